@@ -1,0 +1,70 @@
+//! The command line: the contract with users and scripts. Exit codes: 0 fine, 1 failed, 2 usage,
+//! 3 needs attention.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::PathOverrides;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "legion-hub",
+    version,
+    about = "The Integrations Hub of Legion Finance: Gemini, Mindbody, Stripe and GoCardless in one dashboard",
+    long_about = None,
+    after_help = "With no command, opens the dashboard. `legion-hub demo` opens it on throwaway data.\n\nExit codes: 0 fine, 1 failed, 2 usage error, 3 an integration needs attention."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Keep the database, key and logs in DIR instead of the usual places.
+    #[arg(long, global = true, value_name = "DIR", env = "LEGION_HUB_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Read settings from FILE instead of the usual config.toml.
+    #[arg(long, global = true, value_name = "FILE", env = "LEGION_HUB_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+impl GlobalArgs {
+    pub fn overrides(&self) -> PathOverrides {
+        PathOverrides {
+            data_dir: self.data_dir.clone(),
+            config_file: self.config.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show every integration's status, last sync and error. Exit 3 if one needs attention.
+    Status(JsonArg),
+    /// Open the dashboard on a throwaway data directory (or --data-dir) with sample history.
+    Demo,
+    /// Print where config, data, logs and the master key live.
+    Paths(JsonArg),
+    /// Print or check the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON for scripts instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the default config.toml, every key documented.
+    Default,
+    /// Read the config file and say whether it is valid.
+    Check,
+}

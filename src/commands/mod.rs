@@ -1,0 +1,13 @@
+//! One module per CLI command. Each takes the loaded settings, talks to the engine, prints, and
+//! returns the process exit code.
+
+pub mod config;
+pub mod paths;
+pub mod status;
+
+/// The exit codes scripts can rely on.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FAILED: u8 = 1;
+    pub const NEEDS_ATTENTION: u8 = 3;
+}

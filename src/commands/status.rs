@@ -1,0 +1,56 @@
+//! `legion-hub status`: the one-line glance for people and monitoring scripts. Opens only the
+//! small hub database, so it stays fast however much history there is.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::engine::{Engine, IntegrationView, Role};
+use crate::present;
+
+#[derive(Serialize)]
+struct StatusReport<'a> {
+    healthy: bool,
+    needs_attention: Vec<&'a str>,
+    integrations: Vec<StatusRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct StatusRow<'a> {
+    #[serde(flatten)]
+    view: &'a IntegrationView,
+    last_sync_ago: String,
+}
+
+pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
+    let engine = Engine::open(settings, Role::Status)?;
+    let views = engine.integrations().await?;
+    let now = Utc::now();
+    let attention: Vec<&str> = views
+        .iter()
+        .filter(|v| v.needs_attention())
+        .map(|v| v.provider.id())
+        .collect();
+    let code = if attention.is_empty() {
+        super::exit::OK
+    } else {
+        super::exit::NEEDS_ATTENTION
+    };
+    if json {
+        let report = StatusReport {
+            healthy: attention.is_empty(),
+            needs_attention: attention,
+            integrations: views
+                .iter()
+                .map(|view| StatusRow {
+                    view,
+                    last_sync_ago: present::ago(view.last_sync_at, now),
+                })
+                .collect(),
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", present::status_table(&views, now));
+    }
+    Ok(code)
+}

@@ -1,0 +1,310 @@
+//! Where legion-hub keeps its files, and the settings read from `config.toml`.
+//!
+//! Paths come from `directories` and can be moved with `--data-dir` / `LEGION_HUB_DATA_DIR` and
+//! `--config` / `LEGION_HUB_CONFIG`. The config file is optional; a broken one is an error that
+//! names the file, the line and the key, because a silently ignored setting is worse than none.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The default config, with every key documented; `legion-hub paths` points at where it goes.
+pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "cannot work out a home directory for legion-hub's files: set --data-dir (or LEGION_HUB_DATA_DIR) and --config (or LEGION_HUB_CONFIG)"
+    )]
+    NoHome,
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}, line {line}{key}: {message}\nfix or remove that line (every key is described in `legion-hub config default`)", key = key.as_deref().map(|k| format!(", key `{k}`")).unwrap_or_default())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        key: Option<String>,
+        message: String,
+    },
+}
+
+/// Every place legion-hub reads or writes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+    /// Logs; the platform's state directory, or `logs/` inside a data dir given by hand.
+    pub log_dir: PathBuf,
+    pub key_file: PathBuf,
+    /// Whether the data dir was chosen by hand (`--data-dir`), not the platform default.
+    #[serde(skip)]
+    pub data_dir_overridden: bool,
+}
+
+/// What the user asked for on the command line or in the environment.
+#[derive(Debug, Clone, Default)]
+pub struct PathOverrides {
+    pub data_dir: Option<PathBuf>,
+    pub config_file: Option<PathBuf>,
+}
+
+impl Paths {
+    pub fn resolve(overrides: &PathOverrides) -> Result<Paths, ConfigError> {
+        let dirs = directories::ProjectDirs::from("com", "Legion Finance", "legion-hub");
+        let config_dir = dirs.as_ref().map(|d| d.config_dir().to_path_buf());
+        let config_file = match (&overrides.config_file, &config_dir) {
+            (Some(file), _) => file.clone(),
+            (None, Some(dir)) => dir.join("config.toml"),
+            (None, None) => return Err(ConfigError::NoHome),
+        };
+        let (data_dir, log_dir) = match (&overrides.data_dir, &dirs) {
+            // A data dir given by hand keeps its logs beside it, so a throwaway dir leaves no trace.
+            (Some(dir), _) => (dir.clone(), dir.join("logs")),
+            (None, Some(d)) => {
+                let data = d.data_dir().to_path_buf();
+                let logs = d
+                    .state_dir()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| data.join("logs"));
+                (data, logs)
+            }
+            (None, None) => return Err(ConfigError::NoHome),
+        };
+        let key_file = match config_dir {
+            Some(dir) if overrides.data_dir.is_none() => dir.join("master.key"),
+            // With a hand-picked data dir the key stays with it: tests and demos never touch the
+            // user's real key. `[secrets] key_file` moves it anywhere.
+            _ => data_dir.join("master.key"),
+        };
+        Ok(Paths {
+            config_file,
+            data_dir,
+            log_dir,
+            key_file,
+            data_dir_overridden: overrides.data_dir.is_some(),
+        })
+    }
+
+    /// A data dir of its own, for `demo` and tests.
+    pub fn in_dir(dir: &Path) -> Paths {
+        Paths {
+            config_file: dir.join("config.toml"),
+            data_dir: dir.to_path_buf(),
+            log_dir: dir.join("logs"),
+            key_file: dir.join("master.key"),
+            data_dir_overridden: true,
+        }
+    }
+
+    pub fn hub_db(&self) -> PathBuf {
+        self.data_dir.join("hub")
+    }
+
+    pub fn records_db(&self) -> PathBuf {
+        self.data_dir.join("records")
+    }
+
+    pub fn lock_file(&self) -> PathBuf {
+        self.data_dir.join("legion-hub.lock")
+    }
+}
+
+/// The settings in `config.toml`. Unknown keys are errors: a typo must not pass silently.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub ui: UiConfig,
+    pub log: LogConfig,
+    pub secrets: SecretsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    /// Mouse scrolling and clicking in the dashboard.
+    pub mouse: bool,
+    pub color: ColorMode,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            mouse: true,
+            color: ColorMode::Auto,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorMode {
+    /// Colour unless `NO_COLOR` is set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorMode {
+    pub fn use_color(self) -> bool {
+        match self {
+            ColorMode::Always => true,
+            ColorMode::Never => false,
+            ColorMode::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// A `tracing` filter; `RUST_LOG` wins when set.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            filter: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// Where the master key lives, if not in the default place.
+    pub key_file: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads the config file. A missing file is fine (defaults) unless the user named it.
+    pub fn load(path: &Path, named_by_user: bool) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(path, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named_by_user => {
+                Ok(Config::default())
+            }
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0).min(text.len());
+            let (line, key) = locate_key(text, offset);
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                key,
+                message: e.message().trim().to_string(),
+            }
+        })
+    }
+}
+
+/// The 1-based line of `offset` in `text`, and the dotted key written on that line (with the
+/// `[table]` it sits in), so an error can say "line 7, key `ui.mouse`".
+fn locate_key(text: &str, offset: usize) -> (usize, Option<String>) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_no = before.matches('\n').count() + 1;
+    let mut table: Option<String> = None;
+    let mut key: Option<String> = None;
+    for (i, line) in text.lines().enumerate().take(line_no) {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[') {
+            table = Some(
+                header
+                    .trim_matches(|c| c == '[' || c == ']')
+                    .trim()
+                    .to_string(),
+            );
+            if i + 1 == line_no {
+                key = table.clone();
+            }
+        } else if i + 1 == line_no {
+            key = line
+                .split_once('=')
+                .map(|(k, _)| k.trim().trim_matches('"').to_string())
+                .filter(|k| !k.is_empty() && !k.starts_with('#'))
+                .map(|k| match &table {
+                    Some(t) => format!("{t}.{k}"),
+                    None => k,
+                });
+        }
+    }
+    (line_no, key)
+}
+
+/// The resolved paths and the settings, read once at start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub paths: Paths,
+    pub config: Config,
+}
+
+impl Settings {
+    pub fn load(overrides: &PathOverrides) -> Result<Settings, ConfigError> {
+        let mut paths = Paths::resolve(overrides)?;
+        let config = Config::load(&paths.config_file, overrides.config_file.is_some())?;
+        if let Some(key_file) = &config.secrets.key_file {
+            paths.key_file = key_file.clone();
+        }
+        Ok(Settings { paths, config })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_parses_to_defaults() {
+        let parsed = Config::parse(Path::new("config.toml"), DEFAULT_CONFIG).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let text = "[ui]\nmouse = true\ncolour = \"never\"\n";
+        let err = Config::parse(Path::new("/etc/c.toml"), text).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("/etc/c.toml, line 3, key `ui.colour`"),
+            "{msg}"
+        );
+        assert!(msg.contains("unknown field"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_type_names_line_and_key() {
+        let text = "# comment\n[ui]\nmouse = \"yes\"\n";
+        let err = Config::parse(Path::new("c.toml"), text).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("line 3, key `ui.mouse`"), "{msg}");
+    }
+
+    #[test]
+    fn syntax_error_names_line() {
+        let text = "[log]\nfilter = \"info\n";
+        let err = Config::parse(Path::new("c.toml"), text).unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn missing_default_file_is_fine_but_missing_named_file_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nope.toml");
+        assert_eq!(Config::load(&path, false).unwrap(), Config::default());
+        assert!(matches!(
+            Config::load(&path, true),
+            Err(ConfigError::Read { .. })
+        ));
+    }
+}

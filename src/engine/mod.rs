@@ -1,0 +1,176 @@
+//! The engine: the one door into the core. Front ends hold an [`Engine`] and nothing else of it;
+//! they ask it for views and history and listen to its [`Event`] stream. Requests, replies and
+//! events are plain serde types, so a remote engine (the control socket of `serve`) can offer the
+//! same interface later.
+
+mod event;
+mod sync_summary;
+mod view;
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::broadcast;
+
+use crate::config::Settings;
+use crate::domain::Provider;
+use crate::providers::catalog;
+use crate::store::{IntegrationRecord, Store, StoreError, SyncLog, SyncLogPage};
+
+pub use event::Event;
+pub use view::IntegrationView;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a process opens the engine for; shown to a second process that finds the data in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Dashboard,
+    Demo,
+    Status,
+}
+
+impl Role {
+    fn label(self) -> &'static str {
+        match self {
+            Role::Dashboard => "dashboard",
+            Role::Demo => "demo",
+            Role::Status => "status",
+        }
+    }
+}
+
+/// A cheap, cloneable handle to the running core.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    events: broadcast::Sender<Event>,
+}
+
+impl Engine {
+    /// Opens the data directory. Only the small `hub` database is read here; history is opened
+    /// when first asked for, so a status glance never pays for it.
+    pub fn open(settings: &Settings, role: Role) -> Result<Engine, EngineError> {
+        let store = Store::open(&settings.paths, role.label())?;
+        let (events, _) = broadcast::channel(1024);
+        Ok(Engine {
+            inner: Arc::new(Inner { store, events }),
+        })
+    }
+
+    /// Live events from now on. A receiver that falls behind by more than the channel holds gets
+    /// `Lagged` and should re-read what it shows.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    /// Every integration in the catalog, in catalog order.
+    pub async fn integrations(&self) -> Result<Vec<IntegrationView>, EngineError> {
+        Provider::ALL
+            .into_iter()
+            .map(|p| self.integration(p))
+            .collect()
+    }
+
+    fn integration(&self, provider: Provider) -> Result<IntegrationView, EngineError> {
+        let record = self.inner.store.integration(provider)?;
+        Ok(IntegrationView::build(provider, record.as_ref()))
+    }
+
+    /// A window of a provider's sync history, newest first.
+    pub async fn sync_history(
+        &self,
+        provider: Provider,
+        offset: u64,
+        limit: usize,
+    ) -> Result<SyncLogPage, EngineError> {
+        Ok(self.inner.store.sync_log_page(provider, offset, limit)?)
+    }
+
+    /// Records a sync run (new, or an update of one already recorded) and brings the
+    /// integration's summary up to date. The run is written first and the summary second, so a
+    /// crash between them leaves a summary that [`Engine::repair_summaries`] mends.
+    pub async fn record_sync(&self, log: SyncLog) -> Result<SyncLog, EngineError> {
+        let store = &self.inner.store;
+        let log = if log.seq == 0 {
+            store.append_sync_log(log)?
+        } else {
+            store.update_sync_log(&log)?;
+            log
+        };
+        self.emit(Event::SyncLogChanged(log.clone()));
+        self.apply_to_summary(&log)?;
+        Ok(log)
+    }
+
+    /// Records many finished runs of one provider at once (imports, demo data, benchmarks).
+    pub async fn import_sync_history(
+        &self,
+        provider: Provider,
+        logs: Vec<SyncLog>,
+    ) -> Result<(), EngineError> {
+        let stored = self.inner.store.append_sync_logs(provider, logs)?;
+        if let Some(last) = stored.last() {
+            self.apply_to_summary(last)?;
+        }
+        Ok(())
+    }
+
+    /// Makes each integration's summary agree with its newest run, and closes runs left
+    /// "started" by a process that died mid-sync. Run by the process that owns the store, once,
+    /// at start (nothing else can be syncing then: it holds the lock).
+    pub async fn repair_summaries(&self) -> Result<(), EngineError> {
+        let store = &self.inner.store;
+        for provider in Provider::ALL
+            .into_iter()
+            .filter(|p| catalog::entry(*p).available)
+        {
+            let Some(last) = store.last_sync_log(provider)? else {
+                continue;
+            };
+            let last = match sync_summary::close_interrupted(last, Utc::now()) {
+                (log, true) => {
+                    store.update_sync_log(&log)?;
+                    log
+                }
+                (log, false) => log,
+            };
+            self.apply_to_summary(&last)?;
+        }
+        Ok(())
+    }
+
+    fn apply_to_summary(&self, log: &SyncLog) -> Result<(), EngineError> {
+        let store = &self.inner.store;
+        let provider = log.provider;
+        let mut record = store.integration(provider)?.unwrap_or_else(|| {
+            IntegrationRecord::new(provider, catalog::initial_status(provider), log.started_at)
+        });
+        if sync_summary::apply(&mut record, log, Utc::now()) {
+            store.put_integration(&record)?;
+            self.emit(Event::IntegrationChanged(IntegrationView::build(
+                provider,
+                Some(&record),
+            )));
+        }
+        Ok(())
+    }
+
+    fn emit(&self, event: Event) {
+        // No subscriber is fine: nobody is watching.
+        let _ = self.inner.events.send(event);
+    }
+
+    /// Writes everything to disk now.
+    pub fn flush(&self) -> Result<(), EngineError> {
+        Ok(self.inner.store.flush()?)
+    }
+}

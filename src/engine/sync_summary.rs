@@ -1,0 +1,110 @@
+//! How a sync run shows in its integration's summary (status, last sync, last error): one rule,
+//! used when a run is recorded and when a summary is repaired at start.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Status, SyncStatus};
+use crate::store::{IntegrationRecord, SyncLog};
+
+/// Folds `log` into `record`. Returns whether anything changed.
+pub fn apply(record: &mut IntegrationRecord, log: &SyncLog, now: DateTime<Utc>) -> bool {
+    let before = record.clone();
+    match log.status {
+        SyncStatus::Started => record.status = Status::Syncing,
+        SyncStatus::Completed => {
+            record.status = Status::Connected;
+            record.last_sync_at = log.completed_at.or(Some(log.started_at));
+            record.error_message = None;
+        }
+        SyncStatus::Failed => {
+            // A run that failed because the sign-in was refused keeps the state that says so.
+            if record.status != Status::NeedsReauth {
+                record.status = Status::Error;
+            }
+            record.error_message = Some(
+                log.error_details
+                    .clone()
+                    .unwrap_or_else(|| format!("the {} sync failed", log.sync_type)),
+            );
+        }
+    }
+    let changed = *record != before;
+    if changed {
+        record.updated_at = now;
+    }
+    changed
+}
+
+/// A run still marked "started" when the owning process starts was cut off by a crash or a kill.
+pub fn close_interrupted(mut log: SyncLog, now: DateTime<Utc>) -> (SyncLog, bool) {
+    if log.status != SyncStatus::Started {
+        return (log, false);
+    }
+    log.status = SyncStatus::Failed;
+    log.completed_at = Some(now);
+    log.error_details = Some(
+        "interrupted: legion-hub stopped before this run finished; the next sync picks up from the last saved page".into(),
+    );
+    (log, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Provider;
+
+    fn run(status: SyncStatus, error: Option<&str>) -> SyncLog {
+        let t = DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        SyncLog {
+            provider: Provider::Mindbody,
+            seq: 1,
+            sync_type: "sales".into(),
+            status,
+            records: Default::default(),
+            api_calls: 1,
+            error_details: error.map(str::to_string),
+            started_at: t,
+            completed_at: Some(t + chrono::Duration::seconds(5)),
+        }
+    }
+
+    #[test]
+    fn completed_run_clears_the_error_and_sets_last_sync() {
+        let now = Utc::now();
+        let mut record = IntegrationRecord::new(Provider::Mindbody, Status::Error, now);
+        record.error_message = Some("old".into());
+        let log = run(SyncStatus::Completed, None);
+        assert!(apply(&mut record, &log, now));
+        assert_eq!(record.status, Status::Connected);
+        assert_eq!(record.error_message, None);
+        assert_eq!(record.last_sync_at, log.completed_at);
+        assert!(
+            !apply(&mut record, &log, now),
+            "applying twice changes nothing"
+        );
+    }
+
+    #[test]
+    fn failed_run_keeps_last_good_sync_and_needs_reauth() {
+        let now = Utc::now();
+        let mut record = IntegrationRecord::new(Provider::Mindbody, Status::NeedsReauth, now);
+        apply(
+            &mut record,
+            &run(SyncStatus::Failed, Some("invalid_grant")),
+            now,
+        );
+        assert_eq!(record.status, Status::NeedsReauth);
+        assert_eq!(record.last_sync_at, None);
+        assert_eq!(record.error_message.as_deref(), Some("invalid_grant"));
+    }
+
+    #[test]
+    fn interrupted_runs_are_closed_as_failed() {
+        let (log, changed) = close_interrupted(run(SyncStatus::Started, None), Utc::now());
+        assert!(changed);
+        assert_eq!(log.status, SyncStatus::Failed);
+        assert!(log.error_details.unwrap().contains("interrupted"));
+    }
+}

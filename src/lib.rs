@@ -1,0 +1,18 @@
+//! legion-hub: the Integrations Hub of Legion Finance.
+//!
+//! Data flows one way (see DESIGN.md): front ends (the TUI, the CLI) hold an [`engine::Engine`]
+//! and nothing else of the core; the engine owns the store and the providers and reports back
+//! through an [`engine::Event`] stream.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod engine;
+pub mod logging;
+pub mod present;
+pub mod providers;
+pub mod secret;
+pub mod store;
+pub mod tui;

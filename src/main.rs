@@ -1,0 +1,111 @@
+//! The `legion-hub` binary: parse the command line, set up logging and the runtime, dispatch.
+//! Errors stop here, printed once with what to do next.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use legion_hub::cli::{Cli, Command};
+use legion_hub::commands::{self, exit};
+use legion_hub::config::{Paths, Settings};
+use legion_hub::engine::{Engine, Role};
+use legion_hub::tui::{self, theme::Theme};
+use legion_hub::{demo, logging};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("legion-hub: {}", describe(&error));
+            ExitCode::from(exit::FAILED)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let overrides = cli.global.overrides();
+    if let Some(Command::Paths(args)) = &cli.command {
+        // `paths` is how people find a broken config file, so it must work without one.
+        return match Settings::load(&overrides) {
+            Ok(settings) => commands::paths::run(&settings.paths, args.json),
+            Err(error) => {
+                eprintln!("legion-hub: warning: {error}");
+                commands::paths::run(&Paths::resolve(&overrides)?, args.json)
+            }
+        };
+    }
+    let settings = Settings::load(&overrides)?;
+    match cli.command {
+        Some(Command::Status(args)) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(commands::status::run(&settings, args.json))
+        }
+        Some(Command::Config(command)) => commands::config::run(&settings, &command),
+        Some(Command::Demo) => dashboard(settings, true),
+        Some(Command::Paths(_)) => unreachable!("handled above"),
+        None => dashboard(settings, false),
+    }
+}
+
+fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
+    // A demo without --data-dir gets a directory of its own, removed when it ends.
+    let throwaway = match (demo, settings.paths.data_dir_overridden) {
+        (true, false) => {
+            let dir = tempfile::Builder::new()
+                .prefix("legion-hub-demo-")
+                .tempdir()?;
+            settings.paths = Paths::in_dir(dir.path());
+            Some(dir)
+        }
+        _ => None,
+    };
+    let _log_guard = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let role = if demo { Role::Demo } else { Role::Dashboard };
+        let engine = Engine::open(&settings, role)?;
+        engine.repair_summaries().await?;
+        if demo {
+            demo::seed(&engine).await?;
+        }
+        let badge = match (
+            demo,
+            throwaway.is_some(),
+            settings.paths.data_dir_overridden,
+        ) {
+            (true, true, _) => Some("demo · throwaway data".to_string()),
+            (true, false, _) => Some(format!("demo · {}", settings.paths.data_dir.display())),
+            (false, _, true) => Some(settings.paths.data_dir.display().to_string()),
+            (false, _, false) => None,
+        };
+        let options = tui::Options {
+            theme: Theme::new(settings.config.ui.color.use_color()),
+            mouse: settings.config.ui.mouse,
+            badge,
+        };
+        tui::run(engine.clone(), options).await?;
+        engine.flush()?;
+        anyhow::Ok(())
+    })?;
+    drop(throwaway);
+    Ok(exit::OK)
+}
+
+/// The error, then any causes it does not already spell out.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}

@@ -1,0 +1,173 @@
+//! Turning values into the words people read, the same way in the CLI and the dashboard.
+
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+
+use crate::engine::IntegrationView;
+
+/// "just now", "5 min ago", "3 h ago", "2 days ago", or "never".
+pub fn ago(time: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let Some(time) = time else {
+        return "never".into();
+    };
+    let secs = (now - time).num_seconds();
+    match secs {
+        i64::MIN..=-60 => "in the future (check the clock)".into(),
+        -59..=59 => "just now".into(),
+        60..=3_599 => format!("{} min ago", secs / 60),
+        3_600..=86_399 => format!("{} h ago", secs / 3_600),
+        86_400..=172_799 => "1 day ago".into(),
+        _ => format!("{} days ago", secs / 86_400),
+    }
+}
+
+/// A time as a clock reading in the viewer's zone: "today 10:42", "yesterday 18:03",
+/// "Nov 20 09:15", "2025-11-20". Unlike "5 min ago" it never goes stale on a screen that is not
+/// redrawn, so the dashboard can sleep while nothing happens.
+pub fn clock(time: DateTime<Utc>, now: DateTime<FixedOffset>) -> String {
+    let local = time.with_timezone(now.offset());
+    let (day, today) = (local.date_naive(), now.date_naive());
+    if day == today {
+        local.format("today %H:%M").to_string()
+    } else if today.pred_opt() == Some(day) {
+        local.format("yesterday %H:%M").to_string()
+    } else if day.year() == today.year() {
+        local.format("%b %d %H:%M").to_string()
+    } else {
+        local.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// "850 ms", "4.2 s", "3 min 5 s".
+pub fn duration(d: chrono::Duration) -> String {
+    let ms = d.num_milliseconds().max(0);
+    match ms {
+        0..=999 => format!("{ms} ms"),
+        1_000..=59_999 => format!("{:.1} s", ms as f64 / 1000.0),
+        _ => format!("{} min {} s", ms / 60_000, (ms % 60_000) / 1000),
+    }
+}
+
+/// 1234567 as "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The status glance as a plain-text table, with a line per integration that needs attention.
+/// Shared by `legion-hub status` and the dashboard's `:status`.
+pub fn status_table(views: &[IntegrationView], now: DateTime<Utc>) -> String {
+    let rows: Vec<[String; 4]> = views
+        .iter()
+        .map(|v| {
+            [
+                v.name.clone(),
+                format!("{} {}", v.status.symbol(), v.status.label()),
+                if v.available {
+                    ago(v.last_sync_at, now)
+                } else {
+                    "-".into()
+                },
+                v.error_message.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = ["PROVIDER", "STATUS", "LAST SYNC", "ERROR"];
+    let width = |col: usize| {
+        rows.iter()
+            .map(|r| r[col].chars().count())
+            .chain([header[col].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths = [width(0), width(1), width(2)];
+    let line = |cells: [&str; 4]| {
+        format!(
+            "{:w0$}  {:w1$}  {:w2$}  {}",
+            cells[0],
+            cells[1],
+            cells[2],
+            one_line(cells[3]),
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+        )
+        .trim_end()
+        .to_string()
+    };
+    let mut out = line(header);
+    out.push('\n');
+    for r in &rows {
+        out.push_str(&line([&r[0], &r[1], &r[2], &r[3]]));
+        out.push('\n');
+    }
+    for v in views.iter().filter(|v| v.needs_attention()) {
+        if let Some(hint) = &v.hint {
+            out.push_str(&format!("\n{}: {}", v.name, hint));
+        }
+    }
+    if views.iter().any(|v| v.needs_attention()) {
+        out.push('\n');
+    }
+    out
+}
+
+/// Keeps a message on one line and strips control characters, so text from outside (an API's
+/// error message) cannot move the cursor or change colours.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn ago_reads_like_a_person() {
+        let now = t("2026-11-25T12:00:00Z");
+        assert_eq!(ago(None, now), "never");
+        assert_eq!(ago(Some(t("2026-11-25T11:59:30Z")), now), "just now");
+        assert_eq!(ago(Some(t("2026-11-25T11:55:00Z")), now), "5 min ago");
+        assert_eq!(ago(Some(t("2026-11-25T09:00:00Z")), now), "3 h ago");
+        assert_eq!(ago(Some(t("2026-11-23T12:00:00Z")), now), "2 days ago");
+        assert!(ago(Some(t("2026-11-25T13:00:00Z")), now).contains("future"));
+    }
+
+    #[test]
+    fn clock_is_relative_to_the_day() {
+        let now = t("2026-11-25T12:00:00Z").fixed_offset();
+        assert_eq!(clock(t("2026-11-25T10:42:00Z"), now), "today 10:42");
+        assert_eq!(clock(t("2026-11-24T18:03:00Z"), now), "yesterday 18:03");
+        assert_eq!(clock(t("2026-11-20T09:15:00Z"), now), "Nov 20 09:15");
+        assert_eq!(clock(t("2025-11-20T09:15:00Z"), now), "2025-11-20");
+    }
+
+    #[test]
+    fn numbers_and_durations() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(duration(chrono::Duration::milliseconds(850)), "850 ms");
+        assert_eq!(duration(chrono::Duration::milliseconds(4_200)), "4.2 s");
+        assert_eq!(duration(chrono::Duration::seconds(185)), "3 min 5 s");
+    }
+
+    #[test]
+    fn one_line_strips_escapes() {
+        assert_eq!(one_line("a\x1b[2J\nb\tc"), "a[2J b c");
+    }
+}

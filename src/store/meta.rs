@@ -1,0 +1,42 @@
+//! The `meta` tree: the schema version of each database (later: sync cursors, API call counters).
+
+use std::path::Path;
+
+use super::StoreError;
+
+pub const TREE: &str = "meta";
+const SCHEMA_KEY: &[u8] = b"schema_version";
+/// The layout of trees and keys this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Stamps a new database with our schema version and refuses one written by a newer build.
+pub(super) fn check_schema(db: &sled::Db, path: &Path) -> Result<(), StoreError> {
+    let meta = db.open_tree(TREE)?;
+    let found = meta
+        .get(SCHEMA_KEY)?
+        .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
+        .map(u32::from_be_bytes);
+    match found {
+        Some(found) if found > SCHEMA_VERSION => Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        }),
+        Some(_) => Ok(()),
+        None => {
+            meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+            Ok(())
+        }
+    }
+}
+
+impl super::Store {
+    pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
+        Ok(self
+            .hub
+            .meta
+            .get(SCHEMA_KEY)?
+            .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
+            .map(u32::from_be_bytes))
+    }
+}

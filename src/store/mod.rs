@@ -1,0 +1,196 @@
+//! The store: two sled databases in the data directory.
+//!
+//! - `hub` is small and hot: `integrations` (with the denormalized status, last sync and last
+//!   error), `integration_tokens`, `meta`. `legion-hub status` opens only this one, so the glance
+//!   stays fast however much history piles up.
+//! - `records` holds everything that grows (`integration_sync_logs` now; transactions, chat and
+//!   webhook events later). It is opened on first use.
+//!
+//! One module per tree; values go through the versioned [`codec`]; secrets through [`seal`].
+//! Only the engine uses this module.
+
+pub mod codec;
+pub mod integrations;
+pub mod lock;
+pub mod meta;
+pub mod seal;
+pub mod sync_logs;
+pub mod tokens;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::config::Paths;
+use codec::CodecError;
+use lock::{DataDirLock, LockError, Owner};
+use seal::{SealError, Sealer};
+
+pub use integrations::{Credentials, IntegrationRecord};
+pub use sync_logs::{RecordCounts, SyncLog, SyncLogPage};
+pub use tokens::TokenSet;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{source}\nonly one legion-hub can use a data directory at a time: quit that one (or `kill {pid}`), or point this one at another with --data-dir",
+        pid = owner_pid(source)
+    )]
+    Locked { source: LockError },
+    #[error("cannot create the data directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot open the database {path}: {source}\nif the disk is full or read-only, free space or fix permissions and try again; nothing saved has been changed"
+    )]
+    Open { path: PathBuf, source: sled::Error },
+    #[error(
+        "the database {path} was written by a newer legion-hub (schema {found}; this one knows up to {supported}): upgrade legion-hub"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("{tree}/{key}: {source}")]
+    Codec {
+        tree: &'static str,
+        key: String,
+        source: CodecError,
+    },
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    #[error(
+        "the database could not be read or written: {0}\nif the disk is full, free some space and try again"
+    )]
+    Sled(#[from] sled::Error),
+}
+
+fn owner_pid(source: &LockError) -> String {
+    match source {
+        LockError::Held {
+            owner: Some(Owner { pid, .. }),
+            ..
+        } => pid.to_string(),
+        _ => "<pid>".into(),
+    }
+}
+
+/// The handle to the data directory. Holding it means holding the directory's lock.
+pub struct Store {
+    hub: Hub,
+    records_path: PathBuf,
+    records: Mutex<Option<Records>>,
+    /// Sequence numbers are read then written: one appender at a time.
+    append_lock: Mutex<()>,
+    sealer: Sealer,
+    _lock: DataDirLock,
+}
+
+struct Hub {
+    db: sled::Db,
+    integrations: sled::Tree,
+    tokens: sled::Tree,
+    meta: sled::Tree,
+}
+
+#[derive(Clone)]
+struct Records {
+    db: sled::Db,
+    sync_logs: sled::Tree,
+}
+
+/// How long a starting process waits for a brief holder (a `status` glance) to let go.
+const LOCK_PATIENCE: Duration = Duration::from_millis(300);
+
+impl Store {
+    /// Opens the data directory for `role` ("dashboard", "status", ...), creating it if needed.
+    pub fn open(paths: &Paths, role: &str) -> Result<Store, StoreError> {
+        create_private_dir(&paths.data_dir)?;
+        let lock = DataDirLock::acquire(&paths.lock_file(), role, LOCK_PATIENCE)
+            .map_err(|source| StoreError::Locked { source })?;
+        let db = open_db(&paths.hub_db(), 8 * 1024 * 1024)?;
+        meta::check_schema(&db, &paths.hub_db())?;
+        let hub = Hub {
+            integrations: db.open_tree(integrations::TREE)?,
+            tokens: db.open_tree(tokens::TREE)?,
+            meta: db.open_tree(meta::TREE)?,
+            db,
+        };
+        Ok(Store {
+            hub,
+            records_path: paths.records_db(),
+            records: Mutex::new(None),
+            append_lock: Mutex::new(()),
+            sealer: Sealer::new(paths.key_file.clone()),
+            _lock: lock,
+        })
+    }
+
+    /// The bulk database, opened the first time something asks for it.
+    fn records(&self) -> Result<Records, StoreError> {
+        let mut slot = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(records) = slot.as_ref() {
+            return Ok(records.clone());
+        }
+        let db = open_db(&self.records_path, 64 * 1024 * 1024)?;
+        meta::check_schema(&db, &self.records_path)?;
+        let records = Records {
+            sync_logs: db.open_tree(sync_logs::TREE)?,
+            db,
+        };
+        *slot = Some(records.clone());
+        Ok(records)
+    }
+
+    /// Writes everything to disk now (sled also flushes on its own every half second).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.hub.db.flush()?;
+        if let Some(records) = self
+            .records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            records.db.flush()?;
+        }
+        Ok(())
+    }
+}
+
+fn open_db(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(cache_bytes)
+        .open()
+        .map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+fn create_private_dir(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|source| StoreError::CreateDir {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+fn decode_value<R: codec::Record>(
+    tree: &'static str,
+    key: &[u8],
+    bytes: &[u8],
+) -> Result<R, StoreError> {
+    codec::decode(bytes).map_err(|source| StoreError::Codec {
+        tree,
+        key: String::from_utf8_lossy(key).into_owned(),
+        source,
+    })
+}

@@ -1,0 +1,151 @@
+//! The `integration_sync_logs` tree (in the `records` database): one entry per sync run, keyed by
+//! provider and a big-endian sequence number so a prefix scan walks a provider's runs in order.
+//!
+//! Sequence numbers are dense (1, 2, 3, ... per provider, never reused), so the row at any offset
+//! from the newest is found with one seek: paging through a million runs costs what paging
+//! through ten does.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::codec::{self, Record};
+use super::{Store, StoreError, decode_value};
+use crate::domain::{Provider, SyncStatus};
+
+pub const TREE: &str = "integration_sync_logs";
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordCounts {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncLog {
+    pub provider: Provider,
+    /// Assigned by the store on append; 1 is the first run.
+    #[serde(default)]
+    pub seq: u64,
+    /// What was synced: "sales", "clients", "categories", ...
+    pub sync_type: String,
+    pub status: SyncStatus,
+    #[serde(default)]
+    pub records: RecordCounts,
+    #[serde(default)]
+    pub api_calls: u64,
+    #[serde(default)]
+    pub error_details: Option<String>,
+    pub started_at: DateTime<Utc>,
+    #[serde(default)]
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl Record for SyncLog {
+    const KIND: &'static str = "sync log";
+    const VERSION: u32 = 1;
+}
+
+/// A window of a provider's sync history, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncLogPage {
+    pub provider: Provider,
+    /// How many runs the provider has in all.
+    pub total: u64,
+    /// How many newer runs come before `rows[0]`.
+    pub offset: u64,
+    pub rows: Vec<SyncLog>,
+}
+
+fn prefix(provider: Provider) -> Vec<u8> {
+    let mut key = provider.id().as_bytes().to_vec();
+    key.push(b'/');
+    key
+}
+
+fn key(provider: Provider, seq: u64) -> Vec<u8> {
+    let mut key = prefix(provider);
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+impl Store {
+    /// Appends a run (its `seq` is assigned here) and returns it as stored.
+    pub fn append_sync_log(&self, log: SyncLog) -> Result<SyncLog, StoreError> {
+        Ok(self
+            .append_sync_logs(log.provider, vec![log])?
+            .pop()
+            .expect("one in, one out"))
+    }
+
+    /// Appends runs of one provider in one atomic batch.
+    pub fn append_sync_logs(
+        &self,
+        provider: Provider,
+        logs: Vec<SyncLog>,
+    ) -> Result<Vec<SyncLog>, StoreError> {
+        let records = self.records()?;
+        let _one_appender = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seq = self.sync_log_count(provider)?;
+        let mut batch = sled::Batch::default();
+        let mut stored = Vec::with_capacity(logs.len());
+        for mut log in logs {
+            seq += 1;
+            log.provider = provider;
+            log.seq = seq;
+            batch.insert(key(provider, seq), codec::encode(&log));
+            stored.push(log);
+        }
+        records.sync_logs.apply_batch(batch)?;
+        Ok(stored)
+    }
+
+    /// Rewrites a run already appended (a running sync finishing).
+    pub fn update_sync_log(&self, log: &SyncLog) -> Result<(), StoreError> {
+        self.records()?
+            .sync_logs
+            .insert(key(log.provider, log.seq), codec::encode(log))?;
+        Ok(())
+    }
+
+    pub fn sync_log_count(&self, provider: Provider) -> Result<u64, StoreError> {
+        Ok(self.last_sync_log(provider)?.map_or(0, |log| log.seq))
+    }
+
+    pub fn last_sync_log(&self, provider: Provider) -> Result<Option<SyncLog>, StoreError> {
+        let records = self.records()?;
+        match records.sync_logs.scan_prefix(prefix(provider)).next_back() {
+            Some(entry) => {
+                let (k, v) = entry?;
+                decode_value(TREE, &k, &v).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Up to `limit` runs, newest first, skipping the `offset` newest.
+    pub fn sync_log_page(
+        &self,
+        provider: Provider,
+        offset: u64,
+        limit: usize,
+    ) -> Result<SyncLogPage, StoreError> {
+        let records = self.records()?;
+        let total = self.sync_log_count(provider)?;
+        let mut rows = Vec::with_capacity(limit.min(256));
+        if offset < total && limit > 0 {
+            let newest_wanted = total - offset;
+            let range = key(provider, 1)..=key(provider, newest_wanted);
+            for entry in records.sync_logs.range(range).rev().take(limit) {
+                let (k, v) = entry?;
+                rows.push(decode_value(TREE, &k, &v)?);
+            }
+        }
+        Ok(SyncLogPage {
+            provider,
+            total,
+            offset,
+            rows,
+        })
+    }
+}

@@ -1,0 +1,56 @@
+//! The `integration_tokens` tree: OAuth tokens per provider, each value sealed whole.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::codec::{self, Record};
+use super::{Store, StoreError, decode_value};
+use crate::domain::Provider;
+use crate::secret::Secret;
+
+pub const TREE: &str = "integration_tokens";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenSet {
+    pub access_token: Secret,
+    #[serde(default)]
+    pub refresh_token: Option<Secret>,
+    pub token_type: String,
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Record for TokenSet {
+    const KIND: &'static str = "token set";
+    const VERSION: u32 = 1;
+}
+
+fn seal_context(provider: Provider) -> String {
+    format!("{TREE}/{}", provider.id())
+}
+
+impl Store {
+    pub fn put_tokens(&self, provider: Provider, tokens: &TokenSet) -> Result<(), StoreError> {
+        let plain = zeroize::Zeroizing::new(codec::encode(tokens));
+        let sealed = self.sealer.seal(&seal_context(provider), &plain)?;
+        self.hub.tokens.insert(provider.id().as_bytes(), sealed)?;
+        Ok(())
+    }
+
+    pub fn tokens(&self, provider: Provider) -> Result<Option<TokenSet>, StoreError> {
+        let key = provider.id().as_bytes();
+        let Some(sealed) = self.hub.tokens.get(key)? else {
+            return Ok(None);
+        };
+        let plain = self.sealer.open(&seal_context(provider), &sealed)?;
+        decode_value(TREE, key, &plain).map(Some)
+    }
+
+    pub fn delete_tokens(&self, provider: Provider) -> Result<(), StoreError> {
+        self.hub.tokens.remove(provider.id().as_bytes())?;
+        Ok(())
+    }
+}

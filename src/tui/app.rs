@@ -1,0 +1,510 @@
+//! The dashboard's state and the one function that changes it. Keys, mouse and engine events
+//! arrive as [`Action`]s; [`App::update`] folds them in; [`App::requests`] says what to fetch
+//! from the engine next; drawing (in `views`) only reads the state.
+
+use chrono::{DateTime, FixedOffset};
+use ratatui::crossterm::event::Event as TermEvent;
+use ratatui::layout::Rect;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::action::{Action, Request};
+use super::layout;
+use super::palette::{self, PaletteCommand};
+use super::theme::Theme;
+use crate::domain::Provider;
+use crate::engine::{Event, IntegrationView};
+use crate::present;
+use crate::store::{SyncLog, SyncLogPage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Integrations,
+    Detail,
+    History,
+}
+
+impl Pane {
+    fn next(self) -> Pane {
+        match self {
+            Pane::Integrations => Pane::Detail,
+            Pane::Detail => Pane::History,
+            Pane::History => Pane::Integrations,
+        }
+    }
+
+    fn prev(self) -> Pane {
+        self.next().next()
+    }
+}
+
+/// What sits on top of the panes, taking the keys.
+#[derive(Debug, Clone, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    /// `/`: typing a filter for the integrations table (applied as you type).
+    Filter(Input),
+    /// `:`: a command line with suggestions.
+    Palette(Input),
+    Help,
+    /// A read-only text: `:status`, or the details of a sync run.
+    Popup(Popup),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Popup {
+    pub title: String,
+    pub body: String,
+    pub scroll: u16,
+}
+
+/// The sync-history pane: a window onto the selected integration's runs, newest first. Only the
+/// rows on screen are held; the rest stay in the store.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub provider: Option<Provider>,
+    /// Runs in all, as of the last load.
+    pub total: u64,
+    /// The selected run, counted from the newest (0).
+    pub selected: u64,
+    /// The first run on screen.
+    pub top: u64,
+    /// The loaded rows and the index of the first; None when they must be (re)loaded.
+    pub window: Option<(u64, Vec<SyncLog>)>,
+}
+
+impl History {
+    fn reset(&mut self, provider: Option<Provider>) {
+        *self = History {
+            provider,
+            ..History::default()
+        };
+    }
+
+    /// The run at absolute index `i`, if it is loaded.
+    pub fn row(&self, i: u64) -> Option<&SyncLog> {
+        let (start, rows) = self.window.as_ref()?;
+        rows.get(usize::try_from(i.checked_sub(*start)?).ok()?)
+    }
+
+    fn scroll_to_selected(&mut self, visible_rows: usize) {
+        let visible = visible_rows.max(1) as u64;
+        if self.selected < self.top {
+            self.top = self.selected;
+        } else if self.selected >= self.top + visible {
+            self.top = self.selected + 1 - visible;
+        }
+        // Never leave empty space below the last run when there is history above.
+        self.top = self.top.min(self.total.saturating_sub(visible));
+    }
+
+    fn covers(&self, top: u64, rows: usize) -> bool {
+        let Some((start, loaded)) = &self.window else {
+            return false;
+        };
+        let wanted_end = (top + rows as u64).min(self.total);
+        *start <= top && start + loaded.len() as u64 >= wanted_end
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub is_error: bool,
+}
+
+pub struct App {
+    pub integrations: Vec<IntegrationView>,
+    /// The applied filter (while typing, the overlay's text).
+    pub filter: String,
+    /// Index into the filtered list.
+    pub selected: usize,
+    pub focus: Pane,
+    pub overlay: Overlay,
+    pub history: History,
+    pub detail_scroll: u16,
+    pub size: Rect,
+    /// The current time in the viewer's zone, set before each frame.
+    pub now: DateTime<FixedOffset>,
+    pub theme: Theme,
+    /// Shown at the right of the title line (e.g. "demo · /tmp/legion-hub-demo-x1").
+    pub badge: Option<String>,
+    pub notice: Option<Notice>,
+    pub should_quit: bool,
+    reload_integrations: bool,
+}
+
+impl App {
+    pub fn new(theme: Theme, size: Rect, now: DateTime<FixedOffset>) -> App {
+        App {
+            integrations: Vec::new(),
+            filter: String::new(),
+            selected: 0,
+            focus: Pane::Integrations,
+            overlay: Overlay::None,
+            history: History::default(),
+            detail_scroll: 0,
+            size,
+            now,
+            theme,
+            badge: None,
+            notice: None,
+            should_quit: false,
+            reload_integrations: true,
+        }
+    }
+
+    /// The integrations the filter lets through, in catalog order.
+    pub fn visible(&self) -> Vec<&IntegrationView> {
+        let needle = self.filter_text().to_lowercase();
+        self.integrations
+            .iter()
+            .filter(|v| {
+                needle.is_empty()
+                    || v.name.to_lowercase().contains(&needle)
+                    || v.status.label().contains(&needle)
+                    || v.error_message
+                        .as_deref()
+                        .is_some_and(|e| e.to_lowercase().contains(&needle))
+            })
+            .collect()
+    }
+
+    /// The filter in force: what is being typed, or what was applied.
+    pub fn filter_text(&self) -> &str {
+        match &self.overlay {
+            Overlay::Filter(input) => input.value(),
+            _ => &self.filter,
+        }
+    }
+
+    pub fn selected_view(&self) -> Option<&IntegrationView> {
+        self.visible().get(self.selected).copied()
+    }
+
+    pub fn history_rows(&self) -> usize {
+        layout::history_rows(self.size)
+    }
+
+    /// What to fetch from the engine so the screen can be drawn.
+    pub fn requests(&mut self) -> Vec<Request> {
+        let mut out = Vec::new();
+        if std::mem::take(&mut self.reload_integrations) {
+            out.push(Request::LoadIntegrations);
+        }
+        let rows = self.history_rows();
+        if let Some(provider) = self.history.provider
+            && !self.history.covers(self.history.top, rows)
+        {
+            out.push(Request::LoadHistory {
+                provider,
+                offset: self.history.top,
+                limit: rows.max(1),
+            });
+        }
+        out
+    }
+
+    pub fn update(&mut self, action: Action) {
+        if is_from_user(&action) {
+            self.notice = None;
+        }
+        match action {
+            Action::Quit => self.should_quit = true,
+            Action::ToggleHelp => {
+                self.overlay = match self.overlay {
+                    Overlay::Help => Overlay::None,
+                    _ => Overlay::Help,
+                }
+            }
+            Action::Back => self.back(),
+            Action::OpenFilter => {
+                self.overlay = Overlay::Filter(Input::new(self.filter.clone()));
+            }
+            Action::OpenPalette => self.overlay = Overlay::Palette(Input::default()),
+            Action::Edit(key) => self.edit(key),
+            Action::Submit => self.submit(),
+            Action::Complete => {
+                if let Overlay::Palette(input) = &mut self.overlay
+                    && let Some(first) = palette::suggestions(input.value()).first()
+                {
+                    *input = Input::new(first.name.to_string());
+                }
+            }
+            Action::Move(delta) => self.move_in(self.focus, delta),
+            Action::Page(pages) => {
+                let rows = self.page_rows() as i64;
+                self.move_in(self.focus, pages * rows.max(1));
+            }
+            Action::Top => self.move_in(self.focus, i64::MIN / 2),
+            Action::Bottom => self.move_in(self.focus, i64::MAX / 2),
+            Action::NextPane => self.focus = self.focus.next(),
+            Action::PrevPane => self.focus = self.focus.prev(),
+            Action::Open => self.open(),
+            Action::Click { column, row } => self.click(column, row),
+            Action::Scroll { column, row, delta } => self.scroll_at(column, row, delta),
+            Action::Resize { width, height } => {
+                self.size = Rect::new(0, 0, width, height);
+                let rows = self.history_rows();
+                self.history.scroll_to_selected(rows);
+            }
+            Action::Engine(event) => self.engine_event(event),
+            Action::Reload => {
+                self.reload_integrations = true;
+                self.history.window = None;
+            }
+            Action::IntegrationsLoaded(views) => {
+                let keep = self.selected_view().map(|v| v.provider);
+                self.integrations = views;
+                self.reselect(keep);
+            }
+            Action::HistoryLoaded(page) => self.history_loaded(page),
+            Action::RequestFailed(message) => {
+                self.notice = Some(Notice {
+                    text: message,
+                    is_error: true,
+                })
+            }
+        }
+        self.follow_selection();
+    }
+
+    fn back(&mut self) {
+        match std::mem::take(&mut self.overlay) {
+            Overlay::Filter(_) => {
+                self.filter.clear();
+                self.reselect(None);
+            }
+            Overlay::None if self.focus != Pane::Integrations => self.focus = Pane::Integrations,
+            Overlay::None if !self.filter.is_empty() => {
+                let keep = self.selected_view().map(|v| v.provider);
+                self.filter.clear();
+                self.reselect(keep);
+            }
+            _ => {}
+        }
+    }
+
+    fn edit(&mut self, key: ratatui::crossterm::event::KeyEvent) {
+        let keep = self.selected_view().map(|v| v.provider);
+        match &mut self.overlay {
+            Overlay::Filter(input) | Overlay::Palette(input) => {
+                input.handle_event(&TermEvent::Key(key));
+            }
+            _ => return,
+        }
+        if matches!(self.overlay, Overlay::Filter(_)) {
+            self.reselect(keep);
+        }
+    }
+
+    fn submit(&mut self) {
+        match std::mem::take(&mut self.overlay) {
+            Overlay::Filter(input) => self.filter = input.value().trim().to_string(),
+            Overlay::Palette(input) => self.run_command(input.value()),
+            other => self.overlay = other,
+        }
+    }
+
+    fn run_command(&mut self, line: &str) {
+        let line = line.trim();
+        if line.is_empty() {
+            return;
+        }
+        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let Some(command) = palette::find(word) else {
+            self.notice = Some(Notice {
+                text: format!("Unknown command :{word}. Type : and Tab to see the commands."),
+                is_error: true,
+            });
+            return;
+        };
+        match command {
+            PaletteCommand::Quit => self.should_quit = true,
+            PaletteCommand::Help => self.overlay = Overlay::Help,
+            PaletteCommand::Status => {
+                self.overlay = Overlay::Popup(Popup {
+                    title: "Status".into(),
+                    body: present::status_table(&self.integrations, self.now.to_utc()),
+                    scroll: 0,
+                })
+            }
+            PaletteCommand::Filter => {
+                let keep = self.selected_view().map(|v| v.provider);
+                self.filter = rest.trim().to_string();
+                self.reselect(keep);
+            }
+            PaletteCommand::History => self.focus = Pane::History,
+        }
+    }
+
+    fn open(&mut self) {
+        match self.focus {
+            Pane::Integrations => self.focus = Pane::Detail,
+            Pane::Detail => self.focus = Pane::History,
+            Pane::History => {
+                if let Some(run) = self.history.row(self.history.selected) {
+                    self.overlay = Overlay::Popup(Popup {
+                        title: format!("{} {} sync #{}", run.provider, run.sync_type, run.seq),
+                        body: super::views::history::run_details(run, self.now),
+                        scroll: 0,
+                    });
+                }
+            }
+        }
+    }
+
+    fn page_rows(&self) -> usize {
+        match self.focus {
+            Pane::History => self.history_rows(),
+            _ => 5,
+        }
+    }
+
+    fn move_in(&mut self, pane: Pane, delta: i64) {
+        if let Overlay::Popup(popup) = &mut self.overlay {
+            let lines = popup.body.lines().count() as i64;
+            popup.scroll = (popup.scroll as i64 + delta).clamp(0, lines.max(0)) as u16;
+            return;
+        }
+        match pane {
+            Pane::Integrations => {
+                let last = self.visible().len().saturating_sub(1) as i64;
+                self.selected =
+                    (self.selected as i64).saturating_add(delta).clamp(0, last) as usize;
+            }
+            Pane::Detail => {
+                let max = super::views::detail::line_count(self) as i64;
+                self.detail_scroll = (self.detail_scroll as i64)
+                    .saturating_add(delta)
+                    .clamp(0, max) as u16;
+            }
+            Pane::History => {
+                let last = self.history.total.saturating_sub(1) as i64;
+                let selected = (self.history.selected as i64).saturating_add(delta);
+                self.history.selected = selected.clamp(0, last.max(0)) as u64;
+                let rows = self.history_rows();
+                self.history.scroll_to_selected(rows);
+            }
+        }
+    }
+
+    fn click(&mut self, column: u16, row: u16) {
+        if !matches!(self.overlay, Overlay::None) {
+            return;
+        }
+        let areas = layout::areas(self.size, self.focus);
+        if layout::contains(areas.table, column, row) {
+            self.focus = Pane::Integrations;
+            if let Some(i) = layout::table_row_at(areas.table, column, row)
+                && i < self.visible().len()
+            {
+                self.selected = i;
+            }
+        } else if let Some(history) = areas.history.filter(|a| layout::contains(*a, column, row)) {
+            self.focus = Pane::History;
+            if let Some(i) = layout::table_row_at(history, column, row) {
+                let target = self.history.top + i as u64;
+                if target < self.history.total {
+                    self.history.selected = target;
+                }
+            }
+        } else if areas
+            .detail
+            .is_some_and(|a| layout::contains(a, column, row))
+        {
+            self.focus = Pane::Detail;
+        }
+    }
+
+    fn scroll_at(&mut self, column: u16, row: u16, delta: i64) {
+        if !matches!(self.overlay, Overlay::None | Overlay::Popup(_)) {
+            return;
+        }
+        let areas = layout::areas(self.size, self.focus);
+        let pane = if layout::contains(areas.table, column, row) {
+            Pane::Integrations
+        } else if areas
+            .history
+            .is_some_and(|a| layout::contains(a, column, row))
+        {
+            Pane::History
+        } else {
+            Pane::Detail
+        };
+        self.move_in(pane, delta);
+    }
+
+    fn engine_event(&mut self, event: Event) {
+        match event {
+            Event::IntegrationChanged(view) => {
+                let keep = self.selected_view().map(|v| v.provider);
+                match self
+                    .integrations
+                    .iter_mut()
+                    .find(|v| v.provider == view.provider)
+                {
+                    Some(slot) => *slot = view,
+                    None => self.integrations.push(view),
+                }
+                self.reselect(keep);
+            }
+            Event::SyncLogChanged(log) if Some(log.provider) == self.history.provider => {
+                let history = &mut self.history;
+                if log.seq > history.total {
+                    // New runs arrive at the top; keep the reader's place if they scrolled away.
+                    let added = log.seq - history.total;
+                    history.total = log.seq;
+                    if history.selected > 0 || history.top > 0 {
+                        history.selected += added;
+                        history.top += added;
+                    }
+                }
+                history.window = None;
+            }
+            Event::SyncLogChanged(_) => {}
+        }
+    }
+
+    fn history_loaded(&mut self, page: SyncLogPage) {
+        if Some(page.provider) != self.history.provider {
+            return; // an answer for a pane the user has already left
+        }
+        let history = &mut self.history;
+        history.total = page.total;
+        history.selected = history.selected.min(page.total.saturating_sub(1));
+        history.window = Some((page.offset, page.rows));
+    }
+
+    /// Keeps the selection on `provider` when it is still visible, else in range.
+    fn reselect(&mut self, provider: Option<Provider>) {
+        let visible = self.visible();
+        self.selected = provider
+            .and_then(|p| visible.iter().position(|v| v.provider == p))
+            .unwrap_or(self.selected)
+            .min(visible.len().saturating_sub(1));
+    }
+
+    /// The history pane follows the selected integration.
+    fn follow_selection(&mut self) {
+        let provider = self.selected_view().map(|v| v.provider);
+        if provider != self.history.provider {
+            self.history.reset(provider);
+            self.detail_scroll = 0;
+        }
+    }
+}
+
+/// Actions that come from the user's hands (they clear the last notice).
+fn is_from_user(action: &Action) -> bool {
+    !matches!(
+        action,
+        Action::Engine(_)
+            | Action::Reload
+            | Action::IntegrationsLoaded(_)
+            | Action::HistoryLoaded(_)
+            | Action::RequestFailed(_)
+            | Action::Resize { .. }
+    )
+}

@@ -1,0 +1,144 @@
+//! Keys and mouse to actions. What a key does depends only on what is open: a text field takes
+//! every key but Enter, Esc and Tab; otherwise the usual terminal-tool keys apply.
+
+use ratatui::crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+
+use super::action::Action;
+use super::app::{App, Overlay};
+
+pub fn action_for(app: &App, event: TermEvent) -> Option<Action> {
+    match event {
+        TermEvent::Key(key) if key.kind != KeyEventKind::Release => key_action(app, key),
+        TermEvent::Mouse(mouse) => {
+            let (column, row) = (mouse.column, mouse.row);
+            match mouse.kind {
+                MouseEventKind::Down(MouseButton::Left) => Some(Action::Click { column, row }),
+                MouseEventKind::ScrollDown => Some(Action::Scroll {
+                    column,
+                    row,
+                    delta: 1,
+                }),
+                MouseEventKind::ScrollUp => Some(Action::Scroll {
+                    column,
+                    row,
+                    delta: -1,
+                }),
+                _ => None,
+            }
+        }
+        TermEvent::Resize(width, height) => Some(Action::Resize { width, height }),
+        _ => None,
+    }
+}
+
+fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    match &app.overlay {
+        Overlay::Filter(_) | Overlay::Palette(_) => Some(match key.code {
+            KeyCode::Enter => Action::Submit,
+            KeyCode::Esc => Action::Back,
+            KeyCode::Tab => Action::Complete,
+            _ => Action::Edit(key),
+        }),
+        Overlay::Help => match key.code {
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
+                Some(Action::ToggleHelp)
+            }
+            _ => None,
+        },
+        Overlay::Popup(_) => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => Some(Action::Back),
+            _ => movement(key, ctrl),
+        },
+        Overlay::None => match key.code {
+            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::Char('?') => Some(Action::ToggleHelp),
+            KeyCode::Char('/') => Some(Action::OpenFilter),
+            KeyCode::Char(':') => Some(Action::OpenPalette),
+            KeyCode::Esc => Some(Action::Back),
+            KeyCode::Tab => Some(Action::NextPane),
+            KeyCode::BackTab => Some(Action::PrevPane),
+            KeyCode::Enter => Some(Action::Open),
+            _ => movement(key, ctrl),
+        },
+    }
+}
+
+fn movement(key: KeyEvent, ctrl: bool) -> Option<Action> {
+    Some(match key.code {
+        KeyCode::Char('j') | KeyCode::Down => Action::Move(1),
+        KeyCode::Char('k') | KeyCode::Up => Action::Move(-1),
+        KeyCode::Char('d') if ctrl => Action::Page(1),
+        KeyCode::Char('u') if ctrl => Action::Page(-1),
+        KeyCode::PageDown => Action::Page(1),
+        KeyCode::PageUp => Action::Page(-1),
+        KeyCode::Char('g') | KeyCode::Home => Action::Top,
+        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
+        _ => return None,
+    })
+}
+
+/// The keys that work right now, for the status bar: (key, what it does).
+pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
+    use super::app::Pane;
+    match (&app.overlay, app.focus) {
+        (Overlay::Filter(_), _) => &[("Enter", "keep"), ("Esc", "clear")],
+        (Overlay::Palette(_), _) => &[("Tab", "complete"), ("Enter", "run"), ("Esc", "cancel")],
+        (Overlay::Help, _) => &[("Esc", "close")],
+        (Overlay::Popup(_), _) => &[("↑↓", "scroll"), ("Esc", "close")],
+        (Overlay::None, Pane::Integrations) => &[
+            ("↑↓", "move"),
+            ("Enter", "open"),
+            ("Tab", "pane"),
+            ("/", "filter"),
+            (":", "command"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        (Overlay::None, Pane::Detail) => &[
+            ("↑↓", "scroll"),
+            ("Enter", "history"),
+            ("Tab", "pane"),
+            ("Esc", "back"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        (Overlay::None, Pane::History) => &[
+            ("↑↓", "move"),
+            ("PgUp/PgDn", "page"),
+            ("g/G", "ends"),
+            ("Enter", "details"),
+            ("Esc", "back"),
+            ("q", "quit"),
+        ],
+    }
+}
+
+/// Every key, for the help overlay: (key, what it does).
+pub const HELP: &[(&str, &str)] = &[
+    ("↑ ↓  j k", "move the selection, scroll"),
+    ("PgUp PgDn  Ctrl-u Ctrl-d", "a page up or down"),
+    ("g G  Home End", "first, last"),
+    ("Tab  Shift-Tab", "next, previous pane"),
+    (
+        "Enter",
+        "open: integration → detail → history → run details",
+    ),
+    ("Esc", "close, clear the filter, back to the table"),
+    ("/", "filter integrations (name, status, error) as you type"),
+    (
+        ":",
+        "command palette: :q  :status  :help  :filter TEXT  :history",
+    ),
+    ("?", "this help"),
+    ("q  Ctrl-c", "quit"),
+    (
+        "mouse",
+        "click selects a row, the wheel scrolls the pane under it",
+    ),
+];

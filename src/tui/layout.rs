@@ -1,0 +1,85 @@
+//! Where each pane goes for a terminal size. Drawing and mouse hit-testing both use it, so a
+//! click lands on the row that is drawn there.
+//!
+//! Wide terminals (100 columns and more) show the table and the detail side by side with the
+//! history below. Narrow ones stack the table over one bottom pane that shows the detail or the
+//! history, whichever is focused, as tabs.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use super::app::Pane;
+
+pub const WIDE_FROM: u16 = 100;
+/// Four catalog rows, a header and two borders.
+const TABLE_HEIGHT: u16 = 7;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub title: Rect,
+    pub table: Rect,
+    /// None when a narrow terminal shows the history in the bottom pane.
+    pub detail: Option<Rect>,
+    /// None when a narrow terminal shows the detail in the bottom pane.
+    pub history: Option<Rect>,
+    pub status_bar: Rect,
+    pub narrow: bool,
+}
+
+pub fn areas(size: Rect, focus: Pane) -> Areas {
+    let [title, body, status_bar] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(size);
+    if size.width >= WIDE_FROM {
+        let top_height = (body.height / 2).clamp(TABLE_HEIGHT.min(body.height), 16);
+        let [top, history] =
+            Layout::vertical([Constraint::Length(top_height), Constraint::Min(0)]).areas(body);
+        let [table, detail] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
+        Areas {
+            title,
+            table,
+            detail: Some(detail),
+            history: Some(history),
+            status_bar,
+            narrow: false,
+        }
+    } else {
+        let [table, bottom] = Layout::vertical([
+            Constraint::Length(TABLE_HEIGHT.min(body.height)),
+            Constraint::Min(0),
+        ])
+        .areas(body);
+        let show_history = focus == Pane::History;
+        Areas {
+            title,
+            table,
+            detail: (!show_history).then_some(bottom),
+            history: show_history.then_some(bottom),
+            status_bar,
+            narrow: true,
+        }
+    }
+}
+
+/// Rows of history that fit in the history pane (borders and header off), for a terminal size.
+/// In a narrow terminal the pane may be hidden; its size when shown is what counts.
+pub fn history_rows(size: Rect) -> usize {
+    let history = areas(size, Pane::History).history.unwrap_or_default();
+    usize::from(history.height.saturating_sub(3))
+}
+
+/// The index of the body row under `row` in a bordered table with a one-line header.
+pub fn table_row_at(area: Rect, column: u16, row: u16) -> Option<usize> {
+    let inside = column > area.x
+        && column < area.right().saturating_sub(1)
+        && row >= area.y + 2
+        && row < area.bottom().saturating_sub(1);
+    inside.then(|| usize::from(row - area.y - 2))
+}
+
+pub fn contains(area: Rect, column: u16, row: u16) -> bool {
+    column >= area.x && column < area.right() && row >= area.y && row < area.bottom()
+}

@@ -1,0 +1,203 @@
+//! The sync-history pane: the selected integration's runs, newest first. Only the rows on screen
+//! are loaded, so a million runs scroll like ten.
+
+use chrono::{DateTime, FixedOffset};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Margin, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{
+    Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
+};
+
+use super::{pane_block, tab_title};
+use crate::domain::SyncStatus;
+use crate::present;
+use crate::store::SyncLog;
+use crate::tui::app::{App, Overlay, Pane};
+
+/// Below this width the history drops its less important columns.
+const FULL_FROM: u16 = 110;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
+    let theme = &app.theme;
+    let history = &app.history;
+    let focused = app.focus == Pane::History && matches!(app.overlay, Overlay::None);
+    let name = app
+        .selected_view()
+        .map(|v| v.name.clone())
+        .unwrap_or_default();
+    let position = if history.total == 0 {
+        String::new()
+    } else {
+        format!(
+            " · {} of {}",
+            present::thousands(history.selected + 1),
+            present::thousands(history.total)
+        )
+    };
+    let title = if narrow {
+        tab_title(app, theme)
+    } else {
+        Line::from(format!(" Sync history · {name}{position} "))
+    };
+    let block = pane_block(title, focused, theme);
+
+    if history.total == 0 {
+        let text = match app.selected_view() {
+            None => String::new(),
+            Some(v) if !v.available => format!("{} is coming soon: no syncs to show.", v.name),
+            Some(v) if history.window.is_none() => format!("Loading {}'s sync history…", v.name),
+            Some(v) => format!("No syncs yet for {}.", v.name),
+        };
+        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
+        return;
+    }
+
+    let full = area.width >= FULL_FROM;
+    let visible = usize::from(area.height.saturating_sub(3));
+    let rows: Vec<Row> = (history.top..history.total)
+        .take(visible)
+        .map(|i| match history.row(i) {
+            Some(run) => run_row(run, app, full),
+            None => Row::new([Cell::from("…")]),
+        })
+        .collect();
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = if full {
+        (
+            vec![
+                "STARTED",
+                "TYPE",
+                "RESULT",
+                "NEW",
+                "UPDATED",
+                "UNCHANGED",
+                "CALLS",
+                "TOOK",
+                "ERROR",
+            ],
+            vec![
+                Constraint::Length(16),
+                Constraint::Length(12),
+                Constraint::Length(11),
+                Constraint::Length(7),
+                Constraint::Length(8),
+                Constraint::Length(10),
+                Constraint::Length(6),
+                Constraint::Length(10),
+                Constraint::Fill(1),
+            ],
+        )
+    } else {
+        (
+            vec!["STARTED", "TYPE", "RESULT", "NEW", "UPD", "ERROR"],
+            vec![
+                Constraint::Length(16),
+                Constraint::Length(11),
+                Constraint::Length(11),
+                Constraint::Length(6),
+                Constraint::Length(5),
+                Constraint::Fill(1),
+            ],
+        )
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.header()))
+        .column_spacing(1)
+        .row_highlight_style(theme.selected(focused))
+        .block(block);
+    let selected = history
+        .selected
+        .checked_sub(history.top)
+        .and_then(|i| usize::try_from(i).ok())
+        .filter(|i| *i < visible);
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, area, &mut state);
+
+    if history.total > visible as u64 {
+        let mut scrollbar = ScrollbarState::new(history.total as usize)
+            .position(history.selected as usize)
+            .viewport_content_length(visible);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight),
+            area.inner(Margin::new(0, 1)),
+            &mut scrollbar,
+        );
+    }
+}
+
+fn run_row<'a>(run: &SyncLog, app: &App, full: bool) -> Row<'a> {
+    let theme = &app.theme;
+    let result = Cell::from(match run.status {
+        SyncStatus::Started => "↻ running",
+        SyncStatus::Completed => "✓ completed",
+        SyncStatus::Failed => "✖ failed",
+    })
+    .style(theme.sync_status(run.status));
+    let error = Cell::from(present::one_line(
+        run.error_details.as_deref().unwrap_or(""),
+    ))
+    .style(theme.error());
+    let started = Cell::from(present::clock(run.started_at, app.now));
+    let kind = Cell::from(run.sync_type.clone());
+    let counts = &run.records;
+    if full {
+        let took = run
+            .completed_at
+            .map(|end| present::duration(end - run.started_at))
+            .unwrap_or_else(|| "-".into());
+        Row::new(vec![
+            started,
+            kind,
+            result,
+            Cell::from(counts.new.to_string()),
+            Cell::from(counts.updated.to_string()),
+            Cell::from(counts.unchanged.to_string()),
+            Cell::from(run.api_calls.to_string()),
+            Cell::from(took),
+            error,
+        ])
+    } else {
+        Row::new(vec![
+            started,
+            kind,
+            result,
+            Cell::from(counts.new.to_string()),
+            Cell::from(counts.updated.to_string()),
+            error,
+        ])
+    }
+}
+
+/// Everything about one run, for the popup opened with Enter.
+pub fn run_details(run: &SyncLog, now: DateTime<FixedOffset>) -> String {
+    let local = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(now.offset())
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    let mut out = format!(
+        "Type        {}\nResult      {}\nStarted     {}\n",
+        run.sync_type,
+        run.status.label(),
+        local(run.started_at)
+    );
+    if let Some(end) = run.completed_at {
+        out.push_str(&format!(
+            "Finished    {} (took {})\n",
+            local(end),
+            present::duration(end - run.started_at)
+        ));
+    }
+    let c = &run.records;
+    out.push_str(&format!(
+        "Records     {} new, {} updated, {} unchanged\nAPI calls   {}\n",
+        c.new, c.updated, c.unchanged, run.api_calls
+    ));
+    if run.status == SyncStatus::Completed && c.new == 0 && c.updated == 0 {
+        out.push_str("\nNothing new: nothing changed since the last run. That is normal.\n");
+    }
+    if let Some(error) = &run.error_details {
+        out.push_str(&format!("\nError\n{}\n", present::one_line(error)));
+    }
+    out
+}

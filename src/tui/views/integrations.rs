@@ -1,0 +1,63 @@
+//! The integrations table: provider, status, last sync, error.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use super::pane_block;
+use crate::present;
+use crate::tui::app::{App, Overlay, Pane};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let focused = app.focus == Pane::Integrations
+        && matches!(app.overlay, Overlay::None | Overlay::Filter(_));
+    let filter = app.filter_text();
+    let title = if filter.is_empty() {
+        Line::from(" Integrations ")
+    } else {
+        Line::from(vec![
+            Span::raw(" Integrations "),
+            Span::styled(format!("/{filter} "), theme.key()),
+        ])
+    };
+    let block = pane_block(title, focused, theme);
+    let visible = app.visible();
+    if visible.is_empty() {
+        let text = format!("No integration matches /{filter}. Esc clears the filter.");
+        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
+        return;
+    }
+    let rows = visible.iter().map(|v| {
+        let last_sync = match (v.available, v.last_sync_at) {
+            (false, _) => "-".to_string(),
+            (true, None) => "never".to_string(),
+            (true, Some(t)) => present::clock(t, app.now),
+        };
+        Row::new(vec![
+            Cell::from(v.name.clone()),
+            Cell::from(format!("{} {}", v.status.symbol(), v.status.label()))
+                .style(theme.status(v.status)),
+            Cell::from(last_sync),
+            Cell::from(present::one_line(v.error_message.as_deref().unwrap_or("")))
+                .style(theme.error()),
+        ])
+    });
+    let header = Row::new(["PROVIDER", "STATUS", "LAST SYNC", "ERROR"]).style(theme.header());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(10),
+            Constraint::Length(15),
+            Constraint::Length(15),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(header)
+    .column_spacing(1)
+    .row_highlight_style(theme.selected(focused))
+    .block(block);
+    let mut state = TableState::default().with_selected(Some(app.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}

@@ -1,0 +1,74 @@
+//! Drawing: a pure function of [`App`], one file per pane or popup.
+
+pub mod detail;
+pub mod history;
+mod integrations;
+mod overlays;
+mod status_bar;
+mod title;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders};
+
+use super::app::{App, Pane};
+use super::layout;
+use super::theme::Theme;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let areas = layout::areas(frame.area(), app.focus);
+    title::draw(frame, areas.title, app);
+    integrations::draw(frame, areas.table, app);
+    if let Some(area) = areas.detail {
+        detail::draw(frame, area, app, areas.narrow);
+    }
+    if let Some(area) = areas.history {
+        history::draw(frame, area, app, areas.narrow);
+    }
+    status_bar::draw(frame, areas.status_bar, app);
+    overlays::draw(frame, app);
+}
+
+/// A pane's frame: highlighted when it has the focus.
+fn pane_block<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(theme.border(focused))
+        .title(title.into().style(theme.title()))
+}
+
+/// The bottom pane of a narrow terminal shows detail or history; its title shows both as tabs.
+fn tab_title<'a>(app: &App, theme: &Theme) -> Line<'a> {
+    use ratatui::text::Span;
+    let tab = |label: &'static str, on: bool| {
+        if on {
+            Span::styled(format!(" {label} "), theme.selected(true))
+        } else {
+            Span::styled(format!(" {label} "), theme.dim())
+        }
+    };
+    let on_history = app.focus == Pane::History;
+    Line::from(vec![
+        tab("Detail", !on_history),
+        Span::raw("│"),
+        tab("History", on_history),
+    ])
+}
+
+/// A rectangle of `width` x `height` centred in `area`, clipped to it.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}

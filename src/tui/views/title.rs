@@ -1,0 +1,43 @@
+//! The top line: the name of the tool, how many integrations need attention, and a badge (demo,
+//! data directory).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::app::App;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let attention = app
+        .integrations
+        .iter()
+        .filter(|v| v.needs_attention())
+        .count();
+    let mut left = vec![
+        Span::styled(" legion-hub ", theme.selected(true)),
+        Span::styled(" Integrations Hub", theme.title()),
+    ];
+    if attention > 0 {
+        let noun = if attention == 1 {
+            "integration needs"
+        } else {
+            "integrations need"
+        };
+        left.push(Span::styled(
+            format!("  {attention} {noun} attention"),
+            theme.warning(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(left)), area);
+    if let Some(badge) = &app.badge {
+        let text = format!("{badge} ");
+        let width = (text.chars().count() as u16).min(area.width / 2);
+        let right = Rect::new(area.right() - width, area.y, width, 1);
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(text, theme.dim()))).right_aligned(),
+            right,
+        );
+    }
+}
