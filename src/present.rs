@@ -129,6 +129,43 @@ pub fn one_line(text: &str) -> String {
         .collect()
 }
 
+/// Greedy word wrap to `width` columns (at least one); words longer than a line are split.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut line_len = 0;
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > width {
+            if line_len > 0 {
+                lines.push(std::mem::take(&mut line));
+                line_len = 0;
+            }
+            lines.push(word.drain(..width).collect());
+        }
+        let needed = if line_len == 0 {
+            word.len()
+        } else {
+            line_len + 1 + word.len()
+        };
+        if needed > width && line_len > 0 {
+            lines.push(std::mem::take(&mut line));
+            line_len = 0;
+        }
+        if line_len > 0 {
+            line.push(' ');
+            line_len += 1;
+        }
+        line.extend(word.iter());
+        line_len += word.len();
+    }
+    if line_len > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +201,13 @@ mod tests {
         assert_eq!(duration(chrono::Duration::milliseconds(850)), "850 ms");
         assert_eq!(duration(chrono::Duration::milliseconds(4_200)), "4.2 s");
         assert_eq!(duration(chrono::Duration::seconds(185)), "3 min 5 s");
+    }
+
+    #[test]
+    fn wrap_breaks_on_words_and_splits_long_ones() {
+        assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
+        assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
+        assert_eq!(wrap("", 10), vec![""]);
     }
 
     #[test]

@@ -81,6 +81,7 @@ impl Store {
         self.hub
             .integrations
             .insert(record.provider.id().as_bytes(), codec::encode(record))?;
+        self.hub.db.flush()?;
         Ok(())
     }
 

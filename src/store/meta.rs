@@ -25,6 +25,7 @@ pub(super) fn check_schema(db: &sled::Db, path: &Path) -> Result<(), StoreError>
         Some(_) => Ok(()),
         None => {
             meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+            db.flush()?;
             Ok(())
         }
     }

@@ -164,6 +164,9 @@ fn open_db(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
     sled::Config::new()
         .path(path)
         .cache_capacity(cache_bytes)
+        // No background flusher: it would wake an idle dashboard twice a second. Every write
+        // below flushes itself, so what a call wrote is on disk when it returns.
+        .flush_every_ms(None)
         .open()
         .map_err(|source| StoreError::Open {
             path: path.to_path_buf(),

@@ -97,14 +97,17 @@ impl Store {
             stored.push(log);
         }
         records.sync_logs.apply_batch(batch)?;
+        records.db.flush()?;
         Ok(stored)
     }
 
     /// Rewrites a run already appended (a running sync finishing).
     pub fn update_sync_log(&self, log: &SyncLog) -> Result<(), StoreError> {
-        self.records()?
+        let records = self.records()?;
+        records
             .sync_logs
             .insert(key(log.provider, log.seq), codec::encode(log))?;
+        records.db.flush()?;
         Ok(())
     }
 

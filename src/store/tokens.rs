@@ -37,6 +37,7 @@ impl Store {
         let plain = zeroize::Zeroizing::new(codec::encode(tokens));
         let sealed = self.sealer.seal(&seal_context(provider), &plain)?;
         self.hub.tokens.insert(provider.id().as_bytes(), sealed)?;
+        self.hub.db.flush()?;
         Ok(())
     }
 
@@ -51,6 +52,7 @@ impl Store {
 
     pub fn delete_tokens(&self, provider: Provider) -> Result<(), StoreError> {
         self.hub.tokens.remove(provider.id().as_bytes())?;
+        self.hub.db.flush()?;
         Ok(())
     }
 }

@@ -375,7 +375,7 @@ impl App {
                     (self.selected as i64).saturating_add(delta).clamp(0, last) as usize;
             }
             Pane::Detail => {
-                let max = super::views::detail::line_count(self) as i64;
+                let max = super::views::detail::max_scroll(self) as i64;
                 self.detail_scroll = (self.detail_scroll as i64)
                     .saturating_add(delta)
                     .clamp(0, max) as u16;

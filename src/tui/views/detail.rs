@@ -4,11 +4,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::{pane_block, tab_title};
 use crate::present;
 use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::layout;
 
 const LABEL_WIDTH: usize = 12;
 
@@ -21,19 +22,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
         (false, None) => Line::from(" Detail "),
     };
     let block = pane_block(title, focused, theme);
-    let paragraph = Paragraph::new(lines(app))
-        .wrap(Wrap { trim: false })
+    let width = usize::from(area.width.saturating_sub(2));
+    let paragraph = Paragraph::new(lines(app, width))
         .scroll((app.detail_scroll, 0))
         .block(block);
     frame.render_widget(paragraph, area);
 }
 
-/// How many lines the detail has before wrapping (the most it can be scrolled).
-pub fn line_count(app: &App) -> usize {
-    lines(app).len()
+/// How far the detail can scroll: the lines that do not fit in the pane.
+pub fn max_scroll(app: &App) -> usize {
+    let area = layout::areas(app.size, Pane::Detail)
+        .detail
+        .unwrap_or_default();
+    let lines = lines(app, usize::from(area.width.saturating_sub(2))).len();
+    lines.saturating_sub(usize::from(area.height.saturating_sub(2)))
 }
 
-fn lines(app: &App) -> Vec<Line<'static>> {
+/// The detail as lines of at most `width` columns; values wrap under their own column.
+fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let Some(view) = app.selected_view() else {
         return vec![Line::styled(
@@ -41,66 +47,75 @@ fn lines(app: &App) -> Vec<Line<'static>> {
             theme.dim(),
         )];
     };
-    let field = |label: &str, value: Span<'static>| {
-        Line::from(vec![
-            Span::styled(format!("{label:<LABEL_WIDTH$}"), theme.header()),
-            value,
-        ])
+    let value_width = width.saturating_sub(LABEL_WIDTH).max(10);
+    let mut out: Vec<Line<'static>> = present::wrap(&view.description, width)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim()))
+        .collect();
+    out.push(Line::default());
+    let mut field = |label: &str, value: Span<'static>| {
+        let style = value.style;
+        for (i, piece) in present::wrap(&value.content, value_width)
+            .into_iter()
+            .enumerate()
+        {
+            let label = if i == 0 { label } else { "" };
+            out.push(Line::from(vec![
+                Span::styled(format!("{label:<LABEL_WIDTH$}"), theme.header()),
+                Span::styled(piece, style),
+            ]));
+        }
     };
-    let mut out = vec![
-        Line::styled(view.description.clone(), theme.dim()),
-        Line::default(),
-        field(
-            "Status",
-            Span::styled(
-                format!("{} {}", view.status.symbol(), view.status.label()),
-                theme.status(view.status),
-            ),
+    field(
+        "Status",
+        Span::styled(
+            format!("{} {}", view.status.symbol(), view.status.label()),
+            theme.status(view.status),
         ),
-    ];
+    );
     if view.available {
         let last_sync = view
             .last_sync_at
             .map(|t| present::clock(t, app.now))
             .unwrap_or_else(|| "never".into());
-        out.push(field("Last sync", Span::raw(last_sync)));
-        out.push(field(
+        field("Last sync", Span::raw(last_sync));
+        field(
             "Enabled",
             Span::raw(if view.enabled { "yes" } else { "no (paused)" }),
-        ));
-        out.push(field(
+        );
+        field(
             "Credentials",
             Span::raw(if view.has_credentials {
                 "saved, sealed"
             } else {
                 "none saved"
             }),
-        ));
+        );
         if view.settings.is_empty() {
-            out.push(field("Settings", Span::styled("none yet", theme.dim())));
+            field("Settings", Span::styled("none yet", theme.dim()));
         }
         for (i, (key, value)) in view.settings.iter().enumerate() {
             let label = if i == 0 { "Settings" } else { "" };
-            out.push(field(label, Span::raw(format!("{key} = {value}"))));
+            field(label, Span::raw(format!("{key} = {value}")));
         }
     }
     if let Some(error) = &view.error_message {
-        out.push(Line::default());
-        out.push(field(
+        field("", Span::raw(""));
+        field(
             "Last error",
             Span::styled(present::one_line(error), theme.error()),
-        ));
+        );
     }
     if let Some(hint) = &view.hint {
-        out.push(Line::default());
-        out.push(field("What to do", Span::raw(hint.clone())));
+        field("", Span::raw(""));
+        field("What to do", Span::raw(hint.clone()));
     }
-    out.push(Line::default());
+    field("", Span::raw(""));
     let keys = if view.available {
-        "Tab or Enter: sync history · Enter on a run: its details"
+        "Tab or Enter: sync history; Enter on a run: its details"
     } else {
         "none yet"
     };
-    out.push(field("Actions", Span::styled(keys, theme.dim())));
+    field("Actions", Span::styled(keys, theme.dim()));
     out
 }

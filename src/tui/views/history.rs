@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Margin, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{
     Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
     let focused = app.focus == Pane::History && matches!(app.overlay, Overlay::None);
     let name = app
         .selected_view()
-        .map(|v| v.name.clone())
+        .map(|v| format!(" · {}", v.name))
         .unwrap_or_default();
     let position = if history.total == 0 {
         String::new()
@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
     let title = if narrow {
         tab_title(app, theme)
     } else {
-        Line::from(format!(" Sync history · {name}{position} "))
+        Line::from(format!(" Sync history{name}{position} "))
     };
     let block = pane_block(title, focused, theme);
 
@@ -117,9 +117,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
         let mut scrollbar = ScrollbarState::new(history.total as usize)
             .position(history.selected as usize)
             .viewport_content_length(visible);
+        // Beside the rows only: not over the header or the borders.
+        let track = Rect {
+            y: area.y + 2,
+            height: area.height.saturating_sub(3),
+            ..area
+        };
         frame.render_stateful_widget(
-            Scrollbar::new(ScrollbarOrientation::VerticalRight),
-            area.inner(Margin::new(0, 1)),
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None),
+            track,
             &mut scrollbar,
         );
     }

@@ -36,21 +36,29 @@ fn help(frame: &mut Frame, theme: &Theme) {
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let lines: Vec<Line> = HELP
+    let about_width = HELP
         .iter()
-        .map(|(key, what)| {
-            Line::from(vec![
+        .map(|(_, a)| a.chars().count())
+        .max()
+        .unwrap_or(0);
+    let full = frame.area();
+    let width = ((key_width + about_width + 5) as u16).min(full.width);
+    // What does not fit beside the keys wraps under the descriptions, not under the keys.
+    let room = usize::from(width).saturating_sub(key_width + 5).max(8);
+    let mut lines = Vec::new();
+    for (key, what) in HELP {
+        for (i, piece) in crate::present::wrap(what, room).into_iter().enumerate() {
+            let key = if i == 0 { *key } else { "" };
+            lines.push(Line::from(vec![
                 Span::styled(format!(" {key:<key_width$}  "), theme.key()),
-                Span::raw(*what),
-            ])
-        })
-        .collect();
-    let area = centered(frame.area(), 86, lines.len() as u16 + 2);
+                Span::raw(piece),
+            ]));
+        }
+    }
+    let area = centered(full, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(popup_block("Keys · Esc closes".into(), theme)),
+        Paragraph::new(lines).block(popup_block("Keys · Esc closes".into(), theme)),
         area,
     );
 }
@@ -85,17 +93,22 @@ fn command_palette(frame: &mut Frame, input: &Input, theme: &Theme) {
 }
 
 fn text_popup(frame: &mut Frame, popup: &Popup, theme: &Theme) {
+    let full = frame.area();
     let longest = popup
         .body
         .lines()
         .map(|l| l.chars().count())
         .max()
         .unwrap_or(0) as u16;
-    let area = centered(
-        frame.area(),
-        (longest + 4).max(40),
-        popup.body.lines().count() as u16 + 2,
-    );
+    let width = (longest + 4).max(40).min(full.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    // Height for the lines as wrapped, so the last one is never cut off.
+    let wrapped_lines: usize = popup
+        .body
+        .lines()
+        .map(|l| l.chars().count().div_ceil(inner).max(1))
+        .sum();
+    let area = centered(full, width, wrapped_lines as u16 + 2);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(popup.body.clone())

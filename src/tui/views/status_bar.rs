@@ -30,8 +30,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         };
         spans.push(Span::styled(format!(" {} ", notice.text), style));
     }
+    // As many hints as fit, most important first; never half of one.
+    let mut used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     for (key, what) in keymap::hints(app) {
-        spans.push(Span::raw(" "));
+        let width = 2 + key.chars().count() + 1 + what.chars().count();
+        if used + width > usize::from(area.width) {
+            break;
+        }
+        used += width;
+        spans.push(Span::raw("  "));
         spans.push(Span::styled(*key, theme.key()));
         spans.push(Span::styled(format!(" {what}"), theme.dim()));
     }

@@ -1,0 +1,188 @@
+//! The dashboard's screens, drawn into ratatui's TestBackend and compared with insta snapshots.
+
+mod support;
+
+use chrono::Duration;
+use legion_hub::domain::{Provider, Status, SyncStatus};
+use legion_hub::engine::IntegrationView;
+use legion_hub::store::{IntegrationRecord, SyncLogPage};
+use legion_hub::tui::action::Action;
+use legion_hub::tui::app::App;
+use legion_hub::tui::theme::Theme;
+use legion_hub::tui::views;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use support::{noon, run, runs};
+
+fn catalog(records: &[IntegrationRecord]) -> Vec<IntegrationView> {
+    Provider::ALL
+        .into_iter()
+        .map(|p| IntegrationView::build(p, records.iter().find(|r| r.provider == p)))
+        .collect()
+}
+
+fn mindbody_in_error() -> IntegrationRecord {
+    let mut record = IntegrationRecord::new(Provider::Mindbody, Status::Error, noon());
+    record.last_sync_at = Some(noon() - Duration::minutes(95));
+    record.error_message =
+        Some("Mindbody rejected the request: 401 Unauthorized (Code: DeniedAccess)".into());
+    record.settings.insert("site_id".into(), "-99".into());
+    record
+}
+
+fn app(width: u16, height: u16, views: Vec<IntegrationView>) -> App {
+    let mut app = App::new(
+        Theme::new(false),
+        Rect::new(0, 0, width, height),
+        noon().fixed_offset(),
+    );
+    app.update(Action::IntegrationsLoaded(views));
+    app
+}
+
+fn load_history(app: &mut App, provider: Provider, logs: Vec<legion_hub::store::SyncLog>) {
+    let total = logs.len() as u64;
+    let rows = logs
+        .into_iter()
+        .rev()
+        .enumerate()
+        .map(|(i, mut log)| {
+            log.seq = total - i as u64;
+            log
+        })
+        .collect();
+    app.update(Action::HistoryLoaded(SyncLogPage {
+        provider,
+        total,
+        offset: 0,
+        rows,
+    }));
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    terminal.draw(|frame| views::draw(frame, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn key(code: KeyCode) -> Action {
+    Action::Edit(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+#[test]
+fn empty_hub() {
+    let mut app = app(120, 30, catalog(&[]));
+    load_history(&mut app, Provider::Gemini, vec![]);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn one_integration_in_error_with_history() {
+    let mut app = app(120, 30, catalog(&[mindbody_in_error()]));
+    app.update(Action::Move(1));
+    let mut logs = runs(Provider::Mindbody, 6);
+    logs.push(run(
+        Provider::Mindbody,
+        SyncStatus::Failed,
+        0,
+        Some("Mindbody rejected the request: 401 Unauthorized (Code: DeniedAccess)"),
+    ));
+    load_history(&mut app, Provider::Mindbody, logs);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app(120, 30, catalog(&[]));
+    app.update(Action::ToggleHelp);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn filter_active() {
+    let mut app = app(120, 30, catalog(&[mindbody_in_error()]));
+    app.update(Action::OpenFilter);
+    for c in "soon".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn filter_matching_nothing() {
+    let mut app = app(120, 30, catalog(&[]));
+    app.update(Action::OpenFilter);
+    for c in "paypal".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    app.update(Action::Submit);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn command_palette() {
+    let mut app = app(120, 30, catalog(&[]));
+    app.update(Action::OpenPalette);
+    app.update(key(KeyCode::Char('s')));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn status_popup() {
+    let mut app = app(120, 30, catalog(&[mindbody_in_error()]));
+    app.update(Action::OpenPalette);
+    for c in "status".chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+    app.update(Action::Submit);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn small_terminal_60x20() {
+    let mut app = app(60, 20, catalog(&[mindbody_in_error()]));
+    app.update(Action::Move(1));
+    load_history(&mut app, Provider::Mindbody, runs(Provider::Mindbody, 3));
+    insta::assert_snapshot!("small_60x20_detail", screen(&app));
+    app.update(Action::NextPane);
+    app.update(Action::NextPane);
+    insta::assert_snapshot!("small_60x20_history", screen(&app));
+}
+
+#[test]
+fn large_terminal_200x50() {
+    let mut app = app(200, 50, catalog(&[mindbody_in_error()]));
+    app.update(Action::Move(1));
+    load_history(&mut app, Provider::Mindbody, runs(Provider::Mindbody, 60));
+    app.update(Action::NextPane);
+    app.update(Action::NextPane);
+    app.update(Action::Move(3));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn run_details_popup() {
+    let mut app = app(120, 30, catalog(&[mindbody_in_error()]));
+    app.update(Action::Move(1));
+    load_history(
+        &mut app,
+        Provider::Mindbody,
+        vec![run(
+            Provider::Mindbody,
+            SyncStatus::Failed,
+            3,
+            Some("Mindbody answered 503 three times\x1b[2J; gave up"),
+        )],
+    );
+    app.update(Action::NextPane);
+    app.update(Action::NextPane);
+    app.update(Action::Open);
+    let screen = screen(&app);
+    assert!(
+        !screen.contains('\x1b'),
+        "control characters never reach the terminal"
+    );
+    insta::assert_snapshot!(screen);
+}
