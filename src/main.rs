@@ -51,6 +51,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the dashboard needs a terminal (stdin and stdout are not one); in scripts use `legion-hub status` or `legion-hub status --json`"
+        );
+    }
     // A demo without --data-dir gets a directory of its own, removed when it ends.
     let throwaway = match (demo, settings.paths.data_dir_overridden) {
         (true, false) => {

@@ -1,0 +1,127 @@
+//! The engine over a real store: summaries follow the sync history, events are emitted, a run cut
+//! off by a crash is closed and the summary repaired at the next start, and the demo seeds.
+
+mod support;
+
+use legion_hub::demo;
+use legion_hub::domain::{Provider, Status, SyncStatus};
+use legion_hub::engine::Event;
+use support::{open_engine, run};
+
+#[tokio::test]
+async fn a_failed_then_completed_sync_moves_the_status_and_emits_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open_engine(dir.path());
+    let mut events = engine.subscribe();
+
+    let failed = engine
+        .record_sync(run(
+            Provider::Mindbody,
+            SyncStatus::Failed,
+            5,
+            Some("503 from Mindbody"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(failed.seq, 1);
+    let views = engine.integrations().await.unwrap();
+    let mindbody = views
+        .iter()
+        .find(|v| v.provider == Provider::Mindbody)
+        .unwrap();
+    assert_eq!(mindbody.status, Status::Error);
+    assert_eq!(mindbody.error_message.as_deref(), Some("503 from Mindbody"));
+    assert!(mindbody.hint.is_some());
+    assert!(mindbody.needs_attention());
+
+    assert!(matches!(events.recv().await.unwrap(), Event::SyncLogChanged(l) if l.seq == 1));
+    assert!(matches!(
+        events.recv().await.unwrap(),
+        Event::IntegrationChanged(v) if v.status == Status::Error
+    ));
+
+    let ok = engine
+        .record_sync(run(Provider::Mindbody, SyncStatus::Completed, 1, None))
+        .await
+        .unwrap();
+    let views = engine.integrations().await.unwrap();
+    let mindbody = views
+        .iter()
+        .find(|v| v.provider == Provider::Mindbody)
+        .unwrap();
+    assert_eq!(mindbody.status, Status::Connected);
+    assert_eq!(mindbody.error_message, None);
+    assert_eq!(mindbody.last_sync_at, ok.completed_at);
+}
+
+#[tokio::test]
+async fn the_catalog_has_four_integrations_two_coming_soon() {
+    let dir = tempfile::tempdir().unwrap();
+    let views = open_engine(dir.path()).integrations().await.unwrap();
+    let names: Vec<&str> = views.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["Gemini", "Mindbody", "Stripe", "GoCardless"]);
+    let statuses: Vec<Status> = views.iter().map(|v| v.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            Status::Disconnected,
+            Status::Disconnected,
+            Status::ComingSoon,
+            Status::ComingSoon
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_run_cut_off_by_a_crash_is_closed_and_the_summary_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let engine = open_engine(dir.path());
+        engine
+            .record_sync(run(Provider::Mindbody, SyncStatus::Started, 1, None))
+            .await
+            .unwrap();
+        let views = engine.integrations().await.unwrap();
+        assert_eq!(views[1].status, Status::Syncing);
+        // The process dies here: the run stays "started".
+    }
+    let engine = open_engine(dir.path());
+    engine.repair_summaries().await.unwrap();
+    let page = engine.sync_history(Provider::Mindbody, 0, 1).await.unwrap();
+    assert_eq!(page.rows[0].status, SyncStatus::Failed);
+    assert!(
+        page.rows[0]
+            .error_details
+            .as_deref()
+            .unwrap()
+            .contains("interrupted")
+    );
+    let views = engine.integrations().await.unwrap();
+    assert_eq!(views[1].status, Status::Error);
+}
+
+#[tokio::test]
+async fn demo_seed_fills_history_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open_engine(dir.path());
+    demo::seed(&engine).await.unwrap();
+    let total = engine
+        .sync_history(Provider::Mindbody, 0, 1)
+        .await
+        .unwrap()
+        .total;
+    assert!(total >= 5, "the demo shows several runs");
+    demo::seed(&engine).await.unwrap();
+    assert_eq!(
+        engine
+            .sync_history(Provider::Mindbody, 0, 1)
+            .await
+            .unwrap()
+            .total,
+        total,
+        "seeding again adds nothing"
+    );
+    let views = engine.integrations().await.unwrap();
+    assert_eq!(views[1].status, Status::Connected);
+    assert!(views[1].last_sync_at.is_some());
+}
