@@ -150,10 +150,15 @@ pub enum ColorMode {
 
 impl ColorMode {
     pub fn use_color(self) -> bool {
+        self.use_color_with(std::env::var_os("NO_COLOR"))
+    }
+
+    /// `NO_COLOR` set to anything but the empty string turns colour off (no-color.org).
+    fn use_color_with(self, no_color: Option<std::ffi::OsString>) -> bool {
         match self {
             ColorMode::Always => true,
             ColorMode::Never => false,
-            ColorMode::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorMode::Auto => no_color.is_none_or(|v| v.is_empty()),
         }
     }
 }
@@ -295,6 +300,16 @@ mod tests {
         let text = "[log]\nfilter = \"info\n";
         let err = Config::parse(Path::new("c.toml"), text).unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn no_color_is_honoured_unless_colour_is_forced() {
+        let set = || Some(std::ffi::OsString::from("1"));
+        assert!(!ColorMode::Auto.use_color_with(set()));
+        assert!(ColorMode::Auto.use_color_with(None));
+        assert!(ColorMode::Auto.use_color_with(Some("".into())));
+        assert!(ColorMode::Always.use_color_with(set()));
+        assert!(!ColorMode::Never.use_color_with(None));
     }
 
     #[test]

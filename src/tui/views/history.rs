@@ -36,7 +36,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
         )
     };
     let title = if narrow {
-        tab_title(app, theme)
+        let mut tabs = tab_title(app, theme);
+        tabs.push_span(format!("{}{position} ", name.trim_start()));
+        tabs
     } else {
         Line::from(format!(" Sync history{name}{position} "))
     };
