@@ -64,46 +64,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
             None => Row::new([Cell::from("…")]),
         })
         .collect();
-    let (header, widths): (Vec<&str>, Vec<Constraint>) = if full {
-        (
-            vec![
-                "STARTED",
-                "TYPE",
-                "RESULT",
-                "NEW",
-                "UPDATED",
-                "UNCHANGED",
-                "CALLS",
-                "TOOK",
-                "ERROR",
-            ],
-            vec![
-                Constraint::Length(16),
-                Constraint::Length(12),
-                Constraint::Length(11),
-                Constraint::Length(7),
-                Constraint::Length(8),
-                Constraint::Length(10),
-                Constraint::Length(6),
-                Constraint::Length(10),
-                Constraint::Fill(1),
-            ],
-        )
-    } else {
-        (
-            vec!["STARTED", "TYPE", "RESULT", "NEW", "UPD", "ERROR"],
-            vec![
-                Constraint::Length(16),
-                Constraint::Length(11),
-                Constraint::Length(11),
-                Constraint::Length(6),
-                Constraint::Length(5),
-                Constraint::Fill(1),
-            ],
-        )
-    };
+    let columns: Vec<&Column> = COLUMNS.iter().filter(|c| full || c.compact).collect();
+    let header = Row::new(columns.iter().map(|c| c.header));
+    let widths = columns.iter().map(|c| c.width);
     let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.header()))
+        .header(header.style(theme.header()))
         .column_spacing(1)
         .row_highlight_style(theme.selected(focused))
         .block(block);
@@ -135,47 +100,95 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
     }
 }
 
+/// A history column: what heads it, how wide it is, and whether narrow panes keep it.
+struct Column {
+    header: &'static str,
+    width: Constraint,
+    compact: bool,
+}
+
+const COLUMNS: [Column; 9] = [
+    Column {
+        header: "STARTED",
+        width: Constraint::Length(16),
+        compact: true,
+    },
+    Column {
+        header: "TYPE",
+        width: Constraint::Length(11),
+        compact: true,
+    },
+    Column {
+        header: "RESULT",
+        width: Constraint::Length(11),
+        compact: true,
+    },
+    Column {
+        header: "NEW",
+        width: Constraint::Length(6),
+        compact: true,
+    },
+    Column {
+        header: "UPDATED",
+        width: Constraint::Length(8),
+        compact: true,
+    },
+    Column {
+        header: "UNCHANGED",
+        width: Constraint::Length(10),
+        compact: false,
+    },
+    Column {
+        header: "CALLS",
+        width: Constraint::Length(6),
+        compact: false,
+    },
+    Column {
+        header: "TOOK",
+        width: Constraint::Length(10),
+        compact: false,
+    },
+    Column {
+        header: "ERROR",
+        width: Constraint::Fill(1),
+        compact: true,
+    },
+];
+
+/// One run as a row, with a cell for each column in [`COLUMNS`] that is shown.
 fn run_row<'a>(run: &SyncLog, app: &App, full: bool) -> Row<'a> {
     let theme = &app.theme;
-    let result = Cell::from(match run.status {
+    let result = match run.status {
         SyncStatus::Started => "↻ running",
         SyncStatus::Completed => "✓ completed",
         SyncStatus::Failed => "✖ failed",
-    })
-    .style(theme.sync_status(run.status));
-    let error = Cell::from(present::one_line(
-        run.error_details.as_deref().unwrap_or(""),
-    ))
-    .style(theme.error());
-    let started = Cell::from(present::clock(run.started_at, app.now));
-    let kind = Cell::from(run.sync_type.clone());
+    };
+    let took = run
+        .completed_at
+        .map(|end| present::duration(end - run.started_at))
+        .unwrap_or_else(|| "-".into());
     let counts = &run.records;
-    if full {
-        let took = run
-            .completed_at
-            .map(|end| present::duration(end - run.started_at))
-            .unwrap_or_else(|| "-".into());
-        Row::new(vec![
-            started,
-            kind,
-            result,
-            Cell::from(counts.new.to_string()),
-            Cell::from(counts.updated.to_string()),
-            Cell::from(counts.unchanged.to_string()),
-            Cell::from(run.api_calls.to_string()),
-            Cell::from(took),
-            error,
-        ])
-    } else {
-        Row::new(vec![
-            started,
-            kind,
-            result,
-            Cell::from(counts.new.to_string()),
-            Cell::from(counts.updated.to_string()),
-            error,
-        ])
-    }
+    let cells: [Cell; 9] = [
+        Cell::from(present::clock(run.started_at, app.now)),
+        Cell::from(run.sync_type.clone()),
+        Cell::from(result).style(theme.sync_status(run.status)),
+        Cell::from(counts.new.to_string()),
+        Cell::from(counts.updated.to_string()),
+        Cell::from(counts.unchanged.to_string()),
+        Cell::from(run.api_calls.to_string()),
+        Cell::from(took),
+        Cell::from(present::one_line(
+            run.error_details.as_deref().unwrap_or(""),
+        ))
+        .style(theme.error()),
+    ];
+    Row::new(
+        cells
+            .into_iter()
+            .zip(&COLUMNS)
+            .filter(|(_, column)| full || column.compact)
+            .map(|(cell, _)| cell),
+    )
 }
 
 /// Everything about one run, for the popup opened with Enter.
