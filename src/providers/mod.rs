@@ -3,3 +3,4 @@
 //! (client, oauth, sync, webhooks) as it is built; providers use the store, never the TUI.
 
 pub mod catalog;
+pub mod gemini;

@@ -1,0 +1,237 @@
+//! The Gemini client: `models.list`, `models.get`, `generateContent`, `streamGenerateContent`
+//! and `countTokens`, with the key in the `x-goog-api-key` header and bounded, cancellable
+//! retries with exponential backoff and jitter that honour the server's `retryDelay`.
+
+use std::time::Duration;
+
+use futures_util::Stream;
+use rand::Rng;
+use reqwest::RequestBuilder;
+use tokio_util::sync::CancellationToken;
+
+use super::error::GeminiError;
+use super::sse;
+use super::types::{CountTokensResponse, GenerateRequest, GenerateResponse, Model, ModelPage};
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included.
+    pub attempts: u32,
+    pub base_delay: Duration,
+    /// A longer wait than this (a `retryDelay` of minutes) is not waited out: the error goes
+    /// back to the user with the delay, to show as a countdown.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// base * 2^(attempt-1), plus up to half of that again at random so that many clients
+    /// retrying together spread out.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(1 << (attempt - 1).min(10));
+        let jitter = rand::thread_rng().gen_range(0..=exp.as_millis() as u64 / 2);
+        (exp + Duration::from_millis(jitter)).min(self.max_delay)
+    }
+}
+
+/// Pages fetched at most from `models.list`: a server that keeps returning page tokens must not
+/// keep the hub busy forever.
+const MAX_MODEL_PAGES: usize = 50;
+
+#[derive(Clone)]
+pub struct GeminiClient {
+    http: reqwest::Client,
+    base: String,
+    key: Secret,
+    retry: RetryPolicy,
+}
+
+impl GeminiClient {
+    pub fn new(http: reqwest::Client, base_url: &str, key: Secret) -> GeminiClient {
+        GeminiClient {
+            http,
+            base: base_url.trim_end_matches('/').to_string(),
+            key,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> GeminiClient {
+        self.retry = retry;
+        self
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path)
+    }
+
+    /// Sends the request `make` builds, retrying what is worth retrying.
+    async fn send(
+        &self,
+        cancel: &CancellationToken,
+        url: &str,
+        make: impl Fn() -> RequestBuilder,
+    ) -> Result<reqwest::Response, GeminiError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let request = make().header("x-goog-api-key", self.key.expose()).send();
+            let error = tokio::select! {
+                _ = cancel.cancelled() => return Err(GeminiError::Cancelled),
+                reply = request => match reply {
+                    Ok(reply) if reply.status().is_success() => return Ok(reply),
+                    Ok(reply) => {
+                        let status = reply.status().as_u16();
+                        let body = tokio::select! {
+                            _ = cancel.cancelled() => return Err(GeminiError::Cancelled),
+                            body = reply.bytes() => body.unwrap_or_default(),
+                        };
+                        GeminiError::from_reply(status, &body)
+                    }
+                    Err(e) => GeminiError::network(url, &e),
+                },
+            };
+            if !error.is_retryable() || attempt >= self.retry.attempts {
+                return Err(error);
+            }
+            let delay = match &error {
+                GeminiError::RateLimited {
+                    retry_after: Some(wait),
+                    ..
+                } if *wait > self.retry.max_delay => return Err(error),
+                GeminiError::RateLimited {
+                    retry_after: Some(wait),
+                    ..
+                } => *wait,
+                _ => self.retry.backoff(attempt),
+            };
+            tracing::info!(%error, attempt, ?delay, "retrying a Gemini request");
+            tokio::select! {
+                _ = cancel.cancelled() => return Err(GeminiError::Cancelled),
+                _ = tokio::time::sleep(delay) => {}
+            }
+        }
+    }
+
+    async fn json<T: serde::de::DeserializeOwned>(
+        reply: reqwest::Response,
+        what: &str,
+    ) -> Result<T, GeminiError> {
+        let body = reply
+            .bytes()
+            .await
+            .map_err(|e| GeminiError::StreamCut(crate::present::one_line(&e.to_string())))?;
+        serde_json::from_slice(&body).map_err(|e| {
+            GeminiError::Malformed(format!("{what} is not the JSON Gemini sends: {e}"))
+        })
+    }
+
+    /// Every model the key can use to generate content, from all pages of `models.list`.
+    pub async fn list_models(&self, cancel: &CancellationToken) -> Result<Vec<Model>, GeminiError> {
+        let url = self.url("models");
+        let mut models = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_MODEL_PAGES {
+            let reply = self
+                .send(cancel, &url, || {
+                    let mut request = self.http.get(&url).query(&[("pageSize", "100")]);
+                    if let Some(token) = &token {
+                        request = request.query(&[("pageToken", token)]);
+                    }
+                    request
+                })
+                .await?;
+            let page: ModelPage = Self::json(reply, "the model list").await?;
+            models.extend(page.models.into_iter().filter(Model::can_generate));
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => return Ok(models),
+            }
+        }
+        Ok(models)
+    }
+
+    pub async fn get_model(&self, model: &str, cancel: &CancellationToken) -> Result<Model, GeminiError> {
+        let url = self.url(&format!("models/{}", bare(model)));
+        let reply = self.send(cancel, &url, || self.http.get(&url)).await?;
+        Self::json(reply, "the model").await
+    }
+
+    pub async fn generate(
+        &self,
+        model: &str,
+        request: &GenerateRequest,
+        cancel: &CancellationToken,
+    ) -> Result<GenerateResponse, GeminiError> {
+        let url = self.url(&format!("models/{}:generateContent", bare(model)));
+        let reply = self
+            .send(cancel, &url, || self.http.post(&url).json(request))
+            .await?;
+        let response: GenerateResponse = Self::json(reply, "the reply").await?;
+        match response.block_reason() {
+            Some(reason) => Err(GeminiError::Blocked(reason.to_string())),
+            None => Ok(response),
+        }
+    }
+
+    /// Streams a reply chunk by chunk. Retries cover the request; once text flows, a cut is
+    /// reported as [`GeminiError::StreamCut`] (the caller keeps what arrived).
+    pub async fn stream(
+        &self,
+        model: &str,
+        request: &GenerateRequest,
+        cancel: &CancellationToken,
+    ) -> Result<impl Stream<Item = Result<GenerateResponse, GeminiError>> + use<>, GeminiError> {
+        let url = self.url(&format!("models/{}:streamGenerateContent", bare(model)));
+        let reply = self
+            .send(cancel, &url, || {
+                self.http.post(&url).query(&[("alt", "sse")]).json(request)
+            })
+            .await?;
+        Ok(sse::chunks(reply.bytes_stream()))
+    }
+
+    pub async fn count_tokens(
+        &self,
+        model: &str,
+        request: &GenerateRequest,
+        cancel: &CancellationToken,
+    ) -> Result<u64, GeminiError> {
+        let url = self.url(&format!("models/{}:countTokens", bare(model)));
+        let body = serde_json::json!({ "contents": request.contents });
+        let reply = self
+            .send(cancel, &url, || self.http.post(&url).json(&body))
+            .await?;
+        let counted: CountTokensResponse = Self::json(reply, "the token count").await?;
+        Ok(counted.total_tokens)
+    }
+}
+
+fn bare(model: &str) -> &str {
+    model.strip_prefix("models/").unwrap_or(model)
+}
+
+/// The HTTP client the hub uses for every provider: rustls with ring, bounded connects.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .read_timeout(Duration::from_secs(90))
+        .user_agent(concat!("legion-hub/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the HTTP client builds")
+}

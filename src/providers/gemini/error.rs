@@ -1,0 +1,141 @@
+//! What can go wrong talking to Gemini, each with its own message and what to do about it.
+
+use std::time::Duration;
+
+use super::types::ErrorBody;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GeminiError {
+    #[error("no Gemini API key: none is saved and GEMINI_API_KEY is not set")]
+    NoKey,
+    #[error("Gemini rejected the API key (HTTP 400 API_KEY_INVALID)")]
+    InvalidKey,
+    #[error("Gemini refused access (HTTP 403): {0}")]
+    PermissionDenied(String),
+    #[error("Gemini does not know that model (HTTP 404): {0}")]
+    ModelNotFound(String),
+    #[error("Gemini's quota is used up (HTTP 429){}: {message}", retry_after.map(|d| format!(", retry in {} s", d.as_secs())).unwrap_or_default())]
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: String,
+    },
+    #[error("Gemini is overloaded (HTTP 503): {0}")]
+    Unavailable(String),
+    #[error("Gemini refused the request (HTTP {status}): {message}")]
+    Rejected { status: u16, message: String },
+    #[error("Gemini failed (HTTP {status}): {message}")]
+    Server { status: u16, message: String },
+    #[error("cannot reach Gemini at {url}: {detail}")]
+    Network { url: String, detail: String },
+    #[error("Gemini sent a reply legion-hub cannot read: {0}")]
+    Malformed(String),
+    #[error("Gemini blocked the prompt ({0})")]
+    Blocked(String),
+    #[error("the reply stopped part-way: {0}")]
+    StreamCut(String),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl GeminiError {
+    /// Maps an HTTP error reply. `body` may be anything: a proxy's HTML page is not JSON.
+    pub fn from_reply(status: u16, body: &[u8]) -> GeminiError {
+        let parsed: Option<ErrorBody> = serde_json::from_slice::<super::types::ErrorEnvelope>(body)
+            .ok()
+            .map(|e| e.error);
+        let message = parsed
+            .as_ref()
+            .map(|e| e.message.clone())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| {
+                crate::present::one_line(&String::from_utf8_lossy(&body[..body.len().min(200)]))
+            });
+        let message = crate::present::one_line(&message);
+        let reason = parsed.as_ref().and_then(|e| e.reason());
+        match status {
+            400 if reason == Some("API_KEY_INVALID") => GeminiError::InvalidKey,
+            401 | 403 => GeminiError::PermissionDenied(message),
+            404 => GeminiError::ModelNotFound(message),
+            429 => GeminiError::RateLimited {
+                retry_after: parsed.as_ref().and_then(|e| e.retry_delay()),
+                message,
+            },
+            503 => GeminiError::Unavailable(message),
+            400..=499 => GeminiError::Rejected { status, message },
+            _ => GeminiError::Server { status, message },
+        }
+    }
+
+    /// Worth another try after a pause (408, 429, 500, 502, 503, 504 and network trouble).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            GeminiError::RateLimited { .. }
+            | GeminiError::Unavailable(_)
+            | GeminiError::Network { .. } => true,
+            GeminiError::Server { status, .. } => matches!(status, 500 | 502 | 504),
+            GeminiError::Rejected { status, .. } => *status == 408,
+            _ => false,
+        }
+    }
+
+    /// What the user should do next.
+    pub fn hint(&self) -> String {
+        match self {
+            GeminiError::NoKey => "Create a key in Google AI Studio (aistudio.google.com/apikey) and save it with `legion-hub gemini configure --api-key-stdin`, or press c on Gemini in the hub.".into(),
+            GeminiError::InvalidKey => "The key is wrong, deleted or restricted: paste a current key from Google AI Studio with `legion-hub gemini configure --api-key-stdin` (or c in the hub).".into(),
+            GeminiError::PermissionDenied(_) => "The key's Google Cloud project cannot use the Generative Language API: enable the API for that project, or use a key from AI Studio.".into(),
+            GeminiError::ModelNotFound(_) => "The model is retired or unknown: run `legion-hub gemini test` to pick a replacement from the models your key can use.".into(),
+            GeminiError::RateLimited { retry_after: Some(d), .. } => format!("Wait {} s, or raise the quota (billing) for the key's project.", d.as_secs()),
+            GeminiError::RateLimited { .. } => "Wait a minute, or raise the quota (billing) for the key's project.".into(),
+            GeminiError::Unavailable(_) => "Google's side is busy: it usually passes within minutes. legion-hub already retried; try again shortly.".into(),
+            GeminiError::Rejected { .. } => "legion-hub sent something Gemini would not take; the log file has the details (see `legion-hub paths`).".into(),
+            GeminiError::Server { .. } => "A fault on Google's side: try again later.".into(),
+            GeminiError::Network { .. } => "Check the network (and any proxy); `[gemini] base_url` in config.toml says where legion-hub connects.".into(),
+            GeminiError::Malformed(_) => "Something between legion-hub and Gemini (a proxy?) changed the reply, or the API changed: check `[gemini] base_url`.".into(),
+            GeminiError::Blocked(_) => "Gemini's safety filter stopped this prompt: rephrase it.".into(),
+            GeminiError::StreamCut(_) => "The part that arrived is kept; ask again to get the rest.".into(),
+            GeminiError::Cancelled => "Nothing to do.".into(),
+        }
+    }
+
+    pub fn network(url: &str, error: &reqwest::Error) -> GeminiError {
+        let detail = if error.is_timeout() {
+            "timed out".to_string()
+        } else if error.is_connect() {
+            "connection refused or no route".to_string()
+        } else {
+            // Never the URL's query: it may carry `key=`.
+            error.to_string().replace(url, "")
+        };
+        GeminiError::Network {
+            url: url.to_string(),
+            detail: crate::present::one_line(&detail),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_errors_map_to_their_own_kinds() {
+        let bad_key = br#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}"#;
+        assert_eq!(GeminiError::from_reply(400, bad_key), GeminiError::InvalidKey);
+        let rate = br#"{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"26s"}]}}"#;
+        assert_eq!(
+            GeminiError::from_reply(429, rate),
+            GeminiError::RateLimited {
+                retry_after: Some(Duration::from_secs(26)),
+                message: "quota".into()
+            }
+        );
+        assert!(matches!(GeminiError::from_reply(503, b"{}"), GeminiError::Unavailable(_)));
+        assert!(matches!(
+            GeminiError::from_reply(502, b"<html>Bad Gateway</html>"),
+            GeminiError::Server { status: 502, message } if message.contains("Bad Gateway")
+        ));
+        assert!(GeminiError::from_reply(408, b"").is_retryable());
+        assert!(!GeminiError::InvalidKey.is_retryable());
+    }
+}

@@ -1,0 +1,192 @@
+//! The Generative Language API's bodies, as much of them as the hub reads and writes. Unknown
+//! fields are ignored, so new fields Google adds never break a reply.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Model {
+    /// "models/gemini-3.8-flash"
+    pub name: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub input_token_limit: u64,
+    #[serde(default)]
+    pub output_token_limit: u64,
+    #[serde(default)]
+    pub supported_generation_methods: Vec<String>,
+}
+
+impl Model {
+    /// "gemini-3.8-flash", the name without "models/".
+    pub fn id(&self) -> &str {
+        self.name.strip_prefix("models/").unwrap_or(&self.name)
+    }
+
+    pub fn can_generate(&self) -> bool {
+        self.supported_generation_methods
+            .iter()
+            .any(|m| m == "generateContent")
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelPage {
+    #[serde(default)]
+    pub models: Vec<Model>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Content {
+    /// "user" or "model"; absent in a system instruction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub parts: Vec<Part>,
+}
+
+impl Content {
+    pub fn text(role: Option<&str>, text: impl Into<String>) -> Content {
+        Content {
+            role: role.map(str::to_string),
+            parts: vec![Part {
+                text: Some(text.into()),
+            }],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    /// Only text parts are used; function calls and other parts are ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerationConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateRequest {
+    pub contents: Vec<Content>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_instruction: Option<Content>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation_config: Option<GenerationConfig>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageMetadata {
+    #[serde(default)]
+    pub prompt_token_count: u64,
+    #[serde(default)]
+    pub candidates_token_count: u64,
+    #[serde(default)]
+    pub total_token_count: u64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Candidate {
+    #[serde(default)]
+    pub content: Option<Content>,
+    #[serde(default)]
+    pub finish_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptFeedback {
+    #[serde(default)]
+    pub block_reason: Option<String>,
+}
+
+/// A `generateContent` reply, or one chunk of a stream.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateResponse {
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+    #[serde(default)]
+    pub usage_metadata: Option<UsageMetadata>,
+    #[serde(default)]
+    pub prompt_feedback: Option<PromptFeedback>,
+    #[serde(default)]
+    pub model_version: Option<String>,
+}
+
+impl GenerateResponse {
+    /// The text of the first candidate (the only one the hub asks for).
+    pub fn text(&self) -> String {
+        self.candidates
+            .first()
+            .and_then(|c| c.content.as_ref())
+            .map(|c| c.parts.iter().filter_map(|p| p.text.as_deref()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn finish_reason(&self) -> Option<&str> {
+        self.candidates.first()?.finish_reason.as_deref()
+    }
+
+    pub fn block_reason(&self) -> Option<&str> {
+        self.prompt_feedback.as_ref()?.block_reason.as_deref()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CountTokensResponse {
+    #[serde(default)]
+    pub total_tokens: u64,
+}
+
+/// `{"error": {...}}`, Google's error envelope.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ErrorEnvelope {
+    #[serde(default)]
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub code: u16,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub details: Vec<serde_json::Value>,
+}
+
+impl ErrorBody {
+    /// `ErrorInfo.reason`, e.g. "API_KEY_INVALID".
+    pub fn reason(&self) -> Option<&str> {
+        self.details
+            .iter()
+            .find_map(|d| d.get("reason").and_then(|r| r.as_str()))
+    }
+
+    /// `RetryInfo.retryDelay`, e.g. "26s" or "1.5s".
+    pub fn retry_delay(&self) -> Option<std::time::Duration> {
+        let text = self
+            .details
+            .iter()
+            .find_map(|d| d.get("retryDelay").and_then(|r| r.as_str()))?;
+        let secs: f64 = text.strip_suffix('s')?.parse().ok()?;
+        (secs.is_finite() && secs >= 0.0).then(|| std::time::Duration::from_secs_f64(secs.min(3600.0)))
+    }
+}
