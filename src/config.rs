@@ -119,6 +119,25 @@ pub struct Config {
     pub ui: UiConfig,
     pub log: LogConfig,
     pub secrets: SecretsConfig,
+    pub gemini: GeminiConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct GeminiConfig {
+    /// Where the Generative Language API lives; `LEGION_HUB_GEMINI_BASE_URL` wins.
+    pub base_url: Option<String>,
+}
+
+impl GeminiConfig {
+    /// The base URL in force: the environment, then the config file, then Google's.
+    pub fn base_url(&self) -> String {
+        std::env::var(crate::providers::gemini::BASE_URL_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| self.base_url.clone())
+            .unwrap_or_else(|| crate::providers::gemini::DEFAULT_BASE_URL.to_string())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -201,7 +220,7 @@ impl Config {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| {
+        let config: Config = toml::from_str(text).map_err(|e| {
             let offset = e.span().map(|s| s.start).unwrap_or(0).min(text.len());
             let (line, key) = locate_key(text, offset);
             ConfigError::Invalid {
@@ -210,7 +229,22 @@ impl Config {
                 key,
                 message: e.message().trim().to_string(),
             }
-        })
+        })?;
+        if let Some(url) = &config.gemini.base_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("base_url"))
+                .map_or(0, |i| i + 1);
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                key: Some("gemini.base_url".into()),
+                message: format!("`{url}` is not an http:// or https:// URL"),
+            });
+        }
+        Ok(config)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod logging;
 pub mod present;
 pub mod providers;
+pub mod sandbox;
 pub mod secret;
 pub mod store;
 pub mod tui;

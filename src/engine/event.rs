@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::view::IntegrationView;
-use crate::store::SyncLog;
+use crate::domain::Provider;
+use crate::providers::gemini::test::TestReport;
+use crate::store::{ChatMessage, SyncLog};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -12,4 +14,21 @@ pub enum Event {
     IntegrationChanged(IntegrationView),
     /// A sync run was added or moved on (started, completed, failed).
     SyncLogChanged(SyncLog),
+    /// A Gemini connection test finished (the status change comes as `IntegrationChanged`).
+    GeminiTested(TestReport),
+    /// A background job could not run at all.
+    JobFailed { provider: Provider, error: String },
+    /// A chat question was saved and its reply (empty, streaming) begun.
+    ChatStarted {
+        user: ChatMessage,
+        reply: ChatMessage,
+    },
+    /// More text of a reply.
+    ChatDelta {
+        conversation: u64,
+        seq: u64,
+        text: String,
+    },
+    /// A reply is complete, cancelled or failed; the message as saved.
+    ChatFinished(ChatMessage),
 }

@@ -3,27 +3,57 @@
 //! events are plain serde types, so a remote engine (the control socket of `serve`) can offer the
 //! same interface later.
 
+mod chat;
 mod event;
+mod gemini;
 mod sync_summary;
 mod view;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::Utc;
 use tokio::sync::broadcast;
 
-use crate::config::Settings;
+use crate::config::{Config, Settings};
 use crate::domain::Provider;
 use crate::providers::catalog;
+use crate::providers::gemini::GeminiError;
+use crate::providers::gemini::client::{RetryPolicy, http_client};
 use crate::store::{IntegrationRecord, Store, StoreError, SyncLog, SyncLogPage};
 
+pub use chat::{Reply, stream_reply, system_instruction};
 pub use event::Event;
-pub use view::IntegrationView;
+pub use gemini::GeminiUpdate;
+pub use view::{Fact, IntegrationView};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{error}\n{hint}", hint = error.hint())]
+    Gemini { error: GeminiError },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Busy(String),
+}
+
+impl EngineError {
+    /// The Gemini error behind this one, if that is what it is.
+    pub fn gemini(&self) -> Option<&GeminiError> {
+        match self {
+            EngineError::Gemini { error } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// Knobs tests turn; the defaults are what users get.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    pub gemini_retry: RetryPolicy,
 }
 
 /// What a process opens the engine for; shown to a second process that finds the data in use.
@@ -32,6 +62,8 @@ pub enum Role {
     Dashboard,
     Demo,
     Status,
+    /// A one-off command (`gemini test`, `chat`, ...).
+    Command,
 }
 
 impl Role {
@@ -40,6 +72,7 @@ impl Role {
             Role::Dashboard => "dashboard",
             Role::Demo => "demo",
             Role::Status => "status",
+            Role::Command => "command",
         }
     }
 }
@@ -53,17 +86,44 @@ pub struct Engine {
 struct Inner {
     store: Store,
     events: broadcast::Sender<Event>,
+    config: Config,
+    /// Built on first use: the status glance never pays for TLS setup.
+    http: OnceLock<reqwest::Client>,
+    gemini_retry: RetryPolicy,
+    gemini_test_running: AtomicBool,
+    /// The replies arriving now, by conversation, with their cancel switch.
+    chat_jobs: Mutex<HashMap<u64, tokio_util::sync::CancellationToken>>,
 }
 
 impl Engine {
     /// Opens the data directory. Only the small `hub` database is read here; history is opened
     /// when first asked for, so a status glance never pays for it.
     pub fn open(settings: &Settings, role: Role) -> Result<Engine, EngineError> {
+        Engine::open_with(settings, role, EngineOptions::default())
+    }
+
+    pub fn open_with(
+        settings: &Settings,
+        role: Role,
+        options: EngineOptions,
+    ) -> Result<Engine, EngineError> {
         let store = Store::open(&settings.paths, role.label())?;
-        let (events, _) = broadcast::channel(1024);
+        let (events, _) = broadcast::channel(4096);
         Ok(Engine {
-            inner: Arc::new(Inner { store, events }),
+            inner: Arc::new(Inner {
+                store,
+                events,
+                config: settings.config.clone(),
+                http: OnceLock::new(),
+                gemini_retry: options.gemini_retry,
+                gemini_test_running: AtomicBool::new(false),
+                chat_jobs: Mutex::new(HashMap::new()),
+            }),
         })
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        self.inner.http.get_or_init(http_client)
     }
 
     /// Live events from now on. A receiver that falls behind by more than the channel holds gets
@@ -82,7 +142,7 @@ impl Engine {
 
     fn integration(&self, provider: Provider) -> Result<IntegrationView, EngineError> {
         let record = self.inner.store.integration(provider)?;
-        Ok(IntegrationView::build(provider, record.as_ref()))
+        self.view(provider, record.as_ref())
     }
 
     /// A window of a provider's sync history, newest first.
@@ -145,6 +205,7 @@ impl Engine {
             };
             self.apply_to_summary(&last)?;
         }
+        store.close_interrupted_messages()?;
         Ok(())
     }
 
@@ -156,10 +217,9 @@ impl Engine {
         });
         if sync_summary::apply(&mut record, log, Utc::now()) {
             store.put_integration(&record)?;
-            self.emit(Event::IntegrationChanged(IntegrationView::build(
-                provider,
-                Some(&record),
-            )));
+            self.emit(Event::IntegrationChanged(
+                self.view(provider, Some(&record))?,
+            ));
         }
         Ok(())
     }

@@ -26,6 +26,35 @@ pub struct IntegrationView {
     pub settings: BTreeMap<String, String>,
     /// Whether credentials are saved (never what they are).
     pub has_credentials: bool,
+    /// Provider-specific lines for the detail pane ("Key from", "Last test", ...).
+    #[serde(default)]
+    pub facts: Vec<Fact>,
+    /// Things that work but should be put right (a legacy environment variable, ...).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// A fix the hub can apply with one key (`a`), described.
+    #[serde(default)]
+    pub offer: Option<String>,
+    /// Rate-limited until then: the dashboard counts down to it.
+    #[serde(default)]
+    pub retry_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+}
+
+/// What a provider adds to its view beyond the stored record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extras {
+    pub facts: Vec<Fact>,
+    pub warnings: Vec<String>,
+    pub offer: Option<String>,
+    pub retry_at: Option<DateTime<Utc>>,
+    /// A more specific hint than the catalog's for the current state.
+    pub hint: Option<String>,
 }
 
 impl IntegrationView {
@@ -47,7 +76,22 @@ impl IntegrationView {
             hint: catalog::hint(provider, status),
             settings: record.map(|r| r.settings.clone()).unwrap_or_default(),
             has_credentials: record.is_some_and(|r| r.credentials.is_some()),
+            facts: Vec::new(),
+            warnings: Vec::new(),
+            offer: None,
+            retry_at: None,
         }
+    }
+
+    pub fn with_extras(mut self, extras: Extras) -> IntegrationView {
+        self.facts = extras.facts;
+        self.warnings = extras.warnings;
+        self.offer = extras.offer;
+        self.retry_at = extras.retry_at;
+        if extras.hint.is_some() {
+            self.hint = extras.hint;
+        }
+        self
     }
 
     /// Counts against the exit code of `status`: enabled, and in a state someone must act on.

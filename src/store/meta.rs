@@ -32,6 +32,29 @@ pub(super) fn check_schema(db: &sled::Db, path: &Path) -> Result<(), StoreError>
 }
 
 impl super::Store {
+    /// A small JSON value kept under `name` (e.g. the last Gemini test report).
+    pub fn meta_json<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self
+            .hub
+            .meta
+            .get(name.as_bytes())?
+            .and_then(|v| serde_json::from_slice(&v).ok()))
+    }
+
+    pub fn put_meta_json<T: serde::Serialize>(
+        &self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(value).expect("meta values serialize");
+        self.hub.meta.insert(name.as_bytes(), bytes)?;
+        self.hub.db.flush()?;
+        Ok(())
+    }
+
     pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
         Ok(self
             .hub

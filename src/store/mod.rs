@@ -9,6 +9,7 @@
 //! One module per tree; values go through the versioned [`codec`]; secrets through [`seal`].
 //! Only the engine uses this module.
 
+pub mod chat;
 pub mod codec;
 pub mod integrations;
 pub mod lock;
@@ -26,6 +27,7 @@ use codec::CodecError;
 use lock::{DataDirLock, LockError, Owner};
 use seal::{SealError, Sealer};
 
+pub use chat::{ChatMessage, ChatRole, Conversation, MessageState, TokenUsage};
 pub use integrations::{Credentials, IntegrationRecord};
 pub use sync_logs::{RecordCounts, SyncLog, SyncLogPage};
 pub use tokens::TokenSet;
@@ -62,6 +64,8 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Seal(#[from] SealError),
+    #[error("{what} does not exist")]
+    Missing { what: String },
     #[error(
         "the database could not be read or written: {0}\nif the disk is full, free some space and try again"
     )]
@@ -100,6 +104,8 @@ struct Hub {
 struct Records {
     db: sled::Db,
     sync_logs: sled::Tree,
+    conversations: sled::Tree,
+    messages: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -139,6 +145,8 @@ impl Store {
         meta::check_schema(&db, &self.records_path)?;
         let records = Records {
             sync_logs: db.open_tree(sync_logs::TREE)?,
+            conversations: db.open_tree(chat::CONVERSATIONS)?,
+            messages: db.open_tree(chat::MESSAGES)?,
             db,
         };
         *slot = Some(records.clone());

@@ -464,6 +464,7 @@ impl App {
                 history.window = None;
             }
             Event::SyncLogChanged(_) => {}
+            _ => {}
         }
     }
 

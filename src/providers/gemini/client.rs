@@ -165,7 +165,11 @@ impl GeminiClient {
         Ok(models)
     }
 
-    pub async fn get_model(&self, model: &str, cancel: &CancellationToken) -> Result<Model, GeminiError> {
+    pub async fn get_model(
+        &self,
+        model: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Model, GeminiError> {
         let url = self.url(&format!("models/{}", bare(model)));
         let reply = self.send(cancel, &url, || self.http.get(&url)).await?;
         Self::json(reply, "the model").await
@@ -195,7 +199,8 @@ impl GeminiClient {
         model: &str,
         request: &GenerateRequest,
         cancel: &CancellationToken,
-    ) -> Result<impl Stream<Item = Result<GenerateResponse, GeminiError>> + use<>, GeminiError> {
+    ) -> Result<impl Stream<Item = Result<GenerateResponse, GeminiError>> + use<>, GeminiError>
+    {
         let url = self.url(&format!("models/{}:streamGenerateContent", bare(model)));
         let reply = self
             .send(cancel, &url, || {

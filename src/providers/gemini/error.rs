@@ -121,7 +121,10 @@ mod tests {
     #[test]
     fn reference_errors_map_to_their_own_kinds() {
         let bad_key = br#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}"#;
-        assert_eq!(GeminiError::from_reply(400, bad_key), GeminiError::InvalidKey);
+        assert_eq!(
+            GeminiError::from_reply(400, bad_key),
+            GeminiError::InvalidKey
+        );
         let rate = br#"{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"26s"}]}}"#;
         assert_eq!(
             GeminiError::from_reply(429, rate),
@@ -130,7 +133,10 @@ mod tests {
                 message: "quota".into()
             }
         );
-        assert!(matches!(GeminiError::from_reply(503, b"{}"), GeminiError::Unavailable(_)));
+        assert!(matches!(
+            GeminiError::from_reply(503, b"{}"),
+            GeminiError::Unavailable(_)
+        ));
         assert!(matches!(
             GeminiError::from_reply(502, b"<html>Bad Gateway</html>"),
             GeminiError::Server { status: 502, message } if message.contains("Bad Gateway")

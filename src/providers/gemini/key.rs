@@ -42,7 +42,11 @@ pub fn resolve(
     stored: Option<Secret>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Option<(Secret, KeySource)> {
-    let from_env = |name: &str| env(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let from_env = |name: &str| {
+        env(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     stored
         .filter(|s| !s.expose().trim().is_empty())
         .map(|s| (s, KeySource::Store))
@@ -59,9 +63,16 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
     }
 
     #[test]
@@ -73,7 +84,10 @@ mod tests {
         assert_eq!((key.expose(), source), ("from-env", KeySource::Env));
         let legacy = env(&[(LEGACY_KEY_ENV, "from-legacy")]);
         let (key, source) = resolve(None, &legacy).unwrap();
-        assert_eq!((key.expose(), source), ("from-legacy", KeySource::LegacyEnv));
+        assert_eq!(
+            (key.expose(), source),
+            ("from-legacy", KeySource::LegacyEnv)
+        );
         assert!(source.warning().unwrap().contains("gemini configure"));
         assert!(resolve(None, env(&[(KEY_ENV, "  ")])).is_none());
         assert!(resolve(Some(Secret::new("")), env(&[])).is_none());

@@ -86,8 +86,14 @@ impl GeminiSettings {
         };
         put(Alias::Fast.setting(), self.fast.clone());
         put(Alias::Pro.setting(), self.pro.clone());
-        put(DEFAULT_ALIAS_SETTING, Some(self.default_alias.name().into()));
-        put(TEMPERATURE_SETTING, self.temperature.map(|t| format!("{t}")));
+        put(
+            DEFAULT_ALIAS_SETTING,
+            Some(self.default_alias.name().into()),
+        );
+        put(
+            TEMPERATURE_SETTING,
+            self.temperature.map(|t| format!("{t}")),
+        );
     }
 
     pub fn model(&self, alias: Alias) -> Option<&str> {
@@ -201,21 +207,46 @@ mod tests {
             "gemini-3.1-pro-preview",
             "gemini-embedding-001",
         ]);
-        assert_eq!(closest("gemini-1.5-flash-latest", &live).unwrap(), "gemini-3.8-flash");
-        assert_eq!(closest("gemini-2.0-flash-exp", &live).unwrap(), "gemini-3.8-flash");
-        assert_eq!(closest("gemini-1.5-pro-latest", &live).unwrap(), "gemini-3.1-pro-preview");
-        assert_eq!(closest("gemini-2.0-flash-lite", &live).unwrap(), "gemini-3.5-flash-lite");
-        assert_eq!(closest("something-else", &live).unwrap(), "gemini-3.8-flash");
+        assert_eq!(
+            closest("gemini-1.5-flash-latest", &live).unwrap(),
+            "gemini-3.8-flash"
+        );
+        assert_eq!(
+            closest("gemini-2.0-flash-exp", &live).unwrap(),
+            "gemini-3.8-flash"
+        );
+        assert_eq!(
+            closest("gemini-1.5-pro-latest", &live).unwrap(),
+            "gemini-3.1-pro-preview"
+        );
+        assert_eq!(
+            closest("gemini-2.0-flash-lite", &live).unwrap(),
+            "gemini-3.5-flash-lite"
+        );
+        assert_eq!(
+            closest("something-else", &live).unwrap(),
+            "gemini-3.8-flash"
+        );
         assert!(!exists("gemini-embedding-001", &live), "cannot generate");
         assert!(exists("models/gemini-3.6-flash", &live));
     }
 
     #[test]
     fn latest_aliases_win_when_the_key_has_them() {
-        let live = models(&["gemini-3.8-flash", "gemini-flash-latest", "gemini-pro-latest"]);
-        assert_eq!(default_for(Alias::Fast, &live).unwrap(), "gemini-flash-latest");
+        let live = models(&[
+            "gemini-3.8-flash",
+            "gemini-flash-latest",
+            "gemini-pro-latest",
+        ]);
+        assert_eq!(
+            default_for(Alias::Fast, &live).unwrap(),
+            "gemini-flash-latest"
+        );
         assert_eq!(default_for(Alias::Pro, &live).unwrap(), "gemini-pro-latest");
-        assert_eq!(default_for(Alias::Pro, &models(&["gemini-3.8-flash"])), None);
+        assert_eq!(
+            default_for(Alias::Pro, &models(&["gemini-3.8-flash"])),
+            None
+        );
     }
 
     #[test]

@@ -58,7 +58,11 @@ mod tests {
             let (a, b) = bytes.split_at(split);
             let out = collect(vec![a.to_vec(), b.to_vec()]).await;
             let texts: Vec<String> = out.iter().map(|c| c.as_ref().unwrap().text()).collect();
-            assert_eq!(texts, ["Okay, here is a short", " answer."], "split at {split}");
+            assert_eq!(
+                texts,
+                ["Okay, here is a short", " answer."],
+                "split at {split}"
+            );
         }
         // And one byte at a time.
         let out = collect(bytes.iter().map(|b| vec![*b]).collect()).await;
@@ -72,8 +76,12 @@ mod tests {
     async fn broken_json_and_blocked_prompts_are_errors_not_panics() {
         let out = collect(vec![b"data: {not json\r\n\r\n".to_vec()]).await;
         assert!(matches!(out[0], Err(GeminiError::Malformed(_))));
-        let blocked = b"data: {\"promptFeedback\":{\"blockReason\":\"PROHIBITED_CONTENT\"}}\r\n\r\n";
+        let blocked =
+            b"data: {\"promptFeedback\":{\"blockReason\":\"PROHIBITED_CONTENT\"}}\r\n\r\n";
         let out = collect(vec![blocked.to_vec()]).await;
-        assert_eq!(out[0].as_ref().unwrap_err(), &GeminiError::Blocked("PROHIBITED_CONTENT".into()));
+        assert_eq!(
+            out[0].as_ref().unwrap_err(),
+            &GeminiError::Blocked("PROHIBITED_CONTENT".into())
+        );
     }
 }

@@ -1,1 +1,178 @@
+//! "Test connection": list the models (all pages), check each alias points at one that exists,
+//! and measure how long Gemini took. Unset aliases are filled from the live list; a retired
+//! model gets the closest live replacement, offered for one key to accept.
 
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+use super::client::GeminiClient;
+use super::error::GeminiError;
+use super::key::KeySource;
+use super::models::{self, Alias, GeminiSettings};
+use super::types::Model;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AliasCheck {
+    pub alias: Alias,
+    /// What the alias pointed at before the test (None: not configured yet).
+    pub model: Option<String>,
+    pub exists: bool,
+    /// The live model to use instead (for an unset alias, the one chosen).
+    pub replacement: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestReport {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    pub key_source: Option<KeySource>,
+    pub latency_ms: Option<u64>,
+    /// How many models the key can generate with.
+    pub models: usize,
+    pub aliases: Vec<AliasCheck>,
+    pub error: Option<String>,
+    pub hint: Option<String>,
+    /// For a 429: when to try again.
+    pub retry_after_secs: Option<u64>,
+}
+
+impl TestReport {
+    pub fn failed(key_source: Option<KeySource>, error: &GeminiError) -> TestReport {
+        TestReport {
+            at: Utc::now(),
+            ok: false,
+            key_source,
+            latency_ms: None,
+            models: 0,
+            aliases: Vec::new(),
+            error: Some(error.to_string()),
+            hint: Some(error.hint()),
+            retry_after_secs: match error {
+                GeminiError::RateLimited { retry_after, .. } => retry_after.map(|d| d.as_secs()),
+                _ => None,
+            },
+        }
+    }
+
+    /// Aliases pointing at a model that is gone, with the replacement on offer.
+    pub fn pending_replacements(&self) -> impl Iterator<Item = (&AliasCheck, &str)> {
+        self.aliases
+            .iter()
+            .filter_map(|check| match (&check.model, &check.replacement) {
+                (Some(_), Some(replacement)) if !check.exists => {
+                    Some((check, replacement.as_str()))
+                }
+                _ => None,
+            })
+    }
+
+    /// One line per retired alias: "fast: gemini-2.0-flash-exp is not offered any more; use gemini-3.8-flash".
+    pub fn replacement_offer(&self) -> Option<String> {
+        let lines: Vec<String> = self
+            .pending_replacements()
+            .map(|(check, replacement)| {
+                format!(
+                    "{}: {} is not offered any more; use {replacement}",
+                    check.alias.name(),
+                    check.model.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        (!lines.is_empty()).then(|| lines.join("; "))
+    }
+}
+
+/// Runs the test. `settings` gains the models chosen for unset aliases.
+pub async fn run(
+    client: &GeminiClient,
+    key_source: KeySource,
+    settings: &mut GeminiSettings,
+    cancel: &CancellationToken,
+) -> Result<(TestReport, Vec<Model>), GeminiError> {
+    let started = Instant::now();
+    let live = client.list_models(cancel).await?;
+    let latency_ms = started.elapsed().as_millis() as u64;
+    let mut aliases = Vec::new();
+    for alias in Alias::ALL {
+        let configured = settings.model(alias).map(str::to_string);
+        let check = match &configured {
+            Some(model) if models::exists(model, &live) => AliasCheck {
+                alias,
+                model: configured.clone(),
+                exists: true,
+                replacement: None,
+            },
+            Some(model) => AliasCheck {
+                alias,
+                model: configured.clone(),
+                exists: false,
+                replacement: models::closest(model, &live),
+            },
+            None => {
+                let chosen = models::default_for(alias, &live);
+                settings.set_model(alias, chosen.clone());
+                AliasCheck {
+                    alias,
+                    model: None,
+                    exists: chosen.is_some(),
+                    replacement: chosen,
+                }
+            }
+        };
+        aliases.push(check);
+    }
+    // The default alias must work; the other one may be missing for keys without that tier.
+    let default_ok = aliases
+        .iter()
+        .find(|c| c.alias == settings.default_alias)
+        .is_some_and(|c| c.exists);
+    let offer_pending = aliases.iter().any(|c| c.model.is_some() && !c.exists);
+    let ok = default_ok && !offer_pending && !live.is_empty();
+    let (error, hint) = if live.is_empty() {
+        (
+            Some("the key can use no model that generates content".to_string()),
+            Some("Check the key's project in Google AI Studio.".to_string()),
+        )
+    } else if offer_pending {
+        let report_aliases: Vec<String> = aliases
+            .iter()
+            .filter(|c| c.model.is_some() && !c.exists)
+            .map(|c| format!("{} → {}", c.alias.name(), c.model.as_deref().unwrap_or("-")))
+            .collect();
+        (
+            Some(format!(
+                "Gemini no longer offers the model of {}",
+                report_aliases.join(", ")
+            )),
+            Some(
+                "Press a to use the replacement shown, or `legion-hub gemini test --accept`."
+                    .into(),
+            ),
+        )
+    } else if !default_ok {
+        (
+            Some(format!(
+                "the default alias `{}` has no model the key can use",
+                settings.default_alias.name()
+            )),
+            Some("Pick its model with `legion-hub gemini configure`.".into()),
+        )
+    } else {
+        (None, None)
+    };
+    let report = TestReport {
+        at: Utc::now(),
+        ok,
+        key_source: Some(key_source),
+        latency_ms: Some(latency_ms),
+        models: live.len(),
+        aliases,
+        error,
+        hint,
+        retry_after_secs: None,
+    };
+    Ok((report, live))
+}

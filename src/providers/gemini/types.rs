@@ -187,6 +187,7 @@ impl ErrorBody {
             .iter()
             .find_map(|d| d.get("retryDelay").and_then(|r| r.as_str()))?;
         let secs: f64 = text.strip_suffix('s')?.parse().ok()?;
-        (secs.is_finite() && secs >= 0.0).then(|| std::time::Duration::from_secs_f64(secs.min(3600.0)))
+        (secs.is_finite() && secs >= 0.0)
+            .then(|| std::time::Duration::from_secs_f64(secs.min(3600.0)))
     }
 }
