@@ -52,6 +52,59 @@ pub enum Command {
     /// Print or check the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Gemini: test the connection, set the key and models, list models.
+    #[command(subcommand)]
+    Gemini(GeminiCommand),
+    /// Ask Gemini one question; the answer streams to stdout.
+    Chat(ChatArgs),
+    /// Run the loopback fakes of Gemini (and, later, Mindbody) and print their URLs as JSON.
+    Sandbox,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GeminiCommand {
+    /// List the models, check the aliases, measure latency, set the status. Exit 3 if it fails.
+    Test {
+        /// Point aliases whose model is retired at the replacement offered.
+        #[arg(long)]
+        accept: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save the API key (sealed) and choose models; tests the result.
+    Configure(GeminiConfigureArgs),
+    /// The models the key can generate with.
+    Models(JsonArg),
+}
+
+#[derive(Debug, Args)]
+pub struct GeminiConfigureArgs {
+    /// Read the API key from the first line of standard input.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+    /// The model for the `fast` alias.
+    #[arg(long, value_name = "MODEL")]
+    pub fast: Option<String>,
+    /// The model for the `pro` alias.
+    #[arg(long, value_name = "MODEL")]
+    pub pro: Option<String>,
+    /// Which alias chat uses unless told otherwise.
+    #[arg(long, value_name = "ALIAS")]
+    pub default_alias: Option<crate::providers::gemini::models::Alias>,
+    /// Sampling temperature, 0.0 to 2.0.
+    #[arg(long, value_name = "T")]
+    pub temperature: Option<f32>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The question; read from standard input when absent.
+    pub question: Option<String>,
+    /// `fast`, `pro`, or a model name.
+    #[arg(long, short, value_name = "MODEL")]
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -130,12 +130,10 @@ pub struct GeminiConfig {
 }
 
 impl GeminiConfig {
-    /// The base URL in force: the environment, then the config file, then Google's.
+    /// The base URL in force (the environment was folded in when settings were loaded).
     pub fn base_url(&self) -> String {
-        std::env::var(crate::providers::gemini::BASE_URL_ENV)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .or_else(|| self.base_url.clone())
+        self.base_url
+            .clone()
             .unwrap_or_else(|| crate::providers::gemini::DEFAULT_BASE_URL.to_string())
     }
 }
@@ -291,7 +289,14 @@ pub struct Settings {
 impl Settings {
     pub fn load(overrides: &PathOverrides) -> Result<Settings, ConfigError> {
         let mut paths = Paths::resolve(overrides)?;
-        let config = Config::load(&paths.config_file, overrides.config_file.is_some())?;
+        let mut config = Config::load(&paths.config_file, overrides.config_file.is_some())?;
+        // The environment wins over the file; folded in once here so nothing else reads it.
+        if let Some(url) = std::env::var(crate::providers::gemini::BASE_URL_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
+            config.gemini.base_url = Some(url.trim().to_string());
+        }
         if let Some(key_file) = &config.secrets.key_file {
             paths.key_file = key_file.clone();
         }

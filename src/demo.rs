@@ -5,7 +5,8 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use crate::domain::{Provider, SyncStatus};
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Engine, EngineError, GeminiUpdate};
+use crate::secret::Secret;
 use crate::store::{RecordCounts, SyncLog};
 
 const SEED: &str = include_str!("../assets/demo/sync_history.json");
@@ -23,6 +24,17 @@ struct SeedRun {
     seconds: f64,
     #[serde(default)]
     error: Option<String>,
+}
+
+/// Saves the sandbox's Gemini key (sealed, like any key) and tests it, so the demo shows Gemini
+/// connected and the chat answers.
+pub async fn connect_gemini(engine: &Engine) -> Result<(), EngineError> {
+    let update = GeminiUpdate {
+        api_key: Some(Secret::new(crate::sandbox::gemini::SANDBOX_KEY)),
+        ..GeminiUpdate::default()
+    };
+    engine.configure_gemini(update).await?;
+    Ok(())
 }
 
 /// Fills an empty data directory with the sample history; leaves one that has history alone.

@@ -44,6 +44,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             runtime.block_on(commands::status::run(&settings, args.json))
         }
         Some(Command::Config(command)) => commands::config::run(&settings, &command),
+        Some(Command::Gemini(command)) => {
+            let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+            runtime()?.block_on(commands::gemini::run(&settings, &command))
+        }
+        Some(Command::Chat(args)) => {
+            let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+            runtime()?.block_on(commands::chat::run(&settings, &args))
+        }
+        Some(Command::Sandbox) => runtime()?.block_on(commands::sandbox::run()),
         Some(Command::Demo) => dashboard(settings, true),
         Some(Command::Paths(_)) => unreachable!("handled above"),
         None => dashboard(settings, false),
@@ -74,11 +83,23 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        // The demo talks to the loopback fakes, never to the real services.
+        let sandbox = if demo {
+            let sandbox = legion_hub::sandbox::Sandbox::start().await?;
+            sandbox
+                .gemini
+                .set_chunk_delay(std::time::Duration::from_millis(40));
+            settings.config.gemini.base_url = Some(sandbox.gemini.base_url());
+            Some(sandbox)
+        } else {
+            None
+        };
         let role = if demo { Role::Demo } else { Role::Dashboard };
         let engine = Engine::open(&settings, role)?;
         engine.repair_summaries().await?;
         if demo {
             demo::seed(&engine).await?;
+            demo::connect_gemini(&engine).await?;
         }
         let badge = match (
             demo,
@@ -97,10 +118,18 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
         };
         tui::run(engine.clone(), options).await?;
         engine.flush()?;
+        drop(sandbox);
         anyhow::Ok(())
     })?;
     drop(throwaway);
     Ok(exit::OK)
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
 }
 
 /// The error, then any causes it does not already spell out.

@@ -107,12 +107,20 @@ pub fn status_table(views: &[IntegrationView], now: DateTime<Utc>) -> String {
         out.push_str(&line([&r[0], &r[1], &r[2], &r[3]]));
         out.push('\n');
     }
-    for v in views.iter().filter(|v| v.needs_attention()) {
-        if let Some(hint) = &v.hint {
-            out.push_str(&format!("\n{}: {}", v.name, hint));
+    let mut notes = Vec::new();
+    for v in views {
+        if v.needs_attention()
+            && let Some(hint) = &v.hint
+        {
+            notes.push(format!("{}: {}", v.name, hint));
+        }
+        for warning in &v.warnings {
+            notes.push(format!("{}: warning: {}", v.name, warning));
         }
     }
-    if views.iter().any(|v| v.needs_attention()) {
+    if !notes.is_empty() {
+        out.push('\n');
+        out.push_str(&notes.join("\n"));
         out.push('\n');
     }
     out
@@ -126,6 +134,22 @@ pub fn one_line(text: &str) -> String {
         .join(" ")
         .chars()
         .filter(|c| !c.is_control())
+        .collect()
+}
+
+/// Text from outside (a model's reply) made safe to print: control characters other than
+/// newline become visible symbols (ESC as ␛), so nothing can move the cursor, recolour the
+/// screen or set the clipboard. Tabs become spaces.
+pub fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' => c,
+            '\t' => ' ',
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            '\u{80}'..='\u{9f}' => '\u{fffd}',
+            _ => c,
+        })
         .collect()
 }
 
@@ -208,6 +232,14 @@ mod tests {
         assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
         assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
         assert_eq!(wrap("", 10), vec![""]);
+    }
+
+    #[test]
+    fn escape_controls_keeps_newlines_and_shows_the_rest() {
+        assert_eq!(
+            escape_controls("a\x1b[2Jb\nc\td\u{9b}"),
+            "a\u{241b}[2Jb\nc d\u{fffd}"
+        );
     }
 
     #[test]

@@ -145,7 +145,7 @@ async fn engine_events_update_the_table_and_keep_the_readers_place() {
         .await
         .unwrap();
     while let Ok(event) = events.try_recv() {
-        step(&engine, &mut app, Action::Engine(event)).await;
+        step(&engine, &mut app, Action::Engine(Box::new(event))).await;
     }
     assert_eq!(app.history.total, 101);
     assert_eq!(

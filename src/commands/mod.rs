@@ -1,8 +1,12 @@
 //! One module per CLI command. Each takes the loaded settings, talks to the engine, prints, and
 //! returns the process exit code.
 
+pub mod chat;
 pub mod config;
+pub mod gemini;
 pub mod paths;
+pub mod prompt;
+pub mod sandbox;
 pub mod status;
 
 /// The exit codes scripts can rely on.

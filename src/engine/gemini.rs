@@ -16,7 +16,7 @@ use crate::providers::gemini::test::{self, TestReport};
 use crate::providers::gemini::types::Model;
 use crate::providers::gemini::{GeminiClient, GeminiError};
 use crate::secret::Secret;
-use crate::store::{Credentials, IntegrationRecord};
+use crate::store::IntegrationRecord;
 
 const LAST_TEST: &str = "gemini.last_test";
 
@@ -181,7 +181,7 @@ impl Engine {
                 .credentials(Provider::Gemini)
                 .ok()
                 .flatten()
-                .unwrap_or_else(Credentials::default);
+                .unwrap_or_default();
             credentials.0.insert(key::CREDENTIAL.into(), api_key);
             self.inner
                 .store

@@ -6,6 +6,9 @@
 //! a marker in the prompt (`[sandbox:429]`, `[sandbox:503]`, `[sandbox:cut]`,
 //! `[sandbox:blocked]`), so a person can try each error from the chat pane.
 
+// Handlers answer early with a finished `Response` as their error: the axum way.
+#![allow(clippy::result_large_err)]
+
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -612,6 +615,7 @@ fn stream_reply(
     delay_ms: u64,
 ) -> Response {
     let count = chunks.len();
+    let chunks = Arc::new(chunks);
     let stream = futures_util::stream::unfold(0usize, move |i| {
         let chunks = chunks.clone();
         async move {
@@ -619,7 +623,9 @@ fn stream_reply(
                 return None;
             }
             if cut_after == Some(i) {
-                // Drop the connection mid-body, as a network cut or a crashed proxy would.
+                // Drop the connection mid-body, as a network cut or a crashed proxy would. The
+                // pause lets what came before reach the client first.
+                tokio::time::sleep(Duration::from_millis(50)).await;
                 return Some((
                     Err(std::io::Error::other("stream cut by the sandbox")),
                     count + 1,

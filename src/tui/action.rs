@@ -43,7 +43,7 @@ pub enum Action {
         width: u16,
         height: u16,
     },
-    Engine(Event),
+    Engine(Box<Event>),
     /// The event stream fell behind: read everything again.
     Reload,
     IntegrationsLoaded(Vec<IntegrationView>),

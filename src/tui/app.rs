@@ -249,7 +249,7 @@ impl App {
                 let rows = self.history_rows();
                 self.history.scroll_to_selected(rows);
             }
-            Action::Engine(event) => self.engine_event(event),
+            Action::Engine(event) => self.engine_event(*event),
             Action::Reload => {
                 self.reload_integrations = true;
                 self.history.window = None;

@@ -53,7 +53,7 @@ pub async fn run(engine: Engine, options: Options) -> anyhow::Result<()> {
                 None => break,
             },
             event = engine_events.recv() => match event {
-                Ok(event) => Some(Action::Engine(event)),
+                Ok(event) => Some(Action::Engine(Box::new(event))),
                 Err(RecvError::Lagged(_)) => Some(Action::Reload),
                 Err(RecvError::Closed) => break,
             },

@@ -22,9 +22,9 @@ pub enum KeySource {
 impl KeySource {
     pub fn describe(self) -> &'static str {
         match self {
-            KeySource::Store => "saved in legion-hub (sealed)",
-            KeySource::Env => "the GEMINI_API_KEY environment variable",
-            KeySource::LegacyEnv => "the legacy GOOGLE_GEMINI_API_KEY environment variable",
+            KeySource::Store => "legion-hub (saved, sealed)",
+            KeySource::Env => "GEMINI_API_KEY",
+            KeySource::LegacyEnv => "GOOGLE_GEMINI_API_KEY (the legacy name)",
         }
     }
 

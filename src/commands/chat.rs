@@ -1,0 +1,49 @@
+//! `legion-hub chat "question"`: one question, the answer streamed to stdout, nothing saved.
+
+use std::io::{IsTerminal, Read, Write};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::ChatArgs;
+use crate::config::Settings;
+use crate::engine::{Engine, Role};
+use crate::present;
+
+pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
+    let question = match &args.question {
+        Some(q) => q.clone(),
+        None if !std::io::stdin().is_terminal() => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text)?;
+            text
+        }
+        None => anyhow::bail!("give the question as an argument, or on standard input"),
+    };
+    anyhow::ensure!(!question.trim().is_empty(), "the question is empty");
+    let engine = Engine::open(settings, Role::Command)?;
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.cancel();
+        }
+    });
+    let mut stdout = std::io::stdout();
+    let reply = engine
+        .ask(&question, args.model.as_deref(), &cancel, |delta| {
+            // Replies are text from outside: never let them drive the terminal.
+            let _ = stdout.write_all(present::escape_controls(delta).as_bytes());
+            let _ = stdout.flush();
+        })
+        .await?;
+    if !reply.text.ends_with('\n') {
+        println!();
+    }
+    match reply.error {
+        None => Ok(super::exit::OK),
+        Some(error) => {
+            eprintln!("legion-hub: {error}\n{}", error.hint());
+            Ok(super::exit::FAILED)
+        }
+    }
+}
