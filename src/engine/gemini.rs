@@ -101,6 +101,7 @@ impl Engine {
             }
         };
         self.record_gemini_test(&report)?;
+        self.emit(Event::GeminiTested(report.clone()));
         Ok(report)
     }
 
@@ -117,12 +118,11 @@ impl Engine {
                 .inner
                 .gemini_test_running
                 .store(false, Ordering::SeqCst);
-            match outcome {
-                Ok(report) => engine.emit(Event::GeminiTested(report)),
-                Err(error) => engine.emit(Event::JobFailed {
+            if let Err(error) = outcome {
+                engine.emit(Event::JobFailed {
                     provider: Provider::Gemini,
                     error: error.to_string(),
-                }),
+                });
             }
         });
         true
