@@ -12,7 +12,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::App;
 use legion_hub::tui::theme::Theme;
-use legion_hub::tui::{settle, views};
+use legion_hub::tui::{settle_inline as settle, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;

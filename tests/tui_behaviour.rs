@@ -7,7 +7,7 @@ use legion_hub::domain::{Provider, SyncStatus};
 use legion_hub::engine::Engine;
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Overlay, Pane};
-use legion_hub::tui::settle;
+use legion_hub::tui::settle_inline as settle;
 use legion_hub::tui::theme::Theme;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;

@@ -21,7 +21,7 @@ use crate::store::IntegrationRecord;
 const LAST_TEST: &str = "gemini.last_test";
 
 /// What `gemini configure` changes; None leaves a setting as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GeminiUpdate {
     pub api_key: Option<Secret>,
     pub fast: Option<String>,

@@ -3,8 +3,9 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::engine::{Event, IntegrationView};
-use crate::store::SyncLogPage;
+use super::app::Screen;
+use crate::engine::{Event, GeminiUpdate, IntegrationView};
+use crate::store::{ChatMessage, Conversation, SyncLogPage};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -46,8 +47,39 @@ pub enum Action {
     Engine(Box<Event>),
     /// The event stream fell behind: read everything again.
     Reload,
+    /// A second passed while a countdown is on screen.
+    Tick,
+    ShowScreen(Screen),
+    // The chat screen.
+    ChatKey(KeyEvent),
+    ChatNewline,
+    ChatSend,
+    /// Stop the reply that is arriving.
+    ChatCancel,
+    ChatNew,
+    ChatToggleAlias,
+    /// Copy the last reply to the clipboard (OSC 52, so it works over SSH).
+    ChatCopy,
+    ChatFocusNext,
+    // Gemini on the hub screen.
+    TestGemini,
+    /// Accept the fix on offer (replacement models).
+    AcceptOffer,
+    OpenGeminiForm,
+    FormNext,
+    FormPrev,
+    /// Left/Right on a choice in the form.
+    FormCycle(i64),
+    // Answers to requests.
     IntegrationsLoaded(Vec<IntegrationView>),
     HistoryLoaded(SyncLogPage),
+    ConversationsLoaded(Vec<Conversation>),
+    ConversationLoaded(Conversation, Vec<ChatMessage>),
+    GeminiModelsLoaded(Result<Vec<String>, String>),
+    /// Something worth a line in the status bar.
+    Notice(String),
+    /// The engine would not take the question (no key, say).
+    ChatSendFailed(String),
     RequestFailed(String),
 }
 
@@ -60,4 +92,31 @@ pub enum Request {
         offset: u64,
         limit: usize,
     },
+    LoadConversations,
+    LoadConversation(u64),
+    SendChat {
+        conversation: Option<u64>,
+        text: String,
+        model: String,
+    },
+    CancelChat(u64),
+    TestGemini,
+    AcceptGemini,
+    ConfigureGemini(GeminiUpdate),
+    LoadGeminiModels,
+}
+
+impl Request {
+    /// Answered from the local store at once; the others wait on the network and run in the
+    /// background while the dashboard keeps drawing.
+    pub fn is_local(&self) -> bool {
+        matches!(
+            self,
+            Request::LoadIntegrations
+                | Request::LoadHistory { .. }
+                | Request::LoadConversations
+                | Request::LoadConversation(_)
+                | Request::CancelChat(_)
+        )
+    }
 }

@@ -9,6 +9,8 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::action::{Action, Request};
+use super::chat::Chat;
+use super::gemini_form::GeminiForm;
 use super::layout;
 use super::palette::{self, PaletteCommand};
 use super::theme::Theme;
@@ -16,6 +18,14 @@ use crate::domain::Provider;
 use crate::engine::{Event, IntegrationView};
 use crate::present;
 use crate::store::{SyncLog, SyncLogPage};
+
+/// The two screens: the integrations hub and the Gemini chat.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Screen {
+    #[default]
+    Hub,
+    Chat,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -50,6 +60,8 @@ pub enum Overlay {
     Help,
     /// A read-only text: `:status`, or the details of a sync run.
     Popup(Popup),
+    /// `c` on Gemini: its settings.
+    GeminiForm(Box<GeminiForm>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,7 +144,13 @@ pub struct App {
     pub badge: Option<String>,
     pub notice: Option<Notice>,
     pub should_quit: bool,
+    pub screen: Screen,
+    pub chat: Chat,
     reload_integrations: bool,
+    /// Requests made by actions, sent with the next [`App::requests`].
+    pub(super) queue: Vec<Request>,
+    /// Text to put on the clipboard after the next frame.
+    pub(super) clipboard: Option<String>,
 }
 
 impl App {
@@ -151,8 +169,33 @@ impl App {
             badge: None,
             notice: None,
             should_quit: false,
+            screen: Screen::Hub,
+            chat: Chat::new(crate::providers::gemini::models::Alias::Fast),
             reload_integrations: true,
+            queue: Vec::new(),
+            clipboard: None,
         }
+    }
+
+    /// Text the last action asked to copy; the loop sends it to the terminal (OSC 52).
+    pub fn take_clipboard(&mut self) -> Option<String> {
+        self.clipboard.take()
+    }
+
+    /// Whether something on screen counts down, so the loop must wake each second.
+    pub fn needs_tick(&self) -> bool {
+        self.screen == Screen::Hub
+            && self
+                .selected_view()
+                .and_then(|v| v.retry_at)
+                .is_some_and(|at| at > self.now.to_utc())
+    }
+
+    pub(super) fn notify(&mut self, text: impl Into<String>, is_error: bool) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            is_error,
+        });
     }
 
     /// The integrations the filter lets through, in catalog order.
@@ -189,7 +232,7 @@ impl App {
 
     /// What to fetch from the engine so the screen can be drawn.
     pub fn requests(&mut self) -> Vec<Request> {
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.queue);
         if std::mem::take(&mut self.reload_integrations) {
             out.push(Request::LoadIntegrations);
         }
@@ -210,6 +253,15 @@ impl App {
         if is_from_user(&action) {
             self.notice = None;
         }
+        // Chat and Gemini take their own actions first; the rest is common to both screens.
+        let Some(action) = self.chat_update(action) else {
+            self.after_update();
+            return;
+        };
+        let Some(action) = self.gemini_update(action) else {
+            self.after_update();
+            return;
+        };
         match action {
             Action::Quit => self.should_quit = true,
             Action::ToggleHelp => {
@@ -260,14 +312,17 @@ impl App {
                 self.reselect(keep);
             }
             Action::HistoryLoaded(page) => self.history_loaded(page),
-            Action::RequestFailed(message) => {
-                self.notice = Some(Notice {
-                    text: message,
-                    is_error: true,
-                })
-            }
+            Action::RequestFailed(message) => self.notify(message, true),
+            Action::Notice(message) => self.notify(message, false),
+            // Handled by chat_update / gemini_update above.
+            _ => {}
         }
+        self.after_update();
+    }
+
+    fn after_update(&mut self) {
         self.follow_selection();
+        self.fit_chat_to_screen();
     }
 
     fn back(&mut self) {
@@ -335,7 +390,12 @@ impl App {
                 self.filter = rest.trim().to_string();
                 self.reselect(keep);
             }
-            PaletteCommand::History => self.focus = Pane::History,
+            PaletteCommand::History => {
+                self.screen = Screen::Hub;
+                self.focus = Pane::History;
+            }
+            PaletteCommand::Chat => self.update(Action::ShowScreen(Screen::Chat)),
+            PaletteCommand::Hub => self.screen = Screen::Hub,
         }
     }
 
@@ -464,7 +524,7 @@ impl App {
                 history.window = None;
             }
             Event::SyncLogChanged(_) => {}
-            _ => {}
+            other => self.chat_or_gemini_event(other),
         }
     }
 
@@ -503,6 +563,12 @@ fn is_from_user(action: &Action) -> bool {
         action,
         Action::Engine(_)
             | Action::Reload
+            | Action::Tick
+            | Action::ConversationsLoaded(_)
+            | Action::ConversationLoaded(..)
+            | Action::GeminiModelsLoaded(_)
+            | Action::Notice(_)
+            | Action::ChatSendFailed(_)
             | Action::IntegrationsLoaded(_)
             | Action::HistoryLoaded(_)
             | Action::RequestFailed(_)

@@ -6,7 +6,8 @@ use ratatui::crossterm::event::{
 };
 
 use super::action::Action;
-use super::app::{App, Overlay};
+use super::app::{App, Overlay, Screen};
+use super::chat::ChatFocus;
 
 pub fn action_for(app: &App, event: TermEvent) -> Option<Action> {
     match event {
@@ -36,6 +37,10 @@ pub fn action_for(app: &App, event: TermEvent) -> Option<Action> {
 fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
+        // In the chat, Ctrl-C stops a reply the way it stops a command in a shell.
+        if app.screen == Screen::Chat && app.chat.streaming.is_some() {
+            return Some(Action::ChatCancel);
+        }
         return Some(Action::Quit);
     }
     match &app.overlay {
@@ -43,6 +48,15 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Enter => Action::Submit,
             KeyCode::Esc => Action::Back,
             KeyCode::Tab => Action::Complete,
+            _ => Action::Edit(key),
+        }),
+        Overlay::GeminiForm(_) => Some(match key.code {
+            KeyCode::Enter => Action::Submit,
+            KeyCode::Esc => Action::Back,
+            KeyCode::Tab | KeyCode::Down => Action::FormNext,
+            KeyCode::BackTab | KeyCode::Up => Action::FormPrev,
+            KeyCode::Left => Action::FormCycle(-1),
+            KeyCode::Right => Action::FormCycle(1),
             _ => Action::Edit(key),
         }),
         Overlay::Help => match key.code {
@@ -55,15 +69,51 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => Some(Action::Back),
             _ => movement(key, ctrl),
         },
+        Overlay::None if app.screen == Screen::Chat => chat_key(app, key, ctrl),
         Overlay::None => match key.code {
             KeyCode::Char('q') => Some(Action::Quit),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char('/') => Some(Action::OpenFilter),
             KeyCode::Char(':') => Some(Action::OpenPalette),
+            KeyCode::Char('2') => Some(Action::ShowScreen(Screen::Chat)),
+            KeyCode::Char('t') => Some(Action::TestGemini),
+            KeyCode::Char('c') => Some(Action::OpenGeminiForm),
+            KeyCode::Char('a') => Some(Action::AcceptOffer),
             KeyCode::Esc => Some(Action::Back),
             KeyCode::Tab => Some(Action::NextPane),
             KeyCode::BackTab => Some(Action::PrevPane),
             KeyCode::Enter => Some(Action::Open),
+            _ => movement(key, ctrl),
+        },
+    }
+}
+
+/// The chat screen: the input box takes typing; the message and conversation panes move.
+fn chat_key(app: &App, key: KeyEvent, ctrl: bool) -> Option<Action> {
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Esc if app.chat.streaming.is_some() => return Some(Action::ChatCancel),
+        KeyCode::Esc => return Some(Action::ShowScreen(Screen::Hub)),
+        KeyCode::Char('n') if ctrl => return Some(Action::ChatNew),
+        KeyCode::Char('o') if ctrl => return Some(Action::ChatToggleAlias),
+        KeyCode::Char('y') if ctrl => return Some(Action::ChatCopy),
+        KeyCode::Tab => return Some(Action::ChatFocusNext),
+        KeyCode::PageUp => return Some(Action::Page(-1)),
+        KeyCode::PageDown => return Some(Action::Page(1)),
+        _ => {}
+    }
+    match app.chat.focus {
+        ChatFocus::Input => Some(match key.code {
+            KeyCode::Enter if alt => Action::ChatNewline,
+            KeyCode::Char('j') if ctrl => Action::ChatNewline,
+            KeyCode::Enter => Action::ChatSend,
+            _ => Action::ChatKey(key),
+        }),
+        ChatFocus::Messages | ChatFocus::List => match key.code {
+            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::Char('?') => Some(Action::ToggleHelp),
+            KeyCode::Char(':') => Some(Action::OpenPalette),
+            KeyCode::Enter | KeyCode::Char('i') => Some(Action::Open),
             _ => movement(key, ctrl),
         },
     }
@@ -86,10 +136,48 @@ fn movement(key: KeyEvent, ctrl: bool) -> Option<Action> {
 /// The keys that work right now, for the status bar: (key, what it does).
 pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
     use super::app::Pane;
+    if app.screen == Screen::Chat && matches!(app.overlay, Overlay::None) {
+        return match (app.chat.streaming.is_some(), app.chat.focus) {
+            (true, _) => &[
+                ("Esc", "stop the reply"),
+                ("PgUp/PgDn", "scroll"),
+                ("Ctrl-y", "copy"),
+            ],
+            (false, ChatFocus::Input) => &[
+                ("Enter", "send"),
+                ("Alt-Enter", "new line"),
+                ("Ctrl-o", "fast/pro"),
+                ("Ctrl-n", "new"),
+                ("Ctrl-y", "copy reply"),
+                ("Tab", "pane"),
+                ("Esc", "hub"),
+            ],
+            (false, ChatFocus::Messages) => &[
+                ("↑↓", "scroll"),
+                ("Enter", "type"),
+                ("Tab", "pane"),
+                ("Esc", "hub"),
+                ("q", "quit"),
+            ],
+            (false, ChatFocus::List) => &[
+                ("↑↓", "choose"),
+                ("Enter", "open"),
+                ("Ctrl-n", "new"),
+                ("Tab", "pane"),
+                ("Esc", "hub"),
+            ],
+        };
+    }
     match (&app.overlay, app.focus) {
         (Overlay::Filter(_), _) => &[("Enter", "keep"), ("Esc", "clear")],
         (Overlay::Palette(_), _) => &[("Tab", "complete"), ("Enter", "run"), ("Esc", "cancel")],
         (Overlay::Help, _) => &[("Esc", "close")],
+        (Overlay::GeminiForm(_), _) => &[
+            ("↑↓", "field"),
+            ("←→", "choose"),
+            ("Enter", "save and test"),
+            ("Esc", "cancel"),
+        ],
         (Overlay::Popup(_), _) => &[("↑↓", "scroll"), ("Esc", "close")],
         (Overlay::None, Pane::Integrations) => &[
             ("↑↓", "move"),

@@ -83,3 +83,45 @@ pub fn table_row_at(area: Rect, column: u16, row: u16) -> Option<usize> {
 pub fn contains(area: Rect, column: u16, row: u16) -> bool {
     column >= area.x && column < area.right() && row >= area.y && row < area.bottom()
 }
+
+/// The chat screen: conversations on the left (wide terminals; narrow ones show the list in
+/// place of the messages while it has the focus), messages, and the input box under them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatAreas {
+    pub title: Rect,
+    pub list: Option<Rect>,
+    pub messages: Option<Rect>,
+    pub input: Rect,
+    pub status_bar: Rect,
+}
+
+pub fn chat_areas(size: Rect, input_lines: usize, list_focused: bool) -> ChatAreas {
+    let [title, body, status_bar] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(size);
+    let input_height = (input_lines as u16 + 2).clamp(3, 8).min(body.height);
+    let (list, rest) = if size.width >= WIDE_FROM {
+        let [list, rest] =
+            Layout::horizontal([Constraint::Length(32), Constraint::Min(0)]).areas(body);
+        (Some(list), rest)
+    } else {
+        (None, body)
+    };
+    let [main, input] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(input_height)]).areas(rest);
+    let (list, messages) = match list {
+        Some(list) => (Some(list), Some(main)),
+        None if list_focused => (Some(main), None),
+        None => (None, Some(main)),
+    };
+    ChatAreas {
+        title,
+        list,
+        messages,
+        input,
+        status_bar,
+    }
+}

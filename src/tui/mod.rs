@@ -5,18 +5,27 @@
 
 pub mod action;
 pub mod app;
+pub mod chat;
+pub mod clipboard;
+pub mod gemini_form;
 pub mod keymap;
 pub mod layout;
 pub mod palette;
 pub mod terminal;
+pub mod text;
 pub mod theme;
+mod update_chat;
+mod update_gemini;
 pub mod views;
+
+use std::time::Duration;
 
 use chrono::Local;
 use futures_util::StreamExt;
 use ratatui::crossterm::event::EventStream;
 use ratatui::layout::Rect;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
 
 use crate::engine::Engine;
 use action::{Action, Request};
@@ -41,11 +50,14 @@ pub async fn run(engine: Engine, options: Options) -> anyhow::Result<()> {
         Local::now().fixed_offset(),
     );
     app.badge = options.badge;
-    settle(&engine, &mut app).await;
+    // Answers of requests that wait on the network come back here, as gitui's async jobs do.
+    let (answers_tx, mut answers) = mpsc::unbounded_channel::<Action>();
+    settle(&engine, &mut app, &answers_tx).await;
     tui.draw(&app)?;
 
     let mut terminal_events = EventStream::new();
     while !app.should_quit {
+        let tick = app.needs_tick();
         let action = tokio::select! {
             event = terminal_events.next() => match event {
                 Some(Ok(event)) => keymap::action_for(&app, event),
@@ -57,19 +69,25 @@ pub async fn run(engine: Engine, options: Options) -> anyhow::Result<()> {
                 Err(RecvError::Lagged(_)) => Some(Action::Reload),
                 Err(RecvError::Closed) => break,
             },
+            Some(answer) = answers.recv() => Some(answer),
+            // Only while a countdown is on screen; otherwise the dashboard sleeps.
+            _ = tokio::time::sleep(Duration::from_secs(1)), if tick => Some(Action::Tick),
         };
         // Keys that do nothing here (and pointer noise) cost no frame.
         let Some(action) = action else { continue };
-        app.update(action);
-        settle(&engine, &mut app).await;
         app.now = Local::now().fixed_offset();
+        app.update(action);
+        settle(&engine, &mut app, &answers_tx).await;
         tui.draw(&app)?;
+        if let Some(text) = app.take_clipboard() {
+            tui.write_raw(clipboard::osc52(&text).as_bytes())?;
+        }
     }
     Ok(())
 }
 
-/// Answers what the app asks for until it has what the next frame needs.
-pub async fn settle(engine: &Engine, app: &mut App) {
+/// Answers what the app asks for: from the store at once, from the network in the background.
+pub async fn settle(engine: &Engine, app: &mut App, background: &mpsc::UnboundedSender<Action>) {
     // Each answer can at most reveal one more need (a history page after the integrations), so
     // a few rounds always suffice; the bound keeps a misbehaving answer from looping.
     for _ in 0..4 {
@@ -78,15 +96,45 @@ pub async fn settle(engine: &Engine, app: &mut App) {
             return;
         }
         for request in requests {
-            let action = perform(engine, request).await;
-            app.update(action);
+            if request.is_local() {
+                if let Some(action) = perform(engine, request).await {
+                    app.update(action);
+                }
+            } else {
+                let (engine, tx) = (engine.clone(), background.clone());
+                tokio::spawn(async move {
+                    if let Some(action) = perform(&engine, request).await {
+                        let _ = tx.send(action);
+                    }
+                });
+            }
         }
     }
 }
 
-async fn perform(engine: &Engine, request: Request) -> Action {
-    let result = match request {
-        Request::LoadIntegrations => engine.integrations().await.map(Action::IntegrationsLoaded),
+/// Answers every request inline, waiting for the network too: for tests and benchmarks, where
+/// the next step needs the answer.
+pub async fn settle_inline(engine: &Engine, app: &mut App) {
+    for _ in 0..8 {
+        let requests = app.requests();
+        if requests.is_empty() {
+            return;
+        }
+        for request in requests {
+            if let Some(action) = perform(engine, request).await {
+                app.update(action);
+            }
+        }
+    }
+}
+
+async fn perform(engine: &Engine, request: Request) -> Option<Action> {
+    let failed = |e: crate::engine::EngineError| Action::RequestFailed(e.to_string());
+    Some(match request {
+        Request::LoadIntegrations => engine
+            .integrations()
+            .await
+            .map_or_else(failed, Action::IntegrationsLoaded),
         Request::LoadHistory {
             provider,
             offset,
@@ -94,7 +142,47 @@ async fn perform(engine: &Engine, request: Request) -> Action {
         } => engine
             .sync_history(provider, offset, limit)
             .await
-            .map(Action::HistoryLoaded),
-    };
-    result.unwrap_or_else(|e| Action::RequestFailed(e.to_string()))
+            .map_or_else(failed, Action::HistoryLoaded),
+        Request::LoadConversations => engine
+            .conversations()
+            .await
+            .map_or_else(failed, Action::ConversationsLoaded),
+        Request::LoadConversation(id) => engine
+            .conversation(id)
+            .await
+            .map_or_else(failed, |(c, m)| Action::ConversationLoaded(c, m)),
+        Request::CancelChat(id) => {
+            engine.cancel_chat(id);
+            return None;
+        }
+        Request::SendChat {
+            conversation,
+            text,
+            model,
+        } => match engine.send_chat(conversation, &text, Some(&model)).await {
+            Ok(_) => return None, // the reply arrives as events
+            Err(e) => Action::ChatSendFailed(e.to_string()),
+        },
+        Request::TestGemini => {
+            if engine.start_gemini_test() {
+                return None;
+            }
+            Action::Notice("A Gemini test is already running.".into())
+        }
+        Request::AcceptGemini => match engine.accept_gemini_replacements().await {
+            Ok(_) => return None,
+            Err(e) => failed(e),
+        },
+        Request::ConfigureGemini(update) => match engine.configure_gemini(update).await {
+            Ok(_) => return None,
+            Err(e) => failed(e),
+        },
+        Request::LoadGeminiModels => Action::GeminiModelsLoaded(
+            engine
+                .gemini_models()
+                .await
+                .map(|models| models.iter().map(|m| m.id().to_string()).collect())
+                .map_err(|e| e.to_string()),
+        ),
+    })
 }

@@ -7,6 +7,8 @@ pub enum PaletteCommand {
     Status,
     Filter,
     History,
+    Chat,
+    Hub,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,20 @@ pub const COMMANDS: &[CommandInfo] = &[
         usage: ":history",
         about: "go to the sync history",
         command: PaletteCommand::History,
+    },
+    CommandInfo {
+        name: "chat",
+        aliases: &["gemini"],
+        usage: ":chat",
+        about: "chat with Gemini (also: 2 on the hub)",
+        command: PaletteCommand::Chat,
+    },
+    CommandInfo {
+        name: "hub",
+        aliases: &["integrations"],
+        usage: ":hub",
+        about: "back to the integrations (also: Esc in the chat)",
+        command: PaletteCommand::Hub,
     },
 ];
 

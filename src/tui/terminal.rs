@@ -51,6 +51,15 @@ impl Tui {
     }
 }
 
+impl Tui {
+    /// Bytes for the terminal itself (an OSC 52 copy), outside any frame.
+    pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let backend = self.terminal.backend_mut();
+        backend.write_all(bytes)?;
+        backend.flush()
+    }
+}
+
 impl Drop for Tui {
     fn drop(&mut self) {
         restore();

@@ -16,6 +16,21 @@ impl Theme {
         Theme { color }
     }
 
+    /// Drops colours from a style that came from elsewhere (rendered Markdown) when colour is
+    /// off; bold, italic and the like stay.
+    pub fn strip(&self, style: Style) -> Style {
+        if self.color {
+            style
+        } else {
+            Style {
+                fg: None,
+                bg: None,
+                underline_color: None,
+                ..style
+            }
+        }
+    }
+
     fn fg(&self, color: Color) -> Style {
         if self.color {
             Style::default().fg(color)

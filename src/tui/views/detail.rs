@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{pane_block, tab_title};
+use crate::domain::Provider;
 use crate::present;
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::layout;
@@ -98,6 +99,21 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             let label = if i == 0 { "Settings" } else { "" };
             field(label, Span::raw(format!("{key} = {value}")));
         }
+        for fact in &view.facts {
+            field(&fact.label, Span::raw(fact.value.clone()));
+        }
+    }
+    if let Some(at) = view.retry_at {
+        let left = (at - app.now.to_utc()).num_seconds();
+        if left > 0 {
+            field(
+                "Retry in",
+                Span::styled(format!("{left} s"), theme.warning()),
+            );
+        }
+    }
+    for warning in &view.warnings {
+        field("Warning", Span::styled(warning.clone(), theme.warning()));
     }
     if let Some(error) = &view.error_message {
         field("", Span::raw(""));
@@ -110,11 +126,18 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
         field("", Span::raw(""));
         field("What to do", Span::raw(hint.clone()));
     }
+    if let Some(offer) = &view.offer {
+        field("", Span::raw(""));
+        field(
+            "On offer",
+            Span::styled(format!("{offer} (a accepts)"), theme.key()),
+        );
+    }
     field("", Span::raw(""));
-    let keys = if view.available {
-        "Tab or Enter: sync history; Enter on a run: its details"
-    } else {
-        "none yet"
+    let keys = match view.provider {
+        _ if !view.available => "none yet",
+        Provider::Gemini => "t test · c configure · a accept the offer · 2 chat",
+        _ => "Tab or Enter: sync history; Enter on a run: its details",
     };
     field("Actions", Span::styled(keys, theme.dim()));
     out

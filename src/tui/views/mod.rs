@@ -1,10 +1,11 @@
 //! Drawing: a pure function of [`App`], one file per pane or popup.
 
+mod chat;
 pub mod detail;
 pub mod history;
 mod integrations;
 mod overlays;
-mod status_bar;
+pub(crate) mod status_bar;
 mod title;
 
 use ratatui::Frame;
@@ -12,11 +13,16 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders};
 
-use super::app::{App, Pane};
+use super::app::{App, Pane, Screen};
 use super::layout;
 use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App) {
+    if app.screen == Screen::Chat {
+        chat::draw(frame, app);
+        overlays::draw(frame, app);
+        return;
+    }
     let areas = layout::areas(frame.area(), app.focus);
     title::draw(frame, areas.title, app);
     integrations::draw(frame, areas.table, app);

@@ -3,12 +3,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 use tui_input::Input;
 
 use super::centered;
 use crate::tui::app::{App, Overlay, Popup};
+use crate::tui::gemini_form::{Field, GeminiForm};
 use crate::tui::keymap::HELP;
 use crate::tui::palette;
 use crate::tui::theme::Theme;
@@ -18,6 +20,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Help => help(frame, &app.theme),
         Overlay::Palette(input) => command_palette(frame, input, &app.theme),
         Overlay::Popup(popup) => text_popup(frame, popup, &app.theme),
+        Overlay::GeminiForm(form) => gemini_form(frame, form, &app.theme),
         Overlay::None | Overlay::Filter(_) => {}
     }
 }
@@ -115,6 +118,84 @@ fn text_popup(frame: &mut Frame, popup: &Popup, theme: &Theme) {
             .wrap(Wrap { trim: false })
             .scroll((popup.scroll, 0))
             .block(popup_block(format!("{} · Esc closes", popup.title), theme)),
+        area,
+    );
+}
+
+fn gemini_form(frame: &mut Frame, form: &GeminiForm, theme: &Theme) {
+    let full = frame.area();
+    let width = full.width.saturating_sub(4).min(76);
+    let models_note = match &form.models {
+        None => "loading the models your key can use…".to_string(),
+        Some(Ok(models)) => format!("{} models: ← → to choose", models.len()),
+        Some(Err(error)) => format!("no model list: {}", crate::present::one_line(error)),
+    };
+    let value = |field: Field| -> String {
+        match field {
+            // Masked: one dot per character, never the key.
+            Field::ApiKey if form.api_key.value().is_empty() => {
+                if form.has_key {
+                    "(saved; type to replace)".into()
+                } else {
+                    "(paste the key)".into()
+                }
+            }
+            Field::ApiKey => "•".repeat(form.api_key.value().chars().count().min(40)),
+            Field::Fast => form
+                .fast
+                .clone()
+                .unwrap_or_else(|| "(chosen at the test)".into()),
+            Field::Pro => form
+                .pro
+                .clone()
+                .unwrap_or_else(|| "(chosen at the test)".into()),
+            Field::DefaultAlias => form.default_alias.name().to_string(),
+            Field::Temperature if form.temperature.value().is_empty() => "(model default)".into(),
+            Field::Temperature => form.temperature.value().to_string(),
+        }
+    };
+    let mut lines = vec![
+        Line::styled(format!(" {models_note}"), theme.dim()),
+        Line::default(),
+    ];
+    for field in Field::ALL {
+        let selected = field == form.field;
+        let marker = if selected { "›" } else { " " };
+        let mut spans = vec![
+            Span::styled(format!(" {marker} {:<12}", field.label()), theme.header()),
+            Span::styled(
+                value(field),
+                if selected {
+                    theme.selected(true)
+                } else {
+                    Style::default()
+                },
+            ),
+        ];
+        if selected && matches!(field, Field::Fast | Field::Pro | Field::DefaultAlias) {
+            spans.push(Span::styled("  ← →", theme.dim()));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::default());
+    match &form.error {
+        Some(error) => lines.push(Line::styled(format!(" {error}"), theme.error())),
+        None => lines.push(Line::styled(
+            " Enter saves (the key sealed) and tests Gemini.",
+            theme.dim(),
+        )),
+    }
+    let area = Rect::new(
+        full.x + (full.width - width) / 2,
+        full.y + full.height.saturating_sub(lines.len() as u16 + 2) / 2,
+        width,
+        (lines.len() as u16 + 2).min(full.height),
+    );
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(popup_block("Gemini settings · Esc cancels".into(), theme)),
         area,
     );
 }

@@ -1,0 +1,358 @@
+//! The chat screen's state: the conversations, the open one's messages rendered to lines ahead
+//! of time (re-rendered only when a message changes or the width does), the input box, and the
+//! reply that is arriving. Drawing copies the visible slice of lines and nothing more.
+
+use chrono::{DateTime, FixedOffset};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui_textarea::TextArea;
+
+use super::text;
+use super::theme::Theme;
+use crate::present;
+use crate::providers::gemini::models::Alias;
+use crate::store::{ChatMessage, ChatRole, Conversation, MessageState};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatFocus {
+    Input,
+    Messages,
+    List,
+}
+
+pub struct Chat {
+    pub conversations: Vec<Conversation>,
+    pub list_selected: usize,
+    /// The open conversation; None for a new one not yet sent.
+    pub current: Option<Conversation>,
+    pub messages: Vec<ChatMessage>,
+    /// Each message's lines at `width`, in order.
+    rendered: Vec<Vec<Line<'static>>>,
+    total_lines: usize,
+    width: usize,
+    /// Lines scrolled up from the newest; 0 follows the reply as it arrives.
+    pub scroll_from_bottom: usize,
+    pub input: TextArea<'static>,
+    pub focus: ChatFocus,
+    /// The alias the next question goes to.
+    pub alias: Alias,
+    /// The reply arriving now: (conversation, seq).
+    pub streaming: Option<(u64, u64)>,
+    /// A question handed to the engine whose reply has not started yet.
+    pub sending: bool,
+}
+
+impl Chat {
+    pub fn new(alias: Alias) -> Chat {
+        let mut chat = Chat {
+            conversations: Vec::new(),
+            list_selected: 0,
+            current: None,
+            messages: Vec::new(),
+            rendered: Vec::new(),
+            total_lines: 0,
+            width: 0,
+            scroll_from_bottom: 0,
+            input: TextArea::default(),
+            focus: ChatFocus::Input,
+            alias,
+            streaming: None,
+            sending: false,
+        };
+        chat.reset_input();
+        chat
+    }
+
+    pub fn reset_input(&mut self) {
+        self.input = TextArea::default();
+        self.input
+            .set_placeholder_text("Ask Gemini about the hub… (Enter sends, Alt-Enter new line)");
+        self.input
+            .set_cursor_line_style(ratatui::style::Style::default());
+    }
+
+    pub fn busy(&self) -> bool {
+        self.streaming.is_some() || self.sending
+    }
+
+    pub fn total_lines(&self) -> usize {
+        self.total_lines
+    }
+
+    /// Opens a conversation with its messages.
+    pub fn open(
+        &mut self,
+        conversation: Conversation,
+        messages: Vec<ChatMessage>,
+        theme: &Theme,
+        now: DateTime<FixedOffset>,
+    ) {
+        self.streaming = messages
+            .iter()
+            .find(|m| m.state == MessageState::Streaming)
+            .map(|m| (m.conversation, m.seq));
+        self.current = Some(conversation);
+        self.messages = messages;
+        self.scroll_from_bottom = 0;
+        self.rerender_all(theme, now);
+    }
+
+    /// A blank conversation: the next question starts a new one.
+    pub fn start_new(&mut self) {
+        self.current = None;
+        self.messages.clear();
+        self.rendered.clear();
+        self.total_lines = 0;
+        self.scroll_from_bottom = 0;
+        self.focus = ChatFocus::Input;
+    }
+
+    pub fn set_width(&mut self, width: usize, theme: &Theme, now: DateTime<FixedOffset>) {
+        if width != self.width {
+            self.width = width;
+            self.rerender_all(theme, now);
+        }
+    }
+
+    fn rerender_all(&mut self, theme: &Theme, now: DateTime<FixedOffset>) {
+        self.rendered = self
+            .messages
+            .iter()
+            .map(|m| render(m, self.width, theme, now))
+            .collect();
+        self.total_lines = self.rendered.iter().map(Vec::len).sum();
+    }
+
+    fn rerender(&mut self, index: usize, theme: &Theme, now: DateTime<FixedOffset>) {
+        let lines = render(&self.messages[index], self.width, theme, now);
+        let before = self.rendered[index].len();
+        self.total_lines = self.total_lines - before + lines.len();
+        // Keep the reader's place when a message above the bottom grows.
+        if self.scroll_from_bottom > 0 {
+            self.scroll_from_bottom += lines.len().saturating_sub(before);
+        }
+        self.rendered[index] = lines;
+    }
+
+    /// Adds or replaces a message of the open conversation.
+    pub fn upsert(&mut self, message: ChatMessage, theme: &Theme, now: DateTime<FixedOffset>) {
+        if self.current.as_ref().map(|c| c.id) != Some(message.conversation) {
+            return;
+        }
+        match self.messages.iter().position(|m| m.seq == message.seq) {
+            Some(i) => {
+                self.messages[i] = message;
+                self.rerender(i, theme, now);
+            }
+            None => {
+                let lines = render(&message, self.width, theme, now);
+                self.total_lines += lines.len();
+                self.messages.push(message);
+                self.rendered.push(lines);
+            }
+        }
+    }
+
+    /// More text for the reply arriving in the open conversation.
+    pub fn append(&mut self, seq: u64, delta: &str, theme: &Theme, now: DateTime<FixedOffset>) {
+        if let Some(i) = self.messages.iter().position(|m| m.seq == seq) {
+            self.messages[i].text.push_str(delta);
+            self.rerender(i, theme, now);
+        }
+    }
+
+    pub fn scroll(&mut self, delta: i64, visible: usize) {
+        let max = self.total_lines.saturating_sub(visible) as i64;
+        self.scroll_from_bottom = (self.scroll_from_bottom as i64 - delta).clamp(0, max) as usize;
+    }
+
+    /// The lines in a window of `height` rows, at the current scroll.
+    pub fn visible_lines(&self, height: usize) -> Vec<Line<'static>> {
+        let end = self.total_lines.saturating_sub(self.scroll_from_bottom);
+        let start = end.saturating_sub(height);
+        let mut out = Vec::with_capacity(height);
+        let mut offset = 0;
+        for lines in &self.rendered {
+            let next = offset + lines.len();
+            if next > start && offset < end {
+                let from = start.saturating_sub(offset);
+                let to = (end - offset).min(lines.len());
+                out.extend(lines[from..to].iter().cloned());
+            }
+            if next >= end {
+                break;
+            }
+            offset = next;
+        }
+        out
+    }
+
+    /// The text of the newest reply, for copying.
+    pub fn last_reply(&self) -> Option<&str> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| m.role == ChatRole::Model && !m.text.is_empty())
+            .map(|m| m.text.as_str())
+    }
+
+    pub fn input_text(&self) -> String {
+        self.input.lines().join("\n")
+    }
+}
+
+/// One message as lines: a header, the text (Markdown for replies), a note on how it ended.
+fn render(
+    message: &ChatMessage,
+    width: usize,
+    theme: &Theme,
+    now: DateTime<FixedOffset>,
+) -> Vec<Line<'static>> {
+    let width = width.max(10);
+    let time = present::clock(message.created_at, now);
+    let mut lines = Vec::new();
+    match message.role {
+        ChatRole::User => {
+            lines.push(Line::from(vec![
+                Span::styled("You", theme.key()),
+                Span::styled(format!(" · {time}"), theme.dim()),
+            ]));
+            lines.extend(text::plain(&message.text, width, Default::default()));
+        }
+        ChatRole::Model => {
+            let mut header = vec![Span::styled("Gemini", theme.title())];
+            if let Some(model) = &message.model {
+                header.push(Span::styled(format!(" · {model}"), theme.dim()));
+            }
+            header.push(Span::styled(format!(" · {time}"), theme.dim()));
+            if let Some(usage) = message.usage {
+                header.push(Span::styled(
+                    format!(" · {} + {} tokens", usage.prompt, usage.reply),
+                    theme.dim(),
+                ));
+            }
+            lines.push(Line::from(header));
+            if !message.text.is_empty() {
+                lines.extend(text::markdown(&message.text, width, theme));
+            }
+            match &message.state {
+                MessageState::Complete => {}
+                MessageState::Streaming => lines.push(Line::styled(
+                    "… arriving (Esc stops it)",
+                    theme.dim().add_modifier(Modifier::ITALIC),
+                )),
+                MessageState::Cancelled => lines.push(Line::styled(
+                    "⏹ stopped: this reply is partial",
+                    theme.warning(),
+                )),
+                MessageState::Failed { error } => {
+                    lines.extend(text::plain(&format!("✖ {error}"), width, theme.error()))
+                }
+            }
+        }
+    }
+    lines.push(Line::default());
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::TokenUsage;
+    use chrono::Utc;
+
+    fn message(seq: u64, role: ChatRole, text: &str) -> ChatMessage {
+        ChatMessage {
+            conversation: 1,
+            seq,
+            role,
+            text: text.into(),
+            model: Some("gemini-3.8-flash".into()),
+            usage: Some(TokenUsage {
+                prompt: 3,
+                reply: 5,
+                total: 8,
+            }),
+            state: MessageState::Complete,
+            created_at: Utc::now(),
+        }
+    }
+
+    fn conversation() -> Conversation {
+        Conversation {
+            id: 1,
+            title: "t".into(),
+            model: "fast".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            messages: 0,
+        }
+    }
+
+    #[test]
+    fn the_window_follows_the_bottom_and_scrolls_back() {
+        let theme = Theme::new(false);
+        let now = Utc::now().fixed_offset();
+        let mut chat = Chat::new(Alias::Fast);
+        chat.set_width(40, &theme, now);
+        let messages: Vec<ChatMessage> = (1..=50)
+            .map(|i| {
+                message(
+                    i,
+                    if i % 2 == 1 {
+                        ChatRole::User
+                    } else {
+                        ChatRole::Model
+                    },
+                    &format!("message number {i}"),
+                )
+            })
+            .collect();
+        chat.open(conversation(), messages, &theme, now);
+        let bottom: Vec<String> = chat
+            .visible_lines(4)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert!(
+            bottom.iter().any(|l| l.contains("message number 50")),
+            "{bottom:?}"
+        );
+        chat.scroll(-1000, 4);
+        let top: Vec<String> = chat
+            .visible_lines(4)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert!(top[1].contains("message number 1"), "{top:?}");
+        assert_eq!(chat.visible_lines(4).len(), 4);
+    }
+
+    #[test]
+    fn deltas_grow_the_reply_in_place() {
+        let theme = Theme::new(false);
+        let now = Utc::now().fixed_offset();
+        let mut chat = Chat::new(Alias::Fast);
+        chat.set_width(60, &theme, now);
+        chat.open(
+            conversation(),
+            vec![message(1, ChatRole::User, "hi")],
+            &theme,
+            now,
+        );
+        let mut reply = message(2, ChatRole::Model, "");
+        reply.state = MessageState::Streaming;
+        chat.upsert(reply, &theme, now);
+        chat.append(2, "Hello ", &theme, now);
+        chat.append(2, "there", &theme, now);
+        assert_eq!(chat.messages[1].text, "Hello there");
+        let shown: String = chat
+            .visible_lines(20)
+            .iter()
+            .map(|l| l.to_string() + "\n")
+            .collect();
+        assert!(shown.contains("Hello there"));
+        assert!(shown.contains("arriving"));
+        assert_eq!(chat.last_reply(), Some("Hello there"));
+    }
+}
