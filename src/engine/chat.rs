@@ -59,7 +59,15 @@ impl Engine {
         if let Some(model) = settings.model(alias) {
             return Ok(model.to_string());
         }
-        self.test_gemini().await?;
+        // No model chosen yet: the test picks one from the live list (and needs the key).
+        self.gemini_client()?;
+        let report = self.test_gemini().await?;
+        if let (false, Some(error)) = (report.ok, &report.error) {
+            return Err(EngineError::Invalid(format!(
+                "{error}\n{}",
+                report.hint.as_deref().unwrap_or_default()
+            )));
+        }
         self.gemini_settings()?
             .model(alias)
             .map(str::to_string)
@@ -233,8 +241,8 @@ impl Engine {
         cancel: &CancellationToken,
         on_delta: impl FnMut(&str),
     ) -> Result<Reply, EngineError> {
-        let model = self.resolve_model(model).await?;
         let (client, _) = self.gemini_client()?;
+        let model = self.resolve_model(model).await?;
         let request = self
             .chat_request(vec![Content::text(Some("user"), question.trim())])
             .await?;

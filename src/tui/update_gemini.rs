@@ -31,10 +31,12 @@ impl App {
             }
             Action::OpenGeminiForm => match selected {
                 Some(Provider::Gemini) => {
+                    // A key saved, or one from the environment, can be kept as it is.
                     let has_key = self.selected_view().is_some_and(|v| {
-                        v.facts
-                            .iter()
-                            .any(|f| f.label == "Key from" && f.value != "no key yet")
+                        v.has_credentials
+                            || v.facts
+                                .iter()
+                                .any(|f| f.label == "Key from" && f.value != "no key yet")
                     });
                     let form = GeminiForm::new(&self.gemini_settings(), has_key);
                     self.overlay = Overlay::GeminiForm(Box::new(form));

@@ -67,6 +67,7 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             ]));
         }
     };
+    // What needs doing comes first, so it shows in a short pane; the particulars follow.
     field(
         "Status",
         Span::styled(
@@ -74,7 +75,35 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             theme.status(view.status),
         ),
     );
+    if let Some(at) = view.retry_at {
+        let left = (at - app.now.to_utc()).num_seconds();
+        if left > 0 {
+            field(
+                "Retry in",
+                Span::styled(format!("{left} s"), theme.warning()),
+            );
+        }
+    }
+    if let Some(error) = &view.error_message {
+        field(
+            "Last error",
+            Span::styled(present::one_line(error), theme.error()),
+        );
+    }
+    if let Some(hint) = &view.hint {
+        field("What to do", Span::raw(hint.clone()));
+    }
+    if let Some(offer) = &view.offer {
+        field(
+            "On offer",
+            Span::styled(format!("{offer} (a accepts)"), theme.key()),
+        );
+    }
+    for warning in &view.warnings {
+        field("Warning", Span::styled(warning.clone(), theme.warning()));
+    }
     if view.available {
+        field("", Span::raw(""));
         let last_sync = view
             .last_sync_at
             .map(|t| present::clock(t, app.now))
@@ -92,6 +121,9 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
                 "none saved"
             }),
         );
+        for fact in &view.facts {
+            field(&fact.label, Span::raw(fact.value.clone()));
+        }
         if view.settings.is_empty() {
             field("Settings", Span::styled("none yet", theme.dim()));
         }
@@ -99,39 +131,6 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             let label = if i == 0 { "Settings" } else { "" };
             field(label, Span::raw(format!("{key} = {value}")));
         }
-        for fact in &view.facts {
-            field(&fact.label, Span::raw(fact.value.clone()));
-        }
-    }
-    if let Some(at) = view.retry_at {
-        let left = (at - app.now.to_utc()).num_seconds();
-        if left > 0 {
-            field(
-                "Retry in",
-                Span::styled(format!("{left} s"), theme.warning()),
-            );
-        }
-    }
-    for warning in &view.warnings {
-        field("Warning", Span::styled(warning.clone(), theme.warning()));
-    }
-    if let Some(error) = &view.error_message {
-        field("", Span::raw(""));
-        field(
-            "Last error",
-            Span::styled(present::one_line(error), theme.error()),
-        );
-    }
-    if let Some(hint) = &view.hint {
-        field("", Span::raw(""));
-        field("What to do", Span::raw(hint.clone()));
-    }
-    if let Some(offer) = &view.offer {
-        field("", Span::raw(""));
-        field(
-            "On offer",
-            Span::styled(format!("{offer} (a accepts)"), theme.key()),
-        );
     }
     field("", Span::raw(""));
     let keys = match view.provider {
