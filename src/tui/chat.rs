@@ -1,6 +1,10 @@
 //! The chat screen's state: the conversations, the open one's messages rendered to lines ahead
 //! of time (re-rendered only when a message changes or the width does), the input box, and the
 //! reply that is arriving. Drawing copies the visible slice of lines and nothing more.
+//!
+//! Only the newest messages are rendered when a conversation opens (a few screens' worth); older
+//! ones are rendered as the reader scrolls up to them, so a long conversation opens as fast as
+//! a short one.
 
 use chrono::{DateTime, FixedOffset};
 use ratatui::style::Modifier;
@@ -26,10 +30,14 @@ pub struct Chat {
     /// The open conversation; None for a new one not yet sent.
     pub current: Option<Conversation>,
     pub messages: Vec<ChatMessage>,
-    /// Each message's lines at `width`, in order.
+    /// The lines of `messages[first_rendered..]` at `width`, in order.
     rendered: Vec<Vec<Line<'static>>>,
+    first_rendered: usize,
+    /// Lines in `rendered`.
     total_lines: usize,
     width: usize,
+    /// Rows of the message pane: how much to render ahead.
+    height: usize,
     /// Lines scrolled up from the newest; 0 follows the reply as it arrives.
     pub scroll_from_bottom: usize,
     pub input: TextArea<'static>,
@@ -50,8 +58,10 @@ impl Chat {
             current: None,
             messages: Vec::new(),
             rendered: Vec::new(),
+            first_rendered: 0,
             total_lines: 0,
             width: 0,
+            height: 0,
             scroll_from_bottom: 0,
             input: TextArea::default(),
             focus: ChatFocus::Input,
@@ -102,12 +112,20 @@ impl Chat {
         self.current = None;
         self.messages.clear();
         self.rendered.clear();
+        self.first_rendered = 0;
         self.total_lines = 0;
         self.scroll_from_bottom = 0;
         self.focus = ChatFocus::Input;
     }
 
-    pub fn set_width(&mut self, width: usize, theme: &Theme, now: DateTime<FixedOffset>) {
+    pub fn set_size(
+        &mut self,
+        width: usize,
+        height: usize,
+        theme: &Theme,
+        now: DateTime<FixedOffset>,
+    ) {
+        self.height = height;
         if width != self.width {
             self.width = width;
             self.rerender_all(theme, now);
@@ -115,23 +133,44 @@ impl Chat {
     }
 
     fn rerender_all(&mut self, theme: &Theme, now: DateTime<FixedOffset>) {
-        self.rendered = self
-            .messages
-            .iter()
-            .map(|m| render(m, self.width, theme, now))
-            .collect();
-        self.total_lines = self.rendered.iter().map(Vec::len).sum();
+        self.rendered.clear();
+        self.first_rendered = self.messages.len();
+        self.total_lines = 0;
+        self.render_back(
+            self.scroll_from_bottom + 3 * self.height.max(20),
+            theme,
+            now,
+        );
+    }
+
+    /// Renders older messages until at least `lines` lines are ready (or all are).
+    fn render_back(&mut self, lines: usize, theme: &Theme, now: DateTime<FixedOffset>) {
+        let mut older = Vec::new();
+        while self.total_lines < lines && self.first_rendered > 0 {
+            self.first_rendered -= 1;
+            let rendered = render(&self.messages[self.first_rendered], self.width, theme, now);
+            self.total_lines += rendered.len();
+            older.push(rendered);
+        }
+        if !older.is_empty() {
+            older.reverse();
+            older.append(&mut self.rendered);
+            self.rendered = older;
+        }
     }
 
     fn rerender(&mut self, index: usize, theme: &Theme, now: DateTime<FixedOffset>) {
+        let Some(slot) = index.checked_sub(self.first_rendered) else {
+            return; // not rendered yet: it will be when scrolled to
+        };
         let lines = render(&self.messages[index], self.width, theme, now);
-        let before = self.rendered[index].len();
+        let before = self.rendered[slot].len();
         self.total_lines = self.total_lines - before + lines.len();
         // Keep the reader's place when a message above the bottom grows.
         if self.scroll_from_bottom > 0 {
             self.scroll_from_bottom += lines.len().saturating_sub(before);
         }
-        self.rendered[index] = lines;
+        self.rendered[slot] = lines;
     }
 
     /// Adds or replaces a message of the open conversation.
@@ -161,9 +200,20 @@ impl Chat {
         }
     }
 
-    pub fn scroll(&mut self, delta: i64, visible: usize) {
-        let max = self.total_lines.saturating_sub(visible) as i64;
-        self.scroll_from_bottom = (self.scroll_from_bottom as i64 - delta).clamp(0, max) as usize;
+    pub fn scroll(
+        &mut self,
+        delta: i64,
+        visible: usize,
+        theme: &Theme,
+        now: DateTime<FixedOffset>,
+    ) {
+        let wanted = (self.scroll_from_bottom as i64)
+            .saturating_sub(delta)
+            .max(0) as usize;
+        // Scrolling up into messages not rendered yet renders them (a screen ahead).
+        self.render_back(wanted.saturating_add(2 * visible), theme, now);
+        let max = self.total_lines.saturating_sub(visible);
+        self.scroll_from_bottom = wanted.min(max);
     }
 
     /// The lines in a window of `height` rows, at the current scroll.
@@ -294,7 +344,7 @@ mod tests {
         let theme = Theme::new(false);
         let now = Utc::now().fixed_offset();
         let mut chat = Chat::new(Alias::Fast);
-        chat.set_width(40, &theme, now);
+        chat.set_size(40, 4, &theme, now);
         let messages: Vec<ChatMessage> = (1..=50)
             .map(|i| {
                 message(
@@ -318,7 +368,7 @@ mod tests {
             bottom.iter().any(|l| l.contains("message number 50")),
             "{bottom:?}"
         );
-        chat.scroll(-1000, 4);
+        chat.scroll(-1000, 4, &theme, now);
         let top: Vec<String> = chat
             .visible_lines(4)
             .iter()
@@ -333,7 +383,7 @@ mod tests {
         let theme = Theme::new(false);
         let now = Utc::now().fixed_offset();
         let mut chat = Chat::new(Alias::Fast);
-        chat.set_width(60, &theme, now);
+        chat.set_size(60, 20, &theme, now);
         chat.open(
             conversation(),
             vec![message(1, ChatRole::User, "hi")],

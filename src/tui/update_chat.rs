@@ -83,14 +83,12 @@ impl App {
             Action::Move(delta) if on_chat => self.chat_move(delta),
             Action::Page(pages) if on_chat => {
                 let rows = self.chat_view_rows() as i64;
-                self.chat.scroll(pages * rows.max(1), self.chat_view_rows());
+                self.chat_scroll(pages * rows.max(1));
             }
-            Action::Top if on_chat => self.chat.scroll(i64::MIN / 2, self.chat_view_rows()),
-            Action::Bottom if on_chat => self.chat.scroll(i64::MAX / 2, self.chat_view_rows()),
+            Action::Top if on_chat => self.chat_scroll(i64::MIN / 2),
+            Action::Bottom if on_chat => self.chat_scroll(i64::MAX / 2),
             Action::Open if on_chat => self.open_selected_conversation(),
-            Action::Scroll { delta, .. } if on_chat => {
-                self.chat.scroll(-delta * 3, self.chat_view_rows())
-            }
+            Action::Scroll { delta, .. } if on_chat => self.chat_scroll(delta * 3),
             Action::Click { .. } if on_chat => {}
             other => return Some(other),
         }
@@ -143,7 +141,7 @@ impl App {
                 self.chat.list_selected =
                     (self.chat.list_selected as i64 + delta).clamp(0, last.max(0)) as usize;
             }
-            _ => self.chat.scroll(delta, self.chat_view_rows()),
+            _ => self.chat_scroll(delta),
         }
     }
 
@@ -232,7 +230,14 @@ impl App {
         let width = areas
             .messages
             .map_or(0, |a| usize::from(a.width.saturating_sub(2)));
+        let height = self.chat_view_rows();
         let (theme, now) = (self.theme, self.now);
-        self.chat.set_width(width, &theme, now);
+        self.chat.set_size(width, height, &theme, now);
+    }
+
+    fn chat_scroll(&mut self, delta: i64) {
+        let rows = self.chat_view_rows();
+        let (theme, now) = (self.theme, self.now);
+        self.chat.scroll(delta, rows, &theme, now);
     }
 }
