@@ -215,3 +215,35 @@ fn config_default_is_valid_and_check_reports() {
         .success()
         .stdout(predicate::str::contains("valid"));
 }
+
+#[test]
+fn status_does_not_need_the_master_key() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = legion_hub::store::Store::open(
+            &legion_hub::config::Paths::in_dir(&data(dir.path())),
+            "test",
+        )
+        .unwrap();
+        let mut creds = BTreeMap::new();
+        creds.insert("api_key".to_string(), Secret::new("sealed-key"));
+        store
+            .put_credentials(Provider::Gemini, &legion_hub::store::Credentials(creds))
+            .unwrap();
+    }
+    // The key file is gone (not restored from backup yet): the glance still works.
+    std::fs::remove_file(data(dir.path()).join("master.key")).unwrap();
+    let out = hub(dir.path()).args(["status", "--json"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["integrations"][0]["has_credentials"], true);
+    assert_eq!(
+        json["integrations"][0]["facts"][0]["value"],
+        "legion-hub (saved, sealed)"
+    );
+}

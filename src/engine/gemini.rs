@@ -219,11 +219,19 @@ impl Engine {
         Ok(client.list_models(&CancellationToken::new()).await?)
     }
 
+    /// Where the key would come from, without opening the sealed one: the status glance must
+    /// not need the master key.
+    fn gemini_key_source(&self, record: Option<&IntegrationRecord>) -> Option<KeySource> {
+        if record.is_some_and(|r| r.credentials.is_some()) {
+            return Some(KeySource::Store);
+        }
+        key::resolve(None, key::process_env).map(|(_, source)| source)
+    }
+
     /// The detail pane's Gemini lines: where the key comes from, the last test, warnings.
     pub(super) fn gemini_extras(&self, record: Option<&IntegrationRecord>) -> Extras {
         let mut extras = Extras::default();
-        let key = self.gemini_key().ok().flatten();
-        let source = key.as_ref().map(|(_, s)| *s);
+        let source = self.gemini_key_source(record);
         extras.facts.push(Fact {
             label: "Key from".into(),
             value: source.map_or("no key yet", |s| s.describe()).into(),
