@@ -1,0 +1,232 @@
+//! The token requests of the authorization-code flow, through the oauth2 crate with a small
+//! adapter that sends its requests over the hub's reqwest client: the authorize URL (PKCE S256,
+//! a fresh `state`, a `nonce`, provider extras), the code exchange, refresh, and revocation.
+
+use chrono::{Duration, Utc};
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, TokenResponse, TokenUrl,
+};
+use rand::RngCore;
+use url::Url;
+
+use super::OAuthError;
+use crate::secret::Secret;
+use crate::store::TokenSet;
+
+/// A provider's OAuth application as registered, and where its endpoints are.
+#[derive(Debug, Clone)]
+pub struct OAuthApp {
+    pub authorize_url: String,
+    pub token_url: String,
+    pub revocation_url: Option<String>,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    pub redirect_uri: Url,
+    pub scopes: Vec<String>,
+    /// Provider-specific authorize parameters (Mindbody's `subscriberId`).
+    pub extra_params: Vec<(String, String)>,
+}
+
+/// A sign-in begun: the address to open, and what only this process knows about it.
+pub struct Authorization {
+    pub url: String,
+    pub state: String,
+    pub verifier: PkceCodeVerifier,
+}
+
+fn config_error(what: &str, value: &str) -> OAuthError {
+    OAuthError::Config(format!("{what} `{value}` is not a valid URL"))
+}
+
+impl OAuthApp {
+    pub fn authorize(&self) -> Result<Authorization, OAuthError> {
+        let auth_url = AuthUrl::new(self.authorize_url.clone())
+            .map_err(|_| config_error("the authorize URL", &self.authorize_url))?;
+        let client = BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_auth_uri(auth_url)
+            .set_redirect_uri(RedirectUrl::from_url(self.redirect_uri.clone()));
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut nonce = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let mut request = client
+            .authorize_url(CsrfToken::new_random)
+            .set_pkce_challenge(challenge)
+            .add_extra_param("nonce", crate::encoding::base64_url(&nonce));
+        for scope in &self.scopes {
+            request = request.add_scope(Scope::new(scope.clone()));
+        }
+        for (name, value) in &self.extra_params {
+            request = request.add_extra_param(name.clone(), value.clone());
+        }
+        let (url, state) = request.url();
+        Ok(Authorization {
+            url: url.to_string(),
+            state: state.secret().clone(),
+            verifier,
+        })
+    }
+
+    fn token_client(
+        &self,
+    ) -> Result<
+        BasicClient<
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointSet,
+        >,
+        OAuthError,
+    > {
+        let token_url = TokenUrl::new(self.token_url.clone())
+            .map_err(|_| config_error("the token URL", &self.token_url))?;
+        let mut client = BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_token_uri(token_url)
+            .set_redirect_uri(RedirectUrl::from_url(self.redirect_uri.clone()));
+        if let Some(secret) = &self.client_secret {
+            client = client.set_client_secret(ClientSecret::new(secret.expose().to_string()));
+        }
+        Ok(client)
+    }
+
+    pub async fn exchange(
+        &self,
+        http: &reqwest::Client,
+        code: &str,
+        verifier: PkceCodeVerifier,
+    ) -> Result<TokenSet, OAuthError> {
+        let reply = self
+            .token_client()?
+            .exchange_code(AuthorizationCode::new(code.to_string()))
+            .set_pkce_verifier(verifier)
+            .request_async(&|request| send(http.clone(), request))
+            .await
+            .map_err(|e| self.token_error(e))?;
+        Ok(token_set(&reply, None))
+    }
+
+    /// A fresh access token. Providers that rotate refresh tokens send a new one, which
+    /// replaces the old; others keep the old one.
+    pub async fn refresh(
+        &self,
+        http: &reqwest::Client,
+        refresh_token: &Secret,
+    ) -> Result<TokenSet, OAuthError> {
+        let reply = self
+            .token_client()?
+            .exchange_refresh_token(&RefreshToken::new(refresh_token.expose().to_string()))
+            .request_async(&|request| send(http.clone(), request))
+            .await
+            .map_err(|e| self.token_error(e))?;
+        Ok(token_set(&reply, Some(refresh_token)))
+    }
+
+    /// Revokes a token at the revocation URL (RFC 7009), when the provider has one.
+    pub async fn revoke(&self, http: &reqwest::Client, token: &Secret) -> Result<(), OAuthError> {
+        let Some(url) = &self.revocation_url else {
+            return Ok(());
+        };
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", token.expose())
+            .append_pair("token_type_hint", "refresh_token")
+            .append_pair("client_id", &self.client_id)
+            .finish();
+        let mut request = http
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(secret) = &self.client_secret {
+            request = request.basic_auth(&self.client_id, Some(secret.expose()));
+        }
+        let reply = request.send().await.map_err(|e| OAuthError::Network {
+            url: url.clone(),
+            detail: crate::present::one_line(&e.to_string()),
+        })?;
+        // RFC 7009: 200 whether or not the token was still valid.
+        if reply.status().is_success() {
+            Ok(())
+        } else {
+            Err(OAuthError::TokenRequest(format!(
+                "revocation answered HTTP {}",
+                reply.status().as_u16()
+            )))
+        }
+    }
+
+    fn token_error<E: std::error::Error + 'static>(
+        &self,
+        error: RequestTokenError<E, oauth2::basic::BasicErrorResponse>,
+    ) -> OAuthError {
+        match error {
+            RequestTokenError::ServerResponse(reply) => {
+                let description = reply
+                    .error_description()
+                    .map(|d| crate::present::one_line(d))
+                    .unwrap_or_default();
+                match reply.error() {
+                    BasicErrorResponseType::InvalidGrant => OAuthError::InvalidGrant(description),
+                    other => OAuthError::TokenRequest(format!("{other}: {description}")),
+                }
+            }
+            RequestTokenError::Request(e) => OAuthError::Network {
+                url: self.token_url.clone(),
+                detail: crate::present::one_line(&e.to_string()),
+            },
+            RequestTokenError::Parse(e, _) => OAuthError::Malformed(e.to_string()),
+            RequestTokenError::Other(text) => OAuthError::TokenRequest(text),
+        }
+    }
+}
+
+fn token_set(reply: &oauth2::basic::BasicTokenResponse, old_refresh: Option<&Secret>) -> TokenSet {
+    let now = Utc::now();
+    TokenSet {
+        access_token: Secret::new(reply.access_token().secret().clone()),
+        refresh_token: reply
+            .refresh_token()
+            .map(|r| Secret::new(r.secret().clone()))
+            .or_else(|| old_refresh.cloned()),
+        token_type: "Bearer".into(),
+        expires_at: reply
+            .expires_in()
+            .and_then(|d| Duration::from_std(d).ok())
+            .map(|d| now + d),
+        scope: reply.scopes().map(|s| {
+            s.iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }),
+        created_at: now,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error(transparent)]
+    Reqwest(#[from] reqwest::Error),
+    #[error(transparent)]
+    Http(#[from] http::Error),
+}
+
+/// oauth2's requests, sent with our reqwest client (oauth2's own uses another reqwest).
+async fn send(
+    http: reqwest::Client,
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, HttpError> {
+    let (parts, body) = request.into_parts();
+    let reply = http
+        .request(parts.method, parts.uri.to_string())
+        .headers(parts.headers)
+        .body(body)
+        .send()
+        .await?;
+    let mut response = http::Response::builder().status(reply.status());
+    for (name, value) in reply.headers() {
+        response = response.header(name, value);
+    }
+    let body = reply.bytes().await?.to_vec();
+    Ok(response.body(body)?)
+}
