@@ -120,6 +120,7 @@ pub struct Config {
     pub log: LogConfig,
     pub secrets: SecretsConfig,
     pub gemini: GeminiConfig,
+    pub mindbody: crate::providers::mindbody::MindbodyEndpoints,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -297,6 +298,7 @@ impl Settings {
         {
             config.gemini.base_url = Some(url.trim().to_string());
         }
+        config.mindbody.apply_env(|name| std::env::var(name).ok());
         if let Some(key_file) = &config.secrets.key_file {
             paths.key_file = key_file.clone();
         }

@@ -31,4 +31,14 @@ pub enum Event {
     },
     /// A reply is complete, cancelled or failed; the message as saved.
     ChatFinished(ChatMessage),
+    /// A sign-in waits for the user: the address to open (or that was opened).
+    ConnectWaiting {
+        provider: Provider,
+        sign_in: crate::oauth::flow::SignIn,
+    },
+    /// A sign-in ended: connected (no error) or not.
+    ConnectFinished {
+        provider: Provider,
+        error: Option<String>,
+    },
 }

@@ -6,6 +6,7 @@
 mod chat;
 mod event;
 mod gemini;
+mod mindbody;
 mod sync_summary;
 mod view;
 
@@ -20,12 +21,13 @@ use crate::config::{Config, Settings};
 use crate::domain::Provider;
 use crate::providers::catalog;
 use crate::providers::gemini::GeminiError;
-use crate::providers::gemini::client::{RetryPolicy, http_client};
+use crate::providers::gemini::client::RetryPolicy;
 use crate::store::{IntegrationRecord, Store, StoreError, SyncLog, SyncLogPage};
 
 pub use chat::{Reply, stream_reply, system_instruction};
 pub use event::Event;
 pub use gemini::GeminiUpdate;
+pub use mindbody::MindbodyUpdate;
 pub use view::{Fact, IntegrationView};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +36,12 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("{error}\n{hint}", hint = error.hint())]
     Gemini { error: GeminiError },
+    #[error("{error}\n{hint}", hint = error.hint())]
+    OAuth { error: crate::oauth::OAuthError },
+    #[error("{error}\n{hint}", hint = error.hint())]
+    Mindbody {
+        error: crate::providers::mindbody::MindbodyError,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]
@@ -51,9 +59,11 @@ impl EngineError {
 }
 
 /// Knobs tests turn; the defaults are what users get.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EngineOptions {
     pub gemini_retry: RetryPolicy,
+    /// Opens sign-in pages instead of the system browser (tests never launch a real one).
+    pub browser: Option<Arc<dyn crate::oauth::browser::BrowserOpener>>,
 }
 
 /// What a process opens the engine for; shown to a second process that finds the data in use.
@@ -93,6 +103,10 @@ struct Inner {
     gemini_test_running: AtomicBool,
     /// The replies arriving now, by conversation, with their cancel switch.
     chat_jobs: Mutex<HashMap<u64, tokio_util::sync::CancellationToken>>,
+    browser: Option<Arc<dyn crate::oauth::browser::BrowserOpener>>,
+    connect_job: Mutex<Option<mindbody::ConnectJob>>,
+    /// One Mindbody token refresh at a time.
+    mindbody_refresh: tokio::sync::Mutex<()>,
 }
 
 impl Engine {
@@ -118,12 +132,15 @@ impl Engine {
                 gemini_retry: options.gemini_retry,
                 gemini_test_running: AtomicBool::new(false),
                 chat_jobs: Mutex::new(HashMap::new()),
+                browser: options.browser,
+                connect_job: Mutex::new(None),
+                mindbody_refresh: tokio::sync::Mutex::new(()),
             }),
         })
     }
 
     fn http(&self) -> &reqwest::Client {
-        self.inner.http.get_or_init(http_client)
+        self.inner.http.get_or_init(crate::http::client)
     }
 
     /// Live events from now on. A receiver that falls behind by more than the channel holds gets

@@ -3,6 +3,7 @@
 //! on this module.
 
 pub mod gemini;
+pub mod mindbody;
 
 use serde::Serialize;
 
@@ -10,23 +11,33 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct SandboxUrls {
     pub gemini: String,
+    pub mindbody_authorize: String,
+    pub mindbody_token: String,
+    pub mindbody_revocation: String,
+    pub mindbody_api: String,
 }
 
 /// Every fake, running until dropped.
 pub struct Sandbox {
     pub gemini: gemini::GeminiSandbox,
+    pub mindbody: mindbody::MindbodySandbox,
 }
 
 impl Sandbox {
     pub async fn start() -> std::io::Result<Sandbox> {
         Ok(Sandbox {
             gemini: gemini::GeminiSandbox::start().await?,
+            mindbody: mindbody::MindbodySandbox::start().await?,
         })
     }
 
     pub fn urls(&self) -> SandboxUrls {
         SandboxUrls {
             gemini: self.gemini.base_url(),
+            mindbody_authorize: self.mindbody.authorize_url(),
+            mindbody_token: self.mindbody.token_url(),
+            mindbody_revocation: self.mindbody.revocation_url(),
+            mindbody_api: self.mindbody.api_url(),
         }
     }
 }

@@ -230,13 +230,7 @@ fn bare(model: &str) -> &str {
     model.strip_prefix("models/").unwrap_or(model)
 }
 
-/// The HTTP client the hub uses for every provider: rustls with ring, bounded connects.
+/// The hub's HTTP client (kept here under its old name for the Gemini tests and benches).
 pub fn http_client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .read_timeout(Duration::from_secs(90))
-        .user_agent(concat!("legion-hub/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the HTTP client builds")
+    crate::http::client()
 }

@@ -1,0 +1,412 @@
+//! The engine's Mindbody operations: settings, the sign-in (a background job whose progress
+//! arrives as events, finished by the loopback callback or a pasted address), tokens kept fresh
+//! (one refresh at a time; callers wait for it), the connection test and disconnect.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::{Engine, EngineError, Event};
+use crate::domain::{Provider, Status};
+use crate::oauth::OAuthError;
+use crate::oauth::browser::{self, BrowserOpener, SystemBrowser};
+use crate::oauth::client::OAuthApp;
+use crate::oauth::flow::{self, FlowOptions, Paste};
+use crate::providers::catalog;
+use crate::providers::mindbody::client::Location;
+use crate::providers::mindbody::{self, MindbodyClient, MindbodySettings};
+use crate::secret::Secret;
+use crate::store::{IntegrationRecord, TokenSet};
+
+/// What `mindbody configure` changes; None leaves a setting as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MindbodyUpdate {
+    pub site_id: Option<String>,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub api_key: Option<Secret>,
+    pub client_secret: Option<Secret>,
+}
+
+/// A sign-in under way: how to cancel it and where pasted addresses go.
+pub(super) struct ConnectJob {
+    cancel: CancellationToken,
+    pastes: mpsc::Sender<Paste>,
+}
+
+impl Engine {
+    fn mindbody_record(&self) -> Result<IntegrationRecord, EngineError> {
+        Ok(self
+            .inner
+            .store
+            .integration(Provider::Mindbody)?
+            .unwrap_or_else(|| {
+                IntegrationRecord::new(
+                    Provider::Mindbody,
+                    catalog::initial_status(Provider::Mindbody),
+                    Utc::now(),
+                )
+            }))
+    }
+
+    pub fn mindbody_settings(&self) -> Result<MindbodySettings, EngineError> {
+        Ok(MindbodySettings::from_settings(
+            &self.mindbody_record()?.settings,
+        ))
+    }
+
+    fn mindbody_secret(&self, name: &str) -> Result<Option<Secret>, EngineError> {
+        if self.mindbody_record()?.credentials.is_none() {
+            return Ok(None);
+        }
+        Ok(self
+            .inner
+            .store
+            .credentials(Provider::Mindbody)?
+            .and_then(|c| c.0.get(name).cloned()))
+    }
+
+    /// Saves the settings (secrets sealed). Nothing is half-saved: all is checked first.
+    pub async fn configure_mindbody(&self, update: MindbodyUpdate) -> Result<(), EngineError> {
+        if let Some(site) = &update.site_id
+            && site.trim().parse::<i64>().is_err()
+        {
+            return Err(EngineError::Invalid(format!(
+                "the site id `{site}` is not a number (it is the number in the studio's Mindbody address; the sandbox's is -99)"
+            )));
+        }
+        if let Some(uri) = &update.redirect_uri {
+            let parsed = Url::parse(uri).map_err(|_| {
+                EngineError::Invalid(format!("the redirect URI `{uri}` is not a URL"))
+            })?;
+            if parsed.scheme() != "http"
+                || !matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+            {
+                return Err(EngineError::Invalid(format!(
+                    "the redirect URI `{uri}` must be http://localhost:PORT/PATH (a loopback address legion-hub can listen on)"
+                )));
+            }
+        }
+        let mut secrets = self
+            .inner
+            .store
+            .credentials(Provider::Mindbody)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let mut secrets_changed = false;
+        for (name, value) in [
+            (mindbody::API_KEY, &update.api_key),
+            (mindbody::CLIENT_SECRET, &update.client_secret),
+        ] {
+            if let Some(value) = value.as_ref().filter(|v| !v.expose().trim().is_empty()) {
+                secrets
+                    .0
+                    .insert(name.into(), Secret::new(value.expose().trim()));
+                secrets_changed = true;
+            }
+        }
+        if secrets_changed {
+            self.inner
+                .store
+                .put_credentials(Provider::Mindbody, &secrets)?;
+        }
+        let mut settings = self.mindbody_settings()?;
+        let trimmed = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string());
+        if update.site_id.is_some() {
+            settings.site_id = trimmed(&update.site_id);
+        }
+        if update.client_id.is_some() {
+            settings.client_id = trimmed(&update.client_id);
+        }
+        if update.redirect_uri.is_some() {
+            settings.redirect_uri = trimmed(&update.redirect_uri);
+        }
+        let mut record = self.mindbody_record()?;
+        settings.write_to(&mut record.settings);
+        record.updated_at = Utc::now();
+        self.inner.store.put_integration(&record)?;
+        self.emit(Event::IntegrationChanged(
+            self.view(Provider::Mindbody, Some(&record))?,
+        ));
+        Ok(())
+    }
+
+    fn mindbody_app(&self) -> Result<OAuthApp, EngineError> {
+        let settings = self.mindbody_settings()?;
+        let missing = |what: &str, flag: &str| {
+            EngineError::Invalid(format!(
+                "Mindbody has no {what} yet: set it with `legion-hub mindbody configure {flag}` (or c on Mindbody in the hub)"
+            ))
+        };
+        let site_id = settings
+            .site_id
+            .clone()
+            .ok_or_else(|| missing("site id", "--site-id N"))?;
+        let client_id = settings
+            .client_id
+            .clone()
+            .ok_or_else(|| missing("client id", "--client-id ID"))?;
+        let endpoints = &self.inner.config.mindbody;
+        let redirect_uri = Url::parse(settings.redirect_uri()).map_err(|_| {
+            EngineError::Invalid(format!(
+                "the redirect URI `{}` is not a URL",
+                settings.redirect_uri()
+            ))
+        })?;
+        Ok(OAuthApp {
+            authorize_url: endpoints.authorize_url(),
+            token_url: endpoints.token_url(),
+            revocation_url: endpoints.revocation_url.clone(),
+            client_id,
+            client_secret: self.mindbody_secret(mindbody::CLIENT_SECRET)?,
+            redirect_uri,
+            scopes: mindbody::SCOPES.iter().map(|s| s.to_string()).collect(),
+            extra_params: vec![("subscriberId".into(), site_id)],
+        })
+    }
+
+    /// Starts the sign-in in the background. `open_browser` false (or an SSH session, or no
+    /// display) shows the address for the user to open and paste back. Progress arrives as
+    /// `ConnectWaiting`, then `ConnectFinished`.
+    pub fn start_mindbody_connect(&self, open_browser: bool) -> Result<(), EngineError> {
+        let app = self.mindbody_app()?;
+        let browser: Option<Arc<dyn BrowserOpener>> = match (&self.inner.browser, open_browser) {
+            (_, false) => None,
+            (Some(injected), true) => Some(injected.clone()),
+            (None, true) if browser::browser_available(|n| std::env::var(n).ok()) => {
+                Some(Arc::new(SystemBrowser))
+            }
+            (None, true) => None,
+        };
+        let (pastes_tx, pastes) = mpsc::channel(8);
+        let cancel = CancellationToken::new();
+        {
+            let mut job = self
+                .inner
+                .connect_job
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if job.is_some() {
+                return Err(EngineError::Busy(
+                    "a Mindbody sign-in is already under way".into(),
+                ));
+            }
+            *job = Some(ConnectJob {
+                cancel: cancel.clone(),
+                pastes: pastes_tx,
+            });
+        }
+        let engine = self.clone();
+        let timeout = self.inner.config.mindbody.connect_timeout();
+        tokio::spawn(async move {
+            let options = FlowOptions { timeout, browser };
+            let waiting = engine.clone();
+            let outcome = flow::run(
+                engine.http(),
+                &app,
+                "Mindbody",
+                options,
+                pastes,
+                cancel,
+                |sign_in| {
+                    waiting.emit(Event::ConnectWaiting {
+                        provider: Provider::Mindbody,
+                        sign_in,
+                    })
+                },
+            )
+            .await;
+            *engine
+                .inner
+                .connect_job
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = None;
+            let error = match outcome {
+                Ok(tokens) => engine.connected(tokens).await.err(),
+                Err(error) => Some(EngineError::from(error)),
+            };
+            engine.emit(Event::ConnectFinished {
+                provider: Provider::Mindbody,
+                error: error.map(|e| e.to_string()),
+            });
+        });
+        Ok(())
+    }
+
+    /// Tokens in: sealed and saved, then a test call sets the status.
+    async fn connected(&self, tokens: TokenSet) -> Result<(), EngineError> {
+        self.inner.store.put_tokens(Provider::Mindbody, &tokens)?;
+        tracing::info!("Mindbody connected; tokens saved");
+        self.test_mindbody().await.map(|_| ())
+    }
+
+    /// The address the browser ended on, pasted by the user. A wrong or forged one is an error
+    /// and the sign-in keeps waiting for the right one.
+    pub async fn paste_mindbody_redirect(&self, address: &str) -> Result<(), EngineError> {
+        let sender = {
+            let job = self
+                .inner
+                .connect_job
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            job.as_ref().map(|j| j.pastes.clone())
+        };
+        let Some(sender) = sender else {
+            return Err(EngineError::Invalid(
+                "no Mindbody sign-in is under way".into(),
+            ));
+        };
+        let (reply, answer) = oneshot::channel();
+        sender
+            .send(Paste {
+                address: address.to_string(),
+                reply,
+            })
+            .await
+            .map_err(|_| EngineError::Invalid("the sign-in has already ended".into()))?;
+        answer
+            .await
+            .map_err(|_| EngineError::Invalid("the sign-in has already ended".into()))?
+            .map_err(EngineError::from)
+    }
+
+    pub fn cancel_mindbody_connect(&self) -> bool {
+        match self
+            .inner
+            .connect_job
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            Some(job) => {
+                job.cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A working access token, refreshed ahead of expiry. One refresh at a time: callers that
+    /// arrive while it runs wait and get its result. A rotated refresh token is saved together
+    /// with the new access token (one sealed value).
+    pub async fn mindbody_access_token(&self) -> Result<Secret, EngineError> {
+        let _one_refresh = self.inner.mindbody_refresh.lock().await;
+        let store = &self.inner.store;
+        let Some(tokens) = store.tokens(Provider::Mindbody)? else {
+            return Err(EngineError::Invalid(
+                "Mindbody is not connected: run `legion-hub connect mindbody` (or o on Mindbody in the hub)".into(),
+            ));
+        };
+        let margin = self.inner.config.mindbody.refresh_margin();
+        let fresh = tokens.expires_at.is_none_or(|at| at - margin > Utc::now());
+        if fresh {
+            return Ok(tokens.access_token);
+        }
+        let Some(refresh_token) = tokens.refresh_token.clone() else {
+            return Err(self
+                .needs_reauth("the access token expired and there is no refresh token")
+                .await?);
+        };
+        match self
+            .mindbody_app()?
+            .refresh(self.http(), &refresh_token)
+            .await
+        {
+            Ok(new) => {
+                store.put_tokens(Provider::Mindbody, &new)?;
+                tracing::info!("Mindbody access token refreshed");
+                Ok(new.access_token)
+            }
+            Err(OAuthError::InvalidGrant(reason)) => Err(self.needs_reauth(&reason).await?),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The saved sign-in is dead: forget the tokens (settings, mappings and history stay) and
+    /// say a reconnect is needed.
+    async fn needs_reauth(&self, reason: &str) -> Result<EngineError, EngineError> {
+        self.inner.store.delete_tokens(Provider::Mindbody)?;
+        let mut record = self.mindbody_record()?;
+        record.status = Status::NeedsReauth;
+        record.error_message = Some(format!(
+            "Mindbody no longer accepts the saved sign-in ({reason})"
+        ));
+        record.updated_at = Utc::now();
+        self.inner.store.put_integration(&record)?;
+        self.emit(Event::IntegrationChanged(
+            self.view(Provider::Mindbody, Some(&record))?,
+        ));
+        Ok(OAuthError::InvalidGrant(reason.to_string()).into())
+    }
+
+    /// One cheap authenticated call (`site/locations`); sets the status from it.
+    pub async fn test_mindbody(&self) -> Result<Vec<Location>, EngineError> {
+        let settings = self.mindbody_settings()?;
+        let site_id = settings.site_id.clone().unwrap_or_default();
+        let api_key = self.mindbody_secret(mindbody::API_KEY)?.ok_or_else(|| {
+            EngineError::Invalid(
+                "Mindbody has no API key yet: set MINDBODY_API_KEY and run `legion-hub mindbody configure` (or c in the hub)".into(),
+            )
+        })?;
+        let token = self.mindbody_access_token().await?;
+        let client = MindbodyClient::new(
+            self.http().clone(),
+            &self.inner.config.mindbody.api_url(),
+            api_key,
+            &site_id,
+        );
+        let outcome = client.locations(&token).await;
+        let mut record = self.mindbody_record()?;
+        match &outcome {
+            Ok(_) => {
+                record.status = Status::Connected;
+                record.error_message = None;
+            }
+            Err(error) => {
+                record.status = Status::Error;
+                record.error_message = Some(format!("{error}. {}", error.hint()));
+            }
+        }
+        record.updated_at = Utc::now();
+        self.inner.store.put_integration(&record)?;
+        self.emit(Event::IntegrationChanged(
+            self.view(Provider::Mindbody, Some(&record))?,
+        ));
+        outcome.map_err(|error| EngineError::Mindbody { error })
+    }
+
+    /// Revokes (when a revocation URL is set) and forgets the tokens; history and settings stay.
+    pub async fn disconnect_mindbody(&self) -> Result<(), EngineError> {
+        let tokens = self.inner.store.tokens(Provider::Mindbody).ok().flatten();
+        if let (Some(tokens), Ok(app)) = (&tokens, self.mindbody_app()) {
+            let token = tokens
+                .refresh_token
+                .as_ref()
+                .unwrap_or(&tokens.access_token);
+            if let Err(error) = app.revoke(self.http(), token).await {
+                // The local tokens go regardless: a disconnect must always work.
+                tracing::warn!(%error, "could not revoke the Mindbody token");
+            }
+        }
+        self.inner.store.delete_tokens(Provider::Mindbody)?;
+        let mut record = self.mindbody_record()?;
+        record.status = Status::Disconnected;
+        record.error_message = None;
+        record.updated_at = Utc::now();
+        self.inner.store.put_integration(&record)?;
+        self.emit(Event::IntegrationChanged(
+            self.view(Provider::Mindbody, Some(&record))?,
+        ));
+        Ok(())
+    }
+}
+
+impl From<OAuthError> for EngineError {
+    fn from(error: OAuthError) -> Self {
+        EngineError::OAuth { error }
+    }
+}

@@ -1,0 +1,25 @@
+//! Mindbody: its settings, the OAuth application it is (scopes, `subscriberId`), and the Public
+//! API client. The sign-in itself is the general flow in `oauth/`.
+
+pub mod client;
+pub mod settings;
+
+pub use client::{MindbodyClient, MindbodyError};
+pub use settings::{MindbodyEndpoints, MindbodySettings};
+
+/// The scopes Mindbody's Public API needs, with `offline_access` for a refresh token.
+pub const SCOPES: [&str; 5] = [
+    "email",
+    "profile",
+    "openid",
+    "offline_access",
+    "Mindbody.Api.Public.v6",
+];
+/// The redirect URI the Legion Finance app already registered with Mindbody.
+pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:3000/api/integrations/mindbody/callback";
+pub const DEFAULT_AUTHORIZE_URL: &str = "https://signin.mindbodyonline.com/connect/authorize";
+pub const DEFAULT_TOKEN_URL: &str = "https://signin.mindbodyonline.com/connect/token";
+pub const DEFAULT_API_URL: &str = "https://api.mindbodyonline.com/public/v6";
+/// Credentials entries.
+pub const API_KEY: &str = "api_key";
+pub const CLIENT_SECRET: &str = "client_secret";

@@ -1,0 +1,111 @@
+//! Mindbody's settings: the site and the OAuth client (non-secret, in the integration's
+//! settings), and the endpoints (from config and the environment).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::DEFAULT_REDIRECT_URI;
+
+pub const SITE_ID: &str = "site_id";
+pub const CLIENT_ID: &str = "client_id";
+pub const REDIRECT_URI: &str = "redirect_uri";
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MindbodySettings {
+    pub site_id: Option<String>,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+}
+
+impl MindbodySettings {
+    pub fn from_settings(settings: &BTreeMap<String, String>) -> MindbodySettings {
+        MindbodySettings {
+            site_id: settings.get(SITE_ID).cloned(),
+            client_id: settings.get(CLIENT_ID).cloned(),
+            redirect_uri: settings.get(REDIRECT_URI).cloned(),
+        }
+    }
+
+    pub fn write_to(&self, settings: &mut BTreeMap<String, String>) {
+        for (key, value) in [
+            (SITE_ID, &self.site_id),
+            (CLIENT_ID, &self.client_id),
+            (REDIRECT_URI, &self.redirect_uri),
+        ] {
+            match value {
+                Some(v) => {
+                    settings.insert(key.to_string(), v.clone());
+                }
+                None => {
+                    settings.remove(key);
+                }
+            }
+        }
+    }
+
+    pub fn redirect_uri(&self) -> &str {
+        self.redirect_uri.as_deref().unwrap_or(DEFAULT_REDIRECT_URI)
+    }
+}
+
+/// Where Mindbody's services are; `[mindbody]` in config.toml and `LEGION_HUB_MINDBODY_*` move them.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MindbodyEndpoints {
+    pub authorize_url: Option<String>,
+    pub token_url: Option<String>,
+    pub api_url: Option<String>,
+    pub revocation_url: Option<String>,
+    /// Refresh this many seconds before the access token expires (default 300).
+    pub refresh_margin_secs: Option<u64>,
+    /// How long a sign-in may take (default 300).
+    pub connect_timeout_secs: Option<u64>,
+}
+
+/// Which endpoint an environment variable sets.
+type EndpointField = fn(&mut MindbodyEndpoints) -> &mut Option<String>;
+
+impl MindbodyEndpoints {
+    pub const ENV: [(&'static str, EndpointField); 4] = [
+        ("LEGION_HUB_MINDBODY_AUTHORIZE_URL", |e| {
+            &mut e.authorize_url
+        }),
+        ("LEGION_HUB_MINDBODY_TOKEN_URL", |e| &mut e.token_url),
+        ("LEGION_HUB_MINDBODY_API_URL", |e| &mut e.api_url),
+        ("LEGION_HUB_MINDBODY_REVOCATION_URL", |e| {
+            &mut e.revocation_url
+        }),
+    ];
+
+    /// Folds the environment in (it wins over the file).
+    pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) {
+        for (name, field) in Self::ENV {
+            if let Some(value) = env(name).filter(|v| !v.trim().is_empty()) {
+                *field(self) = Some(value.trim().to_string());
+            }
+        }
+    }
+
+    pub fn authorize_url(&self) -> String {
+        self.authorize_url
+            .clone()
+            .unwrap_or_else(|| super::DEFAULT_AUTHORIZE_URL.into())
+    }
+    pub fn token_url(&self) -> String {
+        self.token_url
+            .clone()
+            .unwrap_or_else(|| super::DEFAULT_TOKEN_URL.into())
+    }
+    pub fn api_url(&self) -> String {
+        self.api_url
+            .clone()
+            .unwrap_or_else(|| super::DEFAULT_API_URL.into())
+    }
+    pub fn refresh_margin(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.refresh_margin_secs.unwrap_or(300) as i64)
+    }
+    pub fn connect_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.connect_timeout_secs.unwrap_or(300))
+    }
+}

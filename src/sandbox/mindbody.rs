@@ -1,0 +1,449 @@
+//! A Mindbody fake on loopback: the OAuth 2.0 / OpenID server (`/connect/authorize` with a
+//! consent page, `/connect/token` for `authorization_code` with PKCE checked and
+//! `refresh_token` with rotation, `/connect/revocation`) and the Public API v6 `site/locations`,
+//! answering errors in Mindbody's `{"Error":{"Message","Code"}}` shape.
+//!
+//! Access tokens are short-lived (set with [`MindbodySandbox::set_access_ttl`]) so a refresh can
+//! be watched; a code works once; a refresh token works once (it rotates); a revoked token gets
+//! `invalid_grant`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use rand::RngCore;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tokio_util::sync::CancellationToken;
+
+pub const SANDBOX_CLIENT_ID: &str = "legion-finance-sandbox";
+pub const SANDBOX_CLIENT_SECRET: &str = "sandbox-client-secret";
+pub const SANDBOX_API_KEY: &str = "sandbox-mindbody-api-key";
+pub const SANDBOX_SITE_ID: &str = "-99";
+
+struct Grant {
+    redirect_uri: String,
+    challenge: String,
+    scope: String,
+}
+
+struct Tokens {
+    /// access token → when it stops working
+    access: HashMap<String, Instant>,
+    /// refresh tokens that still work
+    refresh: HashMap<String, ()>,
+}
+
+struct MindbodyState {
+    auto_approve: AtomicBool,
+    access_ttl_secs: AtomicU64,
+    /// Consent requests waiting for Approve or Deny, by id.
+    pending: Mutex<HashMap<String, HashMap<String, String>>>,
+    codes: Mutex<HashMap<String, Grant>>,
+    tokens: Mutex<Tokens>,
+    token_requests: AtomicUsize,
+    refreshes: AtomicUsize,
+}
+
+/// A running Mindbody fake. Stops when dropped.
+pub struct MindbodySandbox {
+    addr: SocketAddr,
+    state: Arc<MindbodyState>,
+    stop: CancellationToken,
+}
+
+impl Drop for MindbodySandbox {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+fn random_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}{}", crate::encoding::base64_url(&bytes))
+}
+
+impl MindbodySandbox {
+    pub async fn start() -> std::io::Result<MindbodySandbox> {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(MindbodyState {
+            auto_approve: AtomicBool::new(false),
+            access_ttl_secs: AtomicU64::new(3600),
+            pending: Mutex::new(HashMap::new()),
+            codes: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(Tokens {
+                access: HashMap::new(),
+                refresh: HashMap::new(),
+            }),
+            token_requests: AtomicUsize::new(0),
+            refreshes: AtomicUsize::new(0),
+        });
+        let app = Router::new()
+            .route("/connect/authorize", get(authorize))
+            .route("/connect/authorize/decision", post(decision))
+            .route("/connect/token", post(token))
+            .route("/connect/revocation", post(revoke))
+            .route("/public/v6/site/locations", get(locations))
+            .with_state(state.clone());
+        let stop = CancellationToken::new();
+        let shutdown = stop.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { shutdown.cancelled().await })
+                .await;
+        });
+        Ok(MindbodySandbox { addr, state, stop })
+    }
+
+    pub fn authorize_url(&self) -> String {
+        format!("http://{}/connect/authorize", self.addr)
+    }
+    pub fn token_url(&self) -> String {
+        format!("http://{}/connect/token", self.addr)
+    }
+    pub fn revocation_url(&self) -> String {
+        format!("http://{}/connect/revocation", self.addr)
+    }
+    pub fn api_url(&self) -> String {
+        format!("http://{}/public/v6", self.addr)
+    }
+
+    /// Approve every sign-in at once, with no consent page (for scripts and tests).
+    pub fn set_auto_approve(&self, on: bool) {
+        self.state.auto_approve.store(on, Ordering::Relaxed);
+    }
+
+    /// How long new access tokens work.
+    pub fn set_access_ttl(&self, ttl: Duration) {
+        self.state
+            .access_ttl_secs
+            .store(ttl.as_secs(), Ordering::Relaxed);
+    }
+
+    /// Token-endpoint calls that refreshed (to count refreshes from outside).
+    pub fn refreshes(&self) -> usize {
+        self.state.refreshes.load(Ordering::Relaxed)
+    }
+
+    pub fn token_requests(&self) -> usize {
+        self.state.token_requests.load(Ordering::Relaxed)
+    }
+
+    /// Revokes every refresh token, as a user removing the app in Mindbody would.
+    pub fn revoke_all(&self) {
+        let mut tokens = self.state.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        tokens.refresh.clear();
+        tokens.access.clear();
+    }
+}
+
+fn mindbody_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({"Error": {"Message": message, "Code": code}})),
+    )
+        .into_response()
+}
+
+fn oauth_error(error: &str, description: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+fn redirect_with(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
+    let mut url = match url::Url::parse(redirect_uri) {
+        Ok(url) => url,
+        Err(_) => return (StatusCode::BAD_REQUEST, "bad redirect_uri").into_response(),
+    };
+    url.query_pairs_mut().extend_pairs(params);
+    Redirect::to(url.as_str()).into_response()
+}
+
+async fn authorize(
+    State(state): State<Arc<MindbodyState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    if get("client_id") != SANDBOX_CLIENT_ID {
+        return (StatusCode::BAD_REQUEST, Html("<h1>Unknown client_id</h1>")).into_response();
+    }
+    if get("response_type") != "code"
+        || get("code_challenge_method") != "S256"
+        || get("code_challenge").is_empty()
+    {
+        return redirect_with(
+            &get("redirect_uri"),
+            &[
+                ("error", "invalid_request"),
+                ("error_description", "PKCE with S256 is required"),
+                ("state", &get("state")),
+            ],
+        );
+    }
+    if state.auto_approve.load(Ordering::Relaxed) {
+        return approve(&state, &params);
+    }
+    let id = random_token("req-");
+    state
+        .pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id.clone(), params.clone());
+    let site = html_escape(&get("subscriberId"));
+    Html(format!(
+        "<!doctype html><html><head><meta charset=utf-8><title>Mindbody sign-in (sandbox)</title></head>\
+         <body><h1>Allow Legion Finance to use site {site}?</h1>\
+         <p>Scope: {scope}</p>\
+         <form method=post action=/connect/authorize/decision><input type=hidden name=request value=\"{id}\">\
+         <button name=decision value=approve>Approve</button> <button name=decision value=deny>Deny</button></form>\
+         </body></html>",
+        scope = html_escape(&get("scope"))
+    ))
+    .into_response()
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn approve(state: &MindbodyState, params: &HashMap<String, String>) -> Response {
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let code = random_token("code-");
+    state
+        .codes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(
+            code.clone(),
+            Grant {
+                redirect_uri: get("redirect_uri"),
+                challenge: get("code_challenge"),
+                scope: get("scope"),
+            },
+        );
+    redirect_with(
+        &get("redirect_uri"),
+        &[
+            ("code", &code),
+            ("scope", &get("scope")),
+            ("state", &get("state")),
+        ],
+    )
+}
+
+#[derive(Deserialize)]
+struct Decision {
+    request: String,
+    decision: String,
+}
+
+async fn decision(State(state): State<Arc<MindbodyState>>, Form(form): Form<Decision>) -> Response {
+    let Some(params) = state
+        .pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&form.request)
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html("<h1>This sign-in request has expired</h1>"),
+        )
+            .into_response();
+    };
+    if form.decision == "approve" {
+        approve(&state, &params)
+    } else {
+        let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+        redirect_with(
+            &get("redirect_uri"),
+            &[
+                ("error", "access_denied"),
+                ("error_description", "The user denied access."),
+                ("state", &get("state")),
+            ],
+        )
+    }
+}
+
+/// Client credentials from HTTP Basic or the form, as IdentityServer takes them.
+fn client_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
+    let from_form = form.get("client_id").map(String::as_str) == Some(SANDBOX_CLIENT_ID)
+        && form.get("client_secret").map(String::as_str) == Some(SANDBOX_CLIENT_SECRET);
+    let expected = format!(
+        "Basic {}",
+        crate::encoding::base64(format!("{SANDBOX_CLIENT_ID}:{SANDBOX_CLIENT_SECRET}").as_bytes())
+    );
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        == Some(expected.as_str());
+    from_form || from_header
+}
+
+fn issue(state: &MindbodyState, scope: &str) -> Response {
+    let ttl = state.access_ttl_secs.load(Ordering::Relaxed);
+    let access = random_token("at-");
+    let refresh = random_token("rt-");
+    let mut tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
+    tokens
+        .access
+        .insert(access.clone(), Instant::now() + Duration::from_secs(ttl));
+    tokens.refresh.insert(refresh.clone(), ());
+    axum::Json(json!({
+        "access_token": access,
+        "expires_in": ttl,
+        "token_type": "Bearer",
+        "refresh_token": refresh,
+        "scope": scope,
+        "id_token": "sandbox.id.token"
+    }))
+    .into_response()
+}
+
+async fn token(
+    State(state): State<Arc<MindbodyState>>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    state.token_requests.fetch_add(1, Ordering::Relaxed);
+    if !client_ok(&headers, &form) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"error": "invalid_client"})),
+        )
+            .into_response();
+    }
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    match get("grant_type").as_str() {
+        "authorization_code" => {
+            let Some(grant) = state
+                .codes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&get("code"))
+            else {
+                return oauth_error(
+                    "invalid_grant",
+                    "The authorization code is invalid or was already used.",
+                );
+            };
+            if grant.redirect_uri != get("redirect_uri") {
+                return oauth_error(
+                    "invalid_grant",
+                    "redirect_uri does not match the authorization request.",
+                );
+            }
+            let computed =
+                crate::encoding::base64_url(&Sha256::digest(get("code_verifier").as_bytes()));
+            if computed != grant.challenge {
+                return oauth_error(
+                    "invalid_grant",
+                    "The code_verifier does not match the code_challenge.",
+                );
+            }
+            issue(&state, &grant.scope)
+        }
+        "refresh_token" => {
+            let old = get("refresh_token");
+            // Rotation: a refresh token works once.
+            let known = state
+                .tokens
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .refresh
+                .remove(&old)
+                .is_some();
+            if !known {
+                return oauth_error(
+                    "invalid_grant",
+                    "The refresh token is invalid, expired or revoked.",
+                );
+            }
+            state.refreshes.fetch_add(1, Ordering::Relaxed);
+            issue(
+                &state,
+                "email profile openid offline_access Mindbody.Api.Public.v6",
+            )
+        }
+        other => oauth_error(
+            "unsupported_grant_type",
+            &format!("grant_type {other} is not supported"),
+        ),
+    }
+}
+
+async fn revoke(
+    State(state): State<Arc<MindbodyState>>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(token) = form.get("token") {
+        let mut tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        tokens.refresh.remove(token);
+        tokens.access.remove(token);
+    }
+    StatusCode::OK.into_response()
+}
+
+async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) -> Response {
+    let header_value = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    if header_value("Api-Key") != SANDBOX_API_KEY {
+        return mindbody_error(
+            StatusCode::UNAUTHORIZED,
+            "DeniedAccess",
+            "Authentication failed. The Api-Key is not valid.",
+        );
+    }
+    if header_value("SiteId") != SANDBOX_SITE_ID {
+        return mindbody_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidSiteId",
+            "The SiteId is not valid or the key has no access to it.",
+        );
+    }
+    let bearer = header_value("Authorization");
+    let token = bearer.strip_prefix("Bearer ").unwrap_or("");
+    let valid = state
+        .tokens
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .access
+        .get(token)
+        .is_some_and(|until| *until > Instant::now());
+    if !valid {
+        return mindbody_error(
+            StatusCode::UNAUTHORIZED,
+            "DeniedAccess",
+            "Authentication failed. A valid staff user token or OAuth bearer token is required.",
+        );
+    }
+    axum::Json(json!({
+        "PaginationResponse": {"RequestedLimit": 100, "RequestedOffset": 0, "PageSize": 2, "TotalResults": 2},
+        "Locations": [
+            {"Id": 1, "Name": "Legion Fitness Downtown", "City": "Austin", "SiteID": -99, "HasClasses": true},
+            {"Id": 2, "Name": "Legion Fitness North", "City": "Austin", "SiteID": -99, "HasClasses": true}
+        ]
+    }))
+    .into_response()
+}
