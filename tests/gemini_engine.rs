@@ -28,6 +28,7 @@ fn engine(dir: &std::path::Path, sandbox: &GeminiSandbox) -> Engine {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_secs(1),
         },
+        ..EngineOptions::default()
     };
     Engine::open_with(&settings, Role::Dashboard, options).unwrap()
 }

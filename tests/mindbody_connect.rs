@@ -119,13 +119,12 @@ async fn waiting(events: &mut broadcast::Receiver<Event>) -> SignIn {
 
 async fn finished(events: &mut broadcast::Receiver<Event>) -> Option<String> {
     loop {
-        match tokio::time::timeout(Duration::from_secs(10), events.recv())
+        let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
             .await
             .unwrap()
-            .unwrap()
-        {
-            Event::ConnectFinished { error, .. } => return error,
-            _ => {}
+            .unwrap();
+        if let Event::ConnectFinished { error, .. } = event {
+            return error;
         }
     }
 }
