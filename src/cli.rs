@@ -57,8 +57,47 @@ pub enum Command {
     Gemini(GeminiCommand),
     /// Ask Gemini one question; the answer streams to stdout.
     Chat(ChatArgs),
-    /// Run the loopback fakes of Gemini (and, later, Mindbody) and print their URLs as JSON.
-    Sandbox,
+    /// Mindbody: settings and the connection test.
+    #[command(subcommand)]
+    Mindbody(MindbodyCommand),
+    /// Sign in to a provider (OAuth): opens the browser, or prints the address to open and
+    /// reads the address the browser ends on from stdin. Exit 0 once connected.
+    Connect {
+        provider: ConnectProvider,
+        /// Do not open a browser: print the address and read the redirected one from stdin.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Forget a provider's tokens (revoking them where the provider can); history stays.
+    Disconnect { provider: ConnectProvider },
+    /// Run the loopback fakes of Gemini and Mindbody and print their URLs as one JSON line.
+    Sandbox {
+        /// Mindbody's sign-in approves at once, with no consent page (for scripts).
+        #[arg(long)]
+        auto_approve: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ConnectProvider {
+    Mindbody,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MindbodyCommand {
+    /// Save the site and the OAuth client. The API key and client secret come from
+    /// MINDBODY_API_KEY and MINDBODY_CLIENT_SECRET, or are asked for (hidden) on a terminal.
+    Configure {
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
+        site_id: Option<String>,
+        #[arg(long, value_name = "ID")]
+        client_id: Option<String>,
+        /// Must match the redirect URI registered with Mindbody.
+        #[arg(long, value_name = "URI")]
+        redirect_uri: Option<String>,
+    },
+    /// One authenticated call (site/locations); sets the status. Exit 3 if it fails.
+    Test(JsonArg),
 }
 
 #[derive(Debug, Subcommand)]

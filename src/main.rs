@@ -52,7 +52,21 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
             runtime()?.block_on(commands::chat::run(&settings, &args))
         }
-        Some(Command::Sandbox) => runtime()?.block_on(commands::sandbox::run()),
+        Some(Command::Mindbody(command)) => {
+            let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+            runtime()?.block_on(commands::mindbody::run(&settings, &command))
+        }
+        Some(Command::Connect { no_browser, .. }) => {
+            let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+            runtime()?.block_on(commands::mindbody::connect(&settings, no_browser))
+        }
+        Some(Command::Disconnect { .. }) => {
+            let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+            runtime()?.block_on(commands::mindbody::disconnect(&settings))
+        }
+        Some(Command::Sandbox { auto_approve }) => {
+            runtime()?.block_on(commands::sandbox::run(auto_approve))
+        }
         Some(Command::Demo) => dashboard(settings, true),
         Some(Command::Paths(_)) => unreachable!("handled above"),
         None => dashboard(settings, false),

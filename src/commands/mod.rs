@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod config;
 pub mod gemini;
+pub mod mindbody;
 pub mod paths;
 pub mod prompt;
 pub mod sandbox;

@@ -4,13 +4,15 @@ use std::time::Duration;
 
 use crate::sandbox::Sandbox;
 
-pub async fn run() -> anyhow::Result<u8> {
+pub async fn run(auto_approve: bool) -> anyhow::Result<u8> {
     let sandbox = Sandbox::start().await?;
+    sandbox.mindbody.set_auto_approve(auto_approve);
     // Slow enough that a person sees the stream arrive.
     sandbox.gemini.set_chunk_delay(Duration::from_millis(40));
     println!("{}", serde_json::to_string(&sandbox.urls())?);
+    use crate::sandbox::mindbody::*;
     eprintln!(
-        "sandbox running; Gemini key: {}. Ctrl-C stops it.",
+        "sandbox running. Gemini key: {}. Mindbody: site {SANDBOX_SITE_ID}, client id {SANDBOX_CLIENT_ID}, client secret {SANDBOX_CLIENT_SECRET}, API key {SANDBOX_API_KEY}. Ctrl-C stops it.",
         crate::sandbox::gemini::SANDBOX_KEY
     );
     tokio::signal::ctrl_c().await?;

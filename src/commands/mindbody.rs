@@ -1,0 +1,163 @@
+//! `legion-hub mindbody configure|test`, `connect mindbody`, `disconnect mindbody`.
+
+use std::io::IsTerminal;
+
+use tokio::sync::mpsc;
+
+use crate::cli::MindbodyCommand;
+use crate::config::Settings;
+use crate::engine::{Engine, Event, MindbodyUpdate, Role};
+use crate::secret::Secret;
+
+pub async fn run(settings: &Settings, command: &MindbodyCommand) -> anyhow::Result<u8> {
+    let engine = Engine::open(settings, Role::Command)?;
+    match command {
+        MindbodyCommand::Configure {
+            site_id,
+            client_id,
+            redirect_uri,
+        } => {
+            let update = MindbodyUpdate {
+                site_id: site_id.clone(),
+                client_id: client_id.clone(),
+                redirect_uri: redirect_uri.clone(),
+                api_key: secret_from(
+                    "MINDBODY_API_KEY",
+                    "Mindbody API key (hidden, Enter keeps the saved one): ",
+                )?,
+                client_secret: secret_from(
+                    "MINDBODY_CLIENT_SECRET",
+                    "Mindbody client secret (hidden, Enter keeps the saved one): ",
+                )?,
+            };
+            engine.configure_mindbody(update).await?;
+            let saved = engine.mindbody_settings()?;
+            println!(
+                "Mindbody settings saved: site {}, client {}, redirect {}",
+                saved.site_id.as_deref().unwrap_or("(none)"),
+                saved.client_id.as_deref().unwrap_or("(none)"),
+                saved.redirect_uri()
+            );
+            println!("Next: legion-hub connect mindbody");
+            Ok(super::exit::OK)
+        }
+        MindbodyCommand::Test(args) => match engine.test_mindbody().await {
+            Ok(locations) => {
+                if args.json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(
+                            &serde_json::json!({"ok": true, "locations": locations})
+                        )?
+                    );
+                } else {
+                    println!("Mindbody: connected ({} locations)", locations.len());
+                    for location in &locations {
+                        println!("  {} {}", location.id, location.name);
+                    }
+                }
+                Ok(super::exit::OK)
+            }
+            Err(error) => {
+                if args.json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(
+                            &serde_json::json!({"ok": false, "error": error.to_string()})
+                        )?
+                    );
+                } else {
+                    println!("Mindbody: needs attention\n  {error}");
+                }
+                Ok(super::exit::NEEDS_ATTENTION)
+            }
+        },
+    }
+}
+
+/// A secret from its environment variable, else asked for on a terminal; None keeps the saved one.
+fn secret_from(variable: &str, prompt: &str) -> anyhow::Result<Option<Secret>> {
+    if let Some(value) = std::env::var(variable)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        return Ok(Some(Secret::new(value.trim())));
+    }
+    if std::io::stdin().is_terminal() {
+        let value = super::prompt::read_secret_line(prompt)?;
+        return Ok((!value.is_empty()).then(|| Secret::new(value)));
+    }
+    Ok(None)
+}
+
+/// `connect mindbody`: the address on stdout, pasted addresses from stdin, exit 0 once connected.
+pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8> {
+    let engine = Engine::open(settings, Role::Command)?;
+    let mut events = engine.subscribe();
+    engine.start_mindbody_connect(!no_browser)?;
+    let (lines_tx, mut lines) = mpsc::unbounded_channel::<String>();
+    // stdin blocks; it gets a thread of its own.
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let cancel = engine.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            cancel.cancel_mindbody_connect();
+        }
+    });
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(Event::ConnectWaiting { sign_in, .. }) => {
+                    println!("{}", sign_in.url);
+                    if sign_in.browser_opened {
+                        eprintln!("Your browser was opened to sign in to Mindbody. If it did not, open the address above.");
+                    } else {
+                        eprintln!("Open the address above in a browser and sign in to Mindbody.");
+                    }
+                    if let Some(port) = sign_in.listening_port {
+                        if std::env::var_os("SSH_CONNECTION").is_some() {
+                            eprintln!("Over SSH: `ssh -L {port}:localhost:{port}` to this machine lets the browser reach legion-hub directly.");
+                        }
+                    }
+                    if let Some(error) = &sign_in.listener_error {
+                        eprintln!("(No listener: {error})");
+                    }
+                    eprintln!("Or paste here the whole address the browser ends on, then Enter.");
+                }
+                Ok(Event::ConnectFinished { error: None, .. }) => {
+                    println!("Mindbody connected.");
+                    return Ok(super::exit::OK);
+                }
+                Ok(Event::ConnectFinished { error: Some(error), .. }) => {
+                    eprintln!("legion-hub: Mindbody was not connected: {error}");
+                    return Ok(super::exit::FAILED);
+                }
+                Ok(_) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => return Ok(super::exit::FAILED),
+            },
+            Some(line) = lines.recv() => {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                if let Err(error) = engine.paste_mindbody_redirect(&line).await {
+                    eprintln!("{error}\nWaiting for the right address (Ctrl-C gives up).");
+                }
+            }
+        }
+    }
+}
+
+pub async fn disconnect(settings: &Settings) -> anyhow::Result<u8> {
+    let engine = Engine::open(settings, Role::Command)?;
+    engine.disconnect_mindbody().await?;
+    println!("Mindbody disconnected: tokens revoked and forgotten; settings and history kept.");
+    Ok(super::exit::OK)
+}

@@ -1,0 +1,181 @@
+//! `mindbody configure`, `connect mindbody` (paste-back on stdin), `mindbody test`,
+//! `disconnect mindbody`, with the real binary against the Mindbody sandbox.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command as Std, Stdio};
+
+use assert_cmd::Command;
+use legion_hub::sandbox::mindbody::*;
+use predicates::prelude::*;
+
+fn env_for(cmd: &mut Std, dir: &Path, sandbox: &MindbodySandbox) {
+    cmd.env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env_remove("LEGION_HUB_CONFIG")
+        .env_remove("LEGION_HUB_MASTER_KEY")
+        .env_remove("SSH_CONNECTION")
+        .env("LEGION_HUB_DATA_DIR", dir.join("data"))
+        .env("LEGION_HUB_MINDBODY_AUTHORIZE_URL", sandbox.authorize_url())
+        .env("LEGION_HUB_MINDBODY_TOKEN_URL", sandbox.token_url())
+        .env("LEGION_HUB_MINDBODY_API_URL", sandbox.api_url())
+        .env(
+            "LEGION_HUB_MINDBODY_REVOCATION_URL",
+            sandbox.revocation_url(),
+        )
+        .env("MINDBODY_API_KEY", SANDBOX_API_KEY)
+        .env("MINDBODY_CLIENT_SECRET", SANDBOX_CLIENT_SECRET);
+}
+
+fn hub(dir: &Path, sandbox: &MindbodySandbox) -> Command {
+    let mut cmd = Std::new(env!("CARGO_BIN_EXE_legion-hub"));
+    env_for(&mut cmd, dir, sandbox);
+    Command::from_std(cmd)
+}
+
+fn all_text(dir: &Path) -> String {
+    let mut out = String::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            out.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn configure_connect_by_pasting_test_and_disconnect() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sandbox = runtime.block_on(MindbodySandbox::start()).unwrap();
+    sandbox.set_auto_approve(true);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redirect = format!("http://localhost:{port}/api/integrations/mindbody/callback");
+
+    hub(dir.path(), &sandbox)
+        .args([
+            "mindbody",
+            "configure",
+            "--site-id",
+            "-99",
+            "--client-id",
+            SANDBOX_CLIENT_ID,
+            "--redirect-uri",
+            &redirect,
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("site -99"))
+        .stdout(predicate::str::contains(SANDBOX_API_KEY).not());
+
+    // Connect with --no-browser: the address on stdout, the redirected one pasted on stdin.
+    let mut cmd = Std::new(env!("CARGO_BIN_EXE_legion-hub"));
+    env_for(&mut cmd, dir.path(), &sandbox);
+    let mut child = cmd
+        .args(["connect", "mindbody", "--no-browser"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    assert!(url.starts_with(&sandbox.authorize_url()), "{url}");
+    let target = runtime.block_on(async {
+        let reply = legion_hub::http::client_without_redirects()
+            .get(url.trim())
+            .send()
+            .await
+            .unwrap();
+        reply.headers()["location"].to_str().unwrap().to_string()
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{}", target.replace("state=", "state=forged")).unwrap();
+    writeln!(stdin, "{target}").unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{stderr}");
+    assert!(rest.contains("Mindbody connected."), "{rest}");
+    assert!(
+        stderr.contains("state does not match"),
+        "the forged paste was refused: {stderr}"
+    );
+
+    hub(dir.path(), &sandbox)
+        .args(["mindbody", "test"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Legion Fitness Downtown"));
+    let status_json = hub(dir.path(), &sandbox)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&status_json.stdout).to_string();
+    assert!(text.contains("\"status\": \"connected\""), "{text}");
+    assert!(
+        !text.contains("at-") && !text.contains("rt-") && !text.contains(SANDBOX_CLIENT_SECRET)
+    );
+    // No token or secret anywhere in the logs, nor in the clear in the data directory.
+    let everything = all_text(&dir.path().join("data"));
+    for secret in [
+        SANDBOX_API_KEY,
+        SANDBOX_CLIENT_SECRET,
+        "\"at-",
+        "\"rt-",
+        "Bearer at-",
+    ] {
+        assert!(
+            !everything.contains(secret),
+            "{secret} found on disk or in a log"
+        );
+    }
+
+    hub(dir.path(), &sandbox)
+        .args(["disconnect", "mindbody"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("settings and history kept"));
+    hub(dir.path(), &sandbox)
+        .args(["mindbody", "test"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("not connected"));
+}
+
+#[test]
+fn connect_without_settings_says_what_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sandbox = runtime.block_on(MindbodySandbox::start()).unwrap();
+    hub(dir.path(), &sandbox)
+        .args(["connect", "mindbody", "--no-browser"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no site id"))
+        .stderr(predicate::str::contains("mindbody configure"));
+    hub(dir.path(), &sandbox)
+        .args(["mindbody", "configure", "--site-id", "abc"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a number"));
+}
