@@ -198,4 +198,10 @@ fn the_sandbox_command_prints_its_urls_as_one_json_line() {
         gemini.starts_with("http://127.0.0.1:") && gemini.ends_with("/v1beta"),
         "{gemini}"
     );
+    for key in ["mindbody_authorize", "mindbody_token", "mindbody_api"] {
+        assert!(
+            urls[key].as_str().unwrap().starts_with("http://127.0.0.1:"),
+            "{key}"
+        );
+    }
 }
