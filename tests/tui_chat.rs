@@ -202,7 +202,7 @@ fn gemini_detail_with_a_legacy_key_an_offer_and_a_countdown() {
 #[test]
 fn gemini_settings_form_masks_the_key() {
     let mut app = app(100, 24);
-    app.update(Action::OpenGeminiForm);
+    app.update(Action::ConfigureSelected);
     app.update(Action::GeminiModelsLoaded(Ok(vec![
         "gemini-3.8-flash".into(),
         "gemini-flash-latest".into(),

@@ -4,7 +4,7 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::app::Screen;
-use crate::engine::{Event, GeminiUpdate, IntegrationView};
+use crate::engine::{Event, GeminiUpdate, IntegrationView, MindbodyUpdate};
 use crate::store::{ChatMessage, Conversation, SyncLogPage};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,11 +61,20 @@ pub enum Action {
     /// Copy the last reply to the clipboard (OSC 52, so it works over SSH).
     ChatCopy,
     ChatFocusNext,
-    // Gemini on the hub screen.
-    TestGemini,
+    // The selected integration on the hub screen.
+    TestSelected,
+    ConfigureSelected,
+    /// Sign in (OAuth): opens the sign-in overlay.
+    ConnectSelected,
+    DisconnectSelected,
     /// Accept the fix on offer (replacement models).
     AcceptOffer,
-    OpenGeminiForm,
+    /// Copy the sign-in address (OSC 52).
+    CopyUrl,
+    /// The engine refused a pasted address; why.
+    PasteRejected(String),
+    /// A sign-in could not even start (settings missing, one already running).
+    ConnectFailed(String),
     FormNext,
     FormPrev,
     /// Left/Right on a choice in the form.
@@ -104,6 +113,12 @@ pub enum Request {
     AcceptGemini,
     ConfigureGemini(GeminiUpdate),
     LoadGeminiModels,
+    TestMindbody,
+    ConfigureMindbody(MindbodyUpdate),
+    ConnectMindbody,
+    PasteRedirect(String),
+    CancelConnect,
+    DisconnectMindbody,
 }
 
 impl Request {
@@ -117,6 +132,7 @@ impl Request {
                 | Request::LoadConversations
                 | Request::LoadConversation(_)
                 | Request::CancelChat(_)
+                | Request::CancelConnect
         )
     }
 }

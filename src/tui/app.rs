@@ -10,7 +10,6 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::action::{Action, Request};
 use super::chat::Chat;
-use super::gemini_form::GeminiForm;
 use super::layout;
 use super::palette::{self, PaletteCommand};
 use super::theme::Theme;
@@ -60,8 +59,10 @@ pub enum Overlay {
     Help,
     /// A read-only text: `:status`, or the details of a sync run.
     Popup(Popup),
-    /// `c` on Gemini: its settings.
-    GeminiForm(Box<GeminiForm>),
+    /// `c`: the selected integration's settings.
+    Form(Box<super::form::Form>),
+    /// `o`: a sign-in under way.
+    Connect(Box<super::update_hub::ConnectView>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -258,7 +259,7 @@ impl App {
             self.after_update();
             return;
         };
-        let Some(action) = self.gemini_update(action) else {
+        let Some(action) = self.hub_update(action) else {
             self.after_update();
             return;
         };
@@ -569,6 +570,8 @@ fn is_from_user(action: &Action) -> bool {
             | Action::GeminiModelsLoaded(_)
             | Action::Notice(_)
             | Action::ChatSendFailed(_)
+            | Action::PasteRejected(_)
+            | Action::ConnectFailed(_)
             | Action::IntegrationsLoaded(_)
             | Action::HistoryLoaded(_)
             | Action::RequestFailed(_)

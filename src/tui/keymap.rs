@@ -50,7 +50,13 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Tab => Action::Complete,
             _ => Action::Edit(key),
         }),
-        Overlay::GeminiForm(_) => Some(match key.code {
+        Overlay::Connect(_) => Some(match key.code {
+            KeyCode::Enter => Action::Submit,
+            KeyCode::Esc => Action::Back,
+            KeyCode::Char('y') if ctrl => Action::CopyUrl,
+            _ => Action::Edit(key),
+        }),
+        Overlay::Form(_) => Some(match key.code {
             KeyCode::Enter => Action::Submit,
             KeyCode::Esc => Action::Back,
             KeyCode::Tab | KeyCode::Down => Action::FormNext,
@@ -76,8 +82,10 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('/') => Some(Action::OpenFilter),
             KeyCode::Char(':') => Some(Action::OpenPalette),
             KeyCode::Char('2') => Some(Action::ShowScreen(Screen::Chat)),
-            KeyCode::Char('t') => Some(Action::TestGemini),
-            KeyCode::Char('c') => Some(Action::OpenGeminiForm),
+            KeyCode::Char('t') => Some(Action::TestSelected),
+            KeyCode::Char('c') => Some(Action::ConfigureSelected),
+            KeyCode::Char('o') => Some(Action::ConnectSelected),
+            KeyCode::Char('x') => Some(Action::DisconnectSelected),
             KeyCode::Char('a') => Some(Action::AcceptOffer),
             KeyCode::Esc => Some(Action::Back),
             KeyCode::Tab => Some(Action::NextPane),
@@ -172,7 +180,12 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
         (Overlay::Filter(_), _) => &[("Enter", "keep"), ("Esc", "clear")],
         (Overlay::Palette(_), _) => &[("Tab", "complete"), ("Enter", "run"), ("Esc", "cancel")],
         (Overlay::Help, _) => &[("Esc", "close")],
-        (Overlay::GeminiForm(_), _) => &[
+        (Overlay::Connect(_), _) => &[
+            ("Enter", "use the pasted address"),
+            ("Ctrl-y", "copy the address"),
+            ("Esc", "cancel"),
+        ],
+        (Overlay::Form(_), _) => &[
             ("↑↓", "field"),
             ("←→", "choose"),
             ("Enter", "save and test"),

@@ -7,7 +7,7 @@ pub mod action;
 pub mod app;
 pub mod chat;
 pub mod clipboard;
-pub mod gemini_form;
+pub mod form;
 pub mod keymap;
 pub mod layout;
 pub mod palette;
@@ -15,7 +15,7 @@ pub mod terminal;
 pub mod text;
 pub mod theme;
 mod update_chat;
-mod update_gemini;
+pub mod update_hub;
 pub mod views;
 
 use std::time::Duration;
@@ -175,6 +175,36 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         },
         Request::ConfigureGemini(update) => match engine.configure_gemini(update).await {
             Ok(_) => return None,
+            Err(e) => failed(e),
+        },
+        Request::TestMindbody => match engine.test_mindbody().await {
+            Ok(locations) => Action::Notice(format!(
+                "Mindbody connected: {} locations.",
+                locations.len()
+            )),
+            Err(e) => failed(e),
+        },
+        Request::ConfigureMindbody(update) => match engine.configure_mindbody(update).await {
+            Ok(()) => Action::Notice("Mindbody settings saved. Press o to connect.".into()),
+            Err(e) => failed(e),
+        },
+        Request::ConnectMindbody => match engine.start_mindbody_connect(true) {
+            Ok(()) => return None,
+            Err(e) => Action::ConnectFailed(e.to_string()),
+        },
+        Request::PasteRedirect(address) => match engine.paste_mindbody_redirect(&address).await {
+            Ok(()) => return None,
+            Err(e) => Action::PasteRejected(e.to_string()),
+        },
+        Request::CancelConnect => {
+            engine.cancel_mindbody_connect();
+            return None;
+        }
+        Request::DisconnectMindbody => match engine.disconnect_mindbody().await {
+            Ok(()) => Action::Notice(
+                "Mindbody disconnected: tokens revoked and forgotten; settings and history kept."
+                    .into(),
+            ),
             Err(e) => failed(e),
         },
         Request::LoadGeminiModels => Action::GeminiModelsLoaded(

@@ -212,7 +212,7 @@ impl App {
                 self.chat.upsert(message, &theme, now);
                 self.queue.push(Request::LoadConversations);
             }
-            other => self.gemini_event(other),
+            other => self.hub_event(other),
         }
     }
 

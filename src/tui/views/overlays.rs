@@ -10,17 +10,19 @@ use tui_input::Input;
 
 use super::centered;
 use crate::tui::app::{App, Overlay, Popup};
-use crate::tui::gemini_form::{Field, GeminiForm};
+use crate::tui::form::{FieldKind, Form};
 use crate::tui::keymap::HELP;
 use crate::tui::palette;
 use crate::tui::theme::Theme;
+use crate::tui::update_hub::ConnectView;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     match &app.overlay {
         Overlay::Help => help(frame, &app.theme),
         Overlay::Palette(input) => command_palette(frame, input, &app.theme),
         Overlay::Popup(popup) => text_popup(frame, popup, &app.theme),
-        Overlay::GeminiForm(form) => gemini_form(frame, form, &app.theme),
+        Overlay::Form(form) => settings_form(frame, form, &app.theme),
+        Overlay::Connect(view) => sign_in(frame, view, &app.theme),
         Overlay::None | Overlay::Filter(_) => {}
     }
 }
@@ -122,49 +124,21 @@ fn text_popup(frame: &mut Frame, popup: &Popup, theme: &Theme) {
     );
 }
 
-fn gemini_form(frame: &mut Frame, form: &GeminiForm, theme: &Theme) {
+fn settings_form(frame: &mut Frame, form: &Form, theme: &Theme) {
     let full = frame.area();
-    let width = full.width.saturating_sub(4).min(76);
-    let models_note = match &form.models {
-        None => "loading the models your key can use…".to_string(),
-        Some(Ok(models)) => format!("{} models: ← → to choose", models.len()),
-        Some(Err(error)) => format!("no model list: {}", crate::present::one_line(error)),
-    };
-    let value = |field: Field| -> String {
-        match field {
-            // Masked: one dot per character, never the key.
-            Field::ApiKey if form.api_key.value().is_empty() => {
-                if form.has_key {
-                    "(saved; type to replace)".into()
-                } else {
-                    "(paste the key)".into()
-                }
-            }
-            Field::ApiKey => "•".repeat(form.api_key.value().chars().count().min(40)),
-            Field::Fast => form
-                .fast
-                .clone()
-                .unwrap_or_else(|| "(chosen at the test)".into()),
-            Field::Pro => form
-                .pro
-                .clone()
-                .unwrap_or_else(|| "(chosen at the test)".into()),
-            Field::DefaultAlias => form.default_alias.name().to_string(),
-            Field::Temperature if form.temperature.value().is_empty() => "(model default)".into(),
-            Field::Temperature => form.temperature.value().to_string(),
-        }
-    };
-    let mut lines = vec![
-        Line::styled(format!(" {models_note}"), theme.dim()),
-        Line::default(),
-    ];
-    for field in Field::ALL {
-        let selected = field == form.field;
+    let width = full.width.saturating_sub(4).min(78);
+    let mut lines = Vec::new();
+    if let Some(note) = &form.note {
+        lines.push(Line::styled(format!(" {note}"), theme.dim()));
+        lines.push(Line::default());
+    }
+    for (i, field) in form.fields.iter().enumerate() {
+        let selected = i == form.focus;
         let marker = if selected { "›" } else { " " };
         let mut spans = vec![
-            Span::styled(format!(" {marker} {:<12}", field.label()), theme.header()),
+            Span::styled(format!(" {marker} {:<14}", field.label), theme.header()),
             Span::styled(
-                value(field),
+                field.shown(),
                 if selected {
                     theme.selected(true)
                 } else {
@@ -172,7 +146,7 @@ fn gemini_form(frame: &mut Frame, form: &GeminiForm, theme: &Theme) {
                 },
             ),
         ];
-        if selected && matches!(field, Field::Fast | Field::Pro | Field::DefaultAlias) {
+        if selected && matches!(field.kind, FieldKind::Choice { .. }) {
             spans.push(Span::styled("  ← →", theme.dim()));
         }
         lines.push(Line::from(spans));
@@ -181,21 +155,114 @@ fn gemini_form(frame: &mut Frame, form: &GeminiForm, theme: &Theme) {
     match &form.error {
         Some(error) => lines.push(Line::styled(format!(" {error}"), theme.error())),
         None => lines.push(Line::styled(
-            " Enter saves (the key sealed) and tests Gemini.",
+            " Enter saves (secrets sealed); ↑↓ moves between fields.",
             theme.dim(),
         )),
     }
+    let height = (lines.len() as u16 + 2).min(full.height);
     let area = Rect::new(
         full.x + (full.width - width) / 2,
-        full.y + full.height.saturating_sub(lines.len() as u16 + 2) / 2,
+        full.y + full.height.saturating_sub(height) / 2,
         width,
-        (lines.len() as u16 + 2).min(full.height),
+        height,
     );
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(popup_block("Gemini settings · Esc cancels".into(), theme)),
+            .block(popup_block(
+                format!("{} settings · Esc cancels", form.provider),
+                theme,
+            )),
         area,
     );
+}
+
+fn sign_in(frame: &mut Frame, view: &ConnectView, theme: &Theme) {
+    let full = frame.area();
+    let width = full.width.saturating_sub(4).min(96);
+    let inner = usize::from(width.saturating_sub(2));
+    let mut lines = Vec::new();
+    match &view.sign_in {
+        None => lines.push(Line::styled(" Preparing the sign-in…", theme.dim())),
+        Some(sign_in) => {
+            let first = if sign_in.browser_opened {
+                "Your browser was opened: sign in to Mindbody and approve. If it did not open, use this address:"
+            } else {
+                "Open this address in a browser (Ctrl-y copies it), sign in to Mindbody and approve:"
+            };
+            for piece in crate::present::wrap(first, inner.saturating_sub(1)) {
+                lines.push(Line::from(format!(" {piece}")));
+            }
+            lines.push(Line::default());
+            // The address is cut to the width, never wrapped at spaces (it has none).
+            let url: Vec<char> = sign_in.url.chars().collect();
+            for chunk in url.chunks(inner.saturating_sub(1).max(1)) {
+                lines.push(Line::styled(
+                    format!(" {}", chunk.iter().collect::<String>()),
+                    theme.key(),
+                ));
+            }
+            lines.push(Line::default());
+            match (sign_in.listening_port, &sign_in.listener_error) {
+                (Some(port), _) => {
+                    lines.push(Line::styled(
+                        format!(" Listening on localhost:{port}. Over SSH: ssh -L {port}:localhost:{port} to this machine."),
+                        theme.dim(),
+                    ));
+                }
+                (None, Some(error)) => {
+                    lines.push(Line::styled(
+                        format!(" No listener: {}", crate::present::one_line(error)),
+                        theme.warning(),
+                    ));
+                }
+                (None, None) => {}
+            }
+            lines.push(Line::from(
+                " Or paste the whole address the browser ends on, then Enter:",
+            ));
+        }
+    }
+    let paste = view.paste.value();
+    let shown: String = paste
+        .chars()
+        .rev()
+        .take(inner.saturating_sub(3))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    lines.push(Line::from(vec![
+        Span::styled(" › ", theme.key()),
+        Span::raw(shown.clone()),
+    ]));
+    if let Some(error) = &view.error {
+        for piece in crate::present::wrap(error, inner.saturating_sub(1)) {
+            lines.push(Line::styled(format!(" {piece}"), theme.error()));
+        }
+    }
+    let height = (lines.len() as u16 + 2).min(full.height);
+    let area = Rect::new(
+        full.x + (full.width - width) / 2,
+        full.y + full.height.saturating_sub(height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, area);
+    let paste_row = lines
+        .iter()
+        .position(|l| l.to_string().starts_with(" › "))
+        .unwrap_or(0) as u16;
+    frame.render_widget(
+        Paragraph::new(lines).block(popup_block(
+            format!("Connect {} · Esc cancels", view.provider),
+            theme,
+        )),
+        area,
+    );
+    frame.set_cursor_position(Position::new(
+        area.x + 4 + shown.chars().count() as u16,
+        area.y + 1 + paste_row,
+    ));
 }
