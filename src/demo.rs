@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use crate::domain::{Provider, SyncStatus};
-use crate::engine::{Engine, EngineError, GeminiUpdate};
+use crate::engine::{Engine, EngineError, GeminiUpdate, MindbodyUpdate};
 use crate::secret::Secret;
 use crate::store::{RecordCounts, SyncLog};
 
@@ -35,6 +35,30 @@ pub async fn connect_gemini(engine: &Engine) -> Result<(), EngineError> {
     };
     engine.configure_gemini(update).await?;
     Ok(())
+}
+
+/// Points Mindbody at the sandbox's site and OAuth client, signed out, so the first thing to try
+/// is the real sign-in flow (`o`). The redirect URI gets a free loopback port, so the demo never
+/// fights another program for port 3000.
+pub async fn prepare_mindbody(engine: &Engine) -> Result<(), EngineError> {
+    use crate::sandbox::mindbody::*;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(3000);
+    engine
+        .configure_mindbody(MindbodyUpdate {
+            site_id: Some(SANDBOX_SITE_ID.into()),
+            client_id: Some(SANDBOX_CLIENT_ID.into()),
+            redirect_uri: Some(format!(
+                "http://localhost:{port}/api/integrations/mindbody/callback"
+            )),
+            api_key: Some(Secret::new(SANDBOX_API_KEY)),
+            client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
+        })
+        .await?;
+    // Tokens from an earlier demo belong to a sandbox that is gone.
+    engine.disconnect_mindbody().await
 }
 
 /// Fills an empty data directory with the sample history; leaves one that has history alone.

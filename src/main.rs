@@ -104,6 +104,11 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
                 .gemini
                 .set_chunk_delay(std::time::Duration::from_millis(40));
             settings.config.gemini.base_url = Some(sandbox.gemini.base_url());
+            let mindbody = &mut settings.config.mindbody;
+            mindbody.authorize_url = Some(sandbox.mindbody.authorize_url());
+            mindbody.token_url = Some(sandbox.mindbody.token_url());
+            mindbody.api_url = Some(sandbox.mindbody.api_url());
+            mindbody.revocation_url = Some(sandbox.mindbody.revocation_url());
             Some(sandbox)
         } else {
             None
@@ -114,6 +119,7 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
         if demo {
             demo::seed(&engine).await?;
             demo::connect_gemini(&engine).await?;
+            demo::prepare_mindbody(&engine).await?;
         }
         let badge = match (
             demo,

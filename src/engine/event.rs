@@ -40,5 +40,8 @@ pub enum Event {
     ConnectFinished {
         provider: Provider,
         error: Option<String>,
+        /// The user stopped it (the error says so too).
+        #[serde(default)]
+        cancelled: bool,
     },
 }

@@ -275,6 +275,7 @@ impl Engine {
         let view = IntegrationView::build(provider, record);
         Ok(match provider {
             Provider::Gemini => view.with_extras(self.gemini_extras(record)),
+            Provider::Mindbody => view.with_extras(super::mindbody::extras(record)),
             _ => view,
         })
     }

@@ -225,6 +225,7 @@ impl Engine {
                 .connect_job
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = None;
+            let cancelled = matches!(outcome, Err(OAuthError::Cancelled));
             let error = match outcome {
                 Ok(tokens) => engine.connected(tokens).await.err(),
                 Err(error) => Some(EngineError::from(error)),
@@ -232,6 +233,7 @@ impl Engine {
             engine.emit(Event::ConnectFinished {
                 provider: Provider::Mindbody,
                 error: error.map(|e| e.to_string()),
+                cancelled,
             });
         });
         Ok(())
@@ -409,4 +411,37 @@ impl From<OAuthError> for EngineError {
     fn from(error: OAuthError) -> Self {
         EngineError::OAuth { error }
     }
+}
+
+/// The detail pane's Mindbody lines and the next step, from the record alone (no unsealing: the
+/// status glance must not need the master key).
+pub(super) fn extras(record: Option<&IntegrationRecord>) -> super::view::Extras {
+    use super::view::{Extras, Fact};
+    let settings = record
+        .map(|r| MindbodySettings::from_settings(&r.settings))
+        .unwrap_or_default();
+    let mut extras = Extras::default();
+    if settings.redirect_uri.is_none() {
+        // The default is not in the settings; say which one is in use.
+        extras.facts.push(Fact {
+            label: "Redirect".into(),
+            value: settings.redirect_uri().to_string(),
+        });
+    }
+    let configured = settings.site_id.is_some()
+        && settings.client_id.is_some()
+        && record.is_some_and(|r| r.credentials.is_some());
+    let status = record.map(|r| r.status).unwrap_or(Status::Disconnected);
+    extras.hint = match (status, configured) {
+        (Status::Disconnected, false) => Some(
+            "Press c to enter the site id, the client id, the API key and the client secret, then o to sign in."
+                .into(),
+        ),
+        (Status::Disconnected, true) => Some("Press o to sign in to Mindbody.".into()),
+        (Status::NeedsReauth, _) => Some(
+            "Press o to sign in again: settings, mappings and history are kept.".into(),
+        ),
+        _ => None,
+    };
+    extras
 }

@@ -192,9 +192,10 @@ impl App {
                 .is_some_and(|at| at > self.now.to_utc())
     }
 
+    /// A line in the status bar (an error and its hint are joined onto one line).
     pub(super) fn notify(&mut self, text: impl Into<String>, is_error: bool) {
         self.notice = Some(Notice {
-            text: text.into(),
+            text: present::one_line(&text.into()),
             is_error,
         });
     }

@@ -294,12 +294,17 @@ impl App {
                     view.sign_in = Some(sign_in);
                 }
             }
-            Event::ConnectFinished { provider, error } => {
+            Event::ConnectFinished {
+                provider,
+                error,
+                cancelled,
+            } => {
                 if matches!(self.overlay, Overlay::Connect(_)) {
                     self.overlay = Overlay::None;
                 }
                 match error {
                     None => self.notify(format!("{provider} connected."), false),
+                    Some(_) if cancelled => self.notify("Sign-in cancelled.", false),
                     Some(error) => {
                         self.notify(format!("{provider} was not connected: {error}"), true)
                     }

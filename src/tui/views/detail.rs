@@ -136,6 +136,7 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let keys = match view.provider {
         _ if !view.available => "none yet",
         Provider::Gemini => "t test · c configure · a accept the offer · 2 chat",
+        Provider::Mindbody => "c configure · o connect · t test · x disconnect · Tab history",
         _ => "Tab or Enter: sync history; Enter on a run: its details",
     };
     field("Actions", Span::styled(keys, theme.dim()));
