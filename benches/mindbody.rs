@@ -1,0 +1,126 @@
+//! The Mindbody sign-in on loopback: from the browser delivering the callback to "connected" drawn
+//! on the dashboard (the code exchange, sealing the tokens, the test call, the status event and a
+//! frame). Target: under 50 ms after the token reply; this measures from before the exchange.
+//!
+//! `cargo bench --bench mindbody` (CONNECT_RUNS=N, default 30).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use legion_hub::config::{Config, Paths, Settings};
+use legion_hub::domain::Status;
+use legion_hub::engine::{Engine, EngineOptions, Event, MindbodyUpdate, Role};
+use legion_hub::oauth::browser::BrowserOpener;
+use legion_hub::sandbox::mindbody::*;
+use legion_hub::secret::Secret;
+use legion_hub::tui::action::Action;
+use legion_hub::tui::app::App;
+use legion_hub::tui::theme::Theme;
+use legion_hub::tui::{settle_inline, views};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+
+struct NoBrowser;
+impl BrowserOpener for NoBrowser {
+    fn open(&self, _: &str) -> Result<(), String> {
+        Err("benchmark".into())
+    }
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--test");
+    let runs: usize = std::env::var("CONNECT_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if quick { 2 } else { 30 });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut times = runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let sandbox = MindbodySandbox::start().await.unwrap();
+        sandbox.set_auto_approve(true);
+        let mut config = Config::default();
+        config.mindbody.authorize_url = Some(sandbox.authorize_url());
+        config.mindbody.token_url = Some(sandbox.token_url());
+        config.mindbody.api_url = Some(sandbox.api_url());
+        let settings = Settings {
+            paths: Paths::in_dir(dir.path()),
+            config,
+        };
+        let options = EngineOptions {
+            browser: Some(Arc::new(NoBrowser)),
+            ..EngineOptions::default()
+        };
+        let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        engine
+            .configure_mindbody(MindbodyUpdate {
+                site_id: Some(SANDBOX_SITE_ID.into()),
+                client_id: Some(SANDBOX_CLIENT_ID.into()),
+                redirect_uri: Some(format!("http://localhost:{port}/cb")),
+                api_key: Some(Secret::new(SANDBOX_API_KEY)),
+                client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
+            })
+            .await
+            .unwrap();
+        let http = legion_hub::http::client_without_redirects();
+        let mut app = App::new(
+            Theme::new(true),
+            Rect::new(0, 0, 120, 40),
+            chrono::Local::now().fixed_offset(),
+        );
+        settle_inline(&engine, &mut app).await;
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            engine.disconnect_mindbody().await.unwrap();
+            let mut events = engine.subscribe();
+            engine.start_mindbody_connect(true).unwrap();
+            let url = loop {
+                if let Event::ConnectWaiting { sign_in, .. } = events.recv().await.unwrap() {
+                    break sign_in.url;
+                }
+            };
+            let target = http.get(&url).send().await.unwrap().headers()["location"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let started = Instant::now();
+            // The browser delivers the callback (not waited on: the dashboard is what we time).
+            let deliver = tokio::spawn({
+                let http = http.clone();
+                async move { http.get(&target).send().await.map(|_| ()) }
+            });
+            loop {
+                let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
+                    .await
+                    .unwrap()
+                    .unwrap();
+                app.update(Action::Engine(Box::new(event)));
+                if app.integrations[1].status == Status::Connected {
+                    terminal.draw(|f| views::draw(f, &app)).unwrap();
+                    break;
+                }
+            }
+            times.push(started.elapsed());
+            let _ = deliver.await;
+        }
+        times
+    });
+    times.sort();
+    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+    println!(
+        "| callback → connected on screen ({runs} runs) | min {} | median {} | p90 {} |",
+        ms(times[0]),
+        ms(times[times.len() / 2]),
+        ms(times[times.len() * 9 / 10])
+    );
+}

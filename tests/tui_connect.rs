@@ -1,0 +1,200 @@
+//! The Mindbody sign-in from the dashboard: the overlay as a person sees it, and the whole flow
+//! driven through the app against the sandbox (paste-back, a forged address refused, cancel).
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use legion_hub::config::{Config, Paths, Settings};
+use legion_hub::domain::{Provider, Status};
+use legion_hub::engine::{Engine, EngineOptions, Event, IntegrationView, MindbodyUpdate, Role};
+use legion_hub::oauth::browser::BrowserOpener;
+use legion_hub::oauth::flow::SignIn;
+use legion_hub::sandbox::mindbody::*;
+use legion_hub::secret::Secret;
+use legion_hub::tui::action::Action;
+use legion_hub::tui::app::{App, Overlay};
+use legion_hub::tui::theme::Theme;
+use legion_hub::tui::{settle_inline, views};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use support::noon;
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    terminal.draw(|f| views::draw(f, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(Action::Edit(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+}
+
+#[test]
+fn the_sign_in_overlay_shows_the_address_the_ssh_hint_and_a_refused_paste() {
+    let mut app = App::new(
+        Theme::new(false),
+        Rect::new(0, 0, 100, 30),
+        noon().fixed_offset(),
+    );
+    let views: Vec<IntegrationView> = Provider::ALL
+        .into_iter()
+        .map(|p| IntegrationView::build(p, None))
+        .collect();
+    app.update(Action::IntegrationsLoaded(views));
+    app.update(Action::Move(1));
+    app.update(Action::ConnectSelected);
+    app.update(Action::Engine(Box::new(Event::ConnectWaiting {
+        provider: Provider::Mindbody,
+        sign_in: SignIn {
+            url: "https://signin.mindbodyonline.com/connect/authorize?response_type=code&client_id=legion&state=STATE&code_challenge=CHALLENGE&code_challenge_method=S256&subscriberId=-99".into(),
+            browser_opened: false,
+            listening_port: Some(3000),
+            listener_error: None,
+        },
+    })));
+    typed(&mut app, "http://localhost:3000/wrong");
+    app.update(Action::PasteRejected(
+        "that address is not the redirect address: expected http://localhost:3000/api/integrations/mindbody/callback, got http://localhost:3000/wrong".into(),
+    ));
+    insta::assert_snapshot!(screen(&app));
+    app.update(Action::CopyUrl);
+    assert!(
+        app.take_clipboard()
+            .unwrap()
+            .starts_with("https://signin.mindbodyonline.com/")
+    );
+}
+
+/// Records the address instead of opening anything: tests never launch a browser.
+#[derive(Default)]
+struct NoBrowser(Mutex<Vec<String>>);
+
+impl BrowserOpener for NoBrowser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        self.0.lock().unwrap().push(url.to_string());
+        Err("no browser in tests".into())
+    }
+}
+
+async fn pump(
+    app: &mut App,
+    engine: &Engine,
+    events: &mut tokio::sync::broadcast::Receiver<Event>,
+    done: impl Fn(&App) -> bool,
+) {
+    while !done(app) {
+        let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
+            .await
+            .expect("an event")
+            .unwrap();
+        app.update(Action::Engine(Box::new(event)));
+        settle_inline(engine, app).await;
+    }
+}
+
+#[tokio::test]
+async fn connecting_from_the_dashboard_by_pasting_the_address_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = MindbodySandbox::start().await.unwrap();
+    sandbox.set_auto_approve(true);
+    let mut config = Config::default();
+    config.mindbody.authorize_url = Some(sandbox.authorize_url());
+    config.mindbody.token_url = Some(sandbox.token_url());
+    config.mindbody.api_url = Some(sandbox.api_url());
+    let settings = Settings {
+        paths: Paths::in_dir(dir.path()),
+        config,
+    };
+    let options = EngineOptions {
+        browser: Some(Arc::new(NoBrowser::default())),
+        ..EngineOptions::default()
+    };
+    let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    engine
+        .configure_mindbody(MindbodyUpdate {
+            site_id: Some(SANDBOX_SITE_ID.into()),
+            client_id: Some(SANDBOX_CLIENT_ID.into()),
+            redirect_uri: Some(format!("http://localhost:{port}/cb")),
+            api_key: Some(Secret::new(SANDBOX_API_KEY)),
+            client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
+        })
+        .await
+        .unwrap();
+    let mut events = engine.subscribe();
+    let mut app = App::new(
+        Theme::new(false),
+        Rect::new(0, 0, 120, 40),
+        noon().fixed_offset(),
+    );
+    settle_inline(&engine, &mut app).await;
+    app.update(Action::Move(1));
+    app.update(Action::ConnectSelected);
+    settle_inline(&engine, &mut app).await;
+    pump(
+        &mut app,
+        &engine,
+        &mut events,
+        |a| matches!(&a.overlay, Overlay::Connect(v) if v.sign_in.is_some()),
+    )
+    .await;
+    let Overlay::Connect(view) = &app.overlay else {
+        unreachable!()
+    };
+    let url = view.sign_in.as_ref().unwrap().url.clone();
+    assert!(screen(&app).contains("Or paste the whole address"));
+
+    let target = legion_hub::http::client_without_redirects()
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    typed(&mut app, &target.replace("state=", "state=x"));
+    app.update(Action::Submit);
+    settle_inline(&engine, &mut app).await;
+    let Overlay::Connect(view) = &app.overlay else {
+        panic!("the overlay stays open")
+    };
+    assert!(
+        view.error
+            .as_deref()
+            .unwrap()
+            .contains("state does not match")
+    );
+
+    typed(&mut app, &target);
+    app.update(Action::Submit);
+    settle_inline(&engine, &mut app).await;
+    pump(&mut app, &engine, &mut events, |a| {
+        matches!(a.overlay, Overlay::None)
+    })
+    .await;
+    pump(&mut app, &engine, &mut events, |a| {
+        a.integrations[1].status == Status::Connected
+    })
+    .await;
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Mindbody connected")
+    );
+}
