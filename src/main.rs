@@ -103,6 +103,9 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
             sandbox
                 .gemini
                 .set_chunk_delay(std::time::Duration::from_millis(40));
+            sandbox
+                .mindbody
+                .set_access_ttl(std::time::Duration::from_secs(600));
             settings.config.gemini.base_url = Some(sandbox.gemini.base_url());
             let mindbody = &mut settings.config.mindbody;
             mindbody.authorize_url = Some(sandbox.mindbody.authorize_url());

@@ -7,6 +7,8 @@ use crate::sandbox::Sandbox;
 pub async fn run(auto_approve: bool) -> anyhow::Result<u8> {
     let sandbox = Sandbox::start().await?;
     sandbox.mindbody.set_auto_approve(auto_approve);
+    // Ten minutes: with the default five-minute margin, a refresh can be watched within minutes.
+    sandbox.mindbody.set_access_ttl(Duration::from_secs(600));
     // Slow enough that a person sees the stream arrive.
     sandbox.gemini.set_chunk_delay(Duration::from_millis(40));
     println!("{}", serde_json::to_string(&sandbox.urls())?);

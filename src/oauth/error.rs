@@ -18,7 +18,7 @@ pub enum OAuthError {
     #[error("the address has no `code`: paste the whole address the browser ended on")]
     MissingCode,
     #[error(
-        "port {port} on {host} is in use by another program, so legion-hub cannot receive the sign-in there: stop that program, or set another redirect URI (it must also be registered with the provider)"
+        "port {port} on {host} is in use by another program, so legion-hub cannot receive the sign-in there: stop that program, or register another redirect URI with the provider and set it (Mindbody: `legion-hub mindbody configure --redirect-uri URI`, or c in the hub)"
     )]
     PortBusy { host: String, port: u16 },
     #[error("cannot listen for the sign-in on {address}: {detail}")]
