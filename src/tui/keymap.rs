@@ -188,7 +188,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
         (Overlay::Form(_), _) => &[
             ("↑↓", "field"),
             ("←→", "choose"),
-            ("Enter", "save and test"),
+            ("Enter", "save"),
             ("Esc", "cancel"),
         ],
         (Overlay::Popup(_), _) => &[("↑↓", "scroll"), ("Esc", "close")],

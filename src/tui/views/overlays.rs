@@ -206,10 +206,12 @@ fn sign_in(frame: &mut Frame, view: &ConnectView, theme: &Theme) {
             lines.push(Line::default());
             match (sign_in.listening_port, &sign_in.listener_error) {
                 (Some(port), _) => {
-                    lines.push(Line::styled(
-                        format!(" Listening on localhost:{port}. Over SSH: ssh -L {port}:localhost:{port} to this machine."),
-                        theme.dim(),
-                    ));
+                    let hint = format!(
+                        "Listening on localhost:{port}. Over SSH: ssh -L {port}:localhost:{port} to this machine."
+                    );
+                    for piece in crate::present::wrap(&hint, inner.saturating_sub(1)) {
+                        lines.push(Line::styled(format!(" {piece}"), theme.dim()));
+                    }
                 }
                 (None, Some(error)) => {
                     lines.push(Line::styled(
