@@ -153,6 +153,14 @@ pub fn escape_controls(text: &str) -> String {
         .collect()
 }
 
+/// Text made safe to put in an HTML page.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Greedy word wrap to `width` columns (at least one); words longer than a line are split.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);

@@ -135,13 +135,6 @@ fn page(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 async fn callback(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Response {
     let host = headers
         .get(header::HOST)
@@ -155,7 +148,7 @@ async fn callback(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Ur
             )
         });
     let address = format!("http://{host}{uri}");
-    let provider = escape_html(&shared.provider);
+    let provider = crate::present::escape_html(&shared.provider);
     match read_callback(&address, &shared.redirect, &shared.state) {
         Ok(code) => {
             if let Some(done) = shared.done.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -167,7 +160,7 @@ async fn callback(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Ur
             )
         }
         Err(error @ OAuthError::Denied { .. }) => {
-            let message = escape_html(&error.to_string());
+            let message = crate::present::escape_html(&error.to_string());
             if let Some(done) = shared.done.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 let _ = done.send(Err(error));
             }
@@ -181,9 +174,10 @@ async fn callback(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Ur
         // Not this sign-in's: say so, and keep waiting for the real one.
         Err(error) => page(
             StatusCode::BAD_REQUEST,
-            FAILURE_PAGE
-                .replace("{{PROVIDER}}", &provider)
-                .replace("{{MESSAGE}}", &escape_html(&error.to_string())),
+            FAILURE_PAGE.replace("{{PROVIDER}}", &provider).replace(
+                "{{MESSAGE}}",
+                &crate::present::escape_html(&error.to_string()),
+            ),
         ),
     }
 }

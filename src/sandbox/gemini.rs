@@ -136,13 +136,7 @@ impl GeminiSandbox {
             .route("/{version}/models", get(list_models))
             .route("/{version}/models/{call}", get(get_model).post(call_model))
             .with_state(state.clone());
-        let stop = CancellationToken::new();
-        let shutdown = stop.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { shutdown.cancelled().await })
-                .await;
-        });
+        let stop = super::serve(listener, app);
         Ok(GeminiSandbox { addr, state, stop })
     }
 

@@ -95,13 +95,7 @@ impl MindbodySandbox {
             .route("/connect/revocation", post(revoke))
             .route("/public/v6/site/locations", get(locations))
             .with_state(state.clone());
-        let stop = CancellationToken::new();
-        let shutdown = stop.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { shutdown.cancelled().await })
-                .await;
-        });
+        let stop = super::serve(listener, app);
         Ok(MindbodySandbox { addr, state, stop })
     }
 
@@ -202,7 +196,7 @@ async fn authorize(
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(id.clone(), params.clone());
-    let site = html_escape(&get("subscriberId"));
+    let site = crate::present::escape_html(&get("subscriberId"));
     Html(format!(
         "<!doctype html><html><head><meta charset=utf-8><title>Mindbody sign-in (sandbox)</title></head>\
          <body><h1>Allow Legion Finance to use site {site}?</h1>\
@@ -210,16 +204,9 @@ async fn authorize(
          <form method=post action=/connect/authorize/decision><input type=hidden name=request value=\"{id}\">\
          <button name=decision value=approve>Approve</button> <button name=decision value=deny>Deny</button></form>\
          </body></html>",
-        scope = html_escape(&get("scope"))
+        scope = crate::present::escape_html(&get("scope"))
     ))
     .into_response()
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn approve(state: &MindbodyState, params: &HashMap<String, String>) -> Response {

@@ -17,6 +17,21 @@ pub struct SandboxUrls {
     pub mindbody_api: String,
 }
 
+/// Serves `app` on `listener` until `stop` is cancelled (each fake cancels it when dropped).
+fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+) -> tokio_util::sync::CancellationToken {
+    let stop = tokio_util::sync::CancellationToken::new();
+    let shutdown = stop.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await;
+    });
+    stop
+}
+
 /// Every fake, running until dropped.
 pub struct Sandbox {
     pub gemini: gemini::GeminiSandbox,

@@ -159,13 +159,7 @@ fn settings_form(frame: &mut Frame, form: &Form, theme: &Theme) {
             theme.dim(),
         )),
     }
-    let height = (lines.len() as u16 + 2).min(full.height);
-    let area = Rect::new(
-        full.x + (full.width - width) / 2,
-        full.y + full.height.saturating_sub(height) / 2,
-        width,
-        height,
-    );
+    let area = centered(full, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
@@ -244,13 +238,7 @@ fn sign_in(frame: &mut Frame, view: &ConnectView, theme: &Theme) {
             lines.push(Line::styled(format!(" {piece}"), theme.error()));
         }
     }
-    let height = (lines.len() as u16 + 2).min(full.height);
-    let area = Rect::new(
-        full.x + (full.width - width) / 2,
-        full.y + full.height.saturating_sub(height) / 2,
-        width,
-        height,
-    );
+    let area = centered(full, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, area);
     let paste_row = lines
         .iter()
