@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use rand::Rng;
+
 pub fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
@@ -20,4 +22,35 @@ pub fn client_without_redirects() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("the HTTP client builds")
+}
+
+/// How a client retries what is worth retrying (408, 429, 5xx, network trouble).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included.
+    pub attempts: u32,
+    pub base_delay: Duration,
+    /// A longer wait than this (a `retryDelay` of minutes) is not waited out: the error goes
+    /// back to the user with the delay, to show as a countdown.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// base * 2^(attempt-1), plus up to half of that again at random so that many clients
+    /// retrying together spread out.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(1 << (attempt - 1).min(10));
+        let jitter = rand::thread_rng().gen_range(0..=exp.as_millis() as u64 / 2);
+        (exp + Duration::from_millis(jitter)).min(self.max_delay)
+    }
 }

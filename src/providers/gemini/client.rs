@@ -2,10 +2,7 @@
 //! and `countTokens`, with the key in the `x-goog-api-key` header and bounded, cancellable
 //! retries with exponential backoff and jitter that honour the server's `retryDelay`.
 
-use std::time::Duration;
-
 use futures_util::Stream;
-use rand::Rng;
 use reqwest::RequestBuilder;
 use tokio_util::sync::CancellationToken;
 
@@ -14,35 +11,7 @@ use super::sse;
 use super::types::{CountTokensResponse, GenerateRequest, GenerateResponse, Model, ModelPage};
 use crate::secret::Secret;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RetryPolicy {
-    /// Tries in all, the first included.
-    pub attempts: u32,
-    pub base_delay: Duration,
-    /// A longer wait than this (a `retryDelay` of minutes) is not waited out: the error goes
-    /// back to the user with the delay, to show as a countdown.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            attempts: 4,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// base * 2^(attempt-1), plus up to half of that again at random so that many clients
-    /// retrying together spread out.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self.base_delay.saturating_mul(1 << (attempt - 1).min(10));
-        let jitter = rand::thread_rng().gen_range(0..=exp.as_millis() as u64 / 2);
-        (exp + Duration::from_millis(jitter)).min(self.max_delay)
-    }
-}
+pub use crate::http::RetryPolicy;
 
 /// Pages fetched at most from `models.list`: a server that keeps returning page tokens must not
 /// keep the hub busy forever.

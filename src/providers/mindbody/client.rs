@@ -1,9 +1,24 @@
 //! Mindbody's Public API v6 client: `Api-Key`, `SiteId` and `Authorization: Bearer` on every
-//! call, errors read from `{"Error":{"Message","Code"}}` with a hint per code.
+//! call, errors read from `{"Error":{"Message","Code"}}` with a hint per code, 408/429/5xx retried
+//! with backoff and jitter (honouring `Retry-After`), and every request counted (past about
+//! 1,000 a day each call is billed).
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
+use super::types::SalesPage;
+use crate::http::RetryPolicy;
 use crate::secret::Secret;
+
+/// The most rows Mindbody returns in one page.
+pub const PAGE_LIMIT: u64 = 200;
+
+/// Called once for every request sent (retries included): they are all billed.
+pub type CallCounter = Arc<dyn Fn() + Send + Sync>;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MindbodyError {
@@ -47,6 +62,16 @@ impl MindbodyError {
     pub fn is_auth(&self) -> bool {
         matches!(self, MindbodyError::Api { status: 401, .. })
     }
+
+    fn is_retryable(&self) -> bool {
+        match self {
+            MindbodyError::Api { status, .. } => {
+                matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+            }
+            MindbodyError::Network { .. } => true,
+            MindbodyError::Malformed(_) => false,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -82,6 +107,8 @@ pub struct MindbodyClient {
     base: String,
     api_key: Secret,
     site_id: String,
+    retry: RetryPolicy,
+    on_call: Option<CallCounter>,
 }
 
 impl MindbodyClient {
@@ -96,47 +123,128 @@ impl MindbodyClient {
             base: base.trim_end_matches('/').to_string(),
             api_key,
             site_id: site_id.to_string(),
+            retry: RetryPolicy::default(),
+            on_call: None,
         }
     }
 
-    /// The cheapest authenticated call: the site's locations.
-    pub async fn locations(&self, access_token: &Secret) -> Result<Vec<Location>, MindbodyError> {
-        let url = format!("{}/site/locations", self.base);
+    pub fn with_retry(mut self, retry: RetryPolicy) -> MindbodyClient {
+        self.retry = retry;
+        self
+    }
+
+    pub fn counting_calls(mut self, on_call: CallCounter) -> MindbodyClient {
+        self.on_call = Some(on_call);
+        self
+    }
+
+    /// One GET, retried while worth it; the body of the first good answer.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        access_token: &Secret,
+    ) -> Result<T, MindbodyError> {
+        let url = format!("{}/{path}", self.base);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if let Some(count) = &self.on_call {
+                count();
+            }
+            let (error, retry_after) = match self.get_once(&url, query, access_token).await {
+                Ok(body) => {
+                    return serde_json::from_slice(&body)
+                        .map_err(|e| MindbodyError::Malformed(format!("{path}: {e}")));
+                }
+                Err(failure) => failure,
+            };
+            if !error.is_retryable() || attempt >= self.retry.attempts {
+                return Err(error);
+            }
+            let delay = retry_after
+                .filter(|d| *d <= self.retry.max_delay)
+                .unwrap_or_else(|| self.retry.backoff(attempt));
+            tracing::info!(%error, attempt, ?delay, "retrying a Mindbody request");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// The body of a 2xx, or the error with the server's `Retry-After`, if it sent one.
+    async fn get_once(
+        &self,
+        url: &str,
+        query: &[(&str, String)],
+        access_token: &Secret,
+    ) -> Result<bytes::Bytes, (MindbodyError, Option<Duration>)> {
+        let network = |e: reqwest::Error| MindbodyError::Network {
+            url: url.to_string(),
+            detail: crate::present::one_line(&e.to_string()),
+        };
         let reply = self
             .http
-            .get(&url)
+            .get(url)
+            .query(query)
             .header("Api-Key", self.api_key.expose())
             .header("SiteId", &self.site_id)
             .bearer_auth(access_token.expose())
             .send()
             .await
-            .map_err(|e| MindbodyError::Network {
-                url: url.clone(),
-                detail: crate::present::one_line(&e.to_string()),
-            })?;
+            .map_err(|e| (network(e), None))?;
         let status = reply.status().as_u16();
-        let body = reply.bytes().await.map_err(|e| MindbodyError::Network {
-            url: url.clone(),
-            detail: crate::present::one_line(&e.to_string()),
-        })?;
-        if !(200..300).contains(&status) {
-            return Err(match serde_json::from_slice::<ErrorEnvelope>(&body) {
-                Ok(envelope) => MindbodyError::Api {
-                    status,
-                    code: crate::present::one_line(&envelope.error.code),
-                    message: crate::present::one_line(&envelope.error.message),
-                },
-                Err(_) => MindbodyError::Api {
-                    status,
-                    code: "HTTP".into(),
-                    message: crate::present::one_line(&String::from_utf8_lossy(
-                        &body[..body.len().min(200)],
-                    )),
-                },
-            });
+        let retry_after = reply
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = reply.bytes().await.map_err(|e| (network(e), None))?;
+        if (200..300).contains(&status) {
+            return Ok(body);
         }
-        serde_json::from_slice::<LocationsPage>(&body)
-            .map(|page| page.locations)
-            .map_err(|e| MindbodyError::Malformed(e.to_string()))
+        let error = match serde_json::from_slice::<ErrorEnvelope>(&body) {
+            Ok(envelope) => MindbodyError::Api {
+                status,
+                code: crate::present::one_line(&envelope.error.code),
+                message: crate::present::one_line(&envelope.error.message),
+            },
+            Err(_) => MindbodyError::Api {
+                status,
+                code: "HTTP".into(),
+                message: crate::present::one_line(&String::from_utf8_lossy(
+                    &body[..body.len().min(200)],
+                )),
+            },
+        };
+        Err((error, retry_after))
+    }
+
+    /// One page of sales made between `start` and `end` (studio time), `PAGE_LIMIT` at a time.
+    pub async fn sales_page(
+        &self,
+        access_token: &Secret,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+        offset: u64,
+    ) -> Result<SalesPage, MindbodyError> {
+        let query = [
+            (
+                "StartSaleDateTime",
+                start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            ),
+            (
+                "EndSaleDateTime",
+                end.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            ),
+            ("Limit", PAGE_LIMIT.to_string()),
+            ("Offset", offset.to_string()),
+        ];
+        self.get("sale/sales", &query, access_token).await
+    }
+
+    /// The cheapest authenticated call: the site's locations.
+    pub async fn locations(&self, access_token: &Secret) -> Result<Vec<Location>, MindbodyError> {
+        let page: LocationsPage = self.get("site/locations", &[], access_token).await?;
+        Ok(page.locations)
     }
 }

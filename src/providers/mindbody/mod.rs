@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod settings;
+pub mod types;
 
 pub use client::{MindbodyClient, MindbodyError};
 pub use settings::{MindbodyEndpoints, MindbodySettings};

@@ -1,0 +1,114 @@
+//! Mindbody Public API v6 bodies, as the reference describes them. Money arrives as JSON numbers
+//! and becomes `Decimal` here, at the boundary. Note the types: `Sale.ClientId` is a string,
+//! `Transaction.ClientId` an integer.
+
+use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Every list reply's paging block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PaginationResponse {
+    #[serde(rename = "RequestedLimit", default)]
+    pub requested_limit: u64,
+    #[serde(rename = "RequestedOffset", default)]
+    pub requested_offset: u64,
+    #[serde(rename = "PageSize", default)]
+    pub page_size: u64,
+    #[serde(rename = "TotalResults", default)]
+    pub total_results: u64,
+}
+
+/// A JSON number (or null) as an exact decimal: through its text, never through f64 arithmetic.
+fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    let value = Option::<serde_json::Number>::deserialize(d)?;
+    match value {
+        None => Ok(Decimal::ZERO),
+        Some(n) => n
+            .to_string()
+            .parse::<Decimal>()
+            .or_else(|_| Decimal::from_scientific(&n.to_string()))
+            .map_err(serde::de::Error::custom),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SalesPage {
+    #[serde(rename = "PaginationResponse", default)]
+    pub pagination: PaginationResponse,
+    #[serde(rename = "Sales", default)]
+    pub sales: Vec<Sale>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Sale {
+    #[serde(rename = "Id")]
+    pub id: i64,
+    #[serde(rename = "SaleDateTime")]
+    pub sale_date_time: NaiveDateTime,
+    /// A string in `Sale` (an integer elsewhere).
+    #[serde(rename = "ClientId", default)]
+    pub client_id: Option<String>,
+    #[serde(rename = "LocationId", default)]
+    pub location_id: Option<i64>,
+    #[serde(rename = "PurchasedItems", default)]
+    pub purchased_items: Vec<PurchasedItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PurchasedItem {
+    #[serde(rename = "SaleDetailId")]
+    pub sale_detail_id: i64,
+    #[serde(rename = "Id", default)]
+    pub id: i64,
+    #[serde(rename = "IsService", default)]
+    pub is_service: bool,
+    #[serde(rename = "Description", default)]
+    pub description: String,
+    #[serde(rename = "CategoryId", default)]
+    pub category_id: Option<i64>,
+    #[serde(rename = "UnitPrice", deserialize_with = "decimal", default)]
+    pub unit_price: Decimal,
+    #[serde(rename = "Quantity", default)]
+    pub quantity: i64,
+    #[serde(rename = "DiscountAmount", deserialize_with = "decimal", default)]
+    pub discount_amount: Decimal,
+    #[serde(rename = "TaxAmount", deserialize_with = "decimal", default)]
+    pub tax_amount: Decimal,
+    #[serde(rename = "TotalAmount", deserialize_with = "decimal", default)]
+    pub total_amount: Decimal,
+    #[serde(rename = "Returned", default)]
+    pub returned: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reference_sales_page_reads_with_exact_money() {
+        let page: SalesPage = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/mindbody/sales_page.json"
+        ))
+        .unwrap();
+        assert_eq!(page.pagination.total_results, 2);
+        let first = &page.sales[0];
+        assert_eq!(first.client_id.as_deref(), Some("100000009"));
+        assert_eq!(
+            first.purchased_items[0].total_amount,
+            Decimal::new(16200, 2)
+        );
+        assert_eq!(first.purchased_items[0].tax_amount.to_string(), "12.0");
+    }
+
+    #[test]
+    fn money_is_never_rounded_through_floating_point() {
+        let item: PurchasedItem = serde_json::from_str(
+            r#"{"SaleDetailId":1,"UnitPrice":0.1,"TotalAmount":167.97,"TaxAmount":null,"DiscountAmount":2}"#,
+        )
+        .unwrap();
+        assert_eq!(item.total_amount.to_string(), "167.97");
+        assert_eq!(item.unit_price.to_string(), "0.1");
+        assert_eq!(item.tax_amount, Decimal::ZERO);
+    }
+}
