@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod encoding;
 pub mod engine;
+pub mod finance;
 pub mod http;
 pub mod logging;
 pub mod oauth;

@@ -6,6 +6,10 @@
 //! Access tokens are short-lived (set with [`MindbodySandbox::set_access_ttl`]) so a refresh can
 //! be watched; a code works once; a refresh token works once (it rotates); a revoked token gets
 //! `invalid_grant`.
+//!
+//! The data endpoints (`sale/sales`, `client/clients`, `site/categories`, `sale/transactions`)
+//! serve a [`Studio`] of any size, paged by `Limit` (at most 200) and `Offset` with the real
+//! `PaginationResponse`, count every call, and take faults on demand ([`ApiFault`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -20,7 +24,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use rand::RngCore;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
+
+use super::studio::Studio;
 use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
@@ -42,7 +48,23 @@ struct Tokens {
     refresh: HashMap<String, ()>,
 }
 
+/// A fault for the next data request to meet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFault {
+    /// 429 with `Retry-After` in seconds.
+    RateLimited { retry_after_secs: u64 },
+    /// 500 once (the page works when asked again).
+    ServerError,
+    /// The page arrives after this long.
+    Slow(Duration),
+    /// 200 with a body that is not JSON.
+    Malformed,
+}
+
 struct MindbodyState {
+    studio: Mutex<Studio>,
+    faults: Mutex<std::collections::VecDeque<ApiFault>>,
+    api_calls: AtomicUsize,
     auto_approve: AtomicBool,
     access_ttl_secs: AtomicU64,
     /// Consent requests waiting for Approve or Deny, by id.
@@ -76,7 +98,11 @@ impl MindbodySandbox {
     pub async fn start() -> std::io::Result<MindbodySandbox> {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let addr = listener.local_addr()?;
+        let anchor = chrono::Local::now().naive_local();
         let state = Arc::new(MindbodyState {
+            studio: Mutex::new(Studio::new(200, 50, anchor, 14)),
+            faults: Mutex::new(std::collections::VecDeque::new()),
+            api_calls: AtomicUsize::new(0),
             auto_approve: AtomicBool::new(false),
             access_ttl_secs: AtomicU64::new(3600),
             pending: Mutex::new(HashMap::new()),
@@ -94,6 +120,10 @@ impl MindbodySandbox {
             .route("/connect/token", post(token))
             .route("/connect/revocation", post(revoke))
             .route("/public/v6/site/locations", get(locations))
+            .route("/public/v6/site/categories", get(categories))
+            .route("/public/v6/client/clients", get(clients))
+            .route("/public/v6/sale/sales", get(sales))
+            .route("/public/v6/sale/transactions", get(transactions))
             .with_state(state.clone());
         let stop = super::serve(listener, app);
         Ok(MindbodySandbox { addr, state, stop })
@@ -131,6 +161,29 @@ impl MindbodySandbox {
 
     pub fn token_requests(&self) -> usize {
         self.state.token_requests.load(Ordering::Relaxed)
+    }
+
+    /// Replaces the studio (its size, its dates).
+    pub fn set_studio(&self, studio: Studio) {
+        *self.state.studio.lock().unwrap_or_else(|e| e.into_inner()) = studio;
+    }
+
+    /// Changes the studio between syncs: edit a sale, add one, touch a client.
+    pub fn with_studio<R>(&self, change: impl FnOnce(&mut Studio) -> R) -> R {
+        change(&mut self.state.studio.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub fn inject(&self, fault: ApiFault) {
+        self.state
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(fault);
+    }
+
+    /// Data-endpoint calls served (what Mindbody would bill).
+    pub fn api_calls(&self) -> usize {
+        self.state.api_calls.load(Ordering::Relaxed)
     }
 
     /// Revokes every refresh token, as a user removing the app in Mindbody would.
@@ -387,7 +440,8 @@ async fn revoke(
     StatusCode::OK.into_response()
 }
 
-async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) -> Response {
+/// The checks every Public API call passes: the API key, the site, a live bearer token.
+fn api_auth(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> {
     let header_value = |name: &str| {
         headers
             .get(name)
@@ -396,18 +450,18 @@ async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) 
             .to_string()
     };
     if header_value("Api-Key") != SANDBOX_API_KEY {
-        return mindbody_error(
+        return Err(mindbody_error(
             StatusCode::UNAUTHORIZED,
             "DeniedAccess",
             "Authentication failed. The Api-Key is not valid.",
-        );
+        ));
     }
     if header_value("SiteId") != SANDBOX_SITE_ID {
-        return mindbody_error(
+        return Err(mindbody_error(
             StatusCode::BAD_REQUEST,
             "InvalidSiteId",
             "The SiteId is not valid or the key has no access to it.",
-        );
+        ));
     }
     let bearer = header_value("Authorization");
     let token = bearer.strip_prefix("Bearer ").unwrap_or("");
@@ -419,11 +473,181 @@ async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) 
         .get(token)
         .is_some_and(|until| *until > Instant::now());
     if !valid {
-        return mindbody_error(
+        return Err(mindbody_error(
             StatusCode::UNAUTHORIZED,
             "DeniedAccess",
             "Authentication failed. A valid staff user token or OAuth bearer token is required.",
-        );
+        ));
+    }
+    Ok(())
+}
+
+/// Auth, the call count, and the next injected fault, for the data endpoints.
+async fn admit(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> {
+    state.api_calls.fetch_add(1, Ordering::Relaxed);
+    api_auth(state, headers)?;
+    let fault = state
+        .faults
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .pop_front();
+    match fault {
+        None => Ok(()),
+        Some(ApiFault::Slow(pause)) => {
+            tokio::time::sleep(pause).await;
+            Ok(())
+        }
+        Some(ApiFault::RateLimited { retry_after_secs }) => {
+            let mut reply = mindbody_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                "Too many requests: slow down.",
+            );
+            reply
+                .headers_mut()
+                .insert("retry-after", retry_after_secs.into());
+            Err(reply)
+        }
+        Some(ApiFault::ServerError) => Err(mindbody_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "An unexpected error occurred.",
+        )),
+        Some(ApiFault::Malformed) => Err((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"Sales\": [{\"Id\": ",
+        )
+            .into_response()),
+    }
+}
+
+/// A query parameter, case-insensitively (`Limit` and `request.limit` both work, as in the SDKs).
+fn param(query: &HashMap<String, String>, name: &str) -> Option<String> {
+    query.iter().find_map(|(k, v)| {
+        let k = k.strip_prefix("request.").unwrap_or(k);
+        k.eq_ignore_ascii_case(name).then(|| v.clone())
+    })
+}
+
+fn date_param(query: &HashMap<String, String>, name: &str) -> Option<chrono::NaiveDateTime> {
+    let text = param(query, name)?;
+    chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S")
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        })
+}
+
+/// `Limit` (1 to 200, default 100) and `Offset` as asked.
+fn limit_offset(query: &HashMap<String, String>) -> (usize, usize) {
+    let limit = param(query, "Limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 200);
+    let offset = param(query, "Offset")
+        .and_then(|o| o.parse::<usize>().ok())
+        .unwrap_or(0);
+    (limit, offset)
+}
+
+/// A page under `field`, with the real `PaginationResponse`.
+fn page_reply(
+    query: &HashMap<String, String>,
+    field: &str,
+    slice: Vec<Value>,
+    total: usize,
+) -> Response {
+    let (limit, offset) = limit_offset(query);
+    let mut body = json!({
+        "PaginationResponse": {"RequestedLimit": limit, "RequestedOffset": offset, "PageSize": slice.len(), "TotalResults": total}
+    });
+    body[field] = Value::Array(slice);
+    axum::Json(body).into_response()
+}
+
+/// One page of a list that is cheap to build whole.
+fn page(query: &HashMap<String, String>, field: &str, items: Vec<Value>) -> Response {
+    let (limit, offset) = limit_offset(query);
+    let total = items.len();
+    let slice: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
+    page_reply(query, field, slice, total)
+}
+
+async fn categories(
+    State(state): State<Arc<MindbodyState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(reply) = admit(&state, &headers).await {
+        return reply;
+    }
+    let items = state
+        .studio
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .categories();
+    page(&query, "Categories", items)
+}
+
+async fn clients(
+    State(state): State<Arc<MindbodyState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(reply) = admit(&state, &headers).await {
+        return reply;
+    }
+    let since = date_param(&query, "LastModifiedDate");
+    let items = state
+        .studio
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clients_modified_since(since);
+    page(&query, "Clients", items)
+}
+
+async fn sales(
+    State(state): State<Arc<MindbodyState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(reply) = admit(&state, &headers).await {
+        return reply;
+    }
+    let (limit, offset) = limit_offset(&query);
+    let studio = state.studio.lock().unwrap_or_else(|e| e.into_inner());
+    let start = date_param(&query, "StartSaleDateTime").unwrap_or(studio.first_sale);
+    let end =
+        date_param(&query, "EndSaleDateTime").unwrap_or_else(|| chrono::Local::now().naive_local());
+    let (slice, total) = studio.sales_page(start, end, offset, limit);
+    drop(studio);
+    page_reply(&query, "Sales", slice, total)
+}
+
+async fn transactions(
+    State(state): State<Arc<MindbodyState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(reply) = admit(&state, &headers).await {
+        return reply;
+    }
+    let (limit, offset) = limit_offset(&query);
+    let studio = state.studio.lock().unwrap_or_else(|e| e.into_inner());
+    let start = date_param(&query, "TransactionStartDateTime").unwrap_or(studio.first_sale);
+    let end = date_param(&query, "TransactionEndDateTime")
+        .unwrap_or_else(|| chrono::Local::now().naive_local());
+    let (slice, total) = studio.transactions_page(start, end, offset, limit);
+    drop(studio);
+    page_reply(&query, "Transactions", slice, total)
+}
+
+async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) -> Response {
+    if let Err(reply) = api_auth(&state, &headers) {
+        return reply;
     }
     axum::Json(json!({
         "PaginationResponse": {"RequestedLimit": 100, "RequestedOffset": 0, "PageSize": 2, "TotalResults": 2},

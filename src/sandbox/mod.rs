@@ -4,6 +4,7 @@
 
 pub mod gemini;
 pub mod mindbody;
+pub mod studio;
 
 use serde::Serialize;
 

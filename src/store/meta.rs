@@ -55,6 +55,34 @@ impl super::Store {
         Ok(())
     }
 
+    /// Adds one to a counter (API calls today) and returns the new value; atomic across threads.
+    pub fn increment(&self, name: &str) -> Result<u64, StoreError> {
+        let value = self.hub.meta.update_and_fetch(name.as_bytes(), |old| {
+            let n = old
+                .and_then(|v| <[u8; 8]>::try_from(v).ok())
+                .map_or(0, u64::from_be_bytes);
+            Some((n + 1).to_be_bytes().to_vec())
+        })?;
+        Ok(value
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    pub fn counter(&self, name: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .hub
+            .meta
+            .get(name.as_bytes())?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    pub fn remove_meta(&self, name: &str) -> Result<(), StoreError> {
+        self.hub.meta.remove(name.as_bytes())?;
+        self.hub.db.flush()?;
+        Ok(())
+    }
+
     pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
         Ok(self
             .hub

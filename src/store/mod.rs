@@ -17,6 +17,7 @@ pub mod meta;
 pub mod seal;
 pub mod sync_logs;
 pub mod tokens;
+pub mod transactions;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -106,6 +107,9 @@ struct Records {
     sync_logs: sled::Tree,
     conversations: sled::Tree,
     messages: sled::Tree,
+    transactions: sled::Tree,
+    transactions_by_date: sled::Tree,
+    tombstones: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -147,6 +151,9 @@ impl Store {
             sync_logs: db.open_tree(sync_logs::TREE)?,
             conversations: db.open_tree(chat::CONVERSATIONS)?,
             messages: db.open_tree(chat::MESSAGES)?,
+            transactions: db.open_tree(transactions::TREE)?,
+            transactions_by_date: db.open_tree(transactions::BY_DATE)?,
+            tombstones: db.open_tree(transactions::TOMBSTONES)?,
             db,
         };
         *slot = Some(records.clone());

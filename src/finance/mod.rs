@@ -1,0 +1,6 @@
+//! The books' records that providers feed: transactions, customers, financial classes and the
+//! category → class mapping. Plain serde types; the store keeps them, the engine fills them.
+
+pub mod transaction;
+
+pub use transaction::{Settlement, Transaction, Upserted};

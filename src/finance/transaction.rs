@@ -1,0 +1,77 @@
+//! A transaction in the books: one purchased item of a sale (a return is a negative amount),
+//! keyed by its source and external id (`mindbody:sale:{SaleId}:{SaleDetailId}`), so a sale seen by
+//! a sync, a webhook and a re-sync is one transaction.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transaction {
+    /// `mindbody:sale:100458:211873`
+    pub key: String,
+    /// When the sale happened, in the studio's local time (as Mindbody reports it).
+    pub date: NaiveDateTime,
+    pub amount: Decimal,
+    #[serde(default)]
+    pub tax: Decimal,
+    #[serde(default)]
+    pub discount: Decimal,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    pub description: String,
+    /// The provider's revenue category.
+    #[serde(default)]
+    pub category_id: Option<i64>,
+    /// The financial class the category maps to (None: unmapped).
+    #[serde(default)]
+    pub class: Option<String>,
+    /// The customer's key (`mindbody:client:100000009`).
+    #[serde(default)]
+    pub customer: Option<String>,
+    /// "mindbody", "stripe", ...
+    pub source: String,
+    #[serde(default)]
+    pub returned: bool,
+    /// Card/ACH settlement of the sale, for reconciliation.
+    #[serde(default)]
+    pub settlement: Option<Settlement>,
+    pub synced_at: DateTime<Utc>,
+}
+
+fn default_currency() -> String {
+    "USD".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    pub transaction_id: i64,
+    pub status: String,
+    pub settled: bool,
+}
+
+impl crate::store::codec::Record for Transaction {
+    const KIND: &'static str = "transaction";
+    const VERSION: u32 = 1;
+}
+
+impl Transaction {
+    /// Equal in everything but when it was last synced: an upsert that changes nothing is
+    /// "unchanged", not "updated".
+    pub fn same_content(&self, other: &Transaction) -> bool {
+        Transaction {
+            synced_at: other.synced_at,
+            ..self.clone()
+        } == *other
+    }
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    New,
+    Updated,
+    Unchanged,
+    /// The user deleted it; it stays deleted unless a full re-import was asked for.
+    Tombstoned,
+}

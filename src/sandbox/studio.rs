@@ -1,0 +1,325 @@
+//! A deterministic fitness studio of any size for the Mindbody fake: revenue categories, clients,
+//! sales (with discounts, tax and returns) spread evenly over the last days, and the card
+//! transactions behind them. Sale `i` is a pure function of `i`, so 50,000 sales cost nothing
+//! until a page asks for them. Edits and new sales can be injected between syncs.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+/// (id, name, is a service)
+pub const CATEGORIES: &[(i64, &str, bool)] = &[
+    (21, "Memberships", true),
+    (22, "Class Packs", true),
+    (23, "Personal Training", true),
+    (31, "Retail: Drinks", false),
+    (32, "Retail: Snacks", false),
+    (40, "Gift Cards", false),
+];
+
+/// (product id, description, category, unit price in cents, is a service)
+const PRODUCTS: &[(i64, &str, i64, i64, bool)] = &[
+    (1364, "10 Class Pass", 22, 15000, true),
+    (1201, "Monthly Unlimited", 21, 12900, true),
+    (1370, "Drop-in Class", 22, 2500, true),
+    (4021, "Water Bottle", 31, 2000, false),
+    (4107, "Protein Bar", 32, 350, false),
+    (1502, "Personal Training Session", 23, 8000, true),
+];
+
+const FIRST_NAMES: &[&str] = &[
+    "Jane", "Omar", "Priya", "Lucas", "Mei", "Ana", "Tom", "Zoe", "Ravi", "Ines",
+];
+const LAST_NAMES: &[&str] = &[
+    "Doe", "Haddad", "Shah", "Martin", "Chen", "Silva", "Berg", "Kowalski", "Iyer", "Costa",
+];
+
+#[derive(Debug, Clone)]
+pub struct Studio {
+    pub sales: u64,
+    pub clients: u64,
+    /// Sale 0 happens here; sale `sales - 1` shortly before `anchor`.
+    pub first_sale: NaiveDateTime,
+    pub step: Duration,
+    /// Total amounts changed after the fact (late edits), by sale index.
+    pub edits: HashMap<u64, Decimal>,
+    /// Sales added after the studio was made: (when, total).
+    pub added: Vec<(NaiveDateTime, Decimal)>,
+    /// Clients modified after creation: index → when.
+    pub modified_clients: HashMap<u64, NaiveDateTime>,
+}
+
+fn cents(c: i64) -> Decimal {
+    Decimal::new(c, 2)
+}
+
+impl Studio {
+    /// `sales` sales spread over the `days` days before `anchor`.
+    pub fn new(sales: u64, clients: u64, anchor: NaiveDateTime, days: i64) -> Studio {
+        let span = Duration::days(days.max(1));
+        let step = Duration::milliseconds((span.num_milliseconds() / sales.max(1) as i64).max(1));
+        Studio {
+            sales,
+            clients: clients.max(1),
+            first_sale: anchor - span,
+            step,
+            edits: HashMap::new(),
+            added: Vec::new(),
+            modified_clients: HashMap::new(),
+        }
+    }
+
+    pub fn sale_time(&self, i: u64) -> NaiveDateTime {
+        // Whole seconds, as Mindbody reports them.
+        let t = self.first_sale + self.step * i as i32;
+        t - Duration::nanoseconds(t.and_utc().timestamp_subsec_nanos() as i64)
+    }
+
+    /// Indexes of the generated sales made in [start, end] (sale times only grow with the index,
+    /// so two binary searches find the edges).
+    fn generated_between(&self, start: NaiveDateTime, end: NaiveDateTime) -> std::ops::Range<u64> {
+        let first_where = |done: &dyn Fn(NaiveDateTime) -> bool| {
+            let (mut lo, mut hi) = (0u64, self.sales);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if done(self.sale_time(mid)) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            lo
+        };
+        let first = first_where(&|t| t >= start);
+        let past = first_where(&|t| t > end);
+        first..past.max(first)
+    }
+
+    /// One page of the sales made in [start, end] (generated ones by time, then added ones),
+    /// and how many there are in all. Only the page is built.
+    pub fn sales_page(
+        &self,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+        offset: usize,
+        limit: usize,
+    ) -> (Vec<Value>, usize) {
+        let generated = self.generated_between(start, end);
+        let added: Vec<(usize, &(NaiveDateTime, Decimal))> = self
+            .added
+            .iter()
+            .enumerate()
+            .filter(|(_, (at, _))| *at >= start && *at <= end)
+            .collect();
+        let total = (generated.end - generated.start) as usize + added.len();
+        let page = (offset..(offset + limit).min(total))
+            .map(|k| {
+                let in_generated = (generated.end - generated.start) as usize;
+                if k < in_generated {
+                    self.sale(generated.start + k as u64)
+                } else {
+                    let (n, (at, total)) = added[k - in_generated];
+                    self.added_sale(n as u64, *at, *total)
+                }
+            })
+            .collect();
+        (page, total)
+    }
+
+    /// The sales made in [start, end], as `Sales` JSON objects (all of them: for small studios).
+    pub fn sales_between(&self, start: NaiveDateTime, end: NaiveDateTime) -> Vec<Value> {
+        self.sales_page(start, end, 0, usize::MAX / 2).0
+    }
+
+    pub fn sale_id(i: u64) -> i64 {
+        100_000 + i as i64
+    }
+
+    fn client_id(&self, i: u64) -> u64 {
+        100_000_000 + (i * 7919) % self.clients
+    }
+
+    /// Sale `i`: one or two purchased items, a discount on every tenth, tax on retail, the
+    /// first item of every fortieth returned.
+    pub fn sale(&self, i: u64) -> Value {
+        let items = if i % 3 == 0 { 2 } else { 1 };
+        let purchased: Vec<Value> = (0..items)
+            .map(|j| {
+                let (product, description, category, price, service) =
+                    PRODUCTS[((i + j * 3) % PRODUCTS.len() as u64) as usize];
+                let quantity: i64 = if service { 1 } else { 1 + (i % 2) as i64 };
+                let gross = cents(price) * Decimal::from(quantity);
+                let discount_percent = if i % 10 == 0 {
+                    Decimal::from(10)
+                } else {
+                    Decimal::ZERO
+                };
+                let discount = (gross * discount_percent / Decimal::from(100)).round_dp(2);
+                let tax_rate = if service {
+                    Decimal::ZERO
+                } else {
+                    Decimal::new(8, 2)
+                };
+                let tax = ((gross - discount) * tax_rate).round_dp(2);
+                let mut total = gross - discount + tax;
+                if j == 0
+                    && let Some(edited) = self.edits.get(&i)
+                {
+                    total = *edited;
+                }
+                json!({
+                    "SaleDetailId": 1_000_000 + i as i64 * 2 + j as i64,
+                    "Id": product,
+                    "IsService": service,
+                    "BarcodeId": product.to_string(),
+                    "Description": description,
+                    "ContractId": null,
+                    "CategoryId": category,
+                    "SubCategoryId": 0,
+                    "UnitPrice": number(cents(price)),
+                    "Quantity": quantity,
+                    "DiscountPercent": number(discount_percent),
+                    "DiscountAmount": number(discount),
+                    "Tax1": number(tax_rate),
+                    "TaxAmount": number(tax),
+                    "TotalAmount": number(total),
+                    "Notes": null,
+                    "Returned": j == 0 && i % 40 == 39,
+                    "PaymentRefId": 900_000 + i as i64,
+                })
+            })
+            .collect();
+        let at = self.sale_time(i);
+        json!({
+            "Id": Studio::sale_id(i),
+            "SaleDate": at.format("%Y-%m-%dT00:00:00").to_string(),
+            "SaleTime": at.format("%H:%M:%S").to_string(),
+            "SaleDateTime": at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            "OriginalSaleDateTime": at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            "SalesRepId": null,
+            "ClientId": self.client_id(i).to_string(),
+            "RecipientClientId": null,
+            "PurchasedItems": purchased,
+            "LocationId": 1,
+            "Payments": [{"Id": 900_000 + i as i64, "Amount": 0, "Method": 1, "Type": "Credit Card", "Notes": null, "TransactionId": 5_550_000 + i as i64}]
+        })
+    }
+
+    fn added_sale(&self, n: u64, at: NaiveDateTime, total: Decimal) -> Value {
+        let id = 900_000_000 + n as i64;
+        json!({
+            "Id": id,
+            "SaleDateTime": at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            "ClientId": self.client_id(n).to_string(),
+            "PurchasedItems": [{
+                "SaleDetailId": id * 10,
+                "Id": 1370,
+                "IsService": true,
+                "Description": "Drop-in Class",
+                "CategoryId": 22,
+                "UnitPrice": number(total),
+                "Quantity": 1,
+                "DiscountAmount": 0,
+                "TaxAmount": 0,
+                "TotalAmount": number(total),
+                "Returned": false
+            }],
+            "LocationId": 1
+        })
+    }
+
+    pub fn categories(&self) -> Vec<Value> {
+        CATEGORIES
+            .iter()
+            .map(|(id, name, service)| json!({"Id": id, "CategoryName": name, "Description": "", "Service": service, "Active": true, "IsPrimary": true, "IsSecondary": false}))
+            .collect()
+    }
+
+    /// Clients created (or modified) since `since`, by id.
+    pub fn clients_modified_since(&self, since: Option<NaiveDateTime>) -> Vec<Value> {
+        (0..self.clients)
+            .filter_map(|i| {
+                let modified = self.modified_clients.get(&i).copied().unwrap_or(self.first_sale - Duration::days(30));
+                if since.is_some_and(|s| modified < s) {
+                    return None;
+                }
+                let first = FIRST_NAMES[(i % FIRST_NAMES.len() as u64) as usize];
+                let last = LAST_NAMES[((i / FIRST_NAMES.len() as u64) % LAST_NAMES.len() as u64) as usize];
+                let id = 100_000_000 + i;
+                Some(json!({
+                    "Id": id.to_string(),
+                    "UniqueId": id,
+                    "FirstName": first,
+                    "LastName": last,
+                    "Email": format!("{}.{}{}@example.com", first.to_lowercase(), last.to_lowercase(), i),
+                    "MobilePhone": format!("80555{:05}", i % 100_000),
+                    "LastModifiedDateTime": modified.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                    "IsProspect": false
+                }))
+            })
+            .collect()
+    }
+
+    /// One page of the card transactions behind the sales made in [start, end] (every fifth is
+    /// still unsettled), and how many there are.
+    pub fn transactions_page(
+        &self,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+        offset: usize,
+        limit: usize,
+    ) -> (Vec<Value>, usize) {
+        let generated = self.generated_between(start, end);
+        let total = (generated.end - generated.start) as usize;
+        let page = (offset..(offset + limit).min(total))
+            .map(|k| {
+                let i = generated.start + k as u64;
+                let at = self.sale_time(i);
+                json!({
+                    "TransactionId": 5_550_000 + i as i64,
+                    "SaleId": Studio::sale_id(i),
+                    "ClientId": self.client_id(i),
+                    "Amount": 0,
+                    "Settled": i % 5 != 0,
+                    "Status": if i % 5 == 0 { "Approved" } else { "Settled" },
+                    "TransactionTime": at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                    "LocationId": 1,
+                    "CardType": "Visa",
+                    "CCLastFour": "1111"
+                })
+            })
+            .collect();
+        (page, total)
+    }
+}
+
+/// A decimal as a JSON number, as Mindbody sends money.
+fn number(d: Decimal) -> Value {
+    serde_json::from_str(&d.normalize().to_string()).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_select_exactly_the_sales_inside_them() {
+        let anchor =
+            NaiveDateTime::parse_from_str("2026-11-25T12:00:00", "%Y-%m-%dT%H:%M:%S").unwrap();
+        let studio = Studio::new(1_000, 50, anchor, 10);
+        let all = studio.sales_between(studio.first_sale, anchor);
+        assert_eq!(all.len(), 1_000);
+        let start = studio.sale_time(100);
+        let end = studio.sale_time(199);
+        let some = studio.sales_between(start, end);
+        assert_eq!(some.len(), 100);
+        assert_eq!(some[0]["Id"], Studio::sale_id(100));
+        // Split windows cover everything once.
+        let mid = studio.sale_time(500);
+        let left = studio.sales_between(studio.first_sale, mid - Duration::seconds(1));
+        let right = studio.sales_between(mid, anchor);
+        assert_eq!(left.len() + right.len(), 1_000);
+    }
+}

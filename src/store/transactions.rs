@@ -1,0 +1,145 @@
+//! The `transactions` tree (records database), its date index, and tombstones.
+//!
+//! `transactions`: key → record. `transactions_by_date`: date (big-endian millis) + key → (), so
+//! the newest are a reverse range and today's are a short one. `tombstones`: keys the user
+//! deleted; a sync does not bring them back unless asked to re-import everything.
+
+use chrono::NaiveDateTime;
+
+use super::codec;
+use super::{Store, StoreError, decode_value};
+use crate::finance::{Transaction, Upserted};
+
+pub const TREE: &str = "transactions";
+pub const BY_DATE: &str = "transactions_by_date";
+pub const TOMBSTONES: &str = "tombstones";
+
+fn date_key(date: NaiveDateTime, key: &str) -> Vec<u8> {
+    // Offset so negative timestamps (years before 1970) still sort correctly as unsigned bytes.
+    let millis = date.and_utc().timestamp_millis() as i128 - i64::MIN as i128;
+    let mut out = (millis as u64).to_be_bytes().to_vec();
+    out.extend_from_slice(key.as_bytes());
+    out
+}
+
+/// The record key a date-index entry points at.
+pub fn key_of_index(index_key: &[u8]) -> Option<&str> {
+    std::str::from_utf8(index_key.get(8..)?).ok()
+}
+
+impl Store {
+    /// Inserts or updates transactions in one atomic batch (a page of a sync), keeping the date
+    /// index in step. `revive` brings back tombstoned ones (a full re-import).
+    pub fn upsert_transactions(
+        &self,
+        transactions: &[Transaction],
+        revive: bool,
+    ) -> Result<Vec<Upserted>, StoreError> {
+        let records = self.records()?;
+        let mut outcomes = Vec::with_capacity(transactions.len());
+        let mut batch = sled::Batch::default();
+        let mut index = sled::Batch::default();
+        let mut tombs = sled::Batch::default();
+        for tx in transactions {
+            let key = tx.key.as_bytes();
+            if records.tombstones.contains_key(key)? {
+                if !revive {
+                    outcomes.push(Upserted::Tombstoned);
+                    continue;
+                }
+                tombs.remove(key);
+            }
+            let old: Option<Transaction> = records
+                .transactions
+                .get(key)?
+                .map(|v| decode_value(TREE, key, &v))
+                .transpose()?;
+            let outcome = match &old {
+                None => Upserted::New,
+                Some(old) if old.same_content(tx) => Upserted::Unchanged,
+                Some(_) => Upserted::Updated,
+            };
+            if outcome != Upserted::Unchanged {
+                if let Some(old) = &old
+                    && old.date != tx.date
+                {
+                    index.remove(date_key(old.date, &old.key));
+                }
+                batch.insert(key, codec::encode(tx));
+                index.insert(date_key(tx.date, &tx.key), &[][..]);
+            }
+            outcomes.push(outcome);
+        }
+        records.transactions.apply_batch(batch)?;
+        records.transactions_by_date.apply_batch(index)?;
+        records.tombstones.apply_batch(tombs)?;
+        records.db.flush()?;
+        Ok(outcomes)
+    }
+
+    pub fn transaction(&self, key: &str) -> Result<Option<Transaction>, StoreError> {
+        let records = self.records()?;
+        records
+            .transactions
+            .get(key.as_bytes())?
+            .map(|v| decode_value(TREE, key.as_bytes(), &v))
+            .transpose()
+    }
+
+    /// Deletes a transaction and remembers that the user did.
+    pub fn delete_transaction(&self, key: &str) -> Result<bool, StoreError> {
+        let records = self.records()?;
+        let Some(old) = self.transaction(key)? else {
+            return Ok(false);
+        };
+        records.transactions.remove(key.as_bytes())?;
+        records
+            .transactions_by_date
+            .remove(date_key(old.date, key))?;
+        records.tombstones.insert(key.as_bytes(), &[][..])?;
+        records.db.flush()?;
+        Ok(true)
+    }
+
+    pub fn transaction_count(&self) -> Result<usize, StoreError> {
+        Ok(self.records()?.transactions.len())
+    }
+
+    /// Every transaction key, newest first (the index only: no record is read).
+    pub fn transaction_keys_newest_first(&self) -> Result<Vec<String>, StoreError> {
+        let records = self.records()?;
+        records
+            .transactions_by_date
+            .iter()
+            .rev()
+            .map(|entry| {
+                let (k, _) = entry?;
+                Ok(key_of_index(&k).unwrap_or_default().to_string())
+            })
+            .collect()
+    }
+
+    /// Transactions dated in [from, to), oldest first.
+    pub fn transactions_between(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Result<Vec<Transaction>, StoreError> {
+        let records = self.records()?;
+        let mut out = Vec::new();
+        for entry in records
+            .transactions_by_date
+            .range(date_key(from, "")..date_key(to, ""))
+        {
+            let (k, _) = entry?;
+            if let Some(tx) = key_of_index(&k)
+                .map(|key| self.transaction(key))
+                .transpose()?
+                .flatten()
+            {
+                out.push(tx);
+            }
+        }
+        Ok(out)
+    }
+}
