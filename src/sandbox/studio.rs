@@ -144,14 +144,14 @@ impl Studio {
     /// Sale `i`: one or two purchased items, a discount on every tenth, tax on retail, the
     /// first item of every fortieth returned.
     pub fn sale(&self, i: u64) -> Value {
-        let items = if i % 3 == 0 { 2 } else { 1 };
+        let items = if i.is_multiple_of(3) { 2 } else { 1 };
         let purchased: Vec<Value> = (0..items)
             .map(|j| {
                 let (product, description, category, price, service) =
                     PRODUCTS[((i + j * 3) % PRODUCTS.len() as u64) as usize];
                 let quantity: i64 = if service { 1 } else { 1 + (i % 2) as i64 };
                 let gross = cents(price) * Decimal::from(quantity);
-                let discount_percent = if i % 10 == 0 {
+                let discount_percent = if i.is_multiple_of(10) {
                     Decimal::from(10)
                 } else {
                     Decimal::ZERO
@@ -282,8 +282,8 @@ impl Studio {
                     "SaleId": Studio::sale_id(i),
                     "ClientId": self.client_id(i),
                     "Amount": 0,
-                    "Settled": i % 5 != 0,
-                    "Status": if i % 5 == 0 { "Approved" } else { "Settled" },
+                    "Settled": !i.is_multiple_of(5),
+                    "Status": if i.is_multiple_of(5) { "Approved" } else { "Settled" },
                     "TransactionTime": at.format("%Y-%m-%dT%H:%M:%S").to_string(),
                     "LocationId": 1,
                     "CardType": "Visa",
