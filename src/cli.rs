@@ -70,6 +70,38 @@ pub enum Command {
     },
     /// Forget a provider's tokens (revoking them where the provider can); history stays.
     Disconnect { provider: ConnectProvider },
+    /// Sync a provider into the books now.
+    Sync {
+        provider: ConnectProvider,
+        /// One sync type only.
+        #[arg(long, value_name = "TYPE")]
+        only: Option<crate::engine::SyncKind>,
+        /// Re-read from this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+        /// Re-import everything from --since, bringing back what was deleted.
+        #[arg(long, requires = "since")]
+        full: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The sync history, newest first.
+    History {
+        #[arg(long, value_name = "PROVIDER", default_value = "mindbody")]
+        provider: String,
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Synced transactions, newest first.
+    Transactions {
+        /// Only those dated on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the loopback fakes of Gemini and Mindbody and print their URLs as one JSON line.
     Sandbox {
         /// Mindbody's sign-in approves at once, with no consent page (for scripts).

@@ -64,6 +64,24 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
             runtime()?.block_on(commands::mindbody::disconnect(&settings))
         }
+        Some(Command::Sync {
+            only,
+            since,
+            full,
+            json,
+            ..
+        }) => {
+            let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+            runtime()?.block_on(commands::sync::sync(&settings, only, since, full, json))
+        }
+        Some(Command::History {
+            provider,
+            limit,
+            json,
+        }) => runtime()?.block_on(commands::sync::history(&settings, &provider, limit, json)),
+        Some(Command::Transactions { since, json }) => {
+            runtime()?.block_on(commands::sync::transactions(&settings, since, json))
+        }
         Some(Command::Sandbox { auto_approve }) => {
             runtime()?.block_on(commands::sandbox::run(auto_approve))
         }

@@ -9,6 +9,7 @@ pub mod paths;
 pub mod prompt;
 pub mod sandbox;
 pub mod status;
+pub mod sync;
 
 /// The exit codes scripts can rely on.
 pub mod exit {

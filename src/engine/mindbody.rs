@@ -58,7 +58,7 @@ impl Engine {
         ))
     }
 
-    fn mindbody_secret(&self, name: &str) -> Result<Option<Secret>, EngineError> {
+    pub(super) fn mindbody_secret(&self, name: &str) -> Result<Option<Secret>, EngineError> {
         if self.mindbody_record()?.credentials.is_none() {
             return Ok(None);
         }

@@ -7,6 +7,7 @@ mod chat;
 mod event;
 mod gemini;
 mod mindbody;
+mod sync;
 mod sync_summary;
 mod view;
 
@@ -28,6 +29,7 @@ pub use chat::{Reply, stream_reply, system_instruction};
 pub use event::Event;
 pub use gemini::GeminiUpdate;
 pub use mindbody::MindbodyUpdate;
+pub use sync::{SyncKind, SyncRequest, calls_key};
 pub use view::{Fact, IntegrationView};
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +64,7 @@ impl EngineError {
 #[derive(Clone, Default)]
 pub struct EngineOptions {
     pub gemini_retry: RetryPolicy,
+    pub mindbody_retry: RetryPolicy,
     /// Opens sign-in pages instead of the system browser (tests never launch a real one).
     pub browser: Option<Arc<dyn crate::oauth::browser::BrowserOpener>>,
 }
@@ -100,6 +103,7 @@ struct Inner {
     /// Built on first use: the status glance never pays for TLS setup.
     http: OnceLock<reqwest::Client>,
     gemini_retry: RetryPolicy,
+    mindbody_retry: RetryPolicy,
     gemini_test_running: AtomicBool,
     /// The replies arriving now, by conversation, with their cancel switch.
     chat_jobs: Mutex<HashMap<u64, tokio_util::sync::CancellationToken>>,
@@ -130,6 +134,7 @@ impl Engine {
                 config: settings.config.clone(),
                 http: OnceLock::new(),
                 gemini_retry: options.gemini_retry,
+                mindbody_retry: options.mindbody_retry,
                 gemini_test_running: AtomicBool::new(false),
                 chat_jobs: Mutex::new(HashMap::new()),
                 browser: options.browser,

@@ -59,3 +59,90 @@ pub fn runs(provider: Provider, count: u64) -> Vec<SyncLog> {
         })
         .collect()
 }
+
+pub mod mindbody {
+    //! A hub connected to the Mindbody sandbox, for the sync tests.
+
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use legion_hub::config::{Config, Paths, Settings};
+    use legion_hub::engine::{Engine, EngineOptions, Event, MindbodyUpdate, Role};
+    use legion_hub::http::RetryPolicy;
+    use legion_hub::oauth::browser::BrowserOpener;
+    use legion_hub::sandbox::mindbody::*;
+    use legion_hub::secret::Secret;
+
+    /// Follows the sign-in page's redirect (the sandbox approves at once).
+    struct FollowingBrowser;
+
+    impl BrowserOpener for FollowingBrowser {
+        fn open(&self, url: &str) -> Result<(), String> {
+            let url = url.to_string();
+            tokio::spawn(async move {
+                let _ = legion_hub::http::client().get(&url).send().await;
+            });
+            Ok(())
+        }
+    }
+
+    pub fn settings(
+        dir: &std::path::Path,
+        sandbox: &MindbodySandbox,
+        tune: impl FnOnce(&mut Config),
+    ) -> Settings {
+        let mut config = Config::default();
+        config.mindbody.authorize_url = Some(sandbox.authorize_url());
+        config.mindbody.token_url = Some(sandbox.token_url());
+        config.mindbody.api_url = Some(sandbox.api_url());
+        tune(&mut config);
+        Settings {
+            paths: Paths::in_dir(dir),
+            config,
+        }
+    }
+
+    pub fn open(settings: &Settings) -> Engine {
+        let options = EngineOptions {
+            browser: Some(Arc::new(FollowingBrowser)),
+            mindbody_retry: RetryPolicy {
+                attempts: 3,
+                base_delay: Duration::from_millis(5),
+                max_delay: Duration::from_secs(2),
+            },
+            ..EngineOptions::default()
+        };
+        Engine::open_with(settings, Role::Dashboard, options).unwrap()
+    }
+
+    /// Configures and signs in (the sandbox must auto-approve).
+    pub async fn connect(engine: &Engine) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        engine
+            .configure_mindbody(MindbodyUpdate {
+                site_id: Some(SANDBOX_SITE_ID.into()),
+                client_id: Some(SANDBOX_CLIENT_ID.into()),
+                redirect_uri: Some(format!("http://localhost:{port}/cb")),
+                api_key: Some(Secret::new(SANDBOX_API_KEY)),
+                client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
+            })
+            .await
+            .unwrap();
+        let mut events = engine.subscribe();
+        engine.start_mindbody_connect(true).unwrap();
+        loop {
+            let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            if let Event::ConnectFinished { error, .. } = event {
+                assert_eq!(error, None);
+                return;
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod settings;
+pub mod sync;
 pub mod types;
 
 pub use client::{MindbodyClient, MindbodyError};

@@ -61,6 +61,13 @@ pub struct MindbodyEndpoints {
     pub refresh_margin_secs: Option<u64>,
     /// How long a sign-in may take (default 300).
     pub connect_timeout_secs: Option<u64>,
+    /// Each sync reads again this many days before where the last one ended, to catch late
+    /// edits and refunds (default 3).
+    pub lookback_days: Option<i64>,
+    /// How far back the first sync reaches (default 30 days).
+    pub first_sync_days: Option<i64>,
+    /// The daily API call allowance the budget meter measures against (default 1000).
+    pub daily_call_allowance: Option<u64>,
 }
 
 /// Which endpoint an environment variable sets.
@@ -105,6 +112,18 @@ impl MindbodyEndpoints {
     pub fn refresh_margin(&self) -> chrono::Duration {
         chrono::Duration::seconds(self.refresh_margin_secs.unwrap_or(300) as i64)
     }
+    pub fn lookback(&self) -> chrono::Duration {
+        chrono::Duration::days(self.lookback_days.unwrap_or(3).max(0))
+    }
+
+    pub fn first_sync(&self) -> chrono::Duration {
+        chrono::Duration::days(self.first_sync_days.unwrap_or(30).max(1))
+    }
+
+    pub fn daily_call_allowance(&self) -> u64 {
+        self.daily_call_allowance.unwrap_or(1000)
+    }
+
     pub fn connect_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.connect_timeout_secs.unwrap_or(300))
     }

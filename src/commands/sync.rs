@@ -1,0 +1,152 @@
+//! `legion-hub sync mindbody`, `history`, `transactions`.
+
+use std::io::{IsTerminal, Write};
+
+use chrono::{NaiveDate, Utc};
+
+use crate::config::Settings;
+use crate::domain::{Provider, SyncStatus};
+use crate::engine::{Engine, Event, Role, SyncKind, SyncRequest};
+use crate::present;
+use crate::store::SyncLog;
+
+pub async fn sync(
+    settings: &Settings,
+    only: Option<SyncKind>,
+    since: Option<NaiveDate>,
+    full: bool,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let engine = Engine::open(settings, Role::Command)?;
+    let request = SyncRequest { only, since, full };
+    // Progress on a terminal: the run's log as it counts up.
+    let progress = std::io::stderr().is_terminal() && !json;
+    let mut events = engine.subscribe();
+    let printer = tokio::spawn(async move {
+        while let Ok(event) = events.recv().await {
+            if let (true, Event::SyncLogChanged(log)) = (progress, event)
+                && log.status == SyncStatus::Started
+            {
+                let r = log.records;
+                eprint!(
+                    "\r{} {}: {} new, {} updated, {} unchanged, {} API calls   ",
+                    spinner(r.new + r.updated + r.unchanged),
+                    log.sync_type,
+                    r.new,
+                    r.updated,
+                    r.unchanged,
+                    log.api_calls
+                );
+                let _ = std::io::stderr().flush();
+            }
+        }
+    });
+    let logs = engine.sync_mindbody(&request).await;
+    printer.abort();
+    if progress {
+        eprint!("\r\x1b[2K");
+    }
+    let logs = logs?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&logs)?);
+    } else {
+        for log in &logs {
+            println!("{}", describe_run(log));
+        }
+        let (used, allowance) = engine.mindbody_calls_today()?;
+        println!("API calls today: {used} of {allowance} included");
+    }
+    let failed = logs.iter().any(|l| l.status == SyncStatus::Failed);
+    Ok(if failed {
+        super::exit::FAILED
+    } else {
+        super::exit::OK
+    })
+}
+
+fn spinner(n: u64) -> char {
+    ['|', '/', '-', '\\'][(n / 200 % 4) as usize]
+}
+
+/// One line for a run: "sales: completed, 96 new, 3 updated, 201 unchanged, 2 API calls, 3.1 s".
+pub fn describe_run(log: &SyncLog) -> String {
+    let r = log.records;
+    let took = log
+        .completed_at
+        .map(|end| format!(", {}", present::duration(end - log.started_at)))
+        .unwrap_or_default();
+    let mut line = format!(
+        "{}: {}, {} new, {} updated, {} unchanged, {} API calls{took}",
+        log.sync_type,
+        log.status.label(),
+        r.new,
+        r.updated,
+        r.unchanged,
+        log.api_calls
+    );
+    if log.status == SyncStatus::Completed && r.new == 0 && r.updated == 0 {
+        line.push_str(" (nothing changed since the last run: that is normal)");
+    }
+    if let Some(error) = &log.error_details {
+        line.push_str(&format!("\n  {error}"));
+    }
+    line
+}
+
+pub async fn history(
+    settings: &Settings,
+    provider: &str,
+    limit: usize,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let provider = Provider::from_id(provider).ok_or_else(|| {
+        anyhow::anyhow!("unknown provider `{provider}`: gemini, mindbody, stripe or gocardless")
+    })?;
+    let engine = Engine::open(settings, Role::Command)?;
+    let page = engine.sync_history(provider, 0, limit).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&page)?);
+        return Ok(super::exit::OK);
+    }
+    if page.rows.is_empty() {
+        println!("No syncs yet for {provider}.");
+    }
+    let now = Utc::now();
+    for log in &page.rows {
+        println!(
+            "{:>12}  {}",
+            present::ago(Some(log.started_at), now),
+            describe_run(log)
+        );
+    }
+    Ok(super::exit::OK)
+}
+
+pub async fn transactions(
+    settings: &Settings,
+    since: Option<NaiveDate>,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let engine = Engine::open(settings, Role::Command)?;
+    let from = since.map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let rows = engine.transactions_since(from).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(super::exit::OK);
+    }
+    println!(
+        "{:<19}  {:>10}  {:<28}  {:<26}  SOURCE",
+        "DATE", "AMOUNT", "DESCRIPTION", "CUSTOMER"
+    );
+    for tx in &rows {
+        println!(
+            "{:<19}  {:>10}  {:<28}  {:<26}  {}",
+            tx.date.format("%Y-%m-%d %H:%M"),
+            tx.amount.round_dp(2).to_string(),
+            tx.description.chars().take(28).collect::<String>(),
+            tx.customer.as_deref().unwrap_or("-"),
+            tx.source
+        );
+    }
+    Ok(super::exit::OK)
+}

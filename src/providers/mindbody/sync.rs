@@ -1,0 +1,88 @@
+//! What a Mindbody sale becomes in the books: one transaction per purchased item, keyed
+//! `mindbody:sale:{SaleId}:{SaleDetailId}`, a return as a negative amount, discount and tax kept,
+//! linked to the customer and (through the category mapping) the financial class.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::types::Sale;
+use crate::finance::Transaction;
+
+pub fn sale_key(sale_id: i64, sale_detail_id: i64) -> String {
+    format!("mindbody:sale:{sale_id}:{sale_detail_id}")
+}
+
+pub fn client_key(client_id: &str) -> String {
+    format!("mindbody:client:{client_id}")
+}
+
+/// The transactions of one sale. `classes` maps category ids to financial classes.
+pub fn transactions_of(
+    sale: &Sale,
+    classes: &HashMap<i64, String>,
+    synced_at: DateTime<Utc>,
+) -> Vec<Transaction> {
+    sale.purchased_items
+        .iter()
+        .map(|item| {
+            let sign = if item.returned {
+                -rust_decimal::Decimal::ONE
+            } else {
+                rust_decimal::Decimal::ONE
+            };
+            Transaction {
+                key: sale_key(sale.id, item.sale_detail_id),
+                date: sale.sale_date_time,
+                amount: item.total_amount.abs() * sign,
+                tax: item.tax_amount.abs() * sign,
+                discount: item.discount_amount,
+                currency: "USD".into(),
+                description: crate::present::one_line(&item.description),
+                category_id: item.category_id,
+                class: item.category_id.and_then(|c| classes.get(&c).cloned()),
+                customer: sale
+                    .client_id
+                    .as_deref()
+                    .filter(|c| !c.is_empty())
+                    .map(client_key),
+                source: "mindbody".into(),
+                returned: item.returned,
+                settlement: None,
+                synced_at,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::mindbody::types::SalesPage;
+
+    #[test]
+    fn one_transaction_per_item_with_returns_negative() {
+        let page: SalesPage = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/mindbody/sales_page.json"
+        ))
+        .unwrap();
+        let classes = HashMap::from([(22, "Class revenue".to_string())]);
+        let mut sale = page.sales[0].clone();
+        let txs = transactions_of(&sale, &classes, Utc::now());
+        assert_eq!(txs.len(), 1);
+        assert_eq!(txs[0].key, "mindbody:sale:100458:211873");
+        assert_eq!(txs[0].amount.to_string(), "162.0");
+        assert_eq!(txs[0].class.as_deref(), Some("Class revenue"));
+        assert_eq!(
+            txs[0].customer.as_deref(),
+            Some("mindbody:client:100000009")
+        );
+        sale.purchased_items[0].returned = true;
+        let refund = transactions_of(&sale, &classes, Utc::now());
+        assert_eq!(refund[0].amount.to_string(), "-162.0");
+        assert_eq!(
+            refund[0].key, txs[0].key,
+            "a return updates the same transaction"
+        );
+    }
+}

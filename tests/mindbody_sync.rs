@@ -1,0 +1,219 @@
+//! Syncing Mindbody sales into transactions against the sandbox studio: idempotence, lookback,
+//! kill and resume, faults, tombstones, call counting.
+
+mod support;
+
+use chrono::{Duration, Local};
+use legion_hub::domain::SyncStatus;
+use legion_hub::engine::{SyncKind, SyncRequest};
+use legion_hub::sandbox::mindbody::{ApiFault, MindbodySandbox};
+use legion_hub::sandbox::studio::Studio;
+use support::mindbody::{connect, open, settings};
+
+fn sales_only() -> SyncRequest {
+    SyncRequest {
+        only: Some(SyncKind::Sales),
+        ..SyncRequest::default()
+    }
+}
+
+/// Items in a studio's sales: one, or two for every third sale.
+fn items(sales: u64) -> u64 {
+    (0..sales).map(|i| if i % 3 == 0 { 2 } else { 1 }).sum()
+}
+
+async fn studio(sales: u64) -> (MindbodySandbox, tempfile::TempDir) {
+    let sandbox = MindbodySandbox::start().await.unwrap();
+    sandbox.set_auto_approve(true);
+    sandbox.set_studio(Studio::new(
+        sales,
+        60,
+        Local::now().naive_local() - Duration::minutes(5),
+        14,
+    ));
+    (sandbox, tempfile::tempdir().unwrap())
+}
+
+#[tokio::test]
+async fn a_first_sync_stores_every_item_once_in_the_fewest_calls_and_a_second_changes_nothing() {
+    let (sandbox, dir) = studio(500).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    let calls_before = sandbox.api_calls();
+    let logs = engine.sync_mindbody(&sales_only()).await.unwrap();
+    let log = &logs[0];
+    assert_eq!(log.status, SyncStatus::Completed, "{log:?}");
+    assert_eq!(log.records.new, items(500));
+    assert_eq!(
+        sandbox.api_calls() - calls_before,
+        3,
+        "ceil(500 / 200) pages"
+    );
+    assert_eq!(log.api_calls, 3);
+    let (today, allowance) = engine.mindbody_calls_today().unwrap();
+    assert!(today >= 3 && allowance == 1000);
+    let stored = engine.transactions_since(None).await.unwrap();
+    assert_eq!(stored.len() as u64, items(500));
+    assert!(
+        stored.iter().any(|t| t.amount.is_sign_negative()),
+        "returns are negative"
+    );
+
+    // Again: the lookback re-reads the last three days; nothing is new or changed.
+    let again = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    assert_eq!((again.records.new, again.records.updated), (0, 0));
+    assert!(again.records.unchanged > 0);
+    assert_eq!(
+        engine.transactions_since(None).await.unwrap().len() as u64,
+        items(500)
+    );
+}
+
+#[tokio::test]
+async fn the_lookback_catches_a_late_edit_and_new_sales_arrive() {
+    let (sandbox, dir) = studio(300).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    engine.sync_mindbody(&sales_only()).await.unwrap();
+    sandbox.with_studio(|s| {
+        s.edits.insert(299, rust_decimal::Decimal::new(99, 0));
+        s.added.push((
+            Local::now().naive_local() - Duration::minutes(1),
+            rust_decimal::Decimal::new(25, 0),
+        ));
+    });
+    let log = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    assert_eq!(log.records.updated, 1, "{log:?}");
+    assert_eq!(log.records.new, 1);
+    let edited = engine
+        .transactions_since(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| {
+            t.key
+                == format!(
+                    "mindbody:sale:{}:{}",
+                    Studio::sale_id(299),
+                    1_000_000 + 299 * 2
+                )
+        })
+        .unwrap();
+    assert_eq!(edited.amount.to_string(), "99");
+}
+
+#[tokio::test]
+async fn a_run_killed_mid_way_resumes_from_its_checkpoint_with_no_loss_and_no_duplicate() {
+    let (sandbox, dir) = studio(700).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    // Page one arrives, page two is broken (not retried): the run stops after storing page one.
+    sandbox.inject(ApiFault::Slow(std::time::Duration::from_millis(1)));
+    sandbox.inject(ApiFault::Malformed);
+    let failed = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    assert_eq!(failed.status, SyncStatus::Failed);
+    assert!(
+        failed
+            .error_details
+            .as_deref()
+            .unwrap()
+            .contains("cannot read"),
+        "{failed:?}"
+    );
+    let stored_after_failure = engine.transactions_since(None).await.unwrap().len();
+    assert!(stored_after_failure > 0 && (stored_after_failure as u64) < items(700));
+
+    let calls = sandbox.api_calls();
+    let resumed = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    assert_eq!(resumed.status, SyncStatus::Completed);
+    assert!(
+        resumed
+            .error_details
+            .as_deref()
+            .unwrap()
+            .contains("resumed")
+    );
+    assert_eq!(sandbox.api_calls() - calls, 3, "pages two to four only");
+    let all = engine.transactions_since(None).await.unwrap();
+    assert_eq!(all.len() as u64, items(700), "nothing lost, nothing twice");
+}
+
+#[tokio::test]
+async fn rate_limits_and_server_errors_are_retried_and_persistent_errors_are_logged() {
+    let (sandbox, dir) = studio(250).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    sandbox.inject(ApiFault::RateLimited {
+        retry_after_secs: 0,
+    });
+    sandbox.inject(ApiFault::ServerError);
+    let ok = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    assert_eq!(ok.status, SyncStatus::Completed, "{ok:?}");
+    assert_eq!(ok.api_calls, 4, "two retried calls and two pages");
+
+    for _ in 0..3 {
+        sandbox.inject(ApiFault::ServerError);
+    }
+    let failed = &engine
+        .sync_mindbody(&SyncRequest {
+            since: Some(Local::now().date_naive() - Duration::days(20)),
+            ..sales_only()
+        })
+        .await
+        .unwrap()[0];
+    assert_eq!(failed.status, SyncStatus::Failed);
+    assert!(
+        failed
+            .error_details
+            .as_deref()
+            .unwrap()
+            .contains("HTTP 500")
+    );
+    let mindbody = &engine.integrations().await.unwrap()[1];
+    assert!(
+        mindbody
+            .error_message
+            .as_deref()
+            .unwrap()
+            .contains("HTTP 500")
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_transaction_stays_deleted_unless_a_full_reimport_is_asked_for() {
+    let (sandbox, dir) = studio(100).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    engine.sync_mindbody(&sales_only()).await.unwrap();
+    let newest = engine.transactions_since(None).await.unwrap()[0]
+        .key
+        .clone();
+    assert!(engine.delete_transaction(&newest).await.unwrap());
+    engine.sync_mindbody(&sales_only()).await.unwrap();
+    assert!(
+        engine
+            .transactions_since(None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.key != newest)
+    );
+    let since = Some(Local::now().date_naive() - Duration::days(20));
+    let full = &engine
+        .sync_mindbody(&SyncRequest {
+            full: true,
+            since,
+            ..sales_only()
+        })
+        .await
+        .unwrap()[0];
+    assert_eq!(full.records.new, 1, "{full:?}");
+    assert!(
+        engine
+            .transactions_since(None)
+            .await
+            .unwrap()
+            .iter()
+            .any(|t| t.key == newest)
+    );
+}
