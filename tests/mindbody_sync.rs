@@ -217,3 +217,156 @@ async fn a_deleted_transaction_stays_deleted_unless_a_full_reimport_is_asked_for
             .any(|t| t.key == newest)
     );
 }
+
+#[tokio::test]
+async fn a_full_sync_brings_categories_clients_sales_and_settlements() {
+    let (sandbox, dir) = studio(120).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    let calls = sandbox.api_calls();
+    let logs = engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+    let kinds: Vec<&str> = logs.iter().map(|l| l.sync_type.as_str()).collect();
+    assert_eq!(kinds, ["categories", "clients", "sales", "transactions"]);
+    assert!(
+        logs.iter().all(|l| l.status == SyncStatus::Completed),
+        "{logs:?}"
+    );
+    assert_eq!(sandbox.api_calls() - calls, 4, "one page of each");
+    assert_eq!(engine.customers().await.unwrap().len(), 60);
+    let settled = engine.transactions_since(None).await.unwrap();
+    assert!(
+        settled.iter().all(|t| t.settlement.is_some()),
+        "every sale's card transaction recorded"
+    );
+    assert!(
+        settled
+            .iter()
+            .any(|t| t.settlement.as_ref().is_some_and(|s| !s.settled))
+    );
+
+    // Nothing new: one call per sync type.
+    let calls = sandbox.api_calls();
+    let again = engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+    assert_eq!(sandbox.api_calls() - calls, 4);
+    assert!(
+        again
+            .iter()
+            .all(|l| l.records.new == 0 && l.records.updated == 0),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn categories_are_mapped_to_classes_and_unmapped_ones_are_kept() {
+    let (sandbox, dir) = studio(60).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+    let categories = engine.categories().await.unwrap();
+    assert_eq!(categories.len(), 6);
+    assert!(
+        categories.iter().all(|c| c.class.is_none()),
+        "nothing is mapped until the user maps it"
+    );
+    let in_class_packs = engine
+        .transactions_since(None)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|t| t.category_id == Some(22))
+        .count();
+    assert!(in_class_packs > 0);
+    let changed = engine
+        .map_category(22, Some("Class revenue"))
+        .await
+        .unwrap();
+    assert_eq!(
+        changed, in_class_packs,
+        "existing transactions follow the mapping"
+    );
+    // New sales get the class at once; the other categories stay listed as unmapped.
+    sandbox.with_studio(|s| {
+        s.added.push((
+            Local::now().naive_local() - Duration::minutes(1),
+            rust_decimal::Decimal::new(25, 0),
+        ))
+    });
+    engine.sync_mindbody(&sales_only()).await.unwrap();
+    let added = engine
+        .transactions_since(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.key.starts_with("mindbody:sale:900000000:"))
+        .unwrap();
+    assert_eq!(added.class.as_deref(), Some("Class revenue"));
+    let unmapped: Vec<String> = engine
+        .categories()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.class.is_none())
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(unmapped.len(), 5);
+    engine
+        .sync_mindbody(&SyncRequest {
+            only: Some(SyncKind::Categories),
+            ..SyncRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        engine
+            .categories()
+            .await
+            .unwrap()
+            .iter()
+            .find(|c| c.id == 22)
+            .unwrap()
+            .class
+            .as_deref(),
+        Some("Class revenue"),
+        "a category sync keeps the mapping"
+    );
+}
+
+#[tokio::test]
+async fn clients_are_matched_by_id_then_email_then_name_and_synced_incrementally() {
+    let (sandbox, dir) = studio(10).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    engine
+        .sync_mindbody(&SyncRequest {
+            only: Some(SyncKind::Clients),
+            ..SyncRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(engine.customers().await.unwrap().len(), 60);
+    // Client 3 changes; only it comes back in the next (incremental) sync.
+    sandbox.with_studio(|s| {
+        s.modified_clients
+            .insert(3, Local::now().naive_local() + Duration::minutes(1));
+    });
+    let log = &engine
+        .sync_mindbody(&SyncRequest {
+            only: Some(SyncKind::Clients),
+            ..SyncRequest::default()
+        })
+        .await
+        .unwrap()[0];
+    assert_eq!(
+        log.records.new + log.records.updated + log.records.unchanged,
+        1,
+        "{log:?}"
+    );
+    // Names repeat in the studio (ten first names x ten last names over sixty clients): the
+    // later ones are flagged as possible duplicates for the user to confirm.
+    let customers = engine.customers().await.unwrap();
+    let flagged = customers
+        .iter()
+        .filter(|c| c.possible_duplicate_of.is_some())
+        .count();
+    assert_eq!(flagged, 0, "sixty distinct names: nobody is flagged");
+}

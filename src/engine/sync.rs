@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Engine, EngineError};
 use crate::domain::{Provider, SyncStatus};
-use crate::finance::Upserted;
+use crate::finance::{Category, Customer, CustomerIndex, Match, Settlement, Transaction, Upserted};
 use crate::providers::mindbody::{self, MindbodyClient, sync as mapping};
 use crate::store::{RecordCounts, SyncLog};
 
@@ -31,16 +31,88 @@ pub struct SyncRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum SyncKind {
+    Categories,
+    Clients,
     Sales,
+    Transactions,
 }
 
 impl SyncKind {
-    pub const ALL: [SyncKind; 1] = [SyncKind::Sales];
+    /// In this order: classes and customers first, so sales can link to them.
+    pub const ALL: [SyncKind; 4] = [
+        SyncKind::Categories,
+        SyncKind::Clients,
+        SyncKind::Sales,
+        SyncKind::Transactions,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
+            SyncKind::Categories => "categories",
+            SyncKind::Clients => "clients",
             SyncKind::Sales => "sales",
+            SyncKind::Transactions => "transactions",
         }
+    }
+
+    /// Whether it reads a time window (with a lookback) rather than a whole list.
+    fn windowed(self) -> bool {
+        matches!(self, SyncKind::Sales | SyncKind::Transactions)
+    }
+}
+
+/// One page fetched and stored: how many items it had, how many there are in all, and what
+/// storing them did.
+struct PageStored {
+    items: u64,
+    total: u64,
+    outcomes: Vec<Upserted>,
+}
+
+/// What storing a page needs, loaded once per run.
+enum PageContext {
+    None,
+    /// Category id → financial class.
+    Classes(HashMap<i64, String>),
+    Customers(CustomerIndex),
+}
+
+/// A Mindbody client as a customer: the one it is linked to, the one with its email (now
+/// linked), or a new one, flagged when an existing customer has the same name.
+fn customer_of(
+    client: &mindbody::types::Client,
+    index: &CustomerIndex,
+    existing: &HashMap<String, Customer>,
+) -> Customer {
+    let first = client.first_name.clone().unwrap_or_default();
+    let last = client.last_name.clone().unwrap_or_default();
+    let name = format!("{first} {last}");
+    let fresh = Customer {
+        key: mapping::client_key(&client.id),
+        mindbody_id: Some(client.id.clone()),
+        first_name: crate::present::one_line(&first),
+        last_name: crate::present::one_line(&last),
+        email: client.email.clone(),
+        phone: client.mobile_phone.clone(),
+        source: "mindbody".into(),
+        modified_at: client.last_modified,
+        possible_duplicate_of: None,
+    };
+    match index.find(&client.id, client.email.as_deref(), &name) {
+        Match::Linked(key) | Match::ByEmail(key) => {
+            let before = existing.get(&key);
+            Customer {
+                key: key.clone(),
+                source: before.map_or(fresh.source.clone(), |b| b.source.clone()),
+                possible_duplicate_of: before.and_then(|b| b.possible_duplicate_of.clone()),
+                ..fresh
+            }
+        }
+        Match::Uncertain { candidate } if candidate != fresh.key => Customer {
+            possible_duplicate_of: Some(candidate),
+            ..fresh
+        },
+        _ => fresh,
     }
 }
 
@@ -92,6 +164,21 @@ impl Engine {
             .transactions_between(from, NaiveDateTime::MAX)?;
         rows.reverse();
         Ok(rows)
+    }
+
+    /// Mindbody's revenue categories with their financial class (None: unmapped).
+    pub async fn categories(&self) -> Result<Vec<Category>, EngineError> {
+        Ok(self.inner.store.categories()?)
+    }
+
+    /// Maps a category to a financial class (None unmaps it); its transactions follow.
+    pub async fn map_category(&self, id: i64, class: Option<&str>) -> Result<usize, EngineError> {
+        let class = class.map(str::trim).filter(|c| !c.is_empty());
+        Ok(self.inner.store.map_category("mindbody", id, class)?)
+    }
+
+    pub async fn customers(&self) -> Result<Vec<Customer>, EngineError> {
+        Ok(self.inner.store.customers()?)
     }
 
     /// Deletes a transaction for good: later syncs leave it deleted (a tombstone) unless a full
@@ -153,9 +240,9 @@ impl Engine {
             })
             .await?;
         let calls = Arc::new(AtomicU64::new(0));
-        let outcome = match kind {
-            SyncKind::Sales => self.sync_sales(&started, request, calls.clone()).await,
-        };
+        let outcome = self
+            .sync_paged(kind, &started, request, calls.clone())
+            .await;
         let mut log = match outcome {
             Ok(log) => log,
             Err((mut log, error)) => {
@@ -173,9 +260,10 @@ impl Engine {
         self.record_sync(log).await
     }
 
-    /// Sales into transactions, page by page.
-    async fn sync_sales(
+    /// One sync type, page by page: fetch, store, move the checkpoint, update the log.
+    async fn sync_paged(
         &self,
+        kind: SyncKind,
         log: &SyncLog,
         request: &SyncRequest,
         calls: Arc<AtomicU64>,
@@ -184,7 +272,6 @@ impl Engine {
         let fail = |log: &SyncLog, error: EngineError| (log.clone(), error);
         let store = &self.inner.store;
         let config = &self.inner.config.mindbody;
-        let kind = SyncKind::Sales;
         let now = Local::now().naive_local();
         let checkpoint: Option<Checkpoint> = store
             .meta_json(&checkpoint_key(kind))
@@ -196,10 +283,13 @@ impl Engine {
                 let cursor: Option<NaiveDateTime> = store
                     .meta_json(&cursor_key(kind))
                     .map_err(|e| fail(&log, e.into()))?;
-                let start = match (request.since, cursor) {
-                    (Some(day), _) => day.and_hms_opt(0, 0, 0).unwrap_or_default(),
-                    (None, Some(cursor)) => cursor - config.lookback(),
-                    (None, None) => now - config.first_sync(),
+                let start = match (kind, request.since, cursor) {
+                    (SyncKind::Categories, _, _) => NaiveDateTime::MIN,
+                    (_, Some(day), _) => day.and_hms_opt(0, 0, 0).unwrap_or_default(),
+                    (_, None, Some(cursor)) if kind.windowed() => cursor - config.lookback(),
+                    (_, None, Some(cursor)) => cursor,
+                    (SyncKind::Clients, None, None) => NaiveDateTime::MIN,
+                    (_, None, None) => now - config.first_sync(),
                 };
                 (
                     Checkpoint {
@@ -221,34 +311,25 @@ impl Engine {
         let client = self
             .counting_client(calls.clone())
             .map_err(|e| fail(&log, e))?;
-        let classes: HashMap<i64, String> = HashMap::new();
+        let mut context = self.page_context(kind).map_err(|e| fail(&log, e))?;
         loop {
             let token = self
                 .mindbody_access_token()
                 .await
                 .map_err(|e| fail(&log, e))?;
-            let page = client
-                .sales_page(&token, plan.start, plan.end, plan.next_offset)
+            let page = self
+                .fetch_and_store(kind, &client, &token, &plan, &mut context)
                 .await
-                .map_err(|error| fail(&log, EngineError::Mindbody { error }))?;
-            let synced_at = Utc::now();
-            let transactions: Vec<_> = page
-                .sales
-                .iter()
-                .flat_map(|sale| mapping::transactions_of(sale, &classes, synced_at))
-                .collect();
-            let outcomes = store
-                .upsert_transactions(&transactions, plan.revive)
-                .map_err(|e| fail(&log, e.into()))?;
-            for outcome in outcomes {
+                .map_err(|e| fail(&log, e))?;
+            for outcome in page.outcomes {
                 match outcome {
                     Upserted::New => log.records.new += 1,
                     Upserted::Updated => log.records.updated += 1,
                     Upserted::Unchanged | Upserted::Tombstoned => log.records.unchanged += 1,
                 }
             }
-            plan.next_offset += page.sales.len() as u64;
-            let done = page.sales.is_empty() || plan.next_offset >= page.pagination.total_results;
+            plan.next_offset += page.items;
+            let done = page.items == 0 || plan.next_offset >= page.total;
             // The page is stored: only now does the checkpoint move past it.
             if done {
                 store
@@ -268,9 +349,155 @@ impl Engine {
                 break;
             }
         }
-        store
-            .put_meta_json(&cursor_key(kind), &plan.end)
-            .map_err(|e| fail(&log, e.into()))?;
+        if kind != SyncKind::Categories {
+            store
+                .put_meta_json(&cursor_key(kind), &plan.end)
+                .map_err(|e| fail(&log, e.into()))?;
+        }
         Ok(log)
+    }
+
+    /// What storing a kind's pages needs from the books: the category mapping for sales, the
+    /// customers already there for client matching.
+    fn page_context(&self, kind: SyncKind) -> Result<PageContext, EngineError> {
+        let store = &self.inner.store;
+        Ok(match kind {
+            SyncKind::Sales => PageContext::Classes(
+                store
+                    .categories()?
+                    .into_iter()
+                    .filter_map(|c| Some((c.id, c.class?)))
+                    .collect(),
+            ),
+            SyncKind::Clients => PageContext::Customers(CustomerIndex::new(&store.customers()?)),
+            _ => PageContext::None,
+        })
+    }
+
+    async fn fetch_and_store(
+        &self,
+        kind: SyncKind,
+        client: &MindbodyClient,
+        token: &crate::secret::Secret,
+        plan: &Checkpoint,
+        context: &mut PageContext,
+    ) -> Result<PageStored, EngineError> {
+        let store = &self.inner.store;
+        let api = |error| EngineError::Mindbody { error };
+        let synced_at = Utc::now();
+        Ok(match kind {
+            SyncKind::Categories => {
+                let page = client
+                    .categories_page(token, plan.next_offset)
+                    .await
+                    .map_err(api)?;
+                let categories: Vec<Category> = page
+                    .categories
+                    .iter()
+                    .map(|c| Category {
+                        id: c.id,
+                        name: crate::present::one_line(&c.name),
+                        service: c.service,
+                        source: "mindbody".into(),
+                        class: None,
+                    })
+                    .collect();
+                PageStored {
+                    items: page.categories.len() as u64,
+                    total: page.pagination.total_results,
+                    outcomes: store.upsert_categories(&categories)?,
+                }
+            }
+            SyncKind::Clients => {
+                let since = (plan.start != NaiveDateTime::MIN).then_some(plan.start);
+                let page = client
+                    .clients_page(token, since, plan.next_offset)
+                    .await
+                    .map_err(api)?;
+                let PageContext::Customers(index) = context else {
+                    unreachable!("a clients sync always has its customer index");
+                };
+                let existing: HashMap<String, Customer> = store
+                    .customers()?
+                    .into_iter()
+                    .map(|c| (c.key.clone(), c))
+                    .collect();
+                let customers: Vec<Customer> = page
+                    .clients
+                    .iter()
+                    .map(|c| {
+                        let customer = customer_of(c, index, &existing);
+                        index.add(&customer);
+                        customer
+                    })
+                    .collect();
+                PageStored {
+                    items: page.clients.len() as u64,
+                    total: page.pagination.total_results,
+                    outcomes: store.upsert_customers(&customers)?,
+                }
+            }
+            SyncKind::Sales => {
+                let page = client
+                    .sales_page(token, plan.start, plan.end, plan.next_offset)
+                    .await
+                    .map_err(api)?;
+                let no_classes = HashMap::new();
+                let classes = match context {
+                    PageContext::Classes(classes) => &*classes,
+                    _ => &no_classes,
+                };
+                let transactions: Vec<_> = page
+                    .sales
+                    .iter()
+                    .flat_map(|sale| mapping::transactions_of(sale, classes, synced_at))
+                    .collect();
+                PageStored {
+                    items: page.sales.len() as u64,
+                    total: page.pagination.total_results,
+                    outcomes: store.upsert_transactions(&transactions, plan.revive)?,
+                }
+            }
+            SyncKind::Transactions => {
+                let page = client
+                    .transactions_page(token, plan.start, plan.end, plan.next_offset)
+                    .await
+                    .map_err(api)?;
+                let mut settled = Vec::new();
+                let mut outcomes = Vec::new();
+                for card in &page.transactions {
+                    let Some(sale_id) = card.sale_id else {
+                        outcomes.push(Upserted::Unchanged);
+                        continue;
+                    };
+                    let settlement = Settlement {
+                        transaction_id: card.transaction_id,
+                        status: crate::present::one_line(&card.status),
+                        settled: card.settled,
+                    };
+                    let items =
+                        store.transactions_with_prefix(&format!("mindbody:sale:{sale_id}:"))?;
+                    if items
+                        .iter()
+                        .all(|t| t.settlement.as_ref() == Some(&settlement))
+                    {
+                        outcomes.push(Upserted::Unchanged);
+                        continue;
+                    }
+                    settled.extend(items.into_iter().map(|t| Transaction {
+                        settlement: Some(settlement.clone()),
+                        synced_at,
+                        ..t
+                    }));
+                    outcomes.push(Upserted::Updated);
+                }
+                store.upsert_transactions(&settled, false)?;
+                PageStored {
+                    items: page.transactions.len() as u64,
+                    total: page.pagination.total_results,
+                    outcomes,
+                }
+            }
+        })
     }
 }

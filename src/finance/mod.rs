@@ -1,6 +1,10 @@
 //! The books' records that providers feed: transactions, customers, financial classes and the
 //! category → class mapping. Plain serde types; the store keeps them, the engine fills them.
 
+pub mod category;
+pub mod customer;
 pub mod transaction;
 
+pub use category::Category;
+pub use customer::{Customer, CustomerIndex, Match};
 pub use transaction::{Settlement, Transaction, Upserted};

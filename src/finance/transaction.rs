@@ -56,6 +56,14 @@ impl crate::store::codec::Record for Transaction {
 }
 
 impl Transaction {
+    /// A re-read sale knows nothing of settlement (another sync records it): keep what was there.
+    pub fn keeping_settlement_of(mut self, old: &Transaction) -> Transaction {
+        if self.settlement.is_none() {
+            self.settlement = old.settlement.clone();
+        }
+        self
+    }
+
     /// Equal in everything but when it was last synced: an upsert that changes nothing is
     /// "unchanged", not "updated".
     pub fn same_content(&self, other: &Transaction) -> bool {

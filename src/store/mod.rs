@@ -9,6 +9,7 @@
 //! One module per tree; values go through the versioned [`codec`]; secrets through [`seal`].
 //! Only the engine uses this module.
 
+pub mod books;
 pub mod chat;
 pub mod codec;
 pub mod integrations;
@@ -110,6 +111,8 @@ struct Records {
     transactions: sled::Tree,
     transactions_by_date: sled::Tree,
     tombstones: sled::Tree,
+    customers: sled::Tree,
+    categories: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -154,6 +157,8 @@ impl Store {
             transactions: db.open_tree(transactions::TREE)?,
             transactions_by_date: db.open_tree(transactions::BY_DATE)?,
             tombstones: db.open_tree(transactions::TOMBSTONES)?,
+            customers: db.open_tree(books::CUSTOMERS)?,
+            categories: db.open_tree(books::CATEGORIES)?,
             db,
         };
         *slot = Some(records.clone());

@@ -54,6 +54,11 @@ impl Store {
                 .get(key)?
                 .map(|v| decode_value(TREE, key, &v))
                 .transpose()?;
+            let tx = match &old {
+                Some(old) => tx.clone().keeping_settlement_of(old),
+                None => tx.clone(),
+            };
+            let tx = &tx;
             let outcome = match &old {
                 None => Upserted::New,
                 Some(old) if old.same_content(tx) => Upserted::Unchanged,

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::types::SalesPage;
+use super::types::{CategoriesPage, ClientsPage, SalesPage, TransactionsPage};
 use crate::http::RetryPolicy;
 use crate::secret::Secret;
 
@@ -217,6 +217,62 @@ impl MindbodyClient {
             },
         };
         Err((error, retry_after))
+    }
+
+    /// The site's revenue categories.
+    pub async fn categories_page(
+        &self,
+        access_token: &Secret,
+        offset: u64,
+    ) -> Result<CategoriesPage, MindbodyError> {
+        let query = [
+            ("Limit", PAGE_LIMIT.to_string()),
+            ("Offset", offset.to_string()),
+        ];
+        self.get("site/categories", &query, access_token).await
+    }
+
+    /// Clients created or changed since `since` (all when None).
+    pub async fn clients_page(
+        &self,
+        access_token: &Secret,
+        since: Option<NaiveDateTime>,
+        offset: u64,
+    ) -> Result<ClientsPage, MindbodyError> {
+        let mut query = vec![
+            ("Limit", PAGE_LIMIT.to_string()),
+            ("Offset", offset.to_string()),
+        ];
+        if let Some(since) = since {
+            query.push((
+                "LastModifiedDate",
+                since.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            ));
+        }
+        self.get("client/clients", &query, access_token).await
+    }
+
+    /// Card and ACH transactions made between `start` and `end`.
+    pub async fn transactions_page(
+        &self,
+        access_token: &Secret,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+        offset: u64,
+    ) -> Result<TransactionsPage, MindbodyError> {
+        let query = [
+            (
+                "TransactionStartDateTime",
+                start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            ),
+            (
+                "TransactionEndDateTime",
+                end.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            ),
+            ("Limit", PAGE_LIMIT.to_string()),
+            ("Offset", offset.to_string()),
+        ];
+        self.get("sale/transactions", &query, access_token).await
     }
 
     /// One page of sales made between `start` and `end` (studio time), `PAGE_LIMIT` at a time.

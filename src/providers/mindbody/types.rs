@@ -112,3 +112,87 @@ mod tests {
         assert_eq!(item.tax_amount, Decimal::ZERO);
     }
 }
+
+/// Mindbody writes times with or without fractions and a `Z`; all are studio-local readings.
+fn lenient_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDateTime>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let text = text.trim_end_matches('Z');
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a date and time")))
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CategoriesPage {
+    #[serde(rename = "PaginationResponse", default)]
+    pub pagination: PaginationResponse,
+    #[serde(rename = "Categories", default)]
+    pub categories: Vec<Category>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Category {
+    #[serde(rename = "Id")]
+    pub id: i64,
+    #[serde(rename = "CategoryName", default)]
+    pub name: String,
+    #[serde(rename = "Service", default)]
+    pub service: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ClientsPage {
+    #[serde(rename = "PaginationResponse", default)]
+    pub pagination: PaginationResponse,
+    #[serde(rename = "Clients", default)]
+    pub clients: Vec<Client>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Client {
+    /// A string in `Client` too.
+    #[serde(rename = "Id")]
+    pub id: String,
+    #[serde(rename = "FirstName", default)]
+    pub first_name: Option<String>,
+    #[serde(rename = "LastName", default)]
+    pub last_name: Option<String>,
+    #[serde(rename = "Email", default)]
+    pub email: Option<String>,
+    #[serde(rename = "MobilePhone", default)]
+    pub mobile_phone: Option<String>,
+    #[serde(
+        rename = "LastModifiedDateTime",
+        default,
+        deserialize_with = "lenient_time"
+    )]
+    pub last_modified: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TransactionsPage {
+    #[serde(rename = "PaginationResponse", default)]
+    pub pagination: PaginationResponse,
+    #[serde(rename = "Transactions", default)]
+    pub transactions: Vec<CardTransaction>,
+}
+
+/// A card or ACH transaction behind a sale.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CardTransaction {
+    #[serde(rename = "TransactionId")]
+    pub transaction_id: i64,
+    #[serde(rename = "SaleId", default)]
+    pub sale_id: Option<i64>,
+    /// An integer in `Transaction` (a string in `Sale`).
+    #[serde(rename = "ClientId", default)]
+    pub client_id: Option<i64>,
+    #[serde(rename = "Settled", default)]
+    pub settled: bool,
+    #[serde(rename = "Status", default)]
+    pub status: String,
+}

@@ -1,0 +1,150 @@
+//! The `customers` and `categories` trees (records database). A category record carries its
+//! mapping to a financial class, so the mapping and the list of unmapped categories are one read.
+
+use super::codec;
+use super::{Store, StoreError, decode_value};
+use crate::finance::{Category, Customer, Transaction, Upserted};
+
+pub const CUSTOMERS: &str = "customers";
+pub const CATEGORIES: &str = "categories";
+
+fn category_key(source: &str, id: i64) -> String {
+    format!("{source}:category:{id}")
+}
+
+impl Store {
+    /// Inserts or updates customers; equal ones are left alone.
+    pub fn upsert_customers(&self, customers: &[Customer]) -> Result<Vec<Upserted>, StoreError> {
+        let records = self.records()?;
+        let mut batch = sled::Batch::default();
+        let mut outcomes = Vec::with_capacity(customers.len());
+        for c in customers {
+            let key = c.key.as_bytes();
+            let old: Option<Customer> = records
+                .customers
+                .get(key)?
+                .map(|v| decode_value(CUSTOMERS, key, &v))
+                .transpose()?;
+            let outcome = match old {
+                None => Upserted::New,
+                Some(old) if old == *c => Upserted::Unchanged,
+                Some(_) => Upserted::Updated,
+            };
+            if outcome != Upserted::Unchanged {
+                batch.insert(key, codec::encode(c));
+            }
+            outcomes.push(outcome);
+        }
+        records.customers.apply_batch(batch)?;
+        records.db.flush()?;
+        Ok(outcomes)
+    }
+
+    pub fn customers(&self) -> Result<Vec<Customer>, StoreError> {
+        let records = self.records()?;
+        records
+            .customers
+            .iter()
+            .map(|entry| {
+                let (k, v) = entry?;
+                decode_value(CUSTOMERS, &k, &v)
+            })
+            .collect()
+    }
+
+    /// Stores categories as the provider reports them, keeping each one's mapping.
+    pub fn upsert_categories(&self, categories: &[Category]) -> Result<Vec<Upserted>, StoreError> {
+        let records = self.records()?;
+        let mut outcomes = Vec::with_capacity(categories.len());
+        for c in categories {
+            let key = category_key(&c.source, c.id);
+            let old: Option<Category> = records
+                .categories
+                .get(key.as_bytes())?
+                .map(|v| decode_value(CATEGORIES, key.as_bytes(), &v))
+                .transpose()?;
+            let merged = Category {
+                class: old.as_ref().and_then(|o| o.class.clone()),
+                ..c.clone()
+            };
+            let outcome = match &old {
+                None => Upserted::New,
+                Some(old) if *old == merged => Upserted::Unchanged,
+                Some(_) => Upserted::Updated,
+            };
+            if outcome != Upserted::Unchanged {
+                records
+                    .categories
+                    .insert(key.as_bytes(), codec::encode(&merged))?;
+            }
+            outcomes.push(outcome);
+        }
+        records.db.flush()?;
+        Ok(outcomes)
+    }
+
+    pub fn categories(&self) -> Result<Vec<Category>, StoreError> {
+        let records = self.records()?;
+        records
+            .categories
+            .iter()
+            .map(|entry| {
+                let (k, v) = entry?;
+                decode_value(CATEGORIES, &k, &v)
+            })
+            .collect()
+    }
+
+    /// Maps a category to a financial class (None unmaps it) and gives the class to every
+    /// transaction already in that category. Returns how many transactions changed.
+    pub fn map_category(
+        &self,
+        source: &str,
+        id: i64,
+        class: Option<&str>,
+    ) -> Result<usize, StoreError> {
+        let records = self.records()?;
+        let key = category_key(source, id);
+        let Some(mut category) = records
+            .categories
+            .get(key.as_bytes())?
+            .map(|v| decode_value::<Category>(CATEGORIES, key.as_bytes(), &v))
+            .transpose()?
+        else {
+            return Err(StoreError::Missing {
+                what: format!("category {id} of {source}"),
+            });
+        };
+        category.class = class.map(str::to_string);
+        records
+            .categories
+            .insert(key.as_bytes(), codec::encode(&category))?;
+        let prefix = format!("{source}:");
+        let mut changed = Vec::new();
+        for entry in records.transactions.scan_prefix(prefix.as_bytes()) {
+            let (k, v) = entry?;
+            let mut tx: Transaction = decode_value(super::transactions::TREE, &k, &v)?;
+            if tx.category_id == Some(id) && tx.class.as_deref() != class {
+                tx.class = class.map(str::to_string);
+                changed.push(tx);
+            }
+        }
+        let count = changed.len();
+        self.upsert_transactions(&changed, false)?;
+        records.db.flush()?;
+        Ok(count)
+    }
+
+    /// Every transaction of one sale (`mindbody:sale:{SaleId}:`), to record its settlement.
+    pub fn transactions_with_prefix(&self, prefix: &str) -> Result<Vec<Transaction>, StoreError> {
+        let records = self.records()?;
+        records
+            .transactions
+            .scan_prefix(prefix.as_bytes())
+            .map(|entry| {
+                let (k, v) = entry?;
+                decode_value(super::transactions::TREE, &k, &v)
+            })
+            .collect()
+    }
+}
