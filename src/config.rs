@@ -229,19 +229,35 @@ impl Config {
                 message: e.message().trim().to_string(),
             }
         })?;
+        // Values serde accepts but that make no sense, with the line they are on.
+        let invalid = |key: &str, message: String| {
+            let name = key.rsplit('.').next().unwrap_or(key);
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(name))
+                .map_or(1, |i| i + 1);
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                key: Some(key.into()),
+                message,
+            }
+        };
         if let Some(url) = &config.gemini.base_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with("base_url"))
-                .map_or(0, |i| i + 1);
-            return Err(ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line,
-                key: Some("gemini.base_url".into()),
-                message: format!("`{url}` is not an http:// or https:// URL"),
-            });
+            return Err(invalid(
+                "gemini.base_url",
+                format!("`{url}` is not an http:// or https:// URL"),
+            ));
+        }
+        if let Some(every) = &config.mindbody.sync_every
+            && config.mindbody.sync_every().is_none()
+        {
+            return Err(invalid(
+                "mindbody.sync_every",
+                format!("`{every}` is not an interval like \"30m\", \"1h\" or \"90s\""),
+            ));
         }
         Ok(config)
     }
@@ -299,6 +315,7 @@ impl Settings {
             config.gemini.base_url = Some(url.trim().to_string());
         }
         config.mindbody.apply_env(|name| std::env::var(name).ok());
+
         if let Some(key_file) = &config.secrets.key_file {
             paths.key_file = key_file.clone();
         }
@@ -334,6 +351,15 @@ mod tests {
         let err = Config::parse(Path::new("c.toml"), text).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("line 3, key `ui.mouse`"), "{msg}");
+    }
+
+    #[test]
+    fn a_nonsense_schedule_names_its_line() {
+        let text = "[mindbody]\nsync_every = \"sometimes\"\n";
+        let err = Config::parse(Path::new("c.toml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2, key `mindbody.sync_every`"), "{err}");
     }
 
     #[test]

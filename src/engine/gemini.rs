@@ -275,7 +275,24 @@ impl Engine {
         let view = IntegrationView::build(provider, record);
         Ok(match provider {
             Provider::Gemini => view.with_extras(self.gemini_extras(record)),
-            Provider::Mindbody => view.with_extras(super::mindbody::extras(record)),
+            Provider::Mindbody => {
+                let mut extras = super::mindbody::extras(record);
+                let calls = self
+                    .inner
+                    .store
+                    .counter(&super::calls_key(chrono::Local::now().date_naive()))
+                    .unwrap_or(0);
+                let (facts, freshness, next) = super::sync_job::schedule_facts(
+                    record,
+                    &self.inner.config.mindbody,
+                    calls,
+                    chrono::Utc::now(),
+                );
+                extras.facts.extend(facts);
+                extras.freshness = freshness;
+                extras.next_sync_at = next;
+                view.with_extras(extras)
+            }
             _ => view,
         })
     }

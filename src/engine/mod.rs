@@ -8,6 +8,7 @@ mod event;
 mod gemini;
 mod mindbody;
 mod sync;
+mod sync_job;
 mod sync_summary;
 mod view;
 
@@ -30,6 +31,7 @@ pub use event::Event;
 pub use gemini::GeminiUpdate;
 pub use mindbody::MindbodyUpdate;
 pub use sync::{SyncKind, SyncRequest, calls_key};
+pub use sync_job::{Freshness, TodaysSales, TransactionPage};
 pub use view::{Fact, IntegrationView};
 
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +113,9 @@ struct Inner {
     connect_job: Mutex<Option<mindbody::ConnectJob>>,
     /// One Mindbody token refresh at a time.
     mindbody_refresh: tokio::sync::Mutex<()>,
+    sync_running: AtomicBool,
+    /// The transaction keys (newest first) for the last filter asked for.
+    transaction_keys: Mutex<Option<(String, Arc<Vec<String>>)>>,
 }
 
 impl Engine {
@@ -140,6 +145,8 @@ impl Engine {
                 browser: options.browser,
                 connect_job: Mutex::new(None),
                 mindbody_refresh: tokio::sync::Mutex::new(()),
+                sync_running: AtomicBool::new(false),
+                transaction_keys: Mutex::new(None),
             }),
         })
     }

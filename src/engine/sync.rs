@@ -341,6 +341,7 @@ impl Engine {
                     .map_err(|e| fail(&log, e.into()))?;
             }
             log.api_calls = calls.load(Ordering::Relaxed);
+            self.invalidate_transactions();
             log = self
                 .record_sync(log.clone())
                 .await

@@ -38,6 +38,11 @@ pub struct IntegrationView {
     /// Rate-limited until then: the dashboard counts down to it.
     #[serde(default)]
     pub retry_at: Option<DateTime<Utc>>,
+    /// Against the sync schedule, when there is one.
+    #[serde(default)]
+    pub freshness: Option<super::Freshness>,
+    #[serde(default)]
+    pub next_sync_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +58,8 @@ pub struct Extras {
     pub warnings: Vec<String>,
     pub offer: Option<String>,
     pub retry_at: Option<DateTime<Utc>>,
+    pub freshness: Option<super::Freshness>,
+    pub next_sync_at: Option<DateTime<Utc>>,
     /// A more specific hint than the catalog's for the current state.
     pub hint: Option<String>,
 }
@@ -80,6 +87,8 @@ impl IntegrationView {
             warnings: Vec::new(),
             offer: None,
             retry_at: None,
+            freshness: None,
+            next_sync_at: None,
         }
     }
 
@@ -88,6 +97,8 @@ impl IntegrationView {
         self.warnings = extras.warnings;
         self.offer = extras.offer;
         self.retry_at = extras.retry_at;
+        self.freshness = extras.freshness;
+        self.next_sync_at = extras.next_sync_at;
         if extras.hint.is_some() {
             self.hint = extras.hint;
         }

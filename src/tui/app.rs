@@ -72,54 +72,8 @@ pub struct Popup {
     pub scroll: u16,
 }
 
-/// The sync-history pane: a window onto the selected integration's runs, newest first. Only the
-/// rows on screen are held; the rest stay in the store.
-#[derive(Debug, Clone, Default)]
-pub struct History {
-    pub provider: Option<Provider>,
-    /// Runs in all, as of the last load.
-    pub total: u64,
-    /// The selected run, counted from the newest (0).
-    pub selected: u64,
-    /// The first run on screen.
-    pub top: u64,
-    /// The loaded rows and the index of the first; None when they must be (re)loaded.
-    pub window: Option<(u64, Vec<SyncLog>)>,
-}
-
-impl History {
-    fn reset(&mut self, provider: Option<Provider>) {
-        *self = History {
-            provider,
-            ..History::default()
-        };
-    }
-
-    /// The run at absolute index `i`, if it is loaded.
-    pub fn row(&self, i: u64) -> Option<&SyncLog> {
-        let (start, rows) = self.window.as_ref()?;
-        rows.get(usize::try_from(i.checked_sub(*start)?).ok()?)
-    }
-
-    fn scroll_to_selected(&mut self, visible_rows: usize) {
-        let visible = visible_rows.max(1) as u64;
-        if self.selected < self.top {
-            self.top = self.selected;
-        } else if self.selected >= self.top + visible {
-            self.top = self.selected + 1 - visible;
-        }
-        // Never leave empty space below the last run when there is history above.
-        self.top = self.top.min(self.total.saturating_sub(visible));
-    }
-
-    fn covers(&self, top: u64, rows: usize) -> bool {
-        let Some((start, loaded)) = &self.window else {
-            return false;
-        };
-        let wanted_end = (top + rows as u64).min(self.total);
-        *start <= top && start + loaded.len() as u64 >= wanted_end
-    }
-}
+/// The sync-history pane: the selected integration's runs, newest first.
+pub type History = super::paged::Paged<Provider, SyncLog>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
@@ -239,7 +193,7 @@ impl App {
             out.push(Request::LoadIntegrations);
         }
         let rows = self.history_rows();
-        if let Some(provider) = self.history.provider
+        if let Some(provider) = self.history.key
             && !self.history.covers(self.history.top, rows)
         {
             out.push(Request::LoadHistory {
@@ -443,11 +397,8 @@ impl App {
                     .clamp(0, max) as u16;
             }
             Pane::History => {
-                let last = self.history.total.saturating_sub(1) as i64;
-                let selected = (self.history.selected as i64).saturating_add(delta);
-                self.history.selected = selected.clamp(0, last.max(0)) as u64;
                 let rows = self.history_rows();
-                self.history.scroll_to_selected(rows);
+                self.history.move_by(delta, rows);
             }
         }
     }
@@ -512,7 +463,7 @@ impl App {
                 }
                 self.reselect(keep);
             }
-            Event::SyncLogChanged(log) if Some(log.provider) == self.history.provider => {
+            Event::SyncLogChanged(log) if Some(log.provider) == self.history.key => {
                 let history = &mut self.history;
                 if log.seq > history.total {
                     // New runs arrive at the top; keep the reader's place if they scrolled away.
@@ -531,13 +482,10 @@ impl App {
     }
 
     fn history_loaded(&mut self, page: SyncLogPage) {
-        if Some(page.provider) != self.history.provider {
+        if Some(page.provider) != self.history.key {
             return; // an answer for a pane the user has already left
         }
-        let history = &mut self.history;
-        history.total = page.total;
-        history.selected = history.selected.min(page.total.saturating_sub(1));
-        history.window = Some((page.offset, page.rows));
+        self.history.loaded(page.total, page.offset, page.rows);
     }
 
     /// Keeps the selection on `provider` when it is still visible, else in range.
@@ -552,7 +500,7 @@ impl App {
     /// The history pane follows the selected integration.
     fn follow_selection(&mut self) {
         let provider = self.selected_view().map(|v| v.provider);
-        if provider != self.history.provider {
+        if provider != self.history.key {
             self.history.reset(provider);
             self.detail_scroll = 0;
         }

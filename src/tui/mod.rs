@@ -10,6 +10,7 @@ pub mod clipboard;
 pub mod form;
 pub mod keymap;
 pub mod layout;
+pub mod paged;
 pub mod palette;
 pub mod terminal;
 pub mod text;

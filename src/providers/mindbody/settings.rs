@@ -68,6 +68,8 @@ pub struct MindbodyEndpoints {
     pub first_sync_days: Option<i64>,
     /// The daily API call allowance the budget meter measures against (default 1000).
     pub daily_call_allowance: Option<u64>,
+    /// Sync on a schedule: "30m", "1h", "90s". Off when absent.
+    pub sync_every: Option<String>,
 }
 
 /// Which endpoint an environment variable sets.
@@ -120,11 +122,46 @@ impl MindbodyEndpoints {
         chrono::Duration::days(self.first_sync_days.unwrap_or(30).max(1))
     }
 
+    /// The schedule, if one is set and readable.
+    pub fn sync_every(&self) -> Option<chrono::Duration> {
+        self.sync_every.as_deref().and_then(parse_interval)
+    }
+
     pub fn daily_call_allowance(&self) -> u64 {
         self.daily_call_allowance.unwrap_or(1000)
     }
 
     pub fn connect_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.connect_timeout_secs.unwrap_or(300))
+    }
+}
+
+/// "30m", "1h", "90s", "2d" → a duration; anything else is None.
+pub fn parse_interval(text: &str) -> Option<chrono::Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().ok().filter(|n| *n > 0)?;
+    match unit.trim() {
+        "s" | "sec" | "secs" => Some(chrono::Duration::seconds(n)),
+        "m" | "min" | "mins" => Some(chrono::Duration::minutes(n)),
+        "h" | "hour" | "hours" => Some(chrono::Duration::hours(n)),
+        "d" | "day" | "days" => Some(chrono::Duration::days(n)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(parse_interval("30m"), Some(chrono::Duration::minutes(30)));
+        assert_eq!(parse_interval("1h"), Some(chrono::Duration::hours(1)));
+        assert_eq!(parse_interval(" 90s "), Some(chrono::Duration::seconds(90)));
+        assert_eq!(parse_interval("0m"), None);
+        assert_eq!(parse_interval("soon"), None);
+        assert_eq!(parse_interval("30"), None);
     }
 }

@@ -1,0 +1,233 @@
+//! Driving syncs: one run at a time (a second `s` while one runs starts nothing), the schedule
+//! (`[mindbody] sync_every`), what the hub shows about it (next sync, on time or delayed, API
+//! calls today), today's sales, and pages of transactions for the transactions view.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use chrono::{DateTime, Local, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::{Engine, EngineError, Event};
+use crate::domain::{Provider, Status};
+use crate::finance::Transaction;
+use crate::store::IntegrationRecord;
+
+use super::sync::SyncRequest;
+
+/// Whether the last good sync is as recent as the schedule promises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Freshness {
+    OnTime,
+    /// More than twice the interval since the last good sync.
+    Delayed,
+}
+
+/// The sum of today's sales, for the hub's title line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodaysSales {
+    pub total: Decimal,
+    pub items: u64,
+}
+
+/// A window of transactions, newest first, under a filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransactionPage {
+    pub filter: String,
+    pub total: u64,
+    pub offset: u64,
+    pub rows: Vec<Transaction>,
+}
+
+impl Engine {
+    /// Starts a sync in the background; false when one is already running.
+    pub fn start_mindbody_sync(&self, request: SyncRequest) -> bool {
+        if self.inner.sync_running.swap(true, Ordering::SeqCst) {
+            return false;
+        }
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let outcome = engine.sync_mindbody(&request).await;
+            engine.inner.sync_running.store(false, Ordering::SeqCst);
+            engine.invalidate_transactions();
+            if let Err(error) = outcome {
+                engine.emit(Event::JobFailed {
+                    provider: Provider::Mindbody,
+                    error: error.to_string(),
+                });
+            }
+        });
+        true
+    }
+
+    pub fn mindbody_sync_running(&self) -> bool {
+        self.inner.sync_running.load(Ordering::SeqCst)
+    }
+
+    /// Syncs on `[mindbody] sync_every` while the engine lives (the dashboard, or `serve`). A
+    /// beat that finds a sync running, or Mindbody not connected, waits for the next.
+    pub fn start_schedule(&self) {
+        let Some(every) = self.inner.config.mindbody.sync_every() else {
+            return;
+        };
+        let engine = self.clone();
+        let every = every
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(1800));
+        tokio::spawn(async move {
+            let mut beat = tokio::time::interval(every);
+            beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            beat.tick().await; // the first tick is immediate: wait a whole interval first
+            loop {
+                beat.tick().await;
+                let connected = engine
+                    .inner
+                    .store
+                    .integration(Provider::Mindbody)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|r| matches!(r.status, Status::Connected | Status::Error));
+                if connected {
+                    engine.start_mindbody_sync(SyncRequest::default());
+                }
+            }
+        });
+    }
+
+    /// The sum of the sales dated today (studio time).
+    pub async fn todays_sales(&self) -> Result<TodaysSales, EngineError> {
+        let today = Local::now().date_naive();
+        let from = today.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let to = from + chrono::Duration::days(1);
+        let rows = self.inner.store.transactions_between(from, to)?;
+        Ok(TodaysSales {
+            total: rows.iter().map(|t| t.amount).sum(),
+            items: rows.len() as u64,
+        })
+    }
+
+    /// Transactions newest first, `limit` from `offset`, matching `filter` (in the
+    /// description, customer, class or source; empty matches all). The matching keys are kept
+    /// until the next sync, so scrolling reads only the rows on screen.
+    pub async fn transactions_page(
+        &self,
+        filter: &str,
+        offset: u64,
+        limit: usize,
+    ) -> Result<TransactionPage, EngineError> {
+        let keys = self.transaction_keys(filter)?;
+        let store = &self.inner.store;
+        let rows = keys
+            .iter()
+            .skip(offset as usize)
+            .take(limit)
+            .filter_map(|key| store.transaction(key).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TransactionPage {
+            filter: filter.to_string(),
+            total: keys.len() as u64,
+            offset,
+            rows,
+        })
+    }
+
+    fn transaction_keys(&self, filter: &str) -> Result<Arc<Vec<String>>, EngineError> {
+        let filter = filter.trim().to_lowercase();
+        let mut cache = self
+            .inner
+            .transaction_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some((cached, keys)) = cache.as_ref()
+            && *cached == filter
+        {
+            return Ok(keys.clone());
+        }
+        let store = &self.inner.store;
+        let all = store.transaction_keys_newest_first()?;
+        let keys: Vec<String> = if filter.is_empty() {
+            all
+        } else {
+            all.into_iter()
+                .filter(|key| {
+                    store.transaction(key).ok().flatten().is_some_and(|t| {
+                        [
+                            Some(t.description.as_str()),
+                            t.customer.as_deref(),
+                            t.class.as_deref(),
+                            Some(t.source.as_str()),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .any(|field| field.to_lowercase().contains(&filter))
+                    })
+                })
+                .collect()
+        };
+        let keys = Arc::new(keys);
+        *cache = Some((filter, keys.clone()));
+        Ok(keys)
+    }
+
+    /// New transactions were stored: the cached key list is stale.
+    pub(super) fn invalidate_transactions(&self) {
+        *self
+            .inner
+            .transaction_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// Schedule, freshness and the API budget, for Mindbody's detail pane and the status glance.
+pub(super) fn schedule_facts(
+    record: Option<&IntegrationRecord>,
+    config: &crate::providers::mindbody::MindbodyEndpoints,
+    calls_today: u64,
+    now: DateTime<Utc>,
+) -> (
+    Vec<super::view::Fact>,
+    Option<Freshness>,
+    Option<DateTime<Utc>>,
+) {
+    use super::view::Fact;
+    let mut facts = vec![Fact {
+        label: "API calls".into(),
+        value: format!(
+            "{} today of {} included",
+            crate::present::thousands(calls_today),
+            crate::present::thousands(config.daily_call_allowance())
+        ),
+    }];
+    let last = record.and_then(|r| r.last_sync_at);
+    let Some(every) = config.sync_every() else {
+        facts.push(Fact {
+            label: "Schedule".into(),
+            value: "off (s syncs now; set [mindbody] sync_every)".into(),
+        });
+        return (facts, None, None);
+    };
+    let next = last
+        .map(|l| l + every)
+        .filter(|n| *n > now)
+        .unwrap_or(now + every);
+    let freshness = match last {
+        Some(last) if now - last > every * 2 => Freshness::Delayed,
+        None => Freshness::Delayed,
+        Some(_) => Freshness::OnTime,
+    };
+    facts.push(Fact {
+        label: "Schedule".into(),
+        value: format!(
+            "every {}; {}",
+            config.sync_every.as_deref().unwrap_or_default(),
+            match freshness {
+                Freshness::OnTime => "on time",
+                Freshness::Delayed => "delayed",
+            }
+        ),
+    });
+    (facts, Some(freshness), Some(next))
+}
