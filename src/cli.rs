@@ -107,6 +107,12 @@ pub enum Command {
         /// Mindbody's sign-in approves at once, with no consent page (for scripts).
         #[arg(long)]
         auto_approve: bool,
+        /// How many sales the fake studio has (spread over the last 30 days).
+        #[arg(long, value_name = "N", default_value_t = 2_000)]
+        sales: u64,
+        /// How many clients it has.
+        #[arg(long, value_name = "N", default_value_t = 300)]
+        clients: u64,
     },
 }
 

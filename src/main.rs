@@ -82,9 +82,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Transactions { since, json }) => {
             runtime()?.block_on(commands::sync::transactions(&settings, since, json))
         }
-        Some(Command::Sandbox { auto_approve }) => {
-            runtime()?.block_on(commands::sandbox::run(auto_approve))
-        }
+        Some(Command::Sandbox {
+            auto_approve,
+            sales,
+            clients,
+        }) => runtime()?.block_on(commands::sandbox::run(auto_approve, sales, clients)),
         Some(Command::Demo) => dashboard(settings, true),
         Some(Command::Paths(_)) => unreachable!("handled above"),
         None => dashboard(settings, false),
@@ -124,6 +126,14 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
             sandbox
                 .mindbody
                 .set_access_ttl(std::time::Duration::from_secs(600));
+            sandbox
+                .mindbody
+                .set_studio(legion_hub::sandbox::studio::Studio::new(
+                    2_000,
+                    300,
+                    chrono::Local::now().naive_local(),
+                    30,
+                ));
             settings.config.gemini.base_url = Some(sandbox.gemini.base_url());
             let mindbody = &mut settings.config.mindbody;
             mindbody.authorize_url = Some(sandbox.mindbody.authorize_url());

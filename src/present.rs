@@ -69,10 +69,15 @@ pub fn status_table(views: &[IntegrationView], now: DateTime<Utc>) -> String {
             [
                 v.name.clone(),
                 format!("{} {}", v.status.symbol(), v.status.label()),
-                if v.available {
-                    ago(v.last_sync_at, now)
-                } else {
-                    "-".into()
+                match (v.available, v.freshness) {
+                    (false, _) => "-".into(),
+                    (true, Some(crate::engine::Freshness::Delayed)) => {
+                        format!("{} (delayed)", ago(v.last_sync_at, now))
+                    }
+                    (true, Some(crate::engine::Freshness::OnTime)) => {
+                        format!("{} (on time)", ago(v.last_sync_at, now))
+                    }
+                    (true, None) => ago(v.last_sync_at, now),
                 },
                 v.error_message.clone().unwrap_or_default(),
             ]

@@ -132,7 +132,7 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
                     eprintln!("Or paste here the whole address the browser ends on, then Enter.");
                 }
                 Ok(Event::ConnectFinished { error: None, .. }) => {
-                    println!("Mindbody connected.");
+                    println!("Mindbody connected. Next: legion-hub sync mindbody");
                     return Ok(super::exit::OK);
                 }
                 Ok(Event::ConnectFinished { error: Some(error), .. }) => {

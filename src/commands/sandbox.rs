@@ -4,8 +4,16 @@ use std::time::Duration;
 
 use crate::sandbox::Sandbox;
 
-pub async fn run(auto_approve: bool) -> anyhow::Result<u8> {
+pub async fn run(auto_approve: bool, sales: u64, clients: u64) -> anyhow::Result<u8> {
     let sandbox = Sandbox::start().await?;
+    sandbox
+        .mindbody
+        .set_studio(crate::sandbox::studio::Studio::new(
+            sales,
+            clients,
+            chrono::Local::now().naive_local(),
+            30,
+        ));
     sandbox.mindbody.set_auto_approve(auto_approve);
     // Ten minutes: with the default five-minute margin, a refresh can be watched within minutes.
     sandbox.mindbody.set_access_ttl(Duration::from_secs(600));

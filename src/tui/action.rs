@@ -71,6 +71,10 @@ pub enum Action {
     AcceptOffer,
     /// Copy the sign-in address (OSC 52).
     CopyUrl,
+    /// `s`: sync the selected integration now.
+    SyncSelected,
+    /// `m`: the category → class mapping.
+    OpenMapping,
     /// The engine refused a pasted address; why.
     PasteRejected(String),
     /// A sign-in could not even start (settings missing, one already running).
@@ -85,6 +89,9 @@ pub enum Action {
     ConversationsLoaded(Vec<Conversation>),
     ConversationLoaded(Conversation, Vec<ChatMessage>),
     GeminiModelsLoaded(Result<Vec<String>, String>),
+    TransactionsLoaded(crate::engine::TransactionPage),
+    TodaysSalesLoaded(crate::engine::TodaysSales),
+    CategoriesLoaded(Vec<crate::finance::Category>),
     /// Something worth a line in the status bar.
     Notice(String),
     /// The engine would not take the question (no key, say).
@@ -119,6 +126,18 @@ pub enum Request {
     PasteRedirect(String),
     CancelConnect,
     DisconnectMindbody,
+    SyncMindbody,
+    LoadTransactions {
+        filter: String,
+        offset: u64,
+        limit: usize,
+    },
+    LoadTodaysSales,
+    LoadCategories,
+    MapCategory {
+        id: i64,
+        class: Option<String>,
+    },
 }
 
 impl Request {
@@ -133,6 +152,9 @@ impl Request {
                 | Request::LoadConversation(_)
                 | Request::CancelChat(_)
                 | Request::CancelConnect
+                | Request::LoadTodaysSales
+                | Request::LoadCategories
+                | Request::SyncMindbody
         )
     }
 }

@@ -24,6 +24,8 @@ pub enum Screen {
     #[default]
     Hub,
     Chat,
+    /// The synced transactions, newest first.
+    Transactions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +65,8 @@ pub enum Overlay {
     Form(Box<super::form::Form>),
     /// `o`: a sign-in under way.
     Connect(Box<super::update_hub::ConnectView>),
+    /// `m`: revenue categories and the financial classes they map to.
+    Mapping(Box<super::update_books::MappingView>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +105,10 @@ pub struct App {
     pub should_quit: bool,
     pub screen: Screen,
     pub chat: Chat,
+    /// The transactions screen's window; its key is the filter in force.
+    pub transactions: super::paged::Paged<String, crate::finance::Transaction>,
+    pub todays_sales: Option<crate::engine::TodaysSales>,
+    pub(super) reload_today: bool,
     reload_integrations: bool,
     /// Requests made by actions, sent with the next [`App::requests`].
     pub(super) queue: Vec<Request>,
@@ -126,6 +134,9 @@ impl App {
             should_quit: false,
             screen: Screen::Hub,
             chat: Chat::new(crate::providers::gemini::models::Alias::Fast),
+            transactions: Default::default(),
+            todays_sales: None,
+            reload_today: true,
             reload_integrations: true,
             queue: Vec::new(),
             clipboard: None,
@@ -173,7 +184,7 @@ impl App {
     /// The filter in force: what is being typed, or what was applied.
     pub fn filter_text(&self) -> &str {
         match &self.overlay {
-            Overlay::Filter(input) => input.value(),
+            Overlay::Filter(input) if self.screen == Screen::Hub => input.value(),
             _ => &self.filter,
         }
     }
@@ -189,6 +200,10 @@ impl App {
     /// What to fetch from the engine so the screen can be drawn.
     pub fn requests(&mut self) -> Vec<Request> {
         let mut out = std::mem::take(&mut self.queue);
+        if std::mem::take(&mut self.reload_today) {
+            out.push(Request::LoadTodaysSales);
+        }
+        out.extend(self.transactions_request());
         if std::mem::take(&mut self.reload_integrations) {
             out.push(Request::LoadIntegrations);
         }
@@ -215,6 +230,10 @@ impl App {
             return;
         };
         let Some(action) = self.hub_update(action) else {
+            self.after_update();
+            return;
+        };
+        let Some(action) = self.books_update(action) else {
             self.after_update();
             return;
         };
@@ -450,6 +469,13 @@ impl App {
     }
 
     fn engine_event(&mut self, event: Event) {
+        // A finished run changes today's sales and the transactions on screen.
+        if let Event::SyncLogChanged(log) = &event
+            && log.status != crate::domain::SyncStatus::Started
+        {
+            self.reload_today = true;
+            self.transactions.window = None;
+        }
         match event {
             Event::IntegrationChanged(view) => {
                 let keep = self.selected_view().map(|v| v.provider);

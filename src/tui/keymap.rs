@@ -56,6 +56,16 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('y') if ctrl => Action::CopyUrl,
             _ => Action::Edit(key),
         }),
+        Overlay::Mapping(view) if view.editing.is_some() => Some(match key.code {
+            KeyCode::Enter => Action::Submit,
+            KeyCode::Esc => Action::Back,
+            _ => Action::Edit(key),
+        }),
+        Overlay::Mapping(_) => match key.code {
+            KeyCode::Enter => Some(Action::Submit),
+            KeyCode::Esc | KeyCode::Char('q') => Some(Action::Back),
+            _ => movement(key, ctrl),
+        },
         Overlay::Form(_) => Some(match key.code {
             KeyCode::Enter => Action::Submit,
             KeyCode::Esc => Action::Back,
@@ -76,12 +86,24 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             _ => movement(key, ctrl),
         },
         Overlay::None if app.screen == Screen::Chat => chat_key(app, key, ctrl),
+        Overlay::None if app.screen == Screen::Transactions => match key.code {
+            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::Char('?') => Some(Action::ToggleHelp),
+            KeyCode::Char('/') => Some(Action::OpenFilter),
+            KeyCode::Char(':') => Some(Action::OpenPalette),
+            KeyCode::Char('1') | KeyCode::Esc => Some(Action::Back),
+            KeyCode::Char('2') => Some(Action::ShowScreen(Screen::Chat)),
+            _ => movement(key, ctrl),
+        },
         Overlay::None => match key.code {
             KeyCode::Char('q') => Some(Action::Quit),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char('/') => Some(Action::OpenFilter),
             KeyCode::Char(':') => Some(Action::OpenPalette),
             KeyCode::Char('2') => Some(Action::ShowScreen(Screen::Chat)),
+            KeyCode::Char('3') => Some(Action::ShowScreen(Screen::Transactions)),
+            KeyCode::Char('s') => Some(Action::SyncSelected),
+            KeyCode::Char('m') => Some(Action::OpenMapping),
             KeyCode::Char('t') => Some(Action::TestSelected),
             KeyCode::Char('c') => Some(Action::ConfigureSelected),
             KeyCode::Char('o') => Some(Action::ConnectSelected),
@@ -176,8 +198,21 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ],
         };
     }
+    if app.screen == Screen::Transactions && matches!(app.overlay, Overlay::None) {
+        return &[
+            ("↑↓", "move"),
+            ("PgUp/PgDn", "page"),
+            ("/", "filter"),
+            ("Esc", "hub"),
+            ("q", "quit"),
+        ];
+    }
     match (&app.overlay, app.focus) {
         (Overlay::Filter(_), _) => &[("Enter", "keep"), ("Esc", "clear")],
+        (Overlay::Mapping(view), _) if view.editing.is_some() => {
+            &[("Enter", "save the class"), ("Esc", "cancel")]
+        }
+        (Overlay::Mapping(_), _) => &[("↑↓", "move"), ("Enter", "set the class"), ("Esc", "close")],
         (Overlay::Palette(_), _) => &[("Tab", "complete"), ("Enter", "run"), ("Esc", "cancel")],
         (Overlay::Help, _) => &[("Esc", "close")],
         (Overlay::Connect(_), _) => &[

@@ -125,3 +125,14 @@ pub fn chat_areas(size: Rect, input_lines: usize, list_focused: bool) -> ChatAre
         status_bar,
     }
 }
+
+/// The transactions screen's table: everything between the title line and the status bar.
+pub fn transactions_area(size: Rect) -> Rect {
+    let [_, body, _] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(size);
+    body
+}

@@ -15,6 +15,7 @@ pub mod palette;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+pub mod update_books;
 mod update_chat;
 pub mod update_hub;
 pub mod views;
@@ -206,6 +207,38 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 "Mindbody disconnected: tokens revoked and forgotten; settings and history kept."
                     .into(),
             ),
+            Err(e) => failed(e),
+        },
+        Request::SyncMindbody => {
+            if engine.start_mindbody_sync(crate::engine::SyncRequest::default()) {
+                Action::Notice("Syncing Mindbody: the history counts up as pages arrive.".into())
+            } else {
+                Action::Notice("A Mindbody sync is already running.".into())
+            }
+        }
+        Request::LoadTransactions {
+            filter,
+            offset,
+            limit,
+        } => engine
+            .transactions_page(&filter, offset, limit)
+            .await
+            .map_or_else(failed, Action::TransactionsLoaded),
+        Request::LoadTodaysSales => engine
+            .todays_sales()
+            .await
+            .map_or_else(failed, Action::TodaysSalesLoaded),
+        Request::LoadCategories => engine
+            .categories()
+            .await
+            .map_or_else(failed, Action::CategoriesLoaded),
+        // The overlay shows the new mapping at once.
+        Request::MapCategory { id, class } => match engine.map_category(id, class.as_deref()).await
+        {
+            Ok(_) => engine
+                .categories()
+                .await
+                .map_or_else(failed, Action::CategoriesLoaded),
             Err(e) => failed(e),
         },
         Request::LoadGeminiModels => Action::GeminiModelsLoaded(

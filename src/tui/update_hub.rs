@@ -303,7 +303,13 @@ impl App {
                     self.overlay = Overlay::None;
                 }
                 match error {
-                    None => self.notify(format!("{provider} connected."), false),
+                    None => {
+                        // Connected: the first sync starts at once, so sales begin to arrive.
+                        if provider == Provider::Mindbody {
+                            self.queue.push(Request::SyncMindbody);
+                        }
+                        self.notify(format!("{provider} connected; syncing."), false)
+                    }
                     Some(_) if cancelled => self.notify("Sign-in cancelled.", false),
                     Some(error) => {
                         self.notify(format!("{provider} was not connected: {error}"), true)

@@ -124,6 +124,9 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
         for fact in &view.facts {
             field(&fact.label, Span::raw(fact.value.clone()));
         }
+        if let Some(next) = view.next_sync_at {
+            field("Next sync", Span::raw(present::clock(next, app.now)));
+        }
         if view.settings.is_empty() {
             field("Settings", Span::styled("none yet", theme.dim()));
         }
@@ -136,7 +139,9 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let keys = match view.provider {
         _ if !view.available => "none yet",
         Provider::Gemini => "t test · c configure · a accept the offer · 2 chat",
-        Provider::Mindbody => "c configure · o connect · t test · x disconnect · Tab history",
+        Provider::Mindbody => {
+            "s sync · m categories → classes · 3 transactions · c configure · o connect · t test · x disconnect"
+        }
         _ => "Tab or Enter: sync history; Enter on a run: its details",
     };
     field("Actions", Span::styled(keys, theme.dim()));

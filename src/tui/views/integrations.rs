@@ -35,6 +35,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             (true, None) => "never".to_string(),
             (true, Some(t)) => present::clock(t, app.now),
         };
+        let last_sync = match v.freshness {
+            Some(crate::engine::Freshness::Delayed) => format!("{last_sync} ⚠ late"),
+            _ => last_sync,
+        };
         Row::new(vec![
             Cell::from(v.name.clone()),
             Cell::from(format!("{} {}", v.status.symbol(), v.status.label()))
@@ -50,7 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         [
             Constraint::Length(10),
             Constraint::Length(15),
-            Constraint::Length(15),
+            Constraint::Length(19),
             Constraint::Fill(1),
         ],
     )

@@ -6,7 +6,8 @@ pub mod history;
 mod integrations;
 mod overlays;
 pub(crate) mod status_bar;
-mod title;
+pub(crate) mod title;
+mod transactions;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -18,10 +19,18 @@ use super::layout;
 use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App) {
-    if app.screen == Screen::Chat {
-        chat::draw(frame, app);
-        overlays::draw(frame, app);
-        return;
+    match app.screen {
+        Screen::Chat => {
+            chat::draw(frame, app);
+            overlays::draw(frame, app);
+            return;
+        }
+        Screen::Transactions => {
+            transactions::draw(frame, app);
+            overlays::draw(frame, app);
+            return;
+        }
+        Screen::Hub => {}
     }
     let areas = layout::areas(frame.area(), app.focus);
     title::draw(frame, areas.title, app);

@@ -14,6 +14,7 @@ use crate::tui::form::{FieldKind, Form};
 use crate::tui::keymap::HELP;
 use crate::tui::palette;
 use crate::tui::theme::Theme;
+use crate::tui::update_books::MappingView;
 use crate::tui::update_hub::ConnectView;
 
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -23,6 +24,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Popup(popup) => text_popup(frame, popup, &app.theme),
         Overlay::Form(form) => settings_form(frame, form, &app.theme),
         Overlay::Connect(view) => sign_in(frame, view, &app.theme),
+        Overlay::Mapping(view) => mapping(frame, view, &app.theme),
         Overlay::None | Overlay::Filter(_) => {}
     }
 }
@@ -255,4 +257,68 @@ fn sign_in(frame: &mut Frame, view: &ConnectView, theme: &Theme) {
         area.x + 4 + shown.chars().count() as u16,
         area.y + 1 + paste_row,
     ));
+}
+
+fn mapping(frame: &mut Frame, view: &MappingView, theme: &Theme) {
+    let full = frame.area();
+    let width = full.width.saturating_sub(4).min(80);
+    let mut lines = vec![
+        Line::styled(
+            " Each Mindbody revenue category goes to a financial class in the books.",
+            theme.dim(),
+        ),
+        Line::styled(
+            " Unmapped ones are kept: their sales wait with no class.",
+            theme.dim(),
+        ),
+        Line::default(),
+    ];
+    if view.categories.is_empty() {
+        lines.push(Line::styled(
+            " No categories yet: sync Mindbody first (s).",
+            theme.dim(),
+        ));
+    }
+    for (i, category) in view.categories.iter().enumerate() {
+        let selected = i == view.selected;
+        let class = match (&view.editing, selected) {
+            (Some(input), true) => format!("{}▏", input.value()),
+            _ => category
+                .class
+                .clone()
+                .unwrap_or_else(|| "(unmapped)".into()),
+        };
+        let class_style = match (&category.class, selected) {
+            (_, true) => theme.selected(true),
+            (None, false) => theme.warning(),
+            (Some(_), false) => Style::default(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {:<26}", crate::present::one_line(&category.name)),
+                theme.header(),
+            ),
+            Span::styled(" → ", theme.dim()),
+            Span::styled(class, class_style),
+        ]));
+    }
+    let unmapped = view.categories.iter().filter(|c| c.class.is_none()).count();
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        format!(" {unmapped} of {} unmapped.", view.categories.len()),
+        if unmapped > 0 {
+            theme.warning()
+        } else {
+            theme.dim()
+        },
+    ));
+    let area = centered(full, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(popup_block(
+            "Categories → classes · Esc closes".into(),
+            theme,
+        )),
+        area,
+    );
 }

@@ -30,6 +30,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             theme.warning(),
         ));
     }
+    if let Some(sales) = app.todays_sales.filter(|s| s.items > 0) {
+        left.push(Span::styled(
+            format!("  Today's sales {:.2} ({} items)", sales.total, sales.items),
+            theme.title(),
+        ));
+    }
     frame.render_widget(Paragraph::new(Line::from(left)), area);
     if let Some(badge) = &app.badge {
         let text = format!("{badge} ");

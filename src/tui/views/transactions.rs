@@ -1,0 +1,130 @@
+//! The transactions screen: the synced transactions, newest first; only the rows on screen are
+//! read from the store, so 100,000 scroll like 10.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
+};
+
+use super::pane_block;
+use crate::present;
+use crate::tui::app::{App, Overlay};
+use crate::tui::layout;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let theme = &app.theme;
+    let size = frame.area();
+    super::title::draw(frame, Rect { height: 1, ..size }, app);
+    let area = layout::transactions_area(size);
+    let list = &app.transactions;
+    let filter = list.key.clone().unwrap_or_default();
+    let mut title = vec![Span::raw(format!(
+        " Transactions · {} ",
+        present::thousands(list.total)
+    ))];
+    if !filter.is_empty() {
+        title.push(Span::styled(format!("/{filter} "), theme.key()));
+    }
+    let block = pane_block(
+        Line::from(title),
+        matches!(app.overlay, Overlay::None),
+        theme,
+    );
+    if list.total == 0 {
+        let text = if list.window.is_none() {
+            "Loading…".to_string()
+        } else if filter.is_empty() {
+            "No transactions yet: sync Mindbody (s on Mindbody in the hub).".to_string()
+        } else {
+            format!("No transaction matches /{filter}. Esc clears the filter.")
+        };
+        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
+    } else {
+        let visible = usize::from(area.height.saturating_sub(3));
+        let rows: Vec<Row> = (list.top..list.total)
+            .take(visible)
+            .map(|i| match list.row(i) {
+                Some(tx) => {
+                    let amount =
+                        Cell::from(Line::from(format!("{:.2}", tx.amount)).right_aligned());
+                    Row::new(vec![
+                        Cell::from(tx.date.format("%Y-%m-%d %H:%M").to_string()),
+                        Cell::from(tx.description.clone()),
+                        Cell::from(tx.customer.clone().unwrap_or_default()),
+                        Cell::from(tx.class.clone().unwrap_or_else(|| "(unmapped)".into())),
+                        if tx.amount.is_sign_negative() {
+                            amount.style(theme.error())
+                        } else {
+                            amount
+                        },
+                        Cell::from(tx.source.clone()),
+                    ])
+                }
+                None => Row::new([Cell::from("…")]),
+            })
+            .collect();
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(16),
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+                Constraint::Fill(1),
+                Constraint::Length(10),
+                Constraint::Length(9),
+            ],
+        )
+        .header(
+            Row::new([
+                "DATE",
+                "DESCRIPTION",
+                "CUSTOMER",
+                "CLASS",
+                "    AMOUNT",
+                "SOURCE",
+            ])
+            .style(theme.header()),
+        )
+        .column_spacing(1)
+        .row_highlight_style(theme.selected(true))
+        .block(block);
+        let selected = list
+            .selected
+            .checked_sub(list.top)
+            .map(|i| i as usize)
+            .filter(|i| *i < visible);
+        frame.render_stateful_widget(
+            table,
+            area,
+            &mut TableState::default().with_selected(selected),
+        );
+        if list.total > visible as u64 {
+            let track = Rect {
+                y: area.y + 2,
+                height: area.height.saturating_sub(3),
+                ..area
+            };
+            let mut state = ScrollbarState::new(list.total as usize)
+                .position(list.selected as usize)
+                .viewport_content_length(visible);
+            frame.render_stateful_widget(
+                Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                    .begin_symbol(None)
+                    .end_symbol(None),
+                track,
+                &mut state,
+            );
+        }
+    }
+    super::status_bar::draw(
+        frame,
+        Rect {
+            y: size.bottom().saturating_sub(1),
+            height: 1,
+            ..size
+        },
+        app,
+    );
+}
