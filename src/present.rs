@@ -158,6 +158,16 @@ pub fn escape_controls(text: &str) -> String {
         .collect()
 }
 
+/// Money as people read it: "3,119.24", "-129.00".
+pub fn money(amount: rust_decimal::Decimal) -> String {
+    let rounded = amount.round_dp(2);
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let text = format!("{:.2}", rounded.abs());
+    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    let whole = thousands(whole.parse().unwrap_or(0));
+    format!("{}{whole}.{cents}", if negative { "-" } else { "" })
+}
+
 /// Text made safe to put in an HTML page.
 pub fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -253,6 +263,15 @@ mod tests {
             escape_controls("a\x1b[2Jb\nc\td\u{9b}"),
             "a\u{241b}[2Jb\nc d\u{fffd}"
         );
+    }
+
+    #[test]
+    fn money_reads_like_money() {
+        use rust_decimal::Decimal;
+        assert_eq!(money(Decimal::new(311924, 2)), "3,119.24");
+        assert_eq!(money(Decimal::new(-129, 0)), "-129.00");
+        assert_eq!(money(Decimal::new(5, 1)), "0.50");
+        assert_eq!(money(Decimal::ZERO), "0.00");
     }
 
     #[test]

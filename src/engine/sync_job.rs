@@ -39,6 +39,8 @@ pub struct TransactionPage {
     pub total: u64,
     pub offset: u64,
     pub rows: Vec<Transaction>,
+    /// The customers of these rows: key → name.
+    pub customers: std::collections::BTreeMap<String, String>,
 }
 
 impl Engine {
@@ -125,11 +127,20 @@ impl Engine {
             .take(limit)
             .filter_map(|key| store.transaction(key).transpose())
             .collect::<Result<Vec<_>, _>>()?;
+        let customers = rows
+            .iter()
+            .filter_map(|t| t.customer.clone())
+            .filter_map(|key| {
+                let customer = store.customer(&key).ok().flatten()?;
+                Some((key, customer.full_name()))
+            })
+            .collect();
         Ok(TransactionPage {
             filter: filter.to_string(),
             total: keys.len() as u64,
             offset,
             rows,
+            customers,
         })
     }
 

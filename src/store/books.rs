@@ -40,6 +40,15 @@ impl Store {
         Ok(outcomes)
     }
 
+    pub fn customer(&self, key: &str) -> Result<Option<Customer>, StoreError> {
+        let records = self.records()?;
+        records
+            .customers
+            .get(key.as_bytes())?
+            .map(|v| decode_value(CUSTOMERS, key.as_bytes(), &v))
+            .transpose()
+    }
+
     pub fn customers(&self) -> Result<Vec<Customer>, StoreError> {
         let records = self.records()?;
         records

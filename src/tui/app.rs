@@ -108,6 +108,8 @@ pub struct App {
     /// The transactions screen's window; its key is the filter in force.
     pub transactions: super::paged::Paged<String, crate::finance::Transaction>,
     pub todays_sales: Option<crate::engine::TodaysSales>,
+    /// Names of the customers of the transactions on screen.
+    pub transaction_names: std::collections::BTreeMap<String, String>,
     pub(super) reload_today: bool,
     reload_integrations: bool,
     /// Requests made by actions, sent with the next [`App::requests`].
@@ -136,6 +138,7 @@ impl App {
             chat: Chat::new(crate::providers::gemini::models::Alias::Fast),
             transactions: Default::default(),
             todays_sales: None,
+            transaction_names: Default::default(),
             reload_today: true,
             reload_integrations: true,
             queue: Vec::new(),

@@ -37,6 +37,7 @@ impl App {
             }
             Action::TransactionsLoaded(page) => {
                 if self.transactions.key.as_deref() == Some(page.filter.as_str()) {
+                    self.transaction_names = page.customers;
                     self.transactions.loaded(page.total, page.offset, page.rows);
                 }
             }

@@ -115,7 +115,7 @@ const COLUMNS: [Column; 9] = [
     },
     Column {
         header: "TYPE",
-        width: Constraint::Length(11),
+        width: Constraint::Length(12),
         compact: true,
     },
     Column {

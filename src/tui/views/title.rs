@@ -32,7 +32,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     if let Some(sales) = app.todays_sales.filter(|s| s.items > 0) {
         left.push(Span::styled(
-            format!("  Today's sales {:.2} ({} items)", sales.total, sales.items),
+            format!(
+                "  Today's sales {} ({} items)",
+                crate::present::money(sales.total),
+                sales.items
+            ),
             theme.title(),
         ));
     }

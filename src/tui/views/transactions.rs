@@ -47,12 +47,21 @@ pub fn draw(frame: &mut Frame, app: &App) {
             .take(visible)
             .map(|i| match list.row(i) {
                 Some(tx) => {
-                    let amount =
-                        Cell::from(Line::from(format!("{:.2}", tx.amount)).right_aligned());
+                    let amount = Cell::from(Line::from(present::money(tx.amount)).right_aligned());
+                    let customer = tx
+                        .customer
+                        .as_ref()
+                        .map(|key| {
+                            app.transaction_names
+                                .get(key)
+                                .cloned()
+                                .unwrap_or_else(|| key.clone())
+                        })
+                        .unwrap_or_default();
                     Row::new(vec![
                         Cell::from(tx.date.format("%Y-%m-%d %H:%M").to_string()),
                         Cell::from(tx.description.clone()),
-                        Cell::from(tx.customer.clone().unwrap_or_default()),
+                        Cell::from(customer),
                         Cell::from(tx.class.clone().unwrap_or_else(|| "(unmapped)".into())),
                         if tx.amount.is_sign_negative() {
                             amount.style(theme.error())
