@@ -149,6 +149,9 @@ impl Engine {
         for kind in kinds {
             logs.push(self.sync_one(kind, request).await?);
         }
+        // The transactions view re-reads its key list once the run is over, not per page: a
+        // rebuild per page would stall its frames while a big sync runs.
+        self.invalidate_transactions();
         Ok(logs)
     }
 
@@ -341,7 +344,6 @@ impl Engine {
                     .map_err(|e| fail(&log, e.into()))?;
             }
             log.api_calls = calls.load(Ordering::Relaxed);
-            self.invalidate_transactions();
             log = self
                 .record_sync(log.clone())
                 .await

@@ -53,7 +53,6 @@ impl Engine {
         tokio::spawn(async move {
             let outcome = engine.sync_mindbody(&request).await;
             engine.inner.sync_running.store(false, Ordering::SeqCst);
-            engine.invalidate_transactions();
             if let Err(error) = outcome {
                 engine.emit(Event::JobFailed {
                     provider: Provider::Mindbody,

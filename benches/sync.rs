@@ -1,0 +1,163 @@
+//! Mindbody sync figures over loopback against the sandbox studio:
+//! - 50,000 sales: transactions stored per second (target at least 20,000) and the sales calls
+//!   made (target exactly ceil(50,000 / 200) = 250);
+//! - a sync with nothing new: calls per sync type (target one each);
+//! - the dashboard during a sync: one frame of the transactions screen (100,000+ rows) drawn
+//!   while the sync runs (target under 2 ms).
+//!
+//! `cargo bench --bench sync` (SYNC_SALES=N to change the size).
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Local;
+use legion_hub::config::{Config, Paths, Settings};
+use legion_hub::engine::{
+    Engine, EngineOptions, Event, MindbodyUpdate, Role, SyncKind, SyncRequest,
+};
+use legion_hub::oauth::browser::BrowserOpener;
+use legion_hub::sandbox::mindbody::*;
+use legion_hub::sandbox::studio::Studio;
+use legion_hub::secret::Secret;
+use legion_hub::tui::action::Action;
+use legion_hub::tui::app::{App, Screen};
+use legion_hub::tui::theme::Theme;
+use legion_hub::tui::{settle_inline, views};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+
+struct Following;
+impl BrowserOpener for Following {
+    fn open(&self, url: &str) -> Result<(), String> {
+        let url = url.to_string();
+        tokio::spawn(async move {
+            let _ = legion_hub::http::client().get(&url).send().await;
+        });
+        Ok(())
+    }
+}
+
+async fn connected(dir: &std::path::Path, sandbox: &MindbodySandbox) -> Engine {
+    let mut config = Config::default();
+    config.mindbody.authorize_url = Some(sandbox.authorize_url());
+    config.mindbody.token_url = Some(sandbox.token_url());
+    config.mindbody.api_url = Some(sandbox.api_url());
+    // The whole studio in the first sync.
+    config.mindbody.first_sync_days = Some(400);
+    let settings = Settings {
+        paths: Paths::in_dir(dir),
+        config,
+    };
+    let options = EngineOptions {
+        browser: Some(Arc::new(Following)),
+        ..EngineOptions::default()
+    };
+    let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    engine
+        .configure_mindbody(MindbodyUpdate {
+            site_id: Some(SANDBOX_SITE_ID.into()),
+            client_id: Some(SANDBOX_CLIENT_ID.into()),
+            redirect_uri: Some(format!("http://localhost:{port}/cb")),
+            api_key: Some(Secret::new(SANDBOX_API_KEY)),
+            client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
+        })
+        .await
+        .unwrap();
+    let mut events = engine.subscribe();
+    engine.start_mindbody_connect(true).unwrap();
+    loop {
+        if let Event::ConnectFinished { error, .. } = events.recv().await.unwrap() {
+            assert_eq!(error, None);
+            return engine;
+        }
+    }
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--test");
+    let sales: u64 = std::env::var("SYNC_SALES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if quick { 1_000 } else { 50_000 });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let sandbox = MindbodySandbox::start().await.unwrap();
+        sandbox.set_auto_approve(true);
+        sandbox.set_studio(Studio::new(sales, 5_000, Local::now().naive_local() - chrono::Duration::minutes(1), 365));
+        let engine = connected(dir.path(), &sandbox).await;
+
+        // 1. The first sync of every sale.
+        let calls = sandbox.api_calls();
+        let started = Instant::now();
+        let logs = engine
+            .sync_mindbody(&SyncRequest { only: Some(SyncKind::Sales), ..SyncRequest::default() })
+            .await
+            .unwrap();
+        let took = started.elapsed();
+        let stored = logs[0].records.new;
+        println!(
+            "| first sync of {sales} sales | {stored} transactions in {:.2} s | {:.0} transactions/s | {} sales calls (ceil({sales}/200) = {}) |",
+            took.as_secs_f64(),
+            stored as f64 / took.as_secs_f64(),
+            sandbox.api_calls() - calls,
+            sales.div_ceil(200)
+        );
+
+        // 2. Every sync type once, then again with nothing new.
+        engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+        let calls = sandbox.api_calls();
+        let logs = engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+        let per_type: Vec<String> = logs.iter().map(|l| format!("{} {}", l.sync_type, l.api_calls)).collect();
+        println!(
+            "| a sync with nothing new | {} calls in all: {} (sales and transactions re-read the {}-day lookback) |",
+            sandbox.api_calls() - calls,
+            per_type.join(", "),
+            3
+        );
+
+        // 3. Frames of the transactions screen while a full re-sync runs.
+        let mut app = App::new(Theme::new(true), Rect::new(0, 0, 200, 50), Local::now().fixed_offset());
+        settle_inline(&engine, &mut app).await;
+        app.update(Action::ShowScreen(Screen::Transactions));
+        settle_inline(&engine, &mut app).await;
+        let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+        let since = Some(Local::now().date_naive() - chrono::Duration::days(400));
+        assert!(engine.start_mindbody_sync(SyncRequest { only: Some(SyncKind::Sales), since, full: true }));
+        let mut frames = Vec::new();
+        let moves = [1i64, 25, -3, 40_000, -1, 7, -20_000];
+        let mut step = 0;
+        while engine.mindbody_sync_running() && frames.len() < 2_000 {
+            let t = Instant::now();
+            app.update(Action::Move(moves[step % moves.len()]));
+            step += 1;
+            settle_inline(&engine, &mut app).await;
+            terminal.draw(|f| views::draw(f, &app)).unwrap();
+            frames.push(t.elapsed());
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        frames.sort();
+        if !frames.is_empty() {
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            println!(
+                "| transactions screen frame during a sync ({} rows, {} frames) | median {:.2} ms | p99 {:.2} ms |",
+                app.transactions.total,
+                frames.len(),
+                ms(frames[frames.len() / 2]),
+                ms(frames[frames.len() * 99 / 100])
+            );
+        }
+    });
+}
