@@ -94,6 +94,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Customers; with --possible-duplicates, the uncertain matches waiting for you.
+    Customers {
+        #[command(subcommand)]
+        action: Option<CustomersAction>,
+        /// Only customers that may be someone already in the books (same name, nothing else).
+        #[arg(long)]
+        possible_duplicates: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Synced transactions, newest first.
     Transactions {
         /// Only those dated on or after this day (YYYY-MM-DD).
@@ -197,4 +207,12 @@ pub enum ConfigCommand {
     Default,
     /// Read the config file and say whether it is valid.
     Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomersAction {
+    /// KEY is the same person as the customer it may duplicate: merge them.
+    Confirm { key: String },
+    /// KEY is a different person: clear the flag.
+    Dismiss { key: String },
 }

@@ -79,6 +79,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             limit,
             json,
         }) => runtime()?.block_on(commands::sync::history(&settings, &provider, limit, json)),
+        Some(Command::Customers {
+            action,
+            possible_duplicates,
+            json,
+        }) => runtime()?.block_on(commands::sync::customers(
+            &settings,
+            action.as_ref(),
+            possible_duplicates,
+            json,
+        )),
         Some(Command::Transactions { since, json }) => {
             runtime()?.block_on(commands::sync::transactions(&settings, since, json))
         }

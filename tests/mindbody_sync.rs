@@ -370,3 +370,101 @@ async fn clients_are_matched_by_id_then_email_then_name_and_synced_incrementally
         .count();
     assert_eq!(flagged, 0, "sixty distinct names: nobody is flagged");
 }
+
+#[tokio::test]
+async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them() {
+    use legion_hub::finance::Customer;
+    let (sandbox, dir) = studio(30).await;
+    let settings = settings(dir.path(), &sandbox, |_| {});
+    {
+        // Customers already in the books, from elsewhere.
+        let store = legion_hub::store::Store::open(&settings.paths, "test").unwrap();
+        let book = |key: &str, first: &str, last: &str, email: Option<&str>| Customer {
+            key: key.into(),
+            mindbody_id: None,
+            first_name: first.into(),
+            last_name: last.into(),
+            email: email.map(str::to_string),
+            phone: None,
+            source: "books".into(),
+            modified_at: None,
+            possible_duplicate_of: None,
+        };
+        store
+            .upsert_customers(&[
+                book("books:1", "Jane", "Doe", None),
+                book("books:2", "O.", "Haddad", Some("omar.haddad11@example.com")),
+            ])
+            .unwrap();
+    }
+    let engine = open(&settings);
+    connect(&engine).await;
+    engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+    let customers = engine.customers().await.unwrap();
+    let by_email = customers.iter().find(|c| c.key == "books:2").unwrap();
+    assert_eq!(
+        by_email.mindbody_id.as_deref(),
+        Some("100000011"),
+        "matched by email and linked"
+    );
+    assert!(
+        customers
+            .iter()
+            .all(|c| c.key != "mindbody:client:100000011"),
+        "no second record"
+    );
+    let flagged = customers
+        .iter()
+        .find(|c| c.key == "mindbody:client:100000000")
+        .unwrap();
+    assert_eq!(
+        flagged.possible_duplicate_of.as_deref(),
+        Some("books:1"),
+        "same name only: left to confirm"
+    );
+
+    let into = engine
+        .confirm_duplicate("mindbody:client:100000000")
+        .await
+        .unwrap();
+    assert_eq!(into, "books:1");
+    let customers = engine.customers().await.unwrap();
+    assert!(
+        customers
+            .iter()
+            .all(|c| c.key != "mindbody:client:100000000")
+    );
+    assert_eq!(
+        customers
+            .iter()
+            .find(|c| c.key == "books:1")
+            .unwrap()
+            .mindbody_id
+            .as_deref(),
+        Some("100000000")
+    );
+    assert!(
+        engine
+            .transactions_since(None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.customer.as_deref() != Some("mindbody:client:100000000")),
+        "its transactions moved"
+    );
+    // The next sync links the client straight to the merged customer.
+    let full = SyncRequest {
+        only: Some(SyncKind::Clients),
+        since: Some(Local::now().date_naive() - Duration::days(400)),
+        full: true,
+    };
+    engine.sync_mindbody(&full).await.unwrap();
+    assert!(
+        engine
+            .customers()
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.key != "mindbody:client:100000000")
+    );
+}

@@ -184,6 +184,42 @@ impl Engine {
         Ok(self.inner.store.customers()?)
     }
 
+    /// The user says a flagged customer is the same person as the one it may duplicate: the
+    /// other one takes its Mindbody link and its transactions, and it goes.
+    pub async fn confirm_duplicate(&self, key: &str) -> Result<String, EngineError> {
+        let store = &self.inner.store;
+        let customer = store
+            .customer(key)?
+            .ok_or_else(|| EngineError::Invalid(format!("there is no customer {key}")))?;
+        let Some(target_key) = customer.possible_duplicate_of.clone() else {
+            return Err(EngineError::Invalid(format!(
+                "{key} is not flagged as a possible duplicate"
+            )));
+        };
+        let mut target = store
+            .customer(&target_key)?
+            .ok_or_else(|| EngineError::Invalid(format!("there is no customer {target_key}")))?;
+        target.mindbody_id = target.mindbody_id.or(customer.mindbody_id);
+        target.email = target.email.or(customer.email);
+        target.phone = target.phone.or(customer.phone);
+        store.upsert_customers(&[target])?;
+        store.move_transactions(key, &target_key)?;
+        store.delete_customer(key)?;
+        self.invalidate_transactions();
+        Ok(target_key)
+    }
+
+    /// The user says a flagged customer is a different person: the flag goes.
+    pub async fn dismiss_duplicate(&self, key: &str) -> Result<(), EngineError> {
+        let store = &self.inner.store;
+        let mut customer = store
+            .customer(key)?
+            .ok_or_else(|| EngineError::Invalid(format!("there is no customer {key}")))?;
+        customer.possible_duplicate_of = None;
+        store.upsert_customers(&[customer])?;
+        Ok(())
+    }
+
     /// Deletes a transaction for good: later syncs leave it deleted (a tombstone) unless a full
     /// re-import is asked for.
     pub async fn delete_transaction(&self, key: &str) -> Result<bool, EngineError> {

@@ -49,6 +49,30 @@ impl Store {
             .transpose()
     }
 
+    pub fn delete_customer(&self, key: &str) -> Result<(), StoreError> {
+        let records = self.records()?;
+        records.customers.remove(key.as_bytes())?;
+        records.db.flush()?;
+        Ok(())
+    }
+
+    /// Points every transaction of customer `from` at customer `to`.
+    pub fn move_transactions(&self, from: &str, to: &str) -> Result<usize, StoreError> {
+        let records = self.records()?;
+        let mut moved = Vec::new();
+        for entry in records.transactions.iter() {
+            let (k, v) = entry?;
+            let mut tx: Transaction = decode_value(super::transactions::TREE, &k, &v)?;
+            if tx.customer.as_deref() == Some(from) {
+                tx.customer = Some(to.to_string());
+                moved.push(tx);
+            }
+        }
+        let count = moved.len();
+        self.upsert_transactions(&moved, false)?;
+        Ok(count)
+    }
+
     pub fn customers(&self) -> Result<Vec<Customer>, StoreError> {
         let records = self.records()?;
         records
