@@ -1,0 +1,105 @@
+//! The transactions screen and the category mapping overlay, as a person sees them.
+
+mod support;
+
+use chrono::Duration;
+use legion_hub::domain::Provider;
+use legion_hub::engine::{IntegrationView, TodaysSales, TransactionPage};
+use legion_hub::finance::{Category, Transaction};
+use legion_hub::tui::action::Action;
+use legion_hub::tui::app::{App, Screen};
+use legion_hub::tui::theme::Theme;
+use legion_hub::tui::views;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use rust_decimal::Decimal;
+use support::noon;
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    terminal.draw(|f| views::draw(f, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn app(width: u16, height: u16) -> App {
+    let mut app = App::new(
+        Theme::new(false),
+        Rect::new(0, 0, width, height),
+        noon().fixed_offset(),
+    );
+    let views: Vec<IntegrationView> = Provider::ALL
+        .into_iter()
+        .map(|p| IntegrationView::build(p, None))
+        .collect();
+    app.update(Action::IntegrationsLoaded(views));
+    app.update(Action::TodaysSalesLoaded(TodaysSales {
+        total: Decimal::new(311_924, 2),
+        items: 45,
+    }));
+    app
+}
+
+fn tx(i: i64, description: &str, cents: i64, class: Option<&str>) -> Transaction {
+    Transaction {
+        key: format!("mindbody:sale:{}:{}", 100_000 + i, 1_000_000 + i),
+        date: noon().naive_utc() - Duration::minutes(17 * i),
+        amount: Decimal::new(cents, 2),
+        tax: Decimal::ZERO,
+        discount: Decimal::ZERO,
+        currency: "USD".into(),
+        description: description.into(),
+        category_id: Some(22),
+        class: class.map(str::to_string),
+        customer: Some(format!("mindbody:client:{}", 100_000_000 + i)),
+        source: "mindbody".into(),
+        returned: cents < 0,
+        settlement: None,
+        synced_at: noon(),
+    }
+}
+
+#[test]
+fn the_transactions_screen() {
+    let mut app = app(120, 16);
+    app.update(Action::ShowScreen(Screen::Transactions));
+    let rows = vec![
+        tx(0, "10 Class Pass", 15_000, Some("Class revenue")),
+        tx(1, "Water Bottle", 2_160, None),
+        tx(2, "Monthly Unlimited", -12_900, Some("Memberships")),
+        tx(3, "Protein Bar", 378, None),
+    ];
+    let customers = [(rows[0].customer.clone().unwrap(), "Jane Doe".to_string())]
+        .into_iter()
+        .collect();
+    app.update(Action::TransactionsLoaded(TransactionPage {
+        filter: String::new(),
+        total: 12_345,
+        offset: 0,
+        rows,
+        customers,
+    }));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn the_mapping_overlay_lists_unmapped_categories() {
+    let mut app = app(100, 24);
+    app.update(Action::Move(1)); // Mindbody
+    app.update(Action::OpenMapping);
+    let category = |id, name: &str, class: Option<&str>| Category {
+        id,
+        name: name.into(),
+        service: true,
+        source: "mindbody".into(),
+        class: class.map(str::to_string),
+    };
+    app.update(Action::CategoriesLoaded(vec![
+        category(21, "Memberships", Some("Membership revenue")),
+        category(22, "Class Packs", None),
+        category(31, "Retail: Drinks", None),
+    ]));
+    app.update(Action::Move(1));
+    app.update(Action::Submit); // edit the selected one's class
+    insta::assert_snapshot!(screen(&app));
+}
