@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::Status;
-use legion_hub::engine::{Engine, EngineOptions, Event, MindbodyUpdate, Role};
+use legion_hub::engine::{Engine, EngineOptions, Event, Role};
 use legion_hub::oauth::browser::BrowserOpener;
 use legion_hub::sandbox::mindbody::*;
-use legion_hub::secret::Secret;
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::App;
 use legion_hub::tui::theme::Theme;
@@ -44,9 +43,7 @@ fn main() {
         let sandbox = MindbodySandbox::start().await.unwrap();
         sandbox.set_auto_approve(true);
         let mut config = Config::default();
-        config.mindbody.authorize_url = Some(sandbox.authorize_url());
-        config.mindbody.token_url = Some(sandbox.token_url());
-        config.mindbody.api_url = Some(sandbox.api_url());
+        config.mindbody = sandbox.endpoints();
         let settings = Settings {
             paths: Paths::in_dir(dir.path()),
             config,
@@ -62,13 +59,9 @@ fn main() {
             .unwrap()
             .port();
         engine
-            .configure_mindbody(MindbodyUpdate {
-                site_id: Some(SANDBOX_SITE_ID.into()),
-                client_id: Some(SANDBOX_CLIENT_ID.into()),
-                redirect_uri: Some(format!("http://localhost:{port}/cb")),
-                api_key: Some(Secret::new(SANDBOX_API_KEY)),
-                client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
-            })
+            .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
+                "http://localhost:{port}/cb"
+            )))
             .await
             .unwrap();
         let http = legion_hub::http::client_without_redirects();

@@ -14,13 +14,10 @@ use std::time::{Duration, Instant};
 
 use chrono::Local;
 use legion_hub::config::{Config, Paths, Settings};
-use legion_hub::engine::{
-    Engine, EngineOptions, Event, MindbodyUpdate, Role, SyncKind, SyncRequest,
-};
+use legion_hub::engine::{Engine, EngineOptions, Event, Role, SyncKind, SyncRequest};
 use legion_hub::oauth::browser::BrowserOpener;
 use legion_hub::sandbox::mindbody::*;
 use legion_hub::sandbox::studio::Studio;
-use legion_hub::secret::Secret;
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Screen};
 use legion_hub::tui::theme::Theme;
@@ -42,9 +39,7 @@ impl BrowserOpener for Following {
 
 async fn connected(dir: &std::path::Path, sandbox: &MindbodySandbox) -> Engine {
     let mut config = Config::default();
-    config.mindbody.authorize_url = Some(sandbox.authorize_url());
-    config.mindbody.token_url = Some(sandbox.token_url());
-    config.mindbody.api_url = Some(sandbox.api_url());
+    config.mindbody = sandbox.endpoints();
     // The whole studio in the first sync.
     config.mindbody.first_sync_days = Some(400);
     let settings = Settings {
@@ -62,13 +57,9 @@ async fn connected(dir: &std::path::Path, sandbox: &MindbodySandbox) -> Engine {
         .unwrap()
         .port();
     engine
-        .configure_mindbody(MindbodyUpdate {
-            site_id: Some(SANDBOX_SITE_ID.into()),
-            client_id: Some(SANDBOX_CLIENT_ID.into()),
-            redirect_uri: Some(format!("http://localhost:{port}/cb")),
-            api_key: Some(Secret::new(SANDBOX_API_KEY)),
-            client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
-        })
+        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
+            "http://localhost:{port}/cb"
+        )))
         .await
         .unwrap();
     let mut events = engine.subscribe();

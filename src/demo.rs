@@ -41,24 +41,29 @@ pub async fn connect_gemini(engine: &Engine) -> Result<(), EngineError> {
 /// is the real sign-in flow (`o`). The redirect URI gets a free loopback port, so the demo never
 /// fights another program for port 3000.
 pub async fn prepare_mindbody(engine: &Engine) -> Result<(), EngineError> {
-    use crate::sandbox::mindbody::*;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or(3000);
     engine
-        .configure_mindbody(MindbodyUpdate {
-            site_id: Some(SANDBOX_SITE_ID.into()),
-            client_id: Some(SANDBOX_CLIENT_ID.into()),
-            redirect_uri: Some(format!(
-                "http://localhost:{port}/api/integrations/mindbody/callback"
-            )),
-            api_key: Some(Secret::new(SANDBOX_API_KEY)),
-            client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
-        })
+        .configure_mindbody(sandbox_mindbody_settings(&format!(
+            "http://localhost:{port}/api/integrations/mindbody/callback"
+        )))
         .await?;
     // Tokens from an earlier demo belong to a sandbox that is gone.
     engine.disconnect_mindbody().await
+}
+
+/// The sandbox studio's site, OAuth client and keys, with this redirect URI.
+pub fn sandbox_mindbody_settings(redirect_uri: &str) -> MindbodyUpdate {
+    use crate::sandbox::mindbody::*;
+    MindbodyUpdate {
+        site_id: Some(SANDBOX_SITE_ID.into()),
+        client_id: Some(SANDBOX_CLIENT_ID.into()),
+        redirect_uri: Some(redirect_uri.to_string()),
+        api_key: Some(Secret::new(SANDBOX_API_KEY)),
+        client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
+    }
 }
 
 /// Fills an empty data directory with the sample history; leaves one that has history alone.

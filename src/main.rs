@@ -145,11 +145,10 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
                     30,
                 ));
             settings.config.gemini.base_url = Some(sandbox.gemini.base_url());
-            let mindbody = &mut settings.config.mindbody;
-            mindbody.authorize_url = Some(sandbox.mindbody.authorize_url());
-            mindbody.token_url = Some(sandbox.mindbody.token_url());
-            mindbody.api_url = Some(sandbox.mindbody.api_url());
-            mindbody.revocation_url = Some(sandbox.mindbody.revocation_url());
+            settings.config.mindbody = legion_hub::providers::mindbody::MindbodyEndpoints {
+                sync_every: settings.config.mindbody.sync_every.take(),
+                ..sandbox.mindbody.endpoints()
+            };
             Some(sandbox)
         } else {
             None

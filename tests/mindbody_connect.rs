@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::Status;
-use legion_hub::engine::{Engine, EngineOptions, Event, MindbodyUpdate, Role};
+use legion_hub::engine::{Engine, EngineOptions, Event, Role};
 use legion_hub::oauth::OAuthError;
 use legion_hub::oauth::browser::BrowserOpener;
 use legion_hub::oauth::flow::SignIn;
@@ -66,10 +66,7 @@ async fn setup(approve: bool, configure: impl FnOnce(&mut Config)) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = MindbodySandbox::start().await.unwrap();
     let mut config = Config::default();
-    config.mindbody.authorize_url = Some(sandbox.authorize_url());
-    config.mindbody.token_url = Some(sandbox.token_url());
-    config.mindbody.api_url = Some(sandbox.api_url());
-    config.mindbody.revocation_url = Some(sandbox.revocation_url());
+    config.mindbody = sandbox.endpoints();
     configure(&mut config);
     let settings = Settings {
         paths: Paths::in_dir(dir.path()),
@@ -82,15 +79,9 @@ async fn setup(approve: bool, configure: impl FnOnce(&mut Config)) -> Setup {
     let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
     let port = free_port();
     engine
-        .configure_mindbody(MindbodyUpdate {
-            site_id: Some(SANDBOX_SITE_ID.into()),
-            client_id: Some(SANDBOX_CLIENT_ID.into()),
-            redirect_uri: Some(format!(
-                "http://localhost:{port}/api/integrations/mindbody/callback"
-            )),
-            api_key: Some(Secret::new(SANDBOX_API_KEY)),
-            client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
-        })
+        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
+            "http://localhost:{port}/api/integrations/mindbody/callback"
+        )))
         .await
         .unwrap();
     let events = engine.subscribe();

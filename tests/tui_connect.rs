@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::{Provider, Status};
-use legion_hub::engine::{Engine, EngineOptions, Event, IntegrationView, MindbodyUpdate, Role};
+use legion_hub::engine::{Engine, EngineOptions, Event, IntegrationView, Role};
 use legion_hub::oauth::browser::BrowserOpener;
 use legion_hub::oauth::flow::SignIn;
 use legion_hub::sandbox::mindbody::*;
-use legion_hub::secret::Secret;
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Overlay};
 use legion_hub::tui::theme::Theme;
@@ -107,9 +106,7 @@ async fn connecting_from_the_dashboard_by_pasting_the_address_back() {
     let sandbox = MindbodySandbox::start().await.unwrap();
     sandbox.set_auto_approve(true);
     let mut config = Config::default();
-    config.mindbody.authorize_url = Some(sandbox.authorize_url());
-    config.mindbody.token_url = Some(sandbox.token_url());
-    config.mindbody.api_url = Some(sandbox.api_url());
+    config.mindbody = sandbox.endpoints();
     let settings = Settings {
         paths: Paths::in_dir(dir.path()),
         config,
@@ -125,13 +122,9 @@ async fn connecting_from_the_dashboard_by_pasting_the_address_back() {
         .unwrap()
         .port();
     engine
-        .configure_mindbody(MindbodyUpdate {
-            site_id: Some(SANDBOX_SITE_ID.into()),
-            client_id: Some(SANDBOX_CLIENT_ID.into()),
-            redirect_uri: Some(format!("http://localhost:{port}/cb")),
-            api_key: Some(Secret::new(SANDBOX_API_KEY)),
-            client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
-        })
+        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
+            "http://localhost:{port}/cb"
+        )))
         .await
         .unwrap();
     let mut events = engine.subscribe();

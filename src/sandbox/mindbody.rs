@@ -145,6 +145,17 @@ impl MindbodySandbox {
         format!("http://{}/public/v6", self.addr)
     }
 
+    /// Where legion-hub should find this fake (`[mindbody]` settings).
+    pub fn endpoints(&self) -> crate::providers::mindbody::MindbodyEndpoints {
+        crate::providers::mindbody::MindbodyEndpoints {
+            authorize_url: Some(self.authorize_url()),
+            token_url: Some(self.token_url()),
+            api_url: Some(self.api_url()),
+            revocation_url: Some(self.revocation_url()),
+            ..Default::default()
+        }
+    }
+
     /// Approve every sign-in at once, with no consent page (for scripts and tests).
     pub fn set_auto_approve(&self, on: bool) {
         self.state.auto_approve.store(on, Ordering::Relaxed);

@@ -67,11 +67,10 @@ pub mod mindbody {
     use std::time::Duration;
 
     use legion_hub::config::{Config, Paths, Settings};
-    use legion_hub::engine::{Engine, EngineOptions, Event, MindbodyUpdate, Role};
+    use legion_hub::engine::{Engine, EngineOptions, Event, Role};
     use legion_hub::http::RetryPolicy;
     use legion_hub::oauth::browser::BrowserOpener;
     use legion_hub::sandbox::mindbody::*;
-    use legion_hub::secret::Secret;
 
     /// Follows the sign-in page's redirect (the sandbox approves at once).
     struct FollowingBrowser;
@@ -92,9 +91,7 @@ pub mod mindbody {
         tune: impl FnOnce(&mut Config),
     ) -> Settings {
         let mut config = Config::default();
-        config.mindbody.authorize_url = Some(sandbox.authorize_url());
-        config.mindbody.token_url = Some(sandbox.token_url());
-        config.mindbody.api_url = Some(sandbox.api_url());
+        config.mindbody = sandbox.endpoints();
         tune(&mut config);
         Settings {
             paths: Paths::in_dir(dir),
@@ -123,13 +120,9 @@ pub mod mindbody {
             .unwrap()
             .port();
         engine
-            .configure_mindbody(MindbodyUpdate {
-                site_id: Some(SANDBOX_SITE_ID.into()),
-                client_id: Some(SANDBOX_CLIENT_ID.into()),
-                redirect_uri: Some(format!("http://localhost:{port}/cb")),
-                api_key: Some(Secret::new(SANDBOX_API_KEY)),
-                client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
-            })
+            .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
+                "http://localhost:{port}/cb"
+            )))
             .await
             .unwrap();
         let mut events = engine.subscribe();
