@@ -42,8 +42,10 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let sandbox = MindbodySandbox::start().await.unwrap();
         sandbox.set_auto_approve(true);
-        let mut config = Config::default();
-        config.mindbody = sandbox.endpoints();
+        let mut config = Config {
+            mindbody: sandbox.endpoints(),
+            ..Config::default()
+        };
         let settings = Settings {
             paths: Paths::in_dir(dir.path()),
             config,

@@ -38,8 +38,10 @@ impl BrowserOpener for Following {
 }
 
 async fn connected(dir: &std::path::Path, sandbox: &MindbodySandbox) -> Engine {
-    let mut config = Config::default();
-    config.mindbody = sandbox.endpoints();
+    let mut config = Config {
+        mindbody: sandbox.endpoints(),
+        ..Config::default()
+    };
     // The whole studio in the first sync.
     config.mindbody.first_sync_days = Some(400);
     let settings = Settings {

@@ -65,8 +65,10 @@ struct Setup {
 async fn setup(approve: bool, configure: impl FnOnce(&mut Config)) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = MindbodySandbox::start().await.unwrap();
-    let mut config = Config::default();
-    config.mindbody = sandbox.endpoints();
+    let mut config = Config {
+        mindbody: sandbox.endpoints(),
+        ..Config::default()
+    };
     configure(&mut config);
     let settings = Settings {
         paths: Paths::in_dir(dir.path()),

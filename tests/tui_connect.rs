@@ -105,8 +105,10 @@ async fn connecting_from_the_dashboard_by_pasting_the_address_back() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = MindbodySandbox::start().await.unwrap();
     sandbox.set_auto_approve(true);
-    let mut config = Config::default();
-    config.mindbody = sandbox.endpoints();
+    let mut config = Config {
+        mindbody: sandbox.endpoints(),
+        ..Config::default()
+    };
     let settings = Settings {
         paths: Paths::in_dir(dir.path()),
         config,

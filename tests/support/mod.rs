@@ -90,8 +90,10 @@ pub mod mindbody {
         sandbox: &MindbodySandbox,
         tune: impl FnOnce(&mut Config),
     ) -> Settings {
-        let mut config = Config::default();
-        config.mindbody = sandbox.endpoints();
+        let mut config = Config {
+            mindbody: sandbox.endpoints(),
+            ..Config::default()
+        };
         tune(&mut config);
         Settings {
             paths: Paths::in_dir(dir),
