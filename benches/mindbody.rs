@@ -42,7 +42,7 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let sandbox = MindbodySandbox::start().await.unwrap();
         sandbox.set_auto_approve(true);
-        let mut config = Config {
+        let config = Config {
             mindbody: sandbox.endpoints(),
             ..Config::default()
         };

@@ -105,7 +105,7 @@ async fn connecting_from_the_dashboard_by_pasting_the_address_back() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = MindbodySandbox::start().await.unwrap();
     sandbox.set_auto_approve(true);
-    let mut config = Config {
+    let config = Config {
         mindbody: sandbox.endpoints(),
         ..Config::default()
     };
