@@ -156,6 +156,7 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
         let role = if demo { Role::Demo } else { Role::Dashboard };
         let engine = Engine::open(&settings, role)?;
         engine.repair_summaries().await?;
+        engine.start_schedule();
         if demo {
             demo::seed(&engine).await?;
             demo::connect_gemini(&engine).await?;

@@ -468,3 +468,37 @@ async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them()
             .all(|c| c.key != "mindbody:client:100000000")
     );
 }
+
+#[tokio::test]
+async fn the_schedule_syncs_by_itself_and_a_second_start_does_not_run_twice() {
+    let (sandbox, dir) = studio(50).await;
+    let engine = open(&settings(dir.path(), &sandbox, |c| {
+        c.mindbody.sync_every = Some("1s".into())
+    }));
+    connect(&engine).await;
+    let mut events = engine.subscribe();
+    engine.start_schedule();
+    // Within a few beats a scheduled run completes on its own.
+    let log = loop {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(10), events.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let legion_hub::engine::Event::SyncLogChanged(log) = event
+            && log.status == SyncStatus::Completed
+        {
+            break log;
+        }
+    };
+    assert_eq!(log.sync_type, "categories");
+    let view = &engine.integrations().await.unwrap()[1];
+    assert!(view.next_sync_at.is_some() && view.freshness.is_some());
+    // While a run is under way, another start is refused.
+    while !engine.start_mindbody_sync(SyncRequest::default()) {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert!(
+        !engine.start_mindbody_sync(SyncRequest::default()),
+        "one run at a time"
+    );
+}
