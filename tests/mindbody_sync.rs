@@ -59,10 +59,11 @@ async fn a_first_sync_stores_every_item_once_in_the_fewest_calls_and_a_second_ch
         "returns are negative"
     );
 
-    // Again: the lookback re-reads the last three days; nothing is new or changed.
+    // Again, right away: only what is new is read (the lookback re-read is not due): one call.
+    let calls = sandbox.api_calls();
     let again = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
     assert_eq!((again.records.new, again.records.updated), (0, 0));
-    assert!(again.records.unchanged > 0);
+    assert_eq!(sandbox.api_calls() - calls, 1);
     assert_eq!(
         engine.transactions_since(None).await.unwrap().len() as u64,
         items(500)
@@ -72,9 +73,13 @@ async fn a_first_sync_stores_every_item_once_in_the_fewest_calls_and_a_second_ch
 #[tokio::test]
 async fn the_lookback_catches_a_late_edit_and_new_sales_arrive() {
     let (sandbox, dir) = studio(300).await;
-    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    let engine = open(&settings(dir.path(), &sandbox, |c| {
+        c.mindbody.lookback_every = Some("1s".into())
+    }));
     connect(&engine).await;
     engine.sync_mindbody(&sales_only()).await.unwrap();
+    // The re-read of the last three days is due again after `lookback_every`.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     sandbox.with_studio(|s| {
         s.edits.insert(299, rust_decimal::Decimal::new(99, 0));
         s.added.push((
@@ -501,4 +506,30 @@ async fn the_schedule_syncs_by_itself_and_a_second_start_does_not_run_twice() {
         !engine.start_mindbody_sync(SyncRequest::default()),
         "one run at a time"
     );
+}
+
+#[tokio::test]
+async fn between_lookbacks_a_late_edit_waits_for_the_next_re_read() {
+    let (sandbox, dir) = studio(300).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    engine.sync_mindbody(&sales_only()).await.unwrap();
+    sandbox.with_studio(|s| {
+        s.edits.insert(299, rust_decimal::Decimal::new(99, 0));
+    });
+    let soon = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    assert_eq!(
+        soon.records.updated, 0,
+        "not re-read yet (six hours by default)"
+    );
+    // A sync from a date re-reads whatever it is asked to.
+    let since = Some(Local::now().date_naive() - Duration::days(3));
+    let asked = &engine
+        .sync_mindbody(&SyncRequest {
+            since,
+            ..sales_only()
+        })
+        .await
+        .unwrap()[0];
+    assert_eq!(asked.records.updated, 1);
 }

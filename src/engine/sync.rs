@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chrono::{Local, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Engine, EngineError};
@@ -127,6 +127,14 @@ struct Checkpoint {
 
 fn cursor_key(kind: SyncKind) -> String {
     format!("mindbody.cursor.{}", kind.name())
+}
+
+/// How far before the cursor every windowed run starts, between lookbacks.
+const OVERLAP: chrono::Duration = chrono::Duration::minutes(15);
+
+/// When a run of this kind last re-read the lookback window.
+fn lookback_key(kind: SyncKind) -> String {
+    format!("mindbody.lookback_at.{}", kind.name())
 }
 
 fn checkpoint_key(kind: SyncKind) -> String {
@@ -322,10 +330,19 @@ impl Engine {
                 let cursor: Option<NaiveDateTime> = store
                     .meta_json(&cursor_key(kind))
                     .map_err(|e| fail(&log, e.into()))?;
+                let last_lookback: Option<DateTime<Utc>> = store
+                    .meta_json(&lookback_key(kind))
+                    .map_err(|e| fail(&log, e.into()))?;
+                let lookback_due =
+                    last_lookback.is_none_or(|at| Utc::now() - at >= config.lookback_every());
                 let start = match (kind, request.since, cursor) {
                     (SyncKind::Categories, _, _) => NaiveDateTime::MIN,
                     (_, Some(day), _) => day.and_hms_opt(0, 0, 0).unwrap_or_default(),
-                    (_, None, Some(cursor)) if kind.windowed() => cursor - config.lookback(),
+                    (_, None, Some(cursor)) if kind.windowed() && lookback_due => {
+                        cursor - config.lookback()
+                    }
+                    // A short overlap absorbs clock skew and sales recorded a little late.
+                    (_, None, Some(cursor)) if kind.windowed() => cursor - OVERLAP,
                     (_, None, Some(cursor)) => cursor,
                     (SyncKind::Clients, None, None) => NaiveDateTime::MIN,
                     (_, None, None) => now - config.first_sync(),
@@ -391,6 +408,15 @@ impl Engine {
         if kind != SyncKind::Categories {
             store
                 .put_meta_json(&cursor_key(kind), &plan.end)
+                .map_err(|e| fail(&log, e.into()))?;
+        }
+        // This run read everything since (at least) the lookback's start: the next re-read is
+        // due `lookback_every` from now.
+        let covered_lookback = kind.windowed()
+            && plan.start <= plan.end - config.lookback() + chrono::Duration::minutes(1);
+        if covered_lookback {
+            store
+                .put_meta_json(&lookback_key(kind), &Utc::now())
                 .map_err(|e| fail(&log, e.into()))?;
         }
         Ok(log)

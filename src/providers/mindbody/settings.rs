@@ -64,6 +64,9 @@ pub struct MindbodyEndpoints {
     /// Each sync reads again this many days before where the last one ended, to catch late
     /// edits and refunds (default 3).
     pub lookback_days: Option<i64>,
+    /// How often that re-read happens ("6h" by default): syncs in between read only what is new,
+    /// one call per type when nothing is, since every call may be billed.
+    pub lookback_every: Option<String>,
     /// How far back the first sync reaches (default 30 days).
     pub first_sync_days: Option<i64>,
     /// The daily API call allowance the budget meter measures against (default 1000).
@@ -116,6 +119,13 @@ impl MindbodyEndpoints {
     }
     pub fn lookback(&self) -> chrono::Duration {
         chrono::Duration::days(self.lookback_days.unwrap_or(3).max(0))
+    }
+
+    pub fn lookback_every(&self) -> chrono::Duration {
+        self.lookback_every
+            .as_deref()
+            .and_then(parse_interval)
+            .unwrap_or(chrono::Duration::hours(6))
     }
 
     pub fn first_sync(&self) -> chrono::Duration {
