@@ -115,10 +115,9 @@ fn main() {
         let logs = engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
         let per_type: Vec<String> = logs.iter().map(|l| format!("{} {}", l.sync_type, l.api_calls)).collect();
         println!(
-            "| a sync with nothing new | {} calls in all: {} (sales and transactions re-read the {}-day lookback) |",
+            "| a sync with nothing new | {} calls in all: {} |",
             sandbox.api_calls() - calls,
-            per_type.join(", "),
-            3
+            per_type.join(", ")
         );
 
         // 3. Frames of the transactions screen while a full re-sync runs.
