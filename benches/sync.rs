@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Local;
 use legion_hub::config::{Config, Paths, Settings};
-use legion_hub::engine::{Engine, EngineOptions, Event, Role, SyncKind, SyncRequest};
+use legion_hub::engine::{Engine, EngineOptions, Role, SyncKind, SyncRequest};
 use legion_hub::oauth::browser::BrowserOpener;
 use legion_hub::sandbox::mindbody::*;
 use legion_hub::sandbox::studio::Studio;
@@ -53,25 +53,14 @@ async fn connected(dir: &std::path::Path, sandbox: &MindbodySandbox) -> Engine {
         ..EngineOptions::default()
     };
     let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     engine
-        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
-            "http://localhost:{port}/cb"
-        )))
+        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
+            &legion_hub::demo::free_redirect_uri(),
+        ))
         .await
         .unwrap();
-    let mut events = engine.subscribe();
-    engine.start_mindbody_connect(true).unwrap();
-    loop {
-        if let Event::ConnectFinished { error, .. } = events.recv().await.unwrap() {
-            assert_eq!(error, None);
-            return engine;
-        }
-    }
+    engine.connect_mindbody(true).await.unwrap();
+    engine
 }
 
 fn main() {

@@ -41,17 +41,20 @@ pub async fn connect_gemini(engine: &Engine) -> Result<(), EngineError> {
 /// is the real sign-in flow (`o`). The redirect URI gets a free loopback port, so the demo never
 /// fights another program for port 3000.
 pub async fn prepare_mindbody(engine: &Engine) -> Result<(), EngineError> {
+    engine
+        .configure_mindbody(sandbox_mindbody_settings(&free_redirect_uri()))
+        .await?;
+    // Tokens from an earlier demo belong to a sandbox that is gone.
+    engine.disconnect_mindbody().await
+}
+
+/// A loopback redirect URI on a port that is free now.
+pub fn free_redirect_uri() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or(3000);
-    engine
-        .configure_mindbody(sandbox_mindbody_settings(&format!(
-            "http://localhost:{port}/api/integrations/mindbody/callback"
-        )))
-        .await?;
-    // Tokens from an earlier demo belong to a sandbox that is gone.
-    engine.disconnect_mindbody().await
+    format!("http://localhost:{port}/api/integrations/mindbody/callback")
 }
 
 /// The sandbox studio's site, OAuth client and keys, with this redirect URI.

@@ -239,6 +239,25 @@ impl Engine {
         Ok(())
     }
 
+    /// Starts the sign-in and waits for it to end (for scripts and tests; the dashboard follows
+    /// the events instead).
+    pub async fn connect_mindbody(&self, open_browser: bool) -> Result<(), EngineError> {
+        let mut events = self.subscribe();
+        self.start_mindbody_connect(open_browser)?;
+        loop {
+            match events.recv().await {
+                Ok(Event::ConnectFinished { error: None, .. }) => return Ok(()),
+                Ok(Event::ConnectFinished {
+                    error: Some(error), ..
+                }) => {
+                    return Err(EngineError::Invalid(error));
+                }
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => return Err(EngineError::Invalid("the engine stopped".into())),
+            }
+        }
+    }
+
     /// Tokens in: sealed and saved, then a test call sets the status.
     async fn connected(&self, tokens: TokenSet) -> Result<(), EngineError> {
         self.inner.store.put_tokens(Provider::Mindbody, &tokens)?;

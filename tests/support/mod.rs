@@ -67,7 +67,7 @@ pub mod mindbody {
     use std::time::Duration;
 
     use legion_hub::config::{Config, Paths, Settings};
-    use legion_hub::engine::{Engine, EngineOptions, Event, Role};
+    use legion_hub::engine::{Engine, EngineOptions, Role};
     use legion_hub::http::RetryPolicy;
     use legion_hub::oauth::browser::BrowserOpener;
     use legion_hub::sandbox::mindbody::*;
@@ -116,28 +116,12 @@ pub mod mindbody {
 
     /// Configures and signs in (the sandbox must auto-approve).
     pub async fn connect(engine: &Engine) {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         engine
-            .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
-                "http://localhost:{port}/cb"
-            )))
+            .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
+                &legion_hub::demo::free_redirect_uri(),
+            ))
             .await
             .unwrap();
-        let mut events = engine.subscribe();
-        engine.start_mindbody_connect(true).unwrap();
-        loop {
-            let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
-                .await
-                .unwrap()
-                .unwrap();
-            if let Event::ConnectFinished { error, .. } = event {
-                assert_eq!(error, None);
-                return;
-            }
-        }
+        engine.connect_mindbody(true).await.unwrap();
     }
 }
