@@ -255,26 +255,38 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
     }
 }
 
-/// Every key, for the help overlay: (key, what it does).
+/// Every key, for the help overlay: (key, what it does). Short enough to fit 80x24.
 pub const HELP: &[(&str, &str)] = &[
-    ("↑ ↓  j k", "move the selection, scroll"),
-    ("PgUp PgDn  Ctrl-u Ctrl-d", "a page up or down"),
-    ("g G  Home End", "first, last"),
-    ("Tab  Shift-Tab", "next, previous pane"),
+    ("↑↓ jk PgUp PgDn g G", "move, page, first / last"),
+    ("Tab  Shift-Tab", "next / previous pane"),
     (
         "Enter",
         "open: integration → detail → history → run details",
     ),
-    ("Esc", "close, clear the filter, back to the table"),
-    ("/", "filter integrations (name, status, error) as you type"),
+    ("Esc", "close, clear the filter, back"),
+    (
+        "/",
+        "filter the integrations (the transactions on screen 3)",
+    ),
     (
         ":",
-        "command palette: :q  :status  :help  :filter TEXT  :history",
+        "commands: :q :status :help :filter :history :chat :hub",
     ),
     ("?", "this help"),
     ("q  Ctrl-c", "quit"),
+    ("2  3", "chat with Gemini; the synced transactions"),
+    ("t  c", "test, configure the selected integration"),
+    ("a", "Gemini: accept the replacement models on offer"),
+    ("o  x", "Mindbody: connect (or reconnect), disconnect"),
+    ("s  m", "Mindbody: sync now; map categories to classes"),
+    ("chat: Enter  Alt-Enter", "send; new line (also Ctrl-j)"),
     (
-        "mouse",
-        "click selects a row, the wheel scrolls the pane under it",
+        "chat: Esc  Ctrl-c",
+        "stop the reply arriving; Esc again: the hub",
     ),
+    (
+        "chat: Ctrl-n Ctrl-o Ctrl-y",
+        "new conversation; fast / pro; copy the reply",
+    ),
+    ("mouse", "a click selects a row, the wheel scrolls"),
 ];
