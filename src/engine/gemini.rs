@@ -7,7 +7,7 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use super::view::{Extras, Fact};
-use super::{Engine, EngineError, Event, IntegrationView};
+use super::{Engine, EngineError, Event};
 use crate::domain::{Provider, Status};
 use crate::providers::catalog;
 use crate::providers::gemini::key::{self, KeySource};
@@ -265,36 +265,6 @@ impl Engine {
             _ => None,
         };
         extras
-    }
-
-    pub(super) fn view(
-        &self,
-        provider: Provider,
-        record: Option<&IntegrationRecord>,
-    ) -> Result<IntegrationView, EngineError> {
-        let view = IntegrationView::build(provider, record);
-        Ok(match provider {
-            Provider::Gemini => view.with_extras(self.gemini_extras(record)),
-            Provider::Mindbody => {
-                let mut extras = super::mindbody::extras(record);
-                let calls = self
-                    .inner
-                    .store
-                    .counter(&super::calls_key(chrono::Local::now().date_naive()))
-                    .unwrap_or(0);
-                let (facts, freshness, next) = super::sync_job::schedule_facts(
-                    record,
-                    &self.inner.config.mindbody,
-                    calls,
-                    chrono::Utc::now(),
-                );
-                extras.facts.extend(facts);
-                extras.freshness = freshness;
-                extras.next_sync_at = next;
-                view.with_extras(extras)
-            }
-            _ => view,
-        })
     }
 }
 

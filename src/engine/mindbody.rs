@@ -239,6 +239,25 @@ impl Engine {
         Ok(())
     }
 
+    /// Mindbody's detail lines: what to do next, the schedule and the API budget.
+    pub(super) fn mindbody_extras(
+        &self,
+        record: Option<&IntegrationRecord>,
+    ) -> super::view::Extras {
+        let mut extras = extras(record);
+        let calls = self
+            .inner
+            .store
+            .counter(&super::calls_key(chrono::Local::now().date_naive()))
+            .unwrap_or(0);
+        let (facts, freshness, next) =
+            super::sync_job::schedule_facts(record, &self.inner.config.mindbody, calls, Utc::now());
+        extras.facts.extend(facts);
+        extras.freshness = freshness;
+        extras.next_sync_at = next;
+        extras
+    }
+
     /// Starts the sign-in and waits for it to end (for scripts and tests; the dashboard follows
     /// the events instead).
     pub async fn connect_mindbody(&self, open_browser: bool) -> Result<(), EngineError> {

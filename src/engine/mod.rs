@@ -253,6 +253,20 @@ impl Engine {
         Ok(())
     }
 
+    /// An integration as the front ends see it: the stored record with what its provider adds.
+    fn view(
+        &self,
+        provider: Provider,
+        record: Option<&IntegrationRecord>,
+    ) -> Result<IntegrationView, EngineError> {
+        let view = IntegrationView::build(provider, record);
+        Ok(match provider {
+            Provider::Gemini => view.with_extras(self.gemini_extras(record)),
+            Provider::Mindbody => view.with_extras(self.mindbody_extras(record)),
+            _ => view,
+        })
+    }
+
     fn emit(&self, event: Event) {
         // No subscriber is fine: nobody is watching.
         let _ = self.inner.events.send(event);
