@@ -58,7 +58,8 @@ pub enum Overlay {
     Filter(Input),
     /// `:`: a command line with suggestions.
     Palette(Input),
-    Help,
+    /// The keys, scrolled this many lines (for small terminals).
+    Help(u16),
     /// A read-only text: `:status`, or the details of a sync run.
     Popup(Popup),
     /// `c`: the selected integration's settings.
@@ -244,8 +245,8 @@ impl App {
             Action::Quit => self.should_quit = true,
             Action::ToggleHelp => {
                 self.overlay = match self.overlay {
-                    Overlay::Help => Overlay::None,
-                    _ => Overlay::Help,
+                    Overlay::Help(_) => Overlay::None,
+                    _ => Overlay::Help(0),
                 }
             }
             Action::Back => self.back(),
@@ -355,7 +356,7 @@ impl App {
         };
         match command {
             PaletteCommand::Quit => self.should_quit = true,
-            PaletteCommand::Help => self.overlay = Overlay::Help,
+            PaletteCommand::Help => self.overlay = Overlay::Help(0),
             PaletteCommand::Status => {
                 self.overlay = Overlay::Popup(Popup {
                     title: "Status".into(),
@@ -401,6 +402,11 @@ impl App {
     }
 
     fn move_in(&mut self, pane: Pane, delta: i64) {
+        if let Overlay::Help(scroll) = &mut self.overlay {
+            let most = super::keymap::HELP.len() as i64;
+            *scroll = (*scroll as i64 + delta).clamp(0, most) as u16;
+            return;
+        }
         if let Overlay::Popup(popup) = &mut self.overlay {
             let lines = popup.body.lines().count() as i64;
             popup.scroll = (popup.scroll as i64 + delta).clamp(0, lines.max(0)) as u16;

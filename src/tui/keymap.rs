@@ -75,11 +75,11 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Right => Action::FormCycle(1),
             _ => Action::Edit(key),
         }),
-        Overlay::Help => match key.code {
+        Overlay::Help(_) => match key.code {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
                 Some(Action::ToggleHelp)
             }
-            _ => None,
+            _ => movement(key, ctrl),
         },
         Overlay::Popup(_) => match key.code {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => Some(Action::Back),
@@ -214,7 +214,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
         }
         (Overlay::Mapping(_), _) => &[("↑↓", "move"), ("Enter", "set the class"), ("Esc", "close")],
         (Overlay::Palette(_), _) => &[("Tab", "complete"), ("Enter", "run"), ("Esc", "cancel")],
-        (Overlay::Help, _) => &[("Esc", "close")],
+        (Overlay::Help(_), _) => &[("↑↓", "scroll"), ("Esc", "close")],
         (Overlay::Connect(_), _) => &[
             ("Enter", "use the pasted address"),
             ("Ctrl-y", "copy the address"),

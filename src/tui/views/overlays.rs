@@ -19,7 +19,7 @@ use crate::tui::update_hub::ConnectView;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     match &app.overlay {
-        Overlay::Help => help(frame, &app.theme),
+        Overlay::Help(scroll) => help(frame, *scroll, &app.theme),
         Overlay::Palette(input) => command_palette(frame, input, &app.theme),
         Overlay::Popup(popup) => text_popup(frame, popup, &app.theme),
         Overlay::Form(form) => settings_form(frame, form, &app.theme),
@@ -37,7 +37,7 @@ fn popup_block<'a>(title: String, theme: &Theme) -> Block<'a> {
         .title(Span::styled(format!(" {title} "), theme.title()))
 }
 
-fn help(frame: &mut Frame, theme: &Theme) {
+fn help(frame: &mut Frame, scroll: u16, theme: &Theme) {
     let key_width = HELP
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -63,9 +63,16 @@ fn help(frame: &mut Frame, theme: &Theme) {
         }
     }
     let area = centered(full, width, lines.len() as u16 + 2);
+    let title = if lines.len() as u16 + 2 > area.height {
+        "Keys · ↑↓ scroll · Esc closes"
+    } else {
+        "Keys · Esc closes"
+    };
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).block(popup_block("Keys · Esc closes".into(), theme)),
+        Paragraph::new(lines)
+            .scroll((scroll, 0))
+            .block(popup_block(title.into(), theme)),
         area,
     );
 }
