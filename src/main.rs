@@ -83,7 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             action,
             possible_duplicates,
             json,
-        }) => runtime()?.block_on(commands::sync::customers(
+        }) => runtime()?.block_on(commands::customers::run(
             &settings,
             action.as_ref(),
             possible_duplicates,

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use legion_hub::providers::gemini::client::{RetryPolicy, http_client};
+use legion_hub::http::client as http_client;
+use legion_hub::providers::gemini::client::RetryPolicy;
 use legion_hub::providers::gemini::types::{Content, GenerateRequest};
 use legion_hub::providers::gemini::{GeminiClient, GeminiError};
 use legion_hub::sandbox::gemini::{Failure, GeminiSandbox, SANDBOX_KEY};

@@ -3,6 +3,8 @@
 
 pub mod chat;
 pub mod config;
+pub mod customers;
+
 pub mod gemini;
 pub mod mindbody;
 pub mod paths;

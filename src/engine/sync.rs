@@ -74,7 +74,9 @@ enum PageContext {
     None,
     /// Category id → financial class.
     Classes(HashMap<i64, String>),
-    Customers(CustomerIndex),
+    /// The customers already in the books (by key) and their index, kept up to date as pages
+    /// are stored: loaded once per run, not once per page.
+    Customers(CustomerIndex, HashMap<String, Customer>),
 }
 
 /// A Mindbody client as a customer: the one it is linked to, the one with its email (now
@@ -434,7 +436,14 @@ impl Engine {
                     .filter_map(|c| Some((c.id, c.class?)))
                     .collect(),
             ),
-            SyncKind::Clients => PageContext::Customers(CustomerIndex::new(&store.customers()?)),
+            SyncKind::Clients => {
+                let existing: HashMap<String, Customer> = store
+                    .customers()?
+                    .into_iter()
+                    .map(|c| (c.key.clone(), c))
+                    .collect();
+                PageContext::Customers(CustomerIndex::new(existing.values()), existing)
+            }
             _ => PageContext::None,
         })
     }
@@ -479,20 +488,16 @@ impl Engine {
                     .clients_page(token, since, plan.next_offset)
                     .await
                     .map_err(api)?;
-                let PageContext::Customers(index) = context else {
+                let PageContext::Customers(index, existing) = context else {
                     unreachable!("a clients sync always has its customer index");
                 };
-                let existing: HashMap<String, Customer> = store
-                    .customers()?
-                    .into_iter()
-                    .map(|c| (c.key.clone(), c))
-                    .collect();
                 let customers: Vec<Customer> = page
                     .clients
                     .iter()
                     .map(|c| {
-                        let customer = customer_of(c, index, &existing);
+                        let customer = customer_of(c, index, existing);
                         index.add(&customer);
+                        existing.insert(customer.key.clone(), customer.clone());
                         customer
                     })
                     .collect();

@@ -29,6 +29,8 @@ use rand::RngCore;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use chrono::NaiveDateTime;
+
 use super::studio::Studio;
 use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
@@ -628,17 +630,16 @@ async fn sales(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(reply) = admit(&state, &headers).await {
-        return reply;
-    }
-    let (limit, offset) = limit_offset(&query);
-    let studio = state.studio.lock().unwrap_or_else(|e| e.into_inner());
-    let start = date_param(&query, "StartSaleDateTime").unwrap_or(studio.first_sale);
-    let end =
-        date_param(&query, "EndSaleDateTime").unwrap_or_else(|| chrono::Local::now().naive_local());
-    let (slice, total) = studio.sales_page(start, end, offset, limit);
-    drop(studio);
-    page_reply(&query, "Sales", slice, total)
+    let window = ("StartSaleDateTime", "EndSaleDateTime");
+    windowed(
+        &state,
+        &headers,
+        &query,
+        window,
+        "Sales",
+        Studio::sales_page,
+    )
+    .await
 }
 
 async fn transactions(
@@ -646,17 +647,41 @@ async fn transactions(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(reply) = admit(&state, &headers).await {
+    let window = ("TransactionStartDateTime", "TransactionEndDateTime");
+    windowed(
+        &state,
+        &headers,
+        &query,
+        window,
+        "Transactions",
+        Studio::transactions_page,
+    )
+    .await
+}
+
+/// The studio's pages of a list read by a time window.
+type WindowPage = fn(&Studio, NaiveDateTime, NaiveDateTime, usize, usize) -> (Vec<Value>, usize);
+
+/// A page of a list read by a time window (sales, card transactions): the window from the two
+/// named parameters (the whole studio when absent), then `Limit` and `Offset`.
+async fn windowed(
+    state: &MindbodyState,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    (start_name, end_name): (&str, &str),
+    field: &str,
+    page_of: WindowPage,
+) -> Response {
+    if let Err(reply) = admit(state, headers).await {
         return reply;
     }
-    let (limit, offset) = limit_offset(&query);
+    let (limit, offset) = limit_offset(query);
     let studio = state.studio.lock().unwrap_or_else(|e| e.into_inner());
-    let start = date_param(&query, "TransactionStartDateTime").unwrap_or(studio.first_sale);
-    let end = date_param(&query, "TransactionEndDateTime")
-        .unwrap_or_else(|| chrono::Local::now().naive_local());
-    let (slice, total) = studio.transactions_page(start, end, offset, limit);
+    let start = date_param(query, start_name).unwrap_or(studio.first_sale);
+    let end = date_param(query, end_name).unwrap_or_else(|| chrono::Local::now().naive_local());
+    let (slice, total) = page_of(&studio, start, end, offset, limit);
     drop(studio);
-    page_reply(&query, "Transactions", slice, total)
+    page_reply(query, field, slice, total)
 }
 
 async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) -> Response {

@@ -106,10 +106,6 @@ impl Store {
         Ok(true)
     }
 
-    pub fn transaction_count(&self) -> Result<usize, StoreError> {
-        Ok(self.records()?.transactions.len())
-    }
-
     /// Every transaction key, newest first (the index only: no record is read).
     pub fn transaction_keys_newest_first(&self) -> Result<Vec<String>, StoreError> {
         let records = self.records()?;

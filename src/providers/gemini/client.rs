@@ -198,8 +198,3 @@ impl GeminiClient {
 fn bare(model: &str) -> &str {
     model.strip_prefix("models/").unwrap_or(model)
 }
-
-/// The hub's HTTP client (kept here under its old name for the Gemini tests and benches).
-pub fn http_client() -> reqwest::Client {
-    crate::http::client()
-}

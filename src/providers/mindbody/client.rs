@@ -58,11 +58,6 @@ impl MindbodyError {
         }
     }
 
-    /// The sign-in itself was refused (the fix is to reconnect).
-    pub fn is_auth(&self) -> bool {
-        matches!(self, MindbodyError::Api { status: 401, .. })
-    }
-
     fn is_retryable(&self) -> bool {
         match self {
             MindbodyError::Api { status, .. } => {
