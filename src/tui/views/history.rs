@@ -5,9 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{
-    Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
-};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{pane_block, tab_title};
 use crate::domain::SyncStatus;
@@ -72,32 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
         .column_spacing(1)
         .row_highlight_style(theme.selected(focused))
         .block(block);
-    let selected = history
-        .selected
-        .checked_sub(history.top)
-        .and_then(|i| usize::try_from(i).ok())
-        .filter(|i| *i < visible);
-    let mut state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(table, area, &mut state);
-
-    if history.total > visible as u64 {
-        let mut scrollbar = ScrollbarState::new(history.total as usize)
-            .position(history.selected as usize)
-            .viewport_content_length(visible);
-        // Beside the rows only: not over the header or the borders.
-        let track = Rect {
-            y: area.y + 2,
-            height: area.height.saturating_sub(3),
-            ..area
-        };
-        frame.render_stateful_widget(
-            Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                .begin_symbol(None)
-                .end_symbol(None),
-            track,
-            &mut scrollbar,
-        );
-    }
+    super::render_paged(frame, area, table, history, visible);
 }
 
 /// A history column: what heads it, how wide it is, and whether narrow panes keep it.

@@ -76,6 +76,45 @@ fn tab_title<'a>(app: &App, theme: &Theme) -> Line<'a> {
     ])
 }
 
+/// A bordered table showing a window of a long list: the selected row highlighted, and a
+/// scrollbar beside the rows (not over the header or the borders) when the list is longer.
+fn render_paged<K, T>(
+    frame: &mut Frame,
+    area: Rect,
+    table: ratatui::widgets::Table,
+    list: &super::paged::Paged<K, T>,
+    visible: usize,
+) {
+    use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, TableState};
+    let selected = list
+        .selected
+        .checked_sub(list.top)
+        .and_then(|i| usize::try_from(i).ok())
+        .filter(|i| *i < visible);
+    frame.render_stateful_widget(
+        table,
+        area,
+        &mut TableState::default().with_selected(selected),
+    );
+    if list.total > visible as u64 {
+        let track = Rect {
+            y: area.y + 2,
+            height: area.height.saturating_sub(3),
+            ..area
+        };
+        let mut state = ScrollbarState::new(list.total as usize)
+            .position(list.selected as usize)
+            .viewport_content_length(visible);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None),
+            track,
+            &mut state,
+        );
+    }
+}
+
 /// A rectangle of `width` x `height` centred in `area`, clipped to it.
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

@@ -4,9 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
-};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::pane_block;
 use crate::present;
@@ -99,33 +97,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         .column_spacing(1)
         .row_highlight_style(theme.selected(true))
         .block(block);
-        let selected = list
-            .selected
-            .checked_sub(list.top)
-            .map(|i| i as usize)
-            .filter(|i| *i < visible);
-        frame.render_stateful_widget(
-            table,
-            area,
-            &mut TableState::default().with_selected(selected),
-        );
-        if list.total > visible as u64 {
-            let track = Rect {
-                y: area.y + 2,
-                height: area.height.saturating_sub(3),
-                ..area
-            };
-            let mut state = ScrollbarState::new(list.total as usize)
-                .position(list.selected as usize)
-                .viewport_content_length(visible);
-            frame.render_stateful_widget(
-                Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                    .begin_symbol(None)
-                    .end_symbol(None),
-                track,
-                &mut state,
-            );
-        }
+        super::render_paged(frame, area, table, list, visible);
     }
     super::status_bar::draw(
         frame,
