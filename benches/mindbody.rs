@@ -78,7 +78,7 @@ fn main() {
         for _ in 0..runs {
             engine.disconnect_mindbody().await.unwrap();
             let mut events = engine.subscribe();
-            engine.start_mindbody_connect(true).unwrap();
+            engine.start_mindbody_connect(true).await.unwrap();
             let url = loop {
                 if let Event::ConnectWaiting { sign_in, .. } = events.recv().await.unwrap() {
                     break sign_in.url;

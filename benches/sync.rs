@@ -85,7 +85,7 @@ fn main() {
         let calls = sandbox.api_calls();
         let started = Instant::now();
         let logs = engine
-            .sync_mindbody(&SyncRequest { only: Some(SyncKind::Sales), ..SyncRequest::default() })
+            .sync_mindbody(SyncRequest { only: Some(SyncKind::Sales), ..SyncRequest::default() })
             .await
             .unwrap();
         let took = started.elapsed();
@@ -99,9 +99,9 @@ fn main() {
         );
 
         // 2. Every sync type once, then again with nothing new.
-        engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+        engine.sync_mindbody(SyncRequest::default()).await.unwrap();
         let calls = sandbox.api_calls();
-        let logs = engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+        let logs = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
         let per_type: Vec<String> = logs.iter().map(|l| format!("{} {}", l.sync_type, l.api_calls)).collect();
         println!(
             "| a sync with nothing new | {} calls in all: {} |",
@@ -116,11 +116,11 @@ fn main() {
         settle_inline(&engine, &mut app).await;
         let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
         let since = Some(Local::now().date_naive() - chrono::Duration::days(400));
-        assert!(engine.start_mindbody_sync(SyncRequest { only: Some(SyncKind::Sales), since, full: true }));
+        assert!(engine.start_mindbody_sync(SyncRequest { only: Some(SyncKind::Sales), since, full: true }).await.unwrap());
         let mut frames = Vec::new();
         let moves = [1i64, 25, -3, 40_000, -1, 7, -20_000];
         let mut step = 0;
-        while engine.mindbody_sync_running() && frames.len() < 2_000 {
+        while engine.mindbody_sync_running().await.unwrap() && frames.len() < 2_000 {
             let t = Instant::now();
             app.update(Action::Move(moves[step % moves.len()]));
             step += 1;

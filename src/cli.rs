@@ -112,6 +112,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run headless: own the data, receive Mindbody webhooks, run the schedule and keep tokens
+    /// fresh. Other invocations (`status`, the dashboard, ...) attach to it. Stops cleanly on
+    /// SIGTERM or Ctrl-C.
+    Serve {
+        /// Receive webhooks here instead of `[server] webhook_addr` (127.0.0.1:8787).
+        #[arg(long, value_name = "HOST:PORT")]
+        webhook_addr: Option<String>,
+    },
+    /// Mindbody webhooks: the subscription, and the deliveries received.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// Run the loopback fakes of Gemini and Mindbody and print their URLs as one JSON line.
     Sandbox {
         /// Mindbody's sign-in approves at once, with no consent page (for scripts).
@@ -124,6 +135,43 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 300)]
         clients: u64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Subscribe the public URL of `serve`'s receiver (behind your TLS proxy) and activate it.
+    /// Mindbody checks the URL first, so `serve` must be running and reachable there.
+    Subscribe {
+        /// e.g. https://hub.example.com/webhooks/mindbody
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// Event types, comma-separated (default: clientSale.created,client.created,client.updated).
+        #[arg(long, value_name = "EVENTS", value_delimiter = ',')]
+        events: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The developer account's subscriptions at Mindbody.
+    List(JsonArg),
+    /// Activate the hub's subscription (or --id): a new one, or one Mindbody deactivated.
+    Activate {
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+    },
+    /// Delete the hub's subscription (or --id) at Mindbody.
+    Delete {
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+    },
+    /// Deliveries received, newest first: processed, duplicates, rejected, failed.
+    Events {
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Process the failed deliveries again.
+    Retry,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -110,6 +110,11 @@ impl Paths {
     pub fn lock_file(&self) -> PathBuf {
         self.data_dir.join("legion-hub.lock")
     }
+
+    /// Where the process that owns the data answers the others.
+    pub fn control_socket(&self) -> PathBuf {
+        self.data_dir.join("control.sock")
+    }
 }
 
 /// The settings in `config.toml`. Unknown keys are errors: a typo must not pass silently.
@@ -121,6 +126,25 @@ pub struct Config {
     pub secrets: SecretsConfig,
     pub gemini: GeminiConfig,
     pub mindbody: crate::providers::mindbody::MindbodyEndpoints,
+    pub server: ServerConfig,
+}
+
+/// What `serve` (and any process that owns the data) listens on.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// The webhook receiver's address; `127.0.0.1:8787` unless set. Put a TLS proxy in front.
+    pub webhook_addr: Option<String>,
+}
+
+impl ServerConfig {
+    pub const DEFAULT_WEBHOOK_ADDR: &'static str = "127.0.0.1:8787";
+
+    pub fn webhook_addr(&self) -> String {
+        self.webhook_addr
+            .clone()
+            .unwrap_or_else(|| Self::DEFAULT_WEBHOOK_ADDR.into())
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -251,12 +275,27 @@ impl Config {
                 format!("`{url}` is not an http:// or https:// URL"),
             ));
         }
-        if let Some(every) = &config.mindbody.sync_every
-            && config.mindbody.sync_every().is_none()
+        let intervals = [
+            ("mindbody.sync_every", &config.mindbody.sync_every),
+            ("mindbody.lookback_every", &config.mindbody.lookback_every),
+            ("mindbody.catch_up_every", &config.mindbody.catch_up_every),
+        ];
+        for (key, every) in intervals {
+            if let Some(every) = every
+                && crate::providers::mindbody::settings::parse_interval(every).is_none()
+            {
+                return Err(invalid(
+                    key,
+                    format!("`{every}` is not an interval like \"30m\", \"1h\" or \"90s\""),
+                ));
+            }
+        }
+        if let Some(addr) = &config.server.webhook_addr
+            && addr.parse::<std::net::SocketAddr>().is_err()
         {
             return Err(invalid(
-                "mindbody.sync_every",
-                format!("`{every}` is not an interval like \"30m\", \"1h\" or \"90s\""),
+                "server.webhook_addr",
+                format!("`{addr}` is not an address like \"127.0.0.1:8787\""),
             ));
         }
         Ok(config)

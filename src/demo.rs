@@ -91,6 +91,7 @@ pub async fn seed(engine: &Engine) -> Result<(), EngineError> {
                         new: r.new,
                         updated: r.updated,
                         unchanged: r.unchanged,
+                        ..Default::default()
                     },
                     api_calls: r.api_calls,
                     error_details: r.error.clone(),

@@ -54,3 +54,19 @@ impl RetryPolicy {
         (exp + Duration::from_millis(jitter)).min(self.max_delay)
     }
 }
+
+/// A transport error in a line, without the URL (whose query may carry a key).
+pub fn describe(error: &reqwest::Error) -> String {
+    let detail = if error.is_timeout() {
+        "timed out".to_string()
+    } else if error.is_connect() {
+        "connection refused or no route".to_string()
+    } else {
+        let mut text = error.to_string();
+        if let Some(url) = error.url() {
+            text = text.replace(url.as_str(), "");
+        }
+        text
+    };
+    crate::present::one_line(&detail)
+}

@@ -19,5 +19,6 @@ pub mod present;
 pub mod providers;
 pub mod sandbox;
 pub mod secret;
+pub mod server;
 pub mod store;
 pub mod tui;

@@ -97,6 +97,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             sales,
             clients,
         }) => runtime()?.block_on(commands::sandbox::run(auto_approve, sales, clients)),
+        Some(Command::Serve { webhook_addr }) => {
+            let _log =
+                logging::init_with(&settings.paths.log_dir, &settings.config.log.filter, true);
+            runtime()?.block_on(commands::serve::run(&settings, webhook_addr))
+        }
+        Some(Command::Webhooks(command)) => {
+            let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+            runtime()?.block_on(commands::webhooks::run(&settings, &command))
+        }
         Some(Command::Demo) => dashboard(settings, true),
         Some(Command::Paths(_)) => unreachable!("handled above"),
         None => dashboard(settings, false),
@@ -154,9 +163,19 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
             None
         };
         let role = if demo { Role::Demo } else { Role::Dashboard };
-        let engine = Engine::open(&settings, role)?;
-        engine.repair_summaries().await?;
-        engine.start_schedule();
+        // The demo's data is its own; otherwise attach to a running hub when there is one.
+        let engine = if demo {
+            Engine::open(&settings, role)?
+        } else {
+            Engine::attach_or_open(&settings, role).await?
+        };
+        let mut services = None;
+        if let Some(core) = engine.local() {
+            core.repair_summaries().await?;
+            core.start_schedule();
+            core.start_upkeep();
+            services = Some(owner_services(core, &settings, demo).await?);
+        }
         if demo {
             demo::seed(&engine).await?;
             demo::connect_gemini(&engine).await?;
@@ -167,6 +186,9 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
             throwaway.is_some(),
             settings.paths.data_dir_overridden,
         ) {
+            _ if engine.is_remote() => engine
+                .attached_to()
+                .map(|o| format!("attached to {} (pid {})", o.role, o.pid)),
             (true, true, _) => Some("demo · throwaway data".to_string()),
             (true, false, _) => Some(format!("demo · {}", settings.paths.data_dir.display())),
             (false, _, true) => Some(settings.paths.data_dir.display().to_string()),
@@ -179,11 +201,36 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
         };
         tui::run(engine.clone(), options).await?;
         engine.flush()?;
+        drop(services);
         drop(sandbox);
         anyhow::Ok(())
     })?;
     drop(throwaway);
     Ok(exit::OK)
+}
+
+/// What the dashboard serves while it owns the data: the control socket always; the webhook
+/// receiver in the demo (on a free port) or when a subscription exists. A receiver that cannot
+/// bind is logged, not fatal: the dashboard is still useful.
+async fn owner_services(
+    core: &legion_hub::engine::Core,
+    settings: &Settings,
+    demo: bool,
+) -> anyhow::Result<legion_hub::server::Services> {
+    let addr = if demo {
+        Some("127.0.0.1:0".to_string())
+    } else {
+        core.webhook_summary()?
+            .subscription
+            .map(|_| settings.config.server.webhook_addr())
+    };
+    match legion_hub::server::start(core, settings, addr.as_deref()).await {
+        Err(e) if addr.is_some() => {
+            tracing::warn!("{e}");
+            legion_hub::server::start(core, settings, None).await
+        }
+        other => other,
+    }
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

@@ -86,7 +86,7 @@ async fn a_run_cut_off_by_a_crash_is_closed_and_the_summary_repaired() {
         // The process dies here: the run stays "started".
     }
     let engine = open_engine(dir.path());
-    engine.repair_summaries().await.unwrap();
+    engine.local().unwrap().repair_summaries().await.unwrap();
     let page = engine.sync_history(Provider::Mindbody, 0, 1).await.unwrap();
     assert_eq!(page.rows[0].status, SyncStatus::Failed);
     assert!(

@@ -126,7 +126,7 @@ async fn a_retired_model_is_offered_its_replacement_and_one_call_accepts_it() {
 
     let report = engine.accept_gemini_replacements().await.unwrap();
     assert!(report.ok, "{report:?}");
-    let settings = engine.gemini_settings().unwrap();
+    let settings = engine.gemini_settings().await.unwrap();
     assert_eq!(settings.model(Alias::Fast), Some("gemini-flash-latest"));
     assert_eq!(gemini_view(&engine).await.status, Status::Connected);
 }
@@ -157,7 +157,7 @@ async fn chat_streams_and_is_there_after_a_restart() {
         engine.configure_gemini(key(SANDBOX_KEY)).await.unwrap();
         let mut events = engine.subscribe();
         conversation = engine
-            .send_chat(None, "What sold best this week?", None)
+            .send_chat(None, "What sold best this week?".into(), None)
             .await
             .unwrap();
         let mut deltas = 0;
@@ -179,7 +179,11 @@ async fn chat_streams_and_is_there_after_a_restart() {
         assert!(usage.reply > 0 && usage.total == usage.prompt + usage.reply);
         // A follow-up goes with the conversation so far.
         engine
-            .send_chat(Some(conversation), "And last week?", Some("pro"))
+            .send_chat(
+                Some(conversation),
+                "And last week?".into(),
+                Some("pro".into()),
+            )
             .await
             .unwrap();
         let second = next_finished(&mut events).await;
@@ -217,7 +221,7 @@ async fn cancel_mid_stream_keeps_the_partial_reply_marked() {
     engine.configure_gemini(key(SANDBOX_KEY)).await.unwrap();
     let mut events = engine.subscribe();
     let id = engine
-        .send_chat(None, "Tell me everything about the books", None)
+        .send_chat(None, "Tell me everything about the books".into(), None)
         .await
         .unwrap();
     loop {
@@ -225,14 +229,17 @@ async fn cancel_mid_stream_keeps_the_partial_reply_marked() {
             break;
         }
     }
-    assert!(engine.cancel_chat(id));
+    assert!(engine.cancel_chat(id).await.unwrap());
     let message = next_finished(&mut events).await;
     assert_eq!(message.state, MessageState::Cancelled);
     assert!(!message.text.is_empty(), "what arrived is kept");
     assert!(message.text.len() < 200, "but not the whole reply");
     let (_, saved) = engine.conversation(id).await.unwrap();
     assert_eq!(saved.last().unwrap(), &message);
-    assert!(!engine.cancel_chat(id), "nothing left to cancel");
+    assert!(
+        !engine.cancel_chat(id).await.unwrap(),
+        "nothing left to cancel"
+    );
 }
 
 #[tokio::test]
@@ -244,7 +251,11 @@ async fn a_stream_cut_or_a_blocked_prompt_is_kept_as_a_failed_reply() {
     let mut events = engine.subscribe();
     sandbox.inject(Failure::CutStream { after_chunks: 2 });
     let id = engine
-        .send_chat(None, "one two three four five six seven eight nine", None)
+        .send_chat(
+            None,
+            "one two three four five six seven eight nine".into(),
+            None,
+        )
         .await
         .unwrap();
     let cut = next_finished(&mut events).await;
@@ -254,7 +265,7 @@ async fn a_stream_cut_or_a_blocked_prompt_is_kept_as_a_failed_reply() {
     assert!(!cut.text.is_empty());
 
     engine
-        .send_chat(Some(id), "something [sandbox:blocked]", None)
+        .send_chat(Some(id), "something [sandbox:blocked]".into(), None)
         .await
         .unwrap();
     let blocked = next_finished(&mut events).await;

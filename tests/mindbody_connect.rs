@@ -136,7 +136,7 @@ async fn redirect_target(sign_in_url: &str) -> String {
 #[tokio::test]
 async fn the_full_flow_with_a_browser_connects_and_seals_the_tokens() {
     let mut s = setup(true, |_| {}).await;
-    s.engine.start_mindbody_connect(true).unwrap();
+    s.engine.start_mindbody_connect(true).await.unwrap();
     let sign_in = waiting(&mut s.events).await;
     assert!(sign_in.browser_opened);
     assert_eq!(sign_in.listening_port, Some(s.port));
@@ -169,7 +169,7 @@ async fn the_full_flow_with_a_browser_connects_and_seals_the_tokens() {
 #[tokio::test]
 async fn a_refusal_in_the_browser_is_reported_with_its_description() {
     let mut s = setup(false, |_| {}).await;
-    s.engine.start_mindbody_connect(true).unwrap();
+    s.engine.start_mindbody_connect(true).await.unwrap();
     waiting(&mut s.events).await;
     let error = finished(&mut s.events).await.unwrap();
     assert!(
@@ -183,30 +183,38 @@ async fn a_refusal_in_the_browser_is_reported_with_its_description() {
 async fn paste_back_rejects_forged_and_wrong_addresses_then_takes_the_right_one() {
     let mut s = setup(true, |_| {}).await;
     s.sandbox.set_auto_approve(true);
-    s.engine.start_mindbody_connect(false).unwrap();
+    s.engine.start_mindbody_connect(false).await.unwrap();
     let sign_in = waiting(&mut s.events).await;
     assert!(!sign_in.browser_opened);
     let target = redirect_target(&sign_in.url).await;
     assert!(target.contains("code="));
 
     let forged = target.replace("state=", "state=forged");
-    let err = s.engine.paste_mindbody_redirect(&forged).await.unwrap_err();
+    let err = s
+        .engine
+        .paste_mindbody_redirect(forged.to_string())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("state does not match"), "{err}");
     let wrong_path = target.replace("/callback", "/elsewhere");
     let err = s
         .engine
-        .paste_mindbody_redirect(&wrong_path)
+        .paste_mindbody_redirect(wrong_path.to_string())
         .await
         .unwrap_err();
     assert!(
         err.to_string().contains("not the redirect address"),
         "{err}"
     );
-    let err = s.engine.paste_mindbody_redirect("hello").await.unwrap_err();
+    let err = s
+        .engine
+        .paste_mindbody_redirect("hello".into())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("not a web address"), "{err}");
 
     s.engine
-        .paste_mindbody_redirect(&format!("  {target}\n"))
+        .paste_mindbody_redirect(format!("  {target}\n"))
         .await
         .unwrap();
     assert_eq!(finished(&mut s.events).await, None);
@@ -217,7 +225,7 @@ async fn paste_back_rejects_forged_and_wrong_addresses_then_takes_the_right_one(
 async fn the_listener_ignores_other_paths_and_forged_callbacks() {
     let mut s = setup(true, |_| {}).await;
     s.sandbox.set_auto_approve(true);
-    s.engine.start_mindbody_connect(false).unwrap();
+    s.engine.start_mindbody_connect(false).await.unwrap();
     let sign_in = waiting(&mut s.events).await;
     let http = legion_hub::http::client();
     let base = format!("http://127.0.0.1:{}", s.port);
@@ -277,7 +285,7 @@ async fn a_code_works_once() {
 #[tokio::test]
 async fn nobody_signing_in_times_out() {
     let mut s = setup(true, |c| c.mindbody.connect_timeout_secs = Some(1)).await;
-    s.engine.start_mindbody_connect(false).unwrap();
+    s.engine.start_mindbody_connect(false).await.unwrap();
     waiting(&mut s.events).await;
     let error = finished(&mut s.events).await.unwrap();
     assert!(error.contains("no sign-in arrived"), "{error}");
@@ -287,7 +295,7 @@ async fn nobody_signing_in_times_out() {
 async fn a_busy_port_is_named() {
     let mut s = setup(true, |_| {}).await;
     let _squatter = std::net::TcpListener::bind(("127.0.0.1", s.port)).unwrap();
-    s.engine.start_mindbody_connect(true).unwrap();
+    s.engine.start_mindbody_connect(true).await.unwrap();
     let error = finished(&mut s.events).await.unwrap();
     assert!(
         error.contains(&format!("port {}", s.port)) && error.contains("in use"),
@@ -297,7 +305,7 @@ async fn a_busy_port_is_named() {
 
 async fn connect(s: &mut Setup) {
     s.sandbox.set_auto_approve(true);
-    s.engine.start_mindbody_connect(true).unwrap();
+    s.engine.start_mindbody_connect(true).await.unwrap();
     assert_eq!(finished(&mut s.events).await, None);
 }
 
@@ -310,7 +318,14 @@ async fn fifty_callers_of_an_expired_token_cause_exactly_one_refresh_and_rotatio
     let callers: Vec<_> = (0..50)
         .map(|_| {
             let engine = s.engine.clone();
-            tokio::spawn(async move { engine.mindbody_access_token().await.unwrap() })
+            tokio::spawn(async move {
+                engine
+                    .local()
+                    .unwrap()
+                    .mindbody_access_token()
+                    .await
+                    .unwrap()
+            })
         })
         .collect();
     let mut tokens = Vec::new();
@@ -324,7 +339,12 @@ async fn fifty_callers_of_an_expired_token_cause_exactly_one_refresh_and_rotatio
     );
     // The rotated refresh token was saved: the next refresh works with it.
     tokio::time::sleep(Duration::from_millis(1_100)).await;
-    s.engine.mindbody_access_token().await.unwrap();
+    s.engine
+        .local()
+        .unwrap()
+        .mindbody_access_token()
+        .await
+        .unwrap();
     assert_eq!(s.sandbox.refreshes(), 2);
     s.engine.test_mindbody().await.unwrap();
 }
@@ -344,7 +364,7 @@ async fn invalid_grant_means_needs_reauth_and_keeps_the_settings() {
         Some(SANDBOX_SITE_ID)
     );
     // One reconnect brings it back.
-    s.engine.start_mindbody_connect(true).unwrap();
+    s.engine.start_mindbody_connect(true).await.unwrap();
     assert_eq!(finished(&mut s.events).await, None);
     assert_eq!(status(&s.engine).await, Status::Connected);
 }
@@ -355,6 +375,12 @@ async fn disconnect_revokes_and_forgets_the_tokens() {
     connect(&mut s).await;
     s.engine.disconnect_mindbody().await.unwrap();
     assert_eq!(status(&s.engine).await, Status::Disconnected);
-    let err = s.engine.mindbody_access_token().await.unwrap_err();
+    let err = s
+        .engine
+        .local()
+        .unwrap()
+        .mindbody_access_token()
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("not connected"), "{err}");
 }

@@ -40,7 +40,7 @@ async fn a_first_sync_stores_every_item_once_in_the_fewest_calls_and_a_second_ch
     let engine = open(&settings(dir.path(), &sandbox, |_| {}));
     connect(&engine).await;
     let calls_before = sandbox.api_calls();
-    let logs = engine.sync_mindbody(&sales_only()).await.unwrap();
+    let logs = engine.sync_mindbody(sales_only()).await.unwrap();
     let log = &logs[0];
     assert_eq!(log.status, SyncStatus::Completed, "{log:?}");
     assert_eq!(log.records.new, items(500));
@@ -50,7 +50,7 @@ async fn a_first_sync_stores_every_item_once_in_the_fewest_calls_and_a_second_ch
         "ceil(500 / 200) pages"
     );
     assert_eq!(log.api_calls, 3);
-    let (today, allowance) = engine.mindbody_calls_today().unwrap();
+    let (today, allowance) = engine.mindbody_calls_today().await.unwrap();
     assert!(today >= 3 && allowance == 1000);
     let stored = engine.transactions_since(None).await.unwrap();
     assert_eq!(stored.len() as u64, items(500));
@@ -61,7 +61,7 @@ async fn a_first_sync_stores_every_item_once_in_the_fewest_calls_and_a_second_ch
 
     // Again, right away: only what is new is read (the lookback re-read is not due): one call.
     let calls = sandbox.api_calls();
-    let again = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    let again = &engine.sync_mindbody(sales_only()).await.unwrap()[0];
     assert_eq!((again.records.new, again.records.updated), (0, 0));
     assert_eq!(sandbox.api_calls() - calls, 1);
     assert_eq!(
@@ -77,7 +77,7 @@ async fn the_lookback_catches_a_late_edit_and_new_sales_arrive() {
         c.mindbody.lookback_every = Some("1s".into())
     }));
     connect(&engine).await;
-    engine.sync_mindbody(&sales_only()).await.unwrap();
+    engine.sync_mindbody(sales_only()).await.unwrap();
     // The re-read of the last three days is due again after `lookback_every`.
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     sandbox.with_studio(|s| {
@@ -87,7 +87,7 @@ async fn the_lookback_catches_a_late_edit_and_new_sales_arrive() {
             rust_decimal::Decimal::new(25, 0),
         ));
     });
-    let log = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    let log = &engine.sync_mindbody(sales_only()).await.unwrap()[0];
     assert_eq!(log.records.updated, 1, "{log:?}");
     assert_eq!(log.records.new, 1);
     let edited = engine
@@ -115,7 +115,7 @@ async fn a_run_killed_mid_way_resumes_from_its_checkpoint_with_no_loss_and_no_du
     // Page one arrives, page two is broken (not retried): the run stops after storing page one.
     sandbox.inject(ApiFault::Slow(std::time::Duration::from_millis(1)));
     sandbox.inject(ApiFault::Malformed);
-    let failed = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    let failed = &engine.sync_mindbody(sales_only()).await.unwrap()[0];
     assert_eq!(failed.status, SyncStatus::Failed);
     assert!(
         failed
@@ -129,7 +129,7 @@ async fn a_run_killed_mid_way_resumes_from_its_checkpoint_with_no_loss_and_no_du
     assert!(stored_after_failure > 0 && (stored_after_failure as u64) < items(700));
 
     let calls = sandbox.api_calls();
-    let resumed = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    let resumed = &engine.sync_mindbody(sales_only()).await.unwrap()[0];
     assert_eq!(resumed.status, SyncStatus::Completed);
     assert!(
         resumed
@@ -152,7 +152,7 @@ async fn rate_limits_and_server_errors_are_retried_and_persistent_errors_are_log
         retry_after_secs: 0,
     });
     sandbox.inject(ApiFault::ServerError);
-    let ok = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    let ok = &engine.sync_mindbody(sales_only()).await.unwrap()[0];
     assert_eq!(ok.status, SyncStatus::Completed, "{ok:?}");
     assert_eq!(ok.api_calls, 4, "two retried calls and two pages");
 
@@ -160,7 +160,7 @@ async fn rate_limits_and_server_errors_are_retried_and_persistent_errors_are_log
         sandbox.inject(ApiFault::ServerError);
     }
     let failed = &engine
-        .sync_mindbody(&SyncRequest {
+        .sync_mindbody(SyncRequest {
             since: Some(Local::now().date_naive() - Duration::days(20)),
             ..sales_only()
         })
@@ -189,12 +189,12 @@ async fn a_deleted_transaction_stays_deleted_unless_a_full_reimport_is_asked_for
     let (sandbox, dir) = studio(100).await;
     let engine = open(&settings(dir.path(), &sandbox, |_| {}));
     connect(&engine).await;
-    engine.sync_mindbody(&sales_only()).await.unwrap();
+    engine.sync_mindbody(sales_only()).await.unwrap();
     let newest = engine.transactions_since(None).await.unwrap()[0]
         .key
         .clone();
-    assert!(engine.delete_transaction(&newest).await.unwrap());
-    engine.sync_mindbody(&sales_only()).await.unwrap();
+    assert!(engine.delete_transaction(newest.clone()).await.unwrap());
+    engine.sync_mindbody(sales_only()).await.unwrap();
     assert!(
         engine
             .transactions_since(None)
@@ -205,7 +205,7 @@ async fn a_deleted_transaction_stays_deleted_unless_a_full_reimport_is_asked_for
     );
     let since = Some(Local::now().date_naive() - Duration::days(20));
     let full = &engine
-        .sync_mindbody(&SyncRequest {
+        .sync_mindbody(SyncRequest {
             full: true,
             since,
             ..sales_only()
@@ -229,7 +229,7 @@ async fn a_full_sync_brings_categories_clients_sales_and_settlements() {
     let engine = open(&settings(dir.path(), &sandbox, |_| {}));
     connect(&engine).await;
     let calls = sandbox.api_calls();
-    let logs = engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+    let logs = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
     let kinds: Vec<&str> = logs.iter().map(|l| l.sync_type.as_str()).collect();
     assert_eq!(kinds, ["categories", "clients", "sales", "transactions"]);
     assert!(
@@ -251,7 +251,7 @@ async fn a_full_sync_brings_categories_clients_sales_and_settlements() {
 
     // Nothing new: one call per sync type.
     let calls = sandbox.api_calls();
-    let again = engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+    let again = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
     assert_eq!(sandbox.api_calls() - calls, 4);
     assert!(
         again
@@ -266,7 +266,7 @@ async fn categories_are_mapped_to_classes_and_unmapped_ones_are_kept() {
     let (sandbox, dir) = studio(60).await;
     let engine = open(&settings(dir.path(), &sandbox, |_| {}));
     connect(&engine).await;
-    engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+    engine.sync_mindbody(SyncRequest::default()).await.unwrap();
     let categories = engine.categories().await.unwrap();
     assert_eq!(categories.len(), 6);
     assert!(
@@ -282,7 +282,7 @@ async fn categories_are_mapped_to_classes_and_unmapped_ones_are_kept() {
         .count();
     assert!(in_class_packs > 0);
     let changed = engine
-        .map_category(22, Some("Class revenue"))
+        .map_category(22, Some("Class revenue".into()))
         .await
         .unwrap();
     assert_eq!(
@@ -296,7 +296,7 @@ async fn categories_are_mapped_to_classes_and_unmapped_ones_are_kept() {
             rust_decimal::Decimal::new(25, 0),
         ))
     });
-    engine.sync_mindbody(&sales_only()).await.unwrap();
+    engine.sync_mindbody(sales_only()).await.unwrap();
     let added = engine
         .transactions_since(None)
         .await
@@ -315,7 +315,7 @@ async fn categories_are_mapped_to_classes_and_unmapped_ones_are_kept() {
         .collect();
     assert_eq!(unmapped.len(), 5);
     engine
-        .sync_mindbody(&SyncRequest {
+        .sync_mindbody(SyncRequest {
             only: Some(SyncKind::Categories),
             ..SyncRequest::default()
         })
@@ -342,7 +342,7 @@ async fn clients_are_matched_by_id_then_email_then_name_and_synced_incrementally
     let engine = open(&settings(dir.path(), &sandbox, |_| {}));
     connect(&engine).await;
     engine
-        .sync_mindbody(&SyncRequest {
+        .sync_mindbody(SyncRequest {
             only: Some(SyncKind::Clients),
             ..SyncRequest::default()
         })
@@ -355,7 +355,7 @@ async fn clients_are_matched_by_id_then_email_then_name_and_synced_incrementally
             .insert(3, Local::now().naive_local() + Duration::minutes(1));
     });
     let log = &engine
-        .sync_mindbody(&SyncRequest {
+        .sync_mindbody(SyncRequest {
             only: Some(SyncKind::Clients),
             ..SyncRequest::default()
         })
@@ -404,7 +404,7 @@ async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them()
     }
     let engine = open(&settings);
     connect(&engine).await;
-    engine.sync_mindbody(&SyncRequest::default()).await.unwrap();
+    engine.sync_mindbody(SyncRequest::default()).await.unwrap();
     let customers = engine.customers().await.unwrap();
     let by_email = customers.iter().find(|c| c.key == "books:2").unwrap();
     assert_eq!(
@@ -429,7 +429,7 @@ async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them()
     );
 
     let into = engine
-        .confirm_duplicate("mindbody:client:100000000")
+        .confirm_duplicate("mindbody:client:100000000".into())
         .await
         .unwrap();
     assert_eq!(into, "books:1");
@@ -463,7 +463,7 @@ async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them()
         since: Some(Local::now().date_naive() - Duration::days(400)),
         full: true,
     };
-    engine.sync_mindbody(&full).await.unwrap();
+    engine.sync_mindbody(full.clone()).await.unwrap();
     assert!(
         engine
             .customers()
@@ -482,7 +482,7 @@ async fn the_schedule_syncs_by_itself_and_a_second_start_does_not_run_twice() {
     }));
     connect(&engine).await;
     let mut events = engine.subscribe();
-    engine.start_schedule();
+    engine.local().unwrap().start_schedule();
     // Within a few beats a scheduled run completes on its own.
     let log = loop {
         let event = tokio::time::timeout(std::time::Duration::from_secs(10), events.recv())
@@ -499,11 +499,18 @@ async fn the_schedule_syncs_by_itself_and_a_second_start_does_not_run_twice() {
     let view = &engine.integrations().await.unwrap()[1];
     assert!(view.next_sync_at.is_some() && view.freshness.is_some());
     // While a run is under way, another start is refused.
-    while !engine.start_mindbody_sync(SyncRequest::default()) {
+    while !engine
+        .start_mindbody_sync(SyncRequest::default())
+        .await
+        .unwrap()
+    {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     assert!(
-        !engine.start_mindbody_sync(SyncRequest::default()),
+        !engine
+            .start_mindbody_sync(SyncRequest::default())
+            .await
+            .unwrap(),
         "one run at a time"
     );
 }
@@ -513,11 +520,11 @@ async fn between_lookbacks_a_late_edit_waits_for_the_next_re_read() {
     let (sandbox, dir) = studio(300).await;
     let engine = open(&settings(dir.path(), &sandbox, |_| {}));
     connect(&engine).await;
-    engine.sync_mindbody(&sales_only()).await.unwrap();
+    engine.sync_mindbody(sales_only()).await.unwrap();
     sandbox.with_studio(|s| {
         s.edits.insert(299, rust_decimal::Decimal::new(99, 0));
     });
-    let soon = &engine.sync_mindbody(&sales_only()).await.unwrap()[0];
+    let soon = &engine.sync_mindbody(sales_only()).await.unwrap()[0];
     assert_eq!(
         soon.records.updated, 0,
         "not re-read yet (six hours by default)"
@@ -525,7 +532,7 @@ async fn between_lookbacks_a_late_edit_waits_for_the_next_re_read() {
     // A sync from a date re-reads whatever it is asked to.
     let since = Some(Local::now().date_naive() - Duration::days(3));
     let asked = &engine
-        .sync_mindbody(&SyncRequest {
+        .sync_mindbody(SyncRequest {
             since,
             ..sales_only()
         })

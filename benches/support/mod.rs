@@ -41,6 +41,7 @@ pub fn data_dir_with_history(dir: &Path, runs: u64) -> Engine {
                         new: i % 40,
                         updated: i % 7,
                         unchanged: 200,
+                        ..Default::default()
                     },
                     api_calls: 1 + i % 5,
                     error_details: (i % 50 == 49)

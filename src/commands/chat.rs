@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cli::ChatArgs;
 use crate::config::Settings;
-use crate::engine::{Engine, Role};
+use crate::engine::Role;
 use crate::present;
 
 pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
@@ -20,7 +20,7 @@ pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
         None => anyhow::bail!("give the question as an argument, or on standard input"),
     };
     anyhow::ensure!(!question.trim().is_empty(), "the question is empty");
-    let engine = Engine::open(settings, Role::Command)?;
+    let (engine, _serving) = super::open(settings, Role::Command).await?;
     let cancel = CancellationToken::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
@@ -29,7 +29,22 @@ pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
         }
     });
     let mut stdout = std::io::stdout();
-    let reply = engine
+    let Some(core) = engine.local() else {
+        // Attached to a running hub: the answer comes whole.
+        let answer = engine.ask_whole(question, args.model.clone()).await?;
+        print!("{}", present::escape_controls(&answer.text));
+        if !answer.text.ends_with('\n') {
+            println!();
+        }
+        return Ok(match answer.error {
+            None => super::exit::OK,
+            Some(error) => {
+                eprintln!("legion-hub: {error}");
+                super::exit::FAILED
+            }
+        });
+    };
+    let reply = core
         .ask(&question, args.model.as_deref(), &cancel, |delta| {
             // Replies are text from outside: never let them drive the terminal.
             let _ = stdout.write_all(present::escape_controls(delta).as_bytes());

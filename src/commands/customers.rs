@@ -1,7 +1,7 @@
 //! `legion-hub customers`: the customers, and the uncertain client matches left for the user.
 
 use crate::config::Settings;
-use crate::engine::{Engine, Role};
+use crate::engine::Role;
 
 pub async fn run(
     settings: &Settings,
@@ -10,15 +10,15 @@ pub async fn run(
     json: bool,
 ) -> anyhow::Result<u8> {
     use crate::cli::CustomersAction;
-    let engine = Engine::open(settings, Role::Command)?;
+    let (engine, _serving) = super::open(settings, Role::Command).await?;
     match action {
         Some(CustomersAction::Confirm { key }) => {
-            let into = engine.confirm_duplicate(key).await?;
+            let into = engine.confirm_duplicate(key.clone()).await?;
             println!("{key} merged into {into}: its Mindbody link and transactions moved.");
             return Ok(super::exit::OK);
         }
         Some(CustomersAction::Dismiss { key }) => {
-            engine.dismiss_duplicate(key).await?;
+            engine.dismiss_duplicate(key.clone()).await?;
             println!("{key} is kept as a different person.");
             return Ok(super::exit::OK);
         }

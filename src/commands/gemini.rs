@@ -7,7 +7,7 @@ use crate::providers::gemini::test::TestReport;
 use crate::secret::Secret;
 
 pub async fn run(settings: &Settings, command: &GeminiCommand) -> anyhow::Result<u8> {
-    let engine = Engine::open(settings, Role::Command)?;
+    let (engine, _serving) = super::open(settings, Role::Command).await?;
     match command {
         GeminiCommand::Test { accept, json } => {
             let report = if *accept {
@@ -43,7 +43,7 @@ async fn configure(engine: &Engine, args: &GeminiConfigureArgs) -> anyhow::Resul
 
 async fn models(engine: &Engine, json: bool) -> anyhow::Result<u8> {
     let models = engine.gemini_models().await?;
-    let settings = engine.gemini_settings()?;
+    let settings = engine.gemini_settings().await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&models)?);
         return Ok(super::exit::OK);

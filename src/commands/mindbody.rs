@@ -6,11 +6,11 @@ use tokio::sync::mpsc;
 
 use crate::cli::MindbodyCommand;
 use crate::config::Settings;
-use crate::engine::{Engine, Event, MindbodyUpdate, Role};
+use crate::engine::{Event, MindbodyUpdate, Role};
 use crate::secret::Secret;
 
 pub async fn run(settings: &Settings, command: &MindbodyCommand) -> anyhow::Result<u8> {
-    let engine = Engine::open(settings, Role::Command)?;
+    let (engine, _serving) = super::open(settings, Role::Command).await?;
     match command {
         MindbodyCommand::Configure {
             site_id,
@@ -31,7 +31,7 @@ pub async fn run(settings: &Settings, command: &MindbodyCommand) -> anyhow::Resu
                 )?,
             };
             engine.configure_mindbody(update).await?;
-            let saved = engine.mindbody_settings()?;
+            let saved = engine.mindbody_settings().await?;
             println!(
                 "Mindbody settings saved: site {}, client {}, redirect {}",
                 saved.site_id.as_deref().unwrap_or("(none)"),
@@ -92,9 +92,9 @@ fn secret_from(variable: &str, prompt: &str) -> anyhow::Result<Option<Secret>> {
 
 /// `connect mindbody`: the address on stdout, pasted addresses from stdin, exit 0 once connected.
 pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8> {
-    let engine = Engine::open(settings, Role::Command)?;
+    let (engine, _serving) = super::open(settings, Role::Command).await?;
     let mut events = engine.subscribe();
-    engine.start_mindbody_connect(!no_browser)?;
+    engine.start_mindbody_connect(!no_browser).await?;
     let (lines_tx, mut lines) = mpsc::unbounded_channel::<String>();
     // stdin blocks; it gets a thread of its own.
     std::thread::spawn(move || {
@@ -108,7 +108,7 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
     let cancel = engine.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            cancel.cancel_mindbody_connect();
+            let _ = cancel.cancel_mindbody_connect().await;
         }
     });
     loop {
@@ -147,7 +147,7 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
                 if line.trim().is_empty() {
                     continue;
                 }
-                if let Err(error) = engine.paste_mindbody_redirect(&line).await {
+                if let Err(error) = engine.paste_mindbody_redirect(line.clone()).await {
                     eprintln!("{error}\nWaiting for the right address (Ctrl-C gives up).");
                 }
             }
@@ -156,7 +156,7 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
 }
 
 pub async fn disconnect(settings: &Settings) -> anyhow::Result<u8> {
-    let engine = Engine::open(settings, Role::Command)?;
+    let (engine, _serving) = super::open(settings, Role::Command).await?;
     engine.disconnect_mindbody().await?;
     println!("Mindbody disconnected: tokens revoked and forgotten; settings and history kept.");
     Ok(super::exit::OK)

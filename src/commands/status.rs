@@ -5,7 +5,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::config::Settings;
-use crate::engine::{Engine, IntegrationView, Role};
+use crate::engine::{IntegrationView, Role};
 use crate::present;
 
 #[derive(Serialize)]
@@ -23,7 +23,7 @@ struct StatusRow<'a> {
 }
 
 pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
-    let engine = Engine::open(settings, Role::Status)?;
+    let (engine, _serving) = super::open(settings, Role::Status).await?;
     let views = engine.integrations().await?;
     let now = Utc::now();
     let attention: Vec<&str> = views

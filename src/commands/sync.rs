@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 
 use crate::config::Settings;
 use crate::domain::{Provider, SyncStatus};
-use crate::engine::{Engine, Event, Role, SyncKind, SyncRequest};
+use crate::engine::{Event, Role, SyncKind, SyncRequest};
 use crate::present;
 use crate::store::SyncLog;
 
@@ -17,7 +17,7 @@ pub async fn sync(
     full: bool,
     json: bool,
 ) -> anyhow::Result<u8> {
-    let engine = Engine::open(settings, Role::Command)?;
+    let (engine, _serving) = super::open(settings, Role::Command).await?;
     let request = SyncRequest { only, since, full };
     // Progress on a terminal: the run's log as it counts up.
     let progress = std::io::stderr().is_terminal() && !json;
@@ -41,7 +41,7 @@ pub async fn sync(
             }
         }
     });
-    let logs = engine.sync_mindbody(&request).await;
+    let logs = engine.sync_mindbody(request).await;
     printer.abort();
     if progress {
         eprint!("\r\x1b[2K");
@@ -53,7 +53,7 @@ pub async fn sync(
         for log in &logs {
             println!("{}", describe_run(log));
         }
-        let (used, allowance) = engine.mindbody_calls_today()?;
+        let (used, allowance) = engine.mindbody_calls_today().await?;
         println!("API calls today: {used} of {allowance} included");
     }
     let failed = logs.iter().any(|l| l.status == SyncStatus::Failed);
@@ -102,7 +102,7 @@ pub async fn history(
     let provider = Provider::from_id(provider).ok_or_else(|| {
         anyhow::anyhow!("unknown provider `{provider}`: gemini, mindbody, stripe or gocardless")
     })?;
-    let engine = Engine::open(settings, Role::Command)?;
+    let (engine, _serving) = super::open(settings, Role::Command).await?;
     let page = engine.sync_history(provider, 0, limit).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&page)?);
@@ -127,7 +127,7 @@ pub async fn transactions(
     since: Option<NaiveDate>,
     json: bool,
 ) -> anyhow::Result<u8> {
-    let engine = Engine::open(settings, Role::Command)?;
+    let (engine, _serving) = super::open(settings, Role::Command).await?;
     let from = since.map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default());
     let rows = engine.transactions_since(from).await?;
     if json {

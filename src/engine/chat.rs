@@ -7,7 +7,7 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use super::{Engine, EngineError, Event, IntegrationView};
+use super::{Core, EngineError, Event, IntegrationView};
 use crate::domain::Provider;
 use crate::present;
 use crate::providers::gemini::models::Alias;
@@ -28,7 +28,7 @@ pub struct Reply {
     pub error: Option<GeminiError>,
 }
 
-impl Engine {
+impl Core {
     pub async fn conversations(&self) -> Result<Vec<Conversation>, EngineError> {
         Ok(self.inner.store.conversations()?)
     }
@@ -247,6 +247,21 @@ impl Engine {
             .chat_request(vec![Content::text(Some("user"), question.trim())])
             .await?;
         Ok(stream_reply(&client, &model, &request, cancel, on_delta).await)
+    }
+
+    /// A one-shot question answered whole (for a `chat` attached to a running hub).
+    pub async fn ask_whole(
+        &self,
+        question: &str,
+        model: Option<&str>,
+    ) -> Result<super::Answer, EngineError> {
+        let reply = self
+            .ask(question, model, &CancellationToken::new(), |_| {})
+            .await?;
+        Ok(super::Answer {
+            text: reply.text,
+            error: reply.error.map(|e| format!("{e}\n{}", e.hint())),
+        })
     }
 
     async fn chat_request(&self, contents: Vec<Content>) -> Result<GenerateRequest, EngineError> {

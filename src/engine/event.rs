@@ -36,6 +36,8 @@ pub enum Event {
         provider: Provider,
         sign_in: crate::oauth::flow::SignIn,
     },
+    /// Webhook deliveries arrived or were processed (at most ten a second).
+    WebhooksChanged(super::webhooks::WebhookSummary),
     /// A sign-in ended: connected (no error) or not.
     ConnectFinished {
         provider: Provider,

@@ -7,7 +7,7 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use super::view::{Extras, Fact};
-use super::{Engine, EngineError, Event};
+use super::{Core, EngineError, Event};
 use crate::domain::{Provider, Status};
 use crate::providers::catalog;
 use crate::providers::gemini::key::{self, KeySource};
@@ -21,7 +21,7 @@ use crate::store::IntegrationRecord;
 const LAST_TEST: &str = "gemini.last_test";
 
 /// What `gemini configure` changes; None leaves a setting as it is.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GeminiUpdate {
     pub api_key: Option<Secret>,
     pub fast: Option<String>,
@@ -30,7 +30,7 @@ pub struct GeminiUpdate {
     pub temperature: Option<f32>,
 }
 
-impl Engine {
+impl Core {
     fn gemini_record(&self) -> Result<IntegrationRecord, EngineError> {
         Ok(self
             .inner
@@ -105,7 +105,7 @@ impl Engine {
         Ok(report)
     }
 
-    /// Runs [`Engine::test_gemini`] in the background; the outcome arrives as events. Returns
+    /// Runs [`Core::test_gemini`] in the background; the outcome arrives as events. Returns
     /// false (and does nothing) when a test is already running.
     pub fn start_gemini_test(&self) -> bool {
         if self.inner.gemini_test_running.swap(true, Ordering::SeqCst) {

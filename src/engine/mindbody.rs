@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use super::{Engine, EngineError, Event};
+use super::{Core, EngineError, Event};
 use crate::domain::{Provider, Status};
 use crate::oauth::OAuthError;
 use crate::oauth::browser::{self, BrowserOpener, SystemBrowser};
@@ -22,7 +22,7 @@ use crate::secret::Secret;
 use crate::store::{IntegrationRecord, TokenSet};
 
 /// What `mindbody configure` changes; None leaves a setting as it is.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MindbodyUpdate {
     pub site_id: Option<String>,
     pub client_id: Option<String>,
@@ -37,7 +37,7 @@ pub(super) struct ConnectJob {
     pastes: mpsc::Sender<Paste>,
 }
 
-impl Engine {
+impl Core {
     fn mindbody_record(&self) -> Result<IntegrationRecord, EngineError> {
         Ok(self
             .inner
@@ -255,6 +255,12 @@ impl Engine {
         extras.facts.extend(facts);
         extras.freshness = freshness;
         extras.next_sync_at = next;
+        if let Ok(subscription) = self.stored_subscription() {
+            super::subscriptions::webhook_extras(subscription.as_ref(), &mut extras);
+        }
+        if let Ok(Some(catch_up)) = self.last_catch_up() {
+            extras.facts.push(catch_up.fact());
+        }
         extras
     }
 

@@ -1,16 +1,21 @@
 //! The engine: the one door into the core. Front ends hold an [`Engine`] and nothing else of it;
-//! they ask it for views and history and listen to its [`Event`] stream. Requests, replies and
-//! events are plain serde types, so a remote engine (the control socket of `serve`) can offer the
-//! same interface later.
+//! they ask it for views and history and listen to its [`Event`] stream. The [`Core`] is the
+//! engine in the process that owns the data directory; another process reaches it through the
+//! control socket with the same calls ([`handle`]), since requests, replies and events are plain
+//! serde types.
 
 mod chat;
 mod event;
 mod gemini;
+pub mod handle;
 mod mindbody;
+pub mod remote;
+mod subscriptions;
 mod sync;
 mod sync_job;
 mod sync_summary;
 mod view;
+pub mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
@@ -29,10 +34,14 @@ use crate::store::{IntegrationRecord, Store, StoreError, SyncLog, SyncLogPage};
 pub use chat::{Reply, stream_reply, system_instruction};
 pub use event::Event;
 pub use gemini::GeminiUpdate;
+pub use handle::{Answer, Engine};
 pub use mindbody::MindbodyUpdate;
 pub use sync::{SyncKind, SyncRequest, calls_key};
 pub use sync_job::{Freshness, TodaysSales, TransactionPage};
 pub use view::{Fact, IntegrationView};
+pub use webhooks::{Refusal, WebhookEventPage, WebhookRow, WebhookSummary};
+
+pub use crate::store::lock::Owner;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -50,6 +59,12 @@ pub enum EngineError {
     Invalid(String),
     #[error("{0}")]
     Busy(String),
+    /// The control socket: the owner could not be reached or understood.
+    #[error("{0}")]
+    Control(String),
+    /// An error the owning process reported (its message says what to do).
+    #[error("{0}")]
+    Remote(String),
 }
 
 impl EngineError {
@@ -76,6 +91,8 @@ pub struct EngineOptions {
 pub enum Role {
     Dashboard,
     Demo,
+    /// `legion-hub serve`, the daemon.
+    Serve,
     Status,
     /// A one-off command (`gemini test`, `chat`, ...).
     Command,
@@ -86,15 +103,16 @@ impl Role {
         match self {
             Role::Dashboard => "dashboard",
             Role::Demo => "demo",
+            Role::Serve => "serve",
             Role::Status => "status",
             Role::Command => "command",
         }
     }
 }
 
-/// A cheap, cloneable handle to the running core.
+/// The engine in the process that holds the store: a cheap, cloneable handle.
 #[derive(Clone)]
-pub struct Engine {
+pub struct Core {
     inner: Arc<Inner>,
 }
 
@@ -116,23 +134,34 @@ struct Inner {
     sync_running: AtomicBool,
     /// The transaction keys (newest first) for the last filter asked for.
     transaction_keys: Mutex<Option<(String, Arc<Vec<String>>)>>,
+    /// The webhook inbox, processor and notifier, started on first use.
+    receiving: OnceLock<webhooks::Receiving>,
+    /// The subscription's signing key, unsealed once (outer None: not read yet).
+    webhook_key: Mutex<Option<Option<crate::secret::Secret>>>,
+    /// Where this process receives webhooks, if it does.
+    webhook_address: Mutex<Option<String>>,
 }
 
-impl Engine {
+impl Core {
     /// Opens the data directory. Only the small `hub` database is read here; history is opened
     /// when first asked for, so a status glance never pays for it.
-    pub fn open(settings: &Settings, role: Role) -> Result<Engine, EngineError> {
-        Engine::open_with(settings, role, EngineOptions::default())
+    pub fn open(settings: &Settings, role: Role) -> Result<Core, EngineError> {
+        Core::open_with(settings, role, EngineOptions::default())
+    }
+
+    /// This process, as the owner of the data directory.
+    pub fn owner(&self) -> Owner {
+        self.inner.store.owner().clone()
     }
 
     pub fn open_with(
         settings: &Settings,
         role: Role,
         options: EngineOptions,
-    ) -> Result<Engine, EngineError> {
+    ) -> Result<Core, EngineError> {
         let store = Store::open(&settings.paths, role.label())?;
         let (events, _) = broadcast::channel(4096);
-        Ok(Engine {
+        Ok(Core {
             inner: Arc::new(Inner {
                 store,
                 events,
@@ -147,6 +176,9 @@ impl Engine {
                 mindbody_refresh: tokio::sync::Mutex::new(()),
                 sync_running: AtomicBool::new(false),
                 transaction_keys: Mutex::new(None),
+                receiving: OnceLock::new(),
+                webhook_key: Mutex::new(None),
+                webhook_address: Mutex::new(None),
             }),
         })
     }
@@ -186,7 +218,7 @@ impl Engine {
 
     /// Records a sync run (new, or an update of one already recorded) and brings the
     /// integration's summary up to date. The run is written first and the summary second, so a
-    /// crash between them leaves a summary that [`Engine::repair_summaries`] mends.
+    /// crash between them leaves a summary that [`Core::repair_summaries`] mends.
     pub async fn record_sync(&self, log: SyncLog) -> Result<SyncLog, EngineError> {
         let store = &self.inner.store;
         let log = if log.seq == 0 {

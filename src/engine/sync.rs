@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Engine, EngineError};
+use super::{Core, EngineError};
 use crate::domain::{Provider, SyncStatus};
 use crate::finance::{Category, Customer, CustomerIndex, Match, Settlement, Transaction, Upserted};
 use crate::providers::mindbody::{self, MindbodyClient, sync as mapping};
@@ -67,7 +67,41 @@ struct PageStored {
     items: u64,
     total: u64,
     outcomes: Vec<Upserted>,
+    /// Sales new to the books that no webhook had delivered.
+    only_by_sync: u64,
 }
+
+/// What the last sales sync found that webhooks had missed (shown in the hub).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CatchUp {
+    pub only_by_sync: u64,
+    pub at: DateTime<Utc>,
+}
+
+impl CatchUp {
+    pub fn fact(&self) -> crate::engine::Fact {
+        let local = self.at.with_timezone(&Local);
+        crate::engine::Fact {
+            label: "Catch-up".into(),
+            value: match self.only_by_sync {
+                0 => format!(
+                    "{}: every sale had come by webhook",
+                    local.format("%d %b %H:%M")
+                ),
+                1 => format!(
+                    "{}: 1 sale arrived only by sync",
+                    local.format("%d %b %H:%M")
+                ),
+                n => format!(
+                    "{}: {n} sales arrived only by sync",
+                    local.format("%d %b %H:%M")
+                ),
+            },
+        }
+    }
+}
+
+const CATCH_UP: &str = "mindbody.webhooks.catch_up";
 
 /// What storing a page needs, loaded once per run.
 enum PageContext {
@@ -81,7 +115,7 @@ enum PageContext {
 
 /// A Mindbody client as a customer: the one it is linked to, the one with its email (now
 /// linked), or a new one, flagged when an existing customer has the same name.
-fn customer_of(
+pub(super) fn customer_of(
     client: &mindbody::types::Client,
     index: &CustomerIndex,
     existing: &HashMap<String, Customer>,
@@ -148,7 +182,7 @@ pub fn calls_key(day: NaiveDate) -> String {
     format!("mindbody.calls.{}", day.format("%Y-%m-%d"))
 }
 
-impl Engine {
+impl Core {
     /// Runs the sync types asked for, in order, each as its own sync log. Returns the logs.
     pub async fn sync_mindbody(&self, request: &SyncRequest) -> Result<Vec<SyncLog>, EngineError> {
         let kinds: Vec<SyncKind> = match request.only {
@@ -379,6 +413,7 @@ impl Engine {
                 .fetch_and_store(kind, &client, &token, &plan, &mut context)
                 .await
                 .map_err(|e| fail(&log, e))?;
+            log.records.only_by_sync += page.only_by_sync;
             for outcome in page.outcomes {
                 match outcome {
                     Upserted::New => log.records.new += 1,
@@ -410,6 +445,19 @@ impl Engine {
         if kind != SyncKind::Categories {
             store
                 .put_meta_json(&cursor_key(kind), &plan.end)
+                .map_err(|e| fail(&log, e.into()))?;
+        }
+        let webhooks_on = self
+            .webhooks_active_since()
+            .map_err(|e| fail(&log, e))?
+            .is_some();
+        if kind == SyncKind::Sales && webhooks_on {
+            let catch_up = CatchUp {
+                only_by_sync: log.records.only_by_sync,
+                at: Utc::now(),
+            };
+            store
+                .put_meta_json(CATCH_UP, &catch_up)
                 .map_err(|e| fail(&log, e.into()))?;
         }
         // This run read everything since (at least) the lookback's start: the next re-read is
@@ -448,6 +496,37 @@ impl Engine {
         })
     }
 
+    /// The real transactions of these sales are about to be stored: a webhook's provisional
+    /// ones go. Counts the sales new to the books that no webhook had brought, once webhooks
+    /// are on.
+    fn supersede_webhook_sales(&self, sales: &[mindbody::types::Sale]) -> Result<u64, EngineError> {
+        let store = &self.inner.store;
+        let active_since = self.webhooks_active_since()?;
+        let mut only_by_sync = 0;
+        for sale in sales {
+            let keys = store.transaction_keys_with_prefix(&mapping::sale_prefix(sale.id))?;
+            let provisional: Vec<String> = keys
+                .iter()
+                .filter(|k| mapping::is_provisional(k))
+                .cloned()
+                .collect();
+            store.remove_transactions(&provisional)?;
+            let sold_at = sale.sale_date_time.and_local_timezone(Local).earliest();
+            let webhooks_were_on = active_since
+                .zip(sold_at)
+                .is_some_and(|(since, sold)| sold.with_timezone(&Utc) >= since);
+            if keys.is_empty() && webhooks_were_on {
+                only_by_sync += 1;
+            }
+        }
+        Ok(only_by_sync)
+    }
+
+    /// What the last sales sync since webhooks went on found that they had missed.
+    pub(super) fn last_catch_up(&self) -> Result<Option<CatchUp>, EngineError> {
+        Ok(self.inner.store.meta_json(CATCH_UP)?)
+    }
+
     async fn fetch_and_store(
         &self,
         kind: SyncKind,
@@ -480,6 +559,7 @@ impl Engine {
                     items: page.categories.len() as u64,
                     total: page.pagination.total_results,
                     outcomes: store.upsert_categories(&categories)?,
+                    only_by_sync: 0,
                 }
             }
             SyncKind::Clients => {
@@ -505,6 +585,7 @@ impl Engine {
                     items: page.clients.len() as u64,
                     total: page.pagination.total_results,
                     outcomes: store.upsert_customers(&customers)?,
+                    only_by_sync: 0,
                 }
             }
             SyncKind::Sales => {
@@ -522,10 +603,12 @@ impl Engine {
                     .iter()
                     .flat_map(|sale| mapping::transactions_of(sale, classes, synced_at))
                     .collect();
+                let only_by_sync = self.supersede_webhook_sales(&page.sales)?;
                 PageStored {
                     items: page.sales.len() as u64,
                     total: page.pagination.total_results,
                     outcomes: store.upsert_transactions(&transactions, plan.revive)?,
+                    only_by_sync,
                 }
             }
             SyncKind::Transactions => {
@@ -566,6 +649,7 @@ impl Engine {
                     items: page.transactions.len() as u64,
                     total: page.pagination.total_results,
                     outcomes,
+                    only_by_sync: 0,
                 }
             }
         })

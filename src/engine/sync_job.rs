@@ -9,7 +9,7 @@ use chrono::{DateTime, Local, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{Engine, EngineError, Event};
+use super::{Core, EngineError, Event};
 use crate::domain::{Provider, Status};
 use crate::finance::Transaction;
 use crate::store::IntegrationRecord;
@@ -43,7 +43,7 @@ pub struct TransactionPage {
     pub customers: std::collections::BTreeMap<String, String>,
 }
 
-impl Engine {
+impl Core {
     /// Starts a sync in the background; false when one is already running.
     pub fn start_mindbody_sync(&self, request: SyncRequest) -> bool {
         if self.inner.sync_running.swap(true, Ordering::SeqCst) {
@@ -92,6 +92,51 @@ impl Engine {
                     .is_some_and(|r| matches!(r.status, Status::Connected | Status::Error));
                 if connected {
                     engine.start_mindbody_sync(SyncRequest::default());
+                }
+            }
+        });
+    }
+
+    /// What an always-on owner does besides the schedule: works off webhook events left by the
+    /// last run, then every hour checks the webhook subscription (Mindbody may have turned it
+    /// off) and keeps the Mindbody tokens fresh, and once a day, while webhooks are on, runs a
+    /// catch-up sync over the lookback window that counts what webhooks missed.
+    pub fn start_upkeep(&self) {
+        let _ = self.receiving();
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+            hourly.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let catch_up_every = engine.inner.config.mindbody.catch_up_every();
+            loop {
+                hourly.tick().await;
+                engine.check_subscription().await;
+                let connected = engine
+                    .inner
+                    .store
+                    .integration(Provider::Mindbody)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|r| matches!(r.status, Status::Connected | Status::Error));
+                if !connected {
+                    continue;
+                }
+                if let Err(e) = engine.mindbody_access_token().await {
+                    tracing::warn!("keeping the Mindbody tokens fresh: {e}");
+                }
+                let due = engine.webhooks_active_since().ok().flatten().is_some()
+                    && engine
+                        .last_catch_up()
+                        .ok()
+                        .flatten()
+                        .is_none_or(|c| Utc::now() - c.at >= catch_up_every);
+                if due {
+                    let since = Local::now().date_naive() - engine.inner.config.mindbody.lookback();
+                    engine.start_mindbody_sync(SyncRequest {
+                        only: Some(super::SyncKind::Sales),
+                        since: Some(since),
+                        full: false,
+                    });
                 }
             }
         });

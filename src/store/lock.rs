@@ -48,6 +48,7 @@ pub enum LockError {
 #[derive(Debug)]
 pub struct DataDirLock {
     _file: File,
+    owner: Owner,
 }
 
 impl DataDirLock {
@@ -93,7 +94,13 @@ impl DataDirLock {
         file.set_len(0).map_err(io_err)?;
         file.rewind().map_err(io_err)?;
         file.write_all(&body).map_err(io_err)?;
-        Ok(DataDirLock { _file: file })
+        Ok(DataDirLock { _file: file, owner })
+    }
+}
+
+impl DataDirLock {
+    pub fn owner(&self) -> &Owner {
+        &self.owner
     }
 }
 

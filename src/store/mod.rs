@@ -3,8 +3,8 @@
 //! - `hub` is small and hot: `integrations` (with the denormalized status, last sync and last
 //!   error), `integration_tokens`, `meta`. `legion-hub status` opens only this one, so the glance
 //!   stays fast however much history piles up.
-//! - `records` holds everything that grows (`integration_sync_logs` now; transactions, chat and
-//!   webhook events later). It is opened on first use.
+//! - `records` holds everything that grows: sync logs, transactions, customers, chat, webhook
+//!   events. It is opened on first use.
 //!
 //! One module per tree; values go through the versioned [`codec`]; secrets through [`seal`].
 //! Only the engine uses this module.
@@ -19,6 +19,7 @@ pub mod seal;
 pub mod sync_logs;
 pub mod tokens;
 pub mod transactions;
+pub mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -113,6 +114,10 @@ struct Records {
     tombstones: sled::Tree,
     customers: sled::Tree,
     categories: sled::Tree,
+    webhook_events: sled::Tree,
+    webhook_log: sled::Tree,
+    webhook_pending: sled::Tree,
+    webhook_stats: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -159,10 +164,19 @@ impl Store {
             tombstones: db.open_tree(transactions::TOMBSTONES)?,
             customers: db.open_tree(books::CUSTOMERS)?,
             categories: db.open_tree(books::CATEGORIES)?,
+            webhook_events: db.open_tree(webhooks::EVENTS)?,
+            webhook_log: db.open_tree(webhooks::LOG)?,
+            webhook_pending: db.open_tree(webhooks::PENDING)?,
+            webhook_stats: db.open_tree(webhooks::STATS)?,
             db,
         };
         *slot = Some(records.clone());
         Ok(records)
+    }
+
+    /// Who holds the data directory: this process.
+    pub fn owner(&self) -> &Owner {
+        self._lock.owner()
     }
 
     /// Writes everything to disk now (sled also flushes on its own every half second).

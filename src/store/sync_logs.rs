@@ -19,6 +19,13 @@ pub struct RecordCounts {
     pub new: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Sales new to the books that no webhook had delivered (counted once webhooks are on).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub only_by_sync: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -106,6 +106,32 @@ impl Store {
         Ok(true)
     }
 
+    /// The keys of a sale's transactions (all that start with `prefix`).
+    pub fn transaction_keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let records = self.records()?;
+        records
+            .transactions
+            .scan_prefix(prefix.as_bytes())
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+            .collect()
+    }
+
+    /// Removes transactions that were stand-ins (a webhook's, before the sync brought the real
+    /// ones): no tombstone, since the real ones replace them.
+    pub fn remove_transactions(&self, keys: &[String]) -> Result<(), StoreError> {
+        let records = self.records()?;
+        for key in keys {
+            if let Some(old) = self.transaction(key)? {
+                records.transactions.remove(key.as_bytes())?;
+                records
+                    .transactions_by_date
+                    .remove(date_key(old.date, key))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Every transaction key, newest first (the index only: no record is read).
     pub fn transaction_keys_newest_first(&self) -> Result<Vec<String>, StoreError> {
         let records = self.records()?;

@@ -154,23 +154,22 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             .await
             .map_or_else(failed, |(c, m)| Action::ConversationLoaded(c, m)),
         Request::CancelChat(id) => {
-            engine.cancel_chat(id);
+            let _ = engine.cancel_chat(id).await;
             return None;
         }
         Request::SendChat {
             conversation,
             text,
             model,
-        } => match engine.send_chat(conversation, &text, Some(&model)).await {
+        } => match engine.send_chat(conversation, text, Some(model)).await {
             Ok(_) => return None, // the reply arrives as events
             Err(e) => Action::ChatSendFailed(e.to_string()),
         },
-        Request::TestGemini => {
-            if engine.start_gemini_test() {
-                return None;
-            }
-            Action::Notice("A Gemini test is already running.".into())
-        }
+        Request::TestGemini => match engine.start_gemini_test().await {
+            Ok(true) => return None,
+            Ok(false) => Action::Notice("A Gemini test is already running.".into()),
+            Err(e) => failed(e),
+        },
         Request::AcceptGemini => match engine.accept_gemini_replacements().await {
             Ok(_) => return None,
             Err(e) => failed(e),
@@ -190,16 +189,16 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             Ok(()) => Action::Notice("Mindbody settings saved. Press o to connect.".into()),
             Err(e) => failed(e),
         },
-        Request::ConnectMindbody => match engine.start_mindbody_connect(true) {
+        Request::ConnectMindbody => match engine.start_mindbody_connect(true).await {
             Ok(()) => return None,
             Err(e) => Action::ConnectFailed(e.to_string()),
         },
-        Request::PasteRedirect(address) => match engine.paste_mindbody_redirect(&address).await {
+        Request::PasteRedirect(address) => match engine.paste_mindbody_redirect(address).await {
             Ok(()) => return None,
             Err(e) => Action::PasteRejected(e.to_string()),
         },
         Request::CancelConnect => {
-            engine.cancel_mindbody_connect();
+            let _ = engine.cancel_mindbody_connect().await;
             return None;
         }
         Request::DisconnectMindbody => match engine.disconnect_mindbody().await {
@@ -210,10 +209,15 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             Err(e) => failed(e),
         },
         Request::SyncMindbody => {
-            if engine.start_mindbody_sync(crate::engine::SyncRequest::default()) {
-                Action::Notice("Syncing Mindbody: the history counts up as pages arrive.".into())
-            } else {
-                Action::Notice("A Mindbody sync is already running.".into())
+            match engine
+                .start_mindbody_sync(crate::engine::SyncRequest::default())
+                .await
+            {
+                Ok(true) => Action::Notice(
+                    "Syncing Mindbody: the history counts up as pages arrive.".into(),
+                ),
+                Ok(false) => Action::Notice("A Mindbody sync is already running.".into()),
+                Err(e) => failed(e),
             }
         }
         Request::LoadTransactions {
@@ -221,7 +225,7 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             offset,
             limit,
         } => engine
-            .transactions_page(&filter, offset, limit)
+            .transactions_page(filter, offset, limit)
             .await
             .map_or_else(failed, Action::TransactionsLoaded),
         Request::LoadTodaysSales => engine
@@ -233,8 +237,7 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             .await
             .map_or_else(failed, Action::CategoriesLoaded),
         // The overlay shows the new mapping at once.
-        Request::MapCategory { id, class } => match engine.map_category(id, class.as_deref()).await
-        {
+        Request::MapCategory { id, class } => match engine.map_category(id, class).await {
             Ok(_) => engine
                 .categories()
                 .await

@@ -41,6 +41,7 @@ pub fn run(
             new: 3,
             updated: 1,
             unchanged: 40,
+            ..Default::default()
         },
         api_calls: 2,
         error_details: error.map(str::to_string),

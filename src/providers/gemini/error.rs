@@ -99,17 +99,10 @@ impl GeminiError {
     }
 
     pub fn network(url: &str, error: &reqwest::Error) -> GeminiError {
-        let detail = if error.is_timeout() {
-            "timed out".to_string()
-        } else if error.is_connect() {
-            "connection refused or no route".to_string()
-        } else {
-            // Never the URL's query: it may carry `key=`.
-            error.to_string().replace(url, "")
-        };
         GeminiError::Network {
             url: url.to_string(),
-            detail: crate::present::one_line(&detail),
+            // Never the URL's query: it may carry `key=`.
+            detail: crate::present::one_line(&crate::http::describe(error).replace(url, "")),
         }
     }
 }

@@ -49,7 +49,7 @@ impl Alias {
 }
 
 /// The Gemini settings kept in the integration's (non-secret) settings.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GeminiSettings {
     pub fast: Option<String>,
     pub pro: Option<String>,

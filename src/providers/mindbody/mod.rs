@@ -5,6 +5,7 @@ pub mod client;
 pub mod settings;
 pub mod sync;
 pub mod types;
+pub mod webhooks;
 
 pub use client::{MindbodyClient, MindbodyError};
 pub use settings::{MindbodyEndpoints, MindbodySettings};

@@ -11,7 +11,7 @@ pub const SITE_ID: &str = "site_id";
 pub const CLIENT_ID: &str = "client_id";
 pub const REDIRECT_URI: &str = "redirect_uri";
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MindbodySettings {
     pub site_id: Option<String>,
     pub client_id: Option<String>,
@@ -57,6 +57,8 @@ pub struct MindbodyEndpoints {
     pub token_url: Option<String>,
     pub api_url: Option<String>,
     pub revocation_url: Option<String>,
+    /// The Webhooks API (subscriptions).
+    pub webhooks_url: Option<String>,
     /// Refresh this many seconds before the access token expires (default 300).
     pub refresh_margin_secs: Option<u64>,
     /// How long a sign-in may take (default 300).
@@ -73,13 +75,16 @@ pub struct MindbodyEndpoints {
     pub daily_call_allowance: Option<u64>,
     /// Sync on a schedule: "30m", "1h", "90s". Off when absent.
     pub sync_every: Option<String>,
+    /// While webhooks are on, re-read the lookback window this often and count the sales they
+    /// missed ("24h" by default).
+    pub catch_up_every: Option<String>,
 }
 
 /// Which endpoint an environment variable sets.
 type EndpointField = fn(&mut MindbodyEndpoints) -> &mut Option<String>;
 
 impl MindbodyEndpoints {
-    pub const ENV: [(&'static str, EndpointField); 4] = [
+    pub const ENV: [(&'static str, EndpointField); 5] = [
         ("LEGION_HUB_MINDBODY_AUTHORIZE_URL", |e| {
             &mut e.authorize_url
         }),
@@ -88,6 +93,7 @@ impl MindbodyEndpoints {
         ("LEGION_HUB_MINDBODY_REVOCATION_URL", |e| {
             &mut e.revocation_url
         }),
+        ("LEGION_HUB_MINDBODY_WEBHOOKS_URL", |e| &mut e.webhooks_url),
     ];
 
     /// Folds the environment in (it wins over the file).
@@ -113,6 +119,17 @@ impl MindbodyEndpoints {
         self.api_url
             .clone()
             .unwrap_or_else(|| super::DEFAULT_API_URL.into())
+    }
+    pub fn catch_up_every(&self) -> chrono::Duration {
+        self.catch_up_every
+            .as_deref()
+            .and_then(parse_interval)
+            .unwrap_or(chrono::Duration::hours(24))
+    }
+    pub fn webhooks_url(&self) -> String {
+        self.webhooks_url
+            .clone()
+            .unwrap_or_else(|| super::webhooks::DEFAULT_WEBHOOKS_URL.into())
     }
     pub fn refresh_margin(&self) -> chrono::Duration {
         chrono::Duration::seconds(self.refresh_margin_secs.unwrap_or(300) as i64)

@@ -13,6 +13,18 @@ pub fn sale_key(sale_id: i64, sale_detail_id: i64) -> String {
     format!("mindbody:sale:{sale_id}:{sale_detail_id}")
 }
 
+/// What every transaction key of a sale starts with.
+pub fn sale_prefix(sale_id: i64) -> String {
+    format!("mindbody:sale:{sale_id}:")
+}
+
+/// Whether a key is a webhook's stand-in for an item (see `webhooks::payload`).
+pub fn is_provisional(key: &str) -> bool {
+    key.rsplit(':')
+        .next()
+        .is_some_and(|last| last.starts_with('w'))
+}
+
 pub fn client_key(client_id: &str) -> String {
     format!("mindbody:client:{client_id}")
 }

@@ -20,7 +20,7 @@ pub struct PaginationResponse {
 }
 
 /// A JSON number (or null) as an exact decimal: through its text, never through f64 arithmetic.
-fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+pub(crate) fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     let value = Option::<serde_json::Number>::deserialize(d)?;
     match value {
         None => Ok(Decimal::ZERO),
@@ -114,7 +114,9 @@ mod tests {
 }
 
 /// Mindbody writes times with or without fractions and a `Z`; all are studio-local readings.
-fn lenient_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDateTime>, D::Error> {
+pub(crate) fn lenient_time<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<NaiveDateTime>, D::Error> {
     let Some(text) = Option::<String>::deserialize(d)? else {
         return Ok(None);
     };

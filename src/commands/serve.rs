@@ -1,0 +1,49 @@
+//! `legion-hub serve`: the headless owner of the data. It answers other invocations on the
+//! control socket, receives Mindbody's webhooks, runs the sync schedule and the daily catch-up,
+//! keeps tokens fresh, and on SIGTERM or Ctrl-C stops taking deliveries, lets a running sync
+//! reach its next checkpoint, flushes and exits.
+
+use std::time::Duration;
+
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::config::Settings;
+use crate::engine::{Core, Role};
+
+/// How long a stop waits for a running sync before leaving it to resume from its checkpoint.
+const SYNC_GRACE: Duration = Duration::from_secs(10);
+
+pub async fn run(settings: &Settings, webhook_addr: Option<String>) -> anyhow::Result<u8> {
+    let core = Core::open(settings, Role::Serve)?;
+    core.repair_summaries().await?;
+    let addr = webhook_addr.unwrap_or_else(|| settings.config.server.webhook_addr());
+    let mut services = crate::server::start(&core, settings, Some(&addr)).await?;
+    core.start_schedule();
+    core.start_upkeep();
+    tracing::info!(
+        "legion-hub serve (pid {}) owns {}; webhooks on {}, control socket {}",
+        std::process::id(),
+        settings.paths.data_dir.display(),
+        services
+            .webhook_addr
+            .map_or_else(|| addr.clone(), |a| a.to_string()),
+        settings.paths.control_socket().display()
+    );
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::select! {
+        _ = terminate.recv() => tracing::info!("SIGTERM: stopping"),
+        _ = tokio::signal::ctrl_c() => tracing::info!("interrupted: stopping"),
+    }
+    services.stop_receiving().await;
+    let deadline = tokio::time::Instant::now() + SYNC_GRACE;
+    while core.mindbody_sync_running() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if core.mindbody_sync_running() {
+        tracing::info!("a sync is still running: it resumes from its last checkpoint next time");
+    }
+    core.flush()?;
+    drop(services);
+    tracing::info!("stopped");
+    Ok(super::exit::OK)
+}

@@ -1,0 +1,120 @@
+//! `legion-hub webhooks subscribe|list|activate|delete|events|retry`.
+
+use crate::cli::WebhooksCommand;
+use crate::config::Settings;
+use crate::engine::{Engine, Role, WebhookRow};
+use crate::present;
+use crate::providers::mindbody::webhooks::Subscription;
+
+pub async fn run(settings: &Settings, command: &WebhooksCommand) -> anyhow::Result<u8> {
+    let (engine, _serving) = super::open(settings, Role::Command).await?;
+    match command {
+        WebhooksCommand::Subscribe { url, events, json } => {
+            let subscription = engine
+                .subscribe_webhooks(url.clone(), events.clone())
+                .await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&subscription)?);
+            } else {
+                println!("{}", describe(&subscription));
+                println!("The signing key is sealed in the hub; deliveries are verified with it.");
+            }
+        }
+        WebhooksCommand::List(args) => {
+            let all = engine.webhook_subscriptions().await?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else if all.is_empty() {
+                println!(
+                    "No subscriptions. Make one with `legion-hub webhooks subscribe --url URL`."
+                );
+            } else {
+                for subscription in &all {
+                    println!("{}", describe(subscription));
+                }
+            }
+        }
+        WebhooksCommand::Activate { id } => {
+            let subscription = engine.activate_webhooks(id.clone()).await?;
+            println!("{}", describe(&subscription));
+        }
+        WebhooksCommand::Delete { id } => {
+            engine.delete_webhooks(id.clone()).await?;
+            println!("Deleted. Mindbody sends no more deliveries to it.");
+        }
+        WebhooksCommand::Events { limit, json } => return events(&engine, *limit, *json).await,
+        WebhooksCommand::Retry => {
+            let n = engine.retry_webhook_events().await?;
+            println!("{n} failed deliveries queued to be processed again.");
+        }
+    }
+    Ok(super::exit::OK)
+}
+
+fn describe(s: &Subscription) -> String {
+    let mut line = format!(
+        "{}  {}  {}  [{}]",
+        s.id,
+        s.status,
+        s.webhook_url,
+        s.event_ids.join(", ")
+    );
+    if let Some(message) = &s.status_message {
+        line.push_str(&format!("\n  {}", present::escape_controls(message)));
+    }
+    if s.deactivated_by_mindbody() {
+        line.push_str(
+            "\n  Mindbody turned it off: `legion-hub webhooks activate` turns it back on.",
+        );
+    }
+    line
+}
+
+async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8> {
+    let summary = engine.webhook_summary().await?;
+    let page = engine.webhook_events(0, limit).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "summary": summary, "events": page })
+            )?
+        );
+        return Ok(super::exit::OK);
+    }
+    let c = summary.counts;
+    println!(
+        "{} received, {} processed, {} failed, {} pending, {} duplicates, {} rejected",
+        present::thousands(c.received),
+        present::thousands(c.processed),
+        present::thousands(c.failed),
+        present::thousands(summary.pending),
+        present::thousands(c.duplicates),
+        present::thousands(c.rejected)
+    );
+    for row in &page.rows {
+        println!("{}", row_line(row));
+    }
+    Ok(if c.failed > 0 {
+        super::exit::NEEDS_ATTENTION
+    } else {
+        super::exit::OK
+    })
+}
+
+fn row_line(row: &WebhookRow) -> String {
+    let state = row
+        .state
+        .map(|s| format!("{s:?}").to_lowercase())
+        .unwrap_or_default();
+    present::escape_controls(&format!(
+        "{}  {:<9} {:<20} {:<10} {}",
+        row.at
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M:%S"),
+        row.kind,
+        row.event_type,
+        state,
+        row.detail
+    ))
+}

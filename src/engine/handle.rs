@@ -1,0 +1,235 @@
+//! [`Engine`]: what every front end holds. Either the core itself, in this process (it holds the
+//! store), or a connection to the process that does (`serve` or a dashboard) over its control
+//! socket. Each call is listed once below; the list makes the handle's methods, the serde
+//! [`Call`] that crosses the socket, and the owner's dispatch of it, so the three cannot drift.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+use super::remote::RemoteEngine;
+use super::webhooks::{WebhookEventPage, WebhookSummary};
+use super::{
+    Core, EngineError, Event, GeminiUpdate, IntegrationView, MindbodyUpdate, Owner, SyncRequest,
+    TodaysSales, TransactionPage,
+};
+use super::{EngineOptions, Role};
+use crate::config::Settings;
+use crate::domain::Provider;
+use crate::finance::{Category, Customer, Transaction};
+use crate::providers::gemini::models::GeminiSettings;
+use crate::providers::gemini::test::TestReport;
+use crate::providers::gemini::types::Model;
+use crate::providers::mindbody::MindbodySettings;
+use crate::providers::mindbody::client::Location;
+use crate::providers::mindbody::webhooks::Subscription;
+use crate::store::StoreError;
+use crate::store::{ChatMessage, Conversation, SyncLog, SyncLogPage};
+
+/// A handle to the engine, here or in the process that owns the data directory.
+#[derive(Clone)]
+pub enum Engine {
+    Local(Core),
+    Remote(RemoteEngine),
+}
+
+/// A whole answer to a chat question (the one-shot `chat` of an attached process).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub text: String,
+    /// Why it ended early, with what to do.
+    pub error: Option<String>,
+}
+
+macro_rules! engine_calls {
+    ($(
+        $(#[doc = $doc:literal])*
+        fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty = |$core:ident| $local:expr;
+    )*) => {
+        /// One engine call as it crosses the control socket.
+        #[derive(Debug, Serialize, Deserialize)]
+        #[serde(tag = "call", rename_all = "snake_case")]
+        #[allow(non_camel_case_types)]
+        pub enum Call {
+            $( $name { $($arg: $ty),* }, )*
+        }
+
+        impl Engine {
+            $(
+                $(#[doc = $doc])*
+                pub async fn $name(&self, $($arg: $ty),*) -> Result<$ret, EngineError> {
+                    match self {
+                        Engine::Local($core) => $local,
+                        Engine::Remote(remote) => remote.call(Call::$name { $($arg),* }).await,
+                    }
+                }
+            )*
+        }
+
+        impl Core {
+            /// Answers a call that came over the control socket.
+            pub async fn answer(&self, call: Call) -> Result<serde_json::Value, EngineError> {
+                match call {
+                    $( Call::$name { $($arg),* } => {
+                        let $core = self;
+                        let answered: Result<$ret, EngineError> = $local;
+                        let value = answered?;
+                        serde_json::to_value(value).map_err(|e| EngineError::Control(e.to_string()))
+                    } )*
+                }
+            }
+        }
+    };
+}
+
+engine_calls! {
+    /// Who holds the data directory, and since when.
+    fn owner() -> Owner = |core| Ok(core.owner());
+    /// Every integration in the catalog, in catalog order.
+    fn integrations() -> Vec<IntegrationView> = |core| core.integrations().await;
+    /// A window of a provider's sync history, newest first.
+    fn sync_history(provider: Provider, offset: u64, limit: usize) -> SyncLogPage =
+        |core| core.sync_history(provider, offset, limit).await;
+    fn record_sync(log: SyncLog) -> SyncLog = |core| core.record_sync(log).await;
+    fn import_sync_history(provider: Provider, logs: Vec<SyncLog>) -> () =
+        |core| core.import_sync_history(provider, logs).await;
+    fn conversations() -> Vec<Conversation> = |core| core.conversations().await;
+    fn conversation(id: u64) -> (Conversation, Vec<ChatMessage>) =
+        |core| core.conversation(id).await;
+    /// Saves a question and starts its reply; the reply arrives as events.
+    fn send_chat(conversation: Option<u64>, text: String, model: Option<String>) -> u64 =
+        |core| core.send_chat(conversation, &text, model.as_deref()).await;
+    fn cancel_chat(conversation: u64) -> bool = |core| Ok(core.cancel_chat(conversation));
+    /// A question answered whole, nothing saved.
+    fn ask_whole(question: String, model: Option<String>) -> Answer =
+        |core| core.ask_whole(&question, model.as_deref()).await;
+    fn gemini_settings() -> GeminiSettings = |core| core.gemini_settings();
+    fn test_gemini() -> TestReport = |core| core.test_gemini().await;
+    /// Starts a test in the background; false when one is running.
+    fn start_gemini_test() -> bool = |core| Ok(core.start_gemini_test());
+    fn last_gemini_test() -> Option<TestReport> = |core| core.last_gemini_test();
+    fn accept_gemini_replacements() -> TestReport = |core| core.accept_gemini_replacements().await;
+    fn configure_gemini(update: GeminiUpdate) -> TestReport =
+        |core| core.configure_gemini(update).await;
+    fn gemini_models() -> Vec<Model> = |core| core.gemini_models().await;
+    fn mindbody_settings() -> MindbodySettings = |core| core.mindbody_settings();
+    fn configure_mindbody(update: MindbodyUpdate) -> () =
+        |core| core.configure_mindbody(update).await;
+    /// Starts a sign-in; it reports through events.
+    fn start_mindbody_connect(open_browser: bool) -> () =
+        |core| core.start_mindbody_connect(open_browser);
+    /// Signs in and waits for the outcome.
+    fn connect_mindbody(open_browser: bool) -> () =
+        |core| core.connect_mindbody(open_browser).await;
+    fn paste_mindbody_redirect(address: String) -> () =
+        |core| core.paste_mindbody_redirect(&address).await;
+    fn cancel_mindbody_connect() -> bool = |core| Ok(core.cancel_mindbody_connect());
+    fn test_mindbody() -> Vec<Location> = |core| core.test_mindbody().await;
+    fn disconnect_mindbody() -> () = |core| core.disconnect_mindbody().await;
+    /// Runs a sync and waits for it.
+    fn sync_mindbody(request: SyncRequest) -> Vec<SyncLog> =
+        |core| core.sync_mindbody(&request).await;
+    /// Starts a sync in the background; false when one is running.
+    fn start_mindbody_sync(request: SyncRequest) -> bool =
+        |core| Ok(core.start_mindbody_sync(request));
+    fn mindbody_sync_running() -> bool = |core| Ok(core.mindbody_sync_running());
+    fn transactions_since(from: Option<NaiveDateTime>) -> Vec<Transaction> =
+        |core| core.transactions_since(from).await;
+    fn transactions_page(filter: String, offset: u64, limit: usize) -> TransactionPage =
+        |core| core.transactions_page(&filter, offset, limit).await;
+    fn todays_sales() -> TodaysSales = |core| core.todays_sales().await;
+    fn categories() -> Vec<Category> = |core| core.categories().await;
+    fn map_category(id: i64, class: Option<String>) -> usize =
+        |core| core.map_category(id, class.as_deref()).await;
+    fn customers() -> Vec<Customer> = |core| core.customers().await;
+    fn confirm_duplicate(key: String) -> String = |core| core.confirm_duplicate(&key).await;
+    fn dismiss_duplicate(key: String) -> () = |core| core.dismiss_duplicate(&key).await;
+    fn delete_transaction(key: String) -> bool = |core| core.delete_transaction(&key).await;
+    fn mindbody_calls_today() -> (u64, u64) = |core| core.mindbody_calls_today();
+    /// Counts of webhook deliveries: received, duplicates, rejected, processed, failed.
+    fn webhook_summary() -> WebhookSummary = |core| core.webhook_summary();
+    /// A window of webhook events and rejected attempts, newest first.
+    fn webhook_events(offset: u64, limit: usize) -> WebhookEventPage =
+        |core| core.webhook_events(offset, limit);
+    /// Queues failed webhook events to be processed again; how many.
+    fn retry_webhook_events() -> usize = |core| core.retry_webhook_events();
+    fn webhook_subscriptions() -> Vec<Subscription> = |core| core.webhook_subscriptions().await;
+    fn subscribe_webhooks(url: String, events: Vec<String>) -> Subscription =
+        |core| core.subscribe_webhooks(&url, events).await;
+    fn activate_webhooks(id: Option<String>) -> Subscription =
+        |core| core.activate_webhooks(id.as_deref()).await;
+    fn delete_webhooks(id: Option<String>) -> () = |core| core.delete_webhooks(id.as_deref()).await;
+}
+
+impl Engine {
+    /// Opens the data directory in this process.
+    pub fn open(settings: &Settings, role: Role) -> Result<Engine, EngineError> {
+        Core::open(settings, role).map(Engine::Local)
+    }
+
+    pub fn open_with(
+        settings: &Settings,
+        role: Role,
+        options: EngineOptions,
+    ) -> Result<Engine, EngineError> {
+        Core::open_with(settings, role, options).map(Engine::Local)
+    }
+
+    /// Attaches to the process that owns the data directory when one is running (its control
+    /// socket answers); otherwise opens the data here. A socket left by a process that died is
+    /// passed over (the next owner removes it).
+    pub async fn attach_or_open(settings: &Settings, role: Role) -> Result<Engine, EngineError> {
+        let socket = settings.paths.control_socket();
+        if let Some(remote) = RemoteEngine::attach(&socket).await? {
+            return Ok(Engine::Remote(remote));
+        }
+        match Core::open(settings, role) {
+            Ok(core) => Ok(Engine::Local(core)),
+            // An owner is starting and not answering yet, or just stopped: ask once more.
+            Err(EngineError::Store(StoreError::Locked { source })) => {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                match RemoteEngine::attach(&socket).await? {
+                    Some(remote) => Ok(Engine::Remote(remote)),
+                    None => Err(EngineError::Store(StoreError::Locked { source })),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes everything to disk now (the owner does its own when attached).
+    pub fn flush(&self) -> Result<(), EngineError> {
+        match self {
+            Engine::Local(core) => core.flush(),
+            Engine::Remote(_) => Ok(()),
+        }
+    }
+
+    /// Live events from now on (from the owner's stream when attached).
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        match self {
+            Engine::Local(core) => core.subscribe(),
+            Engine::Remote(remote) => remote.subscribe(),
+        }
+    }
+
+    /// The core, when this process holds the store.
+    pub fn local(&self) -> Option<&Core> {
+        match self {
+            Engine::Local(core) => Some(core),
+            Engine::Remote(_) => None,
+        }
+    }
+
+    /// The process this one is attached to, when it is.
+    pub fn attached_to(&self) -> Option<&Owner> {
+        match self {
+            Engine::Local(_) => None,
+            Engine::Remote(remote) => Some(remote.owner()),
+        }
+    }
+
+    pub fn is_remote(&self) -> bool {
+        matches!(self, Engine::Remote(_))
+    }
+}

@@ -1,0 +1,504 @@
+//! Receiving Mindbody's webhooks. The receiver checks the signature and hands the delivery to
+//! the *inbox*, a thread that stores arrivals in groups (one sled transaction and one flush for
+//! every delivery that came in meanwhile) and only then lets each be answered 2xx: durable
+//! before acknowledged, without a disk flush per delivery. A queue of stored events is worked
+//! off by the *processor* task, which turns sales into (provisional) transactions and client
+//! events into customers, in batches. A *notifier* coalesces changes into at most ten
+//! `WebhooksChanged` events a second, so a burst does not flood the dashboards.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use super::{Core, EngineError, Event};
+use crate::domain::Provider;
+use crate::finance::{Customer, CustomerIndex};
+use crate::providers::mindbody::sync::{is_provisional, sale_prefix};
+use crate::providers::mindbody::webhooks::Subscription;
+use crate::providers::mindbody::webhooks::payload::{
+    CLIENT_CREATED, CLIENT_UPDATED, Delivery, SALE_CREATED,
+};
+use crate::providers::mindbody::webhooks::signature::{self, SignatureError};
+use crate::secret::Secret;
+use crate::store::webhooks::{
+    Inbound, LogEntry, Rejection, Stored, WebhookCounts, WebhookEvent, WebhookState,
+};
+
+/// How many stored events one processing round takes.
+const PROCESS_BATCH: usize = 256;
+/// How many arrivals one group write takes at most.
+const GROUP_MAX: usize = 1024;
+/// Dashboards hear about webhook changes at most this often.
+const NOTIFY_EVERY: Duration = Duration::from_millis(100);
+
+/// The counts the events pane and the hub show.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WebhookSummary {
+    pub counts: WebhookCounts,
+    /// Stored, not yet processed.
+    pub pending: u64,
+    /// The subscription as last seen at Mindbody.
+    pub subscription: Option<Subscription>,
+    /// Where this process receives deliveries, if it does.
+    pub listening_on: Option<String>,
+}
+
+/// One row of the events pane.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookRow {
+    pub seq: u64,
+    pub at: chrono::DateTime<Utc>,
+    /// "received", "duplicate" or "rejected".
+    pub kind: String,
+    pub event_type: String,
+    pub message_id: String,
+    pub state: Option<WebhookState>,
+    /// The outcome, the error, or why it was rejected.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEventPage {
+    pub total: u64,
+    pub offset: u64,
+    pub rows: Vec<WebhookRow>,
+}
+
+/// Why a delivery was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("{0}")]
+    Signature(SignatureError),
+    #[error(
+        "no webhook subscription's signing key is saved: run `legion-hub webhooks subscribe --url URL`"
+    )]
+    NoKey,
+    /// Could not be stored (disk full, ...): Mindbody will retry.
+    #[error("{0}")]
+    Store(String),
+}
+
+/// An arrival waiting for the inbox, with where its answer goes.
+struct Arrival {
+    inbound: Inbound,
+    stored: oneshot::Sender<Result<Stored, String>>,
+}
+
+/// The running parts of the receiving side, started on first use.
+pub(super) struct Receiving {
+    inbox: mpsc::UnboundedSender<Arrival>,
+    work: Arc<Notify>,
+    dirty: Arc<Notify>,
+}
+
+impl Core {
+    /// Checks, stores and queues one delivery. Ok means it is on disk (or was already): answer
+    /// 2xx. The signature is checked before anything is parsed.
+    pub async fn receive_webhook(
+        &self,
+        signature_header: Option<&str>,
+        body: &[u8],
+        peer: Option<String>,
+    ) -> Result<Stored, Refusal> {
+        let checked = match self
+            .webhook_key()
+            .map_err(|e| Refusal::Store(e.to_string()))?
+        {
+            None => Err(Refusal::NoKey),
+            Some(key) => {
+                signature::verify(key.expose(), signature_header, body).map_err(Refusal::Signature)
+            }
+        };
+        let inbound = match &checked {
+            Err(refusal) => Inbound::Rejected(Rejection {
+                provider: Provider::Mindbody,
+                at: Utc::now(),
+                reason: crate::present::one_line(&refusal.to_string()),
+                peer,
+                bytes: body.len() as u64,
+            }),
+            Ok(()) => Inbound::Delivery(incoming_event(body)),
+        };
+        let stored = self.to_inbox(inbound).await.map_err(Refusal::Store)?;
+        checked.map(|()| stored)
+    }
+
+    async fn to_inbox(&self, inbound: Inbound) -> Result<Stored, String> {
+        let (tx, rx) = oneshot::channel();
+        self.receiving()
+            .inbox
+            .send(Arrival {
+                inbound,
+                stored: tx,
+            })
+            .map_err(|_| "the webhook inbox has stopped".to_string())?;
+        rx.await
+            .map_err(|_| "the webhook inbox has stopped".to_string())?
+    }
+
+    /// Starts the inbox, the processor and the notifier once; events left unprocessed by an
+    /// earlier run are worked off at once.
+    pub(super) fn receiving(&self) -> &Receiving {
+        self.inner.receiving.get_or_init(|| {
+            let (inbox, arrivals) = mpsc::unbounded_channel();
+            let work = Arc::new(Notify::new());
+            let dirty = Arc::new(Notify::new());
+            let core = self.clone();
+            let (wake, changed) = (work.clone(), dirty.clone());
+            std::thread::Builder::new()
+                .name("webhook-inbox".into())
+                .spawn(move || run_inbox(core, arrivals, wake, changed))
+                .expect("the webhook inbox thread starts");
+            tokio::spawn(self.clone().run_processor(work.clone(), dirty.clone()));
+            tokio::spawn(self.clone().run_notifier(dirty.clone()));
+            work.notify_one();
+            Receiving { inbox, work, dirty }
+        })
+    }
+
+    /// Works off the queue whenever the inbox stores something new.
+    async fn run_processor(self, work: Arc<Notify>, dirty: Arc<Notify>) {
+        loop {
+            work.notified().await;
+            loop {
+                match self.process_pending().await {
+                    Ok(0) => break,
+                    Ok(_) => dirty.notify_one(),
+                    Err(e) => {
+                        tracing::error!("processing webhook events: {e}");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn run_notifier(self, dirty: Arc<Notify>) {
+        loop {
+            dirty.notified().await;
+            match self.webhook_summary() {
+                Ok(summary) => self.emit(Event::WebhooksChanged(summary)),
+                Err(e) => tracing::warn!("webhook summary: {e}"),
+            }
+            tokio::time::sleep(NOTIFY_EVERY).await;
+        }
+    }
+
+    /// Processes one batch of stored events; how many it took.
+    pub async fn process_pending(&self) -> Result<usize, EngineError> {
+        let store = &self.inner.store;
+        let events = store.pending_webhooks(PROCESS_BATCH)?;
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let mut applied = Applied::default();
+        let mut done = Vec::with_capacity(events.len());
+        for mut event in events {
+            event.attempts += 1;
+            event.processed_at = Some(Utc::now());
+            match self.apply(&event, &mut applied) {
+                Ok((state, outcome)) => {
+                    event.state = state;
+                    event.outcome = Some(outcome);
+                    event.error = None;
+                }
+                Err(error) => {
+                    event.state = WebhookState::Failed;
+                    event.error = Some(crate::present::one_line(&error));
+                }
+            }
+            done.push(event);
+        }
+        // The books first, then the events' states: a crash between them processes the batch
+        // again, and every write is an upsert.
+        store.upsert_transactions(&applied.transactions, false)?;
+        store.upsert_customers(&applied.customers)?;
+        store.finish_webhooks(Provider::Mindbody, &done)?;
+        if !applied.transactions.is_empty() || !applied.customers.is_empty() {
+            self.invalidate_transactions();
+        }
+        Ok(done.len())
+    }
+
+    /// What one event does to the books (added to `applied`), and what to say about it.
+    fn apply(
+        &self,
+        event: &WebhookEvent,
+        applied: &mut Applied,
+    ) -> Result<(WebhookState, String), String> {
+        let delivery = Delivery::parse(event.body.as_bytes()).map_err(|e| e.to_string())?;
+        match delivery.event_id.as_str() {
+            SALE_CREATED => {
+                let sale = delivery.sale().map_err(|e| e.to_string())?;
+                let prefix = sale_prefix(sale.sale_id);
+                let known = self
+                    .inner
+                    .store
+                    .transaction_keys_with_prefix(&prefix)
+                    .map_err(|e| e.to_string())?;
+                if known.iter().any(|k| !is_provisional(k)) {
+                    return Ok((
+                        WebhookState::Processed,
+                        format!("sale {} already in the books from a sync", sale.sale_id),
+                    ));
+                }
+                let transactions = sale.transactions(event.received_at);
+                let outcome = format!(
+                    "sale {}: {} item{}, {} (provisional until the next sync)",
+                    sale.sale_id,
+                    transactions.len(),
+                    if transactions.len() == 1 { "" } else { "s" },
+                    crate::present::money(sale.total_amount_paid)
+                );
+                applied.transactions.extend(transactions);
+                Ok((WebhookState::Processed, outcome))
+            }
+            CLIENT_CREATED | CLIENT_UPDATED => {
+                let client = delivery.client().map_err(|e| e.to_string())?;
+                let (index, existing) = applied.customers_context(self)?;
+                let customer = super::sync::customer_of(&client, index, existing);
+                index.add(&customer);
+                existing.insert(customer.key.clone(), customer.clone());
+                let outcome = format!(
+                    "customer {} {} saved",
+                    customer.first_name, customer.last_name
+                );
+                applied.customers.push(customer);
+                Ok((WebhookState::Processed, outcome))
+            }
+            other => Ok((
+                WebhookState::Ignored,
+                format!("kept; legion-hub does not act on {other} events"),
+            )),
+        }
+    }
+
+    /// Puts failed events back on the queue.
+    pub fn retry_webhook_events(&self) -> Result<usize, EngineError> {
+        let n = self
+            .inner
+            .store
+            .requeue_failed_webhooks(Provider::Mindbody)?;
+        if n > 0 {
+            let receiving = self.receiving();
+            receiving.work.notify_one();
+            receiving.dirty.notify_one();
+        }
+        Ok(n)
+    }
+
+    pub fn webhook_summary(&self) -> Result<WebhookSummary, EngineError> {
+        let counts = self.inner.store.webhook_counts(Provider::Mindbody)?;
+        Ok(WebhookSummary {
+            pending: counts
+                .received
+                .saturating_sub(counts.processed + counts.failed + counts.ignored),
+            counts,
+            subscription: self.stored_subscription()?,
+            listening_on: self
+                .inner
+                .webhook_address
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        })
+    }
+
+    pub fn webhook_events(
+        &self,
+        offset: u64,
+        limit: usize,
+    ) -> Result<WebhookEventPage, EngineError> {
+        let store = &self.inner.store;
+        let (total, entries) = store.webhook_log_page(offset, limit)?;
+        let mut rows = Vec::with_capacity(entries.len());
+        for (seq, entry) in entries {
+            rows.push(match entry {
+                LogEntry::Received { key } => match store.webhook_event(&key)? {
+                    Some(event) => row_of(seq, "received", event.received_at, &event),
+                    None => continue,
+                },
+                LogEntry::Duplicate { key, at } => match store.webhook_event(&key)? {
+                    Some(event) => WebhookRow {
+                        detail: "already received: stored and processed once".into(),
+                        state: None,
+                        ..row_of(seq, "duplicate", at, &event)
+                    },
+                    None => continue,
+                },
+                LogEntry::Rejected(rejection) => WebhookRow {
+                    seq,
+                    at: rejection.at,
+                    kind: "rejected".into(),
+                    event_type: String::new(),
+                    message_id: String::new(),
+                    state: None,
+                    detail: match &rejection.peer {
+                        Some(peer) => format!("{} (from {peer})", rejection.reason),
+                        None => rejection.reason.clone(),
+                    },
+                },
+            });
+        }
+        Ok(WebhookEventPage {
+            total,
+            offset,
+            rows,
+        })
+    }
+
+    /// The sealed signing key of the subscription, read once and kept.
+    fn webhook_key(&self) -> Result<Option<Secret>, EngineError> {
+        let mut cached = self
+            .inner
+            .webhook_key
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(key) = cached.as_ref() {
+            return Ok(key.clone());
+        }
+        let key = self.mindbody_secret(super::subscriptions::SIGNATURE_KEY)?;
+        *cached = Some(key.clone());
+        Ok(key)
+    }
+
+    /// Forgets the cached key (a subscription was made or deleted).
+    pub(super) fn reload_webhook_key(&self) {
+        *self
+            .inner
+            .webhook_key
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Says where the receiver listens (shown in the hub and the events pane).
+    pub fn set_webhook_address(&self, address: Option<String>) {
+        *self
+            .inner
+            .webhook_address
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = address;
+        self.receiving().dirty.notify_one();
+    }
+}
+
+fn row_of(seq: u64, kind: &str, at: chrono::DateTime<Utc>, event: &WebhookEvent) -> WebhookRow {
+    WebhookRow {
+        seq,
+        at,
+        kind: kind.into(),
+        event_type: event.event_type.clone(),
+        message_id: event.message_id.clone(),
+        state: Some(event.state),
+        detail: event
+            .error
+            .clone()
+            .or_else(|| event.outcome.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// A verified body as a stored event. One that is not even an envelope is kept too (keyed by
+/// its hash, so a retry of it is still a duplicate) and fails in processing, visibly.
+fn incoming_event(body: &[u8]) -> WebhookEvent {
+    let (message_id, event_type) = match Delivery::parse(body) {
+        Ok(delivery) => (delivery.message_id, delivery.event_id),
+        Err(_) => (body_digest(body), "unreadable".to_string()),
+    };
+    WebhookEvent {
+        provider: Provider::Mindbody,
+        message_id: crate::present::one_line(&message_id),
+        event_type: crate::present::one_line(&event_type),
+        received_at: Utc::now(),
+        body: String::from_utf8_lossy(body).into_owned(),
+        state: WebhookState::Pending,
+        outcome: None,
+        error: None,
+        attempts: 0,
+        processed_at: None,
+        seq: 0,
+    }
+}
+
+fn body_digest(body: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(body);
+    format!("sha256-{}", crate::encoding::base64_url(&digest[..12]))
+}
+
+/// What a batch of events adds to the books.
+#[derive(Default)]
+struct Applied {
+    transactions: Vec<crate::finance::Transaction>,
+    customers: Vec<Customer>,
+    /// Loaded the first time a client event needs it.
+    customer_index: Option<(CustomerIndex, HashMap<String, Customer>)>,
+}
+
+impl Applied {
+    fn customers_context(
+        &mut self,
+        core: &Core,
+    ) -> Result<(&mut CustomerIndex, &mut HashMap<String, Customer>), String> {
+        if self.customer_index.is_none() {
+            let existing: HashMap<String, Customer> = core
+                .inner
+                .store
+                .customers()
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|c| (c.key.clone(), c))
+                .collect();
+            self.customer_index = Some((CustomerIndex::new(existing.values()), existing));
+        }
+        let (index, existing) = self.customer_index.as_mut().expect("just loaded");
+        Ok((index, existing))
+    }
+}
+
+/// The inbox thread: waits for an arrival, takes every other one already waiting, stores them
+/// all in one transaction and one flush, then answers each.
+fn run_inbox(
+    core: Core,
+    mut arrivals: mpsc::UnboundedReceiver<Arrival>,
+    work: Arc<Notify>,
+    dirty: Arc<Notify>,
+) {
+    while let Some(first) = arrivals.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP_MAX {
+            match arrivals.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+        let (inbound, answers): (Vec<_>, Vec<_>) =
+            group.into_iter().map(|a| (a.inbound, a.stored)).unzip();
+        match core
+            .inner
+            .store
+            .store_deliveries(Provider::Mindbody, inbound)
+        {
+            Ok(stored) => {
+                if stored.contains(&Stored::New) {
+                    work.notify_one();
+                }
+                for (answer, outcome) in answers.into_iter().zip(stored) {
+                    let _ = answer.send(Ok(outcome));
+                }
+            }
+            Err(e) => {
+                tracing::error!("storing webhook deliveries: {e}");
+                let message = crate::present::one_line(&e.to_string());
+                for answer in answers {
+                    let _ = answer.send(Err(message.clone()));
+                }
+            }
+        }
+        dirty.notify_one();
+    }
+}

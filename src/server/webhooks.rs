@@ -1,0 +1,82 @@
+//! The webhook receiver: `HEAD /webhooks/mindbody` answers 200 (Mindbody checks the URL when a
+//! subscription is made), `POST /webhooks/mindbody` hands the raw body to the engine, which
+//! verifies, stores and queues it before this answers; `GET /healthz` for the proxy. TLS is the
+//! reverse proxy's job: this listens on loopback by default.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::{Core, Refusal};
+use crate::providers::mindbody::webhooks::SIGNATURE_HEADER;
+
+/// Mindbody's deliveries are a few kilobytes; anything near this is not one.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+pub const PATH: &str = "/webhooks/mindbody";
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot receive webhooks on {addr}: {source}\nis another legion-hub serve running? change [server] webhook_addr in config.toml to a free address"
+)]
+pub struct BindError {
+    pub addr: String,
+    pub source: std::io::Error,
+}
+
+pub fn router(core: Core) -> Router {
+    Router::new()
+        .route(PATH, post(receive).head(|| async { StatusCode::OK }))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(core)
+}
+
+async fn receive(
+    State(core): State<Core>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, &'static str) {
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+    // Behind a proxy the peer is the proxy; say who it forwarded for.
+    let peer = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .map(crate::present::one_line)
+        .unwrap_or_else(|| peer.ip().to_string());
+    match core.receive_webhook(signature, &body, Some(peer)).await {
+        Ok(_) => (StatusCode::OK, "stored\n"),
+        Err(Refusal::Signature(_) | Refusal::NoKey) => {
+            (StatusCode::UNAUTHORIZED, "signature rejected\n")
+        }
+        // Not stored: a 5xx makes Mindbody deliver it again later.
+        Err(Refusal::Store(_)) => (StatusCode::SERVICE_UNAVAILABLE, "not stored, retry\n"),
+    }
+}
+
+/// Binds the receiver; the address actually bound (port 0 picks a free one).
+pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, BindError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| BindError {
+            addr: addr.to_string(),
+            source,
+        })
+}
+
+/// Serves until `stop` is cancelled, then lets requests in flight finish.
+pub async fn serve(listener: tokio::net::TcpListener, core: Core, stop: CancellationToken) {
+    let app = router(core).into_make_service_with_connect_info::<SocketAddr>();
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await
+    {
+        tracing::error!("webhook receiver: {e}");
+    }
+}

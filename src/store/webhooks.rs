@@ -1,0 +1,363 @@
+//! Webhook deliveries (records database). Four trees, written together in one sled transaction
+//! per group of deliveries and flushed before any of them is answered:
+//! - `webhook_events`: `{provider}:{messageId}` → the event (raw body, state, outcome); the
+//!   natural key is what de-duplicates Mindbody's retries.
+//! - `webhook_log`: sequence → what arrived (an event, a duplicate of one, a rejected attempt),
+//!   newest last, for the events pane.
+//! - `webhook_pending`: sequence → event key, the processing queue; what is left here when the
+//!   process dies is processed at the next start.
+//! - `webhook_stats`: provider → counts and the next sequence.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use super::codec::{self, Record};
+use super::{Store, StoreError, decode_value};
+use crate::domain::Provider;
+
+pub const EVENTS: &str = "webhook_events";
+pub const LOG: &str = "webhook_log";
+pub const PENDING: &str = "webhook_pending";
+pub const STATS: &str = "webhook_stats";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookState {
+    /// Stored and answered; waiting in the queue.
+    Pending,
+    Processed,
+    /// Could not be applied; kept with the error, and retried on request.
+    Failed,
+    /// An event type the hub does not act on: kept and shown, not dropped.
+    Ignored,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEvent {
+    pub provider: Provider,
+    pub message_id: String,
+    pub event_type: String,
+    pub received_at: DateTime<Utc>,
+    /// The raw body, byte for byte as it was signed.
+    pub body: String,
+    pub state: WebhookState,
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default)]
+    pub processed_at: Option<DateTime<Utc>>,
+    /// Its place in the queue and the log.
+    #[serde(default)]
+    pub seq: u64,
+}
+
+impl Record for WebhookEvent {
+    const KIND: &'static str = "webhook event";
+    const VERSION: u32 = 1;
+}
+
+impl WebhookEvent {
+    pub fn key(&self) -> String {
+        event_key(self.provider, &self.message_id)
+    }
+}
+
+pub fn event_key(provider: Provider, message_id: &str) -> String {
+    format!("{}:{message_id}", provider.id())
+}
+
+/// A delivery turned away before it was stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub provider: Provider,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+    /// Who sent it (the proxy's address when behind one).
+    pub peer: Option<String>,
+    pub bytes: u64,
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LogEntry {
+    Received { key: String },
+    Duplicate { key: String, at: DateTime<Utc> },
+    Rejected(Rejection),
+}
+
+impl Record for LogEntry {
+    const KIND: &'static str = "webhook log entry";
+    const VERSION: u32 = 1;
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookCounts {
+    pub received: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    pub processed: u64,
+    pub failed: u64,
+    pub ignored: u64,
+    #[serde(default)]
+    pub last_at: Option<DateTime<Utc>>,
+    /// The sequence the next log entry gets.
+    #[serde(default)]
+    pub next_seq: u64,
+}
+
+impl Record for WebhookCounts {
+    const KIND: &'static str = "webhook counts";
+    const VERSION: u32 = 1;
+}
+
+/// What arrives at the receiver, to be stored.
+#[derive(Debug, Clone)]
+pub enum Inbound {
+    Delivery(WebhookEvent),
+    Rejected(Rejection),
+}
+
+/// What storing it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    New,
+    Duplicate,
+    Rejected,
+}
+
+fn seq_key(seq: u64) -> [u8; 8] {
+    seq.to_be_bytes()
+}
+
+impl Store {
+    /// Stores a group of arrivals in one transaction and flushes it to disk: when this returns
+    /// Ok, every delivery in it survives a crash and may be answered 2xx.
+    pub fn store_deliveries(
+        &self,
+        provider: Provider,
+        inbound: Vec<Inbound>,
+    ) -> Result<Vec<Stored>, StoreError> {
+        let records = self.records()?;
+        let trees = (
+            &records.webhook_events,
+            &records.webhook_log,
+            &records.webhook_pending,
+            &records.webhook_stats,
+        );
+        let stats_key = provider.id().as_bytes();
+        let outcome = trees.transaction(|(events, log, pending, stats)| {
+            let mut counts: WebhookCounts = match stats.get(stats_key)? {
+                Some(v) => codec::decode(&v).map_err(|e| abort(STATS, e))?,
+                None => WebhookCounts::default(),
+            };
+            let mut seen = HashSet::new();
+            let mut stored = Vec::with_capacity(inbound.len());
+            for arrival in &inbound {
+                counts.next_seq += 1;
+                let seq = counts.next_seq;
+                let (entry, outcome) = match arrival {
+                    Inbound::Delivery(event) => {
+                        let key = event.key();
+                        counts.last_at = Some(event.received_at);
+                        if !seen.insert(key.clone()) || events.get(key.as_bytes())?.is_some() {
+                            counts.duplicates += 1;
+                            let at = event.received_at;
+                            (LogEntry::Duplicate { key, at }, Stored::Duplicate)
+                        } else {
+                            counts.received += 1;
+                            let event = WebhookEvent {
+                                seq,
+                                ..event.clone()
+                            };
+                            events.insert(key.as_bytes(), codec::encode(&event))?;
+                            pending.insert(&seq_key(seq), key.as_bytes())?;
+                            (LogEntry::Received { key }, Stored::New)
+                        }
+                    }
+                    Inbound::Rejected(rejection) => {
+                        counts.rejected += 1;
+                        counts.last_at = Some(rejection.at);
+                        (LogEntry::Rejected(rejection.clone()), Stored::Rejected)
+                    }
+                };
+                log.insert(&seq_key(seq), codec::encode(&entry))?;
+                stored.push(outcome);
+            }
+            stats.insert(stats_key, codec::encode(&counts))?;
+            Ok(stored)
+        });
+        let stored = outcome.map_err(unabort)?;
+        records.db.flush()?;
+        Ok(stored)
+    }
+
+    /// The oldest events waiting to be processed.
+    pub fn pending_webhooks(&self, limit: usize) -> Result<Vec<WebhookEvent>, StoreError> {
+        let records = self.records()?;
+        let mut out = Vec::new();
+        for entry in records.webhook_pending.iter().take(limit) {
+            let (_, key) = entry?;
+            if let Some(v) = records.webhook_events.get(&key)? {
+                out.push(decode_value(EVENTS, &key, &v)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Saves processed events (their state, outcome or error) and takes them off the queue.
+    pub fn finish_webhooks(
+        &self,
+        provider: Provider,
+        done: &[WebhookEvent],
+    ) -> Result<(), StoreError> {
+        let records = self.records()?;
+        let trees = (
+            &records.webhook_events,
+            &records.webhook_pending,
+            &records.webhook_stats,
+        );
+        let stats_key = provider.id().as_bytes();
+        trees
+            .transaction(|(events, pending, stats)| {
+                let mut counts: WebhookCounts = match stats.get(stats_key)? {
+                    Some(v) => codec::decode(&v).map_err(|e| abort(STATS, e))?,
+                    None => WebhookCounts::default(),
+                };
+                for event in done {
+                    match event.state {
+                        WebhookState::Processed => counts.processed += 1,
+                        WebhookState::Failed => counts.failed += 1,
+                        WebhookState::Ignored => counts.ignored += 1,
+                        WebhookState::Pending => {}
+                    }
+                    events.insert(event.key().as_bytes(), codec::encode(event))?;
+                    pending.remove(&seq_key(event.seq))?;
+                }
+                stats.insert(stats_key, codec::encode(&counts))?;
+                Ok(())
+            })
+            .map_err(unabort)?;
+        records.db.flush()?;
+        Ok(())
+    }
+
+    /// Puts every failed event back on the queue; how many.
+    pub fn requeue_failed_webhooks(&self, provider: Provider) -> Result<usize, StoreError> {
+        let records = self.records()?;
+        let failed: Vec<WebhookEvent> = records
+            .webhook_events
+            .scan_prefix(format!("{}:", provider.id()))
+            .map(|entry| {
+                let (k, v) = entry?;
+                decode_value::<WebhookEvent>(EVENTS, &k, &v)
+            })
+            .filter(|e| !matches!(e, Ok(event) if event.state != WebhookState::Failed))
+            .collect::<Result<_, _>>()?;
+        let trees = (
+            &records.webhook_events,
+            &records.webhook_pending,
+            &records.webhook_stats,
+        );
+        let stats_key = provider.id().as_bytes();
+        trees
+            .transaction(|(events, pending, stats)| {
+                let mut counts: WebhookCounts = match stats.get(stats_key)? {
+                    Some(v) => codec::decode(&v).map_err(|e| abort(STATS, e))?,
+                    None => WebhookCounts::default(),
+                };
+                for event in &failed {
+                    let event = WebhookEvent {
+                        state: WebhookState::Pending,
+                        ..event.clone()
+                    };
+                    counts.failed = counts.failed.saturating_sub(1);
+                    events.insert(event.key().as_bytes(), codec::encode(&event))?;
+                    pending.insert(&seq_key(event.seq), event.key().as_bytes())?;
+                }
+                stats.insert(stats_key, codec::encode(&counts))?;
+                Ok(())
+            })
+            .map_err(unabort)?;
+        records.db.flush()?;
+        Ok(failed.len())
+    }
+
+    pub fn webhook_counts(&self, provider: Provider) -> Result<WebhookCounts, StoreError> {
+        let records = self.records()?;
+        let key = provider.id().as_bytes();
+        records
+            .webhook_stats
+            .get(key)?
+            .map(|v| decode_value(STATS, key, &v))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    pub fn webhooks_pending(&self) -> Result<u64, StoreError> {
+        Ok(self.records()?.webhook_pending.len() as u64)
+    }
+
+    pub fn webhook_event(&self, key: &str) -> Result<Option<WebhookEvent>, StoreError> {
+        let records = self.records()?;
+        records
+            .webhook_events
+            .get(key.as_bytes())?
+            .map(|v| decode_value(EVENTS, key.as_bytes(), &v))
+            .transpose()
+    }
+
+    /// A window of the log, newest first: (total, entries with their sequence).
+    pub fn webhook_log_page(
+        &self,
+        offset: u64,
+        limit: usize,
+    ) -> Result<(u64, Vec<(u64, LogEntry)>), StoreError> {
+        let records = self.records()?;
+        let total = records
+            .webhook_log
+            .last()?
+            .and_then(|(k, _)| k.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0);
+        let mut rows = Vec::new();
+        if offset < total && limit > 0 {
+            let newest = total - offset;
+            for entry in records
+                .webhook_log
+                .range(seq_key(1)..=seq_key(newest))
+                .rev()
+                .take(limit)
+            {
+                let (k, v) = entry?;
+                let seq = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
+                rows.push((seq, decode_value(LOG, &k, &v)?));
+            }
+        }
+        Ok((total, rows))
+    }
+}
+
+fn abort(
+    tree: &'static str,
+    source: codec::CodecError,
+) -> ConflictableTransactionError<StoreError> {
+    ConflictableTransactionError::Abort(StoreError::Codec {
+        tree,
+        key: String::new(),
+        source,
+    })
+}
+
+fn unabort(error: TransactionError<StoreError>) -> StoreError {
+    match error {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => StoreError::Sled(e),
+    }
+}
