@@ -134,6 +134,10 @@ pub enum Command {
         /// How many clients it has.
         #[arg(long, value_name = "N", default_value_t = 300)]
         clients: u64,
+        /// Sell something every SECS seconds and announce it by webhook to the active
+        /// subscriptions (made with `legion-hub webhooks subscribe` against this sandbox).
+        #[arg(long, value_name = "SECS")]
+        live_sales: Option<u64>,
     },
 }
 

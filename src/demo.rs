@@ -48,6 +48,26 @@ pub async fn prepare_mindbody(engine: &Engine) -> Result<(), EngineError> {
     engine.disconnect_mindbody().await
 }
 
+/// Subscribes the demo's receiver at the sandbox's Webhooks API, then has the studio sell
+/// something every `every` and announce it by webhook, so sales arrive live. Runs until the
+/// returned task is aborted (or the sandbox goes).
+pub async fn start_live_sales(
+    engine: &Engine,
+    sandbox: std::sync::Arc<crate::sandbox::Sandbox>,
+    receiver_url: &str,
+    every: std::time::Duration,
+) -> Result<tokio::task::JoinHandle<()>, EngineError> {
+    engine
+        .subscribe_webhooks(receiver_url.to_string(), Vec::new())
+        .await?;
+    Ok(tokio::spawn(async move {
+        for n in 0.. {
+            tokio::time::sleep(every).await;
+            sandbox.live_sale(n).await;
+        }
+    }))
+}
+
 /// A loopback redirect URI on a port that is free now.
 pub fn free_redirect_uri() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -96,7 +96,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             auto_approve,
             sales,
             clients,
-        }) => runtime()?.block_on(commands::sandbox::run(auto_approve, sales, clients)),
+            live_sales,
+        }) => runtime()?.block_on(commands::sandbox::run(
+            auto_approve,
+            sales,
+            clients,
+            live_sales,
+        )),
         Some(Command::Serve { webhook_addr }) => {
             let _log =
                 logging::init_with(&settings.paths.log_dir, &settings.config.log.filter, true);
@@ -156,9 +162,9 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
             settings.config.gemini.base_url = Some(sandbox.gemini.base_url());
             settings.config.mindbody = legion_hub::providers::mindbody::MindbodyEndpoints {
                 sync_every: settings.config.mindbody.sync_every.take(),
-                ..sandbox.mindbody.endpoints()
+                ..sandbox.mindbody_endpoints()
             };
-            Some(sandbox)
+            Some(std::sync::Arc::new(sandbox))
         } else {
             None
         };
@@ -181,6 +187,18 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
             demo::connect_gemini(&engine).await?;
             demo::prepare_mindbody(&engine).await?;
         }
+        let live_sales = match (&sandbox, services.as_ref().and_then(|s| s.webhook_addr)) {
+            (Some(sandbox), Some(addr)) => Some(
+                demo::start_live_sales(
+                    &engine,
+                    sandbox.clone(),
+                    &format!("http://{addr}{}", legion_hub::server::webhooks::PATH),
+                    std::time::Duration::from_secs(8),
+                )
+                .await?,
+            ),
+            _ => None,
+        };
         let badge = match (
             demo,
             throwaway.is_some(),
@@ -201,6 +219,9 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
         };
         tui::run(engine.clone(), options).await?;
         engine.flush()?;
+        if let Some(task) = live_sales {
+            task.abort();
+        }
         drop(services);
         drop(sandbox);
         anyhow::Ok(())

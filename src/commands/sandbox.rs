@@ -4,7 +4,12 @@ use std::time::Duration;
 
 use crate::sandbox::Sandbox;
 
-pub async fn run(auto_approve: bool, sales: u64, clients: u64) -> anyhow::Result<u8> {
+pub async fn run(
+    auto_approve: bool,
+    sales: u64,
+    clients: u64,
+    live_sales: Option<u64>,
+) -> anyhow::Result<u8> {
     let sandbox = Sandbox::start().await?;
     sandbox
         .mindbody
@@ -25,6 +30,21 @@ pub async fn run(auto_approve: bool, sales: u64, clients: u64) -> anyhow::Result
         "sandbox running. Gemini key: {}. Mindbody: site {SANDBOX_SITE_ID}, client id {SANDBOX_CLIENT_ID}, client secret {SANDBOX_CLIENT_SECRET}, API key {SANDBOX_API_KEY}. Ctrl-C stops it.",
         crate::sandbox::gemini::SANDBOX_KEY
     );
+    let sandbox = std::sync::Arc::new(sandbox);
+    if let Some(secs) = live_sales {
+        let sandbox = sandbox.clone();
+        tokio::spawn(async move {
+            for n in 0.. {
+                tokio::time::sleep(Duration::from_secs(secs.max(1))).await;
+                let report = sandbox.live_sale(n).await;
+                eprintln!(
+                    "sale announced to {} subscription(s), {} acknowledged",
+                    report.sent,
+                    report.acknowledged.len()
+                );
+            }
+        });
+    }
     tokio::signal::ctrl_c().await?;
     Ok(super::exit::OK)
 }

@@ -514,7 +514,10 @@ impl Core {
             let sold_at = sale.sale_date_time.and_local_timezone(Local).earliest();
             let webhooks_were_on = active_since
                 .zip(sold_at)
-                .is_some_and(|(since, sold)| sold.with_timezone(&Utc) >= since);
+                // Mindbody's times are whole seconds.
+                .is_some_and(|(since, sold)| {
+                    sold.with_timezone(&Utc) >= since - chrono::Duration::seconds(1)
+                });
             if keys.is_empty() && webhooks_were_on {
                 only_by_sync += 1;
             }

@@ -5,6 +5,7 @@
 pub mod gemini;
 pub mod mindbody;
 pub mod studio;
+pub mod webhooks;
 
 use serde::Serialize;
 
@@ -16,6 +17,7 @@ pub struct SandboxUrls {
     pub mindbody_token: String,
     pub mindbody_revocation: String,
     pub mindbody_api: String,
+    pub mindbody_webhooks: String,
 }
 
 /// Serves `app` on `listener` until `stop` is cancelled (each fake cancels it when dropped).
@@ -37,6 +39,7 @@ fn serve(
 pub struct Sandbox {
     pub gemini: gemini::GeminiSandbox,
     pub mindbody: mindbody::MindbodySandbox,
+    pub webhooks: webhooks::WebhooksSandbox,
 }
 
 impl Sandbox {
@@ -44,6 +47,7 @@ impl Sandbox {
         Ok(Sandbox {
             gemini: gemini::GeminiSandbox::start().await?,
             mindbody: mindbody::MindbodySandbox::start().await?,
+            webhooks: webhooks::WebhooksSandbox::start().await?,
         })
     }
 
@@ -54,6 +58,33 @@ impl Sandbox {
             mindbody_token: self.mindbody.token_url(),
             mindbody_revocation: self.mindbody.revocation_url(),
             mindbody_api: self.mindbody.api_url(),
+            mindbody_webhooks: self.webhooks.url(),
+        }
+    }
+
+    /// The studio sells something now and Mindbody announces it to the active subscriptions.
+    pub async fn live_sale(&self, n: u64) -> webhooks::SendReport {
+        // Prices a studio sells at: drop-ins, packs, retail.
+        let cents = [2500, 16200, 1800, 4500, 9900][n as usize % 5];
+        let sale = self.mindbody.with_studio(|studio| {
+            studio.add_sale(
+                chrono::Local::now().naive_local(),
+                rust_decimal::Decimal::new(cents, 2),
+            )
+        });
+        let body = self.webhooks.sale_body(&sale);
+        let plan = webhooks::SendPlan {
+            concurrency: 1,
+            ..Default::default()
+        };
+        self.webhooks.send(vec![body], &plan).await
+    }
+
+    /// Every Mindbody endpoint pointed at the fakes, the Webhooks API included.
+    pub fn mindbody_endpoints(&self) -> crate::providers::mindbody::MindbodyEndpoints {
+        crate::providers::mindbody::MindbodyEndpoints {
+            webhooks_url: Some(self.webhooks.url()),
+            ..self.mindbody.endpoints()
         }
     }
 }

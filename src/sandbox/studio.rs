@@ -207,6 +207,22 @@ impl Studio {
         })
     }
 
+    /// Adds a sale made now (at `at`) and says what a webhook would announce about it.
+    pub fn add_sale(&mut self, at: NaiveDateTime, total: Decimal) -> super::webhooks::SaleNotice {
+        // Whole seconds, as Mindbody keeps them.
+        let at = at - Duration::nanoseconds(at.and_utc().timestamp_subsec_nanos() as i64);
+        let n = self.added.len() as u64;
+        self.added.push((at, total));
+        super::webhooks::SaleNotice {
+            sale_id: 900_000_000 + n as i64,
+            at,
+            client_id: self.client_id(n).to_string(),
+            total,
+            item_id: 1370,
+            item_name: "Drop-in Class".into(),
+        }
+    }
+
     fn added_sale(&self, n: u64, at: NaiveDateTime, total: Decimal) -> Value {
         let id = 900_000_000 + n as i64;
         json!({
