@@ -14,6 +14,17 @@ use legion_hub::{demo, logging};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Printing commands end quietly when their reader goes (`status --json | head`), as other
+    // command-line tools do. Long-running ones keep Rust's default (ignored): a client that
+    // hangs up on the control socket or the receiver must not stop the hub.
+    let long_running = matches!(
+        cli.command,
+        None | Some(Command::Serve { .. } | Command::Demo | Command::Sandbox { .. })
+    );
+    if !long_running {
+        // SAFETY: restoring a signal's default disposition before any thread starts.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {

@@ -223,7 +223,10 @@ impl WebhooksSandbox {
         for (url, key) in self.targets() {
             for (n, body) in bodies.iter().enumerate() {
                 let n = n as u64 + 1;
-                let signed_with = if plan.bad_signature_every.is_some_and(|k| n.is_multiple_of(k)) {
+                let signed_with = if plan
+                    .bad_signature_every
+                    .is_some_and(|k| n.is_multiple_of(k))
+                {
                     "not-the-subscription-key".to_string()
                 } else {
                     key.clone()

@@ -1,0 +1,204 @@
+//! The real `legion-hub serve` process: other invocations attach to it through the control
+//! socket, SIGTERM stops it cleanly, and a kill -9 in the middle of a burst of webhook
+//! deliveries loses none that were answered 2xx.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use legion_hub::config::{Config, Paths, Settings};
+use legion_hub::engine::{Engine, Role};
+use legion_hub::sandbox::Sandbox;
+use legion_hub::sandbox::webhooks::SendPlan;
+use legion_hub::store::webhooks::WebhookState;
+
+fn hub(dir: &Path, sandbox: &Sandbox) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_legion-hub"));
+    let mindbody = &sandbox.mindbody;
+    cmd.env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env_remove("LEGION_HUB_CONFIG")
+        .env_remove("LEGION_HUB_MASTER_KEY")
+        .env_remove("GEMINI_API_KEY")
+        .env_remove("GOOGLE_GEMINI_API_KEY")
+        .env("LEGION_HUB_DATA_DIR", dir.join("data"))
+        .env(
+            "LEGION_HUB_MINDBODY_AUTHORIZE_URL",
+            mindbody.authorize_url(),
+        )
+        .env("LEGION_HUB_MINDBODY_TOKEN_URL", mindbody.token_url())
+        .env("LEGION_HUB_MINDBODY_API_URL", mindbody.api_url())
+        .env(
+            "LEGION_HUB_MINDBODY_REVOCATION_URL",
+            mindbody.revocation_url(),
+        )
+        .env("LEGION_HUB_MINDBODY_WEBHOOKS_URL", sandbox.webhooks.url());
+    cmd
+}
+
+fn settings(dir: &Path, sandbox: &Sandbox) -> Settings {
+    Settings {
+        paths: Paths::in_dir(&dir.join("data")),
+        config: Config {
+            mindbody: sandbox.mindbody_endpoints(),
+            ..Config::default()
+        },
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `serve` and waits until it answers on its control socket.
+async fn serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine) {
+    let child = hub(dir, sandbox)
+        .args(["serve", "--webhook-addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..500 {
+        if let Ok(engine @ Engine::Remote(_)) =
+            Engine::attach_or_open(&settings(dir, sandbox), Role::Status).await
+        {
+            return (child, engine);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("serve did not start");
+}
+
+/// A data dir with Mindbody configured for the sandbox (done here, before `serve` owns it).
+async fn configured(sandbox: &Sandbox) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&settings(dir.path(), sandbox), Role::Command).unwrap();
+    engine
+        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
+            &legion_hub::demo::free_redirect_uri(),
+        ))
+        .await
+        .unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_and_commands_attach_to_serve_and_sigterm_stops_it_cleanly() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = configured(&sandbox).await;
+    let (mut child, _remote) = serve(dir.path(), &sandbox, free_port()).await;
+    let status = hub(dir.path(), &sandbox)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let views: serde_json::Value = serde_json::from_slice(&status.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&status.stderr)));
+    assert_eq!(views["integrations"].as_array().unwrap().len(), 4);
+    let history = hub(dir.path(), &sandbox)
+        .args(["history", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        history.status.success(),
+        "{}",
+        String::from_utf8_lossy(&history.stderr)
+    );
+    let events = hub(dir.path(), &sandbox)
+        .args(["webhooks", "events"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&events.stdout).contains("0 received"),
+        "{}",
+        String::from_utf8_lossy(&events.stderr)
+    );
+    let socket = dir.path().join("data").join("control.sock");
+    assert!(socket.exists());
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    assert!(!socket.exists(), "the socket goes with a clean stop");
+    // With no hub running, commands open the data themselves.
+    let alone = hub(dir.path(), &sandbox)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert!(!alone.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_acknowledged_is_lost_when_serve_is_killed_mid_burst() {
+    let sandbox = std::sync::Arc::new(Sandbox::start().await.unwrap());
+    let dir = configured(&sandbox).await;
+    let port = free_port();
+    let (mut child, remote) = serve(dir.path(), &sandbox, port).await;
+    remote
+        .subscribe_webhooks(
+            format!("http://127.0.0.1:{port}/webhooks/mindbody"),
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let bodies: Vec<Vec<u8>> = (0..3000)
+        .map(|i| {
+            sandbox.webhooks.client_body(
+                "client.created",
+                &(200_000 + i).to_string(),
+                "Burst",
+                &format!("Client{i}"),
+                &format!("burst{i}@example.com"),
+            )
+        })
+        .collect();
+    let sender = sandbox.clone();
+    let burst = tokio::spawn(async move {
+        let plan = SendPlan {
+            concurrency: 16,
+            ..SendPlan::default()
+        };
+        sender.webhooks.send(bodies, &plan).await
+    });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    child.kill().unwrap(); // SIGKILL: no chance to flush or clean up
+    child.wait().unwrap();
+    let report = burst.await.unwrap();
+    assert!(
+        !report.acknowledged.is_empty() && report.failed > 0,
+        "the kill landed mid-burst: {} acknowledged, {} failed",
+        report.acknowledged.len(),
+        report.failed
+    );
+
+    let (mut child, remote) = serve(dir.path(), &sandbox, port).await;
+    let mut states: HashMap<String, WebhookState> = HashMap::new();
+    for _ in 0..500 {
+        let summary = remote.webhook_summary().await.unwrap();
+        if summary.pending == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let page = remote.webhook_events(0, 10_000).await.unwrap();
+    for row in page.rows {
+        if let Some(state) = row.state {
+            states.insert(row.message_id, state);
+        }
+    }
+    for id in &report.acknowledged {
+        assert_eq!(
+            states.get(id),
+            Some(&WebhookState::Processed),
+            "acknowledged delivery {id} is stored and processed"
+        );
+    }
+    let customers = remote.customers().await.unwrap();
+    assert!(customers.len() >= report.acknowledged.len());
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    child.wait().unwrap();
+}
