@@ -58,7 +58,7 @@ fn free_port() -> u16 {
 
 /// Starts `serve` and waits until it answers on its control socket.
 async fn serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine) {
-    let child = hub(dir, sandbox)
+    let mut child = hub(dir, sandbox)
         .args(["serve", "--webhook-addr", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -72,6 +72,8 @@ async fn serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine) {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("serve did not start");
 }
 
