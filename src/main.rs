@@ -229,6 +229,14 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
             badge,
         };
         tui::run(engine.clone(), options).await?;
+        if let Some(owner) = engine.attached_to()
+            && engine.owner().await.is_err()
+        {
+            eprintln!(
+                "legion-hub: the {} (pid {}) this dashboard was attached to has stopped; run `legion-hub` again to open the data here",
+                owner.role, owner.pid
+            );
+        }
         engine.flush()?;
         if let Some(task) = live_sales {
             task.abort();

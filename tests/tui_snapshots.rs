@@ -186,3 +186,81 @@ fn run_details_popup() {
     );
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn webhook_events_screen() {
+    use legion_hub::engine::{WebhookEventPage, WebhookRow, WebhookSummary};
+    use legion_hub::store::webhooks::{WebhookCounts, WebhookState};
+    use legion_hub::tui::app::Screen;
+    let mut app = app(100, 14, catalog(&[]));
+    app.update(Action::ShowScreen(Screen::Events));
+    app.update(Action::WebhookSummaryLoaded(WebhookSummary {
+        counts: WebhookCounts {
+            received: 3,
+            duplicates: 1,
+            rejected: 1,
+            processed: 2,
+            failed: 1,
+            ..WebhookCounts::default()
+        },
+        pending: 0,
+        subscription: None,
+        listening_on: Some("http://127.0.0.1:8787/webhooks/mindbody".into()),
+    }));
+    let row = |seq: u64, minutes: i64, kind: &str, event: &str, state, detail: &str| WebhookRow {
+        seq,
+        at: noon() - Duration::minutes(minutes),
+        kind: kind.into(),
+        event_type: event.into(),
+        message_id: format!("m{seq}"),
+        state,
+        detail: detail.into(),
+    };
+    app.update(Action::WebhookEventsLoaded(WebhookEventPage {
+        total: 5,
+        offset: 0,
+        rows: vec![
+            row(
+                5,
+                1,
+                "received",
+                "clientSale.created",
+                Some(WebhookState::Processed),
+                "sale 900000004: 1 item, $25.00 (provisional until the next sync)",
+            ),
+            row(
+                4,
+                2,
+                "duplicate",
+                "clientSale.created",
+                None,
+                "already received: stored and processed once",
+            ),
+            row(
+                3,
+                3,
+                "rejected",
+                "",
+                None,
+                "the X-Mindbody-Signature does not match the body (from 203.0.113.9)",
+            ),
+            row(
+                2,
+                4,
+                "received",
+                "clientSale.created",
+                Some(WebhookState::Failed),
+                "the clientSale.created data could not be read (invalid type)",
+            ),
+            row(
+                1,
+                5,
+                "received",
+                "client.created",
+                Some(WebhookState::Processed),
+                "customer Ana Ruiz saved",
+            ),
+        ],
+    }));
+    insta::assert_snapshot!(screen(&app));
+}

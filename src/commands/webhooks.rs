@@ -103,10 +103,7 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
 }
 
 fn row_line(row: &WebhookRow) -> String {
-    let state = row
-        .state
-        .map(|s| format!("{s:?}").to_lowercase())
-        .unwrap_or_default();
+    let state = row.state.map(|s| s.label()).unwrap_or_default();
     present::escape_controls(&format!(
         "{}  {:<9} {:<20} {:<10} {}",
         row.at

@@ -36,6 +36,18 @@ pub enum WebhookState {
     Ignored,
 }
 
+impl WebhookState {
+    /// How the events pane and the CLI name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            WebhookState::Pending => "pending",
+            WebhookState::Processed => "processed",
+            WebhookState::Failed => "failed",
+            WebhookState::Ignored => "kept",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEvent {
     pub provider: Provider,

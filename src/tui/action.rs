@@ -92,6 +92,10 @@ pub enum Action {
     TransactionsLoaded(crate::engine::TransactionPage),
     TodaysSalesLoaded(crate::engine::TodaysSales),
     CategoriesLoaded(Vec<crate::finance::Category>),
+    WebhookEventsLoaded(crate::engine::WebhookEventPage),
+    WebhookSummaryLoaded(crate::engine::WebhookSummary),
+    /// `r` on the events screen: process the failed deliveries again.
+    RetryWebhooks,
     /// Something worth a line in the status bar.
     Notice(String),
     /// The engine would not take the question (no key, say).
@@ -138,6 +142,14 @@ pub enum Request {
         id: i64,
         class: Option<String>,
     },
+    LoadWebhookEvents {
+        offset: u64,
+        limit: usize,
+    },
+    LoadWebhookSummary,
+    RetryWebhooks,
+    /// Activate (or reactivate) the webhook subscription at Mindbody.
+    ActivateWebhooks,
 }
 
 impl Request {
@@ -155,6 +167,9 @@ impl Request {
                 | Request::LoadTodaysSales
                 | Request::LoadCategories
                 | Request::SyncMindbody
+                | Request::LoadWebhookEvents { .. }
+                | Request::LoadWebhookSummary
+                | Request::RetryWebhooks
         )
     }
 }

@@ -26,6 +26,8 @@ pub enum Screen {
     Chat,
     /// The synced transactions, newest first.
     Transactions,
+    /// Webhook deliveries, newest first.
+    Events,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +113,9 @@ pub struct App {
     pub todays_sales: Option<crate::engine::TodaysSales>,
     /// Names of the customers of the transactions on screen.
     pub transaction_names: std::collections::BTreeMap<String, String>,
+    /// The events screen's window, and the counts above it.
+    pub events: super::update_events::Events,
+    pub webhook_summary: Option<crate::engine::WebhookSummary>,
     pub(super) reload_today: bool,
     reload_integrations: bool,
     /// Requests made by actions, sent with the next [`App::requests`].
@@ -140,6 +145,8 @@ impl App {
             transactions: Default::default(),
             todays_sales: None,
             transaction_names: Default::default(),
+            events: Default::default(),
+            webhook_summary: None,
             reload_today: true,
             reload_integrations: true,
             queue: Vec::new(),
@@ -208,6 +215,7 @@ impl App {
             out.push(Request::LoadTodaysSales);
         }
         out.extend(self.transactions_request());
+        out.extend(self.events_request());
         if std::mem::take(&mut self.reload_integrations) {
             out.push(Request::LoadIntegrations);
         }
@@ -238,6 +246,10 @@ impl App {
             return;
         };
         let Some(action) = self.books_update(action) else {
+            self.after_update();
+            return;
+        };
+        let Some(action) = self.events_update(action) else {
             self.after_update();
             return;
         };
@@ -512,6 +524,13 @@ impl App {
                 history.window = None;
             }
             Event::SyncLogChanged(_) => {}
+            // A delivery changes the counts, the events, today's sales and the transactions.
+            Event::WebhooksChanged(summary) => {
+                self.webhook_summary = Some(summary);
+                self.events.window = None;
+                self.transactions.window = None;
+                self.reload_today = true;
+            }
             other => self.chat_or_gemini_event(other),
         }
     }

@@ -93,6 +93,18 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Char(':') => Some(Action::OpenPalette),
             KeyCode::Char('1') | KeyCode::Esc => Some(Action::Back),
             KeyCode::Char('2') => Some(Action::ShowScreen(Screen::Chat)),
+            KeyCode::Char('4') => Some(Action::ShowScreen(Screen::Events)),
+            _ => movement(key, ctrl),
+        },
+        Overlay::None if app.screen == Screen::Events => match key.code {
+            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::Char('?') => Some(Action::ToggleHelp),
+            KeyCode::Char(':') => Some(Action::OpenPalette),
+            KeyCode::Char('1') | KeyCode::Esc => Some(Action::Back),
+            KeyCode::Char('2') => Some(Action::ShowScreen(Screen::Chat)),
+            KeyCode::Char('3') => Some(Action::ShowScreen(Screen::Transactions)),
+            KeyCode::Char('r') => Some(Action::RetryWebhooks),
+            KeyCode::Enter => Some(Action::Open),
             _ => movement(key, ctrl),
         },
         Overlay::None => match key.code {
@@ -102,6 +114,7 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Char(':') => Some(Action::OpenPalette),
             KeyCode::Char('2') => Some(Action::ShowScreen(Screen::Chat)),
             KeyCode::Char('3') => Some(Action::ShowScreen(Screen::Transactions)),
+            KeyCode::Char('4') => Some(Action::ShowScreen(Screen::Events)),
             KeyCode::Char('s') => Some(Action::SyncSelected),
             KeyCode::Char('m') => Some(Action::OpenMapping),
             KeyCode::Char('t') => Some(Action::TestSelected),
@@ -198,6 +211,16 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ],
         };
     }
+    if app.screen == Screen::Events && matches!(app.overlay, Overlay::None) {
+        return &[
+            ("↑↓", "move"),
+            ("PgUp/PgDn", "page"),
+            ("Enter", "details"),
+            ("r", "retry failed"),
+            ("Esc", "hub"),
+            ("q", "quit"),
+        ];
+    }
     if app.screen == Screen::Transactions && matches!(app.overlay, Overlay::None) {
         return &[
             ("↑↓", "move"),
@@ -274,9 +297,9 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("?", "this help"),
     ("q  Ctrl-c", "quit"),
-    ("2  3", "chat with Gemini; the synced transactions"),
+    ("2  3  4", "chat with Gemini; transactions; webhook events"),
     ("t  c", "test, configure the selected integration"),
-    ("a", "Gemini: accept the replacement models on offer"),
+    ("a", "accept the fix on offer (models, webhooks)"),
     ("o  x", "Mindbody: connect (or reconnect), disconnect"),
     ("s  m", "Mindbody: sync now; map categories to classes"),
     ("chat: Enter  Alt-Enter", "send; new line (also Ctrl-j)"),

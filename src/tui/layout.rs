@@ -127,6 +127,16 @@ pub fn chat_areas(size: Rect, input_lines: usize, list_focused: bool) -> ChatAre
 }
 
 /// The transactions screen's table: everything between the title line and the status bar.
+/// The events table: the transactions' area below the counts line.
+pub fn events_area(size: Rect) -> Rect {
+    let body = transactions_area(size);
+    Rect {
+        y: body.y + 1,
+        height: body.height.saturating_sub(1),
+        ..body
+    }
+}
+
 pub fn transactions_area(size: Rect) -> Rect {
     let [_, body, _] = Layout::vertical([
         Constraint::Length(1),

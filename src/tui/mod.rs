@@ -17,6 +17,7 @@ pub mod text;
 pub mod theme;
 pub mod update_books;
 mod update_chat;
+pub mod update_events;
 pub mod update_hub;
 pub mod views;
 
@@ -242,6 +243,23 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .categories()
                 .await
                 .map_or_else(failed, Action::CategoriesLoaded),
+            Err(e) => failed(e),
+        },
+        Request::LoadWebhookEvents { offset, limit } => engine
+            .webhook_events(offset, limit)
+            .await
+            .map_or_else(failed, Action::WebhookEventsLoaded),
+        Request::LoadWebhookSummary => engine
+            .webhook_summary()
+            .await
+            .map_or_else(failed, Action::WebhookSummaryLoaded),
+        Request::RetryWebhooks => match engine.retry_webhook_events().await {
+            Ok(0) => Action::Notice("No failed deliveries to retry.".into()),
+            Ok(n) => Action::Notice(format!("{n} failed deliveries queued again.")),
+            Err(e) => failed(e),
+        },
+        Request::ActivateWebhooks => match engine.activate_webhooks(None).await {
+            Ok(sub) => Action::Notice(format!("Webhook subscription {}.", sub.status)),
             Err(e) => failed(e),
         },
         Request::LoadGeminiModels => Action::GeminiModelsLoaded(

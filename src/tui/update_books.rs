@@ -106,21 +106,9 @@ impl App {
                 let current = self.transactions.key.clone().unwrap_or_default();
                 self.overlay = Overlay::Filter(Input::new(current));
             }
-            Action::Move(delta) if on_transactions && matches!(self.overlay, Overlay::None) => {
-                self.transactions.move_by(delta, self.transaction_rows())
-            }
-            Action::Page(pages) if on_transactions && matches!(self.overlay, Overlay::None) => {
+            action if on_transactions && matches!(self.overlay, Overlay::None) => {
                 let rows = self.transaction_rows();
-                self.transactions.move_by(pages * rows as i64, rows)
-            }
-            Action::Top if on_transactions => self
-                .transactions
-                .move_by(i64::MIN / 2, self.transaction_rows()),
-            Action::Bottom if on_transactions => self
-                .transactions
-                .move_by(i64::MAX / 2, self.transaction_rows()),
-            Action::Scroll { delta, .. } if on_transactions => {
-                self.transactions.move_by(delta, self.transaction_rows())
+                return super::update_events::move_in(&mut self.transactions, action, rows);
             }
             other => return Some(other),
         }

@@ -85,6 +85,10 @@ impl App {
                         Request::AcceptGemini,
                         "Switching to the replacement models and testing…",
                     ),
+                    (Some((Provider::Mindbody, _)), Some(_)) => self.start(
+                        Request::ActivateWebhooks,
+                        "Asking Mindbody to activate the webhook subscription…",
+                    ),
                     _ => self.notify("Nothing on offer to accept here.", false),
                 }
             }

@@ -2,6 +2,7 @@
 
 mod chat;
 pub mod detail;
+mod events;
 pub mod history;
 mod integrations;
 mod overlays;
@@ -27,6 +28,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         Screen::Transactions => {
             transactions::draw(frame, app);
+            overlays::draw(frame, app);
+            return;
+        }
+        Screen::Events => {
+            events::draw(frame, app);
             overlays::draw(frame, app);
             return;
         }

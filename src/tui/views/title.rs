@@ -33,17 +33,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     if let Some(sales) = app.todays_sales.filter(|s| s.items > 0) {
         left.push(Span::styled(
             format!(
-                "  Today's sales {} ({} items)",
+                "  Today's sales {} ({} item{})",
                 crate::present::money(sales.total),
-                sales.items
+                sales.items,
+                if sales.items == 1 { "" } else { "s" }
             ),
             theme.title(),
         ));
     }
-    frame.render_widget(Paragraph::new(Line::from(left)), area);
+    let left = Line::from(left);
+    let used = left.width() as u16;
+    frame.render_widget(Paragraph::new(left), area);
+    // The badge takes what the left side leaves, and goes when that is too little to read.
     if let Some(badge) = &app.badge {
         let text = format!("{badge} ");
-        let width = (text.chars().count() as u16).min(area.width / 2);
+        let room = area.width.saturating_sub(used + 2);
+        let width = (text.chars().count() as u16).min(room);
+        if width < 12 {
+            return;
+        }
         let right = Rect::new(area.right() - width, area.y, width, 1);
         frame.render_widget(
             Paragraph::new(Line::from(Span::styled(text, theme.dim()))).right_aligned(),

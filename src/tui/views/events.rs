@@ -1,0 +1,158 @@
+//! The webhook events screen: the counts and where deliveries come in on one line, then the
+//! deliveries, newest first (only the rows on screen are read).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::pane_block;
+use crate::domain::{Status, SyncStatus};
+use crate::present;
+use crate::store::webhooks::WebhookState;
+use crate::tui::app::{App, Overlay};
+use crate::tui::layout;
+use crate::tui::theme::Theme;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let theme = &app.theme;
+    let size = frame.area();
+    super::title::draw(frame, Rect { height: 1, ..size }, app);
+    let body = layout::transactions_area(size);
+    frame.render_widget(
+        Paragraph::new(counts_line(app, theme)),
+        Rect { height: 1, ..body },
+    );
+    let area = layout::events_area(size);
+    let list = &app.events;
+    let block = pane_block(
+        format!(" Webhook events · {} ", present::thousands(list.total)),
+        matches!(app.overlay, Overlay::None),
+        theme,
+    );
+    if list.total == 0 {
+        let text = if list.window.is_none() {
+            "Loading…"
+        } else if app
+            .webhook_summary
+            .as_ref()
+            .is_some_and(|s| s.subscription.is_some())
+        {
+            "No deliveries yet: sales made in Mindbody appear here the moment it posts them."
+        } else {
+            "No webhook subscription: `legion-hub webhooks subscribe --url https://…/webhooks/mindbody`, with `legion-hub serve` behind your TLS proxy."
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.dim())
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
+            area,
+        );
+    } else {
+        let visible = usize::from(area.height.saturating_sub(3));
+        let today = app.now.date_naive();
+        let rows: Vec<Row> = (list.top..list.total)
+            .take(visible)
+            .map(|i| match list.row(i) {
+                Some(row) => {
+                    let at = row.at.with_timezone(&app.now.timezone());
+                    let when = if at.date_naive() == today {
+                        at.format("%H:%M:%S").to_string()
+                    } else {
+                        at.format("%d %b %H:%M").to_string()
+                    };
+                    let (state, style) = match (row.state, row.kind.as_str()) {
+                        (Some(state), _) => (
+                            state.label(),
+                            match state {
+                                WebhookState::Processed => theme.sync_status(SyncStatus::Completed),
+                                WebhookState::Failed => theme.error(),
+                                WebhookState::Pending => theme.warning(),
+                                WebhookState::Ignored => theme.dim(),
+                            },
+                        ),
+                        (None, "rejected") => ("rejected", theme.status(Status::Error)),
+                        (None, _) => ("duplicate", theme.dim()),
+                    };
+                    Row::new(vec![
+                        Cell::from(when),
+                        Cell::from(present::escape_controls(&row.event_type)),
+                        Cell::from(state).style(style),
+                        Cell::from(present::escape_controls(&row.detail)),
+                    ])
+                }
+                None => Row::new([Cell::from("…")]),
+            })
+            .collect();
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(12),
+                Constraint::Length(18),
+                Constraint::Length(9),
+                Constraint::Fill(1),
+            ],
+        )
+        .header(Row::new(["TIME", "EVENT", "STATE", "DETAIL"]).style(theme.header()))
+        .column_spacing(1)
+        .row_highlight_style(theme.selected(true))
+        .block(block);
+        super::render_paged(frame, area, table, list, visible);
+    }
+    super::status_bar::draw(
+        frame,
+        Rect {
+            y: size.bottom().saturating_sub(1),
+            height: 1,
+            ..size
+        },
+        app,
+    );
+}
+
+/// "18 received · 18 processed · 0 failed · 0 pending · 4 duplicates · 3 rejected · on …"
+fn counts_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
+    let Some(summary) = &app.webhook_summary else {
+        return Line::from(Span::styled(" …", theme.dim()));
+    };
+    let c = &summary.counts;
+    let n = present::thousands;
+    let mut spans = vec![
+        Span::raw(format!(
+            " {} received · {} processed · ",
+            n(c.received),
+            n(c.processed)
+        )),
+        Span::styled(
+            format!("{} failed", n(c.failed)),
+            if c.failed > 0 {
+                theme.error()
+            } else {
+                theme.dim()
+            },
+        ),
+        Span::raw(format!(
+            " · {} pending · {} duplicates · ",
+            n(summary.pending),
+            n(c.duplicates)
+        )),
+        Span::styled(
+            format!("{} rejected", n(c.rejected)),
+            if c.rejected > 0 {
+                theme.warning()
+            } else {
+                theme.dim()
+            },
+        ),
+    ];
+    match (&summary.listening_on, &summary.subscription) {
+        (Some(addr), _) => spans.push(Span::styled(format!(" · on {addr}"), theme.dim())),
+        (None, Some(_)) => spans.push(Span::styled(
+            " · not receiving here: run `legion-hub serve`",
+            theme.warning(),
+        )),
+        (None, None) => {}
+    }
+    Line::from(spans)
+}
