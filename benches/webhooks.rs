@@ -39,11 +39,11 @@ fn hub(dir: &Path, sandbox: &Sandbox) -> Command {
 }
 
 async fn start_serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine) {
-    let child = hub(dir, sandbox)
+    let mut child = hub(dir, sandbox)
         .args(["serve", "--webhook-addr", &format!("127.0.0.1:{port}")])
         .spawn()
         .expect("serve starts");
-    loop {
+    for _ in 0..1000 {
         if let Ok(engine @ Engine::Remote(_)) =
             Engine::attach_or_open(&settings(dir, sandbox), Role::Status).await
         {
@@ -51,6 +51,9 @@ async fn start_serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("serve did not start");
 }
 
 fn sales(sandbox: &Sandbox, from: i64, n: usize) -> Vec<Vec<u8>> {
