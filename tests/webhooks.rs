@@ -321,6 +321,21 @@ async fn another_process_attaches_through_the_socket_and_hears_the_events() {
     .expect("the remote hears the webhook");
     assert_eq!(heard.counts.received, 1);
     assert_eq!(remote.todays_sales().await.unwrap().items, 1);
+    // The dashboard's loop answers its requests through the same handle.
+    let mut app = legion_hub::tui::app::App::new(
+        legion_hub::tui::theme::Theme::new(false),
+        ratatui::layout::Rect::new(0, 0, 100, 30),
+        chrono::Local::now().fixed_offset(),
+    );
+    legion_hub::tui::settle_inline(&remote, &mut app).await;
+    assert_eq!(app.integrations.len(), 4);
+    assert_eq!(app.todays_sales.unwrap().items, 1);
+    app.update(legion_hub::tui::action::Action::ShowScreen(
+        legion_hub::tui::app::Screen::Events,
+    ));
+    legion_hub::tui::settle_inline(&remote, &mut app).await;
+    assert_eq!(app.events.total, 1);
+    assert_eq!(app.webhook_summary.as_ref().unwrap().counts.processed, 1);
     // Errors cross the socket with their advice.
     let err = remote
         .confirm_duplicate("mindbody:client:nobody".into())
