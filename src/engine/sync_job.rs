@@ -83,14 +83,7 @@ impl Core {
             beat.tick().await; // the first tick is immediate: wait a whole interval first
             loop {
                 beat.tick().await;
-                let connected = engine
-                    .inner
-                    .store
-                    .integration(Provider::Mindbody)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|r| matches!(r.status, Status::Connected | Status::Error));
-                if connected {
+                if engine.mindbody_connected() {
                     engine.start_mindbody_sync(SyncRequest::default());
                 }
             }
@@ -111,14 +104,7 @@ impl Core {
             loop {
                 hourly.tick().await;
                 engine.check_subscription().await;
-                let connected = engine
-                    .inner
-                    .store
-                    .integration(Provider::Mindbody)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|r| matches!(r.status, Status::Connected | Status::Error));
-                if !connected {
+                if !engine.mindbody_connected() {
                     continue;
                 }
                 if let Err(e) = engine.mindbody_access_token().await {
@@ -140,6 +126,16 @@ impl Core {
                 }
             }
         });
+    }
+
+    /// Signed in to Mindbody (working, or failing for a reason a sync may get past).
+    fn mindbody_connected(&self) -> bool {
+        self.inner
+            .store
+            .integration(Provider::Mindbody)
+            .ok()
+            .flatten()
+            .is_some_and(|r| matches!(r.status, Status::Connected | Status::Error))
     }
 
     /// The sum of the sales dated today (studio time).

@@ -166,10 +166,7 @@ impl Store {
         );
         let stats_key = provider.id().as_bytes();
         let outcome = trees.transaction(|(events, log, pending, stats)| {
-            let mut counts: WebhookCounts = match stats.get(stats_key)? {
-                Some(v) => codec::decode(&v).map_err(|e| abort(STATS, e))?,
-                None => WebhookCounts::default(),
-            };
+            let mut counts = counts_in(stats, stats_key)?;
             let mut seen = HashSet::new();
             let mut stored = Vec::with_capacity(inbound.len());
             for arrival in &inbound {
@@ -239,10 +236,7 @@ impl Store {
         let stats_key = provider.id().as_bytes();
         trees
             .transaction(|(events, pending, stats)| {
-                let mut counts: WebhookCounts = match stats.get(stats_key)? {
-                    Some(v) => codec::decode(&v).map_err(|e| abort(STATS, e))?,
-                    None => WebhookCounts::default(),
-                };
+                let mut counts = counts_in(stats, stats_key)?;
                 for event in done {
                     match event.state {
                         WebhookState::Processed => counts.processed += 1,
@@ -281,10 +275,7 @@ impl Store {
         let stats_key = provider.id().as_bytes();
         trees
             .transaction(|(events, pending, stats)| {
-                let mut counts: WebhookCounts = match stats.get(stats_key)? {
-                    Some(v) => codec::decode(&v).map_err(|e| abort(STATS, e))?,
-                    None => WebhookCounts::default(),
-                };
+                let mut counts = counts_in(stats, stats_key)?;
                 for event in &failed {
                     let event = WebhookEvent {
                         state: WebhookState::Pending,
@@ -353,6 +344,17 @@ impl Store {
             }
         }
         Ok((total, rows))
+    }
+}
+
+/// The counts as they stand inside a transaction.
+fn counts_in(
+    stats: &sled::transaction::TransactionalTree,
+    key: &[u8],
+) -> Result<WebhookCounts, ConflictableTransactionError<StoreError>> {
+    match stats.get(key)? {
+        Some(v) => codec::decode(&v).map_err(|e| abort(STATS, e)),
+        None => Ok(WebhookCounts::default()),
     }
 }
 

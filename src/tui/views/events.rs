@@ -100,15 +100,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         .block(block);
         super::render_paged(frame, area, table, list, visible);
     }
-    super::status_bar::draw(
-        frame,
-        Rect {
-            y: size.bottom().saturating_sub(1),
-            height: 1,
-            ..size
-        },
-        app,
-    );
+    super::status_bar::draw_at_bottom(frame, size, app);
 }
 
 /// "18 received · 18 processed · 0 failed · 0 pending · 4 duplicates · 3 rejected · on …"

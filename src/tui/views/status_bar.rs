@@ -44,3 +44,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
+
+/// The bar on the last line of `size` (the full-screen lists).
+pub fn draw_at_bottom(frame: &mut Frame, size: Rect, app: &App) {
+    let area = Rect {
+        y: size.bottom().saturating_sub(1),
+        height: 1,
+        ..size
+    };
+    draw(frame, area, app);
+}

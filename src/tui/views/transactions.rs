@@ -99,13 +99,5 @@ pub fn draw(frame: &mut Frame, app: &App) {
         .block(block);
         super::render_paged(frame, area, table, list, visible);
     }
-    super::status_bar::draw(
-        frame,
-        Rect {
-            y: size.bottom().saturating_sub(1),
-            height: 1,
-            ..size
-        },
-        app,
-    );
+    super::status_bar::draw_at_bottom(frame, size, app);
 }
