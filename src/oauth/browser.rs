@@ -6,13 +6,47 @@ pub trait BrowserOpener: Send + Sync {
     fn open(&self, url: &str) -> Result<(), String>;
 }
 
-/// The system's browser, through `open`.
+/// The system's browser: `$BROWSER` when it is set (the convention `gh`, `git web--browse`
+/// and `xdg-open` follow: a command, `%s` standing for the address or the address appended),
+/// otherwise the desktop's default through `open`.
 pub struct SystemBrowser;
 
 impl BrowserOpener for SystemBrowser {
     fn open(&self, url: &str) -> Result<(), String> {
-        open::that_detached(url).map_err(|e| e.to_string())
+        match std::env::var("BROWSER")
+            .ok()
+            .filter(|b| !b.trim().is_empty())
+        {
+            Some(browser) => run_browser(&browser, url),
+            None => open::that_detached(url).map_err(|e| e.to_string()),
+        }
     }
+}
+
+/// Runs the first command of a `$BROWSER` list without waiting for it.
+fn run_browser(browser: &str, url: &str) -> Result<(), String> {
+    let command = browser.split(':').next().unwrap_or(browser).trim();
+    let mut words: Vec<String> = command.split_whitespace().map(str::to_string).collect();
+    if words.is_empty() {
+        return Err("$BROWSER is empty".into());
+    }
+    if words.iter().any(|w| w.contains("%s")) {
+        for word in &mut words {
+            *word = word.replace("%s", url);
+        }
+    } else {
+        words.push(url.to_string());
+    }
+    let mut child = std::process::Command::new(&words[0])
+        .args(&words[1..])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run $BROWSER ({}): {e}", words[0]))?;
+    // Reaped in the background so it leaves no zombie.
+    std::thread::spawn(move || child.wait());
+    Ok(())
 }
 
 /// Whether a browser can be shown here: not over SSH, and with a display where one is needed.
