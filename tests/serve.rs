@@ -2,93 +2,15 @@
 //! socket, SIGTERM stops it cleanly, and a kill -9 in the middle of a burst of webhook
 //! deliveries loses none that were answered 2xx.
 
+mod support;
+
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use legion_hub::config::{Config, Paths, Settings};
-use legion_hub::engine::{Engine, Role};
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
 use legion_hub::store::webhooks::WebhookState;
-
-fn hub(dir: &Path, sandbox: &Sandbox) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_legion-hub"));
-    let mindbody = &sandbox.mindbody;
-    cmd.env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .env_remove("LEGION_HUB_CONFIG")
-        .env_remove("LEGION_HUB_MASTER_KEY")
-        .env_remove("GEMINI_API_KEY")
-        .env_remove("GOOGLE_GEMINI_API_KEY")
-        .env("LEGION_HUB_DATA_DIR", dir.join("data"))
-        .env(
-            "LEGION_HUB_MINDBODY_AUTHORIZE_URL",
-            mindbody.authorize_url(),
-        )
-        .env("LEGION_HUB_MINDBODY_TOKEN_URL", mindbody.token_url())
-        .env("LEGION_HUB_MINDBODY_API_URL", mindbody.api_url())
-        .env(
-            "LEGION_HUB_MINDBODY_REVOCATION_URL",
-            mindbody.revocation_url(),
-        )
-        .env("LEGION_HUB_MINDBODY_WEBHOOKS_URL", sandbox.webhooks.url());
-    cmd
-}
-
-fn settings(dir: &Path, sandbox: &Sandbox) -> Settings {
-    Settings {
-        paths: Paths::in_dir(&dir.join("data")),
-        config: Config {
-            mindbody: sandbox.mindbody_endpoints(),
-            ..Config::default()
-        },
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts `serve` and waits until it answers on its control socket.
-async fn serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine) {
-    let mut child = hub(dir, sandbox)
-        .args(["serve", "--webhook-addr", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..500 {
-        if let Ok(engine @ Engine::Remote(_)) =
-            Engine::attach_or_open(&settings(dir, sandbox), Role::Status).await
-        {
-            return (child, engine);
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("serve did not start");
-}
-
-/// A data dir with Mindbody configured for the sandbox (done here, before `serve` owns it).
-async fn configured(sandbox: &Sandbox) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(&settings(dir.path(), sandbox), Role::Command).unwrap();
-    engine
-        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
-            &legion_hub::demo::free_redirect_uri(),
-        ))
-        .await
-        .unwrap();
-    dir
-}
+use support::serving::{configured, free_port, hub, serve};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_and_commands_attach_to_serve_and_sigterm_stops_it_cleanly() {

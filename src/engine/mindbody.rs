@@ -340,6 +340,20 @@ impl Core {
     /// arrive while it runs wait and get its result. A rotated refresh token is saved together
     /// with the new access token (one sealed value).
     pub async fn mindbody_access_token(&self) -> Result<Secret, EngineError> {
+        self.access_token_unless(None).await
+    }
+
+    /// A new access token in place of `rejected`, which Mindbody refused although it had not
+    /// expired by our clock. Callers holding the same rejected token cause one refresh.
+    pub(super) async fn renew_rejected_token(
+        &self,
+        rejected: &Secret,
+    ) -> Result<Secret, EngineError> {
+        tracing::info!("Mindbody refused an access token before its expiry; refreshing it");
+        self.access_token_unless(Some(rejected)).await
+    }
+
+    async fn access_token_unless(&self, rejected: Option<&Secret>) -> Result<Secret, EngineError> {
         let _one_refresh = self.inner.mindbody_refresh.lock().await;
         let store = &self.inner.store;
         let Some(tokens) = store.tokens(Provider::Mindbody)? else {
@@ -348,7 +362,8 @@ impl Core {
             ));
         };
         let margin = self.inner.config.mindbody.refresh_margin();
-        let fresh = tokens.expires_at.is_none_or(|at| at - margin > Utc::now());
+        let fresh = tokens.expires_at.is_none_or(|at| at - margin > Utc::now())
+            && rejected != Some(&tokens.access_token);
         if fresh {
             return Ok(tokens.access_token);
         }

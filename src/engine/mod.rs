@@ -75,6 +75,16 @@ impl EngineError {
             _ => None,
         }
     }
+
+    /// Mindbody refused the access token.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(
+            self,
+            EngineError::Mindbody {
+                error: crate::providers::mindbody::MindbodyError::Api { status: 401, .. }
+            }
+        )
+    }
 }
 
 /// Knobs tests turn; the defaults are what users get.

@@ -32,6 +32,8 @@ pub enum Reply {
     Err(String),
 }
 
+const ATTACH_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[derive(Clone)]
 pub struct RemoteEngine {
     inner: Arc<Inner>,
@@ -53,8 +55,16 @@ impl RemoteEngine {
             Err(e) if nobody_there(&e) => return Ok(None),
             Err(e) => return Err(control_error(socket, e)),
         };
-        let owner: Owner = exchange(stream, Call::owner {})
+        // An owner that does not even say who it is within this time is stuck (a failing
+        // disk, say): tell the user rather than wait with them.
+        let owner: Owner = tokio::time::timeout(ATTACH_PATIENCE, exchange(stream, Call::owner {}))
             .await
+            .map_err(|_| {
+                EngineError::Control(format!(
+                    "the legion-hub that owns this data directory does not answer on {} (is its disk full or failing?): see its log, or restart it",
+                    socket.display()
+                ))
+            })?
             .map_err(|e| e.into_engine_error("legion-hub", 0))?;
         let (events, _) = broadcast::channel(4096);
         let remote = RemoteEngine {

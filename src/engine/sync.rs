@@ -409,10 +409,23 @@ impl Core {
                 .mindbody_access_token()
                 .await
                 .map_err(|e| fail(&log, e))?;
-            let page = self
+            let page = match self
                 .fetch_and_store(kind, &client, &token, &plan, &mut context)
                 .await
-                .map_err(|e| fail(&log, e))?;
+            {
+                // Mindbody's clock may run ahead of ours: a token we hold as fresh can be
+                // expired there. Renew it and ask once more.
+                Err(e) if e.is_unauthorized() => {
+                    let renewed = self
+                        .renew_rejected_token(&token)
+                        .await
+                        .map_err(|e| fail(&log, e))?;
+                    self.fetch_and_store(kind, &client, &renewed, &plan, &mut context)
+                        .await
+                }
+                other => other,
+            }
+            .map_err(|e| fail(&log, e))?;
             log.records.only_by_sync += page.only_by_sync;
             for outcome in page.outcomes {
                 match outcome {

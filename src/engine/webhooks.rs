@@ -32,6 +32,10 @@ use crate::store::webhooks::{
 const PROCESS_BATCH: usize = 256;
 /// How many arrivals one group write takes at most.
 const GROUP_MAX: usize = 1024;
+/// How long a delivery waits to be stored before it is answered 503 (Mindbody waits about 10 s
+/// and then delivers it again). A store that hangs (sled on a full or failing disk) must not
+/// hang the receiver.
+const STORE_PATIENCE: Duration = Duration::from_secs(5);
 /// Dashboards hear about webhook changes at most this often.
 const NOTIFY_EVERY: Duration = Duration::from_millis(100);
 
@@ -136,8 +140,14 @@ impl Core {
                 stored: tx,
             })
             .map_err(|_| "the webhook inbox has stopped".to_string())?;
-        rx.await
-            .map_err(|_| "the webhook inbox has stopped".to_string())?
+        match tokio::time::timeout(STORE_PATIENCE, rx).await {
+            Ok(answer) => answer.map_err(|_| "the webhook inbox has stopped".to_string())?,
+            Err(_) => {
+                let message = "storing webhook deliveries takes longer than 5 s: is the disk full or failing? Deliveries are answered 503 so Mindbody sends them again; free space and restart legion-hub serve";
+                tracing::error!("{message}");
+                Err(message.to_string())
+            }
+        }
     }
 
     /// Starts the inbox, the processor and the notifier once; events left unprocessed by an

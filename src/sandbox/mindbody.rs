@@ -64,6 +64,8 @@ pub enum ApiFault {
     Slow(Duration),
     /// 200 with a body that is not JSON.
     Malformed,
+    /// The connection drops in the middle of the reply's body.
+    Dropped,
 }
 
 struct MindbodyState {
@@ -200,6 +202,13 @@ impl MindbodySandbox {
     /// Data-endpoint calls served (what Mindbody would bill).
     pub fn api_calls(&self) -> usize {
         self.state.api_calls.load(Ordering::Relaxed)
+    }
+
+    /// Expires every access token now, as Mindbody does when its clock runs ahead of the hub's:
+    /// the hub still holds them as fresh. Refresh tokens keep working.
+    pub fn expire_access_tokens(&self) {
+        let mut tokens = self.state.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        tokens.access.clear();
     }
 
     /// Revokes every refresh token, as a user removing the app in Mindbody would.
@@ -529,6 +538,21 @@ async fn admit(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Respons
             "InternalError",
             "An unexpected error occurred.",
         )),
+        Some(ApiFault::Dropped) => {
+            let parts: Vec<Result<&'static str, std::io::Error>> = vec![
+                Ok("{\"PaginationResponse\": {\"TotalResults\": 9"),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "the sandbox dropped the connection",
+                )),
+            ];
+            Err((
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                axum::body::Body::from_stream(futures_util::stream::iter(parts)),
+            )
+                .into_response())
+        }
         Some(ApiFault::Malformed) => Err((
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],
