@@ -8,7 +8,7 @@ mod support;
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::App;
 use legion_hub::tui::theme::Theme;
@@ -60,34 +60,12 @@ fn frame(c: &mut Criterion) {
 
 /// The transactions screen over 100,000 transactions: move, fetch the rows on screen, draw.
 fn transactions_frame(c: &mut Criterion) {
-    use legion_hub::finance::Transaction;
     let dir = tempfile::tempdir().unwrap();
     {
         let store =
             legion_hub::store::Store::open(&legion_hub::config::Paths::in_dir(dir.path()), "bench")
                 .unwrap();
-        let start = chrono::Local::now().naive_local() - chrono::Duration::days(365);
-        let rows: Vec<Transaction> = (0..100_000i64)
-            .map(|i| Transaction {
-                key: format!("mindbody:sale:{}:{}", 100_000 + i, 1_000_000 + i),
-                date: start + chrono::Duration::minutes(5 * i),
-                amount: rust_decimal::Decimal::new(2_500 + i % 10_000, 2),
-                tax: rust_decimal::Decimal::ZERO,
-                discount: rust_decimal::Decimal::ZERO,
-                currency: "USD".into(),
-                description: "Drop-in Class".into(),
-                category_id: Some(22),
-                class: Some("Class revenue".into()),
-                customer: Some(format!("mindbody:client:{}", 100_000_000 + i % 5_000)),
-                source: "mindbody".into(),
-                returned: false,
-                settlement: None,
-                synced_at: chrono::Utc::now(),
-            })
-            .collect();
-        for chunk in rows.chunks(10_000) {
-            store.upsert_transactions(chunk, false).unwrap();
-        }
+        support::store_transactions(&store, 100_000);
     }
     let engine = legion_hub::engine::Engine::open(
         &support::settings_in(dir.path()),
@@ -125,4 +103,28 @@ fn transactions_frame(c: &mut Criterion) {
 }
 
 criterion_group!(benches, frame, transactions_frame);
-criterion_main!(benches);
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    let median = |id: &str| support::perf::ms(support::perf::criterion_median_ms(id));
+    support::perf::publish(
+        "frame",
+        &[
+            support::perf::row(
+                "one frame, 200x50, 100,000 history rows: move, fetch the visible rows, draw",
+                "< 1 ms",
+                median("frame 200x50, 100k history rows (move + fetch + draw)"),
+            ),
+            support::perf::row(
+                "one frame, 200x50, redraw only",
+                "",
+                median("frame 200x50, redraw only"),
+            ),
+            support::perf::row(
+                "transactions screen frame, 200x50, 100,000 transactions (move, fetch, draw)",
+                "smooth (< 16 ms)",
+                median("transactions screen 200x50, 100k rows (move + fetch + draw)"),
+            ),
+        ],
+    );
+}

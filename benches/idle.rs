@@ -1,9 +1,12 @@
-//! The idle dashboard: run the real binary (`legion-hub demo`) in a pseudo terminal, leave it
-//! alone, and count the CPU time and the wake-ups (context switches) of each of its threads.
+//! The idle dashboard: run the real binary in a pseudo terminal on a data directory with sync
+//! history, leave it alone, and count the CPU time and the wake-ups (context switches) of each
+//! of its threads. (Not the demo: its studio sells something every eight seconds, on purpose.)
 //! Target: no CPU and no wake-ups from the dashboard while nothing happens.
 //!
 //! `cargo bench --bench idle` (IDLE_SECONDS=N, default 60). Linux only (reads /proc); uses
 //! util-linux `script` for the pseudo terminal.
+
+mod support;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -94,8 +97,9 @@ fn main() {
         .unwrap_or(if quick { 2 } else { 60 });
     let bin = env!("CARGO_BIN_EXE_legion-hub");
     let data = tempfile::tempdir().unwrap();
+    drop(support::data_dir_with_history(data.path(), 1_000));
     let inner = format!(
-        "stty cols 120 rows 40; exec {bin} --data-dir {} demo",
+        "stty cols 120 rows 40; exec {bin} --data-dir {}",
         data.path().display()
     );
     let mut script = Command::new("script")
@@ -106,7 +110,7 @@ fn main() {
         .spawn()
         .expect("util-linux `script` is installed");
     let pid = find_child(script.id(), "legion-hub").expect("the dashboard started");
-    std::thread::sleep(Duration::from_secs(2)); // first frame, demo seed
+    std::thread::sleep(Duration::from_secs(2)); // the first frame
     let before = sample(pid);
     std::thread::sleep(Duration::from_secs(seconds));
     let after = sample(pid);
@@ -124,9 +128,25 @@ fn main() {
         }
         println!("| {name} | {:.2} s | {switches} |", ticks as f64 / hz);
     }
-    println!(
-        "CPU {:.3}% over {seconds} s; wake-ups of the dashboard's own threads: {ours}",
-        total_ticks as f64 / hz / seconds as f64 * 100.0
+    support::perf::publish(
+        "idle",
+        &[
+            support::perf::row(
+                format!("idle dashboard over {seconds} s: CPU"),
+                "0%",
+                format!(
+                    "{:.3}% ({total_ticks} ticks)",
+                    total_ticks as f64 / hz / seconds as f64 * 100.0
+                ),
+            ),
+            support::perf::row(
+                format!(
+                    "idle dashboard over {seconds} s: wake-ups of its own threads (UI, tokio workers, logger)"
+                ),
+                "0",
+                ours.to_string(),
+            ),
+        ],
     );
     // Quit like a person would, so the terminal and the data dir are left clean.
     let _ = script.stdin.as_mut().map(|s| s.write_all(b"q"));

@@ -44,19 +44,29 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(if quick { 3 } else { 50 });
     let sizes: &[u64] = if quick { &[1_000] } else { &[1_000, 1_000_000] };
-    println!("| sync-log rows | status min | status median | status p90 |");
-    println!("|---:|---:|---:|---:|");
-    for &rows in sizes {
+    let mut rows = Vec::new();
+    for &rows_in_dir in sizes {
         let dir = tempfile::tempdir().unwrap();
         let made = Instant::now();
-        drop(support::data_dir_with_history(dir.path(), rows));
-        eprintln!("made {rows} rows in {:.1} s", made.elapsed().as_secs_f64());
-        let times = time_status(dir.path(), runs);
-        println!(
-            "| {rows} | {} | {} | {} |",
-            ms(times[0]),
-            ms(times[times.len() / 2]),
-            ms(times[times.len() * 9 / 10]),
+        drop(support::data_dir_with_history(dir.path(), rows_in_dir));
+        eprintln!(
+            "made {rows_in_dir} rows in {:.1} s",
+            made.elapsed().as_secs_f64()
         );
+        let times = time_status(dir.path(), runs);
+        rows.push(support::perf::row(
+            format!(
+                "`legion-hub status`, {} sync-log rows (median wall time of {runs} runs of the real binary, opening the data itself)",
+                legion_hub::present::thousands(rows_in_dir)
+            ),
+            "< 15 ms",
+            format!(
+                "{} (min {}, p90 {})",
+                ms(times[times.len() / 2]),
+                ms(times[0]),
+                ms(times[times.len() * 9 / 10])
+            ),
+        ));
     }
+    support::perf::publish("status", &rows);
 }

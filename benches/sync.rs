@@ -90,24 +90,29 @@ fn main() {
             .unwrap();
         let took = started.elapsed();
         let stored = logs[0].records.new;
-        println!(
-            "| first sync of {sales} sales | {stored} transactions in {:.2} s | {:.0} transactions/s | {} sales calls (ceil({sales}/200) = {}) |",
-            took.as_secs_f64(),
-            stored as f64 / took.as_secs_f64(),
-            sandbox.api_calls() - calls,
-            sales.div_ceil(200)
-        );
+        let mut rows = vec![
+            support::perf::row(
+                format!("first sync of {} sales from the sandbox over loopback ({} transactions)", legion_hub::present::thousands(sales), legion_hub::present::thousands(stored)),
+                "≥ 20,000 transactions/s",
+                format!("{:.0} transactions/s ({:.2} s)", stored as f64 / took.as_secs_f64(), took.as_secs_f64()),
+            ),
+            support::perf::row(
+                "sales calls for those sales",
+                "exactly ceil(sales / 200)",
+                format!("{} (ceil = {})", sandbox.api_calls() - calls, sales.div_ceil(200)),
+            ),
+        ];
 
         // 2. Every sync type once, then again with nothing new.
         engine.sync_mindbody(SyncRequest::default()).await.unwrap();
         let calls = sandbox.api_calls();
         let logs = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
         let per_type: Vec<String> = logs.iter().map(|l| format!("{} {}", l.sync_type, l.api_calls)).collect();
-        println!(
-            "| a sync with nothing new | {} calls in all: {} |",
-            sandbox.api_calls() - calls,
-            per_type.join(", ")
-        );
+        rows.push(support::perf::row(
+            "a sync with nothing new: calls per sync type",
+            "1 each",
+            format!("{} in all: {}", sandbox.api_calls() - calls, per_type.join(", ")),
+        ));
 
         // 3. Frames of the transactions screen while a full re-sync runs.
         let mut app = App::new(Theme::new(true), Rect::new(0, 0, 200, 50), Local::now().fixed_offset());
@@ -132,13 +137,12 @@ fn main() {
         frames.sort();
         if !frames.is_empty() {
             let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-            println!(
-                "| transactions screen frame during a sync ({} rows, {} frames) | median {:.2} ms | p99 {:.2} ms |",
-                app.transactions.total,
-                frames.len(),
-                ms(frames[frames.len() / 2]),
-                ms(frames[frames.len() * 99 / 100])
-            );
+            rows.push(support::perf::row(
+                format!("transactions screen frame while a full re-sync runs ({} rows, {} frames: move, fetch, draw)", legion_hub::present::thousands(app.transactions.total), frames.len()),
+                "< 2 ms",
+                format!("median {:.2} ms, p99 {:.2} ms", ms(frames[frames.len() / 2]), ms(frames[frames.len() * 99 / 100])),
+            ));
         }
+        support::perf::publish("sync", &rows);
     });
 }

@@ -6,6 +6,8 @@
 //!
 //! `cargo bench --bench webhooks` (WEBHOOK_DELIVERIES=N to change the burst size).
 
+mod support;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -141,8 +143,7 @@ fn main() {
             )
             .await
             .unwrap();
-        println!("| figure | measured |");
-        println!("|---|---|");
+        let mut rows = Vec::new();
 
         // As fast as the receiver answers.
         let flat_out = SendPlan {
@@ -151,21 +152,23 @@ fn main() {
         };
         let report = sandbox.webhooks.send(sales(&sandbox, 0, n), &flat_out).await;
         assert_eq!(report.failed, 0, "{report:?}");
-        println!(
-            "| {n} deliveries, 32 at a time: throughput | {:.0} /s |",
-            report.acknowledged.len() as f64 / report.elapsed.as_secs_f64()
-        );
-        println!(
-            "| same: time to 2xx p50 / p99 | {} / {} |",
-            ms(percentile(&report, 0.5)),
-            ms(percentile(&report, 0.99))
-        );
+        rows.push(support::perf::row(
+            format!("signed webhook deliveries to the real `serve` over loopback, as fast as it answers ({n}, 32 in flight)"),
+            "≥ 5,000 /s",
+            format!(
+                "{:.0} /s; time to 2xx p50 {}, p99 {}",
+                report.acknowledged.len() as f64 / report.elapsed.as_secs_f64(),
+                ms(percentile(&report, 0.5)),
+                ms(percentile(&report, 0.99))
+            ),
+        ));
         let processed_from = Instant::now();
         let missing = lost(&remote, &report.acknowledged).await;
-        println!(
-            "| same: acknowledged but not processed | {missing} (queue emptied {} after the last 2xx) |",
-            ms(processed_from.elapsed())
-        );
+        rows.push(support::perf::row(
+            "deliveries answered 2xx but not processed, once the queue empties",
+            "0",
+            format!("{missing} (queue empty {} after the last 2xx)", ms(processed_from.elapsed())),
+        ));
 
         // Steady at 5,000 a second.
         let steady = SendPlan {
@@ -177,16 +180,17 @@ fn main() {
             .webhooks
             .send(sales(&sandbox, n as i64, n), &steady)
             .await;
-        println!(
-            "| {n} deliveries paced at 5,000/s: achieved rate | {:.0} /s |",
-            report.acknowledged.len() as f64 / report.elapsed.as_secs_f64()
-        );
-        println!(
-            "| same: time to 2xx p50 / p99 / max | {} / {} / {} |",
-            ms(percentile(&report, 0.5)),
-            ms(percentile(&report, 0.99)),
-            ms(percentile(&report, 1.0))
-        );
+        rows.push(support::perf::row(
+            format!("the same paced at a steady 5,000 /s ({n})"),
+            "p99 to 2xx < 10 ms",
+            format!(
+                "{:.0} /s achieved; p50 {}, p99 {}, max {}",
+                report.acknowledged.len() as f64 / report.elapsed.as_secs_f64(),
+                ms(percentile(&report, 0.5)),
+                ms(percentile(&report, 0.99)),
+                ms(percentile(&report, 1.0))
+            ),
+        ));
         lost(&remote, &report.acknowledged).await;
 
         // Status through the socket while serve runs.
@@ -199,11 +203,11 @@ fn main() {
             assert!(status.code().is_some_and(|c| c == 0 || c == 3));
         }
         times.sort();
-        println!(
-            "| `legion-hub status` through the socket: median / p90 ({runs} runs) | {} / {} |",
-            ms(times[runs / 2]),
-            ms(times[runs * 9 / 10])
-        );
+        rows.push(support::perf::row(
+            format!("`legion-hub status` through the control socket of a running `serve` (median of {runs})"),
+            "< 15 ms",
+            format!("{} (p90 {})", ms(times[runs / 2]), ms(times[runs * 9 / 10])),
+        ));
 
         // kill -9 in the middle of a burst, then a restart.
         let sender = sandbox.clone();
@@ -215,10 +219,12 @@ fn main() {
         let report = burst.await.unwrap();
         let (mut child, remote) = start_serve(dir.path(), &sandbox, port).await;
         let missing = lost(&remote, &report.acknowledged).await;
-        println!(
-            "| kill -9 mid-burst: acknowledged before the kill, lost after restart | {}, {missing} |",
-            report.acknowledged.len()
-        );
+        rows.push(support::perf::row(
+            "`kill -9` of `serve` mid-burst, then a restart: deliveries answered 2xx before the kill that are lost",
+            "0",
+            format!("{missing} of {}", report.acknowledged.len()),
+        ));
+        support::perf::publish("webhooks", &rows);
         unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
         child.wait().unwrap();
     });

@@ -218,3 +218,42 @@ async fn the_receiver_refuses_what_is_not_a_delivery_and_stays_up() {
     );
     assert_eq!(summary.counts.received, 0);
 }
+
+/// The kept corpus (`tests/fixtures/hostile/`): inputs worth replaying on every run, fed to
+/// every reader whatever their name says they are.
+#[test]
+fn the_kept_corpus_is_refused_or_read_without_a_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile");
+    let redirect =
+        url::Url::parse("http://localhost:3000/api/integrations/mindbody/callback").unwrap();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        read_webhook(&bytes);
+        if let Ok(page) = serde_json::from_slice::<SalesPage>(&bytes) {
+            for sale in &page.sales {
+                let _ = legion_hub::providers::mindbody::sync::transactions_of(
+                    sale,
+                    &Default::default(),
+                    chrono::Utc::now(),
+                );
+            }
+        }
+        let _ = serde_json::from_slice::<ClientsPage>(&bytes);
+        let _ = legion_hub::providers::gemini::sse::parse_chunk(&text);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let body =
+                futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(bytes.clone()))]);
+            let mut chunks = std::pin::pin!(legion_hub::providers::gemini::sse::chunks(body));
+            while chunks.next().await.is_some() {}
+        });
+        let _ = legion_hub::oauth::callback::read_callback(text.trim(), &redirect, "s");
+        let _ = legion_hub::config::Config::parse(std::path::Path::new("config.toml"), &text);
+        seen += 1;
+    }
+    assert!(seen >= 10, "the corpus is there ({seen} files)");
+}

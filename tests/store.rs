@@ -265,3 +265,53 @@ fn reads_records_written_by_version_1() {
     assert_eq!(tokens.token_type, "Bearer");
     assert_eq!(tokens.access_token.expose(), "fixture-access-token");
 }
+
+#[test]
+fn the_transaction_count_and_windows_from_either_end_agree_with_the_whole_list() {
+    use legion_hub::finance::Transaction;
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        legion_hub::store::Store::open(&legion_hub::config::Paths::in_dir(dir.path()), "test")
+            .unwrap();
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    let tx = |i: i64| Transaction {
+        key: format!("mindbody:sale:{i}:{}", i * 10),
+        date: start + chrono::Duration::minutes(i),
+        amount: rust_decimal::Decimal::new(1000 + i, 2),
+        tax: Default::default(),
+        discount: Default::default(),
+        currency: "USD".into(),
+        description: "Drop-in".into(),
+        category_id: None,
+        class: None,
+        customer: None,
+        source: "mindbody".into(),
+        returned: false,
+        settlement: None,
+        synced_at: chrono::Utc::now(),
+    };
+    let all: Vec<Transaction> = (0..250).map(tx).collect();
+    store.upsert_transactions(&all, false).unwrap();
+    store.upsert_transactions(&all[..10], false).unwrap(); // unchanged: not counted again
+    assert!(store.delete_transaction(&all[5].key).unwrap());
+    store.remove_transactions(&[all[6].key.clone()]).unwrap();
+    assert_eq!(store.transaction_count().unwrap(), 248);
+    let newest_first = store.transaction_keys_newest_first().unwrap();
+    assert_eq!(newest_first.len(), 248);
+    for (offset, limit) in [(0, 10), (120, 10), (123, 7), (240, 10), (245, 10), (300, 5)] {
+        let expected: Vec<String> = newest_first
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .cloned()
+            .collect();
+        assert_eq!(
+            store.transaction_keys_window(offset as u64, limit).unwrap(),
+            expected,
+            "offset {offset}"
+        );
+    }
+}

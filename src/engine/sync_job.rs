@@ -159,12 +159,26 @@ impl Core {
         offset: u64,
         limit: usize,
     ) -> Result<TransactionPage, EngineError> {
-        let keys = self.transaction_keys(filter)?;
         let store = &self.inner.store;
-        let rows = keys
+        // Unfiltered, the window is read straight from the date index; a filter's matches are
+        // found once and kept until the next sync.
+        let (total, window) = if filter.trim().is_empty() {
+            (
+                store.transaction_count()?,
+                store.transaction_keys_window(offset, limit)?,
+            )
+        } else {
+            let keys = self.transaction_keys(filter)?;
+            let window = keys
+                .iter()
+                .skip(offset as usize)
+                .take(limit)
+                .cloned()
+                .collect();
+            (keys.len() as u64, window)
+        };
+        let rows = window
             .iter()
-            .skip(offset as usize)
-            .take(limit)
             .filter_map(|key| store.transaction(key).transpose())
             .collect::<Result<Vec<_>, _>>()?;
         let customers = rows
@@ -177,7 +191,7 @@ impl Core {
             .collect();
         Ok(TransactionPage {
             filter: filter.to_string(),
-            total: keys.len() as u64,
+            total,
             offset,
             rows,
             customers,

@@ -170,6 +170,7 @@ impl Store {
             webhook_stats: db.open_tree(webhooks::STATS)?,
             db,
         };
+        transactions::ensure_count(&records.db, &records.transactions)?;
         *slot = Some(records.clone());
         Ok(records)
     }

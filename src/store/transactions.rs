@@ -14,12 +14,25 @@ pub const TREE: &str = "transactions";
 pub const BY_DATE: &str = "transactions_by_date";
 pub const TOMBSTONES: &str = "tombstones";
 
+/// The number of transactions, kept beside them (in the database's default tree) so the view
+/// never has to walk the whole index to know it: sled keeps every page it has walked in memory.
+const COUNT: &[u8] = b"transactions.count";
+
 fn date_key(date: NaiveDateTime, key: &str) -> Vec<u8> {
     // Offset so negative timestamps (years before 1970) still sort correctly as unsigned bytes.
     let millis = date.and_utc().timestamp_millis() as i128 - i64::MIN as i128;
     let mut out = (millis as u64).to_be_bytes().to_vec();
     out.extend_from_slice(key.as_bytes());
     out
+}
+
+/// Counts the transactions of a database written before the count was kept (once).
+pub(super) fn ensure_count(db: &sled::Db, transactions: &sled::Tree) -> Result<(), sled::Error> {
+    if db.get(COUNT)?.is_none() {
+        let n = transactions.len() as u64;
+        db.insert(COUNT, &n.to_be_bytes())?;
+    }
+    Ok(())
 }
 
 /// The record key a date-index entry points at.
@@ -78,6 +91,8 @@ impl Store {
         records.transactions.apply_batch(batch)?;
         records.transactions_by_date.apply_batch(index)?;
         records.tombstones.apply_batch(tombs)?;
+        let added = outcomes.iter().filter(|o| **o == Upserted::New).count() as i64;
+        self.add_to_count(added)?;
         records.db.flush()?;
         Ok(outcomes)
     }
@@ -102,6 +117,7 @@ impl Store {
             .transactions_by_date
             .remove(date_key(old.date, key))?;
         records.tombstones.insert(key.as_bytes(), &[][..])?;
+        self.add_to_count(-1)?;
         records.db.flush()?;
         Ok(true)
     }
@@ -127,9 +143,73 @@ impl Store {
                 records
                     .transactions_by_date
                     .remove(date_key(old.date, key))?;
+                self.add_to_count(-1)?;
             }
         }
         Ok(())
+    }
+
+    /// How many transactions there are.
+    pub fn transaction_count(&self) -> Result<u64, StoreError> {
+        let records = self.records()?;
+        Ok(records
+            .db
+            .get(COUNT)?
+            .and_then(|v| v.as_ref().try_into().ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0))
+    }
+
+    fn add_to_count(&self, delta: i64) -> Result<(), StoreError> {
+        if delta == 0 {
+            return Ok(());
+        }
+        let records = self.records()?;
+        records.db.fetch_and_update(COUNT, |old| {
+            let n = old
+                .and_then(|v| v.try_into().ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            Some(n.saturating_add_signed(delta).to_be_bytes().to_vec())
+        })?;
+        Ok(())
+    }
+
+    /// The keys of `limit` transactions from `offset`, newest first, walking the date index
+    /// from whichever end is nearer: the top and the bottom of the list cost a few pages.
+    pub fn transaction_keys_window(
+        &self,
+        offset: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let records = self.records()?;
+        let total = self.transaction_count()?;
+        let key_of = |entry: Result<(sled::IVec, sled::IVec), sled::Error>| {
+            let (k, _) = entry?;
+            Ok(key_of_index(&k).unwrap_or_default().to_string())
+        };
+        if offset <= total / 2 {
+            records
+                .transactions_by_date
+                .iter()
+                .rev()
+                .skip(offset as usize)
+                .take(limit)
+                .map(key_of)
+                .collect()
+        } else {
+            let end = total.saturating_sub(offset);
+            let start = end.saturating_sub(limit as u64);
+            let mut keys = records
+                .transactions_by_date
+                .iter()
+                .skip(start as usize)
+                .take((end - start) as usize)
+                .map(key_of)
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            keys.reverse();
+            Ok(keys)
+        }
     }
 
     /// Every transaction key, newest first (the index only: no record is read).

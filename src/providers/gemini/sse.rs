@@ -15,14 +15,47 @@ where
     S: Stream<Item = Result<Bytes, E>>,
     E: std::fmt::Display,
 {
-    bytes.eventsource().filter_map(|event| async move {
-        match event {
-            Ok(event) if event.data.trim().is_empty() => None,
-            Ok(event) => Some(parse_chunk(&event.data)),
-            Err(error) => Some(Err(GeminiError::StreamCut(crate::present::one_line(
-                &error.to_string(),
-            )))),
-        }
+    without_bom(bytes)
+        .eventsource()
+        .filter_map(|event| async move {
+            match event {
+                Ok(event) if event.data.trim().is_empty() => None,
+                Ok(event) => Some(parse_chunk(&event.data)),
+                Err(error) => Some(Err(GeminiError::StreamCut(crate::present::one_line(
+                    &error.to_string(),
+                )))),
+            }
+        })
+}
+
+/// eventsource-stream 0.2 panics on a body that starts with a UTF-8 byte order mark (it slices
+/// one byte off the three-byte character), so the mark is dropped here first, however the first
+/// bytes are split.
+fn without_bom<S, E>(bytes: S) -> impl Stream<Item = Result<Bytes, E>>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+{
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    // The first bytes, held until they are known not to be (part of) a BOM.
+    let mut head: Option<Vec<u8>> = Some(Vec::new());
+    bytes.filter_map(move |item| {
+        let out = match (item, head.as_mut()) {
+            (Err(e), _) => Some(Err(e)),
+            (Ok(chunk), None) => Some(Ok(chunk)),
+            (Ok(chunk), Some(held)) => {
+                held.extend_from_slice(&chunk);
+                if held.len() < BOM.len() && BOM.starts_with(held) {
+                    None
+                } else {
+                    let mut held = head.take().unwrap_or_default();
+                    if held.starts_with(BOM) {
+                        held.drain(..BOM.len());
+                    }
+                    Some(Ok(Bytes::from(held)))
+                }
+            }
+        };
+        futures_util::future::ready(out)
     })
 }
 
@@ -33,6 +66,26 @@ pub fn parse_chunk(data: &str) -> Result<GenerateResponse, GeminiError> {
     match chunk.block_reason() {
         Some(reason) => Err(GeminiError::Blocked(reason.to_string())),
         None => Ok(chunk),
+    }
+}
+
+#[cfg(test)]
+mod bom_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_byte_order_mark_split_anywhere_is_dropped_not_a_panic() {
+        let body = "\u{feff}data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hi\"}]}}]}\r\n\r\n";
+        for cut in 0..6 {
+            let (a, b) = body.as_bytes().split_at(cut);
+            let pieces = vec![
+                Ok::<_, std::io::Error>(Bytes::copy_from_slice(a)),
+                Ok(Bytes::copy_from_slice(b)),
+            ];
+            let got: Vec<_> = chunks(futures_util::stream::iter(pieces)).collect().await;
+            assert_eq!(got.len(), 1, "cut at {cut}");
+            assert!(got[0].is_ok(), "cut at {cut}: {:?}", got[0]);
+        }
     }
 }
 
