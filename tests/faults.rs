@@ -8,13 +8,13 @@ use std::os::unix::process::CommandExt;
 use std::time::Duration;
 
 use legion_hub::domain::{Provider, SyncStatus};
-use legion_hub::engine::{Engine, Role, SyncKind, SyncRequest};
+use legion_hub::engine::{SyncKind, SyncRequest};
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::mindbody::{ApiFault, MindbodySandbox};
 use legion_hub::sandbox::studio::Studio;
 use legion_hub::sandbox::webhooks::SendPlan;
 use legion_hub::store::webhooks::WebhookState;
-use support::serving::{configured, free_port, hub, serve, settings};
+use support::serving::{configured, free_port, hub, serve, started};
 
 fn sales_only() -> SyncRequest {
     SyncRequest {
@@ -261,16 +261,7 @@ async fn a_full_disk_turns_deliveries_away_with_a_retry_and_keeps_every_one_it_a
             Ok(())
         });
     }
-    let mut child = cmd.spawn().unwrap();
-    for _ in 0..500 {
-        if matches!(
-            Engine::attach_or_open(&settings(dir.path(), &sandbox), Role::Status).await,
-            Ok(Engine::Remote(_))
-        ) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let (mut child, _) = started(cmd.spawn().unwrap(), dir.path(), &sandbox).await;
     // Bursts until the disk is full and deliveries are turned away (answered 503 within the
     // store's patience, so Mindbody delivers them again later).
     let mut acknowledged = Vec::new();

@@ -183,12 +183,16 @@ pub mod serving {
 
     /// Starts `serve` and waits until it answers on its control socket.
     pub async fn serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine) {
-        let mut child = hub(dir, sandbox)
-            .args(["serve", "--webhook-addr", &format!("127.0.0.1:{port}")])
+        let mut cmd = hub(dir, sandbox);
+        cmd.args(["serve", "--webhook-addr", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::null());
+        started(cmd.spawn().unwrap(), dir, sandbox).await
+    }
+
+    /// Waits until the `serve` just spawned answers on its control socket (and reaps it if it
+    /// never does).
+    pub async fn started(mut child: Child, dir: &Path, sandbox: &Sandbox) -> (Child, Engine) {
         for _ in 0..500 {
             if let Ok(engine @ Engine::Remote(_)) =
                 Engine::attach_or_open(&settings(dir, sandbox), Role::Status).await
