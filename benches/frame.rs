@@ -106,24 +106,23 @@ criterion_group!(benches, frame, transactions_frame);
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    let median = |id: &str| support::perf::ms(support::perf::criterion_median_ms(id));
-    support::perf::publish(
+    support::perf::publish_criterion(
         "frame",
         &[
-            support::perf::row(
+            (
                 "one frame, 200x50, 100,000 history rows: move, fetch the visible rows, draw",
                 "< 1 ms",
-                median("frame 200x50, 100k history rows (move + fetch + draw)"),
+                "frame 200x50, 100k history rows (move + fetch + draw)",
             ),
-            support::perf::row(
+            (
                 "one frame, 200x50, redraw only",
                 "",
-                median("frame 200x50, redraw only"),
+                "frame 200x50, redraw only",
             ),
-            support::perf::row(
+            (
                 "transactions screen frame, 200x50, 100,000 transactions (move, fetch, draw)",
                 "smooth (< 16 ms)",
-                median("transactions screen 200x50, 100k rows (move + fetch + draw)"),
+                "transactions screen 200x50, 100k rows (move + fetch + draw)",
             ),
         ],
     );

@@ -184,29 +184,28 @@ criterion_group!(benches, sse_parse, chat);
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    let median = |id: &str| support::perf::ms(support::perf::criterion_median_ms(id));
-    support::perf::publish(
+    support::perf::publish_criterion(
         "gemini",
         &[
-            support::perf::row(
+            (
                 "SSE: parse 10,000 Gemini stream chunks (real-sized, split in 1,400-byte segments)",
                 "< 20 ms",
-                median("sse: parse 10,000 chunks"),
+                "sse: parse 10,000 chunks",
             ),
-            support::perf::row(
+            (
                 "a streamed chunk from arrival to the frame that shows it (1,000 messages above)",
                 "within one frame",
-                median("chat: a streamed chunk from arrival to frame (1,000 messages above)"),
+                "chat: a streamed chunk from arrival to frame (1,000 messages above)",
             ),
-            support::perf::row(
+            (
                 "open a 1,000-message conversation (one frame, 200x50)",
                 "< 2 ms",
-                median("chat: open a 1,000-message conversation (render what shows, one frame)"),
+                "chat: open a 1,000-message conversation (render what shows, one frame)",
             ),
-            support::perf::row(
+            (
                 "scroll a 1,000-message conversation (one frame)",
                 "< 2 ms",
-                median("chat: scroll a 1,000-message conversation (one frame)"),
+                "chat: scroll a 1,000-message conversation (one frame)",
             ),
         ],
     );

@@ -81,8 +81,18 @@ fn update_readme(table: &str) {
     let _ = std::fs::write(path, updated);
 }
 
+/// For criterion benches: each (figure, target, criterion id) becomes a row with the median
+/// criterion measured for that id.
+pub fn publish_criterion(bench: &str, figures: &[(&str, &str, &str)]) {
+    let rows: Vec<Row> = figures
+        .iter()
+        .map(|(figure, target, id)| row(*figure, target, ms(criterion_median_ms(id))))
+        .collect();
+    publish(bench, &rows);
+}
+
 /// The median criterion measured for the benchmark called `id`, in milliseconds.
-pub fn criterion_median_ms(id: &str) -> Option<f64> {
+fn criterion_median_ms(id: &str) -> Option<f64> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion");
     let mut stack = vec![root];
     while let Some(dir) = stack.pop() {
@@ -108,6 +118,6 @@ pub fn criterion_median_ms(id: &str) -> Option<f64> {
     None
 }
 
-pub fn ms(ms: Option<f64>) -> String {
+fn ms(ms: Option<f64>) -> String {
     ms.map_or_else(|| "not measured".into(), |v| format!("{v:.2} ms"))
 }

@@ -31,6 +31,8 @@ use crate::providers::gemini::GeminiError;
 use crate::providers::gemini::client::RetryPolicy;
 use crate::store::{IntegrationRecord, Store, StoreError, SyncLog, SyncLogPage};
 
+/// How far a webhook event got (kept in the store, shown by the front ends).
+pub use crate::store::webhooks::{WebhookCounts, WebhookState};
 pub use chat::{Reply, stream_reply, system_instruction};
 pub use event::Event;
 pub use gemini::GeminiUpdate;

@@ -89,6 +89,7 @@ impl ControlSocket {
 
     /// Answers connections until `stop` is cancelled.
     pub async fn serve(self, core: Core, stop: CancellationToken) {
+        // SAFETY: getuid has no preconditions and cannot fail.
         let uid = unsafe { libc::getuid() };
         loop {
             let stream = tokio::select! {

@@ -13,26 +13,32 @@ use crate::engine::Core;
 /// What the owner of the data serves while it runs; dropping this stops both.
 pub struct Services {
     _control: control::Serving,
-    webhooks: Option<CancellationToken>,
+    /// The receiver's stop switch and its task (which ends once requests in flight are done).
+    webhooks: Option<(CancellationToken, tokio::task::JoinHandle<()>)>,
     /// Where webhooks are received, when they are.
     pub webhook_addr: Option<std::net::SocketAddr>,
 }
 
 impl Drop for Services {
     fn drop(&mut self) {
-        if let Some(stop) = &self.webhooks {
+        if let Some((stop, _)) = &self.webhooks {
             stop.cancel();
         }
     }
 }
 
 impl Services {
-    /// Stops the webhook receiver and waits for the deliveries in flight to be stored.
+    /// Stops taking deliveries and waits (up to 10 s) for those in flight to be stored and
+    /// answered: axum's graceful shutdown ends the task when the last one is done.
     pub async fn stop_receiving(&mut self) {
-        if let Some(stop) = self.webhooks.take() {
+        if let Some((stop, task)) = self.webhooks.take() {
             stop.cancel();
-            // Requests in flight finish (axum's graceful shutdown); give them a moment.
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            if tokio::time::timeout(std::time::Duration::from_secs(10), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("webhook deliveries still in flight after 10 s; stopping anyway");
+            }
         }
     }
 }
@@ -51,10 +57,10 @@ pub async fn start(
             let listener = webhooks::bind(addr).await?;
             let bound = listener.local_addr()?;
             let stop = CancellationToken::new();
-            tokio::spawn(webhooks::serve(listener, core.clone(), stop.clone()));
+            let task = tokio::spawn(webhooks::serve(listener, core.clone(), stop.clone()));
             core.set_webhook_address(Some(format!("http://{bound}{}", webhooks::PATH)));
             tracing::info!("receiving Mindbody webhooks on {bound}");
-            (Some(stop), Some(bound))
+            (Some((stop, task)), Some(bound))
         }
     };
     Ok(Services {

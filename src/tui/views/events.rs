@@ -8,8 +8,8 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::pane_block;
 use crate::domain::{Status, SyncStatus};
+use crate::engine::WebhookState;
 use crate::present;
-use crate::store::webhooks::WebhookState;
 use crate::tui::app::{App, Overlay};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
