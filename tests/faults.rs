@@ -1,4 +1,4 @@
-//! When things go wrong underneath: a full disk, a corrupt database, a missing or wrong master
+//! When things go wrong underneath: a full disk, a read-only data directory, a corrupt database, a missing or wrong master
 //! key, the network dropping in the middle of a reply, Mindbody's clock running ahead of ours.
 //! Each gives a clear error that says what to do, and loses nothing already saved.
 
@@ -219,6 +219,78 @@ fn a_wrong_master_key_is_named_and_the_sealed_secrets_stay_sealed_and_unharmed()
         .block_on(engine.sync_history(Provider::Mindbody, 0, 100))
         .unwrap();
     assert_eq!(history.total, 50, "no history lost");
+}
+
+/// Every file under `dir` with its bytes, to show that nothing was changed.
+fn contents(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = walk(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn set_mode_under(dir: &std::path::Path, dirs: u32, files: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    for path in walk(dir) {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(files)).unwrap();
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(dirs)).unwrap();
+        }
+    }
+}
+
+/// The command runs without the capabilities that let root write where the mode says no, so
+/// the test means the same as root (CI) as it does for a studio's user.
+fn without_root_powers(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    unsafe {
+        cmd.pre_exec(|| {
+            // Emptying the bounding set keeps exec from handing root its capabilities back.
+            for cap in 0..64 {
+                libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0);
+            }
+            Ok(())
+        })
+    }
+}
+
+#[test]
+fn a_read_only_data_dir_says_so_and_what_to_do_and_changes_nothing() {
+    let dir = history_dir();
+    let data = dir.path().join("data");
+    let before = contents(&data);
+    set_mode_under(&data, 0o500, 0o400);
+    for args in [&["status"][..], &["history"], &["status", "--json"]] {
+        let (code, stdout, stderr) = run(without_root_powers(&mut cli(dir.path())).args(args));
+        assert_eq!(code, Some(1), "{args:?}: {stdout}{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            stderr.contains("cannot write in the data directory")
+                && stderr.contains(&*data.to_string_lossy()),
+            "names the directory: {stderr}"
+        );
+        assert!(
+            stderr.contains("user") && stderr.contains("--data-dir"),
+            "says what to do: {stderr}"
+        );
+        assert!(
+            !stderr.contains("only one legion-hub"),
+            "not mistaken for another owner: {stderr}"
+        );
+    }
+    set_mode_under(&data, 0o700, 0o600);
+    assert_eq!(contents(&data), before, "nothing was changed");
+    let (code, stdout, stderr) = run(cli(dir.path()).args(["history", "--limit", "100", "--json"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.matches("\"started_at\"").count() >= 50, "{stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -42,13 +42,27 @@ pub enum StoreError {
         pid = owner_pid(source)
     )]
     Locked { source: LockError },
-    #[error("cannot create the data directory {path}: {source}")]
+    #[error(
+        "cannot create the data directory {path}: {source}\n{}",
+        what_to_do(source)
+    )]
     CreateDir {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The directory is there but this process may not write in it (permissions, a read-only
+    /// mount, a full disk): not another owner, so it must not be reported as one.
     #[error(
-        "cannot open the database {path}: {source}\nif the disk is full or read-only, free space or fix permissions and try again; nothing saved has been changed"
+        "cannot write in the data directory {dir}: {source}\n{}; nothing saved has been changed",
+        what_to_do(source)
+    )]
+    Unwritable {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot open the database {path}: {source}\n{}; nothing saved has been changed",
+        match source { sled::Error::Io(io) => what_to_do(io), _ => "if the disk is full or read-only, free space or fix permissions and try again" }
     )]
     Open { path: PathBuf, source: sled::Error },
     #[error(
@@ -73,6 +87,23 @@ pub enum StoreError {
         "the database could not be read or written: {0}\nif the disk is full, free some space and try again"
     )]
     Sled(#[from] sled::Error),
+}
+
+/// What a person can do about a file-system error in the data directory.
+fn what_to_do(err: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::PermissionDenied => {
+            "this user may not write there: run legion-hub as the user the data belongs to, or fix the owner and mode (`ls -ld` it; it should be 0700), or use --data-dir"
+        }
+        ErrorKind::ReadOnlyFilesystem => {
+            "the file system is mounted read-only: remount it read-write, or use --data-dir"
+        }
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => {
+            "the disk is full: free some space and try again"
+        }
+        _ => "check the disk and the directory's permissions, then try again",
+    }
 }
 
 fn owner_pid(source: &LockError) -> String {
@@ -127,8 +158,14 @@ impl Store {
     /// Opens the data directory for `role` ("dashboard", "status", ...), creating it if needed.
     pub fn open(paths: &Paths, role: &str) -> Result<Store, StoreError> {
         create_private_dir(&paths.data_dir)?;
-        let lock = DataDirLock::acquire(&paths.lock_file(), role, LOCK_PATIENCE)
-            .map_err(|source| StoreError::Locked { source })?;
+        let lock =
+            DataDirLock::acquire(&paths.lock_file(), role, LOCK_PATIENCE).map_err(|e| match e {
+                LockError::Io { source, .. } => StoreError::Unwritable {
+                    dir: paths.data_dir.clone(),
+                    source,
+                },
+                held => StoreError::Locked { source: held },
+            })?;
         let db = open_db(&paths.hub_db(), 8 * 1024 * 1024)?;
         meta::check_schema(&db, &paths.hub_db())?;
         let hub = Hub {
