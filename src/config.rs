@@ -267,13 +267,24 @@ impl Config {
                 message,
             }
         };
-        if let Some(url) = &config.gemini.base_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            return Err(invalid(
-                "gemini.base_url",
-                format!("`{url}` is not an http:// or https:// URL"),
-            ));
+        let endpoints = &config.mindbody;
+        let urls = [
+            ("gemini.base_url", &config.gemini.base_url),
+            ("mindbody.authorize_url", &endpoints.authorize_url),
+            ("mindbody.token_url", &endpoints.token_url),
+            ("mindbody.api_url", &endpoints.api_url),
+            ("mindbody.revocation_url", &endpoints.revocation_url),
+            ("mindbody.webhooks_url", &endpoints.webhooks_url),
+        ];
+        for (key, url) in urls {
+            if let Some(url) = url
+                && !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+            {
+                return Err(invalid(
+                    key,
+                    format!("`{url}` is not an http:// or https:// URL"),
+                ));
+            }
         }
         let intervals = [
             ("mindbody.sync_every", &config.mindbody.sync_every),
@@ -286,7 +297,49 @@ impl Config {
             {
                 return Err(invalid(
                     key,
-                    format!("`{every}` is not an interval like \"30m\", \"1h\" or \"90s\""),
+                    format!(
+                        "`{every}` is not an interval like \"30m\", \"1h\" or \"90s\" (at most {}d)",
+                        crate::providers::mindbody::settings::LONGEST_INTERVAL_DAYS
+                    ),
+                ));
+            }
+        }
+        // Counts that become durations and dates: past these they mean nothing, and far past
+        // them the date arithmetic would overflow.
+        let mindbody = &config.mindbody;
+        let counts: [(&str, Option<i128>, std::ops::RangeInclusive<i128>); 4] = [
+            (
+                "mindbody.lookback_days",
+                mindbody.lookback_days.map(i128::from),
+                0..=90,
+            ),
+            (
+                "mindbody.first_sync_days",
+                mindbody.first_sync_days.map(i128::from),
+                1..=3660,
+            ),
+            (
+                "mindbody.refresh_margin_secs",
+                mindbody.refresh_margin_secs.map(i128::from),
+                0..=3600,
+            ),
+            (
+                "mindbody.connect_timeout_secs",
+                mindbody.connect_timeout_secs.map(i128::from),
+                1..=86400,
+            ),
+        ];
+        for (key, value, range) in counts {
+            if let Some(value) = value
+                && !range.contains(&value)
+            {
+                return Err(invalid(
+                    key,
+                    format!(
+                        "{value} is out of range: use {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
                 ));
             }
         }
@@ -399,6 +452,40 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 2, key `mindbody.sync_every`"), "{err}");
+    }
+
+    /// Values that read as numbers but would overflow the date arithmetic they feed (they
+    /// panicked in chrono before they were checked here).
+    #[test]
+    fn counts_and_intervals_out_of_range_name_their_line() {
+        for (text, says) in [
+            (
+                "[mindbody]\nsync_every = \"99999999999999999d\"\n",
+                "at most 366d",
+            ),
+            (
+                "[mindbody]\nlookback_days = 9223372036854775807\n",
+                "use 0 to 90",
+            ),
+            ("[mindbody]\nfirst_sync_days = 0\n", "use 1 to 3660"),
+            (
+                "[mindbody]\nrefresh_margin_secs = 18446744073709551615\n",
+                "use 0 to 3600",
+            ),
+            (
+                "[mindbody]\napi_url = \"ftp://example.com\"\n",
+                "not an http",
+            ),
+            ("[mindbody]\ntoken_url = \"not a url\"\n", "not an http"),
+        ] {
+            let err = Config::parse(Path::new("c.toml"), text)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("line 2") && err.contains(says),
+                "{text}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -49,7 +49,11 @@ pub fn duration(d: chrono::Duration) -> String {
 
 /// 1234567 as "1,234,567".
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
+    group_digits(&n.to_string())
+}
+
+/// "1234567" → "1,234,567", for digits of any length.
+fn group_digits(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -164,7 +168,7 @@ pub fn money(amount: rust_decimal::Decimal) -> String {
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let text = format!("{:.2}", rounded.abs());
     let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
-    let whole = thousands(whole.parse().unwrap_or(0));
+    let whole = group_digits(whole);
     format!("{}{whole}.{cents}", if negative { "-" } else { "" })
 }
 
@@ -272,6 +276,14 @@ mod tests {
         assert_eq!(money(Decimal::new(-129, 0)), "-129.00");
         assert_eq!(money(Decimal::new(5, 1)), "0.50");
         assert_eq!(money(Decimal::ZERO), "0.00");
+        // Wider than a u64: still every digit, grouped.
+        assert_eq!(
+            money(Decimal::from_i128_with_scale(
+                123_456_789_012_345_678_901_234,
+                2
+            )),
+            "1,234,567,890,123,456,789,012.34"
+        );
     }
 
     #[test]

@@ -163,19 +163,25 @@ impl MindbodyEndpoints {
     }
 }
 
-/// "30m", "1h", "90s", "2d" → a duration; anything else is None.
+/// The longest interval anything here is set to: a year.
+pub const LONGEST_INTERVAL_DAYS: i64 = 366;
+
+/// "30m", "1h", "90s", "2d" (at most a year) → a duration; anything else is None.
 pub fn parse_interval(text: &str) -> Option<chrono::Duration> {
+    use chrono::Duration;
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(split);
     let n: i64 = number.parse().ok().filter(|n| *n > 0)?;
-    match unit.trim() {
-        "s" | "sec" | "secs" => Some(chrono::Duration::seconds(n)),
-        "m" | "min" | "mins" => Some(chrono::Duration::minutes(n)),
-        "h" | "hour" | "hours" => Some(chrono::Duration::hours(n)),
-        "d" | "day" | "days" => Some(chrono::Duration::days(n)),
+    // The checked constructors: chrono's plain ones panic past their range.
+    let interval = match unit.trim() {
+        "s" | "sec" | "secs" => Duration::try_seconds(n),
+        "m" | "min" | "mins" => Duration::try_minutes(n),
+        "h" | "hour" | "hours" => Duration::try_hours(n),
+        "d" | "day" | "days" => Duration::try_days(n),
         _ => None,
-    }
+    }?;
+    (interval <= Duration::days(LONGEST_INTERVAL_DAYS)).then_some(interval)
 }
 
 #[cfg(test)]
@@ -190,5 +196,8 @@ mod tests {
         assert_eq!(parse_interval("0m"), None);
         assert_eq!(parse_interval("soon"), None);
         assert_eq!(parse_interval("30"), None);
+        assert_eq!(parse_interval("366d"), Some(chrono::Duration::days(366)));
+        assert_eq!(parse_interval("367d"), None);
+        assert_eq!(parse_interval("99999999999999999d"), None, "no panic");
     }
 }

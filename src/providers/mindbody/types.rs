@@ -19,17 +19,27 @@ pub struct PaginationResponse {
     pub total_results: u64,
 }
 
+/// No amount a studio's sale carries comes near this. Refusing larger ones at the boundary
+/// keeps every sum of them (a day's sales) far from `Decimal`'s limit, where `+` would panic.
+const LARGEST_AMOUNT: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
+
 /// A JSON number (or null) as an exact decimal: through its text, never through f64 arithmetic.
 pub(crate) fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     let value = Option::<serde_json::Number>::deserialize(d)?;
-    match value {
-        None => Ok(Decimal::ZERO),
+    let amount = match value {
+        None => return Ok(Decimal::ZERO),
         Some(n) => n
             .to_string()
             .parse::<Decimal>()
             .or_else(|_| Decimal::from_scientific(&n.to_string()))
-            .map_err(serde::de::Error::custom),
+            .map_err(serde::de::Error::custom)?,
+    };
+    if amount.abs() > LARGEST_AMOUNT {
+        return Err(serde::de::Error::custom(format!(
+            "the amount {amount} is larger than any sale's (at most 10^12)"
+        )));
     }
+    Ok(amount)
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -110,6 +120,21 @@ mod tests {
         assert_eq!(item.total_amount.to_string(), "167.97");
         assert_eq!(item.unit_price.to_string(), "0.1");
         assert_eq!(item.tax_amount, Decimal::ZERO);
+    }
+
+    #[test]
+    fn an_amount_no_sale_has_is_refused_not_summed_into_a_panic() {
+        let item = |amount: &str| {
+            serde_json::from_str::<PurchasedItem>(&format!(
+                r#"{{"SaleDetailId":1,"TotalAmount":{amount}}}"#
+            ))
+        };
+        assert_eq!(item("1000000000000").unwrap().total_amount, LARGEST_AMOUNT);
+        for huge in ["1000000000000.01", "-7.9e27"] {
+            let error = item(huge).unwrap_err().to_string();
+            assert!(error.contains("larger than any sale"), "{huge}: {error}");
+        }
+        assert!(item("1e300").is_err(), "past Decimal itself: refused too");
     }
 }
 
