@@ -41,6 +41,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
     } else {
         let visible = usize::from(area.height.saturating_sub(3));
+        // Every transaction comes from Mindbody for now: below 100 columns the source gives
+        // its room to the description and the class.
+        let with_source = area.width >= 100;
         let rows: Vec<Row> = (list.top..list.total)
             .take(visible)
             .map(|i| match list.row(i) {
@@ -56,7 +59,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                                 .unwrap_or_else(|| key.clone())
                         })
                         .unwrap_or_default();
-                    Row::new(vec![
+                    let mut cells = vec![
                         Cell::from(tx.date.format("%Y-%m-%d %H:%M").to_string()),
                         Cell::from(tx.description.clone()),
                         Cell::from(customer),
@@ -66,37 +69,38 @@ pub fn draw(frame: &mut Frame, app: &App) {
                         } else {
                             amount
                         },
-                        Cell::from(tx.source.clone()),
-                    ])
+                    ];
+                    if with_source {
+                        cells.push(Cell::from(tx.source.clone()));
+                    }
+                    Row::new(cells)
                 }
                 None => Row::new([Cell::from("…")]),
             })
             .collect();
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(16),
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-                Constraint::Fill(1),
-                Constraint::Length(10),
-                Constraint::Length(9),
-            ],
-        )
-        .header(
-            Row::new([
-                "DATE",
-                "DESCRIPTION",
-                "CUSTOMER",
-                "CLASS",
-                "    AMOUNT",
-                "SOURCE",
-            ])
-            .style(theme.header()),
-        )
-        .column_spacing(1)
-        .row_highlight_style(theme.selected(true))
-        .block(block);
+        let columns = if with_source { 6 } else { 5 };
+        let widths = [
+            Constraint::Length(16),
+            Constraint::Fill(2),
+            Constraint::Fill(2),
+            // "(unmapped)" whole.
+            Constraint::Min(10),
+            Constraint::Length(10),
+            Constraint::Length(9),
+        ];
+        let header = [
+            "DATE",
+            "DESCRIPTION",
+            "CUSTOMER",
+            "CLASS",
+            "    AMOUNT",
+            "SOURCE",
+        ];
+        let table = Table::new(rows, widths.into_iter().take(columns))
+            .header(Row::new(header.into_iter().take(columns)).style(theme.header()))
+            .column_spacing(1)
+            .row_highlight_style(theme.selected(true))
+            .block(block);
         super::render_paged(frame, area, table, list, visible);
     }
     super::status_bar::draw_at_bottom(frame, size, app);
