@@ -29,6 +29,13 @@ pub enum ConfigError {
         key: Option<String>,
         message: String,
     },
+    #[error("{name} is `{value}`, not an http:// or https:// URL: fix it or unset it")]
+    BadEnv { name: &'static str, value: String },
+}
+
+/// What every endpoint setting must be.
+fn is_http_url(text: &str) -> bool {
+    url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// Every place legion-hub reads or writes.
@@ -278,7 +285,7 @@ impl Config {
         ];
         for (key, url) in urls {
             if let Some(url) = url
-                && !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+                && !is_http_url(url)
             {
                 return Err(invalid(
                     key,
@@ -407,6 +414,17 @@ impl Settings {
             config.gemini.base_url = Some(url.trim().to_string());
         }
         config.mindbody.apply_env(|name| std::env::var(name).ok());
+        let endpoint_vars = crate::providers::mindbody::MindbodyEndpoints::ENV
+            .iter()
+            .map(|(name, _)| *name);
+        for name in endpoint_vars.chain([crate::providers::gemini::BASE_URL_ENV]) {
+            if let Ok(value) = std::env::var(name)
+                && !value.trim().is_empty()
+                && !is_http_url(value.trim())
+            {
+                return Err(ConfigError::BadEnv { name, value });
+            }
+        }
 
         if let Some(key_file) = &config.secrets.key_file {
             paths.key_file = key_file.clone();

@@ -145,6 +145,19 @@ fn a_broken_config_names_file_line_and_key() {
 }
 
 #[test]
+fn an_endpoint_variable_that_is_not_a_url_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    hub(dir.path())
+        .env("LEGION_HUB_MINDBODY_TOKEN_URL", "signin.mindbodyonline.com/connect/token")
+        .args(["status"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "LEGION_HUB_MINDBODY_TOKEN_URL is `signin.mindbodyonline.com/connect/token`, not an http:// or https:// URL",
+        ));
+}
+
+#[test]
 fn a_config_named_but_missing_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     hub(dir.path())
