@@ -192,7 +192,8 @@ fn token_set(reply: &oauth2::basic::BasicTokenResponse, old_refresh: Option<&Sec
         expires_at: reply
             .expires_in()
             .and_then(|d| Duration::from_std(d).ok())
-            .map(|d| now + d),
+            // A server's absurd `expires_in` must not overflow (`+` would panic).
+            .and_then(|d| now.checked_add_signed(d)),
         scope: reply.scopes().map(|s| {
             s.iter()
                 .map(|s| s.to_string())
@@ -229,4 +230,29 @@ async fn send(
     }
     let body = reply.bytes().await?.to_vec();
     Ok(response.body(body)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(expires_in: u64) -> oauth2::basic::BasicTokenResponse {
+        serde_json::from_value(serde_json::json!({
+            "access_token": "a",
+            "token_type": "Bearer",
+            "expires_in": expires_in,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_expiry_past_the_calendar_is_unknown_not_a_panic() {
+        let usual = token_set(&reply(3600), None);
+        let in_an_hour = usual.expires_at.unwrap() - usual.created_at;
+        assert_eq!(in_an_hour, Duration::hours(1));
+        // Past chrono's range, and past it only once added to now.
+        for absurd in [u64::MAX, 9_000_000_000_000_000] {
+            assert_eq!(token_set(&reply(absurd), None).expires_at, None);
+        }
+    }
 }
