@@ -294,9 +294,9 @@ impl Config {
             }
         }
         let intervals = [
-            ("mindbody.sync_every", &config.mindbody.sync_every),
-            ("mindbody.lookback_every", &config.mindbody.lookback_every),
-            ("mindbody.catch_up_every", &config.mindbody.catch_up_every),
+            ("mindbody.sync_every", &endpoints.sync_every),
+            ("mindbody.lookback_every", &endpoints.lookback_every),
+            ("mindbody.catch_up_every", &endpoints.catch_up_every),
         ];
         for (key, every) in intervals {
             if let Some(every) = every
@@ -313,40 +313,25 @@ impl Config {
         }
         // Counts that become durations and dates: past these they mean nothing, and far past
         // them the date arithmetic would overflow.
-        let mindbody = &config.mindbody;
-        let counts: [(&str, Option<i128>, std::ops::RangeInclusive<i128>); 4] = [
-            (
-                "mindbody.lookback_days",
-                mindbody.lookback_days.map(i128::from),
-                0..=90,
-            ),
-            (
-                "mindbody.first_sync_days",
-                mindbody.first_sync_days.map(i128::from),
-                1..=3660,
-            ),
-            (
-                "mindbody.refresh_margin_secs",
-                mindbody.refresh_margin_secs.map(i128::from),
-                0..=3600,
-            ),
-            (
-                "mindbody.connect_timeout_secs",
-                mindbody.connect_timeout_secs.map(i128::from),
-                1..=86400,
-            ),
+        const COUNTS: [(&str, i128, i128); 4] = [
+            ("mindbody.lookback_days", 0, 90),
+            ("mindbody.first_sync_days", 1, 3660),
+            ("mindbody.refresh_margin_secs", 0, 3600),
+            ("mindbody.connect_timeout_secs", 1, 86400),
         ];
-        for (key, value, range) in counts {
+        let values = [
+            endpoints.lookback_days.map(i128::from),
+            endpoints.first_sync_days.map(i128::from),
+            endpoints.refresh_margin_secs.map(i128::from),
+            endpoints.connect_timeout_secs.map(i128::from),
+        ];
+        for ((key, low, high), value) in COUNTS.into_iter().zip(values) {
             if let Some(value) = value
-                && !range.contains(&value)
+                && !(low..=high).contains(&value)
             {
                 return Err(invalid(
                     key,
-                    format!(
-                        "{value} is out of range: use {} to {}",
-                        range.start(),
-                        range.end()
-                    ),
+                    format!("{value} is out of range: use {low} to {high}"),
                 ));
             }
         }
