@@ -25,11 +25,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
     );
     let area = layout::events_area(size);
     let list = &app.events;
-    let block = pane_block(
+    let mut block = pane_block(
         format!(" Webhook events · {} ", present::thousands(list.total)),
         matches!(app.overlay, Overlay::None),
         theme,
     );
+    // Where deliveries come in sits on the frame, so the counts line fits 80 columns.
+    if let Some(receiving) = receiving_here(app, theme) {
+        block = block.title_top(receiving.right_aligned());
+    }
     if list.total == 0 {
         let text = if list.window.is_none() {
             "Loading…"
@@ -103,14 +107,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
     super::status_bar::draw_at_bottom(frame, size, app);
 }
 
-/// "18 received · 18 processed · 0 failed · 0 pending · 4 duplicates · 3 rejected · on …"
+/// "18 received · 18 processed · 0 failed · 0 pending · 4 duplicates · 3 rejected"
 fn counts_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
     let Some(summary) = &app.webhook_summary else {
         return Line::from(Span::styled(" …", theme.dim()));
     };
     let c = &summary.counts;
     let n = present::thousands;
-    let mut spans = vec![
+    let spans = vec![
         Span::raw(format!(
             " {} received · {} processed · ",
             n(c.received),
@@ -138,13 +142,19 @@ fn counts_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
             },
         ),
     ];
+    Line::from(spans)
+}
+
+/// " on http://127.0.0.1:8787/webhooks/mindbody ", or a warning when a subscription points at
+/// a receiver that is not this process.
+fn receiving_here<'a>(app: &App, theme: &Theme) -> Option<Line<'a>> {
+    let summary = app.webhook_summary.as_ref()?;
     match (&summary.listening_on, &summary.subscription) {
-        (Some(addr), _) => spans.push(Span::styled(format!(" · on {addr}"), theme.dim())),
-        (None, Some(_)) => spans.push(Span::styled(
-            " · not receiving here: run `legion-hub serve`",
+        (Some(addr), _) => Some(Line::styled(format!(" on {addr} "), theme.dim())),
+        (None, Some(_)) => Some(Line::styled(
+            " not receiving here: run `legion-hub serve` ",
             theme.warning(),
         )),
-        (None, None) => {}
+        (None, None) => None,
     }
-    Line::from(spans)
 }
