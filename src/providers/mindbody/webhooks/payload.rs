@@ -23,8 +23,10 @@ pub enum DeliveryError {
     Data { event: String, reason: String },
 }
 
-/// The envelope of every delivery.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// The envelope of every delivery. The event data stays raw JSON (checked, not built into a
+/// tree) until the event's own type reads it: under a burst, building and cloning a
+/// `serde_json::Value` of every body was a good part of the receiver's work.
+#[derive(Debug, Clone, Deserialize)]
 pub struct Delivery {
     #[serde(rename = "messageId")]
     pub message_id: String,
@@ -33,7 +35,7 @@ pub struct Delivery {
     #[serde(rename = "eventInstanceOriginationDateTime", default)]
     pub originated_at: Option<DateTime<Utc>>,
     #[serde(rename = "eventData", default)]
-    pub data: serde_json::Value,
+    data: Option<Box<serde_json::value::RawValue>>,
 }
 
 impl Delivery {
@@ -47,7 +49,8 @@ impl Delivery {
     }
 
     fn data<T: serde::de::DeserializeOwned>(&self) -> Result<T, DeliveryError> {
-        serde_json::from_value(self.data.clone()).map_err(|e| DeliveryError::Data {
+        let raw = self.data.as_deref().map_or("null", |d| d.get());
+        serde_json::from_str(raw).map_err(|e| DeliveryError::Data {
             event: self.event_id.clone(),
             reason: e.to_string(),
         })
