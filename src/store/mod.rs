@@ -62,7 +62,7 @@ pub enum StoreError {
     },
     #[error(
         "cannot open the database {path}: {source}\n{}; nothing saved has been changed",
-        match source { sled::Error::Io(io) => what_to_do(io), _ => "if the disk is full or read-only, free space or fix permissions and try again" }
+        what_to_do_about_sled(source)
     )]
     Open { path: PathBuf, source: sled::Error },
     #[error(
@@ -103,6 +103,14 @@ fn what_to_do(err: &std::io::Error) -> &'static str {
             "the disk is full: free some space and try again"
         }
         _ => "check the disk and the directory's permissions, then try again",
+    }
+}
+
+/// The same, for sled's errors: only its I/O errors say what went wrong underneath.
+fn what_to_do_about_sled(err: &sled::Error) -> &'static str {
+    match err {
+        sled::Error::Io(io) => what_to_do(io),
+        _ => "if the disk is full or read-only, free space or fix permissions and try again",
     }
 }
 
