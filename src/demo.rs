@@ -114,6 +114,7 @@ pub async fn seed(engine: &Engine) -> Result<(), EngineError> {
                         ..Default::default()
                     },
                     api_calls: r.api_calls,
+                    unreached: 0,
                     error_details: r.error.clone(),
                     started_at,
                     completed_at: Some(

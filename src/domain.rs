@@ -108,6 +108,10 @@ pub enum SyncStatus {
     Started,
     Completed,
     Failed,
+    /// Cut off by a crash or a kill; the next sync resumes from its last saved page.
+    Interrupted,
+    /// Not run: an earlier type of the same sync met an error no later type could get past.
+    Skipped,
 }
 
 impl SyncStatus {
@@ -116,6 +120,8 @@ impl SyncStatus {
             SyncStatus::Started => "running",
             SyncStatus::Completed => "completed",
             SyncStatus::Failed => "failed",
+            SyncStatus::Interrupted => "interrupted",
+            SyncStatus::Skipped => "skipped",
         }
     }
 }

@@ -28,8 +28,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("legion-hub: {}", describe(&error));
-            ExitCode::from(exit::FAILED)
+            let (text, code) =
+                commands::explain(&error).unwrap_or_else(|| (describe(&error), exit::FAILED));
+            eprintln!("legion-hub: {text}");
+            ExitCode::from(code)
         }
     }
 }

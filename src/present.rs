@@ -83,7 +83,10 @@ pub fn status_table(views: &[IntegrationView], now: DateTime<Utc>) -> String {
                     }
                     (true, None) => ago(v.last_sync_at, now),
                 },
-                v.error_message.clone().unwrap_or_default(),
+                v.error_message
+                    .clone()
+                    .or_else(|| v.attention.clone())
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -118,6 +121,9 @@ pub fn status_table(views: &[IntegrationView], now: DateTime<Utc>) -> String {
     }
     let mut notes = Vec::new();
     for v in views {
+        if let (true, Some(reason)) = (v.error_message.is_some(), &v.attention) {
+            notes.push(format!("{}: {reason}", v.name));
+        }
         if v.needs_attention()
             && let Some(hint) = &v.hint
         {

@@ -85,10 +85,10 @@ async fn a_run_cut_off_by_a_crash_is_closed_and_the_summary_repaired() {
         assert_eq!(views[1].status, Status::Syncing);
         // The process dies here: the run stays "started".
     }
+    // Opening the store to write repairs it: no explicit call needed.
     let engine = open_engine(dir.path());
-    engine.local().unwrap().repair_summaries().await.unwrap();
     let page = engine.sync_history(Provider::Mindbody, 0, 1).await.unwrap();
-    assert_eq!(page.rows[0].status, SyncStatus::Failed);
+    assert_eq!(page.rows[0].status, SyncStatus::Interrupted);
     assert!(
         page.rows[0]
             .error_details
@@ -96,8 +96,10 @@ async fn a_run_cut_off_by_a_crash_is_closed_and_the_summary_repaired() {
             .unwrap()
             .contains("interrupted")
     );
+    // A kill is not the integration's fault: it is what it was before the run.
     let views = engine.integrations().await.unwrap();
-    assert_eq!(views[1].status, Status::Error);
+    assert_eq!(views[1].status, Status::Connected);
+    assert!(!views[1].needs_attention());
 }
 
 #[tokio::test]
@@ -124,4 +126,77 @@ async fn demo_seed_fills_history_once() {
     let views = engine.integrations().await.unwrap();
     assert_eq!(views[1].status, Status::Connected);
     assert!(views[1].last_sync_at.is_some());
+}
+
+#[tokio::test]
+async fn a_run_left_syncing_by_a_killed_process_is_never_shown_as_running() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let engine = open_engine(dir.path());
+        engine
+            .record_sync(run(Provider::Mindbody, SyncStatus::Completed, 10, None))
+            .await
+            .unwrap();
+        engine
+            .record_sync(run(Provider::Mindbody, SyncStatus::Started, 1, None))
+            .await
+            .unwrap();
+        // kill -9 here: the run and the summary both say "syncing".
+    }
+    let settings = support::settings_in(dir.path());
+    // The glance only reads, yet holds the store: nobody can be syncing.
+    {
+        let glance =
+            legion_hub::engine::Engine::open(&settings, legion_hub::engine::Role::Status).unwrap();
+        let views = glance.integrations().await.unwrap();
+        assert_eq!(views[1].status, Status::Connected, "{:?}", views[1]);
+        assert!(!views[1].needs_attention());
+    }
+    // A command opens it to write: the run is closed as interrupted for good.
+    let command =
+        legion_hub::engine::Engine::open(&settings, legion_hub::engine::Role::Command).unwrap();
+    let page = command
+        .sync_history(Provider::Mindbody, 0, 1)
+        .await
+        .unwrap();
+    assert_eq!(page.rows[0].status, SyncStatus::Interrupted);
+    assert_eq!(
+        command.integrations().await.unwrap()[1].status,
+        Status::Connected
+    );
+}
+
+/// A hub syncing every minute whose last good sync ended `ago` before now.
+async fn last_good_sync(ago: chrono::Duration) -> (tempfile::TempDir, legion_hub::engine::Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = support::settings_in(dir.path());
+    settings.config.mindbody.sync_every = Some("1m".into());
+    let engine =
+        legion_hub::engine::Engine::open(&settings, legion_hub::engine::Role::Command).unwrap();
+    let mut log = run(Provider::Mindbody, SyncStatus::Completed, 0, None);
+    log.completed_at = Some(chrono::Utc::now() - ago);
+    log.started_at = log.completed_at.unwrap() - chrono::Duration::seconds(4);
+    engine.record_sync(log).await.unwrap();
+    (dir, engine)
+}
+
+#[tokio::test]
+async fn a_scheduled_sync_overdue_by_more_than_its_interval_needs_attention() {
+    let (_dir, engine) = last_good_sync(chrono::Duration::seconds(70)).await;
+    let views = engine.integrations().await.unwrap();
+    assert!(!views[1].needs_attention(), "a little late is not overdue");
+
+    let (_dir, engine) = last_good_sync(chrono::Duration::minutes(3)).await;
+    let views = engine.integrations().await.unwrap();
+    assert_eq!(views[1].status, Status::Connected);
+    assert!(views[1].needs_attention());
+    let reason = views[1].attention.as_deref().unwrap();
+    assert!(
+        reason.contains("overdue") && reason.contains("3 min ago"),
+        "{reason}"
+    );
+    let table = legion_hub::present::status_table(&views, chrono::Utc::now());
+    assert!(table.contains("overdue"), "{table}");
+    let json = serde_json::to_value(&views[1]).unwrap();
+    assert!(json["attention"].as_str().unwrap().contains("overdue"));
 }

@@ -155,7 +155,8 @@ fn configure_connect_by_pasting_test_and_disconnect() {
         .args(["mindbody", "test"])
         .assert()
         .code(3)
-        .stdout(predicate::str::contains("not connected"));
+        .stdout(predicate::str::contains("not signed in"))
+        .stdout(predicate::str::contains("legion-hub connect mindbody"));
 }
 
 #[test]
@@ -170,7 +171,7 @@ fn connect_without_settings_says_what_to_set() {
     hub(dir.path(), &sandbox)
         .args(["connect", "mindbody", "--no-browser"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("no site id"))
         .stderr(predicate::str::contains("mindbody configure"));
     hub(dir.path(), &sandbox)
@@ -178,4 +179,45 @@ fn connect_without_settings_says_what_to_set() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("not a number"));
+}
+
+#[test]
+fn sync_before_configure_is_refused_with_the_command_to_run_and_status_stays_green() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sandbox = runtime.block_on(MindbodySandbox::start()).unwrap();
+    hub(dir.path(), &sandbox)
+        .args(["sync", "mindbody"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not set up yet"))
+        .stderr(predicate::str::contains("legion-hub mindbody configure"));
+    hub(dir.path(), &sandbox)
+        .arg("history")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No syncs yet"));
+    hub(dir.path(), &sandbox).arg("status").assert().code(0);
+    // Configured but not signed in: the next step is the sign-in.
+    hub(dir.path(), &sandbox)
+        .args([
+            "mindbody",
+            "configure",
+            "--site-id",
+            SANDBOX_SITE_ID,
+            "--client-id",
+            SANDBOX_CLIENT_ID,
+        ])
+        .assert()
+        .success();
+    hub(dir.path(), &sandbox)
+        .args(["sync", "mindbody"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("legion-hub connect mindbody"));
+    hub(dir.path(), &sandbox).arg("status").assert().code(0);
 }

@@ -6,7 +6,7 @@ mod support;
 use chrono::{Duration, Local};
 use legion_hub::domain::SyncStatus;
 use legion_hub::engine::{SyncKind, SyncRequest};
-use legion_hub::sandbox::mindbody::{ApiFault, MindbodySandbox};
+use legion_hub::sandbox::mindbody::{ApiFault, MindbodySandbox, SANDBOX_API_KEY};
 use legion_hub::sandbox::studio::Studio;
 use support::mindbody::{connect, open, settings};
 
@@ -539,4 +539,234 @@ async fn between_lookbacks_a_late_edit_waits_for_the_next_re_read() {
         .await
         .unwrap()[0];
     assert_eq!(asked.records.updated, 1);
+}
+
+fn mindbody_view(
+    views: &[legion_hub::engine::IntegrationView],
+) -> &legion_hub::engine::IntegrationView {
+    views
+        .iter()
+        .find(|v| v.provider == legion_hub::domain::Provider::Mindbody)
+        .unwrap()
+}
+
+async fn set_api_key(engine: &legion_hub::engine::Engine, key: &str) {
+    engine
+        .configure_mindbody(legion_hub::engine::MindbodyUpdate {
+            api_key: Some(legion_hub::secret::Secret::new(key)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_wrong_api_key_stops_the_sync_at_the_first_type_and_a_good_test_after_the_fix_stays_good_on_restart()
+ {
+    let (sandbox, dir) = studio(50).await;
+    let settings = settings(dir.path(), &sandbox, |_| {});
+    {
+        let engine = open(&settings);
+        connect(&engine).await;
+        set_api_key(&engine, "not-the-key").await;
+        let calls = sandbox.api_calls();
+        let logs = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+        let statuses: Vec<SyncStatus> = logs.iter().map(|l| l.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                SyncStatus::Failed,
+                SyncStatus::Skipped,
+                SyncStatus::Skipped,
+                SyncStatus::Skipped
+            ],
+            "{logs:#?}"
+        );
+        // The refusal, then once more with a renewed token: nothing else is billed.
+        assert_eq!(sandbox.api_calls() - calls, 2);
+        assert_eq!(logs[0].api_calls, 2);
+        assert!(
+            logs[1]
+                .error_details
+                .as_deref()
+                .unwrap()
+                .contains("categories")
+        );
+        let view = engine.integrations().await.unwrap();
+        let mindbody = mindbody_view(&view);
+        // A wrong key is not a dead sign-in: signing in again would not mend it.
+        assert_eq!(mindbody.status, legion_hub::domain::Status::Error);
+        assert!(
+            mindbody
+                .error_message
+                .as_deref()
+                .unwrap()
+                .contains("Api-Key")
+        );
+
+        set_api_key(&engine, SANDBOX_API_KEY).await;
+        engine.test_mindbody().await.unwrap();
+        let view = engine.integrations().await.unwrap();
+        assert!(!mindbody_view(&view).needs_attention());
+    }
+    // The dashboard or `serve` starts: its repair must not bring the old error back.
+    let engine = open(&settings);
+    let view = engine.integrations().await.unwrap();
+    let mindbody = mindbody_view(&view);
+    assert_eq!(
+        mindbody.status,
+        legion_hub::domain::Status::Connected,
+        "{mindbody:?}"
+    );
+    assert_eq!(mindbody.error_message, None);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_sets_needs_reauth_at_once_and_stops_the_run() {
+    let (sandbox, dir) = studio(50).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    // The studio removed the app (or the sandbox restarted): no saved token works.
+    sandbox.revoke_all();
+    let calls = sandbox.api_calls();
+    let logs = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+    assert_eq!(logs[0].status, SyncStatus::Failed);
+    assert!(
+        logs[0]
+            .error_details
+            .as_deref()
+            .unwrap()
+            .contains("invalid_grant"),
+        "{logs:#?}"
+    );
+    assert!(
+        logs[1..].iter().all(|l| l.status == SyncStatus::Skipped),
+        "{logs:#?}"
+    );
+    assert_eq!(
+        sandbox.api_calls() - calls,
+        1,
+        "one refused call, then nothing"
+    );
+    let view = engine.integrations().await.unwrap();
+    let mindbody = mindbody_view(&view);
+    assert_eq!(mindbody.status, legion_hub::domain::Status::NeedsReauth);
+    assert!(mindbody.needs_attention());
+    assert!(
+        mindbody.hint.as_deref().unwrap().contains("Press o"),
+        "{mindbody:?}"
+    );
+    // A second sync is refused before anything is written, naming the sign-in.
+    let before = engine
+        .sync_history(legion_hub::domain::Provider::Mindbody, 0, 1)
+        .await
+        .unwrap()
+        .total;
+    let refused = engine
+        .sync_mindbody(SyncRequest::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            legion_hub::engine::EngineError::NotReady {
+                step: legion_hub::engine::NextStep::ConnectMindbody,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    let after = engine
+        .sync_history(legion_hub::domain::Provider::Mindbody, 0, 1)
+        .await
+        .unwrap()
+        .total;
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn a_refusal_that_a_fresh_token_does_not_cure_is_a_dead_sign_in() {
+    let (sandbox, dir) = studio(50).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    sandbox.inject(ApiFault::SignInRefused);
+    sandbox.inject(ApiFault::SignInRefused);
+    let logs = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+    assert_eq!(logs[0].status, SyncStatus::Failed);
+    assert!(
+        logs[1..].iter().all(|l| l.status == SyncStatus::Skipped),
+        "{logs:#?}"
+    );
+    let view = engine.integrations().await.unwrap();
+    assert_eq!(
+        mindbody_view(&view).status,
+        legion_hub::domain::Status::NeedsReauth
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_mindbody_ends_the_sync_and_its_attempts_are_not_counted_as_billed_calls() {
+    let (sandbox, dir) = studio(50).await;
+    {
+        let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+        connect(&engine).await;
+    }
+    // Nothing listens on this port.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let engine = open(&settings(dir.path(), &sandbox, |c| {
+        c.mindbody.api_url = Some(format!("http://{closed}/public/v6"))
+    }));
+    let (billed_before, _) = engine.mindbody_calls_today().await.unwrap();
+    let logs = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+    assert_eq!(logs[0].status, SyncStatus::Failed);
+    assert!(
+        logs[1..].iter().all(|l| l.status == SyncStatus::Skipped),
+        "{logs:#?}"
+    );
+    assert_eq!(logs[0].api_calls, 0, "{logs:#?}");
+    assert_eq!(logs[0].unreached, 3, "every retry, none of them billed");
+    let (billed_after, _) = engine.mindbody_calls_today().await.unwrap();
+    assert_eq!(billed_before, billed_after);
+    let line = legion_hub::commands::sync::describe_run(&logs[0]);
+    assert!(
+        line.contains("0 API calls, 3 attempts could not connect"),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn a_sync_before_configure_is_refused_and_writes_nothing() {
+    let (sandbox, dir) = studio(5).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    let refused = engine
+        .sync_mindbody(SyncRequest::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            legion_hub::engine::EngineError::NotReady {
+                step: legion_hub::engine::NextStep::ConfigureMindbody,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    assert!(
+        engine
+            .start_mindbody_sync(SyncRequest::default())
+            .await
+            .is_err()
+    );
+    let history = engine
+        .sync_history(legion_hub::domain::Provider::Mindbody, 0, 1)
+        .await
+        .unwrap();
+    assert_eq!(history.total, 0);
+    let view = engine.integrations().await.unwrap();
+    assert!(!mindbody_view(&view).needs_attention());
+    assert_eq!(sandbox.api_calls(), 0);
 }

@@ -46,6 +46,7 @@ pub fn data_dir_with_history(dir: &Path, runs: u64) -> Engine {
                         ..Default::default()
                     },
                     api_calls: 1 + i % 5,
+                    unreached: 0,
                     error_details: (i % 50 == 49)
                         .then(|| "Mindbody answered 503 Service Unavailable".into()),
                     started_at,

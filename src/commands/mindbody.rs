@@ -63,11 +63,11 @@ pub async fn run(settings: &Settings, command: &MindbodyCommand) -> anyhow::Resu
                     println!(
                         "{}",
                         serde_json::to_string_pretty(
-                            &serde_json::json!({"ok": false, "error": error.to_string()})
+                            &serde_json::json!({"ok": false, "error": super::say(&error)})
                         )?
                     );
                 } else {
-                    println!("Mindbody: needs attention\n  {error}");
+                    println!("Mindbody: needs attention\n  {}", super::say(&error));
                 }
                 Ok(super::exit::NEEDS_ATTENTION)
             }

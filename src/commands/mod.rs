@@ -37,5 +37,29 @@ pub async fn open(settings: &Settings, role: Role) -> anyhow::Result<(Engine, Op
 pub mod exit {
     pub const OK: u8 = 0;
     pub const FAILED: u8 = 1;
+    /// Asked for something that cannot be done yet or at all: the message says what comes first.
+    pub const USAGE: u8 = 2;
     pub const NEEDS_ATTENTION: u8 = 3;
+}
+
+/// An engine error as the command line says it: what happened, then the command to run where
+/// one would mend it.
+pub fn say(error: &crate::engine::EngineError) -> String {
+    match error {
+        crate::engine::EngineError::NotReady { what, step } => {
+            format!("{what}: {}", step.command())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// An error that ends the process, said for the command line, with its exit code (None: a
+/// plain failure, said as it is).
+pub fn explain(error: &anyhow::Error) -> Option<(String, u8)> {
+    match error.downcast_ref::<crate::engine::EngineError>()? {
+        not_ready @ crate::engine::EngineError::NotReady { .. } => {
+            Some((say(not_ready), exit::USAGE))
+        }
+        _ => None,
+    }
 }

@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Write};
 use chrono::{NaiveDate, Utc};
 
 use crate::config::Settings;
-use crate::domain::{Provider, SyncStatus};
-use crate::engine::{Event, Role, SyncKind, SyncRequest};
+use crate::domain::{Provider, Status, SyncStatus};
+use crate::engine::{Event, NextStep, Role, SyncKind, SyncRequest};
 use crate::present;
 use crate::store::SyncLog;
 
@@ -55,6 +55,17 @@ pub async fn sync(
         }
         let (used, allowance) = engine.mindbody_calls_today().await?;
         println!("API calls today: {used} of {allowance} included");
+        let mindbody = engine
+            .integrations()
+            .await?
+            .into_iter()
+            .find(|v| v.provider == Provider::Mindbody);
+        if mindbody.is_some_and(|v| v.status == Status::NeedsReauth) {
+            println!(
+                "Mindbody needs a new sign-in: {}",
+                NextStep::ConnectMindbody.command()
+            );
+        }
     }
     let failed = logs.iter().any(|l| l.status == SyncStatus::Failed);
     Ok(if failed {
@@ -75,8 +86,17 @@ pub fn describe_run(log: &SyncLog) -> String {
         .completed_at
         .map(|end| format!(", {}", present::duration(end - log.started_at)))
         .unwrap_or_default();
+    if log.status == SyncStatus::Skipped {
+        let why = log.error_details.as_deref().unwrap_or("not run");
+        return format!("{}: skipped ({why})", log.sync_type);
+    }
+    let unreached = match log.unreached {
+        0 => String::new(),
+        1 => ", 1 attempt could not connect".into(),
+        n => format!(", {n} attempts could not connect"),
+    };
     let mut line = format!(
-        "{}: {}, {} new, {} updated, {} unchanged, {} API calls{took}",
+        "{}: {}, {} new, {} updated, {} unchanged, {} API calls{unreached}{took}",
         log.sync_type,
         log.status.label(),
         r.new,

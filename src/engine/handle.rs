@@ -129,9 +129,10 @@ engine_calls! {
     /// Runs a sync and waits for it.
     fn sync_mindbody(request: SyncRequest) -> Vec<SyncLog> =
         |core| core.sync_mindbody(&request).await;
-    /// Starts a sync in the background; false when one is running.
+    /// Starts a sync in the background; false when one is running. Refused at once when
+    /// Mindbody is not set up or signed in.
     fn start_mindbody_sync(request: SyncRequest) -> bool =
-        |core| Ok(core.start_mindbody_sync(request));
+        |core| core.start_mindbody_sync(request);
     fn mindbody_sync_running() -> bool = |core| Ok(core.mindbody_sync_running());
     fn transactions_since(from: Option<NaiveDateTime>) -> Vec<Transaction> =
         |core| core.transactions_since(from).await;

@@ -137,19 +137,15 @@ impl Core {
 
     fn mindbody_app(&self) -> Result<OAuthApp, EngineError> {
         let settings = self.mindbody_settings()?;
-        let missing = |what: &str, flag: &str| {
-            EngineError::Invalid(format!(
-                "Mindbody has no {what} yet: set it with `legion-hub mindbody configure {flag}` (or c on Mindbody in the hub)"
-            ))
+        let missing = |what: &str| EngineError::NotReady {
+            what: format!("Mindbody has no {what} yet"),
+            step: super::NextStep::ConfigureMindbody,
         };
-        let site_id = settings
-            .site_id
-            .clone()
-            .ok_or_else(|| missing("site id", "--site-id N"))?;
+        let site_id = settings.site_id.clone().ok_or_else(|| missing("site id"))?;
         let client_id = settings
             .client_id
             .clone()
-            .ok_or_else(|| missing("client id", "--client-id ID"))?;
+            .ok_or_else(|| missing("client id"))?;
         let endpoints = &self.inner.config.mindbody;
         let redirect_uri = Url::parse(settings.redirect_uri()).map_err(|_| {
             EngineError::Invalid(format!(
@@ -255,6 +251,8 @@ impl Core {
         extras.facts.extend(facts);
         extras.freshness = freshness;
         extras.next_sync_at = next;
+        extras.attention =
+            super::sync_job::overdue(record, &self.inner.config.mindbody, Utc::now());
         if let Ok(subscription) = self.stored_subscription() {
             super::subscriptions::webhook_extras(subscription.as_ref(), &mut extras);
         }
@@ -357,9 +355,10 @@ impl Core {
         let _one_refresh = self.inner.mindbody_refresh.lock().await;
         let store = &self.inner.store;
         let Some(tokens) = store.tokens(Provider::Mindbody)? else {
-            return Err(EngineError::Invalid(
-                "Mindbody is not connected: run `legion-hub connect mindbody` (or o on Mindbody in the hub)".into(),
-            ));
+            return Err(EngineError::NotReady {
+                what: "Mindbody is not signed in".into(),
+                step: super::NextStep::ConnectMindbody,
+            });
         };
         let margin = self.inner.config.mindbody.refresh_margin();
         let fresh = tokens.expires_at.is_none_or(|at| at - margin > Utc::now())
@@ -391,6 +390,28 @@ impl Core {
     /// say a reconnect is needed.
     async fn needs_reauth(&self, reason: &str) -> Result<EngineError, EngineError> {
         self.inner.store.delete_tokens(Provider::Mindbody)?;
+        self.mark_needs_reauth(reason)?;
+        Ok(OAuthError::InvalidGrant(reason.to_string()).into())
+    }
+
+    /// Mindbody refused a token it had just issued: the sign-in itself is refused (the staff
+    /// member lost access, the studio removed the app). Only a new sign-in can mend it.
+    pub(super) fn sign_in_refused(
+        &self,
+        refusal: &EngineError,
+    ) -> Result<EngineError, EngineError> {
+        let reason = match refusal {
+            EngineError::Mindbody { error } => crate::present::one_line(&error.to_string()),
+            other => other.to_string(),
+        };
+        self.mark_needs_reauth(&reason)?;
+        Ok(EngineError::NotReady {
+            what: format!("Mindbody refused even a freshly renewed sign-in ({reason})"),
+            step: super::NextStep::ConnectMindbody,
+        })
+    }
+
+    fn mark_needs_reauth(&self, reason: &str) -> Result<(), EngineError> {
         let mut record = self.mindbody_record()?;
         record.status = Status::NeedsReauth;
         record.error_message = Some(format!(
@@ -401,18 +422,19 @@ impl Core {
         self.emit(Event::IntegrationChanged(
             self.view(Provider::Mindbody, Some(&record))?,
         ));
-        Ok(OAuthError::InvalidGrant(reason.to_string()).into())
+        Ok(())
     }
 
     /// One cheap authenticated call (`site/locations`); sets the status from it.
     pub async fn test_mindbody(&self) -> Result<Vec<Location>, EngineError> {
         let settings = self.mindbody_settings()?;
         let site_id = settings.site_id.clone().unwrap_or_default();
-        let api_key = self.mindbody_secret(mindbody::API_KEY)?.ok_or_else(|| {
-            EngineError::Invalid(
-                "Mindbody has no API key yet: set MINDBODY_API_KEY and run `legion-hub mindbody configure` (or c in the hub)".into(),
-            )
-        })?;
+        let api_key =
+            self.mindbody_secret(mindbody::API_KEY)?
+                .ok_or_else(|| EngineError::NotReady {
+                    what: "Mindbody has no API key yet".into(),
+                    step: super::NextStep::ConfigureMindbody,
+                })?;
         let token = self.mindbody_access_token().await?;
         let client = MindbodyClient::new(
             self.http().clone(),

@@ -25,7 +25,7 @@ use chrono::Utc;
 use tokio::sync::broadcast;
 
 use crate::config::{Config, Settings};
-use crate::domain::Provider;
+use crate::domain::{Provider, Status};
 use crate::providers::catalog;
 use crate::providers::gemini::GeminiError;
 use crate::providers::gemini::client::RetryPolicy;
@@ -67,6 +67,44 @@ pub enum EngineError {
     /// An error the owning process reported (its message says what to do).
     #[error("{0}")]
     Remote(String),
+    /// Something must be done first; each front end words `step` its own way (a command on the
+    /// command line, a key in the dashboard).
+    #[error("{what}")]
+    NotReady { what: String, step: NextStep },
+}
+
+/// What the user has to do before a request can work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NextStep {
+    /// Enter Mindbody's site id, client id, API key and client secret.
+    ConfigureMindbody,
+    /// Sign in to Mindbody (again).
+    ConnectMindbody,
+}
+
+impl NextStep {
+    /// The step as the command line says it: the command to run.
+    pub fn command(self) -> &'static str {
+        match self {
+            NextStep::ConfigureMindbody => {
+                "run `legion-hub mindbody configure --site-id N --client-id ID` (it asks for the API key and the client secret, or reads MINDBODY_API_KEY and MINDBODY_CLIENT_SECRET)"
+            }
+            NextStep::ConnectMindbody => {
+                "run `legion-hub connect mindbody` to sign in (add --no-browser over SSH)"
+            }
+        }
+    }
+
+    /// The step as the dashboard says it: the key to press.
+    pub fn keys(self) -> &'static str {
+        match self {
+            NextStep::ConfigureMindbody => {
+                "press c on Mindbody to enter the site id, the client id, the API key and the client secret"
+            }
+            NextStep::ConnectMindbody => "press o on Mindbody to sign in",
+        }
+    }
 }
 
 impl EngineError {
@@ -86,6 +124,45 @@ impl EngineError {
                 error: crate::providers::mindbody::MindbodyError::Api { status: 401, .. }
             }
         )
+    }
+
+    /// Mindbody's refusal is about the `Api-Key` header rather than the sign-in.
+    pub fn names_the_api_key(&self) -> bool {
+        match self {
+            EngineError::Mindbody {
+                error: crate::providers::mindbody::MindbodyError::Api { message, .. },
+            } => {
+                let message = message.to_ascii_lowercase();
+                message.contains("api-key") || message.contains("api key")
+            }
+            _ => false,
+        }
+    }
+
+    /// An error every later type of the same sync would meet again (each try billed): a
+    /// refused sign-in or key, a site Mindbody does not know, a Mindbody that cannot be
+    /// reached, the allowance used up, a store that cannot write. A bad page or a server error
+    /// is one type's trouble; the next type may still work.
+    pub fn ends_the_sync(&self) -> bool {
+        use crate::providers::mindbody::MindbodyError;
+        match self {
+            EngineError::Mindbody { error } => match error {
+                MindbodyError::Api { status, code, .. } => {
+                    matches!(status, 401 | 403 | 429)
+                        || matches!(
+                            code.as_str(),
+                            "InvalidSiteId" | "SiteNotFound" | "ApiCallsExceeded"
+                        )
+                }
+                MindbodyError::Network { .. } => true,
+                MindbodyError::Malformed(_) => false,
+            },
+            EngineError::OAuth { .. }
+            | EngineError::NotReady { .. }
+            | EngineError::Store(_)
+            | EngineError::Invalid(_) => true,
+            _ => false,
+        }
     }
 }
 
@@ -173,7 +250,7 @@ impl Core {
     ) -> Result<Core, EngineError> {
         let store = Store::open(&settings.paths, role.label())?;
         let (events, _) = broadcast::channel(4096);
-        Ok(Core {
+        let core = Core {
             inner: Arc::new(Inner {
                 store,
                 events,
@@ -192,7 +269,12 @@ impl Core {
                 webhook_key: Mutex::new(None),
                 webhook_address: Mutex::new(None),
             }),
-        })
+        };
+        // The glance only reads; [`Core::view`] shows a run it finds "syncing" for what it is.
+        if role != Role::Status {
+            core.repair()?;
+        }
+        Ok(core)
     }
 
     fn http(&self) -> &reqwest::Client {
@@ -258,9 +340,13 @@ impl Core {
     }
 
     /// Makes each integration's summary agree with its newest run, and closes runs left
-    /// "started" by a process that died mid-sync. Run by the process that owns the store, once,
-    /// at start (nothing else can be syncing then: it holds the lock).
+    /// "started" by a process that died mid-sync. Every process that opens the store to write
+    /// runs it once, at open (nothing else can be syncing then: it holds the lock).
     pub async fn repair_summaries(&self) -> Result<(), EngineError> {
+        self.repair()
+    }
+
+    fn repair(&self) -> Result<(), EngineError> {
         let store = &self.inner.store;
         for provider in Provider::ALL
             .into_iter()
@@ -269,14 +355,18 @@ impl Core {
             let Some(last) = store.last_sync_log(provider)? else {
                 continue;
             };
-            let last = match sync_summary::close_interrupted(last, Utc::now()) {
-                (log, true) => {
-                    store.update_sync_log(&log)?;
-                    log
-                }
-                (log, false) => log,
-            };
-            self.apply_to_summary(&last)?;
+            let (last, interrupted) = sync_summary::close_interrupted(last, Utc::now());
+            if interrupted {
+                store.update_sync_log(&last)?;
+            }
+            // Only a run the summary has not seen yet (the process died between writing the
+            // two) is folded in: a test or a sign-in since then has the last word.
+            let seen = store
+                .integration(provider)?
+                .is_some_and(|record| sync_summary::summary_is_newer(&record, &last));
+            if !seen {
+                self.apply_to_summary(&last)?;
+            }
         }
         store.close_interrupted_messages()?;
         Ok(())
@@ -303,6 +393,20 @@ impl Core {
         provider: Provider,
         record: Option<&IntegrationRecord>,
     ) -> Result<IntegrationView, EngineError> {
+        let stale;
+        // This process holds the store, so a "syncing" written before it took the lock was
+        // written by a process that is gone (only the glance, which does not repair, meets one).
+        let opened_at = self.inner.store.owner().started_at;
+        let record = match record {
+            Some(r) if r.status == Status::Syncing && r.updated_at < opened_at => {
+                stale = IntegrationRecord {
+                    status: sync_summary::status_before_the_run(r),
+                    ..r.clone()
+                };
+                Some(&stale)
+            }
+            other => other,
+        };
         let view = IntegrationView::build(provider, record);
         Ok(match provider {
             Provider::Gemini => view.with_extras(self.gemini_extras(record)),

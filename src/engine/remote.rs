@@ -30,6 +30,21 @@ pub enum Request {
 pub enum Reply {
     Ok(serde_json::Value),
     Err(String),
+    /// Something must be done first: kept typed so the asking front end words it its own way.
+    NotReady {
+        what: String,
+        step: super::NextStep,
+    },
+}
+
+impl Reply {
+    /// The owner's answer to a call that failed.
+    pub fn refusal(error: EngineError) -> Reply {
+        match error {
+            EngineError::NotReady { what, step } => Reply::NotReady { what, step },
+            other => Reply::Err(other.to_string()),
+        }
+    }
 }
 
 const ATTACH_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
@@ -156,12 +171,14 @@ enum Failure {
     Gone(std::io::Error),
     Mismatch(serde_json::Error),
     Refused(String),
+    NotReady { what: String, step: super::NextStep },
 }
 
 impl Failure {
     fn into_engine_error(self, role: &str, pid: u32) -> EngineError {
         match self {
             Failure::Refused(message) => EngineError::Remote(message),
+            Failure::NotReady { what, step } => EngineError::NotReady { what, step },
             Failure::Gone(error) => EngineError::Control(format!(
                 "lost the legion-hub {role} (pid {pid}) this command was talking to: {error}\nstart it again, or run the command again (with no hub running it opens the data itself)"
             )),
@@ -189,6 +206,7 @@ async fn exchange<R: DeserializeOwned>(stream: UnixStream, call: Call) -> Result
     match serde_json::from_str::<Reply>(&reply).map_err(Failure::Mismatch)? {
         Reply::Ok(value) => serde_json::from_value(value).map_err(Failure::Mismatch),
         Reply::Err(message) => Err(Failure::Refused(message)),
+        Reply::NotReady { what, step } => Err(Failure::NotReady { what, step }),
     }
 }
 

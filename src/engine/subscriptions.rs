@@ -219,6 +219,7 @@ pub(super) fn webhook_extras(
         },
     });
     if sub.deactivated_by_mindbody() {
+        extras.attention = Some("Mindbody deactivated the webhook subscription".into());
         extras.warnings.push(format!(
             "Mindbody deactivated the webhook subscription ({}): sales arrive only by sync until it is reactivated.",
             sub.status_message.as_deref().unwrap_or(&sub.status)

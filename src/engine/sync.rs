@@ -11,9 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Core, EngineError};
+use super::{Core, EngineError, NextStep};
 use crate::domain::{Provider, SyncStatus};
 use crate::finance::{Category, Customer, CustomerIndex, Match, Settlement, Transaction, Upserted};
+use crate::providers::mindbody::client::Attempt;
 use crate::providers::mindbody::{self, MindbodyClient, sync as mapping};
 use crate::store::{RecordCounts, SyncLog};
 
@@ -182,21 +183,103 @@ pub fn calls_key(day: NaiveDate) -> String {
     format!("mindbody.calls.{}", day.format("%Y-%m-%d"))
 }
 
+/// The meta counter of requests on a day that never reached Mindbody (not billed).
+pub fn unreached_key(day: NaiveDate) -> String {
+    format!("mindbody.unreached.{}", day.format("%Y-%m-%d"))
+}
+
+/// A run's requests so far: answered by Mindbody (billed), and never delivered.
+#[derive(Default)]
+struct RunCalls {
+    answered: AtomicU64,
+    unreached: AtomicU64,
+}
+
+impl RunCalls {
+    fn copy_to(&self, log: &mut SyncLog) {
+        log.api_calls = self.answered.load(Ordering::Relaxed);
+        log.unreached = self.unreached.load(Ordering::Relaxed);
+    }
+}
+
 impl Core {
     /// Runs the sync types asked for, in order, each as its own sync log. Returns the logs.
+    /// Refused before anything is written when Mindbody is not set up or signed in; an error no
+    /// later type could get past (a refused sign-in or key, a wrong site, no way to reach
+    /// Mindbody) ends the run, and the types after it are recorded as skipped, not tried.
     pub async fn sync_mindbody(&self, request: &SyncRequest) -> Result<Vec<SyncLog>, EngineError> {
+        self.ready_to_sync()?;
         let kinds: Vec<SyncKind> = match request.only {
             Some(kind) => vec![kind],
             None => SyncKind::ALL.to_vec(),
         };
         let mut logs = Vec::new();
+        let mut stopped_by: Option<String> = None;
         for kind in kinds {
-            logs.push(self.sync_one(kind, request).await?);
+            if let Some(reason) = &stopped_by {
+                logs.push(self.record_skipped(kind, reason).await?);
+                continue;
+            }
+            let (log, error) = self.sync_one(kind, request).await?;
+            if error.as_ref().is_some_and(EngineError::ends_the_sync) {
+                stopped_by = Some(format!(
+                    "not run: the {} sync before it failed with an error that stops every type",
+                    kind.name()
+                ));
+            }
+            logs.push(log);
         }
         // The transactions view re-reads its key list once the run is over, not per page: a
         // rebuild per page would stall its frames while a big sync runs.
         self.invalidate_transactions();
         Ok(logs)
+    }
+
+    /// What must be in place before a sync can do any good: settings, an API key, a sign-in.
+    pub(super) fn ready_to_sync(&self) -> Result<(), EngineError> {
+        let settings = self.mindbody_settings()?;
+        let has_key = self.mindbody_secret(mindbody::API_KEY)?.is_some();
+        if settings.site_id.is_none() || settings.client_id.is_none() || !has_key {
+            return Err(EngineError::NotReady {
+                what: "Mindbody is not set up yet: it needs the site id, the client id and the API key before it can sync".into(),
+                step: NextStep::ConfigureMindbody,
+            });
+        }
+        if self.inner.store.tokens(Provider::Mindbody)?.is_none() {
+            let reauth = self
+                .inner
+                .store
+                .integration(Provider::Mindbody)?
+                .is_some_and(|r| r.status == crate::domain::Status::NeedsReauth);
+            return Err(EngineError::NotReady {
+                what: if reauth {
+                    "Mindbody no longer accepts the saved sign-in, so there is nothing to sync with"
+                        .into()
+                } else {
+                    "Mindbody is not signed in yet, so there is nothing to sync with".into()
+                },
+                step: NextStep::ConnectMindbody,
+            });
+        }
+        Ok(())
+    }
+
+    /// A type not run because an earlier one met an error that stops the whole sync.
+    async fn record_skipped(&self, kind: SyncKind, reason: &str) -> Result<SyncLog, EngineError> {
+        let now = Utc::now();
+        self.record_sync(SyncLog {
+            provider: Provider::Mindbody,
+            seq: 0,
+            sync_type: kind.name().into(),
+            status: SyncStatus::Skipped,
+            records: RecordCounts::default(),
+            api_calls: 0,
+            unreached: 0,
+            error_details: Some(reason.to_string()),
+            started_at: now,
+            completed_at: Some(now),
+        })
+        .await
     }
 
     /// Transactions dated on or after `from` (all when None), newest first.
@@ -279,19 +362,30 @@ impl Core {
         Ok((used, self.inner.config.mindbody.daily_call_allowance()))
     }
 
-    /// A client that counts every request it sends, into today's counter and this run's.
-    fn counting_client(&self, run_calls: Arc<AtomicU64>) -> Result<MindbodyClient, EngineError> {
+    /// A client that counts every request it tries, into today's counters and this run's:
+    /// the ones Mindbody answered (billed) apart from the ones that never reached it.
+    fn counting_client(&self, run: Arc<RunCalls>) -> Result<MindbodyClient, EngineError> {
         let settings = self.mindbody_settings()?;
-        let api_key = self.mindbody_secret(mindbody::API_KEY)?.ok_or_else(|| {
-            EngineError::Invalid("Mindbody has no API key yet: press c on Mindbody, or run `legion-hub mindbody configure`".into())
-        })?;
+        let api_key =
+            self.mindbody_secret(mindbody::API_KEY)?
+                .ok_or_else(|| EngineError::NotReady {
+                    what: "Mindbody has no API key yet".into(),
+                    step: NextStep::ConfigureMindbody,
+                })?;
         let engine = self.clone();
-        let counter: mindbody::client::CallCounter = Arc::new(move || {
-            run_calls.fetch_add(1, Ordering::Relaxed);
-            let _ = engine
-                .inner
-                .store
-                .increment(&calls_key(Local::now().date_naive()));
+        let counter: mindbody::client::CallCounter = Arc::new(move |attempt| {
+            let today = Local::now().date_naive();
+            let key = match attempt {
+                Attempt::Answered => {
+                    run.answered.fetch_add(1, Ordering::Relaxed);
+                    calls_key(today)
+                }
+                Attempt::Unreached => {
+                    run.unreached.fetch_add(1, Ordering::Relaxed);
+                    unreached_key(today)
+                }
+            };
+            let _ = engine.inner.store.increment(&key);
         });
         Ok(MindbodyClient::new(
             self.http().clone(),
@@ -303,11 +397,12 @@ impl Core {
         .counting_calls(counter))
     }
 
+    /// One sync type as one sync log; the error that ended it, if one did, comes back beside it.
     async fn sync_one(
         &self,
         kind: SyncKind,
         request: &SyncRequest,
-    ) -> Result<SyncLog, EngineError> {
+    ) -> Result<(SyncLog, Option<EngineError>), EngineError> {
         let store = &self.inner.store;
         let started = self
             .record_sync(SyncLog {
@@ -317,30 +412,31 @@ impl Core {
                 status: SyncStatus::Started,
                 records: RecordCounts::default(),
                 api_calls: 0,
+                unreached: 0,
                 error_details: None,
                 started_at: Utc::now(),
                 completed_at: None,
             })
             .await?;
-        let calls = Arc::new(AtomicU64::new(0));
+        let calls = Arc::new(RunCalls::default());
         let outcome = self
             .sync_paged(kind, &started, request, calls.clone())
             .await;
-        let mut log = match outcome {
-            Ok(log) => log,
+        let (mut log, error) = match outcome {
+            Ok(log) => (log, None),
             Err((mut log, error)) => {
                 log.status = SyncStatus::Failed;
                 log.error_details = Some(crate::present::one_line(&error.to_string()));
-                log
+                (log, Some(error))
             }
         };
-        log.api_calls = calls.load(Ordering::Relaxed);
+        calls.copy_to(&mut log);
         log.completed_at = Some(Utc::now());
         if log.status == SyncStatus::Started {
             log.status = SyncStatus::Completed;
         }
         store.flush()?;
-        self.record_sync(log).await
+        Ok((self.record_sync(log).await?, error))
     }
 
     /// One sync type, page by page: fetch, store, move the checkpoint, update the log.
@@ -349,7 +445,7 @@ impl Core {
         kind: SyncKind,
         log: &SyncLog,
         request: &SyncRequest,
-        calls: Arc<AtomicU64>,
+        calls: Arc<RunCalls>,
     ) -> Result<SyncLog, (SyncLog, EngineError)> {
         let mut log = log.clone();
         let fail = |log: &SyncLog, error: EngineError| (log.clone(), error);
@@ -414,14 +510,22 @@ impl Core {
                 .await
             {
                 // Mindbody's clock may run ahead of ours: a token we hold as fresh can be
-                // expired there. Renew it and ask once more.
+                // expired there. Renew it and ask once more; a refusal a fresh token does not
+                // cure is the sign-in's (or the API key's) fault.
                 Err(e) if e.is_unauthorized() => {
                     let renewed = self
                         .renew_rejected_token(&token)
                         .await
                         .map_err(|e| fail(&log, e))?;
-                    self.fetch_and_store(kind, &client, &renewed, &plan, &mut context)
+                    match self
+                        .fetch_and_store(kind, &client, &renewed, &plan, &mut context)
                         .await
+                    {
+                        Err(e) if e.is_unauthorized() && !e.names_the_api_key() => {
+                            Err(self.sign_in_refused(&e).map_err(|e| fail(&log, e))?)
+                        }
+                        other => other,
+                    }
                 }
                 other => other,
             }
@@ -446,7 +550,7 @@ impl Core {
                     .put_meta_json(&checkpoint_key(kind), &plan)
                     .map_err(|e| fail(&log, e.into()))?;
             }
-            log.api_calls = calls.load(Ordering::Relaxed);
+            calls.copy_to(&mut log);
             log = self
                 .record_sync(log.clone())
                 .await

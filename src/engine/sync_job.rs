@@ -44,10 +44,12 @@ pub struct TransactionPage {
 }
 
 impl Core {
-    /// Starts a sync in the background; false when one is already running.
-    pub fn start_mindbody_sync(&self, request: SyncRequest) -> bool {
+    /// Starts a sync in the background; false when one is already running. Refused at once,
+    /// with nothing written, when Mindbody is not set up or signed in.
+    pub fn start_mindbody_sync(&self, request: SyncRequest) -> Result<bool, EngineError> {
+        self.ready_to_sync()?;
         if self.inner.sync_running.swap(true, Ordering::SeqCst) {
-            return false;
+            return Ok(false);
         }
         let engine = self.clone();
         tokio::spawn(async move {
@@ -60,7 +62,7 @@ impl Core {
                 });
             }
         });
-        true
+        Ok(true)
     }
 
     pub fn mindbody_sync_running(&self) -> bool {
@@ -84,7 +86,7 @@ impl Core {
             loop {
                 beat.tick().await;
                 if engine.mindbody_connected() {
-                    engine.start_mindbody_sync(SyncRequest::default());
+                    let _ = engine.start_mindbody_sync(SyncRequest::default());
                 }
             }
         });
@@ -118,7 +120,7 @@ impl Core {
                         .is_none_or(|c| Utc::now() - c.at >= catch_up_every);
                 if due {
                     let since = Local::now().date_naive() - engine.inner.config.mindbody.lookback();
-                    engine.start_mindbody_sync(SyncRequest {
+                    let _ = engine.start_mindbody_sync(SyncRequest {
                         only: Some(super::SyncKind::Sales),
                         since: Some(since),
                         full: false,
@@ -244,6 +246,35 @@ impl Core {
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = None;
     }
+}
+
+/// The reason a signed-in Mindbody needs a look when its scheduled sync is overdue by more than
+/// its interval (no good sync for two intervals: the schedule's runs fail, or none runs).
+pub(super) fn overdue(
+    record: Option<&IntegrationRecord>,
+    config: &crate::providers::mindbody::MindbodyEndpoints,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let record = record?;
+    let every = config.sync_every()?;
+    if !matches!(record.status, Status::Connected | Status::Syncing) {
+        // Not signed in: no schedule runs. In error: the error already asks for a look.
+        return None;
+    }
+    let since = record.last_sync_at.unwrap_or(record.created_at);
+    (now - since > every * 2).then(|| {
+        format!(
+            "the scheduled sync (every {}) is overdue: {}",
+            config.sync_every.as_deref().unwrap_or_default(),
+            match record.last_sync_at {
+                Some(last) => format!(
+                    "the last good one was {}",
+                    crate::present::ago(Some(last), now)
+                ),
+                None => "none has completed yet".into(),
+            }
+        )
+    })
 }
 
 /// Schedule, freshness and the API budget, for Mindbody's detail pane and the status glance.

@@ -27,6 +27,13 @@ pub fn apply(record: &mut IntegrationRecord, log: &SyncLog, now: DateTime<Utc>) 
                     .unwrap_or_else(|| format!("the {} sync failed", log.sync_type)),
             );
         }
+        // Neither says anything about the integration: what it was before the run stands.
+        SyncStatus::Interrupted => {
+            if record.status == Status::Syncing {
+                record.status = status_before_the_run(record);
+            }
+        }
+        SyncStatus::Skipped => {}
     }
     let changed = *record != before;
     if changed {
@@ -35,12 +42,30 @@ pub fn apply(record: &mut IntegrationRecord, log: &SyncLog, now: DateTime<Utc>) 
     changed
 }
 
-/// A run still marked "started" when the owning process starts was cut off by a crash or a kill.
+/// What a summary left at "syncing" by a run that never finished stands for: the error it
+/// already carried, or a working connection.
+pub fn status_before_the_run(record: &IntegrationRecord) -> Status {
+    if record.error_message.is_some() {
+        Status::Error
+    } else {
+        Status::Connected
+    }
+}
+
+/// Whether the summary was written after `log` last changed: then it already says what
+/// happened since (a test or a sign-in after a failed sync), and folding the older run in again
+/// would bring back an error that was put right.
+pub fn summary_is_newer(record: &IntegrationRecord, log: &SyncLog) -> bool {
+    record.updated_at >= log.completed_at.unwrap_or(log.started_at)
+}
+
+/// A run still marked "started" when a process that owns the store finds it was cut off by a
+/// crash or a kill (no other process can be running it: the finder holds the lock).
 pub fn close_interrupted(mut log: SyncLog, now: DateTime<Utc>) -> (SyncLog, bool) {
     if log.status != SyncStatus::Started {
         return (log, false);
     }
-    log.status = SyncStatus::Failed;
+    log.status = SyncStatus::Interrupted;
     log.completed_at = Some(now);
     log.error_details = Some(
         "interrupted: legion-hub stopped before this run finished; the next sync picks up from the last saved page".into(),
@@ -64,6 +89,7 @@ mod tests {
             status,
             records: Default::default(),
             api_calls: 1,
+            unreached: 0,
             error_details: error.map(str::to_string),
             started_at: t,
             completed_at: Some(t + chrono::Duration::seconds(5)),
@@ -101,10 +127,30 @@ mod tests {
     }
 
     #[test]
-    fn interrupted_runs_are_closed_as_failed() {
+    fn interrupted_runs_are_closed_as_interrupted_and_leave_no_error_behind() {
         let (log, changed) = close_interrupted(run(SyncStatus::Started, None), Utc::now());
         assert!(changed);
-        assert_eq!(log.status, SyncStatus::Failed);
-        assert!(log.error_details.unwrap().contains("interrupted"));
+        assert_eq!(log.status, SyncStatus::Interrupted);
+        assert!(
+            log.error_details
+                .as_deref()
+                .unwrap()
+                .contains("interrupted")
+        );
+        let now = Utc::now();
+        let mut record = IntegrationRecord::new(Provider::Mindbody, Status::Syncing, now);
+        apply(&mut record, &log, now);
+        assert_eq!(record.status, Status::Connected);
+        assert!(!record.status.needs_attention());
+    }
+
+    #[test]
+    fn a_summary_written_after_a_failed_run_is_newer_than_it() {
+        let log = run(SyncStatus::Failed, Some("401"));
+        let fixed_later = log.completed_at.unwrap() + chrono::Duration::seconds(30);
+        let record = IntegrationRecord::new(Provider::Mindbody, Status::Connected, fixed_later);
+        assert!(summary_is_newer(&record, &log));
+        let before = IntegrationRecord::new(Provider::Mindbody, Status::Syncing, log.started_at);
+        assert!(!summary_is_newer(&before, &log));
     }
 }

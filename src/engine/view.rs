@@ -43,6 +43,10 @@ pub struct IntegrationView {
     pub freshness: Option<super::Freshness>,
     #[serde(default)]
     pub next_sync_at: Option<DateTime<Utc>>,
+    /// Why it needs someone to act although its status looks fine (a scheduled sync long
+    /// overdue, webhooks that Mindbody turned off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +66,8 @@ pub struct Extras {
     pub next_sync_at: Option<DateTime<Utc>>,
     /// A more specific hint than the catalog's for the current state.
     pub hint: Option<String>,
+    /// See [`IntegrationView::attention`].
+    pub attention: Option<String>,
 }
 
 impl IntegrationView {
@@ -89,6 +95,7 @@ impl IntegrationView {
             retry_at: None,
             freshness: None,
             next_sync_at: None,
+            attention: None,
         }
     }
 
@@ -99,14 +106,16 @@ impl IntegrationView {
         self.retry_at = extras.retry_at;
         self.freshness = extras.freshness;
         self.next_sync_at = extras.next_sync_at;
+        self.attention = extras.attention;
         if extras.hint.is_some() {
             self.hint = extras.hint;
         }
         self
     }
 
-    /// Counts against the exit code of `status`: enabled, and in a state someone must act on.
+    /// Counts against the exit code of `status`: enabled, and in a state someone must act on
+    /// or with a reason to act although the state looks fine.
     pub fn needs_attention(&self) -> bool {
-        self.enabled && self.status.needs_attention()
+        self.enabled && (self.status.needs_attention() || self.attention.is_some())
     }
 }

@@ -66,6 +66,9 @@ pub enum ApiFault {
     Malformed,
     /// The connection drops in the middle of the reply's body.
     Dropped,
+    /// 401 for a token that is live: Mindbody refusing the sign-in itself (the staff member
+    /// lost access, or the studio removed the app), which no refresh mends.
+    SignInRefused,
 }
 
 struct MindbodyState {
@@ -533,6 +536,11 @@ async fn admit(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Respons
                 .insert("retry-after", retry_after_secs.into());
             Err(reply)
         }
+        Some(ApiFault::SignInRefused) => Err(mindbody_error(
+            StatusCode::UNAUTHORIZED,
+            "DeniedAccess",
+            "Authentication failed. A valid staff user token or OAuth bearer token is required.",
+        )),
         Some(ApiFault::ServerError) => Err(mindbody_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalError",

@@ -136,7 +136,7 @@ async fn answer(stream: UnixStream, core: Core, stop: CancellationToken) -> std:
         Request::Call(call) => {
             let reply = match core.answer(call).await {
                 Ok(value) => Reply::Ok(value),
-                Err(e) => Reply::Err(e.to_string()),
+                Err(e) => Reply::refusal(e),
             };
             write_line(&mut write, &reply).await
         }

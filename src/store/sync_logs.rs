@@ -39,8 +39,12 @@ pub struct SyncLog {
     pub status: SyncStatus,
     #[serde(default)]
     pub records: RecordCounts,
+    /// Requests Mindbody answered (billed).
     #[serde(default)]
     pub api_calls: u64,
+    /// Requests that never reached the service (not billed), shown apart from the calls.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unreached: u64,
     #[serde(default)]
     pub error_details: Option<String>,
     pub started_at: DateTime<Utc>,

@@ -131,8 +131,18 @@ pub async fn settle_inline(engine: &Engine, app: &mut App) {
     }
 }
 
+/// An error as the dashboard says it: what happened, then the key to press where one mends it.
+pub fn explain(error: &crate::engine::EngineError) -> String {
+    match error {
+        crate::engine::EngineError::NotReady { what, step } => {
+            format!("{what}: {}.", step.keys())
+        }
+        other => other.to_string(),
+    }
+}
+
 async fn perform(engine: &Engine, request: Request) -> Option<Action> {
-    let failed = |e: crate::engine::EngineError| Action::RequestFailed(e.to_string());
+    let failed = |e: crate::engine::EngineError| Action::RequestFailed(explain(&e));
     Some(match request {
         Request::LoadIntegrations => engine
             .integrations()
@@ -192,7 +202,7 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         },
         Request::ConnectMindbody => match engine.start_mindbody_connect(true).await {
             Ok(()) => return None,
-            Err(e) => Action::ConnectFailed(e.to_string()),
+            Err(e) => Action::ConnectFailed(explain(&e)),
         },
         Request::PasteRedirect(address) => match engine.paste_mindbody_redirect(address).await {
             Ok(()) => return None,

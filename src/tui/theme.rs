@@ -105,6 +105,8 @@ impl Theme {
             SyncStatus::Started => self.fg(Color::Cyan),
             SyncStatus::Completed => self.fg(Color::Green),
             SyncStatus::Failed => self.fg(Color::Red),
+            SyncStatus::Interrupted => self.fg(Color::Yellow),
+            SyncStatus::Skipped => self.dim(),
         }
     }
 }

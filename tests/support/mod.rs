@@ -44,6 +44,7 @@ pub fn run(
             ..Default::default()
         },
         api_calls: 2,
+        unreached: 0,
         error_details: error.map(str::to_string),
         started_at,
         completed_at: (status != SyncStatus::Started).then(|| started_at + Duration::seconds(4)),

@@ -17,8 +17,17 @@ use crate::secret::Secret;
 /// The most rows Mindbody returns in one page.
 pub const PAGE_LIMIT: u64 = 200;
 
-/// Called once for every request sent (retries included): they are all billed.
-pub type CallCounter = Arc<dyn Fn() + Send + Sync>;
+/// Called once for every request tried (retries included), with whether Mindbody answered it.
+pub type CallCounter = Arc<dyn Fn(Attempt) + Send + Sync>;
+
+/// How one request went, as far as the bill goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Mindbody answered (any status): a billed call.
+    Answered,
+    /// The request never reached Mindbody (no connection): nothing to bill.
+    Unreached,
+}
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MindbodyError {
@@ -97,6 +106,15 @@ struct LocationsPage {
     locations: Vec<Location>,
 }
 
+/// A request that got no usable answer.
+struct Failure {
+    error: MindbodyError,
+    /// The server's `Retry-After`, if it sent one.
+    retry_after: Option<Duration>,
+    /// Whether Mindbody answered at all (a status line came back): then the call is billed.
+    answered: bool,
+}
+
 pub struct MindbodyClient {
     http: reqwest::Client,
     base: String,
@@ -144,10 +162,16 @@ impl MindbodyClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let outcome = self.get_once(&url, query, access_token).await;
             if let Some(count) = &self.on_call {
-                count();
+                count(match &outcome {
+                    Err(failure) if !failure.answered => Attempt::Unreached,
+                    _ => Attempt::Answered,
+                });
             }
-            let (error, retry_after) = match self.get_once(&url, query, access_token).await {
+            let Failure {
+                error, retry_after, ..
+            } = match outcome {
                 Ok(body) => {
                     return serde_json::from_slice(&body)
                         .map_err(|e| MindbodyError::Malformed(format!("{path}: {e}")));
@@ -171,10 +195,22 @@ impl MindbodyClient {
         url: &str,
         query: &[(&str, String)],
         access_token: &Secret,
-    ) -> Result<bytes::Bytes, (MindbodyError, Option<Duration>)> {
+    ) -> Result<bytes::Bytes, Failure> {
         let network = |e: reqwest::Error| MindbodyError::Network {
             url: url.to_string(),
             detail: crate::present::one_line(&e.to_string()),
+        };
+        // A request that never connected cannot have been billed; one that timed out after
+        // connecting may have been, so it counts.
+        let unreached = |e: reqwest::Error| Failure {
+            answered: !e.is_connect(),
+            error: network(e),
+            retry_after: None,
+        };
+        let cut_off = |e| Failure {
+            error: network(e),
+            retry_after: None,
+            answered: true,
         };
         let reply = self
             .http
@@ -185,7 +221,7 @@ impl MindbodyClient {
             .bearer_auth(access_token.expose())
             .send()
             .await
-            .map_err(|e| (network(e), None))?;
+            .map_err(unreached)?;
         let status = reply.status().as_u16();
         let retry_after = reply
             .headers()
@@ -193,7 +229,7 @@ impl MindbodyClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = reply.bytes().await.map_err(|e| (network(e), None))?;
+        let body = reply.bytes().await.map_err(cut_off)?;
         if (200..300).contains(&status) {
             return Ok(body);
         }
@@ -211,7 +247,11 @@ impl MindbodyClient {
                 )),
             },
         };
-        Err((error, retry_after))
+        Err(Failure {
+            error,
+            retry_after,
+            answered: true,
+        })
     }
 
     /// The site's revenue categories.

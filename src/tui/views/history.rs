@@ -135,6 +135,8 @@ fn run_row<'a>(run: &SyncLog, app: &App, full: bool) -> Row<'a> {
         SyncStatus::Started => "↻ running",
         SyncStatus::Completed => "✓ completed",
         SyncStatus::Failed => "✖ failed",
+        SyncStatus::Interrupted => "⏸ interrupted",
+        SyncStatus::Skipped => "- skipped",
     };
     let took = run
         .completed_at
