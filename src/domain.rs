@@ -89,6 +89,11 @@ impl Status {
         }
     }
 
+    /// Holding a working sign-in (the error, if any, is something a sync may get past).
+    pub fn signed_in(self) -> bool {
+        matches!(self, Status::Connected | Status::Error | Status::Syncing)
+    }
+
     /// Someone has to act: `status` exits 3 for these.
     pub fn needs_attention(self) -> bool {
         matches!(self, Status::Error | Status::NeedsReauth)
@@ -124,4 +129,126 @@ impl SyncStatus {
             SyncStatus::Skipped => "skipped",
         }
     }
+}
+
+/// Which front end is speaking: the command line names commands, the dashboard names keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontEnd {
+    CommandLine,
+    Dashboard,
+}
+
+/// What the user can do to mend a state or an error. The core says which step; each front end
+/// says it in its own words ([`NextStep::said`]), so a hint never names a key on the command
+/// line or a command in the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NextStep {
+    /// Enter Mindbody's site id, client id, API key and client secret.
+    ConfigureMindbody,
+    /// Sign in to Mindbody (again).
+    ConnectMindbody,
+    /// Paste the address the browser ended on instead of waiting for the loopback listener.
+    PasteSignIn,
+    /// Read Mindbody's full answer in the failed run of the sync history.
+    ShowMindbodyHistory,
+    /// Save a Gemini API key.
+    ConfigureGemini,
+    /// Test the Gemini key (which also offers replacements for retired models).
+    TestGemini,
+}
+
+impl NextStep {
+    pub const ALL: [NextStep; 6] = [
+        NextStep::ConfigureMindbody,
+        NextStep::ConnectMindbody,
+        NextStep::PasteSignIn,
+        NextStep::ShowMindbodyHistory,
+        NextStep::ConfigureGemini,
+        NextStep::TestGemini,
+    ];
+
+    /// The step as `front` says it: a sentence without its closing stop.
+    pub fn said(self, front: FrontEnd) -> &'static str {
+        match front {
+            FrontEnd::CommandLine => self.command(),
+            FrontEnd::Dashboard => self.keys(),
+        }
+    }
+
+    /// The command to run.
+    pub fn command(self) -> &'static str {
+        match self {
+            NextStep::ConfigureMindbody => {
+                "run `legion-hub mindbody configure --site-id N --client-id ID` (it asks for the API key and the client secret, or reads MINDBODY_API_KEY and MINDBODY_CLIENT_SECRET)"
+            }
+            NextStep::ConnectMindbody => {
+                "run `legion-hub connect mindbody` to sign in (add --no-browser over SSH)"
+            }
+            NextStep::PasteSignIn => {
+                "run `legion-hub connect mindbody --no-browser` and paste the address the browser ends on"
+            }
+            NextStep::ShowMindbodyHistory => "run `legion-hub history` for Mindbody's full answer",
+            NextStep::ConfigureGemini => {
+                "save a key with `legion-hub gemini configure --api-key-stdin`"
+            }
+            NextStep::TestGemini => "run `legion-hub gemini test`",
+        }
+    }
+
+    /// The key to press.
+    pub fn keys(self) -> &'static str {
+        match self {
+            NextStep::ConfigureMindbody => {
+                "press c on Mindbody to enter the site id, the client id, the API key and the client secret"
+            }
+            NextStep::ConnectMindbody => "press o on Mindbody to sign in",
+            NextStep::PasteSignIn => {
+                "paste the address the browser ends on into the sign-in window"
+            }
+            NextStep::ShowMindbodyHistory => {
+                "open the failed run in the sync history (Tab, Enter) for Mindbody's full answer"
+            }
+            NextStep::ConfigureGemini => "press c on Gemini to save a key",
+            NextStep::TestGemini => "press t on Gemini to test the key",
+        }
+    }
+}
+
+/// A hint and its step as one line for `front`: "Text. Step." with one stop between them, never
+/// two, and nothing glued.
+pub fn advice(text: Option<&str>, step: Option<NextStep>, front: FrontEnd) -> Option<String> {
+    let step = step.map(|s| capitalized(s.said(front)) + ".");
+    match (text.map(str::trim).filter(|t| !t.is_empty()), step) {
+        (None, None) => None,
+        (Some(text), None) => Some(text.to_string()),
+        (None, Some(step)) => Some(step),
+        (Some(text), Some(step)) => Some(format!("{} {step}", with_stop(text))),
+    }
+}
+
+/// Two sentences as one line: the first given its stop, one space, the second.
+pub fn sentences(first: &str, second: &str) -> String {
+    match second.trim() {
+        "" => first.trim().to_string(),
+        second => format!("{} {second}", with_stop(first)),
+    }
+}
+
+/// `text` ending in a full stop (or the `?`/`!`/`:` it already ends with).
+pub fn with_stop(text: &str) -> String {
+    let text = text.trim_end();
+    if text.ends_with(['.', '?', '!', ':']) {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -66,7 +66,11 @@ fn group_digits(digits: &str) -> String {
 
 /// The status glance as a plain-text table, with a line per integration that needs attention.
 /// Shared by `legion-hub status` and the dashboard's `:status`.
-pub fn status_table(views: &[IntegrationView], now: DateTime<Utc>) -> String {
+pub fn status_table(
+    views: &[IntegrationView],
+    now: DateTime<Utc>,
+    front: crate::domain::FrontEnd,
+) -> String {
     let rows: Vec<[String; 4]> = views
         .iter()
         .map(|v| {
@@ -125,9 +129,9 @@ pub fn status_table(views: &[IntegrationView], now: DateTime<Utc>) -> String {
             notes.push(format!("{}: {reason}", v.name));
         }
         if v.needs_attention()
-            && let Some(hint) = &v.hint
+            && let Some(advice) = v.advice(front)
         {
-            notes.push(format!("{}: {}", v.name, hint));
+            notes.push(format!("{}: {advice}", v.name));
         }
         for warning in &v.warnings {
             notes.push(format!("{}: warning: {}", v.name, warning));

@@ -65,7 +65,7 @@ async fn status_exits_3_and_explains_when_an_integration_needs_attention() {
         .code(3)
         .stdout(predicate::str::contains("✖ error"))
         .stdout(predicate::str::contains("401 Unauthorized"))
-        .stdout(predicate::str::contains("Mindbody: Open the failed run"));
+        .stdout(predicate::str::contains("Run `legion-hub history`"));
 }
 
 #[tokio::test]

@@ -195,8 +195,172 @@ async fn a_scheduled_sync_overdue_by_more_than_its_interval_needs_attention() {
         reason.contains("overdue") && reason.contains("3 min ago"),
         "{reason}"
     );
-    let table = legion_hub::present::status_table(&views, chrono::Utc::now());
+    let table = legion_hub::present::status_table(
+        &views,
+        chrono::Utc::now(),
+        legion_hub::domain::FrontEnd::CommandLine,
+    );
     assert!(table.contains("overdue"), "{table}");
     let json = serde_json::to_value(&views[1]).unwrap();
     assert!(json["attention"].as_str().unwrap().contains("overdue"));
+}
+
+/// Every error and every state hint, as each front end says it: the command line names
+/// commands and never keys, the dashboard names keys and never commands, and no sentence ends
+/// twice or runs into the next.
+#[test]
+fn every_hint_fits_the_front_end_that_shows_it() {
+    use legion_hub::domain::{FrontEnd, NextStep};
+    use legion_hub::engine::{EngineError, IntegrationView};
+    use legion_hub::oauth::OAuthError;
+    use legion_hub::providers::gemini::GeminiError;
+    use legion_hub::providers::mindbody::MindbodyError;
+
+    let gemini = [
+        GeminiError::NoKey,
+        GeminiError::InvalidKey,
+        GeminiError::PermissionDenied("denied.".into()),
+        GeminiError::ModelNotFound("models/gemini-1.5-pro-latest is not found.".into()),
+        GeminiError::RateLimited {
+            retry_after: Some(std::time::Duration::from_secs(24)),
+            message: "Quota exceeded.".into(),
+        },
+        GeminiError::RateLimited {
+            retry_after: None,
+            message: "Quota exceeded".into(),
+        },
+        GeminiError::Unavailable("The model is overloaded.".into()),
+        GeminiError::Rejected {
+            status: 400,
+            message: "Invalid JSON payload.".into(),
+        },
+        GeminiError::Server {
+            status: 500,
+            message: "Internal error".into(),
+        },
+        GeminiError::Network {
+            url: "http://127.0.0.1:1".into(),
+            detail: "connection refused".into(),
+        },
+        GeminiError::Malformed("expected value".into()),
+        GeminiError::Blocked("SAFETY".into()),
+        GeminiError::StreamCut("connection reset".into()),
+    ];
+    let oauth = [
+        OAuthError::Denied {
+            error: "access_denied".into(),
+            description: Some("The user said no.".into()),
+        },
+        OAuthError::StateMismatch,
+        OAuthError::WrongRedirect {
+            expected: "http://localhost:3000/cb".into(),
+            got: "http://localhost:3001/cb".into(),
+        },
+        OAuthError::NotAUrl("hello".into()),
+        OAuthError::MissingCode,
+        OAuthError::PortBusy {
+            host: "localhost".into(),
+            port: 3000,
+        },
+        OAuthError::Listen {
+            address: "localhost:3000".into(),
+            detail: "denied".into(),
+        },
+        OAuthError::NotLoopback("https://example.com/cb".into()),
+        OAuthError::TimedOut { minutes: 10 },
+        OAuthError::InvalidGrant("The refresh token is invalid, expired or revoked.".into()),
+        OAuthError::TokenRequest("invalid_client".into()),
+        OAuthError::Network {
+            url: "http://127.0.0.1:1/connect/token".into(),
+            detail: "connection refused".into(),
+        },
+        OAuthError::Malformed("missing field".into()),
+        OAuthError::Config("no client id".into()),
+    ];
+    let mindbody = ["DeniedAccess", "InvalidSiteId", "TooManyRequests", "Other"].map(|code| {
+        MindbodyError::Api {
+            status: 401,
+            code: code.into(),
+            message: "Authentication failed. The Api-Key is not valid.".into(),
+        }
+    });
+    let mut errors: Vec<EngineError> = Vec::new();
+    errors.extend(
+        gemini
+            .into_iter()
+            .map(|error| EngineError::Gemini { error }),
+    );
+    errors.extend(oauth.into_iter().map(|error| EngineError::OAuth { error }));
+    errors.extend(
+        mindbody
+            .into_iter()
+            .map(|error| EngineError::Mindbody { error }),
+    );
+    errors.push(EngineError::Mindbody {
+        error: MindbodyError::Network {
+            url: "http://127.0.0.1:1".into(),
+            detail: "connection refused".into(),
+        },
+    });
+    errors.extend(NextStep::ALL.map(|step| EngineError::NotReady {
+        what: "Mindbody is not set up yet".into(),
+        step,
+    }));
+    let mut lines: Vec<(FrontEnd, String)> = Vec::new();
+    for error in &errors {
+        for front in [FrontEnd::CommandLine, FrontEnd::Dashboard] {
+            lines.push((front, error.said(front)));
+        }
+    }
+    for provider in Provider::ALL {
+        for status in [
+            Status::Connected,
+            Status::Disconnected,
+            Status::Error,
+            Status::NeedsReauth,
+            Status::Syncing,
+            Status::ComingSoon,
+        ] {
+            let mut record =
+                legion_hub::store::IntegrationRecord::new(provider, status, chrono::Utc::now());
+            record.error_message = Some("something failed".into());
+            let view = IntegrationView::build(provider, Some(&record));
+            for front in [FrontEnd::CommandLine, FrontEnd::Dashboard] {
+                lines.extend(view.advice(front).map(|a| (front, a)));
+            }
+        }
+    }
+    assert!(lines.len() > 80);
+    for (front, line) in &lines {
+        let names_a_key =
+            line.contains("press ") || line.contains("Press ") || line.contains("(Tab");
+        let names_a_command = line.contains("`legion-hub ") || line.contains("--no-browser");
+        match front {
+            FrontEnd::CommandLine => assert!(!names_a_key, "a key on the command line: {line}"),
+            FrontEnd::Dashboard => assert!(!names_a_command, "a command in the dashboard: {line}"),
+        }
+        assert!(!line.contains(".."), "a sentence ends twice: {line}");
+        assert!(!line.contains('\n'), "not one line: {line}");
+        // "API_KEY_INVALID)The key": a sentence's end with the next word stuck to it.
+        let glued = line.as_bytes().windows(3).any(|w| {
+            matches!(w[0], b'.' | b')' | b';')
+                && w[1].is_ascii_uppercase()
+                && w[2].is_ascii_lowercase()
+        });
+        assert!(!glued, "sentences run together: {line}");
+    }
+    // A step is always said, and said whole.
+    let reauth = EngineError::OAuth {
+        error: OAuthError::InvalidGrant("revoked".into()),
+    };
+    assert!(
+        reauth
+            .said(FrontEnd::CommandLine)
+            .contains("legion-hub connect mindbody")
+    );
+    assert!(
+        reauth
+            .said(FrontEnd::Dashboard)
+            .contains("Press o on Mindbody")
+    );
 }

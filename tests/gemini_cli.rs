@@ -139,7 +139,9 @@ fn the_legacy_variable_works_and_warns_how_to_consolidate() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("Gemini: warning"))
-        .stdout(predicate::str::contains("gemini configure --api-key-stdin"));
+        .stdout(predicate::str::contains(
+            "rename the variable to GEMINI_API_KEY",
+        ));
     // GEMINI_API_KEY wins over the legacy name, and then nothing warns.
     hub(dir.path(), &sandbox)
         .arg("status")

@@ -123,7 +123,10 @@ async fn a_bad_key_is_invalid_key_and_is_not_retried() {
         .await
         .unwrap_err();
     assert_eq!(err, GeminiError::InvalidKey);
-    assert!(err.hint().contains("gemini configure"));
+    assert_eq!(
+        err.step(),
+        Some(legion_hub::domain::NextStep::ConfigureGemini)
+    );
     assert_eq!(sandbox.requests(), 1);
 }
 

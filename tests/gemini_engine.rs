@@ -97,7 +97,14 @@ async fn a_bad_key_is_an_error_with_a_hint() {
             .unwrap()
             .contains("API_KEY_INVALID")
     );
-    assert!(view.hint.as_deref().unwrap().contains("gemini configure"));
+    let cli = view
+        .advice(legion_hub::domain::FrontEnd::CommandLine)
+        .unwrap();
+    assert!(cli.contains("gemini configure"), "{cli}");
+    let dashboard = view
+        .advice(legion_hub::domain::FrontEnd::Dashboard)
+        .unwrap();
+    assert!(dashboard.contains("Press c on Gemini"), "{dashboard}");
     assert!(view.needs_attention());
 }
 

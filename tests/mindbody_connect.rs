@@ -382,5 +382,5 @@ async fn disconnect_revokes_and_forgets_the_tokens() {
         .mindbody_access_token()
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("not connected"), "{err}");
+    assert!(err.to_string().contains("not signed in"), "{err}");
 }

@@ -652,10 +652,10 @@ async fn a_refused_refresh_sets_needs_reauth_at_once_and_stops_the_run() {
     let mindbody = mindbody_view(&view);
     assert_eq!(mindbody.status, legion_hub::domain::Status::NeedsReauth);
     assert!(mindbody.needs_attention());
-    assert!(
-        mindbody.hint.as_deref().unwrap().contains("Press o"),
-        "{mindbody:?}"
-    );
+    let said = mindbody
+        .advice(legion_hub::domain::FrontEnd::Dashboard)
+        .unwrap();
+    assert!(said.contains("Press o on Mindbody"), "{said}");
     // A second sync is refused before anything is written, naming the sign-in.
     let before = engine
         .sync_history(legion_hub::domain::Provider::Mindbody, 0, 1)

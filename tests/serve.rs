@@ -88,7 +88,14 @@ async fn nothing_acknowledged_is_lost_when_serve_is_killed_mid_burst() {
         };
         sender.webhooks.send(bodies, &plan).await
     });
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // Kill once the burst is under way (some stored), however busy the machine is.
+    for _ in 0..1000 {
+        let summary = remote.webhook_summary().await.unwrap();
+        if summary.counts.received >= 50 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     child.kill().unwrap(); // SIGKILL: no chance to flush or clean up
     child.wait().unwrap();
     let report = burst.await.unwrap();

@@ -105,8 +105,12 @@ fn print_report(report: &TestReport, json: bool) -> anyhow::Result<u8> {
     if let Some(error) = &report.error {
         println!("  error: {error}");
     }
-    if let Some(hint) = &report.hint {
-        println!("  what to do: {hint}");
+    if let Some(advice) = crate::domain::advice(
+        report.hint.as_deref(),
+        report.step,
+        crate::domain::FrontEnd::CommandLine,
+    ) {
+        println!("  what to do: {advice}");
     }
     if let Some(warning) = report.key_source.and_then(|s| s.warning()) {
         println!("  warning: {warning}");

@@ -38,7 +38,17 @@ pub async fn run(settings: &Settings, command: &MindbodyCommand) -> anyhow::Resu
                 saved.client_id.as_deref().unwrap_or("(none)"),
                 saved.redirect_uri()
             );
-            println!("Next: legion-hub connect mindbody");
+            // Only a hub that is not signed in needs the sign-in next.
+            let signed_in =
+                engine.integrations().await?.iter().any(|v| {
+                    v.provider == crate::domain::Provider::Mindbody && v.status.signed_in()
+                });
+            if !signed_in {
+                println!(
+                    "Next: {}",
+                    crate::domain::NextStep::ConnectMindbody.command()
+                );
+            }
             Ok(super::exit::OK)
         }
         MindbodyCommand::Test(args) => match engine.test_mindbody().await {

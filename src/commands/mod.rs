@@ -45,12 +45,7 @@ pub mod exit {
 /// An engine error as the command line says it: what happened, then the command to run where
 /// one would mend it.
 pub fn say(error: &crate::engine::EngineError) -> String {
-    match error {
-        crate::engine::EngineError::NotReady { what, step } => {
-            format!("{what}: {}", step.command())
-        }
-        other => other.to_string(),
-    }
+    error.said(crate::domain::FrontEnd::CommandLine)
 }
 
 /// An error that ends the process, said for the command line, with its exit code (None: a

@@ -20,6 +20,9 @@ struct StatusRow<'a> {
     #[serde(flatten)]
     view: &'a IntegrationView,
     last_sync_ago: String,
+    /// The hint and its step as the command line says them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    what_to_do: Option<String>,
 }
 
 pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
@@ -45,12 +48,16 @@ pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
                 .map(|view| StatusRow {
                     view,
                     last_sync_ago: present::ago(view.last_sync_at, now),
+                    what_to_do: view.advice(crate::domain::FrontEnd::CommandLine),
                 })
                 .collect(),
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", present::status_table(&views, now));
+        print!(
+            "{}",
+            present::status_table(&views, now, crate::domain::FrontEnd::CommandLine)
+        );
     }
     Ok(code)
 }

@@ -63,9 +63,9 @@ impl Core {
         self.gemini_client()?;
         let report = self.test_gemini().await?;
         if let (false, Some(error)) = (report.ok, &report.error) {
-            return Err(EngineError::Invalid(format!(
-                "{error}\n{}",
-                report.hint.as_deref().unwrap_or_default()
+            return Err(EngineError::Invalid(crate::domain::sentences(
+                error,
+                report.hint.as_deref().unwrap_or_default(),
             )));
         }
         self.gemini_settings()?
@@ -73,8 +73,7 @@ impl Core {
             .map(str::to_string)
             .ok_or_else(|| {
                 EngineError::Invalid(format!(
-                    "no model for `{}`: pick one with `legion-hub gemini configure --{} MODEL`",
-                    alias.name(),
+                    "no model for `{}` yet: pick one in Gemini's settings",
                     alias.name()
                 ))
             })
@@ -208,7 +207,7 @@ impl Core {
             None => MessageState::Complete,
             Some(GeminiError::Cancelled) => MessageState::Cancelled,
             Some(error) => MessageState::Failed {
-                error: format!("{error}. {}", error.hint()),
+                error: crate::domain::sentences(&error.to_string(), &error.hint()),
             },
         };
         store.update_message(&reply)?;
@@ -260,7 +259,9 @@ impl Core {
             .await?;
         Ok(super::Answer {
             text: reply.text,
-            error: reply.error.map(|e| format!("{e}\n{}", e.hint())),
+            error: reply
+                .error
+                .map(|e| crate::domain::sentences(&e.to_string(), &e.hint())),
         })
     }
 

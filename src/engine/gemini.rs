@@ -256,14 +256,17 @@ impl Core {
             extras.offer = report.replacement_offer();
         }
         let status = record.map(|r| r.status).unwrap_or(Status::Disconnected);
-        extras.hint = match (status, &source, &last) {
-            (Status::Disconnected, Some(source), _) => Some(format!(
-                "A key is available from {}: press t to test it.",
-                source.describe()
-            )),
-            (Status::Error, _, Some(report)) => report.hint.clone(),
-            _ => None,
-        };
+        match (status, &source, &last) {
+            (Status::Disconnected, Some(source), _) => {
+                extras.hint = Some(format!("A key is available from {}.", source.describe()));
+                extras.next_step = Some(crate::domain::NextStep::TestGemini);
+            }
+            (Status::Error, _, Some(report)) => {
+                extras.hint = report.hint.clone();
+                extras.next_step = report.step;
+            }
+            _ => {}
+        }
         extras
     }
 }

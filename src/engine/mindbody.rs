@@ -451,7 +451,8 @@ impl Core {
             }
             Err(error) => {
                 record.status = Status::Error;
-                record.error_message = Some(format!("{error}. {}", error.hint()));
+                record.error_message =
+                    Some(crate::domain::sentences(&error.to_string(), error.hint()));
             }
         }
         record.updated_at = Utc::now();
@@ -513,16 +514,19 @@ pub(super) fn extras(record: Option<&IntegrationRecord>) -> super::view::Extras 
         && settings.client_id.is_some()
         && record.is_some_and(|r| r.credentials.is_some());
     let status = record.map(|r| r.status).unwrap_or(Status::Disconnected);
-    extras.hint = match (status, configured) {
-        (Status::Disconnected, false) => Some(
-            "Press c to enter the site id, the client id, the API key and the client secret, then o to sign in."
-                .into(),
+    use crate::domain::NextStep;
+    let (hint, step) = match (status, configured) {
+        (Status::Disconnected, false) => (None, NextStep::ConfigureMindbody),
+        (Status::Disconnected, true) => (None, NextStep::ConnectMindbody),
+        (Status::NeedsReauth, _) => (
+            Some(
+                "Mindbody no longer accepts the saved sign-in; settings, mappings and history are kept.",
+            ),
+            NextStep::ConnectMindbody,
         ),
-        (Status::Disconnected, true) => Some("Press o to sign in to Mindbody.".into()),
-        (Status::NeedsReauth, _) => Some(
-            "Press o to sign in again: settings, mappings and history are kept.".into(),
-        ),
-        _ => None,
+        _ => return extras,
     };
+    extras.hint = hint.map(str::to_string);
+    extras.next_step = Some(step);
     extras
 }

@@ -25,6 +25,7 @@ use chrono::Utc;
 use tokio::sync::broadcast;
 
 use crate::config::{Config, Settings};
+pub use crate::domain::{FrontEnd, NextStep};
 use crate::domain::{Provider, Status};
 use crate::providers::catalog;
 use crate::providers::gemini::GeminiError;
@@ -49,11 +50,11 @@ pub use crate::store::lock::Owner;
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{error}\n{hint}", hint = error.hint())]
+    #[error("{}", crate::domain::sentences(&error.to_string(), &error.hint()))]
     Gemini { error: GeminiError },
-    #[error("{error}\n{hint}", hint = error.hint())]
+    #[error("{}", crate::domain::sentences(&error.to_string(), error.hint()))]
     OAuth { error: crate::oauth::OAuthError },
-    #[error("{error}\n{hint}", hint = error.hint())]
+    #[error("{}", crate::domain::sentences(&error.to_string(), error.hint()))]
     Mindbody {
         error: crate::providers::mindbody::MindbodyError,
     },
@@ -64,47 +65,16 @@ pub enum EngineError {
     /// The control socket: the owner could not be reached or understood.
     #[error("{0}")]
     Control(String),
-    /// An error the owning process reported (its message says what to do).
-    #[error("{0}")]
-    Remote(String),
+    /// An error the owning process reported, with the step that mends it if there is one.
+    #[error("{message}")]
+    Remote {
+        message: String,
+        step: Option<NextStep>,
+    },
     /// Something must be done first; each front end words `step` its own way (a command on the
     /// command line, a key in the dashboard).
     #[error("{what}")]
     NotReady { what: String, step: NextStep },
-}
-
-/// What the user has to do before a request can work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NextStep {
-    /// Enter Mindbody's site id, client id, API key and client secret.
-    ConfigureMindbody,
-    /// Sign in to Mindbody (again).
-    ConnectMindbody,
-}
-
-impl NextStep {
-    /// The step as the command line says it: the command to run.
-    pub fn command(self) -> &'static str {
-        match self {
-            NextStep::ConfigureMindbody => {
-                "run `legion-hub mindbody configure --site-id N --client-id ID` (it asks for the API key and the client secret, or reads MINDBODY_API_KEY and MINDBODY_CLIENT_SECRET)"
-            }
-            NextStep::ConnectMindbody => {
-                "run `legion-hub connect mindbody` to sign in (add --no-browser over SSH)"
-            }
-        }
-    }
-
-    /// The step as the dashboard says it: the key to press.
-    pub fn keys(self) -> &'static str {
-        match self {
-            NextStep::ConfigureMindbody => {
-                "press c on Mindbody to enter the site id, the client id, the API key and the client secret"
-            }
-            NextStep::ConnectMindbody => "press o on Mindbody to sign in",
-        }
-    }
 }
 
 impl EngineError {
@@ -124,6 +94,23 @@ impl EngineError {
                 error: crate::providers::mindbody::MindbodyError::Api { status: 401, .. }
             }
         )
+    }
+
+    /// The step that mends it, if one does; each front end says it in its own words.
+    pub fn step(&self) -> Option<NextStep> {
+        match self {
+            EngineError::Gemini { error } => error.step(),
+            EngineError::OAuth { error } => error.step(),
+            EngineError::Mindbody { error } => error.step(),
+            EngineError::NotReady { step, .. } => Some(*step),
+            EngineError::Remote { step, .. } => *step,
+            _ => None,
+        }
+    }
+
+    /// The error as `front` says it: what happened, then the step that mends it in its words.
+    pub fn said(&self, front: FrontEnd) -> String {
+        crate::domain::advice(Some(&self.to_string()), self.step(), front).unwrap_or_default()
     }
 
     /// Mindbody's refusal is about the `Api-Key` header rather than the sign-in.

@@ -30,7 +30,13 @@ pub enum Request {
 pub enum Reply {
     Ok(serde_json::Value),
     Err(String),
-    /// Something must be done first: kept typed so the asking front end words it its own way.
+    /// The call failed; the step that mends it stays typed so the asking front end words it
+    /// its own way.
+    Refused {
+        message: String,
+        step: Option<super::NextStep>,
+    },
+    /// Something must be done first.
     NotReady {
         what: String,
         step: super::NextStep,
@@ -42,7 +48,10 @@ impl Reply {
     pub fn refusal(error: EngineError) -> Reply {
         match error {
             EngineError::NotReady { what, step } => Reply::NotReady { what, step },
-            other => Reply::Err(other.to_string()),
+            other => Reply::Refused {
+                message: other.to_string(),
+                step: other.step(),
+            },
         }
     }
 }
@@ -170,14 +179,14 @@ impl RemoteEngine {
 enum Failure {
     Gone(std::io::Error),
     Mismatch(serde_json::Error),
-    Refused(String),
+    Refused(String, Option<super::NextStep>),
     NotReady { what: String, step: super::NextStep },
 }
 
 impl Failure {
     fn into_engine_error(self, role: &str, pid: u32) -> EngineError {
         match self {
-            Failure::Refused(message) => EngineError::Remote(message),
+            Failure::Refused(message, step) => EngineError::Remote { message, step },
             Failure::NotReady { what, step } => EngineError::NotReady { what, step },
             Failure::Gone(error) => EngineError::Control(format!(
                 "lost the legion-hub {role} (pid {pid}) this command was talking to: {error}\nstart it again, or run the command again (with no hub running it opens the data itself)"
@@ -205,7 +214,8 @@ async fn exchange<R: DeserializeOwned>(stream: UnixStream, call: Call) -> Result
     }
     match serde_json::from_str::<Reply>(&reply).map_err(Failure::Mismatch)? {
         Reply::Ok(value) => serde_json::from_value(value).map_err(Failure::Mismatch),
-        Reply::Err(message) => Err(Failure::Refused(message)),
+        Reply::Err(message) => Err(Failure::Refused(message, None)),
+        Reply::Refused { message, step } => Err(Failure::Refused(message, step)),
         Reply::NotReady { what, step } => Err(Failure::NotReady { what, step }),
     }
 }

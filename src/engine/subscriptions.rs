@@ -25,11 +25,12 @@ fn api(error: WebhooksError) -> EngineError {
 
 impl Core {
     fn webhooks_client(&self) -> Result<WebhooksClient, EngineError> {
-        let api_key = self.mindbody_secret(mindbody::API_KEY)?.ok_or_else(|| {
-            EngineError::Invalid(
-                "Mindbody has no API key yet: run `legion-hub mindbody configure` (or c on Mindbody in the hub)".into(),
-            )
-        })?;
+        let api_key =
+            self.mindbody_secret(mindbody::API_KEY)?
+                .ok_or_else(|| EngineError::NotReady {
+                    what: "Mindbody has no API key yet".into(),
+                    step: super::NextStep::ConfigureMindbody,
+                })?;
         Ok(WebhooksClient::new(
             self.http().clone(),
             &self.inner.config.mindbody.webhooks_url(),

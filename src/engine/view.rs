@@ -21,7 +21,11 @@ pub struct IntegrationView {
     pub status: Status,
     pub last_sync_at: Option<DateTime<Utc>>,
     pub error_message: Option<String>,
+    /// What the state means for the user, in words every front end can show as they are.
     pub hint: Option<String>,
+    /// The step that mends it; see [`IntegrationView::advice`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<crate::domain::NextStep>,
     /// Non-secret settings only.
     pub settings: BTreeMap<String, String>,
     /// Whether credentials are saved (never what they are).
@@ -64,8 +68,9 @@ pub struct Extras {
     pub retry_at: Option<DateTime<Utc>>,
     pub freshness: Option<super::Freshness>,
     pub next_sync_at: Option<DateTime<Utc>>,
-    /// A more specific hint than the catalog's for the current state.
+    /// A more specific hint than the catalog's for the current state, with its step.
     pub hint: Option<String>,
+    pub next_step: Option<crate::domain::NextStep>,
     /// See [`IntegrationView::attention`].
     pub attention: Option<String>,
 }
@@ -87,6 +92,7 @@ impl IntegrationView {
             last_sync_at: record.and_then(|r| r.last_sync_at),
             error_message: record.and_then(|r| r.error_message.clone()),
             hint: catalog::hint(provider, status),
+            next_step: catalog::step(provider, status),
             settings: record.map(|r| r.settings.clone()).unwrap_or_default(),
             has_credentials: record.is_some_and(|r| r.credentials.is_some()),
             facts: Vec::new(),
@@ -107,10 +113,16 @@ impl IntegrationView {
         self.freshness = extras.freshness;
         self.next_sync_at = extras.next_sync_at;
         self.attention = extras.attention;
-        if extras.hint.is_some() {
+        if extras.hint.is_some() || extras.next_step.is_some() {
             self.hint = extras.hint;
+            self.next_step = extras.next_step;
         }
         self
+    }
+
+    /// The hint and its step as `front` says them.
+    pub fn advice(&self, front: crate::domain::FrontEnd) -> Option<String> {
+        crate::domain::advice(self.hint.as_deref(), self.next_step, front)
     }
 
     /// Counts against the exit code of `status`: enabled, and in a state someone must act on

@@ -18,7 +18,7 @@ pub enum OAuthError {
     #[error("the address has no `code`: paste the whole address the browser ended on")]
     MissingCode,
     #[error(
-        "port {port} on {host} is in use by another program, so legion-hub cannot receive the sign-in there: stop that program, or register another redirect URI with the provider and set it (Mindbody: `legion-hub mindbody configure --redirect-uri URI`, or c in the hub)"
+        "port {port} on {host} is in use by another program, so legion-hub cannot receive the sign-in there: stop that program, or register another redirect URI with the provider and set it in the settings"
     )]
     PortBusy { host: String, port: u16 },
     #[error("cannot listen for the sign-in on {address}: {detail}")]
@@ -46,7 +46,7 @@ pub enum OAuthError {
 impl OAuthError {
     pub fn hint(&self) -> &'static str {
         match self {
-            OAuthError::Denied { .. } => "Start the connection again and choose Approve.",
+            OAuthError::Denied { .. } => "Sign in again and choose Approve.",
             OAuthError::StateMismatch
             | OAuthError::WrongRedirect { .. }
             | OAuthError::MissingCode
@@ -55,14 +55,10 @@ impl OAuthError {
             }
             OAuthError::PortBusy { .. }
             | OAuthError::Listen { .. }
-            | OAuthError::NotLoopback(_) => {
-                "Or connect with --no-browser and paste the address back instead of using the listener."
-            }
-            OAuthError::TimedOut { .. } => {
-                "Start the connection again when you are ready to sign in."
-            }
+            | OAuthError::NotLoopback(_) => "The sign-in can also finish without the listener.",
+            OAuthError::TimedOut { .. } => "Sign in again when you are ready.",
             OAuthError::Cancelled => "Nothing to do.",
-            OAuthError::InvalidGrant(_) => "Reconnect: settings, mappings and history are kept.",
+            OAuthError::InvalidGrant(_) => "Settings, mappings and history are kept.",
             OAuthError::TokenRequest(_) | OAuthError::Malformed(_) => {
                 "Check the client id and secret in the settings; the log file has the provider's reply."
             }
@@ -70,6 +66,23 @@ impl OAuthError {
                 "Check the network, and the endpoint URLs in config.toml."
             }
             OAuthError::Config(_) => "Fix the settings, then connect again.",
+        }
+    }
+
+    /// The step that mends it, said by each front end in its own words.
+    pub fn step(&self) -> Option<crate::domain::NextStep> {
+        use crate::domain::NextStep;
+        match self {
+            OAuthError::PortBusy { .. }
+            | OAuthError::Listen { .. }
+            | OAuthError::NotLoopback(_) => Some(NextStep::PasteSignIn),
+            OAuthError::InvalidGrant(_)
+            | OAuthError::Denied { .. }
+            | OAuthError::TimedOut { .. } => Some(NextStep::ConnectMindbody),
+            OAuthError::TokenRequest(_) | OAuthError::Malformed(_) | OAuthError::Config(_) => {
+                Some(NextStep::ConfigureMindbody)
+            }
+            _ => None,
         }
     }
 }

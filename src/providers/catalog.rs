@@ -1,6 +1,6 @@
 //! What the hub offers: one entry per provider, and the troubleshooting hint for each state.
 
-use crate::domain::{Provider, Status};
+use crate::domain::{NextStep, Provider, Status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogEntry {
@@ -40,7 +40,8 @@ pub fn initial_status(provider: Provider) -> Status {
     }
 }
 
-/// What to do next, for a provider in `status`. None when nothing needs doing.
+/// What a provider's state means for the user, when it asks for something; the step that mends
+/// it is [`step`]'s (each front end words it).
 pub fn hint(provider: Provider, status: Status) -> Option<String> {
     let name = provider.name();
     let text = match (provider, status) {
@@ -50,21 +51,30 @@ pub fn hint(provider: Provider, status: Status) -> Option<String> {
             "Gemini needs an API key: create one in Google AI Studio (aistudio.google.com/apikey)."
                 .into()
         }
-        (Provider::Mindbody, Status::Disconnected) => {
-            "Connect Mindbody with the studio's site id to start syncing sales.".into()
-        }
+        // The step says it all.
+        (Provider::Mindbody, Status::Disconnected | Status::Error) => return None,
         (_, Status::Disconnected) => format!("{name} is not connected."),
         (_, Status::NeedsReauth) => format!(
-            "{name} no longer accepts the saved sign-in: reconnect. Settings, mappings and history are kept."
+            "{name} no longer accepts the saved sign-in; settings, mappings and history are kept."
         ),
         (Provider::Gemini, Status::Error) => {
             "Check the API key and the network; the error above says which failed.".into()
         }
-        (_, Status::Error) => format!(
-            "Open the failed run in the sync history (Tab, Enter) for {name}'s full answer; a run that fails again the same way needs a look at the settings."
-        ),
+        (_, Status::Error) => format!("{name} reported the error above."),
     };
     Some(text)
+}
+
+/// The step that mends a provider's state, if one does.
+pub fn step(provider: Provider, status: Status) -> Option<NextStep> {
+    match (provider, status) {
+        (Provider::Gemini, Status::Disconnected) => Some(NextStep::ConfigureGemini),
+        (Provider::Gemini, Status::Error) => Some(NextStep::TestGemini),
+        (Provider::Mindbody, Status::Disconnected) => Some(NextStep::ConfigureMindbody),
+        (Provider::Mindbody, Status::NeedsReauth) => Some(NextStep::ConnectMindbody),
+        (Provider::Mindbody, Status::Error) => Some(NextStep::ShowMindbodyHistory),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -72,10 +82,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_unhealthy_state_has_a_hint() {
+    fn every_unhealthy_state_has_a_hint_or_a_step() {
         for provider in Provider::ALL {
             for status in [Status::Disconnected, Status::Error, Status::NeedsReauth] {
-                assert!(hint(provider, status).is_some(), "{provider} {status}");
+                assert!(
+                    hint(provider, status).is_some() || step(provider, status).is_some(),
+                    "{provider} {status}"
+                );
             }
             assert!(hint(provider, Status::Connected).is_none());
         }

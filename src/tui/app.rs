@@ -372,7 +372,11 @@ impl App {
             PaletteCommand::Status => {
                 self.overlay = Overlay::Popup(Popup {
                     title: "Status".into(),
-                    body: present::status_table(&self.integrations, self.now.to_utc()),
+                    body: present::status_table(
+                        &self.integrations,
+                        self.now.to_utc(),
+                        crate::domain::FrontEnd::Dashboard,
+                    ),
                     scroll: 0,
                 })
             }

@@ -131,14 +131,26 @@ pub async fn settle_inline(engine: &Engine, app: &mut App) {
     }
 }
 
+/// What the dashboard says after Mindbody's settings are saved: the sign-in comes next only
+/// when there is none.
+async fn mindbody_saved(engine: &Engine) -> String {
+    let signed_in = engine.integrations().await.is_ok_and(|views| {
+        views
+            .iter()
+            .any(|v| v.provider == crate::domain::Provider::Mindbody && v.status.signed_in())
+    });
+    let next = (!signed_in).then_some(crate::domain::NextStep::ConnectMindbody);
+    crate::domain::advice(
+        Some("Mindbody settings saved."),
+        next,
+        crate::domain::FrontEnd::Dashboard,
+    )
+    .unwrap_or_default()
+}
+
 /// An error as the dashboard says it: what happened, then the key to press where one mends it.
 pub fn explain(error: &crate::engine::EngineError) -> String {
-    match error {
-        crate::engine::EngineError::NotReady { what, step } => {
-            format!("{what}: {}.", step.keys())
-        }
-        other => other.to_string(),
-    }
+    error.said(crate::domain::FrontEnd::Dashboard)
 }
 
 async fn perform(engine: &Engine, request: Request) -> Option<Action> {
@@ -197,7 +209,7 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             Err(e) => failed(e),
         },
         Request::ConfigureMindbody(update) => match engine.configure_mindbody(update).await {
-            Ok(()) => Action::Notice("Mindbody settings saved. Press o to connect.".into()),
+            Ok(()) => Action::Notice(mindbody_saved(engine).await),
             Err(e) => failed(e),
         },
         Request::ConnectMindbody => match engine.start_mindbody_connect(true).await {

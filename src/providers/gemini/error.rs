@@ -81,20 +81,30 @@ impl GeminiError {
     /// What the user should do next.
     pub fn hint(&self) -> String {
         match self {
-            GeminiError::NoKey => "Create a key in Google AI Studio (aistudio.google.com/apikey) and save it with `legion-hub gemini configure --api-key-stdin`, or press c on Gemini in the hub.".into(),
-            GeminiError::InvalidKey => "The key is wrong, deleted or restricted: paste a current key from Google AI Studio with `legion-hub gemini configure --api-key-stdin` (or c in the hub).".into(),
+            GeminiError::NoKey => "Create a key in Google AI Studio (aistudio.google.com/apikey) and save it.".into(),
+            GeminiError::InvalidKey => "The key is wrong, deleted or restricted: save a current key from Google AI Studio.".into(),
             GeminiError::PermissionDenied(_) => "The key's Google Cloud project cannot use the Generative Language API: enable the API for that project, or use a key from AI Studio.".into(),
-            GeminiError::ModelNotFound(_) => "The model is retired or unknown: run `legion-hub gemini test` to pick a replacement from the models your key can use.".into(),
+            GeminiError::ModelNotFound(_) => "The model is retired or unknown: a test of the key offers a replacement from the models it can use.".into(),
             GeminiError::RateLimited { retry_after: Some(d), .. } => format!("Wait {} s, or raise the quota (billing) for the key's project.", d.as_secs()),
             GeminiError::RateLimited { .. } => "Wait a minute, or raise the quota (billing) for the key's project.".into(),
             GeminiError::Unavailable(_) => "Google's side is busy: it usually passes within minutes. legion-hub already retried; try again shortly.".into(),
-            GeminiError::Rejected { .. } => "legion-hub sent something Gemini would not take; the log file has the details (see `legion-hub paths`).".into(),
+            GeminiError::Rejected { .. } => "legion-hub sent something Gemini would not take; the log file in the state directory has the details.".into(),
             GeminiError::Server { .. } => "A fault on Google's side: try again later.".into(),
             GeminiError::Network { .. } => "Check the network (and any proxy); `[gemini] base_url` in config.toml says where legion-hub connects.".into(),
             GeminiError::Malformed(_) => "Something between legion-hub and Gemini (a proxy?) changed the reply, or the API changed: check `[gemini] base_url`.".into(),
             GeminiError::Blocked(_) => "Gemini's safety filter stopped this prompt: rephrase it.".into(),
             GeminiError::StreamCut(_) => "The part that arrived is kept; ask again to get the rest.".into(),
             GeminiError::Cancelled => "Nothing to do.".into(),
+        }
+    }
+
+    /// The step that mends it, said by each front end in its own words.
+    pub fn step(&self) -> Option<crate::domain::NextStep> {
+        use crate::domain::NextStep;
+        match self {
+            GeminiError::NoKey | GeminiError::InvalidKey => Some(NextStep::ConfigureGemini),
+            GeminiError::ModelNotFound(_) => Some(NextStep::TestGemini),
+            _ => None,
         }
     }
 

@@ -31,7 +31,7 @@ impl KeySource {
     pub fn warning(self) -> Option<String> {
         (self == KeySource::LegacyEnv).then(|| {
             format!(
-                "The Gemini key comes from {LEGACY_KEY_ENV}, the legacy name: save it once with `legion-hub gemini configure --api-key-stdin` (or rename the variable to {KEY_ENV}) and remove {LEGACY_KEY_ENV}."
+                "The Gemini key comes from {LEGACY_KEY_ENV}, the legacy name: rename the variable to {KEY_ENV}, or save the key once in Gemini's settings and remove {LEGACY_KEY_ENV}."
             )
         })
     }
@@ -88,7 +88,7 @@ mod tests {
             (key.expose(), source),
             ("from-legacy", KeySource::LegacyEnv)
         );
-        assert!(source.warning().unwrap().contains("gemini configure"));
+        assert!(source.warning().unwrap().contains("Gemini's settings"));
         assert!(resolve(None, env(&[(KEY_ENV, "  ")])).is_none());
         assert!(resolve(Some(Secret::new("")), env(&[])).is_none());
     }

@@ -35,6 +35,9 @@ pub struct TestReport {
     pub aliases: Vec<AliasCheck>,
     pub error: Option<String>,
     pub hint: Option<String>,
+    /// The step that mends it (each front end words it).
+    #[serde(default)]
+    pub step: Option<crate::domain::NextStep>,
     /// For a 429: when to try again.
     pub retry_after_secs: Option<u64>,
 }
@@ -50,6 +53,7 @@ impl TestReport {
             aliases: Vec::new(),
             error: Some(error.to_string()),
             hint: Some(error.hint()),
+            step: error.step(),
             retry_after_secs: match error {
                 GeminiError::RateLimited { retry_after, .. } => retry_after.map(|d| d.as_secs()),
                 _ => None,
@@ -158,7 +162,7 @@ pub async fn run(
                 "the default alias `{}` has no model the key can use",
                 settings.default_alias.name()
             )),
-            Some("Pick its model with `legion-hub gemini configure`.".into()),
+            Some("Its model can be picked in Gemini's settings.".into()),
         )
     } else {
         (None, None)
@@ -172,6 +176,7 @@ pub async fn run(
         aliases,
         error,
         hint,
+        step: None,
         retry_after_secs: None,
     };
     Ok((report, live))

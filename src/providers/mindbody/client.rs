@@ -48,7 +48,7 @@ impl MindbodyError {
         match self {
             MindbodyError::Api { code, .. } => match code.as_str() {
                 "DeniedAccess" | "Unauthorized" | "InvalidAccessToken" => {
-                    "The sign-in or the API key was refused: check the API key in the settings, then reconnect Mindbody."
+                    "The sign-in or the API key was refused: check the API key in the settings; if it is right, sign in again."
                 }
                 "InvalidSiteId" | "SiteNotFound" => {
                     "Check the site id in the settings: it is the number in the studio's Mindbody address."
@@ -64,6 +64,25 @@ impl MindbodyError {
             MindbodyError::Malformed(_) => {
                 "A proxy may have changed the reply; check `[mindbody] api_url`."
             }
+        }
+    }
+
+    /// The step that mends it, said by each front end in its own words.
+    pub fn step(&self) -> Option<crate::domain::NextStep> {
+        match self {
+            MindbodyError::Api { code, .. }
+                if matches!(
+                    code.as_str(),
+                    "DeniedAccess"
+                        | "Unauthorized"
+                        | "InvalidAccessToken"
+                        | "InvalidSiteId"
+                        | "SiteNotFound"
+                ) =>
+            {
+                Some(crate::domain::NextStep::ConfigureMindbody)
+            }
+            _ => None,
         }
     }
 

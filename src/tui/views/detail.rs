@@ -90,8 +90,8 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             Span::styled(present::one_line(error), theme.error()),
         );
     }
-    if let Some(hint) = &view.hint {
-        field("What to do", Span::raw(hint.clone()));
+    if let Some(advice) = view.advice(crate::domain::FrontEnd::Dashboard) {
+        field("What to do", Span::raw(advice));
     }
     if let Some(offer) = &view.offer {
         field(
