@@ -383,3 +383,34 @@ fn transactions_json_carries_amounts_as_exact_strings_with_their_currency() {
     assert_eq!(first["class"], "Retail");
     assert_eq!(first["key"], "mindbody:sale:1:1");
 }
+
+#[test]
+fn possible_duplicates_are_dismissed_in_bulk() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_books(dir.path());
+    let flagged = |dir: &Path| {
+        let out = hub(dir)
+            .args(["customers", "--possible-duplicates", "--json"])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json.as_array().unwrap().len()
+    };
+    assert_eq!(flagged(dir.path()), 2);
+    hub(dir.path())
+        .args(["customers", "dismiss", "--all"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 customers"));
+    assert_eq!(flagged(dir.path()), 0);
+    hub(dir.path())
+        .args(["customers", "dismiss", "--all"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No possible duplicates"));
+    // A key and --all together is a usage error.
+    hub(dir.path())
+        .args(["customers", "dismiss", "--all", "mindbody:client:2"])
+        .assert()
+        .code(2);
+}
