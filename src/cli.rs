@@ -268,6 +268,7 @@ pub enum CustomersAction {
     Confirm { key: String },
     /// Each KEY is a different person: clear its flag. With --all, every flag left.
     Dismiss {
+        /// The flagged customers to keep as people of their own.
         #[arg(value_name = "KEY", required_unless_present = "all")]
         keys: Vec<String>,
         /// Every customer flagged as a possible duplicate (those `customers
