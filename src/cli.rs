@@ -98,7 +98,8 @@ pub enum Command {
     Customers {
         #[command(subcommand)]
         action: Option<CustomersAction>,
-        /// Only customers that may be someone already in the books (same name, nothing else).
+        /// Only customers that may be someone already in the books (same name, no email or
+        /// phone that differs).
         #[arg(long)]
         possible_duplicates: bool,
         #[arg(long)]
@@ -265,6 +266,14 @@ pub enum ConfigCommand {
 pub enum CustomersAction {
     /// KEY is the same person as the customer it may duplicate: merge them.
     Confirm { key: String },
-    /// KEY is a different person: clear the flag.
-    Dismiss { key: String },
+    /// Each KEY is a different person: clear its flag. With --all, every flag left.
+    Dismiss {
+        /// The flagged customers to keep as people of their own.
+        #[arg(value_name = "KEY", required_unless_present = "all")]
+        keys: Vec<String>,
+        /// Every customer flagged as a possible duplicate (those `customers
+        /// --possible-duplicates` lists) is a different person.
+        #[arg(long, conflicts_with = "keys")]
+        all: bool,
+    },
 }

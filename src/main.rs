@@ -103,7 +103,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             json,
         )),
         Some(Command::Transactions { since, json }) => {
-            runtime()?.block_on(commands::sync::transactions(&settings, since, json))
+            runtime()?.block_on(commands::transactions::run(&settings, since, json))
         }
         Some(Command::Sandbox {
             auto_approve,

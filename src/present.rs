@@ -172,14 +172,19 @@ pub fn escape_controls(text: &str) -> String {
         .collect()
 }
 
-/// Money as people read it: "3,119.24", "-129.00".
-pub fn money(amount: rust_decimal::Decimal) -> String {
-    let rounded = amount.round_dp(2);
-    let negative = rounded.is_sign_negative() && !rounded.is_zero();
-    let text = format!("{:.2}", rounded.abs());
-    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
-    let whole = group_digits(whole);
-    format!("{}{whole}.{cents}", if negative { "-" } else { "" })
+/// Money as people read it on a screen: the exact amount with its currency's minor digits,
+/// thousands grouped: "3,119.24", "-129.00", "150,000" yen, "3.125" (never rounded away).
+/// `transactions --json` writes the same amount ungrouped ([`crate::finance::currency::exact`]).
+pub fn money(amount: rust_decimal::Decimal, currency: &str) -> String {
+    let text = crate::finance::currency::exact(amount, currency);
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    match unsigned.split_once('.') {
+        Some((whole, fraction)) => format!("{sign}{}.{fraction}", group_digits(whole)),
+        None => format!("{sign}{}", group_digits(unsigned)),
+    }
 }
 
 /// Text made safe to put in an HTML page.
@@ -282,16 +287,19 @@ mod tests {
     #[test]
     fn money_reads_like_money() {
         use rust_decimal::Decimal;
-        assert_eq!(money(Decimal::new(311924, 2)), "3,119.24");
-        assert_eq!(money(Decimal::new(-129, 0)), "-129.00");
-        assert_eq!(money(Decimal::new(5, 1)), "0.50");
-        assert_eq!(money(Decimal::ZERO), "0.00");
+        assert_eq!(money(Decimal::new(311924, 2), "USD"), "3,119.24");
+        assert_eq!(money(Decimal::new(-129, 0), "USD"), "-129.00");
+        assert_eq!(money(Decimal::new(-1_234_567, 1), "USD"), "-123,456.70");
+        assert_eq!(money(Decimal::new(5, 1), "USD"), "0.50");
+        assert_eq!(money(Decimal::ZERO, "USD"), "0.00");
+        assert_eq!(money(Decimal::new(150_000, 0), "JPY"), "150,000");
+        assert_eq!(money(Decimal::new(1_234_125, 3), "USD"), "1,234.125");
         // Wider than a u64: still every digit, grouped.
         assert_eq!(
-            money(Decimal::from_i128_with_scale(
-                123_456_789_012_345_678_901_234,
-                2
-            )),
+            money(
+                Decimal::from_i128_with_scale(123_456_789_012_345_678_901_234, 2),
+                "USD"
+            ),
             "1,234,567,890,123,456,789,012.34"
         );
     }

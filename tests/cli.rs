@@ -1,5 +1,5 @@
 //! The real binary on temp data directories: the status glance, JSON, exit codes, a locked
-//! database, a broken config, paths.
+//! database, a broken config, paths; the books as `transactions` and `customers` show them.
 
 mod support;
 
@@ -259,4 +259,158 @@ fn status_does_not_need_the_master_key() {
         json["integrations"][0]["facts"][0]["value"],
         "legion-hub (saved, sealed)"
     );
+}
+
+/// The books as a bookkeeper left them: a few sales with uneven amounts, their customers and
+/// classes, and customers flagged as possible duplicates.
+fn seed_books(dir: &Path) {
+    use legion_hub::finance::{Customer, Transaction};
+    use rust_decimal::Decimal;
+    let store =
+        legion_hub::store::Store::open(&legion_hub::config::Paths::in_dir(&data(dir)), "test")
+            .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let tx = |i: u32, amount: Decimal, description: &str, class: Option<&str>| Transaction {
+        key: format!("mindbody:sale:{i}:1"),
+        date: day.and_hms_opt(9 + i, 0, 0).unwrap(),
+        amount,
+        tax: Decimal::ZERO,
+        discount: Decimal::new(5, 1),
+        currency: "USD".into(),
+        description: description.into(),
+        category_id: Some(22),
+        class: class.map(str::to_string),
+        customer: Some("mindbody:client:1".into()),
+        source: "mindbody".into(),
+        returned: amount.is_sign_negative(),
+        settlement: None,
+        synced_at: chrono::Utc::now(),
+    };
+    store
+        .upsert_transactions(
+            &[
+                tx(1, Decimal::new(216, 1), "Water Bottle", Some("Retail")),
+                tx(
+                    2,
+                    Decimal::new(162, 0),
+                    "10 Class Pass",
+                    Some("Class revenue"),
+                ),
+                tx(3, Decimal::new(-129, 0), "Monthly Unlimited", None),
+                tx(4, Decimal::new(180, 1), "Drinks", Some("Retail")),
+                tx(5, Decimal::new(12345, 1), "Annual Membership", None),
+                // More digits than cents: shown whole, never rounded away.
+                tx(6, Decimal::new(3125, 3), "Protein Bar", Some("Retail")),
+            ],
+            false,
+        )
+        .unwrap();
+    let customer = |n: u32, first: &str, last: &str, flag: Option<&str>| Customer {
+        key: format!("mindbody:client:{n}"),
+        mindbody_id: Some(n.to_string()),
+        first_name: first.into(),
+        last_name: last.into(),
+        email: Some(format!("{}{n}@example.com", first.to_lowercase())),
+        phone: None,
+        source: "mindbody".into(),
+        modified_at: None,
+        possible_duplicate_of: flag.map(str::to_string),
+    };
+    store
+        .upsert_customers(&[
+            customer(1, "Jane", "Doe", None),
+            customer(2, "Jane", "Doe", Some("mindbody:client:1")),
+            customer(3, "Omar", "Haddad", None),
+            customer(4, "Omar", "Haddad", Some("mindbody:client:3")),
+            customer(5, "Mei", "Chen", None),
+        ])
+        .unwrap();
+}
+
+#[test]
+fn transactions_show_money_with_cents_aligned_and_the_customer_and_class_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_books(dir.path());
+    let out = hub(dir.path()).arg("transactions").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line_of = |text: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("no line with {text} in\n{stdout}"))
+    };
+    // Where each amount ends: right-aligned, every amount ends in the same column.
+    let ends: Vec<usize> = ["21.60", "162.00", "-129.00", "18.00", "1,234.50", "3.125"]
+        .iter()
+        .map(|amount| {
+            let line = line_of(amount);
+            let at = line.find(amount).unwrap();
+            line[..at].chars().count() + amount.len()
+        })
+        .collect();
+    assert!(ends.iter().all(|&e| e == ends[0]), "{ends:?}\n{stdout}");
+    assert!(line_of("21.60").contains("Jane Doe"), "{stdout}");
+    assert!(line_of("21.60").contains("Retail"), "{stdout}");
+    assert!(line_of("-129.00").contains("(unmapped)"), "{stdout}");
+    assert!(!stdout.contains("mindbody:client:1"), "{stdout}");
+    assert!(line_of("AMOUNT").contains("USD"), "{stdout}");
+}
+
+#[test]
+fn transactions_json_carries_amounts_as_exact_strings_with_their_currency() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_books(dir.path());
+    let out = hub(dir.path())
+        .args(["transactions", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = json.as_array().unwrap();
+    let amounts: Vec<&str> = rows.iter().map(|r| r["amount"].as_str().unwrap()).collect();
+    // Newest first.
+    assert_eq!(
+        amounts,
+        ["3.125", "1234.50", "18.00", "-129.00", "162.00", "21.60"]
+    );
+    let first = &rows[5];
+    assert_eq!(first["currency"], "USD");
+    assert_eq!(first["tax"], "0.00");
+    assert_eq!(first["discount"], "0.50");
+    assert_eq!(first["customer"], "mindbody:client:1");
+    assert_eq!(first["customer_name"], "Jane Doe");
+    assert_eq!(first["class"], "Retail");
+    assert_eq!(first["key"], "mindbody:sale:1:1");
+}
+
+#[test]
+fn possible_duplicates_are_dismissed_in_bulk() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_books(dir.path());
+    let flagged = |dir: &Path| {
+        let out = hub(dir)
+            .args(["customers", "--possible-duplicates", "--json"])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json.as_array().unwrap().len()
+    };
+    assert_eq!(flagged(dir.path()), 2);
+    hub(dir.path())
+        .args(["customers", "dismiss", "--all"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 customers"));
+    assert_eq!(flagged(dir.path()), 0);
+    hub(dir.path())
+        .args(["customers", "dismiss", "--all"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No possible duplicates"));
+    // A key and --all together is a usage error.
+    hub(dir.path())
+        .args(["customers", "dismiss", "--all", "mindbody:client:2"])
+        .assert()
+        .code(2);
 }

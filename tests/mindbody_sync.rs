@@ -475,6 +475,80 @@ async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them()
 }
 
 #[tokio::test]
+async fn namesakes_with_their_own_emails_or_phones_are_not_possible_duplicates() {
+    use legion_hub::finance::Customer;
+    // 150 clients over 100 names: 50 share a name with an earlier client, each with an email
+    // and a phone of their own.
+    let sandbox = MindbodySandbox::start().await.unwrap();
+    sandbox.set_auto_approve(true);
+    sandbox.set_studio(Studio::new(10, 150, Local::now().naive_local(), 14));
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings(dir.path(), &sandbox, |_| {});
+    {
+        // From an older legion-hub: a Jane Doe flagged against another on the name alone,
+        // though their emails differ; and one whose flag still stands.
+        let store = legion_hub::store::Store::open(&settings.paths, "test").unwrap();
+        let book = |key: &str, name: &str, email: Option<&str>, flag: Option<&str>| {
+            let (first, last) = name.split_once(' ').unwrap();
+            Customer {
+                key: key.into(),
+                mindbody_id: None,
+                first_name: first.into(),
+                last_name: last.into(),
+                email: email.map(str::to_string),
+                phone: None,
+                source: "books".into(),
+                modified_at: None,
+                possible_duplicate_of: flag.map(str::to_string),
+            }
+        };
+        store
+            .upsert_customers(&[
+                book("books:1", "Jane Doe", Some("jane@studio.example"), None),
+                book(
+                    "books:2",
+                    "Jane Doe",
+                    Some("jd@home.example"),
+                    Some("books:1"),
+                ),
+                book("books:3", "Mei Chen", None, None),
+                book(
+                    "books:4",
+                    "Mei Chen",
+                    Some("mei@home.example"),
+                    Some("books:3"),
+                ),
+            ])
+            .unwrap();
+    }
+    let engine = open(&settings);
+    connect(&engine).await;
+    engine
+        .sync_mindbody(SyncRequest {
+            only: Some(SyncKind::Clients),
+            ..SyncRequest::default()
+        })
+        .await
+        .unwrap();
+    let customers = engine.customers().await.unwrap();
+    assert_eq!(customers.len(), 154);
+    let flagged: Vec<(&str, &str)> = customers
+        .iter()
+        .filter_map(|c| Some((c.key.as_str(), c.possible_duplicate_of.as_deref()?)))
+        .collect();
+    // Left: only flags against books:3, a Mei Chen with no email or phone to differ; the
+    // studio's two Mei Chens are told apart from each other, not from her.
+    assert_eq!(
+        flagged,
+        [
+            ("books:4", "books:3"),
+            ("mindbody:client:100000044", "books:3"),
+            ("mindbody:client:100000144", "books:3"),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn the_schedule_syncs_by_itself_and_a_second_start_does_not_run_twice() {
     let (sandbox, dir) = studio(50).await;
     let engine = open(&settings(dir.path(), &sandbox, |c| {

@@ -36,6 +36,7 @@ fn app(width: u16, height: u16) -> App {
     app.update(Action::TodaysSalesLoaded(TodaysSales {
         total: Decimal::new(311_924, 2),
         items: 45,
+        currency: "USD".into(),
     }));
     app
 }
@@ -68,6 +69,12 @@ fn the_transactions_screen() {
         tx(1, "Water Bottle", 2_160, None),
         tx(2, "Monthly Unlimited", -12_900, Some("Memberships")),
         tx(3, "Protein Bar", 378, None),
+        tx(4, "Annual Membership", 123_450, Some("Memberships")),
+        // A third decimal is shown, not rounded away.
+        Transaction {
+            amount: Decimal::new(3_125, 3),
+            ..tx(5, "Gift Card", 0, None)
+        },
     ];
     let customers = [(rows[0].customer.clone().unwrap(), "Jane Doe".to_string())]
         .into_iter()

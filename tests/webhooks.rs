@@ -329,7 +329,7 @@ async fn another_process_attaches_through_the_socket_and_hears_the_events() {
     );
     legion_hub::tui::settle_inline(&remote, &mut app).await;
     assert_eq!(app.integrations.len(), 4);
-    assert_eq!(app.todays_sales.unwrap().items, 1);
+    assert_eq!(app.todays_sales.as_ref().unwrap().items, 1);
     app.update(legion_hub::tui::action::Action::ShowScreen(
         legion_hub::tui::app::Screen::Events,
     ));

@@ -1,4 +1,5 @@
-//! `legion-hub customers`: the customers, and the uncertain client matches left for the user.
+//! `legion-hub customers`: the customers, and the uncertain client matches left for the user
+//! to confirm or dismiss (one, several, or `--all` at once).
 
 use crate::config::Settings;
 use crate::engine::Role;
@@ -17,9 +18,19 @@ pub async fn run(
             println!("{key} merged into {into}: its Mindbody link and transactions moved.");
             return Ok(super::exit::OK);
         }
-        Some(CustomersAction::Dismiss { key }) => {
-            engine.dismiss_duplicate(key.clone()).await?;
-            println!("{key} is kept as a different person.");
+        Some(CustomersAction::Dismiss { keys, all }) => {
+            let keys = if *all {
+                flagged(&engine).await?
+            } else {
+                keys.clone()
+            };
+            let dismissed = engine.dismiss_duplicates(keys.clone()).await?;
+            match (dismissed, keys.as_slice()) {
+                (0, _) => println!("No possible duplicates to dismiss."),
+                (1, [key]) => println!("{key} is kept as a different person."),
+                (1, _) => println!("1 customer is kept as a different person."),
+                (n, _) => println!("{n} customers are kept as different people."),
+            }
             return Ok(super::exit::OK);
         }
         None => {}
@@ -37,6 +48,10 @@ pub async fn run(
     if customers.is_empty() && possible_duplicates {
         println!("No uncertain matches: every client was matched by id or email, or is new.");
     }
+    let flagged = customers
+        .iter()
+        .filter(|c| c.possible_duplicate_of.is_some())
+        .count();
     for c in &customers {
         let flag = c
             .possible_duplicate_of
@@ -50,5 +65,21 @@ pub async fn run(
             c.email.as_deref().unwrap_or("-")
         );
     }
+    if flagged > 1 {
+        println!(
+            "\n{flagged} possible duplicates. All different people? `legion-hub customers dismiss --all`"
+        );
+    }
     Ok(super::exit::OK)
+}
+
+/// The keys of every customer flagged as a possible duplicate.
+async fn flagged(engine: &crate::engine::Engine) -> anyhow::Result<Vec<String>> {
+    Ok(engine
+        .customers()
+        .await?
+        .into_iter()
+        .filter(|c| c.possible_duplicate_of.is_some())
+        .map(|c| c.key)
+        .collect())
 }

@@ -13,6 +13,7 @@ pub mod sandbox;
 pub mod serve;
 pub mod status;
 pub mod sync;
+pub mod transactions;
 pub mod webhooks;
 
 use crate::config::Settings;

@@ -1,4 +1,4 @@
-//! `legion-hub sync mindbody`, `history`, `transactions`.
+//! `legion-hub sync mindbody` and `history`.
 
 use std::io::{IsTerminal, Write};
 
@@ -137,35 +137,6 @@ pub async fn history(
             "{:>12}  {}",
             present::ago(Some(log.started_at), now),
             describe_run(log)
-        );
-    }
-    Ok(super::exit::OK)
-}
-
-pub async fn transactions(
-    settings: &Settings,
-    since: Option<NaiveDate>,
-    json: bool,
-) -> anyhow::Result<u8> {
-    let (engine, _serving) = super::open(settings, Role::Command).await?;
-    let from = since.map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default());
-    let rows = engine.transactions_since(from).await?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
-        return Ok(super::exit::OK);
-    }
-    println!(
-        "{:<19}  {:>10}  {:<28}  {:<26}  SOURCE",
-        "DATE", "AMOUNT", "DESCRIPTION", "CUSTOMER"
-    );
-    for tx in &rows {
-        println!(
-            "{:<19}  {:>10}  {:<28}  {:<26}  {}",
-            tx.date.format("%Y-%m-%d %H:%M"),
-            tx.amount.round_dp(2).to_string(),
-            tx.description.chars().take(28).collect::<String>(),
-            tx.customer.as_deref().unwrap_or("-"),
-            tx.source
         );
     }
     Ok(super::exit::OK)

@@ -145,6 +145,8 @@ engine_calls! {
     fn customers() -> Vec<Customer> = |core| core.customers().await;
     fn confirm_duplicate(key: String) -> String = |core| core.confirm_duplicate(&key).await;
     fn dismiss_duplicate(key: String) -> () = |core| core.dismiss_duplicate(&key).await;
+    /// Clears the possible-duplicate flags of these customers at once; how many went.
+    fn dismiss_duplicates(keys: Vec<String>) -> usize = |core| core.dismiss_duplicates(&keys).await;
     fn delete_transaction(key: String) -> bool = |core| core.delete_transaction(&key).await;
     fn mindbody_calls_today() -> (u64, u64) = |core| core.mindbody_calls_today();
     /// Counts of webhook deliveries: received, duplicates, rejected, processed, failed.

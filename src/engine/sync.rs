@@ -115,7 +115,8 @@ enum PageContext {
 }
 
 /// A Mindbody client as a customer: the one it is linked to, the one with its email (now
-/// linked), or a new one, flagged when an existing customer has the same name.
+/// linked), or a new one, flagged when an existing customer has the same name and no email or
+/// phone that tells them apart. A flag kept from before goes once they are told apart.
 pub(super) fn customer_of(
     client: &mindbody::types::Client,
     index: &CustomerIndex,
@@ -123,7 +124,6 @@ pub(super) fn customer_of(
 ) -> Customer {
     let first = client.first_name.clone().unwrap_or_default();
     let last = client.last_name.clone().unwrap_or_default();
-    let name = format!("{first} {last}");
     let fresh = Customer {
         key: mapping::client_key(&client.id),
         mindbody_id: Some(client.id.clone()),
@@ -135,22 +135,36 @@ pub(super) fn customer_of(
         modified_at: client.last_modified,
         possible_duplicate_of: None,
     };
-    match index.find(&client.id, client.email.as_deref(), &name) {
+    match index.find(&fresh) {
         Match::Linked(key) | Match::ByEmail(key) => {
             let before = existing.get(&key);
-            Customer {
+            let customer = Customer {
                 key: key.clone(),
                 source: before.map_or(fresh.source.clone(), |b| b.source.clone()),
-                possible_duplicate_of: before.and_then(|b| b.possible_duplicate_of.clone()),
                 ..fresh
+            };
+            Customer {
+                possible_duplicate_of: before
+                    .and_then(|b| b.possible_duplicate_of.clone())
+                    .filter(|other| still_possible(&customer, other, existing)),
+                ..customer
             }
         }
-        Match::Uncertain { candidate } if candidate != fresh.key => Customer {
+        Match::Uncertain { candidate } => Customer {
             possible_duplicate_of: Some(candidate),
             ..fresh
         },
-        _ => fresh,
+        Match::New => fresh,
     }
+}
+
+/// Whether a customer flagged as possibly `other` still may be: nothing tells the two apart
+/// (or `other` is not there to compare with). Flags set before different emails and phones
+/// counted fail this.
+fn still_possible(customer: &Customer, other: &str, existing: &HashMap<String, Customer>) -> bool {
+    existing
+        .get(other)
+        .is_none_or(|o| !customer.told_apart_from(o))
 }
 
 /// Where an interrupted run stopped: its window and the next page.
@@ -338,12 +352,65 @@ impl Core {
 
     /// The user says a flagged customer is a different person: the flag goes.
     pub async fn dismiss_duplicate(&self, key: &str) -> Result<(), EngineError> {
+        self.dismiss_duplicates(&[key.to_string()])
+            .await
+            .map(|_| ())
+    }
+
+    /// The user says these flagged customers are all different people (the list they were
+    /// shown): every flag goes at once. An unknown key changes nothing and says which; one
+    /// not flagged is passed over. Returns how many flags went.
+    pub async fn dismiss_duplicates(&self, keys: &[String]) -> Result<usize, EngineError> {
         let store = &self.inner.store;
-        let mut customer = store
-            .customer(key)?
-            .ok_or_else(|| EngineError::Invalid(format!("there is no customer {key}")))?;
-        customer.possible_duplicate_of = None;
-        store.upsert_customers(&[customer])?;
+        let mut dismissed = Vec::new();
+        for key in keys {
+            let customer = store
+                .customer(key)?
+                .ok_or_else(|| EngineError::Invalid(format!("there is no customer {key}")))?;
+            if customer.possible_duplicate_of.is_some() {
+                dismissed.push(Customer {
+                    possible_duplicate_of: None,
+                    ..customer
+                });
+            }
+        }
+        if !dismissed.is_empty() {
+            store.upsert_customers(&dismissed)?;
+        }
+        Ok(dismissed.len())
+    }
+
+    /// Clears the flags of customers their emails or phones tell apart from the one they were
+    /// flagged against: flags an older legion-hub set on a shared name alone. Run as a clients
+    /// sync loads the customers, so a data directory from before the rule is mended by the
+    /// next sync.
+    fn clear_ruled_out_duplicates(
+        &self,
+        existing: &mut HashMap<String, Customer>,
+    ) -> Result<(), EngineError> {
+        let ruled_out: Vec<Customer> = existing
+            .values()
+            .filter(|c| {
+                c.possible_duplicate_of
+                    .as_deref()
+                    .is_some_and(|other| !still_possible(c, other, existing))
+            })
+            .map(|c| Customer {
+                possible_duplicate_of: None,
+                ..c.clone()
+            })
+            .collect();
+        if ruled_out.is_empty() {
+            return Ok(());
+        }
+        self.inner.store.upsert_customers(&ruled_out)?;
+        tracing::info!(
+            "{} possible-duplicate flags cleared: their emails or phones tell the two apart",
+            ruled_out.len()
+        );
+        for c in ruled_out {
+            existing.insert(c.key.clone(), c);
+        }
         Ok(())
     }
 
@@ -602,11 +669,12 @@ impl Core {
                     .collect(),
             ),
             SyncKind::Clients => {
-                let existing: HashMap<String, Customer> = store
+                let mut existing: HashMap<String, Customer> = store
                     .customers()?
                     .into_iter()
                     .map(|c| (c.key.clone(), c))
                     .collect();
+                self.clear_ruled_out_duplicates(&mut existing)?;
                 PageContext::Customers(CustomerIndex::new(existing.values()), existing)
             }
             _ => PageContext::None,

@@ -26,10 +26,13 @@ pub enum Freshness {
 }
 
 /// The sum of today's sales, for the hub's title line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TodaysSales {
     pub total: Decimal,
     pub items: u64,
+    /// The sales' currency (all of a site's sales are in its currency).
+    #[serde(default)]
+    pub currency: String,
 }
 
 /// A window of transactions, newest first, under a filter.
@@ -149,6 +152,7 @@ impl Core {
         Ok(TodaysSales {
             total: rows.iter().map(|t| t.amount).sum(),
             items: rows.len() as u64,
+            currency: rows.first().map(|t| t.currency.clone()).unwrap_or_default(),
         })
     }
 

@@ -262,7 +262,10 @@ impl Core {
                     sale.sale_id,
                     transactions.len(),
                     if transactions.len() == 1 { "" } else { "s" },
-                    crate::present::money(sale.total_amount_paid)
+                    crate::present::money(
+                        sale.total_amount_paid,
+                        transactions.first().map_or("", |t| t.currency.as_str())
+                    )
                 );
                 applied.transactions.extend(transactions);
                 Ok((WebhookState::Processed, outcome))

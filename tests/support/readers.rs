@@ -29,8 +29,9 @@ pub fn webhook_body(body: &[u8]) {
         let txs = sale.transactions(chrono::Utc::now());
         assert_eq!(txs.len(), sale.items.len(), "one transaction per item");
         let total: rust_decimal::Decimal = txs.iter().map(|t| t.amount).sum();
-        let _ = legion_hub::present::money(total);
-        let _ = legion_hub::present::money(sale.total_amount_paid);
+        let currency = txs.first().map_or("USD", |t| t.currency.as_str());
+        let _ = legion_hub::present::money(total, currency);
+        let _ = legion_hub::present::money(sale.total_amount_paid, currency);
     }
     let _ = delivery.client();
 }
@@ -55,7 +56,10 @@ pub fn mindbody_page(bytes: &[u8]) {
                 chrono::Utc::now(),
             );
             let total: rust_decimal::Decimal = txs.iter().map(|t| t.amount).sum();
-            let _ = legion_hub::present::money(total);
+            for tx in &txs {
+                let _ = legion_hub::present::money(tx.amount, &tx.currency);
+            }
+            let _ = legion_hub::present::money(total, "USD");
         }
     }
     let _ = serde_json::from_slice::<ClientsPage>(bytes);

@@ -30,11 +30,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             theme.warning(),
         ));
     }
-    if let Some(sales) = app.todays_sales.filter(|s| s.items > 0) {
+    if let Some(sales) = app.todays_sales.as_ref().filter(|s| s.items > 0) {
         left.push(Span::styled(
             format!(
                 "  Today's sales {} ({} item{})",
-                crate::present::money(sales.total),
+                crate::present::money(sales.total, &sales.currency),
                 sales.items,
                 if sales.items == 1 { "" } else { "s" }
             ),

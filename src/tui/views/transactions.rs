@@ -48,7 +48,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             .take(visible)
             .map(|i| match list.row(i) {
                 Some(tx) => {
-                    let amount = Cell::from(Line::from(present::money(tx.amount)).right_aligned());
+                    let amount = Cell::from(
+                        Line::from(present::money(tx.amount, &tx.currency)).right_aligned(),
+                    );
                     let customer = tx
                         .customer
                         .as_ref()
