@@ -62,9 +62,13 @@ pub struct RetryWait {
 }
 
 impl RetryWait {
+    fn is_for(&self, conversation: u64, seq: u64) -> bool {
+        (self.conversation, self.seq) == (conversation, seq)
+    }
+
     fn of<'a>(wait: &'a Option<RetryWait>, message: &ChatMessage) -> Option<&'a RetryWait> {
         wait.as_ref()
-            .filter(|w| (w.conversation, w.seq) == (message.conversation, message.seq))
+            .filter(|w| w.is_for(message.conversation, message.seq))
     }
 }
 
@@ -240,7 +244,7 @@ impl Chat {
         if self
             .retry
             .as_ref()
-            .is_some_and(|w| (w.conversation, w.seq) == (conversation, seq))
+            .is_some_and(|w| w.is_for(conversation, seq))
         {
             self.retry = None;
         }
@@ -258,7 +262,7 @@ impl Chat {
         let index = self.retry.as_ref().and_then(|w| {
             self.messages
                 .iter()
-                .position(|m| (m.conversation, m.seq) == (w.conversation, w.seq))
+                .position(|m| w.is_for(m.conversation, m.seq))
         });
         if let Some(index) = index {
             self.rerender(index, theme, now);
