@@ -20,5 +20,6 @@ pub mod providers;
 pub mod sandbox;
 pub mod secret;
 pub mod server;
+pub mod signals;
 pub mod store;
 pub mod tui;

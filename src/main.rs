@@ -10,7 +10,10 @@ use legion_hub::commands::{self, exit};
 use legion_hub::config::{Paths, Settings};
 use legion_hub::engine::{Engine, Role};
 use legion_hub::tui::{self, theme::Theme};
-use legion_hub::{demo, logging};
+use legion_hub::{demo, logging, signals};
+
+/// How long the tasks still running at the end get to stop.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -149,106 +152,124 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
         }
         _ => None,
     };
-    let _log_guard = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        // The demo talks to the loopback fakes, never to the real services.
-        let sandbox = if demo {
-            let sandbox = legion_hub::sandbox::Sandbox::start().await?;
-            sandbox
-                .gemini
-                .set_chunk_delay(std::time::Duration::from_millis(40));
-            sandbox
-                .mindbody
-                .set_access_ttl(std::time::Duration::from_secs(600));
-            sandbox
-                .mindbody
-                .set_studio(legion_hub::sandbox::studio::Studio::new(
-                    2_000,
-                    300,
-                    chrono::Local::now().naive_local(),
-                    30,
-                ));
-            settings.config.gemini.base_url = Some(sandbox.gemini.base_url());
-            settings.config.mindbody = legion_hub::providers::mindbody::MindbodyEndpoints {
-                sync_every: settings.config.mindbody.sync_every.take(),
-                ..sandbox.mindbody_endpoints()
-            };
-            Some(std::sync::Arc::new(sandbox))
-        } else {
-            None
-        };
-        let role = if demo { Role::Demo } else { Role::Dashboard };
-        // The demo's data is its own; otherwise attach to a running hub when there is one.
-        let engine = if demo {
-            Engine::open(&settings, role)?
-        } else {
-            Engine::attach_or_open(&settings, role).await?
-        };
-        let mut services = None;
-        if let Some(core) = engine.local() {
-            core.repair_summaries().await?;
-            core.start_schedule();
-            core.start_upkeep();
-            services = Some(owner_services(core, &settings, demo).await?);
+    let log_guard = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+    let runtime = runtime()?;
+    let has_throwaway = throwaway.is_some();
+    let ended = runtime.block_on(async {
+        // Listening starts before the terminal is taken, so no moment is left where a signal
+        // would end the process with the terminal in raw mode.
+        let mut signals = signals::Listener::start()?;
+        tokio::select! {
+            // Losing the race drops the dashboard's future, and with it the terminal (given
+            // back by `Tui`'s Drop), the engine and the sandbox.
+            signal = signals.next() => {
+                tracing::info!("{}: leaving", signals::name(signal));
+                anyhow::Ok(Some(signal))
+            }
+            ran = run_dashboard(settings, demo, has_throwaway) => ran.map(|()| None),
         }
-        if demo {
-            demo::seed(&engine).await?;
-            demo::connect_gemini(&engine).await?;
-            demo::prepare_mindbody(&engine).await?;
+    });
+    // What still runs (a sync, the sandbox, the webhook receiver) stops before its data goes.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    drop(log_guard);
+    if let Some(dir) = throwaway {
+        let path = dir.path().display().to_string();
+        if let Err(e) = dir.close() {
+            eprintln!("legion-hub: could not remove the demo's data in {path}: {e}");
         }
-        let live_sales = match (&sandbox, services.as_ref().and_then(|s| s.webhook_addr)) {
-            (Some(sandbox), Some(addr)) => Some(
-                demo::start_live_sales(
-                    &engine,
-                    sandbox.clone(),
-                    &format!("http://{addr}{}", legion_hub::server::webhooks::PATH),
-                    std::time::Duration::from_secs(8),
-                )
-                .await?,
-            ),
-            _ => None,
+    }
+    Ok(ended?.map_or(exit::OK, signals::exit_code))
+}
+
+/// The dashboard (or the demo) from opening the data to the user's quit.
+async fn run_dashboard(mut settings: Settings, demo: bool, throwaway: bool) -> anyhow::Result<()> {
+    // The demo talks to the loopback fakes, never to the real services.
+    let sandbox = if demo {
+        let sandbox = legion_hub::sandbox::Sandbox::start().await?;
+        sandbox
+            .gemini
+            .set_chunk_delay(std::time::Duration::from_millis(40));
+        sandbox
+            .mindbody
+            .set_access_ttl(std::time::Duration::from_secs(600));
+        sandbox
+            .mindbody
+            .set_studio(legion_hub::sandbox::studio::Studio::new(
+                2_000,
+                300,
+                chrono::Local::now().naive_local(),
+                30,
+            ));
+        settings.config.gemini.base_url = Some(sandbox.gemini.base_url());
+        settings.config.mindbody = legion_hub::providers::mindbody::MindbodyEndpoints {
+            sync_every: settings.config.mindbody.sync_every.take(),
+            ..sandbox.mindbody_endpoints()
         };
-        let badge = match (
-            demo,
-            throwaway.is_some(),
-            settings.paths.data_dir_overridden,
-        ) {
-            _ if engine.is_remote() => engine
-                .attached_to()
-                .map(|o| format!("attached to {} (pid {})", o.role, o.pid)),
-            (true, true, _) => Some("demo · throwaway data".to_string()),
-            (true, false, _) => Some(format!("demo · {}", settings.paths.data_dir.display())),
-            (false, _, true) => Some(settings.paths.data_dir.display().to_string()),
-            (false, _, false) => None,
-        };
-        let options = tui::Options {
-            theme: Theme::new(settings.config.ui.color.use_color()),
-            mouse: settings.config.ui.mouse,
-            badge,
-        };
-        tui::run(engine.clone(), options).await?;
-        if let Some(owner) = engine.attached_to()
-            && engine.owner().await.is_err()
-        {
-            eprintln!(
-                "legion-hub: the {} (pid {}) this dashboard was attached to has stopped; run `legion-hub` again to open the data here",
-                owner.role, owner.pid
-            );
-        }
-        engine.flush()?;
-        if let Some(task) = live_sales {
-            task.abort();
-        }
-        drop(services);
-        drop(sandbox);
-        anyhow::Ok(())
-    })?;
-    drop(throwaway);
-    Ok(exit::OK)
+        Some(std::sync::Arc::new(sandbox))
+    } else {
+        None
+    };
+    let role = if demo { Role::Demo } else { Role::Dashboard };
+    // The demo's data is its own; otherwise attach to a running hub when there is one.
+    let engine = if demo {
+        Engine::open(&settings, role)?
+    } else {
+        Engine::attach_or_open(&settings, role).await?
+    };
+    let mut services = None;
+    if let Some(core) = engine.local() {
+        core.repair_summaries().await?;
+        core.start_schedule();
+        core.start_upkeep();
+        services = Some(owner_services(core, &settings, demo).await?);
+    }
+    if demo {
+        demo::seed(&engine).await?;
+        demo::connect_gemini(&engine).await?;
+        demo::prepare_mindbody(&engine).await?;
+    }
+    let live_sales = match (&sandbox, services.as_ref().and_then(|s| s.webhook_addr)) {
+        (Some(sandbox), Some(addr)) => Some(
+            demo::start_live_sales(
+                &engine,
+                sandbox.clone(),
+                &format!("http://{addr}{}", legion_hub::server::webhooks::PATH),
+                std::time::Duration::from_secs(8),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    let badge = match (demo, throwaway, settings.paths.data_dir_overridden) {
+        _ if engine.is_remote() => engine
+            .attached_to()
+            .map(|o| format!("attached to {} (pid {})", o.role, o.pid)),
+        (true, true, _) => Some("demo · throwaway data".to_string()),
+        (true, false, _) => Some(format!("demo · {}", settings.paths.data_dir.display())),
+        (false, _, true) => Some(settings.paths.data_dir.display().to_string()),
+        (false, _, false) => None,
+    };
+    let options = tui::Options {
+        theme: Theme::new(settings.config.ui.color.use_color()),
+        mouse: settings.config.ui.mouse,
+        badge,
+    };
+    tui::run(engine.clone(), options).await?;
+    if let Some(owner) = engine.attached_to()
+        && engine.owner().await.is_err()
+    {
+        eprintln!(
+            "legion-hub: the {} (pid {}) this dashboard was attached to has stopped; run `legion-hub` again to open the data here",
+            owner.role, owner.pid
+        );
+    }
+    engine.flush()?;
+    if let Some(task) = live_sales {
+        task.abort();
+    }
+    drop(services);
+    drop(sandbox);
+    Ok(())
 }
 
 /// What the dashboard serves while it owns the data: the control socket always; the webhook

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use legion_hub::sandbox::gemini::{GeminiSandbox, SANDBOX_KEY};
+use legion_hub::sandbox::gemini::{Failure, GeminiSandbox, SANDBOX_KEY};
 use predicates::prelude::*;
 
 fn hub(dir: &Path, sandbox: &GeminiSandbox) -> Command {
@@ -206,4 +206,41 @@ fn the_sandbox_command_prints_its_urls_as_one_json_line() {
             "{key}"
         );
     }
+}
+
+#[test]
+fn a_quota_error_in_chat_is_said_in_our_words_and_a_wait_is_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sandbox, _rt) = sandbox();
+    hub(dir.path(), &sandbox)
+        .args(["gemini", "configure", "--api-key-stdin"])
+        .write_stdin(SANDBOX_KEY)
+        .assert()
+        .code(0);
+
+    // A short retryDelay is waited out, and said so.
+    sandbox.inject(Failure::RateLimited {
+        retry_delay_secs: 1,
+    });
+    hub(dir.path(), &sandbox)
+        .args(["chat", "hello"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "legion-hub: quota used up, retrying in 1 s (Ctrl-C stops)",
+        ))
+        .stdout(predicate::str::contains("hello"));
+
+    // A long one is not: the error is the line the detail pane shows, not Google's text.
+    sandbox.inject(Failure::RateLimited {
+        retry_delay_secs: 600,
+    });
+    hub(dir.path(), &sandbox)
+        .args(["chat", "hello"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "legion-hub: Gemini's quota is used up (HTTP 429). Wait 600 s, or raise the quota (billing) for the key's project.",
+        ))
+        .stderr(predicate::str::contains("You exceeded").not());
 }

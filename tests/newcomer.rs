@@ -4,15 +4,13 @@
 //! then by pasting the address back; the first sync fills the transactions; a webhook sale
 //! arrives on its own; `q` leaves the terminal as it found it.
 
-use std::io::{Read, Write};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+#[path = "support/pty.rs"]
+mod pty;
+
+use std::io::Write;
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
-const COLS: u16 = 110;
-const ROWS: u16 = 32;
+use pty::{Terminal, termios_of};
 
 /// Plays the browser: opens the sign-in page and approves, so the sandbox redirects to the
 /// hub's loopback listener, which the script then visits. With `manual` next to it, it only
@@ -34,105 +32,6 @@ conn.request("POST", "/connect/authorize/decision",
 callback = conn.getresponse().getheader("Location")
 urllib.request.urlopen(callback).read()
 "#;
-
-struct Terminal {
-    screen: Arc<Mutex<(vt100::Parser, Vec<u8>)>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    master: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-impl Terminal {
-    fn start(dir: &Path) -> Terminal {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_legion-hub"));
-        cmd.arg("demo");
-        for name in [
-            "SSH_CONNECTION",
-            "SSH_TTY",
-            "GEMINI_API_KEY",
-            "GOOGLE_GEMINI_API_KEY",
-            "LEGION_HUB_DATA_DIR",
-            "LEGION_HUB_CONFIG",
-            "LEGION_HUB_MASTER_KEY",
-            "NO_COLOR",
-        ] {
-            cmd.env_remove(name);
-        }
-        cmd.env("HOME", dir);
-        cmd.env("TMPDIR", dir);
-        cmd.env("XDG_CONFIG_HOME", dir.join("config"));
-        cmd.env("XDG_DATA_HOME", dir.join("data"));
-        cmd.env("XDG_STATE_HOME", dir.join("state"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("DISPLAY", ":0");
-        cmd.env("BROWSER", dir.join("browser.py"));
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let screen = Arc::new(Mutex::new((vt100::Parser::new(ROWS, COLS, 0), Vec::new())));
-        let feed = screen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let mut screen = feed.lock().unwrap();
-                screen.0.process(&buf[..n]);
-                screen.1.extend_from_slice(&buf[..n]);
-            }
-        });
-        Terminal {
-            screen,
-            writer,
-            child,
-            master: pty.master,
-        }
-    }
-
-    fn text(&self) -> String {
-        self.screen.lock().unwrap().0.screen().contents()
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        self.screen.lock().unwrap().1.clone()
-    }
-
-    /// Waits until the screen shows what `ready` looks for; fails with the screen otherwise.
-    fn wait(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let text = self.text();
-            if ready(&text) {
-                return text;
-            }
-            if Instant::now() > deadline {
-                panic!("waited for {what}; the screen is:\n{text}");
-            }
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait(needle, |t| t.contains(needle))
-    }
-
-    fn keys(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-        // One key at a time, as a person types; the dashboard redraws in between.
-        std::thread::sleep(Duration::from_millis(60));
-    }
-}
 
 fn line_with<'a>(text: &'a str, start: &str) -> &'a str {
     text.lines()
@@ -169,13 +68,6 @@ fn approve_by_hand(url: &str) -> String {
     })
 }
 
-fn termios_of(master: &dyn portable_pty::MasterPty) -> libc::termios {
-    let fd = master.as_raw_fd().expect("the pty has a descriptor");
-    let mut t: libc::termios = unsafe { std::mem::zeroed() };
-    assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0);
-    t
-}
-
 #[test]
 fn the_first_five_minutes_in_a_real_terminal() {
     let dir = tempfile::tempdir().unwrap();
@@ -184,7 +76,10 @@ fn the_first_five_minutes_in_a_real_terminal() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
 
-    let mut term = Terminal::start(dir.path());
+    let mut cmd = pty::demo(dir.path());
+    cmd.env("DISPLAY", ":0");
+    cmd.env("BROWSER", dir.path().join("browser.py"));
+    let mut term = Terminal::start(cmd);
     let before = termios_of(term.master.as_ref());
 
     // The demo opens with Gemini connected.
@@ -271,20 +166,7 @@ fn the_first_five_minutes_in_a_real_terminal() {
     term.keys("q");
     let status = term.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
-    std::thread::sleep(Duration::from_millis(100));
-    let raw = term.raw();
-    let last = |needle: &[u8]| raw.windows(needle.len()).rposition(|w| w == needle);
-    let entered = last(b"\x1b[?1049h").expect("used the alternate screen");
-    let left = last(b"\x1b[?1049l").expect("left the alternate screen");
-    assert!(left > entered);
-    assert!(
-        last(b"\x1b[?25h").is_some_and(|shown| shown > entered),
-        "cursor shown again"
-    );
-    assert!(
-        last(b"\x1b[?1000l").is_some_and(|off| off > entered),
-        "mouse reporting off"
-    );
+    term.assert_given_back();
     let after = termios_of(term.master.as_ref());
     assert_eq!(after.c_lflag, before.c_lflag, "cooked mode as before");
     assert_eq!(after.c_iflag, before.c_iflag);

@@ -8,9 +8,10 @@ use std::time::Duration;
 use chrono::Duration as Span;
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::{Provider, Status};
-use legion_hub::engine::{Engine, Event, Fact, GeminiUpdate, IntegrationView, Role};
+use legion_hub::engine::{Engine, EngineOptions, Event, Fact, GeminiUpdate, IntegrationView, Role};
+use legion_hub::http::RetryPolicy;
 use legion_hub::providers::gemini::models::Alias;
-use legion_hub::sandbox::gemini::{GeminiSandbox, SANDBOX_KEY};
+use legion_hub::sandbox::gemini::{Failure, GeminiSandbox, SANDBOX_KEY};
 use legion_hub::secret::Secret;
 use legion_hub::store::{
     ChatMessage, ChatRole, Conversation, IntegrationRecord, MessageState, TokenUsage,
@@ -316,4 +317,115 @@ async fn the_chat_screen_streams_cancels_and_resumes_after_a_restart() {
     assert_eq!(app.chat.conversations.len(), 1);
     assert_eq!(app.chat.messages.len(), 4);
     assert_eq!(app.chat.messages[3].state, MessageState::Cancelled);
+}
+
+#[tokio::test]
+async fn a_quota_wait_counts_down_in_the_reply_and_ends_in_the_detail_panes_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let mut config = Config::default();
+    config.gemini.base_url = Some(sandbox.base_url());
+    let settings = Settings {
+        paths: Paths::in_dir(dir.path()),
+        config,
+    };
+    let options = EngineOptions {
+        gemini_retry: RetryPolicy {
+            attempts: 2,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_secs(30),
+        },
+        ..EngineOptions::default()
+    };
+    let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
+    engine
+        .configure_gemini(GeminiUpdate {
+            api_key: Some(Secret::new(SANDBOX_KEY)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut events = engine.subscribe();
+    // The countdown is counted from the clock, so this app lives in the present.
+    let mut app = App::new(
+        Theme::new(false),
+        Rect::new(0, 0, 120, 40),
+        chrono::Local::now().fixed_offset(),
+    );
+    settle_inline(&engine, &mut app).await;
+    app.update(Action::ShowScreen(Screen::Chat));
+    settle_inline(&engine, &mut app).await;
+
+    // Google says 429 with a short retryDelay, twice: the reply waits once, then gives up.
+    for _ in 0..2 {
+        sandbox.inject(Failure::RateLimited {
+            retry_delay_secs: 1,
+        });
+    }
+    typed(&mut app, "How did sales go?");
+    app.update(Action::ChatSend);
+    settle_inline(&engine, &mut app).await;
+    pump(&mut app, &engine, &mut events, |a| {
+        screen(a).contains("quota used up, retrying in") || !a.chat.busy()
+    })
+    .await;
+    let waiting = screen(&app);
+    assert!(
+        waiting.contains("quota used up, retrying in") && waiting.contains("s · Esc stops"),
+        "the wait shows in the reply:\n{waiting}"
+    );
+    assert!(app.needs_tick(), "the countdown wakes the dashboard");
+    pump(&mut app, &engine, &mut events, |a| !a.chat.busy()).await;
+    let MessageState::Failed { error } = &app.chat.messages[1].state else {
+        panic!("the reply failed: {:?}", app.chat.messages[1]);
+    };
+    assert!(
+        !error.contains("You exceeded"),
+        "not Google's text: {error}"
+    );
+    assert!(!app.needs_tick(), "no countdown left on screen");
+    let ended = screen(&app);
+    assert!(!ended.contains("retrying"), "{ended}");
+    assert!(
+        ended.contains("✖ Gemini's quota is used up (HTTP 429)."),
+        "{ended}"
+    );
+
+    // The detail pane says the same of the same error, met by a connection test.
+    for _ in 0..2 {
+        sandbox.inject(Failure::RateLimited {
+            retry_delay_secs: 1,
+        });
+    }
+    engine.test_gemini().await.unwrap();
+    let views = engine.integrations().await.unwrap();
+    let detail = views
+        .iter()
+        .find(|v| v.provider == Provider::Gemini)
+        .unwrap();
+    assert_eq!(
+        format!(
+            "{}. {}",
+            detail.error_message.as_deref().unwrap_or_default(),
+            detail.hint.as_deref().unwrap_or_default()
+        ),
+        *error
+    );
+
+    // Esc stops a reply while it waits.
+    sandbox.inject(Failure::RateLimited {
+        retry_delay_secs: 30,
+    });
+    typed(&mut app, "And now?");
+    app.update(Action::ChatSend);
+    settle_inline(&engine, &mut app).await;
+    pump(&mut app, &engine, &mut events, |a| {
+        screen(a).contains("quota used up, retrying in")
+    })
+    .await;
+    app.update(Action::ChatCancel);
+    settle_inline(&engine, &mut app).await;
+    pump(&mut app, &engine, &mut events, |a| !a.chat.busy()).await;
+    assert_eq!(app.chat.messages[3].state, MessageState::Cancelled);
+    assert!(!app.needs_tick());
 }

@@ -1,6 +1,7 @@
 //! `legion-hub chat "question"`: one question, the answer streamed to stdout, nothing saved.
 
 use std::io::{IsTerminal, Read, Write};
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -44,12 +45,21 @@ pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
             }
         });
     };
+    let on_delta = |delta: &str| {
+        // Replies are text from outside: never let them drive the terminal.
+        let _ = stdout.write_all(present::escape_controls(delta).as_bytes());
+        let _ = stdout.flush();
+    };
+    // A wait of half a minute must not look like a hang.
+    let on_wait = |error: &crate::providers::gemini::GeminiError, delay: Duration| {
+        eprintln!(
+            "legion-hub: {}, retrying in {} s (Ctrl-C stops)",
+            error.retry_reason(),
+            delay.as_secs_f64().ceil()
+        );
+    };
     let reply = core
-        .ask(&question, args.model.as_deref(), &cancel, |delta| {
-            // Replies are text from outside: never let them drive the terminal.
-            let _ = stdout.write_all(present::escape_controls(delta).as_bytes());
-            let _ = stdout.flush();
-        })
+        .ask(&question, args.model.as_deref(), &cancel, on_delta, on_wait)
         .await?;
     if !reply.text.ends_with('\n') {
         println!();
@@ -57,7 +67,13 @@ pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
     match reply.error {
         None => Ok(super::exit::OK),
         Some(error) => {
-            eprintln!("legion-hub: {error}\n{}", error.hint());
+            let said = crate::domain::advice(
+                Some(&error.explain()),
+                error.step(),
+                crate::domain::FrontEnd::CommandLine,
+            )
+            .unwrap_or_default();
+            eprintln!("legion-hub: {said}");
             Ok(super::exit::FAILED)
         }
     }

@@ -80,8 +80,9 @@ impl Core {
     }
 
     /// Sends `text` in a conversation (a new one when None) and streams the reply in the
-    /// background: `ChatStarted`, then `ChatDelta`s, then `ChatFinished`. Returns the
-    /// conversation's id. One reply at a time per conversation.
+    /// background: `ChatStarted`, then `ChatDelta`s (and a `ChatRetrying` before each wait to ask
+    /// again), then `ChatFinished`. Returns the conversation's id. One reply at a time per
+    /// conversation.
     pub async fn send_chat(
         &self,
         conversation: Option<u64>,
@@ -179,14 +180,22 @@ impl Core {
                 contents.push(Content::text(Some("user"), user.text.clone()));
                 let request = self.chat_request(contents).await?;
                 let seq = reply.seq;
-                stream_reply(&client, &model, &request, &cancel, |delta| {
+                let on_delta = |delta: &str| {
                     self.emit(Event::ChatDelta {
                         conversation,
                         seq,
                         text: delta.to_string(),
                     })
-                })
-                .await
+                };
+                let on_wait = |error: &GeminiError, delay: std::time::Duration| {
+                    self.emit(Event::ChatRetrying {
+                        conversation,
+                        seq,
+                        reason: error.retry_reason().to_string(),
+                        at: Utc::now() + delay,
+                    })
+                };
+                stream_reply(&client, &model, &request, &cancel, on_delta, on_wait).await
             }
             (Err(error), _) | (_, Err(error)) => Reply {
                 text: String::new(),
@@ -207,7 +216,7 @@ impl Core {
             None => MessageState::Complete,
             Some(GeminiError::Cancelled) => MessageState::Cancelled,
             Some(error) => MessageState::Failed {
-                error: crate::domain::sentences(&error.to_string(), &error.hint()),
+                error: error.explain(),
             },
         };
         store.update_message(&reply)?;
@@ -232,20 +241,21 @@ impl Core {
     }
 
     /// A one-shot question, not saved: for `legion-hub chat`. `on_delta` gets the text as it
-    /// arrives.
+    /// arrives, `on_wait` each wait before a retry (why, how long).
     pub async fn ask(
         &self,
         question: &str,
         model: Option<&str>,
         cancel: &CancellationToken,
         on_delta: impl FnMut(&str),
+        on_wait: impl FnMut(&GeminiError, std::time::Duration) + Send,
     ) -> Result<Reply, EngineError> {
         let (client, _) = self.gemini_client()?;
         let model = self.resolve_model(model).await?;
         let request = self
             .chat_request(vec![Content::text(Some("user"), question.trim())])
             .await?;
-        Ok(stream_reply(&client, &model, &request, cancel, on_delta).await)
+        Ok(stream_reply(&client, &model, &request, cancel, on_delta, on_wait).await)
     }
 
     /// A one-shot question answered whole (for a `chat` attached to a running hub).
@@ -255,13 +265,17 @@ impl Core {
         model: Option<&str>,
     ) -> Result<super::Answer, EngineError> {
         let reply = self
-            .ask(question, model, &CancellationToken::new(), |_| {})
+            .ask(
+                question,
+                model,
+                &CancellationToken::new(),
+                |_| {},
+                |_, _| {},
+            )
             .await?;
         Ok(super::Answer {
             text: reply.text,
-            error: reply
-                .error
-                .map(|e| crate::domain::sentences(&e.to_string(), &e.hint())),
+            error: reply.error.map(|e| e.explain()),
         })
     }
 
@@ -278,14 +292,16 @@ impl Core {
     }
 }
 
-/// Streams one reply, handing each piece of text to `on_delta`; never fails: an error (or a
-/// cancel) ends the reply and is returned with the text that arrived.
+/// Streams one reply, handing each piece of text to `on_delta` and each wait before a retry to
+/// `on_wait`; never fails: an error (or a cancel) ends the reply and is returned with the text
+/// that arrived.
 pub async fn stream_reply(
     client: &GeminiClient,
     model: &str,
     request: &GenerateRequest,
     cancel: &CancellationToken,
     mut on_delta: impl FnMut(&str),
+    mut on_wait: impl FnMut(&GeminiError, std::time::Duration) + Send,
 ) -> Reply {
     let mut reply = Reply {
         text: String::new(),
@@ -293,7 +309,10 @@ pub async fn stream_reply(
         usage: None,
         error: None,
     };
-    let stream = match client.stream(model, request, cancel).await {
+    let stream = match client
+        .stream_telling_waits(model, request, cancel, &mut on_wait)
+        .await
+    {
         Ok(stream) => stream,
         Err(error) => {
             reply.error = Some(error);

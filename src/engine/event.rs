@@ -46,4 +46,12 @@ pub enum Event {
         #[serde(default)]
         cancelled: bool,
     },
+    /// A reply waits to ask Gemini again (its quota used up, overloaded): why, in a few words,
+    /// and when it asks. Text or another wait follows, or the end.
+    ChatRetrying {
+        conversation: u64,
+        seq: u64,
+        reason: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }

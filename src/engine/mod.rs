@@ -50,7 +50,7 @@ pub use crate::store::lock::Owner;
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{}", crate::domain::sentences(&error.to_string(), &error.hint()))]
+    #[error("{}", error.explain())]
     Gemini { error: GeminiError },
     #[error("{}", crate::domain::sentences(&error.to_string(), error.hint()))]
     OAuth { error: crate::oauth::OAuthError },

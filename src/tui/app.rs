@@ -161,11 +161,15 @@ impl App {
 
     /// Whether something on screen counts down, so the loop must wake each second.
     pub fn needs_tick(&self) -> bool {
-        self.screen == Screen::Hub
-            && self
+        let now = self.now.to_utc();
+        match self.screen {
+            Screen::Hub => self
                 .selected_view()
                 .and_then(|v| v.retry_at)
-                .is_some_and(|at| at > self.now.to_utc())
+                .is_some_and(|at| at > now),
+            Screen::Chat => self.chat.counting_down(now),
+            _ => false,
+        }
     }
 
     /// A line in the status bar (an error and its hint are joined onto one line).

@@ -6,7 +6,7 @@
 //! ones are rendered as the reader scrolls up to them, so a long conversation opens as fast as
 //! a short one.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui_textarea::TextArea;
@@ -48,6 +48,28 @@ pub struct Chat {
     pub streaming: Option<(u64, u64)>,
     /// A question handed to the engine whose reply has not started yet.
     pub sending: bool,
+    /// A reply waiting to ask Gemini again: its line counts down to it.
+    pub retry: Option<RetryWait>,
+}
+
+/// Why a reply waits to ask Gemini again ("quota used up"), and until when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryWait {
+    pub conversation: u64,
+    pub seq: u64,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+impl RetryWait {
+    fn is_for(&self, conversation: u64, seq: u64) -> bool {
+        (self.conversation, self.seq) == (conversation, seq)
+    }
+
+    fn of<'a>(wait: &'a Option<RetryWait>, message: &ChatMessage) -> Option<&'a RetryWait> {
+        wait.as_ref()
+            .filter(|w| w.is_for(message.conversation, message.seq))
+    }
 }
 
 impl Chat {
@@ -68,6 +90,7 @@ impl Chat {
             alias,
             streaming: None,
             sending: false,
+            retry: None,
         };
         chat.reset_input();
         chat
@@ -148,7 +171,9 @@ impl Chat {
         let mut older = Vec::new();
         while self.total_lines < lines && self.first_rendered > 0 {
             self.first_rendered -= 1;
-            let rendered = render(&self.messages[self.first_rendered], self.width, theme, now);
+            let message = &self.messages[self.first_rendered];
+            let wait = RetryWait::of(&self.retry, message);
+            let rendered = render(message, self.width, theme, now, wait);
             self.total_lines += rendered.len();
             older.push(rendered);
         }
@@ -163,7 +188,14 @@ impl Chat {
         let Some(slot) = index.checked_sub(self.first_rendered) else {
             return; // not rendered yet: it will be when scrolled to
         };
-        let lines = render(&self.messages[index], self.width, theme, now);
+        let message = &self.messages[index];
+        let lines = render(
+            message,
+            self.width,
+            theme,
+            now,
+            RetryWait::of(&self.retry, message),
+        );
         let before = self.rendered[slot].len();
         self.total_lines = self.total_lines - before + lines.len();
         // Keep the reader's place when a message above the bottom grows.
@@ -184,7 +216,8 @@ impl Chat {
                 self.rerender(i, theme, now);
             }
             None => {
-                let lines = render(&message, self.width, theme, now);
+                let wait = RetryWait::of(&self.retry, &message);
+                let lines = render(&message, self.width, theme, now, wait);
                 self.total_lines += lines.len();
                 self.messages.push(message);
                 self.rendered.push(lines);
@@ -197,6 +230,42 @@ impl Chat {
         if let Some(i) = self.messages.iter().position(|m| m.seq == seq) {
             self.messages[i].text.push_str(delta);
             self.rerender(i, theme, now);
+        }
+    }
+
+    /// The reply `wait` names waits to ask again: its line becomes a countdown.
+    pub fn retrying(&mut self, wait: RetryWait, theme: &Theme, now: DateTime<FixedOffset>) {
+        self.retry = Some(wait);
+        self.tick(theme, now);
+    }
+
+    /// The reply in (`conversation`, `seq`) goes on (text arrived) or ended: no more countdown.
+    pub fn end_wait(&mut self, conversation: u64, seq: u64) {
+        if self
+            .retry
+            .as_ref()
+            .is_some_and(|w| w.is_for(conversation, seq))
+        {
+            self.retry = None;
+        }
+    }
+
+    /// Whether a countdown is on screen and still counting: the dashboard ticks only then.
+    pub fn counting_down(&self, now: DateTime<Utc>) -> bool {
+        self.retry.as_ref().is_some_and(|w| {
+            w.at > now && self.current.as_ref().map(|c| c.id) == Some(w.conversation)
+        })
+    }
+
+    /// The countdown's line, at the time it is now.
+    pub fn tick(&mut self, theme: &Theme, now: DateTime<FixedOffset>) {
+        let index = self.retry.as_ref().and_then(|w| {
+            self.messages
+                .iter()
+                .position(|m| w.is_for(m.conversation, m.seq))
+        });
+        if let Some(index) = index {
+            self.rerender(index, theme, now);
         }
     }
 
@@ -251,12 +320,14 @@ impl Chat {
     }
 }
 
-/// One message as lines: a header, the text (Markdown for replies), a note on how it ended.
+/// One message as lines: a header, the text (Markdown for replies), a note on how it ended (or
+/// on the wait before Gemini is asked again).
 fn render(
     message: &ChatMessage,
     width: usize,
     theme: &Theme,
     now: DateTime<FixedOffset>,
+    wait: Option<&RetryWait>,
 ) -> Vec<Line<'static>> {
     let width = width.max(10);
     let time = present::clock(message.created_at, now);
@@ -287,10 +358,16 @@ fn render(
             }
             match &message.state {
                 MessageState::Complete => {}
-                MessageState::Streaming => lines.push(Line::styled(
-                    "… arriving (Esc stops it)",
-                    theme.dim().add_modifier(Modifier::ITALIC),
-                )),
+                MessageState::Streaming => lines.push(match wait {
+                    Some(wait) => Line::styled(
+                        format!("{}, {} · Esc stops", wait.reason, retrying_in(wait.at, now)),
+                        theme.warning(),
+                    ),
+                    None => Line::styled(
+                        "… arriving (Esc stops it)",
+                        theme.dim().add_modifier(Modifier::ITALIC),
+                    ),
+                }),
                 MessageState::Cancelled => lines.push(Line::styled(
                     "⏹ stopped: this reply is partial",
                     theme.warning(),
@@ -303,6 +380,15 @@ fn render(
     }
     lines.push(Line::default());
     lines
+}
+
+/// "retrying in 24 s", counted in whole seconds up (never "in 0 s"), then "retrying now".
+fn retrying_in(at: DateTime<Utc>, now: DateTime<FixedOffset>) -> String {
+    let left = (at - now.to_utc()).num_milliseconds();
+    match (left + 999) / 1000 {
+        secs if secs > 0 => format!("retrying in {secs} s"),
+        _ => "retrying now".into(),
+    }
 }
 
 #[cfg(test)]

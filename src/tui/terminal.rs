@@ -1,5 +1,6 @@
 //! The terminal while the dashboard owns it: raw mode, the alternate screen, mouse reporting,
-//! and the promise to give it back exactly as it was, on quit, on error and on panic.
+//! and the promise to give it back exactly as it was, on quit, on error, on panic, and on the
+//! signals that end the dashboard from outside (`crate::signals`: they drop the [`Tui`]).
 
 use std::io::{self, Stdout, Write};
 use std::sync::Once;

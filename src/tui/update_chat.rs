@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifi
 
 use super::action::{Action, Request};
 use super::app::{App, Overlay, Screen};
-use super::chat::ChatFocus;
+use super::chat::{ChatFocus, RetryWait};
 use super::layout;
 use crate::engine::Event;
 use crate::providers::gemini::models::{Alias, GeminiSettings};
@@ -90,6 +90,10 @@ impl App {
             Action::Open if on_chat => self.open_selected_conversation(),
             Action::Scroll { delta, .. } if on_chat => self.chat_scroll(delta * 3),
             Action::Click { .. } if on_chat => {}
+            Action::Tick if self.screen == Screen::Chat => {
+                let (theme, now) = (self.theme, self.now);
+                self.chat.tick(&theme, now);
+            }
             other => return Some(other),
         }
         None
@@ -102,6 +106,9 @@ impl App {
         }
         self.screen = Screen::Chat;
         self.chat.focus = ChatFocus::Input;
+        // A countdown left behind on the hub is a few seconds stale.
+        let (theme, now) = (self.theme, self.now);
+        self.chat.tick(&theme, now);
     }
 
     pub(super) fn gemini_settings(&self) -> GeminiSettings {
@@ -201,11 +208,27 @@ impl App {
                 seq,
                 text,
             } => {
+                self.chat.end_wait(conversation, seq);
                 if self.chat.current.as_ref().map(|c| c.id) == Some(conversation) {
                     self.chat.append(seq, &text, &theme, now);
                 }
             }
+            Event::ChatRetrying {
+                conversation,
+                seq,
+                reason,
+                at,
+            } => {
+                let wait = RetryWait {
+                    conversation,
+                    seq,
+                    reason,
+                    at,
+                };
+                self.chat.retrying(wait, &theme, now);
+            }
             Event::ChatFinished(message) => {
+                self.chat.end_wait(message.conversation, message.seq);
                 if self.chat.streaming == Some((message.conversation, message.seq)) {
                     self.chat.streaming = None;
                 }

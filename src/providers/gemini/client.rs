@@ -2,6 +2,8 @@
 //! and `countTokens`, with the key in the `x-goog-api-key` header and bounded, cancellable
 //! retries with exponential backoff and jitter that honour the server's `retryDelay`.
 
+use std::time::Duration;
+
 use futures_util::Stream;
 use reqwest::RequestBuilder;
 use tokio_util::sync::CancellationToken;
@@ -48,12 +50,14 @@ impl GeminiClient {
         format!("{}/{}", self.base, path)
     }
 
-    /// Sends the request `make` builds, retrying what is worth retrying.
+    /// Sends the request `make` builds, retrying what is worth retrying. Before each wait,
+    /// `on_wait` hears why and for how long, so a person can be shown a countdown.
     async fn send(
         &self,
         cancel: &CancellationToken,
         url: &str,
         make: impl Fn() -> RequestBuilder,
+        mut on_wait: impl FnMut(&GeminiError, Duration),
     ) -> Result<reqwest::Response, GeminiError> {
         let mut attempt = 0;
         loop {
@@ -74,21 +78,21 @@ impl GeminiClient {
                     Err(e) => GeminiError::network(url, &e),
                 },
             };
-            if !error.is_retryable() || attempt >= self.retry.attempts {
-                return Err(error);
-            }
             let delay = match &error {
+                _ if !error.is_retryable() || attempt >= self.retry.attempts => None,
                 GeminiError::RateLimited {
                     retry_after: Some(wait),
                     ..
-                } if *wait > self.retry.max_delay => return Err(error),
-                GeminiError::RateLimited {
-                    retry_after: Some(wait),
-                    ..
-                } => *wait,
-                _ => self.retry.backoff(attempt),
+                } => Some(*wait).filter(|wait| *wait <= self.retry.max_delay),
+                _ => Some(self.retry.backoff(attempt)),
             };
-            tracing::info!(%error, attempt, ?delay, "retrying a Gemini request");
+            // Debug, not Display: the log keeps the server's own words.
+            let Some(delay) = delay else {
+                tracing::info!(?error, attempt, "a Gemini request failed");
+                return Err(error);
+            };
+            tracing::info!(?error, attempt, ?delay, "retrying a Gemini request");
+            on_wait(&error, delay);
             tokio::select! {
                 _ = cancel.cancelled() => return Err(GeminiError::Cancelled),
                 _ = tokio::time::sleep(delay) => {}
@@ -116,13 +120,18 @@ impl GeminiClient {
         let mut token: Option<String> = None;
         for _ in 0..MAX_MODEL_PAGES {
             let reply = self
-                .send(cancel, &url, || {
-                    let mut request = self.http.get(&url).query(&[("pageSize", "100")]);
-                    if let Some(token) = &token {
-                        request = request.query(&[("pageToken", token)]);
-                    }
-                    request
-                })
+                .send(
+                    cancel,
+                    &url,
+                    || {
+                        let mut request = self.http.get(&url).query(&[("pageSize", "100")]);
+                        if let Some(token) = &token {
+                            request = request.query(&[("pageToken", token)]);
+                        }
+                        request
+                    },
+                    ignore_waits,
+                )
                 .await?;
             let page: ModelPage = Self::json(reply, "the model list").await?;
             models.extend(page.models.into_iter().filter(Model::can_generate));
@@ -140,7 +149,9 @@ impl GeminiClient {
         cancel: &CancellationToken,
     ) -> Result<Model, GeminiError> {
         let url = self.url(&format!("models/{}", bare(model)));
-        let reply = self.send(cancel, &url, || self.http.get(&url)).await?;
+        let reply = self
+            .send(cancel, &url, || self.http.get(&url), ignore_waits)
+            .await?;
         Self::json(reply, "the model").await
     }
 
@@ -152,7 +163,12 @@ impl GeminiClient {
     ) -> Result<GenerateResponse, GeminiError> {
         let url = self.url(&format!("models/{}:generateContent", bare(model)));
         let reply = self
-            .send(cancel, &url, || self.http.post(&url).json(request))
+            .send(
+                cancel,
+                &url,
+                || self.http.post(&url).json(request),
+                ignore_waits,
+            )
             .await?;
         let response: GenerateResponse = Self::json(reply, "the reply").await?;
         match response.block_reason() {
@@ -170,11 +186,28 @@ impl GeminiClient {
         cancel: &CancellationToken,
     ) -> Result<impl Stream<Item = Result<GenerateResponse, GeminiError>> + use<>, GeminiError>
     {
+        self.stream_telling_waits(model, request, cancel, &mut ignore_waits)
+            .await
+    }
+
+    /// [`GeminiClient::stream`], with `on_wait` told of each wait before a retry (why, how
+    /// long): a reply someone is waiting for shows it.
+    pub async fn stream_telling_waits(
+        &self,
+        model: &str,
+        request: &GenerateRequest,
+        cancel: &CancellationToken,
+        on_wait: &mut (dyn FnMut(&GeminiError, Duration) + Send),
+    ) -> Result<impl Stream<Item = Result<GenerateResponse, GeminiError>> + use<>, GeminiError>
+    {
         let url = self.url(&format!("models/{}:streamGenerateContent", bare(model)));
         let reply = self
-            .send(cancel, &url, || {
-                self.http.post(&url).query(&[("alt", "sse")]).json(request)
-            })
+            .send(
+                cancel,
+                &url,
+                || self.http.post(&url).query(&[("alt", "sse")]).json(request),
+                on_wait,
+            )
             .await?;
         Ok(sse::chunks(reply.bytes_stream()))
     }
@@ -188,12 +221,20 @@ impl GeminiClient {
         let url = self.url(&format!("models/{}:countTokens", bare(model)));
         let body = serde_json::json!({ "contents": request.contents });
         let reply = self
-            .send(cancel, &url, || self.http.post(&url).json(&body))
+            .send(
+                cancel,
+                &url,
+                || self.http.post(&url).json(&body),
+                ignore_waits,
+            )
             .await?;
         let counted: CountTokensResponse = Self::json(reply, "the token count").await?;
         Ok(counted.total_tokens)
     }
 }
+
+/// For the calls nobody watches wait.
+fn ignore_waits(_: &GeminiError, _: Duration) {}
 
 fn bare(model: &str) -> &str {
     model.strip_prefix("models/").unwrap_or(model)

@@ -14,12 +14,15 @@ pub enum GeminiError {
     PermissionDenied(String),
     #[error("Gemini does not know that model (HTTP 404): {0}")]
     ModelNotFound(String),
-    #[error("Gemini's quota is used up (HTTP 429){}: {message}", retry_after.map(|d| format!(", retry in {} s", d.as_secs())).unwrap_or_default())]
+    /// Google's own text of a quota or overload error is long boilerplate (links, metric names,
+    /// a retry time to the nanosecond) that says less than the hint: it is kept for the log
+    /// (Debug), not shown.
+    #[error("Gemini's quota is used up (HTTP 429)")]
     RateLimited {
         retry_after: Option<Duration>,
         message: String,
     },
-    #[error("Gemini is overloaded (HTTP 503): {0}")]
+    #[error("Gemini is overloaded (HTTP 503)")]
     Unavailable(String),
     #[error("Gemini refused the request (HTTP {status}): {message}")]
     Rejected { status: u16, message: String },
@@ -75,6 +78,23 @@ impl GeminiError {
             GeminiError::Server { status, .. } => matches!(status, 500 | 502 | 504),
             GeminiError::Rejected { status, .. } => *status == 408,
             _ => false,
+        }
+    }
+
+    /// The line people read wherever an error ends something (a chat reply, `legion-hub chat`):
+    /// what happened, then what to do. The detail pane shows the same two parts on two lines.
+    pub fn explain(&self) -> String {
+        crate::domain::sentences(&self.to_string(), &self.hint())
+    }
+
+    /// Why a request waits to be sent again, in a few words: "quota used up, retrying in 24 s".
+    pub fn retry_reason(&self) -> &'static str {
+        match self {
+            GeminiError::RateLimited { .. } => "quota used up",
+            GeminiError::Unavailable(_) => "Gemini is overloaded",
+            GeminiError::Network { .. } => "Gemini unreachable",
+            GeminiError::Rejected { status: 408, .. } => "Gemini timed out",
+            _ => "Gemini failed",
         }
     }
 
@@ -146,5 +166,20 @@ mod tests {
         ));
         assert!(GeminiError::from_reply(408, b"").is_retryable());
         assert!(!GeminiError::InvalidKey.is_retryable());
+    }
+
+    #[test]
+    fn a_quota_error_is_explained_in_our_words_not_googles() {
+        let google = include_bytes!("../../../assets/sandbox/gemini/error.rate-limit.429.json");
+        let error = GeminiError::from_reply(429, google);
+        assert!(
+            matches!(&error, GeminiError::RateLimited { message, .. } if message.contains("You exceeded your current quota")),
+            "the log keeps Google's text: {error:?}"
+        );
+        assert_eq!(
+            error.explain(),
+            "Gemini's quota is used up (HTTP 429). Wait 26 s, or raise the quota (billing) for the key's project."
+        );
+        assert_eq!(error.retry_reason(), "quota used up");
     }
 }
