@@ -31,7 +31,11 @@ async fn a_failed_then_completed_sync_moves_the_status_and_emits_events() {
         .unwrap();
     assert_eq!(mindbody.status, Status::Error);
     assert_eq!(mindbody.error_message.as_deref(), Some("503 from Mindbody"));
-    assert!(mindbody.hint.is_some());
+    assert!(
+        mindbody
+            .advice(legion_hub::domain::FrontEnd::CommandLine)
+            .is_some()
+    );
     assert!(mindbody.needs_attention());
 
     assert!(matches!(events.recv().await.unwrap(), Event::SyncLogChanged(l) if l.seq == 1));
