@@ -624,6 +624,32 @@ fn mindbody_view(
         .unwrap()
 }
 
+/// A sync is refused, nothing written, until `step` is done.
+async fn refused_until(engine: &legion_hub::engine::Engine, step: legion_hub::engine::NextStep) {
+    let before = history_total(engine).await;
+    let refused = engine
+        .sync_mindbody(SyncRequest::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, legion_hub::engine::EngineError::NotReady { step: s, .. } if *s == step),
+        "{refused:?}"
+    );
+    assert_eq!(
+        history_total(engine).await,
+        before,
+        "a refused sync writes nothing"
+    );
+}
+
+async fn history_total(engine: &legion_hub::engine::Engine) -> u64 {
+    engine
+        .sync_history(legion_hub::domain::Provider::Mindbody, 0, 1)
+        .await
+        .unwrap()
+        .total
+}
+
 async fn set_api_key(engine: &legion_hub::engine::Engine, key: &str) {
     engine
         .configure_mindbody(legion_hub::engine::MindbodyUpdate {
@@ -731,31 +757,7 @@ async fn a_refused_refresh_sets_needs_reauth_at_once_and_stops_the_run() {
         .unwrap();
     assert!(said.contains("Press o on Mindbody"), "{said}");
     // A second sync is refused before anything is written, naming the sign-in.
-    let before = engine
-        .sync_history(legion_hub::domain::Provider::Mindbody, 0, 1)
-        .await
-        .unwrap()
-        .total;
-    let refused = engine
-        .sync_mindbody(SyncRequest::default())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            refused,
-            legion_hub::engine::EngineError::NotReady {
-                step: legion_hub::engine::NextStep::ConnectMindbody,
-                ..
-            }
-        ),
-        "{refused:?}"
-    );
-    let after = engine
-        .sync_history(legion_hub::domain::Provider::Mindbody, 0, 1)
-        .await
-        .unwrap()
-        .total;
-    assert_eq!(before, after);
+    refused_until(&engine, legion_hub::engine::NextStep::ConnectMindbody).await;
 }
 
 #[tokio::test]
@@ -815,31 +817,14 @@ async fn an_unreachable_mindbody_ends_the_sync_and_its_attempts_are_not_counted_
 async fn a_sync_before_configure_is_refused_and_writes_nothing() {
     let (sandbox, dir) = studio(5).await;
     let engine = open(&settings(dir.path(), &sandbox, |_| {}));
-    let refused = engine
-        .sync_mindbody(SyncRequest::default())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            refused,
-            legion_hub::engine::EngineError::NotReady {
-                step: legion_hub::engine::NextStep::ConfigureMindbody,
-                ..
-            }
-        ),
-        "{refused:?}"
-    );
+    refused_until(&engine, legion_hub::engine::NextStep::ConfigureMindbody).await;
     assert!(
         engine
             .start_mindbody_sync(SyncRequest::default())
             .await
             .is_err()
     );
-    let history = engine
-        .sync_history(legion_hub::domain::Provider::Mindbody, 0, 1)
-        .await
-        .unwrap();
-    assert_eq!(history.total, 0);
+    assert_eq!(history_total(&engine).await, 0);
     let view = engine.integrations().await.unwrap();
     assert!(!mindbody_view(&view).needs_attention());
     assert_eq!(sandbox.api_calls(), 0);

@@ -69,6 +69,15 @@ impl Core {
             .and_then(|c| c.0.get(name).cloned()))
     }
 
+    /// The saved API key, or what to do when there is none.
+    pub(super) fn mindbody_api_key(&self) -> Result<Secret, EngineError> {
+        self.mindbody_secret(mindbody::API_KEY)?
+            .ok_or_else(|| EngineError::NotReady {
+                what: "Mindbody has no API key yet".into(),
+                step: super::NextStep::ConfigureMindbody,
+            })
+    }
+
     /// Saves the settings (secrets sealed). Nothing is half-saved: all is checked first.
     pub async fn configure_mindbody(&self, update: MindbodyUpdate) -> Result<(), EngineError> {
         if let Some(site) = &update.site_id
@@ -429,12 +438,7 @@ impl Core {
     pub async fn test_mindbody(&self) -> Result<Vec<Location>, EngineError> {
         let settings = self.mindbody_settings()?;
         let site_id = settings.site_id.clone().unwrap_or_default();
-        let api_key =
-            self.mindbody_secret(mindbody::API_KEY)?
-                .ok_or_else(|| EngineError::NotReady {
-                    what: "Mindbody has no API key yet".into(),
-                    step: super::NextStep::ConfigureMindbody,
-                })?;
+        let api_key = self.mindbody_api_key()?;
         let token = self.mindbody_access_token().await?;
         let client = MindbodyClient::new(
             self.http().clone(),

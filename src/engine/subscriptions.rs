@@ -10,7 +10,6 @@ use crate::domain::Provider;
 use crate::providers::mindbody::webhooks::{
     DEFAULT_EVENTS, Subscription, SubscriptionStatus, WebhooksClient, WebhooksError,
 };
-use crate::providers::mindbody::{self};
 use crate::secret::Secret;
 
 /// The name of the sealed signing key among Mindbody's credentials.
@@ -25,12 +24,7 @@ fn api(error: WebhooksError) -> EngineError {
 
 impl Core {
     fn webhooks_client(&self) -> Result<WebhooksClient, EngineError> {
-        let api_key =
-            self.mindbody_secret(mindbody::API_KEY)?
-                .ok_or_else(|| EngineError::NotReady {
-                    what: "Mindbody has no API key yet".into(),
-                    step: super::NextStep::ConfigureMindbody,
-                })?;
+        let api_key = self.mindbody_api_key()?;
         Ok(WebhooksClient::new(
             self.http().clone(),
             &self.inner.config.mindbody.webhooks_url(),

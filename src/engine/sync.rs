@@ -433,12 +433,7 @@ impl Core {
     /// the ones Mindbody answered (billed) apart from the ones that never reached it.
     fn counting_client(&self, run: Arc<RunCalls>) -> Result<MindbodyClient, EngineError> {
         let settings = self.mindbody_settings()?;
-        let api_key =
-            self.mindbody_secret(mindbody::API_KEY)?
-                .ok_or_else(|| EngineError::NotReady {
-                    what: "Mindbody has no API key yet".into(),
-                    step: NextStep::ConfigureMindbody,
-                })?;
+        let api_key = self.mindbody_api_key()?;
         let engine = self.clone();
         let counter: mindbody::client::CallCounter = Arc::new(move |attempt| {
             let today = Local::now().date_naive();
