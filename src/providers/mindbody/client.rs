@@ -215,9 +215,10 @@ impl MindbodyClient {
         query: &[(&str, String)],
         access_token: &Secret,
     ) -> Result<bytes::Bytes, Failure> {
+        // The URL is said once, without its query; reqwest's own text repeats it whole.
         let network = |e: reqwest::Error| MindbodyError::Network {
             url: url.to_string(),
-            detail: crate::present::one_line(&e.to_string()),
+            detail: crate::http::describe(&e),
         };
         // A request that never connected cannot have been billed; one that timed out after
         // connecting may have been, so it counts.
