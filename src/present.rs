@@ -180,6 +180,34 @@ pub fn escape_html(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// What disconnecting Mindbody forgets, and what it keeps: asked before, said after.
+pub const MINDBODY_FORGETS: &str = "the sign-in (access and refresh tokens)";
+pub const MINDBODY_KEEPS: [&str; 5] = [
+    "settings (site id, client id, redirect URI)",
+    "API key and client secret",
+    "category mappings",
+    "sync history",
+    "transactions",
+];
+
+/// What a Mindbody disconnect did: "revoked at Mindbody" only when Mindbody confirmed it.
+pub fn mindbody_disconnected(revocation: &crate::oauth::Revocation) -> String {
+    use crate::oauth::Revocation;
+    let kept = "settings, keys, mappings, history and transactions kept";
+    match revocation {
+        Revocation::Revoked => {
+            format!("Mindbody disconnected: the sign-in was revoked at Mindbody and forgotten here; {kept}.")
+        }
+        Revocation::NotConfirmed { reason } => format!(
+            "Mindbody disconnected: the sign-in is forgotten here; Mindbody did not confirm the revocation ({}): revoke the app in Mindbody's site settings. {kept}.",
+            one_line(reason)
+        ),
+        Revocation::NothingToRevoke => {
+            format!("Mindbody was not signed in: nothing to revoke; {kept}.")
+        }
+    }
+}
+
 /// Greedy word wrap to `width` columns (at least one); words longer than a line are split.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);

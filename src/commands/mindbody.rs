@@ -157,7 +157,12 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
 
 pub async fn disconnect(settings: &Settings) -> anyhow::Result<u8> {
     let (engine, _serving) = super::open(settings, Role::Command).await?;
-    engine.disconnect_mindbody().await?;
-    println!("Mindbody disconnected: tokens revoked and forgotten; settings and history kept.");
-    Ok(super::exit::OK)
+    let revocation = engine.disconnect_mindbody().await?;
+    println!("{}", crate::present::mindbody_disconnected(&revocation));
+    // Forgotten here but perhaps alive at Mindbody: someone has to look.
+    Ok(if matches!(revocation, crate::oauth::Revocation::NotConfirmed { .. }) {
+        super::exit::NEEDS_ATTENTION
+    } else {
+        super::exit::OK
+    })
 }

@@ -203,10 +203,14 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             return None;
         }
         Request::DisconnectMindbody => match engine.disconnect_mindbody().await {
-            Ok(()) => Action::Notice(
-                "Mindbody disconnected: tokens revoked and forgotten; settings and history kept."
-                    .into(),
-            ),
+            Ok(revocation) => {
+                let text = crate::present::mindbody_disconnected(&revocation);
+                match revocation {
+                    // Still alive at Mindbody, perhaps: shown as something to act on.
+                    crate::oauth::Revocation::NotConfirmed { .. } => Action::RequestFailed(text),
+                    _ => Action::Notice(text),
+                }
+            }
             Err(e) => failed(e),
         },
         Request::SyncMindbody => {
