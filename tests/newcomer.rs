@@ -235,8 +235,10 @@ fn the_first_five_minutes_in_a_real_terminal() {
             .any(|l| l.contains("transactions") && l.contains("✓ completed"))
     });
 
-    // Again by pasting the address back, as over SSH.
+    // Again by pasting the address back, as over SSH. A disconnect asks first.
     term.keys("x");
+    term.wait_for("Disconnect Mindbody?");
+    term.keys("y");
     term.wait("Mindbody disconnected", |t| {
         line_with(t, "Mindbody").contains("○ disconnected")
     });

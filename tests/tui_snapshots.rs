@@ -264,3 +264,13 @@ fn webhook_events_screen() {
     }));
     insta::assert_snapshot!(screen(&app));
 }
+
+#[test]
+fn the_disconnect_question_at_80x24() {
+    let mut connected = IntegrationRecord::new(Provider::Mindbody, Status::Connected, noon());
+    connected.settings.insert("site_id".into(), "-99".into());
+    let mut app = app(80, 24, catalog(&[connected]));
+    app.update(Action::Move(1));
+    app.update(Action::DisconnectSelected);
+    insta::assert_snapshot!(screen(&app));
+}

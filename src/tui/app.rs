@@ -70,6 +70,8 @@ pub enum Overlay {
     Connect(Box<super::update_hub::ConnectView>),
     /// `m`: revenue categories and the financial classes they map to.
     Mapping(Box<super::update_books::MappingView>),
+    /// `x` and other keys that cannot be undone: the question first.
+    Confirm(Box<super::confirm::Confirm>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -236,6 +238,11 @@ impl App {
         if is_from_user(&action) {
             self.notice = None;
         }
+        // An open question takes its answer before anything else.
+        let Some(action) = self.confirm_update(action) else {
+            self.after_update();
+            return;
+        };
         // Chat and Gemini take their own actions first; the rest is common to both screens.
         let Some(action) = self.chat_update(action) else {
             self.after_update();

@@ -50,6 +50,11 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Tab => Action::Complete,
             _ => Action::Edit(key),
         }),
+        // Only `y` goes ahead: anything else, a stray key included, cancels.
+        Overlay::Confirm(_) => Some(match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Action::Confirm,
+            _ => Action::Back,
+        }),
         Overlay::Connect(_) => Some(match key.code {
             KeyCode::Enter => Action::Submit,
             KeyCode::Esc => Action::Back,
@@ -250,6 +255,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("Esc", "cancel"),
         ],
         (Overlay::Popup(_), _) => &[("↑↓", "scroll"), ("Esc", "close")],
+        (Overlay::Confirm(_), _) => &[("y", "yes"), ("n/Esc/other", "no")],
         (Overlay::None, Pane::Integrations) => &[
             ("↑↓", "move"),
             ("Enter", "open"),

@@ -7,6 +7,7 @@ pub mod action;
 pub mod app;
 pub mod chat;
 pub mod clipboard;
+pub mod confirm;
 pub mod form;
 pub mod keymap;
 pub mod layout;

@@ -8,6 +8,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::action::{Action, Request};
 use super::app::{App, Overlay};
+use super::confirm::Confirm;
 use super::form::{Field, Form};
 use crate::domain::Provider;
 use crate::engine::{Event, GeminiUpdate, MindbodyUpdate};
@@ -71,7 +72,7 @@ impl App {
             },
             Action::DisconnectSelected => match selected {
                 Some((Provider::Mindbody, _)) => {
-                    self.start(Request::DisconnectMindbody, "Disconnecting Mindbody…")
+                    self.overlay = Overlay::Confirm(Box::new(Confirm::disconnect_mindbody()))
                 }
                 Some((other, _)) => {
                     self.notify(format!("{other} has no sign-in to disconnect."), false)

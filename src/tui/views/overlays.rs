@@ -1,5 +1,5 @@
-//! What opens over the panes: the help, the command palette, and text popups (`:status`, a sync
-//! run's details).
+//! What opens over the panes: the help, the command palette, text popups (`:status`, a sync
+//! run's details), the forms and sign-in, and the question before a destructive key.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -10,6 +10,7 @@ use tui_input::Input;
 
 use super::centered;
 use crate::tui::app::{App, Overlay, Popup};
+use crate::tui::confirm::Confirm;
 use crate::tui::form::{FieldKind, Form};
 use crate::tui::keymap::HELP;
 use crate::tui::palette;
@@ -25,6 +26,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Form(form) => settings_form(frame, form, &app.theme),
         Overlay::Connect(view) => sign_in(frame, view, &app.theme),
         Overlay::Mapping(view) => mapping(frame, view, &app.theme),
+        Overlay::Confirm(confirm) => question(frame, confirm, &app.theme),
         Overlay::None | Overlay::Filter(_) => {}
     }
 }
@@ -326,6 +328,38 @@ fn mapping(frame: &mut Frame, view: &MappingView, theme: &Theme) {
             "Categories → classes · Esc closes".into(),
             theme,
         )),
+        area,
+    );
+}
+
+/// The question before a destructive key: what goes, what stays, and which key does what.
+fn question(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
+    let full = frame.area();
+    let width = full.width.saturating_sub(4).min(72);
+    let room = usize::from(width.saturating_sub(6)).max(8);
+    let mut lines = Vec::new();
+    let mut list = |heading: &str, items: &[String], style: Style| {
+        lines.push(Line::styled(format!(" {heading}"), theme.header()));
+        for item in items {
+            for (i, piece) in crate::present::wrap(item, room).into_iter().enumerate() {
+                let bullet = if i == 0 { "·" } else { " " };
+                lines.push(Line::styled(format!("  {bullet} {piece}"), style));
+            }
+        }
+    };
+    list("Forgotten", &confirm.forgets, theme.warning());
+    list("Kept", &confirm.keeps, Style::default());
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::styled(" y", theme.key()),
+        Span::raw(format!(" {}   ", confirm.yes)),
+        Span::styled("n, Esc, any other key", theme.key()),
+        Span::raw(format!(" {}", confirm.no)),
+    ]));
+    let area = centered(full, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(popup_block(confirm.question.clone(), theme)),
         area,
     );
 }
