@@ -180,6 +180,38 @@ pub fn escape_html(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Over SSH the browser runs on the user's machine: every loopback port it must reach here (the
+/// listener for the redirect; the sign-in page itself when it is served here, as the demo's
+/// sandbox is) needs forwarding.
+pub fn ssh_forward(sign_in: &crate::oauth::flow::SignIn) -> Option<String> {
+    let page_port = url::Url::parse(&sign_in.url).ok().and_then(|url| {
+        let loopback = match url.host()? {
+            url::Host::Domain(name) => name == "localhost",
+            url::Host::Ipv4(ip) => ip.is_loopback(),
+            url::Host::Ipv6(ip) => ip.is_loopback(),
+        };
+        loopback.then(|| url.port_or_known_default()).flatten()
+    });
+    let mut ports: Vec<u16> = sign_in.listening_port.into_iter().chain(page_port).collect();
+    ports.dedup();
+    if ports.is_empty() {
+        return None;
+    }
+    let forwards: Vec<String> = ports
+        .iter()
+        .map(|port| format!("-L {port}:localhost:{port}"))
+        .collect();
+    let what = match (sign_in.listening_port, page_port) {
+        (Some(_), Some(_)) => ", forward the listener and the sign-in page",
+        (None, Some(_)) => ", forward the sign-in page",
+        _ => "",
+    };
+    Some(format!(
+        "Over SSH{what}: ssh {} to this machine.",
+        forwards.join(" ")
+    ))
+}
+
 /// What disconnecting Mindbody forgets, and what it keeps: asked before, said after.
 pub const MINDBODY_FORGETS: &str = "the sign-in (access and refresh tokens)";
 pub const MINDBODY_KEEPS: [&str; 5] = [

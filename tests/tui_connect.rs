@@ -284,3 +284,60 @@ async fn x_asks_first_n_keeps_the_sign_in_and_y_revokes_it() {
     assert!(notice.text.contains("revoked at Mindbody"), "{}", notice.text);
     assert!(!notice.is_error);
 }
+
+/// The demo's sign-in page is served on this machine too: over SSH its port needs forwarding
+/// as much as the listener's, and a listener that could not start says why in full.
+#[test]
+fn the_sign_in_overlay_at_120x40_wraps_the_fix_and_forwards_every_port_it_needs() {
+    let mut app = App::new(
+        Theme::new(false),
+        Rect::new(0, 0, 120, 40),
+        noon().fixed_offset(),
+    );
+    let views: Vec<IntegrationView> = Provider::ALL
+        .into_iter()
+        .map(|p| IntegrationView::build(p, None))
+        .collect();
+    app.update(Action::IntegrationsLoaded(views));
+    app.update(Action::Move(1));
+    app.update(Action::ConnectSelected);
+    let url = "http://127.0.0.1:43503/connect/authorize?response_type=code&client_id=legion-finance-sandbox&state=STATE&code_challenge=CHALLENGE&code_challenge_method=S256&subscriberId=-99";
+    let busy = legion_hub::oauth::OAuthError::PortBusy {
+        host: "localhost".into(),
+        port: 3000,
+    };
+    let waiting = |listening_port, listener_error| {
+        Action::Engine(Box::new(Event::ConnectWaiting {
+            provider: Provider::Mindbody,
+            sign_in: SignIn {
+                url: url.into(),
+                browser_opened: false,
+                listening_port,
+                listener_error,
+            },
+        }))
+    };
+    app.update(waiting(None, Some(busy.to_string())));
+    let shown = screen(&app);
+    let text = overlay_text(&shown);
+    assert!(text.contains("or c in the hub)"), "the whole fix:\n{shown}");
+    assert!(text.contains("ssh -L 43503:localhost:43503"), "{shown}");
+    insta::assert_snapshot!(shown);
+
+    app.update(waiting(Some(34103), None));
+    let shown = screen(&app);
+    assert!(
+        overlay_text(&shown).contains("ssh -L 34103:localhost:34103 -L 43503:localhost:43503"),
+        "{shown}"
+    );
+}
+
+/// The overlay's lines joined into one text, so wrapped words read as one sentence.
+fn overlay_text(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|l| l.split('│').nth(2))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}

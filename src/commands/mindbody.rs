@@ -121,10 +121,10 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
                     } else {
                         eprintln!("Open the address above in a browser and sign in to Mindbody.");
                     }
-                    if let Some(port) = sign_in.listening_port
-                        && std::env::var_os("SSH_CONNECTION").is_some()
+                    if std::env::var_os("SSH_CONNECTION").is_some()
+                        && let Some(forward) = crate::present::ssh_forward(&sign_in)
                     {
-                        eprintln!("Over SSH: `ssh -L {port}:localhost:{port}` to this machine lets the browser reach legion-hub directly.");
+                        eprintln!("{forward}");
                     }
                     if let Some(error) = &sign_in.listener_error {
                         eprintln!("(No listener: {error})");

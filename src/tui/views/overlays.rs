@@ -209,22 +209,24 @@ fn sign_in(frame: &mut Frame, view: &ConnectView, theme: &Theme) {
                 ));
             }
             lines.push(Line::default());
-            match (sign_in.listening_port, &sign_in.listener_error) {
-                (Some(port), _) => {
-                    let hint = format!(
-                        "Listening on localhost:{port}. Over SSH: ssh -L {port}:localhost:{port} to this machine."
-                    );
-                    for piece in crate::present::wrap(&hint, inner.saturating_sub(1)) {
-                        lines.push(Line::styled(format!(" {piece}"), theme.dim()));
-                    }
+            let mut say = |text: &str, style: Style| {
+                for piece in crate::present::wrap(text, inner.saturating_sub(1)) {
+                    lines.push(Line::styled(format!(" {piece}"), style));
                 }
-                (None, Some(error)) => {
-                    lines.push(Line::styled(
-                        format!(" No listener: {}", crate::present::one_line(error)),
-                        theme.warning(),
-                    ));
-                }
-                (None, None) => {}
+            };
+            if let Some(error) = &sign_in.listener_error {
+                say(
+                    &format!("No listener: {}", crate::present::one_line(error)),
+                    theme.warning(),
+                );
+            }
+            let listening = sign_in
+                .listening_port
+                .map(|port| format!("Listening on localhost:{port}. "));
+            let forward = crate::present::ssh_forward(sign_in);
+            if listening.is_some() || forward.is_some() {
+                let text = listening.unwrap_or_default() + &forward.unwrap_or_default();
+                say(&text, theme.dim());
             }
             lines.push(Line::from(
                 " Or paste the whole address the browser ends on, then Enter:",
