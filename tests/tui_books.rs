@@ -106,3 +106,19 @@ fn the_mapping_overlay_lists_unmapped_categories() {
     app.update(Action::Submit); // edit the selected one's class
     insta::assert_snapshot!(screen(&app));
 }
+
+/// With today's sales on the title line, 80 columns leave no room for the whole demo badge: it
+/// shrinks to its first word instead of being cut ("demo · throwaway da").
+#[test]
+fn the_title_never_cuts_the_badge() {
+    let mut app = app(80, 24);
+    app.badge = Some("demo · throwaway data".into());
+    let shown = screen(&app);
+    let title = shown.lines().next().unwrap();
+    assert!(title.contains("Today's sales 3,119.24 (45 items)"), "{title}");
+    assert!(title.trim_end_matches(['"', ' ']).ends_with("demo"), "{title}");
+    app.size = ratatui::layout::Rect::new(0, 0, 120, 24);
+    let shown = screen(&app);
+    let title = shown.lines().next().unwrap();
+    assert!(title.contains("demo · throwaway data"), "{title}");
+}
