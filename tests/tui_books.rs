@@ -126,3 +126,31 @@ fn the_title_never_cuts_the_badge() {
     let title = shown.lines().next().unwrap();
     assert!(title.contains("demo · throwaway data"), "{title}");
 }
+
+/// `/` on the transactions screen filters as you type, as it does on the hub: Enter keeps the
+/// filter, Esc clears it.
+#[test]
+fn the_transactions_filter_applies_as_you_type() {
+    use legion_hub::tui::action::Request;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |c| Action::Edit(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let asks_for = |app: &mut App, wanted: &str| {
+        app.requests().iter().any(
+            |r| matches!(r, Request::LoadTransactions { filter, .. } if filter == wanted),
+        )
+    };
+    let mut app = app(100, 20);
+    app.update(Action::ShowScreen(Screen::Transactions));
+    assert!(asks_for(&mut app, ""));
+    app.update(Action::OpenFilter);
+    app.update(key('w'));
+    assert!(asks_for(&mut app, "w"), "the first letter already filters");
+    app.update(key('a'));
+    assert!(asks_for(&mut app, "wa"));
+    assert_eq!(app.transactions.key.as_deref(), Some("wa"));
+    app.update(Action::Submit);
+    assert_eq!(app.transactions.key.as_deref(), Some("wa"), "Enter keeps it");
+    app.update(Action::OpenFilter);
+    app.update(Action::Back);
+    assert_eq!(app.transactions.key.as_deref(), Some(""), "Esc clears it");
+}
