@@ -207,3 +207,19 @@ async fn filter_palette_and_escape() {
     step(&engine, &mut app, Action::Submit).await;
     assert!(app.should_quit);
 }
+
+/// `:s` and Enter runs `:status`, the only command starting with `s`, as Vim takes a unique
+/// abbreviation; no need for Tab first.
+#[tokio::test]
+async fn the_palette_runs_a_unique_start_of_a_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open_engine(dir.path());
+    let mut app = app_on(&engine, 80, 24).await;
+    step(&engine, &mut app, Action::OpenPalette).await;
+    for action in typed("s") {
+        step(&engine, &mut app, action).await;
+    }
+    step(&engine, &mut app, Action::Submit).await;
+    assert!(app.notice.is_none(), "{:?}", app.notice);
+    assert!(matches!(&app.overlay, Overlay::Popup(p) if p.title == "Status"));
+}
