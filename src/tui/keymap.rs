@@ -303,7 +303,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("?", "this help"),
     ("q  Ctrl-c", "quit"),
-    ("2  3  4", "chat with Gemini; transactions; webhook events"),
+    (
+        "1  2  3  4",
+        "the hub; chat with Gemini; transactions; events",
+    ),
     ("t  c", "test, configure the selected integration"),
     ("a", "accept the fix on offer (models, webhooks)"),
     ("o  x", "Mindbody: connect (or reconnect), disconnect"),
