@@ -85,8 +85,9 @@ async fn a_click_selects_the_row_under_it_and_the_wheel_scrolls_that_pane() {
     assert_eq!(app.selected_view().unwrap().provider, Provider::Mindbody);
     assert_eq!(app.history.total, 50);
 
-    // History: the pane starts below the top area; click its third row.
-    let history_top = 1 + (38u16 / 2).clamp(7, 16);
+    // History: the pane starts below the top area (as tall as the detail needs); click its
+    // third row.
+    let history_top = app.areas().history.unwrap().y;
     step(
         &engine,
         &mut app,

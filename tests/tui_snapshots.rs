@@ -280,3 +280,55 @@ fn the_disconnect_question_at_80x24() {
     app.update(Action::DisconnectSelected);
     insta::assert_snapshot!(screen(&app));
 }
+
+/// Mindbody as the demo shows it: signed out, settings saved, webhooks delivering, ten runs.
+fn demos_mindbody(width: u16, height: u16) -> App {
+    use legion_hub::engine::Fact;
+    let mut record = IntegrationRecord::new(Provider::Mindbody, Status::Disconnected, noon());
+    record.last_sync_at = Some(noon() - Duration::minutes(12));
+    for (key, value) in [
+        ("client_id", "legion-finance-sandbox"),
+        (
+            "redirect_uri",
+            "http://localhost:41211/api/integrations/mindbody/callback",
+        ),
+        ("site_id", "-99"),
+    ] {
+        record.settings.insert(key.into(), value.into());
+    }
+    let mut views = catalog(&[record]);
+    let mindbody = &mut views[1];
+    mindbody.hint = Some("Press o to sign in to Mindbody.".into());
+    for (label, value) in [
+        ("API calls", "0 today of 1,000 included"),
+        ("Schedule", "off (s syncs now; set [mindbody] sync_every)"),
+        (
+            "Webhooks",
+            "receiving → http://127.0.0.1:46781/webhooks/mindbody",
+        ),
+    ] {
+        mindbody.facts.push(Fact {
+            label: label.into(),
+            value: value.into(),
+        });
+    }
+    let mut app = app(width, height, views);
+    app.update(Action::Move(1));
+    load_history(&mut app, Provider::Mindbody, runs(Provider::Mindbody, 10));
+    app
+}
+
+/// The actions and the settings are on screen, not below the fold over empty history rows.
+#[test]
+fn the_demos_mindbody_fits_at_80x24_120x40_and_200x50() {
+    for (width, height) in [(80, 24), (120, 40), (200, 50)] {
+        let shown = screen(&demos_mindbody(width, height));
+        assert!(shown.contains("x disconnect"), "{width}x{height}:\n{shown}");
+        if width >= 100 {
+            assert!(shown.contains("site_id = -99"), "{width}x{height}:\n{shown}");
+        }
+        if (width, height) != (200, 50) {
+            insta::assert_snapshot!(format!("the_demos_mindbody_at_{width}x{height}"), shown);
+        }
+    }
+}

@@ -207,7 +207,22 @@ impl App {
     }
 
     pub fn history_rows(&self) -> usize {
-        layout::history_rows(self.size)
+        layout::history_rows(self.size, self.detail_lines())
+    }
+
+    /// Where the hub's panes are now.
+    pub fn areas(&self) -> layout::Areas {
+        self.areas_with_focus(self.focus)
+    }
+
+    /// Where the hub's panes would be with `focus` on a pane (a narrow terminal shows the
+    /// detail or the history).
+    pub fn areas_with_focus(&self, focus: Pane) -> layout::Areas {
+        layout::areas(self.size, focus, self.detail_lines())
+    }
+
+    fn detail_lines(&self) -> u16 {
+        super::views::detail::wanted_lines(self, self.size)
     }
 
     /// What to fetch from the engine so the screen can be drawn.
@@ -454,7 +469,7 @@ impl App {
         if !matches!(self.overlay, Overlay::None) {
             return;
         }
-        let areas = layout::areas(self.size, self.focus);
+        let areas = self.areas();
         if layout::contains(areas.table, column, row) {
             self.focus = Pane::Integrations;
             if let Some(i) = layout::table_row_at(areas.table, column, row)
@@ -482,7 +497,7 @@ impl App {
         if !matches!(self.overlay, Overlay::None | Overlay::Popup(_)) {
             return;
         }
-        let areas = layout::areas(self.size, self.focus);
+        let areas = self.areas();
         let pane = if layout::contains(areas.table, column, row) {
             Pane::Integrations
         } else if areas
