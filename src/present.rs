@@ -64,6 +64,29 @@ fn group_digits(digits: &str) -> String {
     out
 }
 
+/// An integration's status in words, as the table, the detail and the glance show it. Signed
+/// out while webhooks still bring sales in is said as such: "disconnected" there reads as if
+/// nothing arrived.
+pub fn status_words(view: &IntegrationView) -> &'static str {
+    status_words_within(view, usize::MAX)
+}
+
+/// The status in at most `room` columns where it can be said shorter ("not signed in"; the
+/// detail beside it says the rest).
+pub fn status_words_within(view: &IntegrationView, room: usize) -> &'static str {
+    match view.status {
+        crate::domain::Status::Disconnected if view.receiving_webhooks() => {
+            const WHOLE: &str = "not signed in · receiving webhooks";
+            if WHOLE.chars().count() <= room {
+                WHOLE
+            } else {
+                "not signed in"
+            }
+        }
+        status => status.label(),
+    }
+}
+
 /// The status glance as a plain-text table, with a line per integration that needs attention.
 /// Shared by `legion-hub status` and the dashboard's `:status`.
 pub fn status_table(views: &[IntegrationView], now: DateTime<Utc>) -> String {
@@ -72,7 +95,7 @@ pub fn status_table(views: &[IntegrationView], now: DateTime<Utc>) -> String {
         .map(|v| {
             [
                 v.name.clone(),
-                format!("{} {}", v.status.symbol(), v.status.label()),
+                format!("{} {}", v.status.symbol(), status_words(v)),
                 match (v.available, v.freshness) {
                     (false, _) => "-".into(),
                     (true, Some(crate::engine::Freshness::Delayed)) => {

@@ -186,7 +186,7 @@ impl App {
             .filter(|v| {
                 needle.is_empty()
                     || v.name.to_lowercase().contains(&needle)
-                    || v.status.label().contains(&needle)
+                    || present::status_words(v).contains(&needle)
                     || v.error_message
                         .as_deref()
                         .is_some_and(|e| e.to_lowercase().contains(&needle))

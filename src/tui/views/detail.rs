@@ -87,7 +87,7 @@ fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Lin
     field(
         "Status",
         Span::styled(
-            format!("{} {}", view.status.symbol(), view.status.label()),
+            format!("{} {}", view.status.symbol(), present::status_words(view)),
             theme.status(view.status),
         ),
     );
