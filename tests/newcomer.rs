@@ -192,6 +192,10 @@ fn the_first_five_minutes_in_a_real_terminal() {
         line_with(t, "Gemini").contains("● connected")
     });
     assert!(hub.contains("Integrations Hub"), "{hub}");
+    // It says what to try first: the chat, the sign-in, the transactions.
+    for try_this in ["chat with Gemini", "sign in", "the transactions"] {
+        assert!(hub.contains(try_this), "{try_this}:\n{hub}");
+    }
     assert_eq!(
         termios_of(term.master.as_ref()).c_lflag & libc::ICANON,
         0,

@@ -332,3 +332,31 @@ fn the_demos_mindbody_fits_at_80x24_120x40_and_200x50() {
         }
     }
 }
+
+/// The demo opens on the three things to try; the first key closes it and does its own work.
+#[test]
+fn the_demos_first_screen_says_what_to_try() {
+    use legion_hub::tui::app::{Overlay, Screen};
+    use legion_hub::tui::keymap;
+    let mut app = demos_mindbody(80, 24);
+    app.update(Action::Move(-1));
+    app.overlay = Overlay::Welcome;
+    app.badge = Some("demo · throwaway data".into());
+    let shown = screen(&app);
+    for try_this in [
+        "2       chat with Gemini",
+        "j  o    select Mindbody and sign in",
+        "3       the transactions",
+    ] {
+        assert!(shown.contains(try_this), "{try_this}:\n{shown}");
+    }
+    insta::assert_snapshot!(shown);
+    let two = ratatui::crossterm::event::Event::Key(KeyEvent::new(
+        KeyCode::Char('2'),
+        KeyModifiers::NONE,
+    ));
+    let action = keymap::action_for(&app, two).unwrap();
+    app.update(action);
+    assert_eq!(app.screen, Screen::Chat, "2 went through to the chat");
+    assert!(matches!(app.overlay, Overlay::None));
+}

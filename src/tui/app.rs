@@ -72,6 +72,9 @@ pub enum Overlay {
     Mapping(Box<super::update_books::MappingView>),
     /// `x` and other keys that cannot be undone: the question first.
     Confirm(Box<super::confirm::Confirm>),
+    /// The demo's first screen: the three things to try. It takes no keys of its own: the
+    /// first key closes it and does what it always does.
+    Welcome,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -252,6 +255,9 @@ impl App {
     pub fn update(&mut self, action: Action) {
         if is_from_user(&action) {
             self.notice = None;
+            if matches!(self.overlay, Overlay::Welcome) {
+                self.overlay = Overlay::None;
+            }
         }
         // An open question takes its answer before anything else.
         let Some(action) = self.confirm_update(action) else {

@@ -90,8 +90,9 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => Some(Action::Back),
             _ => movement(key, ctrl),
         },
-        Overlay::None if app.screen == Screen::Chat => chat_key(app, key, ctrl),
-        Overlay::None if app.screen == Screen::Transactions => match key.code {
+        // The welcome takes no keys: they do what they do with nothing open (and close it).
+        Overlay::None | Overlay::Welcome if app.screen == Screen::Chat => chat_key(app, key, ctrl),
+        Overlay::None | Overlay::Welcome if app.screen == Screen::Transactions => match key.code {
             KeyCode::Char('q') => Some(Action::Quit),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char('/') => Some(Action::OpenFilter),
@@ -101,7 +102,7 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('4') => Some(Action::ShowScreen(Screen::Events)),
             _ => movement(key, ctrl),
         },
-        Overlay::None if app.screen == Screen::Events => match key.code {
+        Overlay::None | Overlay::Welcome if app.screen == Screen::Events => match key.code {
             KeyCode::Char('q') => Some(Action::Quit),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char(':') => Some(Action::OpenPalette),
@@ -112,7 +113,7 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Enter => Some(Action::Open),
             _ => movement(key, ctrl),
         },
-        Overlay::None => match key.code {
+        Overlay::None | Overlay::Welcome => match key.code {
             KeyCode::Char('q') => Some(Action::Quit),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char('/') => Some(Action::OpenFilter),
@@ -236,6 +237,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
         ];
     }
     match (&app.overlay, app.focus) {
+        (Overlay::Welcome, _) => &[("2", "chat"), ("j o", "sign in"), ("3", "transactions"), ("?", "help"), ("q", "quit")],
         (Overlay::Filter(_), _) => &[("Enter", "keep"), ("Esc", "clear")],
         (Overlay::Mapping(view), _) if view.editing.is_some() => {
             &[("Enter", "save the class"), ("Esc", "cancel")]

@@ -54,6 +54,10 @@ pub async fn run(engine: Engine, options: Options) -> anyhow::Result<()> {
         Local::now().fixed_offset(),
     );
     app.badge = options.badge;
+    // The demo opens on what to try; a studio's own dashboard does not.
+    if engine.owner().await.is_ok_and(|owner| owner.role == "demo") {
+        app.overlay = app::Overlay::Welcome;
+    }
     // Answers of requests that wait on the network come back here, as gitui's async jobs do.
     let (answers_tx, mut answers) = mpsc::unbounded_channel::<Action>();
     settle(&engine, &mut app, &answers_tx).await;

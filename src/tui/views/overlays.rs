@@ -27,6 +27,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Connect(view) => sign_in(frame, view, &app.theme),
         Overlay::Mapping(view) => mapping(frame, view, &app.theme),
         Overlay::Confirm(confirm) => question(frame, confirm, &app.theme),
+        Overlay::Welcome => welcome(frame, &app.theme),
         Overlay::None | Overlay::Filter(_) => {}
     }
 }
@@ -362,6 +363,54 @@ fn question(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).block(popup_block(confirm.question.clone(), theme)),
+        area,
+    );
+}
+
+/// The demo's first screen: what to try, at the bottom so the integrations stay in sight.
+fn welcome(frame: &mut Frame, theme: &Theme) {
+    let full = frame.area();
+    let width = full.width.saturating_sub(4).min(76);
+    let room = usize::from(width.saturating_sub(12)).max(8);
+    let prose = |text: &str, style: Style| -> Vec<Line<'static>> {
+        crate::present::wrap(text, usize::from(width.saturating_sub(4)))
+            .into_iter()
+            .map(|piece| Line::styled(format!(" {piece}"), style))
+            .collect()
+    };
+    let mut lines = prose(
+        "Everything here runs on this machine, on sample data. Three things to try:",
+        Style::default(),
+    );
+    lines.push(Line::default());
+    for (keys, what) in [
+        ("2", "chat with Gemini about the studio's books"),
+        ("j  o", "select Mindbody and sign in (the sandbox's own sign-in page)"),
+        ("3", "the transactions, as syncs and webhooks bring them in"),
+    ] {
+        for (i, piece) in crate::present::wrap(what, room).into_iter().enumerate() {
+            let keys = if i == 0 { keys } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("   {keys:<6}  "), theme.key()),
+                Span::raw(piece),
+            ]));
+        }
+    }
+    lines.push(Line::default());
+    lines.extend(prose(
+        "? lists every key. Any key closes this and does what it says.",
+        theme.dim(),
+    ));
+    let height = (lines.len() as u16 + 2).min(full.height);
+    let area = Rect::new(
+        full.x + (full.width - width) / 2,
+        full.bottom().saturating_sub(height + 1),
+        width,
+        height,
+    );
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(popup_block("Welcome to the legion-hub demo".into(), theme)),
         area,
     );
 }
