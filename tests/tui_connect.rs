@@ -283,6 +283,9 @@ async fn x_asks_first_n_keeps_the_sign_in_and_y_revokes_it() {
     let notice = app.notice.as_ref().unwrap();
     assert!(notice.text.contains("revoked at Mindbody"), "{}", notice.text);
     assert!(!notice.is_error);
+    // The next webhook sale reloads today's sales; what happened stays said.
+    app.update(Action::TodaysSalesLoaded(engine.todays_sales().await.unwrap()));
+    assert!(app.notice.is_some());
 }
 
 /// The demo's sign-in page is served on this machine too: over SSH its port needs forwarding

@@ -351,6 +351,12 @@ fn the_demos_first_screen_says_what_to_try() {
         assert!(shown.contains(try_this), "{try_this}:\n{shown}");
     }
     insta::assert_snapshot!(shown);
+    // What arrives on its own (today's sales, reloaded by each webhook sale) leaves it open.
+    app.update(Action::TodaysSalesLoaded(legion_hub::engine::TodaysSales {
+        total: rust_decimal::Decimal::new(2_500, 2),
+        items: 1,
+    }));
+    assert!(matches!(app.overlay, Overlay::Welcome));
     let two = ratatui::crossterm::event::Event::Key(KeyEvent::new(
         KeyCode::Char('2'),
         KeyModifiers::NONE,

@@ -589,7 +589,9 @@ impl App {
     }
 }
 
-/// Actions that come from the user's hands (they clear the last notice).
+/// Actions that come from the user's hands (they clear the last notice and the welcome). The
+/// answers to requests do not: a webhook sale reloading today's sales must not wipe what a
+/// disconnect just said.
 fn is_from_user(action: &Action) -> bool {
     !matches!(
         action,
@@ -605,6 +607,11 @@ fn is_from_user(action: &Action) -> bool {
             | Action::ConnectFailed(_)
             | Action::IntegrationsLoaded(_)
             | Action::HistoryLoaded(_)
+            | Action::TransactionsLoaded(_)
+            | Action::TodaysSalesLoaded(_)
+            | Action::CategoriesLoaded(_)
+            | Action::WebhookEventsLoaded(_)
+            | Action::WebhookSummaryLoaded(_)
             | Action::RequestFailed(_)
             | Action::Resize { .. }
     )
