@@ -286,6 +286,10 @@ async fn x_asks_first_n_keeps_the_sign_in_and_y_revokes_it() {
     // The next webhook sale reloads today's sales; what happened stays said.
     app.update(Action::TodaysSalesLoaded(engine.todays_sales().await.unwrap()));
     assert!(app.notice.is_some());
+    // Signed out: x has nothing to ask about.
+    press(&mut app, 'x');
+    assert!(matches!(app.overlay, Overlay::None));
+    assert!(app.notice.as_ref().unwrap().text.contains("not signed in"));
 }
 
 /// The demo's sign-in page is served on this machine too: over SSH its port needs forwarding

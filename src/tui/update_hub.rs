@@ -71,6 +71,14 @@ impl App {
                 None => {}
             },
             Action::DisconnectSelected => match selected {
+                // Signed out already: nothing to forget, nothing to ask.
+                Some((Provider::Mindbody, _))
+                    if self
+                        .selected_view()
+                        .is_some_and(|v| v.status == crate::domain::Status::Disconnected) =>
+                {
+                    self.notify("Mindbody is not signed in: nothing to disconnect.", false)
+                }
                 Some((Provider::Mindbody, _)) => {
                     self.overlay = Overlay::Confirm(Box::new(Confirm::disconnect_mindbody()))
                 }
