@@ -379,7 +379,7 @@ fn welcome(frame: &mut Frame, theme: &Theme) {
             .collect()
     };
     let mut lines = prose(
-        "Everything here runs on this machine, on sample data. Three things to try:",
+        "It all runs on this machine, on sample data. Three things to try:",
         Style::default(),
     );
     lines.push(Line::default());
