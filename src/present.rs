@@ -215,7 +215,11 @@ pub fn ssh_forward(sign_in: &crate::oauth::flow::SignIn) -> Option<String> {
         };
         loopback.then(|| url.port_or_known_default()).flatten()
     });
-    let mut ports: Vec<u16> = sign_in.listening_port.into_iter().chain(page_port).collect();
+    let mut ports: Vec<u16> = sign_in
+        .listening_port
+        .into_iter()
+        .chain(page_port)
+        .collect();
     ports.dedup();
     if ports.is_empty() {
         return None;
@@ -251,7 +255,9 @@ pub fn mindbody_disconnected(revocation: &crate::oauth::Revocation) -> String {
     let kept = "settings, keys, mappings, history and transactions kept";
     match revocation {
         Revocation::Revoked => {
-            format!("Mindbody disconnected: the sign-in was revoked at Mindbody and forgotten here; {kept}.")
+            format!(
+                "Mindbody disconnected: the sign-in was revoked at Mindbody and forgotten here; {kept}."
+            )
         }
         Revocation::NotConfirmed { reason } => format!(
             "Mindbody disconnected: the sign-in is forgotten here; Mindbody did not confirm the revocation ({}): revoke the app in Mindbody's site settings. {kept}.",

@@ -8,9 +8,9 @@ use std::time::Duration;
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::Status;
 use legion_hub::engine::{Engine, EngineOptions, Event, Role};
-use legion_hub::oauth::{OAuthError, Revocation};
 use legion_hub::oauth::browser::BrowserOpener;
 use legion_hub::oauth::flow::SignIn;
+use legion_hub::oauth::{OAuthError, Revocation};
 use legion_hub::sandbox::mindbody::*;
 use legion_hub::secret::Secret;
 use tokio::sync::broadcast;
@@ -437,7 +437,10 @@ async fn the_sandbox_revocation_endpoint_answers_like_rfc_7009() {
             .send()
     };
     // A token it never issued: 200, as for a known one.
-    let unknown = revoke("token=never-issued&token_type_hint=refresh_token", SANDBOX_CLIENT_SECRET);
+    let unknown = revoke(
+        "token=never-issued&token_type_hint=refresh_token",
+        SANDBOX_CLIENT_SECRET,
+    );
     assert_eq!(unknown.await.unwrap().status(), 200);
     let bad_client = revoke("token=never-issued", "wrong-secret").await.unwrap();
     assert_eq!(bad_client.status(), 401);

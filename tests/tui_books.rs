@@ -119,8 +119,14 @@ fn the_title_never_cuts_the_badge() {
     app.badge = Some("demo · throwaway data".into());
     let shown = screen(&app);
     let title = shown.lines().next().unwrap();
-    assert!(title.contains("Today's sales 3,119.24 (45 items)"), "{title}");
-    assert!(title.trim_end_matches(['"', ' ']).ends_with("demo"), "{title}");
+    assert!(
+        title.contains("Today's sales 3,119.24 (45 items)"),
+        "{title}"
+    );
+    assert!(
+        title.trim_end_matches(['"', ' ']).ends_with("demo"),
+        "{title}"
+    );
     app.size = ratatui::layout::Rect::new(0, 0, 120, 24);
     let shown = screen(&app);
     let title = shown.lines().next().unwrap();
@@ -135,9 +141,9 @@ fn the_transactions_filter_applies_as_you_type() {
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let key = |c| Action::Edit(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     let asks_for = |app: &mut App, wanted: &str| {
-        app.requests().iter().any(
-            |r| matches!(r, Request::LoadTransactions { filter, .. } if filter == wanted),
-        )
+        app.requests()
+            .iter()
+            .any(|r| matches!(r, Request::LoadTransactions { filter, .. } if filter == wanted))
     };
     let mut app = app(100, 20);
     app.update(Action::ShowScreen(Screen::Transactions));
@@ -149,7 +155,11 @@ fn the_transactions_filter_applies_as_you_type() {
     assert!(asks_for(&mut app, "wa"));
     assert_eq!(app.transactions.key.as_deref(), Some("wa"));
     app.update(Action::Submit);
-    assert_eq!(app.transactions.key.as_deref(), Some("wa"), "Enter keeps it");
+    assert_eq!(
+        app.transactions.key.as_deref(),
+        Some("wa"),
+        "Enter keeps it"
+    );
     app.update(Action::OpenFilter);
     app.update(Action::Back);
     assert_eq!(app.transactions.key.as_deref(), Some(""), "Esc clears it");

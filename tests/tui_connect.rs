@@ -281,10 +281,16 @@ async fn x_asks_first_n_keeps_the_sign_in_and_y_revokes_it() {
     .await;
     assert_eq!(sandbox.live_tokens(), 0);
     let notice = app.notice.as_ref().unwrap();
-    assert!(notice.text.contains("revoked at Mindbody"), "{}", notice.text);
+    assert!(
+        notice.text.contains("revoked at Mindbody"),
+        "{}",
+        notice.text
+    );
     assert!(!notice.is_error);
     // The next webhook sale reloads today's sales; what happened stays said.
-    app.update(Action::TodaysSalesLoaded(engine.todays_sales().await.unwrap()));
+    app.update(Action::TodaysSalesLoaded(
+        engine.todays_sales().await.unwrap(),
+    ));
     assert!(app.notice.is_some());
     // Signed out: x has nothing to ask about.
     press(&mut app, 'x');

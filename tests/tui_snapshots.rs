@@ -99,10 +99,7 @@ fn help_overlay() {
     app.update(Action::ToggleHelp);
     let shown = screen(&app);
     // Every screen key is there, 1 (back to the hub) too.
-    assert!(
-        shown.lines().any(|l| l.contains(" 1  2  3  4 ")),
-        "{shown}"
-    );
+    assert!(shown.lines().any(|l| l.contains(" 1  2  3  4 ")), "{shown}");
     insta::assert_snapshot!(shown);
 }
 
@@ -325,7 +322,10 @@ fn the_demos_mindbody_fits_at_80x24_120x40_and_200x50() {
         let shown = screen(&demos_mindbody(width, height));
         assert!(shown.contains("x disconnect"), "{width}x{height}:\n{shown}");
         if width >= 100 {
-            assert!(shown.contains("site_id = -99"), "{width}x{height}:\n{shown}");
+            assert!(
+                shown.contains("site_id = -99"),
+                "{width}x{height}:\n{shown}"
+            );
         }
         if (width, height) != (200, 50) {
             insta::assert_snapshot!(format!("the_demos_mindbody_at_{width}x{height}"), shown);

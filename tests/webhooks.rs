@@ -391,7 +391,10 @@ async fn signed_out_while_webhooks_deliver_reads_not_signed_in_receiving_webhook
         let screen = terminal.backend().to_string();
         let table_row = screen
             .lines()
-            .find(|l| l.trim_start_matches(['"', '┃', '│']).starts_with("Mindbody "))
+            .find(|l| {
+                l.trim_start_matches(['"', '┃', '│'])
+                    .starts_with("Mindbody ")
+            })
             .unwrap();
         assert!(table_row.contains(in_the_table), "{screen}");
         assert!(

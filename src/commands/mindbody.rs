@@ -160,9 +160,11 @@ pub async fn disconnect(settings: &Settings) -> anyhow::Result<u8> {
     let revocation = engine.disconnect_mindbody().await?;
     println!("{}", crate::present::mindbody_disconnected(&revocation));
     // Forgotten here but perhaps alive at Mindbody: someone has to look.
-    Ok(if matches!(revocation, crate::oauth::Revocation::NotConfirmed { .. }) {
-        super::exit::NEEDS_ATTENTION
-    } else {
-        super::exit::OK
-    })
+    Ok(
+        if matches!(revocation, crate::oauth::Revocation::NotConfirmed { .. }) {
+            super::exit::NEEDS_ATTENTION
+        } else {
+            super::exit::OK
+        },
+    )
 }

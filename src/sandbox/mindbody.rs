@@ -221,8 +221,7 @@ impl MindbodySandbox {
             .state
             .revocation_failure
             .lock()
-            .unwrap_or_else(|e| e.into_inner()) =
-            status.and_then(|s| StatusCode::from_u16(s).ok());
+            .unwrap_or_else(|e| e.into_inner()) = status.and_then(|s| StatusCode::from_u16(s).ok());
     }
 
     /// Tokens that still work: access tokens not expired nor revoked, and refresh tokens.

@@ -237,7 +237,13 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
         ];
     }
     match (&app.overlay, app.focus) {
-        (Overlay::Welcome, _) => &[("2", "chat"), ("j o", "sign in"), ("3", "transactions"), ("?", "help"), ("q", "quit")],
+        (Overlay::Welcome, _) => &[
+            ("2", "chat"),
+            ("j o", "sign in"),
+            ("3", "transactions"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
         (Overlay::Filter(_), _) => &[("Enter", "keep"), ("Esc", "clear")],
         (Overlay::Mapping(view), _) if view.editing.is_some() => {
             &[("Enter", "save the class"), ("Esc", "cancel")]

@@ -33,7 +33,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
 
 /// How far the detail can scroll: the lines that do not fit in the pane.
 pub fn max_scroll(app: &App) -> usize {
-    let area = app.areas_with_focus(Pane::Detail).detail.unwrap_or_default();
+    let area = app
+        .areas_with_focus(Pane::Detail)
+        .detail
+        .unwrap_or_default();
     let lines = lines(app, usize::from(area.width.saturating_sub(2))).len();
     lines.saturating_sub(usize::from(area.height.saturating_sub(2)))
 }

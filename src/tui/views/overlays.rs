@@ -385,7 +385,10 @@ fn welcome(frame: &mut Frame, theme: &Theme) {
     lines.push(Line::default());
     for (keys, what) in [
         ("2", "chat with Gemini about the studio's books"),
-        ("j  o", "select Mindbody and sign in (the sandbox's own sign-in page)"),
+        (
+            "j  o",
+            "select Mindbody and sign in (the sandbox's own sign-in page)",
+        ),
         ("3", "the transactions, as syncs and webhooks bring them in"),
     ] {
         for (i, piece) in crate::present::wrap(what, room).into_iter().enumerate() {
