@@ -45,7 +45,7 @@ pub async fn prepare_mindbody(engine: &Engine) -> Result<(), EngineError> {
         .configure_mindbody(sandbox_mindbody_settings(&free_redirect_uri()))
         .await?;
     // Tokens from an earlier demo belong to a sandbox that is gone.
-    engine.disconnect_mindbody().await
+    engine.disconnect_mindbody().await.map(|_| ())
 }
 
 /// Subscribes the demo's receiver at the sandbox's Webhooks API, then has the studio sell

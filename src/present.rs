@@ -64,6 +64,29 @@ fn group_digits(digits: &str) -> String {
     out
 }
 
+/// An integration's status in words, as the table, the detail and the glance show it. Signed
+/// out while webhooks still bring sales in is said as such: "disconnected" there reads as if
+/// nothing arrived.
+pub fn status_words(view: &IntegrationView) -> &'static str {
+    status_words_within(view, usize::MAX)
+}
+
+/// The status in at most `room` columns where it can be said shorter ("not signed in"; the
+/// detail beside it says the rest).
+pub fn status_words_within(view: &IntegrationView, room: usize) -> &'static str {
+    match view.status {
+        crate::domain::Status::Disconnected if view.receiving_webhooks() => {
+            const WHOLE: &str = "not signed in · receiving webhooks";
+            if WHOLE.chars().count() <= room {
+                WHOLE
+            } else {
+                "not signed in"
+            }
+        }
+        status => status.label(),
+    }
+}
+
 /// The status glance as a plain-text table, with a line per integration that needs attention.
 /// Shared by `legion-hub status` and the dashboard's `:status`.
 pub fn status_table(
@@ -76,7 +99,7 @@ pub fn status_table(
         .map(|v| {
             [
                 v.name.clone(),
-                format!("{} {}", v.status.symbol(), v.status.label()),
+                format!("{} {}", v.status.symbol(), status_words(v)),
                 match (v.available, v.freshness) {
                     (false, _) => "-".into(),
                     (true, Some(crate::engine::Freshness::Delayed)) => {
@@ -193,6 +216,72 @@ pub fn escape_html(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// Over SSH the browser runs on the user's machine: every loopback port it must reach here (the
+/// listener for the redirect; the sign-in page itself when it is served here, as the demo's
+/// sandbox is) needs forwarding.
+pub fn ssh_forward(sign_in: &crate::oauth::flow::SignIn) -> Option<String> {
+    let page_port = url::Url::parse(&sign_in.url).ok().and_then(|url| {
+        let loopback = match url.host()? {
+            url::Host::Domain(name) => name == "localhost",
+            url::Host::Ipv4(ip) => ip.is_loopback(),
+            url::Host::Ipv6(ip) => ip.is_loopback(),
+        };
+        loopback.then(|| url.port_or_known_default()).flatten()
+    });
+    let mut ports: Vec<u16> = sign_in
+        .listening_port
+        .into_iter()
+        .chain(page_port)
+        .collect();
+    ports.dedup();
+    if ports.is_empty() {
+        return None;
+    }
+    let forwards: Vec<String> = ports
+        .iter()
+        .map(|port| format!("-L {port}:localhost:{port}"))
+        .collect();
+    let what = match (sign_in.listening_port, page_port) {
+        (Some(_), Some(_)) => ", forward the listener and the sign-in page",
+        (None, Some(_)) => ", forward the sign-in page",
+        _ => "",
+    };
+    Some(format!(
+        "Over SSH{what}: ssh {} to this machine.",
+        forwards.join(" ")
+    ))
+}
+
+/// What disconnecting Mindbody forgets, and what it keeps: asked before, said after.
+pub const MINDBODY_FORGETS: &str = "the sign-in (access and refresh tokens)";
+pub const MINDBODY_KEEPS: [&str; 5] = [
+    "settings (site id, client id, redirect URI)",
+    "API key and client secret",
+    "category mappings",
+    "sync history",
+    "transactions",
+];
+
+/// What a Mindbody disconnect did: "revoked at Mindbody" only when Mindbody confirmed it.
+pub fn mindbody_disconnected(revocation: &crate::oauth::Revocation) -> String {
+    use crate::oauth::Revocation;
+    let kept = "settings, keys, mappings, history and transactions kept";
+    match revocation {
+        Revocation::Revoked => {
+            format!(
+                "Mindbody disconnected: the sign-in was revoked at Mindbody and forgotten here; {kept}."
+            )
+        }
+        Revocation::NotConfirmed { reason } => format!(
+            "Mindbody disconnected: the sign-in is forgotten here; Mindbody did not confirm the revocation ({}): revoke the app in Mindbody's site settings. {kept}.",
+            one_line(reason)
+        ),
+        Revocation::NothingToRevoke => {
+            format!("Mindbody was not signed in: nothing to revoke; {kept}.")
+        }
+    }
 }
 
 /// Greedy word wrap to `width` columns (at least one); words longer than a line are split.

@@ -146,11 +146,18 @@ fn configure_connect_by_pasting_test_and_disconnect() {
         );
     }
 
+    // Mindbody's revocation service is down: the tokens are forgotten here, and the words say
+    // they may still work there.
+    sandbox.fail_revocations(Some(500));
     hub(dir.path(), &sandbox)
         .args(["disconnect", "mindbody"])
         .assert()
-        .success()
-        .stdout(predicate::str::contains("settings and history kept"));
+        .code(3)
+        .stdout(predicate::str::contains(
+            "Mindbody did not confirm the revocation (HTTP 500): revoke the app in Mindbody's site settings",
+        ))
+        .stdout(predicate::str::contains("revoked at").not())
+        .stdout(predicate::str::contains("history and transactions kept"));
     hub(dir.path(), &sandbox)
         .args(["mindbody", "test"])
         .assert()

@@ -8,9 +8,9 @@ use std::time::Duration;
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::Status;
 use legion_hub::engine::{Engine, EngineOptions, Event, Role};
-use legion_hub::oauth::OAuthError;
 use legion_hub::oauth::browser::BrowserOpener;
 use legion_hub::oauth::flow::SignIn;
+use legion_hub::oauth::{OAuthError, Revocation};
 use legion_hub::sandbox::mindbody::*;
 use legion_hub::secret::Secret;
 use tokio::sync::broadcast;
@@ -370,10 +370,20 @@ async fn invalid_grant_means_needs_reauth_and_keeps_the_settings() {
 }
 
 #[tokio::test]
-async fn disconnect_revokes_and_forgets_the_tokens() {
-    let mut s = setup(true, |c| c.mindbody.refresh_margin_secs = Some(3_600)).await;
+async fn disconnect_revokes_both_tokens_at_mindbody_and_forgets_them() {
+    // No refresh on the way (the default margin): the tokens of the sign-in are the only ones.
+    let mut s = setup(true, |_| {}).await;
     connect(&mut s).await;
-    s.engine.disconnect_mindbody().await.unwrap();
+    assert_eq!(s.sandbox.live_tokens(), 2, "an access and a refresh token");
+    let revocation = s.engine.disconnect_mindbody().await.unwrap();
+    assert_eq!(revocation, Revocation::Revoked);
+    assert_eq!(
+        s.sandbox.live_tokens(),
+        0,
+        "the access token is revoked too, not only the refresh token"
+    );
+    let said = legion_hub::present::mindbody_disconnected(&revocation);
+    assert!(said.contains("revoked at Mindbody"), "{said}");
     assert_eq!(status(&s.engine).await, Status::Disconnected);
     let err = s
         .engine
@@ -383,4 +393,62 @@ async fn disconnect_revokes_and_forgets_the_tokens() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("not signed in"), "{err}");
+}
+
+#[tokio::test]
+async fn a_revocation_mindbody_does_not_confirm_is_not_called_revoked() {
+    // No refresh on the way (the default margin): the tokens of the sign-in are the only ones.
+    let mut s = setup(true, |_| {}).await;
+    connect(&mut s).await;
+    s.sandbox.fail_revocations(Some(500));
+    let revocation = s.engine.disconnect_mindbody().await.unwrap();
+    assert_eq!(
+        revocation,
+        Revocation::NotConfirmed {
+            reason: "HTTP 500".into()
+        }
+    );
+    let said = legion_hub::present::mindbody_disconnected(&revocation);
+    assert!(!said.contains("revoked at"), "{said}");
+    assert!(
+        said.contains("forgotten here; Mindbody did not confirm the revocation (HTTP 500): revoke the app in Mindbody's site settings"),
+        "{said}"
+    );
+    // Forgotten here all the same: a disconnect always works.
+    assert_eq!(status(&s.engine).await, Status::Disconnected);
+    assert_eq!(s.sandbox.live_tokens(), 2);
+    // Nothing left to revoke the second time.
+    assert_eq!(
+        s.engine.disconnect_mindbody().await.unwrap(),
+        Revocation::NothingToRevoke
+    );
+}
+
+/// The sandbox's `/connect/revocation` answers as RFC 7009 says a real one does.
+#[tokio::test]
+async fn the_sandbox_revocation_endpoint_answers_like_rfc_7009() {
+    let sandbox = MindbodySandbox::start().await.unwrap();
+    let http = legion_hub::http::client();
+    let revoke = |body: &'static str, secret: &'static str| {
+        http.post(sandbox.revocation_url())
+            .basic_auth(SANDBOX_CLIENT_ID, Some(secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    // A token it never issued: 200, as for a known one.
+    let unknown = revoke(
+        "token=never-issued&token_type_hint=refresh_token",
+        SANDBOX_CLIENT_SECRET,
+    );
+    assert_eq!(unknown.await.unwrap().status(), 200);
+    let bad_client = revoke("token=never-issued", "wrong-secret").await.unwrap();
+    assert_eq!(bad_client.status(), 401);
+    let body: serde_json::Value = bad_client.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_client");
+    let no_token = revoke("token_type_hint=access_token", SANDBOX_CLIENT_SECRET);
+    assert_eq!(no_token.await.unwrap().status(), 400);
+    sandbox.fail_revocations(Some(500));
+    let down = revoke("token=never-issued", SANDBOX_CLIENT_SECRET);
+    assert_eq!(down.await.unwrap().status(), 500);
 }

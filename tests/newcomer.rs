@@ -87,6 +87,10 @@ fn the_first_five_minutes_in_a_real_terminal() {
         line_with(t, "Gemini").contains("● connected")
     });
     assert!(hub.contains("Integrations Hub"), "{hub}");
+    // It says what to try first: the chat, the sign-in, the transactions.
+    for try_this in ["chat with Gemini", "sign in", "the transactions"] {
+        assert!(hub.contains(try_this), "{try_this}:\n{hub}");
+    }
     assert_eq!(
         termios_of(term.master.as_ref()).c_lflag & libc::ICANON,
         0,
@@ -130,10 +134,13 @@ fn the_first_five_minutes_in_a_real_terminal() {
             .any(|l| l.contains("transactions") && l.contains("✓ completed"))
     });
 
-    // Again by pasting the address back, as over SSH.
+    // Again by pasting the address back, as over SSH. A disconnect asks first.
     term.keys("x");
+    term.wait_for("Disconnect Mindbody?");
+    term.keys("y");
+    // Signed out, while the demo's webhook subscription still brings sales in.
     term.wait("Mindbody disconnected", |t| {
-        line_with(t, "Mindbody").contains("○ disconnected")
+        line_with(t, "Mindbody").contains("○ not signed in")
     });
     std::fs::write(dir.path().join("manual"), "").unwrap();
     term.keys("o");

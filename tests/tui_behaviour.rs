@@ -85,8 +85,9 @@ async fn a_click_selects_the_row_under_it_and_the_wheel_scrolls_that_pane() {
     assert_eq!(app.selected_view().unwrap().provider, Provider::Mindbody);
     assert_eq!(app.history.total, 50);
 
-    // History: the pane starts below the top area; click its third row.
-    let history_top = 1 + (38u16 / 2).clamp(7, 16);
+    // History: the pane starts below the top area (as tall as the detail needs); click its
+    // third row.
+    let history_top = app.areas().history.unwrap().y;
     step(
         &engine,
         &mut app,
@@ -206,4 +207,20 @@ async fn filter_palette_and_escape() {
     }
     step(&engine, &mut app, Action::Submit).await;
     assert!(app.should_quit);
+}
+
+/// `:s` and Enter runs `:status`, the only command starting with `s`, as Vim takes a unique
+/// abbreviation; no need for Tab first.
+#[tokio::test]
+async fn the_palette_runs_a_unique_start_of_a_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open_engine(dir.path());
+    let mut app = app_on(&engine, 80, 24).await;
+    step(&engine, &mut app, Action::OpenPalette).await;
+    for action in typed("s") {
+        step(&engine, &mut app, action).await;
+    }
+    step(&engine, &mut app, Action::Submit).await;
+    assert!(app.notice.is_none(), "{:?}", app.notice);
+    assert!(matches!(&app.overlay, Overlay::Popup(p) if p.title == "Status"));
 }

@@ -67,7 +67,7 @@ fn the_transactions_screen() {
     let rows = vec![
         tx(0, "10 Class Pass", 15_000, Some("Class revenue")),
         tx(1, "Water Bottle", 2_160, None),
-        tx(2, "Monthly Unlimited", -12_900, Some("Memberships")),
+        tx(2, "Monthly Unlimited", -12_900, Some("Membership revenue")),
         tx(3, "Protein Bar", 378, None),
         tx(4, "Annual Membership", 123_450, Some("Memberships")),
         // A third decimal is shown, not rounded away.
@@ -87,9 +87,13 @@ fn the_transactions_screen() {
         customers,
     }));
     insta::assert_snapshot!(screen(&app));
-    // At 80 columns the source column gives way, and "(unmapped)" still fits.
+    // At 80 columns the source column gives way; the classes and "(unmapped)" still fit whole.
     app.size = ratatui::layout::Rect::new(0, 0, 80, 16);
-    insta::assert_snapshot!("the_transactions_screen_at_80_columns", screen(&app));
+    let shown = screen(&app);
+    for class in ["Membership revenue", "Class revenue", "(unmapped)"] {
+        assert!(shown.contains(class), "{class} whole:\n{shown}");
+    }
+    insta::assert_snapshot!("the_transactions_screen_at_80_columns", shown);
 }
 
 #[test]
@@ -112,4 +116,58 @@ fn the_mapping_overlay_lists_unmapped_categories() {
     app.update(Action::Move(1));
     app.update(Action::Submit); // edit the selected one's class
     insta::assert_snapshot!(screen(&app));
+}
+
+/// With today's sales on the title line, 80 columns leave no room for the whole demo badge: it
+/// shrinks to its first word instead of being cut ("demo · throwaway da").
+#[test]
+fn the_title_never_cuts_the_badge() {
+    let mut app = app(80, 24);
+    app.badge = Some("demo · throwaway data".into());
+    let shown = screen(&app);
+    let title = shown.lines().next().unwrap();
+    assert!(
+        title.contains("Today's sales 3,119.24 (45 items)"),
+        "{title}"
+    );
+    assert!(
+        title.trim_end_matches(['"', ' ']).ends_with("demo"),
+        "{title}"
+    );
+    app.size = ratatui::layout::Rect::new(0, 0, 120, 24);
+    let shown = screen(&app);
+    let title = shown.lines().next().unwrap();
+    assert!(title.contains("demo · throwaway data"), "{title}");
+}
+
+/// `/` on the transactions screen filters as you type, as it does on the hub: Enter keeps the
+/// filter, Esc clears it.
+#[test]
+fn the_transactions_filter_applies_as_you_type() {
+    use legion_hub::tui::action::Request;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |c| Action::Edit(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let asks_for = |app: &mut App, wanted: &str| {
+        app.requests()
+            .iter()
+            .any(|r| matches!(r, Request::LoadTransactions { filter, .. } if filter == wanted))
+    };
+    let mut app = app(100, 20);
+    app.update(Action::ShowScreen(Screen::Transactions));
+    assert!(asks_for(&mut app, ""));
+    app.update(Action::OpenFilter);
+    app.update(key('w'));
+    assert!(asks_for(&mut app, "w"), "the first letter already filters");
+    app.update(key('a'));
+    assert!(asks_for(&mut app, "wa"));
+    assert_eq!(app.transactions.key.as_deref(), Some("wa"));
+    app.update(Action::Submit);
+    assert_eq!(
+        app.transactions.key.as_deref(),
+        Some("wa"),
+        "Enter keeps it"
+    );
+    app.update(Action::OpenFilter);
+    app.update(Action::Back);
+    assert_eq!(app.transactions.key.as_deref(), Some(""), "Esc clears it");
 }

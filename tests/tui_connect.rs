@@ -15,7 +15,7 @@ use legion_hub::sandbox::mindbody::*;
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Overlay};
 use legion_hub::tui::theme::Theme;
-use legion_hub::tui::{settle_inline, views};
+use legion_hub::tui::{keymap, settle_inline, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -188,4 +188,169 @@ async fn connecting_from_the_dashboard_by_pasting_the_address_back() {
     // Connected, and the first sync has started on its own.
     let notice = &app.notice.as_ref().unwrap().text;
     assert!(notice.contains("Syncing Mindbody"), "{notice}");
+}
+
+/// Follows the sign-in address: the sandbox approves at once and redirects to the listener.
+struct FollowingBrowser;
+
+impl BrowserOpener for FollowingBrowser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        let url = url.to_string();
+        tokio::spawn(async move {
+            let _ = legion_hub::http::client().get(&url).send().await;
+        });
+        Ok(())
+    }
+}
+
+fn press(app: &mut App, c: char) {
+    let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    if let Some(action) = keymap::action_for(app, ratatui::crossterm::event::Event::Key(key)) {
+        app.update(action);
+    }
+}
+
+#[tokio::test]
+async fn x_asks_first_n_keeps_the_sign_in_and_y_revokes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = MindbodySandbox::start().await.unwrap();
+    sandbox.set_auto_approve(true);
+    let settings = Settings {
+        paths: Paths::in_dir(dir.path()),
+        config: Config {
+            mindbody: sandbox.endpoints(),
+            ..Config::default()
+        },
+    };
+    let options = EngineOptions {
+        browser: Some(Arc::new(FollowingBrowser)),
+        ..EngineOptions::default()
+    };
+    let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    engine
+        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
+            "http://localhost:{port}/cb"
+        )))
+        .await
+        .unwrap();
+    engine.connect_mindbody(true).await.unwrap();
+    let mut events = engine.subscribe();
+    let mut app = App::new(
+        Theme::new(false),
+        Rect::new(0, 0, 80, 24),
+        noon().fixed_offset(),
+    );
+    settle_inline(&engine, &mut app).await;
+    app.update(Action::Move(1));
+    assert_eq!(app.integrations[1].status, Status::Connected);
+
+    // A stray x, then n: nothing is forgotten.
+    press(&mut app, 'x');
+    settle_inline(&engine, &mut app).await;
+    assert!(matches!(app.overlay, Overlay::Confirm(_)));
+    press(&mut app, 'n');
+    settle_inline(&engine, &mut app).await;
+    assert!(matches!(app.overlay, Overlay::None));
+    assert_eq!(sandbox.live_tokens(), 2);
+    assert_eq!(
+        engine.integrations().await.unwrap()[1].status,
+        Status::Connected
+    );
+    let notice = &app.notice.as_ref().unwrap().text;
+    assert!(notice.contains("stays signed in"), "{notice}");
+
+    // Any other key cancels too.
+    press(&mut app, 'x');
+    press(&mut app, 'j');
+    settle_inline(&engine, &mut app).await;
+    assert!(matches!(app.overlay, Overlay::None));
+    assert_eq!(sandbox.live_tokens(), 2);
+
+    // x, then y: revoked at Mindbody and forgotten here.
+    press(&mut app, 'x');
+    press(&mut app, 'y');
+    settle_inline(&engine, &mut app).await;
+    pump(&mut app, &engine, &mut events, |a| {
+        a.integrations[1].status == Status::Disconnected
+    })
+    .await;
+    assert_eq!(sandbox.live_tokens(), 0);
+    let notice = app.notice.as_ref().unwrap();
+    assert!(
+        notice.text.contains("revoked at Mindbody"),
+        "{}",
+        notice.text
+    );
+    assert!(!notice.is_error);
+    // The next webhook sale reloads today's sales; what happened stays said.
+    app.update(Action::TodaysSalesLoaded(
+        engine.todays_sales().await.unwrap(),
+    ));
+    assert!(app.notice.is_some());
+    // Signed out: x has nothing to ask about.
+    press(&mut app, 'x');
+    assert!(matches!(app.overlay, Overlay::None));
+    assert!(app.notice.as_ref().unwrap().text.contains("not signed in"));
+}
+
+/// The demo's sign-in page is served on this machine too: over SSH its port needs forwarding
+/// as much as the listener's, and a listener that could not start says why in full.
+#[test]
+fn the_sign_in_overlay_at_120x40_wraps_the_fix_and_forwards_every_port_it_needs() {
+    let mut app = App::new(
+        Theme::new(false),
+        Rect::new(0, 0, 120, 40),
+        noon().fixed_offset(),
+    );
+    let views: Vec<IntegrationView> = Provider::ALL
+        .into_iter()
+        .map(|p| IntegrationView::build(p, None))
+        .collect();
+    app.update(Action::IntegrationsLoaded(views));
+    app.update(Action::Move(1));
+    app.update(Action::ConnectSelected);
+    let url = "http://127.0.0.1:43503/connect/authorize?response_type=code&client_id=legion-finance-sandbox&state=STATE&code_challenge=CHALLENGE&code_challenge_method=S256&subscriberId=-99";
+    let busy = legion_hub::oauth::OAuthError::PortBusy {
+        host: "localhost".into(),
+        port: 3000,
+    };
+    let waiting = |listening_port, listener_error| {
+        Action::Engine(Box::new(Event::ConnectWaiting {
+            provider: Provider::Mindbody,
+            sign_in: SignIn {
+                url: url.into(),
+                browser_opened: false,
+                listening_port,
+                listener_error,
+            },
+        }))
+    };
+    app.update(waiting(None, Some(busy.to_string())));
+    let shown = screen(&app);
+    let text = overlay_text(&shown);
+    assert!(text.contains("or c in the hub)"), "the whole fix:\n{shown}");
+    assert!(text.contains("ssh -L 43503:localhost:43503"), "{shown}");
+    insta::assert_snapshot!(shown);
+
+    app.update(waiting(Some(34103), None));
+    let shown = screen(&app);
+    assert!(
+        overlay_text(&shown).contains("ssh -L 34103:localhost:34103 -L 43503:localhost:43503"),
+        "{shown}"
+    );
+}
+
+/// The overlay's lines joined into one text, so wrapped words read as one sentence.
+fn overlay_text(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|l| l.split('│').nth(2))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

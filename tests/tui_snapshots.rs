@@ -97,7 +97,10 @@ fn one_integration_in_error_with_history() {
 fn help_overlay() {
     let mut app = app(120, 30, catalog(&[]));
     app.update(Action::ToggleHelp);
-    insta::assert_snapshot!(screen(&app));
+    let shown = screen(&app);
+    // Every screen key is there, 1 (back to the hub) too.
+    assert!(shown.lines().any(|l| l.contains(" 1  2  3  4 ")), "{shown}");
+    insta::assert_snapshot!(shown);
 }
 
 #[test]
@@ -263,4 +266,103 @@ fn webhook_events_screen() {
         ],
     }));
     insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn the_disconnect_question_at_80x24() {
+    let mut connected = IntegrationRecord::new(Provider::Mindbody, Status::Connected, noon());
+    connected.settings.insert("site_id".into(), "-99".into());
+    let mut app = app(80, 24, catalog(&[connected]));
+    app.update(Action::Move(1));
+    app.update(Action::DisconnectSelected);
+    insta::assert_snapshot!(screen(&app));
+}
+
+/// Mindbody as the demo shows it: signed out, settings saved, webhooks delivering, ten runs.
+fn demos_mindbody(width: u16, height: u16) -> App {
+    use legion_hub::engine::Fact;
+    let mut record = IntegrationRecord::new(Provider::Mindbody, Status::Disconnected, noon());
+    record.last_sync_at = Some(noon() - Duration::minutes(12));
+    for (key, value) in [
+        ("client_id", "legion-finance-sandbox"),
+        (
+            "redirect_uri",
+            "http://localhost:41211/api/integrations/mindbody/callback",
+        ),
+        ("site_id", "-99"),
+    ] {
+        record.settings.insert(key.into(), value.into());
+    }
+    let mut views = catalog(&[record]);
+    let mindbody = &mut views[1];
+    mindbody.hint = Some("Press o to sign in to Mindbody.".into());
+    for (label, value) in [
+        ("API calls", "0 today of 1,000 included"),
+        ("Schedule", "off (s syncs now; set [mindbody] sync_every)"),
+        (
+            "Webhooks",
+            "receiving → http://127.0.0.1:46781/webhooks/mindbody",
+        ),
+    ] {
+        mindbody.facts.push(Fact {
+            label: label.into(),
+            value: value.into(),
+        });
+    }
+    let mut app = app(width, height, views);
+    app.update(Action::Move(1));
+    load_history(&mut app, Provider::Mindbody, runs(Provider::Mindbody, 10));
+    app
+}
+
+/// The actions and the settings are on screen, not below the fold over empty history rows.
+#[test]
+fn the_demos_mindbody_fits_at_80x24_120x40_and_200x50() {
+    for (width, height) in [(80, 24), (120, 40), (200, 50)] {
+        let shown = screen(&demos_mindbody(width, height));
+        assert!(shown.contains("x disconnect"), "{width}x{height}:\n{shown}");
+        if width >= 100 {
+            assert!(
+                shown.contains("site_id = -99"),
+                "{width}x{height}:\n{shown}"
+            );
+        }
+        if (width, height) != (200, 50) {
+            insta::assert_snapshot!(format!("the_demos_mindbody_at_{width}x{height}"), shown);
+        }
+    }
+}
+
+/// The demo opens on the three things to try; the first key closes it and does its own work.
+#[test]
+fn the_demos_first_screen_says_what_to_try() {
+    use legion_hub::tui::app::{Overlay, Screen};
+    use legion_hub::tui::keymap;
+    let mut app = demos_mindbody(80, 24);
+    app.update(Action::Move(-1));
+    app.overlay = Overlay::Welcome;
+    app.badge = Some("demo · throwaway data".into());
+    let shown = screen(&app);
+    for try_this in [
+        "2       chat with Gemini",
+        "j  o    select Mindbody and sign in",
+        "3       the transactions",
+    ] {
+        assert!(shown.contains(try_this), "{try_this}:\n{shown}");
+    }
+    insta::assert_snapshot!(shown);
+    // What arrives on its own (today's sales, reloaded by each webhook sale) leaves it open.
+    app.update(Action::TodaysSalesLoaded(legion_hub::engine::TodaysSales {
+        total: rust_decimal::Decimal::new(2_500, 2),
+        items: 1,
+    }));
+    assert!(matches!(app.overlay, Overlay::Welcome));
+    let two = ratatui::crossterm::event::Event::Key(KeyEvent::new(
+        KeyCode::Char('2'),
+        KeyModifiers::NONE,
+    ));
+    let action = keymap::action_for(&app, two).unwrap();
+    app.update(action);
+    assert_eq!(app.screen, Screen::Chat, "2 went through to the chat");
+    assert!(matches!(app.overlay, Overlay::None));
 }

@@ -366,3 +366,40 @@ async fn a_socket_left_by_a_dead_owner_is_passed_over_and_replaced() {
     drop(serving);
     assert!(!socket.exists(), "removed when the owner stops");
 }
+
+/// The demo's state: never signed in, yet the subscription delivers sales. The hub says so
+/// instead of "disconnected", which reads as if nothing arrived: whole in the detail, and in the
+/// table where it has the room (80 columns; the table's half of 120 says "not signed in").
+#[tokio::test]
+async fn signed_out_while_webhooks_deliver_reads_not_signed_in_receiving_webhooks() {
+    use legion_hub::tui::{app::App, settle_inline, theme::Theme, views};
+    let hub = hub().await;
+    for (width, in_the_table) in [
+        (80, "○ not signed in · receiving webhooks"),
+        (120, "○ not signed in "),
+    ] {
+        let mut app = App::new(
+            Theme::new(false),
+            ratatui::layout::Rect::new(0, 0, width, 30),
+            chrono::Local::now().fixed_offset(),
+        );
+        settle_inline(&hub.engine, &mut app).await;
+        app.update(legion_hub::tui::action::Action::Move(1));
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, 30)).unwrap();
+        terminal.draw(|f| views::draw(f, &app)).unwrap();
+        let screen = terminal.backend().to_string();
+        let table_row = screen
+            .lines()
+            .find(|l| {
+                l.trim_start_matches(['"', '┃', '│'])
+                    .starts_with("Mindbody ")
+            })
+            .unwrap();
+        assert!(table_row.contains(in_the_table), "{screen}");
+        assert!(
+            screen.contains("Status      ○ not signed in · receiving webhooks"),
+            "{screen}"
+        );
+    }
+}

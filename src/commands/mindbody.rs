@@ -131,10 +131,10 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
                     } else {
                         eprintln!("Open the address above in a browser and sign in to Mindbody.");
                     }
-                    if let Some(port) = sign_in.listening_port
-                        && std::env::var_os("SSH_CONNECTION").is_some()
+                    if std::env::var_os("SSH_CONNECTION").is_some()
+                        && let Some(forward) = crate::present::ssh_forward(&sign_in)
                     {
-                        eprintln!("Over SSH: `ssh -L {port}:localhost:{port}` to this machine lets the browser reach legion-hub directly.");
+                        eprintln!("{forward}");
                     }
                     if let Some(error) = &sign_in.listener_error {
                         eprintln!("(No listener: {error})");
@@ -167,7 +167,14 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
 
 pub async fn disconnect(settings: &Settings) -> anyhow::Result<u8> {
     let (engine, _serving) = super::open(settings, Role::Command).await?;
-    engine.disconnect_mindbody().await?;
-    println!("Mindbody disconnected: tokens revoked and forgotten; settings and history kept.");
-    Ok(super::exit::OK)
+    let revocation = engine.disconnect_mindbody().await?;
+    println!("{}", crate::present::mindbody_disconnected(&revocation));
+    // Forgotten here but perhaps alive at Mindbody: someone has to look.
+    Ok(
+        if matches!(revocation, crate::oauth::Revocation::NotConfirmed { .. }) {
+            super::exit::NEEDS_ATTENTION
+        } else {
+            super::exit::OK
+        },
+    )
 }

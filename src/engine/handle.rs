@@ -125,7 +125,8 @@ engine_calls! {
         |core| core.paste_mindbody_redirect(&address).await;
     fn cancel_mindbody_connect() -> bool = |core| Ok(core.cancel_mindbody_connect());
     fn test_mindbody() -> Vec<Location> = |core| core.test_mindbody().await;
-    fn disconnect_mindbody() -> () = |core| core.disconnect_mindbody().await;
+    /// Forgets the Mindbody sign-in; whether Mindbody confirmed the revocation.
+    fn disconnect_mindbody() -> crate::oauth::Revocation = |core| core.disconnect_mindbody().await;
     /// Runs a sync and waits for it.
     fn sync_mindbody(request: SyncRequest) -> Vec<SyncLog> =
         |core| core.sync_mindbody(&request).await;

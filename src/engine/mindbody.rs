@@ -165,7 +165,8 @@ impl Core {
         Ok(OAuthApp {
             authorize_url: endpoints.authorize_url(),
             token_url: endpoints.token_url(),
-            revocation_url: endpoints.revocation_url.clone(),
+            // It has a default, so no revocation is skipped for want of a setting.
+            revocation_url: Some(endpoints.revocation_url()),
             client_id,
             client_secret: self.mindbody_secret(mindbody::CLIENT_SECRET)?,
             redirect_uri,
@@ -467,18 +468,25 @@ impl Core {
         outcome.map_err(|error| EngineError::Mindbody { error })
     }
 
-    /// Revokes (when a revocation URL is set) and forgets the tokens; history and settings stay.
-    pub async fn disconnect_mindbody(&self) -> Result<(), EngineError> {
-        let tokens = self.inner.store.tokens(Provider::Mindbody).ok().flatten();
-        if let (Some(tokens), Ok(app)) = (&tokens, self.mindbody_app()) {
-            let token = tokens
-                .refresh_token
-                .as_ref()
-                .unwrap_or(&tokens.access_token);
-            if let Err(error) = app.revoke(self.http(), token).await {
-                // The local tokens go regardless: a disconnect must always work.
-                tracing::warn!(%error, "could not revoke the Mindbody token");
-            }
+    /// Revokes the tokens at Mindbody and forgets them here; settings, keys, mappings and
+    /// history stay. Says whether Mindbody confirmed the revocation: the local tokens go
+    /// regardless, since a disconnect must always work.
+    pub async fn disconnect_mindbody(&self) -> Result<crate::oauth::Revocation, EngineError> {
+        use crate::oauth::Revocation;
+        let revocation = match self.inner.store.tokens(Provider::Mindbody) {
+            Ok(None) => Revocation::NothingToRevoke,
+            Err(error) => Revocation::NotConfirmed {
+                reason: format!("the saved tokens cannot be read ({error})"),
+            },
+            Ok(Some(tokens)) => match self.mindbody_app() {
+                Ok(app) => app.revoke_tokens(self.http(), &tokens).await,
+                Err(error) => Revocation::NotConfirmed {
+                    reason: error.to_string(),
+                },
+            },
+        };
+        if let Revocation::NotConfirmed { reason } = &revocation {
+            tracing::warn!(%reason, "Mindbody did not confirm the revocation");
         }
         self.inner.store.delete_tokens(Provider::Mindbody)?;
         let mut record = self.mindbody_record()?;
@@ -489,7 +497,7 @@ impl Core {
         self.emit(Event::IntegrationChanged(
             self.view(Provider::Mindbody, Some(&record))?,
         ));
-        Ok(())
+        Ok(revocation)
     }
 }
 

@@ -195,6 +195,19 @@ fn reference_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The detail line about webhooks, and how it starts while they deliver.
+const WEBHOOKS_FACT: &str = "Webhooks";
+const RECEIVING: &str = "receiving → ";
+
+impl super::IntegrationView {
+    /// Mindbody delivers sales here by webhook (the subscription is active), signed in or not.
+    pub fn receiving_webhooks(&self) -> bool {
+        self.facts
+            .iter()
+            .any(|f| f.label == WEBHOOKS_FACT && f.value.starts_with(RECEIVING))
+    }
+}
+
 /// The hub's lines about webhooks: subscription state, a warning and an offer when Mindbody
 /// turned it off.
 pub(super) fn webhook_extras(
@@ -206,9 +219,9 @@ pub(super) fn webhook_extras(
         return;
     };
     extras.facts.push(Fact {
-        label: "Webhooks".into(),
+        label: WEBHOOKS_FACT.into(),
         value: match sub.state() {
-            SubscriptionStatus::Active => format!("active → {}", sub.webhook_url),
+            SubscriptionStatus::Active => format!("{RECEIVING}{}", sub.webhook_url),
             SubscriptionStatus::PendingActivation => "pending activation".into(),
             _ => sub.status.clone(),
         },

@@ -1,6 +1,7 @@
 //! The token requests of the authorization-code flow, through the oauth2 crate with a small
 //! adapter that sends its requests over the hub's reqwest client: the authorize URL (PKCE S256,
-//! a fresh `state`, a `nonce`, provider extras), the code exchange, refresh, and revocation.
+//! a fresh `state`, a `nonce`, provider extras), the code exchange and refresh. Revocation is in
+//! `revocation.rs`.
 
 use chrono::{Duration, Utc};
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
@@ -121,38 +122,6 @@ impl OAuthApp {
             .await
             .map_err(|e| self.token_error(e))?;
         Ok(token_set(&reply, Some(refresh_token)))
-    }
-
-    /// Revokes a token at the revocation URL (RFC 7009), when the provider has one.
-    pub async fn revoke(&self, http: &reqwest::Client, token: &Secret) -> Result<(), OAuthError> {
-        let Some(url) = &self.revocation_url else {
-            return Ok(());
-        };
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("token", token.expose())
-            .append_pair("token_type_hint", "refresh_token")
-            .append_pair("client_id", &self.client_id)
-            .finish();
-        let mut request = http
-            .post(url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        if let Some(secret) = &self.client_secret {
-            request = request.basic_auth(&self.client_id, Some(secret.expose()));
-        }
-        let reply = request.send().await.map_err(|e| OAuthError::Network {
-            url: url.clone(),
-            detail: crate::present::one_line(&e.to_string()),
-        })?;
-        // RFC 7009: 200 whether or not the token was still valid.
-        if reply.status().is_success() {
-            Ok(())
-        } else {
-            Err(OAuthError::TokenRequest(format!(
-                "revocation answered HTTP {}",
-                reply.status().as_u16()
-            )))
-        }
     }
 
     fn token_error<E: std::error::Error + 'static>(

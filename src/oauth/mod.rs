@@ -9,5 +9,7 @@ pub mod client;
 pub mod error;
 pub mod flow;
 pub mod listener;
+pub mod revocation;
 
 pub use error::OAuthError;
+pub use revocation::Revocation;

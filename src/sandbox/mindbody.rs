@@ -83,6 +83,8 @@ struct MindbodyState {
     tokens: Mutex<Tokens>,
     token_requests: AtomicUsize,
     refreshes: AtomicUsize,
+    /// When set, the revocation endpoint answers this status and revokes nothing.
+    revocation_failure: Mutex<Option<StatusCode>>,
 }
 
 /// A running Mindbody fake. Stops when dropped.
@@ -123,6 +125,7 @@ impl MindbodySandbox {
             }),
             token_requests: AtomicUsize::new(0),
             refreshes: AtomicUsize::new(0),
+            revocation_failure: Mutex::new(None),
         });
         let app = Router::new()
             .route("/connect/authorize", get(authorize))
@@ -212,6 +215,23 @@ impl MindbodySandbox {
     pub fn expire_access_tokens(&self) {
         let mut tokens = self.state.tokens.lock().unwrap_or_else(|e| e.into_inner());
         tokens.access.clear();
+    }
+
+    /// Makes the revocation endpoint answer `status` (500, say) and revoke nothing; None puts
+    /// it right.
+    pub fn fail_revocations(&self, status: Option<u16>) {
+        *self
+            .state
+            .revocation_failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = status.and_then(|s| StatusCode::from_u16(s).ok());
+    }
+
+    /// Tokens that still work: access tokens not expired nor revoked, and refresh tokens.
+    pub fn live_tokens(&self) -> usize {
+        let tokens = self.state.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        tokens.access.values().filter(|until| **until > now).count() + tokens.refresh.len()
     }
 
     /// Revokes every refresh token, as a user removing the app in Mindbody would.
@@ -456,15 +476,34 @@ async fn token(
     }
 }
 
+/// RFC 7009: the client authenticates as at the token endpoint; the token is revoked whatever
+/// its `token_type_hint` says (a wrong hint only widens the search), and a token that is unknown
+/// or already revoked gets the same 200.
 async fn revoke(
     State(state): State<Arc<MindbodyState>>,
+    headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(token) = form.get("token") {
-        let mut tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        tokens.refresh.remove(token);
-        tokens.access.remove(token);
+    let failure = *state
+        .revocation_failure
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(status) = failure {
+        return (status, "The revocation service is unavailable.").into_response();
     }
+    if !client_ok(&headers, &form) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"error": "invalid_client"})),
+        )
+            .into_response();
+    }
+    let Some(token) = form.get("token").filter(|t| !t.is_empty()) else {
+        return oauth_error("invalid_request", "The token parameter is missing.");
+    };
+    let mut tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
+    tokens.refresh.remove(token);
+    tokens.access.remove(token);
     StatusCode::OK.into_response()
 }
 

@@ -19,6 +19,8 @@ pub enum Action {
     Edit(KeyEvent),
     /// Enter in the open text field.
     Submit,
+    /// `y` to the question before a destructive key (every other key cancels it).
+    Confirm,
     /// Tab in the command palette.
     Complete,
     /// Move the selection (or scroll) in the focused pane by this many rows.

@@ -70,6 +70,11 @@ pub enum Overlay {
     Connect(Box<super::update_hub::ConnectView>),
     /// `m`: revenue categories and the financial classes they map to.
     Mapping(Box<super::update_books::MappingView>),
+    /// `x` and other keys that cannot be undone: the question first.
+    Confirm(Box<super::confirm::Confirm>),
+    /// The demo's first screen: the three things to try. It takes no keys of its own: the
+    /// first key closes it and does what it always does.
+    Welcome,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -188,7 +193,7 @@ impl App {
             .filter(|v| {
                 needle.is_empty()
                     || v.name.to_lowercase().contains(&needle)
-                    || v.status.label().contains(&needle)
+                    || present::status_words(v).contains(&needle)
                     || v.error_message
                         .as_deref()
                         .is_some_and(|e| e.to_lowercase().contains(&needle))
@@ -209,7 +214,22 @@ impl App {
     }
 
     pub fn history_rows(&self) -> usize {
-        layout::history_rows(self.size)
+        layout::history_rows(self.size, self.detail_lines())
+    }
+
+    /// Where the hub's panes are now.
+    pub fn areas(&self) -> layout::Areas {
+        self.areas_with_focus(self.focus)
+    }
+
+    /// Where the hub's panes would be with `focus` on a pane (a narrow terminal shows the
+    /// detail or the history).
+    pub fn areas_with_focus(&self, focus: Pane) -> layout::Areas {
+        layout::areas(self.size, focus, self.detail_lines())
+    }
+
+    fn detail_lines(&self) -> u16 {
+        super::views::detail::wanted_lines(self, self.size)
     }
 
     /// What to fetch from the engine so the screen can be drawn.
@@ -239,7 +259,15 @@ impl App {
     pub fn update(&mut self, action: Action) {
         if is_from_user(&action) {
             self.notice = None;
+            if matches!(self.overlay, Overlay::Welcome) {
+                self.overlay = Overlay::None;
+            }
         }
+        // An open question takes its answer before anything else.
+        let Some(action) = self.confirm_update(action) else {
+            self.after_update();
+            return;
+        };
         // Chat and Gemini take their own actions first; the rest is common to both screens.
         let Some(action) = self.chat_update(action) else {
             self.after_update();
@@ -455,7 +483,7 @@ impl App {
         if !matches!(self.overlay, Overlay::None) {
             return;
         }
-        let areas = layout::areas(self.size, self.focus);
+        let areas = self.areas();
         if layout::contains(areas.table, column, row) {
             self.focus = Pane::Integrations;
             if let Some(i) = layout::table_row_at(areas.table, column, row)
@@ -483,7 +511,7 @@ impl App {
         if !matches!(self.overlay, Overlay::None | Overlay::Popup(_)) {
             return;
         }
-        let areas = layout::areas(self.size, self.focus);
+        let areas = self.areas();
         let pane = if layout::contains(areas.table, column, row) {
             Pane::Integrations
         } else if areas
@@ -569,7 +597,9 @@ impl App {
     }
 }
 
-/// Actions that come from the user's hands (they clear the last notice).
+/// Actions that come from the user's hands (they clear the last notice and the welcome). The
+/// answers to requests do not: a webhook sale reloading today's sales must not wipe what a
+/// disconnect just said.
 fn is_from_user(action: &Action) -> bool {
     !matches!(
         action,
@@ -585,6 +615,11 @@ fn is_from_user(action: &Action) -> bool {
             | Action::ConnectFailed(_)
             | Action::IntegrationsLoaded(_)
             | Action::HistoryLoaded(_)
+            | Action::TransactionsLoaded(_)
+            | Action::TodaysSalesLoaded(_)
+            | Action::CategoriesLoaded(_)
+            | Action::WebhookEventsLoaded(_)
+            | Action::WebhookSummaryLoaded(_)
             | Action::RequestFailed(_)
             | Action::Resize { .. }
     )

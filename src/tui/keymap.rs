@@ -50,6 +50,11 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Tab => Action::Complete,
             _ => Action::Edit(key),
         }),
+        // Only `y` goes ahead: anything else, a stray key included, cancels.
+        Overlay::Confirm(_) => Some(match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Action::Confirm,
+            _ => Action::Back,
+        }),
         Overlay::Connect(_) => Some(match key.code {
             KeyCode::Enter => Action::Submit,
             KeyCode::Esc => Action::Back,
@@ -85,8 +90,9 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => Some(Action::Back),
             _ => movement(key, ctrl),
         },
-        Overlay::None if app.screen == Screen::Chat => chat_key(app, key, ctrl),
-        Overlay::None if app.screen == Screen::Transactions => match key.code {
+        // The welcome takes no keys: they do what they do with nothing open (and close it).
+        Overlay::None | Overlay::Welcome if app.screen == Screen::Chat => chat_key(app, key, ctrl),
+        Overlay::None | Overlay::Welcome if app.screen == Screen::Transactions => match key.code {
             KeyCode::Char('q') => Some(Action::Quit),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char('/') => Some(Action::OpenFilter),
@@ -96,7 +102,7 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('4') => Some(Action::ShowScreen(Screen::Events)),
             _ => movement(key, ctrl),
         },
-        Overlay::None if app.screen == Screen::Events => match key.code {
+        Overlay::None | Overlay::Welcome if app.screen == Screen::Events => match key.code {
             KeyCode::Char('q') => Some(Action::Quit),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char(':') => Some(Action::OpenPalette),
@@ -107,7 +113,7 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Enter => Some(Action::Open),
             _ => movement(key, ctrl),
         },
-        Overlay::None => match key.code {
+        Overlay::None | Overlay::Welcome => match key.code {
             KeyCode::Char('q') => Some(Action::Quit),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char('/') => Some(Action::OpenFilter),
@@ -231,6 +237,13 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
         ];
     }
     match (&app.overlay, app.focus) {
+        (Overlay::Welcome, _) => &[
+            ("2", "chat"),
+            ("j o", "sign in"),
+            ("3", "transactions"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
         (Overlay::Filter(_), _) => &[("Enter", "keep"), ("Esc", "clear")],
         (Overlay::Mapping(view), _) if view.editing.is_some() => {
             &[("Enter", "save the class"), ("Esc", "cancel")]
@@ -250,6 +263,7 @@ pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("Esc", "cancel"),
         ],
         (Overlay::Popup(_), _) => &[("↑↓", "scroll"), ("Esc", "close")],
+        (Overlay::Confirm(_), _) => &[("y", "yes"), ("n/Esc/other", "no")],
         (Overlay::None, Pane::Integrations) => &[
             ("↑↓", "move"),
             ("Enter", "open"),
@@ -297,7 +311,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("?", "this help"),
     ("q  Ctrl-c", "quit"),
-    ("2  3  4", "chat with Gemini; transactions; webhook events"),
+    (
+        "1  2  3  4",
+        "the hub; chat with Gemini; transactions; events",
+    ),
     ("t  c", "test, configure the selected integration"),
     ("a", "accept the fix on offer (models, webhooks)"),
     ("o  x", "Mindbody: connect (or reconnect), disconnect"),

@@ -2,8 +2,9 @@
 //! click lands on the row that is drawn there.
 //!
 //! Wide terminals (100 columns and more) show the table and the detail side by side with the
-//! history below. Narrow ones stack the table over one bottom pane that shows the detail or the
-//! history, whichever is focused, as tabs.
+//! history below; the top row grows to show the detail whole while the history keeps a few rows.
+//! Narrow ones stack the table over one bottom pane that shows the detail or the history,
+//! whichever is focused, as tabs.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -12,6 +13,8 @@ use super::app::Pane;
 pub const WIDE_FROM: u16 = 100;
 /// Four catalog rows, a header and two borders.
 const TABLE_HEIGHT: u16 = 7;
+/// What the history keeps when the detail grows: borders, its header and three runs.
+const HISTORY_LEAST: u16 = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
@@ -25,7 +28,8 @@ pub struct Areas {
     pub narrow: bool,
 }
 
-pub fn areas(size: Rect, focus: Pane) -> Areas {
+/// `detail_lines`: the lines the detail pane would like to show (see `views::detail`).
+pub fn areas(size: Rect, focus: Pane, detail_lines: u16) -> Areas {
     let [title, body, status_bar] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
@@ -33,11 +37,12 @@ pub fn areas(size: Rect, focus: Pane) -> Areas {
     ])
     .areas(size);
     if size.width >= WIDE_FROM {
-        let top_height = (body.height / 2).clamp(TABLE_HEIGHT.min(body.height), 16);
+        let least = (body.height / 2).clamp(TABLE_HEIGHT.min(body.height), 16);
+        let most = body.height.saturating_sub(HISTORY_LEAST).max(least);
+        let top_height = detail_lines.saturating_add(2).clamp(least, most);
         let [top, history] =
             Layout::vertical([Constraint::Length(top_height), Constraint::Min(0)]).areas(body);
-        let [table, detail] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
+        let [table, detail] = top_columns(top);
         Areas {
             title,
             table,
@@ -64,10 +69,26 @@ pub fn areas(size: Rect, focus: Pane) -> Areas {
     }
 }
 
+/// The table and the detail side by side.
+fn top_columns(top: Rect) -> [Rect; 2] {
+    Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top)
+}
+
+/// The detail pane's width (borders included) for a terminal size.
+pub fn detail_width(size: Rect) -> u16 {
+    if size.width >= WIDE_FROM {
+        top_columns(size)[1].width
+    } else {
+        size.width
+    }
+}
+
 /// Rows of history that fit in the history pane (borders and header off), for a terminal size.
 /// In a narrow terminal the pane may be hidden; its size when shown is what counts.
-pub fn history_rows(size: Rect) -> usize {
-    let history = areas(size, Pane::History).history.unwrap_or_default();
+pub fn history_rows(size: Rect, detail_lines: u16) -> usize {
+    let history = areas(size, Pane::History, detail_lines)
+        .history
+        .unwrap_or_default();
     usize::from(history.height.saturating_sub(3))
 }
 

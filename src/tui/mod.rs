@@ -7,6 +7,7 @@ pub mod action;
 pub mod app;
 pub mod chat;
 pub mod clipboard;
+pub mod confirm;
 pub mod form;
 pub mod keymap;
 pub mod layout;
@@ -53,6 +54,10 @@ pub async fn run(engine: Engine, options: Options) -> anyhow::Result<()> {
         Local::now().fixed_offset(),
     );
     app.badge = options.badge;
+    // The demo opens on what to try; a studio's own dashboard does not.
+    if engine.owner().await.is_ok_and(|owner| owner.role == "demo") {
+        app.overlay = app::Overlay::Welcome;
+    }
     // Answers of requests that wait on the network come back here, as gitui's async jobs do.
     let (answers_tx, mut answers) = mpsc::unbounded_channel::<Action>();
     settle(&engine, &mut app, &answers_tx).await;
@@ -225,10 +230,14 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             return None;
         }
         Request::DisconnectMindbody => match engine.disconnect_mindbody().await {
-            Ok(()) => Action::Notice(
-                "Mindbody disconnected: tokens revoked and forgotten; settings and history kept."
-                    .into(),
-            ),
+            Ok(revocation) => {
+                let text = crate::present::mindbody_disconnected(&revocation);
+                match revocation {
+                    // Still alive at Mindbody, perhaps: shown as something to act on.
+                    crate::oauth::Revocation::NotConfirmed { .. } => Action::RequestFailed(text),
+                    _ => Action::Notice(text),
+                }
+            }
             Err(e) => failed(e),
         },
         Request::SyncMindbody => {

@@ -73,13 +73,22 @@ pub const COMMANDS: &[CommandInfo] = &[
     },
 ];
 
-/// The command a typed word names, by name or alias.
+/// The command a typed word names: by name or alias, or by the start of one name only (`:s` is
+/// `:status`, as Vim completes a unique abbreviation).
 pub fn find(word: &str) -> Option<PaletteCommand> {
     let word = word.trim().to_lowercase();
-    COMMANDS
+    if word.is_empty() {
+        return None;
+    }
+    let exact = COMMANDS
         .iter()
-        .find(|c| c.name == word || c.aliases.contains(&word.as_str()))
-        .map(|c| c.command)
+        .find(|c| c.name == word || c.aliases.contains(&word.as_str()));
+    let mut starting = COMMANDS.iter().filter(|c| c.name.starts_with(&word));
+    let unique = match (starting.next(), starting.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    };
+    exact.or(unique).map(|c| c.command)
 }
 
 /// Commands whose name starts with the first word typed; all of them for an empty line.
@@ -100,6 +109,12 @@ mod tests {
         assert_eq!(find("q"), Some(PaletteCommand::Quit));
         assert_eq!(find("STATUS"), Some(PaletteCommand::Status));
         assert_eq!(find("nope"), None);
+        // A unique start is enough; one several names share is not.
+        assert_eq!(find("s"), Some(PaletteCommand::Status));
+        assert_eq!(find("hi"), Some(PaletteCommand::History));
+        assert_eq!(find("hu"), Some(PaletteCommand::Hub));
+        assert_eq!(find("h"), Some(PaletteCommand::Help), "an alias first");
+        assert_eq!(find(""), None);
         assert_eq!(suggestions("st")[0].name, "status");
         assert_eq!(suggestions("").len(), COMMANDS.len());
     }

@@ -1,5 +1,5 @@
 //! The books on the dashboard: `s` syncs the selected integration, `3` shows the synced
-//! transactions (paged from the store, filtered with `/`), `m` maps revenue categories to
+//! transactions (paged from the store, filtered with `/` as you type), `m` maps revenue categories to
 //! financial classes, and the title line shows today's sales.
 
 use tui_input::Input;
@@ -80,15 +80,23 @@ impl App {
                     view.editing = None;
                 }
             }
-            // The transactions screen: its own filter and movement.
-            Action::Submit if on_transactions && matches!(self.overlay, Overlay::Filter(_)) => {
-                if let Overlay::Filter(input) = std::mem::take(&mut self.overlay) {
-                    self.transactions
-                        .reset(Some(input.value().trim().to_string()));
+            // The transactions screen: its own filter, applied as you type (as the hub's is;
+            // Enter keeps it, Esc clears it), and movement.
+            Action::Edit(key) if on_transactions && matches!(self.overlay, Overlay::Filter(_)) => {
+                if let Overlay::Filter(input) = &mut self.overlay {
+                    input.handle_event(&ratatui::crossterm::event::Event::Key(key));
+                    let filter = input.value().trim().to_string();
+                    if self.transactions.key.as_deref() != Some(filter.as_str()) {
+                        self.transactions.reset(Some(filter));
+                    }
                 }
+            }
+            Action::Submit if on_transactions && matches!(self.overlay, Overlay::Filter(_)) => {
+                self.overlay = Overlay::None;
             }
             Action::Back if on_transactions && matches!(self.overlay, Overlay::Filter(_)) => {
                 self.overlay = Overlay::None;
+                self.transactions.reset(Some(String::new()));
             }
             Action::Back if on_transactions && matches!(self.overlay, Overlay::None) => {
                 if self

@@ -8,6 +8,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::action::{Action, Request};
 use super::app::{App, Overlay};
+use super::confirm::Confirm;
 use super::form::{Field, Form};
 use crate::domain::Provider;
 use crate::engine::{Event, GeminiUpdate, MindbodyUpdate};
@@ -70,8 +71,16 @@ impl App {
                 None => {}
             },
             Action::DisconnectSelected => match selected {
+                // Signed out already: nothing to forget, nothing to ask.
+                Some((Provider::Mindbody, _))
+                    if self
+                        .selected_view()
+                        .is_some_and(|v| v.status == crate::domain::Status::Disconnected) =>
+                {
+                    self.notify("Mindbody is not signed in: nothing to disconnect.", false)
+                }
                 Some((Provider::Mindbody, _)) => {
-                    self.start(Request::DisconnectMindbody, "Disconnecting Mindbody…")
+                    self.overlay = Overlay::Confirm(Box::new(Confirm::disconnect_mindbody()))
                 }
                 Some((other, _)) => {
                     self.notify(format!("{other} has no sign-in to disconnect."), false)

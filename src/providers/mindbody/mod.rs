@@ -22,6 +22,8 @@ pub const SCOPES: [&str; 5] = [
 pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:3000/api/integrations/mindbody/callback";
 pub const DEFAULT_AUTHORIZE_URL: &str = "https://signin.mindbodyonline.com/connect/authorize";
 pub const DEFAULT_TOKEN_URL: &str = "https://signin.mindbodyonline.com/connect/token";
+/// Where Mindbody's identity server revokes tokens (RFC 7009).
+pub const DEFAULT_REVOCATION_URL: &str = "https://signin.mindbodyonline.com/connect/revocation";
 pub const DEFAULT_API_URL: &str = "https://api.mindbodyonline.com/public/v6";
 /// Credentials entries.
 pub const API_KEY: &str = "api_key";

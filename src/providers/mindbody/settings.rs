@@ -115,6 +115,11 @@ impl MindbodyEndpoints {
             .clone()
             .unwrap_or_else(|| super::DEFAULT_TOKEN_URL.into())
     }
+    pub fn revocation_url(&self) -> String {
+        self.revocation_url
+            .clone()
+            .unwrap_or_else(|| super::DEFAULT_REVOCATION_URL.into())
+    }
     pub fn api_url(&self) -> String {
         self.api_url
             .clone()
@@ -187,6 +192,20 @@ pub fn parse_interval(text: &str) -> Option<chrono::Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_revocation_endpoint_is_mindbodys_unless_moved() {
+        let mut endpoints = MindbodyEndpoints::default();
+        assert_eq!(
+            endpoints.revocation_url(),
+            "https://signin.mindbodyonline.com/connect/revocation"
+        );
+        endpoints.revocation_url = Some("http://127.0.0.1:9/connect/revocation".into());
+        assert_eq!(
+            endpoints.revocation_url(),
+            "http://127.0.0.1:9/connect/revocation"
+        );
+    }
 
     #[test]
     fn intervals() {

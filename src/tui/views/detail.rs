@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{pane_block, tab_title};
 use crate::domain::Provider;
+use crate::engine::IntegrationView;
 use crate::present;
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::layout;
@@ -32,17 +33,35 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
 
 /// How far the detail can scroll: the lines that do not fit in the pane.
 pub fn max_scroll(app: &App) -> usize {
-    let area = layout::areas(app.size, Pane::Detail)
+    let area = app
+        .areas_with_focus(Pane::Detail)
         .detail
         .unwrap_or_default();
     let lines = lines(app, usize::from(area.width.saturating_sub(2))).len();
     lines.saturating_sub(usize::from(area.height.saturating_sub(2)))
 }
 
-/// The detail as lines of at most `width` columns; values wrap under their own column.
+/// Lines the longest detail of the integrations listed needs in a terminal of `size`: the
+/// layout makes room for it when there is room to make, so the actions are not below the fold.
+pub fn wanted_lines(app: &App, size: ratatui::layout::Rect) -> u16 {
+    let width = usize::from(layout::detail_width(size).saturating_sub(2));
+    app.visible()
+        .into_iter()
+        .map(|view| lines_for(app, Some(view), width).len())
+        .max()
+        .unwrap_or(1) as u16
+}
+
+/// The selected integration's detail as lines of at most `width` columns.
 fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    lines_for(app, app.selected_view(), width)
+}
+
+/// An integration's detail as lines of at most `width` columns; values wrap under their own
+/// column.
+fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
-    let Some(view) = app.selected_view() else {
+    let Some(view) = view else {
         return vec![Line::styled(
             "No integration selected. Esc clears the filter.",
             theme.dim(),
@@ -71,7 +90,7 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     field(
         "Status",
         Span::styled(
-            format!("{} {}", view.status.symbol(), view.status.label()),
+            format!("{} {}", view.status.symbol(), present::status_words(view)),
             theme.status(view.status),
         ),
     );
@@ -90,6 +109,12 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             Span::styled(present::one_line(error), theme.error()),
         );
     }
+    if let Some(reason) = &view.attention {
+        field(
+            "Needs a look",
+            Span::styled(present::one_line(reason), theme.error()),
+        );
+    }
     if let Some(advice) = view.advice(crate::domain::FrontEnd::Dashboard) {
         field("What to do", Span::raw(advice));
     }
@@ -102,6 +127,16 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     for warning in &view.warnings {
         field("Warning", Span::styled(warning.clone(), theme.warning()));
     }
+    // The keys that act come before the particulars: a short pane (80x24) still shows them.
+    let keys = match view.provider {
+        _ if !view.available => "none yet",
+        Provider::Gemini => "t test · c configure · a accept the offer · 2 chat",
+        Provider::Mindbody => {
+            "s sync · m categories → classes · 3 transactions · c configure · o connect · t test · x disconnect"
+        }
+        _ => "Tab or Enter: sync history; Enter on a run: its details",
+    };
+    field("Actions", Span::styled(keys, theme.dim()));
     if view.available {
         field("", Span::raw(""));
         let last_sync = view
@@ -135,15 +170,5 @@ fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             field(label, Span::raw(format!("{key} = {value}")));
         }
     }
-    field("", Span::raw(""));
-    let keys = match view.provider {
-        _ if !view.available => "none yet",
-        Provider::Gemini => "t test · c configure · a accept the offer · 2 chat",
-        Provider::Mindbody => {
-            "s sync · m categories → classes · 3 transactions · c configure · o connect · t test · x disconnect"
-        }
-        _ => "Tab or Enter: sync history; Enter on a run: its details",
-    };
-    field("Actions", Span::styled(keys, theme.dim()));
     out
 }

@@ -6,8 +6,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use super::pane_block;
+use crate::engine::IntegrationView;
 use crate::present;
 use crate::tui::app::{App, Overlay, Pane};
+
+const PROVIDER_WIDTH: usize = 10;
+/// "yesterday 16:13 ⚠ late".
+const LAST_SYNC_WIDTH: usize = 19;
+const ERROR_LEAST: usize = 10;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
@@ -29,6 +35,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
         return;
     }
+    // The status column grows for the longest status ("○ not signed in · receiving webhooks")
+    // while the last sync and a little of the error keep their room.
+    let room = usize::from(area.width.saturating_sub(2))
+        .saturating_sub(PROVIDER_WIDTH + LAST_SYNC_WIDTH + ERROR_LEAST + 3 + 2);
+    let status = |v: &IntegrationView| {
+        format!(
+            "{} {}",
+            v.status.symbol(),
+            present::status_words_within(v, room)
+        )
+    };
+    let status_width = visible
+        .iter()
+        .map(|v| status(v).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(15) as u16;
     let rows = visible.iter().map(|v| {
         let last_sync = match (v.available, v.last_sync_at) {
             (false, _) => "-".to_string(),
@@ -41,20 +64,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         };
         Row::new(vec![
             Cell::from(v.name.clone()),
-            Cell::from(format!("{} {}", v.status.symbol(), v.status.label()))
-                .style(theme.status(v.status)),
+            Cell::from(status(v)).style(theme.status(v.status)),
             Cell::from(last_sync),
-            Cell::from(present::one_line(v.error_message.as_deref().unwrap_or("")))
-                .style(theme.error()),
+            // An overdue schedule needs a look too, though nothing failed.
+            Cell::from(present::one_line(
+                v.error_message
+                    .as_deref()
+                    .or(v.attention.as_deref())
+                    .unwrap_or(""),
+            ))
+            .style(theme.error()),
         ])
     });
     let header = Row::new(["PROVIDER", "STATUS", "LAST SYNC", "ERROR"]).style(theme.header());
     let table = Table::new(
         rows,
         [
-            Constraint::Length(10),
-            Constraint::Length(15),
-            Constraint::Length(19),
+            Constraint::Length(PROVIDER_WIDTH as u16),
+            Constraint::Length(status_width),
+            Constraint::Length(LAST_SYNC_WIDTH as u16),
             Constraint::Fill(1),
         ],
     )

@@ -38,7 +38,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         Screen::Hub => {}
     }
-    let areas = layout::areas(frame.area(), app.focus);
+    let size = frame.area();
+    let areas = layout::areas(size, app.focus, detail::wanted_lines(app, size));
     title::draw(frame, areas.title, app);
     integrations::draw(frame, areas.table, app);
     if let Some(area) = areas.detail {

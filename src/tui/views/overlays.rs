@@ -1,5 +1,5 @@
-//! What opens over the panes: the help, the command palette, and text popups (`:status`, a sync
-//! run's details).
+//! What opens over the panes: the help, the command palette, text popups (`:status`, a sync
+//! run's details), the forms and sign-in, and the question before a destructive key.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -10,6 +10,7 @@ use tui_input::Input;
 
 use super::centered;
 use crate::tui::app::{App, Overlay, Popup};
+use crate::tui::confirm::Confirm;
 use crate::tui::form::{FieldKind, Form};
 use crate::tui::keymap::HELP;
 use crate::tui::palette;
@@ -25,6 +26,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Form(form) => settings_form(frame, form, &app.theme),
         Overlay::Connect(view) => sign_in(frame, view, &app.theme),
         Overlay::Mapping(view) => mapping(frame, view, &app.theme),
+        Overlay::Confirm(confirm) => question(frame, confirm, &app.theme),
+        Overlay::Welcome => welcome(frame, &app.theme),
         Overlay::None | Overlay::Filter(_) => {}
     }
 }
@@ -207,22 +210,24 @@ fn sign_in(frame: &mut Frame, view: &ConnectView, theme: &Theme) {
                 ));
             }
             lines.push(Line::default());
-            match (sign_in.listening_port, &sign_in.listener_error) {
-                (Some(port), _) => {
-                    let hint = format!(
-                        "Listening on localhost:{port}. Over SSH: ssh -L {port}:localhost:{port} to this machine."
-                    );
-                    for piece in crate::present::wrap(&hint, inner.saturating_sub(1)) {
-                        lines.push(Line::styled(format!(" {piece}"), theme.dim()));
-                    }
+            let mut say = |text: &str, style: Style| {
+                for piece in crate::present::wrap(text, inner.saturating_sub(1)) {
+                    lines.push(Line::styled(format!(" {piece}"), style));
                 }
-                (None, Some(error)) => {
-                    lines.push(Line::styled(
-                        format!(" No listener: {}", crate::present::one_line(error)),
-                        theme.warning(),
-                    ));
-                }
-                (None, None) => {}
+            };
+            if let Some(error) = &sign_in.listener_error {
+                say(
+                    &format!("No listener: {}", crate::present::one_line(error)),
+                    theme.warning(),
+                );
+            }
+            let listening = sign_in
+                .listening_port
+                .map(|port| format!("Listening on localhost:{port}. "));
+            let forward = crate::present::ssh_forward(sign_in);
+            if listening.is_some() || forward.is_some() {
+                let text = listening.unwrap_or_default() + &forward.unwrap_or_default();
+                say(&text, theme.dim());
             }
             lines.push(Line::from(
                 " Or paste the whole address the browser ends on, then Enter:",
@@ -326,6 +331,89 @@ fn mapping(frame: &mut Frame, view: &MappingView, theme: &Theme) {
             "Categories → classes · Esc closes".into(),
             theme,
         )),
+        area,
+    );
+}
+
+/// The question before a destructive key: what goes, what stays, and which key does what.
+fn question(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
+    let full = frame.area();
+    let width = full.width.saturating_sub(4).min(72);
+    let room = usize::from(width.saturating_sub(6)).max(8);
+    let mut lines = Vec::new();
+    let mut list = |heading: &str, items: &[String], style: Style| {
+        lines.push(Line::styled(format!(" {heading}"), theme.header()));
+        for item in items {
+            for (i, piece) in crate::present::wrap(item, room).into_iter().enumerate() {
+                let bullet = if i == 0 { "·" } else { " " };
+                lines.push(Line::styled(format!("  {bullet} {piece}"), style));
+            }
+        }
+    };
+    list("Forgotten", &confirm.forgets, theme.warning());
+    list("Kept", &confirm.keeps, Style::default());
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::styled(" y", theme.key()),
+        Span::raw(format!(" {}   ", confirm.yes)),
+        Span::styled("n, Esc, any other key", theme.key()),
+        Span::raw(format!(" {}", confirm.no)),
+    ]));
+    let area = centered(full, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(popup_block(confirm.question.clone(), theme)),
+        area,
+    );
+}
+
+/// The demo's first screen: what to try, at the bottom so the integrations stay in sight.
+fn welcome(frame: &mut Frame, theme: &Theme) {
+    let full = frame.area();
+    let width = full.width.saturating_sub(4).min(76);
+    let room = usize::from(width.saturating_sub(12)).max(8);
+    let prose = |text: &str, style: Style| -> Vec<Line<'static>> {
+        crate::present::wrap(text, usize::from(width.saturating_sub(4)))
+            .into_iter()
+            .map(|piece| Line::styled(format!(" {piece}"), style))
+            .collect()
+    };
+    let mut lines = prose(
+        "It all runs on this machine, on sample data. Three things to try:",
+        Style::default(),
+    );
+    lines.push(Line::default());
+    for (keys, what) in [
+        ("2", "chat with Gemini about the studio's books"),
+        (
+            "j  o",
+            "select Mindbody and sign in (the sandbox's own sign-in page)",
+        ),
+        ("3", "the transactions, as syncs and webhooks bring them in"),
+    ] {
+        for (i, piece) in crate::present::wrap(what, room).into_iter().enumerate() {
+            let keys = if i == 0 { keys } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("   {keys:<6}  "), theme.key()),
+                Span::raw(piece),
+            ]));
+        }
+    }
+    lines.push(Line::default());
+    lines.extend(prose(
+        "? lists every key. Any key closes this and does what it says.",
+        theme.dim(),
+    ));
+    let height = (lines.len() as u16 + 2).min(full.height);
+    let area = Rect::new(
+        full.x + (full.width - width) / 2,
+        full.bottom().saturating_sub(height + 1),
+        width,
+        height,
+    );
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(popup_block("Welcome to the legion-hub demo".into(), theme)),
         area,
     );
 }

@@ -44,14 +44,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let left = Line::from(left);
     let used = left.width() as u16;
     frame.render_widget(Paragraph::new(left), area);
-    // The badge takes what the left side leaves, and goes when that is too little to read.
-    if let Some(badge) = &app.badge {
-        let text = format!("{badge} ");
-        let room = area.width.saturating_sub(used + 2);
-        let width = (text.chars().count() as u16).min(room);
-        if width < 12 {
-            return;
-        }
+    // The badge takes what the left side leaves: whole, or its first part ("demo" of "demo ·
+    // throwaway data"), never cut in the middle of a word.
+    let room = usize::from(area.width.saturating_sub(used + 2));
+    let badge = app.badge.as_deref().and_then(|badge| {
+        [badge, badge.split(" · ").next().unwrap_or(badge)]
+            .into_iter()
+            .map(|text| format!("{text} "))
+            .find(|text| text.chars().count() <= room)
+    });
+    if let Some(text) = badge {
+        let width = text.chars().count() as u16;
         let right = Rect::new(area.right() - width, area.y, width, 1);
         frame.render_widget(
             Paragraph::new(Line::from(Span::styled(text, theme.dim()))).right_aligned(),

@@ -81,12 +81,21 @@ pub fn draw(frame: &mut Frame, app: &App) {
             })
             .collect();
         let columns = if with_source { 6 } else { 5 };
+        // The class names on screen whole ("Membership revenue"), "(unmapped)" at least; the
+        // description and the customer share what is left.
+        let class_width = (list.top..list.total)
+            .take(visible)
+            .filter_map(|i| list.row(i)?.class.as_ref())
+            .map(|class| class.chars().count())
+            .max()
+            .unwrap_or(0)
+            .clamp(10, 24) as u16;
         let widths = [
             Constraint::Length(16),
+            // What was sold says more than who bought it.
+            Constraint::Fill(3),
             Constraint::Fill(2),
-            Constraint::Fill(2),
-            // "(unmapped)" whole.
-            Constraint::Min(10),
+            Constraint::Length(class_width),
             Constraint::Length(10),
             Constraint::Length(9),
         ];
