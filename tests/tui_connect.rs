@@ -333,7 +333,10 @@ fn the_sign_in_overlay_at_120x40_wraps_the_fix_and_forwards_every_port_it_needs(
     app.update(waiting(None, Some(busy.to_string())));
     let shown = screen(&app);
     let text = overlay_text(&shown);
-    assert!(text.contains("or c in the hub)"), "the whole fix:\n{shown}");
+    assert!(
+        text.contains("set it in the settings"),
+        "the whole fix:\n{shown}"
+    );
     assert!(text.contains("ssh -L 43503:localhost:43503"), "{shown}");
     insta::assert_snapshot!(shown);
 

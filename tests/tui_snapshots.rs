@@ -295,7 +295,9 @@ fn demos_mindbody(width: u16, height: u16) -> App {
     }
     let mut views = catalog(&[record]);
     let mindbody = &mut views[1];
-    mindbody.hint = Some("Press o to sign in to Mindbody.".into());
+    // What the engine adds for a configured Mindbody that is not signed in.
+    mindbody.hint = None;
+    mindbody.next_step = Some(legion_hub::domain::NextStep::ConnectMindbody);
     for (label, value) in [
         ("API calls", "0 today of 1,000 included"),
         ("Schedule", "off (s syncs now; set [mindbody] sync_every)"),
@@ -355,6 +357,7 @@ fn the_demos_first_screen_says_what_to_try() {
     app.update(Action::TodaysSalesLoaded(legion_hub::engine::TodaysSales {
         total: rust_decimal::Decimal::new(2_500, 2),
         items: 1,
+        currency: "USD".into(),
     }));
     assert!(matches!(app.overlay, Overlay::Welcome));
     let two = ratatui::crossterm::event::Event::Key(KeyEvent::new(
