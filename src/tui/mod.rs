@@ -31,6 +31,7 @@ use ratatui::layout::Rect;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
+use crate::domain::Provider;
 use crate::engine::Engine;
 use action::{Action, Request};
 use app::App;
@@ -156,6 +157,17 @@ async fn mindbody_saved(engine: &Engine) -> String {
 /// An error as the dashboard says it: what happened, then the key to press where one mends it.
 pub fn explain(error: &crate::engine::EngineError) -> String {
     error.said(crate::domain::FrontEnd::Dashboard)
+}
+
+/// An error shown inside a provider's settings form: a step that would open this very form is
+/// left out (the form is where it is done).
+pub fn explain_in_form(error: &crate::engine::EngineError, form: Provider) -> String {
+    use crate::domain::NextStep;
+    match (error.step(), form) {
+        (Some(NextStep::ConfigureGemini), Provider::Gemini)
+        | (Some(NextStep::ConfigureMindbody), Provider::Mindbody) => error.to_string(),
+        _ => explain(error),
+    }
 }
 
 async fn perform(engine: &Engine, request: Request) -> Option<Action> {
@@ -298,7 +310,32 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .gemini_models()
                 .await
                 .map(|models| models.iter().map(|m| m.id().to_string()).collect())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| explain_in_form(&e, Provider::Gemini)),
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineError;
+    use crate::providers::gemini::GeminiError;
+
+    #[test]
+    fn a_form_does_not_send_you_to_the_form_you_are_in() {
+        let no_key = EngineError::Gemini {
+            error: GeminiError::NoKey,
+        };
+        let in_form = explain_in_form(&no_key, Provider::Gemini);
+        assert!(!in_form.contains("Press c"), "{in_form}");
+        assert!(in_form.contains("save it"), "{in_form}");
+        // Elsewhere in the dashboard the key is named.
+        assert!(explain(&no_key).contains("Press c on Gemini"));
+        // A step that leads somewhere else is still said.
+        let not_signed_in = EngineError::NotReady {
+            what: "Mindbody is not signed in".into(),
+            step: crate::domain::NextStep::ConnectMindbody,
+        };
+        assert!(explain_in_form(&not_signed_in, Provider::Mindbody).contains("Press o"));
+    }
 }
