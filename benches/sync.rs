@@ -3,7 +3,9 @@
 //!   made (target exactly ceil(50,000 / 200) = 250);
 //! - a sync with nothing new: calls per sync type (target one each);
 //! - the dashboard during a sync: one frame of the transactions screen (100,000+ rows) drawn
-//!   while the sync runs (target under 2 ms).
+//!   while the sync runs (target under 2 ms);
+//! - a sync that cannot succeed (a wrong API key; Mindbody unreachable, with the default
+//!   retries): the billed calls and the time it takes to give up (it stops after the first type).
 //!
 //! `cargo bench --bench sync` (SYNC_SALES=N to change the size).
 
@@ -143,6 +145,53 @@ fn main() {
                 format!("median {:.2} ms, p99 {:.2} ms", ms(frames[frames.len() / 2]), ms(frames[frames.len() * 99 / 100])),
             ));
         }
+        // 4. Syncs that cannot succeed: they stop at the first type, and bill only what
+        //    Mindbody answered.
+        while engine.mindbody_sync_running().await.unwrap() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        engine
+            .configure_mindbody(legion_hub::engine::MindbodyUpdate {
+                api_key: Some(legion_hub::secret::Secret::new("not-the-key")),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let calls = sandbox.api_calls();
+        let logs = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+        let ran = logs.iter().filter(|l| l.status != legion_hub::domain::SyncStatus::Skipped).count();
+        rows.push(support::perf::row(
+            "a sync with a wrong API key: billed calls (4 types)",
+            "the refusal and one renewal (was 8: every type twice)",
+            format!("{} calls, {ran} type run, {} skipped", sandbox.api_calls() - calls, logs.len() - ran),
+        ));
+        engine
+            .configure_mindbody(legion_hub::engine::MindbodyUpdate {
+                api_key: Some(legion_hub::secret::Secret::new(SANDBOX_API_KEY)),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        drop(engine);
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let mut config = Config { mindbody: sandbox.endpoints(), ..Config::default() };
+        config.mindbody.api_url = Some(format!("http://{closed}/public/v6"));
+        let unreachable = Engine::open_with(
+            &Settings { paths: Paths::in_dir(dir.path()), config },
+            Role::Dashboard,
+            EngineOptions::default(),
+        )
+        .unwrap();
+        let started = Instant::now();
+        let logs = unreachable.sync_mindbody(SyncRequest::default()).await.unwrap();
+        let took = started.elapsed();
+        let billed: u64 = logs.iter().map(|l| l.api_calls).sum();
+        let unreached: u64 = logs.iter().map(|l| l.unreached).sum();
+        rows.push(support::perf::row(
+            "a sync with Mindbody unreachable (default retries): time to give up, calls",
+            "one type's retries, 0 billed (was 17.5 s, 16 counted as calls)",
+            format!("{:.1} s, {billed} billed, {unreached} attempts could not connect", took.as_secs_f64()),
+        ));
         support::perf::publish("sync", &rows);
     });
 }
