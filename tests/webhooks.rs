@@ -282,7 +282,13 @@ async fn a_subscription_mindbody_deactivates_shows_a_warning_and_can_be_reactiva
     );
     // Sales now arrive only by sync: `status` must not say all is well.
     assert!(mindbody.needs_attention(), "{mindbody:?}");
-    assert!(mindbody.attention.as_deref().unwrap().contains("deactivated"));
+    assert!(
+        mindbody
+            .attention
+            .as_deref()
+            .unwrap()
+            .contains("deactivated")
+    );
     let active = hub.engine.activate_webhooks(None).await.unwrap();
     assert_eq!(active.status, "Active");
     let mindbody = &hub.engine.integrations().await.unwrap()[1];
