@@ -34,6 +34,17 @@ fn hub(dir: &Path, sandbox: &MindbodySandbox) -> Command {
     Command::from_std(cmd)
 }
 
+/// The Mindbody sandbox, served by a runtime of its own while the test drives the binary.
+fn sandbox() -> (tokio::runtime::Runtime, MindbodySandbox) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sandbox = runtime.block_on(MindbodySandbox::start()).unwrap();
+    (runtime, sandbox)
+}
+
 fn all_text(dir: &Path) -> String {
     let mut out = String::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -50,12 +61,7 @@ fn all_text(dir: &Path) -> String {
 #[test]
 fn configure_connect_by_pasting_test_and_disconnect() {
     let dir = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sandbox = runtime.block_on(MindbodySandbox::start()).unwrap();
+    let (runtime, sandbox) = sandbox();
     sandbox.set_auto_approve(true);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -169,12 +175,7 @@ fn configure_connect_by_pasting_test_and_disconnect() {
 #[test]
 fn connect_without_settings_says_what_to_set() {
     let dir = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sandbox = runtime.block_on(MindbodySandbox::start()).unwrap();
+    let (_runtime, sandbox) = sandbox();
     hub(dir.path(), &sandbox)
         .args(["connect", "mindbody", "--no-browser"])
         .assert()
@@ -191,12 +192,7 @@ fn connect_without_settings_says_what_to_set() {
 #[test]
 fn sync_before_configure_is_refused_with_the_command_to_run_and_status_stays_green() {
     let dir = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sandbox = runtime.block_on(MindbodySandbox::start()).unwrap();
+    let (_runtime, sandbox) = sandbox();
     hub(dir.path(), &sandbox)
         .args(["sync", "mindbody"])
         .assert()

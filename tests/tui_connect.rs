@@ -190,19 +190,6 @@ async fn connecting_from_the_dashboard_by_pasting_the_address_back() {
     assert!(notice.contains("Syncing Mindbody"), "{notice}");
 }
 
-/// Follows the sign-in address: the sandbox approves at once and redirects to the listener.
-struct FollowingBrowser;
-
-impl BrowserOpener for FollowingBrowser {
-    fn open(&self, url: &str) -> Result<(), String> {
-        let url = url.to_string();
-        tokio::spawn(async move {
-            let _ = legion_hub::http::client().get(&url).send().await;
-        });
-        Ok(())
-    }
-}
-
 fn press(app: &mut App, c: char) {
     let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
     if let Some(action) = keymap::action_for(app, ratatui::crossterm::event::Event::Key(key)) {
@@ -215,30 +202,9 @@ async fn x_asks_first_n_keeps_the_sign_in_and_y_revokes_it() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = MindbodySandbox::start().await.unwrap();
     sandbox.set_auto_approve(true);
-    let settings = Settings {
-        paths: Paths::in_dir(dir.path()),
-        config: Config {
-            mindbody: sandbox.endpoints(),
-            ..Config::default()
-        },
-    };
-    let options = EngineOptions {
-        browser: Some(Arc::new(FollowingBrowser)),
-        ..EngineOptions::default()
-    };
-    let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    engine
-        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
-            "http://localhost:{port}/cb"
-        )))
-        .await
-        .unwrap();
-    engine.connect_mindbody(true).await.unwrap();
+    let engine =
+        support::mindbody::open(&support::mindbody::settings(dir.path(), &sandbox, |_| {}));
+    support::mindbody::connect(&engine).await;
     let mut events = engine.subscribe();
     let mut app = App::new(
         Theme::new(false),
