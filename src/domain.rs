@@ -146,8 +146,10 @@ pub enum FrontEnd {
 pub enum NextStep {
     /// Enter Mindbody's site id, client id, API key and client secret.
     ConfigureMindbody,
-    /// Sign in to Mindbody (again).
+    /// Sign in to Mindbody.
     ConnectMindbody,
+    /// Sign in to Mindbody again: it no longer accepts the saved sign-in.
+    ReconnectMindbody,
     /// Paste the address the browser ended on instead of waiting for the loopback listener.
     PasteSignIn,
     /// Read Mindbody's full answer in the failed run of the sync history.
@@ -159,14 +161,21 @@ pub enum NextStep {
 }
 
 impl NextStep {
-    pub const ALL: [NextStep; 6] = [
+    pub const ALL: [NextStep; 7] = [
         NextStep::ConfigureMindbody,
         NextStep::ConnectMindbody,
+        NextStep::ReconnectMindbody,
         NextStep::PasteSignIn,
         NextStep::ShowMindbodyHistory,
         NextStep::ConfigureGemini,
         NextStep::TestGemini,
     ];
+
+    /// Whether the step mends something that was working (monitoring's "needs attention"),
+    /// rather than a step not taken yet.
+    pub fn needs_attention(self) -> bool {
+        self == NextStep::ReconnectMindbody
+    }
 
     /// The step as `front` says it: a sentence without its closing stop.
     pub fn said(self, front: FrontEnd) -> &'static str {
@@ -184,6 +193,9 @@ impl NextStep {
             }
             NextStep::ConnectMindbody => {
                 "run `legion-hub connect mindbody` to sign in (add --no-browser over SSH)"
+            }
+            NextStep::ReconnectMindbody => {
+                "run `legion-hub connect mindbody` to sign in again (add --no-browser over SSH)"
             }
             NextStep::PasteSignIn => {
                 "run `legion-hub connect mindbody --no-browser` and paste the address the browser ends on"
@@ -203,6 +215,7 @@ impl NextStep {
                 "press c on Mindbody to enter the site id, the client id, the API key and the client secret"
             }
             NextStep::ConnectMindbody => "press o on Mindbody to sign in",
+            NextStep::ReconnectMindbody => "press o on Mindbody to sign in again",
             NextStep::PasteSignIn => {
                 "paste the address the browser ends on into the sign-in window"
             }

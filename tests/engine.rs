@@ -353,6 +353,18 @@ fn every_hint_fits_the_front_end_that_shows_it() {
         });
         assert!(!glued, "sentences run together: {line}");
     }
+    // A sign-in that lapsed needs attention (exit 3); one not made yet is a step first (exit 2).
+    let exit_of = |step| {
+        legion_hub::commands::explain(&anyhow::Error::from(EngineError::NotReady {
+            what: "Mindbody".into(),
+            step,
+        }))
+        .unwrap()
+        .1
+    };
+    assert_eq!(exit_of(NextStep::ReconnectMindbody), 3);
+    assert_eq!(exit_of(NextStep::ConnectMindbody), 2);
+    assert_eq!(exit_of(NextStep::ConfigureMindbody), 2);
     // A step is always said, and said whole.
     let reauth = EngineError::OAuth {
         error: OAuthError::InvalidGrant("revoked".into()),

@@ -757,7 +757,7 @@ async fn a_refused_refresh_sets_needs_reauth_at_once_and_stops_the_run() {
         .unwrap();
     assert!(said.contains("Press o on Mindbody"), "{said}");
     // A second sync is refused before anything is written, naming the sign-in.
-    refused_until(&engine, legion_hub::engine::NextStep::ConnectMindbody).await;
+    refused_until(&engine, legion_hub::engine::NextStep::ReconnectMindbody).await;
 }
 
 #[tokio::test]
@@ -806,6 +806,16 @@ async fn an_unreachable_mindbody_ends_the_sync_and_its_attempts_are_not_counted_
     assert_eq!(logs[0].unreached, 3, "every retry, none of them billed");
     let (billed_after, _) = engine.mindbody_calls_today().await.unwrap();
     assert_eq!(billed_before, billed_after);
+    let view = engine.integrations().await.unwrap();
+    let calls = mindbody_view(&view)
+        .facts
+        .iter()
+        .find(|f| f.label == "API calls")
+        .unwrap();
+    assert!(
+        calls.value.contains("3 attempts could not connect"),
+        "{calls:?}"
+    );
     let line = legion_hub::commands::sync::describe_run(&logs[0]);
     assert!(
         line.contains("0 API calls, 3 attempts could not connect"),
@@ -828,4 +838,35 @@ async fn a_sync_before_configure_is_refused_and_writes_nothing() {
     let view = engine.integrations().await.unwrap();
     assert!(!mindbody_view(&view).needs_attention());
     assert_eq!(sandbox.api_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_type_that_failed_keeps_the_run_in_error_though_a_later_type_completes() {
+    let (sandbox, dir) = studio(20).await;
+    let engine = open(&settings(dir.path(), &sandbox, |_| {}));
+    connect(&engine).await;
+    // The categories page cannot be read (not retried, not fatal): the other types still run.
+    sandbox.inject(ApiFault::Malformed);
+    let logs = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+    let statuses: Vec<SyncStatus> = logs.iter().map(|l| l.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            SyncStatus::Failed,
+            SyncStatus::Completed,
+            SyncStatus::Completed,
+            SyncStatus::Completed
+        ]
+    );
+    let view = engine.integrations().await.unwrap();
+    let mindbody = mindbody_view(&view);
+    assert_eq!(mindbody.status, legion_hub::domain::Status::Error);
+    assert!(mindbody.needs_attention());
+    assert!(
+        mindbody
+            .error_message
+            .as_deref()
+            .unwrap()
+            .contains("cannot read")
+    );
 }

@@ -145,8 +145,14 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
                     println!("Mindbody connected. Next: legion-hub sync mindbody");
                     return Ok(super::exit::OK);
                 }
-                Ok(Event::ConnectFinished { error: Some(error), .. }) => {
-                    eprintln!("legion-hub: Mindbody was not connected: {error}");
+                Ok(Event::ConnectFinished { error: Some(error), step, .. }) => {
+                    let said = crate::domain::advice(
+                        Some(&format!("Mindbody was not connected: {error}")),
+                        step,
+                        crate::domain::FrontEnd::CommandLine,
+                    )
+                    .unwrap_or_default();
+                    eprintln!("legion-hub: {said}");
                     return Ok(super::exit::FAILED);
                 }
                 Ok(_) => {}

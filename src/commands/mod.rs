@@ -53,8 +53,13 @@ pub fn say(error: &crate::engine::EngineError) -> String {
 /// plain failure, said as it is).
 pub fn explain(error: &anyhow::Error) -> Option<(String, u8)> {
     match error.downcast_ref::<crate::engine::EngineError>()? {
-        not_ready @ crate::engine::EngineError::NotReady { .. } => {
-            Some((say(not_ready), exit::USAGE))
+        not_ready @ crate::engine::EngineError::NotReady { step, .. } => {
+            let code = if step.needs_attention() {
+                exit::NEEDS_ATTENTION
+            } else {
+                exit::USAGE
+            };
+            Some((say(not_ready), code))
         }
         _ => None,
     }

@@ -63,7 +63,7 @@ pub async fn sync(
         if mindbody.is_some_and(|v| v.status == Status::NeedsReauth) {
             println!(
                 "Mindbody needs a new sign-in: {}",
-                NextStep::ConnectMindbody.command()
+                NextStep::ReconnectMindbody.command()
             );
         }
     }

@@ -144,6 +144,7 @@ impl Core {
                 engine.emit(Event::JobFailed {
                     provider: Provider::Gemini,
                     error: error.to_string(),
+                    step: error.step(),
                 });
             }
         });

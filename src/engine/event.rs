@@ -16,8 +16,13 @@ pub enum Event {
     SyncLogChanged(SyncLog),
     /// A Gemini connection test finished (the status change comes as `IntegrationChanged`).
     GeminiTested(TestReport),
-    /// A background job could not run at all.
-    JobFailed { provider: Provider, error: String },
+    /// A background job could not run at all; `step` mends it, when one does.
+    JobFailed {
+        provider: Provider,
+        error: String,
+        #[serde(default)]
+        step: Option<crate::domain::NextStep>,
+    },
     /// A chat question was saved and its reply (empty, streaming) begun.
     ChatStarted {
         user: ChatMessage,
@@ -45,6 +50,9 @@ pub enum Event {
         /// The user stopped it (the error says so too).
         #[serde(default)]
         cancelled: bool,
+        /// What mends the error, said by each front end in its own words.
+        #[serde(default)]
+        step: Option<crate::domain::NextStep>,
     },
     /// A reply waits to ask Gemini again (its quota used up, overloaded): why, in a few words,
     /// and when it asks. Text or another wait follows, or the end.

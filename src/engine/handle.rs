@@ -145,7 +145,6 @@ engine_calls! {
         |core| core.map_category(id, class.as_deref()).await;
     fn customers() -> Vec<Customer> = |core| core.customers().await;
     fn confirm_duplicate(key: String) -> String = |core| core.confirm_duplicate(&key).await;
-    fn dismiss_duplicate(key: String) -> () = |core| core.dismiss_duplicate(&key).await;
     /// Clears the possible-duplicate flags of these customers at once; how many went.
     fn dismiss_duplicates(keys: Vec<String>) -> usize = |core| core.dismiss_duplicates(&keys).await;
     fn delete_transaction(key: String) -> bool = |core| core.delete_transaction(&key).await;

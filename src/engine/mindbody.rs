@@ -238,6 +238,7 @@ impl Core {
             };
             engine.emit(Event::ConnectFinished {
                 provider: Provider::Mindbody,
+                step: error.as_ref().and_then(EngineError::step),
                 error: error.map(|e| e.to_string()),
                 cancelled,
             });
@@ -251,11 +252,12 @@ impl Core {
         record: Option<&IntegrationRecord>,
     ) -> super::view::Extras {
         let mut extras = extras(record);
-        let calls = self
-            .inner
-            .store
-            .counter(&super::calls_key(chrono::Local::now().date_naive()))
-            .unwrap_or(0);
+        let today = chrono::Local::now().date_naive();
+        let counted = |key: String| self.inner.store.counter(&key).unwrap_or(0);
+        let calls = super::sync_job::CallsToday {
+            billed: counted(super::calls_key(today)),
+            unreached: counted(super::sync::unreached_key(today)),
+        };
         let (facts, freshness, next) =
             super::sync_job::schedule_facts(record, &self.inner.config.mindbody, calls, Utc::now());
         extras.facts.extend(facts);
@@ -281,9 +283,11 @@ impl Core {
             match events.recv().await {
                 Ok(Event::ConnectFinished { error: None, .. }) => return Ok(()),
                 Ok(Event::ConnectFinished {
-                    error: Some(error), ..
+                    error: Some(message),
+                    step,
+                    ..
                 }) => {
-                    return Err(EngineError::Invalid(error));
+                    return Err(EngineError::Remote { message, step });
                 }
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(_) => return Err(EngineError::Invalid("the engine stopped".into())),
@@ -417,7 +421,7 @@ impl Core {
         self.mark_needs_reauth(&reason)?;
         Ok(EngineError::NotReady {
             what: format!("Mindbody refused even a freshly renewed sign-in ({reason})"),
-            step: super::NextStep::ConnectMindbody,
+            step: super::NextStep::ReconnectMindbody,
         })
     }
 
@@ -534,7 +538,7 @@ pub(super) fn extras(record: Option<&IntegrationRecord>) -> super::view::Extras 
             Some(
                 "Mindbody no longer accepts the saved sign-in; settings, mappings and history are kept.",
             ),
-            NextStep::ConnectMindbody,
+            NextStep::ReconnectMindbody,
         ),
         _ => return extras,
     };

@@ -354,6 +354,15 @@ impl Core {
             if !seen {
                 self.apply_to_summary(&last)?;
             }
+            // A summary left "syncing" with no run under way (a write between the run's and the
+            // summary's, then a crash) would keep the schedule from ever running again.
+            if let Some(mut record) = store.integration(provider)?
+                && record.status == Status::Syncing
+            {
+                record.status = sync_summary::status_before_the_run(&record);
+                record.updated_at = Utc::now();
+                store.put_integration(&record)?;
+            }
         }
         store.close_interrupted_messages()?;
         Ok(())

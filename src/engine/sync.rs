@@ -243,6 +243,13 @@ impl Core {
             }
             logs.push(log);
         }
+        // A type that completed after one that failed must not leave the run looking healthy:
+        // the failure has the last word in the summary.
+        if let Some(failed) = logs.iter().find(|l| l.status == SyncStatus::Failed)
+            && logs.last() != Some(failed)
+        {
+            self.apply_to_summary(failed)?;
+        }
         // The transactions view re-reads its key list once the run is over, not per page: a
         // rebuild per page would stall its frames while a big sync runs.
         self.invalidate_transactions();
@@ -265,14 +272,20 @@ impl Core {
                 .store
                 .integration(Provider::Mindbody)?
                 .is_some_and(|r| r.status == crate::domain::Status::NeedsReauth);
+            let (what, step) = if reauth {
+                (
+                    "Mindbody no longer accepts the saved sign-in, so there is nothing to sync with",
+                    NextStep::ReconnectMindbody,
+                )
+            } else {
+                (
+                    "Mindbody is not signed in yet, so there is nothing to sync with",
+                    NextStep::ConnectMindbody,
+                )
+            };
             return Err(EngineError::NotReady {
-                what: if reauth {
-                    "Mindbody no longer accepts the saved sign-in, so there is nothing to sync with"
-                        .into()
-                } else {
-                    "Mindbody is not signed in yet, so there is nothing to sync with".into()
-                },
-                step: NextStep::ConnectMindbody,
+                what: what.into(),
+                step,
             });
         }
         Ok(())
@@ -348,13 +361,6 @@ impl Core {
         store.delete_customer(key)?;
         self.invalidate_transactions();
         Ok(target_key)
-    }
-
-    /// The user says a flagged customer is a different person: the flag goes.
-    pub async fn dismiss_duplicate(&self, key: &str) -> Result<(), EngineError> {
-        self.dismiss_duplicates(&[key.to_string()])
-            .await
-            .map(|_| ())
     }
 
     /// The user says these flagged customers are all different people (the list they were

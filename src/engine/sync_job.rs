@@ -62,6 +62,7 @@ impl Core {
                 engine.emit(Event::JobFailed {
                     provider: Provider::Mindbody,
                     error: error.to_string(),
+                    step: error.step(),
                 });
             }
         });
@@ -265,7 +266,9 @@ pub(super) fn overdue(
         // Not signed in: no schedule runs. In error: the error already asks for a look.
         return None;
     }
-    let since = record.last_sync_at.unwrap_or(record.created_at);
+    // With no good sync yet, from the sign-in (the record's last change), not from when the
+    // integration was first set up.
+    let since = record.last_sync_at.unwrap_or(record.updated_at);
     (now - since > every * 2).then(|| {
         format!(
             "the scheduled sync (every {}) is overdue: {}",
@@ -281,11 +284,17 @@ pub(super) fn overdue(
     })
 }
 
+/// Today's requests to Mindbody: answered (billed) and never delivered (not billed).
+pub(super) struct CallsToday {
+    pub billed: u64,
+    pub unreached: u64,
+}
+
 /// Schedule, freshness and the API budget, for Mindbody's detail pane and the status glance.
 pub(super) fn schedule_facts(
     record: Option<&IntegrationRecord>,
     config: &crate::providers::mindbody::MindbodyEndpoints,
-    calls_today: u64,
+    calls_today: CallsToday,
     now: DateTime<Utc>,
 ) -> (
     Vec<super::view::Fact>,
@@ -293,11 +302,19 @@ pub(super) fn schedule_facts(
     Option<DateTime<Utc>>,
 ) {
     use super::view::Fact;
+    let unreached = match calls_today.unreached {
+        0 => String::new(),
+        1 => " · 1 attempt could not connect".into(),
+        n => format!(
+            " · {} attempts could not connect",
+            crate::present::thousands(n)
+        ),
+    };
     let mut facts = vec![Fact {
         label: "API calls".into(),
         value: format!(
-            "{} today of {} included",
-            crate::present::thousands(calls_today),
+            "{} today of {} included{unreached}",
+            crate::present::thousands(calls_today.billed),
             crate::present::thousands(config.daily_call_allowance())
         ),
     }];

@@ -76,9 +76,10 @@ impl OAuthError {
             OAuthError::PortBusy { .. }
             | OAuthError::Listen { .. }
             | OAuthError::NotLoopback(_) => Some(NextStep::PasteSignIn),
-            OAuthError::InvalidGrant(_)
-            | OAuthError::Denied { .. }
-            | OAuthError::TimedOut { .. } => Some(NextStep::ConnectMindbody),
+            OAuthError::InvalidGrant(_) => Some(NextStep::ReconnectMindbody),
+            OAuthError::Denied { .. } | OAuthError::TimedOut { .. } => {
+                Some(NextStep::ConnectMindbody)
+            }
             OAuthError::TokenRequest(_) | OAuthError::Malformed(_) | OAuthError::Config(_) => {
                 Some(NextStep::ConfigureMindbody)
             }

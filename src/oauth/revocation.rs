@@ -21,12 +21,6 @@ pub enum Revocation {
     NothingToRevoke,
 }
 
-impl Revocation {
-    pub fn confirmed(&self) -> bool {
-        matches!(self, Revocation::Revoked)
-    }
-}
-
 impl OAuthApp {
     /// Revokes the refresh token (which ends the grant) and then the access token. Both are
     /// tried even when the first fails; the first failure is the reason given.

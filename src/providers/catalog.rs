@@ -71,7 +71,7 @@ pub fn step(provider: Provider, status: Status) -> Option<NextStep> {
         (Provider::Gemini, Status::Disconnected) => Some(NextStep::ConfigureGemini),
         (Provider::Gemini, Status::Error) => Some(NextStep::TestGemini),
         (Provider::Mindbody, Status::Disconnected) => Some(NextStep::ConfigureMindbody),
-        (Provider::Mindbody, Status::NeedsReauth) => Some(NextStep::ConnectMindbody),
+        (Provider::Mindbody, Status::NeedsReauth) => Some(NextStep::ReconnectMindbody),
         (Provider::Mindbody, Status::Error) => Some(NextStep::ShowMindbodyHistory),
         _ => None,
     }

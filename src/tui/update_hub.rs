@@ -299,9 +299,11 @@ impl App {
                 };
                 self.notify(text, !report.ok);
             }
-            Event::JobFailed { provider, error } => {
-                self.notify(format!("{provider}: {error}"), true)
-            }
+            Event::JobFailed {
+                provider,
+                error,
+                step,
+            } => self.notify(said_here(&format!("{provider}: {error}"), step), true),
             Event::ConnectWaiting { sign_in, .. } => {
                 if let Overlay::Connect(view) = &mut self.overlay {
                     view.sign_in = Some(sign_in);
@@ -311,6 +313,7 @@ impl App {
                 provider,
                 error,
                 cancelled,
+                step,
             } => {
                 if matches!(self.overlay, Overlay::Connect(_)) {
                     self.overlay = Overlay::None;
@@ -324,9 +327,10 @@ impl App {
                         self.notify(format!("{provider} connected; syncing."), false)
                     }
                     Some(_) if cancelled => self.notify("Sign-in cancelled.", false),
-                    Some(error) => {
-                        self.notify(format!("{provider} was not connected: {error}"), true)
-                    }
+                    Some(error) => self.notify(
+                        said_here(&format!("{provider} was not connected: {error}"), step),
+                        true,
+                    ),
                 }
             }
             _ => {}
@@ -367,4 +371,9 @@ fn mindbody_update(form: &Form) -> MindbodyUpdate {
         api_key: form.typed("api_key").map(Secret::new),
         client_secret: form.typed("client_secret").map(Secret::new),
     }
+}
+
+/// An error that came as an event, with the step that mends it said as the dashboard says it.
+fn said_here(error: &str, step: Option<crate::domain::NextStep>) -> String {
+    crate::domain::advice(Some(error), step, crate::domain::FrontEnd::Dashboard).unwrap_or_default()
 }
