@@ -16,6 +16,7 @@ pub mod http;
 pub mod logging;
 pub mod oauth;
 pub mod present;
+pub mod privacy;
 pub mod providers;
 pub mod sandbox;
 pub mod secret;

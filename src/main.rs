@@ -16,6 +16,7 @@ use legion_hub::{demo, logging, signals};
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn main() -> ExitCode {
+    legion_hub::privacy::private_by_default();
     let cli = Cli::parse();
     // Printing commands end quietly when their reader goes (`status --json | head`), as other
     // command-line tools do. Long-running ones keep Rust's default (ignored): a client that
@@ -52,6 +53,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         };
     }
     let settings = Settings::load(&overrides)?;
+    // The fakes and the config file hold no customer data.
+    if !matches!(
+        cli.command,
+        Some(Command::Sandbox { .. } | Command::Config(_))
+    ) {
+        for line in legion_hub::privacy::secure(&settings.paths)? {
+            eprintln!("legion-hub: {line}");
+        }
+    }
     match cli.command {
         Some(Command::Status(args)) => {
             let runtime = tokio::runtime::Builder::new_current_thread()

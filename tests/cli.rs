@@ -414,3 +414,68 @@ fn possible_duplicates_are_dismissed_in_bulk() {
         .assert()
         .code(2);
 }
+
+/// A mode's permission bits.
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn an_existing_open_data_dir_is_made_private_and_what_is_created_stays_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = data(dir.path());
+    // Made beforehand, as systemd's ReadWritePaths= needs, with a usual umask.
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    hub(dir.path())
+        .arg("status")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("private (mode 755 → 700)"));
+    assert_eq!(mode_of(&data), 0o700);
+    // Everything the hub wrote in it is its user's alone.
+    let mut stack = vec![data.clone()];
+    while let Some(path) = stack.pop() {
+        let mode = mode_of(&path);
+        if path.is_dir() {
+            assert_eq!(mode & 0o077, 0, "{} is {mode:o}", path.display());
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            assert_eq!(mode & 0o077, 0, "{} is {mode:o}", path.display());
+        }
+    }
+    // Once private, nothing more is said.
+    hub(dir.path())
+        .arg("status")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("private").not());
+}
+
+#[test]
+fn a_data_dir_of_another_user_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data(dir.path());
+    std::fs::create_dir_all(&data).unwrap();
+    // Only root can give a folder away; elsewhere the refusal cannot be staged.
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("SKIPPED a_data_dir_of_another_user_is_refused: needs root to chown a folder");
+        return;
+    }
+    std::os::unix::fs::chown(&data, Some(65534), Some(65534)).unwrap();
+    hub(dir.path())
+        .arg("status")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "belongs to another user (uid 65534)",
+        ))
+        .stderr(predicate::str::contains("--data-dir"));
+    assert!(
+        std::fs::read_dir(&data).unwrap().next().is_none(),
+        "nothing was written there"
+    );
+}
