@@ -6,6 +6,7 @@ mod support;
 use chrono::{Duration, Local};
 use legion_hub::domain::SyncStatus;
 use legion_hub::engine::{SyncKind, SyncRequest};
+use legion_hub::finance::Customer;
 use legion_hub::sandbox::mindbody::{ApiFault, MindbodySandbox, SANDBOX_API_KEY};
 use legion_hub::sandbox::studio::Studio;
 use support::mindbody::{connect, open, settings};
@@ -378,22 +379,13 @@ async fn clients_are_matched_by_id_then_email_then_name_and_synced_incrementally
 
 #[tokio::test]
 async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them() {
-    use legion_hub::finance::Customer;
     let (sandbox, dir) = studio(30).await;
     let settings = settings(dir.path(), &sandbox, |_| {});
     {
         // Customers already in the books, from elsewhere.
         let store = legion_hub::store::Store::open(&settings.paths, "test").unwrap();
-        let book = |key: &str, first: &str, last: &str, email: Option<&str>| Customer {
-            key: key.into(),
-            mindbody_id: None,
-            first_name: first.into(),
-            last_name: last.into(),
-            email: email.map(str::to_string),
-            phone: None,
-            source: "books".into(),
-            modified_at: None,
-            possible_duplicate_of: None,
+        let book = |key: &str, first: &str, last: &str, email: Option<&str>| {
+            from_the_books(key, &format!("{first} {last}"), email, None)
         };
         store
             .upsert_customers(&[
@@ -476,7 +468,6 @@ async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them()
 
 #[tokio::test]
 async fn namesakes_with_their_own_emails_or_phones_are_not_possible_duplicates() {
-    use legion_hub::finance::Customer;
     // 150 clients over 100 names: 50 share a name with an earlier client, each with an email
     // and a phone of their own.
     let sandbox = MindbodySandbox::start().await.unwrap();
@@ -488,20 +479,7 @@ async fn namesakes_with_their_own_emails_or_phones_are_not_possible_duplicates()
         // From an older legion-hub: a Jane Doe flagged against another on the name alone,
         // though their emails differ; and one whose flag still stands.
         let store = legion_hub::store::Store::open(&settings.paths, "test").unwrap();
-        let book = |key: &str, name: &str, email: Option<&str>, flag: Option<&str>| {
-            let (first, last) = name.split_once(' ').unwrap();
-            Customer {
-                key: key.into(),
-                mindbody_id: None,
-                first_name: first.into(),
-                last_name: last.into(),
-                email: email.map(str::to_string),
-                phone: None,
-                source: "books".into(),
-                modified_at: None,
-                possible_duplicate_of: flag.map(str::to_string),
-            }
-        };
+        let book = from_the_books;
         store
             .upsert_customers(&[
                 book("books:1", "Jane Doe", Some("jane@studio.example"), None),
@@ -622,6 +600,22 @@ fn mindbody_view(
         .iter()
         .find(|v| v.provider == legion_hub::domain::Provider::Mindbody)
         .unwrap()
+}
+
+/// A customer already in the books from elsewhere (not Mindbody), named "First Last".
+fn from_the_books(key: &str, name: &str, email: Option<&str>, flag: Option<&str>) -> Customer {
+    let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+    Customer {
+        key: key.into(),
+        mindbody_id: None,
+        first_name: first.into(),
+        last_name: last.into(),
+        email: email.map(str::to_string),
+        phone: None,
+        source: "books".into(),
+        modified_at: None,
+        possible_duplicate_of: flag.map(str::to_string),
+    }
 }
 
 /// A sync is refused, nothing written, until `step` is done.

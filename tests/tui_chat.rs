@@ -221,6 +221,17 @@ fn gemini_settings_form_masks_the_key() {
     insta::assert_snapshot!(shown);
 }
 
+/// Saves the Gemini sandbox's key, as `c` on Gemini would.
+async fn save_sandbox_key(engine: &Engine) {
+    engine
+        .configure_gemini(GeminiUpdate {
+            api_key: Some(Secret::new(SANDBOX_KEY)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+}
+
 fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
         app.update(Action::ChatKey(KeyEvent::new(
@@ -260,13 +271,7 @@ async fn the_chat_screen_streams_cancels_and_resumes_after_a_restart() {
     };
     {
         let engine = Engine::open(&settings, Role::Dashboard).unwrap();
-        engine
-            .configure_gemini(GeminiUpdate {
-                api_key: Some(Secret::new(SANDBOX_KEY)),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        save_sandbox_key(&engine).await;
         let mut events = engine.subscribe();
         let mut app = App::new(
             Theme::new(false),
@@ -338,13 +343,7 @@ async fn a_quota_wait_counts_down_in_the_reply_and_ends_in_the_detail_panes_word
         ..EngineOptions::default()
     };
     let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
-    engine
-        .configure_gemini(GeminiUpdate {
-            api_key: Some(Secret::new(SANDBOX_KEY)),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    save_sandbox_key(&engine).await;
     let mut events = engine.subscribe();
     // The countdown is counted from the clock, so this app lives in the present.
     let mut app = App::new(

@@ -37,11 +37,11 @@ fn typed(app: &mut App, text: &str) {
     }
 }
 
-#[test]
-fn the_sign_in_overlay_shows_the_address_the_ssh_hint_and_a_refused_paste() {
+/// A dashboard of `width` x `height` with Mindbody's sign-in started (nothing waiting yet).
+fn signing_in(width: u16, height: u16) -> App {
     let mut app = App::new(
         Theme::new(false),
-        Rect::new(0, 0, 100, 30),
+        Rect::new(0, 0, width, height),
         noon().fixed_offset(),
     );
     let views: Vec<IntegrationView> = Provider::ALL
@@ -51,6 +51,12 @@ fn the_sign_in_overlay_shows_the_address_the_ssh_hint_and_a_refused_paste() {
     app.update(Action::IntegrationsLoaded(views));
     app.update(Action::Move(1));
     app.update(Action::ConnectSelected);
+    app
+}
+
+#[test]
+fn the_sign_in_overlay_shows_the_address_the_ssh_hint_and_a_refused_paste() {
+    let mut app = signing_in(100, 30);
     app.update(Action::Engine(Box::new(Event::ConnectWaiting {
         provider: Provider::Mindbody,
         sign_in: SignIn {
@@ -268,18 +274,7 @@ async fn x_asks_first_n_keeps_the_sign_in_and_y_revokes_it() {
 /// as much as the listener's, and a listener that could not start says why in full.
 #[test]
 fn the_sign_in_overlay_at_120x40_wraps_the_fix_and_forwards_every_port_it_needs() {
-    let mut app = App::new(
-        Theme::new(false),
-        Rect::new(0, 0, 120, 40),
-        noon().fixed_offset(),
-    );
-    let views: Vec<IntegrationView> = Provider::ALL
-        .into_iter()
-        .map(|p| IntegrationView::build(p, None))
-        .collect();
-    app.update(Action::IntegrationsLoaded(views));
-    app.update(Action::Move(1));
-    app.update(Action::ConnectSelected);
+    let mut app = signing_in(120, 40);
     let url = "http://127.0.0.1:43503/connect/authorize?response_type=code&client_id=legion-finance-sandbox&state=STATE&code_challenge=CHALLENGE&code_challenge_method=S256&subscriberId=-99";
     let busy = legion_hub::oauth::OAuthError::PortBusy {
         host: "localhost".into(),
