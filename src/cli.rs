@@ -30,6 +30,9 @@ pub struct GlobalArgs {
     /// Read settings from FILE instead of the usual config.toml.
     #[arg(long, global = true, value_name = "FILE", env = "LEGION_HUB_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Write logs in DIR instead of the usual place (the systemd unit's `LogsDirectory=`).
+    #[arg(long, global = true, value_name = "DIR", env = "LEGION_HUB_LOG_DIR")]
+    pub log_dir: Option<PathBuf>,
 }
 
 impl GlobalArgs {
@@ -37,6 +40,7 @@ impl GlobalArgs {
         PathOverrides {
             data_dir: self.data_dir.clone(),
             config_file: self.config.clone(),
+            log_dir: self.log_dir.clone(),
         }
     }
 }

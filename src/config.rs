@@ -1,8 +1,9 @@
 //! Where legion-hub keeps its files, and the settings read from `config.toml`.
 //!
-//! Paths come from `directories` and can be moved with `--data-dir` / `LEGION_HUB_DATA_DIR` and
-//! `--config` / `LEGION_HUB_CONFIG`. The config file is optional; a broken one is an error that
-//! names the file, the line and the key, because a silently ignored setting is worse than none.
+//! Paths come from `directories` and can be moved with `--data-dir` / `LEGION_HUB_DATA_DIR`,
+//! `--config` / `LEGION_HUB_CONFIG` and `--log-dir` / `LEGION_HUB_LOG_DIR`. The config file is
+//! optional; a broken one is an error that names the file, the line and the key, because a
+//! silently ignored setting is worse than none.
 
 use std::path::{Path, PathBuf};
 
@@ -43,7 +44,8 @@ fn is_http_url(text: &str) -> bool {
 pub struct Paths {
     pub config_file: PathBuf,
     pub data_dir: PathBuf,
-    /// Logs; the platform's state directory, or `logs/` inside a data dir given by hand.
+    /// Logs; `--log-dir`, else the platform's state directory, or `logs/` inside a data dir given
+    /// by hand.
     pub log_dir: PathBuf,
     pub key_file: PathBuf,
     /// Whether the data dir was chosen by hand (`--data-dir`), not the platform default.
@@ -56,6 +58,7 @@ pub struct Paths {
 pub struct PathOverrides {
     pub data_dir: Option<PathBuf>,
     pub config_file: Option<PathBuf>,
+    pub log_dir: Option<PathBuf>,
 }
 
 impl Paths {
@@ -80,6 +83,7 @@ impl Paths {
             }
             (None, None) => return Err(ConfigError::NoHome),
         };
+        let log_dir = overrides.log_dir.clone().unwrap_or(log_dir);
         let key_file = match config_dir {
             Some(dir) if overrides.data_dir.is_none() => dir.join("master.key"),
             // With a hand-picked data dir the key stays with it: tests and demos never touch the
