@@ -3,6 +3,10 @@
 //! `refresh_token` with rotation, `/connect/revocation`) and the Public API v6 `site/locations`,
 //! answering errors in Mindbody's `{"Error":{"Message","Code"}}` shape.
 //!
+//! As strict as the real server, so a client that slips fails here first: a code goes only to a
+//! registered redirect URI (see `registration.rs`); a refresh token comes only with
+//! `offline_access`; a token works only for the site (`subscriberId`) it was issued for; the
+//! token and revocation endpoints want the client's credentials; token replies are never cached.
 //! Access tokens are short-lived (set with [`MindbodySandbox::set_access_ttl`]) so a refresh can
 //! be watched; a code works once; a refresh token works once (it rotates); a revoked token gets
 //! `invalid_grant`.
@@ -31,26 +35,45 @@ use serde_json::{Value, json};
 
 use chrono::NaiveDateTime;
 
+use super::registration;
 use super::studio::Studio;
 use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
-pub const SANDBOX_CLIENT_ID: &str = "legion-finance-sandbox";
-pub const SANDBOX_CLIENT_SECRET: &str = "sandbox-client-secret";
+pub use super::registration::{
+    SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_SECOND_SITE_ID, SANDBOX_SITE_ID,
+};
 pub const SANDBOX_API_KEY: &str = "sandbox-mindbody-api-key";
-pub const SANDBOX_SITE_ID: &str = "-99";
 
-struct Grant {
+/// What a sign-in granted: its scopes and its site. Codes, refresh tokens and access tokens
+/// each carry it.
+#[derive(Clone)]
+struct Granted {
+    scope: String,
+    site: String,
+}
+
+impl Granted {
+    fn offline(&self) -> bool {
+        self.scope.split_whitespace().any(|s| s == "offline_access")
+    }
+}
+
+struct Code {
     redirect_uri: String,
     challenge: String,
-    scope: String,
+    granted: Granted,
+}
+
+struct Access {
+    until: Instant,
+    site: String,
 }
 
 struct Tokens {
-    /// access token → when it stops working
-    access: HashMap<String, Instant>,
+    access: HashMap<String, Access>,
     /// refresh tokens that still work
-    refresh: HashMap<String, ()>,
+    refresh: HashMap<String, Granted>,
 }
 
 /// A fault for the next data request to meet.
@@ -79,7 +102,7 @@ struct MindbodyState {
     access_ttl_secs: AtomicU64,
     /// Consent requests waiting for Approve or Deny, by id.
     pending: Mutex<HashMap<String, HashMap<String, String>>>,
-    codes: Mutex<HashMap<String, Grant>>,
+    codes: Mutex<HashMap<String, Code>>,
     tokens: Mutex<Tokens>,
     token_requests: AtomicUsize,
     refreshes: AtomicUsize,
@@ -231,7 +254,7 @@ impl MindbodySandbox {
     pub fn live_tokens(&self) -> usize {
         let tokens = self.state.tokens.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        tokens.access.values().filter(|until| **until > now).count() + tokens.refresh.len()
+        tokens.access.values().filter(|a| a.until > now).count() + tokens.refresh.len()
     }
 
     /// Revokes every refresh token, as a user removing the app in Mindbody would.
@@ -275,18 +298,36 @@ async fn authorize(
     if get("client_id") != SANDBOX_CLIENT_ID {
         return (StatusCode::BAD_REQUEST, Html("<h1>Unknown client_id</h1>")).into_response();
     }
+    // RFC 6749 §4.1.2.1: never redirect to an address the client did not register, not even
+    // with an error.
+    if !registration::redirect_registered(&get("redirect_uri")) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(format!(
+                "<!doctype html><h1>Sign-in error</h1><p>The redirect_uri <code>{}</code> is not registered for this application.</p>",
+                crate::present::escape_html(&get("redirect_uri"))
+            )),
+        )
+            .into_response();
+    }
+    let refuse = |description: &str| {
+        redirect_with(
+            &get("redirect_uri"),
+            &[
+                ("error", "invalid_request"),
+                ("error_description", description),
+                ("state", &get("state")),
+            ],
+        )
+    };
     if get("response_type") != "code"
         || get("code_challenge_method") != "S256"
         || get("code_challenge").is_empty()
     {
-        return redirect_with(
-            &get("redirect_uri"),
-            &[
-                ("error", "invalid_request"),
-                ("error_description", "PKCE with S256 is required"),
-                ("state", &get("state")),
-            ],
-        );
+        return refuse("PKCE with S256 is required");
+    }
+    if !registration::site_known(&get("subscriberId")) {
+        return refuse("subscriberId must be a site this application may use");
     }
     if state.auto_approve.load(Ordering::Relaxed) {
         return approve(&state, &params);
@@ -319,10 +360,13 @@ fn approve(state: &MindbodyState, params: &HashMap<String, String>) -> Response 
         .unwrap_or_else(|e| e.into_inner())
         .insert(
             code.clone(),
-            Grant {
+            Code {
                 redirect_uri: get("redirect_uri"),
                 challenge: get("code_challenge"),
-                scope: get("scope"),
+                granted: Granted {
+                    scope: get("scope"),
+                    site: get("subscriberId"),
+                },
             },
         );
     redirect_with(
@@ -384,27 +428,47 @@ fn client_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
     from_form || from_header
 }
 
-fn issue(state: &MindbodyState, scope: &str) -> Response {
+/// An access token for what was granted, and a refresh token only when `offline_access` was.
+fn issue(state: &MindbodyState, granted: Granted) -> Response {
     let ttl = state.access_ttl_secs.load(Ordering::Relaxed);
     let access = random_token("at-");
-    let refresh = random_token("rt-");
     let mut tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
-    tokens
-        .access
-        .insert(access.clone(), Instant::now() + Duration::from_secs(ttl));
-    tokens.refresh.insert(refresh.clone(), ());
-    axum::Json(json!({
+    tokens.access.insert(
+        access.clone(),
+        Access {
+            until: Instant::now() + Duration::from_secs(ttl),
+            site: granted.site.clone(),
+        },
+    );
+    let mut reply = json!({
         "access_token": access,
         "expires_in": ttl,
         "token_type": "Bearer",
-        "refresh_token": refresh,
-        "scope": scope,
+        "scope": granted.scope,
         "id_token": "sandbox.id.token"
-    }))
-    .into_response()
+    });
+    if granted.offline() {
+        let refresh = random_token("rt-");
+        reply["refresh_token"] = json!(refresh);
+        tokens.refresh.insert(refresh, granted);
+    }
+    axum::Json(reply).into_response()
 }
 
+/// RFC 6749 §5.1: every token reply, an error too, says it must not be cached.
 async fn token(
+    state: State<Arc<MindbodyState>>,
+    headers: HeaderMap,
+    form: Form<HashMap<String, String>>,
+) -> Response {
+    let mut reply = token_reply(state, headers, form).await;
+    let headers = reply.headers_mut();
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, header::HeaderValue::from_static("no-cache"));
+    reply
+}
+
+async fn token_reply(
     State(state): State<Arc<MindbodyState>>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
@@ -420,7 +484,7 @@ async fn token(
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     match get("grant_type").as_str() {
         "authorization_code" => {
-            let Some(grant) = state
+            let Some(code) = state
                 .codes
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -431,7 +495,7 @@ async fn token(
                     "The authorization code is invalid or was already used.",
                 );
             };
-            if grant.redirect_uri != get("redirect_uri") {
+            if code.redirect_uri != get("redirect_uri") {
                 return oauth_error(
                     "invalid_grant",
                     "redirect_uri does not match the authorization request.",
@@ -439,35 +503,32 @@ async fn token(
             }
             let computed =
                 crate::encoding::base64_url(&Sha256::digest(get("code_verifier").as_bytes()));
-            if computed != grant.challenge {
+            if computed != code.challenge {
                 return oauth_error(
                     "invalid_grant",
                     "The code_verifier does not match the code_challenge.",
                 );
             }
-            issue(&state, &grant.scope)
+            issue(&state, code.granted)
         }
         "refresh_token" => {
             let old = get("refresh_token");
             // Rotation: a refresh token works once.
-            let known = state
+            let granted = state
                 .tokens
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .refresh
-                .remove(&old)
-                .is_some();
-            if !known {
+                .remove(&old);
+            let Some(granted) = granted else {
                 return oauth_error(
                     "invalid_grant",
                     "The refresh token is invalid, expired or revoked.",
                 );
-            }
+            };
             state.refreshes.fetch_add(1, Ordering::Relaxed);
-            issue(
-                &state,
-                "email profile openid offline_access Mindbody.Api.Public.v6",
-            )
+            // The new tokens are for what the sign-in granted, no more.
+            issue(&state, granted)
         }
         other => oauth_error(
             "unsupported_grant_type",
@@ -507,7 +568,8 @@ async fn revoke(
     StatusCode::OK.into_response()
 }
 
-/// The checks every Public API call passes: the API key, the site, a live bearer token.
+/// The checks every Public API call passes: the API key, the site, a live bearer token issued
+/// for that site.
 fn api_auth(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> {
     let header_value = |name: &str| {
         headers
@@ -523,7 +585,8 @@ fn api_auth(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> 
             "Authentication failed. The Api-Key is not valid.",
         ));
     }
-    if header_value("SiteId") != SANDBOX_SITE_ID {
+    let site = header_value("SiteId");
+    if !registration::site_known(&site) {
         return Err(mindbody_error(
             StatusCode::BAD_REQUEST,
             "InvalidSiteId",
@@ -532,18 +595,23 @@ fn api_auth(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> 
     }
     let bearer = header_value("Authorization");
     let token = bearer.strip_prefix("Bearer ").unwrap_or("");
-    let valid = state
-        .tokens
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
+    let tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(access) = tokens
         .access
         .get(token)
-        .is_some_and(|until| *until > Instant::now());
-    if !valid {
+        .filter(|a| a.until > Instant::now())
+    else {
         return Err(mindbody_error(
             StatusCode::UNAUTHORIZED,
             "DeniedAccess",
             "Authentication failed. A valid staff user token or OAuth bearer token is required.",
+        ));
+    };
+    if access.site != site {
+        return Err(mindbody_error(
+            StatusCode::UNAUTHORIZED,
+            "DeniedAccess",
+            &format!("Authentication failed. The OAuth bearer token was not issued for site {site}."),
         ));
     }
     Ok(())
