@@ -13,7 +13,8 @@
 //!
 //! The data endpoints (`sale/sales`, `client/clients`, `site/categories`, `sale/transactions`)
 //! serve a [`Studio`] of any size, paged by `Limit` (at most 200) and `Offset` with the real
-//! `PaginationResponse`, count every call, and take faults on demand ([`ApiFault`]).
+//! `PaginationResponse`, refuse a parameter they cannot read (`query.rs`), count every call, and
+//! take faults on demand ([`ApiFault`]).
 
 // Handlers answer early with a finished `Response` as their error: the axum way.
 #![allow(clippy::result_large_err)]
@@ -35,6 +36,7 @@ use serde_json::{Value, json};
 
 use chrono::NaiveDateTime;
 
+use super::query::{self, Unreadable};
 use super::registration;
 use super::studio::Studio;
 use sha2::{Digest, Sha256};
@@ -677,45 +679,13 @@ async fn admit(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Respons
     }
 }
 
-/// A query parameter, case-insensitively (`Limit` and `request.limit` both work, as in the SDKs).
-fn param(query: &HashMap<String, String>, name: &str) -> Option<String> {
-    query.iter().find_map(|(k, v)| {
-        let k = k.strip_prefix("request.").unwrap_or(k);
-        k.eq_ignore_ascii_case(name).then(|| v.clone())
-    })
-}
-
-fn date_param(query: &HashMap<String, String>, name: &str) -> Option<chrono::NaiveDateTime> {
-    let text = param(query, name)?;
-    chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S")
-        .ok()
-        .or_else(|| {
-            chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-                .ok()
-                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
-        })
-}
-
-/// `Limit` (1 to 200, default 100) and `Offset` as asked.
-fn limit_offset(query: &HashMap<String, String>) -> (usize, usize) {
-    let limit = param(query, "Limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .unwrap_or(100)
-        .clamp(1, 200);
-    let offset = param(query, "Offset")
-        .and_then(|o| o.parse::<usize>().ok())
-        .unwrap_or(0);
-    (limit, offset)
+/// Mindbody's answer to a parameter it cannot read.
+fn unreadable(error: Unreadable) -> Response {
+    mindbody_error(StatusCode::BAD_REQUEST, "InvalidParameter", &error.message())
 }
 
 /// A page under `field`, with the real `PaginationResponse`.
-fn page_reply(
-    query: &HashMap<String, String>,
-    field: &str,
-    slice: Vec<Value>,
-    total: usize,
-) -> Response {
-    let (limit, offset) = limit_offset(query);
+fn page_reply((limit, offset): (usize, usize), field: &str, slice: Vec<Value>, total: usize) -> Response {
     let mut body = json!({
         "PaginationResponse": {"RequestedLimit": limit, "RequestedOffset": offset, "PageSize": slice.len(), "TotalResults": total}
     });
@@ -725,10 +695,13 @@ fn page_reply(
 
 /// One page of a list that is cheap to build whole.
 fn page(query: &HashMap<String, String>, field: &str, items: Vec<Value>) -> Response {
-    let (limit, offset) = limit_offset(query);
+    let (limit, offset) = match query::limit_offset(query) {
+        Ok(paging) => paging,
+        Err(error) => return unreadable(error),
+    };
     let total = items.len();
     let slice: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
-    page_reply(query, field, slice, total)
+    page_reply((limit, offset), field, slice, total)
 }
 
 async fn categories(
@@ -755,7 +728,10 @@ async fn clients(
     if let Err(reply) = admit(&state, &headers).await {
         return reply;
     }
-    let since = date_param(&query, "LastModifiedDate");
+    let since = match query::date_param(&query, "LastModifiedDate") {
+        Ok(since) => since,
+        Err(error) => return unreadable(error),
+    };
     let items = state
         .studio
         .lock()
@@ -802,7 +778,8 @@ async fn transactions(
 type WindowPage = fn(&Studio, NaiveDateTime, NaiveDateTime, usize, usize) -> (Vec<Value>, usize);
 
 /// A page of a list read by a time window (sales, card transactions): the window from the two
-/// named parameters (the whole studio when absent), then `Limit` and `Offset`.
+/// named parameters (from the very first sale, and until now, when absent), then `Limit` and
+/// `Offset`.
 async fn windowed(
     state: &MindbodyState,
     headers: &HeaderMap,
@@ -814,24 +791,42 @@ async fn windowed(
     if let Err(reply) = admit(state, headers).await {
         return reply;
     }
-    let (limit, offset) = limit_offset(query);
+    let read = || -> Result<_, Unreadable> {
+        Ok((
+            query::date_param(query, start_name)?,
+            query::date_param(query, end_name)?,
+            query::limit_offset(query)?,
+        ))
+    };
+    let (start, end, (limit, offset)) = match read() {
+        Ok(read) => read,
+        Err(error) => return unreadable(error),
+    };
+    // Not the studio's `first_sale`: it keeps the fraction of a second its sale times (whole
+    // seconds, as Mindbody's) drop, so the first sale would fall before it.
+    let start = start.unwrap_or(NaiveDateTime::MIN);
+    let end = end.unwrap_or_else(|| chrono::Local::now().naive_local());
     let studio = state.studio.lock().unwrap_or_else(|e| e.into_inner());
-    let start = date_param(query, start_name).unwrap_or(studio.first_sale);
-    let end = date_param(query, end_name).unwrap_or_else(|| chrono::Local::now().naive_local());
     let (slice, total) = page_of(&studio, start, end, offset, limit);
     drop(studio);
-    page_reply(query, field, slice, total)
+    page_reply((limit, offset), field, slice, total)
 }
 
 async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) -> Response {
     if let Err(reply) = api_auth(&state, &headers) {
         return reply;
     }
+    // Admitted: the SiteId header is one of the sandbox's sites.
+    let site: i64 = headers
+        .get("SiteId")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(-99);
     axum::Json(json!({
         "PaginationResponse": {"RequestedLimit": 100, "RequestedOffset": 0, "PageSize": 2, "TotalResults": 2},
         "Locations": [
-            {"Id": 1, "Name": "Legion Fitness Downtown", "City": "Austin", "SiteID": -99, "HasClasses": true},
-            {"Id": 2, "Name": "Legion Fitness North", "City": "Austin", "SiteID": -99, "HasClasses": true}
+            {"Id": 1, "Name": "Legion Fitness Downtown", "City": "Austin", "SiteID": site, "HasClasses": true},
+            {"Id": 2, "Name": "Legion Fitness North", "City": "Austin", "SiteID": site, "HasClasses": true}
         ]
     }))
     .into_response()

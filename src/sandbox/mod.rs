@@ -4,6 +4,7 @@
 
 pub mod gemini;
 pub mod mindbody;
+mod query;
 pub mod registration;
 pub mod studio;
 pub mod webhooks;
