@@ -3,6 +3,7 @@
 //! on this module.
 
 pub mod gemini;
+mod gemini_request;
 pub mod mindbody;
 mod query;
 pub mod registration;
