@@ -311,7 +311,10 @@ async fn the_sandbox_speaks_v1_and_snake_case_like_the_real_api() {
 }
 
 /// POSTs `body` to `generateContent` and gives the status and the JSON reply.
-async fn post_generate(sandbox: &GeminiSandbox, body: serde_json::Value) -> (u16, serde_json::Value) {
+async fn post_generate(
+    sandbox: &GeminiSandbox,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
     let reply = http_client()
         .post(format!(
             "{}/models/gemini-3.8-flash:generateContent",
@@ -331,15 +334,20 @@ async fn post_generate(sandbox: &GeminiSandbox, body: serde_json::Value) -> (u16
 async fn unknown_fields_and_roles_are_refused_by_name_like_the_real_api() {
     let sandbox = GeminiSandbox::start().await.unwrap();
     let user = serde_json::json!([{"role": "user", "parts": [{"text": "hi"}]}]);
-    let google: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/gemini/error.invalid-argument.400.json"))
-            .unwrap();
+    let google: serde_json::Value = serde_json::from_str(include_str!(
+        "fixtures/gemini/error.invalid-argument.400.json"
+    ))
+    .unwrap();
     let (status, body) = post_generate(
         &sandbox,
         serde_json::json!({"contents": user, "generationConfig": {"temperature": 0.2, "foo": 1}}),
     )
     .await;
-    assert_eq!((status, &body), (400, &google), "Google's own reply, word for word");
+    assert_eq!(
+        (status, &body),
+        (400, &google),
+        "Google's own reply, word for word"
+    );
 
     let (status, body) = post_generate(
         &sandbox,
@@ -352,8 +360,11 @@ async fn unknown_fields_and_roles_are_refused_by_name_like_the_real_api() {
         "Invalid JSON payload received. Unknown name \"temprature\" at 'generation_config': Cannot find field."
     );
 
-    let (status, body) =
-        post_generate(&sandbox, serde_json::json!({"contents": user, "stream": true})).await;
+    let (status, body) = post_generate(
+        &sandbox,
+        serde_json::json!({"contents": user, "stream": true}),
+    )
+    .await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["status"], "INVALID_ARGUMENT");
     assert_eq!(

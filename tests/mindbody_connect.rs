@@ -455,7 +455,10 @@ fn authorize_with(sandbox: &MindbodySandbox, redirect_uri: &str, pkce: bool) -> 
         .append_pair("subscriberId", SANDBOX_SITE_ID);
     if pkce {
         url.query_pairs_mut()
-            .append_pair("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+            .append_pair(
+                "code_challenge",
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            )
             .append_pair("code_challenge_method", "S256");
     }
     url.to_string()
@@ -476,7 +479,8 @@ async fn no_code_or_error_is_ever_sent_to_an_unregistered_redirect_uri() {
         "",
     ] {
         for pkce in [true, false] {
-            let reply = sign_in::redirect_target(&authorize_with(&sandbox, unregistered, pkce)).await;
+            let reply =
+                sign_in::redirect_target(&authorize_with(&sandbox, unregistered, pkce)).await;
             assert_eq!(reply.status(), 400, "{unregistered} (pkce {pkce})");
             assert!(
                 reply.headers().get("location").is_none(),
@@ -516,7 +520,10 @@ async fn a_refresh_token_comes_only_with_offline_access() {
     .await;
     assert!(without.refresh_token.is_none(), "no offline_access asked");
     let hub = sign_in::hub_tokens(&sandbox).await;
-    let refresh = hub.refresh_token.clone().expect("the hub asks for offline_access");
+    let refresh = hub
+        .refresh_token
+        .clone()
+        .expect("the hub asks for offline_access");
     // A refresh keeps what was granted, no more.
     let app = sign_in::app(&sandbox, SANDBOX_SITE_ID, &[]);
     let renewed = app
@@ -568,6 +575,14 @@ async fn a_token_works_only_for_the_site_it_was_issued_for() {
         assert_eq!(body["Error"]["Code"], "DeniedAccess", "{body}");
         assert!(body["Error"]["Message"].is_string(), "{body}");
     }
+    // A site the application may not use is refused at the sign-in itself.
+    let elsewhere = sign_in::app(&sandbox, "-97", &scopes).authorize().unwrap();
+    let reply = sign_in::redirect_target(&elsewhere.url).await;
+    let location = reply.headers()["location"].to_str().unwrap();
+    assert!(
+        location.contains("error=invalid_request") && !location.contains("code="),
+        "{location}"
+    );
 }
 
 /// RFC 7009 §2.1: the caller authenticates; without client credentials it is 401
@@ -607,7 +622,11 @@ async fn token_replies_are_never_cached() {
     let sandbox = MindbodySandbox::start().await.unwrap();
     sandbox.set_auto_approve(true);
     let http = legion_hub::http::client();
-    let app = sign_in::app(&sandbox, SANDBOX_SITE_ID, &legion_hub::providers::mindbody::SCOPES);
+    let app = sign_in::app(
+        &sandbox,
+        SANDBOX_SITE_ID,
+        &legion_hub::providers::mindbody::SCOPES,
+    );
     let auth = app.authorize().unwrap();
     let code = sign_in::code_for(&auth.url).await;
     let exchange = |code: String, verifier: String| {
@@ -627,7 +646,10 @@ async fn token_replies_are_never_cached() {
     let verifier = auth.verifier.secret().clone();
     let issued = exchange(code.clone(), verifier.clone()).await.unwrap();
     let refused = exchange(code, verifier).await.unwrap();
-    assert_eq!((issued.status().as_u16(), refused.status().as_u16()), (200, 400));
+    assert_eq!(
+        (issued.status().as_u16(), refused.status().as_u16()),
+        (200, 400)
+    );
     for reply in [issued, refused] {
         assert_eq!(reply.headers()["cache-control"], "no-store");
         assert_eq!(reply.headers()["pragma"], "no-cache");

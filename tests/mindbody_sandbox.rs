@@ -70,7 +70,11 @@ async fn a_filter_mindbody_cannot_read_is_refused_not_ignored() {
         ("sale/sales", "Offset", "-1"),
     ] {
         let (status, body) = get(&sandbox, &token, path, &[(name, value)]).await;
-        assert_eq!(status, 400, "{path}?{name}={value}: {}", body["PaginationResponse"]);
+        assert_eq!(
+            status, 400,
+            "{path}?{name}={value}: {}",
+            body["PaginationResponse"]
+        );
         assert_eq!(keys(&body), keys(&shape), "{body}");
         let message = body["Error"]["Message"].as_str().unwrap();
         assert!(
@@ -85,7 +89,13 @@ async fn a_filter_mindbody_cannot_read_is_refused_not_ignored() {
         "2026-11-01T08:30:00.250",
         "2026-11-01T08:30:00Z",
     ] {
-        let (status, body) = get(&sandbox, &token, "sale/sales", &[("StartSaleDateTime", value)]).await;
+        let (status, body) = get(
+            &sandbox,
+            &token,
+            "sale/sales",
+            &[("StartSaleDateTime", value)],
+        )
+        .await;
         assert_eq!(status, 200, "{value}: {}", body["Error"]);
     }
 }
@@ -132,7 +142,11 @@ async fn payments_and_card_transactions_carry_the_amounts_charged() {
             }
         }
     }
-    assert_eq!(card_payments, charged.len(), "every card transaction is a payment");
+    assert_eq!(
+        card_payments,
+        charged.len(),
+        "every card transaction is a payment"
+    );
     assert!(split > 0, "some sales are paid partly in cash");
 }
 

@@ -122,14 +122,22 @@ fn unknown_fields(body: &Map<String, Value>, top: &[&str]) -> Vec<Unknown> {
     let mut found = unknown_in(body, top, None);
     let field = |camel: &str, proto: &str| body.get(camel).or_else(|| body.get(proto)).cloned();
     if let Some(Value::Object(config)) = field("generationConfig", "generation_config") {
-        found.extend(unknown_in(&config, GENERATION_CONFIG, Some("generation_config")));
+        found.extend(unknown_in(
+            &config,
+            GENERATION_CONFIG,
+            Some("generation_config"),
+        ));
     }
     if let Some(Value::Array(contents)) = body.get("contents") {
         for (i, content) in contents.iter().enumerate() {
             let Some(content) = content.as_object() else {
                 continue;
             };
-            found.extend(unknown_in(content, CONTENT, Some(&format!("contents[{i}]"))));
+            found.extend(unknown_in(
+                content,
+                CONTENT,
+                Some(&format!("contents[{i}]")),
+            ));
             let parts = content.get("parts").and_then(Value::as_array);
             for (j, part) in parts.into_iter().flatten().enumerate() {
                 if let Some(part) = part.as_object() {
@@ -191,7 +199,8 @@ mod tests {
     use super::*;
 
     fn refused(body: Value) -> Option<String> {
-        refusal("generateContent", body.as_object().unwrap()).map(|r| r["error"]["message"].as_str().unwrap().to_string())
+        refusal("generateContent", body.as_object().unwrap())
+            .map(|r| r["error"]["message"].as_str().unwrap().to_string())
     }
 
     #[test]

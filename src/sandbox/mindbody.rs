@@ -465,7 +465,10 @@ async fn token(
 ) -> Response {
     let mut reply = token_reply(state, headers, form).await;
     let headers = reply.headers_mut();
-    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     headers.insert(header::PRAGMA, header::HeaderValue::from_static("no-cache"));
     reply
 }
@@ -613,7 +616,9 @@ fn api_auth(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> 
         return Err(mindbody_error(
             StatusCode::UNAUTHORIZED,
             "DeniedAccess",
-            &format!("Authentication failed. The OAuth bearer token was not issued for site {site}."),
+            &format!(
+                "Authentication failed. The OAuth bearer token was not issued for site {site}."
+            ),
         ));
     }
     Ok(())
@@ -681,11 +686,20 @@ async fn admit(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Respons
 
 /// Mindbody's answer to a parameter it cannot read.
 fn unreadable(error: Unreadable) -> Response {
-    mindbody_error(StatusCode::BAD_REQUEST, "InvalidParameter", &error.message())
+    mindbody_error(
+        StatusCode::BAD_REQUEST,
+        "InvalidParameter",
+        &error.message(),
+    )
 }
 
 /// A page under `field`, with the real `PaginationResponse`.
-fn page_reply((limit, offset): (usize, usize), field: &str, slice: Vec<Value>, total: usize) -> Response {
+fn page_reply(
+    (limit, offset): (usize, usize),
+    field: &str,
+    slice: Vec<Value>,
+    total: usize,
+) -> Response {
     let mut body = json!({
         "PaginationResponse": {"RequestedLimit": limit, "RequestedOffset": offset, "PageSize": slice.len(), "TotalResults": total}
     });

@@ -55,14 +55,20 @@ pub fn date_param(
 }
 
 /// A whole number that is not negative, when given.
-pub fn count_param(query: &HashMap<String, String>, name: &str) -> Result<Option<usize>, Unreadable> {
+pub fn count_param(
+    query: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<usize>, Unreadable> {
     let Some(text) = param(query, name) else {
         return Ok(None);
     };
-    text.trim().parse::<usize>().map(Some).map_err(|_| Unreadable {
-        name: name.to_string(),
-        value: text,
-    })
+    text.trim()
+        .parse::<usize>()
+        .map(Some)
+        .map_err(|_| Unreadable {
+            name: name.to_string(),
+            value: text,
+        })
 }
 
 /// `Limit` (1 to 200, default 100) and `Offset` (default 0) as asked.
@@ -92,10 +98,18 @@ mod tests {
             "2026-11-01T08:30:00.25",
             "2026-11-01T08:30:00Z",
         ] {
-            let read = date_param(&query(&[("request.startSaleDateTime", good)]), "StartSaleDateTime");
+            let read = date_param(
+                &query(&[("request.startSaleDateTime", good)]),
+                "StartSaleDateTime",
+            );
             assert!(matches!(read, Ok(Some(_))), "{good}: {read:?}");
         }
-        for bad in ["yesterday", "2026-02-30", "2026-11-01T25:00:00", "03/12/2026"] {
+        for bad in [
+            "yesterday",
+            "2026-02-30",
+            "2026-11-01T25:00:00",
+            "03/12/2026",
+        ] {
             let read = date_param(&query(&[("StartSaleDateTime", bad)]), "StartSaleDateTime");
             assert_eq!(
                 read.unwrap_err().message(),
@@ -103,13 +117,19 @@ mod tests {
             );
         }
         assert_eq!(date_param(&query(&[]), "StartSaleDateTime"), Ok(None));
-        assert_eq!(date_param(&query(&[("StartSaleDateTime", "")]), "StartSaleDateTime"), Ok(None));
+        assert_eq!(
+            date_param(&query(&[("StartSaleDateTime", "")]), "StartSaleDateTime"),
+            Ok(None)
+        );
     }
 
     #[test]
     fn limits_and_offsets_are_numbers() {
         assert_eq!(limit_offset(&query(&[])), Ok((100, 0)));
-        assert_eq!(limit_offset(&query(&[("limit", "500"), ("Offset", "7")])), Ok((200, 7)));
+        assert_eq!(
+            limit_offset(&query(&[("limit", "500"), ("Offset", "7")])),
+            Ok((200, 7))
+        );
         assert!(limit_offset(&query(&[("Limit", "many")])).is_err());
         assert!(limit_offset(&query(&[("Offset", "-1")])).is_err());
     }

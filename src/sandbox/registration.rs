@@ -40,17 +40,20 @@ pub fn redirect_registered(redirect_uri: &str) -> bool {
     let Ok(asked) = Url::parse(redirect_uri) else {
         return false;
     };
-    REDIRECT_URIS.iter().filter_map(|r| Url::parse(r).ok()).any(|registered| {
-        let same_port = is_loopback(&registered) || asked.port() == registered.port();
-        asked.scheme() == registered.scheme()
-            && asked.host_str() == registered.host_str()
-            && same_port
-            && asked.path() == registered.path()
-            && asked.query() == registered.query()
-            && asked.fragment().is_none()
-            && asked.username().is_empty()
-            && asked.password().is_none()
-    })
+    REDIRECT_URIS
+        .iter()
+        .filter_map(|r| Url::parse(r).ok())
+        .any(|registered| {
+            let same_port = is_loopback(&registered) || asked.port() == registered.port();
+            asked.scheme() == registered.scheme()
+                && asked.host_str() == registered.host_str()
+                && same_port
+                && asked.path() == registered.path()
+                && asked.query() == registered.query()
+                && asked.fragment().is_none()
+                && asked.username().is_empty()
+                && asked.password().is_none()
+        })
 }
 
 /// Whether a sign-in may be for `site`.

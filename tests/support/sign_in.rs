@@ -61,5 +61,10 @@ pub async fn tokens(sandbox: &MindbodySandbox, site: &str, scopes: &[&str]) -> T
 
 /// Tokens as the hub asks for them: every scope, the sandbox's site.
 pub async fn hub_tokens(sandbox: &MindbodySandbox) -> TokenSet {
-    tokens(sandbox, SANDBOX_SITE_ID, &legion_hub::providers::mindbody::SCOPES).await
+    tokens(
+        sandbox,
+        SANDBOX_SITE_ID,
+        &legion_hub::providers::mindbody::SCOPES,
+    )
+    .await
 }
