@@ -40,7 +40,8 @@ const LAST_NAMES: &[&str] = &[
 pub struct Studio {
     pub sales: u64,
     pub clients: u64,
-    /// Sale 0 happens here; sale `sales - 1` shortly before `anchor`.
+    /// Sale 0 happens here, to the second (sale times drop the fraction this may have, so never
+    /// use it as the start of a window); sale `sales - 1` shortly before `anchor`.
     pub first_sale: NaiveDateTime,
     pub step: Duration,
     /// Total amounts changed after the fact (late edits), by sale index.
