@@ -5,7 +5,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use legion_hub::http::client as http_client;
 use legion_hub::providers::gemini::client::RetryPolicy;
-use legion_hub::providers::gemini::types::{Content, GenerateRequest};
+use legion_hub::providers::gemini::types::{Content, GenerateRequest, GenerationConfig};
 use legion_hub::providers::gemini::{GeminiClient, GeminiError};
 use legion_hub::sandbox::gemini::{Failure, GeminiSandbox, SANDBOX_KEY};
 use legion_hub::secret::Secret;
@@ -308,4 +308,122 @@ async fn the_sandbox_speaks_v1_and_snake_case_like_the_real_api() {
         chunks.last().unwrap()["candidates"][0]["finishReason"],
         "STOP"
     );
+}
+
+/// POSTs `body` to `generateContent` and gives the status and the JSON reply.
+async fn post_generate(
+    sandbox: &GeminiSandbox,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let reply = http_client()
+        .post(format!(
+            "{}/models/gemini-3.8-flash:generateContent",
+            sandbox.base_url()
+        ))
+        .header("x-goog-api-key", SANDBOX_KEY)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (reply.status().as_u16(), reply.json().await.unwrap())
+}
+
+/// As the real API: 400 INVALID_ARGUMENT naming the unknown field and where it is, or the role
+/// it does not know; both spellings of a known field are read.
+#[tokio::test]
+async fn unknown_fields_and_roles_are_refused_by_name_like_the_real_api() {
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let user = serde_json::json!([{"role": "user", "parts": [{"text": "hi"}]}]);
+    let google: serde_json::Value = serde_json::from_str(include_str!(
+        "fixtures/gemini/error.invalid-argument.400.json"
+    ))
+    .unwrap();
+    let (status, body) = post_generate(
+        &sandbox,
+        serde_json::json!({"contents": user, "generationConfig": {"temperature": 0.2, "foo": 1}}),
+    )
+    .await;
+    assert_eq!(
+        (status, &body),
+        (400, &google),
+        "Google's own reply, word for word"
+    );
+
+    let (status, body) = post_generate(
+        &sandbox,
+        serde_json::json!({"contents": user, "generation_config": {"maxOutputTokens": 9, "top_k": 3, "temprature": 1}}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"]["message"],
+        "Invalid JSON payload received. Unknown name \"temprature\" at 'generation_config': Cannot find field."
+    );
+
+    let (status, body) = post_generate(
+        &sandbox,
+        serde_json::json!({"contents": user, "stream": true}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["status"], "INVALID_ARGUMENT");
+    assert_eq!(
+        body["error"]["message"],
+        "Invalid JSON payload received. Unknown name \"stream\": Cannot find field."
+    );
+
+    let (status, body) = post_generate(
+        &sandbox,
+        serde_json::json!({"contents": [
+            {"role": "user", "parts": [{"text": "hi"}]},
+            {"role": "assistant", "parts": [{"text": "hello"}]},
+            {"role": "user", "parts": [{"text": "and?"}]}
+        ]}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["status"], "INVALID_ARGUMENT");
+    assert_eq!(
+        body["error"]["message"],
+        "Please use a valid role: user, model."
+    );
+
+    let (status, body) = post_generate(
+        &sandbox,
+        serde_json::json!({"contents": user, "generationConfig": {
+            "temperature": 0.2, "max_output_tokens": 100, "thinkingConfig": {"thinkingBudget": 0},
+            "responseMimeType": "text/plain", "candidate_count": 1
+        }}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// What the client itself sends (a conversation, a temperature) passes the strict sandbox.
+#[tokio::test]
+async fn the_client_sends_only_fields_and_roles_the_api_knows() {
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let request = GenerateRequest {
+        contents: vec![
+            Content::text(Some("user"), "How were sales?"),
+            Content::text(Some("model"), "Fine."),
+            Content::text(Some("user"), "And today?"),
+        ],
+        system_instruction: Some(Content::text(None, "You are a test.")),
+        generation_config: Some(GenerationConfig {
+            temperature: Some(0.3),
+        }),
+    };
+    let client = client(&sandbox, SANDBOX_KEY);
+    let reply = client
+        .generate("gemini-3.8-flash", &request, &never())
+        .await
+        .unwrap();
+    assert!(reply.text().contains("And today?"));
+    let stream = client
+        .stream("models/gemini-3.8-flash", &request, &never())
+        .await
+        .unwrap();
+    let chunks: Vec<_> = stream.collect().await;
+    assert!(chunks.iter().all(Result::is_ok), "{chunks:?}");
 }

@@ -1,6 +1,9 @@
 //! Connecting Mindbody over OAuth against the sandbox: the full flow with an injected browser,
 //! refusal, paste-back (valid, forged, wrong), code reuse, timeout, busy port, refresh ahead of
-//! expiry (once for 50 callers), rotation, invalid_grant, disconnect.
+//! expiry (once for 50 callers), rotation, invalid_grant, disconnect; and the sandbox's OAuth
+//! server as strict as Mindbody's: registered redirect URIs only, a refresh token only with
+//! `offline_access`, a token for its own site only, client credentials at revocation, token
+//! replies never cached.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +17,9 @@ use legion_hub::oauth::{OAuthError, Revocation};
 use legion_hub::sandbox::mindbody::*;
 use legion_hub::secret::Secret;
 use tokio::sync::broadcast;
+
+#[path = "support/sign_in.rs"]
+mod sign_in;
 
 /// A browser that follows the sign-in: GET the page, approve (or deny) it, follow the redirect.
 struct TestBrowser {
@@ -256,26 +262,10 @@ async fn a_code_works_once() {
     let s = setup(true, |_| {}).await;
     s.sandbox.set_auto_approve(true);
     // The flow's own exchange, by hand: authorize, take the code, exchange it twice.
-    let app = legion_hub::oauth::client::OAuthApp {
-        authorize_url: s.sandbox.authorize_url(),
-        token_url: s.sandbox.token_url(),
-        revocation_url: None,
-        client_id: SANDBOX_CLIENT_ID.into(),
-        client_secret: Some(Secret::new(SANDBOX_CLIENT_SECRET)),
-        redirect_uri: url::Url::parse(&format!("http://localhost:{}/cb", s.port)).unwrap(),
-        scopes: vec!["offline_access".into()],
-        extra_params: vec![],
-    };
+    let app = sign_in::app(&s.sandbox, SANDBOX_SITE_ID, &["offline_access"]);
     let http = legion_hub::http::client();
     let auth = app.authorize().unwrap();
-    let target = redirect_target(&auth.url).await;
-    let code = url::Url::parse(&target)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
+    let code = sign_in::code_for(&auth.url).await;
     let verifier = oauth2::PkceCodeVerifier::new(auth.verifier.secret().clone());
     app.exchange(&http, &code, auth.verifier).await.unwrap();
     let again = app.exchange(&http, &code, verifier).await.unwrap_err();
@@ -451,4 +441,217 @@ async fn the_sandbox_revocation_endpoint_answers_like_rfc_7009() {
     sandbox.fail_revocations(Some(500));
     let down = revoke("token=never-issued", SANDBOX_CLIENT_SECRET);
     assert_eq!(down.await.unwrap().status(), 500);
+}
+
+/// An authorize request for the sandbox's client with this `redirect_uri` (and PKCE, or not).
+fn authorize_with(sandbox: &MindbodySandbox, redirect_uri: &str, pkce: bool) -> String {
+    let mut url = url::Url::parse(&sandbox.authorize_url()).unwrap();
+    url.query_pairs_mut()
+        .append_pair("client_id", SANDBOX_CLIENT_ID)
+        .append_pair("response_type", "code")
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("scope", "openid offline_access Mindbody.Api.Public.v6")
+        .append_pair("state", "S1")
+        .append_pair("subscriberId", SANDBOX_SITE_ID);
+    if pkce {
+        url.query_pairs_mut()
+            .append_pair(
+                "code_challenge",
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            )
+            .append_pair("code_challenge_method", "S256");
+    }
+    url.to_string()
+}
+
+/// RFC 6749 §4.1.2.1: a redirect URI that was never registered gets an error page, never a
+/// redirect (with a code or with an error). Loopback redirects may use any port (RFC 8252 §7.3).
+#[tokio::test]
+async fn no_code_or_error_is_ever_sent_to_an_unregistered_redirect_uri() {
+    let sandbox = MindbodySandbox::start().await.unwrap();
+    sandbox.set_auto_approve(true);
+    for unregistered in [
+        "https://evil.example/api/integrations/mindbody/callback",
+        "http://evil.example:3000/api/integrations/mindbody/callback",
+        "http://localhost:3000/elsewhere",
+        "http://localhost:3000/api/integrations/mindbody/callback/more",
+        "not a url",
+        "",
+    ] {
+        for pkce in [true, false] {
+            let reply =
+                sign_in::redirect_target(&authorize_with(&sandbox, unregistered, pkce)).await;
+            assert_eq!(reply.status(), 400, "{unregistered} (pkce {pkce})");
+            assert!(
+                reply.headers().get("location").is_none(),
+                "{unregistered}: no redirect"
+            );
+            let page = reply.text().await.unwrap();
+            assert!(
+                page.contains("redirect_uri") && !page.contains("code="),
+                "{page}"
+            );
+        }
+    }
+    // The hub's redirect, on whatever loopback port it listens.
+    for registered in [
+        "http://localhost:3000/api/integrations/mindbody/callback",
+        "http://localhost:41211/api/integrations/mindbody/callback",
+        "http://127.0.0.1:5/api/integrations/mindbody/callback",
+        "http://[::1]:8080/api/integrations/mindbody/callback",
+    ] {
+        let reply = sign_in::redirect_target(&authorize_with(&sandbox, registered, true)).await;
+        let location = reply.headers()["location"].to_str().unwrap().to_string();
+        assert!(
+            location.starts_with(registered) && location.contains("code="),
+            "{registered}: {location}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_token_comes_only_with_offline_access() {
+    let sandbox = MindbodySandbox::start().await.unwrap();
+    let without = sign_in::tokens(
+        &sandbox,
+        SANDBOX_SITE_ID,
+        &["openid", "Mindbody.Api.Public.v6"],
+    )
+    .await;
+    assert!(without.refresh_token.is_none(), "no offline_access asked");
+    let hub = sign_in::hub_tokens(&sandbox).await;
+    let refresh = hub
+        .refresh_token
+        .clone()
+        .expect("the hub asks for offline_access");
+    // A refresh keeps what was granted, no more.
+    let app = sign_in::app(&sandbox, SANDBOX_SITE_ID, &[]);
+    let renewed = app
+        .refresh(&legion_hub::http::client(), &refresh)
+        .await
+        .unwrap();
+    assert_eq!(renewed.scope, hub.scope);
+}
+
+/// The sandbox's second site, which the API key may also read.
+const SECOND_SITE: &str = "-98";
+
+async fn locations(sandbox: &MindbodySandbox, site: &str, token: &Secret) -> reqwest::Response {
+    legion_hub::http::client()
+        .get(format!("{}/site/locations", sandbox.api_url()))
+        .header("Api-Key", SANDBOX_API_KEY)
+        .header("SiteId", site)
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_token_works_only_for_the_site_it_was_issued_for() {
+    let sandbox = MindbodySandbox::start().await.unwrap();
+    let scopes = legion_hub::providers::mindbody::SCOPES;
+    let ours = sign_in::tokens(&sandbox, SANDBOX_SITE_ID, &scopes).await;
+    let theirs = sign_in::tokens(&sandbox, SECOND_SITE, &scopes).await;
+    assert_eq!(
+        locations(&sandbox, SANDBOX_SITE_ID, &ours.access_token)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        locations(&sandbox, SECOND_SITE, &theirs.access_token)
+            .await
+            .status(),
+        200
+    );
+    for (site, token) in [
+        (SECOND_SITE, &ours.access_token),
+        (SANDBOX_SITE_ID, &theirs.access_token),
+    ] {
+        let reply = locations(&sandbox, site, token).await;
+        assert_eq!(reply.status(), 401, "a token for another site, on {site}");
+        let body: serde_json::Value = reply.json().await.unwrap();
+        assert_eq!(body["Error"]["Code"], "DeniedAccess", "{body}");
+        assert!(body["Error"]["Message"].is_string(), "{body}");
+    }
+    // A site the application may not use is refused at the sign-in itself.
+    let elsewhere = sign_in::app(&sandbox, "-97", &scopes).authorize().unwrap();
+    let reply = sign_in::redirect_target(&elsewhere.url).await;
+    let location = reply.headers()["location"].to_str().unwrap();
+    assert!(
+        location.contains("error=invalid_request") && !location.contains("code="),
+        "{location}"
+    );
+}
+
+/// RFC 7009 §2.1: the caller authenticates; without client credentials it is 401
+/// invalid_client, whatever it asks to revoke.
+#[tokio::test]
+async fn revocation_without_client_credentials_is_refused() {
+    let sandbox = MindbodySandbox::start().await.unwrap();
+    let tokens = sign_in::hub_tokens(&sandbox).await;
+    let live = sandbox.live_tokens();
+    let refresh = tokens.refresh_token.unwrap();
+    let http = legion_hub::http::client();
+    for body in [
+        format!("token={}&token_type_hint=refresh_token", refresh.expose()),
+        format!(
+            "token={}&token_type_hint=refresh_token&client_id={SANDBOX_CLIENT_ID}",
+            refresh.expose()
+        ),
+    ] {
+        let reply = http
+            .post(sandbox.revocation_url())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 401);
+        let error: serde_json::Value = reply.json().await.unwrap();
+        assert_eq!(error["error"], "invalid_client");
+    }
+    assert_eq!(sandbox.live_tokens(), live, "nothing was revoked");
+}
+
+/// RFC 6749 §5.1: token replies carry `Cache-Control: no-store` and `Pragma: no-cache`, the
+/// errors too.
+#[tokio::test]
+async fn token_replies_are_never_cached() {
+    let sandbox = MindbodySandbox::start().await.unwrap();
+    sandbox.set_auto_approve(true);
+    let http = legion_hub::http::client();
+    let app = sign_in::app(
+        &sandbox,
+        SANDBOX_SITE_ID,
+        &legion_hub::providers::mindbody::SCOPES,
+    );
+    let auth = app.authorize().unwrap();
+    let code = sign_in::code_for(&auth.url).await;
+    let exchange = |code: String, verifier: String| {
+        http.post(sandbox.token_url())
+            .basic_auth(SANDBOX_CLIENT_ID, Some(SANDBOX_CLIENT_SECRET))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("grant_type", "authorization_code")
+                    .append_pair("code", &code)
+                    .append_pair("redirect_uri", sign_in::REDIRECT)
+                    .append_pair("code_verifier", &verifier)
+                    .finish(),
+            )
+            .send()
+    };
+    let verifier = auth.verifier.secret().clone();
+    let issued = exchange(code.clone(), verifier.clone()).await.unwrap();
+    let refused = exchange(code, verifier).await.unwrap();
+    assert_eq!(
+        (issued.status().as_u16(), refused.status().as_u16()),
+        (200, 400)
+    );
+    for reply in [issued, refused] {
+        assert_eq!(reply.headers()["cache-control"], "no-store");
+        assert_eq!(reply.headers()["pragma"], "no-cache");
+    }
 }

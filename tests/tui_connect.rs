@@ -124,15 +124,11 @@ async fn connecting_from_the_dashboard_by_pasting_the_address_back() {
         ..EngineOptions::default()
     };
     let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // The hub's registered redirect, on a free port (the sandbox sends codes nowhere else).
     engine
-        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
-            "http://localhost:{port}/cb"
-        )))
+        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
+            &legion_hub::demo::free_redirect_uri(),
+        ))
         .await
         .unwrap();
     let mut events = engine.subscribe();

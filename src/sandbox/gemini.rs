@@ -2,9 +2,11 @@
 //! `assets/sandbox/gemini/` are Google's own): `models.list` with paging, `models.get`,
 //! `generateContent`, `streamGenerateContent` with and without `alt=sse`, and `countTokens`,
 //! under both `/v1beta/` and `/v1/`. Its replies are deterministic and useful: it echoes the
-//! question, in Markdown. Failures can be injected from a test ([`GeminiSandbox::inject`]) or by
-//! a marker in the prompt (`[sandbox:429]`, `[sandbox:503]`, `[sandbox:cut]`,
-//! `[sandbox:blocked]`), so a person can try each error from the chat pane.
+//! question, in Markdown. A body the real API refuses (an unknown field, a role other than
+//! `user` and `model`) is refused here in its words (`gemini_request.rs`). Failures can be
+//! injected from a test ([`GeminiSandbox::inject`]) or by a marker in the prompt
+//! (`[sandbox:429]`, `[sandbox:503]`, `[sandbox:cut]`, `[sandbox:blocked]`), so a person can try
+//! each error from the chat pane.
 
 // Handlers answer early with a finished `Response` as their error: the axum way.
 #![allow(clippy::result_large_err)]
@@ -33,8 +35,6 @@ const INVALID_KEY: &str =
     include_str!("../../assets/sandbox/gemini/error.invalid-api-key.400.json");
 const RATE_LIMITED: &str = include_str!("../../assets/sandbox/gemini/error.rate-limit.429.json");
 const OVERLOADED: &str = include_str!("../../assets/sandbox/gemini/error.overloaded.503.json");
-const INVALID_ARGUMENT: &str =
-    include_str!("../../assets/sandbox/gemini/error.invalid-argument.400.json");
 
 /// The models the sandbox offers (late 2026), and one that cannot generate, to be filtered out.
 const MODELS: &[(&str, &str, &[&str])] = &[
@@ -355,22 +355,6 @@ async fn get_model(
     }
 }
 
-/// The fields a generate request may carry, in both spellings the SDKs use.
-const KNOWN_FIELDS: &[&str] = &[
-    "contents",
-    "systemInstruction",
-    "system_instruction",
-    "generationConfig",
-    "generation_config",
-    "safetySettings",
-    "safety_settings",
-    "tools",
-    "toolConfig",
-    "tool_config",
-    "cachedContent",
-    "cached_content",
-];
-
 /// What the sandbox reads of a request.
 struct Question {
     /// The last user message's text.
@@ -380,7 +364,7 @@ struct Question {
     prompt_tokens: u64,
 }
 
-fn read_question(body: &Bytes) -> Result<Question, Response> {
+fn read_question(method: &str, body: &Bytes) -> Result<Question, Response> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         error_body(
             StatusCode::BAD_REQUEST,
@@ -395,8 +379,13 @@ fn read_question(body: &Bytes) -> Result<Question, Response> {
             "Invalid JSON payload received.",
         ));
     };
-    if map.keys().any(|k| !KNOWN_FIELDS.contains(&k.as_str())) {
-        return Err(google_error(StatusCode::BAD_REQUEST, INVALID_ARGUMENT));
+    if let Some(refusal) = super::gemini_request::refusal(method, map) {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "application/json; charset=UTF-8")],
+            refusal.to_string(),
+        )
+            .into_response());
     }
     let texts = |content: &Value| -> String {
         content["parts"]
@@ -547,7 +536,7 @@ async fn call_model(
     if !methods.contains(&"generateContent") {
         return model_not_found(model, &version);
     }
-    let question = match read_question(&body) {
+    let question = match read_question(method, &body) {
         Ok(q) => q,
         Err(reply) => return reply,
     };

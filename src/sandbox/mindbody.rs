@@ -3,13 +3,18 @@
 //! `refresh_token` with rotation, `/connect/revocation`) and the Public API v6 `site/locations`,
 //! answering errors in Mindbody's `{"Error":{"Message","Code"}}` shape.
 //!
+//! As strict as the real server, so a client that slips fails here first: a code goes only to a
+//! registered redirect URI (see `registration.rs`); a refresh token comes only with
+//! `offline_access`; a token works only for the site (`subscriberId`) it was issued for; the
+//! token and revocation endpoints want the client's credentials; token replies are never cached.
 //! Access tokens are short-lived (set with [`MindbodySandbox::set_access_ttl`]) so a refresh can
 //! be watched; a code works once; a refresh token works once (it rotates); a revoked token gets
 //! `invalid_grant`.
 //!
 //! The data endpoints (`sale/sales`, `client/clients`, `site/categories`, `sale/transactions`)
 //! serve a [`Studio`] of any size, paged by `Limit` (at most 200) and `Offset` with the real
-//! `PaginationResponse`, count every call, and take faults on demand ([`ApiFault`]).
+//! `PaginationResponse`, refuse a parameter they cannot read (`query.rs`), count every call, and
+//! take faults on demand ([`ApiFault`]).
 
 // Handlers answer early with a finished `Response` as their error: the axum way.
 #![allow(clippy::result_large_err)]
@@ -31,26 +36,46 @@ use serde_json::{Value, json};
 
 use chrono::NaiveDateTime;
 
+use super::query::{self, Unreadable};
+use super::registration;
 use super::studio::Studio;
 use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
-pub const SANDBOX_CLIENT_ID: &str = "legion-finance-sandbox";
-pub const SANDBOX_CLIENT_SECRET: &str = "sandbox-client-secret";
+pub use super::registration::{
+    SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_SECOND_SITE_ID, SANDBOX_SITE_ID,
+};
 pub const SANDBOX_API_KEY: &str = "sandbox-mindbody-api-key";
-pub const SANDBOX_SITE_ID: &str = "-99";
 
-struct Grant {
+/// What a sign-in granted: its scopes and its site. Codes, refresh tokens and access tokens
+/// each carry it.
+#[derive(Clone)]
+struct Granted {
+    scope: String,
+    site: String,
+}
+
+impl Granted {
+    fn offline(&self) -> bool {
+        self.scope.split_whitespace().any(|s| s == "offline_access")
+    }
+}
+
+struct Code {
     redirect_uri: String,
     challenge: String,
-    scope: String,
+    granted: Granted,
+}
+
+struct Access {
+    until: Instant,
+    site: String,
 }
 
 struct Tokens {
-    /// access token → when it stops working
-    access: HashMap<String, Instant>,
+    access: HashMap<String, Access>,
     /// refresh tokens that still work
-    refresh: HashMap<String, ()>,
+    refresh: HashMap<String, Granted>,
 }
 
 /// A fault for the next data request to meet.
@@ -79,7 +104,7 @@ struct MindbodyState {
     access_ttl_secs: AtomicU64,
     /// Consent requests waiting for Approve or Deny, by id.
     pending: Mutex<HashMap<String, HashMap<String, String>>>,
-    codes: Mutex<HashMap<String, Grant>>,
+    codes: Mutex<HashMap<String, Code>>,
     tokens: Mutex<Tokens>,
     token_requests: AtomicUsize,
     refreshes: AtomicUsize,
@@ -231,7 +256,7 @@ impl MindbodySandbox {
     pub fn live_tokens(&self) -> usize {
         let tokens = self.state.tokens.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        tokens.access.values().filter(|until| **until > now).count() + tokens.refresh.len()
+        tokens.access.values().filter(|a| a.until > now).count() + tokens.refresh.len()
     }
 
     /// Revokes every refresh token, as a user removing the app in Mindbody would.
@@ -275,18 +300,36 @@ async fn authorize(
     if get("client_id") != SANDBOX_CLIENT_ID {
         return (StatusCode::BAD_REQUEST, Html("<h1>Unknown client_id</h1>")).into_response();
     }
+    // RFC 6749 §4.1.2.1: never redirect to an address the client did not register, not even
+    // with an error.
+    if !registration::redirect_registered(&get("redirect_uri")) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(format!(
+                "<!doctype html><h1>Sign-in error</h1><p>The redirect_uri <code>{}</code> is not registered for this application.</p>",
+                crate::present::escape_html(&get("redirect_uri"))
+            )),
+        )
+            .into_response();
+    }
+    let refuse = |description: &str| {
+        redirect_with(
+            &get("redirect_uri"),
+            &[
+                ("error", "invalid_request"),
+                ("error_description", description),
+                ("state", &get("state")),
+            ],
+        )
+    };
     if get("response_type") != "code"
         || get("code_challenge_method") != "S256"
         || get("code_challenge").is_empty()
     {
-        return redirect_with(
-            &get("redirect_uri"),
-            &[
-                ("error", "invalid_request"),
-                ("error_description", "PKCE with S256 is required"),
-                ("state", &get("state")),
-            ],
-        );
+        return refuse("PKCE with S256 is required");
+    }
+    if !registration::site_known(&get("subscriberId")) {
+        return refuse("subscriberId must be a site this application may use");
     }
     if state.auto_approve.load(Ordering::Relaxed) {
         return approve(&state, &params);
@@ -319,10 +362,13 @@ fn approve(state: &MindbodyState, params: &HashMap<String, String>) -> Response 
         .unwrap_or_else(|e| e.into_inner())
         .insert(
             code.clone(),
-            Grant {
+            Code {
                 redirect_uri: get("redirect_uri"),
                 challenge: get("code_challenge"),
-                scope: get("scope"),
+                granted: Granted {
+                    scope: get("scope"),
+                    site: get("subscriberId"),
+                },
             },
         );
     redirect_with(
@@ -384,27 +430,50 @@ fn client_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
     from_form || from_header
 }
 
-fn issue(state: &MindbodyState, scope: &str) -> Response {
+/// An access token for what was granted, and a refresh token only when `offline_access` was.
+fn issue(state: &MindbodyState, granted: Granted) -> Response {
     let ttl = state.access_ttl_secs.load(Ordering::Relaxed);
     let access = random_token("at-");
-    let refresh = random_token("rt-");
     let mut tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
-    tokens
-        .access
-        .insert(access.clone(), Instant::now() + Duration::from_secs(ttl));
-    tokens.refresh.insert(refresh.clone(), ());
-    axum::Json(json!({
+    tokens.access.insert(
+        access.clone(),
+        Access {
+            until: Instant::now() + Duration::from_secs(ttl),
+            site: granted.site.clone(),
+        },
+    );
+    let mut reply = json!({
         "access_token": access,
         "expires_in": ttl,
         "token_type": "Bearer",
-        "refresh_token": refresh,
-        "scope": scope,
+        "scope": granted.scope,
         "id_token": "sandbox.id.token"
-    }))
-    .into_response()
+    });
+    if granted.offline() {
+        let refresh = random_token("rt-");
+        reply["refresh_token"] = json!(refresh);
+        tokens.refresh.insert(refresh, granted);
+    }
+    axum::Json(reply).into_response()
 }
 
+/// RFC 6749 §5.1: every token reply, an error too, says it must not be cached.
 async fn token(
+    state: State<Arc<MindbodyState>>,
+    headers: HeaderMap,
+    form: Form<HashMap<String, String>>,
+) -> Response {
+    let mut reply = token_reply(state, headers, form).await;
+    let headers = reply.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    headers.insert(header::PRAGMA, header::HeaderValue::from_static("no-cache"));
+    reply
+}
+
+async fn token_reply(
     State(state): State<Arc<MindbodyState>>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
@@ -420,7 +489,7 @@ async fn token(
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     match get("grant_type").as_str() {
         "authorization_code" => {
-            let Some(grant) = state
+            let Some(code) = state
                 .codes
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -431,7 +500,7 @@ async fn token(
                     "The authorization code is invalid or was already used.",
                 );
             };
-            if grant.redirect_uri != get("redirect_uri") {
+            if code.redirect_uri != get("redirect_uri") {
                 return oauth_error(
                     "invalid_grant",
                     "redirect_uri does not match the authorization request.",
@@ -439,35 +508,32 @@ async fn token(
             }
             let computed =
                 crate::encoding::base64_url(&Sha256::digest(get("code_verifier").as_bytes()));
-            if computed != grant.challenge {
+            if computed != code.challenge {
                 return oauth_error(
                     "invalid_grant",
                     "The code_verifier does not match the code_challenge.",
                 );
             }
-            issue(&state, &grant.scope)
+            issue(&state, code.granted)
         }
         "refresh_token" => {
             let old = get("refresh_token");
             // Rotation: a refresh token works once.
-            let known = state
+            let granted = state
                 .tokens
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .refresh
-                .remove(&old)
-                .is_some();
-            if !known {
+                .remove(&old);
+            let Some(granted) = granted else {
                 return oauth_error(
                     "invalid_grant",
                     "The refresh token is invalid, expired or revoked.",
                 );
-            }
+            };
             state.refreshes.fetch_add(1, Ordering::Relaxed);
-            issue(
-                &state,
-                "email profile openid offline_access Mindbody.Api.Public.v6",
-            )
+            // The new tokens are for what the sign-in granted, no more.
+            issue(&state, granted)
         }
         other => oauth_error(
             "unsupported_grant_type",
@@ -507,7 +573,8 @@ async fn revoke(
     StatusCode::OK.into_response()
 }
 
-/// The checks every Public API call passes: the API key, the site, a live bearer token.
+/// The checks every Public API call passes: the API key, the site, a live bearer token issued
+/// for that site.
 fn api_auth(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> {
     let header_value = |name: &str| {
         headers
@@ -523,7 +590,8 @@ fn api_auth(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> 
             "Authentication failed. The Api-Key is not valid.",
         ));
     }
-    if header_value("SiteId") != SANDBOX_SITE_ID {
+    let site = header_value("SiteId");
+    if !registration::site_known(&site) {
         return Err(mindbody_error(
             StatusCode::BAD_REQUEST,
             "InvalidSiteId",
@@ -532,18 +600,25 @@ fn api_auth(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> 
     }
     let bearer = header_value("Authorization");
     let token = bearer.strip_prefix("Bearer ").unwrap_or("");
-    let valid = state
-        .tokens
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
+    let tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(access) = tokens
         .access
         .get(token)
-        .is_some_and(|until| *until > Instant::now());
-    if !valid {
+        .filter(|a| a.until > Instant::now())
+    else {
         return Err(mindbody_error(
             StatusCode::UNAUTHORIZED,
             "DeniedAccess",
             "Authentication failed. A valid staff user token or OAuth bearer token is required.",
+        ));
+    };
+    if access.site != site {
+        return Err(mindbody_error(
+            StatusCode::UNAUTHORIZED,
+            "DeniedAccess",
+            &format!(
+                "Authentication failed. The OAuth bearer token was not issued for site {site}."
+            ),
         ));
     }
     Ok(())
@@ -609,45 +684,22 @@ async fn admit(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Respons
     }
 }
 
-/// A query parameter, case-insensitively (`Limit` and `request.limit` both work, as in the SDKs).
-fn param(query: &HashMap<String, String>, name: &str) -> Option<String> {
-    query.iter().find_map(|(k, v)| {
-        let k = k.strip_prefix("request.").unwrap_or(k);
-        k.eq_ignore_ascii_case(name).then(|| v.clone())
-    })
-}
-
-fn date_param(query: &HashMap<String, String>, name: &str) -> Option<chrono::NaiveDateTime> {
-    let text = param(query, name)?;
-    chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S")
-        .ok()
-        .or_else(|| {
-            chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-                .ok()
-                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
-        })
-}
-
-/// `Limit` (1 to 200, default 100) and `Offset` as asked.
-fn limit_offset(query: &HashMap<String, String>) -> (usize, usize) {
-    let limit = param(query, "Limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .unwrap_or(100)
-        .clamp(1, 200);
-    let offset = param(query, "Offset")
-        .and_then(|o| o.parse::<usize>().ok())
-        .unwrap_or(0);
-    (limit, offset)
+/// Mindbody's answer to a parameter it cannot read.
+fn unreadable(error: Unreadable) -> Response {
+    mindbody_error(
+        StatusCode::BAD_REQUEST,
+        "InvalidParameter",
+        &error.message(),
+    )
 }
 
 /// A page under `field`, with the real `PaginationResponse`.
 fn page_reply(
-    query: &HashMap<String, String>,
+    (limit, offset): (usize, usize),
     field: &str,
     slice: Vec<Value>,
     total: usize,
 ) -> Response {
-    let (limit, offset) = limit_offset(query);
     let mut body = json!({
         "PaginationResponse": {"RequestedLimit": limit, "RequestedOffset": offset, "PageSize": slice.len(), "TotalResults": total}
     });
@@ -657,10 +709,13 @@ fn page_reply(
 
 /// One page of a list that is cheap to build whole.
 fn page(query: &HashMap<String, String>, field: &str, items: Vec<Value>) -> Response {
-    let (limit, offset) = limit_offset(query);
+    let (limit, offset) = match query::limit_offset(query) {
+        Ok(paging) => paging,
+        Err(error) => return unreadable(error),
+    };
     let total = items.len();
     let slice: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
-    page_reply(query, field, slice, total)
+    page_reply((limit, offset), field, slice, total)
 }
 
 async fn categories(
@@ -687,7 +742,10 @@ async fn clients(
     if let Err(reply) = admit(&state, &headers).await {
         return reply;
     }
-    let since = date_param(&query, "LastModifiedDate");
+    let since = match query::date_param(&query, "LastModifiedDate") {
+        Ok(since) => since,
+        Err(error) => return unreadable(error),
+    };
     let items = state
         .studio
         .lock()
@@ -734,7 +792,8 @@ async fn transactions(
 type WindowPage = fn(&Studio, NaiveDateTime, NaiveDateTime, usize, usize) -> (Vec<Value>, usize);
 
 /// A page of a list read by a time window (sales, card transactions): the window from the two
-/// named parameters (the whole studio when absent), then `Limit` and `Offset`.
+/// named parameters (from the very first sale, and until now, when absent), then `Limit` and
+/// `Offset`.
 async fn windowed(
     state: &MindbodyState,
     headers: &HeaderMap,
@@ -746,24 +805,42 @@ async fn windowed(
     if let Err(reply) = admit(state, headers).await {
         return reply;
     }
-    let (limit, offset) = limit_offset(query);
+    let read = || -> Result<_, Unreadable> {
+        Ok((
+            query::date_param(query, start_name)?,
+            query::date_param(query, end_name)?,
+            query::limit_offset(query)?,
+        ))
+    };
+    let (start, end, (limit, offset)) = match read() {
+        Ok(read) => read,
+        Err(error) => return unreadable(error),
+    };
+    // Not the studio's `first_sale`: it keeps the fraction of a second its sale times (whole
+    // seconds, as Mindbody's) drop, so the first sale would fall before it.
+    let start = start.unwrap_or(NaiveDateTime::MIN);
+    let end = end.unwrap_or_else(|| chrono::Local::now().naive_local());
     let studio = state.studio.lock().unwrap_or_else(|e| e.into_inner());
-    let start = date_param(query, start_name).unwrap_or(studio.first_sale);
-    let end = date_param(query, end_name).unwrap_or_else(|| chrono::Local::now().naive_local());
     let (slice, total) = page_of(&studio, start, end, offset, limit);
     drop(studio);
-    page_reply(query, field, slice, total)
+    page_reply((limit, offset), field, slice, total)
 }
 
 async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) -> Response {
     if let Err(reply) = api_auth(&state, &headers) {
         return reply;
     }
+    // Admitted: the SiteId header is one of the sandbox's sites.
+    let site: i64 = headers
+        .get("SiteId")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(-99);
     axum::Json(json!({
         "PaginationResponse": {"RequestedLimit": 100, "RequestedOffset": 0, "PageSize": 2, "TotalResults": 2},
         "Locations": [
-            {"Id": 1, "Name": "Legion Fitness Downtown", "City": "Austin", "SiteID": -99, "HasClasses": true},
-            {"Id": 2, "Name": "Legion Fitness North", "City": "Austin", "SiteID": -99, "HasClasses": true}
+            {"Id": 1, "Name": "Legion Fitness Downtown", "City": "Austin", "SiteID": site, "HasClasses": true},
+            {"Id": 2, "Name": "Legion Fitness North", "City": "Austin", "SiteID": site, "HasClasses": true}
         ]
     }))
     .into_response()

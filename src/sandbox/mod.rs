@@ -3,7 +3,10 @@
 //! on this module.
 
 pub mod gemini;
+mod gemini_request;
 pub mod mindbody;
+mod query;
+pub mod registration;
 pub mod studio;
 pub mod webhooks;
 

@@ -1,6 +1,6 @@
 //! A deterministic fitness studio of any size for the Mindbody fake: revenue categories, clients,
-//! sales (with discounts, tax and returns) spread evenly over the last days, and the card
-//! transactions behind them. Sale `i` is a pure function of `i`, so 50,000 sales cost nothing
+//! sales (with discounts, tax, returns, and the payments that add up to them) spread evenly over
+//! the last days, and the card transactions behind them, each of what went on the card. Sale `i` is a pure function of `i`, so 50,000 sales cost nothing
 //! until a page asks for them. Edits and new sales can be injected between syncs.
 
 use std::collections::HashMap;
@@ -40,7 +40,8 @@ const LAST_NAMES: &[&str] = &[
 pub struct Studio {
     pub sales: u64,
     pub clients: u64,
-    /// Sale 0 happens here; sale `sales - 1` shortly before `anchor`.
+    /// Sale 0 happens here, to the second (sale times drop the fraction this may have, so never
+    /// use it as the start of a window); sale `sales - 1` shortly before `anchor`.
     pub first_sale: NaiveDateTime,
     pub step: Duration,
     /// Total amounts changed after the fact (late edits), by sale index.
@@ -50,6 +51,26 @@ pub struct Studio {
     /// Clients modified after creation: index → when.
     pub modified_clients: HashMap<u64, NaiveDateTime>,
 }
+
+/// One purchased item of a generated sale.
+struct Line {
+    detail_id: i64,
+    product: i64,
+    description: &'static str,
+    category: i64,
+    service: bool,
+    unit_price: Decimal,
+    quantity: i64,
+    discount_percent: Decimal,
+    discount: Decimal,
+    tax_rate: Decimal,
+    tax: Decimal,
+    total: Decimal,
+    returned: bool,
+}
+
+/// What a sale paid partly in cash pays in cash.
+const CASH_PART: Decimal = Decimal::from_parts(2000, 0, 0, false, 2);
 
 fn cents(c: i64) -> Decimal {
     Decimal::new(c, 2)
@@ -141,11 +162,11 @@ impl Studio {
         100_000_000 + (i * 7919) % self.clients
     }
 
-    /// Sale `i`: one or two purchased items, a discount on every tenth, tax on retail, the
+    /// Sale `i`'s purchased items: one or two, a discount on every tenth, tax on retail, the
     /// first item of every fortieth returned.
-    pub fn sale(&self, i: u64) -> Value {
+    fn lines(&self, i: u64) -> Vec<Line> {
         let items = if i.is_multiple_of(3) { 2 } else { 1 };
-        let purchased: Vec<Value> = (0..items)
+        (0..items)
             .map(|j| {
                 let (product, description, category, price, service) =
                     PRODUCTS[((i + j * 3) % PRODUCTS.len() as u64) as usize];
@@ -169,28 +190,75 @@ impl Studio {
                 {
                     total = *edited;
                 }
+                Line {
+                    detail_id: 1_000_000 + i as i64 * 2 + j as i64,
+                    product,
+                    description,
+                    category,
+                    service,
+                    unit_price: cents(price),
+                    quantity,
+                    discount_percent,
+                    discount,
+                    tax_rate,
+                    tax,
+                    total,
+                    returned: j == 0 && i % 40 == 39,
+                }
+            })
+            .collect()
+    }
+
+    /// How sale `i` was paid: `(cash, card)`, adding up to what it sold. Every seventh sale is
+    /// paid partly in cash; the rest goes on a card (one card transaction, of the card part).
+    fn paid(&self, i: u64) -> (Decimal, Decimal) {
+        let total: Decimal = self.lines(i).iter().map(|l| l.total).sum();
+        let cash = if i % 7 == 3 && total > CASH_PART {
+            CASH_PART
+        } else {
+            Decimal::ZERO
+        };
+        (cash, total - cash)
+    }
+
+    fn card_transaction_id(i: u64) -> i64 {
+        5_550_000 + i as i64
+    }
+
+    /// Sale `i`, as `GET sale/sales` shows it.
+    pub fn sale(&self, i: u64) -> Value {
+        let purchased: Vec<Value> = self
+            .lines(i)
+            .iter()
+            .map(|line| {
                 json!({
-                    "SaleDetailId": 1_000_000 + i as i64 * 2 + j as i64,
-                    "Id": product,
-                    "IsService": service,
-                    "BarcodeId": product.to_string(),
-                    "Description": description,
+                    "SaleDetailId": line.detail_id,
+                    "Id": line.product,
+                    "IsService": line.service,
+                    "BarcodeId": line.product.to_string(),
+                    "Description": line.description,
                     "ContractId": null,
-                    "CategoryId": category,
+                    "CategoryId": line.category,
                     "SubCategoryId": 0,
-                    "UnitPrice": number(cents(price)),
-                    "Quantity": quantity,
-                    "DiscountPercent": number(discount_percent),
-                    "DiscountAmount": number(discount),
-                    "Tax1": number(tax_rate),
-                    "TaxAmount": number(tax),
-                    "TotalAmount": number(total),
+                    "UnitPrice": number(line.unit_price),
+                    "Quantity": line.quantity,
+                    "DiscountPercent": number(line.discount_percent),
+                    "DiscountAmount": number(line.discount),
+                    "Tax1": number(line.tax_rate),
+                    "TaxAmount": number(line.tax),
+                    "TotalAmount": number(line.total),
                     "Notes": null,
-                    "Returned": j == 0 && i % 40 == 39,
+                    "Returned": line.returned,
                     "PaymentRefId": 900_000 + i as i64,
                 })
             })
             .collect();
+        let (cash, card) = self.paid(i);
+        let mut payments = Vec::new();
+        if cash > Decimal::ZERO {
+            payments.push(json!({"Id": 800_000 + i as i64, "Amount": number(cash), "Method": 1, "Type": "Cash", "Notes": null, "TransactionId": null}));
+        }
+        payments.push(json!({"Id": 900_000 + i as i64, "Amount": number(card), "Method": 17, "Type": "Visa", "Notes": null, "TransactionId": Studio::card_transaction_id(i)}));
         let at = self.sale_time(i);
         json!({
             "Id": Studio::sale_id(i),
@@ -203,7 +271,7 @@ impl Studio {
             "RecipientClientId": null,
             "PurchasedItems": purchased,
             "LocationId": 1,
-            "Payments": [{"Id": 900_000 + i as i64, "Amount": 0, "Method": 1, "Type": "Credit Card", "Notes": null, "TransactionId": 5_550_000 + i as i64}]
+            "Payments": payments
         })
     }
 
@@ -242,7 +310,9 @@ impl Studio {
                 "TotalAmount": number(total),
                 "Returned": false
             }],
-            "LocationId": 1
+            "LocationId": 1,
+            // Paid at the desk: no card transaction behind it.
+            "Payments": [{"Id": id, "Amount": number(total), "Method": 1, "Type": "Cash", "Notes": null, "TransactionId": null}]
         })
     }
 
@@ -294,10 +364,10 @@ impl Studio {
                 let i = generated.start + k as u64;
                 let at = self.sale_time(i);
                 json!({
-                    "TransactionId": 5_550_000 + i as i64,
+                    "TransactionId": Studio::card_transaction_id(i),
                     "SaleId": Studio::sale_id(i),
                     "ClientId": self.client_id(i),
-                    "Amount": 0,
+                    "Amount": number(self.paid(i).1),
                     "Settled": !i.is_multiple_of(5),
                     "Status": if i.is_multiple_of(5) { "Approved" } else { "Settled" },
                     "TransactionTime": at.format("%Y-%m-%dT%H:%M:%S").to_string(),

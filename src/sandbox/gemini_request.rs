@@ -1,0 +1,235 @@
+//! What the Generative Language API refuses in a `generateContent` (or `countTokens`) body before
+//! reading it: a field its schema does not have (at the top, in `generationConfig`, in a content
+//! or a part),
+//! named with where it is, and a role other than `user` and `model`. Its JSON parser knows each
+//! field by its proto name and by its lowerCamelCase form, so both spellings are read.
+
+use serde_json::{Map, Value, json};
+
+/// `CountTokensRequest`'s fields (proto names): not the generate request's.
+const COUNT_REQUEST: &[&str] = &["contents", "generate_content_request"];
+
+/// `GenerateContentRequest`'s fields (proto names).
+const REQUEST: &[&str] = &[
+    "model",
+    "contents",
+    "system_instruction",
+    "generation_config",
+    "safety_settings",
+    "tools",
+    "tool_config",
+    "cached_content",
+];
+
+/// `GenerationConfig`'s fields (v1beta, late 2026).
+const GENERATION_CONFIG: &[&str] = &[
+    "candidate_count",
+    "stop_sequences",
+    "max_output_tokens",
+    "temperature",
+    "top_p",
+    "top_k",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "response_logprobs",
+    "logprobs",
+    "response_mime_type",
+    "response_schema",
+    "response_json_schema",
+    "_response_json_schema",
+    "response_modalities",
+    "enable_enhanced_civic_answers",
+    "speech_config",
+    "thinking_config",
+    "image_config",
+    "media_resolution",
+];
+
+const CONTENT: &[&str] = &["role", "parts"];
+
+const PART: &[&str] = &[
+    "text",
+    "inline_data",
+    "file_data",
+    "function_call",
+    "function_response",
+    "executable_code",
+    "code_execution_result",
+    "thought",
+    "thought_signature",
+    "video_metadata",
+    "part_metadata",
+    "media_resolution",
+];
+
+const ROLES: &[&str] = &["user", "model"];
+
+fn camel(proto: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for (i, c) in proto.chars().enumerate() {
+        if c == '_' && i > 0 {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn known(fields: &[&str], name: &str) -> bool {
+    fields.iter().any(|f| *f == name || camel(f) == name)
+}
+
+/// A field the schema does not have: its name, and where (`None` at the top).
+struct Unknown {
+    name: String,
+    at: Option<String>,
+}
+
+impl Unknown {
+    fn description(&self) -> String {
+        match &self.at {
+            Some(at) => format!(
+                "Invalid JSON payload received. Unknown name \"{}\" at '{at}': Cannot find field.",
+                self.name
+            ),
+            None => format!(
+                "Invalid JSON payload received. Unknown name \"{}\": Cannot find field.",
+                self.name
+            ),
+        }
+    }
+}
+
+fn unknown_in(object: &Map<String, Value>, fields: &[&str], at: Option<&str>) -> Vec<Unknown> {
+    object
+        .keys()
+        .filter(|k| !known(fields, k))
+        .map(|k| Unknown {
+            name: k.clone(),
+            at: at.map(str::to_string),
+        })
+        .collect()
+}
+
+/// Every unknown field of a request body.
+fn unknown_fields(body: &Map<String, Value>, top: &[&str]) -> Vec<Unknown> {
+    let mut found = unknown_in(body, top, None);
+    let field = |camel: &str, proto: &str| body.get(camel).or_else(|| body.get(proto)).cloned();
+    if let Some(Value::Object(config)) = field("generationConfig", "generation_config") {
+        found.extend(unknown_in(
+            &config,
+            GENERATION_CONFIG,
+            Some("generation_config"),
+        ));
+    }
+    if let Some(Value::Array(contents)) = body.get("contents") {
+        for (i, content) in contents.iter().enumerate() {
+            let Some(content) = content.as_object() else {
+                continue;
+            };
+            found.extend(unknown_in(
+                content,
+                CONTENT,
+                Some(&format!("contents[{i}]")),
+            ));
+            let parts = content.get("parts").and_then(Value::as_array);
+            for (j, part) in parts.into_iter().flatten().enumerate() {
+                if let Some(part) = part.as_object() {
+                    let at = format!("contents[{i}].parts[{j}]");
+                    found.extend(unknown_in(part, PART, Some(&at)));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Google's 400 INVALID_ARGUMENT body, with a field violation when there are any.
+fn invalid_argument(message: &str, violations: Vec<Value>) -> Value {
+    let mut error = json!({"code": 400, "message": message, "status": "INVALID_ARGUMENT"});
+    if !violations.is_empty() {
+        error["details"] = json!([{
+            "@type": "type.googleapis.com/google.rpc.BadRequest",
+            "fieldViolations": violations
+        }]);
+    }
+    json!({ "error": error })
+}
+
+/// The body of Google's refusal of this request to `method`, if it refuses it.
+pub fn refusal(method: &str, body: &Map<String, Value>) -> Option<Value> {
+    let top = if method == "countTokens" {
+        COUNT_REQUEST
+    } else {
+        REQUEST
+    };
+    let unknown = unknown_fields(body, top);
+    if !unknown.is_empty() {
+        let message = unknown
+            .iter()
+            .map(Unknown::description)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let violations = unknown
+            .iter()
+            .map(|u| match &u.at {
+                Some(at) => json!({"field": at, "description": u.description()}),
+                None => json!({"description": u.description()}),
+            })
+            .collect();
+        return Some(invalid_argument(&message, violations));
+    }
+    let contents = body.get("contents").and_then(Value::as_array);
+    let bad_role = contents.into_iter().flatten().any(|c| {
+        c.get("role")
+            .and_then(Value::as_str)
+            .is_some_and(|r| !r.is_empty() && !ROLES.contains(&r))
+    });
+    bad_role.then(|| invalid_argument("Please use a valid role: user, model.", Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(body: Value) -> Option<String> {
+        refusal("generateContent", body.as_object().unwrap())
+            .map(|r| r["error"]["message"].as_str().unwrap().to_string())
+    }
+
+    #[test]
+    fn both_spellings_of_known_fields_pass_and_unknown_ones_are_named_where_they_are() {
+        assert_eq!(camel("max_output_tokens"), "maxOutputTokens");
+        assert_eq!(camel("_response_json_schema"), "_responseJsonSchema");
+        let user = json!([{"role": "user", "parts": [{"text": "hi", "thoughtSignature": "x"}]}]);
+        assert_eq!(
+            refused(json!({"contents": user, "generation_config": {"top_p": 1, "topK": 2}})),
+            None
+        );
+        assert_eq!(
+            refused(json!({"contents": [{"role": "user", "parts": [{"txt": "hi"}]}]})).unwrap(),
+            "Invalid JSON payload received. Unknown name \"txt\" at 'contents[0].parts[0]': Cannot find field."
+        );
+        let two = refused(json!({"contents": user, "generationConfig": {"foo": 1, "bar": 2}}));
+        let lines: Vec<String> = two.unwrap().lines().map(str::to_string).collect();
+        assert_eq!(lines.len(), 2, "one line for each: {lines:?}");
+        for name in ["foo", "bar"] {
+            let line = format!(
+                "Invalid JSON payload received. Unknown name \"{name}\" at 'generation_config': Cannot find field."
+            );
+            assert!(lines.contains(&line), "{lines:?}");
+        }
+        let counted = json!({"contents": user, "systemInstruction": {"parts": []}});
+        assert!(refusal("countTokens", counted.as_object().unwrap()).is_some());
+        assert_eq!(
+            refused(json!({"contents": [{"role": "system", "parts": []}]})).unwrap(),
+            "Please use a valid role: user, model."
+        );
+    }
+}
