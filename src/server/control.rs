@@ -9,6 +9,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
+use super::accept::AcceptFailures;
 use crate::engine::remote::{Reply, Request, nobody_there};
 use crate::engine::{Core, Event};
 
@@ -91,17 +92,22 @@ impl ControlSocket {
     pub async fn serve(self, core: Core, stop: CancellationToken) {
         // SAFETY: getuid has no preconditions and cannot fail.
         let uid = unsafe { libc::getuid() };
+        let mut failures = AcceptFailures::new("control socket");
         loop {
             let stream = tokio::select! {
                 _ = stop.cancelled() => return,
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, _)) => stream,
+                    // Out of open files, say: wait rather than spin, and say so once a minute.
                     Err(e) => {
-                        tracing::warn!("control socket: {e}");
-                        continue;
+                        tokio::select! {
+                            _ = stop.cancelled() => return,
+                            _ = failures.failed(&e) => continue,
+                        }
                     }
                 },
             };
+            failures.accepted();
             // The directory is private already; this also turns away another user's root-less
             // tricks with a copied socket path.
             if stream.peer_cred().map(|c| c.uid()).ok() != Some(uid) {

@@ -2,7 +2,10 @@
 //! `legion-hub` invocations on this machine) and the webhook receiver (Mindbody, through a TLS
 //! proxy). Both only hand work to the engine's core.
 
+mod accept;
+pub mod connections;
 pub mod control;
+pub mod limits;
 pub mod webhooks;
 
 use tokio_util::sync::CancellationToken;
@@ -29,7 +32,7 @@ impl Drop for Services {
 
 impl Services {
     /// Stops taking deliveries and waits (up to 10 s) for those in flight to be stored and
-    /// answered: axum's graceful shutdown ends the task when the last one is done.
+    /// answered: the receiver's task ends when the last connection is done.
     pub async fn stop_receiving(&mut self) {
         if let Some((stop, task)) = self.webhooks.take() {
             stop.cancel();
@@ -50,6 +53,8 @@ pub async fn start(
     settings: &Settings,
     receive_webhooks: Option<&str>,
 ) -> anyhow::Result<Services> {
+    // Before any listener: more connections fit under a higher limit.
+    limits::raise_open_files_limit();
     let control = control::start(core, &settings.paths.control_socket())?;
     let (webhooks, webhook_addr) = match receive_webhooks {
         None => (None, None),

@@ -12,7 +12,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use tokio_util::sync::CancellationToken;
 
+use super::accept::AcceptFailures;
+use super::connections::{self, Connections};
+use super::limits::ReceiverLimits;
 use crate::engine::{Core, Refusal};
+use crate::logging::Throttled;
 use crate::providers::mindbody::webhooks::SIGNATURE_HEADER;
 
 /// Mindbody's deliveries are a few kilobytes; anything near this is not one.
@@ -70,13 +74,48 @@ pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, BindError> {
         })
 }
 
-/// Serves until `stop` is cancelled, then lets requests in flight finish.
+/// Serves until `stop` is cancelled, then lets requests in flight finish. Our own accept loop
+/// rather than `axum::serve`, which has no header or body timeout and no connection cap: see
+/// `server::connections` and `server::limits`.
 pub async fn serve(listener: tokio::net::TcpListener, core: Core, stop: CancellationToken) {
-    let app = router(core).into_make_service_with_connect_info::<SocketAddr>();
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(async move { stop.cancelled().await })
-        .await
-    {
-        tracing::error!("webhook receiver: {e}");
+    let limits = ReceiverLimits::from_env();
+    let connections = Connections::new(limits.max_connections);
+    let app = router(core);
+    let mut failures = AcceptFailures::new("webhook receiver");
+    let mut refused = Throttled::new(std::time::Duration::from_secs(60));
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = stop.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tokio::select! {
+                        _ = stop.cancelled() => break,
+                        _ = failures.failed(&e) => continue,
+                    }
+                }
+            },
+        };
+        failures.accepted();
+        let Some(admitted) = connections.admit() else {
+            // Every place is mid-request: closing this one at once keeps the file free.
+            if let Some((count, _)) = refused.occurred(std::time::Instant::now()) {
+                tracing::warn!(
+                    "webhook receiver: {count} connection(s) closed at once: all {} are mid-request",
+                    limits.max_connections
+                );
+            }
+            continue;
+        };
+        tokio::spawn(connections::serve_one(
+            stream,
+            peer,
+            app.clone(),
+            admitted,
+            limits,
+            stop.clone(),
+        ));
     }
+    drop(listener);
+    connections.all_closed().await;
 }
