@@ -119,9 +119,21 @@ fn cut_within(stream: &mut TcpStream, patience: Duration) -> bool {
     }
 }
 
-fn stop(mut child: Child) {
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let _ = child.wait();
+/// `serve`, killed if a test fails before stopping it.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn stop(mut serving: Running) {
+    unsafe { libc::kill(serving.0.id() as i32, libc::SIGTERM) };
+    let _ = serving.0.wait();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -134,12 +146,14 @@ async fn a_valid_delivery_is_answered_behind_1100_half_open_connections() {
     let (child, remote) = serve(dir.path(), &sandbox, port).await;
     subscribe(&remote, port).await;
     drop(remote);
-    stop(child);
+    stop(Running(child));
     let (child, _remote) = serve_limited(dir.path(), &sandbox, port, 256, &[]).await;
+    let child = Running(child);
 
     let streams = tokio::task::spawn_blocking(move || half_open(port, 1100))
         .await
         .unwrap();
+    eprintln!("{} half-open connections opened", streams.len());
     assert!(
         streams.len() > 256,
         "only {} connections opened",
@@ -171,6 +185,7 @@ async fn a_connection_that_never_finishes_its_header_is_cut() {
         &[("LEGION_HUB_RECEIVER_HEADER_TIMEOUT_MS", "300")],
     )
     .await;
+    let child = Running(child);
     let cut = tokio::task::spawn_blocking(move || {
         let mut stream = half_open(port, 1).pop().expect("connects");
         cut_within(&mut stream, Duration::from_secs(20))
@@ -194,6 +209,7 @@ async fn a_slowloris_body_is_cut_by_the_whole_request_timeout() {
         &[("LEGION_HUB_RECEIVER_REQUEST_TIMEOUT_MS", "1000")],
     )
     .await;
+    let child = Running(child);
     subscribe(&remote, port).await;
     let dripped = tokio::task::spawn_blocking(move || {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -289,8 +305,9 @@ async fn running_out_of_open_files_logs_a_few_lines_and_the_control_socket_recov
     let sandbox = Sandbox::start().await.unwrap();
     let dir = configured(&sandbox).await;
     let port = free_port();
-    let (mut child, _remote) = serve(dir.path(), &sandbox, port).await;
-    let pid = child.id();
+    let (child, _remote) = serve(dir.path(), &sandbox, port).await;
+    let mut child = Running(child);
+    let pid = child.0.id();
     let log_dir = dir.path().join("data").join("logs");
     let socket = dir.path().join("data").join("control.sock");
     // A few files to spare, then connections to both sockets that take them all and wait in
@@ -353,7 +370,7 @@ async fn running_out_of_open_files_logs_a_few_lines_and_the_control_socket_recov
     }
     assert!(answered.is_some(), "status never answered after the storm");
     assert!(
-        child.try_wait().unwrap().is_none(),
+        child.0.try_wait().unwrap().is_none(),
         "serve is still running"
     );
     stop(child);
