@@ -87,7 +87,7 @@ fn is_out_of_files(error: &io::Error) -> bool {
 
 fn span(d: Duration) -> String {
     match d.as_secs() {
-        s if s >= 50 && s <= 70 => "minute".to_string(),
+        s if (50..=70).contains(&s) => "minute".to_string(),
         s if s < 120 => format!("{s} s"),
         s => format!("{} minutes", s / 60),
     }
