@@ -63,6 +63,46 @@ fn sse_parse(c: &mut Criterion) {
     });
 }
 
+/// One event whose `data` line is `size` bytes long, arriving in 16 KiB pieces (as a network
+/// would deliver it): the parser must stay linear in the line's length, and an event past the
+/// 2 MiB cap must end the stream at once with an error.
+fn sse_long_line(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for (name, size) in [
+        ("sse: one 1 MiB line", 1usize << 20),
+        ("sse: one 8 MiB line (past the cap)", 8 << 20),
+    ] {
+        let text = "x".repeat(size - 40);
+        let body = format!(
+            "data: {{\"candidates\":[{{\"content\":{{\"parts\":[{{\"text\":\"{text}\"}}]}}}}]}}\r\n\r\n"
+        );
+        let segments: Vec<Bytes> = body
+            .as_bytes()
+            .chunks(16 << 10)
+            .map(Bytes::copy_from_slice)
+            .collect();
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    let stream = futures_util::stream::iter(
+                        segments
+                            .iter()
+                            .cloned()
+                            .map(Ok::<_, std::convert::Infallible>),
+                    );
+                    let chunks = sse::chunks(stream);
+                    futures_util::pin_mut!(chunks);
+                    let first = chunks.next().await.unwrap();
+                    assert_eq!(first.is_ok(), size < sse::EVENT_LIMIT, "{name}");
+                    black_box(first)
+                })
+            })
+        });
+    }
+}
+
 fn message(seq: u64, role: ChatRole, text: String) -> ChatMessage {
     ChatMessage {
         conversation: 1,
@@ -180,7 +220,7 @@ fn chat(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, sse_parse, chat);
+criterion_group!(benches, sse_parse, sse_long_line, chat);
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
@@ -191,6 +231,16 @@ fn main() {
                 "SSE: parse 10,000 Gemini stream chunks (real-sized, split in 1,400-byte segments)",
                 "< 20 ms",
                 "sse: parse 10,000 chunks",
+            ),
+            (
+                "SSE: one event with a 1 MiB data line (16 KiB pieces)",
+                "linear: a few ms",
+                "sse: one 1 MiB line",
+            ),
+            (
+                "SSE: one 8 MiB data line: refused at the 2 MiB cap",
+                "stops at the cap",
+                "sse: one 8 MiB line (past the cap)",
             ),
             (
                 "a streamed chunk from arrival to the frame that shows it (1,000 messages above)",

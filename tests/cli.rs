@@ -314,6 +314,7 @@ fn seed_books(dir: &Path) {
         phone: None,
         source: "mindbody".into(),
         modified_at: None,
+        modified_by: None,
         possible_duplicate_of: flag.map(str::to_string),
     };
     store

@@ -614,6 +614,7 @@ fn from_the_books(key: &str, name: &str, email: Option<&str>, flag: Option<&str>
         phone: None,
         source: "books".into(),
         modified_at: None,
+        modified_by: None,
         possible_duplicate_of: flag.map(str::to_string),
     }
 }

@@ -141,8 +141,8 @@ impl EngineError {
                             "InvalidSiteId" | "SiteNotFound" | "ApiCallsExceeded"
                         )
                 }
-                MindbodyError::Network { .. } => true,
-                MindbodyError::Malformed(_) => false,
+                MindbodyError::Network { .. } | MindbodyError::TimedOut { .. } => true,
+                MindbodyError::Malformed(_) | MindbodyError::TooLarge { .. } => false,
             },
             EngineError::OAuth { .. }
             | EngineError::NotReady { .. }

@@ -133,6 +133,7 @@ pub(super) fn customer_of(
         phone: client.mobile_phone.clone(),
         source: "mindbody".into(),
         modified_at: client.last_modified,
+        modified_by: Some("sync".into()),
         possible_duplicate_of: None,
     };
     match index.find(&fresh) {
@@ -141,6 +142,8 @@ pub(super) fn customer_of(
             let customer = Customer {
                 key: key.clone(),
                 source: before.map_or(fresh.source.clone(), |b| b.source.clone()),
+                // A client without a stamp does not wipe the one the books have.
+                modified_at: fresh.modified_at.or(before.and_then(|b| b.modified_at)),
                 ..fresh
             };
             Customer {
@@ -760,20 +763,30 @@ impl Core {
                 let PageContext::Customers(index, existing) = context else {
                     unreachable!("a clients sync always has its customer index");
                 };
-                let customers: Vec<Customer> = page
-                    .clients
-                    .iter()
-                    .map(|c| {
-                        let customer = customer_of(c, index, existing);
-                        index.add(&customer);
-                        existing.insert(customer.key.clone(), customer.clone());
-                        customer
-                    })
-                    .collect();
+                // A client the books already hold a newer copy of (a webhook brought a change
+                // made after this page was read) is left as it is.
+                let mut kept = 0;
+                let mut customers: Vec<Customer> = Vec::with_capacity(page.clients.len());
+                for c in &page.clients {
+                    let newer = index
+                        .linked(&c.id)
+                        .and_then(|key| existing.get(key))
+                        .is_some_and(|stored| stored.newer_than(c.last_modified));
+                    if newer {
+                        kept += 1;
+                        continue;
+                    }
+                    let customer = customer_of(c, index, existing);
+                    index.add(&customer);
+                    existing.insert(customer.key.clone(), customer.clone());
+                    customers.push(customer);
+                }
+                let mut outcomes = store.upsert_customers(&customers)?;
+                outcomes.extend(std::iter::repeat_n(Upserted::Unchanged, kept));
                 PageStored {
                     items: page.clients.len() as u64,
                     total: page.pagination.total_results,
-                    outcomes: store.upsert_customers(&customers)?,
+                    outcomes,
                     only_by_sync: 0,
                 }
             }

@@ -271,9 +271,22 @@ impl Core {
                 Ok((WebhookState::Processed, outcome))
             }
             CLIENT_CREATED | CLIENT_UPDATED => {
-                let client = delivery.client().map_err(|e| e.to_string())?;
+                let change = delivery.client().map_err(|e| e.to_string())?;
+                let stamp = delivery.originated_local();
                 let (index, existing) = applied.customers_context(self)?;
-                let customer = super::sync::customer_of(&client, index, existing);
+                let stored = index
+                    .linked(&change.client_id)
+                    .and_then(|key| existing.get(key));
+                // Mindbody delivers out of order (and retries for hours): a change older than
+                // the copy in the books is kept in the log, not applied.
+                if let Some(stored) = stored.filter(|s| s.newer_than(stamp)) {
+                    return Ok((WebhookState::Processed, stale(stored, stamp)));
+                }
+                let client = change.onto(stored, stamp);
+                let customer = Customer {
+                    modified_by: Some(format!("{} {}", delivery.event_id, delivery.message_id)),
+                    ..super::sync::customer_of(&client, index, existing)
+                };
                 index.add(&customer);
                 existing.insert(customer.key.clone(), customer.clone());
                 let outcome = format!(
@@ -397,6 +410,20 @@ impl Core {
             .unwrap_or_else(|e| e.into_inner()) = address;
         self.receiving().dirty.notify_one();
     }
+}
+
+/// What the log says of a client event older than the books' copy.
+fn stale(stored: &Customer, stamp: Option<chrono::NaiveDateTime>) -> String {
+    let when = |t: Option<chrono::NaiveDateTime>| {
+        t.map_or("unstamped".to_string(), |t| t.format("%F %T").to_string())
+    };
+    format!(
+        "customer {} kept as it is: this change ({}) is older than the one in the books ({}, from {})",
+        stored.full_name(),
+        when(stamp),
+        when(stored.modified_at),
+        stored.modified_by.as_deref().unwrap_or("an earlier run")
+    )
 }
 
 fn row_of(seq: u64, kind: &str, at: chrono::DateTime<Utc>, event: &WebhookEvent) -> WebhookRow {

@@ -23,8 +23,14 @@ pub struct Customer {
     #[serde(default)]
     pub phone: Option<String>,
     pub source: String,
+    /// When the customer last changed at its source (Mindbody's `LastModifiedDateTime`, or a
+    /// webhook event's origination time), studio-local. A change stamped earlier never replaces
+    /// this copy: webhooks arrive out of order.
     #[serde(default)]
     pub modified_at: Option<NaiveDateTime>,
+    /// What brought the copy the books hold: `sync`, or the webhook event and its message id.
+    #[serde(default)]
+    pub modified_by: Option<String>,
     /// Another customer this one may be (same name, and no email or phone that differs), for
     /// the user to confirm or dismiss.
     #[serde(default)]
@@ -48,6 +54,12 @@ impl Customer {
     /// known leaves them possibly one.
     pub fn told_apart_from(&self, other: &Customer) -> bool {
         Contact::of(self).told_apart_from(&Contact::of(other))
+    }
+
+    /// Whether this copy is newer than a change stamped `stamp`, which must then not replace
+    /// it. Without a stamp on either side there is nothing to order by: not newer.
+    pub fn newer_than(&self, stamp: Option<NaiveDateTime>) -> bool {
+        matches!((self.modified_at, stamp), (Some(mine), Some(theirs)) if mine > theirs)
     }
 }
 
@@ -152,6 +164,11 @@ impl CustomerIndex {
         }
     }
 
+    /// The customer a Mindbody client is already linked to.
+    pub fn linked(&self, mindbody_id: &str) -> Option<&str> {
+        self.by_mindbody_id.get(mindbody_id).map(String::as_str)
+    }
+
     /// Where a provider's client (as a customer, with its provider id) goes.
     pub fn find(&self, client: &Customer) -> Match {
         if let Some(key) = client
@@ -194,6 +211,7 @@ mod tests {
             phone: phone.map(str::to_string),
             source: "books".into(),
             modified_at: None,
+            modified_by: None,
             possible_duplicate_of: None,
         }
     }
@@ -304,5 +322,28 @@ mod tests {
         );
         assert!(existing[0].told_apart_from(&client("16", Some("x@y.z"), None, "Jane Doe")));
         assert!(!existing[1].told_apart_from(&client("17", Some("x@y.z"), None, "Jane Doe")));
+    }
+
+    #[test]
+    fn only_a_later_stamp_is_newer() {
+        let at = |h: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+                .unwrap()
+                .and_hms_opt(h, 30, 0)
+        };
+        let stored = Customer {
+            modified_at: at(12),
+            ..client("1", None, None, "Ann Lee")
+        };
+        assert!(stored.newer_than(at(11)), "an older change loses");
+        assert!(!stored.newer_than(at(12)), "the same stamp (a redelivery) applies");
+        assert!(!stored.newer_than(at(13)), "a newer change applies");
+        assert!(!stored.newer_than(None), "an unstamped change cannot be ordered");
+        let unstamped = client("2", None, None, "Bo Li");
+        assert!(!unstamped.newer_than(at(1)));
+        assert_eq!(
+            CustomerIndex::new([&stored]).linked("1"),
+            Some("mindbody:client:1")
+        );
     }
 }

@@ -179,7 +179,12 @@ pub enum HttpError {
     Reqwest(#[from] reqwest::Error),
     #[error(transparent)]
     Http(#[from] http::Error),
+    #[error("the sign-in server's reply was larger than {} and was not read: check the token URL", crate::http::size(*limit))]
+    TooLarge { limit: usize },
 }
+
+/// How long a token request may take, reply included.
+const TOKEN_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// oauth2's requests, sent with our reqwest client (oauth2's own uses another reqwest).
 async fn send(
@@ -191,13 +196,21 @@ async fn send(
         .request(parts.method, parts.uri.to_string())
         .headers(parts.headers)
         .body(body)
+        .timeout(TOKEN_REQUEST_TIMEOUT)
         .send()
         .await?;
     let mut response = http::Response::builder().status(reply.status());
     for (name, value) in reply.headers() {
         response = response.header(name, value);
     }
-    let body = reply.bytes().await?.to_vec();
+    // A token reply is a few kilobytes; a sign-in server that sends more is not read whole.
+    let body = crate::http::read_capped(reply, crate::http::TOKEN_REPLY_LIMIT)
+        .await
+        .map_err(|e| match e {
+            crate::http::BodyError::TooLarge { limit } => HttpError::TooLarge { limit },
+            crate::http::BodyError::Transport(e) => HttpError::Reqwest(e),
+        })?
+        .to_vec();
     Ok(response.body(body)?)
 }
 

@@ -15,6 +15,13 @@ use crate::secret::Secret;
 
 pub use crate::http::RetryPolicy;
 
+/// How long a non-streamed call may take, reply included: a model list, a model, a token count.
+const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a non-streamed `generateContent` may take: a thinking model can work for minutes on
+/// a long answer. A streamed reply has no total timeout (it may rightly talk for long); the
+/// HTTP client's read timeout ends it when the server falls silent (`http::client`).
+const GENERATE_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// Pages fetched at most from `models.list`: a server that keeps returning page tokens must not
 /// keep the hub busy forever.
 const MAX_MODEL_PAGES: usize = 50;
@@ -71,7 +78,7 @@ impl GeminiClient {
                         let status = reply.status().as_u16();
                         let body = tokio::select! {
                             _ = cancel.cancelled() => return Err(GeminiError::Cancelled),
-                            body = reply.bytes() => body.unwrap_or_default(),
+                            body = crate::http::read_capped(reply, crate::http::API_REPLY_LIMIT) => body.unwrap_or_default(),
                         };
                         GeminiError::from_reply(status, &body)
                     }
@@ -104,10 +111,14 @@ impl GeminiClient {
         reply: reqwest::Response,
         what: &str,
     ) -> Result<T, GeminiError> {
-        let body = reply
-            .bytes()
+        let body = crate::http::read_capped(reply, crate::http::API_REPLY_LIMIT)
             .await
-            .map_err(|e| GeminiError::StreamCut(crate::present::one_line(&e.to_string())))?;
+            .map_err(|e| match e {
+                crate::http::BodyError::TooLarge { limit } => GeminiError::TooLarge { limit },
+                crate::http::BodyError::Transport(e) => {
+                    GeminiError::StreamCut(crate::present::one_line(&e.to_string()))
+                }
+            })?;
         serde_json::from_slice(&body).map_err(|e| {
             GeminiError::Malformed(format!("{what} is not the JSON Gemini sends: {e}"))
         })
@@ -124,7 +135,11 @@ impl GeminiClient {
                     cancel,
                     &url,
                     || {
-                        let mut request = self.http.get(&url).query(&[("pageSize", "100")]);
+                        let mut request = self
+                            .http
+                            .get(&url)
+                            .query(&[("pageSize", "100")])
+                            .timeout(CALL_TIMEOUT);
                         if let Some(token) = &token {
                             request = request.query(&[("pageToken", token)]);
                         }
@@ -150,7 +165,12 @@ impl GeminiClient {
     ) -> Result<Model, GeminiError> {
         let url = self.url(&format!("models/{}", bare(model)));
         let reply = self
-            .send(cancel, &url, || self.http.get(&url), ignore_waits)
+            .send(
+                cancel,
+                &url,
+                || self.http.get(&url).timeout(CALL_TIMEOUT),
+                ignore_waits,
+            )
             .await?;
         Self::json(reply, "the model").await
     }
@@ -166,7 +186,7 @@ impl GeminiClient {
             .send(
                 cancel,
                 &url,
-                || self.http.post(&url).json(request),
+                || self.http.post(&url).json(request).timeout(GENERATE_TIMEOUT),
                 ignore_waits,
             )
             .await?;
@@ -224,7 +244,7 @@ impl GeminiClient {
             .send(
                 cancel,
                 &url,
-                || self.http.post(&url).json(&body),
+                || self.http.post(&url).json(&body).timeout(CALL_TIMEOUT),
                 ignore_waits,
             )
             .await?;

@@ -36,6 +36,8 @@ pub enum GeminiError {
     Blocked(String),
     #[error("the reply stopped part-way: {0}")]
     StreamCut(String),
+    #[error("Gemini's reply was larger than {} in one piece and was not read", crate::http::size(*limit))]
+    TooLarge { limit: usize },
     #[error("cancelled")]
     Cancelled,
 }
@@ -114,6 +116,7 @@ impl GeminiError {
             GeminiError::Malformed(_) => "Something between legion-hub and Gemini (a proxy?) changed the reply, or the API changed: check `[gemini] base_url`.".into(),
             GeminiError::Blocked(_) => "Gemini's safety filter stopped this prompt: rephrase it.".into(),
             GeminiError::StreamCut(_) => "The part that arrived is kept; ask again to get the rest.".into(),
+            GeminiError::TooLarge { .. } => "No Gemini reply is that large: something between legion-hub and Gemini (a proxy?) sent it; check `[gemini] base_url`. What arrived before it is kept.".into(),
             GeminiError::Cancelled => "Nothing to do.".into(),
         }
     }

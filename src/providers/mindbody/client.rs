@@ -1,7 +1,9 @@
 //! Mindbody's Public API v6 client: `Api-Key`, `SiteId` and `Authorization: Bearer` on every
 //! call, errors read from `{"Error":{"Message","Code"}}` with a hint per code, 408/429/5xx retried
 //! with backoff and jitter (honouring `Retry-After`), and every request counted (past about
-//! 1,000 a day each call is billed).
+//! 1,000 a day each call is billed). Every request has a total timeout and every reply a size
+//! ceiling: a server that drips its answer or never stops sending cannot hold a sync forever or
+//! take the memory.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +18,9 @@ use crate::secret::Secret;
 
 /// The most rows Mindbody returns in one page.
 pub const PAGE_LIMIT: u64 = 200;
+/// How long one request may take, from connecting to the last byte of the reply. A page of 200
+/// records comes in well under a second; this only ends a request that would never end.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Called once for every request tried (retries included), with whether Mindbody answered it.
 pub type CallCounter = Arc<dyn Fn(Attempt) + Send + Sync>;
@@ -41,6 +46,10 @@ pub enum MindbodyError {
     Network { url: String, detail: String },
     #[error("Mindbody sent a reply legion-hub cannot read: {0}")]
     Malformed(String),
+    #[error("Mindbody's reply was larger than {} and was not read", crate::http::size(*limit))]
+    TooLarge { limit: usize },
+    #[error("Mindbody did not finish answering within {} s", after.as_secs())]
+    TimedOut { after: Duration },
 }
 
 impl MindbodyError {
@@ -63,6 +72,12 @@ impl MindbodyError {
             }
             MindbodyError::Malformed(_) => {
                 "A proxy may have changed the reply; check `[mindbody] api_url`."
+            }
+            MindbodyError::TooLarge { .. } => {
+                "No Mindbody page is that large: something between legion-hub and Mindbody (a proxy?) sent it; check `[mindbody] api_url`. A sync run again resumes from its last stored page."
+            }
+            MindbodyError::TimedOut { .. } => {
+                "Mindbody (or the network) is very slow right now: run the sync again later; it resumes from its last stored page."
             }
         }
     }
@@ -91,8 +106,9 @@ impl MindbodyError {
             MindbodyError::Api { status, .. } => {
                 matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
             }
-            MindbodyError::Network { .. } => true,
-            MindbodyError::Malformed(_) => false,
+            // A slow answer may come quicker the next time; a huge one will not shrink.
+            MindbodyError::Network { .. } | MindbodyError::TimedOut { .. } => true,
+            MindbodyError::Malformed(_) | MindbodyError::TooLarge { .. } => false,
         }
     }
 }
@@ -140,6 +156,7 @@ pub struct MindbodyClient {
     api_key: Secret,
     site_id: String,
     retry: RetryPolicy,
+    timeout: Duration,
     on_call: Option<CallCounter>,
 }
 
@@ -156,12 +173,19 @@ impl MindbodyClient {
             api_key,
             site_id: site_id.to_string(),
             retry: RetryPolicy::default(),
+            timeout: REQUEST_TIMEOUT,
             on_call: None,
         }
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> MindbodyClient {
         self.retry = retry;
+        self
+    }
+
+    /// Another total timeout per request than [`REQUEST_TIMEOUT`] (tests use a short one).
+    pub fn with_timeout(mut self, timeout: Duration) -> MindbodyClient {
+        self.timeout = timeout;
         self
     }
 
@@ -216,9 +240,16 @@ impl MindbodyClient {
         access_token: &Secret,
     ) -> Result<bytes::Bytes, Failure> {
         // The URL is said once, without its query; reqwest's own text repeats it whole.
-        let network = |e: reqwest::Error| MindbodyError::Network {
-            url: url.to_string(),
-            detail: crate::http::describe(&e),
+        let timeout = self.timeout;
+        let network = |e: reqwest::Error| {
+            if e.is_timeout() {
+                MindbodyError::TimedOut { after: timeout }
+            } else {
+                MindbodyError::Network {
+                    url: url.to_string(),
+                    detail: crate::http::describe(&e),
+                }
+            }
         };
         // A request that never connected cannot have been billed; one that timed out after
         // connecting may have been, so it counts.
@@ -228,7 +259,10 @@ impl MindbodyClient {
             retry_after: None,
         };
         let cut_off = |e| Failure {
-            error: network(e),
+            error: match e {
+                crate::http::BodyError::TooLarge { limit } => MindbodyError::TooLarge { limit },
+                crate::http::BodyError::Transport(e) => network(e),
+            },
             retry_after: None,
             answered: true,
         };
@@ -239,6 +273,7 @@ impl MindbodyClient {
             .header("Api-Key", self.api_key.expose())
             .header("SiteId", &self.site_id)
             .bearer_auth(access_token.expose())
+            .timeout(self.timeout)
             .send()
             .await
             .map_err(unreached)?;
@@ -249,7 +284,9 @@ impl MindbodyClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = reply.bytes().await.map_err(cut_off)?;
+        let body = crate::http::read_capped(reply, crate::http::API_REPLY_LIMIT)
+            .await
+            .map_err(cut_off)?;
         if (200..300).contains(&status) {
             return Ok(body);
         }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::super::sync::{client_key, sale_prefix};
 use super::super::types::{Client, decimal};
-use crate::finance::Transaction;
+use crate::finance::{Customer, Transaction};
 
 pub const SALE_CREATED: &str = "clientSale.created";
 pub const CLIENT_CREATED: &str = "client.created";
@@ -60,8 +60,14 @@ impl Delivery {
         self.data()
     }
 
-    pub fn client(&self) -> Result<Client, DeliveryError> {
-        self.data::<ClientChanged>().map(ClientChanged::into_client)
+    pub fn client(&self) -> Result<ClientChanged, DeliveryError> {
+        self.data()
+    }
+
+    /// When the change happened at Mindbody, on the studio's clock (as the v6 API's times are).
+    pub fn originated_local(&self) -> Option<NaiveDateTime> {
+        self.originated_at
+            .map(|at| at.with_timezone(&Local).naive_local())
     }
 }
 
@@ -135,32 +141,51 @@ impl SaleCreated {
     }
 }
 
-/// `client.created` / `client.updated` event data (the fields the books keep).
+/// `client.created` / `client.updated` event data: the fields the books keep, each as the event
+/// carries it. `None`: the event does not carry the field (it says nothing of it, and what the
+/// books hold stays); `Some(None)`: it carries null or an empty text (the studio cleared it);
+/// `Some(Some(v))`: a value.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ClientChanged {
+pub struct ClientChanged {
     #[serde(rename = "clientId", deserialize_with = "required_id_text")]
-    client_id: String,
-    #[serde(rename = "firstName", default)]
-    first_name: Option<String>,
-    #[serde(rename = "lastName", default)]
-    last_name: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(rename = "mobilePhone", default)]
-    mobile_phone: Option<String>,
+    pub client_id: String,
+    #[serde(rename = "firstName", default, deserialize_with = "carried")]
+    pub first_name: Option<Option<String>>,
+    #[serde(rename = "lastName", default, deserialize_with = "carried")]
+    pub last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "carried")]
+    pub email: Option<Option<String>>,
+    #[serde(rename = "mobilePhone", default, deserialize_with = "carried")]
+    pub mobile_phone: Option<Option<String>>,
 }
 
 impl ClientChanged {
-    fn into_client(self) -> Client {
+    /// The client as it is after this change, on top of the books' copy (`stored`): the fields
+    /// the event carries replace the stored ones, the others stay, and the stamp is the event's
+    /// (the stored one when the event has none; never cleared).
+    pub fn onto(&self, stored: Option<&Customer>, stamp: Option<NaiveDateTime>) -> Client {
+        fn pick(carried: &Option<Option<String>>, stored: Option<&str>) -> Option<String> {
+            match carried {
+                Some(value) => value.clone(),
+                None => stored.filter(|s| !s.is_empty()).map(str::to_string),
+            }
+        }
         Client {
-            id: self.client_id,
-            first_name: self.first_name,
-            last_name: self.last_name,
-            email: self.email.filter(|e| !e.trim().is_empty()),
-            mobile_phone: self.mobile_phone.filter(|p| !p.trim().is_empty()),
-            last_modified: None,
+            id: self.client_id.clone(),
+            first_name: pick(&self.first_name, stored.map(|c| c.first_name.as_str())),
+            last_name: pick(&self.last_name, stored.map(|c| c.last_name.as_str())),
+            email: pick(&self.email, stored.and_then(|c| c.email.as_deref())),
+            mobile_phone: pick(&self.mobile_phone, stored.and_then(|c| c.phone.as_deref())),
+            last_modified: stamp.or(stored.and_then(|c| c.modified_at)),
         }
     }
+}
+
+/// A field the event carries: its text, or None when it is null or blank.
+fn carried<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(
+        Option::<String>::deserialize(d)?.filter(|s| !s.trim().is_empty()),
+    ))
 }
 
 /// Ids Mindbody sends as text in one event and as a number in another.
@@ -209,9 +234,38 @@ mod tests {
                 r#"{{"messageId":"m","eventId":"client.created","eventData":{{"clientId":{id},"firstName":"Ana","lastName":"Ruiz","email":"ana@example.com"}}}}"#
             );
             let client = Delivery::parse(body.as_bytes()).unwrap().client().unwrap();
-            assert_eq!(client.id, "100000009");
-            assert_eq!(client.email.as_deref(), Some("ana@example.com"));
+            assert_eq!(client.client_id, "100000009");
+            assert_eq!(client.email, Some(Some("ana@example.com".into())));
         }
+    }
+
+    #[test]
+    fn a_field_the_event_does_not_carry_keeps_the_stored_one_and_null_clears_it() {
+        let stored = Customer {
+            key: "mindbody:client:7".into(),
+            mindbody_id: Some("7".into()),
+            first_name: "Ana".into(),
+            last_name: "Ruiz".into(),
+            email: Some("ana@example.com".into()),
+            phone: Some("805 550 0001".into()),
+            source: "mindbody".into(),
+            modified_at: NaiveDateTime::parse_from_str("2026-12-03 12:30:00", "%F %T").ok(),
+            modified_by: Some("sync".into()),
+            possible_duplicate_of: None,
+        };
+        let body = br#"{"messageId":"m","eventId":"client.updated","eventData":{"clientId":"7","lastName":"Ruiz Vega","email":null}}"#;
+        let change = Delivery::parse(body).unwrap().client().unwrap();
+        assert_eq!(change.first_name, None, "absent");
+        assert_eq!(change.email, Some(None), "null");
+        let client = change.onto(Some(&stored), None);
+        assert_eq!(client.first_name.as_deref(), Some("Ana"), "kept: not carried");
+        assert_eq!(client.last_name.as_deref(), Some("Ruiz Vega"), "carried");
+        assert_eq!(client.email, None, "cleared: carried as null");
+        assert_eq!(client.mobile_phone.as_deref(), Some("805 550 0001"), "kept");
+        assert_eq!(client.last_modified, stored.modified_at, "a stamp is never cleared");
+        let stamp = NaiveDateTime::parse_from_str("2026-12-03 13:00:00", "%F %T").ok();
+        assert_eq!(change.onto(Some(&stored), stamp).last_modified, stamp);
+        assert_eq!(change.onto(None, None).first_name, None);
     }
 
     #[test]

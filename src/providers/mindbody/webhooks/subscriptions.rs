@@ -1,6 +1,9 @@
 //! The Webhooks API (`API-Key` header): create a subscription (Mindbody checks the URL with a
 //! `HEAD` first and returns the `messageSignatureKey` only then), list, activate, delete. Replies
-//! come bare or wrapped in `{"isSuccess", "value", "errorInformation"}`; both are read.
+//! come bare or wrapped in `{"isSuccess", "value", "errorInformation"}`; both are read. Each
+//! request has a total timeout and each reply a size ceiling.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,7 +18,12 @@ pub enum WebhooksError {
     Network { url: String, detail: String },
     #[error("the Mindbody Webhooks API sent a reply legion-hub cannot read: {0}")]
     Malformed(String),
+    #[error("the Mindbody Webhooks API's reply was larger than {} and was not read", crate::http::size(*limit))]
+    TooLarge { limit: usize },
 }
+
+/// How long one Webhooks API request may take, reply included: they are small JSON documents.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl WebhooksError {
     pub fn hint(&self) -> &'static str {
@@ -36,6 +44,9 @@ impl WebhooksError {
                 "check the network, or LEGION_HUB_MINDBODY_WEBHOOKS_URL if you moved it"
             }
             WebhooksError::Malformed(_) => "try again; if it persists, report it with the log file",
+            WebhooksError::TooLarge { .. } => {
+                "no Webhooks API reply is that large: check LEGION_HUB_MINDBODY_WEBHOOKS_URL (a proxy may be in the way)"
+            }
         }
     }
 }
@@ -171,6 +182,7 @@ impl WebhooksClient {
     ) -> Result<T, WebhooksError> {
         let response = request
             .header("API-Key", self.api_key.expose())
+            .timeout(REQUEST_TIMEOUT)
             .send()
             .await
             .map_err(|e| WebhooksError::Network {
@@ -178,10 +190,16 @@ impl WebhooksClient {
                 detail: crate::http::describe(&e),
             })?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| WebhooksError::Network {
-            url: self.base.clone(),
-            detail: crate::http::describe(&e),
-        })?;
+        let body = crate::http::read_capped(response, crate::http::API_REPLY_LIMIT)
+            .await
+            .map_err(|e| match e {
+                crate::http::BodyError::TooLarge { limit } => WebhooksError::TooLarge { limit },
+                crate::http::BodyError::Transport(e) => WebhooksError::Network {
+                    url: self.base.clone(),
+                    detail: crate::http::describe(&e),
+                },
+            })?;
+        let text = String::from_utf8_lossy(&body);
         if !status.is_success() {
             return Err(WebhooksError::Api {
                 status: status.as_u16(),

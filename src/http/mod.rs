@@ -1,9 +1,15 @@
 //! The one HTTP client setup the hub uses for every provider: rustls with ring (installed
-//! once, here), bounded connect and read times.
+//! once, here), bounded connect and read times (the read timeout is an *idle* timeout: it
+//! resets with every read, so a stream that keeps talking is never cut by it; clients add a
+//! total timeout per request where a reply has a natural end), and bodies read with a ceiling.
 
 use std::time::Duration;
 
 use rand::Rng;
+
+mod body;
+
+pub use body::{API_REPLY_LIMIT, BodyError, TOKEN_REPLY_LIMIT, read_capped, size};
 
 pub fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
