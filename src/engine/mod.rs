@@ -9,6 +9,7 @@ mod event;
 mod gemini;
 pub mod handle;
 mod mindbody;
+pub mod rejected;
 pub mod remote;
 mod subscriptions;
 mod sync;
@@ -42,6 +43,7 @@ pub use mindbody::MindbodyUpdate;
 pub use sync::{SyncKind, SyncRequest, calls_key};
 pub use sync_job::{Freshness, TodaysSales, TransactionPage};
 pub use view::{Fact, IntegrationView};
+pub use rejected::RejectionSummary;
 pub use webhooks::{Refusal, WebhookEventPage, WebhookRow, WebhookSummary};
 
 pub use crate::store::lock::Owner;
@@ -212,6 +214,8 @@ struct Inner {
     transaction_keys: Mutex<Option<(String, Arc<Vec<String>>)>>,
     /// The webhook inbox, processor and notifier, started on first use.
     receiving: OnceLock<webhooks::Receiving>,
+    /// Rejected webhook attempts: counters, the ring and the per-peer limit, loaded on first use.
+    rejections: Mutex<Option<Arc<rejected::Rejections>>>,
     /// The subscription's signing key, unsealed once (outer None: not read yet).
     webhook_key: Mutex<Option<Option<crate::secret::Secret>>>,
     /// Where this process receives webhooks, if it does.
@@ -253,6 +257,7 @@ impl Core {
                 sync_running: AtomicBool::new(false),
                 transaction_keys: Mutex::new(None),
                 receiving: OnceLock::new(),
+                rejections: Mutex::new(None),
                 webhook_key: Mutex::new(None),
                 webhook_address: Mutex::new(None),
             }),

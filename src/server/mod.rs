@@ -3,6 +3,7 @@
 //! proxy). Both only hand work to the engine's core.
 
 pub mod control;
+pub mod peer;
 pub mod webhooks;
 
 use tokio_util::sync::CancellationToken;
