@@ -58,6 +58,26 @@ pub struct RejectionSummary {
     pub recent: Vec<RejectedAttempt>,
 }
 
+impl RejectionSummary {
+    /// "312 in the last minute, 2,664 in the last hour"
+    pub fn rate_text(&self) -> String {
+        format!(
+            "{} in the last minute, {} in the last hour",
+            crate::present::thousands(self.last_minute),
+            crate::present::thousands(self.last_hour)
+        )
+    }
+
+    /// "1,000 most recent kept of 2,664 rejected"
+    pub fn kept_text(&self) -> String {
+        format!(
+            "{} most recent kept of {} rejected",
+            crate::present::thousands(self.kept),
+            crate::present::thousands(self.total)
+        )
+    }
+}
+
 /// The rejections of the process that receives webhooks.
 pub(super) struct Rejections {
     book: Mutex<Book>,
