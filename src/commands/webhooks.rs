@@ -93,6 +93,12 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
         present::thousands(c.duplicates),
         present::thousands(c.rejected)
     );
+    if summary.inbox_full > 0 {
+        println!(
+            "{} deliveries answered 503 since the receiver started: the inbox was full (the disk is slower than the deliveries); Mindbody delivers them again.",
+            present::thousands(summary.inbox_full)
+        );
+    }
     let r = &summary.rejections;
     if r.total > 0 {
         println!("Rejected: {}; {}.", r.rate_text(), r.kept_text());

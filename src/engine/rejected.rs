@@ -83,6 +83,8 @@ pub(super) struct Rejections {
     book: Mutex<Book>,
     save: Notify,
     saver_started: AtomicBool,
+    /// One save at a time, so counters on disk never go back.
+    saving: Mutex<()>,
 }
 
 struct Book {
@@ -115,6 +117,7 @@ impl Rejections {
             }),
             save: Notify::new(),
             saver_started: AtomicBool::new(false),
+            saving: Mutex::new(()),
         })
     }
 
@@ -167,37 +170,40 @@ impl Rejections {
         loop {
             self.save.notified().await;
             tokio::time::sleep(SAVE_EVERY).await;
-            let (counts, added) = {
-                let mut book = self.book();
-                if !book.dirty {
-                    continue;
-                }
-                let from = book.unsaved_from;
-                let added: Vec<_> = book
-                    .ring
-                    .iter()
-                    .filter(|(seq, _)| *seq >= from)
-                    .cloned()
-                    .collect();
-                book.unsaved_from = book.counts.next_seq + 1;
-                book.dirty = false;
-                (book.counts.clone(), added)
-            };
-            let core = core.clone();
-            let saved = tokio::task::spawn_blocking(move || {
-                core.inner
-                    .store
-                    .save_rejections(&counts, &added)
-                    .map_err(|e| e.to_string())
-            })
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()));
-            if let Err(e) = saved {
-                // Counters are only counters: try again with the next change.
+            let (rejections, core) = (self.clone(), core.clone());
+            let saved =
+                tokio::task::spawn_blocking(move || rejections.save_now(&core.inner.store)).await;
+            if let Ok(Err(e)) = saved {
+                // Counters are only counters: they are saved again with the next change.
                 tracing::warn!("saving rejected webhook attempts: {e}");
-                self.book().dirty = true;
             }
         }
+    }
+
+    /// Saves the counters and the attempts kept since the last save, if anything changed.
+    pub(super) fn save_now(&self, store: &Store) -> Result<(), crate::store::StoreError> {
+        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
+        let (from, counts, added) = {
+            let mut book = self.book();
+            if !book.dirty {
+                return Ok(());
+            }
+            let from = book.unsaved_from;
+            let added: Vec<_> = book
+                .ring
+                .iter()
+                .filter(|(seq, _)| *seq >= from)
+                .cloned()
+                .collect();
+            book.unsaved_from = book.counts.next_seq + 1;
+            book.dirty = false;
+            (from, book.counts.clone(), added)
+        };
+        store.save_rejections(&counts, &added).inspect_err(|_| {
+            let mut book = self.book();
+            book.unsaved_from = book.unsaved_from.min(from);
+            book.dirty = true;
+        })
     }
 }
 

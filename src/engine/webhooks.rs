@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -61,6 +62,10 @@ pub struct WebhookSummary {
     /// Attempts turned away: counts, rate and the most recent kept.
     #[serde(default)]
     pub rejections: RejectionSummary,
+    /// Verified deliveries answered 503 because the inbox was full (Mindbody delivers them
+    /// again), since the receiving process started.
+    #[serde(default)]
+    pub inbox_full: u64,
 }
 
 /// One row of the events pane.
@@ -136,6 +141,8 @@ pub(super) struct Receiving {
     work: Arc<Notify>,
     dirty: Arc<Notify>,
     hold: Arc<Hold>,
+    /// Deliveries answered 503 because the inbox was full, since this process started.
+    inbox_full: AtomicU64,
 }
 
 /// Keeps the inbox thread from storing while held: a stalled disk, for tests.
@@ -205,11 +212,15 @@ impl Core {
     async fn to_inbox(&self, event: WebhookEvent) -> Result<Stored, Refusal> {
         let stopped = || Refusal::Store("the webhook inbox has stopped".to_string());
         let (tx, rx) = oneshot::channel();
-        self.receiving()
+        let receiving = self.receiving();
+        receiving
             .inbox
             .try_send(Arrival { event, stored: tx })
             .map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => Refusal::Busy,
+                mpsc::error::TrySendError::Full(_) => {
+                    receiving.inbox_full.fetch_add(1, Ordering::Relaxed);
+                    Refusal::Busy
+                }
                 mpsc::error::TrySendError::Closed(_) => stopped(),
             })?;
         match tokio::time::timeout(STORE_PATIENCE, rx).await {
@@ -255,7 +266,7 @@ impl Core {
     /// earlier run are worked off at once.
     pub(super) fn receiving(&self) -> &Receiving {
         self.inner.receiving.get_or_init(|| {
-            let (inbox, arrivals) = mpsc::channel(INBOX_CAPACITY);
+            let (inbox, arrivals) = mpsc::channel(self.inner.webhook_inbox_capacity);
             let work = Arc::new(Notify::new());
             let dirty = Arc::new(Notify::new());
             let hold = Arc::new(Hold::default());
@@ -273,6 +284,7 @@ impl Core {
                 work,
                 dirty,
                 hold,
+                inbox_full: AtomicU64::new(0),
             }
         })
     }
@@ -417,6 +429,11 @@ impl Core {
         counts.rejected = rejections.total;
         Ok(WebhookSummary {
             rejections,
+            inbox_full: self
+                .inner
+                .receiving
+                .get()
+                .map_or(0, |r| r.inbox_full.load(Ordering::Relaxed)),
             pending: counts
                 .received
                 .saturating_sub(counts.processed + counts.failed + counts.ignored),
@@ -593,6 +610,8 @@ fn run_inbox(
     hold: Arc<Hold>,
 ) {
     while let Some(first) = arrivals.blocking_recv() {
+        // Held (a test standing in for a stalled disk): take no more, so the queue fills.
+        hold.wait_until_released();
         let mut group = vec![first];
         while group.len() < GROUP_MAX {
             match arrivals.try_recv() {
@@ -600,7 +619,6 @@ fn run_inbox(
                 Err(_) => break,
             }
         }
-        hold.wait_until_released();
         let (inbound, answers): (Vec<_>, Vec<_>) =
             group.into_iter().map(|a| (a.event, a.stored)).unzip();
         match core
