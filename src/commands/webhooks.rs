@@ -116,8 +116,11 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
             .map(|(reason, n)| format!("{reason} {}", present::thousands(*n)))
             .collect();
         println!("  By reason: {}.", reasons.join(", "));
+        if !r.recent.is_empty() {
+            println!("  Most recent:");
+        }
         for attempt in &r.recent {
-            println!("  {}", rejected_line(attempt));
+            println!("    {}", rejected_line(attempt));
         }
     }
     for row in &page.rows {
