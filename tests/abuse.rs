@@ -106,7 +106,7 @@ impl Served {
         for _ in 0..500 {
             summary = self.remote.webhook_summary().await.unwrap();
             if summary.rejections.total >= total {
-                return summary.rejections;
+                return *summary.rejections;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -336,7 +336,8 @@ async fn rejections_an_older_version_logged_whole_are_moved_out_once() {
                 peer: Some(if seq == 1_200 { huge.clone() } else { "203.0.113.9".into() }),
                 bytes: 2,
             });
-            log.insert(seq.to_be_bytes(), codec::encode(&entry)).unwrap();
+            log.insert(seq.to_be_bytes(), codec::encode(&entry))
+                .unwrap();
         }
         let counts = WebhookCounts {
             rejected: 1_200,
@@ -397,7 +398,10 @@ async fn a_full_inbox_answers_503_and_the_retried_delivery_is_accepted() {
         services.webhook_addr.unwrap(),
         legion_hub::server::webhooks::PATH
     );
-    engine.subscribe_webhooks(url.clone(), Vec::new()).await.unwrap();
+    engine
+        .subscribe_webhooks(url.clone(), Vec::new())
+        .await
+        .unwrap();
     let bodies: Vec<Vec<u8>> = (0..SENT as i64)
         .map(|i| {
             let sale = sandbox.mindbody.with_studio(|s| {
@@ -462,6 +466,9 @@ async fn a_full_inbox_answers_503_and_the_retried_delivery_is_accepted() {
     }
     let summary = engine.webhook_summary().await.unwrap();
     assert_eq!(summary.counts.received, SENT as u64, "{summary:?}");
-    assert_eq!(summary.counts.processed, SENT as u64, "nothing acknowledged is lost");
+    assert_eq!(
+        summary.counts.processed, SENT as u64,
+        "nothing acknowledged is lost"
+    );
     drop(services);
 }

@@ -211,7 +211,8 @@ fn events_app(width: u16, height: u16) -> App {
         pending: 0,
         subscription: None,
         listening_on: Some("http://127.0.0.1:8787/webhooks/mindbody".into()),
-        rejections: RejectionSummary {
+        inbox_full: 0,
+        rejections: Box::new(RejectionSummary {
             total: 2_664,
             by_reason: vec![("signature does not match the body".into(), 2_664)],
             throttled: 1_664,
@@ -225,7 +226,7 @@ fn events_app(width: u16, height: u16) -> App {
                 RejectionReason::BadSignature,
                 Some("203.0.113.9"),
             )],
-        },
+        }),
     }));
     let row = |seq: u64, minutes: i64, kind: &str, event: &str, state, detail: &str| WebhookRow {
         seq,

@@ -40,10 +40,10 @@ pub use event::Event;
 pub use gemini::GeminiUpdate;
 pub use handle::{Answer, Engine};
 pub use mindbody::MindbodyUpdate;
+pub use rejected::RejectionSummary;
 pub use sync::{SyncKind, SyncRequest, calls_key};
 pub use sync_job::{Freshness, TodaysSales, TransactionPage};
 pub use view::{Fact, IntegrationView};
-pub use rejected::RejectionSummary;
 pub use webhooks::{Refusal, WebhookEventPage, WebhookRow, WebhookSummary};
 
 pub use crate::store::lock::Owner;

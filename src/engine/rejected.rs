@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::store::Store;
-use crate::store::rejections::{
-    RING_CAPACITY, RejectedAttempt, RejectionCounts, RejectionReason,
-};
+use crate::store::rejections::{RING_CAPACITY, RejectedAttempt, RejectionCounts, RejectionReason};
 
 /// Rejections one peer may have kept per window before it is answered 429.
 pub const PEER_LIMIT: u32 = 20;
@@ -227,7 +225,11 @@ fn summarize<'a>(
         capacity: RING_CAPACITY,
         last_minute: rate.since(now, 60),
         last_hour: rate.since(now, 3_600),
-        recent: ring.rev().take(RECENT_SHOWN).map(|(_, a)| a.clone()).collect(),
+        recent: ring
+            .rev()
+            .take(RECENT_SHOWN)
+            .map(|(_, a)| a.clone())
+            .collect(),
     }
 }
 

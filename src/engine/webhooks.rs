@@ -60,8 +60,9 @@ pub struct WebhookSummary {
     /// Where this process receives deliveries, if it does.
     pub listening_on: Option<String>,
     /// Attempts turned away: counts, rate and the most recent kept.
+    /// Boxed: it is most of the summary's size, and the summary travels in events.
     #[serde(default)]
-    pub rejections: RejectionSummary,
+    pub rejections: Box<RejectionSummary>,
     /// Verified deliveries answered 503 because the inbox was full (Mindbody delivers them
     /// again), since the receiving process started.
     #[serde(default)]
@@ -425,7 +426,7 @@ impl Core {
 
     pub fn webhook_summary(&self) -> Result<WebhookSummary, EngineError> {
         let mut counts = self.inner.store.webhook_counts(Provider::Mindbody)?;
-        let rejections = self.rejections()?.summary();
+        let rejections = Box::new(self.rejections()?.summary());
         counts.rejected = rejections.total;
         Ok(WebhookSummary {
             rejections,

@@ -34,7 +34,11 @@ pub fn client_address(socket: SocketAddr, headers: &HeaderMap, trusted: &[IpAddr
         })
         .take(HOPS_MAX);
     hops.find_map(|hop| {
-        let ip = std::str::from_utf8(hop).ok()?.trim().parse::<IpAddr>().ok()?;
+        let ip = std::str::from_utf8(hop)
+            .ok()?
+            .trim()
+            .parse::<IpAddr>()
+            .ok()?;
         let ip = canonical(ip);
         (!trusted.contains(&ip)).then_some(ip)
     })

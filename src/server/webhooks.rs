@@ -49,7 +49,7 @@ async fn receive(
     body: Bytes,
 ) -> Response {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-    let peer = peer::client_address(socket, &headers, &core.trusted_proxies());
+    let peer = peer::client_address(socket, &headers, core.trusted_proxies());
     let refusal = match core.receive_webhook(signature, &body, Some(peer)).await {
         Ok(_) => return (StatusCode::OK, "stored\n").into_response(),
         Err(refusal) => refusal,

@@ -102,8 +102,13 @@ pub struct Rejection {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LogEntry {
-    Received { key: String },
-    Duplicate { key: String, at: DateTime<Utc> },
+    Received {
+        key: String,
+    },
+    Duplicate {
+        key: String,
+        at: DateTime<Utc>,
+    },
     /// Written by older versions only; see [`super::rejections::migrate_from_log`].
     Rejected(Rejection),
 }
