@@ -4,6 +4,7 @@
 
 pub mod control;
 pub mod peer;
+mod reply;
 pub mod webhooks;
 
 use tokio_util::sync::CancellationToken;

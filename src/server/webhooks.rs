@@ -1,23 +1,21 @@
 //! The webhook receiver: `HEAD /webhooks/mindbody` answers 200 (Mindbody checks the URL when a
 //! subscription is made), `POST /webhooks/mindbody` hands the raw body to the engine, which
-//! verifies, stores and queues it before this answers (401 for a bad signature, 429 with
-//! `Retry-After` for a peer with too many of those, 503 with `Retry-After` when the delivery
-//! could not be stored now); `GET /healthz` for the proxy. TLS is the
-//! reverse proxy's job: this listens on loopback by default.
+//! verifies, stores and queues it before this answers (see [`super::reply`]); `GET /healthz`
+//! for the proxy. Who sent a post is [`super::peer`]'s to say. TLS is the reverse proxy's job:
+//! this listens on loopback by default.
 
 use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use tokio_util::sync::CancellationToken;
 
-use super::peer;
-use crate::engine::{Core, Refusal};
+use super::{peer, reply};
+use crate::engine::Core;
 use crate::providers::mindbody::webhooks::SIGNATURE_HEADER;
 
 /// Mindbody's deliveries are a few kilobytes; anything near this is not one.
@@ -50,32 +48,7 @@ async fn receive(
 ) -> Response {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     let peer = peer::client_address(socket, &headers, core.trusted_proxies());
-    let refusal = match core.receive_webhook(signature, &body, Some(peer)).await {
-        Ok(_) => return (StatusCode::OK, "stored\n").into_response(),
-        Err(refusal) => refusal,
-    };
-    let (status, text) = match &refusal {
-        Refusal::Signature(_) | Refusal::NoKey => {
-            (StatusCode::UNAUTHORIZED, "signature rejected\n")
-        }
-        Refusal::Throttled { .. } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many rejected attempts from this address\n",
-        ),
-        // Not stored: a 5xx makes Mindbody deliver it again later.
-        Refusal::Busy | Refusal::Store(_) => {
-            (StatusCode::SERVICE_UNAVAILABLE, "not stored, retry\n")
-        }
-    };
-    match refusal.retry_after() {
-        Some(after) => (
-            status,
-            [(RETRY_AFTER, after.as_secs().max(1).to_string())],
-            text,
-        )
-            .into_response(),
-        None => (status, text).into_response(),
-    }
+    reply::answer(core.receive_webhook(signature, &body, Some(peer)).await)
 }
 
 /// Binds the receiver; the address actually bound (port 0 picks a free one).
