@@ -146,6 +146,10 @@ pub struct Config {
 pub struct ServerConfig {
     /// The webhook receiver's address; `127.0.0.1:8787` unless set. Put a TLS proxy in front.
     pub webhook_addr: Option<String>,
+    /// Proxies whose `X-Forwarded-For` says who the client is; from any other peer the header is
+    /// ignored. Empty unless set (`["127.0.0.1", "::1"]` for a TLS proxy on this machine).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServerConfig {
@@ -493,6 +497,25 @@ mod tests {
                 "{text}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_a_wrong_one_names_its_line() {
+        let text = "[server]\ntrusted_proxies = [\"127.0.0.1\", \"::1\"]\n";
+        let parsed = Config::parse(Path::new("c.toml"), text).unwrap();
+        assert_eq!(
+            parsed.server.trusted_proxies,
+            vec![
+                "127.0.0.1".parse::<std::net::IpAddr>().unwrap(),
+                "::1".parse().unwrap()
+            ]
+        );
+        let text = "[server]\ntrusted_proxies = [\"localhost\"]\n";
+        let err = Config::parse(Path::new("c.toml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("server.trusted_proxies"), "{err}");
     }
 
     #[test]

@@ -190,18 +190,20 @@ fn run_details_popup() {
     insta::assert_snapshot!(screen);
 }
 
-#[test]
-fn webhook_events_screen() {
-    use legion_hub::engine::{WebhookEventPage, WebhookRow, WebhookSummary};
+/// The events screen with deliveries and a flood of forgeries: the rejections line says how
+/// fast they come, how many the ring keeps of how many, and the latest.
+fn events_app(width: u16, height: u16) -> App {
+    use legion_hub::engine::{RejectionSummary, WebhookEventPage, WebhookRow, WebhookSummary};
+    use legion_hub::store::rejections::{RejectedAttempt, RejectionReason};
     use legion_hub::store::webhooks::{WebhookCounts, WebhookState};
     use legion_hub::tui::app::Screen;
-    let mut app = app(100, 14, catalog(&[]));
+    let mut app = app(width, height, catalog(&[]));
     app.update(Action::ShowScreen(Screen::Events));
     app.update(Action::WebhookSummaryLoaded(WebhookSummary {
         counts: WebhookCounts {
             received: 3,
             duplicates: 1,
-            rejected: 1,
+            rejected: 2_664,
             processed: 2,
             failed: 1,
             ..WebhookCounts::default()
@@ -209,6 +211,22 @@ fn webhook_events_screen() {
         pending: 0,
         subscription: None,
         listening_on: Some("http://127.0.0.1:8787/webhooks/mindbody".into()),
+        inbox_full: 0,
+        rejections: Box::new(RejectionSummary {
+            total: 2_664,
+            by_reason: vec![("signature does not match the body".into(), 2_664)],
+            throttled: 1_664,
+            last_at: Some(noon() - Duration::minutes(3)),
+            kept: 1_000,
+            capacity: 1_000,
+            last_minute: 312,
+            last_hour: 2_664,
+            recent: vec![RejectedAttempt::new(
+                noon() - Duration::minutes(3),
+                RejectionReason::BadSignature,
+                Some("203.0.113.9"),
+            )],
+        }),
     }));
     let row = |seq: u64, minutes: i64, kind: &str, event: &str, state, detail: &str| WebhookRow {
         seq,
@@ -220,11 +238,11 @@ fn webhook_events_screen() {
         detail: detail.into(),
     };
     app.update(Action::WebhookEventsLoaded(WebhookEventPage {
-        total: 5,
+        total: 4,
         offset: 0,
         rows: vec![
             row(
-                5,
+                4,
                 1,
                 "received",
                 "clientSale.created",
@@ -232,20 +250,12 @@ fn webhook_events_screen() {
                 "sale 900000004: 1 item, $25.00 (provisional until the next sync)",
             ),
             row(
-                4,
+                3,
                 2,
                 "duplicate",
                 "clientSale.created",
                 None,
                 "already received: stored and processed once",
-            ),
-            row(
-                3,
-                3,
-                "rejected",
-                "",
-                None,
-                "the X-Mindbody-Signature does not match the body (from 203.0.113.9)",
             ),
             row(
                 2,
@@ -265,7 +275,17 @@ fn webhook_events_screen() {
             ),
         ],
     }));
-    insta::assert_snapshot!(screen(&app));
+    app
+}
+
+#[test]
+fn webhook_events_screen() {
+    insta::assert_snapshot!(screen(&events_app(100, 14)));
+}
+
+#[test]
+fn webhook_events_screen_at_80x24() {
+    insta::assert_snapshot!(screen(&events_app(80, 24)));
 }
 
 #[test]

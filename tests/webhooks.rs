@@ -117,7 +117,7 @@ fn sale(hub: &Hub, cents: i64) -> legion_hub::sandbox::webhooks::SaleNotice {
 }
 
 #[tokio::test]
-async fn duplicates_are_processed_once_and_forgeries_are_rejected_and_recorded() {
+async fn duplicates_are_processed_once_and_forgeries_are_rejected_and_counted() {
     let hub = hub().await;
     let sales: Vec<_> = (0..20).map(|i| sale(&hub, 1000 + i)).collect();
     let bodies = sales
@@ -148,11 +148,18 @@ async fn duplicates_are_processed_once_and_forgeries_are_rejected_and_recorded()
         "one provisional transaction per verified sale"
     );
     let page = hub.engine.webhook_events(0, 100).await.unwrap();
-    assert_eq!(page.total, 25, "every arrival is in the log");
+    assert_eq!(page.total, 22, "every delivery is in the log");
+    assert!(page.rows.iter().all(|r| r.kind != "rejected"));
+    // Rejections are counted and kept in their ring, with where they came from.
+    let rejections = &summary.rejections;
+    assert_eq!(rejections.total, 3);
+    assert_eq!(rejections.kept, 3);
     assert!(
-        page.rows
-            .iter()
-            .any(|r| r.kind == "rejected" && r.detail.contains("does not match"))
+        rejections.recent.iter().all(|a| {
+            a.reason.label() == "signature does not match the body"
+                && a.peer.as_deref() == Some("127.0.0.1")
+        }),
+        "{rejections:?}"
     );
 }
 

@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::engine::{Engine, Role, WebhookRow};
 use crate::present;
 use crate::providers::mindbody::webhooks::Subscription;
+use crate::store::rejections::RejectedAttempt;
 
 pub async fn run(settings: &Settings, command: &WebhooksCommand) -> anyhow::Result<u8> {
     let (engine, _serving) = super::open(settings, Role::Command).await?;
@@ -92,6 +93,36 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
         present::thousands(c.duplicates),
         present::thousands(c.rejected)
     );
+    if summary.inbox_full > 0 {
+        println!(
+            "{} deliveries answered 503 since the receiver started: the inbox was full (the disk is slower than the deliveries); Mindbody delivers them again.",
+            present::thousands(summary.inbox_full)
+        );
+    }
+    let r = &summary.rejections;
+    if r.total > 0 {
+        println!("Rejected: {}; {}.", r.rate_text(), r.kept_text());
+        if r.throttled > 0 {
+            println!(
+                "  {} past the limit of {} per address in {} s: answered 429, counted, not kept.",
+                present::thousands(r.throttled),
+                crate::engine::rejected::PEER_LIMIT,
+                crate::engine::rejected::PEER_WINDOW.as_secs()
+            );
+        }
+        let reasons: Vec<String> = r
+            .by_reason
+            .iter()
+            .map(|(reason, n)| format!("{reason} {}", present::thousands(*n)))
+            .collect();
+        println!("  By reason: {}.", reasons.join(", "));
+        if !r.recent.is_empty() {
+            println!("  Most recent:");
+        }
+        for attempt in &r.recent {
+            println!("    {}", rejected_line(attempt));
+        }
+    }
     for row in &page.rows {
         println!("{}", row_line(row));
     }
@@ -100,6 +131,22 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
     } else {
         super::exit::OK
     })
+}
+
+fn rejected_line(attempt: &RejectedAttempt) -> String {
+    present::escape_controls(&format!(
+        "{}  rejected  {}{}",
+        attempt
+            .at
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M:%S"),
+        attempt.reason.label(),
+        attempt
+            .peer
+            .as_deref()
+            .map(|p| format!(" (from {p})"))
+            .unwrap_or_default()
+    ))
 }
 
 fn row_line(row: &WebhookRow) -> String {

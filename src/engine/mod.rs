@@ -9,6 +9,7 @@ mod event;
 mod gemini;
 pub mod handle;
 mod mindbody;
+pub mod rejected;
 pub mod remote;
 mod subscriptions;
 mod sync;
@@ -39,6 +40,7 @@ pub use event::Event;
 pub use gemini::GeminiUpdate;
 pub use handle::{Answer, Engine};
 pub use mindbody::MindbodyUpdate;
+pub use rejected::RejectionSummary;
 pub use sync::{SyncKind, SyncRequest, calls_key};
 pub use sync_job::{Freshness, TodaysSales, TransactionPage};
 pub use view::{Fact, IntegrationView};
@@ -160,6 +162,8 @@ pub struct EngineOptions {
     pub mindbody_retry: RetryPolicy,
     /// Opens sign-in pages instead of the system browser (tests never launch a real one).
     pub browser: Option<Arc<dyn crate::oauth::browser::BrowserOpener>>,
+    /// How many verified webhook deliveries may wait to be stored (tests fill a small inbox).
+    pub webhook_inbox_capacity: Option<usize>,
 }
 
 /// What a process opens the engine for; shown to a second process that finds the data in use.
@@ -212,6 +216,9 @@ struct Inner {
     transaction_keys: Mutex<Option<(String, Arc<Vec<String>>)>>,
     /// The webhook inbox, processor and notifier, started on first use.
     receiving: OnceLock<webhooks::Receiving>,
+    webhook_inbox_capacity: usize,
+    /// Rejected webhook attempts: counters, the ring and the per-peer limit, loaded on first use.
+    rejections: Mutex<Option<Arc<rejected::Rejections>>>,
     /// The subscription's signing key, unsealed once (outer None: not read yet).
     webhook_key: Mutex<Option<Option<crate::secret::Secret>>>,
     /// Where this process receives webhooks, if it does.
@@ -253,6 +260,11 @@ impl Core {
                 sync_running: AtomicBool::new(false),
                 transaction_keys: Mutex::new(None),
                 receiving: OnceLock::new(),
+                webhook_inbox_capacity: options
+                    .webhook_inbox_capacity
+                    .unwrap_or(webhooks::INBOX_CAPACITY)
+                    .max(1),
+                rejections: Mutex::new(None),
                 webhook_key: Mutex::new(None),
                 webhook_address: Mutex::new(None),
             }),
@@ -416,8 +428,17 @@ impl Core {
         let _ = self.inner.events.send(event);
     }
 
-    /// Writes everything to disk now.
+    /// Writes everything to disk now (rejected webhook attempts, saved once a second, too).
     pub fn flush(&self) -> Result<(), EngineError> {
+        let rejections = self
+            .inner
+            .rejections
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(rejections) = rejections {
+            rejections.save_now(&self.inner.store)?;
+        }
         Ok(self.inner.store.flush()?)
     }
 }

@@ -1,5 +1,7 @@
-//! Receiving Mindbody's webhooks. The receiver checks the signature and hands the delivery to
-//! the *inbox*, a thread that stores arrivals in groups (one sled transaction and one flush for
+//! Receiving Mindbody's webhooks. The receiver checks the signature; an attempt that fails is
+//! counted and kept in a bounded ring ([`super::rejected`]), never stored whole. A verified
+//! delivery goes to the *inbox*, a bounded queue (full: 503, Mindbody delivers it again later)
+//! served by a thread that stores arrivals in groups (one sled transaction and one flush for
 //! every delivery that came in meanwhile) and only then lets each be answered 2xx: durable
 //! before acknowledged, without a disk flush per delivery. A queue of stored events is worked
 //! off by the *processor* task, which turns sales into (provisional) transactions and client
@@ -7,13 +9,16 @@
 //! `WebhooksChanged` events a second, so a burst does not flood the dashboards.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, mpsc, oneshot};
 
+use super::rejected::{RejectionSummary, Rejections, Verdict};
 use super::{Core, EngineError, Event};
 use crate::domain::Provider;
 use crate::finance::{Customer, CustomerIndex};
@@ -24,14 +29,19 @@ use crate::providers::mindbody::webhooks::payload::{
 };
 use crate::providers::mindbody::webhooks::signature::{self, SignatureError};
 use crate::secret::Secret;
-use crate::store::webhooks::{
-    Inbound, LogEntry, Rejection, Stored, WebhookCounts, WebhookEvent, WebhookState,
-};
+use crate::store::rejections::RejectionReason;
+use crate::store::webhooks::{LogEntry, Stored, WebhookCounts, WebhookEvent, WebhookState};
 
 /// How many stored events one processing round takes.
 const PROCESS_BATCH: usize = 256;
 /// How many arrivals one group write takes at most.
 const GROUP_MAX: usize = 1024;
+/// How many verified deliveries may wait to be stored; past that the receiver answers 503 and
+/// Mindbody delivers again later. A group write takes them all at once, so a full inbox means
+/// the disk is slower than the deliveries, not that one write is late.
+pub const INBOX_CAPACITY: usize = 1024;
+/// What a 503 asks Mindbody (or a proxy) to wait before trying again.
+pub const BUSY_RETRY_AFTER: Duration = Duration::from_secs(5);
 /// How long a delivery waits to be stored before it is answered 503 (Mindbody waits about 10 s
 /// and then delivers it again). A store that hangs (sled on a full or failing disk) must not
 /// hang the receiver.
@@ -49,6 +59,14 @@ pub struct WebhookSummary {
     pub subscription: Option<Subscription>,
     /// Where this process receives deliveries, if it does.
     pub listening_on: Option<String>,
+    /// Attempts turned away: counts, rate and the most recent kept.
+    /// Boxed: it is most of the summary's size, and the summary travels in events.
+    #[serde(default)]
+    pub rejections: Box<RejectionSummary>,
+    /// Verified deliveries answered 503 because the inbox was full (Mindbody delivers them
+    /// again), since the receiving process started.
+    #[serde(default)]
+    pub inbox_full: u64,
 }
 
 /// One row of the events pane.
@@ -84,29 +102,89 @@ pub enum Refusal {
     /// Could not be stored (disk full, ...): Mindbody will retry.
     #[error("{0}")]
     Store(String),
+    /// This peer had too many attempts rejected lately: answered 429, counted, not kept.
+    #[error("too many rejected attempts from this address; try again in {} s", retry_after.as_secs())]
+    Throttled { retry_after: Duration },
+    /// The inbox is full (the disk is slower than the deliveries): answered 503, not stored.
+    #[error("the webhook inbox is full; deliver it again later")]
+    Busy,
+}
+
+impl Refusal {
+    /// How long the sender should wait before trying again, when it should.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Refusal::Throttled { retry_after } => Some(*retry_after),
+            Refusal::Busy | Refusal::Store(_) => Some(BUSY_RETRY_AFTER),
+            Refusal::Signature(_) | Refusal::NoKey => None,
+        }
+    }
+
+    fn reason(&self) -> RejectionReason {
+        match self {
+            Refusal::Signature(SignatureError::Missing) => RejectionReason::NoSignature,
+            Refusal::Signature(SignatureError::Malformed) => RejectionReason::MalformedSignature,
+            Refusal::Signature(SignatureError::Mismatch) => RejectionReason::BadSignature,
+            _ => RejectionReason::NoKey,
+        }
+    }
 }
 
 /// An arrival waiting for the inbox, with where its answer goes.
 struct Arrival {
-    inbound: Inbound,
+    event: WebhookEvent,
     stored: oneshot::Sender<Result<Stored, String>>,
 }
 
 /// The running parts of the receiving side, started on first use.
 pub(super) struct Receiving {
-    inbox: mpsc::UnboundedSender<Arrival>,
+    inbox: mpsc::Sender<Arrival>,
     work: Arc<Notify>,
     dirty: Arc<Notify>,
+    hold: Arc<Hold>,
+    /// Deliveries answered 503 because the inbox was full, since this process started.
+    inbox_full: AtomicU64,
+}
+
+/// Keeps the inbox thread from storing while held: a stalled disk, for tests.
+#[derive(Default)]
+struct Hold {
+    holders: Mutex<u32>,
+    released: Condvar,
+}
+
+impl Hold {
+    fn wait_until_released(&self) {
+        let mut holders = self.holders.lock().unwrap_or_else(|e| e.into_inner());
+        while *holders > 0 {
+            holders = self
+                .released
+                .wait(holders)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// While this lives the inbox stores nothing (see [`Core::hold_webhook_inbox`]).
+pub struct InboxHold(Arc<Hold>);
+
+impl Drop for InboxHold {
+    fn drop(&mut self) {
+        let mut holders = self.0.holders.lock().unwrap_or_else(|e| e.into_inner());
+        *holders = holders.saturating_sub(1);
+        self.0.released.notify_all();
+    }
 }
 
 impl Core {
-    /// Checks, stores and queues one delivery. Ok means it is on disk (or was already): answer
-    /// 2xx. The signature is checked before anything is parsed.
+    /// Checks, stores and queues one delivery from `peer` (who sent it, as far as the receiver
+    /// can tell). Ok means it is on disk (or was already): answer 2xx. The signature is checked
+    /// before anything is parsed; an attempt that fails it is only counted and kept in the ring.
     pub async fn receive_webhook(
         &self,
         signature_header: Option<&str>,
         body: &[u8],
-        peer: Option<String>,
+        peer: Option<IpAddr>,
     ) -> Result<Stored, Refusal> {
         let checked = match self
             .webhook_key()
@@ -117,56 +195,98 @@ impl Core {
                 signature::verify(key.expose(), signature_header, body).map_err(Refusal::Signature)
             }
         };
-        let inbound = match &checked {
-            Err(refusal) => Inbound::Rejected(Rejection {
-                provider: Provider::Mindbody,
-                at: Utc::now(),
-                reason: crate::present::one_line(&refusal.to_string()),
-                peer,
-                bytes: body.len() as u64,
-            }),
-            Ok(()) => Inbound::Delivery(incoming_event(body)),
-        };
-        let stored = self.to_inbox(inbound).await.map_err(Refusal::Store)?;
-        checked.map(|()| stored)
+        if let Err(refusal) = checked {
+            let rejections = self
+                .rejections()
+                .map_err(|e| Refusal::Store(e.to_string()))?;
+            rejections.start_saving(self);
+            let verdict = rejections.reject(refusal.reason(), peer);
+            self.receiving().dirty.notify_one();
+            return match verdict {
+                Verdict::Kept => Err(refusal),
+                Verdict::Throttled { retry_after } => Err(Refusal::Throttled { retry_after }),
+            };
+        }
+        self.to_inbox(incoming_event(body)).await
     }
 
-    async fn to_inbox(&self, inbound: Inbound) -> Result<Stored, String> {
+    async fn to_inbox(&self, event: WebhookEvent) -> Result<Stored, Refusal> {
+        let stopped = || Refusal::Store("the webhook inbox has stopped".to_string());
         let (tx, rx) = oneshot::channel();
-        self.receiving()
+        let receiving = self.receiving();
+        receiving
             .inbox
-            .send(Arrival {
-                inbound,
-                stored: tx,
-            })
-            .map_err(|_| "the webhook inbox has stopped".to_string())?;
+            .try_send(Arrival { event, stored: tx })
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => {
+                    receiving.inbox_full.fetch_add(1, Ordering::Relaxed);
+                    Refusal::Busy
+                }
+                mpsc::error::TrySendError::Closed(_) => stopped(),
+            })?;
         match tokio::time::timeout(STORE_PATIENCE, rx).await {
-            Ok(answer) => answer.map_err(|_| "the webhook inbox has stopped".to_string())?,
+            Ok(answer) => answer.map_err(|_| stopped())?.map_err(Refusal::Store),
             Err(_) => {
                 let message = "storing webhook deliveries takes longer than 5 s: is the disk full or failing? Deliveries are answered 503 so Mindbody sends them again; free space and restart legion-hub serve";
                 tracing::error!("{message}");
-                Err(message.to_string())
+                Err(Refusal::Store(message.to_string()))
             }
         }
+    }
+
+    /// The proxies whose `X-Forwarded-For` the receiver believes (`[server] trusted_proxies`).
+    pub fn trusted_proxies(&self) -> &[IpAddr] {
+        &self.inner.config.server.trusted_proxies
+    }
+
+    /// The rejections' counters, ring and per-peer limit, loaded once.
+    fn rejections(&self) -> Result<Arc<Rejections>, EngineError> {
+        let mut slot = self
+            .inner
+            .rejections
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(rejections) = slot.as_ref() {
+            return Ok(rejections.clone());
+        }
+        let rejections = Arc::new(Rejections::load(&self.inner.store)?);
+        *slot = Some(rejections.clone());
+        Ok(rejections)
+    }
+
+    /// Stops the inbox from storing until the returned hold is dropped, as a stalled disk
+    /// would: deliveries queue up, and once the queue is full they are answered 503. For tests.
+    #[doc(hidden)]
+    pub fn hold_webhook_inbox(&self) -> InboxHold {
+        let hold = self.receiving().hold.clone();
+        *hold.holders.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        InboxHold(hold)
     }
 
     /// Starts the inbox, the processor and the notifier once; events left unprocessed by an
     /// earlier run are worked off at once.
     pub(super) fn receiving(&self) -> &Receiving {
         self.inner.receiving.get_or_init(|| {
-            let (inbox, arrivals) = mpsc::unbounded_channel();
+            let (inbox, arrivals) = mpsc::channel(self.inner.webhook_inbox_capacity);
             let work = Arc::new(Notify::new());
             let dirty = Arc::new(Notify::new());
+            let hold = Arc::new(Hold::default());
             let core = self.clone();
-            let (wake, changed) = (work.clone(), dirty.clone());
+            let (wake, changed, gate) = (work.clone(), dirty.clone(), hold.clone());
             std::thread::Builder::new()
                 .name("webhook-inbox".into())
-                .spawn(move || run_inbox(core, arrivals, wake, changed))
+                .spawn(move || run_inbox(core, arrivals, wake, changed, gate))
                 .expect("the webhook inbox thread starts");
             tokio::spawn(self.clone().run_processor(work.clone(), dirty.clone()));
             tokio::spawn(self.clone().run_notifier(dirty.clone()));
             work.notify_one();
-            Receiving { inbox, work, dirty }
+            Receiving {
+                inbox,
+                work,
+                dirty,
+                hold,
+                inbox_full: AtomicU64::new(0),
+            }
         })
     }
 
@@ -318,8 +438,16 @@ impl Core {
     }
 
     pub fn webhook_summary(&self) -> Result<WebhookSummary, EngineError> {
-        let counts = self.inner.store.webhook_counts(Provider::Mindbody)?;
+        let mut counts = self.inner.store.webhook_counts(Provider::Mindbody)?;
+        let rejections = Box::new(self.rejections()?.summary());
+        counts.rejected = rejections.total;
         Ok(WebhookSummary {
+            rejections,
+            inbox_full: self
+                .inner
+                .receiving
+                .get()
+                .map_or(0, |r| r.inbox_full.load(Ordering::Relaxed)),
             pending: counts
                 .received
                 .saturating_sub(counts.processed + counts.failed + counts.ignored),
@@ -356,6 +484,7 @@ impl Core {
                     },
                     None => continue,
                 },
+                // Moved out when the database is opened; shown cut as the ring keeps it.
                 LogEntry::Rejected(rejection) => WebhookRow {
                     seq,
                     at: rejection.at,
@@ -363,10 +492,9 @@ impl Core {
                     event_type: String::new(),
                     message_id: String::new(),
                     state: None,
-                    detail: match &rejection.peer {
-                        Some(peer) => format!("{} (from {peer})", rejection.reason),
-                        None => rejection.reason.clone(),
-                    },
+                    detail: crate::present::one_line(
+                        &rejection.reason.chars().take(200).collect::<String>(),
+                    ),
                 },
             });
         }
@@ -504,11 +632,14 @@ impl Applied {
 /// all in one transaction and one flush, then answers each.
 fn run_inbox(
     core: Core,
-    mut arrivals: mpsc::UnboundedReceiver<Arrival>,
+    mut arrivals: mpsc::Receiver<Arrival>,
     work: Arc<Notify>,
     dirty: Arc<Notify>,
+    hold: Arc<Hold>,
 ) {
     while let Some(first) = arrivals.blocking_recv() {
+        // Held (a test standing in for a stalled disk): take no more, so the queue fills.
+        hold.wait_until_released();
         let mut group = vec![first];
         while group.len() < GROUP_MAX {
             match arrivals.try_recv() {
@@ -517,7 +648,7 @@ fn run_inbox(
             }
         }
         let (inbound, answers): (Vec<_>, Vec<_>) =
-            group.into_iter().map(|a| (a.inbound, a.stored)).unzip();
+            group.into_iter().map(|a| (a.event, a.stored)).unzip();
         match core
             .inner
             .store

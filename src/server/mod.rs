@@ -6,6 +6,8 @@ mod accept;
 pub mod connections;
 pub mod control;
 pub mod limits;
+pub mod peer;
+mod reply;
 pub mod webhooks;
 
 use tokio_util::sync::CancellationToken;

@@ -1,7 +1,8 @@
 //! The webhook receiver: `HEAD /webhooks/mindbody` answers 200 (Mindbody checks the URL when a
 //! subscription is made), `POST /webhooks/mindbody` hands the raw body to the engine, which
-//! verifies, stores and queues it before this answers; `GET /healthz` for the proxy. TLS is the
-//! reverse proxy's job: this listens on loopback by default.
+//! verifies, stores and queues it before this answers (see [`super::reply`]); `GET /healthz`
+//! for the proxy. Who sent a post is [`super::peer`]'s to say. TLS is the reverse proxy's job:
+//! this listens on loopback by default.
 
 use std::net::SocketAddr;
 
@@ -9,13 +10,15 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use tokio_util::sync::CancellationToken;
 
 use super::accept::AcceptFailures;
 use super::connections::{self, Connections};
 use super::limits::ReceiverLimits;
-use crate::engine::{Core, Refusal};
+use super::{peer, reply};
+use crate::engine::Core;
 use crate::logging::Throttled;
 use crate::providers::mindbody::webhooks::SIGNATURE_HEADER;
 
@@ -43,25 +46,13 @@ pub fn router(core: Core) -> Router {
 
 async fn receive(
     State(core): State<Core>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(socket): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
-) -> (StatusCode, &'static str) {
+) -> Response {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
-    // Behind a proxy the peer is the proxy; say who it forwarded for.
-    let peer = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .map(crate::present::one_line)
-        .unwrap_or_else(|| peer.ip().to_string());
-    match core.receive_webhook(signature, &body, Some(peer)).await {
-        Ok(_) => (StatusCode::OK, "stored\n"),
-        Err(Refusal::Signature(_) | Refusal::NoKey) => {
-            (StatusCode::UNAUTHORIZED, "signature rejected\n")
-        }
-        // Not stored: a 5xx makes Mindbody deliver it again later.
-        Err(Refusal::Store(_)) => (StatusCode::SERVICE_UNAVAILABLE, "not stored, retry\n"),
-    }
+    let peer = peer::client_address(socket, &headers, core.trusted_proxies());
+    reply::answer(core.receive_webhook(signature, &body, Some(peer)).await)
 }
 
 /// Binds the receiver; the address actually bound (port 0 picks a free one).

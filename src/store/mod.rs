@@ -15,6 +15,7 @@ pub mod codec;
 pub mod integrations;
 pub mod lock;
 pub mod meta;
+pub mod rejections;
 pub mod seal;
 pub mod sync_logs;
 pub mod tokens;
@@ -157,6 +158,7 @@ struct Records {
     webhook_log: sled::Tree,
     webhook_pending: sled::Tree,
     webhook_stats: sled::Tree,
+    webhook_rejections: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -213,9 +215,15 @@ impl Store {
             webhook_log: db.open_tree(webhooks::LOG)?,
             webhook_pending: db.open_tree(webhooks::PENDING)?,
             webhook_stats: db.open_tree(webhooks::STATS)?,
+            webhook_rejections: db.open_tree(rejections::TREE)?,
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;
+        rejections::migrate_from_log(
+            &records.webhook_log,
+            &records.webhook_rejections,
+            &records.webhook_stats,
+        )?;
         *slot = Some(records.clone());
         Ok(records)
     }

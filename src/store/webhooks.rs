@@ -2,8 +2,10 @@
 //! per group of deliveries and flushed before any of them is answered:
 //! - `webhook_events`: `{provider}:{messageId}` → the event (raw body, state, outcome); the
 //!   natural key is what de-duplicates Mindbody's retries.
-//! - `webhook_log`: sequence → what arrived (an event, a duplicate of one, a rejected attempt),
-//!   newest last, for the events pane.
+//! - `webhook_log`: sequence → what arrived (an event or a duplicate of one), newest last, for
+//!   the events pane. Rejected attempts are not here: they are counted and a bounded ring of
+//!   them is kept in [`super::rejections`] (older versions logged them here, whole; they are
+//!   moved out when the database is opened).
 //! - `webhook_pending`: sequence → event key, the processing queue; what is left here when the
 //!   process dies is processed at the next start.
 //! - `webhook_stats`: provider → counts and the next sequence.
@@ -85,7 +87,7 @@ pub fn event_key(provider: Provider, message_id: &str) -> String {
     format!("{}:{message_id}", provider.id())
 }
 
-/// A delivery turned away before it was stored.
+/// A rejected attempt as versions before the ring logged it (read only to move it out).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejection {
     pub provider: Provider,
@@ -100,8 +102,14 @@ pub struct Rejection {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LogEntry {
-    Received { key: String },
-    Duplicate { key: String, at: DateTime<Utc> },
+    Received {
+        key: String,
+    },
+    Duplicate {
+        key: String,
+        at: DateTime<Utc>,
+    },
+    /// Written by older versions only; see [`super::rejections::migrate_from_log`].
     Rejected(Rejection),
 }
 
@@ -114,6 +122,8 @@ impl Record for LogEntry {
 pub struct WebhookCounts {
     pub received: u64,
     pub duplicates: u64,
+    /// Counted here by older versions; the engine now fills it in from
+    /// [`super::rejections::RejectionCounts`] when it reports.
     pub rejected: u64,
     pub processed: u64,
     pub failed: u64,
@@ -130,19 +140,11 @@ impl Record for WebhookCounts {
     const VERSION: u32 = 1;
 }
 
-/// What arrives at the receiver, to be stored.
-#[derive(Debug, Clone)]
-pub enum Inbound {
-    Delivery(WebhookEvent),
-    Rejected(Rejection),
-}
-
 /// What storing it did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stored {
     New,
     Duplicate,
-    Rejected,
 }
 
 fn seq_key(seq: u64) -> [u8; 8] {
@@ -150,12 +152,12 @@ fn seq_key(seq: u64) -> [u8; 8] {
 }
 
 impl Store {
-    /// Stores a group of arrivals in one transaction and flushes it to disk: when this returns
+    /// Stores a group of verified deliveries in one transaction and flushes it to disk: when this returns
     /// Ok, every delivery in it survives a crash and may be answered 2xx.
     pub fn store_deliveries(
         &self,
         provider: Provider,
-        inbound: Vec<Inbound>,
+        inbound: Vec<WebhookEvent>,
     ) -> Result<Vec<Stored>, StoreError> {
         let records = self.records()?;
         let trees = (
@@ -169,34 +171,26 @@ impl Store {
             let mut counts = counts_in(stats, stats_key)?;
             let mut seen = HashSet::new();
             let mut stored = Vec::with_capacity(inbound.len());
-            for arrival in &inbound {
+            for event in &inbound {
                 counts.next_seq += 1;
                 let seq = counts.next_seq;
-                let (entry, outcome) = match arrival {
-                    Inbound::Delivery(event) => {
-                        let key = event.key();
-                        counts.last_at = Some(event.received_at);
-                        if !seen.insert(key.clone()) || events.get(key.as_bytes())?.is_some() {
-                            counts.duplicates += 1;
-                            let at = event.received_at;
-                            (LogEntry::Duplicate { key, at }, Stored::Duplicate)
-                        } else {
-                            counts.received += 1;
-                            let event = WebhookEvent {
-                                seq,
-                                ..event.clone()
-                            };
-                            events.insert(key.as_bytes(), codec::encode(&event))?;
-                            pending.insert(&seq_key(seq), key.as_bytes())?;
-                            (LogEntry::Received { key }, Stored::New)
-                        }
-                    }
-                    Inbound::Rejected(rejection) => {
-                        counts.rejected += 1;
-                        counts.last_at = Some(rejection.at);
-                        (LogEntry::Rejected(rejection.clone()), Stored::Rejected)
-                    }
-                };
+                let key = event.key();
+                counts.last_at = Some(event.received_at);
+                let (entry, outcome) =
+                    if !seen.insert(key.clone()) || events.get(key.as_bytes())?.is_some() {
+                        counts.duplicates += 1;
+                        let at = event.received_at;
+                        (LogEntry::Duplicate { key, at }, Stored::Duplicate)
+                    } else {
+                        counts.received += 1;
+                        let event = WebhookEvent {
+                            seq,
+                            ..event.clone()
+                        };
+                        events.insert(key.as_bytes(), codec::encode(&event))?;
+                        pending.insert(&seq_key(seq), key.as_bytes())?;
+                        (LogEntry::Received { key }, Stored::New)
+                    };
                 log.insert(&seq_key(seq), codec::encode(&entry))?;
                 stored.push(outcome);
             }
@@ -324,23 +318,38 @@ impl Store {
         limit: usize,
     ) -> Result<(u64, Vec<(u64, LogEntry)>), StoreError> {
         let records = self.records()?;
-        let total = records
-            .webhook_log
+        let log = &records.webhook_log;
+        let newest = log
             .last()?
             .and_then(|(k, _)| k.as_ref().try_into().ok().map(u64::from_be_bytes))
             .unwrap_or(0);
+        // Every entry is a delivery or a duplicate of one.
+        let mut total = 0;
+        for entry in records.webhook_stats.iter() {
+            let (k, v) = entry?;
+            let counts: WebhookCounts = decode_value(STATS, &k, &v)?;
+            total += counts.received + counts.duplicates;
+        }
         let mut rows = Vec::new();
-        if offset < total && limit > 0 {
-            let newest = total - offset;
-            for entry in records
-                .webhook_log
-                .range(seq_key(1)..=seq_key(newest))
-                .rev()
-                .take(limit)
-            {
-                let (k, v) = entry?;
-                let seq = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
-                rows.push((seq, decode_value(LOG, &k, &v)?));
+        if offset >= total || limit == 0 {
+            return Ok((total, rows));
+        }
+        let decode = |entry: sled::Result<(sled::IVec, sled::IVec)>| {
+            let (k, v) = entry?;
+            let seq = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
+            Ok::<_, StoreError>((seq, decode_value(LOG, &k, &v)?))
+        };
+        if newest == total {
+            // No gaps: the entry `offset` places from the newest has that sequence.
+            let from = newest - offset;
+            for entry in log.range(seq_key(1)..=seq_key(from)).rev().take(limit) {
+                rows.push(decode(entry)?);
+            }
+        } else {
+            // Rejections moved out of a log an older version wrote leave gaps: walk to it.
+            let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+            for entry in log.iter().rev().skip(skip).take(limit) {
+                rows.push(decode(entry)?);
             }
         }
         Ok((total, rows))
@@ -369,7 +378,7 @@ fn abort(
     })
 }
 
-fn unabort(error: TransactionError<StoreError>) -> StoreError {
+pub(super) fn unabort(error: TransactionError<StoreError>) -> StoreError {
     match error {
         TransactionError::Abort(e) => e,
         TransactionError::Storage(e) => StoreError::Sled(e),

@@ -148,12 +148,13 @@ pub fn chat_areas(size: Rect, input_lines: usize, list_focused: bool) -> ChatAre
 }
 
 /// The transactions screen's table: everything between the title line and the status bar.
-/// The events table: the transactions' area below the counts line.
+/// The events table: the transactions' area below the counts line and the rejections line.
 pub fn events_area(size: Rect) -> Rect {
     let body = transactions_area(size);
+    let above = 2.min(body.height);
     Rect {
-        y: body.y + 1,
-        height: body.height.saturating_sub(1),
+        y: body.y + above,
+        height: body.height - above,
         ..body
     }
 }

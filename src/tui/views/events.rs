@@ -1,5 +1,6 @@
-//! The webhook events screen: the counts and where deliveries come in on one line, then the
-//! deliveries, newest first (only the rows on screen are read).
+//! The webhook events screen: the counts and where deliveries come in on one line, the rejected
+//! attempts (their rate, how many are kept, the latest) on the next, then the deliveries, newest
+//! first (only the rows on screen are read).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -23,6 +24,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Paragraph::new(counts_line(app, theme)),
         Rect { height: 1, ..body },
     );
+    if body.height > 1 {
+        frame.render_widget(
+            Paragraph::new(rejections_line(app, theme, body.width)),
+            Rect {
+                y: body.y + 1,
+                height: 1,
+                ..body
+            },
+        );
+    }
     let area = layout::events_area(size);
     let list = &app.events;
     let mut block = pane_block(
@@ -143,6 +154,61 @@ fn counts_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
         ),
     ];
     Line::from(spans)
+}
+
+/// " Rejected: 312 last minute · 2,664 last hour · 1,000 most recent kept of 2,664 · ...": as
+/// many of its parts as fit, most telling first, so 80 columns still show the rate.
+fn rejections_line<'a>(app: &App, theme: &Theme, width: u16) -> Line<'a> {
+    let Some(summary) = &app.webhook_summary else {
+        return Line::default();
+    };
+    let r = &summary.rejections;
+    if r.total == 0 {
+        return Line::styled(" No rejected attempts.", theme.dim());
+    }
+    let n = present::thousands;
+    let mut parts = vec![
+        format!(
+            " Rejected: {} last minute · {} last hour",
+            n(r.last_minute),
+            n(r.last_hour)
+        ),
+        format!("{} most recent kept of {}", n(r.kept), n(r.total)),
+    ];
+    if r.throttled > 0 {
+        parts.push(format!("{} answered 429", n(r.throttled)));
+    }
+    if let Some(last) = r.recent.first() {
+        let at = last.at.with_timezone(&app.now.timezone());
+        let from = last
+            .peer
+            .as_deref()
+            .map(|p| format!(" from {}", present::escape_controls(p)))
+            .unwrap_or_default();
+        parts.push(format!(
+            "last {}: {}{from}",
+            at.format("%H:%M:%S"),
+            last.reason.label()
+        ));
+    }
+    let mut text = String::new();
+    for part in parts {
+        let joined = if text.is_empty() {
+            part
+        } else {
+            format!("{text} · {part}")
+        };
+        if !text.is_empty() && joined.chars().count() > usize::from(width) {
+            break;
+        }
+        text = joined;
+    }
+    let style = if r.last_minute > 0 {
+        theme.warning()
+    } else {
+        theme.dim()
+    };
+    Line::styled(text, style)
 }
 
 /// " on http://127.0.0.1:8787/webhooks/mindbody ", or a warning when a subscription points at
