@@ -110,13 +110,8 @@ fn once() -> RetryPolicy {
 }
 
 fn mindbody(base: &str) -> MindbodyClient {
-    MindbodyClient::new(
-        legion_hub::http::client(),
-        base,
-        Secret::new("key"),
-        "-99",
-    )
-    .with_retry(once())
+    MindbodyClient::new(legion_hub::http::client(), base, Secret::new("key"), "-99")
+        .with_retry(once())
 }
 
 fn a_day() -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
@@ -198,10 +193,7 @@ async fn a_mindbody_reply_that_drips_ends_at_the_total_timeout() {
     let base = hostile(Reply::Drip).await;
     // The drip keeps the idle (read) timeout from ever firing: only a total timeout ends it.
     let client = mindbody(&base).with_timeout(Duration::from_millis(600));
-    let error = client
-        .locations(&Secret::new("token"))
-        .await
-        .unwrap_err();
+    let error = client.locations(&Secret::new("token")).await.unwrap_err();
     assert!(
         matches!(error, MindbodyError::TimedOut { after } if after == Duration::from_millis(600)),
         "{error:?}"
@@ -223,8 +215,8 @@ async fn the_webhooks_api_and_gemini_replies_are_capped_too() {
     assert!(matches!(error, WebhooksError::TooLarge { .. }), "{error}");
     assert!(error.to_string().contains("larger than 16 MiB"), "{error}");
 
-    let gemini = GeminiClient::new(legion_hub::http::client(), &flood, Secret::new("k"))
-        .with_retry(once());
+    let gemini =
+        GeminiClient::new(legion_hub::http::client(), &flood, Secret::new("k")).with_retry(once());
     let request = GenerateRequest {
         contents: vec![Content::text(Some("user"), "hello")],
         system_instruction: None,
