@@ -397,3 +397,72 @@ async fn an_older_client_change_arriving_late_never_undoes_a_newer_one() {
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     child.wait().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_reading_an_older_copy_of_a_client_leaves_the_newer_webhook_change() {
+    use legion_hub::engine::{SyncKind, SyncRequest};
+    use support::serving::{free_port, serve, signed_in};
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = signed_in(&sandbox).await;
+    let port = free_port();
+    let (mut child, remote) = serve(dir.path(), &sandbox, port).await;
+    remote
+        .subscribe_webhooks(
+            format!("http://127.0.0.1:{port}/webhooks/mindbody"),
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    // The studio's first client changes now; the sync's page still has the copy from weeks ago.
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let id = sandbox.webhooks.message_id();
+    let body = serde_json::json!({
+        "messageId": id, "eventId": "client.updated", "eventSchemaVersion": 1,
+        "eventInstanceOriginationDateTime": now,
+        "eventData": {"siteId": -99, "clientId": "100000000", "lastName": "Changed-Today"}
+    });
+    let plan = SendPlan {
+        concurrency: 1,
+        ..SendPlan::default()
+    };
+    let report = sandbox
+        .webhooks
+        .send(vec![serde_json::to_vec(&body).unwrap()], &plan)
+        .await;
+    assert_eq!(report.acknowledged.len(), 1);
+    for _ in 0..500 {
+        let summary = remote.webhook_summary().await.unwrap();
+        if summary.counts.processed == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let request = SyncRequest {
+        only: Some(SyncKind::Clients),
+        ..SyncRequest::default()
+    };
+    let logs = remote.sync_mindbody(request).await.unwrap();
+    assert!(logs[0].records.unchanged >= 1, "{:?}", logs[0]);
+    let customers = remote.customers().await.unwrap();
+    let first = customers
+        .iter()
+        .find(|c| c.key == "mindbody:client:100000000")
+        .unwrap();
+    assert_eq!(first.last_name, "Changed-Today", "the newer change stays");
+    assert_eq!(first.modified_at, Some(local(&now)));
+    assert_eq!(
+        first.modified_by.as_deref(),
+        Some(format!("client.updated {id}").as_str())
+    );
+    let others = customers
+        .iter()
+        .filter(|c| c.modified_by.as_deref() == Some("sync"))
+        .count();
+    assert_eq!(
+        others,
+        customers.len() - 1,
+        "every other client from the sync"
+    );
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    child.wait().unwrap();
+}

@@ -12,7 +12,7 @@ use chrono::Local;
 use legion_hub::engine::{Engine, Role};
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::studio::Studio;
-use support::serving::{configured, hub, settings};
+use support::serving::{hub, settings, signed_in};
 
 const SALES: u64 = 10_000;
 const CLIENTS: u64 = 2_000;
@@ -20,16 +20,6 @@ const CLIENTS: u64 = 2_000;
 /// Items in the studio's sales: one, or two for every third sale.
 fn items(sales: u64) -> u64 {
     (0..sales).map(|i| if i % 3 == 0 { 2 } else { 1 }).sum()
-}
-
-/// A data dir with Mindbody configured and signed in at the sandbox (no process holds it after).
-async fn signed_in(sandbox: &Sandbox) -> tempfile::TempDir {
-    let dir = configured(sandbox).await;
-    sandbox.mindbody.set_auto_approve(true);
-    let engine = support::mindbody::open(&settings(dir.path(), sandbox));
-    engine.connect_mindbody(true).await.unwrap();
-    drop(engine);
-    dir
 }
 
 /// The keys of the customers and the transactions in the books of `dir`.
