@@ -198,7 +198,10 @@ async fn a_mindbody_reply_that_drips_ends_at_the_total_timeout() {
         matches!(error, MindbodyError::TimedOut { after } if after == Duration::from_millis(600)),
         "{error:?}"
     );
-    assert!(error.to_string().contains("did not finish answering"));
+    assert!(
+        error.to_string().contains("did not finish answering in time"),
+        "{error}"
+    );
     assert!(error.hint().contains("run the sync again"));
 }
 
