@@ -199,7 +199,9 @@ async fn a_mindbody_reply_that_drips_ends_at_the_total_timeout() {
         "{error:?}"
     );
     assert!(
-        error.to_string().contains("did not finish answering in time"),
+        error
+            .to_string()
+            .contains("did not finish answering in time"),
         "{error}"
     );
     assert!(error.hint().contains("run the sync again"));
