@@ -110,13 +110,8 @@ fn once() -> RetryPolicy {
 }
 
 fn mindbody(base: &str) -> MindbodyClient {
-    MindbodyClient::new(
-        legion_hub::http::client(),
-        base,
-        Secret::new("key"),
-        "-99",
-    )
-    .with_retry(once())
+    MindbodyClient::new(legion_hub::http::client(), base, Secret::new("key"), "-99")
+        .with_retry(once())
 }
 
 fn a_day() -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
@@ -198,15 +193,17 @@ async fn a_mindbody_reply_that_drips_ends_at_the_total_timeout() {
     let base = hostile(Reply::Drip).await;
     // The drip keeps the idle (read) timeout from ever firing: only a total timeout ends it.
     let client = mindbody(&base).with_timeout(Duration::from_millis(600));
-    let error = client
-        .locations(&Secret::new("token"))
-        .await
-        .unwrap_err();
+    let error = client.locations(&Secret::new("token")).await.unwrap_err();
     assert!(
         matches!(error, MindbodyError::TimedOut { after } if after == Duration::from_millis(600)),
         "{error:?}"
     );
-    assert!(error.to_string().contains("did not finish answering"));
+    assert!(
+        error
+            .to_string()
+            .contains("did not finish answering in time"),
+        "{error}"
+    );
     assert!(error.hint().contains("run the sync again"));
 }
 
@@ -223,8 +220,8 @@ async fn the_webhooks_api_and_gemini_replies_are_capped_too() {
     assert!(matches!(error, WebhooksError::TooLarge { .. }), "{error}");
     assert!(error.to_string().contains("larger than 16 MiB"), "{error}");
 
-    let gemini = GeminiClient::new(legion_hub::http::client(), &flood, Secret::new("k"))
-        .with_retry(once());
+    let gemini =
+        GeminiClient::new(legion_hub::http::client(), &flood, Secret::new("k")).with_retry(once());
     let request = GenerateRequest {
         contents: vec![Content::text(Some("user"), "hello")],
         system_instruction: None,
@@ -401,6 +398,75 @@ async fn an_older_client_change_arriving_late_never_undoes_a_newer_one() {
         late_row.detail.contains("older than the one in the books"),
         "{}",
         late_row.detail
+    );
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_reading_an_older_copy_of_a_client_leaves_the_newer_webhook_change() {
+    use legion_hub::engine::{SyncKind, SyncRequest};
+    use support::serving::{free_port, serve, signed_in};
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = signed_in(&sandbox).await;
+    let port = free_port();
+    let (mut child, remote) = serve(dir.path(), &sandbox, port).await;
+    remote
+        .subscribe_webhooks(
+            format!("http://127.0.0.1:{port}/webhooks/mindbody"),
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    // The studio's first client changes now; the sync's page still has the copy from weeks ago.
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let id = sandbox.webhooks.message_id();
+    let body = serde_json::json!({
+        "messageId": id, "eventId": "client.updated", "eventSchemaVersion": 1,
+        "eventInstanceOriginationDateTime": now,
+        "eventData": {"siteId": -99, "clientId": "100000000", "lastName": "Changed-Today"}
+    });
+    let plan = SendPlan {
+        concurrency: 1,
+        ..SendPlan::default()
+    };
+    let report = sandbox
+        .webhooks
+        .send(vec![serde_json::to_vec(&body).unwrap()], &plan)
+        .await;
+    assert_eq!(report.acknowledged.len(), 1);
+    for _ in 0..500 {
+        let summary = remote.webhook_summary().await.unwrap();
+        if summary.counts.processed == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let request = SyncRequest {
+        only: Some(SyncKind::Clients),
+        ..SyncRequest::default()
+    };
+    let logs = remote.sync_mindbody(request).await.unwrap();
+    assert!(logs[0].records.unchanged >= 1, "{:?}", logs[0]);
+    let customers = remote.customers().await.unwrap();
+    let first = customers
+        .iter()
+        .find(|c| c.key == "mindbody:client:100000000")
+        .unwrap();
+    assert_eq!(first.last_name, "Changed-Today", "the newer change stays");
+    assert_eq!(first.modified_at, Some(local(&now)));
+    assert_eq!(
+        first.modified_by.as_deref(),
+        Some(format!("client.updated {id}").as_str())
+    );
+    let others = customers
+        .iter()
+        .filter(|c| c.modified_by.as_deref() == Some("sync"))
+        .count();
+    assert_eq!(
+        others,
+        customers.len() - 1,
+        "every other client from the sync"
     );
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     child.wait().unwrap();

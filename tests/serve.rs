@@ -166,13 +166,22 @@ async fn every_acknowledged_delivery_is_applied_exactly_once_across_a_kill_9() {
         .map(|(_, body)| body.clone())
         .collect();
     let unacked = again.len();
-    again.extend(report.acknowledged.iter().step_by(10).map(|id| by_id[id].clone()));
+    again.extend(
+        report
+            .acknowledged
+            .iter()
+            .step_by(10)
+            .map(|id| by_id[id].clone()),
+    );
     let plan = SendPlan {
         concurrency: 8,
         ..SendPlan::default()
     };
     let redelivered = sandbox.webhooks.send(again, &plan).await;
-    assert_eq!(redelivered.failed, 0, "the restarted hub takes every delivery");
+    assert_eq!(
+        redelivered.failed, 0,
+        "the restarted hub takes every delivery"
+    );
     assert!(unacked > 0);
     worked_off(&remote).await;
 
@@ -192,14 +201,19 @@ async fn every_acknowledged_delivery_is_applied_exactly_once_across_a_kill_9() {
     let transactions = remote.transactions_since(None).await.unwrap();
     let keys: std::collections::HashSet<&str> =
         transactions.iter().map(|t| t.key.as_str()).collect();
-    assert_eq!(transactions.len(), PAIRS as usize, "one transaction per sale");
+    assert_eq!(
+        transactions.len(),
+        PAIRS as usize,
+        "one transaction per sale"
+    );
     assert_eq!(keys.len(), transactions.len(), "no duplicate transaction");
     for i in 0..PAIRS {
         assert!(keys.contains(format!("mindbody:sale:{}:w1", 700_000 + i).as_str()));
     }
     let total: rust_decimal::Decimal = transactions.iter().map(|t| t.amount).sum();
-    let expected: rust_decimal::Decimal =
-        (0..PAIRS).map(|i| rust_decimal::Decimal::new(2500 + i, 2)).sum();
+    let expected: rust_decimal::Decimal = (0..PAIRS)
+        .map(|i| rust_decimal::Decimal::new(2500 + i, 2))
+        .sum();
     assert_eq!(total, expected, "every sale counted once");
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     child.wait().unwrap();

@@ -336,9 +336,15 @@ mod tests {
             ..client("1", None, None, "Ann Lee")
         };
         assert!(stored.newer_than(at(11)), "an older change loses");
-        assert!(!stored.newer_than(at(12)), "the same stamp (a redelivery) applies");
+        assert!(
+            !stored.newer_than(at(12)),
+            "the same stamp (a redelivery) applies"
+        );
         assert!(!stored.newer_than(at(13)), "a newer change applies");
-        assert!(!stored.newer_than(None), "an unstamped change cannot be ordered");
+        assert!(
+            !stored.newer_than(None),
+            "an unstamped change cannot be ordered"
+        );
         let unstamped = client("2", None, None, "Bo Li");
         assert!(!unstamped.newer_than(at(1)));
         assert_eq!(

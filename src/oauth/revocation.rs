@@ -67,22 +67,27 @@ impl OAuthApp {
         if let Some(secret) = &self.client_secret {
             request = request.basic_auth(&self.client_id, Some(secret.expose()));
         }
-        let reply = request.send().await.map_err(|e| {
-            format!(
-                "cannot reach {url}: {}",
-                crate::present::one_line(&e.to_string())
-            )
-        })?;
+        let reply = request
+            .timeout(std::time::Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot reach {url}: {}",
+                    crate::present::one_line(&e.to_string())
+                )
+            })?;
         // RFC 7009: 200 whether or not the token was still valid; an error names itself in
         // `error` (invalid_client, unsupported_token_type).
         let status = reply.status();
         if status.is_success() {
             return Ok(());
         }
-        let error = reply
-            .json::<serde_json::Value>()
+        // Read with the token endpoints' ceiling: an error body is a few bytes of JSON.
+        let error = crate::http::read_capped(reply, crate::http::TOKEN_REPLY_LIMIT)
             .await
             .ok()
+            .and_then(|body| serde_json::from_slice::<serde_json::Value>(&body).ok())
             .and_then(|body| body.get("error")?.as_str().map(crate::present::one_line))
             // A short code is expected; a server's essay is not repeated.
             .map(|error| error.chars().take(40).collect::<String>());

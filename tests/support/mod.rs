@@ -207,6 +207,17 @@ pub mod serving {
         panic!("serve did not start");
     }
 
+    /// A data dir with Mindbody configured and signed in at the sandbox (no process holds it
+    /// after).
+    pub async fn signed_in(sandbox: &Sandbox) -> tempfile::TempDir {
+        let dir = configured(sandbox).await;
+        sandbox.mindbody.set_auto_approve(true);
+        let engine = super::mindbody::open(&settings(dir.path(), sandbox));
+        engine.connect_mindbody(true).await.unwrap();
+        drop(engine);
+        dir
+    }
+
     /// A data dir with Mindbody configured for the sandbox (done here, before `serve` owns it).
     pub async fn configured(sandbox: &Sandbox) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();

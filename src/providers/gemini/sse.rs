@@ -226,7 +226,8 @@ where
                     return Some((Err(cut), state));
                 }
                 Some(Ok(bytes)) => {
-                    if let Err(EventTooLarge { limit }) = state.parser.feed(&bytes, &mut state.ready)
+                    if let Err(EventTooLarge { limit }) =
+                        state.parser.feed(&bytes, &mut state.ready)
                     {
                         state.done = true;
                         state.ready.clear();
@@ -349,7 +350,11 @@ mod parser_tests {
                 assert_eq!(events_cut_at(body, &[cut]), events, "{end:?} cut at {cut}");
             }
             let every_byte: Vec<usize> = (1..body.len()).collect();
-            assert_eq!(events_cut_at(body, &every_byte), events, "{end:?} byte by byte");
+            assert_eq!(
+                events_cut_at(body, &every_byte),
+                events,
+                "{end:?} byte by byte"
+            );
         }
     }
 
@@ -381,13 +386,19 @@ mod parser_tests {
             Err(EventTooLarge { limit: 64 }),
             "a line that never ends"
         );
-        assert_eq!(parser.feed(b"\n\n", &mut out), Err(EventTooLarge { limit: 64 }));
+        assert_eq!(
+            parser.feed(b"\n\n", &mut out),
+            Err(EventTooLarge { limit: 64 })
+        );
 
         let mut parser = SseParser::with_limit(64);
         let line = format!("data: {}\n", "b".repeat(30));
         parser.feed(line.as_bytes(), &mut out).unwrap();
         parser.feed(line.as_bytes(), &mut out).unwrap();
-        assert!(parser.feed(line.as_bytes(), &mut out).is_err(), "many lines");
+        assert!(
+            parser.feed(line.as_bytes(), &mut out).is_err(),
+            "many lines"
+        );
         assert!(out.is_empty());
 
         // Exactly at the limit is fine.
@@ -406,14 +417,18 @@ mod parser_tests {
             parser.feed(event.as_bytes(), &mut out).unwrap();
             out.clear();
         }
-        assert!(parser.buf.capacity() < 64 << 10, "{}", parser.buf.capacity());
+        assert!(
+            parser.buf.capacity() < 64 << 10,
+            "{}",
+            parser.buf.capacity()
+        );
     }
 
     #[tokio::test]
     async fn the_stream_ends_with_too_large_for_an_endless_line() {
         let endless = futures_util::stream::iter(
             std::iter::once(Bytes::from_static(b"data: "))
-                .chain(std::iter::repeat(Bytes::from(vec![b'x'; 64 << 10])).take(100))
+                .chain(std::iter::repeat_n(Bytes::from(vec![b'x'; 64 << 10]), 100))
                 .map(Ok::<_, std::convert::Infallible>),
         );
         let got: Vec<_> = chunks(endless).collect().await;

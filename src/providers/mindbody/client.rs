@@ -48,7 +48,8 @@ pub enum MindbodyError {
     Malformed(String),
     #[error("Mindbody's reply was larger than {} and was not read", crate::http::size(*limit))]
     TooLarge { limit: usize },
-    #[error("Mindbody did not finish answering within {} s", after.as_secs())]
+    /// The total timeout passed, or the server fell silent (the HTTP client's read timeout).
+    #[error("Mindbody did not finish answering in time (a request may take at most {} s)", after.as_secs())]
     TimedOut { after: Duration },
 }
 
@@ -242,7 +243,8 @@ impl MindbodyClient {
         // The URL is said once, without its query; reqwest's own text repeats it whole.
         let timeout = self.timeout;
         let network = |e: reqwest::Error| {
-            if e.is_timeout() {
+            // A connection that could not be made in time is a network error, not a slow reply.
+            if e.is_timeout() && !e.is_connect() {
                 MindbodyError::TimedOut { after: timeout }
             } else {
                 MindbodyError::Network {

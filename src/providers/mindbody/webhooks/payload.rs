@@ -258,11 +258,18 @@ mod tests {
         assert_eq!(change.first_name, None, "absent");
         assert_eq!(change.email, Some(None), "null");
         let client = change.onto(Some(&stored), None);
-        assert_eq!(client.first_name.as_deref(), Some("Ana"), "kept: not carried");
+        assert_eq!(
+            client.first_name.as_deref(),
+            Some("Ana"),
+            "kept: not carried"
+        );
         assert_eq!(client.last_name.as_deref(), Some("Ruiz Vega"), "carried");
         assert_eq!(client.email, None, "cleared: carried as null");
         assert_eq!(client.mobile_phone.as_deref(), Some("805 550 0001"), "kept");
-        assert_eq!(client.last_modified, stored.modified_at, "a stamp is never cleared");
+        assert_eq!(
+            client.last_modified, stored.modified_at,
+            "a stamp is never cleared"
+        );
         let stamp = NaiveDateTime::parse_from_str("2026-12-03 13:00:00", "%F %T").ok();
         assert_eq!(change.onto(Some(&stored), stamp).last_modified, stamp);
         assert_eq!(change.onto(None, None).first_name, None);
