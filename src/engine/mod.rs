@@ -10,6 +10,7 @@ mod gemini;
 pub mod handle;
 mod mindbody;
 pub mod remote;
+mod safekeeping;
 mod subscriptions;
 mod sync;
 mod sync_job;
@@ -41,6 +42,7 @@ pub use handle::{Answer, Engine};
 pub use mindbody::MindbodyUpdate;
 pub use sync::{SyncKind, SyncRequest, calls_key};
 pub use sync_job::{Freshness, TodaysSales, TransactionPage};
+pub use safekeeping::KeyIds;
 pub use view::{Fact, IntegrationView};
 pub use webhooks::{Refusal, WebhookEventPage, WebhookRow, WebhookSummary};
 

@@ -12,9 +12,14 @@
 pub mod books;
 pub mod chat;
 pub mod codec;
+pub mod backup;
+pub mod fingerprint;
 pub mod integrations;
+mod integrity;
+pub mod keyring;
 pub mod lock;
 pub mod meta;
+pub mod rotate;
 pub mod seal;
 pub mod sync_logs;
 pub mod tokens;
@@ -65,6 +70,20 @@ pub enum StoreError {
         what_to_do_about_sled(source)
     )]
     Open { path: PathBuf, source: sled::Error },
+    /// sled cannot read the file (it panicked on it, or found it corrupt).
+    #[error(
+        "the database {path} is damaged and cannot be opened ({detail}).\nstop every legion-hub using this data directory, move {path} aside, and restore it from a backup (README, \"Backup and restore\"); nothing has been changed"
+    )]
+    Damaged { path: PathBuf, detail: String },
+    /// The hub database lost its contents while the records database still has its history.
+    #[error(
+        "the hub database {hub} is empty, but {records} holds this hub's history: the hub database was emptied or lost, and with it the integrations, sign-ins and keys.\nrestore {hub} from a backup (README, \"Backup and restore\"); legion-hub will not start it as a new hub, and nothing has been changed (to really start afresh, move the whole data directory {dir} aside)"
+    )]
+    HubEmptied {
+        hub: PathBuf,
+        records: PathBuf,
+        dir: PathBuf,
+    },
     #[error(
         "the database {path} was written by a newer legion-hub (schema {found}; this one knows up to {supported}): upgrade legion-hub"
     )]
@@ -81,6 +100,8 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Seal(#[from] SealError),
+    #[error("cannot write a backup in {path}: {reason}")]
+    BackupTarget { path: PathBuf, reason: String },
     #[error("{what} does not exist")]
     Missing { what: String },
     #[error(
@@ -174,22 +195,37 @@ impl Store {
                 },
                 held => StoreError::Locked { source: held },
             })?;
-        let db = open_db(&paths.hub_db(), 8 * 1024 * 1024)?;
-        meta::check_schema(&db, &paths.hub_db())?;
-        let hub = Hub {
-            integrations: db.open_tree(integrations::TREE)?,
-            tokens: db.open_tree(tokens::TREE)?,
-            meta: db.open_tree(meta::TREE)?,
-            db,
-        };
-        Ok(Store {
+        let hub_path = paths.hub_db();
+        let hub = integrity::guarded(&hub_path, || {
+            let db = open_db(&hub_path, 8 * 1024 * 1024)?;
+            if !integrity::stamped(&db)? && integrity::records_were_stamped(&paths.records_db())? {
+                return Err(StoreError::HubEmptied {
+                    hub: hub_path.clone(),
+                    records: paths.records_db(),
+                    dir: paths.data_dir.clone(),
+                });
+            }
+            meta::check_schema(&db, &hub_path)?;
+            Ok(Hub {
+                integrations: db.open_tree(integrations::TREE)?,
+                tokens: db.open_tree(tokens::TREE)?,
+                meta: db.open_tree(meta::TREE)?,
+                db,
+            })
+        })?;
+        let store = Store {
             hub,
             records_path: paths.records_db(),
             records: Mutex::new(None),
             append_lock: Mutex::new(()),
             sealer: Sealer::new(paths.key_file.clone()),
             _lock: lock,
-        })
+        };
+        // The glance touches no secret; everything else refuses a wrong key at once.
+        if role != "status" {
+            store.check_key_at_start()?;
+        }
+        Ok(store)
     }
 
     /// The bulk database, opened the first time something asks for it.
@@ -198,8 +234,16 @@ impl Store {
         if let Some(records) = slot.as_ref() {
             return Ok(records.clone());
         }
-        let db = open_db(&self.records_path, 64 * 1024 * 1024)?;
-        meta::check_schema(&db, &self.records_path)?;
+        let records = integrity::guarded(&self.records_path, || {
+            Store::open_records(&self.records_path)
+        })?;
+        *slot = Some(records.clone());
+        Ok(records)
+    }
+
+    fn open_records(path: &Path) -> Result<Records, StoreError> {
+        let db = open_db(path, 64 * 1024 * 1024)?;
+        meta::check_schema(&db, path)?;
         let records = Records {
             sync_logs: db.open_tree(sync_logs::TREE)?,
             conversations: db.open_tree(chat::CONVERSATIONS)?,
@@ -216,7 +260,6 @@ impl Store {
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;
-        *slot = Some(records.clone());
         Ok(records)
     }
 
