@@ -75,9 +75,15 @@ pub enum StoreError {
         "the database {path} is damaged and cannot be opened ({detail}).\nstop every legion-hub using this data directory, move {path} aside, and restore it from a backup (README, \"Backup and restore\"); nothing has been changed"
     )]
     Damaged { path: PathBuf, detail: String },
+    /// The records database lost its contents (sled opens some damaged files as empty) while
+    /// the hub says it held history.
+    #[error(
+        "the records database {path} is empty or unreadable (damaged, truncated or emptied), but the hub database says it held this hub's history.\nstop every legion-hub using this data directory, move {path} aside, and restore it from a backup (README, \"Backup and restore\"); legion-hub has written nothing to it"
+    )]
+    RecordsLost { path: PathBuf },
     /// The hub database lost its contents while the records database still has its history.
     #[error(
-        "the hub database {hub} is empty, but {records} holds this hub's history: the hub database was emptied or lost, and with it the integrations, sign-ins and keys.\nrestore {hub} from a backup (README, \"Backup and restore\"); legion-hub will not start it as a new hub, and nothing has been changed (to really start afresh, move the whole data directory {dir} aside)"
+        "the hub database {hub} is empty or unreadable (emptied, truncated or damaged), but {records} holds this hub's history: the hub database was emptied or lost, and with it the integrations, sign-ins and keys.\nrestore {hub} from a backup (README, \"Backup and restore\"); legion-hub will not start it as a new hub, and nothing has been changed (to really start afresh, move the whole data directory {dir} aside)"
     )]
     HubEmptied {
         hub: PathBuf,
@@ -104,10 +110,21 @@ pub enum StoreError {
     BackupTarget { path: PathBuf, reason: String },
     #[error("{what} does not exist")]
     Missing { what: String },
-    #[error(
-        "the database could not be read or written: {0}\nif the disk is full, free some space and try again"
-    )]
+    #[error("{}", sled_failure(.0))]
     Sled(#[from] sled::Error),
+}
+
+/// A failed read or write, said with what to do: a damaged file is not a full disk.
+fn sled_failure(err: &sled::Error) -> String {
+    if integrity::is_damage(err) {
+        format!(
+            "a database in the data directory is damaged ({err}).\nstop every legion-hub using this data directory and restore it from a backup (README, \"Backup and restore\")"
+        )
+    } else {
+        format!(
+            "the database could not be read or written: {err}\nif the disk is full, free some space and try again"
+        )
+    }
 }
 
 /// What a person can do about a file-system error in the data directory.
@@ -234,16 +251,17 @@ impl Store {
         if let Some(records) = slot.as_ref() {
             return Ok(records.clone());
         }
-        let records = integrity::guarded(&self.records_path, || {
-            Store::open_records(&self.records_path)
-        })?;
+        let records = integrity::guarded(&self.records_path, || self.open_records())?;
         *slot = Some(records.clone());
         Ok(records)
     }
 
-    fn open_records(path: &Path) -> Result<Records, StoreError> {
+    fn open_records(&self) -> Result<Records, StoreError> {
+        let path = &self.records_path;
         let db = open_db(path, 64 * 1024 * 1024)?;
+        integrity::check_records_kept(&db, path, &self.hub.meta)?;
         meta::check_schema(&db, path)?;
+        integrity::mark_records_kept(&self.hub.db, &self.hub.meta)?;
         let records = Records {
             sync_logs: db.open_tree(sync_logs::TREE)?,
             conversations: db.open_tree(chat::CONVERSATIONS)?,
