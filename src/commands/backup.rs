@@ -29,22 +29,18 @@ pub async fn run(
     } else {
         print!(
             "{}",
-            describe(
-                &report,
-                engine.attached_to().map(|o| o.to_string()),
-                &settings.paths.config_file
-            )
+            describe(&report, &settings.paths.config_file)
         );
     }
     Ok(super::exit::OK)
 }
 
-fn describe(report: &BackupReport, taken_by: Option<String>, config: &Path) -> String {
-    let mut text = format!("Backed up to {}", report.dir.display());
-    if let Some(owner) = taken_by {
-        text.push_str(&format!(" (taken by {owner})"));
-    }
-    text.push_str(":\n");
+fn describe(report: &BackupReport, config: &Path) -> String {
+    let mut text = format!(
+        "Backed up to {} (taken by {}):\n",
+        report.dir.display(),
+        report.taken_by
+    );
     for db in &report.databases {
         text.push_str(&format!(
             "  {:<8} {} entries in {} trees, {} on disk\n",

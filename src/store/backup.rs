@@ -17,6 +17,9 @@ use super::{Store, StoreError, open_db};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BackupReport {
     pub dir: PathBuf,
+    /// The process that took it (the owner of the data).
+    #[serde(default)]
+    pub taken_by: String,
     pub databases: Vec<CopiedDatabase>,
     /// Where the key was copied to, when it was.
     pub key_copied_to: Option<PathBuf>,
@@ -62,6 +65,7 @@ impl Store {
         };
         Ok(BackupReport {
             dir: dir.to_path_buf(),
+            taken_by: self.owner().to_string(),
             databases,
             key_copied_to,
             key_lives_at,
