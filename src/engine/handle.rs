@@ -165,7 +165,7 @@ engine_calls! {
     fn delete_webhooks(id: Option<String>) -> () = |core| core.delete_webhooks(id.as_deref()).await;
     /// Copies the data into `dir` (absolute, new or empty), with the master key when asked.
     fn backup(dir: std::path::PathBuf, with_key: bool) -> BackupReport =
-        |core| core.backup(&dir, with_key);
+        |core| core.backup(&dir, with_key).await;
 }
 
 impl Engine {

@@ -19,9 +19,15 @@ impl Core {
         Ok(self.inner.store.rotate_master_key()?)
     }
 
-    /// Copies the data into `dir` (new or empty, absolute), with the key when asked.
-    pub fn backup(&self, dir: &Path, with_key: bool) -> Result<BackupReport, EngineError> {
-        Ok(self.inner.store.backup(dir, with_key)?)
+    /// Copies the data into `dir` (new or empty, absolute), with the key when asked. The copy
+    /// runs off the async workers: `serve` keeps answering webhooks meanwhile.
+    pub async fn backup(&self, dir: &Path, with_key: bool) -> Result<BackupReport, EngineError> {
+        let core = self.clone();
+        let dir = dir.to_path_buf();
+        tokio::task::spawn_blocking(move || core.inner.store.backup(&dir, with_key))
+            .await
+            .map_err(|e| EngineError::Control(format!("the backup stopped: {e}")))?
+            .map_err(EngineError::from)
     }
 }
 
