@@ -8,9 +8,7 @@ mod support;
 
 use std::path::Path;
 
-use support::secrets::{
-    assert_secrets_intact, data, hub, key_hex, mode, output, seed,
-};
+use support::secrets::{assert_secrets_intact, data, hub, key_hex, mode, output, seed};
 
 /// The whole sync history as `history --json` prints it (absolute times: comparable).
 fn history(dir: &Path, data_dir: &Path, key: &str) -> String {
@@ -89,10 +87,45 @@ async fn a_backup_with_serve_running_is_taken_by_serve_with_the_key_when_asked()
     assert!(taken_by.starts_with("legion-hub serve (pid "), "{taken_by}");
     assert!(!stdout.contains(&key), "the key in the report");
     assert_eq!(mode(&copy.join("master.key")), 0o600);
-    assert_eq!(std::fs::read(copy.join("master.key")).unwrap(), std::fs::read(&key_file).unwrap());
+    assert_eq!(
+        std::fs::read(copy.join("master.key")).unwrap(),
+        std::fs::read(&key_file).unwrap()
+    );
     assert_eq!(
         history(dir.path(), &copy, &key),
         history(dir.path(), &data(dir.path()), &key)
     );
     assert_secrets_intact(&copy);
+}
+
+/// Not a test: makes the demo-size data the README's measurements use (the sandbox studio the
+/// demo has, synced, plus the demo's sync history) in `$LEGION_HUB_MEASURE_DIR/data`.
+/// `LEGION_HUB_MEASURE_DIR=/tmp/m cargo test --test backup demo_size -- --ignored`
+#[tokio::test]
+#[ignore]
+async fn demo_size_data_for_measurements() {
+    let Some(dir) = std::env::var_os("LEGION_HUB_MEASURE_DIR") else {
+        eprintln!("skipped: LEGION_HUB_MEASURE_DIR is not set");
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let sandbox = legion_hub::sandbox::mindbody::MindbodySandbox::start()
+        .await
+        .unwrap();
+    sandbox.set_auto_approve(true);
+    sandbox.set_studio(legion_hub::sandbox::studio::Studio::new(
+        2_000,
+        300,
+        chrono::Local::now().naive_local(),
+        30,
+    ));
+    let settings = support::mindbody::settings(&data(&dir), &sandbox, |_| {});
+    let engine = support::mindbody::open(&settings);
+    support::mindbody::connect(&engine).await;
+    engine
+        .sync_mindbody(legion_hub::engine::SyncRequest::default())
+        .await
+        .unwrap();
+    legion_hub::demo::seed(&engine).await.unwrap();
+    engine.flush().unwrap();
 }

@@ -62,8 +62,14 @@ async fn scattered_byte_flips_in_records_are_a_clear_error_not_a_panic() {
         }
         let records = data(dir.path()).join("records");
         let flipped = flip_bytes(&records.join("db"), 50, 524_288 / 2);
-        assert!(flipped >= 2, "the records file is too small to damage: {flipped}");
-        for args in [&["history"][..], &["serve", "--webhook-addr", "127.0.0.1:0"]] {
+        assert!(
+            flipped >= 2,
+            "the records file is too small to damage: {flipped}"
+        );
+        for args in [
+            &["history"][..],
+            &["serve", "--webhook-addr", "127.0.0.1:0"],
+        ] {
             let (code, stdout, stderr) = output(hub(dir.path()).args(args));
             assert_damage_explained(code, &stderr, &records);
             assert!(stdout.is_empty(), "{stdout}");

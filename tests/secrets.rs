@@ -9,9 +9,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::secrets::{
-    assert_secrets_intact, data, hub, key_hex, key_id, mode, output, seed,
-};
+use support::secrets::{assert_secrets_intact, data, hub, key_hex, key_id, mode, output, seed};
 
 /// A hub whose key file was taken away (as a shell without the unit's key sees it).
 async fn hub_without_its_key(dir: &Path) -> std::path::PathBuf {
@@ -26,7 +24,10 @@ async fn configure_without_the_key_fails_and_keeps_every_secret() {
     let dir = tempfile::tempdir().unwrap();
     let kept = hub_without_its_key(dir.path()).await;
     let attempts: [(&[&str], (&str, &str)); 2] = [
-        (&["mindbody", "configure"], ("MINDBODY_API_KEY", "mb-api-key-2")),
+        (
+            &["mindbody", "configure"],
+            ("MINDBODY_API_KEY", "mb-api-key-2"),
+        ),
         (&["gemini", "configure"], ("GEMINI_API_KEY", "AIza-another")),
     ];
     for (args, (name, value)) in attempts {
@@ -65,14 +66,20 @@ async fn a_wrong_key_is_refused_with_the_id_of_the_right_one() {
         stderr.contains(&data(dir.path()).join("master.key").display().to_string()),
         "{stderr}"
     );
-    assert!(!stderr.contains(&wrong) && !stderr.contains(&key_hex(&kept)), "{stderr}");
+    assert!(
+        !stderr.contains(&wrong) && !stderr.contains(&key_hex(&kept)),
+        "{stderr}"
+    );
     // The same key as a file is refused the same way, and left alone.
     let file = data(dir.path()).join("master.key");
     std::fs::write(&file, [0xab; 32]).unwrap();
     std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let (code, _, stderr) = output(hub(dir.path()).args(["history"]));
     assert_ne!(code, Some(0), "{stderr}");
-    assert!(stderr.contains(&format!("sealed with key {right}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("sealed with key {right}")),
+        "{stderr}"
+    );
     std::fs::rename(&kept, &file).unwrap();
     assert_secrets_intact(&data(dir.path()));
 }
@@ -147,12 +154,19 @@ async fn rotate_reseals_everything_and_the_old_key_goes_after_the_next_start() {
     assert_secrets_intact(&data);
     // The old key opens nothing now, and is refused by name.
     let (code, _, stderr) = output(
-        hub(dir.path())
-            .arg("history")
-            .env("LEGION_HUB_MASTER_KEY", old_bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        hub(dir.path()).arg("history").env(
+            "LEGION_HUB_MASTER_KEY",
+            old_bytes
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
+        ),
     );
     assert_ne!(code, Some(0));
-    assert!(stderr.contains(&format!("sealed with key {new_id}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("sealed with key {new_id}")),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -181,7 +195,10 @@ async fn rotate_with_the_key_in_the_environment_takes_the_new_one_from_there() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("set LEGION_HUB_MASTER_KEY"), "{stdout}");
     for name in ["master.key", "master.key.new", "master.key.old"] {
-        assert!(!data.join(name).exists(), "{name} written with the key in the environment");
+        assert!(
+            !data.join(name).exists(),
+            "{name} written with the key in the environment"
+        );
     }
     let (code, _, stderr) = output(
         hub(dir.path())
@@ -200,8 +217,11 @@ async fn rotate_with_the_key_in_the_environment_takes_the_new_one_from_there() {
     // The new key, as a file, opens every secret.
     let bytes: Vec<u8> = (0..32).map(|_| 0x5e).collect();
     std::fs::write(&key_file, bytes).unwrap();
-    std::fs::set_permissions(&key_file, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .unwrap();
+    std::fs::set_permissions(
+        &key_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
     assert_secrets_intact(&data);
 }
 

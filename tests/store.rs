@@ -131,7 +131,10 @@ fn secrets_sealed_with_another_key_do_not_open() {
     let Err(err) = Store::open(&Paths::in_dir(dir.path()), "test") else {
         panic!("a store opened with another key");
     };
-    assert!(err.to_string().contains("this data was sealed with key"), "{err}");
+    assert!(
+        err.to_string().contains("this data was sealed with key"),
+        "{err}"
+    );
     // The glance opens without a key; the secret still refuses, clearly.
     let store = Store::open(&Paths::in_dir(dir.path()), "status").unwrap();
     let err = store.credentials(Provider::Gemini).unwrap_err();

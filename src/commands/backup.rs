@@ -16,7 +16,10 @@ pub async fn run(
 ) -> anyhow::Result<u8> {
     // The owner may run in another directory: it gets the whole path.
     let dir: PathBuf = std::path::absolute(dir)?;
-    if dir.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
+    if dir
+        .read_dir()
+        .is_ok_and(|mut entries| entries.next().is_some())
+    {
         anyhow::bail!(
             "{} is not empty: a backup goes into a new or empty directory, so it never writes over files",
             dir.display()
@@ -27,10 +30,7 @@ pub async fn run(
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!(
-            "{}",
-            describe(&report, &settings.paths.config_file)
-        );
+        print!("{}", describe(&report, &settings.paths.config_file));
     }
     Ok(super::exit::OK)
 }

@@ -40,9 +40,9 @@ pub use event::Event;
 pub use gemini::GeminiUpdate;
 pub use handle::{Answer, Engine};
 pub use mindbody::MindbodyUpdate;
+pub use safekeeping::KeyIds;
 pub use sync::{SyncKind, SyncRequest, calls_key};
 pub use sync_job::{Freshness, TodaysSales, TransactionPage};
-pub use safekeeping::KeyIds;
 pub use view::{Fact, IntegrationView};
 pub use webhooks::{Refusal, WebhookEventPage, WebhookRow, WebhookSummary};
 

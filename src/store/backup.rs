@@ -1,7 +1,8 @@
 //! `legion-hub backup DIR`: a copy of both databases that the hub can open with
 //! `--data-dir DIR`, taken by the process that owns the data (sled's files cannot be copied
 //! safely while it runs). Each database is exported into a fresh sled database, so the copy is
-//! compact and whole; each tree is copied as it stands when the copy reaches it.
+//! whole and holds no half-written log segment; each tree is copied as it stands when the copy
+//! reaches it.
 //!
 //! The master key is copied only when asked (`--with-key`): a backup holding its key opens
 //! every secret, so the two are best kept apart.

@@ -68,13 +68,21 @@ pub(super) fn guarded<T>(
 pub(super) fn is_damage(error: &sled::Error) -> bool {
     matches!(
         error,
-        sled::Error::Corruption { .. } | sled::Error::ReportableBug(_) | sled::Error::Unsupported(_)
+        sled::Error::Corruption { .. }
+            | sled::Error::ReportableBug(_)
+            | sled::Error::Unsupported(_)
     )
 }
 
 fn damaged(path: &Path, detail: String) -> StoreError {
     // sled's own words can be long (a backtrace-like dump): the first line says enough.
-    let detail = detail.lines().next().unwrap_or_default().chars().take(200).collect();
+    let detail = detail
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect();
     StoreError::Damaged {
         path: path.to_path_buf(),
         detail,

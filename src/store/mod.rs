@@ -9,10 +9,10 @@
 //! One module per tree; values go through the versioned [`codec`]; secrets through [`seal`].
 //! Only the engine uses this module.
 
+pub mod backup;
 pub mod books;
 pub mod chat;
 pub mod codec;
-pub mod backup;
 pub mod fingerprint;
 pub mod integrations;
 mod integrity;

@@ -65,13 +65,13 @@ impl Store {
         for (value, plain) in values.iter().zip(&plains) {
             let sealed = new.seal(&value.context, plain);
             if value.tree == integrations::TREE {
-                let bytes = self
-                    .hub
-                    .integrations
-                    .get(&value.key)?
-                    .ok_or_else(|| StoreError::Missing {
-                        what: value.context.clone(),
-                    })?;
+                let bytes =
+                    self.hub
+                        .integrations
+                        .get(&value.key)?
+                        .ok_or_else(|| StoreError::Missing {
+                            what: value.context.clone(),
+                        })?;
                 let mut record: IntegrationRecord =
                     decode_value(integrations::TREE, &value.key, &bytes)?;
                 record.credentials = Some(to_hex(&sealed));

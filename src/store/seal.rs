@@ -268,15 +268,17 @@ pub fn sibling(key_file: &Path, suffix: &str) -> PathBuf {
 pub fn load(key_file: &Path, expect: &Expectation) -> Result<(MasterKey, KeySource), SealError> {
     // Only values sealed with another key make a key wrong: with none, any key may start afresh.
     let wrong = |key: &MasterKey, source: &KeySource| match &expect.recorded_id {
-        Some(recorded) if expect.holds_sealed_values && recorded != key.id() => Err(SealError::WrongKey {
-            recorded: recorded.clone(),
-            found: key.id().to_string(),
-            found_in: match source {
-                KeySource::Env => format!("{MASTER_KEY_ENV} (from the environment)"),
-                KeySource::File(path) => format!("the key file {}", path.display()),
-            },
-            path: key_file.to_path_buf(),
-        }),
+        Some(recorded) if expect.holds_sealed_values && recorded != key.id() => {
+            Err(SealError::WrongKey {
+                recorded: recorded.clone(),
+                found: key.id().to_string(),
+                found_in: match source {
+                    KeySource::Env => format!("{MASTER_KEY_ENV} (from the environment)"),
+                    KeySource::File(path) => format!("the key file {}", path.display()),
+                },
+                path: key_file.to_path_buf(),
+            })
+        }
         _ => Ok(()),
     };
     if let Some(key) = env_key()? {
@@ -514,7 +516,10 @@ mod tests {
         assert_eq!(key.id(), new.id());
         assert!(!sibling(&path, ".new").exists());
         assert_eq!(
-            read_key_file(&sibling(&path, ".old")).unwrap().unwrap().id(),
+            read_key_file(&sibling(&path, ".old"))
+                .unwrap()
+                .unwrap()
+                .id(),
             old.id()
         );
     }

@@ -290,7 +290,10 @@ pub mod secrets {
         {
             let engine = super::open_engine(&data);
             engine
-                .import_sync_history(Provider::Mindbody, super::runs(Provider::Mindbody, history_runs))
+                .import_sync_history(
+                    Provider::Mindbody,
+                    super::runs(Provider::Mindbody, history_runs),
+                )
                 .await
                 .unwrap();
         }
@@ -305,7 +308,10 @@ pub mod secrets {
         store
             .put_credentials(
                 Provider::Gemini,
-                &Credentials(BTreeMap::from([("api_key".into(), Secret::new("AIza-gemini"))])),
+                &Credentials(BTreeMap::from([(
+                    "api_key".into(),
+                    Secret::new("AIza-gemini"),
+                )])),
             )
             .unwrap();
         store.put_tokens(Provider::Mindbody, &tokens()).unwrap();
