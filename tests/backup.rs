@@ -108,24 +108,5 @@ async fn demo_size_data_for_measurements() {
         eprintln!("skipped: LEGION_HUB_MEASURE_DIR is not set");
         return;
     };
-    let dir = std::path::PathBuf::from(dir);
-    let sandbox = legion_hub::sandbox::mindbody::MindbodySandbox::start()
-        .await
-        .unwrap();
-    sandbox.set_auto_approve(true);
-    sandbox.set_studio(legion_hub::sandbox::studio::Studio::new(
-        2_000,
-        300,
-        chrono::Local::now().naive_local(),
-        30,
-    ));
-    let settings = support::mindbody::settings(&data(&dir), &sandbox, |_| {});
-    let engine = support::mindbody::open(&settings);
-    support::mindbody::connect(&engine).await;
-    engine
-        .sync_mindbody(legion_hub::engine::SyncRequest::default())
-        .await
-        .unwrap();
-    legion_hub::demo::seed(&engine).await.unwrap();
-    engine.flush().unwrap();
+    support::secrets::synced_studio(&data(Path::new(&dir))).await;
 }

@@ -361,4 +361,29 @@ pub mod secrets {
         use std::os::unix::fs::PermissionsExt;
         std::fs::metadata(path).unwrap().permissions().mode() & 0o777
     }
+
+    /// A hub in `data` signed in to a sandbox studio of the demo's size (2,000 sales, 300
+    /// clients, 30 days), synced whole, with the demo's sync history: what sled writes for a
+    /// real studio (its log spans several segments).
+    pub async fn synced_studio(data: &Path) {
+        let sandbox = legion_hub::sandbox::mindbody::MindbodySandbox::start()
+            .await
+            .unwrap();
+        sandbox.set_auto_approve(true);
+        sandbox.set_studio(legion_hub::sandbox::studio::Studio::new(
+            2_000,
+            300,
+            chrono::Local::now().naive_local(),
+            30,
+        ));
+        let settings = super::mindbody::settings(data, &sandbox, |_| {});
+        let engine = super::mindbody::open(&settings);
+        super::mindbody::connect(&engine).await;
+        engine
+            .sync_mindbody(legion_hub::engine::SyncRequest::default())
+            .await
+            .unwrap();
+        legion_hub::demo::seed(&engine).await.unwrap();
+        engine.flush().unwrap();
+    }
 }
