@@ -253,3 +253,45 @@ async fn a_hub_from_before_key_ids_adopts_the_key_that_opens_it() {
     assert_eq!(ids["recorded"], key_id(&key_file).as_str(), "{stdout}");
     assert_secrets_intact(&data);
 }
+
+/// A rotation cut short between its steps leaves the data opening with the key on disk: before
+/// the commit (`master.key.new` beside data still sealed by `master.key`) the new key is
+/// dropped; after it (data sealed by `master.key.new`, renames not done) the new key is put in
+/// place. Both states are made from a real rotation, its files put back as a crash leaves them.
+#[tokio::test]
+async fn a_rotation_cut_short_at_either_step_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path(), 3).await;
+    let data = data(dir.path());
+    let key_file = data.join("master.key");
+    let pending = data.join("master.key.new");
+    let old = data.join("master.key.old");
+    // Before the commit: the new key was written, nothing re-sealed.
+    let before = key_id(&key_file);
+    std::fs::write(&pending, [0x42; 32]).unwrap();
+    std::fs::set_permissions(
+        &pending,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let (code, _, stderr) = output(hub(dir.path()).arg("history"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!pending.exists(), "the uncommitted key stayed");
+    assert_eq!(key_id(&key_file), before);
+    assert_secrets_intact(&data);
+    // After the commit: rotate, then undo its two renames.
+    let (code, _, stderr) = output(hub(dir.path()).args(["secrets", "rotate"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let after = key_id(&key_file);
+    std::fs::rename(&key_file, &pending).unwrap();
+    std::fs::rename(&old, &key_file).unwrap();
+    let (code, _, stderr) = output(hub(dir.path()).arg("history"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        key_id(&key_file),
+        after,
+        "the committed key was not put in place"
+    );
+    assert!(!pending.exists());
+    assert_secrets_intact(&data);
+}
