@@ -128,6 +128,22 @@ pub enum Command {
     /// Mindbody webhooks: the subscription, and the deliveries received.
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// The master key that seals credentials and tokens.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+    /// Copy the data (both databases) into DIR, which must be new or empty, as a data directory
+    /// the hub can open with --data-dir DIR. Taken by the running hub when there is one. The
+    /// master key is not copied unless --with-key; config.toml is not copied either.
+    Backup {
+        /// Where the copy goes (created 0700).
+        dir: std::path::PathBuf,
+        /// Copy the master key too (as DIR/master.key, 0600): the backup then opens every
+        /// secret, so keep it as safe as the key itself.
+        #[arg(long)]
+        with_key: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the loopback fakes of Gemini and Mindbody and print their URLs as one JSON line.
     Sandbox {
         /// Mindbody's sign-in approves at once, with no consent page (for scripts).
@@ -181,6 +197,17 @@ pub enum WebhooksCommand {
     },
     /// Process the failed deliveries again.
     Retry,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Re-seal every credential and token under a new master key, in one transaction. With a
+    /// key file, the new key replaces it and the old one stays as master.key.old until the next
+    /// start succeeds; with LEGION_HUB_MASTER_KEY, the new key comes from
+    /// LEGION_HUB_NEW_MASTER_KEY. Stop `serve` and the dashboard first.
+    Rotate(JsonArg),
+    /// The id (fingerprint) of the key the secrets are sealed with, and of the key at hand.
+    Id(JsonArg),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -138,6 +138,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
             runtime()?.block_on(commands::webhooks::run(&settings, &command))
         }
+        Some(Command::Secrets(command)) => {
+            let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+            runtime()?.block_on(commands::secrets::run(&settings, &command))
+        }
+        Some(Command::Backup {
+            dir,
+            with_key,
+            json,
+        }) => {
+            let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
+            runtime()?.block_on(commands::backup::run(&settings, &dir, with_key, json))
+        }
         Some(Command::Demo) => dashboard(settings, true),
         Some(Command::Paths(_)) => unreachable!("handled above"),
         None => dashboard(settings, false),

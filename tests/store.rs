@@ -127,9 +127,18 @@ fn secrets_sealed_with_another_key_do_not_open() {
             .unwrap();
         f.write_all(&[9u8; 32]).unwrap();
     }
-    let store = open(dir.path());
+    // A process that would write refuses the other key at once, naming the right one.
+    let Err(err) = Store::open(&Paths::in_dir(dir.path()), "test") else {
+        panic!("a store opened with another key");
+    };
+    assert!(
+        err.to_string().contains("this data was sealed with key"),
+        "{err}"
+    );
+    // The glance opens without a key; the secret still refuses, clearly.
+    let store = Store::open(&Paths::in_dir(dir.path()), "status").unwrap();
     let err = store.credentials(Provider::Gemini).unwrap_err();
-    assert!(err.to_string().contains("master key"), "{err}");
+    assert!(err.to_string().contains("LEGION_HUB_MASTER_KEY"), "{err}");
     // The rest of the record is still readable.
     assert!(store.integration(Provider::Gemini).unwrap().is_some());
 }

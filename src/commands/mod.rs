@@ -1,6 +1,7 @@
 //! One module per CLI command. Each takes the loaded settings, talks to the engine, prints, and
 //! returns the process exit code.
 
+pub mod backup;
 pub mod chat;
 pub mod config;
 pub mod customers;
@@ -10,6 +11,7 @@ pub mod mindbody;
 pub mod paths;
 pub mod prompt;
 pub mod sandbox;
+pub mod secrets;
 pub mod serve;
 pub mod status;
 pub mod sync;

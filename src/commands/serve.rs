@@ -15,6 +15,9 @@ const SYNC_GRACE: Duration = Duration::from_secs(10);
 
 pub async fn run(settings: &Settings, webhook_addr: Option<String>) -> anyhow::Result<u8> {
     let core = Core::open(settings, Role::Serve)?;
+    // Every webhook needs the signing key and every sync the sign-in: a hub that cannot open
+    // its secrets must not start and answer each delivery 503.
+    core.open_every_secret()?;
     core.repair_summaries().await?;
     let addr = webhook_addr.unwrap_or_else(|| settings.config.server.webhook_addr());
     let mut services = crate::server::start(&core, settings, Some(&addr)).await?;

@@ -179,9 +179,7 @@ impl Core {
             let mut credentials = self
                 .inner
                 .store
-                .credentials(Provider::Gemini)
-                .ok()
-                .flatten()
+                .credentials(Provider::Gemini)?
                 .unwrap_or_default();
             credentials.0.insert(key::CREDENTIAL.into(), api_key);
             self.inner

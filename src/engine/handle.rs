@@ -24,6 +24,7 @@ use crate::providers::mindbody::MindbodySettings;
 use crate::providers::mindbody::client::Location;
 use crate::providers::mindbody::webhooks::Subscription;
 use crate::store::StoreError;
+use crate::store::backup::BackupReport;
 use crate::store::{ChatMessage, Conversation, SyncLog, SyncLogPage};
 
 /// A handle to the engine, here or in the process that owns the data directory.
@@ -162,6 +163,9 @@ engine_calls! {
     fn activate_webhooks(id: Option<String>) -> Subscription =
         |core| core.activate_webhooks(id.as_deref()).await;
     fn delete_webhooks(id: Option<String>) -> () = |core| core.delete_webhooks(id.as_deref()).await;
+    /// Copies the data into `dir` (absolute, new or empty), with the master key when asked.
+    fn backup(dir: std::path::PathBuf, with_key: bool) -> BackupReport =
+        |core| core.backup(&dir, with_key).await;
 }
 
 impl Engine {

@@ -102,9 +102,7 @@ impl Core {
         let mut secrets = self
             .inner
             .store
-            .credentials(Provider::Mindbody)
-            .ok()
-            .flatten()
+            .credentials(Provider::Mindbody)?
             .unwrap_or_default();
         let mut secrets_changed = false;
         for (name, value) in [

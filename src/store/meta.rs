@@ -5,7 +5,7 @@ use std::path::Path;
 use super::StoreError;
 
 pub const TREE: &str = "meta";
-const SCHEMA_KEY: &[u8] = b"schema_version";
+pub(super) const SCHEMA_KEY: &[u8] = b"schema_version";
 /// The layout of trees and keys this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 

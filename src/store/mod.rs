@@ -9,13 +9,18 @@
 //! One module per tree; values go through the versioned [`codec`]; secrets through [`seal`].
 //! Only the engine uses this module.
 
+pub mod backup;
 pub mod books;
 pub mod chat;
 pub mod codec;
+pub mod fingerprint;
 pub mod integrations;
+mod integrity;
+pub mod keyring;
 pub mod lock;
 pub mod meta;
 pub mod rejections;
+pub mod rotate;
 pub mod seal;
 pub mod sync_logs;
 pub mod tokens;
@@ -66,6 +71,26 @@ pub enum StoreError {
         what_to_do_about_sled(source)
     )]
     Open { path: PathBuf, source: sled::Error },
+    /// sled cannot read the file (it panicked on it, or found it corrupt).
+    #[error(
+        "the database {path} is damaged and cannot be opened ({detail}).\nstop every legion-hub using this data directory, move {path} aside, and restore it from a backup (README, \"Backup and restore\"); nothing has been changed"
+    )]
+    Damaged { path: PathBuf, detail: String },
+    /// The records database lost its contents (sled opens some damaged files as empty) while
+    /// the hub says it held history.
+    #[error(
+        "the records database {path} is empty or unreadable (damaged, truncated or emptied), but the hub database says it held this hub's history.\nstop every legion-hub using this data directory, move {path} aside, and restore it from a backup (README, \"Backup and restore\"); legion-hub has written nothing to it"
+    )]
+    RecordsLost { path: PathBuf },
+    /// The hub database lost its contents while the records database still has its history.
+    #[error(
+        "the hub database {hub} is empty or unreadable (emptied, truncated or damaged), but {records} holds this hub's history: the hub database was emptied or lost, and with it the integrations, sign-ins and keys.\nrestore {hub} from a backup (README, \"Backup and restore\"); legion-hub will not start it as a new hub, and nothing has been changed (to really start afresh, move the whole data directory {dir} aside)"
+    )]
+    HubEmptied {
+        hub: PathBuf,
+        records: PathBuf,
+        dir: PathBuf,
+    },
     #[error(
         "the database {path} was written by a newer legion-hub (schema {found}; this one knows up to {supported}): upgrade legion-hub"
     )]
@@ -82,12 +107,25 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Seal(#[from] SealError),
+    #[error("cannot write a backup in {path}: {reason}")]
+    BackupTarget { path: PathBuf, reason: String },
     #[error("{what} does not exist")]
     Missing { what: String },
-    #[error(
-        "the database could not be read or written: {0}\nif the disk is full, free some space and try again"
-    )]
+    #[error("{}", sled_failure(.0))]
     Sled(#[from] sled::Error),
+}
+
+/// A failed read or write, said with what to do: a damaged file is not a full disk.
+fn sled_failure(err: &sled::Error) -> String {
+    if integrity::is_damage(err) {
+        format!(
+            "a database in the data directory is damaged ({err}).\nstop every legion-hub using this data directory and restore it from a backup (README, \"Backup and restore\")"
+        )
+    } else {
+        format!(
+            "the database could not be read or written: {err}\nif the disk is full, free some space and try again"
+        )
+    }
 }
 
 /// What a person can do about a file-system error in the data directory.
@@ -176,22 +214,37 @@ impl Store {
                 },
                 held => StoreError::Locked { source: held },
             })?;
-        let db = open_db(&paths.hub_db(), 8 * 1024 * 1024)?;
-        meta::check_schema(&db, &paths.hub_db())?;
-        let hub = Hub {
-            integrations: db.open_tree(integrations::TREE)?,
-            tokens: db.open_tree(tokens::TREE)?,
-            meta: db.open_tree(meta::TREE)?,
-            db,
-        };
-        Ok(Store {
+        let hub_path = paths.hub_db();
+        let hub = integrity::guarded(&hub_path, || {
+            let db = open_db(&hub_path, 8 * 1024 * 1024)?;
+            if !integrity::stamped(&db)? && integrity::records_were_stamped(&paths.records_db())? {
+                return Err(StoreError::HubEmptied {
+                    hub: hub_path.clone(),
+                    records: paths.records_db(),
+                    dir: paths.data_dir.clone(),
+                });
+            }
+            meta::check_schema(&db, &hub_path)?;
+            Ok(Hub {
+                integrations: db.open_tree(integrations::TREE)?,
+                tokens: db.open_tree(tokens::TREE)?,
+                meta: db.open_tree(meta::TREE)?,
+                db,
+            })
+        })?;
+        let store = Store {
             hub,
             records_path: paths.records_db(),
             records: Mutex::new(None),
             append_lock: Mutex::new(()),
             sealer: Sealer::new(paths.key_file.clone()),
             _lock: lock,
-        })
+        };
+        // The glance touches no secret; everything else refuses a wrong key at once.
+        if role != "status" {
+            store.check_key_at_start()?;
+        }
+        Ok(store)
     }
 
     /// The bulk database, opened the first time something asks for it.
@@ -200,8 +253,17 @@ impl Store {
         if let Some(records) = slot.as_ref() {
             return Ok(records.clone());
         }
-        let db = open_db(&self.records_path, 64 * 1024 * 1024)?;
-        meta::check_schema(&db, &self.records_path)?;
+        let records = integrity::guarded(&self.records_path, || self.open_records())?;
+        *slot = Some(records.clone());
+        Ok(records)
+    }
+
+    fn open_records(&self) -> Result<Records, StoreError> {
+        let path = &self.records_path;
+        let db = open_db(path, 64 * 1024 * 1024)?;
+        integrity::check_records_kept(&db, path, &self.hub.meta)?;
+        meta::check_schema(&db, path)?;
+        integrity::mark_records_kept(&self.hub.db, &self.hub.meta)?;
         let records = Records {
             sync_logs: db.open_tree(sync_logs::TREE)?,
             conversations: db.open_tree(chat::CONVERSATIONS)?,
@@ -224,7 +286,6 @@ impl Store {
             &records.webhook_rejections,
             &records.webhook_stats,
         )?;
-        *slot = Some(records.clone());
         Ok(records)
     }
 

@@ -28,14 +28,15 @@ impl Record for TokenSet {
     const VERSION: u32 = 1;
 }
 
-fn seal_context(provider: Provider) -> String {
-    format!("{TREE}/{}", provider.id())
+/// What a provider's tokens are sealed for, by the provider's id (its key in the tree).
+pub(super) fn seal_context(id: &str) -> String {
+    format!("{TREE}/{id}")
 }
 
 impl Store {
     pub fn put_tokens(&self, provider: Provider, tokens: &TokenSet) -> Result<(), StoreError> {
         let plain = zeroize::Zeroizing::new(codec::encode(tokens));
-        let sealed = self.sealer.seal(&seal_context(provider), &plain)?;
+        let sealed = self.seal(&seal_context(provider.id()), &plain)?;
         self.hub.tokens.insert(provider.id().as_bytes(), sealed)?;
         self.hub.db.flush()?;
         Ok(())
@@ -46,7 +47,7 @@ impl Store {
         let Some(sealed) = self.hub.tokens.get(key)? else {
             return Ok(None);
         };
-        let plain = self.sealer.open(&seal_context(provider), &sealed)?;
+        let plain = self.unseal(&seal_context(provider.id()), &sealed)?;
         decode_value(TREE, key, &plain).map(Some)
     }
 
