@@ -310,18 +310,40 @@ impl Store {
 }
 
 fn open_db(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
-    sled::Config::new()
-        .path(path)
-        .cache_capacity(cache_bytes)
-        // No background flusher: it would wake an idle dashboard twice a second. Every write
-        // below flushes itself, so what a call wrote is on disk when it returns.
-        .flush_every_ms(None)
-        .open()
-        .map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })
+    let open = || {
+        sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            // No background flusher: it would wake an idle dashboard twice a second. Every write
+            // below flushes itself, so what a call wrote is on disk when it returns.
+            .flush_every_ms(None)
+            .open()
+    };
+    // The data directory's own lock is held, so no other process has this database: a sled
+    // lock still taken is this process's previous handle, which sled's I/O threads let go of a
+    // moment after it was dropped (a store closed and opened again). Wait for that, briefly.
+    let mut waited = Duration::ZERO;
+    loop {
+        match open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && waited < SLED_LOCK_PATIENCE =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+                waited += Duration::from_millis(20);
+            }
+            result => {
+                return result.map_err(|source| StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+    }
 }
+
+/// How long an open waits for this process's own previous sled handle to be let go.
+const SLED_LOCK_PATIENCE: Duration = Duration::from_secs(2);
 
 fn create_private_dir(path: &Path) -> Result<(), StoreError> {
     use std::os::unix::fs::DirBuilderExt;
