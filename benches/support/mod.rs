@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod perf;
+pub mod serving;
 
 use std::path::Path;
 
