@@ -15,6 +15,7 @@ use legion_hub::providers::mindbody::webhooks::signature::sign;
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
 use reqwest::StatusCode;
+use support::attack;
 use support::perf::{Row, row};
 use support::serving::{self, Serving};
 
@@ -81,7 +82,7 @@ async fn rejections_counted(
 /// `serve` stopped (and so flushed) before each measure.
 async fn huge_forwarded_for(sandbox: &Sandbox) -> Row {
     let (dir, port) = serving::subscribed(sandbox).await;
-    let before = serving::disk_bytes(dir.path());
+    let before = attack::disk_bytes(dir.path());
     let serving = Serving::start(dir.path(), sandbox, port, None).await;
     let http = reqwest::Client::new();
     let url = serving.url();
@@ -97,7 +98,7 @@ async fn huge_forwarded_for(sandbox: &Sandbox) -> Row {
         .count() as u64;
     rejections_counted(&serving, counted).await;
     serving.stop();
-    let after = serving::disk_bytes(dir.path());
+    let after = attack::disk_bytes(dir.path());
     row(
         "200 forged webhook posts with a 400 KB X-Forwarded-For: written to the data directory",
         "< 1 MB (was 233 MB)",
@@ -158,7 +159,7 @@ async fn flood_from_one_address(sandbox: &Sandbox) -> Row {
 async fn delivery_behind_half_open(sandbox: &Sandbox) -> Row {
     let (dir, port) = serving::subscribed(sandbox).await;
     let serving = Serving::start(dir.path(), sandbox, port, Some(256)).await;
-    let streams = tokio::task::spawn_blocking(move || serving::half_open(port, 1100))
+    let streams = tokio::task::spawn_blocking(move || attack::half_open(port, 1100))
         .await
         .unwrap();
     let body = sandbox.webhooks.client_body(
@@ -218,12 +219,12 @@ async fn accept_failures(sandbox: &Sandbox) -> Row {
     let log_dir = dir.path().join("logs");
     let socket = dir.path().join("control.sock");
     // Counted from before the flood, so the lines its first failures write are in.
-    let lines_before = serving::log_lines(&log_dir);
-    let cpu_before = serving::cpu_time(pid);
+    let lines_before = attack::logged(&log_dir).0;
+    let cpu_before = attack::cpu_time(pid);
     let started = Instant::now();
-    serving::limit_open_files(pid, serving::open_files(pid) as u64 + 8);
+    attack::limit_open_files(pid, attack::open_files(pid) as u64 + 8);
     let flood = tokio::task::spawn_blocking(move || {
-        let tcp = serving::half_open(port, 200);
+        let tcp = attack::half_open(port, 200);
         let unix: Vec<_> = (0..200)
             .map_while(|_| std::os::unix::net::UnixStream::connect(&socket).ok())
             .collect();
@@ -232,19 +233,14 @@ async fn accept_failures(sandbox: &Sandbox) -> Row {
     .await
     .unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let lines = serving::log_lines(&log_dir) - lines_before;
-    let cpu = serving::cpu_time(pid) - cpu_before;
+    let lines = attack::logged(&log_dir).0 - lines_before;
+    let cpu = attack::cpu_time(pid) - cpu_before;
     let elapsed = started.elapsed();
     let (tcp, unix) = (flood.0.len(), flood.1.len());
     drop(flood);
     serving.stop();
     // The figure means nothing unless accepts did fail: serve says so in its log.
-    let log = std::fs::read_dir(&log_dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
-        .collect::<String>();
+    let log = attack::log_text(&log_dir);
     let failed = if log.contains("accept failed") {
         "accepts failed"
     } else {

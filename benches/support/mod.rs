@@ -1,6 +1,8 @@
 //! Shared by the benches: data directories with a given amount of sync history.
 #![allow(dead_code)]
 
+#[path = "../../tests/support/attack.rs"]
+pub mod attack;
 pub mod perf;
 pub mod serving;
 
