@@ -250,7 +250,7 @@ async fn accept_failures(sandbox: &Sandbox) -> Row {
         "accept failures for 3 s with open files exhausted: log lines written, CPU",
         "a line a minute, no spinning (was 107,957+ lines, 2-3 s CPU)",
         format!(
-            "{lines} lines, {} ms CPU in {:.1} s ({tcp} TCP + {unix} control-socket connections held; {failed})",
+            "{lines} lines, {} ms CPU over {:.1} s (filling the queues, then 3 s held: {tcp} TCP + {unix} control-socket connections; {failed})",
             cpu.as_millis(),
             elapsed.as_secs_f64()
         ),
