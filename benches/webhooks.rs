@@ -8,55 +8,13 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::engine::{Engine, Role};
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::{SaleNotice, SendPlan, SendReport};
 use legion_hub::store::webhooks::WebhookState;
-
-fn settings(dir: &Path, sandbox: &Sandbox) -> Settings {
-    Settings {
-        paths: Paths::in_dir(dir),
-        config: Config {
-            mindbody: sandbox.mindbody_endpoints(),
-            ..Config::default()
-        },
-    }
-}
-
-fn hub(dir: &Path, sandbox: &Sandbox) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_legion-hub"));
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .env("XDG_CONFIG_HOME", dir.join("no-config"))
-        .env("LEGION_HUB_MINDBODY_API_URL", sandbox.mindbody.api_url())
-        .env("LEGION_HUB_MINDBODY_WEBHOOKS_URL", sandbox.webhooks.url())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    cmd
-}
-
-async fn start_serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine) {
-    let mut child = hub(dir, sandbox)
-        .args(["serve", "--webhook-addr", &format!("127.0.0.1:{port}")])
-        .spawn()
-        .expect("serve starts");
-    for _ in 0..1000 {
-        if let Ok(engine @ Engine::Remote(_)) =
-            Engine::attach_or_open(&settings(dir, sandbox), Role::Status).await
-        {
-            return (child, engine);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("serve did not start");
-}
+use support::serving::{Serving, free_port, hub, settings};
 
 fn sales(sandbox: &Sandbox, from: i64, n: usize) -> Vec<Vec<u8>> {
     (0..n as i64)
@@ -103,14 +61,6 @@ async fn lost(engine: &Engine, acknowledged: &[String]) -> usize {
         .count()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn main() {
     let quick = std::env::args().any(|a| a == "--test");
     let n: usize = std::env::var("WEBHOOK_DELIVERIES")
@@ -135,7 +85,8 @@ fn main() {
                 .unwrap();
         }
         let port = free_port();
-        let (mut child, remote) = start_serve(dir.path(), &sandbox, port).await;
+        let serving = Serving::start(dir.path(), &sandbox, port, None).await;
+        let remote = &serving.remote;
         remote
             .subscribe_webhooks(
                 format!("http://127.0.0.1:{port}/webhooks/mindbody"),
@@ -163,7 +114,7 @@ fn main() {
             ),
         ));
         let processed_from = Instant::now();
-        let missing = lost(&remote, &report.acknowledged).await;
+        let missing = lost(remote, &report.acknowledged).await;
         rows.push(support::perf::row(
             "deliveries answered 2xx but not processed, once the queue empties",
             "0",
@@ -191,7 +142,7 @@ fn main() {
                 ms(percentile(&report, 1.0))
             ),
         ));
-        lost(&remote, &report.acknowledged).await;
+        lost(remote, &report.acknowledged).await;
 
         // Status through the socket while serve runs.
         let runs = if quick { 3 } else { 50 };
@@ -214,18 +165,18 @@ fn main() {
         let bodies = sales(&sandbox, 2 * n as i64, n);
         let burst = tokio::spawn(async move { sender.webhooks.send(bodies, &flat_out).await });
         tokio::time::sleep(Duration::from_millis(if quick { 20 } else { 500 })).await;
-        child.kill().unwrap();
-        child.wait().unwrap();
+        let mut killed = serving;
+        killed.child.kill().unwrap();
+        killed.child.wait().unwrap();
         let report = burst.await.unwrap();
-        let (mut child, remote) = start_serve(dir.path(), &sandbox, port).await;
-        let missing = lost(&remote, &report.acknowledged).await;
+        let serving = Serving::start(dir.path(), &sandbox, port, None).await;
+        let missing = lost(&serving.remote, &report.acknowledged).await;
         rows.push(support::perf::row(
             "`kill -9` of `serve` mid-burst, then a restart: deliveries answered 2xx before the kill that are lost",
             "0",
             format!("{missing} of {}", report.acknowledged.len()),
         ));
         support::perf::publish("webhooks", &rows);
-        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-        child.wait().unwrap();
+        serving.stop();
     });
 }

@@ -7,7 +7,6 @@
 mod support;
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +18,7 @@ use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
 use legion_hub::store::rejections::RING_CAPACITY;
 use reqwest::StatusCode;
-use support::serving;
+use support::{attack, serving};
 
 const TRUST_LOOPBACK: &str = "[server]\ntrusted_proxies = [\"127.0.0.1\", \"::1\"]\n";
 
@@ -129,21 +128,6 @@ impl Served {
     }
 }
 
-/// What the files under `dir` take on disk, as `du` counts it.
-fn disk_bytes(dir: &Path) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    let mut total = 0;
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let meta = entry.metadata().unwrap();
-        total += if meta.is_dir() {
-            disk_bytes(&entry.path())
-        } else {
-            meta.blocks() * 512
-        };
-    }
-    total
-}
-
 fn retry_after(response: &reqwest::Response) -> Option<u64> {
     response
         .headers()
@@ -158,7 +142,7 @@ fn retry_after(response: &reqwest::Response) -> Option<u64> {
 async fn hostile_posts_with_a_huge_forwarded_for_leave_under_a_megabyte_on_disk() {
     let hub = served("").await;
     let data = hub.dir.path().join("data");
-    let before = disk_bytes(&data);
+    let before = attack::disk_bytes(&data);
     // 400 KB of addresses, as in the audit that measured 226 MB for these 200 posts.
     let huge = "198.51.100.7, ".repeat(400 * 1024 / 14);
     let mut answered = Vec::new();
@@ -182,7 +166,7 @@ async fn hostile_posts_with_a_huge_forwarded_for_leave_under_a_megabyte_on_disk(
         .count() as u64;
     hub.rejections_counted(counted).await;
     let (engine, dir) = hub.stop_and_open();
-    let after = disk_bytes(&dir.path().join("data"));
+    let after = attack::disk_bytes(&dir.path().join("data"));
     eprintln!(
         "200 hostile posts with a 400 KB X-Forwarded-For: data dir {before} → {after} bytes ({} written)",
         after.saturating_sub(before)

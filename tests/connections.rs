@@ -11,7 +11,6 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -19,10 +18,8 @@ use std::time::Duration;
 use legion_hub::engine::Engine;
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
+use support::attack::{self, half_open, limit_open_files, logged, open_files};
 use support::serving::{configured, free_port, hub, serve, started};
-
-/// The start of a request that never finishes.
-const PARTIAL_HEADER: &[u8] = b"POST /webhooks/mindbody HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
 
 /// `serve` with its open files limited to `nofile` (soft and hard) from the start, and `envs`.
 async fn serve_limited(
@@ -37,19 +34,7 @@ async fn serve_limited(
         .envs(envs.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            let limit = libc::rlimit {
-                rlim_cur: nofile,
-                rlim_max: nofile,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    attack::limit_open_files_from_start(&mut cmd, nofile);
     started(cmd.spawn().unwrap(), dir, sandbox).await
 }
 
@@ -80,22 +65,6 @@ async fn one_valid_delivery(sandbox: &Sandbox, n: u32) -> bool {
     };
     let report = sandbox.webhooks.send(vec![body], &plan).await;
     report.acknowledged.len() == 1
-}
-
-/// Opens up to `count` connections that send the start of a header and then stay silent.
-fn half_open(port: u16, count: usize) -> Vec<TcpStream> {
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut streams = Vec::with_capacity(count);
-    for _ in 0..count {
-        match TcpStream::connect_timeout(&addr, Duration::from_secs(2)) {
-            Ok(mut stream) => {
-                let _ = stream.write_all(PARTIAL_HEADER);
-                streams.push(stream);
-            }
-            Err(_) => break,
-        }
-    }
-    streams
 }
 
 /// Whether the server ended the connection (EOF or reset) before `patience` ran out.
@@ -245,61 +214,6 @@ async fn a_slowloris_body_is_cut_by_the_whole_request_timeout() {
     stop(child);
 }
 
-/// The open files of process `pid`.
-fn open_files(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .map(|d| d.count())
-        .unwrap_or(0)
-}
-
-/// Sets process `pid`'s soft limit of open files, keeping the hard one.
-fn limit_open_files(pid: u32, soft: u64) {
-    let mut old = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: both pointers are to live rlimits; prlimit only reads `new` and writes `old`.
-    unsafe {
-        assert_eq!(
-            libc::prlimit(pid as i32, libc::RLIMIT_NOFILE, std::ptr::null(), &mut old),
-            0
-        );
-        let new = libc::rlimit {
-            rlim_cur: soft,
-            rlim_max: old.rlim_max,
-        };
-        assert_eq!(
-            libc::prlimit(pid as i32, libc::RLIMIT_NOFILE, &new, std::ptr::null_mut()),
-            0,
-            "{}",
-            std::io::Error::last_os_error()
-        );
-    }
-}
-
-/// CPU time (user + system) process `pid` has used, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // Fields after the command name (which may hold spaces) close with ')'.
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after.split(' ').collect();
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 here.
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-}
-
-/// Lines and bytes in the log directory.
-fn logged(log_dir: &Path) -> (usize, u64) {
-    let mut lines = 0;
-    let mut bytes = 0;
-    for entry in std::fs::read_dir(log_dir).into_iter().flatten().flatten() {
-        if let Ok(text) = std::fs::read(entry.path()) {
-            lines += text.iter().filter(|b| **b == b'\n').count();
-            bytes += text.len() as u64;
-        }
-    }
-    (lines, bytes)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn running_out_of_open_files_logs_a_few_lines_and_the_control_socket_recovers() {
     let sandbox = Sandbox::start().await.unwrap();
@@ -323,12 +237,11 @@ async fn running_out_of_open_files_logs_a_few_lines_and_the_control_socket_recov
     .await
     .unwrap();
     let (lines_before, bytes_before) = logged(&log_dir);
-    let cpu_before = cpu_ticks(pid);
+    let cpu_before = attack::cpu_time(pid);
     let storm = Duration::from_secs(3);
     tokio::time::sleep(storm).await;
     let (lines_after, bytes_after) = logged(&log_dir);
-    let cpu_used = cpu_ticks(pid) - cpu_before;
-    let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as u64;
+    let cpu_used = attack::cpu_time(pid) - cpu_before;
     eprintln!(
         "storm of {:?} ({} tcp + {} unix connections held): {} log lines, {} bytes, {} ms of CPU",
         storm,
@@ -336,7 +249,7 @@ async fn running_out_of_open_files_logs_a_few_lines_and_the_control_socket_recov
         flood.1.len(),
         lines_after - lines_before,
         bytes_after - bytes_before,
-        cpu_used * 1000 / ticks_per_second
+        cpu_used.as_millis()
     );
     assert!(
         lines_after - lines_before < 100,
@@ -344,11 +257,7 @@ async fn running_out_of_open_files_logs_a_few_lines_and_the_control_socket_recov
         lines_after - lines_before,
         storm
     );
-    let log = std::fs::read_dir(&log_dir)
-        .unwrap()
-        .flatten()
-        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
-        .collect::<String>();
+    let log = attack::log_text(&log_dir);
     assert!(
         log.contains("accept failed") && log.contains("raise LimitNOFILE"),
         "the failing accepts are reported, with what to do: {log}"

@@ -1,7 +1,10 @@
 //! Shared by the benches: data directories with a given amount of sync history.
 #![allow(dead_code)]
 
+#[path = "../../tests/support/attack.rs"]
+pub mod attack;
 pub mod perf;
+pub mod serving;
 
 use std::path::Path;
 

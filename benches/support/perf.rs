@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// The benches, in the order the table lists them.
-const ORDER: [&str; 8] = [
+const ORDER: [&str; 9] = [
     "status",
     "dashboard",
     "frame",
@@ -15,6 +15,7 @@ const ORDER: [&str; 8] = [
     "mindbody",
     "sync",
     "webhooks",
+    "abuse",
 ];
 
 pub struct Row {

@@ -62,6 +62,8 @@ pub fn runs(provider: Provider, count: u64) -> Vec<SyncLog> {
         .collect()
 }
 
+pub mod attack;
+
 pub mod mindbody {
     //! A hub connected to the Mindbody sandbox, for the sync tests.
 
