@@ -341,13 +341,7 @@ async fn an_older_client_change_arriving_late_never_undoes_a_newer_one() {
     let dir = configured(&sandbox).await;
     let port = free_port();
     let (mut child, remote) = serve(dir.path(), &sandbox, port).await;
-    remote
-        .subscribe_webhooks(
-            format!("http://127.0.0.1:{port}/webhooks/mindbody"),
-            Vec::new(),
-        )
-        .await
-        .unwrap();
+    support::serving::subscribe(&remote, port).await;
     let (_, at_1230) = client_updated(
         &sandbox,
         "2026-12-03T12:30:00Z",
@@ -411,13 +405,7 @@ async fn a_sync_reading_an_older_copy_of_a_client_leaves_the_newer_webhook_chang
     let dir = signed_in(&sandbox).await;
     let port = free_port();
     let (mut child, remote) = serve(dir.path(), &sandbox, port).await;
-    remote
-        .subscribe_webhooks(
-            format!("http://127.0.0.1:{port}/webhooks/mindbody"),
-            Vec::new(),
-        )
-        .await
-        .unwrap();
+    support::serving::subscribe(&remote, port).await;
     // The studio's first client changes now; the sync's page still has the copy from weeks ago.
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let id = sandbox.webhooks.message_id();

@@ -19,7 +19,7 @@ use legion_hub::engine::Engine;
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
 use support::attack::{self, half_open, limit_open_files, logged, open_files};
-use support::serving::{configured, free_port, hub, serve, started};
+use support::serving::{configured, free_port, hub, serve, started, subscribe};
 
 /// `serve` with its open files limited to `nofile` (soft and hard) from the start, and `envs`.
 async fn serve_limited(
@@ -36,17 +36,6 @@ async fn serve_limited(
         .stderr(Stdio::null());
     attack::limit_open_files_from_start(&mut cmd, nofile);
     started(cmd.spawn().unwrap(), dir, sandbox).await
-}
-
-/// Subscribes the running hub at the sandbox, so the sandbox's sender signs for it.
-async fn subscribe(remote: &Engine, port: u16) {
-    remote
-        .subscribe_webhooks(
-            format!("http://127.0.0.1:{port}/webhooks/mindbody"),
-            Vec::new(),
-        )
-        .await
-        .unwrap();
 }
 
 /// Sends one validly signed delivery with the sandbox's client (10 s to connect, 90 s to read);

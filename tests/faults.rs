@@ -313,13 +313,7 @@ async fn a_full_disk_turns_deliveries_away_with_a_retry_and_keeps_every_one_it_a
     let port = free_port();
     // First a subscription, made while there is room.
     let (mut child, remote) = serve(dir.path(), &sandbox, port).await;
-    remote
-        .subscribe_webhooks(
-            format!("http://127.0.0.1:{port}/webhooks/mindbody"),
-            Vec::new(),
-        )
-        .await
-        .unwrap();
+    support::serving::subscribe(&remote, port).await;
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     child.wait().unwrap();
 

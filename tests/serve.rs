@@ -85,13 +85,7 @@ async fn every_acknowledged_delivery_is_applied_exactly_once_across_a_kill_9() {
     let dir = configured(&sandbox).await;
     let port = free_port();
     let (mut child, remote) = serve(dir.path(), &sandbox, port).await;
-    remote
-        .subscribe_webhooks(
-            format!("http://127.0.0.1:{port}/webhooks/mindbody"),
-            Vec::new(),
-        )
-        .await
-        .unwrap();
+    support::serving::subscribe(&remote, port).await;
     // A mixed burst: a new client, then a sale to that client, 1,500 times.
     let mut bodies: Vec<Vec<u8>> = Vec::new();
     for i in 0..PAIRS {

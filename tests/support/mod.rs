@@ -193,6 +193,18 @@ pub mod serving {
         started(cmd.spawn().unwrap(), dir, sandbox).await
     }
 
+    /// Subscribes the `serve` receiving on `port` at the sandbox, so the sandbox's sender signs
+    /// for it.
+    pub async fn subscribe(remote: &Engine, port: u16) {
+        remote
+            .subscribe_webhooks(
+                format!("http://127.0.0.1:{port}/webhooks/mindbody"),
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+    }
+
     /// Waits until the `serve` just spawned answers on its control socket (and reaps it if it
     /// never does).
     pub async fn started(mut child: Child, dir: &Path, sandbox: &Sandbox) -> (Child, Engine) {
