@@ -210,6 +210,15 @@ pub fn money(amount: rust_decimal::Decimal, currency: &str) -> String {
     }
 }
 
+/// Money where no column or heading names the currency: the amount and its code, "25.00 USD".
+pub fn money_in(amount: rust_decimal::Decimal, currency: &str) -> String {
+    if currency.is_empty() {
+        money(amount, currency)
+    } else {
+        format!("{} {currency}", money(amount, currency))
+    }
+}
+
 /// Text made safe to put in an HTML page.
 pub fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -391,6 +400,14 @@ mod tests {
             ),
             "1,234,567,890,123,456,789,012.34"
         );
+    }
+
+    #[test]
+    fn money_alone_on_a_line_says_its_currency() {
+        use rust_decimal::Decimal;
+        assert_eq!(money_in(Decimal::new(2500, 2), "USD"), "25.00 USD");
+        assert_eq!(money_in(Decimal::new(150_000, 0), "JPY"), "150,000 JPY");
+        assert_eq!(money_in(Decimal::new(2500, 2), ""), "25.00");
     }
 
     #[test]

@@ -127,7 +127,7 @@ fn the_title_never_cuts_the_badge() {
     let shown = screen(&app);
     let title = shown.lines().next().unwrap();
     assert!(
-        title.contains("Today's sales 3,119.24 (45 items)"),
+        title.contains("Today's sales 3,119.24 USD (45 items)"),
         "{title}"
     );
     assert!(

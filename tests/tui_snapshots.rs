@@ -247,7 +247,7 @@ fn events_app(width: u16, height: u16) -> App {
                 "received",
                 "clientSale.created",
                 Some(WebhookState::Processed),
-                "sale 900000004: 1 item, $25.00 (provisional until the next sync)",
+                "sale 900000004: 1 item, 25.00 USD (provisional until the next sync)",
             ),
             row(
                 3,

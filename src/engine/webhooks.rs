@@ -382,7 +382,7 @@ impl Core {
                     sale.sale_id,
                     transactions.len(),
                     if transactions.len() == 1 { "" } else { "s" },
-                    crate::present::money(
+                    crate::present::money_in(
                         sale.total_amount_paid,
                         transactions.first().map_or("", |t| t.currency.as_str())
                     )
