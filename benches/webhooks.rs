@@ -10,11 +10,11 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use legion_hub::engine::{Engine, Role};
+use legion_hub::engine::Engine;
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::{SaleNotice, SendPlan, SendReport};
 use legion_hub::store::webhooks::WebhookState;
-use support::serving::{Serving, free_port, hub, settings};
+use support::serving::{Serving, free_port, hub};
 
 fn sales(sandbox: &Sandbox, from: i64, n: usize) -> Vec<Vec<u8>> {
     (0..n as i64)
@@ -74,24 +74,12 @@ fn main() {
         .unwrap();
     runtime.block_on(async move {
         let sandbox = std::sync::Arc::new(Sandbox::start().await.unwrap());
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let engine = Engine::open(&settings(dir.path(), &sandbox), Role::Command).unwrap();
-            engine
-                .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
-                    &legion_hub::demo::free_redirect_uri(),
-                ))
-                .await
-                .unwrap();
-        }
+        let dir = support::serving::configured(&sandbox).await;
         let port = free_port();
         let serving = Serving::start(dir.path(), &sandbox, port, None).await;
         let remote = &serving.remote;
         remote
-            .subscribe_webhooks(
-                format!("http://127.0.0.1:{port}/webhooks/mindbody"),
-                Vec::new(),
-            )
+            .subscribe_webhooks(serving.url(), Vec::new())
             .await
             .unwrap();
         let mut rows = Vec::new();

@@ -43,53 +43,54 @@ async fn hostile(reply: Reply) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                // The request's head (a small body, if any, waits in the socket buffer).
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1024];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 << 10 {
-                    match socket.read(&mut byte).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&byte[..n]),
-                    }
-                }
-                let ok = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
-                match reply {
-                    Reply::Flood { prefix, fill, len } => {
-                        let start = format!("{ok}Connection: close\r\n\r\n{prefix}");
-                        if socket.write_all(start.as_bytes()).await.is_err() {
-                            return;
-                        }
-                        let block = vec![fill; 64 << 10];
-                        let mut sent = 0;
-                        // Stops when the client hangs up (its cap) or the flood is sent.
-                        while sent < len && socket.write_all(&block).await.is_ok() {
-                            sent += block.len() as u64;
-                        }
-                    }
-                    Reply::Announced => {
-                        let start = format!("{ok}Content-Length: {GIB}\r\n\r\n");
-                        let _ = socket.write_all(start.as_bytes()).await;
-                        tokio::time::sleep(Duration::from_secs(5)).await;
-                    }
-                    Reply::Drip => {
-                        let start = format!("{ok}Connection: close\r\n\r\n");
-                        if socket.write_all(start.as_bytes()).await.is_err() {
-                            return;
-                        }
-                        for _ in 0..1200 {
-                            if socket.write_all(b" ").await.is_err() {
-                                return;
-                            }
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                        }
-                    }
-                }
-            });
+        while let Ok((socket, _)) = listener.accept().await {
+            // An error here is the client hanging up: its cap or its timeout doing its work,
+            // which each test then asserts on the client's side.
+            tokio::spawn(answer(socket, reply));
         }
     });
     format!("http://{addr}")
+}
+
+/// Reads a request's head and answers it as `reply` says, until the client hangs up.
+async fn answer(mut socket: tokio::net::TcpStream, reply: Reply) -> std::io::Result<()> {
+    // The request's head (a small body, if any, waits in the socket buffer).
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 << 10 {
+        match socket.read(&mut byte).await? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => head.extend_from_slice(&byte[..n]),
+        }
+    }
+    let ok = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
+    match reply {
+        Reply::Flood { prefix, fill, len } => {
+            let start = format!("{ok}Connection: close\r\n\r\n{prefix}");
+            socket.write_all(start.as_bytes()).await?;
+            let block = vec![fill; 64 << 10];
+            let mut sent = 0;
+            // Stops when the client hangs up (its cap) or the flood is sent.
+            while sent < len {
+                socket.write_all(&block).await?;
+                sent += block.len() as u64;
+            }
+        }
+        Reply::Announced => {
+            let start = format!("{ok}Content-Length: {GIB}\r\n\r\n");
+            socket.write_all(start.as_bytes()).await?;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        Reply::Drip => {
+            let start = format!("{ok}Connection: close\r\n\r\n");
+            socket.write_all(start.as_bytes()).await?;
+            for _ in 0..1200 {
+                socket.write_all(b" ").await?;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The peak resident memory of this process so far, in bytes (Linux).

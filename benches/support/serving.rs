@@ -105,16 +105,7 @@ impl Drop for Serving {
 /// for it), with no process holding it: `serve` was started, subscribed, and stopped again, so
 /// the next delivery comes on a new connection, as Mindbody's do.
 pub async fn subscribed(sandbox: &Sandbox) -> (tempfile::TempDir, u16) {
-    let dir = tempfile::tempdir().unwrap();
-    {
-        let engine = Engine::open(&settings(dir.path(), sandbox), Role::Command).unwrap();
-        engine
-            .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
-                &legion_hub::demo::free_redirect_uri(),
-            ))
-            .await
-            .unwrap();
-    }
+    let dir = configured(sandbox).await;
     let port = free_port();
     let serving = Serving::start(dir.path(), sandbox, port, None).await;
     serving
@@ -124,4 +115,17 @@ pub async fn subscribed(sandbox: &Sandbox) -> (tempfile::TempDir, u16) {
         .unwrap();
     serving.stop();
     (dir, port)
+}
+
+/// A data dir with Mindbody configured for the sandbox, with no process holding it.
+pub async fn configured(sandbox: &Sandbox) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&settings(dir.path(), sandbox), Role::Command).unwrap();
+    engine
+        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
+            &legion_hub::demo::free_redirect_uri(),
+        ))
+        .await
+        .unwrap();
+    dir
 }
