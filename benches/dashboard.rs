@@ -175,7 +175,7 @@ fn main() {
     rows.push(support::perf::row(
         format!(
             "dashboard memory with {} transactions and a 1,000-message chat, both opened and scrolled: RSS (peak)",
-            legion_hub::present::thousands(transactions as u64)
+            legion_hub::format::thousands(transactions as u64)
         ),
         "< 50 MB",
         format!("{rss:.1} MB ({peak:.1} MB)"),

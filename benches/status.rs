@@ -57,7 +57,7 @@ fn main() {
         rows.push(support::perf::row(
             format!(
                 "`legion-hub status`, {} sync-log rows (median wall time of {runs} runs of the real binary, opening the data itself)",
-                legion_hub::present::thousands(rows_in_dir)
+                legion_hub::format::thousands(rows_in_dir)
             ),
             "< 15 ms",
             format!(

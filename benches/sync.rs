@@ -94,7 +94,7 @@ fn main() {
         let stored = logs[0].records.new;
         let mut rows = vec![
             support::perf::row(
-                format!("first sync of {} sales from the sandbox over loopback ({} transactions)", legion_hub::present::thousands(sales), legion_hub::present::thousands(stored)),
+                format!("first sync of {} sales from the sandbox over loopback ({} transactions)", legion_hub::format::thousands(sales), legion_hub::format::thousands(stored)),
                 "≥ 20,000 transactions/s",
                 format!("{:.0} transactions/s ({:.2} s)", stored as f64 / took.as_secs_f64(), took.as_secs_f64()),
             ),
@@ -140,7 +140,7 @@ fn main() {
         if !frames.is_empty() {
             let ms = |d: Duration| d.as_secs_f64() * 1000.0;
             rows.push(support::perf::row(
-                format!("transactions screen frame while a full re-sync runs ({} rows, {} frames: move, fetch, draw)", legion_hub::present::thousands(app.transactions.total), frames.len()),
+                format!("transactions screen frame while a full re-sync runs ({} rows, {} frames: move, fetch, draw)", legion_hub::format::thousands(app.transactions.total), frames.len()),
                 "< 2 ms",
                 format!("median {:.2} ms, p99 {:.2} ms", ms(frames[frames.len() / 2]), ms(frames[frames.len() * 99 / 100])),
             ));

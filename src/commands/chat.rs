@@ -8,7 +8,6 @@ use tokio_util::sync::CancellationToken;
 use crate::cli::ChatArgs;
 use crate::config::Settings;
 use crate::engine::Role;
-use crate::present;
 
 pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
     let question = match &args.question {
@@ -33,7 +32,7 @@ pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
     let Some(core) = engine.local() else {
         // Attached to a running hub: the answer comes whole.
         let answer = engine.ask_whole(question, args.model.clone()).await?;
-        print!("{}", present::escape_controls(&answer.text));
+        print!("{}", crate::text::escape_controls(&answer.text));
         if !answer.text.ends_with('\n') {
             println!();
         }
@@ -47,7 +46,7 @@ pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
     };
     let on_delta = |delta: &str| {
         // Replies are text from outside: never let them drive the terminal.
-        let _ = stdout.write_all(present::escape_controls(delta).as_bytes());
+        let _ = stdout.write_all(crate::text::escape_controls(delta).as_bytes());
         let _ = stdout.flush();
     };
     // A wait of half a minute must not look like a hang.

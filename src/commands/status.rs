@@ -47,7 +47,7 @@ pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
                 .iter()
                 .map(|view| StatusRow {
                     view,
-                    last_sync_ago: present::ago(view.last_sync_at, now),
+                    last_sync_ago: crate::format::ago(view.last_sync_at, now),
                     what_to_do: view.advice(crate::domain::FrontEnd::CommandLine),
                 })
                 .collect(),

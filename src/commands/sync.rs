@@ -7,7 +7,6 @@ use chrono::{NaiveDate, Utc};
 use crate::config::Settings;
 use crate::domain::{Provider, Status, SyncStatus};
 use crate::engine::{Event, NextStep, Role, SyncKind, SyncRequest};
-use crate::present;
 use crate::store::SyncLog;
 
 pub async fn sync(
@@ -84,7 +83,7 @@ pub fn describe_run(log: &SyncLog) -> String {
     let r = log.records;
     let took = log
         .completed_at
-        .map(|end| format!(", {}", present::duration(end - log.started_at)))
+        .map(|end| format!(", {}", crate::format::duration(end - log.started_at)))
         .unwrap_or_default();
     if log.status == SyncStatus::Skipped {
         let why = log.error_details.as_deref().unwrap_or("not run");
@@ -135,7 +134,7 @@ pub async fn history(
     for log in &page.rows {
         println!(
             "{:>12}  {}",
-            present::ago(Some(log.started_at), now),
+            crate::format::ago(Some(log.started_at), now),
             describe_run(log)
         );
     }

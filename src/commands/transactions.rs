@@ -13,7 +13,6 @@ use crate::config::Settings;
 use crate::engine::Role;
 use crate::finance::currency;
 use crate::finance::{Settlement, Transaction};
-use crate::present;
 
 /// A transaction as `--json` writes it: the stored record with its amounts written exactly
 /// ("21.60", "-129.00") and the customer's name beside its key.
@@ -118,7 +117,7 @@ fn table(rows: &[Transaction], names: &HashMap<String, String>) -> String {
                 .customer
                 .as_ref()
                 .map(|key| names.get(key).unwrap_or(key));
-            let mut amount = present::money(tx.amount, &tx.currency);
+            let mut amount = crate::format::money(tx.amount, &tx.currency);
             if one_currency.is_none() {
                 amount = format!("{amount} {}", tx.currency);
             }
@@ -128,7 +127,7 @@ fn table(rows: &[Transaction], names: &HashMap<String, String>) -> String {
                 clip(customer.map_or("-", String::as_str), 24),
                 clip(tx.class.as_deref().unwrap_or("(unmapped)"), 20),
                 amount,
-                present::one_line(&tx.source),
+                crate::text::one_line(&tx.source),
             ]
         })
         .collect();
@@ -160,7 +159,7 @@ fn table(rows: &[Transaction], names: &HashMap<String, String>) -> String {
 
 /// Outside text on one line, at most `max` characters (the cut marked with "…").
 fn clip(text: &str, max: usize) -> String {
-    let text = present::one_line(text);
+    let text = crate::text::one_line(text);
     if text.chars().count() <= max {
         return text;
     }

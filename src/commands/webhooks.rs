@@ -3,7 +3,6 @@
 use crate::cli::WebhooksCommand;
 use crate::config::Settings;
 use crate::engine::{Engine, Role, WebhookRow};
-use crate::present;
 use crate::providers::mindbody::webhooks::Subscription;
 use crate::store::rejections::RejectedAttempt;
 
@@ -61,7 +60,7 @@ fn describe(s: &Subscription) -> String {
         s.event_ids.join(", ")
     );
     if let Some(message) = &s.status_message {
-        line.push_str(&format!("\n  {}", present::escape_controls(message)));
+        line.push_str(&format!("\n  {}", crate::text::escape_controls(message)));
     }
     if s.deactivated_by_mindbody() {
         line.push_str(
@@ -86,17 +85,17 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
     let c = summary.counts;
     println!(
         "{} received, {} processed, {} failed, {} pending, {} duplicates, {} rejected",
-        present::thousands(c.received),
-        present::thousands(c.processed),
-        present::thousands(c.failed),
-        present::thousands(summary.pending),
-        present::thousands(c.duplicates),
-        present::thousands(c.rejected)
+        crate::format::thousands(c.received),
+        crate::format::thousands(c.processed),
+        crate::format::thousands(c.failed),
+        crate::format::thousands(summary.pending),
+        crate::format::thousands(c.duplicates),
+        crate::format::thousands(c.rejected)
     );
     if summary.inbox_full > 0 {
         println!(
             "{} deliveries answered 503 since the receiver started: the inbox was full (the disk is slower than the deliveries); Mindbody delivers them again.",
-            present::thousands(summary.inbox_full)
+            crate::format::thousands(summary.inbox_full)
         );
     }
     let r = &summary.rejections;
@@ -105,7 +104,7 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
         if r.throttled > 0 {
             println!(
                 "  {} past the limit of {} per address in {} s: answered 429, counted, not kept.",
-                present::thousands(r.throttled),
+                crate::format::thousands(r.throttled),
                 crate::engine::rejected::PEER_LIMIT,
                 crate::engine::rejected::PEER_WINDOW.as_secs()
             );
@@ -113,7 +112,7 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
         let reasons: Vec<String> = r
             .by_reason
             .iter()
-            .map(|(reason, n)| format!("{reason} {}", present::thousands(*n)))
+            .map(|(reason, n)| format!("{reason} {}", crate::format::thousands(*n)))
             .collect();
         println!("  By reason: {}.", reasons.join(", "));
         if !r.recent.is_empty() {
@@ -134,7 +133,7 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
 }
 
 fn rejected_line(attempt: &RejectedAttempt) -> String {
-    present::escape_controls(&format!(
+    crate::text::escape_controls(&format!(
         "{}  rejected  {}{}",
         attempt
             .at
@@ -151,7 +150,7 @@ fn rejected_line(attempt: &RejectedAttempt) -> String {
 
 fn row_line(row: &WebhookRow) -> String {
     let state = row.state.map(|s| s.label()).unwrap_or_default();
-    present::escape_controls(&format!(
+    crate::text::escape_controls(&format!(
         "{}  {:<9} {:<20} {:<10} {}",
         row.at
             .with_timezone(&chrono::Local)

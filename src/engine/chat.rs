@@ -9,7 +9,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Core, EngineError, Event, IntegrationView};
 use crate::domain::Provider;
-use crate::present;
 use crate::providers::gemini::models::Alias;
 use crate::providers::gemini::types::{Content, GenerateRequest, GenerationConfig};
 use crate::providers::gemini::{GeminiClient, GeminiError};
@@ -382,7 +381,7 @@ fn context(history: &[ChatMessage]) -> Vec<Content> {
 }
 
 fn title_for(text: &str) -> String {
-    let line = present::one_line(text);
+    let line = crate::text::one_line(text);
     match line.char_indices().nth(48) {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line,
@@ -401,10 +400,10 @@ pub fn system_instruction(views: &[IntegrationView], now: chrono::DateTime<Utc>)
             "- {}: {}; last sync {}",
             view.name,
             view.status.label(),
-            present::ago(view.last_sync_at, now)
+            crate::format::ago(view.last_sync_at, now)
         ));
         if let Some(error) = &view.error_message {
-            text.push_str(&format!("; last error: {}", present::one_line(error)));
+            text.push_str(&format!("; last error: {}", crate::text::one_line(error)));
         }
         text.push('\n');
     }

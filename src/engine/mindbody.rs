@@ -413,7 +413,7 @@ impl Core {
         refusal: &EngineError,
     ) -> Result<EngineError, EngineError> {
         let reason = match refusal {
-            EngineError::Mindbody { error } => crate::present::one_line(&error.to_string()),
+            EngineError::Mindbody { error } => crate::text::one_line(&error.to_string()),
             other => other.to_string(),
         };
         self.mark_needs_reauth(&reason)?;

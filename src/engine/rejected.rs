@@ -61,8 +61,8 @@ impl RejectionSummary {
     pub fn rate_text(&self) -> String {
         format!(
             "{} in the last minute, {} in the last hour",
-            crate::present::thousands(self.last_minute),
-            crate::present::thousands(self.last_hour)
+            crate::format::thousands(self.last_minute),
+            crate::format::thousands(self.last_hour)
         )
     }
 
@@ -70,8 +70,8 @@ impl RejectionSummary {
     pub fn kept_text(&self) -> String {
         format!(
             "{} most recent kept of {} rejected",
-            crate::present::thousands(self.kept),
-            crate::present::thousands(self.total)
+            crate::format::thousands(self.kept),
+            crate::format::thousands(self.total)
         )
     }
 }

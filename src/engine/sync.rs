@@ -127,8 +127,8 @@ pub(super) fn customer_of(
     let fresh = Customer {
         key: mapping::client_key(&client.id),
         mindbody_id: Some(client.id.clone()),
-        first_name: crate::present::one_line(&first),
-        last_name: crate::present::one_line(&last),
+        first_name: crate::text::one_line(&first),
+        last_name: crate::text::one_line(&last),
         email: client.email.clone(),
         phone: client.mobile_phone.clone(),
         source: "mindbody".into(),
@@ -497,7 +497,7 @@ impl Core {
             Ok(log) => (log, None),
             Err((mut log, error)) => {
                 log.status = SyncStatus::Failed;
-                log.error_details = Some(crate::present::one_line(&error.to_string()));
+                log.error_details = Some(crate::text::one_line(&error.to_string()));
                 (log, Some(error))
             }
         };
@@ -741,7 +741,7 @@ impl Core {
                     .iter()
                     .map(|c| Category {
                         id: c.id,
-                        name: crate::present::one_line(&c.name),
+                        name: crate::text::one_line(&c.name),
                         service: c.service,
                         source: "mindbody".into(),
                         class: None,
@@ -827,7 +827,7 @@ impl Core {
                     };
                     let settlement = Settlement {
                         transaction_id: card.transaction_id,
-                        status: crate::present::one_line(&card.status),
+                        status: crate::text::one_line(&card.status),
                         settled: card.settled,
                     };
                     let items =

@@ -276,7 +276,7 @@ pub(super) fn overdue(
             match record.last_sync_at {
                 Some(last) => format!(
                     "the last good one was {}",
-                    crate::present::ago(Some(last), now)
+                    crate::format::ago(Some(last), now)
                 ),
                 None => "none has completed yet".into(),
             }
@@ -307,15 +307,15 @@ pub(super) fn schedule_facts(
         1 => " · 1 attempt could not connect".into(),
         n => format!(
             " · {} attempts could not connect",
-            crate::present::thousands(n)
+            crate::format::thousands(n)
         ),
     };
     let mut facts = vec![Fact {
         label: "API calls".into(),
         value: format!(
             "{} today of {} included{unreached}",
-            crate::present::thousands(calls_today.billed),
-            crate::present::thousands(config.daily_call_allowance())
+            crate::format::thousands(calls_today.billed),
+            crate::format::thousands(config.daily_call_allowance())
         ),
     }];
     let last = record.and_then(|r| r.last_sync_at);

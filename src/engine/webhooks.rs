@@ -338,7 +338,7 @@ impl Core {
                 }
                 Err(error) => {
                     event.state = WebhookState::Failed;
-                    event.error = Some(crate::present::one_line(&error));
+                    event.error = Some(crate::text::one_line(&error));
                 }
             }
             done.push(event);
@@ -382,7 +382,7 @@ impl Core {
                     sale.sale_id,
                     transactions.len(),
                     if transactions.len() == 1 { "" } else { "s" },
-                    crate::present::money_in(
+                    crate::format::money_in(
                         sale.total_amount_paid,
                         transactions.first().map_or("", |t| t.currency.as_str())
                     )
@@ -492,7 +492,7 @@ impl Core {
                     event_type: String::new(),
                     message_id: String::new(),
                     state: None,
-                    detail: crate::present::one_line(
+                    detail: crate::text::one_line(
                         &rejection.reason.chars().take(200).collect::<String>(),
                     ),
                 },
@@ -579,8 +579,8 @@ fn incoming_event(body: &[u8]) -> WebhookEvent {
     };
     WebhookEvent {
         provider: Provider::Mindbody,
-        message_id: crate::present::one_line(&message_id),
-        event_type: crate::present::one_line(&event_type),
+        message_id: crate::text::one_line(&message_id),
+        event_type: crate::text::one_line(&event_type),
         received_at: Utc::now(),
         body: String::from_utf8_lossy(body).into_owned(),
         state: WebhookState::Pending,
@@ -664,7 +664,7 @@ fn run_inbox(
             }
             Err(e) => {
                 tracing::error!("storing webhook deliveries: {e}");
-                let message = crate::present::one_line(&e.to_string());
+                let message = crate::text::one_line(&e.to_string());
                 for answer in answers {
                     let _ = answer.send(Err(message.clone()));
                 }

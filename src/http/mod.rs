@@ -74,5 +74,5 @@ pub fn describe(error: &reqwest::Error) -> String {
         }
         text
     };
-    crate::present::one_line(&detail)
+    crate::text::one_line(&detail)
 }

@@ -13,7 +13,7 @@ pub fn read_callback(address: &str, redirect: &Url, state: &str) -> Result<Strin
         .trim()
         .trim_matches(|c| c == '"' || c == '\'' || c == '<' || c == '>');
     let url = Url::parse(text).map_err(|_| {
-        OAuthError::NotAUrl(crate::present::one_line(
+        OAuthError::NotAUrl(crate::text::one_line(
             &text.chars().take(80).collect::<String>(),
         ))
     })?;
@@ -37,8 +37,8 @@ pub fn read_callback(address: &str, redirect: &Url, state: &str) -> Result<Strin
     }
     if let Some(error) = param("error") {
         return Err(OAuthError::Denied {
-            error: crate::present::one_line(&error),
-            description: param("error_description").map(|d| crate::present::one_line(&d)),
+            error: crate::text::one_line(&error),
+            description: param("error_description").map(|d| crate::text::one_line(&d)),
         });
     }
     param("code")

@@ -132,7 +132,7 @@ impl OAuthApp {
             RequestTokenError::ServerResponse(reply) => {
                 let description = reply
                     .error_description()
-                    .map(|d| crate::present::one_line(d))
+                    .map(|d| crate::text::one_line(d))
                     .unwrap_or_default();
                 match reply.error() {
                     BasicErrorResponseType::InvalidGrant => OAuthError::InvalidGrant(description),
@@ -141,7 +141,7 @@ impl OAuthApp {
             }
             RequestTokenError::Request(e) => OAuthError::Network {
                 url: self.token_url.clone(),
-                detail: crate::present::one_line(&e.to_string()),
+                detail: crate::text::one_line(&e.to_string()),
             },
             RequestTokenError::Parse(e, _) => OAuthError::Malformed(e.to_string()),
             RequestTokenError::Other(text) => OAuthError::TokenRequest(text),

@@ -148,7 +148,7 @@ async fn callback(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Ur
             )
         });
     let address = format!("http://{host}{uri}");
-    let provider = crate::present::escape_html(&shared.provider);
+    let provider = crate::text::escape_html(&shared.provider);
     match read_callback(&address, &shared.redirect, &shared.state) {
         Ok(code) => {
             if let Some(done) = shared.done.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -160,7 +160,7 @@ async fn callback(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Ur
             )
         }
         Err(error @ OAuthError::Denied { .. }) => {
-            let message = crate::present::escape_html(&error.to_string());
+            let message = crate::text::escape_html(&error.to_string());
             if let Some(done) = shared.done.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 let _ = done.send(Err(error));
             }
@@ -174,10 +174,9 @@ async fn callback(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Ur
         // Not this sign-in's: say so, and keep waiting for the real one.
         Err(error) => page(
             StatusCode::BAD_REQUEST,
-            FAILURE_PAGE.replace("{{PROVIDER}}", &provider).replace(
-                "{{MESSAGE}}",
-                &crate::present::escape_html(&error.to_string()),
-            ),
+            FAILURE_PAGE
+                .replace("{{PROVIDER}}", &provider)
+                .replace("{{MESSAGE}}", &crate::text::escape_html(&error.to_string())),
         ),
     }
 }

@@ -74,7 +74,7 @@ impl OAuthApp {
             .map_err(|e| {
                 format!(
                     "cannot reach {url}: {}",
-                    crate::present::one_line(&e.to_string())
+                    crate::text::one_line(&e.to_string())
                 )
             })?;
         // RFC 7009: 200 whether or not the token was still valid; an error names itself in
@@ -88,7 +88,7 @@ impl OAuthApp {
             .await
             .ok()
             .and_then(|body| serde_json::from_slice::<serde_json::Value>(&body).ok())
-            .and_then(|body| body.get("error")?.as_str().map(crate::present::one_line))
+            .and_then(|body| body.get("error")?.as_str().map(crate::text::one_line))
             // A short code is expected; a server's essay is not repeated.
             .map(|error| error.chars().take(40).collect::<String>());
         Err(match error {

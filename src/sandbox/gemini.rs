@@ -438,7 +438,7 @@ fn read_question(method: &str, body: &Bytes) -> Result<Question, Response> {
 
 /// The deterministic answer: the question echoed back, with a few facts about the request.
 fn answer(model: &str, question: &Question) -> String {
-    let asked = crate::present::one_line(&question.asked);
+    let asked = crate::text::one_line(&question.asked);
     let short: String = asked.chars().take(300).collect();
     let system = match &question.system {
         Some(s) => format!(

@@ -307,7 +307,7 @@ async fn authorize(
             StatusCode::BAD_REQUEST,
             Html(format!(
                 "<!doctype html><h1>Sign-in error</h1><p>The redirect_uri <code>{}</code> is not registered for this application.</p>",
-                crate::present::escape_html(&get("redirect_uri"))
+                crate::text::escape_html(&get("redirect_uri"))
             )),
         )
             .into_response();
@@ -340,7 +340,7 @@ async fn authorize(
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(id.clone(), params.clone());
-    let site = crate::present::escape_html(&get("subscriberId"));
+    let site = crate::text::escape_html(&get("subscriberId"));
     Html(format!(
         "<!doctype html><html><head><meta charset=utf-8><title>Mindbody sign-in (sandbox)</title></head>\
          <body><h1>Allow Legion Finance to use site {site}?</h1>\
@@ -348,7 +348,7 @@ async fn authorize(
          <form method=post action=/connect/authorize/decision><input type=hidden name=request value=\"{id}\">\
          <button name=decision value=approve>Approve</button> <button name=decision value=deny>Deny</button></form>\
          </body></html>",
-        scope = crate::present::escape_html(&get("scope"))
+        scope = crate::text::escape_html(&get("scope"))
     ))
     .into_response()
 }

@@ -100,7 +100,7 @@ impl RejectedAttempt {
 fn cut_peer(peer: &str) -> String {
     // Cut before cleaning: an old entry's peer may be hundreds of kilobytes.
     let head: String = peer.chars().take(PEER_MAX * 2).collect();
-    crate::present::one_line(&head)
+    crate::text::one_line(&head)
         .chars()
         .take(PEER_MAX)
         .collect()

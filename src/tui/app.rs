@@ -180,7 +180,7 @@ impl App {
     /// A line in the status bar (an error and its hint are joined onto one line).
     pub(super) fn notify(&mut self, text: impl Into<String>, is_error: bool) {
         self.notice = Some(Notice {
-            text: present::one_line(&text.into()),
+            text: crate::text::one_line(&text.into()),
             is_error,
         });
     }

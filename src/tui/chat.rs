@@ -13,7 +13,6 @@ use ratatui_textarea::TextArea;
 
 use super::text;
 use super::theme::Theme;
-use crate::present;
 use crate::providers::gemini::models::Alias;
 use crate::store::{ChatMessage, ChatRole, Conversation, MessageState};
 
@@ -330,7 +329,7 @@ fn render(
     wait: Option<&RetryWait>,
 ) -> Vec<Line<'static>> {
     let width = width.max(10);
-    let time = present::clock(message.created_at, now);
+    let time = crate::format::clock(message.created_at, now);
     let mut lines = Vec::new();
     match message.role {
         ChatRole::User => {

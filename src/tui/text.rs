@@ -7,11 +7,10 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use crate::present;
 
 /// Markdown → owned lines of at most `width` columns.
 pub fn markdown(text: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let safe = present::escape_controls(text);
+    let safe = crate::text::escape_controls(text);
     let rendered = tui_markdown::from_str(&safe);
     let mut out = Vec::new();
     for line in rendered.lines {
@@ -28,7 +27,7 @@ pub fn markdown(text: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
 
 /// Plain text (kept as typed, no Markdown) → wrapped lines in one style.
 pub fn plain(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
-    present::escape_controls(text)
+    crate::text::escape_controls(text)
         .split('\n')
         .flat_map(|line| wrap(vec![Span::styled(line.to_string(), style)], width))
         .collect()

@@ -188,7 +188,7 @@ impl App {
                 if self.chat.current.is_none() && self.chat.sending {
                     self.chat.current = Some(Conversation {
                         id: user.conversation,
-                        title: crate::present::one_line(&user.text),
+                        title: crate::text::one_line(&user.text),
                         model: self.chat.alias.name().to_string(),
                         created_at: user.created_at,
                         updated_at: user.created_at,

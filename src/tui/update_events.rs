@@ -84,7 +84,7 @@ fn describe(row: &WebhookRow) -> String {
         lines.push(format!("State       {}", state.label()));
     }
     lines.push(String::new());
-    lines.push(crate::present::escape_controls(&row.detail));
+    lines.push(crate::text::escape_controls(&row.detail));
     lines.join("\n")
 }
 

@@ -30,8 +30,8 @@ pub fn webhook_body(body: &[u8]) {
         assert_eq!(txs.len(), sale.items.len(), "one transaction per item");
         let total: rust_decimal::Decimal = txs.iter().map(|t| t.amount).sum();
         let currency = txs.first().map_or("USD", |t| t.currency.as_str());
-        let _ = legion_hub::present::money(total, currency);
-        let _ = legion_hub::present::money(sale.total_amount_paid, currency);
+        let _ = legion_hub::format::money(total, currency);
+        let _ = legion_hub::format::money(sale.total_amount_paid, currency);
     }
     let _ = delivery.client();
 }
@@ -57,9 +57,9 @@ pub fn mindbody_page(bytes: &[u8]) {
             );
             let total: rust_decimal::Decimal = txs.iter().map(|t| t.amount).sum();
             for tx in &txs {
-                let _ = legion_hub::present::money(tx.amount, &tx.currency);
+                let _ = legion_hub::format::money(tx.amount, &tx.currency);
             }
-            let _ = legion_hub::present::money(total, "USD");
+            let _ = legion_hub::format::money(total, "USD");
         }
     }
     let _ = serde_json::from_slice::<ClientsPage>(bytes);

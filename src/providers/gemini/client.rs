@@ -116,7 +116,7 @@ impl GeminiClient {
             .map_err(|e| match e {
                 crate::http::BodyError::TooLarge { limit } => GeminiError::TooLarge { limit },
                 crate::http::BodyError::Transport(e) => {
-                    GeminiError::StreamCut(crate::present::one_line(&e.to_string()))
+                    GeminiError::StreamCut(crate::text::one_line(&e.to_string()))
                 }
             })?;
         serde_json::from_slice(&body).map_err(|e| {

@@ -53,9 +53,9 @@ impl GeminiError {
             .map(|e| e.message.clone())
             .filter(|m| !m.is_empty())
             .unwrap_or_else(|| {
-                crate::present::one_line(&String::from_utf8_lossy(&body[..body.len().min(200)]))
+                crate::text::one_line(&String::from_utf8_lossy(&body[..body.len().min(200)]))
             });
-        let message = crate::present::one_line(&message);
+        let message = crate::text::one_line(&message);
         let reason = parsed.as_ref().and_then(|e| e.reason());
         match status {
             400 if reason == Some("API_KEY_INVALID") => GeminiError::InvalidKey,
@@ -135,7 +135,7 @@ impl GeminiError {
         GeminiError::Network {
             url: url.to_string(),
             // Never the URL's query: it may carry `key=`.
-            detail: crate::present::one_line(&crate::http::describe(error).replace(url, "")),
+            detail: crate::text::one_line(&crate::http::describe(error).replace(url, "")),
         }
     }
 }

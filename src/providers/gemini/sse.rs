@@ -222,7 +222,7 @@ where
                 None => state.done = true,
                 Some(Err(error)) => {
                     state.done = true;
-                    let cut = GeminiError::StreamCut(crate::present::one_line(&error.to_string()));
+                    let cut = GeminiError::StreamCut(crate::text::one_line(&error.to_string()));
                     return Some((Err(cut), state));
                 }
                 Some(Ok(bytes)) => {

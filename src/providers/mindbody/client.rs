@@ -295,13 +295,13 @@ impl MindbodyClient {
         let error = match serde_json::from_slice::<ErrorEnvelope>(&body) {
             Ok(envelope) => MindbodyError::Api {
                 status,
-                code: crate::present::one_line(&envelope.error.code),
-                message: crate::present::one_line(&envelope.error.message),
+                code: crate::text::one_line(&envelope.error.code),
+                message: crate::text::one_line(&envelope.error.message),
             },
             Err(_) => MindbodyError::Api {
                 status,
                 code: "HTTP".into(),
-                message: crate::present::one_line(&String::from_utf8_lossy(
+                message: crate::text::one_line(&String::from_utf8_lossy(
                     &body[..body.len().min(200)],
                 )),
             },

@@ -50,7 +50,7 @@ pub fn transactions_of(
                 tax: item.tax_amount.abs() * sign,
                 discount: item.discount_amount,
                 currency: "USD".into(),
-                description: crate::present::one_line(&item.description),
+                description: crate::text::one_line(&item.description),
                 category_id: item.category_id,
                 class: item.category_id.and_then(|c| classes.get(&c).cloned()),
                 customer: sale

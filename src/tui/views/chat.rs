@@ -6,7 +6,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::pane_block;
-use crate::present;
 use crate::tui::app::{App, Overlay};
 use crate::tui::chat::ChatFocus;
 use crate::tui::layout;
@@ -31,11 +30,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 let current = chat.current.as_ref().is_some_and(|open| open.id == c.id);
                 let mark = if current { "● " } else { "  " };
                 ListItem::new(vec![
-                    Line::from(format!("{mark}{}", present::one_line(&c.title))),
+                    Line::from(format!("{mark}{}", crate::text::one_line(&c.title))),
                     Line::styled(
                         format!(
                             "  {} · {} messages",
-                            present::clock(c.updated_at, app.now),
+                            crate::format::clock(c.updated_at, app.now),
                             c.messages
                         ),
                         theme.dim(),
@@ -65,7 +64,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         let title = chat
             .current
             .as_ref()
-            .map(|c| format!(" {} ", present::one_line(&c.title)))
+            .map(|c| format!(" {} ", crate::text::one_line(&c.title)))
             .unwrap_or_else(|| " New conversation ".into());
         let mut title = Line::from(title);
         if chat.scroll_from_bottom > 0 {

@@ -68,14 +68,14 @@ fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Lin
         )];
     };
     let value_width = width.saturating_sub(LABEL_WIDTH).max(10);
-    let mut out: Vec<Line<'static>> = present::wrap(&view.description, width)
+    let mut out: Vec<Line<'static>> = crate::format::wrap(&view.description, width)
         .into_iter()
         .map(|l| Line::styled(l, theme.dim()))
         .collect();
     out.push(Line::default());
     let mut field = |label: &str, value: Span<'static>| {
         let style = value.style;
-        for (i, piece) in present::wrap(&value.content, value_width)
+        for (i, piece) in crate::format::wrap(&value.content, value_width)
             .into_iter()
             .enumerate()
         {
@@ -106,13 +106,13 @@ fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Lin
     if let Some(error) = &view.error_message {
         field(
             "Last error",
-            Span::styled(present::one_line(error), theme.error()),
+            Span::styled(crate::text::one_line(error), theme.error()),
         );
     }
     if let Some(reason) = &view.attention {
         field(
             "Needs a look",
-            Span::styled(present::one_line(reason), theme.error()),
+            Span::styled(crate::text::one_line(reason), theme.error()),
         );
     }
     if let Some(advice) = view.advice(crate::domain::FrontEnd::Dashboard) {
@@ -141,7 +141,7 @@ fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Lin
         field("", Span::raw(""));
         let last_sync = view
             .last_sync_at
-            .map(|t| present::clock(t, app.now))
+            .map(|t| crate::format::clock(t, app.now))
             .unwrap_or_else(|| "never".into());
         field("Last sync", Span::raw(last_sync));
         field(
@@ -160,7 +160,7 @@ fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Lin
             field(&fact.label, Span::raw(fact.value.clone()));
         }
         if let Some(next) = view.next_sync_at {
-            field("Next sync", Span::raw(present::clock(next, app.now)));
+            field("Next sync", Span::raw(crate::format::clock(next, app.now)));
         }
         if view.settings.is_empty() {
             field("Settings", Span::styled("none yet", theme.dim()));

@@ -10,7 +10,6 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use super::pane_block;
 use crate::domain::{Status, SyncStatus};
 use crate::engine::WebhookState;
-use crate::present;
 use crate::tui::app::{App, Overlay};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
@@ -37,7 +36,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let area = layout::events_area(size);
     let list = &app.events;
     let mut block = pane_block(
-        format!(" Webhook events · {} ", present::thousands(list.total)),
+        format!(
+            " Webhook events · {} ",
+            crate::format::thousands(list.total)
+        ),
         matches!(app.overlay, Overlay::None),
         theme,
     );
@@ -92,9 +94,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
                     };
                     Row::new(vec![
                         Cell::from(when),
-                        Cell::from(present::escape_controls(&row.event_type)),
+                        Cell::from(crate::text::escape_controls(&row.event_type)),
                         Cell::from(state).style(style),
-                        Cell::from(present::escape_controls(&row.detail)),
+                        Cell::from(crate::text::escape_controls(&row.detail)),
                     ])
                 }
                 None => Row::new([Cell::from("…")]),
@@ -124,7 +126,7 @@ fn counts_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
         return Line::from(Span::styled(" …", theme.dim()));
     };
     let c = &summary.counts;
-    let n = present::thousands;
+    let n = crate::format::thousands;
     let spans = vec![
         Span::raw(format!(
             " {} received · {} processed · ",
@@ -166,7 +168,7 @@ fn rejections_line<'a>(app: &App, theme: &Theme, width: u16) -> Line<'a> {
     if r.total == 0 {
         return Line::styled(" No rejected attempts.", theme.dim());
     }
-    let n = present::thousands;
+    let n = crate::format::thousands;
     let mut parts = vec![
         format!(
             " Rejected: {} last minute · {} last hour",
@@ -183,7 +185,7 @@ fn rejections_line<'a>(app: &App, theme: &Theme, width: u16) -> Line<'a> {
         let from = last
             .peer
             .as_deref()
-            .map(|p| format!(" from {}", present::escape_controls(p)))
+            .map(|p| format!(" from {}", crate::text::escape_controls(p)))
             .unwrap_or_default();
         parts.push(format!(
             "last {}: {}{from}",

@@ -9,7 +9,6 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{pane_block, tab_title};
 use crate::domain::SyncStatus;
-use crate::present;
 use crate::store::SyncLog;
 use crate::tui::app::{App, Overlay, Pane};
 
@@ -29,8 +28,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
     } else {
         format!(
             " · {} of {}",
-            present::thousands(history.selected + 1),
-            present::thousands(history.total)
+            crate::format::thousands(history.selected + 1),
+            crate::format::thousands(history.total)
         )
     };
     let title = if narrow {
@@ -140,11 +139,11 @@ fn run_row<'a>(run: &SyncLog, app: &App, full: bool) -> Row<'a> {
     };
     let took = run
         .completed_at
-        .map(|end| present::duration(end - run.started_at))
+        .map(|end| crate::format::duration(end - run.started_at))
         .unwrap_or_else(|| "-".into());
     let counts = &run.records;
     let cells: [Cell; 9] = [
-        Cell::from(present::clock(run.started_at, app.now)),
+        Cell::from(crate::format::clock(run.started_at, app.now)),
         Cell::from(run.sync_type.clone()),
         Cell::from(result).style(theme.sync_status(run.status)),
         Cell::from(counts.new.to_string()),
@@ -152,7 +151,7 @@ fn run_row<'a>(run: &SyncLog, app: &App, full: bool) -> Row<'a> {
         Cell::from(counts.unchanged.to_string()),
         Cell::from(run.api_calls.to_string()),
         Cell::from(took),
-        Cell::from(present::one_line(
+        Cell::from(crate::text::one_line(
             run.error_details.as_deref().unwrap_or(""),
         ))
         .style(theme.error()),
@@ -183,7 +182,7 @@ pub fn run_details(run: &SyncLog, now: DateTime<FixedOffset>) -> String {
         out.push_str(&format!(
             "Finished    {} (took {})\n",
             local(end),
-            present::duration(end - run.started_at)
+            crate::format::duration(end - run.started_at)
         ));
     }
     let c = &run.records;
@@ -195,7 +194,7 @@ pub fn run_details(run: &SyncLog, now: DateTime<FixedOffset>) -> String {
         out.push_str("\nNothing new: nothing changed since the last run. That is normal.\n");
     }
     if let Some(error) = &run.error_details {
-        out.push_str(&format!("\nError\n{}\n", present::one_line(error)));
+        out.push_str(&format!("\nError\n{}\n", crate::text::one_line(error)));
     }
     out
 }

@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let last_sync = match (v.available, v.last_sync_at) {
             (false, _) => "-".to_string(),
             (true, None) => "never".to_string(),
-            (true, Some(t)) => present::clock(t, app.now),
+            (true, Some(t)) => crate::format::clock(t, app.now),
         };
         let last_sync = match v.freshness {
             Some(crate::engine::Freshness::Delayed) => format!("{last_sync} ⚠ late"),
@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Cell::from(status(v)).style(theme.status(v.status)),
             Cell::from(last_sync),
             // An overdue schedule needs a look too, though nothing failed.
-            Cell::from(present::one_line(
+            Cell::from(crate::text::one_line(
                 v.error_message
                     .as_deref()
                     .or(v.attention.as_deref())

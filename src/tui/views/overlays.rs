@@ -57,7 +57,7 @@ fn help(frame: &mut Frame, scroll: u16, theme: &Theme) {
     let room = usize::from(width).saturating_sub(key_width + 5).max(8);
     let mut lines = Vec::new();
     for (key, what) in HELP {
-        for (i, piece) in crate::present::wrap(what, room).into_iter().enumerate() {
+        for (i, piece) in crate::format::wrap(what, room).into_iter().enumerate() {
             let key = if i == 0 { *key } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!(" {key:<key_width$}  "), theme.key()),
@@ -197,7 +197,7 @@ fn sign_in(frame: &mut Frame, view: &ConnectView, theme: &Theme) {
             } else {
                 "Open this address in a browser (Ctrl-y copies it), sign in to Mindbody and approve:"
             };
-            for piece in crate::present::wrap(first, inner.saturating_sub(1)) {
+            for piece in crate::format::wrap(first, inner.saturating_sub(1)) {
                 lines.push(Line::from(format!(" {piece}")));
             }
             lines.push(Line::default());
@@ -211,13 +211,13 @@ fn sign_in(frame: &mut Frame, view: &ConnectView, theme: &Theme) {
             }
             lines.push(Line::default());
             let mut say = |text: &str, style: Style| {
-                for piece in crate::present::wrap(text, inner.saturating_sub(1)) {
+                for piece in crate::format::wrap(text, inner.saturating_sub(1)) {
                     lines.push(Line::styled(format!(" {piece}"), style));
                 }
             };
             if let Some(error) = &sign_in.listener_error {
                 say(
-                    &format!("No listener: {}", crate::present::one_line(error)),
+                    &format!("No listener: {}", crate::text::one_line(error)),
                     theme.warning(),
                 );
             }
@@ -248,7 +248,7 @@ fn sign_in(frame: &mut Frame, view: &ConnectView, theme: &Theme) {
         Span::raw(shown.clone()),
     ]));
     if let Some(error) = &view.error {
-        for piece in crate::present::wrap(error, inner.saturating_sub(1)) {
+        for piece in crate::format::wrap(error, inner.saturating_sub(1)) {
             lines.push(Line::styled(format!(" {piece}"), theme.error()));
         }
     }
@@ -307,7 +307,7 @@ fn mapping(frame: &mut Frame, view: &MappingView, theme: &Theme) {
         };
         lines.push(Line::from(vec![
             Span::styled(
-                format!(" {:<26}", crate::present::one_line(&category.name)),
+                format!(" {:<26}", crate::text::one_line(&category.name)),
                 theme.header(),
             ),
             Span::styled(" → ", theme.dim()),
@@ -344,7 +344,7 @@ fn question(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
     let mut list = |heading: &str, items: &[String], style: Style| {
         lines.push(Line::styled(format!(" {heading}"), theme.header()));
         for item in items {
-            for (i, piece) in crate::present::wrap(item, room).into_iter().enumerate() {
+            for (i, piece) in crate::format::wrap(item, room).into_iter().enumerate() {
                 let bullet = if i == 0 { "·" } else { " " };
                 lines.push(Line::styled(format!("  {bullet} {piece}"), style));
             }
@@ -373,7 +373,7 @@ fn welcome(frame: &mut Frame, theme: &Theme) {
     let width = full.width.saturating_sub(4).min(76);
     let room = usize::from(width.saturating_sub(12)).max(8);
     let prose = |text: &str, style: Style| -> Vec<Line<'static>> {
-        crate::present::wrap(text, usize::from(width.saturating_sub(4)))
+        crate::format::wrap(text, usize::from(width.saturating_sub(4)))
             .into_iter()
             .map(|piece| Line::styled(format!(" {piece}"), style))
             .collect()
@@ -391,7 +391,7 @@ fn welcome(frame: &mut Frame, theme: &Theme) {
         ),
         ("3", "the transactions, as syncs and webhooks bring them in"),
     ] {
-        for (i, piece) in crate::present::wrap(what, room).into_iter().enumerate() {
+        for (i, piece) in crate::format::wrap(what, room).into_iter().enumerate() {
             let keys = if i == 0 { keys } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!("   {keys:<6}  "), theme.key()),

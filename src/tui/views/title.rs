@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         left.push(Span::styled(
             format!(
                 "  Today's sales {} ({} item{})",
-                crate::present::money_in(sales.total, &sales.currency),
+                crate::format::money_in(sales.total, &sales.currency),
                 sales.items,
                 if sales.items == 1 { "" } else { "s" }
             ),

@@ -7,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::pane_block;
-use crate::present;
 use crate::tui::app::{App, Overlay};
 use crate::tui::layout;
 
@@ -20,7 +19,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let filter = list.key.clone().unwrap_or_default();
     let mut title = vec![Span::raw(format!(
         " Transactions · {} ",
-        present::thousands(list.total)
+        crate::format::thousands(list.total)
     ))];
     if !filter.is_empty() {
         title.push(Span::styled(format!("/{filter} "), theme.key()));
@@ -49,7 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             .map(|i| match list.row(i) {
                 Some(tx) => {
                     let amount = Cell::from(
-                        Line::from(present::money(tx.amount, &tx.currency)).right_aligned(),
+                        Line::from(crate::format::money(tx.amount, &tx.currency)).right_aligned(),
                     );
                     let customer = tx
                         .customer

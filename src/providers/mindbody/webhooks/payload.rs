@@ -123,7 +123,7 @@ impl SaleCreated {
                 tax: Decimal::ZERO,
                 discount: item.amount_discounted,
                 currency: "USD".into(),
-                description: crate::present::one_line(&item.name),
+                description: crate::text::one_line(&item.name),
                 category_id: None,
                 class: None,
                 customer: item

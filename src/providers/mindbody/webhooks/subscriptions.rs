@@ -240,8 +240,8 @@ fn error_message(text: &str) -> String {
         .or_else(|| value.pointer("/Error/Message"))
         .or_else(|| value.pointer("/message"))
         .and_then(|m| m.as_str())
-        .map(crate::present::one_line)
-        .unwrap_or_else(|| crate::present::one_line(&text.chars().take(200).collect::<String>()))
+        .map(crate::text::one_line)
+        .unwrap_or_else(|| crate::text::one_line(&text.chars().take(200).collect::<String>()))
 }
 
 #[cfg(test)]
