@@ -216,8 +216,8 @@ async fn accept_failures(sandbox: &Sandbox) -> Row {
     let (dir, port) = serving::subscribed(sandbox).await;
     let serving = Serving::start(dir.path(), sandbox, port, None).await;
     let pid = serving.pid();
-    let log_dir = dir.path().join("logs");
-    let socket = dir.path().join("control.sock");
+    let log_dir = dir.path().join("data/logs");
+    let socket = dir.path().join("data/control.sock");
     // Counted from before the flood, so the lines its first failures write are in.
     let lines_before = attack::logged(&log_dir).0;
     let cpu_before = attack::cpu_time(pid);

@@ -150,8 +150,8 @@ fn main() {
             "bench",
         )
         .unwrap();
-        support::store_transactions(&store, transactions);
-        support::store_conversation(&store, 1_000);
+        support::history::store_transactions(&store, transactions);
+        support::history::store_conversation(&store, 1_000);
     }
     let data_dir = data.path().to_str().unwrap().to_string();
     let mut hub = start(&["--data-dir", &data_dir], home.path());

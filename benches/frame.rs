@@ -19,7 +19,7 @@ use ratatui::layout::Rect;
 
 fn frame(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let engine = support::data_dir_with_history(dir.path(), 100_000);
+    let engine = support::history::data_dir_with_history(dir.path(), 100_000);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
@@ -65,7 +65,7 @@ fn transactions_frame(c: &mut Criterion) {
         let store =
             legion_hub::store::Store::open(&legion_hub::config::Paths::in_dir(dir.path()), "bench")
                 .unwrap();
-        support::store_transactions(&store, 100_000);
+        support::history::store_transactions(&store, 100_000);
     }
     let engine = legion_hub::engine::Engine::open(
         &support::settings_in(dir.path()),

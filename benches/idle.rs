@@ -97,7 +97,7 @@ fn main() {
         .unwrap_or(if quick { 2 } else { 60 });
     let bin = env!("CARGO_BIN_EXE_legion-hub");
     let data = tempfile::tempdir().unwrap();
-    drop(support::data_dir_with_history(data.path(), 1_000));
+    drop(support::history::data_dir_with_history(data.path(), 1_000));
     let inner = format!(
         "stty cols 120 rows 40; exec {bin} --data-dir {}",
         data.path().display()

@@ -48,7 +48,10 @@ fn main() {
     for &rows_in_dir in sizes {
         let dir = tempfile::tempdir().unwrap();
         let made = Instant::now();
-        drop(support::data_dir_with_history(dir.path(), rows_in_dir));
+        drop(support::history::data_dir_with_history(
+            dir.path(),
+            rows_in_dir,
+        ));
         eprintln!(
             "made {rows_in_dir} rows in {:.1} s",
             made.elapsed().as_secs_f64()

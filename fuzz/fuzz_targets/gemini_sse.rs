@@ -2,7 +2,7 @@
 //! wire (1 to 256 bytes a piece).
 #![no_main]
 
-#[path = "../../tests/support/readers.rs"]
+#[path = "../../tests/it/support/readers.rs"]
 mod readers;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! A webhook delivery: the first line is the `X-Mindbody-Signature` header, the rest the body.
 #![no_main]
 
-#[path = "../../tests/support/readers.rs"]
+#[path = "../../tests/it/support/readers.rs"]
 mod readers;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

@@ -1,0 +1,34 @@
+//! The integration tests, one binary: each module is an area of the hub, `support` is shared with
+//! the benches (benches/support includes it). One binary links the crate once, where 30 did.
+
+mod support;
+
+mod abuse;
+mod backup;
+mod bounds;
+mod cli;
+mod connections;
+mod engine;
+mod faults;
+mod gemini_cli;
+mod gemini_client;
+mod gemini_engine;
+mod hostile;
+mod integrity;
+mod mindbody_cli;
+mod mindbody_connect;
+mod mindbody_sandbox;
+mod mindbody_sync;
+mod newcomer;
+mod readme;
+mod secrets;
+mod serve;
+mod signals;
+mod store;
+mod sync_killed;
+mod tui_behaviour;
+mod tui_books;
+mod tui_chat;
+mod tui_connect;
+mod tui_snapshots;
+mod webhooks;

@@ -1,0 +1,180 @@
+//! The real binary with the sandbox's endpoints (its data in `dir/data`), and `serve` started and
+//! attached to; the tests and the benches that measure `serve` from outside share it.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use legion_hub::config::{Config, Paths, Settings};
+use legion_hub::engine::{Engine, Role};
+use legion_hub::sandbox::Sandbox;
+
+pub fn hub(dir: &Path, sandbox: &Sandbox) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_legion-hub"));
+    let mindbody = &sandbox.mindbody;
+    cmd.env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env_remove("LEGION_HUB_CONFIG")
+        .env_remove("LEGION_HUB_MASTER_KEY")
+        .env_remove("GEMINI_API_KEY")
+        .env_remove("GOOGLE_GEMINI_API_KEY")
+        .env("LEGION_HUB_DATA_DIR", dir.join("data"))
+        .env(
+            "LEGION_HUB_MINDBODY_AUTHORIZE_URL",
+            mindbody.authorize_url(),
+        )
+        .env("LEGION_HUB_MINDBODY_TOKEN_URL", mindbody.token_url())
+        .env("LEGION_HUB_MINDBODY_API_URL", mindbody.api_url())
+        .env(
+            "LEGION_HUB_MINDBODY_REVOCATION_URL",
+            mindbody.revocation_url(),
+        )
+        .env("LEGION_HUB_MINDBODY_WEBHOOKS_URL", sandbox.webhooks.url());
+    cmd
+}
+
+pub fn settings(dir: &Path, sandbox: &Sandbox) -> Settings {
+    Settings {
+        paths: Paths::in_dir(&dir.join("data")),
+        config: Config {
+            mindbody: sandbox.mindbody_endpoints(),
+            ..Config::default()
+        },
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `serve` and waits until it answers on its control socket.
+pub async fn serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine) {
+    let mut cmd = hub(dir, sandbox);
+    cmd.args(["serve", "--webhook-addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    started(cmd.spawn().unwrap(), dir, sandbox).await
+}
+
+/// Subscribes the `serve` receiving on `port` at the sandbox, so the sandbox's sender signs
+/// for it.
+pub async fn subscribe(remote: &Engine, port: u16) {
+    remote
+        .subscribe_webhooks(
+            format!("http://127.0.0.1:{port}/webhooks/mindbody"),
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+}
+
+/// Waits until the `serve` just spawned answers on its control socket (and reaps it if it
+/// never does).
+pub async fn started(mut child: Child, dir: &Path, sandbox: &Sandbox) -> (Child, Engine) {
+    for _ in 0..500 {
+        if let Ok(engine @ Engine::Remote(_)) =
+            Engine::attach_or_open(&settings(dir, sandbox), Role::Status).await
+        {
+            return (child, engine);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("serve did not start");
+}
+
+/// A data dir with Mindbody configured and signed in at the sandbox (no process holds it
+/// after).
+pub async fn signed_in(sandbox: &Sandbox) -> tempfile::TempDir {
+    let dir = configured(sandbox).await;
+    sandbox.mindbody.set_auto_approve(true);
+    let engine = super::mindbody::open(&settings(dir.path(), sandbox));
+    engine.connect_mindbody(true).await.unwrap();
+    drop(engine);
+    dir
+}
+
+/// A data dir with Mindbody configured for the sandbox (done here, before `serve` owns it).
+pub async fn configured(sandbox: &Sandbox) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(&settings(dir.path(), sandbox), Role::Command).unwrap();
+    engine
+        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
+            &legion_hub::demo::free_redirect_uri(),
+        ))
+        .await
+        .unwrap();
+    dir
+}
+
+/// `serve` on `port`, killed if the bench fails before stopping it.
+pub struct Serving {
+    pub child: Child,
+    pub remote: Engine,
+    pub port: u16,
+}
+
+impl Serving {
+    /// Starts `serve` on `dir` and waits until it answers on its control socket; with
+    /// `nofile`, its open files are limited to that (soft and hard) from the start.
+    pub async fn start(dir: &Path, sandbox: &Sandbox, port: u16, nofile: Option<u64>) -> Serving {
+        let mut cmd = hub(dir, sandbox);
+        cmd.args(["serve", "--webhook-addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(nofile) = nofile {
+            super::attack::limit_open_files_from_start(&mut cmd, nofile);
+        }
+        let (child, remote) = started(cmd.spawn().expect("serve starts"), dir, sandbox).await;
+        Serving {
+            child,
+            remote,
+            port,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/webhooks/mindbody", self.port)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM, as systemd stops it: `serve` saves and flushes before it exits.
+    pub fn stop(mut self) {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A data dir configured for the sandbox and subscribed at it (so the sandbox signs deliveries
+/// for it), with no process holding it: `serve` was started, subscribed, and stopped again, so
+/// the next delivery comes on a new connection, as Mindbody's do.
+pub async fn subscribed(sandbox: &Sandbox) -> (tempfile::TempDir, u16) {
+    let dir = configured(sandbox).await;
+    let port = free_port();
+    let serving = Serving::start(dir.path(), sandbox, port, None).await;
+    serving
+        .remote
+        .subscribe_webhooks(serving.url(), Vec::new())
+        .await
+        .unwrap();
+    serving.stop();
+    (dir, port)
+}
