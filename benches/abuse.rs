@@ -11,7 +11,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use legion_hub::providers::mindbody::webhooks::signature::sign;
+use legion_hub::integrations::mindbody::webhooks::signature::sign;
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
 use reqwest::StatusCode;
@@ -66,7 +66,7 @@ fn thousands(n: u64) -> String {
 async fn rejections_counted(
     serving: &Serving,
     total: u64,
-) -> legion_hub::engine::rejected::RejectionSummary {
+) -> legion_hub::integrations::mindbody::webhooks::rejected::RejectionSummary {
     let mut summary = serving.remote.webhook_summary().await.unwrap();
     for _ in 0..500 {
         if summary.rejections.total >= total {

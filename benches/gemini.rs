@@ -12,7 +12,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use criterion::{Criterion, criterion_group};
 use futures_util::StreamExt;
-use legion_hub::providers::gemini::sse;
+use legion_hub::integrations::gemini::sse;
 use legion_hub::store::{ChatMessage, ChatRole, Conversation, MessageState, TokenUsage};
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Screen};

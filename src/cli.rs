@@ -261,7 +261,7 @@ pub struct GeminiConfigureArgs {
     pub pro: Option<String>,
     /// Which alias chat uses unless told otherwise.
     #[arg(long, value_name = "ALIAS")]
-    pub default_alias: Option<crate::providers::gemini::models::Alias>,
+    pub default_alias: Option<crate::integrations::gemini::models::Alias>,
     /// Sampling temperature, 0.0 to 2.0.
     #[arg(long, value_name = "T")]
     pub temperature: Option<f32>,

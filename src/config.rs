@@ -136,7 +136,7 @@ pub struct Config {
     pub log: LogConfig,
     pub secrets: SecretsConfig,
     pub gemini: GeminiConfig,
-    pub mindbody: crate::providers::mindbody::MindbodyEndpoints,
+    pub mindbody: crate::integrations::mindbody::MindbodyEndpoints,
     pub server: ServerConfig,
 }
 
@@ -174,7 +174,7 @@ impl GeminiConfig {
     pub fn base_url(&self) -> String {
         self.base_url
             .clone()
-            .unwrap_or_else(|| crate::providers::gemini::DEFAULT_BASE_URL.to_string())
+            .unwrap_or_else(|| crate::integrations::gemini::DEFAULT_BASE_URL.to_string())
     }
 }
 
@@ -308,13 +308,13 @@ impl Config {
         ];
         for (key, every) in intervals {
             if let Some(every) = every
-                && crate::providers::mindbody::settings::parse_interval(every).is_none()
+                && crate::integrations::mindbody::settings::parse_interval(every).is_none()
             {
                 return Err(invalid(
                     key,
                     format!(
                         "`{every}` is not an interval like \"30m\", \"1h\" or \"90s\" (at most {}d)",
-                        crate::providers::mindbody::settings::LONGEST_INTERVAL_DAYS
+                        crate::integrations::mindbody::settings::LONGEST_INTERVAL_DAYS
                     ),
                 ));
             }
@@ -400,17 +400,17 @@ impl Settings {
         let mut paths = Paths::resolve(overrides)?;
         let mut config = Config::load(&paths.config_file, overrides.config_file.is_some())?;
         // The environment wins over the file; folded in once here so nothing else reads it.
-        if let Some(url) = std::env::var(crate::providers::gemini::BASE_URL_ENV)
+        if let Some(url) = std::env::var(crate::integrations::gemini::BASE_URL_ENV)
             .ok()
             .filter(|v| !v.trim().is_empty())
         {
             config.gemini.base_url = Some(url.trim().to_string());
         }
         config.mindbody.apply_env(|name| std::env::var(name).ok());
-        let endpoint_vars = crate::providers::mindbody::MindbodyEndpoints::ENV
+        let endpoint_vars = crate::integrations::mindbody::MindbodyEndpoints::ENV
             .iter()
             .map(|(name, _)| *name);
-        for name in endpoint_vars.chain([crate::providers::gemini::BASE_URL_ENV]) {
+        for name in endpoint_vars.chain([crate::integrations::gemini::BASE_URL_ENV]) {
             if let Ok(value) = std::env::var(name)
                 && !value.trim().is_empty()
                 && !is_http_url(value.trim())

@@ -223,7 +223,7 @@ async fn run_dashboard(mut settings: Settings, demo: bool, throwaway: bool) -> a
                 30,
             ));
         settings.config.gemini.base_url = Some(sandbox.gemini.base_url());
-        settings.config.mindbody = legion_hub::providers::mindbody::MindbodyEndpoints {
+        settings.config.mindbody = legion_hub::integrations::mindbody::MindbodyEndpoints {
             sync_every: settings.config.mindbody.sync_every.take(),
             ..sandbox.mindbody_endpoints()
         };

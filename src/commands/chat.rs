@@ -50,7 +50,7 @@ pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
         let _ = stdout.flush();
     };
     // A wait of half a minute must not look like a hang.
-    let on_wait = |error: &crate::providers::gemini::GeminiError, delay: Duration| {
+    let on_wait = |error: &crate::integrations::gemini::GeminiError, delay: Duration| {
         eprintln!(
             "legion-hub: {}, retrying in {} s (Ctrl-C stops)",
             error.retry_reason(),

@@ -3,7 +3,7 @@
 use crate::cli::{GeminiCommand, GeminiConfigureArgs};
 use crate::config::Settings;
 use crate::engine::{Engine, GeminiUpdate, Role};
-use crate::providers::gemini::test::TestReport;
+use crate::integrations::gemini::test::TestReport;
 use crate::secret::Secret;
 
 pub async fn run(settings: &Settings, command: &GeminiCommand) -> anyhow::Result<u8> {
@@ -56,7 +56,7 @@ async fn models(engine: &Engine, json: bool) -> anyhow::Result<u8> {
         .max(5);
     println!("{:width$}  {:8}  DISPLAY NAME", "MODEL", "ALIAS");
     for model in &models {
-        let alias = crate::providers::gemini::models::Alias::ALL
+        let alias = crate::integrations::gemini::models::Alias::ALL
             .into_iter()
             .filter(|a| settings.model(*a) == Some(model.id()))
             .map(|a| a.name())

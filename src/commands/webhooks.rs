@@ -3,7 +3,7 @@
 use crate::cli::WebhooksCommand;
 use crate::config::Settings;
 use crate::engine::{Engine, Role, WebhookRow};
-use crate::providers::mindbody::webhooks::Subscription;
+use crate::integrations::mindbody::webhooks::Subscription;
 use crate::store::rejections::RejectedAttempt;
 
 pub async fn run(settings: &Settings, command: &WebhooksCommand) -> anyhow::Result<u8> {
@@ -105,8 +105,8 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
             println!(
                 "  {} past the limit of {} per address in {} s: answered 429, counted, not kept.",
                 crate::format::thousands(r.throttled),
-                crate::engine::rejected::PEER_LIMIT,
-                crate::engine::rejected::PEER_WINDOW.as_secs()
+                crate::integrations::mindbody::webhooks::rejected::PEER_LIMIT,
+                crate::integrations::mindbody::webhooks::rejected::PEER_WINDOW.as_secs()
             );
         }
         let reasons: Vec<String> = r

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::view::IntegrationView;
 use crate::domain::Provider;
-use crate::providers::gemini::test::TestReport;
+use crate::integrations::gemini::test::TestReport;
 use crate::store::{ChatMessage, SyncLog};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,7 +42,7 @@ pub enum Event {
         sign_in: crate::oauth::flow::SignIn,
     },
     /// Webhook deliveries arrived or were processed (at most ten a second).
-    WebhooksChanged(super::webhooks::WebhookSummary),
+    WebhooksChanged(crate::integrations::mindbody::webhooks::receiving::WebhookSummary),
     /// A sign-in ended: connected (no error) or not.
     ConnectFinished {
         provider: Provider,

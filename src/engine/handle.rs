@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use super::remote::RemoteEngine;
-use super::webhooks::{WebhookEventPage, WebhookSummary};
 use super::{
     Core, EngineError, Event, GeminiUpdate, IntegrationView, MindbodyUpdate, Owner, SyncRequest,
     TodaysSales, TransactionPage,
@@ -17,12 +16,13 @@ use super::{EngineOptions, Role};
 use crate::config::Settings;
 use crate::domain::Provider;
 use crate::finance::{Category, Customer, Transaction};
-use crate::providers::gemini::models::GeminiSettings;
-use crate::providers::gemini::test::TestReport;
-use crate::providers::gemini::types::Model;
-use crate::providers::mindbody::MindbodySettings;
-use crate::providers::mindbody::client::Location;
-use crate::providers::mindbody::webhooks::Subscription;
+use crate::integrations::gemini::models::GeminiSettings;
+use crate::integrations::gemini::test::TestReport;
+use crate::integrations::gemini::types::Model;
+use crate::integrations::mindbody::MindbodySettings;
+use crate::integrations::mindbody::client::Location;
+use crate::integrations::mindbody::webhooks::Subscription;
+use crate::integrations::mindbody::webhooks::receiving::{WebhookEventPage, WebhookSummary};
 use crate::store::StoreError;
 use crate::store::backup::BackupReport;
 use crate::store::{ChatMessage, Conversation, SyncLog, SyncLogPage};

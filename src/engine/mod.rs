@@ -4,20 +4,14 @@
 //! control socket with the same calls ([`handle`]), since requests, replies and events are plain
 //! serde types.
 
-mod chat;
 mod event;
-mod gemini;
 pub mod handle;
-mod mindbody;
-pub mod rejected;
 pub mod remote;
 mod safekeeping;
-mod subscriptions;
-mod sync;
-mod sync_job;
-mod sync_summary;
-mod view;
-pub mod webhooks;
+pub(crate) mod sync;
+pub(crate) mod sync_job;
+pub(crate) mod sync_summary;
+pub(crate) mod view;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
@@ -29,24 +23,26 @@ use tokio::sync::broadcast;
 use crate::config::{Config, Settings};
 pub use crate::domain::{FrontEnd, NextStep};
 use crate::domain::{Provider, Status};
-use crate::providers::catalog;
-use crate::providers::gemini::GeminiError;
-use crate::providers::gemini::client::RetryPolicy;
+use crate::integrations::catalog;
+use crate::integrations::gemini::GeminiError;
+use crate::integrations::gemini::client::RetryPolicy;
 use crate::store::{IntegrationRecord, Store, StoreError, SyncLog, SyncLogPage};
 
+pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruction};
+pub use crate::integrations::gemini::operations::GeminiUpdate;
+pub use crate::integrations::mindbody::connect::MindbodyUpdate;
+pub use crate::integrations::mindbody::webhooks::receiving::{
+    Refusal, WebhookEventPage, WebhookRow, WebhookSummary,
+};
+pub use crate::integrations::mindbody::webhooks::rejected::RejectionSummary;
 /// How far a webhook event got (kept in the store, shown by the front ends).
 pub use crate::store::webhooks::{WebhookCounts, WebhookState};
-pub use chat::{Reply, stream_reply, system_instruction};
 pub use event::Event;
-pub use gemini::GeminiUpdate;
 pub use handle::{Answer, Engine};
-pub use mindbody::MindbodyUpdate;
-pub use rejected::RejectionSummary;
 pub use safekeeping::KeyIds;
 pub use sync::{SyncKind, SyncRequest, calls_key};
 pub use sync_job::{Freshness, TodaysSales, TransactionPage};
 pub use view::{Fact, IntegrationView};
-pub use webhooks::{Refusal, WebhookEventPage, WebhookRow, WebhookSummary};
 
 pub use crate::store::lock::Owner;
 
@@ -60,7 +56,7 @@ pub enum EngineError {
     OAuth { error: crate::oauth::OAuthError },
     #[error("{}", crate::domain::sentences(&error.to_string(), error.hint()))]
     Mindbody {
-        error: crate::providers::mindbody::MindbodyError,
+        error: crate::integrations::mindbody::MindbodyError,
     },
     #[error("{0}")]
     Invalid(String),
@@ -95,7 +91,7 @@ impl EngineError {
         matches!(
             self,
             EngineError::Mindbody {
-                error: crate::providers::mindbody::MindbodyError::Api { status: 401, .. }
+                error: crate::integrations::mindbody::MindbodyError::Api { status: 401, .. }
             }
         )
     }
@@ -121,7 +117,7 @@ impl EngineError {
     pub fn names_the_api_key(&self) -> bool {
         match self {
             EngineError::Mindbody {
-                error: crate::providers::mindbody::MindbodyError::Api { message, .. },
+                error: crate::integrations::mindbody::MindbodyError::Api { message, .. },
             } => {
                 let message = message.to_ascii_lowercase();
                 message.contains("api-key") || message.contains("api key")
@@ -135,7 +131,7 @@ impl EngineError {
     /// reached, the allowance used up, a store that cannot write. A bad page or a server error
     /// is one type's trouble; the next type may still work.
     pub fn ends_the_sync(&self) -> bool {
-        use crate::providers::mindbody::MindbodyError;
+        use crate::integrations::mindbody::MindbodyError;
         match self {
             EngineError::Mindbody { error } => match error {
                 MindbodyError::Api { status, code, .. } => {
@@ -195,36 +191,37 @@ impl Role {
 /// The engine in the process that holds the store: a cheap, cloneable handle.
 #[derive(Clone)]
 pub struct Core {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    store: Store,
-    events: broadcast::Sender<Event>,
-    config: Config,
+pub(crate) struct Inner {
+    pub(crate) store: Store,
+    pub(crate) events: broadcast::Sender<Event>,
+    pub(crate) config: Config,
     /// Built on first use: the status glance never pays for TLS setup.
-    http: OnceLock<reqwest::Client>,
-    gemini_retry: RetryPolicy,
-    mindbody_retry: RetryPolicy,
-    gemini_test_running: AtomicBool,
+    pub(crate) http: OnceLock<reqwest::Client>,
+    pub(crate) gemini_retry: RetryPolicy,
+    pub(crate) mindbody_retry: RetryPolicy,
+    pub(crate) gemini_test_running: AtomicBool,
     /// The replies arriving now, by conversation, with their cancel switch.
-    chat_jobs: Mutex<HashMap<u64, tokio_util::sync::CancellationToken>>,
-    browser: Option<Arc<dyn crate::oauth::browser::BrowserOpener>>,
-    connect_job: Mutex<Option<mindbody::ConnectJob>>,
+    pub(crate) chat_jobs: Mutex<HashMap<u64, tokio_util::sync::CancellationToken>>,
+    pub(crate) browser: Option<Arc<dyn crate::oauth::browser::BrowserOpener>>,
+    pub(crate) connect_job: Mutex<Option<crate::integrations::mindbody::connect::ConnectJob>>,
     /// One Mindbody token refresh at a time.
-    mindbody_refresh: tokio::sync::Mutex<()>,
-    sync_running: AtomicBool,
+    pub(crate) mindbody_refresh: tokio::sync::Mutex<()>,
+    pub(crate) sync_running: AtomicBool,
     /// The transaction keys (newest first) for the last filter asked for.
-    transaction_keys: Mutex<Option<(String, Arc<Vec<String>>)>>,
+    pub(crate) transaction_keys: Mutex<Option<(String, Arc<Vec<String>>)>>,
     /// The webhook inbox, processor and notifier, started on first use.
-    receiving: OnceLock<webhooks::Receiving>,
-    webhook_inbox_capacity: usize,
+    pub(crate) receiving: OnceLock<crate::integrations::mindbody::webhooks::receiving::Receiving>,
+    pub(crate) webhook_inbox_capacity: usize,
     /// Rejected webhook attempts: counters, the ring and the per-peer limit, loaded on first use.
-    rejections: Mutex<Option<Arc<rejected::Rejections>>>,
+    pub(crate) rejections:
+        Mutex<Option<Arc<crate::integrations::mindbody::webhooks::rejected::Rejections>>>,
     /// The subscription's signing key, unsealed once (outer None: not read yet).
-    webhook_key: Mutex<Option<Option<crate::secret::Secret>>>,
+    pub(crate) webhook_key: Mutex<Option<Option<crate::secret::Secret>>>,
     /// Where this process receives webhooks, if it does.
-    webhook_address: Mutex<Option<String>>,
+    pub(crate) webhook_address: Mutex<Option<String>>,
 }
 
 impl Core {
@@ -264,7 +261,7 @@ impl Core {
                 receiving: OnceLock::new(),
                 webhook_inbox_capacity: options
                     .webhook_inbox_capacity
-                    .unwrap_or(webhooks::INBOX_CAPACITY)
+                    .unwrap_or(crate::integrations::mindbody::webhooks::receiving::INBOX_CAPACITY)
                     .max(1),
                 rejections: Mutex::new(None),
                 webhook_key: Mutex::new(None),
@@ -278,7 +275,7 @@ impl Core {
         Ok(core)
     }
 
-    fn http(&self) -> &reqwest::Client {
+    pub(crate) fn http(&self) -> &reqwest::Client {
         self.inner.http.get_or_init(crate::http::client)
     }
 
@@ -398,7 +395,7 @@ impl Core {
     }
 
     /// An integration as the front ends see it: the stored record with what its provider adds.
-    fn view(
+    pub(crate) fn view(
         &self,
         provider: Provider,
         record: Option<&IntegrationRecord>,
@@ -425,7 +422,7 @@ impl Core {
         })
     }
 
-    fn emit(&self, event: Event) {
+    pub(crate) fn emit(&self, event: Event) {
         // No subscriber is fine: nobody is watching.
         let _ = self.inner.events.send(event);
     }

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::{Core, EngineError, NextStep};
 use crate::domain::{Provider, SyncStatus};
 use crate::finance::{Category, Customer, CustomerIndex, Match, Settlement, Transaction, Upserted};
-use crate::providers::mindbody::client::Attempt;
-use crate::providers::mindbody::{self, MindbodyClient, sync as mapping};
+use crate::integrations::mindbody::client::Attempt;
+use crate::integrations::mindbody::{self, MindbodyClient, mapping};
 use crate::store::{RecordCounts, SyncLog};
 
 /// What `sync mindbody` was asked to do.
@@ -117,7 +117,7 @@ enum PageContext {
 /// A Mindbody client as a customer: the one it is linked to, the one with its email (now
 /// linked), or a new one, flagged when an existing customer has the same name and no email or
 /// phone that tells them apart. A flag kept from before goes once they are told apart.
-pub(super) fn customer_of(
+pub(crate) fn customer_of(
     client: &mindbody::types::Client,
     index: &CustomerIndex,
     existing: &HashMap<String, Customer>,
@@ -260,7 +260,7 @@ impl Core {
     }
 
     /// What must be in place before a sync can do any good: settings, an API key, a sign-in.
-    pub(super) fn ready_to_sync(&self) -> Result<(), EngineError> {
+    pub(crate) fn ready_to_sync(&self) -> Result<(), EngineError> {
         let settings = self.mindbody_settings()?;
         let has_key = self.mindbody_secret(mindbody::API_KEY)?.is_some();
         if settings.site_id.is_none() || settings.client_id.is_none() || !has_key {
@@ -715,7 +715,7 @@ impl Core {
     }
 
     /// What the last sales sync since webhooks went on found that they had missed.
-    pub(super) fn last_catch_up(&self) -> Result<Option<CatchUp>, EngineError> {
+    pub(crate) fn last_catch_up(&self) -> Result<Option<CatchUp>, EngineError> {
         Ok(self.inner.store.meta_json(CATCH_UP)?)
     }
 

@@ -244,7 +244,7 @@ impl Core {
     }
 
     /// New transactions were stored: the cached key list is stale.
-    pub(super) fn invalidate_transactions(&self) {
+    pub(crate) fn invalidate_transactions(&self) {
         *self
             .inner
             .transaction_keys
@@ -255,9 +255,9 @@ impl Core {
 
 /// The reason a signed-in Mindbody needs a look when its scheduled sync is overdue by more than
 /// its interval (no good sync for two intervals: the schedule's runs fail, or none runs).
-pub(super) fn overdue(
+pub(crate) fn overdue(
     record: Option<&IntegrationRecord>,
-    config: &crate::providers::mindbody::MindbodyEndpoints,
+    config: &crate::integrations::mindbody::MindbodyEndpoints,
     now: DateTime<Utc>,
 ) -> Option<String> {
     let record = record?;
@@ -285,15 +285,15 @@ pub(super) fn overdue(
 }
 
 /// Today's requests to Mindbody: answered (billed) and never delivered (not billed).
-pub(super) struct CallsToday {
+pub(crate) struct CallsToday {
     pub billed: u64,
     pub unreached: u64,
 }
 
 /// Schedule, freshness and the API budget, for Mindbody's detail pane and the status glance.
-pub(super) fn schedule_facts(
+pub(crate) fn schedule_facts(
     record: Option<&IntegrationRecord>,
-    config: &crate::providers::mindbody::MindbodyEndpoints,
+    config: &crate::integrations::mindbody::MindbodyEndpoints,
     calls_today: CallsToday,
     now: DateTime<Utc>,
 ) -> (

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Provider, Status};
-use crate::providers::catalog;
+use crate::integrations::catalog;
 use crate::store::IntegrationRecord;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

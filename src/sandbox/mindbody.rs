@@ -181,8 +181,8 @@ impl MindbodySandbox {
     }
 
     /// Where legion-hub should find this fake (`[mindbody]` settings).
-    pub fn endpoints(&self) -> crate::providers::mindbody::MindbodyEndpoints {
-        crate::providers::mindbody::MindbodyEndpoints {
+    pub fn endpoints(&self) -> crate::integrations::mindbody::MindbodyEndpoints {
+        crate::integrations::mindbody::MindbodyEndpoints {
             authorize_url: Some(self.authorize_url()),
             token_url: Some(self.token_url()),
             api_url: Some(self.api_url()),

@@ -84,8 +84,8 @@ impl Sandbox {
     }
 
     /// Every Mindbody endpoint pointed at the fakes, the Webhooks API included.
-    pub fn mindbody_endpoints(&self) -> crate::providers::mindbody::MindbodyEndpoints {
-        crate::providers::mindbody::MindbodyEndpoints {
+    pub fn mindbody_endpoints(&self) -> crate::integrations::mindbody::MindbodyEndpoints {
+        crate::integrations::mindbody::MindbodyEndpoints {
             webhooks_url: Some(self.webhooks.url()),
             ..self.mindbody.endpoints()
         }

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::mindbody::SANDBOX_API_KEY;
-use crate::providers::mindbody::webhooks::signature;
+use crate::integrations::mindbody::webhooks::signature;
 
 /// A sale as the sender announces it (the studio has it too, so a sync finds the same one).
 #[derive(Debug, Clone, PartialEq)]

@@ -44,7 +44,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::providers::mindbody::webhooks::signature::SignatureError;
+    use crate::integrations::mindbody::webhooks::signature::SignatureError;
 
     fn status_and_retry_after(outcome: Result<Stored, Refusal>) -> (u16, Option<String>) {
         let response = answer(outcome);

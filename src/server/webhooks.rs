@@ -19,8 +19,8 @@ use super::connections::{self, Connections};
 use super::limits::ReceiverLimits;
 use super::{peer, reply};
 use crate::engine::Core;
+use crate::integrations::mindbody::webhooks::SIGNATURE_HEADER;
 use crate::logging::Throttled;
-use crate::providers::mindbody::webhooks::SIGNATURE_HEADER;
 
 /// Mindbody's deliveries are a few kilobytes; anything near this is not one.
 pub const BODY_LIMIT: usize = 256 * 1024;

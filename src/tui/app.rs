@@ -146,7 +146,7 @@ impl App {
             notice: None,
             should_quit: false,
             screen: Screen::Hub,
-            chat: Chat::new(crate::providers::gemini::models::Alias::Fast),
+            chat: Chat::new(crate::integrations::gemini::models::Alias::Fast),
             transactions: Default::default(),
             todays_sales: None,
             transaction_names: Default::default(),

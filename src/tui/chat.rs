@@ -13,7 +13,7 @@ use ratatui_textarea::TextArea;
 
 use super::text;
 use super::theme::Theme;
-use crate::providers::gemini::models::Alias;
+use crate::integrations::gemini::models::Alias;
 use crate::store::{ChatMessage, ChatRole, Conversation, MessageState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

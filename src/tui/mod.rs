@@ -319,7 +319,7 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
 mod tests {
     use super::*;
     use crate::engine::EngineError;
-    use crate::providers::gemini::GeminiError;
+    use crate::integrations::gemini::GeminiError;
 
     #[test]
     fn a_form_does_not_send_you_to_the_form_you_are_in() {

@@ -8,7 +8,7 @@ use super::app::{App, Overlay, Screen};
 use super::chat::{ChatFocus, RetryWait};
 use super::layout;
 use crate::engine::Event;
-use crate::providers::gemini::models::{Alias, GeminiSettings};
+use crate::integrations::gemini::models::{Alias, GeminiSettings};
 use crate::store::Conversation;
 
 impl App {

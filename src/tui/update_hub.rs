@@ -12,9 +12,9 @@ use super::confirm::Confirm;
 use super::form::{Field, Form};
 use crate::domain::Provider;
 use crate::engine::{Event, GeminiUpdate, MindbodyUpdate};
+use crate::integrations::gemini::models::Alias;
+use crate::integrations::mindbody::MindbodySettings;
 use crate::oauth::flow::SignIn;
-use crate::providers::gemini::models::Alias;
-use crate::providers::mindbody::MindbodySettings;
 use crate::secret::Secret;
 
 /// The sign-in overlay: the address to open, and a field to paste the one the browser ends on.

@@ -8,10 +8,10 @@
 use std::time::Duration;
 
 use legion_hub::http::{API_REPLY_LIMIT, RetryPolicy, TOKEN_REPLY_LIMIT};
-use legion_hub::providers::gemini::types::{Content, GenerateRequest};
-use legion_hub::providers::gemini::{GeminiClient, GeminiError};
-use legion_hub::providers::mindbody::webhooks::subscriptions::{WebhooksClient, WebhooksError};
-use legion_hub::providers::mindbody::{MindbodyClient, MindbodyError};
+use legion_hub::integrations::gemini::types::{Content, GenerateRequest};
+use legion_hub::integrations::gemini::{GeminiClient, GeminiError};
+use legion_hub::integrations::mindbody::webhooks::subscriptions::{WebhooksClient, WebhooksError};
+use legion_hub::integrations::mindbody::{MindbodyClient, MindbodyError};
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
 use legion_hub::secret::Secret;
@@ -270,7 +270,7 @@ async fn a_gemini_stream_with_an_endless_line_ends_with_too_large() {
     );
     assert_eq!(got.len(), 1, "one error, then the stream is over");
     assert!(
-        matches!(&got[0], Err(GeminiError::TooLarge { limit }) if *limit == legion_hub::providers::gemini::sse::EVENT_LIMIT),
+        matches!(&got[0], Err(GeminiError::TooLarge { limit }) if *limit == legion_hub::integrations::gemini::sse::EVENT_LIMIT),
         "{:?}",
         got[0]
     );

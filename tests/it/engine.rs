@@ -214,9 +214,9 @@ async fn a_scheduled_sync_overdue_by_more_than_its_interval_needs_attention() {
 fn every_hint_fits_the_front_end_that_shows_it() {
     use legion_hub::domain::{FrontEnd, NextStep};
     use legion_hub::engine::{EngineError, IntegrationView};
+    use legion_hub::integrations::gemini::GeminiError;
+    use legion_hub::integrations::mindbody::MindbodyError;
     use legion_hub::oauth::OAuthError;
-    use legion_hub::providers::gemini::GeminiError;
-    use legion_hub::providers::mindbody::MindbodyError;
 
     let gemini = [
         GeminiError::NoKey,

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use legion_hub::http::client as http_client;
-use legion_hub::providers::gemini::client::RetryPolicy;
-use legion_hub::providers::gemini::types::{Content, GenerateRequest, GenerationConfig};
-use legion_hub::providers::gemini::{GeminiClient, GeminiError};
+use legion_hub::integrations::gemini::client::RetryPolicy;
+use legion_hub::integrations::gemini::types::{Content, GenerateRequest, GenerationConfig};
+use legion_hub::integrations::gemini::{GeminiClient, GeminiError};
 use legion_hub::sandbox::gemini::{Failure, GeminiSandbox, SANDBOX_KEY};
 use legion_hub::secret::Secret;
 use tokio_util::sync::CancellationToken;

@@ -9,7 +9,7 @@
 
 use crate::support::readers;
 
-use legion_hub::providers::mindbody::webhooks::signature::sign;
+use legion_hub::integrations::mindbody::webhooks::signature::sign;
 use proptest::prelude::*;
 
 const WEBHOOK: &[u8] = include_bytes!("../fixtures/mindbody/webhook_clientSale_created.body.json");

@@ -549,7 +549,7 @@ async fn locations(sandbox: &MindbodySandbox, site: &str, token: &Secret) -> req
 #[tokio::test]
 async fn a_token_works_only_for_the_site_it_was_issued_for() {
     let sandbox = MindbodySandbox::start().await.unwrap();
-    let scopes = legion_hub::providers::mindbody::SCOPES;
+    let scopes = legion_hub::integrations::mindbody::SCOPES;
     let ours = sign_in::tokens(&sandbox, SANDBOX_SITE_ID, &scopes).await;
     let theirs = sign_in::tokens(&sandbox, SECOND_SITE, &scopes).await;
     assert_eq!(
@@ -624,7 +624,7 @@ async fn token_replies_are_never_cached() {
     let app = sign_in::app(
         &sandbox,
         SANDBOX_SITE_ID,
-        &legion_hub::providers::mindbody::SCOPES,
+        &legion_hub::integrations::mindbody::SCOPES,
     );
     let auth = app.authorize().unwrap();
     let code = sign_in::code_for(&auth.url).await;

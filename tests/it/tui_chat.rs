@@ -9,7 +9,7 @@ use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::{Provider, Status};
 use legion_hub::engine::{Engine, EngineOptions, Event, Fact, GeminiUpdate, IntegrationView, Role};
 use legion_hub::http::RetryPolicy;
-use legion_hub::providers::gemini::models::Alias;
+use legion_hub::integrations::gemini::models::Alias;
 use legion_hub::sandbox::gemini::{Failure, GeminiSandbox, SANDBOX_KEY};
 use legion_hub::secret::Secret;
 use legion_hub::store::{

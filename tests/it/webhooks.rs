@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use legion_hub::config::Settings;
 use legion_hub::engine::{Engine, Event, SyncKind, SyncRequest};
-use legion_hub::providers::mindbody::webhooks::signature::{sign, verify};
+use legion_hub::integrations::mindbody::webhooks::signature::{sign, verify};
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
 use legion_hub::server::{self, Services};

@@ -6,11 +6,11 @@
 
 use bytes::Bytes;
 use futures_util::{FutureExt, StreamExt};
-use legion_hub::providers::mindbody::types::{
+use legion_hub::integrations::mindbody::types::{
     CategoriesPage, ClientsPage, SalesPage, TransactionsPage,
 };
-use legion_hub::providers::mindbody::webhooks::Delivery;
-use legion_hub::providers::mindbody::webhooks::signature::{sign, verify};
+use legion_hub::integrations::mindbody::webhooks::Delivery;
+use legion_hub::integrations::mindbody::webhooks::signature::{sign, verify};
 
 /// The signing key the readers check signatures with (not a real one).
 pub const KEY: &str = "dGVzdC1zaWduYXR1cmUta2V5LW5vdC1yZWFsLTAwMDA=";
@@ -50,7 +50,7 @@ pub fn webhook_signature(header: &str, body: &[u8]) {
 pub fn mindbody_page(bytes: &[u8]) {
     if let Ok(page) = serde_json::from_slice::<SalesPage>(bytes) {
         for sale in &page.sales {
-            let txs = legion_hub::providers::mindbody::sync::transactions_of(
+            let txs = legion_hub::integrations::mindbody::mapping::transactions_of(
                 sale,
                 &Default::default(),
                 chrono::Utc::now(),
@@ -82,7 +82,7 @@ pub fn gemini_stream(bytes: &[u8], cuts: &[usize]) {
         )));
         at = end;
     }
-    let chunks = legion_hub::providers::gemini::sse::chunks(futures_util::stream::iter(pieces))
+    let chunks = legion_hub::integrations::gemini::sse::chunks(futures_util::stream::iter(pieces))
         .collect::<Vec<_>>()
         // Every piece is already here: the stream never waits.
         .now_or_never()

@@ -64,7 +64,7 @@ pub async fn hub_tokens(sandbox: &MindbodySandbox) -> TokenSet {
     tokens(
         sandbox,
         SANDBOX_SITE_ID,
-        &legion_hub::providers::mindbody::SCOPES,
+        &legion_hub::integrations::mindbody::SCOPES,
     )
     .await
 }

@@ -1,11 +1,13 @@
 //! Gemini: the one client that talks to the Generative Language API, how the API key is found,
-//! the `fast` / `pro` model aliases, and the test that sets the integration's status. Nothing
-//! else in the hub builds a Gemini request.
+//! the `fast` / `pro` model aliases, the test that sets the integration's status, the engine's
+//! Gemini operations and the chat. Nothing else in the hub builds a Gemini request.
 
+pub mod chat;
 pub mod client;
 pub mod error;
 pub mod key;
 pub mod models;
+pub mod operations;
 pub mod sse;
 pub mod test;
 pub mod types;

@@ -7,11 +7,11 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use super::{Core, EngineError, Event, IntegrationView};
 use crate::domain::Provider;
-use crate::providers::gemini::models::Alias;
-use crate::providers::gemini::types::{Content, GenerateRequest, GenerationConfig};
-use crate::providers::gemini::{GeminiClient, GeminiError};
+use crate::engine::{Core, EngineError, Event, IntegrationView};
+use crate::integrations::gemini::models::Alias;
+use crate::integrations::gemini::types::{Content, GenerateRequest, GenerationConfig};
+use crate::integrations::gemini::{GeminiClient, GeminiError};
 use crate::store::{ChatMessage, ChatRole, Conversation, MessageState, TokenUsage};
 
 /// How many earlier messages go with a question: enough for context, bounded in size.
@@ -263,7 +263,7 @@ impl Core {
         &self,
         question: &str,
         model: Option<&str>,
-    ) -> Result<super::Answer, EngineError> {
+    ) -> Result<crate::engine::Answer, EngineError> {
         let reply = self
             .ask(
                 question,
@@ -273,7 +273,7 @@ impl Core {
                 |_, _| {},
             )
             .await?;
-        Ok(super::Answer {
+        Ok(crate::engine::Answer {
             text: reply.text,
             error: reply.error.map(|e| e.explain()),
         })

@@ -1,8 +1,12 @@
 //! Mindbody's webhooks: the signature on each delivery, what a delivery says and what it becomes
-//! in the books, and the Webhooks API that manages subscriptions.
+//! in the books, receiving them (the inbox, the processor, the rejected attempts), and the
+//! Webhooks API that manages the hub's subscription.
 
 pub mod payload;
+pub mod receiving;
+pub mod rejected;
 pub mod signature;
+pub mod subscribing;
 pub mod subscriptions;
 
 pub use payload::{Delivery, DeliveryError};

@@ -1,5 +1,5 @@
 //! Receiving Mindbody's webhooks. The receiver checks the signature; an attempt that fails is
-//! counted and kept in a bounded ring ([`super::rejected`]), never stored whole. A verified
+//! counted and kept in a bounded ring ([`crate::engine::rejected`]), never stored whole. A verified
 //! delivery goes to the *inbox*, a bounded queue (full: 503, Mindbody delivers it again later)
 //! served by a thread that stores arrivals in groups (one sled transaction and one flush for
 //! every delivery that came in meanwhile) and only then lets each be answered 2xx: durable
@@ -18,16 +18,16 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use super::rejected::{RejectionSummary, Rejections, Verdict};
-use super::{Core, EngineError, Event};
 use crate::domain::Provider;
+use crate::engine::{Core, EngineError, Event};
 use crate::finance::{Customer, CustomerIndex};
-use crate::providers::mindbody::sync::{is_provisional, sale_prefix};
-use crate::providers::mindbody::webhooks::Subscription;
-use crate::providers::mindbody::webhooks::payload::{
+use crate::integrations::mindbody::mapping::{is_provisional, sale_prefix};
+use crate::integrations::mindbody::webhooks::Subscription;
+use crate::integrations::mindbody::webhooks::payload::{
     CLIENT_CREATED, CLIENT_UPDATED, Delivery, SALE_CREATED,
 };
-use crate::providers::mindbody::webhooks::signature::{self, SignatureError};
+use crate::integrations::mindbody::webhooks::rejected::{RejectionSummary, Rejections, Verdict};
+use crate::integrations::mindbody::webhooks::signature::{self, SignatureError};
 use crate::secret::Secret;
 use crate::store::rejections::RejectionReason;
 use crate::store::webhooks::{LogEntry, Stored, WebhookCounts, WebhookEvent, WebhookState};
@@ -137,7 +137,7 @@ struct Arrival {
 }
 
 /// The running parts of the receiving side, started on first use.
-pub(super) struct Receiving {
+pub(crate) struct Receiving {
     inbox: mpsc::Sender<Arrival>,
     work: Arc<Notify>,
     dirty: Arc<Notify>,
@@ -265,7 +265,7 @@ impl Core {
 
     /// Starts the inbox, the processor and the notifier once; events left unprocessed by an
     /// earlier run are worked off at once.
-    pub(super) fn receiving(&self) -> &Receiving {
+    pub(crate) fn receiving(&self) -> &Receiving {
         self.inner.receiving.get_or_init(|| {
             let (inbox, arrivals) = mpsc::channel(self.inner.webhook_inbox_capacity);
             let work = Arc::new(Notify::new());
@@ -405,7 +405,7 @@ impl Core {
                 let client = change.onto(stored, stamp);
                 let customer = Customer {
                     modified_by: Some(format!("{} {}", delivery.event_id, delivery.message_id)),
-                    ..super::sync::customer_of(&client, index, existing)
+                    ..crate::engine::sync::customer_of(&client, index, existing)
                 };
                 index.add(&customer);
                 existing.insert(customer.key.clone(), customer.clone());
@@ -515,13 +515,14 @@ impl Core {
         if let Some(key) = cached.as_ref() {
             return Ok(key.clone());
         }
-        let key = self.mindbody_secret(super::subscriptions::SIGNATURE_KEY)?;
+        let key = self
+            .mindbody_secret(crate::integrations::mindbody::webhooks::subscribing::SIGNATURE_KEY)?;
         *cached = Some(key.clone());
         Ok(key)
     }
 
     /// Forgets the cached key (a subscription was made or deleted).
-    pub(super) fn reload_webhook_key(&self) {
+    pub(crate) fn reload_webhook_key(&self) {
         *self
             .inner
             .webhook_key

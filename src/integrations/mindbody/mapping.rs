@@ -70,7 +70,7 @@ pub fn transactions_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::mindbody::types::SalesPage;
+    use crate::integrations::mindbody::types::SalesPage;
 
     #[test]
     fn one_transaction_per_item_with_returns_negative() {

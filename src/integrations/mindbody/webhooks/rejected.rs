@@ -77,7 +77,7 @@ impl RejectionSummary {
 }
 
 /// The rejections of the process that receives webhooks.
-pub(super) struct Rejections {
+pub(crate) struct Rejections {
     book: Mutex<Book>,
     save: Notify,
     saver_started: AtomicBool,
@@ -98,7 +98,7 @@ struct Book {
 
 impl Rejections {
     /// Loads the counters and the ring saved by earlier runs.
-    pub(super) fn load(store: &Store) -> Result<Rejections, crate::store::StoreError> {
+    pub(crate) fn load(store: &Store) -> Result<Rejections, crate::store::StoreError> {
         let (counts, saved) = store.rejections()?;
         let mut rate = Rate::default();
         for (_, attempt) in &saved {
@@ -124,7 +124,7 @@ impl Rejections {
     }
 
     /// Counts one rejected attempt from `peer`, and keeps it unless the peer is past its limit.
-    pub(super) fn reject(&self, reason: RejectionReason, peer: Option<IpAddr>) -> Verdict {
+    pub(crate) fn reject(&self, reason: RejectionReason, peer: Option<IpAddr>) -> Verdict {
         let now = Utc::now();
         let mut book = self.book();
         book.rate.add(now.timestamp());
@@ -150,21 +150,21 @@ impl Rejections {
         verdict
     }
 
-    pub(super) fn summary(&self) -> RejectionSummary {
+    pub(crate) fn summary(&self) -> RejectionSummary {
         let book = self.book();
         summarize(&book.counts, book.ring.iter(), &book.rate)
     }
 
     /// Starts saving what changes (once; needs the runtime, so it is started by the first
     /// rejection rather than at load).
-    pub(super) fn start_saving(self: &Arc<Self>, core: &super::Core) {
+    pub(crate) fn start_saving(self: &Arc<Self>, core: &crate::engine::Core) {
         if !self.saver_started.swap(true, Ordering::SeqCst) {
             tokio::spawn(self.clone().keep_saving(core.clone()));
         }
     }
 
     /// Saves what changed, at most once per [`SAVE_EVERY`]; runs for the life of the process.
-    async fn keep_saving(self: Arc<Self>, core: super::Core) {
+    async fn keep_saving(self: Arc<Self>, core: crate::engine::Core) {
         loop {
             self.save.notified().await;
             tokio::time::sleep(SAVE_EVERY).await;
@@ -179,7 +179,7 @@ impl Rejections {
     }
 
     /// Saves the counters and the attempts kept since the last save, if anything changed.
-    pub(super) fn save_now(&self, store: &Store) -> Result<(), crate::store::StoreError> {
+    pub(crate) fn save_now(&self, store: &Store) -> Result<(), crate::store::StoreError> {
         let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
         let (from, counts, added) = {
             let mut book = self.book();

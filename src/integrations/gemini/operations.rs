@@ -6,15 +6,15 @@ use std::sync::atomic::Ordering;
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
-use super::view::{Extras, Fact};
-use super::{Core, EngineError, Event};
 use crate::domain::{Provider, Status};
-use crate::providers::catalog;
-use crate::providers::gemini::key::{self, KeySource};
-use crate::providers::gemini::models::{Alias, GeminiSettings};
-use crate::providers::gemini::test::{self, TestReport};
-use crate::providers::gemini::types::Model;
-use crate::providers::gemini::{GeminiClient, GeminiError};
+use crate::engine::view::{Extras, Fact};
+use crate::engine::{Core, EngineError, Event};
+use crate::integrations::catalog;
+use crate::integrations::gemini::key::{self, KeySource};
+use crate::integrations::gemini::models::{Alias, GeminiSettings};
+use crate::integrations::gemini::test::{self, TestReport};
+use crate::integrations::gemini::types::Model;
+use crate::integrations::gemini::{GeminiClient, GeminiError};
 use crate::secret::Secret;
 use crate::store::IntegrationRecord;
 
@@ -228,7 +228,7 @@ impl Core {
     }
 
     /// The detail pane's Gemini lines: where the key comes from, the last test, warnings.
-    pub(super) fn gemini_extras(&self, record: Option<&IntegrationRecord>) -> Extras {
+    pub(crate) fn gemini_extras(&self, record: Option<&IntegrationRecord>) -> Extras {
         let mut extras = Extras::default();
         let source = self.gemini_key_source(record);
         extras.facts.push(Fact {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Local, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 
-use super::super::sync::{client_key, sale_prefix};
+use super::super::mapping::{client_key, sale_prefix};
 use super::super::types::{Client, decimal};
 use crate::finance::{Customer, Transaction};
 

@@ -9,15 +9,15 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use super::{Core, EngineError, Event};
 use crate::domain::{Provider, Status};
+use crate::engine::{Core, EngineError, Event};
+use crate::integrations::catalog;
+use crate::integrations::mindbody::client::Location;
+use crate::integrations::mindbody::{self, MindbodyClient, MindbodySettings};
 use crate::oauth::OAuthError;
 use crate::oauth::browser::{self, BrowserOpener, SystemBrowser};
 use crate::oauth::client::OAuthApp;
 use crate::oauth::flow::{self, FlowOptions, Paste};
-use crate::providers::catalog;
-use crate::providers::mindbody::client::Location;
-use crate::providers::mindbody::{self, MindbodyClient, MindbodySettings};
 use crate::secret::Secret;
 use crate::store::{IntegrationRecord, TokenSet};
 
@@ -32,7 +32,7 @@ pub struct MindbodyUpdate {
 }
 
 /// A sign-in under way: how to cancel it and where pasted addresses go.
-pub(super) struct ConnectJob {
+pub(crate) struct ConnectJob {
     cancel: CancellationToken,
     pastes: mpsc::Sender<Paste>,
 }
@@ -58,7 +58,7 @@ impl Core {
         ))
     }
 
-    pub(super) fn mindbody_secret(&self, name: &str) -> Result<Option<Secret>, EngineError> {
+    pub(crate) fn mindbody_secret(&self, name: &str) -> Result<Option<Secret>, EngineError> {
         if self.mindbody_record()?.credentials.is_none() {
             return Ok(None);
         }
@@ -70,11 +70,11 @@ impl Core {
     }
 
     /// The saved API key, or what to do when there is none.
-    pub(super) fn mindbody_api_key(&self) -> Result<Secret, EngineError> {
+    pub(crate) fn mindbody_api_key(&self) -> Result<Secret, EngineError> {
         self.mindbody_secret(mindbody::API_KEY)?
             .ok_or_else(|| EngineError::NotReady {
                 what: "Mindbody has no API key yet".into(),
-                step: super::NextStep::ConfigureMindbody,
+                step: crate::engine::NextStep::ConfigureMindbody,
             })
     }
 
@@ -146,7 +146,7 @@ impl Core {
         let settings = self.mindbody_settings()?;
         let missing = |what: &str| EngineError::NotReady {
             what: format!("Mindbody has no {what} yet"),
-            step: super::NextStep::ConfigureMindbody,
+            step: crate::engine::NextStep::ConfigureMindbody,
         };
         let site_id = settings.site_id.clone().ok_or_else(|| missing("site id"))?;
         let client_id = settings
@@ -245,26 +245,33 @@ impl Core {
     }
 
     /// Mindbody's detail lines: what to do next, the schedule and the API budget.
-    pub(super) fn mindbody_extras(
+    pub(crate) fn mindbody_extras(
         &self,
         record: Option<&IntegrationRecord>,
-    ) -> super::view::Extras {
+    ) -> crate::engine::view::Extras {
         let mut extras = extras(record);
         let today = chrono::Local::now().date_naive();
         let counted = |key: String| self.inner.store.counter(&key).unwrap_or(0);
-        let calls = super::sync_job::CallsToday {
-            billed: counted(super::calls_key(today)),
-            unreached: counted(super::sync::unreached_key(today)),
+        let calls = crate::engine::sync_job::CallsToday {
+            billed: counted(crate::engine::calls_key(today)),
+            unreached: counted(crate::engine::sync::unreached_key(today)),
         };
-        let (facts, freshness, next) =
-            super::sync_job::schedule_facts(record, &self.inner.config.mindbody, calls, Utc::now());
+        let (facts, freshness, next) = crate::engine::sync_job::schedule_facts(
+            record,
+            &self.inner.config.mindbody,
+            calls,
+            Utc::now(),
+        );
         extras.facts.extend(facts);
         extras.freshness = freshness;
         extras.next_sync_at = next;
         extras.attention =
-            super::sync_job::overdue(record, &self.inner.config.mindbody, Utc::now());
+            crate::engine::sync_job::overdue(record, &self.inner.config.mindbody, Utc::now());
         if let Ok(subscription) = self.stored_subscription() {
-            super::subscriptions::webhook_extras(subscription.as_ref(), &mut extras);
+            crate::integrations::mindbody::webhooks::subscribing::webhook_extras(
+                subscription.as_ref(),
+                &mut extras,
+            );
         }
         if let Ok(Some(catch_up)) = self.last_catch_up() {
             extras.facts.push(catch_up.fact());
@@ -355,7 +362,7 @@ impl Core {
 
     /// A new access token in place of `rejected`, which Mindbody refused although it had not
     /// expired by our clock. Callers holding the same rejected token cause one refresh.
-    pub(super) async fn renew_rejected_token(
+    pub(crate) async fn renew_rejected_token(
         &self,
         rejected: &Secret,
     ) -> Result<Secret, EngineError> {
@@ -369,7 +376,7 @@ impl Core {
         let Some(tokens) = store.tokens(Provider::Mindbody)? else {
             return Err(EngineError::NotReady {
                 what: "Mindbody is not signed in".into(),
-                step: super::NextStep::ConnectMindbody,
+                step: crate::engine::NextStep::ConnectMindbody,
             });
         };
         let margin = self.inner.config.mindbody.refresh_margin();
@@ -408,7 +415,7 @@ impl Core {
 
     /// Mindbody refused a token it had just issued: the sign-in itself is refused (the staff
     /// member lost access, the studio removed the app). Only a new sign-in can mend it.
-    pub(super) fn sign_in_refused(
+    pub(crate) fn sign_in_refused(
         &self,
         refusal: &EngineError,
     ) -> Result<EngineError, EngineError> {
@@ -419,7 +426,7 @@ impl Core {
         self.mark_needs_reauth(&reason)?;
         Ok(EngineError::NotReady {
             what: format!("Mindbody refused even a freshly renewed sign-in ({reason})"),
-            step: super::NextStep::ReconnectMindbody,
+            step: crate::engine::NextStep::ReconnectMindbody,
         })
     }
 
@@ -511,8 +518,8 @@ impl From<OAuthError> for EngineError {
 
 /// The detail pane's Mindbody lines and the next step, from the record alone (no unsealing: the
 /// status glance must not need the master key).
-pub(super) fn extras(record: Option<&IntegrationRecord>) -> super::view::Extras {
-    use super::view::{Extras, Fact};
+pub(crate) fn extras(record: Option<&IntegrationRecord>) -> crate::engine::view::Extras {
+    use crate::engine::view::{Extras, Fact};
     let settings = record
         .map(|r| MindbodySettings::from_settings(&r.settings))
         .unwrap_or_default();

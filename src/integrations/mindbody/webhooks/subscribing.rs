@@ -5,9 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Core, EngineError, Event};
 use crate::domain::Provider;
-use crate::providers::mindbody::webhooks::{
+use crate::engine::{Core, EngineError, Event};
+use crate::integrations::mindbody::webhooks::{
     DEFAULT_EVENTS, Subscription, SubscriptionStatus, WebhooksClient, WebhooksError,
 };
 use crate::secret::Secret;
@@ -32,12 +32,12 @@ impl Core {
         ))
     }
 
-    pub(super) fn stored_subscription(&self) -> Result<Option<Subscription>, EngineError> {
+    pub(crate) fn stored_subscription(&self) -> Result<Option<Subscription>, EngineError> {
         Ok(self.inner.store.meta_json(SUBSCRIPTION)?)
     }
 
     /// When webhooks started delivering (None: they are not on).
-    pub(super) fn webhooks_active_since(&self) -> Result<Option<DateTime<Utc>>, EngineError> {
+    pub(crate) fn webhooks_active_since(&self) -> Result<Option<DateTime<Utc>>, EngineError> {
         Ok(self.inner.store.meta_json(ACTIVE_SINCE)?)
     }
 
@@ -199,7 +199,7 @@ fn reference_id() -> String {
 const WEBHOOKS_FACT: &str = "Webhooks";
 const RECEIVING: &str = "receiving → ";
 
-impl super::IntegrationView {
+impl crate::engine::IntegrationView {
     /// Mindbody delivers sales here by webhook (the subscription is active), signed in or not.
     pub fn receiving_webhooks(&self) -> bool {
         self.facts
@@ -210,11 +210,11 @@ impl super::IntegrationView {
 
 /// The hub's lines about webhooks: subscription state, a warning and an offer when Mindbody
 /// turned it off.
-pub(super) fn webhook_extras(
+pub(crate) fn webhook_extras(
     subscription: Option<&Subscription>,
-    extras: &mut super::view::Extras,
+    extras: &mut crate::engine::view::Extras,
 ) {
-    use super::view::Fact;
+    use crate::engine::view::Fact;
     let Some(sub) = subscription else {
         return;
     };

@@ -1,9 +1,11 @@
-//! Mindbody: its settings, the OAuth application it is (scopes, `subscriberId`), and the Public
-//! API client. The sign-in itself is the general flow in `oauth/`.
+//! Mindbody: its settings, the OAuth application it is (scopes, `subscriberId`), the Public API
+//! client, the sign-in and tokens (`connect`; the flow itself is the general one in `oauth/`), how
+//! its records map into the books, its sync and its webhooks.
 
 pub mod client;
+pub mod connect;
+pub mod mapping;
 pub mod settings;
-pub mod sync;
 pub mod types;
 pub mod webhooks;
 
