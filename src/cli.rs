@@ -79,7 +79,7 @@ pub enum Command {
         provider: ConnectProvider,
         /// One sync type only.
         #[arg(long, value_name = "TYPE")]
-        only: Option<crate::engine::SyncKind>,
+        only: Option<crate::api::SyncKind>,
         /// Re-read from this day (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         since: Option<chrono::NaiveDate>,
@@ -261,7 +261,7 @@ pub struct GeminiConfigureArgs {
     pub pro: Option<String>,
     /// Which alias chat uses unless told otherwise.
     #[arg(long, value_name = "ALIAS")]
-    pub default_alias: Option<crate::integrations::gemini::models::Alias>,
+    pub default_alias: Option<crate::api::Alias>,
     /// Sampling temperature, 0.0 to 2.0.
     #[arg(long, value_name = "T")]
     pub temperature: Option<f32>,

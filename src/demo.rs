@@ -4,10 +4,10 @@
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use crate::domain::{Provider, SyncStatus};
-use crate::engine::{Engine, EngineError, GeminiUpdate, MindbodyUpdate};
+use crate::api::{ApiError, Engine, GeminiUpdate, MindbodyUpdate};
+use crate::api::{Provider, SyncStatus};
+use crate::api::{RecordCounts, SyncLog};
 use crate::secret::Secret;
-use crate::store::{RecordCounts, SyncLog};
 
 const SEED: &str = include_str!("../assets/demo/sync_history.json");
 
@@ -28,7 +28,7 @@ struct SeedRun {
 
 /// Saves the sandbox's Gemini key (sealed, like any key) and tests it, so the demo shows Gemini
 /// connected and the chat answers.
-pub async fn connect_gemini(engine: &Engine) -> Result<(), EngineError> {
+pub async fn connect_gemini(engine: &Engine) -> Result<(), ApiError> {
     let update = GeminiUpdate {
         api_key: Some(Secret::new(crate::sandbox::gemini::SANDBOX_KEY)),
         ..GeminiUpdate::default()
@@ -40,7 +40,7 @@ pub async fn connect_gemini(engine: &Engine) -> Result<(), EngineError> {
 /// Points Mindbody at the sandbox's site and OAuth client, signed out, so the first thing to try
 /// is the real sign-in flow (`o`). The redirect URI gets a free loopback port, so the demo never
 /// fights another program for port 3000.
-pub async fn prepare_mindbody(engine: &Engine) -> Result<(), EngineError> {
+pub async fn prepare_mindbody(engine: &Engine) -> Result<(), ApiError> {
     engine
         .configure_mindbody(sandbox_mindbody_settings(&free_redirect_uri()))
         .await?;
@@ -56,7 +56,7 @@ pub async fn start_live_sales(
     sandbox: std::sync::Arc<crate::sandbox::Sandbox>,
     receiver_url: &str,
     every: std::time::Duration,
-) -> Result<tokio::task::JoinHandle<()>, EngineError> {
+) -> Result<tokio::task::JoinHandle<()>, ApiError> {
     engine
         .subscribe_webhooks(receiver_url.to_string(), Vec::new())
         .await?;
@@ -90,7 +90,7 @@ pub fn sandbox_mindbody_settings(redirect_uri: &str) -> MindbodyUpdate {
 }
 
 /// Fills an empty data directory with the sample history; leaves one that has history alone.
-pub async fn seed(engine: &Engine) -> Result<(), EngineError> {
+pub async fn seed(engine: &Engine) -> Result<(), ApiError> {
     let runs: Vec<SeedRun> = serde_json::from_str(SEED).expect("the bundled demo seed is valid");
     let now = Utc::now();
     for provider in Provider::ALL {

@@ -4,6 +4,7 @@
 //! and nothing else of the core; the engine owns the store and the providers and reports back
 //! through an [`engine::Event`] stream.
 
+pub mod api;
 pub mod cli;
 pub mod commands;
 pub mod config;

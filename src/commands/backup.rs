@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::api::BackupReport;
+use crate::api::Role;
 use crate::config::Settings;
-use crate::engine::Role;
-use crate::store::backup::BackupReport;
 
 pub async fn run(
     settings: &Settings,

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::api::Role;
 use crate::cli::ChatArgs;
 use crate::config::Settings;
-use crate::engine::Role;
 
 pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
     let question = match &args.question {
@@ -66,10 +66,10 @@ pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
     match reply.error {
         None => Ok(super::exit::OK),
         Some(error) => {
-            let said = crate::domain::advice(
+            let said = crate::api::advice(
                 Some(&error.explain()),
                 error.step(),
-                crate::domain::FrontEnd::CommandLine,
+                crate::api::FrontEnd::CommandLine,
             )
             .unwrap_or_default();
             eprintln!("legion-hub: {said}");

@@ -1,8 +1,8 @@
 //! `legion-hub customers`: the customers, and the uncertain client matches left for the user
 //! to confirm or dismiss (one, several, or `--all` at once).
 
+use crate::api::Role;
 use crate::config::Settings;
-use crate::engine::Role;
 
 pub async fn run(
     settings: &Settings,
@@ -74,7 +74,7 @@ pub async fn run(
 }
 
 /// The keys of every customer flagged as a possible duplicate.
-async fn flagged(engine: &crate::engine::Engine) -> anyhow::Result<Vec<String>> {
+async fn flagged(engine: &crate::api::Engine) -> anyhow::Result<Vec<String>> {
     Ok(engine
         .customers()
         .await?

@@ -1,9 +1,9 @@
 //! `legion-hub gemini test|configure|models`.
 
+use crate::api::TestReport;
+use crate::api::{Engine, GeminiUpdate, Role};
 use crate::cli::{GeminiCommand, GeminiConfigureArgs};
 use crate::config::Settings;
-use crate::engine::{Engine, GeminiUpdate, Role};
-use crate::integrations::gemini::test::TestReport;
 use crate::secret::Secret;
 
 pub async fn run(settings: &Settings, command: &GeminiCommand) -> anyhow::Result<u8> {
@@ -56,7 +56,7 @@ async fn models(engine: &Engine, json: bool) -> anyhow::Result<u8> {
         .max(5);
     println!("{:width$}  {:8}  DISPLAY NAME", "MODEL", "ALIAS");
     for model in &models {
-        let alias = crate::integrations::gemini::models::Alias::ALL
+        let alias = crate::api::Alias::ALL
             .into_iter()
             .filter(|a| settings.model(*a) == Some(model.id()))
             .map(|a| a.name())
@@ -105,10 +105,10 @@ fn print_report(report: &TestReport, json: bool) -> anyhow::Result<u8> {
     if let Some(error) = &report.error {
         println!("  error: {error}");
     }
-    if let Some(advice) = crate::domain::advice(
+    if let Some(advice) = crate::api::advice(
         report.hint.as_deref(),
         report.step,
-        crate::domain::FrontEnd::CommandLine,
+        crate::api::FrontEnd::CommandLine,
     ) {
         println!("  what to do: {advice}");
     }

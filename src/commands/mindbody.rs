@@ -4,9 +4,9 @@ use std::io::IsTerminal;
 
 use tokio::sync::mpsc;
 
+use crate::api::{Event, MindbodyUpdate, Role};
 use crate::cli::MindbodyCommand;
 use crate::config::Settings;
-use crate::engine::{Event, MindbodyUpdate, Role};
 use crate::secret::Secret;
 
 pub async fn run(settings: &Settings, command: &MindbodyCommand) -> anyhow::Result<u8> {
@@ -39,15 +39,13 @@ pub async fn run(settings: &Settings, command: &MindbodyCommand) -> anyhow::Resu
                 saved.redirect_uri()
             );
             // Only a hub that is not signed in needs the sign-in next.
-            let signed_in =
-                engine.integrations().await?.iter().any(|v| {
-                    v.provider == crate::domain::Provider::Mindbody && v.status.signed_in()
-                });
+            let signed_in = engine
+                .integrations()
+                .await?
+                .iter()
+                .any(|v| v.provider == crate::api::Provider::Mindbody && v.status.signed_in());
             if !signed_in {
-                println!(
-                    "Next: {}",
-                    crate::domain::NextStep::ConnectMindbody.command()
-                );
+                println!("Next: {}", crate::api::NextStep::ConnectMindbody.command());
             }
             Ok(super::exit::OK)
         }
@@ -146,10 +144,10 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
                     return Ok(super::exit::OK);
                 }
                 Ok(Event::ConnectFinished { error: Some(error), step, .. }) => {
-                    let said = crate::domain::advice(
+                    let said = crate::api::advice(
                         Some(&format!("Mindbody was not connected: {error}")),
                         step,
-                        crate::domain::FrontEnd::CommandLine,
+                        crate::api::FrontEnd::CommandLine,
                     )
                     .unwrap_or_default();
                     eprintln!("legion-hub: {said}");
@@ -177,7 +175,7 @@ pub async fn disconnect(settings: &Settings) -> anyhow::Result<u8> {
     println!("{}", crate::present::mindbody_disconnected(&revocation));
     // Forgotten here but perhaps alive at Mindbody: someone has to look.
     Ok(
-        if matches!(revocation, crate::oauth::Revocation::NotConfirmed { .. }) {
+        if matches!(revocation, crate::api::Revocation::NotConfirmed { .. }) {
             super::exit::NEEDS_ATTENTION
         } else {
             super::exit::OK

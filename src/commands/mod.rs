@@ -18,8 +18,8 @@ pub mod sync;
 pub mod transactions;
 pub mod webhooks;
 
+use crate::api::{Engine, Role};
 use crate::config::Settings;
-use crate::engine::{Engine, Role};
 use crate::server::control::Serving;
 
 /// The engine for a command: the running hub's when there is one (over its control socket),
@@ -47,15 +47,24 @@ pub mod exit {
 
 /// An engine error as the command line says it: what happened, then the command to run where
 /// one would mend it.
-pub fn say(error: &crate::engine::EngineError) -> String {
-    error.said(crate::domain::FrontEnd::CommandLine)
+pub fn say(error: &crate::api::ApiError) -> String {
+    error.said(crate::api::FrontEnd::CommandLine)
 }
 
 /// An error that ends the process, said for the command line, with its exit code (None: a
 /// plain failure, said as it is).
 pub fn explain(error: &anyhow::Error) -> Option<(String, u8)> {
-    match error.downcast_ref::<crate::engine::EngineError>()? {
-        not_ready @ crate::engine::EngineError::NotReady { step, .. } => {
+    // Commands that run the core themselves (`serve`, `secrets`) meet the engine's own error.
+    let error = match error.downcast_ref::<crate::engine::EngineError>() {
+        Some(engine) => std::borrow::Cow::Owned(crate::api::ApiError::from(engine)),
+        None => std::borrow::Cow::Borrowed(error.downcast_ref::<crate::api::ApiError>()?),
+    };
+    match error.as_ref() {
+        not_ready @ crate::api::ApiError {
+            kind: crate::api::ErrorKind::NotReady,
+            step: Some(step),
+            ..
+        } => {
             let code = if step.needs_attention() {
                 exit::NEEDS_ATTENTION
             } else {

@@ -4,8 +4,8 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use crate::api::{IntegrationView, Role};
 use crate::config::Settings;
-use crate::engine::{IntegrationView, Role};
 use crate::present;
 
 #[derive(Serialize)]
@@ -48,7 +48,7 @@ pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
                 .map(|view| StatusRow {
                     view,
                     last_sync_ago: crate::format::ago(view.last_sync_at, now),
-                    what_to_do: view.advice(crate::domain::FrontEnd::CommandLine),
+                    what_to_do: view.advice(crate::api::FrontEnd::CommandLine),
                 })
                 .collect(),
         };
@@ -56,7 +56,7 @@ pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
     } else {
         print!(
             "{}",
-            present::status_table(&views, now, crate::domain::FrontEnd::CommandLine)
+            present::status_table(&views, now, crate::api::FrontEnd::CommandLine)
         );
     }
     Ok(code)

@@ -4,10 +4,10 @@ use std::io::{IsTerminal, Write};
 
 use chrono::{NaiveDate, Utc};
 
+use crate::api::SyncLog;
+use crate::api::{Event, NextStep, Role, SyncKind, SyncRequest};
+use crate::api::{Provider, Status, SyncStatus};
 use crate::config::Settings;
-use crate::domain::{Provider, Status, SyncStatus};
-use crate::engine::{Event, NextStep, Role, SyncKind, SyncRequest};
-use crate::store::SyncLog;
 
 pub async fn sync(
     settings: &Settings,

@@ -9,10 +9,10 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 
+use crate::api::Role;
+use crate::api::{Settlement, Transaction};
 use crate::config::Settings;
-use crate::engine::Role;
 use crate::finance::currency;
-use crate::finance::{Settlement, Transaction};
 
 /// A transaction as `--json` writes it: the stored record with its amounts written exactly
 /// ("21.60", "-129.00") and the customer's name beside its key.

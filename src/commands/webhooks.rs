@@ -1,10 +1,10 @@
 //! `legion-hub webhooks subscribe|list|activate|delete|events|retry`.
 
+use crate::api::RejectedAttempt;
+use crate::api::Subscription;
+use crate::api::{Engine, Role, WebhookRow};
 use crate::cli::WebhooksCommand;
 use crate::config::Settings;
-use crate::engine::{Engine, Role, WebhookRow};
-use crate::integrations::mindbody::webhooks::Subscription;
-use crate::store::rejections::RejectedAttempt;
 
 pub async fn run(settings: &Settings, command: &WebhooksCommand) -> anyhow::Result<u8> {
     let (engine, _serving) = super::open(settings, Role::Command).await?;
@@ -105,8 +105,8 @@ async fn events(engine: &Engine, limit: usize, json: bool) -> anyhow::Result<u8>
             println!(
                 "  {} past the limit of {} per address in {} s: answered 429, counted, not kept.",
                 crate::format::thousands(r.throttled),
-                crate::integrations::mindbody::webhooks::rejected::PEER_LIMIT,
-                crate::integrations::mindbody::webhooks::rejected::PEER_WINDOW.as_secs()
+                crate::api::PEER_LIMIT,
+                crate::api::PEER_WINDOW.as_secs()
             );
         }
         let reasons: Vec<String> = r

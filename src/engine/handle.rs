@@ -13,6 +13,7 @@ use super::{
     TodaysSales, TransactionPage,
 };
 use super::{EngineOptions, Role};
+use crate::api::ApiError;
 use crate::config::Settings;
 use crate::domain::Provider;
 use crate::finance::{Category, Customer, Transaction};
@@ -58,9 +59,12 @@ macro_rules! engine_calls {
         impl Engine {
             $(
                 $(#[doc = $doc])*
-                pub async fn $name(&self, $($arg: $ty),*) -> Result<$ret, EngineError> {
+                pub async fn $name(&self, $($arg: $ty),*) -> Result<$ret, ApiError> {
                     match self {
-                        Engine::Local($core) => $local,
+                        Engine::Local($core) => {
+                            let answered: Result<$ret, EngineError> = $local;
+                            answered.map_err(ApiError::from)
+                        }
                         Engine::Remote(remote) => remote.call(Call::$name { $($arg),* }).await,
                     }
                 }
@@ -170,22 +174,22 @@ engine_calls! {
 
 impl Engine {
     /// Opens the data directory in this process.
-    pub fn open(settings: &Settings, role: Role) -> Result<Engine, EngineError> {
-        Core::open(settings, role).map(Engine::Local)
+    pub fn open(settings: &Settings, role: Role) -> Result<Engine, ApiError> {
+        Ok(Engine::Local(Core::open(settings, role)?))
     }
 
     pub fn open_with(
         settings: &Settings,
         role: Role,
         options: EngineOptions,
-    ) -> Result<Engine, EngineError> {
-        Core::open_with(settings, role, options).map(Engine::Local)
+    ) -> Result<Engine, ApiError> {
+        Ok(Engine::Local(Core::open_with(settings, role, options)?))
     }
 
     /// Attaches to the process that owns the data directory when one is running (its control
     /// socket answers); otherwise opens the data here. A socket left by a process that died is
     /// passed over (the next owner removes it).
-    pub async fn attach_or_open(settings: &Settings, role: Role) -> Result<Engine, EngineError> {
+    pub async fn attach_or_open(settings: &Settings, role: Role) -> Result<Engine, ApiError> {
         let socket = settings.paths.control_socket();
         if let Some(remote) = RemoteEngine::attach(&socket).await? {
             return Ok(Engine::Remote(remote));
@@ -197,17 +201,17 @@ impl Engine {
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
                 match RemoteEngine::attach(&socket).await? {
                     Some(remote) => Ok(Engine::Remote(remote)),
-                    None => Err(EngineError::Store(StoreError::Locked { source })),
+                    None => Err(EngineError::Store(StoreError::Locked { source }).into()),
                 }
             }
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         }
     }
 
     /// Writes everything to disk now (the owner does its own when attached).
-    pub fn flush(&self) -> Result<(), EngineError> {
+    pub fn flush(&self) -> Result<(), ApiError> {
         match self {
-            Engine::Local(core) => core.flush(),
+            Engine::Local(core) => Ok(core.flush()?),
             Engine::Remote(_) => Ok(()),
         }
     }

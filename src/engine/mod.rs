@@ -65,9 +65,9 @@ pub enum EngineError {
     /// The control socket: the owner could not be reached or understood.
     #[error("{0}")]
     Control(String),
-    /// An error the owning process reported, with the step that mends it if there is one.
+    /// A failure a background job reported as an event (a sign-in), with the step that mends it.
     #[error("{message}")]
-    Remote {
+    Reported {
         message: String,
         step: Option<NextStep>,
     },
@@ -103,7 +103,7 @@ impl EngineError {
             EngineError::OAuth { error } => error.step(),
             EngineError::Mindbody { error } => error.step(),
             EngineError::NotReady { step, .. } => Some(*step),
-            EngineError::Remote { step, .. } => *step,
+            EngineError::Reported { step, .. } => *step,
             _ => None,
         }
     }

@@ -11,8 +11,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::sync::broadcast;
 
+use super::Event;
 use super::handle::Call;
-use super::{EngineError, Event};
+use crate::api::ApiError;
 use crate::store::lock::Owner;
 
 /// What a client sends first on a connection.
@@ -24,35 +25,19 @@ pub enum Request {
     Subscribe,
 }
 
-/// The owner's answer to a request (for `Subscribe`, the line before the events).
+/// The owner's answer to a request (for `Subscribe`, the line before the events). A failure keeps
+/// its kind and the step that mends it, so the asking front end words it its own way.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reply {
     Ok(serde_json::Value),
-    Err(String),
-    /// The call failed; the step that mends it stays typed so the asking front end words it
-    /// its own way.
-    Refused {
-        message: String,
-        step: Option<super::NextStep>,
-    },
-    /// Something must be done first.
-    NotReady {
-        what: String,
-        step: super::NextStep,
-    },
+    Err(ApiError),
 }
 
 impl Reply {
     /// The owner's answer to a call that failed.
-    pub fn refusal(error: EngineError) -> Reply {
-        match error {
-            EngineError::NotReady { what, step } => Reply::NotReady { what, step },
-            other => Reply::Refused {
-                message: other.to_string(),
-                step: other.step(),
-            },
-        }
+    pub fn refusal(error: super::EngineError) -> Reply {
+        Reply::Err(error.into())
     }
 }
 
@@ -73,7 +58,7 @@ struct Inner {
 impl RemoteEngine {
     /// Attaches to the process serving `socket`. None when nobody answers there (no socket, or
     /// one left by a process that died): the caller may then open the store itself.
-    pub async fn attach(socket: &Path) -> Result<Option<RemoteEngine>, EngineError> {
+    pub async fn attach(socket: &Path) -> Result<Option<RemoteEngine>, ApiError> {
         let stream = match UnixStream::connect(socket).await {
             Ok(stream) => stream,
             Err(e) if nobody_there(&e) => return Ok(None),
@@ -84,12 +69,12 @@ impl RemoteEngine {
         let owner: Owner = tokio::time::timeout(ATTACH_PATIENCE, exchange(stream, Call::owner {}))
             .await
             .map_err(|_| {
-                EngineError::Control(format!(
+                ApiError::control(format!(
                     "the legion-hub that owns this data directory does not answer on {} (is its disk full or failing?): see its log, or restart it",
                     socket.display()
                 ))
             })?
-            .map_err(|e| e.into_engine_error("legion-hub", 0))?;
+            .map_err(|e| e.into_api_error("legion-hub", 0))?;
         let (events, _) = broadcast::channel(4096);
         let remote = RemoteEngine {
             inner: Arc::new(Inner {
@@ -107,14 +92,14 @@ impl RemoteEngine {
         &self.inner.owner
     }
 
-    pub async fn call<R: DeserializeOwned>(&self, call: Call) -> Result<R, EngineError> {
+    pub async fn call<R: DeserializeOwned>(&self, call: Call) -> Result<R, ApiError> {
         let owner = &self.inner.owner;
         let stream = UnixStream::connect(&self.inner.socket)
             .await
-            .map_err(|e| Failure::Gone(e).into_engine_error(&owner.role, owner.pid))?;
+            .map_err(|e| Failure::Gone(e).into_api_error(&owner.role, owner.pid))?;
         exchange(stream, call)
             .await
-            .map_err(|e| e.into_engine_error(&owner.role, owner.pid))
+            .map_err(|e| e.into_api_error(&owner.role, owner.pid))
     }
 
     /// Live events from now on.
@@ -134,13 +119,13 @@ impl RemoteEngine {
 
     /// Opens the event connection and waits until the owner has subscribed it, so no event
     /// emitted after `attach` returns is missed.
-    async fn stream_events(&self, sender: broadcast::Sender<Event>) -> Result<(), EngineError> {
+    async fn stream_events(&self, sender: broadcast::Sender<Event>) -> Result<(), ApiError> {
         let stream = UnixStream::connect(&self.inner.socket)
             .await
             .map_err(|e| self.gone(e))?;
         let (read, mut write) = stream.into_split();
         let mut line = serde_json::to_vec(&Request::Subscribe)
-            .map_err(|e| EngineError::Control(e.to_string()))?;
+            .map_err(|e| ApiError::control(e.to_string()))?;
         line.push(b'\n');
         write.write_all(&line).await.map_err(|e| self.gone(e))?;
         let mut lines = BufReader::new(read).lines();
@@ -170,8 +155,8 @@ impl RemoteEngine {
         Ok(())
     }
 
-    fn gone(&self, error: std::io::Error) -> EngineError {
-        Failure::Gone(error).into_engine_error(&self.inner.owner.role, self.inner.owner.pid)
+    fn gone(&self, error: std::io::Error) -> ApiError {
+        Failure::Gone(error).into_api_error(&self.inner.owner.role, self.inner.owner.pid)
     }
 }
 
@@ -179,19 +164,17 @@ impl RemoteEngine {
 enum Failure {
     Gone(std::io::Error),
     Mismatch(serde_json::Error),
-    Refused(String, Option<super::NextStep>),
-    NotReady { what: String, step: super::NextStep },
+    Refused(ApiError),
 }
 
 impl Failure {
-    fn into_engine_error(self, role: &str, pid: u32) -> EngineError {
+    fn into_api_error(self, role: &str, pid: u32) -> ApiError {
         match self {
-            Failure::Refused(message, step) => EngineError::Remote { message, step },
-            Failure::NotReady { what, step } => EngineError::NotReady { what, step },
-            Failure::Gone(error) => EngineError::Control(format!(
+            Failure::Refused(error) => error,
+            Failure::Gone(error) => ApiError::control(format!(
                 "lost the legion-hub {role} (pid {pid}) this command was talking to: {error}\nstart it again, or run the command again (with no hub running it opens the data itself)"
             )),
-            Failure::Mismatch(error) => EngineError::Control(format!(
+            Failure::Mismatch(error) => ApiError::control(format!(
                 "the legion-hub {role} (pid {pid}) did not understand this request, or answered in a way this one cannot read ({error})\nis it another version? restart it with this one"
             )),
         }
@@ -214,9 +197,7 @@ async fn exchange<R: DeserializeOwned>(stream: UnixStream, call: Call) -> Result
     }
     match serde_json::from_str::<Reply>(&reply).map_err(Failure::Mismatch)? {
         Reply::Ok(value) => serde_json::from_value(value).map_err(Failure::Mismatch),
-        Reply::Err(message) => Err(Failure::Refused(message, None)),
-        Reply::Refused { message, step } => Err(Failure::Refused(message, step)),
-        Reply::NotReady { what, step } => Err(Failure::NotReady { what, step }),
+        Reply::Err(error) => Err(Failure::Refused(error)),
     }
 }
 
@@ -228,8 +209,8 @@ pub fn nobody_there(error: &std::io::Error) -> bool {
     )
 }
 
-fn control_error(socket: &Path, error: std::io::Error) -> EngineError {
-    EngineError::Control(format!(
+fn control_error(socket: &Path, error: std::io::Error) -> ApiError {
+    ApiError::control(format!(
         "cannot reach the running legion-hub at {}: {error}",
         socket.display()
     ))

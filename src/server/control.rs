@@ -131,10 +131,10 @@ async fn answer(stream: UnixStream, core: Core, stop: CancellationToken) -> std:
     let request = match serde_json::from_str::<Request>(&line) {
         Ok(request) => request,
         Err(e) => {
-            let reply = Reply::Err(format!(
+            let reply = Reply::Err(crate::api::ApiError::control(format!(
                 "this legion-hub (pid {}) does not understand the request ({e}): is the other one another version?",
                 std::process::id()
-            ));
+            )));
             return write_line(&mut write, &reply).await;
         }
     };

@@ -4,8 +4,8 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::app::Screen;
-use crate::engine::{Event, GeminiUpdate, IntegrationView, MindbodyUpdate};
-use crate::store::{ChatMessage, Conversation, SyncLogPage};
+use crate::api::{ChatMessage, Conversation, SyncLogPage};
+use crate::api::{Event, GeminiUpdate, IntegrationView, MindbodyUpdate};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -91,11 +91,11 @@ pub enum Action {
     ConversationsLoaded(Vec<Conversation>),
     ConversationLoaded(Conversation, Vec<ChatMessage>),
     GeminiModelsLoaded(Result<Vec<String>, String>),
-    TransactionsLoaded(crate::engine::TransactionPage),
-    TodaysSalesLoaded(crate::engine::TodaysSales),
-    CategoriesLoaded(Vec<crate::finance::Category>),
-    WebhookEventsLoaded(crate::engine::WebhookEventPage),
-    WebhookSummaryLoaded(crate::engine::WebhookSummary),
+    TransactionsLoaded(crate::api::TransactionPage),
+    TodaysSalesLoaded(crate::api::TodaysSales),
+    CategoriesLoaded(Vec<crate::api::Category>),
+    WebhookEventsLoaded(crate::api::WebhookEventPage),
+    WebhookSummaryLoaded(crate::api::WebhookSummary),
     /// `r` on the events screen: process the failed deliveries again.
     RetryWebhooks,
     /// Something worth a line in the status bar.
@@ -110,7 +110,7 @@ pub enum Action {
 pub enum Request {
     LoadIntegrations,
     LoadHistory {
-        provider: crate::domain::Provider,
+        provider: crate::api::Provider,
         offset: u64,
         limit: usize,
     },

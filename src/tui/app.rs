@@ -13,10 +13,10 @@ use super::chat::Chat;
 use super::layout;
 use super::palette::{self, PaletteCommand};
 use super::theme::Theme;
-use crate::domain::Provider;
-use crate::engine::{Event, IntegrationView};
+use crate::api::Provider;
+use crate::api::{Event, IntegrationView};
+use crate::api::{SyncLog, SyncLogPage};
 use crate::present;
-use crate::store::{SyncLog, SyncLogPage};
 
 /// The two screens: the integrations hub and the Gemini chat.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -114,13 +114,13 @@ pub struct App {
     pub screen: Screen,
     pub chat: Chat,
     /// The transactions screen's window; its key is the filter in force.
-    pub transactions: super::paged::Paged<String, crate::finance::Transaction>,
-    pub todays_sales: Option<crate::engine::TodaysSales>,
+    pub transactions: super::paged::Paged<String, crate::api::Transaction>,
+    pub todays_sales: Option<crate::api::TodaysSales>,
     /// Names of the customers of the transactions on screen.
     pub transaction_names: std::collections::BTreeMap<String, String>,
     /// The events screen's window, and the counts above it.
     pub events: super::update_events::Events,
-    pub webhook_summary: Option<crate::engine::WebhookSummary>,
+    pub webhook_summary: Option<crate::api::WebhookSummary>,
     pub(super) reload_today: bool,
     reload_integrations: bool,
     /// Requests made by actions, sent with the next [`App::requests`].
@@ -146,7 +146,7 @@ impl App {
             notice: None,
             should_quit: false,
             screen: Screen::Hub,
-            chat: Chat::new(crate::integrations::gemini::models::Alias::Fast),
+            chat: Chat::new(crate::api::Alias::Fast),
             transactions: Default::default(),
             todays_sales: None,
             transaction_names: Default::default(),
@@ -407,7 +407,7 @@ impl App {
                     body: present::status_table(
                         &self.integrations,
                         self.now.to_utc(),
-                        crate::domain::FrontEnd::Dashboard,
+                        crate::api::FrontEnd::Dashboard,
                     ),
                     scroll: 0,
                 })
@@ -528,7 +528,7 @@ impl App {
     fn engine_event(&mut self, event: Event) {
         // A finished run changes today's sales and the transactions on screen.
         if let Event::SyncLogChanged(log) = &event
-            && log.status != crate::domain::SyncStatus::Started
+            && log.status != crate::api::SyncStatus::Started
         {
             self.reload_today = true;
             self.transactions.window = None;

@@ -13,8 +13,8 @@ use ratatui_textarea::TextArea;
 
 use super::text;
 use super::theme::Theme;
-use crate::integrations::gemini::models::Alias;
-use crate::store::{ChatMessage, ChatRole, Conversation, MessageState};
+use crate::api::Alias;
+use crate::api::{ChatMessage, ChatRole, Conversation, MessageState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChatFocus {
@@ -393,7 +393,7 @@ fn retrying_in(at: DateTime<Utc>, now: DateTime<FixedOffset>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::TokenUsage;
+    use crate::api::TokenUsage;
     use chrono::Utc;
 
     fn message(seq: u64, role: ChatRole, text: &str) -> ChatMessage {

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{Event as TermEvent, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::domain::Provider;
+use crate::api::Provider;
 
 #[derive(Debug, Clone)]
 pub enum FieldKind {

@@ -31,8 +31,8 @@ use ratatui::layout::Rect;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
-use crate::domain::Provider;
-use crate::engine::Engine;
+use crate::api::Engine;
+use crate::api::Provider;
 use action::{Action, Request};
 use app::App;
 use terminal::Tui;
@@ -143,27 +143,27 @@ async fn mindbody_saved(engine: &Engine) -> String {
     let signed_in = engine.integrations().await.is_ok_and(|views| {
         views
             .iter()
-            .any(|v| v.provider == crate::domain::Provider::Mindbody && v.status.signed_in())
+            .any(|v| v.provider == crate::api::Provider::Mindbody && v.status.signed_in())
     });
-    let next = (!signed_in).then_some(crate::domain::NextStep::ConnectMindbody);
-    crate::domain::advice(
+    let next = (!signed_in).then_some(crate::api::NextStep::ConnectMindbody);
+    crate::api::advice(
         Some("Mindbody settings saved."),
         next,
-        crate::domain::FrontEnd::Dashboard,
+        crate::api::FrontEnd::Dashboard,
     )
     .unwrap_or_default()
 }
 
 /// An error as the dashboard says it: what happened, then the key to press where one mends it.
-pub fn explain(error: &crate::engine::EngineError) -> String {
-    error.said(crate::domain::FrontEnd::Dashboard)
+pub fn explain(error: &crate::api::ApiError) -> String {
+    error.said(crate::api::FrontEnd::Dashboard)
 }
 
 /// An error shown inside a provider's settings form: a step that would open this very form is
 /// left out (the form is where it is done).
-pub fn explain_in_form(error: &crate::engine::EngineError, form: Provider) -> String {
-    use crate::domain::NextStep;
-    match (error.step(), form) {
+pub fn explain_in_form(error: &crate::api::ApiError, form: Provider) -> String {
+    use crate::api::NextStep;
+    match (error.step, form) {
         (Some(NextStep::ConfigureGemini), Provider::Gemini)
         | (Some(NextStep::ConfigureMindbody), Provider::Mindbody) => error.to_string(),
         _ => explain(error),
@@ -171,7 +171,7 @@ pub fn explain_in_form(error: &crate::engine::EngineError, form: Provider) -> St
 }
 
 async fn perform(engine: &Engine, request: Request) -> Option<Action> {
-    let failed = |e: crate::engine::EngineError| Action::RequestFailed(explain(&e));
+    let failed = |e: crate::api::ApiError| Action::RequestFailed(explain(&e));
     Some(match request {
         Request::LoadIntegrations => engine
             .integrations()
@@ -246,7 +246,7 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 let text = crate::present::mindbody_disconnected(&revocation);
                 match revocation {
                     // Still alive at Mindbody, perhaps: shown as something to act on.
-                    crate::oauth::Revocation::NotConfirmed { .. } => Action::RequestFailed(text),
+                    crate::api::Revocation::NotConfirmed { .. } => Action::RequestFailed(text),
                     _ => Action::Notice(text),
                 }
             }
@@ -254,7 +254,7 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         },
         Request::SyncMindbody => {
             match engine
-                .start_mindbody_sync(crate::engine::SyncRequest::default())
+                .start_mindbody_sync(crate::api::SyncRequest::default())
                 .await
             {
                 Ok(true) => Action::Notice(
@@ -318,24 +318,26 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::ApiError;
     use crate::engine::EngineError;
     use crate::integrations::gemini::GeminiError;
 
     #[test]
     fn a_form_does_not_send_you_to_the_form_you_are_in() {
-        let no_key = EngineError::Gemini {
+        // As the engine reports it, here or from the process across the socket.
+        let no_key = ApiError::from(EngineError::Gemini {
             error: GeminiError::NoKey,
-        };
+        });
         let in_form = explain_in_form(&no_key, Provider::Gemini);
         assert!(!in_form.contains("Press c"), "{in_form}");
         assert!(in_form.contains("save it"), "{in_form}");
         // Elsewhere in the dashboard the key is named.
         assert!(explain(&no_key).contains("Press c on Gemini"));
         // A step that leads somewhere else is still said.
-        let not_signed_in = EngineError::NotReady {
+        let not_signed_in = ApiError::from(EngineError::NotReady {
             what: "Mindbody is not signed in".into(),
-            step: crate::domain::NextStep::ConnectMindbody,
-        };
+            step: crate::api::NextStep::ConnectMindbody,
+        });
         assert!(explain_in_form(&not_signed_in, Provider::Mindbody).contains("Press o"));
     }
 }

@@ -4,7 +4,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::domain::{Status, SyncStatus};
+use crate::api::{Status, SyncStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {

@@ -8,8 +8,8 @@ use tui_input::backend::crossterm::EventHandler;
 use super::action::{Action, Request};
 use super::app::{App, Overlay, Screen};
 use super::layout;
-use crate::domain::Provider;
-use crate::finance::Category;
+use crate::api::Category;
+use crate::api::Provider;
 
 /// The mapping overlay: categories with their class; Enter edits the selected one's class.
 #[derive(Debug, Clone, Default)]

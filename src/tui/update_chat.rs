@@ -7,9 +7,9 @@ use super::action::{Action, Request};
 use super::app::{App, Overlay, Screen};
 use super::chat::{ChatFocus, RetryWait};
 use super::layout;
-use crate::engine::Event;
-use crate::integrations::gemini::models::{Alias, GeminiSettings};
-use crate::store::Conversation;
+use crate::api::Conversation;
+use crate::api::Event;
+use crate::api::{Alias, GeminiSettings};
 
 impl App {
     /// Takes the chat's own actions (and, on the chat screen, movement); hands back the rest.
@@ -114,7 +114,7 @@ impl App {
     pub(super) fn gemini_settings(&self) -> GeminiSettings {
         self.integrations
             .iter()
-            .find(|v| v.provider == crate::domain::Provider::Gemini)
+            .find(|v| v.provider == crate::api::Provider::Gemini)
             .map(|v| GeminiSettings::from_settings(&v.settings))
             .unwrap_or_else(|| GeminiSettings::from_settings(&Default::default()))
     }

@@ -7,7 +7,7 @@ use super::action::{Action, Request};
 use super::app::{App, Overlay, Screen};
 use super::layout;
 use super::paged::Paged;
-use crate::engine::WebhookRow;
+use crate::api::WebhookRow;
 
 /// The events screen's window (one list, so no key).
 pub type Events = Paged<(), WebhookRow>;

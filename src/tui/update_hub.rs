@@ -10,11 +10,11 @@ use super::action::{Action, Request};
 use super::app::{App, Overlay};
 use super::confirm::Confirm;
 use super::form::{Field, Form};
-use crate::domain::Provider;
-use crate::engine::{Event, GeminiUpdate, MindbodyUpdate};
-use crate::integrations::gemini::models::Alias;
-use crate::integrations::mindbody::MindbodySettings;
-use crate::oauth::flow::SignIn;
+use crate::api::Alias;
+use crate::api::MindbodySettings;
+use crate::api::Provider;
+use crate::api::SignIn;
+use crate::api::{Event, GeminiUpdate, MindbodyUpdate};
 use crate::secret::Secret;
 
 /// The sign-in overlay: the address to open, and a field to paste the one the browser ends on.
@@ -75,7 +75,7 @@ impl App {
                 Some((Provider::Mindbody, _))
                     if self
                         .selected_view()
-                        .is_some_and(|v| v.status == crate::domain::Status::Disconnected) =>
+                        .is_some_and(|v| v.status == crate::api::Status::Disconnected) =>
                 {
                     self.notify("Mindbody is not signed in: nothing to disconnect.", false)
                 }
@@ -374,6 +374,6 @@ fn mindbody_update(form: &Form) -> MindbodyUpdate {
 }
 
 /// An error that came as an event, with the step that mends it said as the dashboard says it.
-fn said_here(error: &str, step: Option<crate::domain::NextStep>) -> String {
-    crate::domain::advice(Some(error), step, crate::domain::FrontEnd::Dashboard).unwrap_or_default()
+fn said_here(error: &str, step: Option<crate::api::NextStep>) -> String {
+    crate::api::advice(Some(error), step, crate::api::FrontEnd::Dashboard).unwrap_or_default()
 }

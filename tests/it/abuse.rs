@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::{attack, serving};
-use legion_hub::integrations::mindbody::webhooks::rejected::{PEER_LIMIT, RejectionSummary};
 use legion_hub::engine::{Engine, EngineOptions, Role, WebhookSummary};
+use legion_hub::integrations::mindbody::webhooks::rejected::{PEER_LIMIT, RejectionSummary};
 use legion_hub::integrations::mindbody::webhooks::signature::sign;
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;

@@ -625,7 +625,7 @@ async fn refused_until(engine: &legion_hub::engine::Engine, step: legion_hub::en
         .await
         .unwrap_err();
     assert!(
-        matches!(&refused, legion_hub::engine::EngineError::NotReady { step: s, .. } if *s == step),
+        refused.is_not_ready() && refused.step == Some(step),
         "{refused:?}"
     );
     assert_eq!(

@@ -292,7 +292,7 @@ impl Core {
                     step,
                     ..
                 }) => {
-                    return Err(EngineError::Remote { message, step });
+                    return Err(EngineError::Reported { message, step });
                 }
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(_) => return Err(EngineError::Invalid("the engine stopped".into())),

@@ -114,7 +114,7 @@ fn title(frame: &mut Frame, area: ratatui::layout::Rect, app: &App) {
     let gemini = app
         .integrations
         .iter()
-        .find(|v| v.provider == crate::domain::Provider::Gemini);
+        .find(|v| v.provider == crate::api::Provider::Gemini);
     let mut spans = vec![
         Span::styled(" legion-hub ", theme.selected(true)),
         Span::styled(" Chat with Gemini", theme.title()),
@@ -127,7 +127,7 @@ fn title(frame: &mut Frame, area: ratatui::layout::Rect, app: &App) {
             theme.dim(),
         ),
     ];
-    if let Some(view) = gemini.filter(|v| v.status != crate::domain::Status::Connected) {
+    if let Some(view) = gemini.filter(|v| v.status != crate::api::Status::Connected) {
         spans.push(Span::styled(
             format!("  Gemini is {}: see the hub (Esc)", view.status.label()),
             theme.warning(),

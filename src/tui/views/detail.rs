@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{pane_block, tab_title};
-use crate::domain::Provider;
-use crate::engine::IntegrationView;
+use crate::api::IntegrationView;
+use crate::api::Provider;
 use crate::present;
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::layout;
@@ -115,7 +115,7 @@ fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Lin
             Span::styled(crate::text::one_line(reason), theme.error()),
         );
     }
-    if let Some(advice) = view.advice(crate::domain::FrontEnd::Dashboard) {
+    if let Some(advice) = view.advice(crate::api::FrontEnd::Dashboard) {
         field("What to do", Span::raw(advice));
     }
     if let Some(offer) = &view.offer {

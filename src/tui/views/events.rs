@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::pane_block;
-use crate::domain::{Status, SyncStatus};
-use crate::engine::WebhookState;
+use crate::api::WebhookState;
+use crate::api::{Status, SyncStatus};
 use crate::tui::app::{App, Overlay};
 use crate::tui::layout;
 use crate::tui::theme::Theme;

@@ -8,8 +8,8 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{pane_block, tab_title};
-use crate::domain::SyncStatus;
-use crate::store::SyncLog;
+use crate::api::SyncLog;
+use crate::api::SyncStatus;
 use crate::tui::app::{App, Overlay, Pane};
 
 /// Below this width the history drops its less important columns.

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use super::pane_block;
-use crate::engine::IntegrationView;
+use crate::api::IntegrationView;
 use crate::present;
 use crate::tui::app::{App, Overlay, Pane};
 
@@ -59,7 +59,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             (true, Some(t)) => crate::format::clock(t, app.now),
         };
         let last_sync = match v.freshness {
-            Some(crate::engine::Freshness::Delayed) => format!("{last_sync} ⚠ late"),
+            Some(crate::api::Freshness::Delayed) => format!("{last_sync} ⚠ late"),
             _ => last_sync,
         };
         Row::new(vec![

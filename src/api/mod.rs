@@ -1,0 +1,36 @@
+//! The contract between the core and its front ends (the dashboard, the commands, another process
+//! over the control socket): the handle and its calls, the events, the views and records they
+//! carry, and the typed error. Everything here is serde, so a call, its reply and an error read the
+//! same here and across the socket. Front ends import this module and nothing else of the core.
+//!
+//! The types are defined in the room that makes them (a sync log in the store, a transaction in
+//! the books, a test report in `integrations/gemini`) and listed here; a type a front end needs
+//! joins this list, never a front end's `use` of a room.
+
+mod error;
+
+pub use error::{ApiError, ErrorKind};
+
+pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice};
+pub use crate::engine::handle::{Answer, Call, Engine};
+pub use crate::engine::{
+    Event, Fact, Freshness, GeminiUpdate, IntegrationView, KeyIds, MindbodyUpdate, Owner, Refusal,
+    RejectionSummary, Role, SyncKind, SyncRequest, TodaysSales, TransactionPage, WebhookCounts,
+    WebhookEventPage, WebhookRow, WebhookState, WebhookSummary,
+};
+pub use crate::finance::{Category, Customer, Settlement, Transaction};
+pub use crate::integrations::gemini::models::{Alias, GeminiSettings};
+pub use crate::integrations::gemini::test::TestReport;
+pub use crate::integrations::gemini::types::Model;
+pub use crate::integrations::mindbody::MindbodySettings;
+pub use crate::integrations::mindbody::client::Location;
+pub use crate::integrations::mindbody::webhooks::Subscription;
+pub use crate::integrations::mindbody::webhooks::rejected::{PEER_LIMIT, PEER_WINDOW};
+pub use crate::oauth::Revocation;
+pub use crate::oauth::flow::SignIn;
+pub use crate::store::backup::BackupReport;
+pub use crate::store::rejections::RejectedAttempt;
+pub use crate::store::{
+    ChatMessage, ChatRole, Conversation, MessageState, RecordCounts, SyncLog, SyncLogPage,
+    TokenUsage,
+};
