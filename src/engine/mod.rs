@@ -6,6 +6,7 @@
 
 mod event;
 pub mod handle;
+pub(crate) mod jobs;
 pub mod remote;
 mod safekeeping;
 pub(crate) mod sync;
@@ -13,8 +14,6 @@ pub(crate) mod sync_job;
 pub(crate) mod sync_summary;
 pub(crate) mod view;
 
-use std::collections::HashMap;
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::Utc;
@@ -202,14 +201,12 @@ pub(crate) struct Inner {
     pub(crate) http: OnceLock<reqwest::Client>,
     pub(crate) gemini_retry: RetryPolicy,
     pub(crate) mindbody_retry: RetryPolicy,
-    pub(crate) gemini_test_running: AtomicBool,
-    /// The replies arriving now, by conversation, with their cancel switch.
-    pub(crate) chat_jobs: Mutex<HashMap<u64, tokio_util::sync::CancellationToken>>,
+    /// The background jobs: one per slot (the sync, the Gemini test, each conversation's reply).
+    pub(crate) jobs: Arc<jobs::Jobs>,
     pub(crate) browser: Option<Arc<dyn crate::oauth::browser::BrowserOpener>>,
     pub(crate) connect_job: Mutex<Option<crate::integrations::mindbody::connect::ConnectJob>>,
     /// One Mindbody token refresh at a time.
     pub(crate) mindbody_refresh: tokio::sync::Mutex<()>,
-    pub(crate) sync_running: AtomicBool,
     /// The transaction keys (newest first) for the last filter asked for.
     pub(crate) transaction_keys: Mutex<Option<(String, Arc<Vec<String>>)>>,
     /// The webhook inbox, processor and notifier, started on first use.
@@ -251,12 +248,10 @@ impl Core {
                 http: OnceLock::new(),
                 gemini_retry: options.gemini_retry,
                 mindbody_retry: options.mindbody_retry,
-                gemini_test_running: AtomicBool::new(false),
-                chat_jobs: Mutex::new(HashMap::new()),
+                jobs: Arc::default(),
                 browser: options.browser,
                 connect_job: Mutex::new(None),
                 mindbody_refresh: tokio::sync::Mutex::new(()),
-                sync_running: AtomicBool::new(false),
                 transaction_keys: Mutex::new(None),
                 receiving: OnceLock::new(),
                 webhook_inbox_capacity: options

@@ -3,13 +3,13 @@
 //! calls today), today's sales, and pages of transactions for the transactions view.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Local, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{Core, EngineError, Event};
+use super::jobs::{Queued, Slot};
+use super::{Core, EngineError};
 use crate::domain::{Provider, Status};
 use crate::finance::Transaction;
 use crate::store::IntegrationRecord;
@@ -51,26 +51,30 @@ impl Core {
     /// with nothing written, when Mindbody is not set up or signed in.
     pub fn start_mindbody_sync(&self, request: SyncRequest) -> Result<bool, EngineError> {
         self.ready_to_sync()?;
-        if self.inner.sync_running.swap(true, Ordering::SeqCst) {
+        let Some(claim) = self.inner.jobs.claim(Slot::MindbodySync) else {
             return Ok(false);
-        }
+        };
         let engine = self.clone();
-        tokio::spawn(async move {
-            let outcome = engine.sync_mindbody(&request).await;
-            engine.inner.sync_running.store(false, Ordering::SeqCst);
-            if let Err(error) = outcome {
-                engine.emit(Event::JobFailed {
-                    provider: Provider::Mindbody,
-                    error: error.to_string(),
-                    step: error.step(),
-                });
-            }
+        claim.spawn(self, async move {
+            engine.sync_mindbody(&request).await.map(|_| ())
         });
         Ok(true)
     }
 
+    /// Runs a sync now, or after the one running (in place of any other waiting for it).
+    pub(crate) fn queue_mindbody_sync(&self, request: SyncRequest) -> Result<Queued, EngineError> {
+        self.ready_to_sync()?;
+        let engine = self.clone();
+        Ok(self
+            .inner
+            .jobs
+            .run_latest(self, Slot::MindbodySync, move |_| async move {
+                engine.sync_mindbody(&request).await.map(|_| ())
+            }))
+    }
+
     pub fn mindbody_sync_running(&self) -> bool {
-        self.inner.sync_running.load(Ordering::SeqCst)
+        self.inner.jobs.running(Slot::MindbodySync)
     }
 
     /// Syncs on `[mindbody] sync_every` while the engine lives (the dashboard, or `serve`). A
@@ -124,7 +128,9 @@ impl Core {
                         .is_none_or(|c| Utc::now() - c.at >= catch_up_every);
                 if due {
                     let since = Local::now().date_naive() - engine.inner.config.mindbody.lookback();
-                    let _ = engine.start_mindbody_sync(SyncRequest {
+                    // A sync running now covers other ground: the catch-up waits for it
+                    // rather than an hour.
+                    let _ = engine.queue_mindbody_sync(SyncRequest {
                         only: Some(super::SyncKind::Sales),
                         since: Some(since),
                         full: false,

@@ -7,7 +7,7 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::Provider;
+use crate::engine::jobs::Slot;
 use crate::engine::{Core, EngineError, Event, IntegrationView};
 use crate::integrations::gemini::models::Alias;
 use crate::integrations::gemini::types::{Content, GenerateRequest, GenerationConfig};
@@ -100,20 +100,12 @@ impl Core {
                 store.create_conversation(&title_for(text), model)?
             }
         };
-        let cancel = CancellationToken::new();
-        {
-            let mut jobs = self
-                .inner
-                .chat_jobs
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            if jobs.contains_key(&conversation.id) {
-                return Err(EngineError::Busy(
-                    "a reply is still arriving in this conversation".into(),
-                ));
-            }
-            jobs.insert(conversation.id, cancel.clone());
-        }
+        let Some(claim) = self.inner.jobs.claim(Slot::ChatReply(conversation.id)) else {
+            return Err(EngineError::Busy(
+                "a reply is still arriving in this conversation".into(),
+            ));
+        };
+        let cancel = claim.token();
         let history = store.messages(conversation.id)?;
         let choice = model
             .map(str::to_string)
@@ -129,23 +121,10 @@ impl Core {
             created_at: Utc::now(),
         })?;
         let engine = self.clone();
-        tokio::spawn(async move {
-            let outcome = engine
-                .stream_into_conversation(conversation.id, history, user, &choice, cancel)
-                .await;
+        claim.spawn(self, async move {
             engine
-                .inner
-                .chat_jobs
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&conversation.id);
-            if let Err(error) = outcome {
-                engine.emit(Event::JobFailed {
-                    provider: Provider::Gemini,
-                    error: error.to_string(),
-                    step: error.step(),
-                });
-            }
+                .stream_into_conversation(conversation.id, history, user, &choice, cancel)
+                .await
         });
         Ok(conversation.id)
     }
@@ -226,18 +205,7 @@ impl Core {
 
     /// Stops the reply arriving in `conversation`. Returns whether one was arriving.
     pub fn cancel_chat(&self, conversation: u64) -> bool {
-        let jobs = self
-            .inner
-            .chat_jobs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        match jobs.get(&conversation) {
-            Some(cancel) => {
-                cancel.cancel();
-                true
-            }
-            None => false,
-        }
+        self.inner.jobs.cancel(Slot::ChatReply(conversation))
     }
 
     /// A one-shot question, not saved: for `legion-hub chat`. `on_delta` gets the text as it

@@ -1,12 +1,11 @@
 //! The engine's Gemini operations: find the key, test the connection (and set the status from
 //! it), configure, list models, and what the detail pane shows about Gemini.
 
-use std::sync::atomic::Ordering;
-
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::{Provider, Status};
+use crate::engine::jobs::Slot;
 use crate::engine::view::{Extras, Fact};
 use crate::engine::{Core, EngineError, Event};
 use crate::integrations::catalog;
@@ -108,24 +107,11 @@ impl Core {
     /// Runs [`Core::test_gemini`] in the background; the outcome arrives as events. Returns
     /// false (and does nothing) when a test is already running.
     pub fn start_gemini_test(&self) -> bool {
-        if self.inner.gemini_test_running.swap(true, Ordering::SeqCst) {
+        let Some(claim) = self.inner.jobs.claim(Slot::GeminiTest) else {
             return false;
-        }
+        };
         let engine = self.clone();
-        tokio::spawn(async move {
-            let outcome = engine.test_gemini().await;
-            engine
-                .inner
-                .gemini_test_running
-                .store(false, Ordering::SeqCst);
-            if let Err(error) = outcome {
-                engine.emit(Event::JobFailed {
-                    provider: Provider::Gemini,
-                    error: error.to_string(),
-                    step: error.step(),
-                });
-            }
-        });
+        claim.spawn(self, async move { engine.test_gemini().await.map(|_| ()) });
         true
     }
 
