@@ -204,21 +204,10 @@ pub(crate) struct Inner {
     /// The background jobs: one per slot (the sync, the Gemini test, each conversation's reply).
     pub(crate) jobs: Arc<jobs::Jobs>,
     pub(crate) browser: Option<Arc<dyn crate::oauth::browser::BrowserOpener>>,
-    pub(crate) connect_job: Mutex<Option<crate::integrations::mindbody::connect::ConnectJob>>,
-    /// One Mindbody token refresh at a time.
-    pub(crate) mindbody_refresh: tokio::sync::Mutex<()>,
+    /// Mindbody's share: the sign-in, token refresh, webhook receiving.
+    pub(crate) mindbody: crate::integrations::mindbody::state::MindbodyState,
     /// The transaction keys (newest first) for the last filter asked for.
     pub(crate) transaction_keys: Mutex<Option<(String, Arc<Vec<String>>)>>,
-    /// The webhook inbox, processor and notifier, started on first use.
-    pub(crate) receiving: OnceLock<crate::integrations::mindbody::webhooks::receiving::Receiving>,
-    pub(crate) webhook_inbox_capacity: usize,
-    /// Rejected webhook attempts: counters, the ring and the per-peer limit, loaded on first use.
-    pub(crate) rejections:
-        Mutex<Option<Arc<crate::integrations::mindbody::webhooks::rejected::Rejections>>>,
-    /// The subscription's signing key, unsealed once (outer None: not read yet).
-    pub(crate) webhook_key: Mutex<Option<Option<crate::secret::Secret>>>,
-    /// Where this process receives webhooks, if it does.
-    pub(crate) webhook_address: Mutex<Option<String>>,
 }
 
 impl Core {
@@ -250,17 +239,10 @@ impl Core {
                 mindbody_retry: options.mindbody_retry,
                 jobs: Arc::default(),
                 browser: options.browser,
-                connect_job: Mutex::new(None),
-                mindbody_refresh: tokio::sync::Mutex::new(()),
+                mindbody: crate::integrations::mindbody::state::MindbodyState::new(
+                    options.webhook_inbox_capacity,
+                ),
                 transaction_keys: Mutex::new(None),
-                receiving: OnceLock::new(),
-                webhook_inbox_capacity: options
-                    .webhook_inbox_capacity
-                    .unwrap_or(crate::integrations::mindbody::webhooks::receiving::INBOX_CAPACITY)
-                    .max(1),
-                rejections: Mutex::new(None),
-                webhook_key: Mutex::new(None),
-                webhook_address: Mutex::new(None),
             }),
         };
         // The glance only reads; [`Core::view`] shows a run it finds "syncing" for what it is.
@@ -426,6 +408,7 @@ impl Core {
     pub fn flush(&self) -> Result<(), EngineError> {
         let rejections = self
             .inner
+            .mindbody
             .rejections
             .lock()
             .unwrap_or_else(|e| e.into_inner())

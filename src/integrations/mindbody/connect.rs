@@ -191,6 +191,7 @@ impl Core {
         {
             let mut job = self
                 .inner
+                .mindbody
                 .connect_job
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
@@ -226,6 +227,7 @@ impl Core {
             .await;
             *engine
                 .inner
+                .mindbody
                 .connect_job
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = None;
@@ -313,6 +315,7 @@ impl Core {
         let sender = {
             let job = self
                 .inner
+                .mindbody
                 .connect_job
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
@@ -340,6 +343,7 @@ impl Core {
     pub fn cancel_mindbody_connect(&self) -> bool {
         match self
             .inner
+            .mindbody
             .connect_job
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -371,7 +375,7 @@ impl Core {
     }
 
     async fn access_token_unless(&self, rejected: Option<&Secret>) -> Result<Secret, EngineError> {
-        let _one_refresh = self.inner.mindbody_refresh.lock().await;
+        let _one_refresh = self.inner.mindbody.refresh.lock().await;
         let store = &self.inner.store;
         let Some(tokens) = store.tokens(Provider::Mindbody)? else {
             return Err(EngineError::NotReady {

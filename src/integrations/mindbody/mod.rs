@@ -6,6 +6,7 @@ pub mod client;
 pub mod connect;
 pub mod mapping;
 pub mod settings;
+pub(crate) mod state;
 pub mod types;
 pub mod webhooks;
 

@@ -243,6 +243,7 @@ impl Core {
     fn rejections(&self) -> Result<Arc<Rejections>, EngineError> {
         let mut slot = self
             .inner
+            .mindbody
             .rejections
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -266,8 +267,8 @@ impl Core {
     /// Starts the inbox, the processor and the notifier once; events left unprocessed by an
     /// earlier run are worked off at once.
     pub(crate) fn receiving(&self) -> &Receiving {
-        self.inner.receiving.get_or_init(|| {
-            let (inbox, arrivals) = mpsc::channel(self.inner.webhook_inbox_capacity);
+        self.inner.mindbody.receiving.get_or_init(|| {
+            let (inbox, arrivals) = mpsc::channel(self.inner.mindbody.webhook_inbox_capacity);
             let work = Arc::new(Notify::new());
             let dirty = Arc::new(Notify::new());
             let hold = Arc::new(Hold::default());
@@ -445,6 +446,7 @@ impl Core {
             rejections,
             inbox_full: self
                 .inner
+                .mindbody
                 .receiving
                 .get()
                 .map_or(0, |r| r.inbox_full.load(Ordering::Relaxed)),
@@ -455,6 +457,7 @@ impl Core {
             subscription: self.stored_subscription()?,
             listening_on: self
                 .inner
+                .mindbody
                 .webhook_address
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -509,6 +512,7 @@ impl Core {
     fn webhook_key(&self) -> Result<Option<Secret>, EngineError> {
         let mut cached = self
             .inner
+            .mindbody
             .webhook_key
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -525,6 +529,7 @@ impl Core {
     pub(crate) fn reload_webhook_key(&self) {
         *self
             .inner
+            .mindbody
             .webhook_key
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = None;
@@ -534,6 +539,7 @@ impl Core {
     pub fn set_webhook_address(&self, address: Option<String>) {
         *self
             .inner
+            .mindbody
             .webhook_address
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = address;

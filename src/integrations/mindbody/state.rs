@@ -1,0 +1,39 @@
+//! Mindbody's share of the engine's state: what the host keeps for it between calls.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::connect::ConnectJob;
+use super::webhooks::receiving::{INBOX_CAPACITY, Receiving};
+use super::webhooks::rejected::Rejections;
+use crate::secret::Secret;
+
+pub(crate) struct MindbodyState {
+    /// The sign-in under way, if one is.
+    pub(crate) connect_job: Mutex<Option<ConnectJob>>,
+    /// One token refresh at a time.
+    pub(crate) refresh: tokio::sync::Mutex<()>,
+    /// The webhook inbox, processor and notifier, started on first use.
+    pub(crate) receiving: OnceLock<Receiving>,
+    pub(crate) webhook_inbox_capacity: usize,
+    /// Rejected webhook attempts: counters, the ring and the per-peer limit, loaded on first use.
+    pub(crate) rejections: Mutex<Option<Arc<Rejections>>>,
+    /// The subscription's signing key, unsealed once (outer None: not read yet).
+    pub(crate) webhook_key: Mutex<Option<Option<Secret>>>,
+    /// Where this process receives webhooks, if it does.
+    pub(crate) webhook_address: Mutex<Option<String>>,
+}
+
+impl MindbodyState {
+    /// `inbox_capacity`: how many verified deliveries may wait to be stored (tests make it small).
+    pub(crate) fn new(inbox_capacity: Option<usize>) -> MindbodyState {
+        MindbodyState {
+            connect_job: Mutex::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+            receiving: OnceLock::new(),
+            webhook_inbox_capacity: inbox_capacity.unwrap_or(INBOX_CAPACITY).max(1),
+            rejections: Mutex::new(None),
+            webhook_key: Mutex::new(None),
+            webhook_address: Mutex::new(None),
+        }
+    }
+}
