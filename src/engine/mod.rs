@@ -270,6 +270,16 @@ impl Core {
             .collect()
     }
 
+    /// A provider's stored record, or the one it starts from when nothing is stored yet.
+    pub(crate) fn record_or_new(
+        &self,
+        provider: Provider,
+    ) -> Result<IntegrationRecord, EngineError> {
+        Ok(self.inner.store.integration(provider)?.unwrap_or_else(|| {
+            IntegrationRecord::new(provider, catalog::initial_status(provider), Utc::now())
+        }))
+    }
+
     fn integration(&self, provider: Provider) -> Result<IntegrationView, EngineError> {
         let record = self.inner.store.integration(provider)?;
         self.view(provider, record.as_ref())

@@ -134,19 +134,15 @@ impl Studio {
             .enumerate()
             .filter(|(_, (at, _))| *at >= start && *at <= end)
             .collect();
-        let total = (generated.end - generated.start) as usize + added.len();
-        let page = (offset..(offset + limit).min(total))
-            .map(|k| {
-                let in_generated = (generated.end - generated.start) as usize;
-                if k < in_generated {
-                    self.sale(generated.start + k as u64)
-                } else {
-                    let (n, (at, total)) = added[k - in_generated];
-                    self.added_sale(n as u64, *at, *total)
-                }
-            })
-            .collect();
-        (page, total)
+        let in_generated = (generated.end - generated.start) as usize;
+        page_of(in_generated + added.len(), offset, limit, |k| {
+            if k < in_generated {
+                self.sale(generated.start + k as u64)
+            } else {
+                let (n, (at, total)) = added[k - in_generated];
+                self.added_sale(n as u64, *at, *total)
+            }
+        })
     }
 
     /// The sales made in [start, end], as `Sales` JSON objects (all of them: for small studios).
@@ -359,26 +355,35 @@ impl Studio {
     ) -> (Vec<Value>, usize) {
         let generated = self.generated_between(start, end);
         let total = (generated.end - generated.start) as usize;
-        let page = (offset..(offset + limit).min(total))
-            .map(|k| {
-                let i = generated.start + k as u64;
-                let at = self.sale_time(i);
-                json!({
-                    "TransactionId": Studio::card_transaction_id(i),
-                    "SaleId": Studio::sale_id(i),
-                    "ClientId": self.client_id(i),
-                    "Amount": number(self.paid(i).1),
-                    "Settled": !i.is_multiple_of(5),
-                    "Status": if i.is_multiple_of(5) { "Approved" } else { "Settled" },
-                    "TransactionTime": at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                    "LocationId": 1,
-                    "CardType": "Visa",
-                    "CCLastFour": "1111"
-                })
+        page_of(total, offset, limit, |k| {
+            let i = generated.start + k as u64;
+            let at = self.sale_time(i);
+            json!({
+                "TransactionId": Studio::card_transaction_id(i),
+                "SaleId": Studio::sale_id(i),
+                "ClientId": self.client_id(i),
+                "Amount": number(self.paid(i).1),
+                "Settled": !i.is_multiple_of(5),
+                "Status": if i.is_multiple_of(5) { "Approved" } else { "Settled" },
+                "TransactionTime": at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                "LocationId": 1,
+                "CardType": "Visa",
+                "CCLastFour": "1111"
             })
-            .collect();
-        (page, total)
+        })
     }
+}
+
+/// Items `offset..offset + limit` of `total` (only those are built), and the total: one page of a
+/// Mindbody list.
+fn page_of(
+    total: usize,
+    offset: usize,
+    limit: usize,
+    item: impl Fn(usize) -> Value,
+) -> (Vec<Value>, usize) {
+    let end = offset.saturating_add(limit).min(total);
+    ((offset.min(end)..end).map(item).collect(), total)
 }
 
 /// A decimal as a JSON number, as Mindbody sends money.

@@ -8,7 +8,6 @@ use crate::domain::{Provider, Status};
 use crate::engine::jobs::Slot;
 use crate::engine::view::{Extras, Fact};
 use crate::engine::{Core, EngineError, Event};
-use crate::integrations::catalog;
 use crate::integrations::gemini::key::{self, KeySource};
 use crate::integrations::gemini::models::{Alias, GeminiSettings};
 use crate::integrations::gemini::test::{self, TestReport};
@@ -30,23 +29,9 @@ pub struct GeminiUpdate {
 }
 
 impl Core {
-    fn gemini_record(&self) -> Result<IntegrationRecord, EngineError> {
-        Ok(self
-            .inner
-            .store
-            .integration(Provider::Gemini)?
-            .unwrap_or_else(|| {
-                IntegrationRecord::new(
-                    Provider::Gemini,
-                    catalog::initial_status(Provider::Gemini),
-                    Utc::now(),
-                )
-            }))
-    }
-
     pub fn gemini_settings(&self) -> Result<GeminiSettings, EngineError> {
         Ok(GeminiSettings::from_settings(
-            &self.gemini_record()?.settings,
+            &self.record_or_new(Provider::Gemini)?.settings,
         ))
     }
 
@@ -90,7 +75,7 @@ impl Core {
                 let mut settings = self.gemini_settings()?;
                 match test::run(&client, source, &mut settings, &cancel).await {
                     Ok((report, _)) => {
-                        let mut record = self.gemini_record()?;
+                        let mut record = self.record_or_new(Provider::Gemini)?;
                         settings.write_to(&mut record.settings);
                         self.inner.store.put_integration(&record)?;
                         report
@@ -117,7 +102,7 @@ impl Core {
 
     fn record_gemini_test(&self, report: &TestReport) -> Result<(), EngineError> {
         self.inner.store.put_meta_json(LAST_TEST, report)?;
-        let mut record = self.gemini_record()?;
+        let mut record = self.record_or_new(Provider::Gemini)?;
         let no_key = report.key_source.is_none();
         record.status = match (report.ok, no_key) {
             (true, _) => Status::Connected,
@@ -149,7 +134,7 @@ impl Core {
         for (check, replacement) in last.pending_replacements() {
             settings.set_model(check.alias, Some(replacement.to_string()));
         }
-        let mut record = self.gemini_record()?;
+        let mut record = self.record_or_new(Provider::Gemini)?;
         settings.write_to(&mut record.settings);
         self.inner.store.put_integration(&record)?;
         self.test_gemini().await
@@ -192,7 +177,7 @@ impl Core {
         if let Some(t) = update.temperature {
             settings.temperature = Some(t);
         }
-        let mut record = self.gemini_record()?;
+        let mut record = self.record_or_new(Provider::Gemini)?;
         settings.write_to(&mut record.settings);
         self.inner.store.put_integration(&record)?;
         self.test_gemini().await

@@ -11,7 +11,6 @@ use url::Url;
 
 use crate::domain::{Provider, Status};
 use crate::engine::{Core, EngineError, Event};
-use crate::integrations::catalog;
 use crate::integrations::mindbody::client::Location;
 use crate::integrations::mindbody::{self, MindbodyClient, MindbodySettings};
 use crate::oauth::OAuthError;
@@ -38,28 +37,18 @@ pub(crate) struct ConnectJob {
 }
 
 impl Core {
-    fn mindbody_record(&self) -> Result<IntegrationRecord, EngineError> {
-        Ok(self
-            .inner
-            .store
-            .integration(Provider::Mindbody)?
-            .unwrap_or_else(|| {
-                IntegrationRecord::new(
-                    Provider::Mindbody,
-                    catalog::initial_status(Provider::Mindbody),
-                    Utc::now(),
-                )
-            }))
-    }
-
     pub fn mindbody_settings(&self) -> Result<MindbodySettings, EngineError> {
         Ok(MindbodySettings::from_settings(
-            &self.mindbody_record()?.settings,
+            &self.record_or_new(Provider::Mindbody)?.settings,
         ))
     }
 
     pub(crate) fn mindbody_secret(&self, name: &str) -> Result<Option<Secret>, EngineError> {
-        if self.mindbody_record()?.credentials.is_none() {
+        if self
+            .record_or_new(Provider::Mindbody)?
+            .credentials
+            .is_none()
+        {
             return Ok(None);
         }
         Ok(self
@@ -132,7 +121,7 @@ impl Core {
         if update.redirect_uri.is_some() {
             settings.redirect_uri = trimmed(&update.redirect_uri);
         }
-        let mut record = self.mindbody_record()?;
+        let mut record = self.record_or_new(Provider::Mindbody)?;
         settings.write_to(&mut record.settings);
         record.updated_at = Utc::now();
         self.inner.store.put_integration(&record)?;
@@ -435,7 +424,7 @@ impl Core {
     }
 
     fn mark_needs_reauth(&self, reason: &str) -> Result<(), EngineError> {
-        let mut record = self.mindbody_record()?;
+        let mut record = self.record_or_new(Provider::Mindbody)?;
         record.status = Status::NeedsReauth;
         record.error_message = Some(format!(
             "Mindbody no longer accepts the saved sign-in ({reason})"
@@ -461,7 +450,7 @@ impl Core {
             &site_id,
         );
         let outcome = client.locations(&token).await;
-        let mut record = self.mindbody_record()?;
+        let mut record = self.record_or_new(Provider::Mindbody)?;
         match &outcome {
             Ok(_) => {
                 record.status = Status::Connected;
@@ -502,7 +491,7 @@ impl Core {
             tracing::warn!(%reason, "Mindbody did not confirm the revocation");
         }
         self.inner.store.delete_tokens(Provider::Mindbody)?;
-        let mut record = self.mindbody_record()?;
+        let mut record = self.record_or_new(Provider::Mindbody)?;
         record.status = Status::Disconnected;
         record.error_message = None;
         record.updated_at = Utc::now();
