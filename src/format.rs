@@ -65,9 +65,9 @@ fn group_digits(digits: &str) -> String {
 
 /// Money as people read it on a screen: the exact amount with its currency's minor digits,
 /// thousands grouped: "3,119.24", "-129.00", "150,000" yen, "3.125" (never rounded away).
-/// `transactions --json` writes the same amount ungrouped ([`crate::finance::currency::exact`]).
+/// `transactions --json` writes the same amount ungrouped ([`crate::books::currency::exact`]).
 pub fn money(amount: rust_decimal::Decimal, currency: &str) -> String {
-    let text = crate::finance::currency::exact(amount, currency);
+    let text = crate::books::currency::exact(amount, currency);
     let (sign, unsigned) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", text.as_str()),

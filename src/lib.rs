@@ -5,6 +5,7 @@
 //! through an [`engine::Event`] stream.
 
 pub mod api;
+pub mod books;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -12,7 +13,6 @@ pub mod demo;
 pub mod domain;
 pub mod encoding;
 pub mod engine;
-pub mod finance;
 pub mod format;
 pub mod http;
 pub mod integrations;

@@ -11,6 +11,7 @@ mod error;
 
 pub use error::{ApiError, ErrorKind};
 
+pub use crate::books::{Category, Customer, Settlement, Transaction};
 pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice};
 pub use crate::engine::handle::{Answer, Call, Engine};
 pub use crate::engine::{
@@ -18,7 +19,6 @@ pub use crate::engine::{
     RejectionSummary, Role, SyncKind, SyncRequest, TodaysSales, TransactionPage, WebhookCounts,
     WebhookEventPage, WebhookRow, WebhookState, WebhookSummary,
 };
-pub use crate::finance::{Category, Customer, Settlement, Transaction};
 pub use crate::integrations::gemini::models::{Alias, GeminiSettings};
 pub use crate::integrations::gemini::test::TestReport;
 pub use crate::integrations::gemini::types::Model;

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::api::Role;
 use crate::api::{Settlement, Transaction};
+use crate::books::currency;
 use crate::config::Settings;
-use crate::finance::currency;
 
 /// A transaction as `--json` writes it: the stored record with its amounts written exactly
 /// ("21.60", "-129.00") and the customer's name beside its key.

@@ -14,9 +14,9 @@ use super::{
 };
 use super::{EngineOptions, Role};
 use crate::api::ApiError;
+use crate::books::{Category, Customer, Transaction};
 use crate::config::Settings;
 use crate::domain::Provider;
-use crate::finance::{Category, Customer, Transaction};
 use crate::integrations::gemini::models::GeminiSettings;
 use crate::integrations::gemini::test::TestReport;
 use crate::integrations::gemini::types::Model;

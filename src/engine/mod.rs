@@ -14,7 +14,7 @@ pub(crate) mod sync_job;
 pub(crate) mod sync_summary;
 pub(crate) mod view;
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
 use tokio::sync::broadcast;
@@ -27,6 +27,7 @@ use crate::integrations::gemini::GeminiError;
 use crate::integrations::gemini::client::RetryPolicy;
 use crate::store::{IntegrationRecord, Store, StoreError, SyncLog, SyncLogPage};
 
+pub use crate::books::queries::{TodaysSales, TransactionPage};
 pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruction};
 pub use crate::integrations::gemini::operations::GeminiUpdate;
 pub use crate::integrations::mindbody::connect::MindbodyUpdate;
@@ -40,7 +41,7 @@ pub use event::Event;
 pub use handle::{Answer, Engine};
 pub use safekeeping::KeyIds;
 pub use sync::{SyncKind, SyncRequest, calls_key};
-pub use sync_job::{Freshness, TodaysSales, TransactionPage};
+pub use sync_job::Freshness;
 pub use view::{Fact, IntegrationView};
 
 pub use crate::store::lock::Owner;
@@ -206,8 +207,8 @@ pub(crate) struct Inner {
     pub(crate) browser: Option<Arc<dyn crate::oauth::browser::BrowserOpener>>,
     /// Mindbody's share: the sign-in, token refresh, webhook receiving.
     pub(crate) mindbody: crate::integrations::mindbody::state::MindbodyState,
-    /// The transaction keys (newest first) for the last filter asked for.
-    pub(crate) transaction_keys: Mutex<Option<(String, Arc<Vec<String>>)>>,
+    /// The books' share: the transactions screen's filter cache.
+    pub(crate) books: crate::books::queries::FilterCache,
 }
 
 impl Core {
@@ -242,7 +243,7 @@ impl Core {
                 mindbody: crate::integrations::mindbody::state::MindbodyState::new(
                     options.webhook_inbox_capacity,
                 ),
-                transaction_keys: Mutex::new(None),
+                books: Default::default(),
             }),
         };
         // The glance only reads; [`Core::view`] shows a run it finds "syncing" for what it is.

@@ -12,8 +12,8 @@ use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Core, EngineError, NextStep};
+use crate::books::{Category, Customer, CustomerIndex, Match, Settlement, Transaction, Upserted};
 use crate::domain::{Provider, SyncStatus};
-use crate::finance::{Category, Customer, CustomerIndex, Match, Settlement, Transaction, Upserted};
 use crate::integrations::mindbody::client::Attempt;
 use crate::integrations::mindbody::{self, MindbodyClient, mapping};
 use crate::store::{RecordCounts, SyncLog};
@@ -316,7 +316,7 @@ impl Core {
     pub async fn transactions_since(
         &self,
         from: Option<NaiveDateTime>,
-    ) -> Result<Vec<crate::finance::Transaction>, EngineError> {
+    ) -> Result<Vec<crate::books::Transaction>, EngineError> {
         let from = from.unwrap_or(NaiveDateTime::MIN);
         let mut rows = self
             .inner

@@ -1,17 +1,13 @@
 //! Driving syncs: one run at a time (a second `s` while one runs starts nothing), the schedule
-//! (`[mindbody] sync_every`), what the hub shows about it (next sync, on time or delayed, API
-//! calls today), today's sales, and pages of transactions for the transactions view.
-
-use std::sync::Arc;
+//! (`[mindbody] sync_every`), and what the hub shows about it (next sync, on time or delayed, API
+//! calls today).
 
 use chrono::{DateTime, Local, Utc};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::jobs::{Queued, Slot};
 use super::{Core, EngineError};
 use crate::domain::{Provider, Status};
-use crate::finance::Transaction;
 use crate::store::IntegrationRecord;
 
 use super::sync::SyncRequest;
@@ -23,27 +19,6 @@ pub enum Freshness {
     OnTime,
     /// More than twice the interval since the last good sync.
     Delayed,
-}
-
-/// The sum of today's sales, for the hub's title line.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TodaysSales {
-    pub total: Decimal,
-    pub items: u64,
-    /// The sales' currency (all of a site's sales are in its currency).
-    #[serde(default)]
-    pub currency: String,
-}
-
-/// A window of transactions, newest first, under a filter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TransactionPage {
-    pub filter: String,
-    pub total: u64,
-    pub offset: u64,
-    pub rows: Vec<Transaction>,
-    /// The customers of these rows: key → name.
-    pub customers: std::collections::BTreeMap<String, String>,
 }
 
 impl Core {
@@ -148,114 +123,6 @@ impl Core {
             .ok()
             .flatten()
             .is_some_and(|r| matches!(r.status, Status::Connected | Status::Error))
-    }
-
-    /// The sum of the sales dated today (studio time).
-    pub async fn todays_sales(&self) -> Result<TodaysSales, EngineError> {
-        let today = Local::now().date_naive();
-        let from = today.and_hms_opt(0, 0, 0).unwrap_or_default();
-        let to = from + chrono::Duration::days(1);
-        let rows = self.inner.store.transactions_between(from, to)?;
-        Ok(TodaysSales {
-            total: rows.iter().map(|t| t.amount).sum(),
-            items: rows.len() as u64,
-            currency: rows.first().map(|t| t.currency.clone()).unwrap_or_default(),
-        })
-    }
-
-    /// Transactions newest first, `limit` from `offset`, matching `filter` (in the
-    /// description, customer, class or source; empty matches all). The matching keys are kept
-    /// until the next sync, so scrolling reads only the rows on screen.
-    pub async fn transactions_page(
-        &self,
-        filter: &str,
-        offset: u64,
-        limit: usize,
-    ) -> Result<TransactionPage, EngineError> {
-        let store = &self.inner.store;
-        // Unfiltered, the window is read straight from the date index; a filter's matches are
-        // found once and kept until the next sync.
-        let (total, window) = if filter.trim().is_empty() {
-            (
-                store.transaction_count()?,
-                store.transaction_keys_window(offset, limit)?,
-            )
-        } else {
-            let keys = self.transaction_keys(filter)?;
-            let window = keys
-                .iter()
-                .skip(offset as usize)
-                .take(limit)
-                .cloned()
-                .collect();
-            (keys.len() as u64, window)
-        };
-        let rows = window
-            .iter()
-            .filter_map(|key| store.transaction(key).transpose())
-            .collect::<Result<Vec<_>, _>>()?;
-        let customers = rows
-            .iter()
-            .filter_map(|t| t.customer.clone())
-            .filter_map(|key| {
-                let customer = store.customer(&key).ok().flatten()?;
-                Some((key, customer.full_name()))
-            })
-            .collect();
-        Ok(TransactionPage {
-            filter: filter.to_string(),
-            total,
-            offset,
-            rows,
-            customers,
-        })
-    }
-
-    fn transaction_keys(&self, filter: &str) -> Result<Arc<Vec<String>>, EngineError> {
-        let filter = filter.trim().to_lowercase();
-        let mut cache = self
-            .inner
-            .transaction_keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some((cached, keys)) = cache.as_ref()
-            && *cached == filter
-        {
-            return Ok(keys.clone());
-        }
-        let store = &self.inner.store;
-        let all = store.transaction_keys_newest_first()?;
-        let keys: Vec<String> = if filter.is_empty() {
-            all
-        } else {
-            all.into_iter()
-                .filter(|key| {
-                    store.transaction(key).ok().flatten().is_some_and(|t| {
-                        [
-                            Some(t.description.as_str()),
-                            t.customer.as_deref(),
-                            t.class.as_deref(),
-                            Some(t.source.as_str()),
-                        ]
-                        .into_iter()
-                        .flatten()
-                        .any(|field| field.to_lowercase().contains(&filter))
-                    })
-                })
-                .collect()
-        };
-        let keys = Arc::new(keys);
-        *cache = Some((filter, keys.clone()));
-        Ok(keys)
-    }
-
-    /// New transactions were stored: the cached key list is stale.
-    pub(crate) fn invalidate_transactions(&self) {
-        *self
-            .inner
-            .transaction_keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::codec;
 use super::{Store, StoreError, decode_value};
-use crate::finance::{Category, Customer, Transaction, Upserted};
+use crate::books::{Category, Customer, Transaction, Upserted};
 
 pub const CUSTOMERS: &str = "customers";
 pub const CATEGORIES: &str = "categories";

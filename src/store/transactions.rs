@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 
 use super::codec;
 use super::{Store, StoreError, decode_value};
-use crate::finance::{Transaction, Upserted};
+use crate::books::{Transaction, Upserted};
 
 pub const TREE: &str = "transactions";
 pub const BY_DATE: &str = "transactions_by_date";

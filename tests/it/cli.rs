@@ -262,7 +262,7 @@ fn status_does_not_need_the_master_key() {
 /// The books as a bookkeeper left them: a few sales with uneven amounts, their customers and
 /// classes, and customers flagged as possible duplicates.
 fn seed_books(dir: &Path) {
-    use legion_hub::finance::{Customer, Transaction};
+    use legion_hub::books::{Customer, Transaction};
     use rust_decimal::Decimal;
     let store =
         legion_hub::store::Store::open(&legion_hub::config::Paths::in_dir(&data(dir)), "test")

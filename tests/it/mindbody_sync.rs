@@ -3,9 +3,9 @@
 
 use crate::support::mindbody::{connect, open, settings};
 use chrono::{Duration, Local};
+use legion_hub::books::Customer;
 use legion_hub::domain::SyncStatus;
 use legion_hub::engine::{SyncKind, SyncRequest};
-use legion_hub::finance::Customer;
 use legion_hub::sandbox::mindbody::{ApiFault, MindbodySandbox, SANDBOX_API_KEY};
 use legion_hub::sandbox::studio::Studio;
 

@@ -275,7 +275,7 @@ fn reads_records_written_by_version_1() {
 
 #[test]
 fn the_transaction_count_and_windows_from_either_end_agree_with_the_whole_list() {
-    use legion_hub::finance::Transaction;
+    use legion_hub::books::Transaction;
     let dir = tempfile::tempdir().unwrap();
     let store =
         legion_hub::store::Store::open(&legion_hub::config::Paths::in_dir(dir.path()), "test")

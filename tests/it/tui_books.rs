@@ -2,9 +2,9 @@
 
 use crate::support::noon;
 use chrono::Duration;
+use legion_hub::books::{Category, Transaction};
 use legion_hub::domain::Provider;
 use legion_hub::engine::{IntegrationView, TodaysSales, TransactionPage};
-use legion_hub::finance::{Category, Transaction};
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Screen};
 use legion_hub::tui::theme::Theme;

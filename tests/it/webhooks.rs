@@ -172,7 +172,7 @@ async fn a_sale_seen_by_webhook_and_by_sync_is_one_set_of_transactions() {
         .await;
     settled(&hub.engine, 1).await;
     let prefix = format!("mindbody:sale:{}:", by_webhook.sale_id);
-    let keys = |txs: &[legion_hub::finance::Transaction]| -> Vec<String> {
+    let keys = |txs: &[legion_hub::books::Transaction]| -> Vec<String> {
         txs.iter()
             .filter(|t| t.key.starts_with(&prefix))
             .map(|t| t.key.clone())

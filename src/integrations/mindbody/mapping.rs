@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::types::Sale;
-use crate::finance::Transaction;
+use crate::books::Transaction;
 
 pub fn sale_key(sale_id: i64, sale_detail_id: i64) -> String {
     format!("mindbody:sale:{sale_id}:{sale_detail_id}")

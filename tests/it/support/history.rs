@@ -56,7 +56,7 @@ pub fn data_dir_with_history(dir: &Path, runs: u64) -> Engine {
 
 /// `n` Mindbody transactions, five minutes apart, ending now-ish, into the store.
 pub fn store_transactions(store: &legion_hub::store::Store, n: i64) {
-    use legion_hub::finance::Transaction;
+    use legion_hub::books::Transaction;
     let start = chrono::Local::now().naive_local() - Duration::minutes(5 * n);
     let rows: Vec<Transaction> = (0..n)
         .map(|i| Transaction {

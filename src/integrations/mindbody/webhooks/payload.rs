@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::super::mapping::{client_key, sale_prefix};
 use super::super::types::{Client, decimal};
-use crate::finance::{Customer, Transaction};
+use crate::books::{Customer, Transaction};
 
 pub const SALE_CREATED: &str = "clientSale.created";
 pub const CLIENT_CREATED: &str = "client.created";

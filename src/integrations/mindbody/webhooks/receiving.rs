@@ -18,9 +18,9 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, mpsc, oneshot};
 
+use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
 use crate::engine::{Core, EngineError, Event};
-use crate::finance::{Customer, CustomerIndex};
 use crate::integrations::mindbody::mapping::{is_provisional, sale_prefix};
 use crate::integrations::mindbody::webhooks::Subscription;
 use crate::integrations::mindbody::webhooks::payload::{
@@ -608,7 +608,7 @@ fn body_digest(body: &[u8]) -> String {
 /// What a batch of events adds to the books.
 #[derive(Default)]
 struct Applied {
-    transactions: Vec<crate::finance::Transaction>,
+    transactions: Vec<crate::books::Transaction>,
     customers: Vec<Customer>,
     /// Loaded the first time a client event needs it.
     customer_index: Option<(CustomerIndex, HashMap<String, Customer>)>,

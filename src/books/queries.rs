@@ -1,0 +1,145 @@
+//! What the books answer: today's sales for the hub's title, and pages of transactions under a
+//! filter for the transactions screen. A filter's matching keys are found once and kept until the
+//! next write to the books, so scrolling reads only the rows on screen.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::Local;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::Transaction;
+use crate::engine::{Core, EngineError};
+
+/// The sum of today's sales, for the hub's title line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodaysSales {
+    pub total: Decimal,
+    pub items: u64,
+    /// The sales' currency (all of a site's sales are in its currency).
+    #[serde(default)]
+    pub currency: String,
+}
+
+/// A window of transactions, newest first, under a filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransactionPage {
+    pub filter: String,
+    pub total: u64,
+    pub offset: u64,
+    pub rows: Vec<Transaction>,
+    /// The customers of these rows: key → name.
+    pub customers: std::collections::BTreeMap<String, String>,
+}
+
+/// The transaction keys (newest first) for the last filter asked for.
+#[derive(Default)]
+pub(crate) struct FilterCache(Mutex<Option<(String, Arc<Vec<String>>)>>);
+
+impl FilterCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(String, Arc<Vec<String>>)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Core {
+    /// The sum of the sales dated today (studio time).
+    pub async fn todays_sales(&self) -> Result<TodaysSales, EngineError> {
+        let today = Local::now().date_naive();
+        let from = today.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let to = from + chrono::Duration::days(1);
+        let rows = self.inner.store.transactions_between(from, to)?;
+        Ok(TodaysSales {
+            total: rows.iter().map(|t| t.amount).sum(),
+            items: rows.len() as u64,
+            currency: rows.first().map(|t| t.currency.clone()).unwrap_or_default(),
+        })
+    }
+
+    /// Transactions newest first, `limit` from `offset`, matching `filter` (in the
+    /// description, customer, class or source; empty matches all). The matching keys are kept
+    /// until the next sync, so scrolling reads only the rows on screen.
+    pub async fn transactions_page(
+        &self,
+        filter: &str,
+        offset: u64,
+        limit: usize,
+    ) -> Result<TransactionPage, EngineError> {
+        let store = &self.inner.store;
+        // Unfiltered, the window is read straight from the date index; a filter's matches are
+        // found once and kept until the next sync.
+        let (total, window) = if filter.trim().is_empty() {
+            (
+                store.transaction_count()?,
+                store.transaction_keys_window(offset, limit)?,
+            )
+        } else {
+            let keys = self.transaction_keys(filter)?;
+            let window = keys
+                .iter()
+                .skip(offset as usize)
+                .take(limit)
+                .cloned()
+                .collect();
+            (keys.len() as u64, window)
+        };
+        let rows = window
+            .iter()
+            .filter_map(|key| store.transaction(key).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        let customers = rows
+            .iter()
+            .filter_map(|t| t.customer.clone())
+            .filter_map(|key| {
+                let customer = store.customer(&key).ok().flatten()?;
+                Some((key, customer.full_name()))
+            })
+            .collect();
+        Ok(TransactionPage {
+            filter: filter.to_string(),
+            total,
+            offset,
+            rows,
+            customers,
+        })
+    }
+
+    fn transaction_keys(&self, filter: &str) -> Result<Arc<Vec<String>>, EngineError> {
+        let filter = filter.trim().to_lowercase();
+        let mut cache = self.inner.books.lock();
+        if let Some((cached, keys)) = cache.as_ref()
+            && *cached == filter
+        {
+            return Ok(keys.clone());
+        }
+        let store = &self.inner.store;
+        let all = store.transaction_keys_newest_first()?;
+        let keys: Vec<String> = if filter.is_empty() {
+            all
+        } else {
+            all.into_iter()
+                .filter(|key| {
+                    store.transaction(key).ok().flatten().is_some_and(|t| {
+                        [
+                            Some(t.description.as_str()),
+                            t.customer.as_deref(),
+                            t.class.as_deref(),
+                            Some(t.source.as_str()),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .any(|field| field.to_lowercase().contains(&filter))
+                    })
+                })
+                .collect()
+        };
+        let keys = Arc::new(keys);
+        *cache = Some((filter, keys.clone()));
+        Ok(keys)
+    }
+
+    /// New transactions were stored: the cached key list is stale.
+    pub(crate) fn invalidate_transactions(&self) {
+        *self.inner.books.lock() = None;
+    }
+}
