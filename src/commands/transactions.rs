@@ -14,12 +14,14 @@ use crate::engine::Role;
 use crate::finance::currency;
 use crate::finance::{Settlement, Transaction};
 use crate::present;
+use crate::finance::account_key::visible;
 
 /// A transaction as `--json` writes it: the stored record with its amounts written exactly
-/// ("21.60", "-129.00") and the customer's name beside its key.
+/// ("21.60", "-129.00") and the customer's name beside its key; keys as people see them
+/// (without their site).
 #[derive(Serialize)]
 struct TransactionJson<'a> {
-    key: &'a str,
+    key: String,
     date: NaiveDateTime,
     amount: String,
     tax: String,
@@ -28,7 +30,7 @@ struct TransactionJson<'a> {
     description: &'a str,
     category_id: Option<i64>,
     class: Option<&'a str>,
-    customer: Option<&'a str>,
+    customer: Option<String>,
     customer_name: Option<&'a str>,
     source: &'a str,
     returned: bool,
@@ -40,7 +42,7 @@ impl<'a> TransactionJson<'a> {
     fn of(tx: &'a Transaction, names: &'a HashMap<String, String>) -> TransactionJson<'a> {
         let exact = |amount| currency::exact(amount, &tx.currency);
         TransactionJson {
-            key: &tx.key,
+            key: visible(&tx.key),
             date: tx.date,
             amount: exact(tx.amount),
             tax: exact(tx.tax),
@@ -49,7 +51,7 @@ impl<'a> TransactionJson<'a> {
             description: &tx.description,
             category_id: tx.category_id,
             class: tx.class.as_deref(),
-            customer: tx.customer.as_deref(),
+            customer: tx.customer.as_deref().map(visible),
             customer_name: tx
                 .customer
                 .as_ref()
@@ -117,7 +119,7 @@ fn table(rows: &[Transaction], names: &HashMap<String, String>) -> String {
             let customer = tx
                 .customer
                 .as_ref()
-                .map(|key| names.get(key).unwrap_or(key));
+                .map(|key| names.get(key).cloned().unwrap_or_else(|| visible(key)));
             let mut amount = present::money(tx.amount, &tx.currency);
             if one_currency.is_none() {
                 amount = format!("{amount} {}", tx.currency);
@@ -125,7 +127,7 @@ fn table(rows: &[Transaction], names: &HashMap<String, String>) -> String {
             [
                 tx.date.format("%Y-%m-%d %H:%M").to_string(),
                 clip(&tx.description, 28),
-                clip(customer.map_or("-", String::as_str), 24),
+                clip(customer.as_deref().unwrap_or("-"), 24),
                 clip(tx.class.as_deref().unwrap_or("(unmapped)"), 20),
                 amount,
                 present::one_line(&tx.source),

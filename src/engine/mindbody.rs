@@ -19,6 +19,7 @@ use crate::providers::catalog;
 use crate::providers::mindbody::client::Location;
 use crate::providers::mindbody::{self, MindbodyClient, MindbodySettings};
 use crate::secret::Secret;
+use crate::finance::AccountKey;
 use crate::store::{IntegrationRecord, TokenSet};
 
 /// What `mindbody configure` changes; None leaves a setting as it is.
@@ -56,6 +57,19 @@ impl Core {
         Ok(MindbodySettings::from_settings(
             &self.mindbody_record()?.settings,
         ))
+    }
+
+    /// The Mindbody account synced records are keyed by: the configured site.
+    pub(super) fn mindbody_account(&self) -> Result<AccountKey, EngineError> {
+        let site = self
+            .mindbody_settings()?
+            .site_id
+            .ok_or_else(|| EngineError::NotReady {
+                what: "Mindbody has no site id yet".into(),
+                step: super::NextStep::ConfigureMindbody,
+            })?;
+        AccountKey::new(Provider::Mindbody, site.trim())
+            .map_err(|e| EngineError::Invalid(e.to_string()))
     }
 
     pub(super) fn mindbody_secret(&self, name: &str) -> Result<Option<Secret>, EngineError> {

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Core, EngineError, Event};
+use crate::finance::account_key::visible;
 use crate::domain::{Provider, Status};
 use crate::finance::Transaction;
 use crate::store::IntegrationRecord;
@@ -227,7 +228,8 @@ impl Core {
                     store.transaction(key).ok().flatten().is_some_and(|t| {
                         [
                             Some(t.description.as_str()),
-                            t.customer.as_deref(),
+                            // The customer's key as people see it (without its site).
+                            t.customer.as_deref().map(visible).as_deref(),
                             t.class.as_deref(),
                             Some(t.source.as_str()),
                         ]

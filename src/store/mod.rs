@@ -19,6 +19,7 @@ mod integrity;
 pub mod keyring;
 pub mod lock;
 pub mod meta;
+mod migrate;
 pub mod rejections;
 pub mod rotate;
 pub mod seal;
