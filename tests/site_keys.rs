@@ -8,7 +8,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use legion_hub::config::Paths;
+use legion_hub::domain::Provider;
 use legion_hub::engine::SyncRequest;
+use legion_hub::finance::AccountKey;
+use legion_hub::store::Store;
+use legion_hub::store::migrate::STOP_AFTER_ENV;
+use support::secrets::{hub, output};
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
 use legion_hub::server;
@@ -127,4 +133,223 @@ async fn write_the_schema_1_fixture() {
     engine.flush().unwrap();
     drop(services);
     drop(engine);
+}
+
+/// What the commands answered on the fixture before schema 2 (`tests/fixtures/store/v1-data.expected`).
+fn expected(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/store/v1-data.expected")
+        .join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// A copy of the fixture as `dir/data`, where [`hub`] points the binary.
+fn copy_of_fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), &support::secrets::data(dir.path()));
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The commands whose answers must not change, with what they answer now.
+fn answers(dir: &Path) -> Vec<(&'static str, String)> {
+    let run = |args: &[&str]| {
+        let (code, stdout, stderr) = output(hub(dir).args(args));
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        stdout
+    };
+    vec![
+        ("transactions.json", run(&["transactions", "--json"])),
+        ("transactions.txt", run(&["transactions"])),
+        ("customers.json", run(&["customers", "--json"])),
+        ("history.json", run(&["history", "--json"])),
+        ("history-gemini.json", run(&["history", "--provider", "gemini", "--json"])),
+        ("webhook-events.json", run(&["webhooks", "events", "--json"])),
+        ("status.json", without_ago(&run(&["status", "--json"]))),
+    ]
+}
+
+/// `status --json` without the relative times ("3 min ago"), which move with the clock.
+fn without_ago(status: &str) -> String {
+    status
+        .lines()
+        .filter(|line| !line.contains("\"last_sync_ago\""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn assert_answers_as_before(dir: &Path) {
+    for (name, answer) in answers(dir) {
+        let before = expected(name);
+        let before = if name == "status.json" {
+            without_ago(&before)
+        } else {
+            before
+        };
+        assert_eq!(answer, before, "{name} answers as it did before schema 2");
+    }
+}
+
+fn site() -> AccountKey {
+    AccountKey::new(Provider::Mindbody, "-99").unwrap()
+}
+
+/// Every synced record is under its site's key, nothing is left under a schema-1 key, and the
+/// rest (tokens, credentials, chat) is there as it was.
+fn assert_everything_under_site_keys(data: &Path) {
+    let store = Store::open(&Paths::in_dir(data), "command").unwrap();
+    assert_eq!(store.schema_version().unwrap(), Some(2));
+    let prefix = site().prefix();
+    let keys = store.transaction_keys_newest_first().unwrap();
+    assert_eq!(keys.len(), 57, "every transaction, each once in the date index");
+    assert_eq!(store.transaction_count().unwrap(), 57);
+    for key in &keys {
+        assert!(key.starts_with(&prefix), "{key}");
+        let tx = store.transaction(key).unwrap().expect("the index points at it");
+        assert_eq!(&tx.key, key);
+        if let Some(customer) = &tx.customer {
+            assert!(customer.starts_with(&prefix), "{customer}");
+            assert!(store.customer(customer).unwrap().is_some(), "{customer}");
+        }
+    }
+    assert_eq!(
+        store.transaction_keys_with_prefix("mindbody:").unwrap(),
+        Vec::<String>::new()
+    );
+    let customers = store.customers().unwrap();
+    assert_eq!(customers.len(), 12);
+    assert!(customers.iter().all(|c| c.key.starts_with(&prefix)));
+    let categories = store.categories_of(&site()).unwrap();
+    assert_eq!(categories.len(), store.categories().unwrap().len());
+    assert_eq!(categories.iter().filter(|c| c.class.is_some()).count(), 3);
+    // Three sales (one delivered twice), under their site's key only.
+    for n in 1..=3 {
+        let message = format!("SBX000000000{n}");
+        let event = store.webhook_event(&site().key(&message)).unwrap();
+        assert_eq!(event.expect("moved").account, "-99");
+        assert!(store.webhook_event(&format!("mindbody:{message}")).unwrap().is_none());
+    }
+    assert!(store.meta_json::<serde_json::Value>("mindbody.cursor.sales").unwrap().is_none());
+    assert!(
+        store
+            .meta_json::<serde_json::Value>(&site().meta("cursor.sales"))
+            .unwrap()
+            .is_some(),
+        "the sync carries on from where it was"
+    );
+    assert!(store.tokens(Provider::Mindbody).unwrap().is_some());
+    assert!(store.credentials(Provider::Gemini).unwrap().is_some());
+    let conversations = store.conversations().unwrap();
+    assert_eq!(conversations.len(), 1);
+    assert_eq!(store.messages(conversations[0].id).unwrap().len(), 2);
+}
+
+#[test]
+fn a_schema_1_store_is_migrated_at_start_and_answers_as_before() {
+    let dir = copy_of_fixture();
+    let data = support::secrets::data(dir.path());
+    {
+        let store = Store::open(&Paths::in_dir(&data), "command").unwrap();
+        let report = store.migration().expect("a schema-1 store is migrated").clone();
+        assert_eq!((report.from, report.to), (1, 2));
+        assert_eq!(report.moved["transactions"], 57);
+        assert_eq!(report.moved["customers"], 12);
+        assert_eq!(report.moved["webhook_events"], 3);
+        assert!(report.moved["meta"] > 0, "{report:?}");
+    }
+    assert_everything_under_site_keys(&data);
+    assert_answers_as_before(dir.path());
+    // A second start has nothing to do.
+    let store = Store::open(&Paths::in_dir(&data), "command").unwrap();
+    assert_eq!(store.migration(), None);
+}
+
+#[test]
+fn the_glance_reads_a_schema_1_store_without_migrating_it() {
+    let dir = copy_of_fixture();
+    let (code, stdout, stderr) = output(hub(dir.path()).args(["status", "--json"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(without_ago(&stdout), without_ago(&expected("status.json")));
+    let store = Store::open(&Paths::in_dir(&support::secrets::data(dir.path())), "status").unwrap();
+    assert_eq!(store.schema_version().unwrap(), Some(1), "status writes nothing");
+}
+
+#[test]
+fn a_migration_cut_off_halfway_is_finished_by_the_next_start() {
+    let dir = copy_of_fixture();
+    // Two starts that die partway (after 20 records, then 30 more: inside the transactions),
+    // then one that is left alone.
+    for stop_after in ["20", "30"] {
+        let (code, _, stderr) = output(
+            hub(dir.path())
+                .env(STOP_AFTER_ENV, stop_after)
+                .args(["transactions", "--json"]),
+        );
+        assert_ne!(code, Some(0));
+        assert!(
+            stderr.contains("could not be brought up to schema 2")
+                && stderr.contains("nothing has been lost")
+                && stderr.contains("the next start carries on"),
+            "{stderr}"
+        );
+    }
+    {
+        let data = support::secrets::data(dir.path());
+        let store = Store::open(&Paths::in_dir(&data), "status").unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(1), "not stamped halfway");
+        let keys = store.transaction_keys_newest_first().unwrap();
+        assert_eq!(keys.len(), 57, "none lost or doubled halfway");
+        let moved = keys.iter().filter(|k| k.starts_with(&site().prefix())).count();
+        assert_eq!(moved, 50, "whole batches moved, nothing else");
+    }
+    assert_answers_as_before(dir.path());
+    assert_everything_under_site_keys(&support::secrets::data(dir.path()));
+}
+
+#[test]
+fn two_sites_keep_their_sales_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Paths::in_dir(dir.path()), "command").unwrap();
+    let sale = |site: &str| legion_hub::finance::Transaction {
+        key: legion_hub::providers::mindbody::sync::sale_key(
+            &AccountKey::new(Provider::Mindbody, site).unwrap(),
+            100458,
+            211873,
+        ),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap(),
+        amount: rust_decimal::Decimal::new(2500, 2),
+        tax: Default::default(),
+        discount: Default::default(),
+        currency: "USD".into(),
+        description: format!("Drop-in at {site}"),
+        category_id: None,
+        class: None,
+        customer: None,
+        source: "mindbody".into(),
+        returned: false,
+        settlement: None,
+        synced_at: support::noon(),
+    };
+    store.upsert_transactions(&[sale("5567"), sale("5568")], false).unwrap();
+    assert_eq!(store.transaction_count().unwrap(), 2, "the same sale id at two sites");
+    assert_eq!(
+        legion_hub::finance::account_key::visible(&sale("5567").key),
+        "mindbody:sale:100458:211873",
+        "shown as before"
+    );
 }
