@@ -107,6 +107,11 @@ pub fn key_of(provider: Provider, account: &str, local: &str) -> String {
     format!("{}@{account}:{local}", provider.id())
 }
 
+/// What the keys of every account of `provider` start with.
+pub fn provider_prefix(provider: Provider) -> String {
+    format!("{}@", provider.id())
+}
+
 /// A key as people see it: without its account (`mindbody:sale:100458:211873`). A key that
 /// names none is shown as it is.
 pub fn visible(key: &str) -> String {
@@ -161,6 +166,7 @@ mod tests {
         assert_eq!(site("-99").prefix(), "mindbody@-99:");
         assert_eq!(site("5567").meta("cursor.sales"), "mindbody@5567.cursor.sales");
         assert_eq!(AccountKey::gemini().key("x"), "gemini@default:x");
+        assert!(site("5567").key("x").starts_with(&provider_prefix(Provider::Mindbody)));
     }
 
     #[test]

@@ -253,7 +253,7 @@ impl Store {
         let records = self.records()?;
         let failed: Vec<WebhookEvent> = records
             .webhook_events
-            .scan_prefix(format!("{}:", provider.id()))
+            .scan_prefix(crate::finance::account_key::provider_prefix(provider))
             .map(|entry| {
                 let (k, v) = entry?;
                 decode_value::<WebhookEvent>(EVENTS, &k, &v)
