@@ -12,12 +12,12 @@ use legion_hub::config::Paths;
 use legion_hub::domain::Provider;
 use legion_hub::engine::SyncRequest;
 use legion_hub::finance::AccountKey;
-use legion_hub::store::Store;
-use legion_hub::store::migrate::STOP_AFTER_ENV;
-use support::secrets::{hub, output};
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
 use legion_hub::server;
+use legion_hub::store::Store;
+use legion_hub::store::migrate::STOP_AFTER_ENV;
+use support::secrets::{hub, output};
 
 /// The schema-1 store, as the code of its time wrote it.
 fn fixture() -> PathBuf {
@@ -62,7 +62,10 @@ async fn write_the_schema_1_fixture() {
     let categories = engine.categories().await.unwrap();
     for (n, category) in categories.iter().enumerate().take(3) {
         let class = ["Classes", "Retail", "Memberships"][n];
-        engine.map_category(category.id, Some(class.into())).await.unwrap();
+        engine
+            .map_category(category.id, Some(class.into()))
+            .await
+            .unwrap();
     }
     // Webhooks over loopback: three sales (one delivered twice) and one client change.
     let core = engine.local().unwrap();
@@ -175,8 +178,14 @@ fn answers(dir: &Path) -> Vec<(&'static str, String)> {
         ("transactions.txt", run(&["transactions"])),
         ("customers.json", run(&["customers", "--json"])),
         ("history.json", run(&["history", "--json"])),
-        ("history-gemini.json", run(&["history", "--provider", "gemini", "--json"])),
-        ("webhook-events.json", run(&["webhooks", "events", "--json"])),
+        (
+            "history-gemini.json",
+            run(&["history", "--provider", "gemini", "--json"]),
+        ),
+        (
+            "webhook-events.json",
+            run(&["webhooks", "events", "--json"]),
+        ),
         ("status.json", without_ago(&run(&["status", "--json"]))),
     ]
 }
@@ -213,11 +222,18 @@ fn assert_everything_under_site_keys(data: &Path) {
     assert_eq!(store.schema_version().unwrap(), Some(2));
     let prefix = site().prefix();
     let keys = store.transaction_keys_newest_first().unwrap();
-    assert_eq!(keys.len(), 57, "every transaction, each once in the date index");
+    assert_eq!(
+        keys.len(),
+        57,
+        "every transaction, each once in the date index"
+    );
     assert_eq!(store.transaction_count().unwrap(), 57);
     for key in &keys {
         assert!(key.starts_with(&prefix), "{key}");
-        let tx = store.transaction(key).unwrap().expect("the index points at it");
+        let tx = store
+            .transaction(key)
+            .unwrap()
+            .expect("the index points at it");
         assert_eq!(&tx.key, key);
         if let Some(customer) = &tx.customer {
             assert!(customer.starts_with(&prefix), "{customer}");
@@ -239,9 +255,19 @@ fn assert_everything_under_site_keys(data: &Path) {
         let message = format!("SBX000000000{n}");
         let event = store.webhook_event(&site().key(&message)).unwrap();
         assert_eq!(event.expect("moved").account, "-99");
-        assert!(store.webhook_event(&format!("mindbody:{message}")).unwrap().is_none());
+        assert!(
+            store
+                .webhook_event(&format!("mindbody:{message}"))
+                .unwrap()
+                .is_none()
+        );
     }
-    assert!(store.meta_json::<serde_json::Value>("mindbody.cursor.sales").unwrap().is_none());
+    assert!(
+        store
+            .meta_json::<serde_json::Value>("mindbody.cursor.sales")
+            .unwrap()
+            .is_none()
+    );
     assert!(
         store
             .meta_json::<serde_json::Value>(&site().meta("cursor.sales"))
@@ -262,7 +288,10 @@ fn a_schema_1_store_is_migrated_at_start_and_answers_as_before() {
     let data = support::secrets::data(dir.path());
     {
         let store = Store::open(&Paths::in_dir(&data), "command").unwrap();
-        let report = store.migration().expect("a schema-1 store is migrated").clone();
+        let report = store
+            .migration()
+            .expect("a schema-1 store is migrated")
+            .clone();
         assert_eq!((report.from, report.to), (1, 2));
         assert_eq!(report.moved["transactions"], 57);
         assert_eq!(report.moved["customers"], 12);
@@ -282,8 +311,16 @@ fn the_glance_reads_a_schema_1_store_without_migrating_it() {
     let (code, stdout, stderr) = output(hub(dir.path()).args(["status", "--json"]));
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(without_ago(&stdout), without_ago(&expected("status.json")));
-    let store = Store::open(&Paths::in_dir(&support::secrets::data(dir.path())), "status").unwrap();
-    assert_eq!(store.schema_version().unwrap(), Some(1), "status writes nothing");
+    let store = Store::open(
+        &Paths::in_dir(&support::secrets::data(dir.path())),
+        "status",
+    )
+    .unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        Some(1),
+        "status writes nothing"
+    );
 }
 
 #[test]
@@ -308,10 +345,17 @@ fn a_migration_cut_off_halfway_is_finished_by_the_next_start() {
     {
         let data = support::secrets::data(dir.path());
         let store = Store::open(&Paths::in_dir(&data), "status").unwrap();
-        assert_eq!(store.schema_version().unwrap(), Some(1), "not stamped halfway");
+        assert_eq!(
+            store.schema_version().unwrap(),
+            Some(1),
+            "not stamped halfway"
+        );
         let keys = store.transaction_keys_newest_first().unwrap();
         assert_eq!(keys.len(), 57, "none lost or doubled halfway");
-        let moved = keys.iter().filter(|k| k.starts_with(&site().prefix())).count();
+        let moved = keys
+            .iter()
+            .filter(|k| k.starts_with(&site().prefix()))
+            .count();
         assert_eq!(moved, 50, "whole batches moved, nothing else");
     }
     assert_answers_as_before(dir.path());
@@ -345,11 +389,45 @@ fn two_sites_keep_their_sales_apart() {
         settlement: None,
         synced_at: support::noon(),
     };
-    store.upsert_transactions(&[sale("5567"), sale("5568")], false).unwrap();
-    assert_eq!(store.transaction_count().unwrap(), 2, "the same sale id at two sites");
+    store
+        .upsert_transactions(&[sale("5567"), sale("5568")], false)
+        .unwrap();
+    assert_eq!(
+        store.transaction_count().unwrap(),
+        2,
+        "the same sale id at two sites"
+    );
     assert_eq!(
         legion_hub::finance::account_key::visible(&sale("5567").key),
         "mindbody:sale:100458:211873",
         "shown as before"
     );
+}
+
+#[test]
+fn without_a_configured_site_the_start_says_how_to_name_it() {
+    let dir = copy_of_fixture();
+    let data = support::secrets::data(dir.path());
+    {
+        // The glance's role writes with schema-1 keys and does not migrate.
+        let store = Store::open(&Paths::in_dir(&data), "status").unwrap();
+        let mut record = store.integration(Provider::Mindbody).unwrap().unwrap();
+        record.settings.remove("site_id");
+        store.put_integration(&record).unwrap();
+    }
+    let (code, _, stderr) = output(hub(dir.path()).args(["transactions", "--json"]));
+    assert_ne!(code, Some(0));
+    assert!(
+        stderr.contains("no Mindbody site id is configured")
+            && stderr.contains(legion_hub::store::migrate::SITE_ENV)
+            && stderr.contains("nothing has been lost"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = output(
+        hub(dir.path())
+            .env(legion_hub::store::migrate::SITE_ENV, "-99")
+            .args(["transactions", "--json"]),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, expected("transactions.json"));
 }

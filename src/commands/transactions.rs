@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use crate::config::Settings;
 use crate::engine::Role;
+use crate::finance::account_key::visible;
 use crate::finance::currency;
 use crate::finance::{Settlement, Transaction};
 use crate::present;
-use crate::finance::account_key::visible;
 
 /// A transaction as `--json` writes it: the stored record with its amounts written exactly
 /// ("21.60", "-129.00") and the customer's name beside its key; keys as people see them

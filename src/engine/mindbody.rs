@@ -11,6 +11,7 @@ use url::Url;
 
 use super::{Core, EngineError, Event};
 use crate::domain::{Provider, Status};
+use crate::finance::AccountKey;
 use crate::oauth::OAuthError;
 use crate::oauth::browser::{self, BrowserOpener, SystemBrowser};
 use crate::oauth::client::OAuthApp;
@@ -19,7 +20,6 @@ use crate::providers::catalog;
 use crate::providers::mindbody::client::Location;
 use crate::providers::mindbody::{self, MindbodyClient, MindbodySettings};
 use crate::secret::Secret;
-use crate::finance::AccountKey;
 use crate::store::{IntegrationRecord, TokenSet};
 
 /// What `mindbody configure` changes; None leaves a setting as it is.

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{Core, EngineError, NextStep};
 use crate::domain::{Provider, SyncStatus};
+use crate::finance::AccountKey;
 use crate::finance::{Category, Customer, CustomerIndex, Match, Settlement, Transaction, Upserted};
 use crate::providers::mindbody::client::Attempt;
 use crate::providers::mindbody::{self, MindbodyClient, sync as mapping};
-use crate::finance::AccountKey;
 use crate::store::{RecordCounts, SyncLog};
 
 /// What `sync mindbody` was asked to do.

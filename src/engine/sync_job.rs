@@ -10,9 +10,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Core, EngineError, Event};
-use crate::finance::account_key::visible;
 use crate::domain::{Provider, Status};
 use crate::finance::Transaction;
+use crate::finance::account_key::visible;
 use crate::store::IntegrationRecord;
 
 use super::sync::SyncRequest;

@@ -21,6 +21,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use super::rejected::{RejectionSummary, Rejections, Verdict};
 use super::{Core, EngineError, Event};
 use crate::domain::Provider;
+use crate::finance::AccountKey;
 use crate::finance::{Customer, CustomerIndex};
 use crate::providers::mindbody::sync::{is_provisional, sale_prefix};
 use crate::providers::mindbody::webhooks::Subscription;
@@ -29,7 +30,6 @@ use crate::providers::mindbody::webhooks::payload::{
 };
 use crate::providers::mindbody::webhooks::signature::{self, SignatureError};
 use crate::secret::Secret;
-use crate::finance::AccountKey;
 use crate::store::rejections::RejectionReason;
 use crate::store::webhooks::{LogEntry, Stored, WebhookCounts, WebhookEvent, WebhookState};
 

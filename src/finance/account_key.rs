@@ -29,7 +29,10 @@ pub enum AccountKeyError {
     #[error(
         "{account:?} cannot name a {provider} account: use 1 to 64 letters, digits, '-', '_' or '.' (a Mindbody site id is a number such as 5567)"
     )]
-    Account { provider: &'static str, account: String },
+    Account {
+        provider: &'static str,
+        account: String,
+    },
     #[error("{0:?} is not a key of a synced record (provider@account:id)")]
     Key(String),
 }
@@ -164,9 +167,16 @@ mod tests {
         assert_eq!(account, site("5567"));
         assert_eq!(local, "sale:100458:211873");
         assert_eq!(site("-99").prefix(), "mindbody@-99:");
-        assert_eq!(site("5567").meta("cursor.sales"), "mindbody@5567.cursor.sales");
+        assert_eq!(
+            site("5567").meta("cursor.sales"),
+            "mindbody@5567.cursor.sales"
+        );
         assert_eq!(AccountKey::gemini().key("x"), "gemini@default:x");
-        assert!(site("5567").key("x").starts_with(&provider_prefix(Provider::Mindbody)));
+        assert!(
+            site("5567")
+                .key("x")
+                .starts_with(&provider_prefix(Provider::Mindbody))
+        );
     }
 
     #[test]
@@ -201,7 +211,12 @@ mod tests {
         for bad in ["", "55:67", "a@b", "site 1", "é", &"9".repeat(65)] {
             assert!(AccountKey::new(Provider::Mindbody, bad).is_err(), "{bad:?}");
         }
-        for bad in ["mindbody:sale:1:2", "nobody@1:x", "mindbody@:x", "mindbody@1"] {
+        for bad in [
+            "mindbody:sale:1:2",
+            "nobody@1:x",
+            "mindbody@:x",
+            "mindbody@1",
+        ] {
             assert!(AccountKey::parse(bad).is_err(), "{bad:?}");
         }
     }

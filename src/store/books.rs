@@ -172,7 +172,10 @@ impl Store {
             .categories
             .insert(key.as_bytes(), codec::encode(&category))?;
         let mut changed = Vec::new();
-        for entry in records.transactions.scan_prefix(account.prefix().as_bytes()) {
+        for entry in records
+            .transactions
+            .scan_prefix(account.prefix().as_bytes())
+        {
             let (k, v) = entry?;
             let mut tx: Transaction = decode_value(super::transactions::TREE, &k, &v)?;
             if tx.category_id == Some(id) && tx.class.as_deref() != class {

@@ -26,8 +26,9 @@ pub fn webhook_body(body: &[u8]) {
         return;
     };
     if let Ok(sale) = delivery.sale() {
-        let site = legion_hub::finance::AccountKey::new(legion_hub::domain::Provider::Mindbody, "-99")
-            .expect("a site id");
+        let site =
+            legion_hub::finance::AccountKey::new(legion_hub::domain::Provider::Mindbody, "-99")
+                .expect("a site id");
         let txs = sale.transactions(&site, chrono::Utc::now());
         assert_eq!(txs.len(), sale.items.len(), "one transaction per item");
         let total: rust_decimal::Decimal = txs.iter().map(|t| t.amount).sum();
@@ -51,8 +52,9 @@ pub fn webhook_signature(header: &str, body: &[u8]) {
 /// Bytes as every Mindbody page the sync reads, and the sales as the books' transactions.
 pub fn mindbody_page(bytes: &[u8]) {
     if let Ok(page) = serde_json::from_slice::<SalesPage>(bytes) {
-        let site = legion_hub::finance::AccountKey::new(legion_hub::domain::Provider::Mindbody, "-99")
-            .expect("a site id");
+        let site =
+            legion_hub::finance::AccountKey::new(legion_hub::domain::Provider::Mindbody, "-99")
+                .expect("a site id");
         for sale in &page.sales {
             let txs = legion_hub::providers::mindbody::sync::transactions_of(
                 &site,

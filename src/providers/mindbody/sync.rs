@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::types::Sale;
-use crate::finance::Transaction;
 use crate::finance::AccountKey;
+use crate::finance::Transaction;
 
 pub fn sale_key(site: &AccountKey, sale_id: i64, sale_detail_id: i64) -> String {
     site.key(&format!("sale:{sale_id}:{sale_detail_id}"))

@@ -9,8 +9,8 @@ use serde::{Deserialize, Deserializer};
 
 use super::super::sync::{client_key, sale_prefix};
 use super::super::types::{Client, decimal};
-use crate::finance::{Customer, Transaction};
 use crate::finance::AccountKey;
+use crate::finance::{Customer, Transaction};
 
 pub const SALE_CREATED: &str = "clientSale.created";
 pub const CLIENT_CREATED: &str = "client.created";
