@@ -11,6 +11,7 @@ mod error;
 
 pub use error::{ApiError, ErrorKind};
 
+pub use crate::books::account_key::visible;
 pub use crate::books::{Category, Customer, Settlement, Transaction};
 pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice};
 pub use crate::engine::handle::{Answer, Call, Engine};

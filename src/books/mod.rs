@@ -3,12 +3,14 @@
 //! answer (`queries`). Reconciliation, categorization, reports and forecasts come here. The books
 //! use the store and `text`; never an integration or a front end.
 
+pub mod account_key;
 pub mod category;
 pub mod currency;
 pub mod customer;
 pub mod queries;
 pub mod transaction;
 
+pub use account_key::AccountKey;
 pub use category::Category;
 pub use customer::{Customer, CustomerIndex, Match};
 pub use transaction::{Settlement, Transaction, Upserted};

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::Transaction;
+use super::account_key::visible;
 use crate::engine::{Core, EngineError};
 
 /// The sum of today's sales, for the hub's title line.
@@ -122,7 +123,8 @@ impl Core {
                     store.transaction(key).ok().flatten().is_some_and(|t| {
                         [
                             Some(t.description.as_str()),
-                            t.customer.as_deref(),
+                            // The customer's key as people see it (without its site).
+                            t.customer.as_deref().map(visible).as_deref(),
                             t.class.as_deref(),
                             Some(t.source.as_str()),
                         ]

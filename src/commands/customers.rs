@@ -2,6 +2,7 @@
 //! to confirm or dismiss (one, several, or `--all` at once).
 
 use crate::api::Role;
+use crate::api::visible;
 use crate::config::Settings;
 
 pub async fn run(
@@ -14,7 +15,7 @@ pub async fn run(
     let (engine, _serving) = super::open(settings, Role::Command).await?;
     match action {
         Some(CustomersAction::Confirm { key }) => {
-            let into = engine.confirm_duplicate(key.clone()).await?;
+            let into = visible(&engine.confirm_duplicate(key.clone()).await?);
             println!("{key} merged into {into}: its Mindbody link and transactions moved.");
             return Ok(super::exit::OK);
         }
@@ -27,7 +28,7 @@ pub async fn run(
             let dismissed = engine.dismiss_duplicates(keys.clone()).await?;
             match (dismissed, keys.as_slice()) {
                 (0, _) => println!("No possible duplicates to dismiss."),
-                (1, [key]) => println!("{key} is kept as a different person."),
+                (1, [key]) => println!("{} is kept as a different person.", visible(key)),
                 (1, _) => println!("1 customer is kept as a different person."),
                 (n, _) => println!("{n} customers are kept as different people."),
             }
@@ -35,11 +36,17 @@ pub async fn run(
         }
         None => {}
     }
+    // Keys as people see them, without their site.
     let customers: Vec<_> = engine
         .customers()
         .await?
         .into_iter()
         .filter(|c| !possible_duplicates || c.possible_duplicate_of.is_some())
+        .map(|c| crate::books::Customer {
+            key: visible(&c.key),
+            possible_duplicate_of: c.possible_duplicate_of.as_deref().map(visible),
+            ..c
+        })
         .collect();
     if json {
         println!("{}", serde_json::to_string_pretty(&customers)?);

@@ -10,15 +10,17 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 
 use crate::api::Role;
+use crate::api::visible;
 use crate::api::{Settlement, Transaction};
 use crate::books::currency;
 use crate::config::Settings;
 
 /// A transaction as `--json` writes it: the stored record with its amounts written exactly
-/// ("21.60", "-129.00") and the customer's name beside its key.
+/// ("21.60", "-129.00") and the customer's name beside its key; keys as people see them
+/// (without their site).
 #[derive(Serialize)]
 struct TransactionJson<'a> {
-    key: &'a str,
+    key: String,
     date: NaiveDateTime,
     amount: String,
     tax: String,
@@ -27,7 +29,7 @@ struct TransactionJson<'a> {
     description: &'a str,
     category_id: Option<i64>,
     class: Option<&'a str>,
-    customer: Option<&'a str>,
+    customer: Option<String>,
     customer_name: Option<&'a str>,
     source: &'a str,
     returned: bool,
@@ -39,7 +41,7 @@ impl<'a> TransactionJson<'a> {
     fn of(tx: &'a Transaction, names: &'a HashMap<String, String>) -> TransactionJson<'a> {
         let exact = |amount| currency::exact(amount, &tx.currency);
         TransactionJson {
-            key: &tx.key,
+            key: visible(&tx.key),
             date: tx.date,
             amount: exact(tx.amount),
             tax: exact(tx.tax),
@@ -48,7 +50,7 @@ impl<'a> TransactionJson<'a> {
             description: &tx.description,
             category_id: tx.category_id,
             class: tx.class.as_deref(),
-            customer: tx.customer.as_deref(),
+            customer: tx.customer.as_deref().map(visible),
             customer_name: tx
                 .customer
                 .as_ref()
@@ -116,7 +118,7 @@ fn table(rows: &[Transaction], names: &HashMap<String, String>) -> String {
             let customer = tx
                 .customer
                 .as_ref()
-                .map(|key| names.get(key).unwrap_or(key));
+                .map(|key| names.get(key).cloned().unwrap_or_else(|| visible(key)));
             let mut amount = crate::format::money(tx.amount, &tx.currency);
             if one_currency.is_none() {
                 amount = format!("{amount} {}", tx.currency);
@@ -124,7 +126,7 @@ fn table(rows: &[Transaction], names: &HashMap<String, String>) -> String {
             [
                 tx.date.format("%Y-%m-%d %H:%M").to_string(),
                 clip(&tx.description, 28),
-                clip(customer.map_or("-", String::as_str), 24),
+                clip(customer.as_deref().unwrap_or("-"), 24),
                 clip(tx.class.as_deref().unwrap_or("(unmapped)"), 20),
                 amount,
                 crate::text::one_line(&tx.source),

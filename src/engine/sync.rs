@@ -12,6 +12,7 @@ use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Core, EngineError, NextStep};
+use crate::books::AccountKey;
 use crate::books::{Category, Customer, CustomerIndex, Match, Settlement, Transaction, Upserted};
 use crate::domain::{Provider, SyncStatus};
 use crate::integrations::mindbody::client::Attempt;
@@ -118,6 +119,7 @@ enum PageContext {
 /// linked), or a new one, flagged when an existing customer has the same name and no email or
 /// phone that tells them apart. A flag kept from before goes once they are told apart.
 pub(crate) fn customer_of(
+    site: &AccountKey,
     client: &mindbody::types::Client,
     index: &CustomerIndex,
     existing: &HashMap<String, Customer>,
@@ -125,7 +127,7 @@ pub(crate) fn customer_of(
     let first = client.first_name.clone().unwrap_or_default();
     let last = client.last_name.clone().unwrap_or_default();
     let fresh = Customer {
-        key: mapping::client_key(&client.id),
+        key: mapping::client_key(site, &client.id),
         mindbody_id: Some(client.id.clone()),
         first_name: crate::text::one_line(&first),
         last_name: crate::text::one_line(&last),
@@ -179,20 +181,20 @@ struct Checkpoint {
     revive: bool,
 }
 
-fn cursor_key(kind: SyncKind) -> String {
-    format!("mindbody.cursor.{}", kind.name())
+fn cursor_key(site: &AccountKey, kind: SyncKind) -> String {
+    site.meta(&format!("cursor.{}", kind.name()))
 }
 
 /// How far before the cursor every windowed run starts, between lookbacks.
 const OVERLAP: chrono::Duration = chrono::Duration::minutes(15);
 
 /// When a run of this kind last re-read the lookback window.
-fn lookback_key(kind: SyncKind) -> String {
-    format!("mindbody.lookback_at.{}", kind.name())
+fn lookback_key(site: &AccountKey, kind: SyncKind) -> String {
+    site.meta(&format!("lookback_at.{}", kind.name()))
 }
 
-fn checkpoint_key(kind: SyncKind) -> String {
-    format!("mindbody.checkpoint.{}", kind.name())
+fn checkpoint_key(site: &AccountKey, kind: SyncKind) -> String {
+    site.meta(&format!("checkpoint.{}", kind.name()))
 }
 
 /// The meta counter of API calls made on a day (they are billed past the daily allowance).
@@ -334,7 +336,10 @@ impl Core {
     /// Maps a category to a financial class (None unmaps it); its transactions follow.
     pub async fn map_category(&self, id: i64, class: Option<&str>) -> Result<usize, EngineError> {
         let class = class.map(str::trim).filter(|c| !c.is_empty());
-        Ok(self.inner.store.map_category("mindbody", id, class)?)
+        Ok(self
+            .inner
+            .store
+            .map_category(&self.mindbody_account()?, id, class)?)
     }
 
     pub async fn customers(&self) -> Result<Vec<Customer>, EngineError> {
@@ -345,6 +350,7 @@ impl Core {
     /// other one takes its Mindbody link and its transactions, and it goes.
     pub async fn confirm_duplicate(&self, key: &str) -> Result<String, EngineError> {
         let store = &self.inner.store;
+        let key = &self.customer_key_typed(key);
         let customer = store
             .customer(key)?
             .ok_or_else(|| EngineError::Invalid(format!("there is no customer {key}")))?;
@@ -373,6 +379,7 @@ impl Core {
         let store = &self.inner.store;
         let mut dismissed = Vec::new();
         for key in keys {
+            let key = &self.customer_key_typed(key);
             let customer = store
                 .customer(key)?
                 .ok_or_else(|| EngineError::Invalid(format!("there is no customer {key}")))?;
@@ -387,6 +394,15 @@ impl Core {
             store.upsert_customers(&dismissed)?;
         }
         Ok(dismissed.len())
+    }
+
+    /// A customer key as people type it (as they see it, without the site): the configured
+    /// site's. One that names its site is taken as it is.
+    fn customer_key_typed(&self, key: &str) -> String {
+        match self.mindbody_account() {
+            Ok(site) => crate::books::account_key::in_account(key, &site),
+            Err(_) => key.to_string(),
+        }
     }
 
     /// Clears the flags of customers their emails or phones tell apart from the one they were
@@ -523,18 +539,19 @@ impl Core {
         let store = &self.inner.store;
         let config = &self.inner.config.mindbody;
         let now = Local::now().naive_local();
+        let site = self.mindbody_account().map_err(|e| fail(&log, e))?;
         let checkpoint: Option<Checkpoint> = store
-            .meta_json(&checkpoint_key(kind))
+            .meta_json(&checkpoint_key(&site, kind))
             .map_err(|e| fail(&log, e.into()))?;
         let (mut plan, resumed) = match checkpoint {
             // A run was cut off: finish its window first, from the page it stopped at.
             Some(cp) if !request.full && request.since.is_none() => (cp, true),
             _ => {
                 let cursor: Option<NaiveDateTime> = store
-                    .meta_json(&cursor_key(kind))
+                    .meta_json(&cursor_key(&site, kind))
                     .map_err(|e| fail(&log, e.into()))?;
                 let last_lookback: Option<DateTime<Utc>> = store
-                    .meta_json(&lookback_key(kind))
+                    .meta_json(&lookback_key(&site, kind))
                     .map_err(|e| fail(&log, e.into()))?;
                 let lookback_due =
                     last_lookback.is_none_or(|at| Utc::now() - at >= config.lookback_every());
@@ -614,11 +631,11 @@ impl Core {
             // The page is stored: only now does the checkpoint move past it.
             if done {
                 store
-                    .remove_meta(&checkpoint_key(kind))
+                    .remove_meta(&checkpoint_key(&site, kind))
                     .map_err(|e| fail(&log, e.into()))?;
             } else {
                 store
-                    .put_meta_json(&checkpoint_key(kind), &plan)
+                    .put_meta_json(&checkpoint_key(&site, kind), &plan)
                     .map_err(|e| fail(&log, e.into()))?;
             }
             calls.copy_to(&mut log);
@@ -632,7 +649,7 @@ impl Core {
         }
         if kind != SyncKind::Categories {
             store
-                .put_meta_json(&cursor_key(kind), &plan.end)
+                .put_meta_json(&cursor_key(&site, kind), &plan.end)
                 .map_err(|e| fail(&log, e.into()))?;
         }
         let webhooks_on = self
@@ -654,7 +671,7 @@ impl Core {
             && plan.start <= plan.end - config.lookback() + chrono::Duration::minutes(1);
         if covered_lookback {
             store
-                .put_meta_json(&lookback_key(kind), &Utc::now())
+                .put_meta_json(&lookback_key(&site, kind), &Utc::now())
                 .map_err(|e| fail(&log, e.into()))?;
         }
         Ok(log)
@@ -667,7 +684,7 @@ impl Core {
         Ok(match kind {
             SyncKind::Sales => PageContext::Classes(
                 store
-                    .categories()?
+                    .categories_of(&self.mindbody_account()?)?
                     .into_iter()
                     .filter_map(|c| Some((c.id, c.class?)))
                     .collect(),
@@ -688,12 +705,16 @@ impl Core {
     /// The real transactions of these sales are about to be stored: a webhook's provisional
     /// ones go. Counts the sales new to the books that no webhook had brought, once webhooks
     /// are on.
-    fn supersede_webhook_sales(&self, sales: &[mindbody::types::Sale]) -> Result<u64, EngineError> {
+    fn supersede_webhook_sales(
+        &self,
+        site: &AccountKey,
+        sales: &[mindbody::types::Sale],
+    ) -> Result<u64, EngineError> {
         let store = &self.inner.store;
         let active_since = self.webhooks_active_since()?;
         let mut only_by_sync = 0;
         for sale in sales {
-            let keys = store.transaction_keys_with_prefix(&mapping::sale_prefix(sale.id))?;
+            let keys = store.transaction_keys_with_prefix(&mapping::sale_prefix(site, sale.id))?;
             let provisional: Vec<String> = keys
                 .iter()
                 .filter(|k| mapping::is_provisional(k))
@@ -728,6 +749,7 @@ impl Core {
         context: &mut PageContext,
     ) -> Result<PageStored, EngineError> {
         let store = &self.inner.store;
+        let site = self.mindbody_account()?;
         let api = |error| EngineError::Mindbody { error };
         let synced_at = Utc::now();
         Ok(match kind {
@@ -750,7 +772,7 @@ impl Core {
                 PageStored {
                     items: page.categories.len() as u64,
                     total: page.pagination.total_results,
-                    outcomes: store.upsert_categories(&categories)?,
+                    outcomes: store.upsert_categories(&site, &categories)?,
                     only_by_sync: 0,
                 }
             }
@@ -776,7 +798,7 @@ impl Core {
                         kept += 1;
                         continue;
                     }
-                    let customer = customer_of(c, index, existing);
+                    let customer = customer_of(&site, c, index, existing);
                     index.add(&customer);
                     existing.insert(customer.key.clone(), customer.clone());
                     customers.push(customer);
@@ -803,9 +825,9 @@ impl Core {
                 let transactions: Vec<_> = page
                     .sales
                     .iter()
-                    .flat_map(|sale| mapping::transactions_of(sale, classes, synced_at))
+                    .flat_map(|sale| mapping::transactions_of(&site, sale, classes, synced_at))
                     .collect();
-                let only_by_sync = self.supersede_webhook_sales(&page.sales)?;
+                let only_by_sync = self.supersede_webhook_sales(&site, &page.sales)?;
                 PageStored {
                     items: page.sales.len() as u64,
                     total: page.pagination.total_results,
@@ -831,7 +853,7 @@ impl Core {
                         settled: card.settled,
                     };
                     let items =
-                        store.transactions_with_prefix(&format!("mindbody:sale:{sale_id}:"))?;
+                        store.transactions_with_prefix(&mapping::sale_prefix(&site, sale_id))?;
                     if items
                         .iter()
                         .all(|t| t.settlement.as_ref() == Some(&settlement))

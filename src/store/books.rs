@@ -3,13 +3,14 @@
 
 use super::codec;
 use super::{Store, StoreError, decode_value};
+use crate::books::AccountKey;
 use crate::books::{Category, Customer, Transaction, Upserted};
 
 pub const CUSTOMERS: &str = "customers";
 pub const CATEGORIES: &str = "categories";
 
-fn category_key(source: &str, id: i64) -> String {
-    format!("{source}:category:{id}")
+fn category_key(account: &AccountKey, id: i64) -> String {
+    account.key(&format!("category:{id}"))
 }
 
 impl Store {
@@ -86,11 +87,16 @@ impl Store {
     }
 
     /// Stores categories as the provider reports them, keeping each one's mapping.
-    pub fn upsert_categories(&self, categories: &[Category]) -> Result<Vec<Upserted>, StoreError> {
+    /// Upserts `account`'s categories (each site has its own, numbered from its own counter).
+    pub fn upsert_categories(
+        &self,
+        account: &AccountKey,
+        categories: &[Category],
+    ) -> Result<Vec<Upserted>, StoreError> {
         let records = self.records()?;
         let mut outcomes = Vec::with_capacity(categories.len());
         for c in categories {
-            let key = category_key(&c.source, c.id);
+            let key = category_key(account, c.id);
             let old: Option<Category> = records
                 .categories
                 .get(key.as_bytes())?
@@ -130,14 +136,27 @@ impl Store {
 
     /// Maps a category to a financial class (None unmaps it) and gives the class to every
     /// transaction already in that category. Returns how many transactions changed.
+    /// The categories of one account (a sync maps its sales with its own site's).
+    pub fn categories_of(&self, account: &AccountKey) -> Result<Vec<Category>, StoreError> {
+        let records = self.records()?;
+        records
+            .categories
+            .scan_prefix(account.prefix().as_bytes())
+            .map(|entry| {
+                let (k, v) = entry?;
+                decode_value(CATEGORIES, &k, &v)
+            })
+            .collect()
+    }
+
     pub fn map_category(
         &self,
-        source: &str,
+        account: &AccountKey,
         id: i64,
         class: Option<&str>,
     ) -> Result<usize, StoreError> {
         let records = self.records()?;
-        let key = category_key(source, id);
+        let key = category_key(account, id);
         let Some(mut category) = records
             .categories
             .get(key.as_bytes())?
@@ -145,16 +164,18 @@ impl Store {
             .transpose()?
         else {
             return Err(StoreError::Missing {
-                what: format!("category {id} of {source}"),
+                what: format!("category {id} of {}", account.provider().id()),
             });
         };
         category.class = class.map(str::to_string);
         records
             .categories
             .insert(key.as_bytes(), codec::encode(&category))?;
-        let prefix = format!("{source}:");
         let mut changed = Vec::new();
-        for entry in records.transactions.scan_prefix(prefix.as_bytes()) {
+        for entry in records
+            .transactions
+            .scan_prefix(account.prefix().as_bytes())
+        {
             let (k, v) = entry?;
             let mut tx: Transaction = decode_value(super::transactions::TREE, &k, &v)?;
             if tx.category_id == Some(id) && tx.class.as_deref() != class {

@@ -6,8 +6,9 @@ use super::StoreError;
 
 pub const TREE: &str = "meta";
 pub(super) const SCHEMA_KEY: &[u8] = b"schema_version";
-/// The layout of trees and keys this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The layout of trees and keys this build reads and writes. 2: the keys of synced records name
+/// their account (`mindbody@5567:sale:1:2`); a store of 1 is migrated at start ([`super::migrate`]).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Stamps a new database with our schema version and refuses one written by a newer build.
 pub(super) fn check_schema(db: &sled::Db, path: &Path) -> Result<(), StoreError> {

@@ -19,6 +19,7 @@ mod integrity;
 pub mod keyring;
 pub mod lock;
 pub mod meta;
+pub mod migrate;
 pub mod rejections;
 pub mod rotate;
 pub mod seal;
@@ -99,6 +100,12 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
+    /// An older store could not be brought to this build's schema. What moved stays moved and
+    /// what did not stays as it was: the next start carries on.
+    #[error(
+        "the data directory is from an older legion-hub (schema {from}) and could not be brought up to schema {to}: {reason}\nnothing has been lost: what was not moved yet is kept as it was, and the next start carries on from there"
+    )]
+    Migration { from: u32, to: u32, reason: String },
     #[error("{tree}/{key}: {source}")]
     Codec {
         tree: &'static str,
@@ -171,6 +178,8 @@ pub struct Store {
     /// Sequence numbers are read then written: one appender at a time.
     append_lock: Mutex<()>,
     sealer: Sealer,
+    /// What opening this store migrated (None: it was already at this build's schema).
+    migration: Option<migrate::MigrationReport>,
     _lock: DataDirLock,
 }
 
@@ -232,19 +241,27 @@ impl Store {
                 db,
             })
         })?;
-        let store = Store {
+        let mut store = Store {
             hub,
             records_path: paths.records_db(),
             records: Mutex::new(None),
             append_lock: Mutex::new(()),
             sealer: Sealer::new(paths.key_file.clone()),
+            migration: None,
             _lock: lock,
         };
-        // The glance touches no secret; everything else refuses a wrong key at once.
+        // The glance touches no secret and writes nothing (it reads an older store as it is);
+        // everything else refuses a wrong key at once, and brings an older store up to date.
         if role != "status" {
             store.check_key_at_start()?;
+            store.migration = store.migrate_at_start()?;
         }
         Ok(store)
+    }
+
+    /// What opening this store migrated; None when it was already at this build's schema.
+    pub fn migration(&self) -> Option<&migrate::MigrationReport> {
+        self.migration.as_ref()
     }
 
     /// The bulk database, opened the first time something asks for it.

@@ -18,7 +18,7 @@ pub const TOMBSTONES: &str = "tombstones";
 /// never has to walk the whole index to know it: sled keeps every page it has walked in memory.
 const COUNT: &[u8] = b"transactions.count";
 
-fn date_key(date: NaiveDateTime, key: &str) -> Vec<u8> {
+pub(super) fn date_key(date: NaiveDateTime, key: &str) -> Vec<u8> {
     // Offset so negative timestamps (years before 1970) still sort correctly as unsigned bytes.
     let millis = date.and_utc().timestamp_millis() as i128 - i64::MIN as i128;
     let mut out = (millis as u64).to_be_bytes().to_vec();

@@ -1,6 +1,6 @@
 //! Webhook deliveries (records database). Four trees, written together in one sled transaction
 //! per group of deliveries and flushed before any of them is answered:
-//! - `webhook_events`: `{provider}:{messageId}` → the event (raw body, state, outcome); the
+//! - `webhook_events`: `{provider}@{account}:{messageId}` → the event (raw body, state, outcome); the
 //!   natural key is what de-duplicates Mindbody's retries.
 //! - `webhook_log`: sequence → what arrived (an event or a duplicate of one), newest last, for
 //!   the events pane. Rejected attempts are not here: they are counted and a bounded ring of
@@ -53,6 +53,9 @@ impl WebhookState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEvent {
     pub provider: Provider,
+    /// The provider's account it came for (Mindbody's site id); schema 1 had none.
+    #[serde(default)]
+    pub account: String,
     pub message_id: String,
     pub event_type: String,
     pub received_at: DateTime<Utc>,
@@ -79,12 +82,8 @@ impl Record for WebhookEvent {
 
 impl WebhookEvent {
     pub fn key(&self) -> String {
-        event_key(self.provider, &self.message_id)
+        crate::books::account_key::key_of(self.provider, &self.account, &self.message_id)
     }
-}
-
-pub fn event_key(provider: Provider, message_id: &str) -> String {
-    format!("{}:{message_id}", provider.id())
 }
 
 /// A rejected attempt as versions before the ring logged it (read only to move it out).
@@ -254,7 +253,7 @@ impl Store {
         let records = self.records()?;
         let failed: Vec<WebhookEvent> = records
             .webhook_events
-            .scan_prefix(format!("{}:", provider.id()))
+            .scan_prefix(crate::books::account_key::provider_prefix(provider))
             .map(|entry| {
                 let (k, v) = entry?;
                 decode_value::<WebhookEvent>(EVENTS, &k, &v)

@@ -438,7 +438,7 @@ async fn a_sync_reading_an_older_copy_of_a_client_leaves_the_newer_webhook_chang
     let customers = remote.customers().await.unwrap();
     let first = customers
         .iter()
-        .find(|c| c.key == "mindbody:client:100000000")
+        .find(|c| c.key == "mindbody@-99:client:100000000")
         .unwrap();
     assert_eq!(first.last_name, "Changed-Today", "the newer change stays");
     assert_eq!(first.modified_at, Some(local(&now)));

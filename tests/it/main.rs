@@ -24,6 +24,7 @@ mod readme;
 mod secrets;
 mod serve;
 mod signals;
+mod site_keys;
 mod store;
 mod sync_killed;
 mod tui_behaviour;

@@ -97,7 +97,7 @@ async fn the_lookback_catches_a_late_edit_and_new_sales_arrive() {
         .find(|t| {
             t.key
                 == format!(
-                    "mindbody:sale:{}:{}",
+                    "mindbody@-99:sale:{}:{}",
                     Studio::sale_id(299),
                     1_000_000 + 299 * 2
                 )
@@ -301,7 +301,7 @@ async fn categories_are_mapped_to_classes_and_unmapped_ones_are_kept() {
         .await
         .unwrap()
         .into_iter()
-        .find(|t| t.key.starts_with("mindbody:sale:900000000:"))
+        .find(|t| t.key.starts_with("mindbody@-99:sale:900000000:"))
         .unwrap();
     assert_eq!(added.class.as_deref(), Some("Class revenue"));
     let unmapped: Vec<String> = engine
@@ -405,12 +405,12 @@ async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them()
     assert!(
         customers
             .iter()
-            .all(|c| c.key != "mindbody:client:100000011"),
+            .all(|c| c.key != "mindbody@-99:client:100000011"),
         "no second record"
     );
     let flagged = customers
         .iter()
-        .find(|c| c.key == "mindbody:client:100000000")
+        .find(|c| c.key == "mindbody@-99:client:100000000")
         .unwrap();
     assert_eq!(
         flagged.possible_duplicate_of.as_deref(),
@@ -427,7 +427,7 @@ async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them()
     assert!(
         customers
             .iter()
-            .all(|c| c.key != "mindbody:client:100000000")
+            .all(|c| c.key != "mindbody@-99:client:100000000")
     );
     assert_eq!(
         customers
@@ -444,7 +444,7 @@ async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them()
             .await
             .unwrap()
             .iter()
-            .all(|t| t.customer.as_deref() != Some("mindbody:client:100000000")),
+            .all(|t| t.customer.as_deref() != Some("mindbody@-99:client:100000000")),
         "its transactions moved"
     );
     // The next sync links the client straight to the merged customer.
@@ -460,7 +460,7 @@ async fn uncertain_client_matches_wait_for_the_user_and_confirming_merges_them()
             .await
             .unwrap()
             .iter()
-            .all(|c| c.key != "mindbody:client:100000000")
+            .all(|c| c.key != "mindbody@-99:client:100000000")
     );
 }
 
@@ -518,8 +518,8 @@ async fn namesakes_with_their_own_emails_or_phones_are_not_possible_duplicates()
         flagged,
         [
             ("books:4", "books:3"),
-            ("mindbody:client:100000044", "books:3"),
-            ("mindbody:client:100000144", "books:3"),
+            ("mindbody@-99:client:100000044", "books:3"),
+            ("mindbody@-99:client:100000144", "books:3"),
         ]
     );
 }

@@ -200,7 +200,7 @@ async fn every_acknowledged_delivery_is_applied_exactly_once_across_a_kill_9() {
     );
     assert_eq!(keys.len(), transactions.len(), "no duplicate transaction");
     for i in 0..PAIRS {
-        assert!(keys.contains(format!("mindbody:sale:{}:w1", 700_000 + i).as_str()));
+        assert!(keys.contains(format!("mindbody@-99:sale:{}:w1", 700_000 + i).as_str()));
     }
     let total: rust_decimal::Decimal = transactions.iter().map(|t| t.amount).sum();
     let expected: rust_decimal::Decimal = (0..PAIRS)

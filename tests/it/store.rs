@@ -46,7 +46,10 @@ fn integration_records_round_trip() {
     }
     let store = open(dir.path());
     assert_eq!(store.integration(Provider::Mindbody).unwrap(), Some(record));
-    assert_eq!(store.schema_version().unwrap(), Some(1));
+    assert_eq!(
+        store.schema_version().unwrap(),
+        Some(legion_hub::store::meta::SCHEMA_VERSION)
+    );
 }
 
 #[test]

@@ -171,7 +171,7 @@ async fn a_sale_seen_by_webhook_and_by_sync_is_one_set_of_transactions() {
         .send(vec![body], &SendPlan::default())
         .await;
     settled(&hub.engine, 1).await;
-    let prefix = format!("mindbody:sale:{}:", by_webhook.sale_id);
+    let prefix = format!("mindbody@-99:sale:{}:", by_webhook.sale_id);
     let keys = |txs: &[legion_hub::books::Transaction]| -> Vec<String> {
         txs.iter()
             .filter(|t| t.key.starts_with(&prefix))
@@ -200,7 +200,7 @@ async fn a_sale_seen_by_webhook_and_by_sync_is_one_set_of_transactions() {
     );
     assert!(after.iter().any(|t| {
         t.key
-            .starts_with(&format!("mindbody:sale:{}:", missed.sale_id))
+            .starts_with(&format!("mindbody@-99:sale:{}:", missed.sale_id))
     }));
     assert_eq!(logs[0].records.only_by_sync, 1, "{:?}", logs[0]);
     let mindbody = &hub.engine.integrations().await.unwrap()[1];

@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::books::AccountKey;
 use crate::domain::{Provider, Status};
 use crate::engine::{Core, EngineError, Event};
 use crate::integrations::mindbody::client::Location;
@@ -41,6 +42,19 @@ impl Core {
         Ok(MindbodySettings::from_settings(
             &self.record_or_new(Provider::Mindbody)?.settings,
         ))
+    }
+
+    /// The Mindbody account synced records are keyed by: the configured site.
+    pub(crate) fn mindbody_account(&self) -> Result<AccountKey, EngineError> {
+        let site = self
+            .mindbody_settings()?
+            .site_id
+            .ok_or_else(|| EngineError::NotReady {
+                what: "Mindbody has no site id yet".into(),
+                step: crate::engine::NextStep::ConfigureMindbody,
+            })?;
+        AccountKey::new(Provider::Mindbody, site.trim())
+            .map_err(|e| EngineError::Invalid(e.to_string()))
     }
 
     pub(crate) fn mindbody_secret(&self, name: &str) -> Result<Option<Secret>, EngineError> {

@@ -1,5 +1,5 @@
 //! What a Mindbody sale becomes in the books: one transaction per purchased item, keyed
-//! `mindbody:sale:{SaleId}:{SaleDetailId}`, a return as a negative amount, discount and tax kept,
+//! `mindbody@{SiteId}:sale:{SaleId}:{SaleDetailId}` (shown without the site), a return as a negative amount, discount and tax kept,
 //! linked to the customer and (through the category mapping) the financial class.
 
 use std::collections::HashMap;
@@ -7,15 +7,16 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::types::Sale;
+use crate::books::AccountKey;
 use crate::books::Transaction;
 
-pub fn sale_key(sale_id: i64, sale_detail_id: i64) -> String {
-    format!("mindbody:sale:{sale_id}:{sale_detail_id}")
+pub fn sale_key(site: &AccountKey, sale_id: i64, sale_detail_id: i64) -> String {
+    site.key(&format!("sale:{sale_id}:{sale_detail_id}"))
 }
 
 /// What every transaction key of a sale starts with.
-pub fn sale_prefix(sale_id: i64) -> String {
-    format!("mindbody:sale:{sale_id}:")
+pub fn sale_prefix(site: &AccountKey, sale_id: i64) -> String {
+    site.key(&format!("sale:{sale_id}:"))
 }
 
 /// Whether a key is a webhook's stand-in for an item (see `webhooks::payload`).
@@ -25,12 +26,13 @@ pub fn is_provisional(key: &str) -> bool {
         .is_some_and(|last| last.starts_with('w'))
 }
 
-pub fn client_key(client_id: &str) -> String {
-    format!("mindbody:client:{client_id}")
+pub fn client_key(site: &AccountKey, client_id: &str) -> String {
+    site.key(&format!("client:{client_id}"))
 }
 
-/// The transactions of one sale. `classes` maps category ids to financial classes.
+/// The transactions of one sale at `site`. `classes` maps category ids to financial classes.
 pub fn transactions_of(
+    site: &AccountKey,
     sale: &Sale,
     classes: &HashMap<i64, String>,
     synced_at: DateTime<Utc>,
@@ -44,7 +46,7 @@ pub fn transactions_of(
                 rust_decimal::Decimal::ONE
             };
             Transaction {
-                key: sale_key(sale.id, item.sale_detail_id),
+                key: sale_key(site, sale.id, item.sale_detail_id),
                 date: sale.sale_date_time,
                 amount: item.total_amount.abs() * sign,
                 tax: item.tax_amount.abs() * sign,
@@ -57,7 +59,7 @@ pub fn transactions_of(
                     .client_id
                     .as_deref()
                     .filter(|c| !c.is_empty())
-                    .map(client_key),
+                    .map(|client| client_key(site, client)),
                 source: "mindbody".into(),
                 returned: item.returned,
                 settlement: None,
@@ -80,17 +82,18 @@ mod tests {
         .unwrap();
         let classes = HashMap::from([(22, "Class revenue".to_string())]);
         let mut sale = page.sales[0].clone();
-        let txs = transactions_of(&sale, &classes, Utc::now());
+        let site = AccountKey::new(crate::domain::Provider::Mindbody, "-99").unwrap();
+        let txs = transactions_of(&site, &sale, &classes, Utc::now());
         assert_eq!(txs.len(), 1);
-        assert_eq!(txs[0].key, "mindbody:sale:100458:211873");
+        assert_eq!(txs[0].key, "mindbody@-99:sale:100458:211873");
         assert_eq!(txs[0].amount.to_string(), "162.0");
         assert_eq!(txs[0].class.as_deref(), Some("Class revenue"));
         assert_eq!(
             txs[0].customer.as_deref(),
-            Some("mindbody:client:100000009")
+            Some("mindbody@-99:client:100000009")
         );
         sale.purchased_items[0].returned = true;
-        let refund = transactions_of(&sale, &classes, Utc::now());
+        let refund = transactions_of(&site, &sale, &classes, Utc::now());
         assert_eq!(refund[0].amount.to_string(), "-162.0");
         assert_eq!(
             refund[0].key, txs[0].key,

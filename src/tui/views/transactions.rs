@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                             app.transaction_names
                                 .get(key)
                                 .cloned()
-                                .unwrap_or_else(|| key.clone())
+                                .unwrap_or_else(|| crate::books::account_key::visible(key))
                         })
                         .unwrap_or_default();
                     let mut cells = vec![

@@ -26,7 +26,10 @@ pub fn webhook_body(body: &[u8]) {
         return;
     };
     if let Ok(sale) = delivery.sale() {
-        let txs = sale.transactions(chrono::Utc::now());
+        let site =
+            legion_hub::books::AccountKey::new(legion_hub::domain::Provider::Mindbody, "-99")
+                .expect("a site id");
+        let txs = sale.transactions(&site, chrono::Utc::now());
         assert_eq!(txs.len(), sale.items.len(), "one transaction per item");
         let total: rust_decimal::Decimal = txs.iter().map(|t| t.amount).sum();
         let currency = txs.first().map_or("USD", |t| t.currency.as_str());
@@ -49,8 +52,12 @@ pub fn webhook_signature(header: &str, body: &[u8]) {
 /// Bytes as every Mindbody page the sync reads, and the sales as the books' transactions.
 pub fn mindbody_page(bytes: &[u8]) {
     if let Ok(page) = serde_json::from_slice::<SalesPage>(bytes) {
+        let site =
+            legion_hub::books::AccountKey::new(legion_hub::domain::Provider::Mindbody, "-99")
+                .expect("a site id");
         for sale in &page.sales {
             let txs = legion_hub::integrations::mindbody::mapping::transactions_of(
+                &site,
                 sale,
                 &Default::default(),
                 chrono::Utc::now(),

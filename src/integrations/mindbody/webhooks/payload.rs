@@ -1,6 +1,6 @@
 //! What a delivery says: the envelope every event shares, and the two kinds of event data the hub
 //! acts on. A `clientSale.created` carries no `SaleDetailId`, so its items become *provisional*
-//! transactions (`mindbody:sale:{SaleId}:w{n}`) that the sync of that sale replaces with the real
+//! transactions (`mindbody@{SiteId}:sale:{SaleId}:w{n}`) that the sync of that sale replaces with the real
 //! ones; a sale seen by webhook and by sync is therefore one set of transactions in the end.
 
 use chrono::{DateTime, Local, NaiveDateTime, Utc};
@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::super::mapping::{client_key, sale_prefix};
 use super::super::types::{Client, decimal};
+use crate::books::AccountKey;
 use crate::books::{Customer, Transaction};
 
 pub const SALE_CREATED: &str = "clientSale.created";
@@ -54,6 +55,16 @@ impl Delivery {
             event: self.event_id.clone(),
             reason: e.to_string(),
         })
+    }
+
+    /// The site the event happened at (`eventData.siteId`), when it says.
+    pub fn site_id(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Site {
+            #[serde(rename = "siteId", default, deserialize_with = "id_text")]
+            site_id: Option<String>,
+        }
+        self.data::<Site>().ok()?.site_id.filter(|s| !s.is_empty())
     }
 
     pub fn sale(&self) -> Result<SaleCreated, DeliveryError> {
@@ -107,8 +118,8 @@ impl SaleCreated {
         self.sale_date_time.with_timezone(&Local).naive_local()
     }
 
-    /// The provisional transactions of this sale, until a sync brings its real ones.
-    pub fn transactions(&self, received_at: DateTime<Utc>) -> Vec<Transaction> {
+    /// The provisional transactions of this sale at `site`, until a sync brings its real ones.
+    pub fn transactions(&self, site: &AccountKey, received_at: DateTime<Utc>) -> Vec<Transaction> {
         let buyer = self
             .purchasing_client_id
             .as_deref()
@@ -117,7 +128,7 @@ impl SaleCreated {
             .iter()
             .enumerate()
             .map(|(n, item)| Transaction {
-                key: format!("{}w{}", sale_prefix(self.sale_id), n + 1),
+                key: format!("{}w{}", sale_prefix(site, self.sale_id), n + 1),
                 date: self.local_time(),
                 amount: item.amount_paid,
                 tax: Decimal::ZERO,
@@ -131,7 +142,7 @@ impl SaleCreated {
                     .as_deref()
                     .filter(|c| !c.is_empty())
                     .or(buyer)
-                    .map(client_key),
+                    .map(|client| client_key(site, client)),
                 source: "mindbody".into(),
                 returned: item.amount_paid.is_sign_negative(),
                 settlement: None,
@@ -216,13 +227,15 @@ mod tests {
         assert_eq!(delivery.event_id, SALE_CREATED);
         assert_eq!(delivery.message_id, "ASwFMoA2Q5UKw69g3RDbvU");
         let sale = delivery.sale().unwrap();
-        let txs = sale.transactions(Utc::now());
+        assert_eq!(delivery.site_id().as_deref(), Some("-99"));
+        let site = AccountKey::new(crate::domain::Provider::Mindbody, "-99").unwrap();
+        let txs = sale.transactions(&site, Utc::now());
         assert_eq!(txs.len(), 1);
-        assert_eq!(txs[0].key, "mindbody:sale:100458:w1");
+        assert_eq!(txs[0].key, "mindbody@-99:sale:100458:w1");
         assert_eq!(txs[0].amount, Decimal::new(1620, 1));
         assert_eq!(
             txs[0].customer.as_deref(),
-            Some("mindbody:client:100000009")
+            Some("mindbody@-99:client:100000009")
         );
         assert_eq!(txs[0].description, "10 Class Pass");
     }

@@ -18,6 +18,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, mpsc, oneshot};
 
+use crate::books::AccountKey;
 use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
 use crate::engine::{Core, EngineError, Event};
@@ -365,7 +366,8 @@ impl Core {
         match delivery.event_id.as_str() {
             SALE_CREATED => {
                 let sale = delivery.sale().map_err(|e| e.to_string())?;
-                let prefix = sale_prefix(sale.sale_id);
+                let site = event_site(event)?;
+                let prefix = sale_prefix(&site, sale.sale_id);
                 let known = self
                     .inner
                     .store
@@ -377,7 +379,7 @@ impl Core {
                         format!("sale {} already in the books from a sync", sale.sale_id),
                     ));
                 }
-                let transactions = sale.transactions(event.received_at);
+                let transactions = sale.transactions(&site, event.received_at);
                 let outcome = format!(
                     "sale {}: {} item{}, {} (provisional until the next sync)",
                     sale.sale_id,
@@ -406,7 +408,12 @@ impl Core {
                 let client = change.onto(stored, stamp);
                 let customer = Customer {
                     modified_by: Some(format!("{} {}", delivery.event_id, delivery.message_id)),
-                    ..crate::engine::sync::customer_of(&client, index, existing)
+                    ..crate::engine::sync::customer_of(
+                        &event_site(event)?,
+                        &client,
+                        index,
+                        existing,
+                    )
                 };
                 index.add(&customer);
                 existing.insert(customer.key.clone(), customer.clone());
@@ -577,15 +584,28 @@ fn row_of(seq: u64, kind: &str, at: chrono::DateTime<Utc>, event: &WebhookEvent)
     }
 }
 
+/// The site an event's records belong to (the one it was stored under).
+fn event_site(event: &WebhookEvent) -> Result<AccountKey, String> {
+    AccountKey::new(event.provider, &event.account).map_err(|e| e.to_string())
+}
+
 /// A verified body as a stored event. One that is not even an envelope is kept too (keyed by
-/// its hash, so a retry of it is still a duplicate) and fails in processing, visibly.
+/// its hash, so a retry of it is still a duplicate) and fails in processing, visibly. Its
+/// account is the site the event names; one that names none is given the configured site when
+/// it is stored ([`with_site`]).
 fn incoming_event(body: &[u8]) -> WebhookEvent {
-    let (message_id, event_type) = match Delivery::parse(body) {
-        Ok(delivery) => (delivery.message_id, delivery.event_id),
-        Err(_) => (body_digest(body), "unreadable".to_string()),
+    let (message_id, event_type, site) = match Delivery::parse(body) {
+        Ok(delivery) => {
+            let site = delivery
+                .site_id()
+                .filter(|site| AccountKey::new(Provider::Mindbody, site).is_ok());
+            (delivery.message_id, delivery.event_id, site)
+        }
+        Err(_) => (body_digest(body), "unreadable".to_string(), None),
     };
     WebhookEvent {
         provider: Provider::Mindbody,
+        account: site.unwrap_or_default(),
         message_id: crate::text::one_line(&message_id),
         event_type: crate::text::one_line(&event_type),
         received_at: Utc::now(),
@@ -598,6 +618,24 @@ fn incoming_event(body: &[u8]) -> WebhookEvent {
         seq: 0,
     }
 }
+
+/// Events that named no site get the configured one (read once per group, only when needed),
+/// or `unknown` when none is configured: a delivery is never refused for want of a site.
+fn with_site(core: &Core, mut events: Vec<WebhookEvent>) -> Vec<WebhookEvent> {
+    if events.iter().all(|e| !e.account.is_empty()) {
+        return events;
+    }
+    let site = core
+        .mindbody_account()
+        .map_or_else(|_| UNKNOWN_SITE.to_string(), |a| a.account().to_string());
+    for event in events.iter_mut().filter(|e| e.account.is_empty()) {
+        event.account = site.clone();
+    }
+    events
+}
+
+/// The account of a delivery that names no site while none is configured.
+const UNKNOWN_SITE: &str = "unknown";
 
 fn body_digest(body: &[u8]) -> String {
     use sha2::Digest;
@@ -656,6 +694,7 @@ fn run_inbox(
         }
         let (inbound, answers): (Vec<_>, Vec<_>) =
             group.into_iter().map(|a| (a.event, a.stored)).unzip();
+        let inbound = with_site(&core, inbound);
         match core
             .inner
             .store
