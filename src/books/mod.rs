@@ -7,6 +7,7 @@ pub mod account_key;
 pub mod category;
 pub mod currency;
 pub mod customer;
+pub mod ledger;
 pub mod queries;
 pub mod transaction;
 

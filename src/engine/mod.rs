@@ -9,8 +9,6 @@ pub mod handle;
 pub(crate) mod jobs;
 pub mod remote;
 mod safekeeping;
-pub(crate) mod sync;
-pub(crate) mod sync_job;
 pub(crate) mod sync_summary;
 pub(crate) mod view;
 
@@ -31,6 +29,8 @@ pub use crate::books::queries::{TodaysSales, TransactionPage};
 pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruction};
 pub use crate::integrations::gemini::operations::GeminiUpdate;
 pub use crate::integrations::mindbody::connect::MindbodyUpdate;
+pub use crate::integrations::mindbody::schedule::Freshness;
+pub use crate::integrations::mindbody::sync::{SyncKind, SyncRequest, calls_key};
 pub use crate::integrations::mindbody::webhooks::receiving::{
     Refusal, WebhookEventPage, WebhookRow, WebhookSummary,
 };
@@ -40,8 +40,6 @@ pub use crate::store::webhooks::{WebhookCounts, WebhookState};
 pub use event::Event;
 pub use handle::{Answer, Engine};
 pub use safekeeping::KeyIds;
-pub use sync::{SyncKind, SyncRequest, calls_key};
-pub use sync_job::Freshness;
 pub use view::{Fact, IntegrationView};
 
 pub use crate::store::lock::Owner;
@@ -367,7 +365,7 @@ impl Core {
         Ok(())
     }
 
-    fn apply_to_summary(&self, log: &SyncLog) -> Result<(), EngineError> {
+    pub(crate) fn apply_to_summary(&self, log: &SyncLog) -> Result<(), EngineError> {
         let store = &self.inner.store;
         let provider = log.provider;
         let mut record = store.integration(provider)?.unwrap_or_else(|| {

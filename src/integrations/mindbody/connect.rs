@@ -257,11 +257,11 @@ impl Core {
         let mut extras = extras(record);
         let today = chrono::Local::now().date_naive();
         let counted = |key: String| self.inner.store.counter(&key).unwrap_or(0);
-        let calls = crate::engine::sync_job::CallsToday {
+        let calls = crate::integrations::mindbody::schedule::CallsToday {
             billed: counted(crate::engine::calls_key(today)),
-            unreached: counted(crate::engine::sync::unreached_key(today)),
+            unreached: counted(crate::integrations::mindbody::sync::unreached_key(today)),
         };
-        let (facts, freshness, next) = crate::engine::sync_job::schedule_facts(
+        let (facts, freshness, next) = crate::integrations::mindbody::schedule::schedule_facts(
             record,
             &self.inner.config.mindbody,
             calls,
@@ -270,8 +270,11 @@ impl Core {
         extras.facts.extend(facts);
         extras.freshness = freshness;
         extras.next_sync_at = next;
-        extras.attention =
-            crate::engine::sync_job::overdue(record, &self.inner.config.mindbody, Utc::now());
+        extras.attention = crate::integrations::mindbody::schedule::overdue(
+            record,
+            &self.inner.config.mindbody,
+            Utc::now(),
+        );
         if let Ok(subscription) = self.stored_subscription() {
             crate::integrations::mindbody::webhooks::subscribing::webhook_extras(
                 subscription.as_ref(),

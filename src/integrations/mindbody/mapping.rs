@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::types::Sale;
 use crate::books::AccountKey;
-use crate::books::Transaction;
+use crate::books::{Customer, Transaction};
 
 pub fn sale_key(site: &AccountKey, sale_id: i64, sale_detail_id: i64) -> String {
     site.key(&format!("sale:{sale_id}:{sale_detail_id}"))
@@ -67,6 +67,25 @@ pub fn transactions_of(
             }
         })
         .collect()
+}
+
+/// A Mindbody client of `site` as a customer, before it is matched to the books
+/// ([`crate::books::ledger::matched`]).
+pub fn customer_of(site: &AccountKey, client: &super::types::Client) -> Customer {
+    let first = client.first_name.clone().unwrap_or_default();
+    let last = client.last_name.clone().unwrap_or_default();
+    Customer {
+        key: client_key(site, &client.id),
+        mindbody_id: Some(client.id.clone()),
+        first_name: crate::text::one_line(&first),
+        last_name: crate::text::one_line(&last),
+        email: client.email.clone(),
+        phone: client.mobile_phone.clone(),
+        source: "mindbody".into(),
+        modified_at: client.last_modified,
+        modified_by: Some("sync".into()),
+        possible_duplicate_of: None,
+    }
 }
 
 #[cfg(test)]

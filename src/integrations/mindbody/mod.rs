@@ -5,8 +5,10 @@
 pub mod client;
 pub mod connect;
 pub mod mapping;
+pub mod schedule;
 pub mod settings;
 pub(crate) mod state;
+pub mod sync;
 pub mod types;
 pub mod webhooks;
 

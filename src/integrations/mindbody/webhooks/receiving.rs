@@ -22,7 +22,7 @@ use crate::books::AccountKey;
 use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
 use crate::engine::{Core, EngineError, Event};
-use crate::integrations::mindbody::mapping::{is_provisional, sale_prefix};
+use crate::integrations::mindbody::mapping::{customer_of, is_provisional, sale_prefix};
 use crate::integrations::mindbody::webhooks::Subscription;
 use crate::integrations::mindbody::webhooks::payload::{
     CLIENT_CREATED, CLIENT_UPDATED, Delivery, SALE_CREATED,
@@ -408,9 +408,8 @@ impl Core {
                 let client = change.onto(stored, stamp);
                 let customer = Customer {
                     modified_by: Some(format!("{} {}", delivery.event_id, delivery.message_id)),
-                    ..crate::engine::sync::customer_of(
-                        &event_site(event)?,
-                        &client,
+                    ..crate::books::ledger::matched(
+                        customer_of(&event_site(event)?, &client),
                         index,
                         existing,
                     )

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Local, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::jobs::{Queued, Slot};
-use super::{Core, EngineError};
 use crate::domain::{Provider, Status};
+use crate::engine::jobs::{Queued, Slot};
+use crate::engine::{Core, EngineError};
 use crate::store::IntegrationRecord;
 
 use super::sync::SyncRequest;
@@ -106,7 +106,7 @@ impl Core {
                     // A sync running now covers other ground: the catch-up waits for it
                     // rather than an hour.
                     let _ = engine.queue_mindbody_sync(SyncRequest {
-                        only: Some(super::SyncKind::Sales),
+                        only: Some(super::sync::SyncKind::Sales),
                         since: Some(since),
                         full: false,
                     });
@@ -170,11 +170,11 @@ pub(crate) fn schedule_facts(
     calls_today: CallsToday,
     now: DateTime<Utc>,
 ) -> (
-    Vec<super::view::Fact>,
+    Vec<crate::engine::view::Fact>,
     Option<Freshness>,
     Option<DateTime<Utc>>,
 ) {
-    use super::view::Fact;
+    use crate::engine::view::Fact;
     let unreached = match calls_today.unreached {
         0 => String::new(),
         1 => " · 1 attempt could not connect".into(),
