@@ -30,7 +30,8 @@ pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruct
 pub use crate::integrations::gemini::operations::GeminiUpdate;
 pub use crate::integrations::mindbody::connect::MindbodyUpdate;
 pub use crate::integrations::mindbody::schedule::Freshness;
-pub use crate::integrations::mindbody::sync::{SyncKind, SyncRequest, calls_key};
+pub use crate::integrations::mindbody::sync::{SyncKind, SyncRequest};
+pub use crate::integrations::mindbody::sync_calls::calls_key;
 pub use crate::integrations::mindbody::webhooks::receiving::{
     Refusal, WebhookEventPage, WebhookRow, WebhookSummary,
 };

@@ -259,7 +259,9 @@ impl Core {
         let counted = |key: String| self.inner.store.counter(&key).unwrap_or(0);
         let calls = crate::integrations::mindbody::schedule::CallsToday {
             billed: counted(crate::engine::calls_key(today)),
-            unreached: counted(crate::integrations::mindbody::sync::unreached_key(today)),
+            unreached: counted(crate::integrations::mindbody::sync_calls::unreached_key(
+                today,
+            )),
         };
         let (facts, freshness, next) = crate::integrations::mindbody::schedule::schedule_facts(
             record,

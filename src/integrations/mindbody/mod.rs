@@ -9,6 +9,7 @@ pub mod schedule;
 pub mod settings;
 pub(crate) mod state;
 pub mod sync;
+pub mod sync_calls;
 pub mod types;
 pub mod webhooks;
 

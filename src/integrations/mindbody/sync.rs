@@ -6,17 +6,16 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::sync_calls::RunCalls;
 use crate::books::AccountKey;
 use crate::books::ledger::matched;
 use crate::books::{Category, Customer, CustomerIndex, Settlement, Transaction, Upserted};
 use crate::domain::{Provider, SyncStatus};
 use crate::engine::{Core, EngineError, NextStep};
-use crate::integrations::mindbody::client::Attempt;
 use crate::integrations::mindbody::{self, MindbodyClient, mapping};
 use crate::store::{RecordCounts, SyncLog};
 
@@ -141,30 +140,6 @@ fn checkpoint_key(site: &AccountKey, kind: SyncKind) -> String {
     site.meta(&format!("checkpoint.{}", kind.name()))
 }
 
-/// The meta counter of API calls made on a day (they are billed past the daily allowance).
-pub fn calls_key(day: NaiveDate) -> String {
-    format!("mindbody.calls.{}", day.format("%Y-%m-%d"))
-}
-
-/// The meta counter of requests on a day that never reached Mindbody (not billed).
-pub fn unreached_key(day: NaiveDate) -> String {
-    format!("mindbody.unreached.{}", day.format("%Y-%m-%d"))
-}
-
-/// A run's requests so far: answered by Mindbody (billed), and never delivered.
-#[derive(Default)]
-struct RunCalls {
-    answered: AtomicU64,
-    unreached: AtomicU64,
-}
-
-impl RunCalls {
-    fn copy_to(&self, log: &mut SyncLog) {
-        log.api_calls = self.answered.load(Ordering::Relaxed);
-        log.unreached = self.unreached.load(Ordering::Relaxed);
-    }
-}
-
 impl Core {
     /// Runs the sync types asked for, in order, each as its own sync log. Returns the logs.
     /// Refused before anything is written when Mindbody is not set up or signed in; an error no
@@ -259,44 +234,6 @@ impl Core {
     }
 
     /// API calls made today, and the daily allowance.
-    pub fn mindbody_calls_today(&self) -> Result<(u64, u64), EngineError> {
-        let used = self
-            .inner
-            .store
-            .counter(&calls_key(Local::now().date_naive()))?;
-        Ok((used, self.inner.config.mindbody.daily_call_allowance()))
-    }
-
-    /// A client that counts every request it tries, into today's counters and this run's:
-    /// the ones Mindbody answered (billed) apart from the ones that never reached it.
-    fn counting_client(&self, run: Arc<RunCalls>) -> Result<MindbodyClient, EngineError> {
-        let settings = self.mindbody_settings()?;
-        let api_key = self.mindbody_api_key()?;
-        let engine = self.clone();
-        let counter: mindbody::client::CallCounter = Arc::new(move |attempt| {
-            let today = Local::now().date_naive();
-            let key = match attempt {
-                Attempt::Answered => {
-                    run.answered.fetch_add(1, Ordering::Relaxed);
-                    calls_key(today)
-                }
-                Attempt::Unreached => {
-                    run.unreached.fetch_add(1, Ordering::Relaxed);
-                    unreached_key(today)
-                }
-            };
-            let _ = engine.inner.store.increment(&key);
-        });
-        Ok(MindbodyClient::new(
-            self.http().clone(),
-            &self.inner.config.mindbody.api_url(),
-            api_key,
-            settings.site_id.as_deref().unwrap_or_default(),
-        )
-        .with_retry(self.inner.mindbody_retry)
-        .counting_calls(counter))
-    }
-
     /// One sync type as one sync log; the error that ended it, if one did, comes back beside it.
     async fn sync_one(
         &self,
