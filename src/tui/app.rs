@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::action::{Action, Request};
+use super::action::{Action, PagedList, Request};
 use super::chat::Chat;
 use super::layout;
 use super::palette::{self, PaletteCommand};
@@ -245,7 +245,7 @@ impl App {
         }
         let rows = self.history_rows();
         if let Some(provider) = self.history.key
-            && !self.history.covers(self.history.top, rows)
+            && self.history.wants_page(rows)
         {
             out.push(Request::LoadHistory {
                 provider,
@@ -327,7 +327,7 @@ impl App {
             Action::Engine(event) => self.engine_event(*event),
             Action::Reload => {
                 self.reload_integrations = true;
-                self.history.window = None;
+                self.history.invalidate();
             }
             Action::IntegrationsLoaded(views) => {
                 let keep = self.selected_view().map(|v| v.provider);
@@ -336,6 +336,14 @@ impl App {
             }
             Action::HistoryLoaded(page) => self.history_loaded(page),
             Action::RequestFailed(message) => self.notify(message, true),
+            Action::PageFailed(list, message) => {
+                match list {
+                    PagedList::History => self.history.failed(),
+                    PagedList::Transactions => self.transactions.failed(),
+                    PagedList::WebhookEvents => self.events.failed(),
+                }
+                self.notify(message, true);
+            }
             Action::Notice(message) => self.notify(message, false),
             // Handled by chat_update / gemini_update above.
             _ => {}
@@ -531,7 +539,7 @@ impl App {
             && log.status != crate::domain::SyncStatus::Started
         {
             self.reload_today = true;
-            self.transactions.window = None;
+            self.transactions.invalidate();
         }
         match event {
             Event::IntegrationChanged(view) => {
@@ -557,14 +565,14 @@ impl App {
                         history.top += added;
                     }
                 }
-                history.window = None;
+                history.invalidate();
             }
             Event::SyncLogChanged(_) => {}
             // A delivery changes the counts, the events, today's sales and the transactions.
             Event::WebhooksChanged(summary) => {
                 self.webhook_summary = Some(summary);
-                self.events.window = None;
-                self.transactions.window = None;
+                self.events.invalidate();
+                self.transactions.invalidate();
                 self.reload_today = true;
             }
             other => self.chat_or_gemini_event(other),
@@ -621,6 +629,7 @@ fn is_from_user(action: &Action) -> bool {
             | Action::WebhookEventsLoaded(_)
             | Action::WebhookSummaryLoaded(_)
             | Action::RequestFailed(_)
+            | Action::PageFailed(..)
             | Action::Resize { .. }
     )
 }

@@ -33,7 +33,7 @@ use tokio::sync::mpsc;
 
 use crate::domain::Provider;
 use crate::engine::Engine;
-use action::{Action, Request};
+use action::{Action, PagedList, Request};
 use app::App;
 use terminal::Tui;
 use theme::Theme;
@@ -172,6 +172,8 @@ pub fn explain_in_form(error: &crate::engine::EngineError, form: Provider) -> St
 
 async fn perform(engine: &Engine, request: Request) -> Option<Action> {
     let failed = |e: crate::engine::EngineError| Action::RequestFailed(explain(&e));
+    let page_failed =
+        |list| move |e: crate::engine::EngineError| Action::PageFailed(list, explain(&e));
     Some(match request {
         Request::LoadIntegrations => engine
             .integrations()
@@ -184,7 +186,7 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         } => engine
             .sync_history(provider, offset, limit)
             .await
-            .map_or_else(failed, Action::HistoryLoaded),
+            .map_or_else(page_failed(PagedList::History), Action::HistoryLoaded),
         Request::LoadConversations => engine
             .conversations()
             .await
@@ -271,7 +273,10 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         } => engine
             .transactions_page(filter, offset, limit)
             .await
-            .map_or_else(failed, Action::TransactionsLoaded),
+            .map_or_else(
+                page_failed(PagedList::Transactions),
+                Action::TransactionsLoaded,
+            ),
         Request::LoadTodaysSales => engine
             .todays_sales()
             .await
@@ -288,10 +293,12 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .map_or_else(failed, Action::CategoriesLoaded),
             Err(e) => failed(e),
         },
-        Request::LoadWebhookEvents { offset, limit } => engine
-            .webhook_events(offset, limit)
-            .await
-            .map_or_else(failed, Action::WebhookEventsLoaded),
+        Request::LoadWebhookEvents { offset, limit } => {
+            engine.webhook_events(offset, limit).await.map_or_else(
+                page_failed(PagedList::WebhookEvents),
+                Action::WebhookEventsLoaded,
+            )
+        }
         Request::LoadWebhookSummary => engine
             .webhook_summary()
             .await

@@ -152,18 +152,18 @@ impl App {
     }
 
     /// What the transactions screen needs loaded.
-    pub(super) fn transactions_request(&self) -> Option<Request> {
+    pub(super) fn transactions_request(&mut self) -> Option<Request> {
         if self.screen != Screen::Transactions {
             return None;
         }
         let filter = self.transactions.key.clone()?;
         let rows = self.transaction_rows();
-        (!self.transactions.covers(self.transactions.top, rows)).then(|| {
-            Request::LoadTransactions {
+        self.transactions
+            .wants_page(rows)
+            .then(|| Request::LoadTransactions {
                 filter,
                 offset: self.transactions.top,
                 limit: rows.max(1),
-            }
-        })
+            })
     }
 }

@@ -53,15 +53,17 @@ impl App {
     }
 
     /// What the events screen needs loaded.
-    pub(super) fn events_request(&self) -> Option<Request> {
+    pub(super) fn events_request(&mut self) -> Option<Request> {
         if self.screen != Screen::Events || self.events.key.is_none() {
             return None;
         }
         let rows = self.event_rows();
-        (!self.events.covers(self.events.top, rows)).then(|| Request::LoadWebhookEvents {
-            offset: self.events.top,
-            limit: rows.max(1),
-        })
+        self.events
+            .wants_page(rows)
+            .then(|| Request::LoadWebhookEvents {
+                offset: self.events.top,
+                limit: rows.max(1),
+            })
     }
 }
 
