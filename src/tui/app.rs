@@ -67,9 +67,9 @@ pub enum Overlay {
     /// `c`: the selected integration's settings.
     Form(Box<super::form::Form>),
     /// `o`: a sign-in under way.
-    Connect(Box<super::update_hub::ConnectView>),
+    Connect(Box<super::screens::hub::ConnectView>),
     /// `m`: revenue categories and the financial classes they map to.
-    Mapping(Box<super::update_books::MappingView>),
+    Mapping(Box<super::screens::transactions::MappingView>),
     /// `x` and other keys that cannot be undone: the question first.
     Confirm(Box<super::confirm::Confirm>),
     /// The demo's first screen: the three things to try. It takes no keys of its own: the
@@ -119,7 +119,7 @@ pub struct App {
     /// Names of the customers of the transactions on screen.
     pub transaction_names: std::collections::BTreeMap<String, String>,
     /// The events screen's window, and the counts above it.
-    pub events: super::update_events::Events,
+    pub events: super::screens::events::Events,
     pub webhook_summary: Option<crate::engine::WebhookSummary>,
     pub(super) reload_today: bool,
     reload_integrations: bool,
@@ -229,7 +229,7 @@ impl App {
     }
 
     fn detail_lines(&self) -> u16 {
-        super::views::detail::wanted_lines(self, self.size)
+        super::screens::hub::detail::wanted_lines(self, self.size)
     }
 
     /// What to fetch from the engine so the screen can be drawn.
@@ -442,7 +442,7 @@ impl App {
                 if let Some(run) = self.history.row(self.history.selected) {
                     self.overlay = Overlay::Popup(Popup {
                         title: format!("{} {} sync #{}", run.provider, run.sync_type, run.seq),
-                        body: super::views::history::run_details(run, self.now),
+                        body: super::screens::hub::history::run_details(run, self.now),
                         scroll: 0,
                     });
                 }
@@ -459,7 +459,7 @@ impl App {
 
     fn move_in(&mut self, pane: Pane, delta: i64) {
         if let Overlay::Help(scroll) = &mut self.overlay {
-            let most = super::keymap::HELP.len() as i64;
+            let most = super::keymap::help().len() as i64;
             *scroll = (*scroll as i64 + delta).clamp(0, most) as u16;
             return;
         }
@@ -475,7 +475,7 @@ impl App {
                     (self.selected as i64).saturating_add(delta).clamp(0, last) as usize;
             }
             Pane::Detail => {
-                let max = super::views::detail::max_scroll(self) as i64;
+                let max = super::screens::hub::detail::max_scroll(self) as i64;
                 self.detail_scroll = (self.detail_scroll as i64)
                     .saturating_add(delta)
                     .clamp(0, max) as u16;

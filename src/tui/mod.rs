@@ -10,16 +10,14 @@ pub mod clipboard;
 pub mod confirm;
 pub mod form;
 pub mod keymap;
+pub mod keys;
 pub mod layout;
 pub mod paged;
 pub mod palette;
+pub mod screens;
 pub mod terminal;
 pub mod text;
 pub mod theme;
-pub mod update_books;
-mod update_chat;
-pub mod update_events;
-pub mod update_hub;
 pub mod views;
 
 use std::time::Duration;
