@@ -188,6 +188,24 @@ async fn transaction_loads(
     loads
 }
 
+/// A dashboard on a fresh store, its loop's channel of background answers, and the first frame
+/// of the transactions screen drawn (its page asked for).
+async fn on_transactions() -> (
+    tempfile::TempDir,
+    legion_hub::engine::Engine,
+    tokio::sync::mpsc::UnboundedSender<Action>,
+    tokio::sync::mpsc::UnboundedReceiver<Action>,
+    App,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = support::open_engine(dir.path());
+    let (tx, answers) = tokio::sync::mpsc::unbounded_channel();
+    let mut app = app(100, 20);
+    app.update(Action::ShowScreen(Screen::Transactions));
+    legion_hub::tui::settle(&engine, &mut app, &tx).await;
+    (dir, engine, tx, answers, app)
+}
+
 /// One refresh of the transactions screen is one load of its page. The loop settles in
 /// rounds and asks the app each round what to fetch; a page on its way used to change no state,
 /// so it was asked for again each round (four loads per refresh).
@@ -195,12 +213,7 @@ async fn transaction_loads(
 async fn one_refresh_of_the_transactions_screen_is_one_load() {
     use legion_hub::engine::Event;
     use legion_hub::tui::settle;
-    let dir = tempfile::tempdir().unwrap();
-    let engine = support::open_engine(dir.path());
-    let (tx, mut answers) = tokio::sync::mpsc::unbounded_channel();
-    let mut app = app(100, 20);
-    app.update(Action::ShowScreen(Screen::Transactions));
-    settle(&engine, &mut app, &tx).await;
+    let (_dir, engine, tx, mut answers, mut app) = on_transactions().await;
     assert_eq!(transaction_loads(&mut answers, &mut app).await, 1);
     settle(&engine, &mut app, &tx).await;
     assert_eq!(
@@ -222,12 +235,7 @@ async fn one_refresh_of_the_transactions_screen_is_one_load() {
 async fn a_burst_of_webhooks_loads_at_most_once_a_frame() {
     use legion_hub::engine::Event;
     use legion_hub::tui::settle;
-    let dir = tempfile::tempdir().unwrap();
-    let engine = support::open_engine(dir.path());
-    let (tx, mut answers) = tokio::sync::mpsc::unbounded_channel();
-    let mut app = app(100, 20);
-    app.update(Action::ShowScreen(Screen::Transactions));
-    settle(&engine, &mut app, &tx).await;
+    let (_dir, engine, tx, mut answers, mut app) = on_transactions().await;
     let summary = engine.webhook_summary().await.unwrap();
     let (mut frames, mut loads) = (1, 0);
     for delivery in 0..1_000 {
