@@ -10,7 +10,9 @@ use super::action::Action;
 /// One way to press a key.
 #[derive(Debug, Clone, Copy)]
 pub enum Press {
-    /// The key without Ctrl or Alt (Shift is part of the character, or BackTab).
+    /// The key without Ctrl or Alt (Shift is part of the character, or BackTab). Ctrl and
+    /// Alt together count as neither: some terminals report AltGr that way (`/`, `?`, `:` on
+    /// many keyboards).
     Key(KeyCode),
     Ctrl(char),
     Alt(KeyCode),
@@ -23,7 +25,7 @@ impl Press {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let alt = key.modifiers.contains(KeyModifiers::ALT);
         match self {
-            Press::Key(code) => !ctrl && !alt && code == key.code,
+            Press::Key(code) => ctrl == alt && code == key.code,
             Press::Ctrl(c) => ctrl && key.code == KeyCode::Char(c),
             Press::Alt(code) => alt && code == key.code,
             Press::Any => true,
