@@ -174,10 +174,7 @@ fn the_transactions_filter_applies_as_you_type() {
 
 /// The answers the loop got back from the background (each one is one engine call) until every
 /// request sent has answered: how many were pages of transactions.
-async fn transaction_loads(
-    answers: &mut tokio::sync::mpsc::UnboundedReceiver<Action>,
-    app: &mut App,
-) -> usize {
+async fn transaction_loads(answers: &mut Answers, app: &mut App) -> usize {
     let mut loads = 0;
     while let Ok(Some(answer)) =
         tokio::time::timeout(std::time::Duration::from_millis(300), answers.recv()).await
@@ -188,15 +185,13 @@ async fn transaction_loads(
     loads
 }
 
+type Engine = legion_hub::engine::Engine;
+type Answering = tokio::sync::mpsc::UnboundedSender<Action>;
+type Answers = tokio::sync::mpsc::UnboundedReceiver<Action>;
+
 /// A dashboard on a fresh store, its loop's channel of background answers, and the first frame
 /// of the transactions screen drawn (its page asked for).
-async fn on_transactions() -> (
-    tempfile::TempDir,
-    legion_hub::engine::Engine,
-    tokio::sync::mpsc::UnboundedSender<Action>,
-    tokio::sync::mpsc::UnboundedReceiver<Action>,
-    App,
-) {
+async fn on_transactions() -> (tempfile::TempDir, Engine, Answering, Answers, App) {
     let dir = tempfile::tempdir().unwrap();
     let engine = support::open_engine(dir.path());
     let (tx, answers) = tokio::sync::mpsc::unbounded_channel();

@@ -44,6 +44,9 @@ pub enum Section {
     Mouse,
 }
 
+/// A test over the state of a table's owner: whether a row applies now.
+pub type When<S> = fn(&S) -> bool;
+
 /// One row of a key table over the state `S` of whoever owns it.
 pub struct Binding<S: ?Sized + 'static> {
     /// The presses that do it; none for a row that only names keys for the bar or the help.
@@ -51,9 +54,9 @@ pub struct Binding<S: ?Sized + 'static> {
     /// What the press does (the press is given for the keys that type).
     pub action: fn(KeyEvent) -> Action,
     /// Whether the presses do it now.
-    pub when: fn(&S) -> bool,
+    pub when: When<S>,
     /// In the bottom bar while its test holds: the keys as shown, and what they do.
-    pub bar: Option<(&'static str, &'static str, fn(&S) -> bool)>,
+    pub bar: Option<(&'static str, &'static str, When<S>)>,
     /// In the help overlay: where, the keys as shown, and what they do.
     pub help: Option<(Section, &'static str, &'static str)>,
 }
