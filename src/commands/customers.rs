@@ -42,7 +42,7 @@ pub async fn run(
         .await?
         .into_iter()
         .filter(|c| !possible_duplicates || c.possible_duplicate_of.is_some())
-        .map(|c| crate::books::Customer {
+        .map(|c| crate::api::Customer {
             key: visible(&c.key),
             possible_duplicate_of: c.possible_duplicate_of.as_deref().map(visible),
             ..c

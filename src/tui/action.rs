@@ -103,6 +103,16 @@ pub enum Action {
     /// The engine would not take the question (no key, say).
     ChatSendFailed(String),
     RequestFailed(String),
+    /// A page of one of the long lists could not be loaded: which list, and why.
+    PageFailed(PagedList, String),
+}
+
+/// The lists read a page at a time from the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PagedList {
+    History,
+    Transactions,
+    WebhookEvents,
 }
 
 /// What the app asks the engine for; the loop runs these and answers with an [`Action`].

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::action::{Action, Request};
+use super::action::{Action, PagedList, Request};
 use super::chat::Chat;
 use super::layout;
 use super::palette::{self, PaletteCommand};
@@ -67,9 +67,9 @@ pub enum Overlay {
     /// `c`: the selected integration's settings.
     Form(Box<super::form::Form>),
     /// `o`: a sign-in under way.
-    Connect(Box<super::update_hub::ConnectView>),
+    Connect(Box<super::screens::hub::ConnectView>),
     /// `m`: revenue categories and the financial classes they map to.
-    Mapping(Box<super::update_books::MappingView>),
+    Mapping(Box<super::screens::transactions::MappingView>),
     /// `x` and other keys that cannot be undone: the question first.
     Confirm(Box<super::confirm::Confirm>),
     /// The demo's first screen: the three things to try. It takes no keys of its own: the
@@ -119,7 +119,7 @@ pub struct App {
     /// Names of the customers of the transactions on screen.
     pub transaction_names: std::collections::BTreeMap<String, String>,
     /// The events screen's window, and the counts above it.
-    pub events: super::update_events::Events,
+    pub events: super::screens::events::Events,
     pub webhook_summary: Option<crate::api::WebhookSummary>,
     pub(super) reload_today: bool,
     reload_integrations: bool,
@@ -229,7 +229,7 @@ impl App {
     }
 
     fn detail_lines(&self) -> u16 {
-        super::views::detail::wanted_lines(self, self.size)
+        super::screens::hub::detail::wanted_lines(self, self.size)
     }
 
     /// What to fetch from the engine so the screen can be drawn.
@@ -245,7 +245,7 @@ impl App {
         }
         let rows = self.history_rows();
         if let Some(provider) = self.history.key
-            && !self.history.covers(self.history.top, rows)
+            && self.history.wants_page(rows)
         {
             out.push(Request::LoadHistory {
                 provider,
@@ -327,7 +327,7 @@ impl App {
             Action::Engine(event) => self.engine_event(*event),
             Action::Reload => {
                 self.reload_integrations = true;
-                self.history.window = None;
+                self.history.invalidate();
             }
             Action::IntegrationsLoaded(views) => {
                 let keep = self.selected_view().map(|v| v.provider);
@@ -336,6 +336,14 @@ impl App {
             }
             Action::HistoryLoaded(page) => self.history_loaded(page),
             Action::RequestFailed(message) => self.notify(message, true),
+            Action::PageFailed(list, message) => {
+                match list {
+                    PagedList::History => self.history.failed(),
+                    PagedList::Transactions => self.transactions.failed(),
+                    PagedList::WebhookEvents => self.events.failed(),
+                }
+                self.notify(message, true);
+            }
             Action::Notice(message) => self.notify(message, false),
             // Handled by chat_update / gemini_update above.
             _ => {}
@@ -434,7 +442,7 @@ impl App {
                 if let Some(run) = self.history.row(self.history.selected) {
                     self.overlay = Overlay::Popup(Popup {
                         title: format!("{} {} sync #{}", run.provider, run.sync_type, run.seq),
-                        body: super::views::history::run_details(run, self.now),
+                        body: super::screens::hub::history::run_details(run, self.now),
                         scroll: 0,
                     });
                 }
@@ -451,7 +459,7 @@ impl App {
 
     fn move_in(&mut self, pane: Pane, delta: i64) {
         if let Overlay::Help(scroll) = &mut self.overlay {
-            let most = super::keymap::HELP.len() as i64;
+            let most = super::keymap::help().len() as i64;
             *scroll = (*scroll as i64 + delta).clamp(0, most) as u16;
             return;
         }
@@ -467,7 +475,7 @@ impl App {
                     (self.selected as i64).saturating_add(delta).clamp(0, last) as usize;
             }
             Pane::Detail => {
-                let max = super::views::detail::max_scroll(self) as i64;
+                let max = super::screens::hub::detail::max_scroll(self) as i64;
                 self.detail_scroll = (self.detail_scroll as i64)
                     .saturating_add(delta)
                     .clamp(0, max) as u16;
@@ -531,7 +539,7 @@ impl App {
             && log.status != crate::api::SyncStatus::Started
         {
             self.reload_today = true;
-            self.transactions.window = None;
+            self.transactions.invalidate();
         }
         match event {
             Event::IntegrationChanged(view) => {
@@ -557,14 +565,14 @@ impl App {
                         history.top += added;
                     }
                 }
-                history.window = None;
+                history.invalidate();
             }
             Event::SyncLogChanged(_) => {}
             // A delivery changes the counts, the events, today's sales and the transactions.
             Event::WebhooksChanged(summary) => {
                 self.webhook_summary = Some(summary);
-                self.events.window = None;
-                self.transactions.window = None;
+                self.events.invalidate();
+                self.transactions.invalidate();
                 self.reload_today = true;
             }
             other => self.chat_or_gemini_event(other),
@@ -621,6 +629,7 @@ fn is_from_user(action: &Action) -> bool {
             | Action::WebhookEventsLoaded(_)
             | Action::WebhookSummaryLoaded(_)
             | Action::RequestFailed(_)
+            | Action::PageFailed(..)
             | Action::Resize { .. }
     )
 }

@@ -1,6 +1,6 @@
 //! A settings form: text fields, secrets typed masked, and choices picked with ← →. The Gemini
 //! and Mindbody settings are both one of these; what a form's values mean is decided where it is
-//! submitted (`update_hub`).
+//! submitted (`screens::hub::update`).
 
 use ratatui::crossterm::event::{Event as TermEvent, KeyEvent};
 use tui_input::Input;

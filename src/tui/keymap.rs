@@ -1,13 +1,16 @@
-//! Keys and mouse to actions. What a key does depends only on what is open: a text field takes
-//! every key but Enter, Esc and Tab; otherwise the usual terminal-tool keys apply.
+//! Keys and mouse to actions, and the keys named for the bottom bar and the help, all read from
+//! the key tables: the open overlay's first (a text field takes every key but Enter, Esc and
+//! Tab), then the screen's (`screens::*::KEYS`), then the app's own below, then movement.
 
+use ratatui::crossterm::event::KeyCode::{BackTab, Char, Down, Enter, Esc, Left, Right, Tab, Up};
 use ratatui::crossterm::event::{
-    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+    Event as TermEvent, KeyEvent, KeyEventKind, MouseButton, MouseEventKind,
 };
 
 use super::action::Action;
 use super::app::{App, Overlay, Screen};
-use super::chat::ChatFocus;
+use super::keys::{self, Binding, Press::*, Section};
+use super::screens;
 
 pub fn action_for(app: &App, event: TermEvent) -> Option<Action> {
     match event {
@@ -35,298 +38,218 @@ pub fn action_for(app: &App, event: TermEvent) -> Option<Action> {
 }
 
 fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if ctrl && key.code == KeyCode::Char('c') {
-        // In the chat, Ctrl-C stops a reply the way it stops a command in a shell.
-        if app.screen == Screen::Chat && app.chat.streaming.is_some() {
-            return Some(Action::ChatCancel);
-        }
-        return Some(Action::Quit);
+    // Ctrl-c works from inside any text field: it is asked of the app before anything else.
+    if let Some(action) = keys::dispatch(FIRST, app, key) {
+        return Some(action);
     }
-    match &app.overlay {
-        Overlay::Filter(_) | Overlay::Palette(_) => Some(match key.code {
-            KeyCode::Enter => Action::Submit,
-            KeyCode::Esc => Action::Back,
-            KeyCode::Tab => Action::Complete,
-            _ => Action::Edit(key),
-        }),
-        // Only `y` goes ahead: anything else, a stray key included, cancels.
-        Overlay::Confirm(_) => Some(match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => Action::Confirm,
-            _ => Action::Back,
-        }),
-        Overlay::Connect(_) => Some(match key.code {
-            KeyCode::Enter => Action::Submit,
-            KeyCode::Esc => Action::Back,
-            KeyCode::Char('y') if ctrl => Action::CopyUrl,
-            _ => Action::Edit(key),
-        }),
-        Overlay::Mapping(view) if view.editing.is_some() => Some(match key.code {
-            KeyCode::Enter => Action::Submit,
-            KeyCode::Esc => Action::Back,
-            _ => Action::Edit(key),
-        }),
-        Overlay::Mapping(_) => match key.code {
-            KeyCode::Enter => Some(Action::Submit),
-            KeyCode::Esc | KeyCode::Char('q') => Some(Action::Back),
-            _ => movement(key, ctrl),
-        },
-        Overlay::Form(_) => Some(match key.code {
-            KeyCode::Enter => Action::Submit,
-            KeyCode::Esc => Action::Back,
-            KeyCode::Tab | KeyCode::Down => Action::FormNext,
-            KeyCode::BackTab | KeyCode::Up => Action::FormPrev,
-            KeyCode::Left => Action::FormCycle(-1),
-            KeyCode::Right => Action::FormCycle(1),
-            _ => Action::Edit(key),
-        }),
-        Overlay::Help(_) => match key.code {
-            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
-                Some(Action::ToggleHelp)
-            }
-            _ => movement(key, ctrl),
-        },
-        Overlay::Popup(_) => match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => Some(Action::Back),
-            _ => movement(key, ctrl),
-        },
-        // The welcome takes no keys: they do what they do with nothing open (and close it).
-        Overlay::None | Overlay::Welcome if app.screen == Screen::Chat => chat_key(app, key, ctrl),
-        Overlay::None | Overlay::Welcome if app.screen == Screen::Transactions => match key.code {
-            KeyCode::Char('q') => Some(Action::Quit),
-            KeyCode::Char('?') => Some(Action::ToggleHelp),
-            KeyCode::Char('/') => Some(Action::OpenFilter),
-            KeyCode::Char(':') => Some(Action::OpenPalette),
-            KeyCode::Char('1') | KeyCode::Esc => Some(Action::Back),
-            KeyCode::Char('2') => Some(Action::ShowScreen(Screen::Chat)),
-            KeyCode::Char('4') => Some(Action::ShowScreen(Screen::Events)),
-            _ => movement(key, ctrl),
-        },
-        Overlay::None | Overlay::Welcome if app.screen == Screen::Events => match key.code {
-            KeyCode::Char('q') => Some(Action::Quit),
-            KeyCode::Char('?') => Some(Action::ToggleHelp),
-            KeyCode::Char(':') => Some(Action::OpenPalette),
-            KeyCode::Char('1') | KeyCode::Esc => Some(Action::Back),
-            KeyCode::Char('2') => Some(Action::ShowScreen(Screen::Chat)),
-            KeyCode::Char('3') => Some(Action::ShowScreen(Screen::Transactions)),
-            KeyCode::Char('r') => Some(Action::RetryWebhooks),
-            KeyCode::Enter => Some(Action::Open),
-            _ => movement(key, ctrl),
-        },
-        Overlay::None | Overlay::Welcome => match key.code {
-            KeyCode::Char('q') => Some(Action::Quit),
-            KeyCode::Char('?') => Some(Action::ToggleHelp),
-            KeyCode::Char('/') => Some(Action::OpenFilter),
-            KeyCode::Char(':') => Some(Action::OpenPalette),
-            KeyCode::Char('2') => Some(Action::ShowScreen(Screen::Chat)),
-            KeyCode::Char('3') => Some(Action::ShowScreen(Screen::Transactions)),
-            KeyCode::Char('4') => Some(Action::ShowScreen(Screen::Events)),
-            KeyCode::Char('s') => Some(Action::SyncSelected),
-            KeyCode::Char('m') => Some(Action::OpenMapping),
-            KeyCode::Char('t') => Some(Action::TestSelected),
-            KeyCode::Char('c') => Some(Action::ConfigureSelected),
-            KeyCode::Char('o') => Some(Action::ConnectSelected),
-            KeyCode::Char('x') => Some(Action::DisconnectSelected),
-            KeyCode::Char('a') => Some(Action::AcceptOffer),
-            KeyCode::Esc => Some(Action::Back),
-            KeyCode::Tab => Some(Action::NextPane),
-            KeyCode::BackTab => Some(Action::PrevPane),
-            KeyCode::Enter => Some(Action::Open),
-            _ => movement(key, ctrl),
-        },
+    if !matches!(app.overlay, Overlay::None | Overlay::Welcome) {
+        return keys::dispatch(OVERLAYS, &app.overlay, key).or_else(|| {
+            matches!(
+                app.overlay,
+                Overlay::Help(_) | Overlay::Popup(_) | Overlay::Mapping(_)
+            )
+            .then(|| keys::movement(key))
+            .flatten()
+        });
     }
-}
-
-/// The chat screen: the input box takes typing; the message and conversation panes move.
-fn chat_key(app: &App, key: KeyEvent, ctrl: bool) -> Option<Action> {
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
-    match key.code {
-        KeyCode::Esc if app.chat.streaming.is_some() => return Some(Action::ChatCancel),
-        KeyCode::Esc => return Some(Action::ShowScreen(Screen::Hub)),
-        KeyCode::Char('n') if ctrl => return Some(Action::ChatNew),
-        KeyCode::Char('o') if ctrl => return Some(Action::ChatToggleAlias),
-        KeyCode::Char('y') if ctrl => return Some(Action::ChatCopy),
-        KeyCode::Tab => return Some(Action::ChatFocusNext),
-        KeyCode::PageUp => return Some(Action::Page(-1)),
-        KeyCode::PageDown => return Some(Action::Page(1)),
-        _ => {}
-    }
-    match app.chat.focus {
-        ChatFocus::Input => Some(match key.code {
-            KeyCode::Enter if alt => Action::ChatNewline,
-            KeyCode::Char('j') if ctrl => Action::ChatNewline,
-            KeyCode::Enter => Action::ChatSend,
-            _ => Action::ChatKey(key),
-        }),
-        ChatFocus::Messages | ChatFocus::List => match key.code {
-            KeyCode::Char('q') => Some(Action::Quit),
-            KeyCode::Char('?') => Some(Action::ToggleHelp),
-            KeyCode::Char(':') => Some(Action::OpenPalette),
-            KeyCode::Enter | KeyCode::Char('i') => Some(Action::Open),
-            _ => movement(key, ctrl),
-        },
-    }
-}
-
-fn movement(key: KeyEvent, ctrl: bool) -> Option<Action> {
-    Some(match key.code {
-        KeyCode::Char('j') | KeyCode::Down => Action::Move(1),
-        KeyCode::Char('k') | KeyCode::Up => Action::Move(-1),
-        KeyCode::Char('d') if ctrl => Action::Page(1),
-        KeyCode::Char('u') if ctrl => Action::Page(-1),
-        KeyCode::PageDown => Action::Page(1),
-        KeyCode::PageUp => Action::Page(-1),
-        KeyCode::Char('g') | KeyCode::Home => Action::Top,
-        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
-        _ => return None,
-    })
+    // The welcome takes no keys: they do what they do with nothing open (and close it).
+    let on_screen = match app.screen {
+        Screen::Hub => keys::dispatch(screens::hub::KEYS, &app.focus, key),
+        Screen::Chat => keys::dispatch(screens::chat::KEYS, &app.chat, key),
+        Screen::Transactions => keys::dispatch(screens::transactions::KEYS, &(), key),
+        Screen::Events => keys::dispatch(screens::events::KEYS, &(), key),
+    };
+    on_screen
+        .or_else(|| keys::dispatch(APP, app, key))
+        .or_else(|| keys::movement(key))
 }
 
 /// The keys that work right now, for the status bar: (key, what it does).
-pub fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
-    use super::app::Pane;
-    if app.screen == Screen::Chat && matches!(app.overlay, Overlay::None) {
-        return match (app.chat.streaming.is_some(), app.chat.focus) {
-            (true, _) => &[
-                ("Esc", "stop the reply"),
-                ("PgUp/PgDn", "scroll"),
-                ("Ctrl-y", "copy"),
-            ],
-            (false, ChatFocus::Input) => &[
-                ("Enter", "send"),
-                ("Alt-Enter", "new line"),
-                ("Ctrl-o", "fast/pro"),
-                ("Ctrl-n", "new"),
-                ("Ctrl-y", "copy reply"),
-                ("Tab", "pane"),
-                ("Esc", "hub"),
-            ],
-            (false, ChatFocus::Messages) => &[
-                ("↑↓", "scroll"),
-                ("Enter", "type"),
-                ("Tab", "pane"),
-                ("Esc", "hub"),
-                ("q", "quit"),
-            ],
-            (false, ChatFocus::List) => &[
-                ("↑↓", "choose"),
-                ("Enter", "open"),
-                ("Ctrl-n", "new"),
-                ("Tab", "pane"),
-                ("Esc", "hub"),
-            ],
-        };
+pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    if !matches!(app.overlay, Overlay::None) {
+        return keys::hints(OVERLAYS, &app.overlay).collect();
     }
-    if app.screen == Screen::Events && matches!(app.overlay, Overlay::None) {
-        return &[
-            ("↑↓", "move"),
-            ("PgUp/PgDn", "page"),
-            ("Enter", "details"),
-            ("r", "retry failed"),
-            ("Esc", "hub"),
-            ("q", "quit"),
-        ];
-    }
-    if app.screen == Screen::Transactions && matches!(app.overlay, Overlay::None) {
-        return &[
-            ("↑↓", "move"),
-            ("PgUp/PgDn", "page"),
-            ("/", "filter"),
-            ("Esc", "hub"),
-            ("q", "quit"),
-        ];
-    }
-    match (&app.overlay, app.focus) {
-        (Overlay::Welcome, _) => &[
-            ("2", "chat"),
-            ("j o", "sign in"),
-            ("3", "transactions"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        (Overlay::Filter(_), _) => &[("Enter", "keep"), ("Esc", "clear")],
-        (Overlay::Mapping(view), _) if view.editing.is_some() => {
-            &[("Enter", "save the class"), ("Esc", "cancel")]
-        }
-        (Overlay::Mapping(_), _) => &[("↑↓", "move"), ("Enter", "set the class"), ("Esc", "close")],
-        (Overlay::Palette(_), _) => &[("Tab", "complete"), ("Enter", "run"), ("Esc", "cancel")],
-        (Overlay::Help(_), _) => &[("↑↓", "scroll"), ("Esc", "close")],
-        (Overlay::Connect(_), _) => &[
-            ("Enter", "use the pasted address"),
-            ("Ctrl-y", "copy the address"),
-            ("Esc", "cancel"),
-        ],
-        (Overlay::Form(_), _) => &[
-            ("↑↓", "field"),
-            ("←→", "choose"),
-            ("Enter", "save"),
-            ("Esc", "cancel"),
-        ],
-        (Overlay::Popup(_), _) => &[("↑↓", "scroll"), ("Esc", "close")],
-        (Overlay::Confirm(_), _) => &[("y", "yes"), ("n/Esc/other", "no")],
-        (Overlay::None, Pane::Integrations) => &[
-            ("↑↓", "move"),
-            ("Enter", "open"),
-            ("Tab", "pane"),
-            ("/", "filter"),
-            (":", "command"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        (Overlay::None, Pane::Detail) => &[
-            ("↑↓", "scroll"),
-            ("Enter", "history"),
-            ("Tab", "pane"),
-            ("Esc", "back"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        (Overlay::None, Pane::History) => &[
-            ("↑↓", "move"),
-            ("PgUp/PgDn", "page"),
-            ("g/G", "ends"),
-            ("Enter", "details"),
-            ("Esc", "back"),
-            ("q", "quit"),
-        ],
+    match app.screen {
+        Screen::Hub => keys::hints(screens::hub::KEYS, &app.focus).collect(),
+        Screen::Chat => keys::hints(screens::chat::KEYS, &app.chat).collect(),
+        Screen::Transactions => keys::hints(screens::transactions::KEYS, &()).collect(),
+        Screen::Events => keys::hints(screens::events::KEYS, &()).collect(),
     }
 }
 
-/// Every key, for the help overlay: (key, what it does). Short enough to fit 80x24.
-pub const HELP: &[(&str, &str)] = &[
-    ("↑↓ jk PgUp PgDn g G", "move, page, first / last"),
-    ("Tab  Shift-Tab", "next / previous pane"),
-    (
-        "Enter",
-        "open: integration → detail → history → run details",
+/// Every key, for the help overlay: (key, what it does), from every table, section by section.
+pub fn help() -> Vec<(&'static str, &'static str)> {
+    let mut lines: Vec<_> = keys::help(APP)
+        .chain(keys::help(screens::hub::KEYS))
+        .chain(keys::help(screens::chat::KEYS))
+        .chain(keys::help(screens::transactions::KEYS))
+        .chain(keys::help(screens::events::KEYS))
+        .collect();
+    lines.sort_by_key(|(section, _, _)| *section); // stable: table order within a section
+    lines.into_iter().map(|(_, k, about)| (k, about)).collect()
+}
+
+fn streaming_on_chat(app: &App) -> bool {
+    app.screen == Screen::Chat && app.chat.streaming.is_some()
+}
+
+/// Asked before the overlays: the keys that work even in a text field.
+static FIRST: &[Binding<App>] = &[
+    // In the chat, Ctrl-C stops a reply the way it stops a command in a shell.
+    Binding::keys(&[Ctrl('c')], |_| Action::ChatCancel).when(streaming_on_chat),
+    Binding::keys(&[Ctrl('c')], |_| Action::Quit),
+];
+
+/// The app's keys: they work on every screen that does not take them for itself (the chat's
+/// input box takes typing).
+static APP: &[Binding<App>] = &[
+    Binding::says().help(
+        Section::Moving,
+        "↑↓ jk PgUp PgDn g G",
+        "move, page, first / last",
     ),
-    ("Esc", "close, clear the filter, back"),
-    (
-        "/",
-        "filter the integrations (the transactions on screen 3)",
-    ),
-    (
+    Binding::keys(&[Key(Char(':'))], |_| Action::OpenPalette).help(
+        Section::Anywhere,
         ":",
         "commands: :q :status :help :filter :history :chat :hub",
     ),
-    ("?", "this help"),
-    ("q  Ctrl-c", "quit"),
-    (
+    Binding::keys(&[Key(Char('?'))], |_| Action::ToggleHelp).help(
+        Section::Anywhere,
+        "?",
+        "this help",
+    ),
+    Binding::keys(&[Key(Char('q'))], |_| Action::Quit).help(Section::Anywhere, "q  Ctrl-c", "quit"),
+    Binding::keys(&[Key(Char('1'))], |_| Action::ShowScreen(Screen::Hub)).help(
+        Section::Anywhere,
         "1  2  3  4",
         "the hub; chat with Gemini; transactions; events",
     ),
-    ("t  c", "test, configure the selected integration"),
-    ("a", "accept the fix on offer (models, webhooks)"),
-    ("o  x", "Mindbody: connect (or reconnect), disconnect"),
-    ("s  m", "Mindbody: sync now; map categories to classes"),
-    ("chat: Enter  Alt-Enter", "send; new line (also Ctrl-j)"),
-    (
-        "chat: Esc  Ctrl-c",
-        "stop the reply arriving; Esc again: the hub",
+    Binding::keys(&[Key(Char('2'))], |_| Action::ShowScreen(Screen::Chat)),
+    Binding::keys(&[Key(Char('3'))], |_| {
+        Action::ShowScreen(Screen::Transactions)
+    }),
+    Binding::keys(&[Key(Char('4'))], |_| Action::ShowScreen(Screen::Events)),
+    Binding::says().help(
+        Section::Mouse,
+        "mouse",
+        "a click selects a row, the wheel scrolls",
     ),
-    (
-        "chat: Ctrl-n Ctrl-o Ctrl-y",
-        "new conversation; fast / pro; copy the reply",
-    ),
-    ("mouse", "a click selects a row, the wheel scrolls"),
+];
+
+fn filter(o: &Overlay) -> bool {
+    matches!(o, Overlay::Filter(_))
+}
+fn palette(o: &Overlay) -> bool {
+    matches!(o, Overlay::Palette(_))
+}
+fn text_field(o: &Overlay) -> bool {
+    filter(o) || palette(o)
+}
+fn confirm(o: &Overlay) -> bool {
+    matches!(o, Overlay::Confirm(_))
+}
+fn connect(o: &Overlay) -> bool {
+    matches!(o, Overlay::Connect(_))
+}
+fn naming_a_class(o: &Overlay) -> bool {
+    matches!(o, Overlay::Mapping(view) if view.editing.is_some())
+}
+fn mapping(o: &Overlay) -> bool {
+    matches!(o, Overlay::Mapping(view) if view.editing.is_none())
+}
+fn form(o: &Overlay) -> bool {
+    matches!(o, Overlay::Form(_))
+}
+fn help_open(o: &Overlay) -> bool {
+    matches!(o, Overlay::Help(_))
+}
+fn popup(o: &Overlay) -> bool {
+    matches!(o, Overlay::Popup(_))
+}
+fn welcome(o: &Overlay) -> bool {
+    matches!(o, Overlay::Welcome)
+}
+
+/// What sits on top of the screen takes the keys first; the rows say which overlay they are for.
+static OVERLAYS: &[Binding<Overlay>] = &[
+    // The demo's welcome names the keys worth trying; they go to the screen.
+    Binding::says().bar("2", "chat", welcome),
+    Binding::says().bar("j o", "sign in", welcome),
+    Binding::says().bar("3", "transactions", welcome),
+    Binding::says().bar("?", "help", welcome),
+    Binding::says().bar("q", "quit", welcome),
+    // `/` and `:`: a line of text.
+    Binding::keys(&[Key(Tab)], |_| Action::Complete)
+        .when(text_field)
+        .bar("Tab", "complete", palette),
+    Binding::keys(&[Key(Enter)], |_| Action::Submit)
+        .when(text_field)
+        .bar("Enter", "keep", filter),
+    Binding::says().bar("Enter", "run", palette),
+    Binding::keys(&[Key(Esc)], |_| Action::Back)
+        .when(text_field)
+        .bar("Esc", "clear", filter),
+    Binding::says().bar("Esc", "cancel", palette),
+    Binding::keys(&[Any], Action::Edit).when(text_field),
+    // The question before a destructive key: only `y` goes ahead; any other key, a stray one
+    // included, cancels.
+    Binding::keys(&[Key(Char('y')), Key(Char('Y'))], |_| Action::Confirm)
+        .when(confirm)
+        .bar("y", "yes", confirm),
+    Binding::keys(&[Any], |_| Action::Back)
+        .when(confirm)
+        .bar("n/Esc/other", "no", confirm),
+    // The sign-in: a field for the address the browser ends on.
+    Binding::keys(&[Key(Enter)], |_| Action::Submit)
+        .when(connect)
+        .bar("Enter", "use the pasted address", connect),
+    Binding::keys(&[Ctrl('y')], |_| Action::CopyUrl)
+        .when(connect)
+        .bar("Ctrl-y", "copy the address", connect),
+    Binding::keys(&[Key(Esc)], |_| Action::Back)
+        .when(connect)
+        .bar("Esc", "cancel", connect),
+    Binding::keys(&[Any], Action::Edit).when(connect),
+    // The category mapping: a list, and a field for the selected category's class.
+    Binding::says().bar("↑↓", "move", mapping),
+    Binding::keys(&[Key(Enter)], |_| Action::Submit)
+        .when(naming_a_class)
+        .bar("Enter", "save the class", naming_a_class),
+    Binding::keys(&[Key(Enter)], |_| Action::Submit)
+        .when(mapping)
+        .bar("Enter", "set the class", mapping),
+    Binding::keys(&[Key(Esc)], |_| Action::Back)
+        .when(naming_a_class)
+        .bar("Esc", "cancel", naming_a_class),
+    Binding::keys(&[Key(Esc), Key(Char('q'))], |_| Action::Back)
+        .when(mapping)
+        .bar("Esc", "close", mapping),
+    Binding::keys(&[Any], Action::Edit).when(naming_a_class),
+    // A provider's settings.
+    Binding::keys(&[Key(Tab), Key(Down)], |_| Action::FormNext)
+        .when(form)
+        .bar("↑↓", "field", form),
+    Binding::keys(&[Key(BackTab), Key(Up)], |_| Action::FormPrev).when(form),
+    Binding::keys(&[Key(Left)], |_| Action::FormCycle(-1))
+        .when(form)
+        .bar("←→", "choose", form),
+    Binding::keys(&[Key(Right)], |_| Action::FormCycle(1)).when(form),
+    Binding::keys(&[Key(Enter)], |_| Action::Submit)
+        .when(form)
+        .bar("Enter", "save", form),
+    Binding::keys(&[Key(Esc)], |_| Action::Back)
+        .when(form)
+        .bar("Esc", "cancel", form),
+    Binding::keys(&[Any], Action::Edit).when(form),
+    // The help and the text popups scroll; these keys close them.
+    Binding::says().bar("↑↓", "scroll", |o| help_open(o) || popup(o)),
+    Binding::keys(
+        &[Key(Esc), Key(Char('?')), Key(Char('q')), Key(Enter)],
+        |_| Action::ToggleHelp,
+    )
+    .when(help_open)
+    .bar("Esc", "close", help_open),
+    Binding::keys(&[Key(Esc), Key(Char('q')), Key(Enter)], |_| Action::Back)
+        .when(popup)
+        .bar("Esc", "close", popup),
 ];

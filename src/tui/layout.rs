@@ -28,7 +28,7 @@ pub struct Areas {
     pub narrow: bool,
 }
 
-/// `detail_lines`: the lines the detail pane would like to show (see `views::detail`).
+/// `detail_lines`: the lines the detail pane would like to show (see `screens::hub::detail`).
 pub fn areas(size: Rect, focus: Pane, detail_lines: u16) -> Areas {
     let [title, body, status_bar] = Layout::vertical([
         Constraint::Length(1),

@@ -10,16 +10,14 @@ pub mod clipboard;
 pub mod confirm;
 pub mod form;
 pub mod keymap;
+pub mod keys;
 pub mod layout;
 pub mod paged;
 pub mod palette;
+pub mod screens;
 pub mod terminal;
 pub mod text;
 pub mod theme;
-pub mod update_books;
-mod update_chat;
-pub mod update_events;
-pub mod update_hub;
 pub mod views;
 
 use std::time::Duration;
@@ -33,7 +31,7 @@ use tokio::sync::mpsc;
 
 use crate::api::Engine;
 use crate::api::Provider;
-use action::{Action, Request};
+use action::{Action, PagedList, Request};
 use app::App;
 use terminal::Tui;
 use theme::Theme;
@@ -172,6 +170,7 @@ pub fn explain_in_form(error: &crate::api::ApiError, form: Provider) -> String {
 
 async fn perform(engine: &Engine, request: Request) -> Option<Action> {
     let failed = |e: crate::api::ApiError| Action::RequestFailed(explain(&e));
+    let page_failed = |list| move |e: crate::api::ApiError| Action::PageFailed(list, explain(&e));
     Some(match request {
         Request::LoadIntegrations => engine
             .integrations()
@@ -184,7 +183,7 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         } => engine
             .sync_history(provider, offset, limit)
             .await
-            .map_or_else(failed, Action::HistoryLoaded),
+            .map_or_else(page_failed(PagedList::History), Action::HistoryLoaded),
         Request::LoadConversations => engine
             .conversations()
             .await
@@ -271,7 +270,10 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         } => engine
             .transactions_page(filter, offset, limit)
             .await
-            .map_or_else(failed, Action::TransactionsLoaded),
+            .map_or_else(
+                page_failed(PagedList::Transactions),
+                Action::TransactionsLoaded,
+            ),
         Request::LoadTodaysSales => engine
             .todays_sales()
             .await
@@ -288,10 +290,12 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .map_or_else(failed, Action::CategoriesLoaded),
             Err(e) => failed(e),
         },
-        Request::LoadWebhookEvents { offset, limit } => engine
-            .webhook_events(offset, limit)
-            .await
-            .map_or_else(failed, Action::WebhookEventsLoaded),
+        Request::LoadWebhookEvents { offset, limit } => {
+            engine.webhook_events(offset, limit).await.map_or_else(
+                page_failed(PagedList::WebhookEvents),
+                Action::WebhookEventsLoaded,
+            )
+        }
         Request::LoadWebhookSummary => engine
             .webhook_summary()
             .await

@@ -169,3 +169,132 @@ fn the_transactions_filter_applies_as_you_type() {
     app.update(Action::Back);
     assert_eq!(app.transactions.key.as_deref(), Some(""), "Esc clears it");
 }
+
+/// The answers the loop got back from the background (each one is one engine call) until every
+/// request sent has answered: how many were pages of transactions.
+async fn transaction_loads(answers: &mut Answers, app: &mut App) -> usize {
+    let mut loads = 0;
+    while let Ok(Some(answer)) =
+        tokio::time::timeout(std::time::Duration::from_millis(300), answers.recv()).await
+    {
+        loads += usize::from(matches!(answer, Action::TransactionsLoaded(_)));
+        app.update(answer);
+    }
+    loads
+}
+
+type Engine = legion_hub::engine::Engine;
+type Answering = tokio::sync::mpsc::UnboundedSender<Action>;
+type Answers = tokio::sync::mpsc::UnboundedReceiver<Action>;
+
+/// A dashboard on a fresh store, its loop's channel of background answers, and the first frame
+/// of the transactions screen drawn (its page asked for).
+async fn on_transactions() -> (tempfile::TempDir, Engine, Answering, Answers, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = crate::support::open_engine(dir.path());
+    let (tx, answers) = tokio::sync::mpsc::unbounded_channel();
+    let mut app = app(100, 20);
+    app.update(Action::ShowScreen(Screen::Transactions));
+    legion_hub::tui::settle(&engine, &mut app, &tx).await;
+    (dir, engine, tx, answers, app)
+}
+
+/// One refresh of the transactions screen is one load of its page. The loop settles in
+/// rounds and asks the app each round what to fetch; a page on its way used to change no state,
+/// so it was asked for again each round (four loads per refresh).
+#[tokio::test]
+async fn one_refresh_of_the_transactions_screen_is_one_load() {
+    use legion_hub::engine::Event;
+    use legion_hub::tui::settle;
+    let (_dir, engine, tx, mut answers, mut app) = on_transactions().await;
+    assert_eq!(transaction_loads(&mut answers, &mut app).await, 1);
+    settle(&engine, &mut app, &tx).await;
+    assert_eq!(
+        transaction_loads(&mut answers, &mut app).await,
+        0,
+        "the page it has is not asked for again"
+    );
+    // A delivery changes the list: one load again.
+    let summary = engine.webhook_summary().await.unwrap();
+    app.update(Action::Engine(Box::new(Event::WebhooksChanged(summary))));
+    settle(&engine, &mut app, &tx).await;
+    assert_eq!(transaction_loads(&mut answers, &mut app).await, 1);
+}
+
+/// A burst of 1,000 webhooks (each one a frame of the loop) loads the transactions at most
+/// once a frame; while a page is on its way no other is sent, and the changes that arrive
+/// meanwhile make one more load when it lands, so the screen ends current and not loading.
+#[tokio::test]
+async fn a_burst_of_webhooks_loads_at_most_once_a_frame() {
+    use legion_hub::engine::Event;
+    use legion_hub::tui::settle;
+    let (_dir, engine, tx, mut answers, mut app) = on_transactions().await;
+    let summary = engine.webhook_summary().await.unwrap();
+    let (mut frames, mut loads) = (1, 0);
+    for delivery in 0..1_000 {
+        app.update(Action::Engine(Box::new(Event::WebhooksChanged(
+            summary.clone(),
+        ))));
+        settle(&engine, &mut app, &tx).await;
+        frames += 1;
+        // Now and then the loop takes in what came back, a frame each.
+        if delivery % 100 == 99 {
+            while let Ok(answer) = answers.try_recv() {
+                loads += usize::from(matches!(answer, Action::TransactionsLoaded(_)));
+                app.update(answer);
+                settle(&engine, &mut app, &tx).await;
+                frames += 1;
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+    // The last changes are loaded once the answers stop.
+    for _ in 0..3 {
+        loads += transaction_loads(&mut answers, &mut app).await;
+        settle(&engine, &mut app, &tx).await;
+        frames += 1;
+    }
+    assert!(loads <= frames, "{loads} loads in {frames} frames");
+    assert!(
+        loads <= 15,
+        "{loads} loads for 1,000 deliveries taken in ten times"
+    );
+    assert!(
+        !app.transactions.is_loading(),
+        "the screen is not left loading"
+    );
+}
+
+/// On the events screen too, a page on its way is not asked for again however many deliveries
+/// arrive; a failed load stops the asking (the error is said) instead of a loop, and the next
+/// change asks again.
+#[test]
+fn a_page_on_its_way_is_asked_for_once() {
+    use legion_hub::engine::{Event, WebhookSummary};
+    use legion_hub::tui::action::{PagedList, Request};
+    let mut app = app(100, 20);
+    app.update(Action::ShowScreen(Screen::Events));
+    let event_loads = |app: &mut App| {
+        app.requests()
+            .iter()
+            .filter(|r| matches!(r, Request::LoadWebhookEvents { .. }))
+            .count()
+    };
+    assert_eq!(event_loads(&mut app), 1);
+    let summary: WebhookSummary = Default::default();
+    for _ in 0..1_000 {
+        app.update(Action::Engine(Box::new(Event::WebhooksChanged(
+            summary.clone(),
+        ))));
+        assert_eq!(event_loads(&mut app), 0, "the page is on its way");
+    }
+    app.update(Action::PageFailed(
+        PagedList::WebhookEvents,
+        "The store could not be read.".into(),
+    ));
+    assert!(!app.events.is_loading());
+    assert_eq!(event_loads(&mut app), 0, "no retry loop after an error");
+    assert!(!screen(&app).contains("Loading…"), "{}", screen(&app));
+    app.update(Action::Engine(Box::new(Event::WebhooksChanged(summary))));
+    assert_eq!(event_loads(&mut app), 1, "the next change asks again");
+}

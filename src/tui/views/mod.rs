@@ -1,14 +1,8 @@
 //! Drawing: a pure function of [`App`], one file per pane or popup.
 
-mod chat;
-pub mod detail;
-mod events;
-pub mod history;
-mod integrations;
 mod overlays;
 pub(crate) mod status_bar;
 pub(crate) mod title;
-mod transactions;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,22 +11,24 @@ use ratatui::widgets::{Block, BorderType, Borders};
 
 use super::app::{App, Pane, Screen};
 use super::layout;
+use super::screens::hub::{detail, history, view as integrations};
+use super::screens::{chat, events, transactions};
 use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     match app.screen {
         Screen::Chat => {
-            chat::draw(frame, app);
+            chat::view::draw(frame, app);
             overlays::draw(frame, app);
             return;
         }
         Screen::Transactions => {
-            transactions::draw(frame, app);
+            transactions::view::draw(frame, app);
             overlays::draw(frame, app);
             return;
         }
         Screen::Events => {
-            events::draw(frame, app);
+            events::view::draw(frame, app);
             overlays::draw(frame, app);
             return;
         }
@@ -53,7 +49,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 /// A pane's frame: highlighted when it has the focus.
-fn pane_block<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> Block<'a> {
+pub(crate) fn pane_block<'a>(
+    title: impl Into<Line<'a>>,
+    focused: bool,
+    theme: &Theme,
+) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused {
@@ -66,7 +66,7 @@ fn pane_block<'a>(title: impl Into<Line<'a>>, focused: bool, theme: &Theme) -> B
 }
 
 /// The bottom pane of a narrow terminal shows detail or history; its title shows both as tabs.
-fn tab_title<'a>(app: &App, theme: &Theme) -> Line<'a> {
+pub(crate) fn tab_title<'a>(app: &App, theme: &Theme) -> Line<'a> {
     use ratatui::text::Span;
     let tab = |label: &'static str, on: bool| {
         if on {
@@ -85,7 +85,7 @@ fn tab_title<'a>(app: &App, theme: &Theme) -> Line<'a> {
 
 /// A bordered table showing a window of a long list: the selected row highlighted, and a
 /// scrollbar beside the rows (not over the header or the borders) when the list is longer.
-fn render_paged<K, T>(
+pub(crate) fn render_paged<K, T>(
     frame: &mut Frame,
     area: Rect,
     table: ratatui::widgets::Table,
@@ -123,7 +123,7 @@ fn render_paged<K, T>(
 }
 
 /// A rectangle of `width` x `height` centred in `area`, clipped to it.
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect::new(

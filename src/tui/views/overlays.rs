@@ -12,11 +12,10 @@ use super::centered;
 use crate::tui::app::{App, Overlay, Popup};
 use crate::tui::confirm::Confirm;
 use crate::tui::form::{FieldKind, Form};
-use crate::tui::keymap::HELP;
 use crate::tui::palette;
+use crate::tui::screens::hub::ConnectView;
+use crate::tui::screens::transactions::MappingView;
 use crate::tui::theme::Theme;
-use crate::tui::update_books::MappingView;
-use crate::tui::update_hub::ConnectView;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     match &app.overlay {
@@ -41,12 +40,13 @@ fn popup_block<'a>(title: String, theme: &Theme) -> Block<'a> {
 }
 
 fn help(frame: &mut Frame, scroll: u16, theme: &Theme) {
-    let key_width = HELP
+    let help = crate::tui::keymap::help();
+    let key_width = help
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let about_width = HELP
+    let about_width = help
         .iter()
         .map(|(_, a)| a.chars().count())
         .max()
@@ -56,7 +56,7 @@ fn help(frame: &mut Frame, scroll: u16, theme: &Theme) {
     // What does not fit beside the keys wraps under the descriptions, not under the keys.
     let room = usize::from(width).saturating_sub(key_width + 5).max(8);
     let mut lines = Vec::new();
-    for (key, what) in HELP {
+    for (key, what) in &help {
         for (i, piece) in crate::format::wrap(what, room).into_iter().enumerate() {
             let key = if i == 0 { *key } else { "" };
             lines.push(Line::from(vec![

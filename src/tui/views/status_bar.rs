@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         }
         used += width;
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(*key, theme.key()));
+        spans.push(Span::styled(key, theme.key()));
         spans.push(Span::styled(format!(" {what}"), theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

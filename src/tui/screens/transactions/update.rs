@@ -5,11 +5,11 @@
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::action::{Action, Request};
-use super::app::{App, Overlay, Screen};
-use super::layout;
 use crate::api::Category;
 use crate::api::Provider;
+use crate::tui::action::{Action, Request};
+use crate::tui::app::{App, Overlay, Screen};
+use crate::tui::layout;
 
 /// The mapping overlay: categories with their class; Enter edits the selected one's class.
 #[derive(Debug, Clone, Default)]
@@ -21,7 +21,7 @@ pub struct MappingView {
 }
 
 impl App {
-    pub(super) fn books_update(&mut self, action: Action) -> Option<Action> {
+    pub(crate) fn books_update(&mut self, action: Action) -> Option<Action> {
         let on_transactions = self.screen == Screen::Transactions;
         match action {
             Action::SyncSelected => match self.selected_view().map(|v| v.provider) {
@@ -116,7 +116,11 @@ impl App {
             }
             action if on_transactions && matches!(self.overlay, Overlay::None) => {
                 let rows = self.transaction_rows();
-                return super::update_events::move_in(&mut self.transactions, action, rows);
+                return crate::tui::screens::events::update::move_in(
+                    &mut self.transactions,
+                    action,
+                    rows,
+                );
             }
             other => return Some(other),
         }
@@ -152,18 +156,18 @@ impl App {
     }
 
     /// What the transactions screen needs loaded.
-    pub(super) fn transactions_request(&self) -> Option<Request> {
+    pub(crate) fn transactions_request(&mut self) -> Option<Request> {
         if self.screen != Screen::Transactions {
             return None;
         }
         let filter = self.transactions.key.clone()?;
         let rows = self.transaction_rows();
-        (!self.transactions.covers(self.transactions.top, rows)).then(|| {
-            Request::LoadTransactions {
+        self.transactions
+            .wants_page(rows)
+            .then(|| Request::LoadTransactions {
                 filter,
                 offset: self.transactions.top,
                 limit: rows.max(1),
-            }
-        })
+            })
     }
 }

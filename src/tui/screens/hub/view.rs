@@ -5,10 +5,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
-use super::pane_block;
 use crate::api::IntegrationView;
 use crate::present;
 use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::views::pane_block;
 
 const PROVIDER_WIDTH: usize = 10;
 /// "yesterday 16:13 ⚠ late".

@@ -7,17 +7,17 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::pane_block;
 use crate::api::WebhookState;
 use crate::api::{Status, SyncStatus};
 use crate::tui::app::{App, Overlay};
 use crate::tui::layout;
 use crate::tui::theme::Theme;
+use crate::tui::views::pane_block;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let theme = &app.theme;
     let size = frame.area();
-    super::title::draw(frame, Rect { height: 1, ..size }, app);
+    crate::tui::views::title::draw(frame, Rect { height: 1, ..size }, app);
     let body = layout::transactions_area(size);
     frame.render_widget(
         Paragraph::new(counts_line(app, theme)),
@@ -115,9 +115,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         .column_spacing(1)
         .row_highlight_style(theme.selected(true))
         .block(block);
-        super::render_paged(frame, area, table, list, visible);
+        crate::tui::views::render_paged(frame, area, table, list, visible);
     }
-    super::status_bar::draw_at_bottom(frame, size, app);
+    crate::tui::views::status_bar::draw_at_bottom(frame, size, app);
 }
 
 /// "18 received · 18 processed · 0 failed · 0 pending · 4 duplicates · 3 rejected"

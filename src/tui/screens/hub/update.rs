@@ -6,16 +6,16 @@ use ratatui::crossterm::event::{Event as TermEvent, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::action::{Action, Request};
-use super::app::{App, Overlay};
-use super::confirm::Confirm;
-use super::form::{Field, Form};
 use crate::api::Alias;
 use crate::api::MindbodySettings;
 use crate::api::Provider;
 use crate::api::SignIn;
 use crate::api::{Event, GeminiUpdate, MindbodyUpdate};
 use crate::secret::Secret;
+use crate::tui::action::{Action, Request};
+use crate::tui::app::{App, Overlay};
+use crate::tui::confirm::Confirm;
+use crate::tui::form::{Field, Form};
 
 /// The sign-in overlay: the address to open, and a field to paste the one the browser ends on.
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ pub struct ConnectView {
 }
 
 impl App {
-    pub(super) fn hub_update(&mut self, action: Action) -> Option<Action> {
+    pub(crate) fn hub_update(&mut self, action: Action) -> Option<Action> {
         let selected = self.selected_view().map(|v| (v.provider, v.available));
         match action {
             Action::TestSelected => match selected {
@@ -285,7 +285,7 @@ impl App {
         }
     }
 
-    pub(super) fn hub_event(&mut self, event: Event) {
+    pub(crate) fn hub_event(&mut self, event: Event) {
         match event {
             Event::GeminiTested(report) => {
                 let text = match (report.ok, &report.error) {

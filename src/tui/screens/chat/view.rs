@@ -5,10 +5,10 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
-use super::pane_block;
 use crate::tui::app::{App, Overlay};
 use crate::tui::chat::ChatFocus;
 use crate::tui::layout;
+use crate::tui::views::pane_block;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let chat = &app.chat;
@@ -104,7 +104,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         input.set_cursor_style(ratatui::style::Style::default());
     }
     frame.render_widget(&input, areas.input);
-    super::status_bar::draw(frame, areas.status_bar, app);
+    crate::tui::views::status_bar::draw(frame, areas.status_bar, app);
 }
 
 fn title(frame: &mut Frame, area: ratatui::layout::Rect, app: &App) {

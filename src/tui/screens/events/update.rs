@@ -3,17 +3,17 @@
 //! ones again. It follows the engine's `WebhooksChanged` events, so a sale shows here, in the
 //! transactions and in today's sales within a moment of its delivery.
 
-use super::action::{Action, Request};
-use super::app::{App, Overlay, Screen};
-use super::layout;
-use super::paged::Paged;
 use crate::api::WebhookRow;
+use crate::tui::action::{Action, Request};
+use crate::tui::app::{App, Overlay, Screen};
+use crate::tui::layout;
+use crate::tui::paged::Paged;
 
 /// The events screen's window (one list, so no key).
 pub type Events = Paged<(), WebhookRow>;
 
 impl App {
-    pub(super) fn events_update(&mut self, action: Action) -> Option<Action> {
+    pub(crate) fn events_update(&mut self, action: Action) -> Option<Action> {
         let here = self.screen == Screen::Events && matches!(self.overlay, Overlay::None);
         match action {
             Action::ShowScreen(Screen::Events) => {
@@ -30,7 +30,7 @@ impl App {
             Action::RetryWebhooks if here => self.queue.push(Request::RetryWebhooks),
             Action::Open if here => {
                 if let Some(row) = self.events.row(self.events.selected) {
-                    self.overlay = Overlay::Popup(super::app::Popup {
+                    self.overlay = Overlay::Popup(crate::tui::app::Popup {
                         title: format!(" {} {} ", row.kind, row.event_type),
                         body: describe(row),
                         scroll: 0,
@@ -53,15 +53,17 @@ impl App {
     }
 
     /// What the events screen needs loaded.
-    pub(super) fn events_request(&self) -> Option<Request> {
+    pub(crate) fn events_request(&mut self) -> Option<Request> {
         if self.screen != Screen::Events || self.events.key.is_none() {
             return None;
         }
         let rows = self.event_rows();
-        (!self.events.covers(self.events.top, rows)).then(|| Request::LoadWebhookEvents {
-            offset: self.events.top,
-            limit: rows.max(1),
-        })
+        self.events
+            .wants_page(rows)
+            .then(|| Request::LoadWebhookEvents {
+                offset: self.events.top,
+                limit: rows.max(1),
+            })
     }
 }
 
@@ -90,7 +92,7 @@ fn describe(row: &WebhookRow) -> String {
 
 /// Moves in a paged list the way every list screen does (keys, pages, ends, the wheel); the
 /// action back when it is not a movement.
-pub(super) fn move_in<K, T>(list: &mut Paged<K, T>, action: Action, rows: usize) -> Option<Action> {
+pub(crate) fn move_in<K, T>(list: &mut Paged<K, T>, action: Action, rows: usize) -> Option<Action> {
     match action {
         Action::Move(delta) | Action::Scroll { delta, .. } => list.move_by(delta, rows),
         Action::Page(pages) => list.move_by(pages * rows as i64, rows),

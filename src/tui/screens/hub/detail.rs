@@ -6,12 +6,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{pane_block, tab_title};
 use crate::api::IntegrationView;
 use crate::api::Provider;
 use crate::present;
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::layout;
+use crate::tui::views::{pane_block, tab_title};
 
 const LABEL_WIDTH: usize = 12;
 

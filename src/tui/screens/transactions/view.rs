@@ -6,14 +6,14 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::pane_block;
 use crate::tui::app::{App, Overlay};
 use crate::tui::layout;
+use crate::tui::views::pane_block;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let theme = &app.theme;
     let size = frame.area();
-    super::title::draw(frame, Rect { height: 1, ..size }, app);
+    crate::tui::views::title::draw(frame, Rect { height: 1, ..size }, app);
     let area = layout::transactions_area(size);
     let list = &app.transactions;
     let filter = list.key.clone().unwrap_or_default();
@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                             app.transaction_names
                                 .get(key)
                                 .cloned()
-                                .unwrap_or_else(|| crate::books::account_key::visible(key))
+                                .unwrap_or_else(|| crate::api::visible(key))
                         })
                         .unwrap_or_default();
                     let mut cells = vec![
@@ -111,7 +111,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             .column_spacing(1)
             .row_highlight_style(theme.selected(true))
             .block(block);
-        super::render_paged(frame, area, table, list, visible);
+        crate::tui::views::render_paged(frame, area, table, list, visible);
     }
-    super::status_bar::draw_at_bottom(frame, size, app);
+    crate::tui::views::status_bar::draw_at_bottom(frame, size, app);
 }

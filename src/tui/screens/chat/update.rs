@@ -3,17 +3,17 @@
 
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::{Action, Request};
-use super::app::{App, Overlay, Screen};
-use super::chat::{ChatFocus, RetryWait};
-use super::layout;
 use crate::api::Conversation;
 use crate::api::Event;
 use crate::api::{Alias, GeminiSettings};
+use crate::tui::action::{Action, Request};
+use crate::tui::app::{App, Overlay, Screen};
+use crate::tui::chat::{ChatFocus, RetryWait};
+use crate::tui::layout;
 
 impl App {
     /// Takes the chat's own actions (and, on the chat screen, movement); hands back the rest.
-    pub(super) fn chat_update(&mut self, action: Action) -> Option<Action> {
+    pub(crate) fn chat_update(&mut self, action: Action) -> Option<Action> {
         let on_chat = self.screen == Screen::Chat && matches!(self.overlay, Overlay::None);
         match action {
             Action::ShowScreen(Screen::Chat) => self.enter_chat(),
@@ -111,7 +111,7 @@ impl App {
         self.chat.tick(&theme, now);
     }
 
-    pub(super) fn gemini_settings(&self) -> GeminiSettings {
+    pub(crate) fn gemini_settings(&self) -> GeminiSettings {
         self.integrations
             .iter()
             .find(|v| v.provider == crate::api::Provider::Gemini)
@@ -181,7 +181,7 @@ impl App {
     }
 
     /// Chat events from the engine (Gemini's go to `gemini_event`).
-    pub(super) fn chat_or_gemini_event(&mut self, event: Event) {
+    pub(crate) fn chat_or_gemini_event(&mut self, event: Event) {
         let (theme, now) = (self.theme, self.now);
         match event {
             Event::ChatStarted { user, reply } => {
@@ -248,7 +248,7 @@ impl App {
     }
 
     /// Renders the chat for the pane's width when that changed (resize, first show).
-    pub(super) fn fit_chat_to_screen(&mut self) {
+    pub(crate) fn fit_chat_to_screen(&mut self) {
         let areas = layout::chat_areas(self.size, self.chat.input.lines().len(), false);
         let width = areas
             .messages

@@ -7,10 +7,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::{pane_block, tab_title};
 use crate::api::SyncLog;
 use crate::api::SyncStatus;
 use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::views::{pane_block, tab_title};
 
 /// Below this width the history drops its less important columns.
 const FULL_FROM: u16 = 110;
@@ -69,7 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
         .column_spacing(1)
         .row_highlight_style(theme.selected(focused))
         .block(block);
-    super::render_paged(frame, area, table, history, visible);
+    crate::tui::views::render_paged(frame, area, table, history, visible);
 }
 
 /// A history column: what heads it, how wide it is, and whether narrow panes keep it.

@@ -1,0 +1,8 @@
+//! The webhook events (`4`): the keys, what they and the loaded pages do, and how it is drawn.
+
+mod keys;
+pub(crate) mod update;
+pub(crate) mod view;
+
+pub use keys::KEYS;
+pub use update::Events;
