@@ -19,6 +19,7 @@ use crate::providers::catalog;
 use crate::providers::mindbody::client::Location;
 use crate::providers::mindbody::{self, MindbodyClient, MindbodySettings};
 use crate::secret::Secret;
+use crate::store::snapshot::HubFacts;
 use crate::store::{IntegrationRecord, TokenSet};
 
 /// What `mindbody configure` changes; None leaves a setting as it is.
@@ -244,29 +245,30 @@ impl Core {
         Ok(())
     }
 
-    /// Mindbody's detail lines: what to do next, the schedule and the API budget.
+    /// Mindbody's detail lines: what to do next, the schedule and the API budget. Made of the
+    /// hub's facts and the config alone, so the status glance can make it from its snapshot.
     pub(super) fn mindbody_extras(
-        &self,
+        hub: &dyn HubFacts,
+        config: &crate::config::Config,
         record: Option<&IntegrationRecord>,
     ) -> super::view::Extras {
         let mut extras = extras(record);
         let today = chrono::Local::now().date_naive();
-        let counted = |key: String| self.inner.store.counter(&key).unwrap_or(0);
+        let counted = |key: String| hub.counter(&key).unwrap_or(0);
         let calls = super::sync_job::CallsToday {
             billed: counted(super::calls_key(today)),
             unreached: counted(super::sync::unreached_key(today)),
         };
         let (facts, freshness, next) =
-            super::sync_job::schedule_facts(record, &self.inner.config.mindbody, calls, Utc::now());
+            super::sync_job::schedule_facts(record, &config.mindbody, calls, Utc::now());
         extras.facts.extend(facts);
         extras.freshness = freshness;
         extras.next_sync_at = next;
-        extras.attention =
-            super::sync_job::overdue(record, &self.inner.config.mindbody, Utc::now());
-        if let Ok(subscription) = self.stored_subscription() {
+        extras.attention = super::sync_job::overdue(record, &config.mindbody, Utc::now());
+        if let Ok(subscription) = hub.meta_json(super::subscriptions::SUBSCRIPTION) {
             super::subscriptions::webhook_extras(subscription.as_ref(), &mut extras);
         }
-        if let Ok(Some(catch_up)) = self.last_catch_up() {
+        if let Ok(Some(catch_up)) = hub.meta_json::<super::sync::CatchUp>(super::sync::CATCH_UP) {
             extras.facts.push(catch_up.fact());
         }
         extras
