@@ -63,7 +63,10 @@ async fn status_answers_from_the_snapshot_without_opening_the_database() {
     let dir = tempfile::tempdir().unwrap();
     a_hub_with_an_error(dir.path()).await;
     let (code, expected) = from_the_store(dir.path());
-    assert!(snapshot(dir.path()).exists(), "the glance that opened sled left a snapshot");
+    assert!(
+        snapshot(dir.path()).exists(),
+        "the glance that opened sled left a snapshot"
+    );
     let _kept_out = sled_kept_out(dir.path());
     let (again, stdout, stderr) = status_json(dir.path());
     assert_eq!(again, code, "{stderr}");
@@ -72,7 +75,10 @@ async fn status_answers_from_the_snapshot_without_opening_the_database() {
     // The table for people too.
     let (table_code, table, stderr) = output(hub(dir.path()).arg("status"));
     assert_eq!(table_code, code, "{stderr}");
-    assert!(table.contains("PROVIDER") && table.contains("503"), "{table}");
+    assert!(
+        table.contains("PROVIDER") && table.contains("503"),
+        "{table}"
+    );
 }
 
 #[tokio::test]
@@ -149,7 +155,10 @@ async fn a_write_right_after_the_snapshot_is_seen() {
         store.put_integration(&record).unwrap();
         drop(store);
         let (_, stdout, stderr) = status_json(dir.path());
-        assert!(stdout.contains(&format!("change {round}")), "{stdout}{stderr}");
+        assert!(
+            stdout.contains(&format!("change {round}")),
+            "{stdout}{stderr}"
+        );
     }
 }
 
@@ -161,7 +170,8 @@ async fn a_damaged_or_foreign_snapshot_is_passed_over() {
     let good = std::fs::read_to_string(snapshot(dir.path())).unwrap();
     // Each altered snapshot also says something the store does not: used, it would show.
     let mut lying: serde_json::Value = serde_json::from_str(&good).unwrap();
-    lying["integrations"]["mindbody"]["error_message"] = serde_json::json!("from a snapshot that must not be used");
+    lying["integrations"]["mindbody"]["error_message"] =
+        serde_json::json!("from a snapshot that must not be used");
     let good = lying.to_string();
     let mut stamps_moved: serde_json::Value = serde_json::from_str(&good).unwrap();
     stamps_moved["hub_files"][0]["ctime"][1] = serde_json::json!(1);
@@ -177,10 +187,16 @@ async fn a_damaged_or_foreign_snapshot_is_passed_over() {
         ("empty", Vec::new()),
         ("truncated", good.as_bytes()[..good.len() - 1].to_vec()),
         ("not JSON", b"\xff\xfe garbage \x00".to_vec()),
-        ("foreign JSON", br#"{"format": "something else", "version": 1}"#.to_vec()),
+        (
+            "foreign JSON",
+            br#"{"format": "something else", "version": 1}"#.to_vec(),
+        ),
         ("another version", other_version.to_string().into_bytes()),
         ("a newer schema", newer_schema.to_string().into_bytes()),
-        ("stamps of other files", stamps_moved.to_string().into_bytes()),
+        (
+            "stamps of other files",
+            stamps_moved.to_string().into_bytes(),
+        ),
         ("damaged values", bad_hex.to_string().into_bytes()),
         ("too large", vec![b' '; 2 * 1024 * 1024]),
     ];
@@ -213,7 +229,10 @@ async fn the_snapshot_holds_no_secret_and_only_its_owner_may_read_it() {
     secrets.push(tokens.access_token.expose().to_string());
     secrets.push(tokens.refresh_token.unwrap().expose().to_string());
     for secret in &secrets {
-        assert!(!text.contains(secret.as_str()), "{secret} is in the snapshot");
+        assert!(
+            !text.contains(secret.as_str()),
+            "{secret} is in the snapshot"
+        );
         let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
         assert!(!text.contains(&hex), "{secret} is in the snapshot, in hex");
     }
@@ -221,7 +240,10 @@ async fn the_snapshot_holds_no_secret_and_only_its_owner_may_read_it() {
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     for (provider, record) in json["integrations"].as_object().unwrap() {
         if let Some(credentials) = record.get("credentials").and_then(|c| c.as_str()) {
-            assert_eq!(credentials, "", "{provider}'s sealed credentials are in the snapshot");
+            assert_eq!(
+                credentials, "",
+                "{provider}'s sealed credentials are in the snapshot"
+            );
         }
     }
 }
@@ -253,7 +275,11 @@ async fn a_killed_serve_leaves_a_snapshot_of_its_last_change() {
         let before = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         let after = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
-        settled = if shows_it && before == after { settled + 1 } else { 0 };
+        settled = if shows_it && before == after {
+            settled + 1
+        } else {
+            0
+        };
         if settled == 50 {
             break;
         }
@@ -272,7 +298,11 @@ async fn a_killed_serve_leaves_a_snapshot_of_its_last_change() {
     let mindbody = &json["integrations"][1];
     assert_eq!(mindbody["status"], "connected", "{json}");
     assert_eq!(
-        mindbody["last_sync_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap(),
+        mindbody["last_sync_at"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap(),
         last_sync
     );
 }

@@ -277,7 +277,9 @@ impl Core {
             core.repair()?;
         }
         let reads = glance::snapshot_reads(settings.config.clone());
-        core.inner.store.keep_status_snapshot(reads, role != Role::Status);
+        core.inner
+            .store
+            .keep_status_snapshot(reads, role != Role::Status);
         Ok(core)
     }
 
@@ -408,7 +410,13 @@ impl Core {
     ) -> Result<IntegrationView, EngineError> {
         let store = &self.inner.store;
         let opened_at = store.owner().started_at;
-        Ok(view::assemble(store, &self.inner.config, provider, record, opened_at))
+        Ok(view::assemble(
+            store,
+            &self.inner.config,
+            provider,
+            record,
+            opened_at,
+        ))
     }
 
     fn emit(&self, event: Event) {

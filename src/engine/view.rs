@@ -102,9 +102,7 @@ pub(super) fn assemble(
     let view = IntegrationView::build(provider, record);
     match provider {
         Provider::Gemini => view.with_extras(super::Core::gemini_extras(facts, record)),
-        Provider::Mindbody => {
-            view.with_extras(super::Core::mindbody_extras(facts, config, record))
-        }
+        Provider::Mindbody => view.with_extras(super::Core::mindbody_extras(facts, config, record)),
         _ => view,
     }
 }
@@ -117,7 +115,15 @@ pub(super) fn every(
 ) -> Result<Vec<IntegrationView>, crate::store::StoreError> {
     Provider::ALL
         .into_iter()
-        .map(|p| Ok(assemble(facts, config, p, facts.integration(p)?.as_ref(), opened_at)))
+        .map(|p| {
+            Ok(assemble(
+                facts,
+                config,
+                p,
+                facts.integration(p)?.as_ref(),
+                opened_at,
+            ))
+        })
         .collect()
 }
 

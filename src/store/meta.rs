@@ -49,7 +49,11 @@ impl super::Store {
         &self,
         name: &str,
     ) -> Result<Option<T>, StoreError> {
-        Ok(self.hub.meta.get(name.as_bytes())?.and_then(|v| json_value(&v)))
+        Ok(self
+            .hub
+            .meta
+            .get(name.as_bytes())?
+            .and_then(|v| json_value(&v)))
     }
 
     pub fn put_meta_json<T: serde::Serialize>(

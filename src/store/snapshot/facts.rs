@@ -20,9 +20,7 @@ pub trait HubFacts {
 impl dyn HubFacts + '_ {
     /// A meta value kept as JSON (as [`Store::meta_json`] reads it).
     pub fn meta_json<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {
-        Ok(self
-            .meta_bytes(name)?
-            .and_then(|v| meta::json_value(&v)))
+        Ok(self.meta_bytes(name)?.and_then(|v| meta::json_value(&v)))
     }
 
     /// A counter (as [`Store::counter`] reads it).
@@ -109,7 +107,11 @@ impl<'a> Recorder<'a> {
         (!self.failed.get()).then(|| self.kept.into_inner())
     }
 
-    fn note<T>(&self, result: Result<T, StoreError>, keep: impl FnOnce(&T)) -> Result<T, StoreError> {
+    fn note<T>(
+        &self,
+        result: Result<T, StoreError>,
+        keep: impl FnOnce(&T),
+    ) -> Result<T, StoreError> {
         match &result {
             Ok(value) => keep(value),
             Err(_) => self.failed.set(true),

@@ -189,7 +189,9 @@ impl Target {
                 continue;
             }
             let (Some(kept), Some(schema)) = (recorder.into_kept(), schema) else {
-                return Err(std::io::Error::other("the glance's facts could not be read"));
+                return Err(std::io::Error::other(
+                    "the glance's facts could not be read",
+                ));
             };
             let body = serde_json::to_vec_pretty(&SnapshotFile {
                 format: FORMAT.into(),
@@ -233,7 +235,9 @@ impl Target {
                 return Ok(stamps);
             }
             if started.elapsed() > CLOCK_PATIENCE {
-                return Err(std::io::Error::other("the file system's clock did not move"));
+                return Err(std::io::Error::other(
+                    "the file system's clock did not move",
+                ));
             }
             std::thread::sleep(Duration::from_millis(1));
         }

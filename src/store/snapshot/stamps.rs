@@ -27,7 +27,12 @@ pub(super) fn stamps(dir: &Path) -> std::io::Result<Vec<FileStamp>> {
     Ok(found)
 }
 
-fn collect(dir: &Path, prefix: &str, depth: u32, found: &mut Vec<FileStamp>) -> std::io::Result<()> {
+fn collect(
+    dir: &Path,
+    prefix: &str,
+    depth: u32,
+    found: &mut Vec<FileStamp>,
+) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
