@@ -1,11 +1,15 @@
-//! `legion-hub status`: the one-line glance for people and monitoring scripts. Opens only the
-//! small hub database, so it stays fast however much history there is.
+//! `legion-hub status`: the one-line glance for people and monitoring scripts. Asks the running
+//! hub when one answers; else reads the status snapshot beside the store when it matches the
+//! store (no database opened: `engine::glance`); else opens only the small hub database. So it
+//! stays fast however much history there is.
 
 use chrono::Utc;
 use serde::Serialize;
 
+use crate::api::Engine;
 use crate::api::{IntegrationView, Role};
 use crate::config::Settings;
+use crate::engine::remote::RemoteEngine;
 use crate::present;
 
 #[derive(Serialize)]
@@ -26,8 +30,19 @@ struct StatusRow<'a> {
 }
 
 pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
-    let (engine, _serving) = super::open(settings, Role::Status).await?;
+    let engine = match RemoteEngine::attach(&settings.paths.control_socket()).await? {
+        Some(owner) => Engine::Remote(owner),
+        None => match crate::engine::glance::from_snapshot(settings) {
+            Some(views) => return report(&views, json),
+            None => super::open(settings, Role::Status).await?.0,
+        },
+    };
     let views = engine.integrations().await?;
+    // The engine (and with it the store and its last snapshot write) goes after the printing.
+    report(&views, json)
+}
+
+fn report(views: &[IntegrationView], json: bool) -> anyhow::Result<u8> {
     let now = Utc::now();
     let attention: Vec<&str> = views
         .iter()
@@ -56,7 +71,7 @@ pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
     } else {
         print!(
             "{}",
-            present::status_table(&views, now, crate::api::FrontEnd::CommandLine)
+            present::status_table(views, now, crate::api::FrontEnd::CommandLine)
         );
     }
     Ok(code)

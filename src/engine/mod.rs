@@ -5,6 +5,7 @@
 //! serde types.
 
 mod event;
+pub mod glance;
 pub mod handle;
 pub(crate) mod jobs;
 pub mod remote;
@@ -249,6 +250,10 @@ impl Core {
         if role != Role::Status {
             core.repair()?;
         }
+        let reads = glance::snapshot_reads(settings.config.clone());
+        core.inner
+            .store
+            .keep_status_snapshot(reads, role != Role::Status);
         Ok(core)
     }
 
@@ -387,26 +392,15 @@ impl Core {
         provider: Provider,
         record: Option<&IntegrationRecord>,
     ) -> Result<IntegrationView, EngineError> {
-        let stale;
-        // This process holds the store, so a "syncing" written before it took the lock was
-        // written by a process that is gone (only the glance, which does not repair, meets one).
-        let opened_at = self.inner.store.owner().started_at;
-        let record = match record {
-            Some(r) if r.status == Status::Syncing && r.updated_at < opened_at => {
-                stale = IntegrationRecord {
-                    status: sync_summary::status_before_the_run(r),
-                    ..r.clone()
-                };
-                Some(&stale)
-            }
-            other => other,
-        };
-        let view = IntegrationView::build(provider, record);
-        Ok(match provider {
-            Provider::Gemini => view.with_extras(self.gemini_extras(record)),
-            Provider::Mindbody => view.with_extras(self.mindbody_extras(record)),
-            _ => view,
-        })
+        let store = &self.inner.store;
+        let opened_at = store.owner().started_at;
+        Ok(view::assemble(
+            store,
+            &self.inner.config,
+            provider,
+            record,
+            opened_at,
+        ))
     }
 
     pub(crate) fn emit(&self, event: Event) {

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::config::Config;
 use crate::domain::{Provider, Status};
 use crate::integrations::catalog;
 use crate::store::IntegrationRecord;
+use crate::store::snapshot::HubFacts;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IntegrationView {
@@ -73,6 +75,56 @@ pub struct Extras {
     pub next_step: Option<crate::domain::NextStep>,
     /// See [`IntegrationView::attention`].
     pub attention: Option<String>,
+}
+
+/// An integration as the front ends see it, made of the hub's facts (the live store or the
+/// status snapshot), the config and the time the reader took the store (`opened_at`).
+pub(super) fn assemble(
+    facts: &dyn HubFacts,
+    config: &Config,
+    provider: Provider,
+    record: Option<&IntegrationRecord>,
+    opened_at: DateTime<Utc>,
+) -> IntegrationView {
+    let stale;
+    // The reader holds the store, so a "syncing" written before it took the lock was written
+    // by a process that is gone (only the glance, which does not repair, meets one).
+    let record = match record {
+        Some(r) if r.status == Status::Syncing && r.updated_at < opened_at => {
+            stale = IntegrationRecord {
+                status: super::sync_summary::status_before_the_run(r),
+                ..r.clone()
+            };
+            Some(&stale)
+        }
+        other => other,
+    };
+    let view = IntegrationView::build(provider, record);
+    match provider {
+        Provider::Gemini => view.with_extras(super::Core::gemini_extras(facts, record)),
+        Provider::Mindbody => view.with_extras(super::Core::mindbody_extras(facts, config, record)),
+        _ => view,
+    }
+}
+
+/// Every integration in the catalog, in catalog order, as [`assemble`] makes it.
+pub(super) fn every(
+    facts: &dyn HubFacts,
+    config: &Config,
+    opened_at: DateTime<Utc>,
+) -> Result<Vec<IntegrationView>, crate::store::StoreError> {
+    Provider::ALL
+        .into_iter()
+        .map(|p| {
+            Ok(assemble(
+                facts,
+                config,
+                p,
+                facts.integration(p)?.as_ref(),
+                opened_at,
+            ))
+        })
+        .collect()
 }
 
 impl IntegrationView {

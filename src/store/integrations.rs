@@ -68,22 +68,27 @@ pub(super) fn seal_context(id: &str) -> String {
     format!("{TREE}/{id}/credentials")
 }
 
+/// A provider's record from the `integrations` tree.
+pub(super) fn read(
+    tree: &sled::Tree,
+    provider: Provider,
+) -> Result<Option<IntegrationRecord>, StoreError> {
+    let key = provider.id().as_bytes();
+    tree.get(key)?
+        .map(|v| decode_value(TREE, key, &v))
+        .transpose()
+}
+
 impl Store {
     pub fn integration(&self, provider: Provider) -> Result<Option<IntegrationRecord>, StoreError> {
-        let key = provider.id().as_bytes();
-        self.hub
-            .integrations
-            .get(key)?
-            .map(|v| decode_value(TREE, key, &v))
-            .transpose()
+        read(&self.hub.integrations, provider)
     }
 
     pub fn put_integration(&self, record: &IntegrationRecord) -> Result<(), StoreError> {
         self.hub
             .integrations
             .insert(record.provider.id().as_bytes(), codec::encode(record))?;
-        self.hub.db.flush()?;
-        Ok(())
+        self.flush_hub()
     }
 
     /// Seals `credentials` into the provider's record. The record must exist.

@@ -37,8 +37,7 @@ impl Store {
 
     pub(super) fn record_key_id(&self, id: &str) -> Result<(), StoreError> {
         self.hub.meta.insert(KEY_ID, id.as_bytes())?;
-        self.hub.db.flush()?;
-        Ok(())
+        self.flush_hub()
     }
 
     /// Where the master key file is (or would be).

@@ -110,3 +110,21 @@ fn read_owner(file: &mut File) -> Option<Owner> {
     file.read_to_string(&mut body).ok()?;
     serde_json::from_str(&body).ok()
 }
+
+/// A glance's hold on the data directory while it reads the status snapshot: shared (glances
+/// do not exclude each other), taken only when no owner holds the directory, never waited for.
+/// While it is held no owner can start, so nothing that takes the lock writes the store.
+#[derive(Debug)]
+pub struct GlanceLock {
+    _file: File,
+}
+
+impl GlanceLock {
+    /// None when an owner holds the directory now, or when there is no lock file (no store).
+    pub fn if_unowned(path: &Path) -> Option<GlanceLock> {
+        let file = File::open(path).ok()?;
+        // SAFETY: flock on a descriptor we own; it has no memory effects.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) };
+        (rc == 0).then_some(GlanceLock { _file: file })
+    }
+}

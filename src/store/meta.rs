@@ -13,10 +13,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// Stamps a new database with our schema version and refuses one written by a newer build.
 pub(super) fn check_schema(db: &sled::Db, path: &Path) -> Result<(), StoreError> {
     let meta = db.open_tree(TREE)?;
-    let found = meta
-        .get(SCHEMA_KEY)?
-        .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
-        .map(u32::from_be_bytes);
+    let found = meta.get(SCHEMA_KEY)?.and_then(|v| schema_value(&v));
     match found {
         Some(found) if found > SCHEMA_VERSION => Err(StoreError::NewerSchema {
             path: path.to_path_buf(),
@@ -32,6 +29,21 @@ pub(super) fn check_schema(db: &sled::Db, path: &Path) -> Result<(), StoreError>
     }
 }
 
+/// A meta value kept as JSON; one that does not parse reads as absent.
+pub(super) fn json_value<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    serde_json::from_slice(bytes).ok()
+}
+
+/// A counter's value (eight big-endian bytes); anything else reads as zero.
+pub(super) fn counter_value(bytes: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(bytes).map_or(0, u64::from_be_bytes)
+}
+
+/// A schema stamp's value (four big-endian bytes).
+pub(super) fn schema_value(bytes: &[u8]) -> Option<u32> {
+    <[u8; 4]>::try_from(bytes).ok().map(u32::from_be_bytes)
+}
+
 impl super::Store {
     /// A small JSON value kept under `name` (e.g. the last Gemini test report).
     pub fn meta_json<T: serde::de::DeserializeOwned>(
@@ -42,7 +54,7 @@ impl super::Store {
             .hub
             .meta
             .get(name.as_bytes())?
-            .and_then(|v| serde_json::from_slice(&v).ok()))
+            .and_then(|v| json_value(&v)))
     }
 
     pub fn put_meta_json<T: serde::Serialize>(
@@ -52,8 +64,7 @@ impl super::Store {
     ) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(value).expect("meta values serialize");
         self.hub.meta.insert(name.as_bytes(), bytes)?;
-        self.hub.db.flush()?;
-        Ok(())
+        self.flush_hub()
     }
 
     /// Adds one to a counter (API calls today) and returns the new value; atomic across threads.
@@ -64,9 +75,7 @@ impl super::Store {
                 .map_or(0, u64::from_be_bytes);
             Some((n + 1).to_be_bytes().to_vec())
         })?;
-        Ok(value
-            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
-            .map_or(0, u64::from_be_bytes))
+        Ok(value.map_or(0, |v| counter_value(&v)))
     }
 
     pub fn counter(&self, name: &str) -> Result<u64, StoreError> {
@@ -74,14 +83,12 @@ impl super::Store {
             .hub
             .meta
             .get(name.as_bytes())?
-            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
-            .map_or(0, u64::from_be_bytes))
+            .map_or(0, |v| counter_value(&v)))
     }
 
     pub fn remove_meta(&self, name: &str) -> Result<(), StoreError> {
         self.hub.meta.remove(name.as_bytes())?;
-        self.hub.db.flush()?;
-        Ok(())
+        self.flush_hub()
     }
 
     pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
@@ -89,7 +96,6 @@ impl super::Store {
             .hub
             .meta
             .get(SCHEMA_KEY)?
-            .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
-            .map(u32::from_be_bytes))
+            .and_then(|v| schema_value(&v)))
     }
 }

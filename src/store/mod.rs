@@ -23,6 +23,7 @@ pub mod migrate;
 pub mod rejections;
 pub mod rotate;
 pub mod seal;
+pub mod snapshot;
 pub mod sync_logs;
 pub mod tokens;
 pub mod transactions;
@@ -180,6 +181,8 @@ pub struct Store {
     sealer: Sealer,
     /// What opening this store migrated (None: it was already at this build's schema).
     migration: Option<migrate::MigrationReport>,
+    /// The status snapshot beside the store; its last write happens before the lock goes.
+    snapshot: snapshot::Keeper,
     _lock: DataDirLock,
 }
 
@@ -241,6 +244,11 @@ impl Store {
                 db,
             })
         })?;
+        let snapshot = snapshot::Keeper::new(
+            snapshot::LiveHub::new(&hub.db, &hub.integrations, &hub.meta),
+            &paths.hub_db(),
+            &paths.data_dir,
+        );
         let mut store = Store {
             hub,
             records_path: paths.records_db(),
@@ -248,6 +256,7 @@ impl Store {
             append_lock: Mutex::new(()),
             sealer: Sealer::new(paths.key_file.clone()),
             migration: None,
+            snapshot,
             _lock: lock,
         };
         // The glance touches no secret and writes nothing (it reads an older store as it is);
@@ -271,6 +280,8 @@ impl Store {
             return Ok(records.clone());
         }
         let records = integrity::guarded(&self.records_path, || self.open_records())?;
+        // Opening it may have noted in the hub that it is stamped.
+        self.snapshot.poke();
         *slot = Some(records.clone());
         Ok(records)
     }
@@ -313,7 +324,7 @@ impl Store {
 
     /// Writes everything to disk now (sled also flushes on its own every half second).
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.hub.db.flush()?;
+        self.flush_hub()?;
         if let Some(records) = self
             .records
             .lock()
@@ -323,6 +334,22 @@ impl Store {
             records.db.flush()?;
         }
         Ok(())
+    }
+}
+
+impl Store {
+    /// Writes the hub database to disk and has the status snapshot brought up to date.
+    fn flush_hub(&self) -> Result<(), StoreError> {
+        self.hub.db.flush()?;
+        self.snapshot.poke();
+        Ok(())
+    }
+
+    /// Keeps the status snapshot beside the store from now on: `reads` is what the glance
+    /// reads (run on a recorder to learn which facts to keep). In the background after each
+    /// change when `after_each_change`, and always once more before the store is let go.
+    pub fn keep_status_snapshot(&self, reads: snapshot::Reads, after_each_change: bool) {
+        self.snapshot.keep(reads, after_each_change);
     }
 }
 

@@ -108,7 +108,7 @@ impl Store {
             TransactionError::Storage(e) => StoreError::Sled(e),
             TransactionError::Abort(()) => unreachable!("the transaction never aborts"),
         });
-        if let Err(error) = committed.and_then(|()| Ok(self.hub.db.flush()?)) {
+        if let Err(error) = committed.and_then(|()| self.flush_hub()) {
             // Not committed: the new key sealed nothing that stayed.
             if let Some((_, pending)) = &pending {
                 let _ = std::fs::remove_file(pending);

@@ -38,8 +38,7 @@ impl Store {
         let plain = zeroize::Zeroizing::new(codec::encode(tokens));
         let sealed = self.seal(&seal_context(provider.id()), &plain)?;
         self.hub.tokens.insert(provider.id().as_bytes(), sealed)?;
-        self.hub.db.flush()?;
-        Ok(())
+        self.flush_hub()
     }
 
     pub fn tokens(&self, provider: Provider) -> Result<Option<TokenSet>, StoreError> {
@@ -53,7 +52,6 @@ impl Store {
 
     pub fn delete_tokens(&self, provider: Provider) -> Result<(), StoreError> {
         self.hub.tokens.remove(provider.id().as_bytes())?;
-        self.hub.db.flush()?;
-        Ok(())
+        self.flush_hub()
     }
 }

@@ -25,6 +25,7 @@ mod secrets;
 mod serve;
 mod signals;
 mod site_keys;
+mod status_snapshot;
 mod store;
 mod sync_killed;
 mod tui_behaviour;

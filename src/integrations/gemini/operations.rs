@@ -15,6 +15,7 @@ use crate::integrations::gemini::types::Model;
 use crate::integrations::gemini::{GeminiClient, GeminiError};
 use crate::secret::Secret;
 use crate::store::IntegrationRecord;
+use crate::store::snapshot::HubFacts;
 
 const LAST_TEST: &str = "gemini.last_test";
 
@@ -191,17 +192,18 @@ impl Core {
 
     /// Where the key would come from, without opening the sealed one: the status glance must
     /// not need the master key.
-    fn gemini_key_source(&self, record: Option<&IntegrationRecord>) -> Option<KeySource> {
+    fn gemini_key_source(record: Option<&IntegrationRecord>) -> Option<KeySource> {
         if record.is_some_and(|r| r.credentials.is_some()) {
             return Some(KeySource::Store);
         }
         key::resolve(None, key::process_env).map(|(_, source)| source)
     }
 
-    /// The detail pane's Gemini lines: where the key comes from, the last test, warnings.
-    pub(crate) fn gemini_extras(&self, record: Option<&IntegrationRecord>) -> Extras {
+    /// The detail pane's Gemini lines: where the key comes from, the last test, warnings. Made
+    /// of the hub's facts alone, so the status glance can make it from its snapshot.
+    pub(crate) fn gemini_extras(hub: &dyn HubFacts, record: Option<&IntegrationRecord>) -> Extras {
         let mut extras = Extras::default();
-        let source = self.gemini_key_source(record);
+        let source = Core::gemini_key_source(record);
         extras.facts.push(Fact {
             label: "Key from".into(),
             value: source.map_or("no key yet", |s| s.describe()).into(),
@@ -209,7 +211,7 @@ impl Core {
         if let Some(warning) = source.and_then(KeySource::warning) {
             extras.warnings.push(warning);
         }
-        let last = self.last_gemini_test().ok().flatten();
+        let last: Option<TestReport> = hub.meta_json(LAST_TEST).ok().flatten();
         if let Some(report) = &last {
             let value = match (report.ok, report.latency_ms) {
                 (true, Some(ms)) => format!("ok: {} models, {} ms", report.models, ms),

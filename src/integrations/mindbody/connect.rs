@@ -19,6 +19,7 @@ use crate::oauth::browser::{self, BrowserOpener, SystemBrowser};
 use crate::oauth::client::OAuthApp;
 use crate::oauth::flow::{self, FlowOptions, Paste};
 use crate::secret::Secret;
+use crate::store::snapshot::HubFacts;
 use crate::store::{IntegrationRecord, TokenSet};
 
 /// What `mindbody configure` changes; None leaves a setting as it is.
@@ -249,14 +250,16 @@ impl Core {
         Ok(())
     }
 
-    /// Mindbody's detail lines: what to do next, the schedule and the API budget.
+    /// Mindbody's detail lines: what to do next, the schedule and the API budget. Made of the
+    /// hub's facts and the config alone, so the status glance can make it from its snapshot.
     pub(crate) fn mindbody_extras(
-        &self,
+        hub: &dyn HubFacts,
+        config: &crate::config::Config,
         record: Option<&IntegrationRecord>,
     ) -> crate::engine::view::Extras {
         let mut extras = extras(record);
         let today = chrono::Local::now().date_naive();
-        let counted = |key: String| self.inner.store.counter(&key).unwrap_or(0);
+        let counted = |key: String| hub.counter(&key).unwrap_or(0);
         let calls = crate::integrations::mindbody::schedule::CallsToday {
             billed: counted(crate::engine::calls_key(today)),
             unreached: counted(crate::integrations::mindbody::sync_calls::unreached_key(
@@ -265,25 +268,24 @@ impl Core {
         };
         let (facts, freshness, next) = crate::integrations::mindbody::schedule::schedule_facts(
             record,
-            &self.inner.config.mindbody,
+            &config.mindbody,
             calls,
             Utc::now(),
         );
         extras.facts.extend(facts);
         extras.freshness = freshness;
         extras.next_sync_at = next;
-        extras.attention = crate::integrations::mindbody::schedule::overdue(
-            record,
-            &self.inner.config.mindbody,
-            Utc::now(),
-        );
-        if let Ok(subscription) = self.stored_subscription() {
+        extras.attention =
+            crate::integrations::mindbody::schedule::overdue(record, &config.mindbody, Utc::now());
+        if let Ok(subscription) =
+            hub.meta_json(crate::integrations::mindbody::webhooks::subscribing::SUBSCRIPTION)
+        {
             crate::integrations::mindbody::webhooks::subscribing::webhook_extras(
                 subscription.as_ref(),
                 &mut extras,
             );
         }
-        if let Ok(Some(catch_up)) = self.last_catch_up() {
+        if let Ok(Some(catch_up)) = hub.meta_json::<super::sync::CatchUp>(super::sync::CATCH_UP) {
             extras.facts.push(catch_up.fact());
         }
         extras

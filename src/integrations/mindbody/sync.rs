@@ -103,7 +103,7 @@ impl CatchUp {
     }
 }
 
-const CATCH_UP: &str = "mindbody.webhooks.catch_up";
+pub(super) const CATCH_UP: &str = "mindbody.webhooks.catch_up";
 
 /// What storing a page needs, loaded once per run.
 enum PageContext {

@@ -14,7 +14,7 @@ use crate::secret::Secret;
 
 /// The name of the sealed signing key among Mindbody's credentials.
 pub const SIGNATURE_KEY: &str = "webhook_signature_key";
-const SUBSCRIPTION: &str = "mindbody.webhooks.subscription";
+pub(crate) const SUBSCRIPTION: &str = "mindbody.webhooks.subscription";
 /// Since when webhooks have been delivering: sales after it that only a sync found are counted.
 const ACTIVE_SINCE: &str = "mindbody.webhooks.active_since";
 

@@ -1,0 +1,27 @@
+//! The status glance without the database: the views `legion-hub status` prints, made from the
+//! status snapshot beside the store (see `store::snapshot` for when it is trusted), and what
+//! the store's holder gives the snapshot to learn which facts to keep.
+
+use chrono::Utc;
+
+use crate::config::{Config, Settings};
+use crate::store::snapshot::{self, HubFacts, Reads};
+
+use super::IntegrationView;
+
+/// Every integration as the store would show it now, from the snapshot; None when there is no
+/// snapshot to trust or it lacks a fact the views need: then the store must be opened.
+pub fn from_snapshot(settings: &Settings) -> Option<Vec<IntegrationView>> {
+    let facts = snapshot::read(&settings.paths)?;
+    // No owner holds the store (the snapshot is read only then), so a run the snapshot shows
+    // "syncing" was left by a process that is gone, as the store's own path would judge it.
+    let views = super::view::every(&facts, &settings.config, Utc::now()).ok()?;
+    facts.complete().then_some(views)
+}
+
+/// What the glance reads, for the snapshot's recorder: the same view code, on its facts.
+pub(super) fn snapshot_reads(config: Config) -> Reads {
+    std::sync::Arc::new(move |facts: &dyn HubFacts| {
+        let _ = super::view::every(facts, &config, Utc::now());
+    })
+}
