@@ -57,15 +57,11 @@ fn main() {
             ..EngineOptions::default()
         };
         let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // A loopback redirect on the path the sandbox's application registered, as the app's.
         engine
-            .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(&format!(
-                "http://localhost:{port}/cb"
-            )))
+            .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
+                &legion_hub::demo::free_redirect_uri(),
+            ))
             .await
             .unwrap();
         let http = legion_hub::http::client_without_redirects();
@@ -86,10 +82,15 @@ fn main() {
                     break sign_in.url;
                 }
             };
-            let target = http.get(&url).send().await.unwrap().headers()["location"]
-                .to_str()
-                .unwrap()
-                .to_string();
+            let page = http.get(&url).send().await.unwrap();
+            let status = page.status();
+            let Some(location) = page.headers().get("location").cloned() else {
+                panic!(
+                    "the sandbox answered the sign-in page with {status}, not a redirect: {}",
+                    page.text().await.unwrap_or_default()
+                );
+            };
+            let target = location.to_str().unwrap().to_string();
             let started = Instant::now();
             // The browser delivers the callback (not waited on: the dashboard is what we time).
             let deliver = tokio::spawn({

@@ -338,10 +338,14 @@ impl Store {
 }
 
 impl Store {
-    /// Writes the hub database to disk and has the status snapshot brought up to date.
+    /// Writes the hub database to disk and, when that wrote something, has the status snapshot
+    /// brought up to date. A flush that finds nothing to write (the records' own flushes, a
+    /// burst of webhooks) must not wake the snapshot's writer: its fsyncs queue behind the
+    /// deliveries' on the same disk.
     fn flush_hub(&self) -> Result<(), StoreError> {
-        self.hub.db.flush()?;
-        self.snapshot.poke();
+        if self.hub.db.flush()? > 0 {
+            self.snapshot.poke();
+        }
         Ok(())
     }
 

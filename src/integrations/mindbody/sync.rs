@@ -73,6 +73,18 @@ struct PageStored {
     only_by_sync: u64,
 }
 
+impl PageStored {
+    /// A page of `items` out of the `total` its pagination says, stored with these outcomes.
+    fn of(items: usize, total: u64, outcomes: Vec<Upserted>) -> PageStored {
+        PageStored {
+            items: items as u64,
+            total,
+            outcomes,
+            only_by_sync: 0,
+        }
+    }
+}
+
 /// What the last sales sync found that webhooks had missed (shown in the hub).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CatchUp {
@@ -519,12 +531,11 @@ impl Core {
                         class: None,
                     })
                     .collect();
-                PageStored {
-                    items: page.categories.len() as u64,
-                    total: page.pagination.total_results,
-                    outcomes: store.upsert_categories(&site, &categories)?,
-                    only_by_sync: 0,
-                }
+                PageStored::of(
+                    page.categories.len(),
+                    page.pagination.total_results,
+                    store.upsert_categories(&site, &categories)?,
+                )
             }
             SyncKind::Clients => {
                 let since = (plan.start != NaiveDateTime::MIN).then_some(plan.start);
@@ -555,12 +566,7 @@ impl Core {
                 }
                 let mut outcomes = store.upsert_customers(&customers)?;
                 outcomes.extend(std::iter::repeat_n(Upserted::Unchanged, kept));
-                PageStored {
-                    items: page.clients.len() as u64,
-                    total: page.pagination.total_results,
-                    outcomes,
-                    only_by_sync: 0,
-                }
+                PageStored::of(page.clients.len(), page.pagination.total_results, outcomes)
             }
             SyncKind::Sales => {
                 let page = client
@@ -579,10 +585,12 @@ impl Core {
                     .collect();
                 let only_by_sync = self.supersede_webhook_sales(&site, &page.sales)?;
                 PageStored {
-                    items: page.sales.len() as u64,
-                    total: page.pagination.total_results,
-                    outcomes: store.upsert_transactions(&transactions, plan.revive)?,
                     only_by_sync,
+                    ..PageStored::of(
+                        page.sales.len(),
+                        page.pagination.total_results,
+                        store.upsert_transactions(&transactions, plan.revive)?,
+                    )
                 }
             }
             SyncKind::Transactions => {
@@ -619,12 +627,11 @@ impl Core {
                     outcomes.push(Upserted::Updated);
                 }
                 store.upsert_transactions(&settled, false)?;
-                PageStored {
-                    items: page.transactions.len() as u64,
-                    total: page.pagination.total_results,
+                PageStored::of(
+                    page.transactions.len(),
+                    page.pagination.total_results,
                     outcomes,
-                    only_by_sync: 0,
-                }
+                )
             }
         })
     }
