@@ -57,13 +57,15 @@ async fn status_and_commands_attach_to_serve_and_sigterm_stops_it_cleanly() {
 
 /// Waits (bounded) until the hub has processed every event it stored.
 async fn worked_off(remote: &legion_hub::engine::Engine) {
+    let mut pending = remote.webhook_summary().await.unwrap().pending;
     for _ in 0..1000 {
-        if remote.webhook_summary().await.unwrap().pending == 0 {
-            return;
+        if pending == 0 {
+            break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
+        pending = remote.webhook_summary().await.unwrap().pending;
     }
-    panic!("the hub did not work off its stored events");
+    assert_eq!(pending, 0, "the hub did not work off its stored events");
 }
 
 /// Every message id the event log shows as received (once per stored event), with its state.
