@@ -16,7 +16,9 @@ use std::ops::Bound;
 use std::time::{Duration, Instant};
 
 use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::transaction::ConflictableTransactionError;
+
+use super::unabort;
 
 use super::meta::{self, SCHEMA_KEY, SCHEMA_VERSION};
 use super::transactions::date_key;
@@ -398,12 +400,5 @@ impl Run {
             .map_err(unabort)?;
         self.report.moved.insert("meta", moves.len() as u64);
         Ok(())
-    }
-}
-
-fn unabort(error: TransactionError<StoreError>) -> StoreError {
-    match error {
-        TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => StoreError::Sled(e),
     }
 }

@@ -405,6 +405,14 @@ fn create_private_dir(path: &Path) -> Result<(), StoreError> {
         })
 }
 
+/// A store error out of a sled transaction: the one the closure gave up with, or sled's own.
+pub(super) fn unabort(error: sled::transaction::TransactionError<StoreError>) -> StoreError {
+    match error {
+        sled::transaction::TransactionError::Abort(e) => e,
+        sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+    }
+}
+
 fn decode_value<R: codec::Record>(
     tree: &'static str,
     key: &[u8],

@@ -262,7 +262,7 @@ pub(super) fn migrate_from_log(
             rejections.insert(MIGRATED_KEY, &b"1"[..])?;
             Ok::<_, ConflictableTransactionError<StoreError>>(())
         })
-        .map_err(super::webhooks::unabort)?;
+        .map_err(super::unabort)?;
     if !legacy_keys.is_empty() {
         tracing::info!(
             "moved {} rejected webhook attempts out of the event log (the {} most recent are kept)",

@@ -6,8 +6,11 @@
 
 use chrono::NaiveDateTime;
 
+use sled::Batch;
+use sled::Transactional;
+
 use super::codec;
-use super::{Store, StoreError, decode_value};
+use super::{Records, Store, StoreError, decode_value, unabort};
 use crate::books::{Transaction, Upserted};
 
 pub const TREE: &str = "transactions";
@@ -35,6 +38,73 @@ pub(super) fn ensure_count(db: &sled::Db, transactions: &sled::Tree) -> Result<(
     Ok(())
 }
 
+/// One change to the transactions: the records, their date index, the tombstones and the count.
+/// They are written in one sled transaction, since they must agree after a crash: a record
+/// without its index entry is missing from every list and total, and an upsert of the same
+/// record later finds it unchanged and would never write the entry.
+#[derive(Default)]
+struct Changes {
+    records: Batch,
+    index: Batch,
+    tombstones: Batch,
+    /// Added to the count.
+    count: i64,
+}
+
+impl Changes {
+    /// Takes these transactions out (records and index entries).
+    fn removing(old: &[Transaction]) -> Changes {
+        let mut changes = Changes::default();
+        for tx in old {
+            changes.records.remove(tx.key.as_bytes());
+            changes.index.remove(date_key(tx.date, &tx.key));
+            changes.count -= 1;
+        }
+        changes
+    }
+}
+
+fn commit(records: &Records, changes: Changes) -> Result<(), StoreError> {
+    // The count lives in the database's default tree.
+    let default: &sled::Tree = &records.db;
+    let trees = (
+        &records.transactions,
+        &records.transactions_by_date,
+        &records.tombstones,
+        default,
+    );
+    trees
+        .transaction(|(transactions, index, tombstones, default)| {
+            transactions.apply_batch(&changes.records)?;
+            index.apply_batch(&changes.index)?;
+            tombstones.apply_batch(&changes.tombstones)?;
+            if changes.count != 0 {
+                let n = default
+                    .get(COUNT)?
+                    .and_then(|v| v.as_ref().try_into().ok())
+                    .map(u64::from_be_bytes)
+                    .unwrap_or(0);
+                default.insert(COUNT, &n.saturating_add_signed(changes.count).to_be_bytes())?;
+            }
+            Ok(())
+        })
+        .map_err(unabort)
+}
+
+/// See [`Store::transaction_tallies`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransactionTallies {
+    pub records: u64,
+    pub indexed: u64,
+    pub counted: u64,
+}
+
+impl TransactionTallies {
+    pub fn agree(&self) -> bool {
+        self.records == self.indexed && self.indexed == self.counted
+    }
+}
+
 /// The record key a date-index entry points at.
 pub fn key_of_index(index_key: &[u8]) -> Option<&str> {
     std::str::from_utf8(index_key.get(8..)?).ok()
@@ -50,9 +120,9 @@ impl Store {
     ) -> Result<Vec<Upserted>, StoreError> {
         let records = self.records()?;
         let mut outcomes = Vec::with_capacity(transactions.len());
-        let mut batch = sled::Batch::default();
-        let mut index = sled::Batch::default();
-        let mut tombs = sled::Batch::default();
+        let mut batch = Batch::default();
+        let mut index = Batch::default();
+        let mut tombs = Batch::default();
         for tx in transactions {
             let key = tx.key.as_bytes();
             if records.tombstones.contains_key(key)? {
@@ -88,11 +158,16 @@ impl Store {
             }
             outcomes.push(outcome);
         }
-        records.transactions.apply_batch(batch)?;
-        records.transactions_by_date.apply_batch(index)?;
-        records.tombstones.apply_batch(tombs)?;
         let added = outcomes.iter().filter(|o| **o == Upserted::New).count() as i64;
-        self.add_to_count(added)?;
+        commit(
+            &records,
+            Changes {
+                records: batch,
+                index,
+                tombstones: tombs,
+                count: added,
+            },
+        )?;
         records.db.flush()?;
         Ok(outcomes)
     }
@@ -112,12 +187,9 @@ impl Store {
         let Some(old) = self.transaction(key)? else {
             return Ok(false);
         };
-        records.transactions.remove(key.as_bytes())?;
-        records
-            .transactions_by_date
-            .remove(date_key(old.date, key))?;
-        records.tombstones.insert(key.as_bytes(), &[][..])?;
-        self.add_to_count(-1)?;
+        let mut changes = Changes::removing(&[old]);
+        changes.tombstones.insert(key.as_bytes(), &[][..]);
+        commit(&records, changes)?;
         records.db.flush()?;
         Ok(true)
     }
@@ -137,16 +209,23 @@ impl Store {
     /// ones): no tombstone, since the real ones replace them.
     pub fn remove_transactions(&self, keys: &[String]) -> Result<(), StoreError> {
         let records = self.records()?;
+        let mut old = Vec::with_capacity(keys.len());
         for key in keys {
-            if let Some(old) = self.transaction(key)? {
-                records.transactions.remove(key.as_bytes())?;
-                records
-                    .transactions_by_date
-                    .remove(date_key(old.date, key))?;
-                self.add_to_count(-1)?;
-            }
+            old.extend(self.transaction(key)?);
         }
-        Ok(())
+        commit(&records, Changes::removing(&old))
+    }
+
+    /// The three ways the store counts its transactions: the records, their date-index entries
+    /// and the kept count. They agree unless a write was torn (what [`commit`] prevents); the
+    /// kill -9 tests check it after each kill.
+    pub fn transaction_tallies(&self) -> Result<TransactionTallies, StoreError> {
+        let records = self.records()?;
+        Ok(TransactionTallies {
+            records: records.transactions.len() as u64,
+            indexed: records.transactions_by_date.len() as u64,
+            counted: self.transaction_count()?,
+        })
     }
 
     /// How many transactions there are.
@@ -158,21 +237,6 @@ impl Store {
             .and_then(|v| v.as_ref().try_into().ok())
             .map(u64::from_be_bytes)
             .unwrap_or(0))
-    }
-
-    fn add_to_count(&self, delta: i64) -> Result<(), StoreError> {
-        if delta == 0 {
-            return Ok(());
-        }
-        let records = self.records()?;
-        records.db.fetch_and_update(COUNT, |old| {
-            let n = old
-                .and_then(|v| v.try_into().ok())
-                .map(u64::from_be_bytes)
-                .unwrap_or(0);
-            Some(n.saturating_add_signed(delta).to_be_bytes().to_vec())
-        })?;
-        Ok(())
     }
 
     /// The keys of `limit` transactions from `offset`, newest first, walking the date index

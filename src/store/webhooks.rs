@@ -15,7 +15,9 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::transaction::ConflictableTransactionError;
+
+use super::unabort;
 
 use super::codec::{self, Record};
 use super::{Store, StoreError, decode_value};
@@ -375,11 +377,4 @@ fn abort(
         key: String::new(),
         source,
     })
-}
-
-pub(super) fn unabort(error: TransactionError<StoreError>) -> StoreError {
-    match error {
-        TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => StoreError::Sled(e),
-    }
 }

@@ -132,6 +132,7 @@ async fn every_acknowledged_delivery_is_applied_exactly_once_across_a_kill_9() {
     child.kill().unwrap(); // SIGKILL: no chance to flush or clean up
     child.wait().unwrap();
     let report = burst.await.unwrap();
+    crate::support::serving::assert_transactions_whole(dir.path(), &sandbox);
     assert!(
         !report.acknowledged.is_empty() && report.failed > 0,
         "the kill landed mid-burst: {} acknowledged, {} failed",
@@ -211,4 +212,5 @@ async fn every_acknowledged_delivery_is_applied_exactly_once_across_a_kill_9() {
     assert_eq!(total, expected, "every sale counted once");
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     child.wait().unwrap();
+    crate::support::serving::assert_transactions_whole(dir.path(), &sandbox);
 }

@@ -90,6 +90,7 @@ async fn a_sync_killed_half_way_resumes_with_fewer_calls_and_ends_with_the_studi
     );
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
+    crate::support::serving::assert_transactions_whole(dir.path(), &sandbox);
     let killed_calls = sandbox.mindbody.api_calls() - before;
     let (_, half, _) = books(dir.path(), &sandbox).await;
     assert!(

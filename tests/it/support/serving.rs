@@ -178,3 +178,15 @@ pub async fn subscribed(sandbox: &Sandbox) -> (tempfile::TempDir, u16) {
     serving.stop();
     (dir, port)
 }
+
+/// After a kill: the records, their date index and the kept count of transactions agree (a
+/// torn write would leave a record missing from every list and total). Opens the store, so the
+/// process that held it must be gone.
+pub fn assert_transactions_whole(dir: &Path, sandbox: &Sandbox) {
+    let store = legion_hub::store::Store::open(&settings(dir, sandbox).paths, "test").unwrap();
+    let tallies = store.transaction_tallies().unwrap();
+    assert!(
+        tallies.agree(),
+        "records, index and count agree: {tallies:?}"
+    );
+}
