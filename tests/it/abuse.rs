@@ -371,19 +371,7 @@ async fn a_full_inbox_answers_503_and_the_retried_delivery_is_accepted() {
         ))
         .await
         .unwrap();
-    let core = engine.local().unwrap();
-    let services = legion_hub::server::start(core, &settings, Some("127.0.0.1:0"))
-        .await
-        .unwrap();
-    let url = format!(
-        "http://{}{}",
-        services.webhook_addr.unwrap(),
-        legion_hub::server::webhooks::PATH
-    );
-    engine
-        .subscribe_webhooks(url.clone(), Vec::new())
-        .await
-        .unwrap();
+    let (services, _) = crate::support::serving::receiving_here(&engine, &settings).await;
     let bodies: Vec<Vec<u8>> = (0..SENT as i64)
         .map(|i| {
             let sale = sandbox.mindbody.with_studio(|s| {
@@ -396,7 +384,7 @@ async fn a_full_inbox_answers_503_and_the_retried_delivery_is_accepted() {
         })
         .collect();
 
-    let hold = core.hold_webhook_inbox();
+    let hold = engine.local().unwrap().hold_webhook_inbox();
     let sender = {
         let (sandbox, bodies) = (sandbox.clone(), bodies.clone());
         tokio::spawn(async move {

@@ -100,7 +100,7 @@ async fn a_backup_with_serve_running_is_taken_by_serve_with_the_key_when_asked()
 /// demo has, synced, plus the demo's sync history) in `$LEGION_HUB_MEASURE_DIR/data`.
 /// `LEGION_HUB_MEASURE_DIR=/tmp/m cargo test --test it backup::demo_size -- --ignored`
 #[tokio::test]
-#[ignore]
+#[ignore = "a tool, not a check: makes the demo-size data for the README's measurements"]
 async fn demo_size_data_for_measurements() {
     let Some(dir) = std::env::var_os("LEGION_HUB_MEASURE_DIR") else {
         eprintln!("skipped: LEGION_HUB_MEASURE_DIR is not set");

@@ -12,16 +12,7 @@ use predicates::prelude::*;
 
 /// The binary, with every path it could touch inside `dir`.
 fn hub(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("legion-hub").unwrap();
-    cmd.env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_DATA_HOME", dir.join("share"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .env_remove("LEGION_HUB_CONFIG")
-        .env_remove("LEGION_HUB_MASTER_KEY")
-        .env_remove("RUST_LOG")
-        .env("LEGION_HUB_DATA_DIR", dir.join("data"));
-    cmd
+    Command::from_std(crate::support::binary::in_dir(dir))
 }
 
 fn data(dir: &Path) -> std::path::PathBuf {

@@ -7,17 +7,9 @@ use legion_hub::sandbox::gemini::{Failure, GeminiSandbox, SANDBOX_KEY};
 use predicates::prelude::*;
 
 fn hub(dir: &Path, sandbox: &GeminiSandbox) -> Command {
-    let mut cmd = Command::cargo_bin("legion-hub").unwrap();
-    cmd.env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .env_remove("LEGION_HUB_CONFIG")
-        .env_remove("LEGION_HUB_MASTER_KEY")
-        .env_remove("GEMINI_API_KEY")
-        .env_remove("GOOGLE_GEMINI_API_KEY")
-        .env("LEGION_HUB_DATA_DIR", dir.join("data"))
-        .env("LEGION_HUB_GEMINI_BASE_URL", sandbox.base_url());
-    cmd
+    let mut cmd = crate::support::binary::in_dir(dir);
+    cmd.env("LEGION_HUB_GEMINI_BASE_URL", sandbox.base_url());
+    Command::from_std(cmd)
 }
 
 /// The binary blocks; the sandbox runs on this test's own runtime in another thread.

@@ -10,20 +10,8 @@ use legion_hub::sandbox::mindbody::*;
 use predicates::prelude::*;
 
 fn env_for(cmd: &mut Std, dir: &Path, sandbox: &MindbodySandbox) {
-    cmd.env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .env_remove("LEGION_HUB_CONFIG")
-        .env_remove("LEGION_HUB_MASTER_KEY")
-        .env_remove("SSH_CONNECTION")
-        .env("LEGION_HUB_DATA_DIR", dir.join("data"))
-        .env("LEGION_HUB_MINDBODY_AUTHORIZE_URL", sandbox.authorize_url())
-        .env("LEGION_HUB_MINDBODY_TOKEN_URL", sandbox.token_url())
-        .env("LEGION_HUB_MINDBODY_API_URL", sandbox.api_url())
-        .env(
-            "LEGION_HUB_MINDBODY_REVOCATION_URL",
-            sandbox.revocation_url(),
-        )
+    let cmd = crate::support::binary::shut_in(cmd, dir);
+    crate::support::binary::at_mindbody(cmd, sandbox)
         .env("MINDBODY_API_KEY", SANDBOX_API_KEY)
         .env("MINDBODY_CLIENT_SECRET", SANDBOX_CLIENT_SECRET);
 }

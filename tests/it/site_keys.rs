@@ -13,7 +13,6 @@ use legion_hub::domain::Provider;
 use legion_hub::engine::SyncRequest;
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
-use legion_hub::server;
 use legion_hub::store::Store;
 use legion_hub::store::migrate::STOP_AFTER_ENV;
 
@@ -63,16 +62,7 @@ async fn write_the_schema_1_fixture() {
             .unwrap();
     }
     // Webhooks over loopback: three sales (one delivered twice) and one client change.
-    let core = engine.local().unwrap();
-    let services = server::start(core, &settings, Some("127.0.0.1:0"))
-        .await
-        .unwrap();
-    let url = format!(
-        "http://{}{}",
-        services.webhook_addr.unwrap(),
-        server::webhooks::PATH
-    );
-    engine.subscribe_webhooks(url, Vec::new()).await.unwrap();
+    let (services, _) = crate::support::serving::receiving_here(&engine, &settings).await;
     let sales: Vec<_> = (0..3)
         .map(|i| {
             sandbox.mindbody.with_studio(|s| {

@@ -10,7 +10,7 @@ use legion_hub::engine::{Engine, Event, SyncKind, SyncRequest};
 use legion_hub::integrations::mindbody::webhooks::signature::{sign, verify};
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::webhooks::SendPlan;
-use legion_hub::server::{self, Services};
+use legion_hub::server::Services;
 use legion_hub::store::webhooks::WebhookState;
 
 const BODY: &[u8] = include_bytes!("../fixtures/mindbody/webhook_clientSale_created.body.json");
@@ -70,17 +70,7 @@ async fn hub() -> Hub {
         ))
         .await
         .unwrap();
-    let core = engine.local().unwrap();
-    let services = server::start(core, &settings, Some("127.0.0.1:0"))
-        .await
-        .unwrap();
-    let url = format!(
-        "http://{}{}",
-        services.webhook_addr.unwrap(),
-        server::webhooks::PATH
-    );
-    let subscription = engine.subscribe_webhooks(url, Vec::new()).await.unwrap();
-    assert_eq!(subscription.status, "Active");
+    let (services, _) = crate::support::serving::receiving_here(&engine, &settings).await;
     Hub {
         sandbox,
         settings,

@@ -63,6 +63,7 @@ pub fn runs(provider: Provider, count: u64) -> Vec<SyncLog> {
 }
 
 pub mod attack;
+pub mod binary;
 pub mod fixture_store;
 pub mod pty;
 pub mod readers;
@@ -152,23 +153,8 @@ pub mod secrets {
 
     /// The binary with every path inside `dir`: data in `dir/data`, no key in the environment.
     pub fn hub(dir: &Path) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_legion-hub"));
-        cmd.env("HOME", dir)
-            .env("XDG_CONFIG_HOME", dir.join("config"))
-            .env("XDG_DATA_HOME", dir.join("share"))
-            .env("XDG_STATE_HOME", dir.join("state"))
-            .env_remove("LEGION_HUB_CONFIG")
-            .env_remove("LEGION_HUB_MASTER_KEY")
-            .env_remove("LEGION_HUB_NEW_MASTER_KEY")
-            .env_remove("GEMINI_API_KEY")
-            .env_remove("GOOGLE_GEMINI_API_KEY")
-            .env_remove("MINDBODY_API_KEY")
-            .env_remove("MINDBODY_CLIENT_SECRET")
-            .env_remove("RUST_LOG")
-            // Nothing here may reach the internet.
-            .env("LEGION_HUB_GEMINI_BASE_URL", "http://127.0.0.1:9")
-            .env("LEGION_HUB_DATA_DIR", dir.join("data"))
-            .stdin(std::process::Stdio::null());
+        let mut cmd = super::binary::in_dir(dir);
+        cmd.stdin(std::process::Stdio::null());
         cmd
     }
 

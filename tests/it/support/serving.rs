@@ -10,26 +10,8 @@ use legion_hub::engine::{Engine, Role};
 use legion_hub::sandbox::Sandbox;
 
 pub fn hub(dir: &Path, sandbox: &Sandbox) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_legion-hub"));
-    let mindbody = &sandbox.mindbody;
-    cmd.env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .env_remove("LEGION_HUB_CONFIG")
-        .env_remove("LEGION_HUB_MASTER_KEY")
-        .env_remove("GEMINI_API_KEY")
-        .env_remove("GOOGLE_GEMINI_API_KEY")
-        .env("LEGION_HUB_DATA_DIR", dir.join("data"))
-        .env(
-            "LEGION_HUB_MINDBODY_AUTHORIZE_URL",
-            mindbody.authorize_url(),
-        )
-        .env("LEGION_HUB_MINDBODY_TOKEN_URL", mindbody.token_url())
-        .env("LEGION_HUB_MINDBODY_API_URL", mindbody.api_url())
-        .env(
-            "LEGION_HUB_MINDBODY_REVOCATION_URL",
-            mindbody.revocation_url(),
-        )
+    let mut cmd = super::binary::in_dir(dir);
+    super::binary::at_mindbody(&mut cmd, &sandbox.mindbody)
         .env("LEGION_HUB_MINDBODY_WEBHOOKS_URL", sandbox.webhooks.url());
     cmd
 }
@@ -189,4 +171,28 @@ pub fn assert_transactions_whole(dir: &Path, sandbox: &Sandbox) {
         tallies.agree(),
         "records, index and count agree: {tallies:?}"
     );
+}
+
+/// The webhook receiver run in this process (the engine must be the local one) on a free
+/// loopback port, subscribed at Mindbody: the services (dropping them stops the receiver) and
+/// the address Mindbody posts to.
+pub async fn receiving_here(
+    engine: &Engine,
+    settings: &Settings,
+) -> (legion_hub::server::Services, String) {
+    let core = engine.local().expect("the engine of this process");
+    let services = legion_hub::server::start(core, settings, Some("127.0.0.1:0"))
+        .await
+        .unwrap();
+    let url = format!(
+        "http://{}{}",
+        services.webhook_addr.unwrap(),
+        legion_hub::server::webhooks::PATH
+    );
+    let subscription = engine
+        .subscribe_webhooks(url.clone(), Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(subscription.status, "Active");
+    (services, url)
 }
