@@ -7,7 +7,7 @@
 //! the books, a test report in `integrations/gemini`) and listed here; a type a front end needs
 //! joins this list, never a front end's `use` of a room.
 
-mod error;
+pub(crate) mod error;
 
 pub use error::{ApiError, ErrorKind};
 

@@ -13,7 +13,7 @@ use super::{
     TodaysSales, TransactionPage,
 };
 use super::{EngineOptions, Role};
-use crate::api::ApiError;
+use crate::api::error::ApiError;
 use crate::books::{Category, Customer, Transaction};
 use crate::config::Settings;
 use crate::domain::Provider;
