@@ -16,9 +16,7 @@ pub enum EngineError {
     #[error("{}", crate::domain::sentences(&error.to_string(), error.hint()))]
     OAuth { error: crate::oauth::OAuthError },
     #[error("{}", crate::domain::sentences(&error.to_string(), error.hint()))]
-    Mindbody {
-        error: MindbodyError,
-    },
+    Mindbody { error: MindbodyError },
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]

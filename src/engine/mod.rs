@@ -4,6 +4,7 @@
 //! control socket with the same calls ([`handle`]), since requests, replies and events are plain
 //! serde types.
 
+pub(crate) mod assemble;
 pub(crate) mod error;
 pub(crate) mod event;
 pub mod glance;
@@ -30,7 +31,7 @@ pub use crate::books::queries::{TodaysSales, TransactionPage};
 pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruction};
 pub use crate::integrations::gemini::operations::GeminiUpdate;
 pub use crate::integrations::mindbody::connect::MindbodyUpdate;
-pub use crate::integrations::mindbody::schedule::Freshness;
+
 pub use crate::integrations::mindbody::sync::{SyncKind, SyncRequest};
 pub use crate::integrations::mindbody::sync_calls::calls_key;
 pub use crate::integrations::mindbody::webhooks::receiving::{
@@ -43,7 +44,7 @@ pub use error::EngineError;
 pub use event::Event;
 pub use handle::{Answer, Engine};
 pub use safekeeping::KeyIds;
-pub use view::{Fact, IntegrationView};
+pub use view::{Fact, Freshness, IntegrationView};
 
 pub use crate::store::lock::Owner;
 
@@ -288,7 +289,7 @@ impl Core {
     ) -> Result<IntegrationView, EngineError> {
         let store = &self.inner.store;
         let opened_at = store.owner().started_at;
-        Ok(view::assemble(
+        Ok(assemble::assemble(
             store,
             &self.inner.config,
             provider,

@@ -19,8 +19,7 @@ use crate::oauth::browser::{self, BrowserOpener, SystemBrowser};
 use crate::oauth::client::OAuthApp;
 use crate::oauth::flow::{self, FlowOptions, Paste};
 use crate::secret::Secret;
-use crate::store::snapshot::HubFacts;
-use crate::store::{IntegrationRecord, TokenSet};
+use crate::store::TokenSet;
 
 /// What `mindbody configure` changes; None leaves a setting as it is.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -248,47 +247,6 @@ impl Core {
             });
         });
         Ok(())
-    }
-
-    /// Mindbody's detail lines: what to do next, the schedule and the API budget. Made of the
-    /// hub's facts and the config alone, so the status glance can make it from its snapshot.
-    pub(crate) fn mindbody_extras(
-        hub: &dyn HubFacts,
-        config: &crate::config::Config,
-        record: Option<&IntegrationRecord>,
-    ) -> crate::engine::view::Extras {
-        let mut extras = extras(record);
-        let today = chrono::Local::now().date_naive();
-        let counted = |key: String| hub.counter(&key).unwrap_or(0);
-        let calls = crate::integrations::mindbody::schedule::CallsToday {
-            billed: counted(crate::engine::calls_key(today)),
-            unreached: counted(crate::integrations::mindbody::sync_calls::unreached_key(
-                today,
-            )),
-        };
-        let (facts, freshness, next) = crate::integrations::mindbody::schedule::schedule_facts(
-            record,
-            &config.mindbody,
-            calls,
-            Utc::now(),
-        );
-        extras.facts.extend(facts);
-        extras.freshness = freshness;
-        extras.next_sync_at = next;
-        extras.attention =
-            crate::integrations::mindbody::schedule::overdue(record, &config.mindbody, Utc::now());
-        if let Ok(subscription) =
-            hub.meta_json(crate::integrations::mindbody::webhooks::subscribing::SUBSCRIPTION)
-        {
-            crate::integrations::mindbody::webhooks::subscribing::webhook_extras(
-                subscription.as_ref(),
-                &mut extras,
-            );
-        }
-        if let Ok(Some(catch_up)) = hub.meta_json::<super::sync::CatchUp>(super::sync::CATCH_UP) {
-            extras.facts.push(catch_up.fact());
-        }
-        extras
     }
 
     /// Starts the sign-in and waits for it to end (for scripts and tests; the dashboard follows
@@ -528,40 +486,4 @@ impl From<OAuthError> for EngineError {
     fn from(error: OAuthError) -> Self {
         EngineError::OAuth { error }
     }
-}
-
-/// The detail pane's Mindbody lines and the next step, from the record alone (no unsealing: the
-/// status glance must not need the master key).
-pub(crate) fn extras(record: Option<&IntegrationRecord>) -> crate::engine::view::Extras {
-    use crate::engine::view::{Extras, Fact};
-    let settings = record
-        .map(|r| MindbodySettings::from_settings(&r.settings))
-        .unwrap_or_default();
-    let mut extras = Extras::default();
-    if settings.redirect_uri.is_none() {
-        // The default is not in the settings; say which one is in use.
-        extras.facts.push(Fact {
-            label: "Redirect".into(),
-            value: settings.redirect_uri().to_string(),
-        });
-    }
-    let configured = settings.site_id.is_some()
-        && settings.client_id.is_some()
-        && record.is_some_and(|r| r.credentials.is_some());
-    let status = record.map(|r| r.status).unwrap_or(Status::Disconnected);
-    use crate::domain::NextStep;
-    let (hint, step) = match (status, configured) {
-        (Status::Disconnected, false) => (None, NextStep::ConfigureMindbody),
-        (Status::Disconnected, true) => (None, NextStep::ConnectMindbody),
-        (Status::NeedsReauth, _) => (
-            Some(
-                "Mindbody no longer accepts the saved sign-in; settings, mappings and history are kept.",
-            ),
-            NextStep::ReconnectMindbody,
-        ),
-        _ => return extras,
-    };
-    extras.hint = hint.map(str::to_string);
-    extras.next_step = Some(step);
-    extras
 }

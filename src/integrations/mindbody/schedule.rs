@@ -1,25 +1,14 @@
 //! Driving syncs: one run at a time (a second `s` while one runs starts nothing), the schedule
 //! (`[mindbody] sync_every`), and what the hub shows about it (next sync, on time or delayed, API
-//! calls today).
+//! calls today: `schedule_facts`).
 
-use chrono::{DateTime, Local, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{Local, Utc};
 
 use crate::domain::{Provider, Status};
 use crate::engine::jobs::{Queued, Slot};
 use crate::engine::{Core, EngineError};
-use crate::store::IntegrationRecord;
 
 use super::sync::SyncRequest;
-
-/// Whether the last good sync is as recent as the schedule promises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Freshness {
-    OnTime,
-    /// More than twice the interval since the last good sync.
-    Delayed,
-}
 
 impl Core {
     /// Starts a sync in the background; false when one is already running. Refused at once,
@@ -124,100 +113,4 @@ impl Core {
             .flatten()
             .is_some_and(|r| matches!(r.status, Status::Connected | Status::Error))
     }
-}
-
-/// The reason a signed-in Mindbody needs a look when its scheduled sync is overdue by more than
-/// its interval (no good sync for two intervals: the schedule's runs fail, or none runs).
-pub(crate) fn overdue(
-    record: Option<&IntegrationRecord>,
-    config: &crate::integrations::mindbody::MindbodyEndpoints,
-    now: DateTime<Utc>,
-) -> Option<String> {
-    let record = record?;
-    let every = config.sync_every()?;
-    if !matches!(record.status, Status::Connected | Status::Syncing) {
-        // Not signed in: no schedule runs. In error: the error already asks for a look.
-        return None;
-    }
-    // With no good sync yet, from the sign-in (the record's last change), not from when the
-    // integration was first set up.
-    let since = record.last_sync_at.unwrap_or(record.updated_at);
-    (now - since > every * 2).then(|| {
-        format!(
-            "the scheduled sync (every {}) is overdue: {}",
-            config.sync_every.as_deref().unwrap_or_default(),
-            match record.last_sync_at {
-                Some(last) => format!(
-                    "the last good one was {}",
-                    crate::format::ago(Some(last), now)
-                ),
-                None => "none has completed yet".into(),
-            }
-        )
-    })
-}
-
-/// Today's requests to Mindbody: answered (billed) and never delivered (not billed).
-pub(crate) struct CallsToday {
-    pub billed: u64,
-    pub unreached: u64,
-}
-
-/// Schedule, freshness and the API budget, for Mindbody's detail pane and the status glance.
-pub(crate) fn schedule_facts(
-    record: Option<&IntegrationRecord>,
-    config: &crate::integrations::mindbody::MindbodyEndpoints,
-    calls_today: CallsToday,
-    now: DateTime<Utc>,
-) -> (
-    Vec<crate::engine::view::Fact>,
-    Option<Freshness>,
-    Option<DateTime<Utc>>,
-) {
-    use crate::engine::view::Fact;
-    let unreached = match calls_today.unreached {
-        0 => String::new(),
-        1 => " · 1 attempt could not connect".into(),
-        n => format!(
-            " · {} attempts could not connect",
-            crate::format::thousands(n)
-        ),
-    };
-    let mut facts = vec![Fact {
-        label: "API calls".into(),
-        value: format!(
-            "{} today of {} included{unreached}",
-            crate::format::thousands(calls_today.billed),
-            crate::format::thousands(config.daily_call_allowance())
-        ),
-    }];
-    let last = record.and_then(|r| r.last_sync_at);
-    let Some(every) = config.sync_every() else {
-        facts.push(Fact {
-            label: "Schedule".into(),
-            value: "off (s syncs now; set [mindbody] sync_every)".into(),
-        });
-        return (facts, None, None);
-    };
-    let next = last
-        .map(|l| l + every)
-        .filter(|n| *n > now)
-        .unwrap_or(now + every);
-    let freshness = match last {
-        Some(last) if now - last > every * 2 => Freshness::Delayed,
-        None => Freshness::Delayed,
-        Some(_) => Freshness::OnTime,
-    };
-    facts.push(Fact {
-        label: "Schedule".into(),
-        value: format!(
-            "every {}; {}",
-            config.sync_every.as_deref().unwrap_or_default(),
-            match freshness {
-                Freshness::OnTime => "on time",
-                Freshness::Delayed => "delayed",
-            }
-        ),
-    });
-    (facts, Some(freshness), Some(next))
 }

@@ -15,7 +15,6 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::books::AccountKey;
@@ -23,15 +22,17 @@ use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
 use crate::engine::{Core, EngineError, Event};
 use crate::integrations::mindbody::mapping::{customer_of, is_provisional, sale_prefix};
-use crate::integrations::mindbody::webhooks::Subscription;
 use crate::integrations::mindbody::webhooks::payload::{
     CLIENT_CREATED, CLIENT_UPDATED, Delivery, SALE_CREATED,
 };
-use crate::integrations::mindbody::webhooks::rejected::{RejectionSummary, Rejections, Verdict};
+use crate::integrations::mindbody::webhooks::rejected::{Rejections, Verdict};
 use crate::integrations::mindbody::webhooks::signature::{self, SignatureError};
+pub use crate::integrations::mindbody::webhooks::summary::{
+    WebhookEventPage, WebhookRow, WebhookSummary,
+};
 use crate::secret::Secret;
 use crate::store::rejections::RejectionReason;
-use crate::store::webhooks::{LogEntry, Stored, WebhookCounts, WebhookEvent, WebhookState};
+use crate::store::webhooks::{LogEntry, Stored, WebhookEvent, WebhookState};
 
 /// How many stored events one processing round takes.
 const PROCESS_BATCH: usize = 256;
@@ -49,47 +50,6 @@ pub const BUSY_RETRY_AFTER: Duration = Duration::from_secs(5);
 const STORE_PATIENCE: Duration = Duration::from_secs(5);
 /// Dashboards hear about webhook changes at most this often.
 const NOTIFY_EVERY: Duration = Duration::from_millis(100);
-
-/// The counts the events pane and the hub show.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct WebhookSummary {
-    pub counts: WebhookCounts,
-    /// Stored, not yet processed.
-    pub pending: u64,
-    /// The subscription as last seen at Mindbody.
-    pub subscription: Option<Subscription>,
-    /// Where this process receives deliveries, if it does.
-    pub listening_on: Option<String>,
-    /// Attempts turned away: counts, rate and the most recent kept.
-    /// Boxed: it is most of the summary's size, and the summary travels in events.
-    #[serde(default)]
-    pub rejections: Box<RejectionSummary>,
-    /// Verified deliveries answered 503 because the inbox was full (Mindbody delivers them
-    /// again), since the receiving process started.
-    #[serde(default)]
-    pub inbox_full: u64,
-}
-
-/// One row of the events pane.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookRow {
-    pub seq: u64,
-    pub at: chrono::DateTime<Utc>,
-    /// "received", "duplicate" or "rejected".
-    pub kind: String,
-    pub event_type: String,
-    pub message_id: String,
-    pub state: Option<WebhookState>,
-    /// The outcome, the error, or why it was rejected.
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookEventPage {
-    pub total: u64,
-    pub offset: u64,
-    pub rows: Vec<WebhookRow>,
-}
 
 /// Why a delivery was not accepted.
 #[derive(Debug, thiserror::Error)]
@@ -200,7 +160,8 @@ impl Core {
             let rejections = self
                 .rejections()
                 .map_err(|e| Refusal::Store(e.to_string()))?;
-            rejections.start_saving(self);
+            let core = self.clone();
+            rejections.start_saving(move |rejections| rejections.save_now(&core.inner.store));
             let verdict = rejections.reject(refusal.reason(), peer);
             self.receiving().dirty.notify_one();
             return match verdict {
