@@ -17,6 +17,7 @@ use crate::api::error::ApiError;
 use crate::books::{Category, Customer, Transaction};
 use crate::config::Settings;
 use crate::domain::Provider;
+pub use crate::integrations::gemini::chat::Answer;
 use crate::integrations::gemini::models::GeminiSettings;
 use crate::integrations::gemini::test::TestReport;
 use crate::integrations::gemini::types::Model;
@@ -33,14 +34,6 @@ use crate::store::{ChatMessage, Conversation, SyncLog, SyncLogPage};
 pub enum Engine {
     Local(Core),
     Remote(RemoteEngine),
-}
-
-/// A whole answer to a chat question (the one-shot `chat` of an attached process).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Answer {
-    pub text: String,
-    /// Why it ended early, with what to do.
-    pub error: Option<String>,
 }
 
 macro_rules! engine_calls {

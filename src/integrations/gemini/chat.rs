@@ -7,8 +7,9 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
+use crate::engine::host::{Core, EngineError, Event};
 use crate::engine::jobs::Slot;
-use crate::engine::{Core, EngineError, Event, IntegrationView};
+use crate::engine::view::IntegrationView;
 use crate::integrations::gemini::models::Alias;
 use crate::integrations::gemini::types::{Content, GenerateRequest, GenerationConfig};
 use crate::integrations::gemini::{GeminiClient, GeminiError};
@@ -25,6 +26,14 @@ pub struct Reply {
     pub usage: Option<TokenUsage>,
     /// Why it ended early, if it did.
     pub error: Option<GeminiError>,
+}
+
+/// A whole answer to a chat question (the one-shot `chat` of an attached process).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Answer {
+    pub text: String,
+    /// Why it ended early, with what to do.
+    pub error: Option<String>,
 }
 
 impl Core {
@@ -121,7 +130,7 @@ impl Core {
             created_at: Utc::now(),
         })?;
         let engine = self.clone();
-        claim.spawn(self, async move {
+        claim.spawn(async move {
             engine
                 .stream_into_conversation(conversation.id, history, user, &choice, cancel)
                 .await
@@ -231,7 +240,7 @@ impl Core {
         &self,
         question: &str,
         model: Option<&str>,
-    ) -> Result<crate::engine::Answer, EngineError> {
+    ) -> Result<Answer, EngineError> {
         let reply = self
             .ask(
                 question,
@@ -241,7 +250,7 @@ impl Core {
                 |_, _| {},
             )
             .await?;
-        Ok(crate::engine::Answer {
+        Ok(Answer {
             text: reply.text,
             error: reply.error.map(|e| e.explain()),
         })

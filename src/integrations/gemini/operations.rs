@@ -5,8 +5,8 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::{Provider, Status};
+use crate::engine::host::{Core, EngineError, Event};
 use crate::engine::jobs::Slot;
-use crate::engine::{Core, EngineError, Event};
 use crate::integrations::gemini::key::{self, KeySource};
 use crate::integrations::gemini::models::{Alias, GeminiSettings};
 use crate::integrations::gemini::test::{self, TestReport};
@@ -94,7 +94,7 @@ impl Core {
             return false;
         };
         let engine = self.clone();
-        claim.spawn(self, async move { engine.test_gemini().await.map(|_| ()) });
+        claim.spawn(async move { engine.test_gemini().await.map(|_| ()) });
         true
     }
 

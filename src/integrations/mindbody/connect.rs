@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::books::AccountKey;
 use crate::domain::{Provider, Status};
-use crate::engine::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError, Event};
 use crate::integrations::mindbody::client::Location;
 use crate::integrations::mindbody::{self, MindbodyClient, MindbodySettings};
 use crate::oauth::OAuthError;
@@ -51,7 +51,7 @@ impl Core {
             .site_id
             .ok_or_else(|| EngineError::NotReady {
                 what: "Mindbody has no site id yet".into(),
-                step: crate::engine::NextStep::ConfigureMindbody,
+                step: crate::domain::NextStep::ConfigureMindbody,
             })?;
         AccountKey::new(Provider::Mindbody, site.trim())
             .map_err(|e| EngineError::Invalid(e.to_string()))
@@ -77,7 +77,7 @@ impl Core {
         self.mindbody_secret(mindbody::API_KEY)?
             .ok_or_else(|| EngineError::NotReady {
                 what: "Mindbody has no API key yet".into(),
-                step: crate::engine::NextStep::ConfigureMindbody,
+                step: crate::domain::NextStep::ConfigureMindbody,
             })
     }
 
@@ -149,7 +149,7 @@ impl Core {
         let settings = self.mindbody_settings()?;
         let missing = |what: &str| EngineError::NotReady {
             what: format!("Mindbody has no {what} yet"),
-            step: crate::engine::NextStep::ConfigureMindbody,
+            step: crate::domain::NextStep::ConfigureMindbody,
         };
         let site_id = settings.site_id.clone().ok_or_else(|| missing("site id"))?;
         let client_id = settings
@@ -193,8 +193,7 @@ impl Core {
         let cancel = CancellationToken::new();
         {
             let mut job = self
-                .inner
-                .mindbody
+                .mindbody()
                 .connect_job
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
@@ -229,8 +228,7 @@ impl Core {
             )
             .await;
             *engine
-                .inner
-                .mindbody
+                .mindbody()
                 .connect_job
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = None;
@@ -282,8 +280,7 @@ impl Core {
     pub async fn paste_mindbody_redirect(&self, address: &str) -> Result<(), EngineError> {
         let sender = {
             let job = self
-                .inner
-                .mindbody
+                .mindbody()
                 .connect_job
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
@@ -310,8 +307,7 @@ impl Core {
 
     pub fn cancel_mindbody_connect(&self) -> bool {
         match self
-            .inner
-            .mindbody
+            .mindbody()
             .connect_job
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -343,12 +339,12 @@ impl Core {
     }
 
     async fn access_token_unless(&self, rejected: Option<&Secret>) -> Result<Secret, EngineError> {
-        let _one_refresh = self.inner.mindbody.refresh.lock().await;
+        let _one_refresh = self.mindbody().refresh.lock().await;
         let store = &self.inner.store;
         let Some(tokens) = store.tokens(Provider::Mindbody)? else {
             return Err(EngineError::NotReady {
                 what: "Mindbody is not signed in".into(),
-                step: crate::engine::NextStep::ConnectMindbody,
+                step: crate::domain::NextStep::ConnectMindbody,
             });
         };
         let margin = self.inner.config.mindbody.refresh_margin();
@@ -398,7 +394,7 @@ impl Core {
         self.mark_needs_reauth(&reason)?;
         Ok(EngineError::NotReady {
             what: format!("Mindbody refused even a freshly renewed sign-in ({reason})"),
-            step: crate::engine::NextStep::ReconnectMindbody,
+            step: crate::domain::NextStep::ReconnectMindbody,
         })
     }
 

@@ -5,8 +5,8 @@
 use chrono::{Local, Utc};
 
 use crate::domain::{Provider, Status};
+use crate::engine::host::{Core, EngineError};
 use crate::engine::jobs::{Queued, Slot};
-use crate::engine::{Core, EngineError};
 
 use super::sync::SyncRequest;
 
@@ -19,9 +19,7 @@ impl Core {
             return Ok(false);
         };
         let engine = self.clone();
-        claim.spawn(self, async move {
-            engine.sync_mindbody(&request).await.map(|_| ())
-        });
+        claim.spawn(async move { engine.sync_mindbody(&request).await.map(|_| ()) });
         Ok(true)
     }
 
@@ -32,7 +30,7 @@ impl Core {
         Ok(self
             .inner
             .jobs
-            .run_latest(self, Slot::MindbodySync, move |_| async move {
+            .run_latest(Slot::MindbodySync, move |_| async move {
                 engine.sync_mindbody(&request).await.map(|_| ())
             }))
     }

@@ -16,8 +16,9 @@ use super::sync_calls::RunCalls;
 use crate::books::AccountKey;
 use crate::books::ledger::matched;
 use crate::books::{Category, Customer, CustomerIndex, Settlement, Transaction, Upserted};
+use crate::domain::NextStep;
 use crate::domain::{Provider, SyncStatus};
-use crate::engine::{Core, EngineError, NextStep};
+use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::{self, MindbodyClient, mapping};
 use crate::store::{RecordCounts, SyncLog};
 

@@ -9,7 +9,7 @@ use chrono::Local;
 
 pub use super::call_counters::{calls_key, unreached_key};
 
-use crate::engine::{Core, EngineError};
+use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::MindbodyClient;
 use crate::integrations::mindbody::client::Attempt;
 use crate::store::SyncLog;

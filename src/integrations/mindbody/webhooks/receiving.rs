@@ -1,5 +1,5 @@
 //! Receiving Mindbody's webhooks. The receiver checks the signature; an attempt that fails is
-//! counted and kept in a bounded ring ([`crate::engine::rejected`]), never stored whole. A verified
+//! counted and kept in a bounded ring ([`super::rejected`]), never stored whole. A verified
 //! delivery goes to the *inbox*, a bounded queue (full: 503, Mindbody delivers it again later)
 //! served by a thread that stores arrivals in groups (one sled transaction and one flush for
 //! every delivery that came in meanwhile) and only then lets each be answered 2xx: durable
@@ -20,7 +20,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use crate::books::AccountKey;
 use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
-use crate::engine::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError, Event};
 use crate::integrations::mindbody::mapping::{customer_of, is_provisional, sale_prefix};
 use crate::integrations::mindbody::webhooks::payload::{
     CLIENT_CREATED, CLIENT_UPDATED, Delivery, SALE_CREATED,
@@ -204,8 +204,7 @@ impl Core {
     /// The rejections' counters, ring and per-peer limit, loaded once.
     fn rejections(&self) -> Result<Arc<Rejections>, EngineError> {
         let mut slot = self
-            .inner
-            .mindbody
+            .mindbody()
             .rejections
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -229,8 +228,8 @@ impl Core {
     /// Starts the inbox, the processor and the notifier once; events left unprocessed by an
     /// earlier run are worked off at once.
     pub(crate) fn receiving(&self) -> &Receiving {
-        self.inner.mindbody.receiving.get_or_init(|| {
-            let (inbox, arrivals) = mpsc::channel(self.inner.mindbody.webhook_inbox_capacity);
+        self.mindbody().receiving.get_or_init(|| {
+            let (inbox, arrivals) = mpsc::channel(self.mindbody().webhook_inbox_capacity);
             let work = Arc::new(Notify::new());
             let dirty = Arc::new(Notify::new());
             let hold = Arc::new(Hold::default());
@@ -412,8 +411,7 @@ impl Core {
         Ok(WebhookSummary {
             rejections,
             inbox_full: self
-                .inner
-                .mindbody
+                .mindbody()
                 .receiving
                 .get()
                 .map_or(0, |r| r.inbox_full.load(Ordering::Relaxed)),
@@ -423,8 +421,7 @@ impl Core {
             counts,
             subscription: self.stored_subscription()?,
             listening_on: self
-                .inner
-                .mindbody
+                .mindbody()
                 .webhook_address
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -478,8 +475,7 @@ impl Core {
     /// The sealed signing key of the subscription, read once and kept.
     fn webhook_key(&self) -> Result<Option<Secret>, EngineError> {
         let mut cached = self
-            .inner
-            .mindbody
+            .mindbody()
             .webhook_key
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -495,8 +491,7 @@ impl Core {
     /// Forgets the cached key (a subscription was made or deleted).
     pub(crate) fn reload_webhook_key(&self) {
         *self
-            .inner
-            .mindbody
+            .mindbody()
             .webhook_key
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = None;
@@ -505,8 +500,7 @@ impl Core {
     /// Says where the receiver listens (shown in the hub and the events pane).
     pub fn set_webhook_address(&self, address: Option<String>) {
         *self
-            .inner
-            .mindbody
+            .mindbody()
             .webhook_address
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = address;

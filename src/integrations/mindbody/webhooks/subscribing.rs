@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::Provider;
-use crate::engine::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError, Event};
 use crate::integrations::mindbody::webhooks::{
     DEFAULT_EVENTS, Subscription, SubscriptionStatus, WebhooksClient, WebhooksError,
 };
