@@ -18,6 +18,7 @@ pub(crate) mod host;
 pub(crate) mod jobs;
 pub mod remote;
 mod safekeeping;
+pub(crate) mod scheduler;
 pub(crate) mod states;
 pub(crate) mod sync_summary;
 pub(crate) mod view;

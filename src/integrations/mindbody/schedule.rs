@@ -1,5 +1,6 @@
 //! Driving syncs: one run at a time (a second `s` while one runs starts nothing), the schedule
-//! (`[mindbody] sync_every`), and what the hub shows about it (next sync, on time or delayed, API
+//! (`[mindbody] sync_every`) and the hourly checks, both beats of the host's scheduler, and what
+//! the hub shows about them (next sync, on time or delayed, API
 //! calls today: `schedule_facts`).
 
 use chrono::{Local, Utc};
@@ -7,8 +8,12 @@ use chrono::{Local, Utc};
 use crate::domain::{Provider, Status};
 use crate::engine::host::{Core, EngineError};
 use crate::engine::jobs::{Queued, Slot};
+use crate::engine::scheduler::{self, FirstBeat};
 
 use super::sync::SyncRequest;
+
+/// How often an always-on owner checks the webhook subscription and the tokens.
+const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl Core {
     /// Starts a sync in the background; false when one is already running. Refused at once,
@@ -39,67 +44,74 @@ impl Core {
         self.inner.jobs.running(Slot::MindbodySync)
     }
 
-    /// Syncs on `[mindbody] sync_every` while the engine lives (the dashboard, or `serve`). A
-    /// beat that finds a sync running, or Mindbody not connected, waits for the next.
+    /// Syncs on `[mindbody] sync_every` while the engine lives (the dashboard, or `serve`): the
+    /// host's scheduler runs it in the sync's slot. A beat that finds a sync running, or
+    /// Mindbody not connected or not set up, waits for the next.
     pub fn start_schedule(&self) {
         let Some(every) = self.inner.config.mindbody.sync_every() else {
             return;
         };
-        let engine = self.clone();
         let every = every
             .to_std()
             .unwrap_or(std::time::Duration::from_secs(1800));
-        tokio::spawn(async move {
-            let mut beat = tokio::time::interval(every);
-            beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            beat.tick().await; // the first tick is immediate: wait a whole interval first
-            loop {
-                beat.tick().await;
-                if engine.mindbody_connected() {
-                    let _ = engine.start_mindbody_sync(SyncRequest::default());
-                }
-            }
-        });
+        let engine = self.clone();
+        self.every_in_slot(
+            Slot::MindbodySync,
+            every,
+            FirstBeat::AfterAPeriod,
+            move || {
+                let ready = engine.mindbody_connected() && engine.ready_to_sync().is_ok();
+                let engine = engine.clone();
+                // An async block does nothing until it is run.
+                ready.then_some(async move {
+                    engine
+                        .sync_mindbody(&SyncRequest::default())
+                        .await
+                        .map(|_| ())
+                })
+            },
+        );
     }
 
     /// What an always-on owner does besides the schedule: works off webhook events left by the
-    /// last run, then every hour checks the webhook subscription (Mindbody may have turned it
-    /// off) and keeps the Mindbody tokens fresh, and once a day, while webhooks are on, runs a
-    /// catch-up sync over the lookback window that counts what webhooks missed.
+    /// last run, then every hour (from now, on the host's scheduler) checks the webhook
+    /// subscription (Mindbody may have turned it off) and keeps the Mindbody tokens fresh, and
+    /// at most once per `catch_up_every` (a day), while webhooks are on, runs a catch-up sync over
+    /// the lookback window that counts what webhooks missed.
     pub fn start_upkeep(&self) {
         let _ = self.receiving();
         let engine = self.clone();
-        tokio::spawn(async move {
-            let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
-            hourly.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let catch_up_every = engine.inner.config.mindbody.catch_up_every();
-            loop {
-                hourly.tick().await;
-                engine.check_subscription().await;
-                if !engine.mindbody_connected() {
-                    continue;
-                }
-                if let Err(e) = engine.mindbody_access_token().await {
-                    tracing::warn!("keeping the Mindbody tokens fresh: {e}");
-                }
-                let due = engine.webhooks_active_since().ok().flatten().is_some()
-                    && engine
-                        .last_catch_up()
-                        .ok()
-                        .flatten()
-                        .is_none_or(|c| Utc::now() - c.at >= catch_up_every);
-                if due {
-                    let since = Local::now().date_naive() - engine.inner.config.mindbody.lookback();
-                    // A sync running now covers other ground: the catch-up waits for it
-                    // rather than an hour.
-                    let _ = engine.queue_mindbody_sync(SyncRequest {
-                        only: Some(super::sync::SyncKind::Sales),
-                        since: Some(since),
-                        full: false,
-                    });
-                }
-            }
+        scheduler::every(HOUR, FirstBeat::Now, move || {
+            let engine = engine.clone();
+            async move { engine.hourly_checks().await }
         });
+    }
+
+    async fn hourly_checks(&self) {
+        self.check_subscription().await;
+        if !self.mindbody_connected() {
+            return;
+        }
+        if let Err(e) = self.mindbody_access_token().await {
+            tracing::warn!("keeping the Mindbody tokens fresh: {e}");
+        }
+        let catch_up_every = self.inner.config.mindbody.catch_up_every();
+        let due = self.webhooks_active_since().ok().flatten().is_some()
+            && scheduler::once_per(
+                catch_up_every,
+                self.last_catch_up().ok().flatten().map(|c| c.at),
+                Utc::now(),
+            );
+        if due {
+            let since = Local::now().date_naive() - self.inner.config.mindbody.lookback();
+            // A sync running now covers other ground: the catch-up waits for it rather than
+            // an hour.
+            let _ = self.queue_mindbody_sync(SyncRequest {
+                only: Some(super::sync::SyncKind::Sales),
+                since: Some(since),
+                full: false,
+            });
+        }
     }
 
     /// Signed in to Mindbody (working, or failing for a reason a sync may get past).
