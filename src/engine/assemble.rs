@@ -60,6 +60,11 @@ pub(crate) fn every(
         .collect()
 }
 
+/// The record a provider starts from when nothing is stored for it yet.
+pub(crate) fn new_record(provider: Provider, at: DateTime<Utc>) -> IntegrationRecord {
+    IntegrationRecord::new(provider, catalog::initial_status(provider), at)
+}
+
 impl IntegrationView {
     pub fn build(provider: Provider, record: Option<&IntegrationRecord>) -> IntegrationView {
         let entry = catalog::entry(provider);

@@ -27,7 +27,7 @@ use crate::integrations::gemini::types::Model;
 use crate::integrations::mindbody::MindbodySettings;
 use crate::integrations::mindbody::client::Location;
 use crate::integrations::mindbody::webhooks::Subscription;
-use crate::integrations::mindbody::webhooks::receiving::{WebhookEventPage, WebhookSummary};
+use crate::integrations::mindbody::webhooks::summary::{WebhookEventPage, WebhookSummary};
 use crate::store::StoreError;
 use crate::store::backup::BackupReport;
 use crate::store::rotate::Rotation;

@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::Utc;
 use tokio::sync::broadcast;
 
+use super::assemble::new_record;
 pub use super::error::EngineError;
 pub use super::event::Event;
 use super::jobs::Jobs;
@@ -19,7 +20,6 @@ use super::view::IntegrationView;
 use crate::config::Config;
 use crate::domain::Provider;
 use crate::http::RetryPolicy;
-use crate::integrations::catalog;
 use crate::oauth::browser::BrowserOpener;
 use crate::store::lock::Owner;
 use crate::store::{IntegrationRecord, Store, SyncLog};
@@ -76,9 +76,11 @@ impl Core {
         &self,
         provider: Provider,
     ) -> Result<IntegrationRecord, EngineError> {
-        Ok(self.inner.store.integration(provider)?.unwrap_or_else(|| {
-            IntegrationRecord::new(provider, catalog::initial_status(provider), Utc::now())
-        }))
+        Ok(self
+            .inner
+            .store
+            .integration(provider)?
+            .unwrap_or_else(|| new_record(provider, Utc::now())))
     }
 
     /// Records a sync run (new, or an update of one already recorded) and brings the
@@ -100,9 +102,9 @@ impl Core {
     pub(crate) fn apply_to_summary(&self, log: &SyncLog) -> Result<(), EngineError> {
         let store = &self.inner.store;
         let provider = log.provider;
-        let mut record = store.integration(provider)?.unwrap_or_else(|| {
-            IntegrationRecord::new(provider, catalog::initial_status(provider), log.started_at)
-        });
+        let mut record = store
+            .integration(provider)?
+            .unwrap_or_else(|| new_record(provider, log.started_at));
         if sync_summary::apply(&mut record, log, Utc::now()) {
             store.put_integration(&record)?;
             self.emit(Event::IntegrationChanged(

@@ -45,11 +45,11 @@ pub use crate::integrations::gemini::operations::GeminiUpdate;
 pub use crate::integrations::mindbody::connect::MindbodyUpdate;
 
 pub use crate::integrations::mindbody::sync::{SyncKind, SyncRequest};
-pub use crate::integrations::mindbody::sync_calls::calls_key;
-pub use crate::integrations::mindbody::webhooks::receiving::{
-    Refusal, WebhookEventPage, WebhookRow, WebhookSummary,
-};
+pub use crate::integrations::mindbody::webhooks::receiving::Refusal;
 pub use crate::integrations::mindbody::webhooks::rejected::RejectionSummary;
+pub use crate::integrations::mindbody::webhooks::summary::{
+    WebhookEventPage, WebhookRow, WebhookSummary,
+};
 /// How far a webhook event got (kept in the store, shown by the front ends).
 pub use crate::store::webhooks::{WebhookCounts, WebhookState};
 pub use error::EngineError;

@@ -11,7 +11,7 @@ use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::catch_up::CATCH_UP;
-pub use super::catch_up::CatchUp;
+use super::catch_up::CatchUp;
 use super::sync_calls::RunCalls;
 use crate::books::AccountKey;
 use crate::books::ledger::matched;

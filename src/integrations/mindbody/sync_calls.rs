@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::Local;
 
-pub use super::call_counters::{calls_key, unreached_key};
+use super::call_counters::{calls_key, unreached_key};
 
 use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::MindbodyClient;

@@ -27,7 +27,7 @@ use crate::integrations::mindbody::webhooks::payload::{
 };
 use crate::integrations::mindbody::webhooks::rejected::{Rejections, Verdict};
 use crate::integrations::mindbody::webhooks::signature::{self, SignatureError};
-pub use crate::integrations::mindbody::webhooks::summary::{
+use crate::integrations::mindbody::webhooks::summary::{
     WebhookEventPage, WebhookRow, WebhookSummary,
 };
 use crate::secret::Secret;

@@ -14,7 +14,7 @@ use crate::secret::Secret;
 
 /// The name of the sealed signing key among Mindbody's credentials.
 pub const SIGNATURE_KEY: &str = "webhook_signature_key";
-pub(crate) use super::shown::SUBSCRIPTION;
+use super::shown::SUBSCRIPTION;
 /// Since when webhooks have been delivering: sales after it that only a sync found are counted.
 const ACTIVE_SINCE: &str = "mindbody.webhooks.active_since";
 
