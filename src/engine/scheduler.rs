@@ -114,6 +114,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_beat_that_finds_the_slot_busy_waits_for_the_next() {
+        const SYNC: Slot = Slot::of(crate::domain::Provider::Mindbody, "sync");
         use std::sync::Arc;
         use std::sync::atomic::{AtomicUsize, Ordering};
         let dir = tempfile::tempdir().unwrap();
@@ -122,23 +123,18 @@ mod tests {
             config: crate::config::Config::default(),
         };
         let core = Core::open(&settings, crate::engine::Role::Command).unwrap();
-        let busy = core.inner.jobs.claim(Slot::MindbodySync).unwrap();
+        let busy = core.inner.jobs.claim(SYNC).unwrap();
         let asked = Arc::new(AtomicUsize::new(0));
         let (ran, mut runs) = tokio::sync::mpsc::unbounded_channel();
         let count = asked.clone();
-        core.every_in_slot(
-            Slot::MindbodySync,
-            Duration::from_millis(10),
-            FirstBeat::Now,
-            move || {
-                count.fetch_add(1, Ordering::SeqCst);
-                let ran = ran.clone();
-                Some(async move {
-                    let _ = ran.send(());
-                    Ok(())
-                })
-            },
-        );
+        core.every_in_slot(SYNC, Duration::from_millis(10), FirstBeat::Now, move || {
+            count.fetch_add(1, Ordering::SeqCst);
+            let ran = ran.clone();
+            Some(async move {
+                let _ = ran.send(());
+                Ok(())
+            })
+        });
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert_eq!(
             asked.load(Ordering::SeqCst),

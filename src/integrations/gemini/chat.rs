@@ -18,6 +18,9 @@ use crate::store::{ChatMessage, ChatRole, Conversation, MessageState, TokenUsage
 /// How many earlier messages go with a question: enough for context, bounded in size.
 const CONTEXT_MESSAGES: usize = 40;
 
+/// The slot of a conversation's reply (one at a time in each conversation).
+const REPLY: Slot = Slot::of(crate::domain::Provider::Gemini, "chat reply");
+
 /// A finished (or stopped) reply.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
@@ -109,7 +112,7 @@ impl Core {
                 store.create_conversation(&title_for(text), model)?
             }
         };
-        let Some(claim) = self.inner.jobs.claim(Slot::ChatReply(conversation.id)) else {
+        let Some(claim) = self.inner.jobs.claim(REPLY.keyed(conversation.id)) else {
             return Err(EngineError::Busy(
                 "a reply is still arriving in this conversation".into(),
             ));
@@ -214,7 +217,7 @@ impl Core {
 
     /// Stops the reply arriving in `conversation`. Returns whether one was arriving.
     pub fn cancel_chat(&self, conversation: u64) -> bool {
-        self.inner.jobs.cancel(Slot::ChatReply(conversation))
+        self.inner.jobs.cancel(REPLY.keyed(conversation))
     }
 
     /// A one-shot question, not saved: for `legion-hub chat`. `on_delta` gets the text as it

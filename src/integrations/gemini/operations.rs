@@ -16,6 +16,9 @@ use crate::secret::Secret;
 
 use crate::integrations::gemini::extras::LAST_TEST;
 
+/// The slot of the connection test (one at a time).
+const TEST: Slot = Slot::of(Provider::Gemini, "test");
+
 /// What `gemini configure` changes; None leaves a setting as it is.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GeminiUpdate {
@@ -90,7 +93,7 @@ impl Core {
     /// Runs [`Core::test_gemini`] in the background; the outcome arrives as events. Returns
     /// false (and does nothing) when a test is already running.
     pub fn start_gemini_test(&self) -> bool {
-        let Some(claim) = self.inner.jobs.claim(Slot::GeminiTest) else {
+        let Some(claim) = self.inner.jobs.claim(TEST) else {
             return false;
         };
         let engine = self.clone();

@@ -12,6 +12,9 @@ use crate::engine::scheduler::{self, FirstBeat};
 
 use super::sync::SyncRequest;
 
+/// The sync's slot: one run at a time.
+const SYNC: Slot = Slot::of(Provider::Mindbody, "sync");
+
 /// How often an always-on owner checks the webhook subscription and the tokens.
 const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -20,7 +23,7 @@ impl Core {
     /// with nothing written, when Mindbody is not set up or signed in.
     pub fn start_mindbody_sync(&self, request: SyncRequest) -> Result<bool, EngineError> {
         self.ready_to_sync()?;
-        let Some(claim) = self.inner.jobs.claim(Slot::MindbodySync) else {
+        let Some(claim) = self.inner.jobs.claim(SYNC) else {
             return Ok(false);
         };
         let engine = self.clone();
@@ -32,16 +35,13 @@ impl Core {
     pub(crate) fn queue_mindbody_sync(&self, request: SyncRequest) -> Result<Queued, EngineError> {
         self.ready_to_sync()?;
         let engine = self.clone();
-        Ok(self
-            .inner
-            .jobs
-            .run_latest(Slot::MindbodySync, move |_| async move {
-                engine.sync_mindbody(&request).await.map(|_| ())
-            }))
+        Ok(self.inner.jobs.run_latest(SYNC, move |_| async move {
+            engine.sync_mindbody(&request).await.map(|_| ())
+        }))
     }
 
     pub fn mindbody_sync_running(&self) -> bool {
-        self.inner.jobs.running(Slot::MindbodySync)
+        self.inner.jobs.running(SYNC)
     }
 
     /// Syncs on `[mindbody] sync_every` while the engine lives (the dashboard, or `serve`): the
@@ -55,22 +55,17 @@ impl Core {
             .to_std()
             .unwrap_or(std::time::Duration::from_secs(1800));
         let engine = self.clone();
-        self.every_in_slot(
-            Slot::MindbodySync,
-            every,
-            FirstBeat::AfterAPeriod,
-            move || {
-                let ready = engine.mindbody_connected() && engine.ready_to_sync().is_ok();
-                let engine = engine.clone();
-                // An async block does nothing until it is run.
-                ready.then_some(async move {
-                    engine
-                        .sync_mindbody(&SyncRequest::default())
-                        .await
-                        .map(|_| ())
-                })
-            },
-        );
+        self.every_in_slot(SYNC, every, FirstBeat::AfterAPeriod, move || {
+            let ready = engine.mindbody_connected() && engine.ready_to_sync().is_ok();
+            let engine = engine.clone();
+            // An async block does nothing until it is run.
+            ready.then_some(async move {
+                engine
+                    .sync_mindbody(&SyncRequest::default())
+                    .await
+                    .map(|_| ())
+            })
+        });
     }
 
     /// What an always-on owner does besides the schedule: works off webhook events left by the
