@@ -144,3 +144,24 @@ impl Core {
         Ok(self.inner.store.flush()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::books::queries::FilterCache;
+    use crate::config::{Paths, Settings};
+    use crate::integrations::mindbody::state::MindbodyState;
+
+    #[test]
+    fn an_opened_engine_holds_every_rooms_share() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            paths: Paths::in_dir(dir.path()),
+            config: Config::default(),
+        };
+        let core = Core::open(&settings, crate::engine::Role::Command).unwrap();
+        assert!(core.inner.states.get::<MindbodyState>().is_some());
+        assert!(core.inner.states.get::<FilterCache>().is_some());
+        core.flush().unwrap();
+    }
+}
