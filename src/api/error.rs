@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{FrontEnd, NextStep};
-use crate::engine::EngineError;
-use crate::integrations::mindbody::MindbodyError;
+use crate::engine::error::EngineError;
+use crate::integrations::mindbody::client::MindbodyError;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

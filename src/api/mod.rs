@@ -7,19 +7,22 @@
 //! the books, a test report in `integrations/gemini`) and listed here; a type a front end needs
 //! joins this list, never a front end's `use` of a room.
 
-mod error;
+pub(crate) mod error;
 
 pub use error::{ApiError, ErrorKind};
 
 pub use crate::books::account_key::visible;
+/// How an amount is written in its currency's minor digits (JSON carries amounts so).
+pub use crate::books::currency;
 pub use crate::books::{Category, Customer, Settlement, Transaction};
 pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice};
-pub use crate::engine::handle::{Answer, Call, Engine};
+pub use crate::engine::handle::{Answer, Asked, Call, Engine};
 pub use crate::engine::{
     Event, Fact, Freshness, GeminiUpdate, IntegrationView, KeyIds, MindbodyUpdate, Owner, Refusal,
     RejectionSummary, Role, SyncKind, SyncRequest, TodaysSales, TransactionPage, WebhookCounts,
     WebhookEventPage, WebhookRow, WebhookState, WebhookSummary,
 };
+pub use crate::integrations::gemini::error::GeminiError;
 pub use crate::integrations::gemini::models::{Alias, GeminiSettings};
 pub use crate::integrations::gemini::test::TestReport;
 pub use crate::integrations::gemini::types::Model;

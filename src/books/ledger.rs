@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 
 use super::{Category, Customer, CustomerIndex, Match};
-use crate::engine::{Core, EngineError};
+use crate::engine::host::{Core, EngineError};
 
 /// A customer as an integration sees it (`fresh`), matched to the books: the one it is linked
 /// to, the one with its email (now linked), or a new one, flagged when an existing customer has

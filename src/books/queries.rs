@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Transaction;
 use super::account_key::visible;
-use crate::engine::{Core, EngineError};
+use crate::engine::host::{Core, EngineError};
+use crate::engine::states::RoomState;
 
 /// The sum of today's sales, for the hub's title line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +37,9 @@ pub struct TransactionPage {
 /// The transaction keys (newest first) for the last filter asked for.
 #[derive(Default)]
 pub(crate) struct FilterCache(Mutex<Option<(String, Arc<Vec<String>>)>>);
+
+/// The books' share of the engine's state.
+impl RoomState for FilterCache {}
 
 impl FilterCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<(String, Arc<Vec<String>>)>> {
@@ -107,7 +111,7 @@ impl Core {
 
     fn transaction_keys(&self, filter: &str) -> Result<Arc<Vec<String>>, EngineError> {
         let filter = filter.trim().to_lowercase();
-        let mut cache = self.inner.books.lock();
+        let mut cache = self.state::<FilterCache>().lock();
         if let Some((cached, keys)) = cache.as_ref()
             && *cached == filter
         {
@@ -142,6 +146,6 @@ impl Core {
 
     /// New transactions were stored: the cached key list is stale.
     pub(crate) fn invalidate_transactions(&self) {
-        *self.inner.books.lock() = None;
+        *self.state::<FilterCache>().lock() = None;
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::api::Role;
+use crate::api::{Asked, GeminiError, Role};
 use crate::cli::ChatArgs;
 use crate::config::Settings;
 
@@ -29,37 +29,39 @@ pub async fn run(settings: &Settings, args: &ChatArgs) -> anyhow::Result<u8> {
         }
     });
     let mut stdout = std::io::stdout();
-    let Some(core) = engine.local() else {
-        // Attached to a running hub: the answer comes whole.
-        let answer = engine.ask_whole(question, args.model.clone()).await?;
-        print!("{}", crate::text::escape_controls(&answer.text));
-        if !answer.text.ends_with('\n') {
-            println!();
-        }
-        return Ok(match answer.error {
-            None => super::exit::OK,
-            Some(error) => {
-                eprintln!("legion-hub: {error}");
-                super::exit::FAILED
-            }
-        });
-    };
     let on_delta = |delta: &str| {
         // Replies are text from outside: never let them drive the terminal.
         let _ = stdout.write_all(crate::text::escape_controls(delta).as_bytes());
         let _ = stdout.flush();
     };
     // A wait of half a minute must not look like a hang.
-    let on_wait = |error: &crate::integrations::gemini::GeminiError, delay: Duration| {
+    let on_wait = |error: &GeminiError, delay: Duration| {
         eprintln!(
             "legion-hub: {}, retrying in {} s (Ctrl-C stops)",
             error.retry_reason(),
             delay.as_secs_f64().ceil()
         );
     };
-    let reply = core
-        .ask(&question, args.model.as_deref(), &cancel, on_delta, on_wait)
-        .await?;
+    let reply = match engine
+        .ask(question, args.model.clone(), &cancel, on_delta, on_wait)
+        .await?
+    {
+        Asked::Streamed(reply) => reply,
+        // Attached to a running hub: the answer comes whole.
+        Asked::Whole(answer) => {
+            print!("{}", crate::text::escape_controls(&answer.text));
+            if !answer.text.ends_with('\n') {
+                println!();
+            }
+            return Ok(match answer.error {
+                None => super::exit::OK,
+                Some(error) => {
+                    eprintln!("legion-hub: {error}");
+                    super::exit::FAILED
+                }
+            });
+        }
+    };
     if !reply.text.ends_with('\n') {
         println!();
     }

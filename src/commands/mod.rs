@@ -54,7 +54,7 @@ pub fn say(error: &crate::api::ApiError) -> String {
 /// An error that ends the process, said for the command line, with its exit code (None: a
 /// plain failure, said as it is).
 pub fn explain(error: &anyhow::Error) -> Option<(String, u8)> {
-    // Commands that run the core themselves (`serve`, `secrets`) meet the engine's own error.
+    // A command that runs the core itself (`serve`) meets the engine's own error.
     let error = match error.downcast_ref::<crate::engine::EngineError>() {
         Some(engine) => std::borrow::Cow::Owned(crate::api::ApiError::from(engine)),
         None => std::borrow::Cow::Borrowed(error.downcast_ref::<crate::api::ApiError>()?),

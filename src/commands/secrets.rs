@@ -2,21 +2,24 @@
 //! Both need the data to themselves (a rotation must not race the owner's own sealing), so
 //! they open it here and ask to stop `serve` or the dashboard when one holds it.
 
+use crate::api::{Engine, Role};
 use crate::cli::SecretsCommand;
 use crate::config::Settings;
-use crate::engine::{Core, EngineError, Role};
-use crate::store::StoreError;
 
 pub async fn run(settings: &Settings, command: &SecretsCommand) -> anyhow::Result<u8> {
-    let core = match Core::open(settings, Role::Command) {
-        Err(EngineError::Store(StoreError::Locked { source })) => anyhow::bail!(
-            "{source}\nthe master key can be changed only while nothing else uses the data: stop `legion-hub serve` (e.g. `systemctl stop legion-hub`) or quit the dashboard, then run this again"
+    // Opened here, never attached to the owner.
+    let engine = match Engine::open(settings, Role::Command) {
+        Err(locked) if locked.is_locked() => anyhow::bail!(
+            // The lock's own first line (who holds the data), then this command's advice in
+            // place of the general one.
+            "{}\nthe master key can be changed only while nothing else uses the data: stop `legion-hub serve` (e.g. `systemctl stop legion-hub`) or quit the dashboard, then run this again",
+            locked.message.lines().next().unwrap_or_default()
         ),
         opened => opened?,
     };
     match command {
         SecretsCommand::Rotate(args) => {
-            let rotation = core.rotate_master_key()?;
+            let rotation = engine.rotate_master_key()?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&rotation)?);
                 return Ok(super::exit::OK);
@@ -37,7 +40,7 @@ pub async fn run(settings: &Settings, command: &SecretsCommand) -> anyhow::Resul
             }
         }
         SecretsCommand::Id(args) => {
-            let ids = core.key_ids()?;
+            let ids = engine.key_ids()?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&ids)?);
                 return Ok(super::exit::OK);

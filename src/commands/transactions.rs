@@ -11,8 +11,7 @@ use serde::Serialize;
 
 use crate::api::Role;
 use crate::api::visible;
-use crate::api::{Settlement, Transaction};
-use crate::books::currency;
+use crate::api::{Settlement, Transaction, currency};
 use crate::config::Settings;
 
 /// A transaction as `--json` writes it: the stored record with its amounts written exactly

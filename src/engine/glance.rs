@@ -15,13 +15,13 @@ pub fn from_snapshot(settings: &Settings) -> Option<Vec<IntegrationView>> {
     let facts = snapshot::read(&settings.paths)?;
     // No owner holds the store (the snapshot is read only then), so a run the snapshot shows
     // "syncing" was left by a process that is gone, as the store's own path would judge it.
-    let views = super::view::every(&facts, &settings.config, Utc::now()).ok()?;
+    let views = super::assemble::every(&facts, &settings.config, Utc::now()).ok()?;
     facts.complete().then_some(views)
 }
 
 /// What the glance reads, for the snapshot's recorder: the same view code, on its facts.
 pub(super) fn snapshot_reads(config: Config) -> Reads {
     std::sync::Arc::new(move |facts: &dyn HubFacts| {
-        let _ = super::view::every(facts, &config, Utc::now());
+        let _ = super::assemble::every(facts, &config, Utc::now());
     })
 }

@@ -6,26 +6,31 @@
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
 
 use super::remote::RemoteEngine;
 use super::{
     Core, EngineError, Event, GeminiUpdate, IntegrationView, MindbodyUpdate, Owner, SyncRequest,
     TodaysSales, TransactionPage,
 };
-use super::{EngineOptions, Role};
-use crate::api::ApiError;
+use super::{EngineOptions, KeyIds, Role};
+use crate::api::error::ApiError;
 use crate::books::{Category, Customer, Transaction};
 use crate::config::Settings;
 use crate::domain::Provider;
+pub use crate::integrations::gemini::chat::Answer;
+use crate::integrations::gemini::chat::Reply;
+use crate::integrations::gemini::error::GeminiError;
 use crate::integrations::gemini::models::GeminiSettings;
 use crate::integrations::gemini::test::TestReport;
 use crate::integrations::gemini::types::Model;
 use crate::integrations::mindbody::MindbodySettings;
 use crate::integrations::mindbody::client::Location;
 use crate::integrations::mindbody::webhooks::Subscription;
-use crate::integrations::mindbody::webhooks::receiving::{WebhookEventPage, WebhookSummary};
+use crate::integrations::mindbody::webhooks::summary::{WebhookEventPage, WebhookSummary};
 use crate::store::StoreError;
 use crate::store::backup::BackupReport;
+use crate::store::rotate::Rotation;
 use crate::store::{ChatMessage, Conversation, SyncLog, SyncLogPage};
 
 /// A handle to the engine, here or in the process that owns the data directory.
@@ -35,12 +40,12 @@ pub enum Engine {
     Remote(RemoteEngine),
 }
 
-/// A whole answer to a chat question (the one-shot `chat` of an attached process).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Answer {
-    pub text: String,
-    /// Why it ended early, with what to do.
-    pub error: Option<String>,
+/// A one-shot question's outcome (nothing saved): streamed in this process, or whole from the
+/// owner when attached to it.
+#[derive(Debug)]
+pub enum Asked {
+    Streamed(Reply),
+    Whole(Answer),
 }
 
 macro_rules! engine_calls {
@@ -206,6 +211,47 @@ impl Engine {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// A question answered and nothing saved. In the process that holds the store the reply
+    /// streams through `on_delta` (a wait for Gemini is told to `on_wait`) and `cancel` stops
+    /// it; attached to the owner, the owner answers it whole.
+    pub async fn ask(
+        &self,
+        question: String,
+        model: Option<String>,
+        cancel: &CancellationToken,
+        on_delta: impl FnMut(&str),
+        on_wait: impl FnMut(&GeminiError, std::time::Duration) + Send,
+    ) -> Result<Asked, ApiError> {
+        match self {
+            Engine::Local(core) => Ok(Asked::Streamed(
+                core.ask(&question, model.as_deref(), cancel, on_delta, on_wait)
+                    .await?,
+            )),
+            Engine::Remote(_) => Ok(Asked::Whole(self.ask_whole(question, model).await?)),
+        }
+    }
+
+    /// Re-seals every secret under a new master key. Only where the store is held: a rotation
+    /// must not race the owner's own sealing, so an attached process is refused.
+    pub fn rotate_master_key(&self) -> Result<Rotation, ApiError> {
+        Ok(self.holding_the_store()?.rotate_master_key()?)
+    }
+
+    /// The key the secrets are sealed with and the key at hand, by id (where the store is held).
+    pub fn key_ids(&self) -> Result<KeyIds, ApiError> {
+        Ok(self.holding_the_store()?.key_ids()?)
+    }
+
+    fn holding_the_store(&self) -> Result<&Core, ApiError> {
+        self.local().ok_or_else(|| {
+            ApiError::new(
+                crate::api::error::ErrorKind::Busy,
+                "another process holds the data: this can be done only where the data is opened",
+                None,
+            )
+        })
     }
 
     /// Writes everything to disk now (the owner does its own when attached).

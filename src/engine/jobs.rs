@@ -13,36 +13,53 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-use super::{Core, EngineError, Event};
+use super::error::EngineError;
+use super::event::Event;
 use crate::domain::Provider;
 
-/// Which job, and for what.
+/// Which job, and for what: a kind of job of an integration (its failures are reported for
+/// it) and a key. Each room names its own kinds (Mindbody's sync, Gemini's test and its replies);
+/// the host knows none of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Slot {
-    GeminiTest,
-    /// The reply arriving in a conversation.
-    ChatReply(u64),
-    MindbodySync,
+pub struct Slot {
+    pub provider: Provider,
+    pub kind: &'static str,
+    /// Which one of the kind (the conversation a reply arrives in); 0 for a kind that runs one
+    /// job at a time.
+    pub key: u64,
 }
 
 impl Slot {
+    /// The one slot of a kind.
+    pub const fn of(provider: Provider, kind: &'static str) -> Slot {
+        Slot {
+            provider,
+            kind,
+            key: 0,
+        }
+    }
+
+    /// The slot of this kind for `key`.
+    pub const fn keyed(self, key: u64) -> Slot {
+        Slot { key, ..self }
+    }
+
     /// The integration whose job it is (its failures are reported for it).
     pub fn provider(self) -> Provider {
-        match self {
-            Slot::GeminiTest | Slot::ChatReply(_) => Provider::Gemini,
-            Slot::MindbodySync => Provider::Mindbody,
-        }
+        self.provider
     }
 }
 
 type Job = Pin<Box<dyn Future<Output = Result<(), EngineError>> + Send>>;
 type MakeJob = Box<dyn FnOnce(CancellationToken) -> Job + Send>;
 
-#[derive(Default)]
 pub struct Jobs {
     slots: Mutex<HashMap<Slot, Busy>>,
+    /// Where a failed job is reported.
+    events: broadcast::Sender<Event>,
 }
 
 struct Busy {
@@ -70,6 +87,14 @@ pub struct Claim {
 }
 
 impl Jobs {
+    /// No job running; failures are reported on `events`.
+    pub fn new(events: broadcast::Sender<Event>) -> Jobs {
+        Jobs {
+            slots: Mutex::default(),
+            events,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Slot, Busy>> {
         self.slots.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -98,7 +123,7 @@ impl Jobs {
 
     /// Runs the job now when the slot is free; otherwise keeps it to run when the current job
     /// ends, in place of any request that was waiting already.
-    pub fn run_latest<F, Fut>(self: &Arc<Self>, core: &Core, slot: Slot, job: F) -> Queued
+    pub fn run_latest<F, Fut>(self: &Arc<Self>, slot: Slot, job: F) -> Queued
     where
         F: FnOnce(CancellationToken) -> Fut + Send + 'static,
         Fut: Future<Output = Result<(), EngineError>> + Send + 'static,
@@ -107,7 +132,7 @@ impl Jobs {
         match self.claim(slot) {
             Some(claim) => {
                 let job = make(claim.token());
-                claim.spawn(core, job);
+                claim.spawn(job);
                 Queued::Started
             }
             None => {
@@ -119,15 +144,15 @@ impl Jobs {
                     // It ended between the two looks: ask again.
                     None => {
                         drop(slots);
-                        self.run_latest_boxed(core, slot, make)
+                        self.run_latest_boxed(slot, make)
                     }
                 }
             }
         }
     }
 
-    fn run_latest_boxed(self: &Arc<Self>, core: &Core, slot: Slot, make: MakeJob) -> Queued {
-        self.run_latest(core, slot, make)
+    fn run_latest_boxed(self: &Arc<Self>, slot: Slot, make: MakeJob) -> Queued {
+        self.run_latest(slot, make)
     }
 
     /// Asks the job in `slot` to stop; whether one was running. A request waiting to run after
@@ -174,18 +199,15 @@ impl Claim {
     }
 
     /// Runs `job` in the background in the claimed slot; a failure becomes a `JobFailed` event.
-    pub fn spawn(
-        mut self,
-        core: &Core,
-        job: impl Future<Output = Result<(), EngineError>> + Send + 'static,
-    ) {
+    pub fn spawn(mut self, job: impl Future<Output = Result<(), EngineError>> + Send + 'static) {
         self.spawned = true;
-        let (jobs, slot, core) = (self.jobs.clone(), self.slot, core.clone());
+        let (jobs, slot) = (self.jobs.clone(), self.slot);
         tokio::spawn(async move {
             let mut job: Job = Box::pin(job);
             loop {
                 if let Err(error) = job.await {
-                    core.emit(Event::JobFailed {
+                    // No subscriber is fine: nobody is watching.
+                    let _ = jobs.events.send(Event::JobFailed {
                         provider: slot.provider(),
                         error: error.to_string(),
                         step: error.step(),
@@ -216,7 +238,11 @@ mod tests {
 
     use super::*;
     use crate::config::{Config, Paths, Settings};
-    use crate::engine::Role;
+    use crate::engine::{Core, Role};
+
+    const REPLY: Slot = Slot::of(Provider::Gemini, "reply");
+    const SYNC: Slot = Slot::of(Provider::Mindbody, "sync");
+    const TEST: Slot = Slot::of(Provider::Gemini, "test");
 
     fn core(dir: &std::path::Path) -> Core {
         let settings = Settings {
@@ -231,16 +257,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let core = core(dir.path());
         let jobs = core.inner.jobs.clone();
-        let claim = jobs.claim(Slot::ChatReply(7)).unwrap();
-        assert!(jobs.claim(Slot::ChatReply(7)).is_none());
-        assert!(
-            jobs.claim(Slot::ChatReply(8)).is_some(),
-            "another key is free"
-        );
+        let claim = jobs.claim(REPLY.keyed(7)).unwrap();
+        assert!(jobs.claim(REPLY.keyed(7)).is_none());
+        assert!(jobs.claim(REPLY.keyed(8)).is_some(), "another key is free");
         // An error between the claim and the spawn: the conversation must not stay busy.
         drop(claim);
-        assert!(!jobs.running(Slot::ChatReply(7)));
-        assert!(jobs.claim(Slot::ChatReply(7)).is_some());
+        assert!(!jobs.running(REPLY.keyed(7)));
+        assert!(jobs.claim(REPLY.keyed(7)).is_some());
     }
 
     #[tokio::test]
@@ -252,20 +275,20 @@ mod tests {
         let ran = Arc::new(Mutex::new(Vec::new()));
         let (done, all_done) = oneshot::channel::<()>();
         let log = ran.clone();
-        let first = jobs.run_latest(&core, Slot::MindbodySync, move |_| async move {
+        let first = jobs.run_latest(SYNC, move |_| async move {
             let _ = released.await;
             log.lock().unwrap().push("first");
             Ok(())
         });
         assert_eq!(first, Queued::Started);
         let log = ran.clone();
-        let second = jobs.run_latest(&core, Slot::MindbodySync, move |_| async move {
+        let second = jobs.run_latest(SYNC, move |_| async move {
             log.lock().unwrap().push("second");
             Ok(())
         });
         assert_eq!(second, Queued::Waiting { replaced: false });
         let log = ran.clone();
-        let third = jobs.run_latest(&core, Slot::MindbodySync, move |_| async move {
+        let third = jobs.run_latest(SYNC, move |_| async move {
             log.lock().unwrap().push("third");
             let _ = done.send(());
             Ok(())
@@ -273,7 +296,7 @@ mod tests {
         assert_eq!(third, Queued::Waiting { replaced: true });
         release.send(()).unwrap();
         all_done.await.unwrap();
-        while jobs.running(Slot::MindbodySync) {
+        while jobs.running(SYNC) {
             tokio::task::yield_now().await;
         }
         assert_eq!(*ran.lock().unwrap(), vec!["first", "third"]);
@@ -286,23 +309,23 @@ mod tests {
         let jobs = core.inner.jobs.clone();
         let waited = Arc::new(AtomicUsize::new(0));
         let (stopped, was_stopped) = oneshot::channel::<()>();
-        jobs.run_latest(&core, Slot::GeminiTest, move |cancel| async move {
+        jobs.run_latest(TEST, move |cancel| async move {
             cancel.cancelled().await;
             let _ = stopped.send(());
             Ok(())
         });
         let count = waited.clone();
-        jobs.run_latest(&core, Slot::GeminiTest, move |_| async move {
+        jobs.run_latest(TEST, move |_| async move {
             count.fetch_add(1, Ordering::SeqCst);
             Ok(())
         });
-        assert!(jobs.cancel(Slot::GeminiTest));
+        assert!(jobs.cancel(TEST));
         was_stopped.await.unwrap();
-        while jobs.running(Slot::GeminiTest) {
+        while jobs.running(TEST) {
             tokio::task::yield_now().await;
         }
         assert_eq!(waited.load(Ordering::SeqCst), 0);
-        assert!(!jobs.cancel(Slot::GeminiTest), "nothing runs any more");
+        assert!(!jobs.cancel(TEST), "nothing runs any more");
     }
 
     #[tokio::test]
@@ -310,8 +333,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let core = core(dir.path());
         let mut events = core.subscribe();
-        let claim = core.inner.jobs.claim(Slot::MindbodySync).unwrap();
-        claim.spawn(&core, async { Err(EngineError::Invalid("no".into())) });
+        let claim = core.inner.jobs.claim(SYNC).unwrap();
+        claim.spawn(async { Err(EngineError::Invalid("no".into())) });
         loop {
             if let Event::JobFailed {
                 provider, error, ..

@@ -3,13 +3,23 @@
 //! engine in the process that owns the data directory; another process reaches it through the
 //! control socket with the same calls ([`handle`]), since requests, replies and events are plain
 //! serde types.
+//!
+//! The engine is the host: [`host`] is what the rooms (integrations, books) use and it names no
+//! room; this file opens the engine and fills the host with every room's share of state; the
+//! handle and its dispatch sit on top. Rooms import `engine::host` (and the leaves `error`,
+//! `event`, `view`, `jobs`), never this file or the handle.
 
-mod event;
+pub(crate) mod assemble;
+pub(crate) mod error;
+pub(crate) mod event;
 pub mod glance;
 pub mod handle;
+pub(crate) mod host;
 pub(crate) mod jobs;
 pub mod remote;
 mod safekeeping;
+pub(crate) mod scheduler;
+pub(crate) mod states;
 pub(crate) mod sync_summary;
 pub(crate) mod view;
 
@@ -18,140 +28,38 @@ use std::sync::{Arc, OnceLock};
 use chrono::Utc;
 use tokio::sync::broadcast;
 
-use crate::config::{Config, Settings};
+use crate::books::queries::FilterCache;
+use crate::config::Settings;
 pub use crate::domain::{FrontEnd, NextStep};
 use crate::domain::{Provider, Status};
+use crate::http::RetryPolicy;
 use crate::integrations::catalog;
-use crate::integrations::gemini::GeminiError;
-use crate::integrations::gemini::client::RetryPolicy;
-use crate::store::{IntegrationRecord, Store, StoreError, SyncLog, SyncLogPage};
+use crate::integrations::mindbody::state::MindbodyState;
+use crate::store::{Store, SyncLog, SyncLogPage};
+use host::Inner;
+use states::States;
 
 pub use crate::books::queries::{TodaysSales, TransactionPage};
 pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruction};
 pub use crate::integrations::gemini::operations::GeminiUpdate;
 pub use crate::integrations::mindbody::connect::MindbodyUpdate;
-pub use crate::integrations::mindbody::schedule::Freshness;
+
 pub use crate::integrations::mindbody::sync::{SyncKind, SyncRequest};
-pub use crate::integrations::mindbody::sync_calls::calls_key;
-pub use crate::integrations::mindbody::webhooks::receiving::{
-    Refusal, WebhookEventPage, WebhookRow, WebhookSummary,
-};
+pub use crate::integrations::mindbody::webhooks::receiving::Refusal;
 pub use crate::integrations::mindbody::webhooks::rejected::RejectionSummary;
+pub use crate::integrations::mindbody::webhooks::summary::{
+    WebhookEventPage, WebhookRow, WebhookSummary,
+};
 /// How far a webhook event got (kept in the store, shown by the front ends).
 pub use crate::store::webhooks::{WebhookCounts, WebhookState};
+pub use error::EngineError;
 pub use event::Event;
 pub use handle::{Answer, Engine};
+pub use host::Core;
 pub use safekeeping::KeyIds;
-pub use view::{Fact, IntegrationView};
+pub use view::{Fact, Freshness, IntegrationView};
 
 pub use crate::store::lock::Owner;
-
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("{}", error.explain())]
-    Gemini { error: GeminiError },
-    #[error("{}", crate::domain::sentences(&error.to_string(), error.hint()))]
-    OAuth { error: crate::oauth::OAuthError },
-    #[error("{}", crate::domain::sentences(&error.to_string(), error.hint()))]
-    Mindbody {
-        error: crate::integrations::mindbody::MindbodyError,
-    },
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Busy(String),
-    /// The control socket: the owner could not be reached or understood.
-    #[error("{0}")]
-    Control(String),
-    /// A failure a background job reported as an event (a sign-in), with the step that mends it.
-    #[error("{message}")]
-    Reported {
-        message: String,
-        step: Option<NextStep>,
-    },
-    /// Something must be done first; each front end words `step` its own way (a command on the
-    /// command line, a key in the dashboard).
-    #[error("{what}")]
-    NotReady { what: String, step: NextStep },
-}
-
-impl EngineError {
-    /// The Gemini error behind this one, if that is what it is.
-    pub fn gemini(&self) -> Option<&GeminiError> {
-        match self {
-            EngineError::Gemini { error } => Some(error),
-            _ => None,
-        }
-    }
-
-    /// Mindbody refused the access token.
-    pub fn is_unauthorized(&self) -> bool {
-        matches!(
-            self,
-            EngineError::Mindbody {
-                error: crate::integrations::mindbody::MindbodyError::Api { status: 401, .. }
-            }
-        )
-    }
-
-    /// The step that mends it, if one does; each front end says it in its own words.
-    pub fn step(&self) -> Option<NextStep> {
-        match self {
-            EngineError::Gemini { error } => error.step(),
-            EngineError::OAuth { error } => error.step(),
-            EngineError::Mindbody { error } => error.step(),
-            EngineError::NotReady { step, .. } => Some(*step),
-            EngineError::Reported { step, .. } => *step,
-            _ => None,
-        }
-    }
-
-    /// The error as `front` says it: what happened, then the step that mends it in its words.
-    pub fn said(&self, front: FrontEnd) -> String {
-        crate::domain::advice(Some(&self.to_string()), self.step(), front).unwrap_or_default()
-    }
-
-    /// Mindbody's refusal is about the `Api-Key` header rather than the sign-in.
-    pub fn names_the_api_key(&self) -> bool {
-        match self {
-            EngineError::Mindbody {
-                error: crate::integrations::mindbody::MindbodyError::Api { message, .. },
-            } => {
-                let message = message.to_ascii_lowercase();
-                message.contains("api-key") || message.contains("api key")
-            }
-            _ => false,
-        }
-    }
-
-    /// An error every later type of the same sync would meet again (each try billed): a
-    /// refused sign-in or key, a site Mindbody does not know, a Mindbody that cannot be
-    /// reached, the allowance used up, a store that cannot write. A bad page or a server error
-    /// is one type's trouble; the next type may still work.
-    pub fn ends_the_sync(&self) -> bool {
-        use crate::integrations::mindbody::MindbodyError;
-        match self {
-            EngineError::Mindbody { error } => match error {
-                MindbodyError::Api { status, code, .. } => {
-                    matches!(status, 401 | 403 | 429)
-                        || matches!(
-                            code.as_str(),
-                            "InvalidSiteId" | "SiteNotFound" | "ApiCallsExceeded"
-                        )
-                }
-                MindbodyError::Network { .. } | MindbodyError::TimedOut { .. } => true,
-                MindbodyError::Malformed(_) | MindbodyError::TooLarge { .. } => false,
-            },
-            EngineError::OAuth { .. }
-            | EngineError::NotReady { .. }
-            | EngineError::Store(_)
-            | EngineError::Invalid(_) => true,
-            _ => false,
-        }
-    }
-}
 
 /// Knobs tests turn; the defaults are what users get.
 #[derive(Clone, Default)]
@@ -188,39 +96,11 @@ impl Role {
     }
 }
 
-/// The engine in the process that holds the store: a cheap, cloneable handle.
-#[derive(Clone)]
-pub struct Core {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) store: Store,
-    pub(crate) events: broadcast::Sender<Event>,
-    pub(crate) config: Config,
-    /// Built on first use: the status glance never pays for TLS setup.
-    pub(crate) http: OnceLock<reqwest::Client>,
-    pub(crate) gemini_retry: RetryPolicy,
-    pub(crate) mindbody_retry: RetryPolicy,
-    /// The background jobs: one per slot (the sync, the Gemini test, each conversation's reply).
-    pub(crate) jobs: Arc<jobs::Jobs>,
-    pub(crate) browser: Option<Arc<dyn crate::oauth::browser::BrowserOpener>>,
-    /// Mindbody's share: the sign-in, token refresh, webhook receiving.
-    pub(crate) mindbody: crate::integrations::mindbody::state::MindbodyState,
-    /// The books' share: the transactions screen's filter cache.
-    pub(crate) books: crate::books::queries::FilterCache,
-}
-
 impl Core {
     /// Opens the data directory. Only the small `hub` database is read here; history is opened
     /// when first asked for, so a status glance never pays for it.
     pub fn open(settings: &Settings, role: Role) -> Result<Core, EngineError> {
         Core::open_with(settings, role, EngineOptions::default())
-    }
-
-    /// This process, as the owner of the data directory.
-    pub fn owner(&self) -> Owner {
-        self.inner.store.owner().clone()
     }
 
     pub fn open_with(
@@ -230,6 +110,7 @@ impl Core {
     ) -> Result<Core, EngineError> {
         let store = Store::open(&settings.paths, role.label())?;
         let (events, _) = broadcast::channel(4096);
+        let jobs = Arc::new(jobs::Jobs::new(events.clone()));
         let core = Core {
             inner: Arc::new(Inner {
                 store,
@@ -238,12 +119,11 @@ impl Core {
                 http: OnceLock::new(),
                 gemini_retry: options.gemini_retry,
                 mindbody_retry: options.mindbody_retry,
-                jobs: Arc::default(),
+                jobs,
                 browser: options.browser,
-                mindbody: crate::integrations::mindbody::state::MindbodyState::new(
-                    options.webhook_inbox_capacity,
-                ),
-                books: Default::default(),
+                states: States::default()
+                    .with(MindbodyState::new(options.webhook_inbox_capacity))
+                    .with(FilterCache::default()),
             }),
         };
         // The glance only reads; [`Core::view`] shows a run it finds "syncing" for what it is.
@@ -257,32 +137,12 @@ impl Core {
         Ok(core)
     }
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        self.inner.http.get_or_init(crate::http::client)
-    }
-
-    /// Live events from now on. A receiver that falls behind by more than the channel holds gets
-    /// `Lagged` and should re-read what it shows.
-    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
-        self.inner.events.subscribe()
-    }
-
     /// Every integration in the catalog, in catalog order.
     pub async fn integrations(&self) -> Result<Vec<IntegrationView>, EngineError> {
         Provider::ALL
             .into_iter()
             .map(|p| self.integration(p))
             .collect()
-    }
-
-    /// A provider's stored record, or the one it starts from when nothing is stored yet.
-    pub(crate) fn record_or_new(
-        &self,
-        provider: Provider,
-    ) -> Result<IntegrationRecord, EngineError> {
-        Ok(self.inner.store.integration(provider)?.unwrap_or_else(|| {
-            IntegrationRecord::new(provider, catalog::initial_status(provider), Utc::now())
-        }))
     }
 
     fn integration(&self, provider: Provider) -> Result<IntegrationView, EngineError> {
@@ -298,22 +158,6 @@ impl Core {
         limit: usize,
     ) -> Result<SyncLogPage, EngineError> {
         Ok(self.inner.store.sync_log_page(provider, offset, limit)?)
-    }
-
-    /// Records a sync run (new, or an update of one already recorded) and brings the
-    /// integration's summary up to date. The run is written first and the summary second, so a
-    /// crash between them leaves a summary that [`Core::repair_summaries`] mends.
-    pub async fn record_sync(&self, log: SyncLog) -> Result<SyncLog, EngineError> {
-        let store = &self.inner.store;
-        let log = if log.seq == 0 {
-            store.append_sync_log(log)?
-        } else {
-            store.update_sync_log(&log)?;
-            log
-        };
-        self.emit(Event::SyncLogChanged(log.clone()));
-        self.apply_to_summary(&log)?;
-        Ok(log)
     }
 
     /// Records many finished runs of one provider at once (imports, demo data, benchmarks).
@@ -369,57 +213,5 @@ impl Core {
         }
         store.close_interrupted_messages()?;
         Ok(())
-    }
-
-    pub(crate) fn apply_to_summary(&self, log: &SyncLog) -> Result<(), EngineError> {
-        let store = &self.inner.store;
-        let provider = log.provider;
-        let mut record = store.integration(provider)?.unwrap_or_else(|| {
-            IntegrationRecord::new(provider, catalog::initial_status(provider), log.started_at)
-        });
-        if sync_summary::apply(&mut record, log, Utc::now()) {
-            store.put_integration(&record)?;
-            self.emit(Event::IntegrationChanged(
-                self.view(provider, Some(&record))?,
-            ));
-        }
-        Ok(())
-    }
-
-    /// An integration as the front ends see it: the stored record with what its provider adds.
-    pub(crate) fn view(
-        &self,
-        provider: Provider,
-        record: Option<&IntegrationRecord>,
-    ) -> Result<IntegrationView, EngineError> {
-        let store = &self.inner.store;
-        let opened_at = store.owner().started_at;
-        Ok(view::assemble(
-            store,
-            &self.inner.config,
-            provider,
-            record,
-            opened_at,
-        ))
-    }
-
-    pub(crate) fn emit(&self, event: Event) {
-        // No subscriber is fine: nobody is watching.
-        let _ = self.inner.events.send(event);
-    }
-
-    /// Writes everything to disk now (rejected webhook attempts, saved once a second, too).
-    pub fn flush(&self) -> Result<(), EngineError> {
-        let rejections = self
-            .inner
-            .mindbody
-            .rejections
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        if let Some(rejections) = rejections {
-            rejections.save_now(&self.inner.store)?;
-        }
-        Ok(self.inner.store.flush()?)
     }
 }

@@ -13,7 +13,7 @@ use tokio::sync::broadcast;
 
 use super::Event;
 use super::handle::Call;
-use crate::api::ApiError;
+use crate::api::error::ApiError;
 use crate::store::lock::Owner;
 
 /// What a client sends first on a connection.

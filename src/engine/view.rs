@@ -1,16 +1,13 @@
 //! An integration as the front ends see it: the catalog entry joined with what the store holds,
 //! with the hint for its state. Carries no secret, so it can be printed, sent as JSON or shown.
+//! A leaf: the rooms fill [`Extras`] from here; `assemble` puts a view together.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
 use crate::domain::{Provider, Status};
-use crate::integrations::catalog;
-use crate::store::IntegrationRecord;
-use crate::store::snapshot::HubFacts;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IntegrationView {
@@ -46,13 +43,22 @@ pub struct IntegrationView {
     pub retry_at: Option<DateTime<Utc>>,
     /// Against the sync schedule, when there is one.
     #[serde(default)]
-    pub freshness: Option<super::Freshness>,
+    pub freshness: Option<Freshness>,
     #[serde(default)]
     pub next_sync_at: Option<DateTime<Utc>>,
     /// Why it needs someone to act although its status looks fine (a scheduled sync long
     /// overdue, webhooks that Mindbody turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attention: Option<String>,
+}
+
+/// Whether the last good sync is as recent as the schedule promises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Freshness {
+    OnTime,
+    /// More than twice the interval since the last good sync.
+    Delayed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,7 +74,7 @@ pub struct Extras {
     pub warnings: Vec<String>,
     pub offer: Option<String>,
     pub retry_at: Option<DateTime<Utc>>,
-    pub freshness: Option<super::Freshness>,
+    pub freshness: Option<Freshness>,
     pub next_sync_at: Option<DateTime<Utc>>,
     /// A more specific hint than the catalog's for the current state, with its step.
     pub hint: Option<String>,
@@ -77,86 +83,7 @@ pub struct Extras {
     pub attention: Option<String>,
 }
 
-/// An integration as the front ends see it, made of the hub's facts (the live store or the
-/// status snapshot), the config and the time the reader took the store (`opened_at`).
-pub(super) fn assemble(
-    facts: &dyn HubFacts,
-    config: &Config,
-    provider: Provider,
-    record: Option<&IntegrationRecord>,
-    opened_at: DateTime<Utc>,
-) -> IntegrationView {
-    let stale;
-    // The reader holds the store, so a "syncing" written before it took the lock was written
-    // by a process that is gone (only the glance, which does not repair, meets one).
-    let record = match record {
-        Some(r) if r.status == Status::Syncing && r.updated_at < opened_at => {
-            stale = IntegrationRecord {
-                status: super::sync_summary::status_before_the_run(r),
-                ..r.clone()
-            };
-            Some(&stale)
-        }
-        other => other,
-    };
-    let view = IntegrationView::build(provider, record);
-    match provider {
-        Provider::Gemini => view.with_extras(super::Core::gemini_extras(facts, record)),
-        Provider::Mindbody => view.with_extras(super::Core::mindbody_extras(facts, config, record)),
-        _ => view,
-    }
-}
-
-/// Every integration in the catalog, in catalog order, as [`assemble`] makes it.
-pub(super) fn every(
-    facts: &dyn HubFacts,
-    config: &Config,
-    opened_at: DateTime<Utc>,
-) -> Result<Vec<IntegrationView>, crate::store::StoreError> {
-    Provider::ALL
-        .into_iter()
-        .map(|p| {
-            Ok(assemble(
-                facts,
-                config,
-                p,
-                facts.integration(p)?.as_ref(),
-                opened_at,
-            ))
-        })
-        .collect()
-}
-
 impl IntegrationView {
-    pub fn build(provider: Provider, record: Option<&IntegrationRecord>) -> IntegrationView {
-        let entry = catalog::entry(provider);
-        let status = match record {
-            Some(r) if entry.available => r.status,
-            _ => catalog::initial_status(provider),
-        };
-        IntegrationView {
-            provider,
-            name: provider.name().to_string(),
-            description: entry.description.to_string(),
-            available: entry.available,
-            enabled: record.is_none_or(|r| r.is_enabled),
-            status,
-            last_sync_at: record.and_then(|r| r.last_sync_at),
-            error_message: record.and_then(|r| r.error_message.clone()),
-            hint: catalog::hint(provider, status),
-            next_step: catalog::step(provider, status),
-            settings: record.map(|r| r.settings.clone()).unwrap_or_default(),
-            has_credentials: record.is_some_and(|r| r.credentials.is_some()),
-            facts: Vec::new(),
-            warnings: Vec::new(),
-            offer: None,
-            retry_at: None,
-            freshness: None,
-            next_sync_at: None,
-            attention: None,
-        }
-    }
-
     pub fn with_extras(mut self, extras: Extras) -> IntegrationView {
         self.facts = extras.facts;
         self.warnings = extras.warnings;

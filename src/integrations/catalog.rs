@@ -1,33 +1,48 @@
-//! What the hub offers: one entry per provider, and the troubleshooting hint for each state.
+//! What the hub offers: one entry per provider (with the function that adds its room's lines to
+//! its view), and the troubleshooting hint for each state.
 
+use crate::config::Config;
 use crate::domain::{NextStep, Provider, Status};
+use crate::engine::view::Extras;
+use crate::store::IntegrationRecord;
+use crate::store::snapshot::HubFacts;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a room adds to its integration's view, made of the hub's facts (the live store or the
+/// status snapshot), the config and the stored record; never the engine, so the status glance
+/// can make it without the store.
+pub type ExtrasFn = fn(&dyn HubFacts, &Config, Option<&IntegrationRecord>) -> Extras;
+
+#[derive(Debug, Clone, Copy)]
 pub struct CatalogEntry {
     pub provider: Provider,
     /// One line on what the integration brings to the books.
     pub description: &'static str,
     /// False for "coming soon" entries: shown, but nothing can be done with them yet.
     pub available: bool,
+    /// The room's lines for the view, once the integration is built.
+    pub extras: Option<ExtrasFn>,
 }
 
 pub fn entry(provider: Provider) -> CatalogEntry {
-    let (description, available) = match provider {
+    let (description, available, extras): (_, _, Option<ExtrasFn>) = match provider {
         Provider::Gemini => (
             "AI assistant: ask questions about the books in plain language",
             true,
+            Some(super::gemini::extras::gemini_extras),
         ),
         Provider::Mindbody => (
             "Studio sales, clients and revenue categories, synced into the books",
             true,
+            Some(super::mindbody::extras::mindbody_extras),
         ),
-        Provider::Stripe => ("Card payments, refunds and payouts", false),
-        Provider::GoCardless => ("Direct Debit mandates and payments", false),
+        Provider::Stripe => ("Card payments, refunds and payouts", false, None),
+        Provider::GoCardless => ("Direct Debit mandates and payments", false, None),
     };
     CatalogEntry {
         provider,
         description,
         available,
+        extras,
     }
 }
 

@@ -170,6 +170,31 @@ async fn rotate_reseals_everything_and_the_old_key_goes_after_the_next_start() {
 }
 
 #[tokio::test]
+async fn rotate_while_another_process_holds_the_data_says_who_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path(), 1).await;
+    let data = data(dir.path());
+    let old_id = key_id(&data.join("master.key"));
+    {
+        let _holder = crate::support::open_engine(&data);
+        let (code, _, stderr) = output(hub(dir.path()).args(["secrets", "rotate"]));
+        assert_ne!(code, Some(0), "{stderr}");
+        assert!(
+            stderr.contains("is in use by legion-hub dashboard"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("the master key can be changed only while nothing else uses the data"),
+            "{stderr}"
+        );
+        // This command's advice, not the general one about another data directory.
+        assert!(!stderr.contains("--data-dir"), "{stderr}");
+    }
+    assert_eq!(key_id(&data.join("master.key")), old_id);
+    assert_secrets_intact(&data);
+}
+
+#[tokio::test]
 async fn rotate_with_the_key_in_the_environment_takes_the_new_one_from_there() {
     let dir = tempfile::tempdir().unwrap();
     seed(dir.path(), 3).await;

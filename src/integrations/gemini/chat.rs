@@ -7,8 +7,9 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
+use crate::engine::host::{Core, EngineError, Event};
 use crate::engine::jobs::Slot;
-use crate::engine::{Core, EngineError, Event, IntegrationView};
+use crate::engine::view::IntegrationView;
 use crate::integrations::gemini::models::Alias;
 use crate::integrations::gemini::types::{Content, GenerateRequest, GenerationConfig};
 use crate::integrations::gemini::{GeminiClient, GeminiError};
@@ -16,6 +17,9 @@ use crate::store::{ChatMessage, ChatRole, Conversation, MessageState, TokenUsage
 
 /// How many earlier messages go with a question: enough for context, bounded in size.
 const CONTEXT_MESSAGES: usize = 40;
+
+/// The slot of a conversation's reply (one at a time in each conversation).
+const REPLY: Slot = Slot::of(crate::domain::Provider::Gemini, "chat reply");
 
 /// A finished (or stopped) reply.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +29,14 @@ pub struct Reply {
     pub usage: Option<TokenUsage>,
     /// Why it ended early, if it did.
     pub error: Option<GeminiError>,
+}
+
+/// A whole answer to a chat question (the one-shot `chat` of an attached process).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Answer {
+    pub text: String,
+    /// Why it ended early, with what to do.
+    pub error: Option<String>,
 }
 
 impl Core {
@@ -100,7 +112,7 @@ impl Core {
                 store.create_conversation(&title_for(text), model)?
             }
         };
-        let Some(claim) = self.inner.jobs.claim(Slot::ChatReply(conversation.id)) else {
+        let Some(claim) = self.inner.jobs.claim(REPLY.keyed(conversation.id)) else {
             return Err(EngineError::Busy(
                 "a reply is still arriving in this conversation".into(),
             ));
@@ -121,7 +133,7 @@ impl Core {
             created_at: Utc::now(),
         })?;
         let engine = self.clone();
-        claim.spawn(self, async move {
+        claim.spawn(async move {
             engine
                 .stream_into_conversation(conversation.id, history, user, &choice, cancel)
                 .await
@@ -205,7 +217,7 @@ impl Core {
 
     /// Stops the reply arriving in `conversation`. Returns whether one was arriving.
     pub fn cancel_chat(&self, conversation: u64) -> bool {
-        self.inner.jobs.cancel(Slot::ChatReply(conversation))
+        self.inner.jobs.cancel(REPLY.keyed(conversation))
     }
 
     /// A one-shot question, not saved: for `legion-hub chat`. `on_delta` gets the text as it
@@ -231,7 +243,7 @@ impl Core {
         &self,
         question: &str,
         model: Option<&str>,
-    ) -> Result<crate::engine::Answer, EngineError> {
+    ) -> Result<Answer, EngineError> {
         let reply = self
             .ask(
                 question,
@@ -241,7 +253,7 @@ impl Core {
                 |_, _| {},
             )
             .await?;
-        Ok(crate::engine::Answer {
+        Ok(Answer {
             text: reply.text,
             error: reply.error.map(|e| e.explain()),
         })

@@ -5,6 +5,7 @@
 pub mod chat;
 pub mod client;
 pub mod error;
+pub(crate) mod extras;
 pub mod key;
 pub mod models;
 pub mod operations;

@@ -1,23 +1,23 @@
 //! The engine's Gemini operations: find the key, test the connection (and set the status from
-//! it), configure, list models, and what the detail pane shows about Gemini.
+//! it), configure, list models (what the detail pane shows about Gemini is `extras`).
 
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::{Provider, Status};
+use crate::engine::host::{Core, EngineError, Event};
 use crate::engine::jobs::Slot;
-use crate::engine::view::{Extras, Fact};
-use crate::engine::{Core, EngineError, Event};
 use crate::integrations::gemini::key::{self, KeySource};
 use crate::integrations::gemini::models::{Alias, GeminiSettings};
 use crate::integrations::gemini::test::{self, TestReport};
 use crate::integrations::gemini::types::Model;
 use crate::integrations::gemini::{GeminiClient, GeminiError};
 use crate::secret::Secret;
-use crate::store::IntegrationRecord;
-use crate::store::snapshot::HubFacts;
 
-const LAST_TEST: &str = "gemini.last_test";
+use crate::integrations::gemini::extras::LAST_TEST;
+
+/// The slot of the connection test (one at a time).
+const TEST: Slot = Slot::of(Provider::Gemini, "test");
 
 /// What `gemini configure` changes; None leaves a setting as it is.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -93,11 +93,11 @@ impl Core {
     /// Runs [`Core::test_gemini`] in the background; the outcome arrives as events. Returns
     /// false (and does nothing) when a test is already running.
     pub fn start_gemini_test(&self) -> bool {
-        let Some(claim) = self.inner.jobs.claim(Slot::GeminiTest) else {
+        let Some(claim) = self.inner.jobs.claim(TEST) else {
             return false;
         };
         let engine = self.clone();
-        claim.spawn(self, async move { engine.test_gemini().await.map(|_| ()) });
+        claim.spawn(async move { engine.test_gemini().await.map(|_| ()) });
         true
     }
 
@@ -188,58 +188,6 @@ impl Core {
     pub async fn gemini_models(&self) -> Result<Vec<Model>, EngineError> {
         let (client, _) = self.gemini_client()?;
         Ok(client.list_models(&CancellationToken::new()).await?)
-    }
-
-    /// Where the key would come from, without opening the sealed one: the status glance must
-    /// not need the master key.
-    fn gemini_key_source(record: Option<&IntegrationRecord>) -> Option<KeySource> {
-        if record.is_some_and(|r| r.credentials.is_some()) {
-            return Some(KeySource::Store);
-        }
-        key::resolve(None, key::process_env).map(|(_, source)| source)
-    }
-
-    /// The detail pane's Gemini lines: where the key comes from, the last test, warnings. Made
-    /// of the hub's facts alone, so the status glance can make it from its snapshot.
-    pub(crate) fn gemini_extras(hub: &dyn HubFacts, record: Option<&IntegrationRecord>) -> Extras {
-        let mut extras = Extras::default();
-        let source = Core::gemini_key_source(record);
-        extras.facts.push(Fact {
-            label: "Key from".into(),
-            value: source.map_or("no key yet", |s| s.describe()).into(),
-        });
-        if let Some(warning) = source.and_then(KeySource::warning) {
-            extras.warnings.push(warning);
-        }
-        let last: Option<TestReport> = hub.meta_json(LAST_TEST).ok().flatten();
-        if let Some(report) = &last {
-            let value = match (report.ok, report.latency_ms) {
-                (true, Some(ms)) => format!("ok: {} models, {} ms", report.models, ms),
-                (false, _) => "failed".to_string(),
-                (true, None) => "ok".to_string(),
-            };
-            extras.facts.push(Fact {
-                label: "Last test".into(),
-                value,
-            });
-            extras.retry_at = report
-                .retry_after_secs
-                .map(|secs| report.at + chrono::Duration::seconds(secs as i64));
-            extras.offer = report.replacement_offer();
-        }
-        let status = record.map(|r| r.status).unwrap_or(Status::Disconnected);
-        match (status, &source, &last) {
-            (Status::Disconnected, Some(source), _) => {
-                extras.hint = Some(format!("A key is available from {}.", source.describe()));
-                extras.next_step = Some(crate::domain::NextStep::TestGemini);
-            }
-            (Status::Error, _, Some(report)) => {
-                extras.hint = report.hint.clone();
-                extras.next_step = report.step;
-            }
-            _ => {}
-        }
-        extras
     }
 }
 

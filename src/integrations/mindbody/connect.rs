@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::books::AccountKey;
 use crate::domain::{Provider, Status};
-use crate::engine::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError, Event};
 use crate::integrations::mindbody::client::Location;
 use crate::integrations::mindbody::{self, MindbodyClient, MindbodySettings};
 use crate::oauth::OAuthError;
@@ -19,8 +19,7 @@ use crate::oauth::browser::{self, BrowserOpener, SystemBrowser};
 use crate::oauth::client::OAuthApp;
 use crate::oauth::flow::{self, FlowOptions, Paste};
 use crate::secret::Secret;
-use crate::store::snapshot::HubFacts;
-use crate::store::{IntegrationRecord, TokenSet};
+use crate::store::TokenSet;
 
 /// What `mindbody configure` changes; None leaves a setting as it is.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -52,7 +51,7 @@ impl Core {
             .site_id
             .ok_or_else(|| EngineError::NotReady {
                 what: "Mindbody has no site id yet".into(),
-                step: crate::engine::NextStep::ConfigureMindbody,
+                step: crate::domain::NextStep::ConfigureMindbody,
             })?;
         AccountKey::new(Provider::Mindbody, site.trim())
             .map_err(|e| EngineError::Invalid(e.to_string()))
@@ -78,7 +77,7 @@ impl Core {
         self.mindbody_secret(mindbody::API_KEY)?
             .ok_or_else(|| EngineError::NotReady {
                 what: "Mindbody has no API key yet".into(),
-                step: crate::engine::NextStep::ConfigureMindbody,
+                step: crate::domain::NextStep::ConfigureMindbody,
             })
     }
 
@@ -150,7 +149,7 @@ impl Core {
         let settings = self.mindbody_settings()?;
         let missing = |what: &str| EngineError::NotReady {
             what: format!("Mindbody has no {what} yet"),
-            step: crate::engine::NextStep::ConfigureMindbody,
+            step: crate::domain::NextStep::ConfigureMindbody,
         };
         let site_id = settings.site_id.clone().ok_or_else(|| missing("site id"))?;
         let client_id = settings
@@ -194,8 +193,7 @@ impl Core {
         let cancel = CancellationToken::new();
         {
             let mut job = self
-                .inner
-                .mindbody
+                .mindbody()
                 .connect_job
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
@@ -230,8 +228,7 @@ impl Core {
             )
             .await;
             *engine
-                .inner
-                .mindbody
+                .mindbody()
                 .connect_job
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = None;
@@ -248,47 +245,6 @@ impl Core {
             });
         });
         Ok(())
-    }
-
-    /// Mindbody's detail lines: what to do next, the schedule and the API budget. Made of the
-    /// hub's facts and the config alone, so the status glance can make it from its snapshot.
-    pub(crate) fn mindbody_extras(
-        hub: &dyn HubFacts,
-        config: &crate::config::Config,
-        record: Option<&IntegrationRecord>,
-    ) -> crate::engine::view::Extras {
-        let mut extras = extras(record);
-        let today = chrono::Local::now().date_naive();
-        let counted = |key: String| hub.counter(&key).unwrap_or(0);
-        let calls = crate::integrations::mindbody::schedule::CallsToday {
-            billed: counted(crate::engine::calls_key(today)),
-            unreached: counted(crate::integrations::mindbody::sync_calls::unreached_key(
-                today,
-            )),
-        };
-        let (facts, freshness, next) = crate::integrations::mindbody::schedule::schedule_facts(
-            record,
-            &config.mindbody,
-            calls,
-            Utc::now(),
-        );
-        extras.facts.extend(facts);
-        extras.freshness = freshness;
-        extras.next_sync_at = next;
-        extras.attention =
-            crate::integrations::mindbody::schedule::overdue(record, &config.mindbody, Utc::now());
-        if let Ok(subscription) =
-            hub.meta_json(crate::integrations::mindbody::webhooks::subscribing::SUBSCRIPTION)
-        {
-            crate::integrations::mindbody::webhooks::subscribing::webhook_extras(
-                subscription.as_ref(),
-                &mut extras,
-            );
-        }
-        if let Ok(Some(catch_up)) = hub.meta_json::<super::sync::CatchUp>(super::sync::CATCH_UP) {
-            extras.facts.push(catch_up.fact());
-        }
-        extras
     }
 
     /// Starts the sign-in and waits for it to end (for scripts and tests; the dashboard follows
@@ -324,8 +280,7 @@ impl Core {
     pub async fn paste_mindbody_redirect(&self, address: &str) -> Result<(), EngineError> {
         let sender = {
             let job = self
-                .inner
-                .mindbody
+                .mindbody()
                 .connect_job
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
@@ -352,8 +307,7 @@ impl Core {
 
     pub fn cancel_mindbody_connect(&self) -> bool {
         match self
-            .inner
-            .mindbody
+            .mindbody()
             .connect_job
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -385,12 +339,12 @@ impl Core {
     }
 
     async fn access_token_unless(&self, rejected: Option<&Secret>) -> Result<Secret, EngineError> {
-        let _one_refresh = self.inner.mindbody.refresh.lock().await;
+        let _one_refresh = self.mindbody().refresh.lock().await;
         let store = &self.inner.store;
         let Some(tokens) = store.tokens(Provider::Mindbody)? else {
             return Err(EngineError::NotReady {
                 what: "Mindbody is not signed in".into(),
-                step: crate::engine::NextStep::ConnectMindbody,
+                step: crate::domain::NextStep::ConnectMindbody,
             });
         };
         let margin = self.inner.config.mindbody.refresh_margin();
@@ -440,7 +394,7 @@ impl Core {
         self.mark_needs_reauth(&reason)?;
         Ok(EngineError::NotReady {
             what: format!("Mindbody refused even a freshly renewed sign-in ({reason})"),
-            step: crate::engine::NextStep::ReconnectMindbody,
+            step: crate::domain::NextStep::ReconnectMindbody,
         })
     }
 
@@ -528,40 +482,4 @@ impl From<OAuthError> for EngineError {
     fn from(error: OAuthError) -> Self {
         EngineError::OAuth { error }
     }
-}
-
-/// The detail pane's Mindbody lines and the next step, from the record alone (no unsealing: the
-/// status glance must not need the master key).
-pub(crate) fn extras(record: Option<&IntegrationRecord>) -> crate::engine::view::Extras {
-    use crate::engine::view::{Extras, Fact};
-    let settings = record
-        .map(|r| MindbodySettings::from_settings(&r.settings))
-        .unwrap_or_default();
-    let mut extras = Extras::default();
-    if settings.redirect_uri.is_none() {
-        // The default is not in the settings; say which one is in use.
-        extras.facts.push(Fact {
-            label: "Redirect".into(),
-            value: settings.redirect_uri().to_string(),
-        });
-    }
-    let configured = settings.site_id.is_some()
-        && settings.client_id.is_some()
-        && record.is_some_and(|r| r.credentials.is_some());
-    let status = record.map(|r| r.status).unwrap_or(Status::Disconnected);
-    use crate::domain::NextStep;
-    let (hint, step) = match (status, configured) {
-        (Status::Disconnected, false) => (None, NextStep::ConfigureMindbody),
-        (Status::Disconnected, true) => (None, NextStep::ConnectMindbody),
-        (Status::NeedsReauth, _) => (
-            Some(
-                "Mindbody no longer accepts the saved sign-in; settings, mappings and history are kept.",
-            ),
-            NextStep::ReconnectMindbody,
-        ),
-        _ => return extras,
-    };
-    extras.hint = hint.map(str::to_string);
-    extras.next_step = Some(step);
-    extras
 }

@@ -2,10 +2,14 @@
 //! client, the sign-in and tokens (`connect`; the flow itself is the general one in `oauth/`), how
 //! its records map into the books, its sync and its webhooks.
 
+pub mod call_counters;
+pub mod catch_up;
 pub mod client;
 pub mod connect;
+pub(crate) mod extras;
 pub mod mapping;
 pub mod schedule;
+pub mod schedule_facts;
 pub mod settings;
 pub(crate) mod state;
 pub mod sync;

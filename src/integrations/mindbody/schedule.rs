@@ -1,38 +1,33 @@
 //! Driving syncs: one run at a time (a second `s` while one runs starts nothing), the schedule
-//! (`[mindbody] sync_every`), and what the hub shows about it (next sync, on time or delayed, API
-//! calls today).
+//! (`[mindbody] sync_every`) and the hourly checks, both beats of the host's scheduler, and what
+//! the hub shows about them (next sync, on time or delayed, API
+//! calls today: `schedule_facts`).
 
-use chrono::{DateTime, Local, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{Local, Utc};
 
 use crate::domain::{Provider, Status};
+use crate::engine::host::{Core, EngineError};
 use crate::engine::jobs::{Queued, Slot};
-use crate::engine::{Core, EngineError};
-use crate::store::IntegrationRecord;
+use crate::engine::scheduler::{self, FirstBeat};
 
 use super::sync::SyncRequest;
 
-/// Whether the last good sync is as recent as the schedule promises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Freshness {
-    OnTime,
-    /// More than twice the interval since the last good sync.
-    Delayed,
-}
+/// The sync's slot: one run at a time.
+const SYNC: Slot = Slot::of(Provider::Mindbody, "sync");
+
+/// How often an always-on owner checks the webhook subscription and the tokens.
+const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl Core {
     /// Starts a sync in the background; false when one is already running. Refused at once,
     /// with nothing written, when Mindbody is not set up or signed in.
     pub fn start_mindbody_sync(&self, request: SyncRequest) -> Result<bool, EngineError> {
         self.ready_to_sync()?;
-        let Some(claim) = self.inner.jobs.claim(Slot::MindbodySync) else {
+        let Some(claim) = self.inner.jobs.claim(SYNC) else {
             return Ok(false);
         };
         let engine = self.clone();
-        claim.spawn(self, async move {
-            engine.sync_mindbody(&request).await.map(|_| ())
-        });
+        claim.spawn(async move { engine.sync_mindbody(&request).await.map(|_| ()) });
         Ok(true)
     }
 
@@ -40,79 +35,78 @@ impl Core {
     pub(crate) fn queue_mindbody_sync(&self, request: SyncRequest) -> Result<Queued, EngineError> {
         self.ready_to_sync()?;
         let engine = self.clone();
-        Ok(self
-            .inner
-            .jobs
-            .run_latest(self, Slot::MindbodySync, move |_| async move {
-                engine.sync_mindbody(&request).await.map(|_| ())
-            }))
+        Ok(self.inner.jobs.run_latest(SYNC, move |_| async move {
+            engine.sync_mindbody(&request).await.map(|_| ())
+        }))
     }
 
     pub fn mindbody_sync_running(&self) -> bool {
-        self.inner.jobs.running(Slot::MindbodySync)
+        self.inner.jobs.running(SYNC)
     }
 
-    /// Syncs on `[mindbody] sync_every` while the engine lives (the dashboard, or `serve`). A
-    /// beat that finds a sync running, or Mindbody not connected, waits for the next.
+    /// Syncs on `[mindbody] sync_every` while the engine lives (the dashboard, or `serve`): the
+    /// host's scheduler runs it in the sync's slot. A beat that finds a sync running, or
+    /// Mindbody not connected or not set up, waits for the next.
     pub fn start_schedule(&self) {
         let Some(every) = self.inner.config.mindbody.sync_every() else {
             return;
         };
-        let engine = self.clone();
         let every = every
             .to_std()
             .unwrap_or(std::time::Duration::from_secs(1800));
-        tokio::spawn(async move {
-            let mut beat = tokio::time::interval(every);
-            beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            beat.tick().await; // the first tick is immediate: wait a whole interval first
-            loop {
-                beat.tick().await;
-                if engine.mindbody_connected() {
-                    let _ = engine.start_mindbody_sync(SyncRequest::default());
-                }
-            }
+        let engine = self.clone();
+        self.every_in_slot(SYNC, every, FirstBeat::AfterAPeriod, move || {
+            let ready = engine.mindbody_connected() && engine.ready_to_sync().is_ok();
+            let engine = engine.clone();
+            // An async block does nothing until it is run.
+            ready.then_some(async move {
+                engine
+                    .sync_mindbody(&SyncRequest::default())
+                    .await
+                    .map(|_| ())
+            })
         });
     }
 
     /// What an always-on owner does besides the schedule: works off webhook events left by the
-    /// last run, then every hour checks the webhook subscription (Mindbody may have turned it
-    /// off) and keeps the Mindbody tokens fresh, and once a day, while webhooks are on, runs a
-    /// catch-up sync over the lookback window that counts what webhooks missed.
+    /// last run, then every hour (from now, on the host's scheduler) checks the webhook
+    /// subscription (Mindbody may have turned it off) and keeps the Mindbody tokens fresh, and
+    /// at most once per `catch_up_every` (a day), while webhooks are on, runs a catch-up sync over
+    /// the lookback window that counts what webhooks missed.
     pub fn start_upkeep(&self) {
         let _ = self.receiving();
         let engine = self.clone();
-        tokio::spawn(async move {
-            let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
-            hourly.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let catch_up_every = engine.inner.config.mindbody.catch_up_every();
-            loop {
-                hourly.tick().await;
-                engine.check_subscription().await;
-                if !engine.mindbody_connected() {
-                    continue;
-                }
-                if let Err(e) = engine.mindbody_access_token().await {
-                    tracing::warn!("keeping the Mindbody tokens fresh: {e}");
-                }
-                let due = engine.webhooks_active_since().ok().flatten().is_some()
-                    && engine
-                        .last_catch_up()
-                        .ok()
-                        .flatten()
-                        .is_none_or(|c| Utc::now() - c.at >= catch_up_every);
-                if due {
-                    let since = Local::now().date_naive() - engine.inner.config.mindbody.lookback();
-                    // A sync running now covers other ground: the catch-up waits for it
-                    // rather than an hour.
-                    let _ = engine.queue_mindbody_sync(SyncRequest {
-                        only: Some(super::sync::SyncKind::Sales),
-                        since: Some(since),
-                        full: false,
-                    });
-                }
-            }
+        scheduler::every(HOUR, FirstBeat::Now, move || {
+            let engine = engine.clone();
+            async move { engine.hourly_checks().await }
         });
+    }
+
+    async fn hourly_checks(&self) {
+        self.check_subscription().await;
+        if !self.mindbody_connected() {
+            return;
+        }
+        if let Err(e) = self.mindbody_access_token().await {
+            tracing::warn!("keeping the Mindbody tokens fresh: {e}");
+        }
+        let catch_up_every = self.inner.config.mindbody.catch_up_every();
+        let due = self.webhooks_active_since().ok().flatten().is_some()
+            && scheduler::once_per(
+                catch_up_every,
+                self.last_catch_up().ok().flatten().map(|c| c.at),
+                Utc::now(),
+            );
+        if due {
+            let since = Local::now().date_naive() - self.inner.config.mindbody.lookback();
+            // A sync running now covers other ground: the catch-up waits for it rather than
+            // an hour.
+            let _ = self.queue_mindbody_sync(SyncRequest {
+                only: Some(super::sync::SyncKind::Sales),
+                since: Some(since),
+                full: false,
+            });
+        }
     }
 
     /// Signed in to Mindbody (working, or failing for a reason a sync may get past).
@@ -124,100 +118,4 @@ impl Core {
             .flatten()
             .is_some_and(|r| matches!(r.status, Status::Connected | Status::Error))
     }
-}
-
-/// The reason a signed-in Mindbody needs a look when its scheduled sync is overdue by more than
-/// its interval (no good sync for two intervals: the schedule's runs fail, or none runs).
-pub(crate) fn overdue(
-    record: Option<&IntegrationRecord>,
-    config: &crate::integrations::mindbody::MindbodyEndpoints,
-    now: DateTime<Utc>,
-) -> Option<String> {
-    let record = record?;
-    let every = config.sync_every()?;
-    if !matches!(record.status, Status::Connected | Status::Syncing) {
-        // Not signed in: no schedule runs. In error: the error already asks for a look.
-        return None;
-    }
-    // With no good sync yet, from the sign-in (the record's last change), not from when the
-    // integration was first set up.
-    let since = record.last_sync_at.unwrap_or(record.updated_at);
-    (now - since > every * 2).then(|| {
-        format!(
-            "the scheduled sync (every {}) is overdue: {}",
-            config.sync_every.as_deref().unwrap_or_default(),
-            match record.last_sync_at {
-                Some(last) => format!(
-                    "the last good one was {}",
-                    crate::format::ago(Some(last), now)
-                ),
-                None => "none has completed yet".into(),
-            }
-        )
-    })
-}
-
-/// Today's requests to Mindbody: answered (billed) and never delivered (not billed).
-pub(crate) struct CallsToday {
-    pub billed: u64,
-    pub unreached: u64,
-}
-
-/// Schedule, freshness and the API budget, for Mindbody's detail pane and the status glance.
-pub(crate) fn schedule_facts(
-    record: Option<&IntegrationRecord>,
-    config: &crate::integrations::mindbody::MindbodyEndpoints,
-    calls_today: CallsToday,
-    now: DateTime<Utc>,
-) -> (
-    Vec<crate::engine::view::Fact>,
-    Option<Freshness>,
-    Option<DateTime<Utc>>,
-) {
-    use crate::engine::view::Fact;
-    let unreached = match calls_today.unreached {
-        0 => String::new(),
-        1 => " · 1 attempt could not connect".into(),
-        n => format!(
-            " · {} attempts could not connect",
-            crate::format::thousands(n)
-        ),
-    };
-    let mut facts = vec![Fact {
-        label: "API calls".into(),
-        value: format!(
-            "{} today of {} included{unreached}",
-            crate::format::thousands(calls_today.billed),
-            crate::format::thousands(config.daily_call_allowance())
-        ),
-    }];
-    let last = record.and_then(|r| r.last_sync_at);
-    let Some(every) = config.sync_every() else {
-        facts.push(Fact {
-            label: "Schedule".into(),
-            value: "off (s syncs now; set [mindbody] sync_every)".into(),
-        });
-        return (facts, None, None);
-    };
-    let next = last
-        .map(|l| l + every)
-        .filter(|n| *n > now)
-        .unwrap_or(now + every);
-    let freshness = match last {
-        Some(last) if now - last > every * 2 => Freshness::Delayed,
-        None => Freshness::Delayed,
-        Some(_) => Freshness::OnTime,
-    };
-    facts.push(Fact {
-        label: "Schedule".into(),
-        value: format!(
-            "every {}; {}",
-            config.sync_every.as_deref().unwrap_or_default(),
-            match freshness {
-                Freshness::OnTime => "on time",
-                Freshness::Delayed => "delayed",
-            }
-        ),
-    });
-    (facts, Some(freshness), Some(next))
 }

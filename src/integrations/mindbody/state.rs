@@ -1,11 +1,15 @@
-//! Mindbody's share of the engine's state: what the host keeps for it between calls.
+//! Mindbody's share of the engine's state: what the host keeps for it between calls (the engine
+//! adds it at open; the room finds it with [`Core::mindbody`]).
 
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::connect::ConnectJob;
 use super::webhooks::receiving::{INBOX_CAPACITY, Receiving};
 use super::webhooks::rejected::Rejections;
+use crate::engine::host::Core;
+use crate::engine::states::RoomState;
 use crate::secret::Secret;
+use crate::store::{Store, StoreError};
 
 pub(crate) struct MindbodyState {
     /// The sign-in under way, if one is.
@@ -35,5 +39,27 @@ impl MindbodyState {
             webhook_key: Mutex::new(None),
             webhook_address: Mutex::new(None),
         }
+    }
+}
+
+impl RoomState for MindbodyState {
+    /// Rejected webhook attempts are saved once a second; a flush saves them now.
+    fn flush(&self, store: &Store) -> Result<(), StoreError> {
+        let rejections = self
+            .rejections
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        match rejections {
+            Some(rejections) => rejections.save_now(store),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Core {
+    /// Mindbody's share of the state.
+    pub(crate) fn mindbody(&self) -> &MindbodyState {
+        self.state::<MindbodyState>()
     }
 }

@@ -10,12 +10,15 @@ use std::sync::Arc;
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::catch_up::CATCH_UP;
+use super::catch_up::CatchUp;
 use super::sync_calls::RunCalls;
 use crate::books::AccountKey;
 use crate::books::ledger::matched;
 use crate::books::{Category, Customer, CustomerIndex, Settlement, Transaction, Upserted};
+use crate::domain::NextStep;
 use crate::domain::{Provider, SyncStatus};
-use crate::engine::{Core, EngineError, NextStep};
+use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::{self, MindbodyClient, mapping};
 use crate::store::{RecordCounts, SyncLog};
 
@@ -84,38 +87,6 @@ impl PageStored {
         }
     }
 }
-
-/// What the last sales sync found that webhooks had missed (shown in the hub).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct CatchUp {
-    pub only_by_sync: u64,
-    pub at: DateTime<Utc>,
-}
-
-impl CatchUp {
-    pub fn fact(&self) -> crate::engine::Fact {
-        let local = self.at.with_timezone(&Local);
-        crate::engine::Fact {
-            label: "Catch-up".into(),
-            value: match self.only_by_sync {
-                0 => format!(
-                    "{}: every sale had come by webhook",
-                    local.format("%d %b %H:%M")
-                ),
-                1 => format!(
-                    "{}: 1 sale arrived only by sync",
-                    local.format("%d %b %H:%M")
-                ),
-                n => format!(
-                    "{}: {n} sales arrived only by sync",
-                    local.format("%d %b %H:%M")
-                ),
-            },
-        }
-    }
-}
-
-pub(super) const CATCH_UP: &str = "mindbody.webhooks.catch_up";
 
 /// What storing a page needs, loaded once per run.
 enum PageContext {

@@ -5,22 +5,14 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chrono::{Local, NaiveDate};
+use chrono::Local;
 
-use crate::engine::{Core, EngineError};
+use super::call_counters::{calls_key, unreached_key};
+
+use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::MindbodyClient;
 use crate::integrations::mindbody::client::Attempt;
 use crate::store::SyncLog;
-
-/// The meta counter of API calls made on a day (they are billed past the daily allowance).
-pub fn calls_key(day: NaiveDate) -> String {
-    format!("mindbody.calls.{}", day.format("%Y-%m-%d"))
-}
-
-/// The meta counter of requests on a day that never reached Mindbody (not billed).
-pub fn unreached_key(day: NaiveDate) -> String {
-    format!("mindbody.unreached.{}", day.format("%Y-%m-%d"))
-}
 
 /// A run's requests so far: answered by Mindbody (billed), and never delivered.
 #[derive(Default)]

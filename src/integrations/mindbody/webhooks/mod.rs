@@ -5,9 +5,11 @@
 pub mod payload;
 pub mod receiving;
 pub mod rejected;
+pub(crate) mod shown;
 pub mod signature;
 pub mod subscribing;
 pub mod subscriptions;
+pub mod summary;
 
 pub use payload::{Delivery, DeliveryError};
 pub use subscriptions::{Subscription, SubscriptionStatus, WebhooksClient, WebhooksError};

@@ -1,5 +1,5 @@
 //! Receiving Mindbody's webhooks. The receiver checks the signature; an attempt that fails is
-//! counted and kept in a bounded ring ([`crate::engine::rejected`]), never stored whole. A verified
+//! counted and kept in a bounded ring ([`super::rejected`]), never stored whole. A verified
 //! delivery goes to the *inbox*, a bounded queue (full: 503, Mindbody delivers it again later)
 //! served by a thread that stores arrivals in groups (one sled transaction and one flush for
 //! every delivery that came in meanwhile) and only then lets each be answered 2xx: durable
@@ -15,23 +15,24 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::books::AccountKey;
 use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
-use crate::engine::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError, Event};
 use crate::integrations::mindbody::mapping::{customer_of, is_provisional, sale_prefix};
-use crate::integrations::mindbody::webhooks::Subscription;
 use crate::integrations::mindbody::webhooks::payload::{
     CLIENT_CREATED, CLIENT_UPDATED, Delivery, SALE_CREATED,
 };
-use crate::integrations::mindbody::webhooks::rejected::{RejectionSummary, Rejections, Verdict};
+use crate::integrations::mindbody::webhooks::rejected::{Rejections, Verdict};
 use crate::integrations::mindbody::webhooks::signature::{self, SignatureError};
+use crate::integrations::mindbody::webhooks::summary::{
+    WebhookEventPage, WebhookRow, WebhookSummary,
+};
 use crate::secret::Secret;
 use crate::store::rejections::RejectionReason;
-use crate::store::webhooks::{LogEntry, Stored, WebhookCounts, WebhookEvent, WebhookState};
+use crate::store::webhooks::{LogEntry, Stored, WebhookEvent, WebhookState};
 
 /// How many stored events one processing round takes.
 const PROCESS_BATCH: usize = 256;
@@ -49,47 +50,6 @@ pub const BUSY_RETRY_AFTER: Duration = Duration::from_secs(5);
 const STORE_PATIENCE: Duration = Duration::from_secs(5);
 /// Dashboards hear about webhook changes at most this often.
 const NOTIFY_EVERY: Duration = Duration::from_millis(100);
-
-/// The counts the events pane and the hub show.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct WebhookSummary {
-    pub counts: WebhookCounts,
-    /// Stored, not yet processed.
-    pub pending: u64,
-    /// The subscription as last seen at Mindbody.
-    pub subscription: Option<Subscription>,
-    /// Where this process receives deliveries, if it does.
-    pub listening_on: Option<String>,
-    /// Attempts turned away: counts, rate and the most recent kept.
-    /// Boxed: it is most of the summary's size, and the summary travels in events.
-    #[serde(default)]
-    pub rejections: Box<RejectionSummary>,
-    /// Verified deliveries answered 503 because the inbox was full (Mindbody delivers them
-    /// again), since the receiving process started.
-    #[serde(default)]
-    pub inbox_full: u64,
-}
-
-/// One row of the events pane.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookRow {
-    pub seq: u64,
-    pub at: chrono::DateTime<Utc>,
-    /// "received", "duplicate" or "rejected".
-    pub kind: String,
-    pub event_type: String,
-    pub message_id: String,
-    pub state: Option<WebhookState>,
-    /// The outcome, the error, or why it was rejected.
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookEventPage {
-    pub total: u64,
-    pub offset: u64,
-    pub rows: Vec<WebhookRow>,
-}
 
 /// Why a delivery was not accepted.
 #[derive(Debug, thiserror::Error)]
@@ -200,7 +160,8 @@ impl Core {
             let rejections = self
                 .rejections()
                 .map_err(|e| Refusal::Store(e.to_string()))?;
-            rejections.start_saving(self);
+            let core = self.clone();
+            rejections.start_saving(move |rejections| rejections.save_now(&core.inner.store));
             let verdict = rejections.reject(refusal.reason(), peer);
             self.receiving().dirty.notify_one();
             return match verdict {
@@ -243,8 +204,7 @@ impl Core {
     /// The rejections' counters, ring and per-peer limit, loaded once.
     fn rejections(&self) -> Result<Arc<Rejections>, EngineError> {
         let mut slot = self
-            .inner
-            .mindbody
+            .mindbody()
             .rejections
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -268,8 +228,8 @@ impl Core {
     /// Starts the inbox, the processor and the notifier once; events left unprocessed by an
     /// earlier run are worked off at once.
     pub(crate) fn receiving(&self) -> &Receiving {
-        self.inner.mindbody.receiving.get_or_init(|| {
-            let (inbox, arrivals) = mpsc::channel(self.inner.mindbody.webhook_inbox_capacity);
+        self.mindbody().receiving.get_or_init(|| {
+            let (inbox, arrivals) = mpsc::channel(self.mindbody().webhook_inbox_capacity);
             let work = Arc::new(Notify::new());
             let dirty = Arc::new(Notify::new());
             let hold = Arc::new(Hold::default());
@@ -451,8 +411,7 @@ impl Core {
         Ok(WebhookSummary {
             rejections,
             inbox_full: self
-                .inner
-                .mindbody
+                .mindbody()
                 .receiving
                 .get()
                 .map_or(0, |r| r.inbox_full.load(Ordering::Relaxed)),
@@ -462,8 +421,7 @@ impl Core {
             counts,
             subscription: self.stored_subscription()?,
             listening_on: self
-                .inner
-                .mindbody
+                .mindbody()
                 .webhook_address
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -517,8 +475,7 @@ impl Core {
     /// The sealed signing key of the subscription, read once and kept.
     fn webhook_key(&self) -> Result<Option<Secret>, EngineError> {
         let mut cached = self
-            .inner
-            .mindbody
+            .mindbody()
             .webhook_key
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -534,8 +491,7 @@ impl Core {
     /// Forgets the cached key (a subscription was made or deleted).
     pub(crate) fn reload_webhook_key(&self) {
         *self
-            .inner
-            .mindbody
+            .mindbody()
             .webhook_key
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = None;
@@ -544,8 +500,7 @@ impl Core {
     /// Says where the receiver listens (shown in the hub and the events pane).
     pub fn set_webhook_address(&self, address: Option<String>) {
         *self
-            .inner
-            .mindbody
+            .mindbody()
             .webhook_address
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = address;

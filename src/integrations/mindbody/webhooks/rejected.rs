@@ -157,20 +157,26 @@ impl Rejections {
 
     /// Starts saving what changes (once; needs the runtime, so it is started by the first
     /// rejection rather than at load).
-    pub(crate) fn start_saving(self: &Arc<Self>, core: &crate::engine::Core) {
+    pub(crate) fn start_saving<Save>(self: &Arc<Self>, save: Save)
+    where
+        Save: Fn(&Rejections) -> Result<(), crate::store::StoreError> + Clone + Send + 'static,
+    {
         if !self.saver_started.swap(true, Ordering::SeqCst) {
-            tokio::spawn(self.clone().keep_saving(core.clone()));
+            tokio::spawn(self.clone().keep_saving(save));
         }
     }
 
     /// Saves what changed, at most once per [`SAVE_EVERY`]; runs for the life of the process.
-    async fn keep_saving(self: Arc<Self>, core: crate::engine::Core) {
+    /// `save` writes to the owner's store (this room does not hold it).
+    async fn keep_saving<Save>(self: Arc<Self>, save: Save)
+    where
+        Save: Fn(&Rejections) -> Result<(), crate::store::StoreError> + Clone + Send + 'static,
+    {
         loop {
             self.save.notified().await;
             tokio::time::sleep(SAVE_EVERY).await;
-            let (rejections, core) = (self.clone(), core.clone());
-            let saved =
-                tokio::task::spawn_blocking(move || rejections.save_now(&core.inner.store)).await;
+            let (rejections, save) = (self.clone(), save.clone());
+            let saved = tokio::task::spawn_blocking(move || save(&rejections)).await;
             if let Ok(Err(e)) = saved {
                 // Counters are only counters: they are saved again with the next change.
                 tracing::warn!("saving rejected webhook attempts: {e}");

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::Provider;
-use crate::engine::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError, Event};
 use crate::integrations::mindbody::webhooks::{
     DEFAULT_EVENTS, Subscription, SubscriptionStatus, WebhooksClient, WebhooksError,
 };
@@ -14,7 +14,7 @@ use crate::secret::Secret;
 
 /// The name of the sealed signing key among Mindbody's credentials.
 pub const SIGNATURE_KEY: &str = "webhook_signature_key";
-pub(crate) const SUBSCRIPTION: &str = "mindbody.webhooks.subscription";
+use super::shown::SUBSCRIPTION;
 /// Since when webhooks have been delivering: sales after it that only a sync found are counted.
 const ACTIVE_SINCE: &str = "mindbody.webhooks.active_since";
 
@@ -193,47 +193,4 @@ fn reference_id() -> String {
     let mut bytes = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The detail line about webhooks, and how it starts while they deliver.
-const WEBHOOKS_FACT: &str = "Webhooks";
-const RECEIVING: &str = "receiving → ";
-
-impl crate::engine::IntegrationView {
-    /// Mindbody delivers sales here by webhook (the subscription is active), signed in or not.
-    pub fn receiving_webhooks(&self) -> bool {
-        self.facts
-            .iter()
-            .any(|f| f.label == WEBHOOKS_FACT && f.value.starts_with(RECEIVING))
-    }
-}
-
-/// The hub's lines about webhooks: subscription state, a warning and an offer when Mindbody
-/// turned it off.
-pub(crate) fn webhook_extras(
-    subscription: Option<&Subscription>,
-    extras: &mut crate::engine::view::Extras,
-) {
-    use crate::engine::view::Fact;
-    let Some(sub) = subscription else {
-        return;
-    };
-    extras.facts.push(Fact {
-        label: WEBHOOKS_FACT.into(),
-        value: match sub.state() {
-            SubscriptionStatus::Active => format!("{RECEIVING}{}", sub.webhook_url),
-            SubscriptionStatus::PendingActivation => "pending activation".into(),
-            _ => sub.status.clone(),
-        },
-    });
-    if sub.deactivated_by_mindbody() {
-        extras.attention = Some("Mindbody deactivated the webhook subscription".into());
-        extras.warnings.push(format!(
-            "Mindbody deactivated the webhook subscription ({}): sales arrive only by sync until it is reactivated.",
-            sub.status_message.as_deref().unwrap_or(&sub.status)
-        ));
-        extras.offer = Some("Reactivate the webhook subscription".into());
-    } else if sub.state() == SubscriptionStatus::PendingActivation {
-        extras.offer = Some("Activate the webhook subscription".into());
-    }
 }
