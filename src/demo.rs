@@ -129,3 +129,23 @@ pub async fn seed(engine: &Engine) -> Result<(), ApiError> {
     }
     engine.flush()
 }
+
+/// Removes the demo's throwaway data directory. The last writers may still be finishing when the
+/// dashboard has ended (sled's flusher, the status snapshot's last write, a blocking store call
+/// the runtime's shutdown left running), and a file they make while the tree is being removed
+/// fails the removal with "directory not empty": so it is tried again for a moment.
+pub fn remove_throwaway(dir: tempfile::TempDir) -> std::io::Result<()> {
+    let path = dir.keep();
+    let mut tries = 0;
+    loop {
+        match std::fs::remove_dir_all(&path) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(_) if tries < 40 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -196,7 +196,7 @@ fn dashboard(mut settings: Settings, demo: bool) -> anyhow::Result<u8> {
     drop(log_guard);
     if let Some(dir) = throwaway {
         let path = dir.path().display().to_string();
-        if let Err(e) = dir.close() {
+        if let Err(e) = legion_hub::demo::remove_throwaway(dir) {
             eprintln!("legion-hub: could not remove the demo's data in {path}: {e}");
         }
     }
