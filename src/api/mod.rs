@@ -8,8 +8,12 @@
 //! joins this list, never a front end's `use` of a room.
 
 pub(crate) mod error;
+pub mod event;
+pub mod view;
 
 pub use error::{ApiError, ErrorKind};
+pub use event::Event;
+pub use view::{Fact, Freshness, IntegrationView};
 
 pub use crate::books::account_key::visible;
 /// How an amount is written in its currency's minor digits (JSON carries amounts so).
@@ -18,9 +22,9 @@ pub use crate::books::{Category, Customer, Settlement, Transaction};
 pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice};
 pub use crate::engine::handle::{Answer, Asked, Call, Engine};
 pub use crate::engine::{
-    Event, Fact, Freshness, GeminiUpdate, IntegrationView, KeyIds, MindbodyUpdate, Owner, Refusal,
-    RejectionSummary, Role, SyncKind, SyncRequest, TodaysSales, TransactionPage, WebhookCounts,
-    WebhookEventPage, WebhookRow, WebhookState, WebhookSummary,
+    GeminiUpdate, KeyIds, MindbodyUpdate, Owner, Refusal, RejectionSummary, Role, SyncKind,
+    SyncRequest, TodaysSales, TransactionPage, WebhookCounts, WebhookEventPage, WebhookRow,
+    WebhookState, WebhookSummary,
 };
 pub use crate::integrations::gemini::error::GeminiError;
 pub use crate::integrations::gemini::models::{Alias, GeminiSettings};

@@ -11,7 +11,6 @@
 
 pub(crate) mod assemble;
 pub(crate) mod error;
-pub(crate) mod event;
 pub mod glance;
 pub mod handle;
 pub(crate) mod host;
@@ -44,6 +43,8 @@ pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruct
 pub use crate::integrations::gemini::operations::GeminiUpdate;
 pub use crate::integrations::mindbody::connect::MindbodyUpdate;
 
+pub use crate::api::event::Event;
+pub use crate::api::view::{Fact, Freshness, IntegrationView};
 pub use crate::integrations::mindbody::sync::{SyncKind, SyncRequest};
 pub use crate::integrations::mindbody::webhooks::receiving::Refusal;
 pub use crate::integrations::mindbody::webhooks::rejected::RejectionSummary;
@@ -53,11 +54,9 @@ pub use crate::integrations::mindbody::webhooks::summary::{
 /// How far a webhook event got (kept in the store, shown by the front ends).
 pub use crate::store::webhooks::{WebhookCounts, WebhookState};
 pub use error::EngineError;
-pub use event::Event;
 pub use handle::{Answer, Engine};
 pub use host::Core;
 pub use safekeeping::KeyIds;
-pub use view::{Fact, Freshness, IntegrationView};
 
 pub use crate::store::lock::Owner;
 

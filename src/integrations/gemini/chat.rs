@@ -7,9 +7,10 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::host::{Core, EngineError, Event};
+use crate::api::event::Event;
+use crate::api::view::IntegrationView;
+use crate::engine::host::{Core, EngineError};
 use crate::engine::jobs::Slot;
-use crate::engine::view::IntegrationView;
 use crate::integrations::gemini::models::Alias;
 use crate::integrations::gemini::types::{Content, GenerateRequest, GenerationConfig};
 use crate::integrations::gemini::{GeminiClient, GeminiError};

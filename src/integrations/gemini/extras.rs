@@ -5,9 +5,10 @@
 
 use super::key::{self, KeySource};
 use super::test::TestReport;
+use crate::api::view::Fact;
 use crate::config::Config;
 use crate::domain::{NextStep, Status};
-use crate::engine::view::{Extras, Fact};
+use crate::engine::view::Extras;
 use crate::store::IntegrationRecord;
 use crate::store::snapshot::HubFacts;
 

@@ -4,8 +4,9 @@
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
+use crate::api::event::Event;
 use crate::domain::{Provider, Status};
-use crate::engine::host::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError};
 use crate::engine::jobs::Slot;
 use crate::integrations::gemini::key::{self, KeySource};
 use crate::integrations::gemini::models::{Alias, GeminiSettings};

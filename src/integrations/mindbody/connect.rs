@@ -9,9 +9,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::api::event::Event;
 use crate::books::AccountKey;
 use crate::domain::{Provider, Status};
-use crate::engine::host::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::client::Location;
 use crate::integrations::mindbody::{self, MindbodyClient, MindbodySettings};
 use crate::oauth::OAuthError;
