@@ -9,10 +9,12 @@
 
 pub(crate) mod error;
 pub mod event;
+pub mod requests;
 pub mod view;
 
 pub use error::{ApiError, ErrorKind};
 pub use event::Event;
+pub use requests::{GeminiUpdate, MindbodyUpdate, SyncKind, SyncRequest};
 pub use view::{Fact, Freshness, IntegrationView};
 
 pub use crate::books::account_key::visible;
@@ -22,9 +24,8 @@ pub use crate::books::{Category, Customer, Settlement, Transaction};
 pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice};
 pub use crate::engine::handle::{Answer, Asked, Call, Engine};
 pub use crate::engine::{
-    GeminiUpdate, KeyIds, MindbodyUpdate, Owner, Refusal, RejectionSummary, Role, SyncKind,
-    SyncRequest, TodaysSales, TransactionPage, WebhookCounts, WebhookEventPage, WebhookRow,
-    WebhookState, WebhookSummary,
+    KeyIds, Owner, Refusal, RejectionSummary, Role, TodaysSales, TransactionPage, WebhookCounts,
+    WebhookEventPage, WebhookRow, WebhookState, WebhookSummary,
 };
 pub use crate::integrations::gemini::error::GeminiError;
 pub use crate::integrations::gemini::models::{Alias, GeminiSettings};

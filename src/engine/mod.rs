@@ -38,14 +38,12 @@ use crate::store::{Store, SyncLog, SyncLogPage};
 use host::Inner;
 use states::States;
 
+pub use crate::api::requests::{GeminiUpdate, MindbodyUpdate, SyncKind, SyncRequest};
 pub use crate::books::queries::{TodaysSales, TransactionPage};
 pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruction};
-pub use crate::integrations::gemini::operations::GeminiUpdate;
-pub use crate::integrations::mindbody::connect::MindbodyUpdate;
 
 pub use crate::api::event::Event;
 pub use crate::api::view::{Fact, Freshness, IntegrationView};
-pub use crate::integrations::mindbody::sync::{SyncKind, SyncRequest};
 pub use crate::integrations::mindbody::webhooks::receiving::Refusal;
 pub use crate::integrations::mindbody::webhooks::rejected::RejectionSummary;
 pub use crate::integrations::mindbody::webhooks::summary::{

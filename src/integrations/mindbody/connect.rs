@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::api::event::Event;
+use crate::api::requests::MindbodyUpdate;
 use crate::books::AccountKey;
 use crate::domain::{Provider, Status};
 use crate::engine::host::{Core, EngineError};
@@ -21,16 +22,6 @@ use crate::oauth::client::OAuthApp;
 use crate::oauth::flow::{self, FlowOptions, Paste};
 use crate::secret::Secret;
 use crate::store::TokenSet;
-
-/// What `mindbody configure` changes; None leaves a setting as it is.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MindbodyUpdate {
-    pub site_id: Option<String>,
-    pub client_id: Option<String>,
-    pub redirect_uri: Option<String>,
-    pub api_key: Option<Secret>,
-    pub client_secret: Option<Secret>,
-}
 
 /// A sign-in under way: how to cancel it and where pasted addresses go.
 pub(crate) struct ConnectJob {
