@@ -42,7 +42,7 @@ pub enum Event {
         sign_in: crate::oauth::flow::SignIn,
     },
     /// Webhook deliveries arrived or were processed (at most ten a second).
-    WebhooksChanged(crate::integrations::mindbody::webhooks::summary::WebhookSummary),
+    WebhooksChanged(super::webhooks::WebhookSummary),
     /// A sign-in ended: connected (no error) or not.
     ConnectFinished {
         provider: Provider,

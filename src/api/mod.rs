@@ -7,26 +7,29 @@
 //! the books, a test report in `integrations/gemini`) and listed here; a type a front end needs
 //! joins this list, never a front end's `use` of a room.
 
+pub mod books;
+pub mod chat;
 pub(crate) mod error;
 pub mod event;
 pub mod requests;
 pub mod view;
+pub mod webhooks;
 
+pub use books::{TodaysSales, TransactionPage};
+pub use chat::Answer;
 pub use error::{ApiError, ErrorKind};
 pub use event::Event;
 pub use requests::{GeminiUpdate, MindbodyUpdate, SyncKind, SyncRequest};
 pub use view::{Fact, Freshness, IntegrationView};
+pub use webhooks::{RejectionSummary, WebhookEventPage, WebhookRow, WebhookSummary};
 
 pub use crate::books::account_key::visible;
 /// How an amount is written in its currency's minor digits (JSON carries amounts so).
 pub use crate::books::currency;
 pub use crate::books::{Category, Customer, Settlement, Transaction};
 pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice};
-pub use crate::engine::handle::{Answer, Asked, Call, Engine};
-pub use crate::engine::{
-    KeyIds, Owner, Refusal, RejectionSummary, Role, TodaysSales, TransactionPage, WebhookCounts,
-    WebhookEventPage, WebhookRow, WebhookState, WebhookSummary,
-};
+pub use crate::engine::handle::{Asked, Call, Engine};
+pub use crate::engine::{KeyIds, Owner, Refusal, Role, WebhookCounts, WebhookState};
 pub use crate::integrations::gemini::error::GeminiError;
 pub use crate::integrations::gemini::models::{Alias, GeminiSettings};
 pub use crate::integrations::gemini::test::TestReport;

@@ -14,11 +14,12 @@ use super::{
     TodaysSales, TransactionPage,
 };
 use super::{EngineOptions, KeyIds, Role};
+pub use crate::api::chat::Answer;
 use crate::api::error::ApiError;
+use crate::api::webhooks::{WebhookEventPage, WebhookSummary};
 use crate::books::{Category, Customer, Transaction};
 use crate::config::Settings;
 use crate::domain::Provider;
-pub use crate::integrations::gemini::chat::Answer;
 use crate::integrations::gemini::chat::Reply;
 use crate::integrations::gemini::error::GeminiError;
 use crate::integrations::gemini::models::GeminiSettings;
@@ -27,7 +28,6 @@ use crate::integrations::gemini::types::Model;
 use crate::integrations::mindbody::MindbodySettings;
 use crate::integrations::mindbody::client::Location;
 use crate::integrations::mindbody::webhooks::Subscription;
-use crate::integrations::mindbody::webhooks::summary::{WebhookEventPage, WebhookSummary};
 use crate::store::StoreError;
 use crate::store::backup::BackupReport;
 use crate::store::rotate::Rotation;

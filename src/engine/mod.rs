@@ -38,17 +38,14 @@ use crate::store::{Store, SyncLog, SyncLogPage};
 use host::Inner;
 use states::States;
 
+pub use crate::api::books::{TodaysSales, TransactionPage};
 pub use crate::api::requests::{GeminiUpdate, MindbodyUpdate, SyncKind, SyncRequest};
-pub use crate::books::queries::{TodaysSales, TransactionPage};
 pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruction};
 
 pub use crate::api::event::Event;
 pub use crate::api::view::{Fact, Freshness, IntegrationView};
+pub use crate::api::webhooks::{RejectionSummary, WebhookEventPage, WebhookRow, WebhookSummary};
 pub use crate::integrations::mindbody::webhooks::receiving::Refusal;
-pub use crate::integrations::mindbody::webhooks::rejected::RejectionSummary;
-pub use crate::integrations::mindbody::webhooks::summary::{
-    WebhookEventPage, WebhookRow, WebhookSummary,
-};
 /// How far a webhook event got (kept in the store, shown by the front ends).
 pub use crate::store::webhooks::{WebhookCounts, WebhookState};
 pub use error::EngineError;

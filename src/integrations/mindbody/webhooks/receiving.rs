@@ -18,6 +18,7 @@ use chrono::Utc;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::api::event::Event;
+use crate::api::webhooks::{WebhookEventPage, WebhookRow, WebhookSummary};
 use crate::books::AccountKey;
 use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
@@ -28,9 +29,6 @@ use crate::integrations::mindbody::webhooks::payload::{
 };
 use crate::integrations::mindbody::webhooks::rejected::{Rejections, Verdict};
 use crate::integrations::mindbody::webhooks::signature::{self, SignatureError};
-use crate::integrations::mindbody::webhooks::summary::{
-    WebhookEventPage, WebhookRow, WebhookSummary,
-};
 use crate::secret::Secret;
 use crate::store::rejections::RejectionReason;
 use crate::store::webhooks::{LogEntry, Stored, WebhookEvent, WebhookState};
