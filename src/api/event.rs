@@ -39,7 +39,7 @@ pub enum Event {
     /// A sign-in waits for the user: the address to open (or that was opened).
     ConnectWaiting {
         provider: Provider,
-        sign_in: crate::oauth::flow::SignIn,
+        sign_in: super::sign_in::SignIn,
     },
     /// Webhook deliveries arrived or were processed (at most ten a second).
     WebhooksChanged(super::webhooks::WebhookSummary),

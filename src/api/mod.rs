@@ -11,7 +11,9 @@ pub mod books;
 pub mod chat;
 pub(crate) mod error;
 pub mod event;
+pub mod key_ids;
 pub mod requests;
+pub mod sign_in;
 pub mod view;
 pub mod webhooks;
 
@@ -19,7 +21,9 @@ pub use books::{TodaysSales, TransactionPage};
 pub use chat::Answer;
 pub use error::{ApiError, ErrorKind};
 pub use event::Event;
+pub use key_ids::KeyIds;
 pub use requests::{GeminiUpdate, MindbodyUpdate, SyncKind, SyncRequest};
+pub use sign_in::{Revocation, SignIn};
 pub use view::{Fact, Freshness, IntegrationView};
 pub use webhooks::{RejectionSummary, WebhookEventPage, WebhookRow, WebhookSummary};
 
@@ -29,7 +33,7 @@ pub use crate::books::currency;
 pub use crate::books::{Category, Customer, Settlement, Transaction};
 pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice};
 pub use crate::engine::handle::{Asked, Call, Engine};
-pub use crate::engine::{KeyIds, Owner, Refusal, Role, WebhookCounts, WebhookState};
+pub use crate::engine::{Owner, Refusal, Role, WebhookCounts, WebhookState};
 pub use crate::integrations::gemini::error::GeminiError;
 pub use crate::integrations::gemini::models::{Alias, GeminiSettings};
 pub use crate::integrations::gemini::test::TestReport;
@@ -38,8 +42,6 @@ pub use crate::integrations::mindbody::MindbodySettings;
 pub use crate::integrations::mindbody::client::Location;
 pub use crate::integrations::mindbody::webhooks::Subscription;
 pub use crate::integrations::mindbody::webhooks::rejected::{PEER_LIMIT, PEER_WINDOW};
-pub use crate::oauth::Revocation;
-pub use crate::oauth::flow::SignIn;
 pub use crate::store::backup::BackupReport;
 pub use crate::store::rejections::RejectedAttempt;
 pub use crate::store::{

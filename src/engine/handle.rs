@@ -13,9 +13,10 @@ use super::{
     Core, EngineError, Event, GeminiUpdate, IntegrationView, MindbodyUpdate, Owner, SyncRequest,
     TodaysSales, TransactionPage,
 };
-use super::{EngineOptions, KeyIds, Role};
+use super::{EngineOptions, Role};
 pub use crate::api::chat::Answer;
 use crate::api::error::ApiError;
+use crate::api::key_ids::KeyIds;
 use crate::api::webhooks::{WebhookEventPage, WebhookSummary};
 use crate::books::{Category, Customer, Transaction};
 use crate::config::Settings;
@@ -136,7 +137,7 @@ engine_calls! {
     fn cancel_mindbody_connect() -> bool = |core| Ok(core.cancel_mindbody_connect());
     fn test_mindbody() -> Vec<Location> = |core| core.test_mindbody().await;
     /// Forgets the Mindbody sign-in; whether Mindbody confirmed the revocation.
-    fn disconnect_mindbody() -> crate::oauth::Revocation = |core| core.disconnect_mindbody().await;
+    fn disconnect_mindbody() -> crate::api::sign_in::Revocation = |core| core.disconnect_mindbody().await;
     /// Runs a sync and waits for it.
     fn sync_mindbody(request: SyncRequest) -> Vec<SyncLog> =
         |core| core.sync_mindbody(&request).await;

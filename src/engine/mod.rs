@@ -43,6 +43,7 @@ pub use crate::api::requests::{GeminiUpdate, MindbodyUpdate, SyncKind, SyncReque
 pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruction};
 
 pub use crate::api::event::Event;
+pub use crate::api::key_ids::KeyIds;
 pub use crate::api::view::{Fact, Freshness, IntegrationView};
 pub use crate::api::webhooks::{RejectionSummary, WebhookEventPage, WebhookRow, WebhookSummary};
 pub use crate::integrations::mindbody::webhooks::receiving::Refusal;
@@ -51,7 +52,6 @@ pub use crate::store::webhooks::{WebhookCounts, WebhookState};
 pub use error::EngineError;
 pub use handle::{Answer, Engine};
 pub use host::Core;
-pub use safekeeping::KeyIds;
 
 pub use crate::store::lock::Owner;
 

@@ -440,8 +440,10 @@ impl Core {
     /// Revokes the tokens at Mindbody and forgets them here; settings, keys, mappings and
     /// history stay. Says whether Mindbody confirmed the revocation: the local tokens go
     /// regardless, since a disconnect must always work.
-    pub async fn disconnect_mindbody(&self) -> Result<crate::oauth::Revocation, EngineError> {
-        use crate::oauth::Revocation;
+    pub async fn disconnect_mindbody(
+        &self,
+    ) -> Result<crate::api::sign_in::Revocation, EngineError> {
+        use crate::api::sign_in::Revocation;
         let revocation = match self.inner.store.tokens(Provider::Mindbody) {
             Ok(None) => Revocation::NothingToRevoke,
             Err(error) => Revocation::NotConfirmed {
