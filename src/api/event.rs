@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::view::IntegrationView;
 use crate::domain::Provider;
-use crate::integrations::gemini::test::TestReport;
+use crate::integrations::gemini::report::TestReport;
 use crate::store::{ChatMessage, SyncLog};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

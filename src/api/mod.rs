@@ -36,7 +36,7 @@ pub use crate::engine::handle::{Asked, Call, Engine};
 pub use crate::engine::{Owner, Refusal, Role, WebhookCounts, WebhookState};
 pub use crate::integrations::gemini::error::GeminiError;
 pub use crate::integrations::gemini::models::{Alias, GeminiSettings};
-pub use crate::integrations::gemini::test::TestReport;
+pub use crate::integrations::gemini::report::TestReport;
 pub use crate::integrations::gemini::types::Model;
 pub use crate::integrations::mindbody::MindbodySettings;
 pub use crate::integrations::mindbody::client::Location;

@@ -24,7 +24,7 @@ use crate::domain::Provider;
 use crate::integrations::gemini::chat::Reply;
 use crate::integrations::gemini::error::GeminiError;
 use crate::integrations::gemini::models::GeminiSettings;
-use crate::integrations::gemini::test::TestReport;
+use crate::integrations::gemini::report::TestReport;
 use crate::integrations::gemini::types::Model;
 use crate::integrations::mindbody::MindbodySettings;
 use crate::integrations::mindbody::client::Location;

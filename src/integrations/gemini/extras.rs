@@ -4,7 +4,7 @@
 //! as Gemini's. A leaf: nothing here does the engine's work.
 
 use super::key::{self, KeySource};
-use super::test::TestReport;
+use super::report::TestReport;
 use crate::api::view::Fact;
 use crate::config::Config;
 use crate::domain::{NextStep, Status};
