@@ -9,7 +9,6 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::Status;
 use legion_hub::engine::{Engine, EngineOptions, Event, Role};
 use legion_hub::oauth::browser::BrowserOpener;
@@ -44,26 +43,13 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let sandbox = MindbodySandbox::start().await.unwrap();
         sandbox.set_auto_approve(true);
-        let config = Config {
-            mindbody: sandbox.endpoints(),
-            ..Config::default()
-        };
-        let settings = Settings {
-            paths: Paths::in_dir(dir.path()),
-            config,
-        };
+        let settings = support::mindbody::settings(dir.path(), &sandbox, |_| {});
         let options = EngineOptions {
             browser: Some(Arc::new(NoBrowser)),
             ..EngineOptions::default()
         };
         let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
-        // A loopback redirect on the path the sandbox's application registered, as the app's.
-        engine
-            .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
-                &legion_hub::demo::free_redirect_uri(),
-            ))
-            .await
-            .unwrap();
+        support::mindbody::configure(&engine).await;
         let http = legion_hub::http::client_without_redirects();
         let mut app = App::new(
             Theme::new(true),

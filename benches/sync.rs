@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use chrono::Local;
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::engine::{Engine, EngineOptions, Role, SyncKind, SyncRequest};
-use legion_hub::oauth::browser::BrowserOpener;
 use legion_hub::sandbox::mindbody::*;
 use legion_hub::sandbox::studio::Studio;
 use legion_hub::tui::action::Action;
@@ -27,17 +26,6 @@ use legion_hub::tui::{settle_inline, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
-
-struct Following;
-impl BrowserOpener for Following {
-    fn open(&self, url: &str) -> Result<(), String> {
-        let url = url.to_string();
-        tokio::spawn(async move {
-            let _ = legion_hub::http::client().get(&url).send().await;
-        });
-        Ok(())
-    }
-}
 
 async fn connected(dir: &std::path::Path, sandbox: &MindbodySandbox) -> Engine {
     let mut config = Config {
@@ -51,17 +39,11 @@ async fn connected(dir: &std::path::Path, sandbox: &MindbodySandbox) -> Engine {
         config,
     };
     let options = EngineOptions {
-        browser: Some(Arc::new(Following)),
+        browser: Some(Arc::new(support::mindbody::FollowingBrowser)),
         ..EngineOptions::default()
     };
     let engine = Engine::open_with(&settings, Role::Dashboard, options).unwrap();
-    engine
-        .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
-            &legion_hub::demo::free_redirect_uri(),
-        ))
-        .await
-        .unwrap();
-    engine.connect_mindbody(true).await.unwrap();
+    support::mindbody::connect(&engine).await;
     engine
 }
 

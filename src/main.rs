@@ -241,8 +241,7 @@ async fn run_dashboard(mut settings: Settings, demo: bool, throwaway: bool) -> a
     let mut services = None;
     if let Some(core) = engine.local() {
         core.repair_summaries().await?;
-        core.start_schedule();
-        core.start_upkeep();
+        core.start_owner_duties();
         services = Some(owner_services(core, &settings, demo).await?);
     }
     if demo {

@@ -21,8 +21,7 @@ pub async fn run(settings: &Settings, webhook_addr: Option<String>) -> anyhow::R
     core.repair_summaries().await?;
     let addr = webhook_addr.unwrap_or_else(|| settings.config.server.webhook_addr());
     let mut services = crate::server::start(&core, settings, Some(&addr)).await?;
-    core.start_schedule();
-    core.start_upkeep();
+    core.start_owner_duties();
     tracing::info!(
         "legion-hub serve (pid {}) owns {}; webhooks on {}, control socket {}",
         std::process::id(),

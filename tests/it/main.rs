@@ -21,6 +21,7 @@ mod mindbody_sandbox;
 mod mindbody_sync;
 mod newcomer;
 mod readme;
+mod rooms;
 mod secrets;
 mod serve;
 mod signals;

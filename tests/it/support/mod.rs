@@ -82,7 +82,7 @@ pub mod mindbody {
     use legion_hub::sandbox::mindbody::*;
 
     /// Follows the sign-in page's redirect (the sandbox approves at once).
-    struct FollowingBrowser;
+    pub struct FollowingBrowser;
 
     impl BrowserOpener for FollowingBrowser {
         fn open(&self, url: &str) -> Result<(), String> {
@@ -123,14 +123,20 @@ pub mod mindbody {
         Engine::open_with(settings, Role::Dashboard, options).unwrap()
     }
 
-    /// Configures and signs in (the sandbox must auto-approve).
-    pub async fn connect(engine: &Engine) {
+    /// Settings for the sandbox's application, with the hub's registered redirect on a free
+    /// loopback port (the sandbox sends codes nowhere else).
+    pub async fn configure(engine: &Engine) {
         engine
             .configure_mindbody(legion_hub::demo::sandbox_mindbody_settings(
                 &legion_hub::demo::free_redirect_uri(),
             ))
             .await
             .unwrap();
+    }
+
+    /// Configures and signs in (the sandbox must auto-approve).
+    pub async fn connect(engine: &Engine) {
+        configure(engine).await;
         engine.connect_mindbody(true).await.unwrap();
     }
 }
