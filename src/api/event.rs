@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::view::IntegrationView;
 use crate::domain::Provider;
 use crate::integrations::gemini::report::TestReport;
-use crate::store::{ChatMessage, SyncLog};
+use crate::store::chat::ChatMessage;
+use crate::store::sync_logs::SyncLog;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
