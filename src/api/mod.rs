@@ -1,37 +1,57 @@
 //! The contract between the core and its front ends (the dashboard, the commands, another process
 //! over the control socket): the handle and its calls, the events, the views and records they
-//! carry, and the typed error. Everything here is serde, so a call, its reply and an error read the
-//! same here and across the socket. Front ends import this module and nothing else of the core.
+//! carry, and the typed error. What crosses the socket is serde, so a call, its reply and an error
+//! read the same here and across it. Front ends import this module and nothing else of the core.
 //!
-//! The types are defined in the room that makes them (a sync log in the store, a transaction in
-//! the books, a test report in `integrations/gemini`) and listed here; a type a front end needs
-//! joins this list, never a front end's `use` of a room.
+//! The contract's own types, made only to be shown to or sent by a front end, live in the files
+//! below: the events (`event`), the integration view (`view`), the requests (`requests`), the
+//! books' and webhooks' pages and summaries (`books`, `webhooks`), the one-shot chat's answer
+//! (`chat`), the sign-in's address and the revocation (`sign_in`), the key ids (`key_ids`) and the
+//! error (`error`). The rooms fill them and import them from these files, never through this one.
+//!
+//! Listed here but kept in their rooms: records saved as they are (a transaction or category in
+//! the books, a sync log, chat message, webhook count or rejected attempt in the store, the data
+//! lock's owner, the last Gemini test report, the webhook subscription, the settings), whose serde
+//! is the store's versioned format; what a provider hands over (`Model`, `Location`); what the
+//! store makes and reports (`BackupReport`, `SyncLogPage`); the webhook receiver's `Refusal` (its
+//! HTTP answer, never serde); and the handle itself (`Engine`, `Call`, `Asked`, `Role`), which is
+//! the engine's. A type a front end needs joins this list, never a front end's `use` of a room.
 
+pub mod books;
+pub mod chat;
 pub(crate) mod error;
+pub mod event;
+pub mod key_ids;
+pub mod requests;
+pub mod sign_in;
+pub mod view;
+pub mod webhooks;
 
+pub use books::{TodaysSales, TransactionPage};
+pub use chat::Answer;
 pub use error::{ApiError, ErrorKind};
+pub use event::Event;
+pub use key_ids::KeyIds;
+pub use requests::{GeminiUpdate, MindbodyUpdate, SyncKind, SyncRequest};
+pub use sign_in::{Revocation, SignIn};
+pub use view::{Fact, Freshness, IntegrationView};
+pub use webhooks::{RejectionSummary, WebhookEventPage, WebhookRow, WebhookSummary};
 
 pub use crate::books::account_key::visible;
 /// How an amount is written in its currency's minor digits (JSON carries amounts so).
 pub use crate::books::currency;
 pub use crate::books::{Category, Customer, Settlement, Transaction};
 pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice};
-pub use crate::engine::handle::{Answer, Asked, Call, Engine};
-pub use crate::engine::{
-    Event, Fact, Freshness, GeminiUpdate, IntegrationView, KeyIds, MindbodyUpdate, Owner, Refusal,
-    RejectionSummary, Role, SyncKind, SyncRequest, TodaysSales, TransactionPage, WebhookCounts,
-    WebhookEventPage, WebhookRow, WebhookState, WebhookSummary,
-};
+pub use crate::engine::handle::{Asked, Call, Engine};
+pub use crate::engine::{Owner, Refusal, Role, WebhookCounts, WebhookState};
 pub use crate::integrations::gemini::error::GeminiError;
 pub use crate::integrations::gemini::models::{Alias, GeminiSettings};
-pub use crate::integrations::gemini::test::TestReport;
+pub use crate::integrations::gemini::report::TestReport;
 pub use crate::integrations::gemini::types::Model;
 pub use crate::integrations::mindbody::MindbodySettings;
 pub use crate::integrations::mindbody::client::Location;
 pub use crate::integrations::mindbody::webhooks::Subscription;
 pub use crate::integrations::mindbody::webhooks::rejected::{PEER_LIMIT, PEER_WINDOW};
-pub use crate::oauth::Revocation;
-pub use crate::oauth::flow::SignIn;
 pub use crate::store::backup::BackupReport;
 pub use crate::store::rejections::RejectedAttempt;
 pub use crate::store::{

@@ -5,34 +5,11 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::Local;
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
-use super::Transaction;
 use super::account_key::visible;
+use crate::api::books::{TodaysSales, TransactionPage};
 use crate::engine::host::{Core, EngineError};
 use crate::engine::states::RoomState;
-
-/// The sum of today's sales, for the hub's title line.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TodaysSales {
-    pub total: Decimal,
-    pub items: u64,
-    /// The sales' currency (all of a site's sales are in its currency).
-    #[serde(default)]
-    pub currency: String,
-}
-
-/// A window of transactions, newest first, under a filter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TransactionPage {
-    pub filter: String,
-    pub total: u64,
-    pub offset: u64,
-    pub rows: Vec<Transaction>,
-    /// The customers of these rows: key → name.
-    pub customers: std::collections::BTreeMap<String, String>,
-}
 
 /// The transaction keys (newest first) for the last filter asked for.
 #[derive(Default)]

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::view::IntegrationView;
+use crate::api::view::IntegrationView;
 use crate::config::Config;
 use crate::domain::{Provider, Status};
 use crate::integrations::catalog;

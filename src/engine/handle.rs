@@ -13,21 +13,22 @@ use super::{
     Core, EngineError, Event, GeminiUpdate, IntegrationView, MindbodyUpdate, Owner, SyncRequest,
     TodaysSales, TransactionPage,
 };
-use super::{EngineOptions, KeyIds, Role};
+use super::{EngineOptions, Role};
+pub use crate::api::chat::Answer;
 use crate::api::error::ApiError;
+use crate::api::key_ids::KeyIds;
+use crate::api::webhooks::{WebhookEventPage, WebhookSummary};
 use crate::books::{Category, Customer, Transaction};
 use crate::config::Settings;
 use crate::domain::Provider;
-pub use crate::integrations::gemini::chat::Answer;
 use crate::integrations::gemini::chat::Reply;
 use crate::integrations::gemini::error::GeminiError;
 use crate::integrations::gemini::models::GeminiSettings;
-use crate::integrations::gemini::test::TestReport;
+use crate::integrations::gemini::report::TestReport;
 use crate::integrations::gemini::types::Model;
 use crate::integrations::mindbody::MindbodySettings;
 use crate::integrations::mindbody::client::Location;
 use crate::integrations::mindbody::webhooks::Subscription;
-use crate::integrations::mindbody::webhooks::summary::{WebhookEventPage, WebhookSummary};
 use crate::store::StoreError;
 use crate::store::backup::BackupReport;
 use crate::store::rotate::Rotation;
@@ -136,7 +137,7 @@ engine_calls! {
     fn cancel_mindbody_connect() -> bool = |core| Ok(core.cancel_mindbody_connect());
     fn test_mindbody() -> Vec<Location> = |core| core.test_mindbody().await;
     /// Forgets the Mindbody sign-in; whether Mindbody confirmed the revocation.
-    fn disconnect_mindbody() -> crate::oauth::Revocation = |core| core.disconnect_mindbody().await;
+    fn disconnect_mindbody() -> crate::api::sign_in::Revocation = |core| core.disconnect_mindbody().await;
     /// Runs a sync and waits for it.
     fn sync_mindbody(request: SyncRequest) -> Vec<SyncLog> =
         |core| core.sync_mindbody(&request).await;

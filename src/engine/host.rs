@@ -12,11 +12,11 @@ use tokio::sync::broadcast;
 
 use super::assemble::new_record;
 pub use super::error::EngineError;
-pub use super::event::Event;
 use super::jobs::Jobs;
 use super::states::{RoomState, States};
 use super::sync_summary;
-use super::view::IntegrationView;
+use crate::api::event::Event;
+use crate::api::view::IntegrationView;
 use crate::config::Config;
 use crate::domain::Provider;
 use crate::http::RetryPolicy;

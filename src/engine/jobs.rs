@@ -17,7 +17,7 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use super::error::EngineError;
-use super::event::Event;
+use crate::api::event::Event;
 use crate::domain::Provider;
 
 /// Which job, and for what: a kind of job of an integration (its failures are reported for

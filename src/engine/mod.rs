@@ -11,7 +11,6 @@
 
 pub(crate) mod assemble;
 pub(crate) mod error;
-pub(crate) mod event;
 pub mod glance;
 pub mod handle;
 pub(crate) mod host;
@@ -39,25 +38,20 @@ use crate::store::{Store, SyncLog, SyncLogPage};
 use host::Inner;
 use states::States;
 
-pub use crate::books::queries::{TodaysSales, TransactionPage};
+pub use crate::api::books::{TodaysSales, TransactionPage};
+pub use crate::api::requests::{GeminiUpdate, MindbodyUpdate, SyncKind, SyncRequest};
 pub use crate::integrations::gemini::chat::{Reply, stream_reply, system_instruction};
-pub use crate::integrations::gemini::operations::GeminiUpdate;
-pub use crate::integrations::mindbody::connect::MindbodyUpdate;
 
-pub use crate::integrations::mindbody::sync::{SyncKind, SyncRequest};
+pub use crate::api::event::Event;
+pub use crate::api::key_ids::KeyIds;
+pub use crate::api::view::{Fact, Freshness, IntegrationView};
+pub use crate::api::webhooks::{RejectionSummary, WebhookEventPage, WebhookRow, WebhookSummary};
 pub use crate::integrations::mindbody::webhooks::receiving::Refusal;
-pub use crate::integrations::mindbody::webhooks::rejected::RejectionSummary;
-pub use crate::integrations::mindbody::webhooks::summary::{
-    WebhookEventPage, WebhookRow, WebhookSummary,
-};
 /// How far a webhook event got (kept in the store, shown by the front ends).
 pub use crate::store::webhooks::{WebhookCounts, WebhookState};
 pub use error::EngineError;
-pub use event::Event;
 pub use handle::{Answer, Engine};
 pub use host::Core;
-pub use safekeeping::KeyIds;
-pub use view::{Fact, Freshness, IntegrationView};
 
 pub use crate::store::lock::Owner;
 

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::{Core, EngineError};
+use crate::api::key_ids::KeyIds;
 use crate::store::backup::BackupReport;
 use crate::store::rotate::Rotation;
 
@@ -29,17 +30,6 @@ impl Core {
             .map_err(|e| EngineError::Control(format!("the backup stopped: {e}")))?
             .map_err(EngineError::from)
     }
-}
-
-/// The key the secrets are sealed with and the key this process has, by id.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct KeyIds {
-    /// None: nothing was sealed since ids were recorded.
-    pub recorded: Option<String>,
-    pub at_hand: Option<String>,
-    /// Where the key at hand comes from (a path, or the environment variable).
-    pub at_hand_from: Option<String>,
-    pub sealed_values: usize,
 }
 
 impl Core {

@@ -13,24 +13,13 @@ use super::browser::BrowserOpener;
 use super::callback::read_callback;
 use super::client::OAuthApp;
 use super::listener::Listener;
+pub use crate::api::sign_in::SignIn;
 use crate::store::TokenSet;
 
 /// An address pasted by the user, with where to say whether it was taken.
 pub struct Paste {
     pub address: String,
     pub reply: oneshot::Sender<Result<(), OAuthError>>,
-}
-
-/// What the user needs to finish the sign-in.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SignIn {
-    pub url: String,
-    /// Whether the browser was opened for them.
-    pub browser_opened: bool,
-    /// The loopback port listening for the redirect (None when it could not be bound).
-    pub listening_port: Option<u16>,
-    /// Why the listener is not there, when it is not.
-    pub listener_error: Option<String>,
 }
 
 pub struct FlowOptions {

@@ -2,24 +2,10 @@
 //! with its `token_type_hint`, and what came of it in a form the front ends can word honestly:
 //! "revoked" only when the provider confirmed it.
 
-use serde::{Deserialize, Serialize};
-
 use super::client::OAuthApp;
+pub use crate::api::sign_in::Revocation;
 use crate::secret::Secret;
 use crate::store::TokenSet;
-
-/// What a revocation came to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "revocation", rename_all = "snake_case")]
-pub enum Revocation {
-    /// The provider confirmed the revocation of every token (HTTP 200 to each request).
-    Revoked,
-    /// The tokens may still work at the provider: why it did not confirm ("HTTP 500", "cannot
-    /// reach ...").
-    NotConfirmed { reason: String },
-    /// There was no sign-in to revoke.
-    NothingToRevoke,
-}
 
 impl OAuthApp {
     /// Revokes the refresh token (which ends the grant) and then the access token. Both are

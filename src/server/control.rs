@@ -10,8 +10,9 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::accept::AcceptFailures;
+use crate::api::event::Event;
+use crate::engine::Core;
 use crate::engine::remote::{Reply, Request, nobody_there};
-use crate::engine::{Core, Event};
 
 /// The longest request line read (a chat question or settings; far below this).
 const MAX_REQUEST: u64 = 4 * 1024 * 1024;

@@ -7,9 +7,11 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::host::{Core, EngineError, Event};
+use crate::api::chat::Answer;
+use crate::api::event::Event;
+use crate::api::view::IntegrationView;
+use crate::engine::host::{Core, EngineError};
 use crate::engine::jobs::Slot;
-use crate::engine::view::IntegrationView;
 use crate::integrations::gemini::models::Alias;
 use crate::integrations::gemini::types::{Content, GenerateRequest, GenerationConfig};
 use crate::integrations::gemini::{GeminiClient, GeminiError};
@@ -29,14 +31,6 @@ pub struct Reply {
     pub usage: Option<TokenUsage>,
     /// Why it ended early, if it did.
     pub error: Option<GeminiError>,
-}
-
-/// A whole answer to a chat question (the one-shot `chat` of an attached process).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Answer {
-    pub text: String,
-    /// Why it ended early, with what to do.
-    pub error: Option<String>,
 }
 
 impl Core {

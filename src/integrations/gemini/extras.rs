@@ -4,10 +4,11 @@
 //! as Gemini's. A leaf: nothing here does the engine's work.
 
 use super::key::{self, KeySource};
-use super::test::TestReport;
+use super::report::TestReport;
+use crate::api::view::Fact;
 use crate::config::Config;
 use crate::domain::{NextStep, Status};
-use crate::engine::view::{Extras, Fact};
+use crate::engine::view::Extras;
 use crate::store::IntegrationRecord;
 use crate::store::snapshot::HubFacts;
 

@@ -9,6 +9,7 @@ pub(crate) mod extras;
 pub mod key;
 pub mod models;
 pub mod operations;
+pub mod report;
 pub mod sse;
 pub mod test;
 pub mod types;

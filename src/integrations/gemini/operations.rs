@@ -4,12 +4,15 @@
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
+use crate::api::event::Event;
+use crate::api::requests::GeminiUpdate;
 use crate::domain::{Provider, Status};
-use crate::engine::host::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError};
 use crate::engine::jobs::Slot;
 use crate::integrations::gemini::key::{self, KeySource};
-use crate::integrations::gemini::models::{Alias, GeminiSettings};
-use crate::integrations::gemini::test::{self, TestReport};
+use crate::integrations::gemini::models::GeminiSettings;
+use crate::integrations::gemini::report::TestReport;
+use crate::integrations::gemini::test;
 use crate::integrations::gemini::types::Model;
 use crate::integrations::gemini::{GeminiClient, GeminiError};
 use crate::secret::Secret;
@@ -18,16 +21,6 @@ use crate::integrations::gemini::extras::LAST_TEST;
 
 /// The slot of the connection test (one at a time).
 const TEST: Slot = Slot::of(Provider::Gemini, "test");
-
-/// What `gemini configure` changes; None leaves a setting as it is.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GeminiUpdate {
-    pub api_key: Option<Secret>,
-    pub fast: Option<String>,
-    pub pro: Option<String>,
-    pub default_alias: Option<Alias>,
-    pub temperature: Option<f32>,
-}
 
 impl Core {
     pub fn gemini_settings(&self) -> Result<GeminiSettings, EngineError> {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Local, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::view::Fact;
+use crate::api::view::Fact;
 
 /// What the last sales sync found that webhooks had missed (shown in the hub).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

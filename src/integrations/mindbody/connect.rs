@@ -9,9 +9,11 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::api::event::Event;
+use crate::api::requests::MindbodyUpdate;
 use crate::books::AccountKey;
 use crate::domain::{Provider, Status};
-use crate::engine::host::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::client::Location;
 use crate::integrations::mindbody::{self, MindbodyClient, MindbodySettings};
 use crate::oauth::OAuthError;
@@ -20,16 +22,6 @@ use crate::oauth::client::OAuthApp;
 use crate::oauth::flow::{self, FlowOptions, Paste};
 use crate::secret::Secret;
 use crate::store::TokenSet;
-
-/// What `mindbody configure` changes; None leaves a setting as it is.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MindbodyUpdate {
-    pub site_id: Option<String>,
-    pub client_id: Option<String>,
-    pub redirect_uri: Option<String>,
-    pub api_key: Option<Secret>,
-    pub client_secret: Option<Secret>,
-}
 
 /// A sign-in under way: how to cancel it and where pasted addresses go.
 pub(crate) struct ConnectJob {
@@ -448,8 +440,10 @@ impl Core {
     /// Revokes the tokens at Mindbody and forgets them here; settings, keys, mappings and
     /// history stay. Says whether Mindbody confirmed the revocation: the local tokens go
     /// regardless, since a disconnect must always work.
-    pub async fn disconnect_mindbody(&self) -> Result<crate::oauth::Revocation, EngineError> {
-        use crate::oauth::Revocation;
+    pub async fn disconnect_mindbody(
+        &self,
+    ) -> Result<crate::api::sign_in::Revocation, EngineError> {
+        use crate::api::sign_in::Revocation;
         let revocation = match self.inner.store.tokens(Provider::Mindbody) {
             Ok(None) => Revocation::NothingToRevoke,
             Err(error) => Revocation::NotConfirmed {

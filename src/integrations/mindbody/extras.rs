@@ -10,9 +10,10 @@ use super::catch_up::{CATCH_UP, CatchUp};
 use super::schedule_facts::{CallsToday, overdue, schedule_facts};
 use super::settings::MindbodySettings;
 use super::webhooks::shown::{SUBSCRIPTION, webhook_extras};
+use crate::api::view::Fact;
 use crate::config::Config;
 use crate::domain::{NextStep, Status};
-use crate::engine::view::{Extras, Fact};
+use crate::engine::view::Extras;
 use crate::store::IntegrationRecord;
 use crate::store::snapshot::HubFacts;
 

@@ -10,7 +10,7 @@ use crate::engine::host::{Core, EngineError};
 use crate::engine::jobs::{Queued, Slot};
 use crate::engine::scheduler::{self, FirstBeat};
 
-use super::sync::SyncRequest;
+use crate::api::requests::SyncRequest;
 
 /// The sync's slot: one run at a time.
 const SYNC: Slot = Slot::of(Provider::Mindbody, "sync");
@@ -102,7 +102,7 @@ impl Core {
             // A sync running now covers other ground: the catch-up waits for it rather than
             // an hour.
             let _ = self.queue_mindbody_sync(SyncRequest {
-                only: Some(super::sync::SyncKind::Sales),
+                only: Some(crate::api::requests::SyncKind::Sales),
                 since: Some(since),
                 full: false,
             });

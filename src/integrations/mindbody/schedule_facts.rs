@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::api::view::{Fact, Freshness};
 use crate::domain::Status;
-use crate::engine::view::{Fact, Freshness};
 use crate::store::IntegrationRecord;
 
 /// The reason a signed-in Mindbody needs a look when its scheduled sync is overdue by more than

@@ -7,12 +7,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Local, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::catch_up::CATCH_UP;
 use super::catch_up::CatchUp;
 use super::sync_calls::RunCalls;
+use crate::api::requests::{SyncKind, SyncRequest};
 use crate::books::AccountKey;
 use crate::books::ledger::matched;
 use crate::books::{Category, Customer, CustomerIndex, Settlement, Transaction, Upserted};
@@ -22,48 +23,9 @@ use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::{self, MindbodyClient, mapping};
 use crate::store::{RecordCounts, SyncLog};
 
-/// What `sync mindbody` was asked to do.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SyncRequest {
-    /// One sync type, or all of them.
-    pub only: Option<SyncKind>,
-    /// Re-read from this day (with `full`, from here on everything is re-imported).
-    pub since: Option<NaiveDate>,
-    /// Re-import everything from `since`, bringing back what the user deleted.
-    pub full: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum SyncKind {
-    Categories,
-    Clients,
-    Sales,
-    Transactions,
-}
-
-impl SyncKind {
-    /// In this order: classes and customers first, so sales can link to them.
-    pub const ALL: [SyncKind; 4] = [
-        SyncKind::Categories,
-        SyncKind::Clients,
-        SyncKind::Sales,
-        SyncKind::Transactions,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            SyncKind::Categories => "categories",
-            SyncKind::Clients => "clients",
-            SyncKind::Sales => "sales",
-            SyncKind::Transactions => "transactions",
-        }
-    }
-
-    /// Whether it reads a time window (with a lookback) rather than a whole list.
-    fn windowed(self) -> bool {
-        matches!(self, SyncKind::Sales | SyncKind::Transactions)
-    }
+/// Whether a sync type reads a time window (with a lookback) rather than a whole list.
+fn windowed(kind: SyncKind) -> bool {
+    matches!(kind, SyncKind::Sales | SyncKind::Transactions)
 }
 
 /// One page fetched and stored: how many items it had, how many there are in all, and what
@@ -291,11 +253,11 @@ impl Core {
                 let start = match (kind, request.since, cursor) {
                     (SyncKind::Categories, _, _) => NaiveDateTime::MIN,
                     (_, Some(day), _) => day.and_hms_opt(0, 0, 0).unwrap_or_default(),
-                    (_, None, Some(cursor)) if kind.windowed() && lookback_due => {
+                    (_, None, Some(cursor)) if windowed(kind) && lookback_due => {
                         cursor - config.lookback()
                     }
                     // A short overlap absorbs clock skew and sales recorded a little late.
-                    (_, None, Some(cursor)) if kind.windowed() => cursor - OVERLAP,
+                    (_, None, Some(cursor)) if windowed(kind) => cursor - OVERLAP,
                     (_, None, Some(cursor)) => cursor,
                     (SyncKind::Clients, None, None) => NaiveDateTime::MIN,
                     (_, None, None) => now - config.first_sync(),
@@ -400,7 +362,7 @@ impl Core {
         }
         // This run read everything since (at least) the lookback's start: the next re-read is
         // due `lookback_every` from now.
-        let covered_lookback = kind.windowed()
+        let covered_lookback = windowed(kind)
             && plan.start <= plan.end - config.lookback() + chrono::Duration::minutes(1);
         if covered_lookback {
             store

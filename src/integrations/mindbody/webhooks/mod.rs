@@ -9,7 +9,6 @@ pub(crate) mod shown;
 pub mod signature;
 pub mod subscribing;
 pub mod subscriptions;
-pub mod summary;
 
 pub use payload::{Delivery, DeliveryError};
 pub use subscriptions::{Subscription, SubscriptionStatus, WebhooksClient, WebhooksError};

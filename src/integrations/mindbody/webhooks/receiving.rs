@@ -17,19 +17,18 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::{Notify, mpsc, oneshot};
 
+use crate::api::event::Event;
+use crate::api::webhooks::{WebhookEventPage, WebhookRow, WebhookSummary};
 use crate::books::AccountKey;
 use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
-use crate::engine::host::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::mapping::{customer_of, is_provisional, sale_prefix};
 use crate::integrations::mindbody::webhooks::payload::{
     CLIENT_CREATED, CLIENT_UPDATED, Delivery, SALE_CREATED,
 };
 use crate::integrations::mindbody::webhooks::rejected::{Rejections, Verdict};
 use crate::integrations::mindbody::webhooks::signature::{self, SignatureError};
-use crate::integrations::mindbody::webhooks::summary::{
-    WebhookEventPage, WebhookRow, WebhookSummary,
-};
 use crate::secret::Secret;
 use crate::store::rejections::RejectionReason;
 use crate::store::webhooks::{LogEntry, Stored, WebhookEvent, WebhookState};

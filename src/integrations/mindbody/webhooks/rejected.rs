@@ -10,10 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
 use tokio::sync::Notify;
 
+/// The contract's; also named here, where the abuse test and bench look for it.
+pub use crate::api::webhooks::RejectionSummary;
 use crate::store::Store;
 use crate::store::rejections::{RING_CAPACITY, RejectedAttempt, RejectionCounts, RejectionReason};
 
@@ -34,46 +35,6 @@ pub enum Verdict {
     Kept,
     /// Past the peer's limit: counted only; it may try again after this long.
     Throttled { retry_after: Duration },
-}
-
-/// The rejections as the events screen and `webhooks events` show them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RejectionSummary {
-    pub total: u64,
-    /// Per reason, by its label.
-    pub by_reason: Vec<(String, u64)>,
-    /// Answered 429 and not kept.
-    pub throttled: u64,
-    pub last_at: Option<DateTime<Utc>>,
-    /// How many the ring holds, and how many it can.
-    pub kept: u64,
-    pub capacity: u64,
-    /// Rejected attempts in the last minute and the last hour (as far as this process saw and
-    /// the ring remembers).
-    pub last_minute: u64,
-    pub last_hour: u64,
-    /// The most recent, newest first.
-    pub recent: Vec<RejectedAttempt>,
-}
-
-impl RejectionSummary {
-    /// "312 in the last minute, 2,664 in the last hour"
-    pub fn rate_text(&self) -> String {
-        format!(
-            "{} in the last minute, {} in the last hour",
-            crate::format::thousands(self.last_minute),
-            crate::format::thousands(self.last_hour)
-        )
-    }
-
-    /// "1,000 most recent kept of 2,664 rejected"
-    pub fn kept_text(&self) -> String {
-        format!(
-            "{} most recent kept of {} rejected",
-            crate::format::thousands(self.kept),
-            crate::format::thousands(self.total)
-        )
-    }
 }
 
 /// The rejections of the process that receives webhooks.

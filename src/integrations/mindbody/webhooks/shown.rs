@@ -3,7 +3,8 @@
 //! webhook. Made of the subscription kept in `meta`, so the status glance can show it. A leaf.
 
 use super::subscriptions::{Subscription, SubscriptionStatus};
-use crate::engine::view::{Extras, Fact, IntegrationView};
+use crate::api::view::{Fact, IntegrationView};
+use crate::engine::view::Extras;
 
 /// Where the subscription (without its key) is kept in `meta`.
 pub(crate) const SUBSCRIPTION: &str = "mindbody.webhooks.subscription";

@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::api::event::Event;
 use crate::domain::Provider;
-use crate::engine::host::{Core, EngineError, Event};
+use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::webhooks::{
     DEFAULT_EVENTS, Subscription, SubscriptionStatus, WebhooksClient, WebhooksError,
 };

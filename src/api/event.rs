@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::view::IntegrationView;
 use crate::domain::Provider;
-use crate::integrations::gemini::test::TestReport;
-use crate::store::{ChatMessage, SyncLog};
+use crate::integrations::gemini::report::TestReport;
+use crate::store::chat::ChatMessage;
+use crate::store::sync_logs::SyncLog;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -39,10 +40,10 @@ pub enum Event {
     /// A sign-in waits for the user: the address to open (or that was opened).
     ConnectWaiting {
         provider: Provider,
-        sign_in: crate::oauth::flow::SignIn,
+        sign_in: super::sign_in::SignIn,
     },
     /// Webhook deliveries arrived or were processed (at most ten a second).
-    WebhooksChanged(crate::integrations::mindbody::webhooks::summary::WebhookSummary),
+    WebhooksChanged(super::webhooks::WebhookSummary),
     /// A sign-in ended: connected (no error) or not.
     ConnectFinished {
         provider: Provider,
