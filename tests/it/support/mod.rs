@@ -63,6 +63,7 @@ pub fn runs(provider: Provider, count: u64) -> Vec<SyncLog> {
 }
 
 pub mod attack;
+pub mod dashboard;
 pub mod fixture_store;
 pub mod pty;
 pub mod readers;
