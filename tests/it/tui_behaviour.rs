@@ -5,7 +5,7 @@ use crate::support::{noon, open_engine, run, runs};
 use legion_hub::domain::{Provider, SyncStatus};
 use legion_hub::engine::Engine;
 use legion_hub::tui::action::Action;
-use legion_hub::tui::app::{App, Overlay, Pane};
+use legion_hub::tui::app::{App, Overlay, Pane, Screen};
 use legion_hub::tui::settle_inline as settle;
 use legion_hub::tui::theme::Theme;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -159,6 +159,38 @@ async fn engine_events_update_the_table_and_keep_the_readers_place() {
         .find(|v| v.provider == Provider::Mindbody)
         .unwrap();
     assert_eq!(mindbody.error_message.as_deref(), Some("503"));
+}
+
+/// Keys and clicks act on what is on top: a click on the events screen, or a page key in the
+/// category mapping, does not move the hub hidden beneath it.
+#[tokio::test]
+async fn nothing_moves_beneath_what_is_on_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open_engine(dir.path());
+    let mut app = app_on(&engine, 120, 40).await;
+    // Where Mindbody's row is on the hub (as in the mouse test above).
+    let on_mindbody = Action::Click { column: 5, row: 4 };
+    step(&engine, &mut app, Action::ShowScreen(Screen::Events)).await;
+    step(&engine, &mut app, on_mindbody).await;
+    step(&engine, &mut app, Action::ShowScreen(Screen::Hub)).await;
+    assert_eq!(
+        app.hub.selected_view().unwrap().provider,
+        Provider::Gemini,
+        "a click on the events screen does not select on the hub"
+    );
+
+    step(&engine, &mut app, Action::Move(1)).await; // Mindbody
+    step(&engine, &mut app, Action::OpenMapping).await;
+    assert!(matches!(app.overlay, Overlay::Mapping(_)));
+    for action in [Action::Page(1), Action::Bottom, Action::Top] {
+        step(&engine, &mut app, action).await;
+    }
+    assert!(matches!(app.overlay, Overlay::Mapping(_)));
+    assert_eq!(
+        app.hub.selected_view().unwrap().provider,
+        Provider::Mindbody,
+        "pages and ends in the mapping do not move the table beneath"
+    );
 }
 
 #[tokio::test]
