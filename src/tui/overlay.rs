@@ -104,18 +104,19 @@ impl Overlay {
                 }
                 other => return swallow_pointer(other),
             },
-            Overlay::Form(form) => match super::screens::hub::settings::update(form, action, out)
-            {
-                Ok(step) => step,
-                Err(other) => return swallow_pointer(other),
+            Overlay::Form(form) => {
+                match super::screens::hub::settings::update(form, &action, out) {
+                    Some(step) => step,
+                    None => return swallow_pointer(action),
+                }
+            }
+            Overlay::Connect(view) => match view.update(&action, out) {
+                Some(step) => step,
+                None => return swallow_pointer(action),
             },
-            Overlay::Connect(view) => match view.update(action, out) {
-                Ok(step) => step,
-                Err(other) => return swallow_pointer(other),
-            },
-            Overlay::Mapping(view) => match view.update(action, out) {
-                Ok(step) => step,
-                Err(other) => return swallow_pointer(other),
+            Overlay::Mapping(view) => match view.update(&action, out) {
+                Some(step) => step,
+                None => return swallow_pointer(action),
             },
         };
         if step == Step::Close {

@@ -80,7 +80,10 @@ async fn a_click_selects_the_row_under_it_and_the_wheel_scrolls_that_pane() {
     let mut app = app_on(&engine, 120, 40).await;
     // Wide layout: title on row 0, table border on row 1, header on row 2, Gemini on row 3.
     step(&engine, &mut app, Action::Click { column: 5, row: 4 }).await;
-    assert_eq!(app.hub.selected_view().unwrap().provider, Provider::Mindbody);
+    assert_eq!(
+        app.hub.selected_view().unwrap().provider,
+        Provider::Mindbody
+    );
     assert_eq!(app.hub.history.total, 50);
 
     // History: the pane starts below the top area (as tall as the detail needs); click its

@@ -147,7 +147,11 @@ fn the_transactions_filter_applies_as_you_type() {
     );
     app.update(Action::OpenFilter);
     app.update(Action::Back);
-    assert_eq!(app.transactions.list.key.as_deref(), Some(""), "Esc clears it");
+    assert_eq!(
+        app.transactions.list.key.as_deref(),
+        Some(""),
+        "Esc clears it"
+    );
 }
 
 /// The answers the loop got back from the background (each one is one engine call) until every

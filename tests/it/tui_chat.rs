@@ -18,8 +18,8 @@ use legion_hub::store::{
 };
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Screen};
-use legion_hub::tui::theme::Theme;
 use legion_hub::tui::settle_inline;
+use legion_hub::tui::theme::Theme;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 

@@ -31,7 +31,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             theme.warning(),
         ));
     }
-    if let Some(sales) = app.transactions.todays_sales.as_ref().filter(|s| s.items > 0) {
+    if let Some(sales) = app
+        .transactions
+        .todays_sales
+        .as_ref()
+        .filter(|s| s.items > 0)
+    {
         left.push(Span::styled(
             format!(
                 "  Today's sales {} ({} item{})",

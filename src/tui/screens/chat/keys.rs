@@ -2,8 +2,8 @@
 
 use ratatui::crossterm::event::KeyCode::{Char, Enter, Esc, PageDown, PageUp, Tab};
 
-use crate::tui::action::Action;
 use super::{ChatFocus, ChatScreen};
+use crate::tui::action::Action;
 use crate::tui::keys::{Binding, Press::*, Section::Chat as InChat};
 
 fn streaming(chat: &ChatScreen) -> bool {

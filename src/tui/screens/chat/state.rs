@@ -11,10 +11,10 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui_textarea::TextArea;
 
-use crate::tui::text;
-use crate::tui::theme::Theme;
 use crate::api::{Alias, GeminiSettings, IntegrationView};
 use crate::api::{ChatMessage, ChatRole, Conversation, MessageState};
+use crate::tui::text;
+use crate::tui::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChatFocus {

@@ -27,9 +27,11 @@ impl EventsScreen {
             return None;
         }
         let rows = Self::rows(cx);
-        self.list.wants_page(rows).then(|| Request::LoadWebhookEvents {
-            offset: self.list.top,
-            limit: rows.max(1),
-        })
+        self.list
+            .wants_page(rows)
+            .then(|| Request::LoadWebhookEvents {
+                offset: self.list.top,
+                limit: rows.max(1),
+            })
     }
 }

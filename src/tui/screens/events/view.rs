@@ -9,8 +9,8 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use crate::api::WebhookState;
 use crate::api::{Status, SyncStatus};
-use crate::tui::screens::context::Context;
 use crate::tui::layout;
+use crate::tui::screens::context::Context;
 use crate::tui::theme::Theme;
 use crate::tui::views::pane_block;
 

@@ -96,22 +96,21 @@ impl HubScreen {
         form.note = Some("The redirect URI must match the one registered with Mindbody.".into());
         form
     }
-
 }
 
-/// The form's keys: move between fields, choose, type, save (Enter) or cancel (Esc); the
-/// action back when it is not the form's.
-pub(crate) fn update(form: &mut Form, action: Action, out: &mut Outbox) -> Result<Step, Action> {
-    match action {
+/// The form's keys: move between fields, choose, type, save (Enter) or cancel (Esc); None when
+/// the action is not the form's.
+pub(crate) fn update(form: &mut Form, action: &Action, out: &mut Outbox) -> Option<Step> {
+    match *action {
         Action::FormNext => form.move_field(1),
         Action::FormPrev => form.move_field(-1),
         Action::FormCycle(delta) => form.cycle(delta),
         Action::Edit(key) => form.edit(key),
-        Action::Submit => return Ok(submit(form, out)),
-        Action::Back => return Ok(Step::Close),
-        other => return Err(other),
+        Action::Submit => return Some(submit(form, out)),
+        Action::Back => return Some(Step::Close),
+        _ => return None,
     }
-    Ok(Step::Stay)
+    Some(Step::Stay)
 }
 
 fn submit(form: &mut Form, out: &mut Outbox) -> Step {

@@ -30,10 +30,10 @@ impl ConnectView {
         }
     }
 
-    /// Type or paste the address, use it (Enter), copy the one to open, or cancel (Esc); the
-    /// action back when it is not the overlay's.
-    pub(crate) fn update(&mut self, action: Action, out: &mut Outbox) -> Result<Step, Action> {
-        match action {
+    /// Type or paste the address, use it (Enter), copy the one to open, or cancel (Esc); None
+    /// when the action is not the overlay's.
+    pub(crate) fn update(&mut self, action: &Action, out: &mut Outbox) -> Option<Step> {
+        match *action {
             Action::Edit(key) => {
                 self.paste.handle_event(&TermEvent::Key(key));
             }
@@ -47,7 +47,7 @@ impl ConnectView {
             Action::Back => {
                 out.request(Request::CancelConnect);
                 out.notify("Sign-in cancelled.", false);
-                return Ok(Step::Close);
+                return Some(Step::Close);
             }
             Action::CopyUrl => {
                 if let Some(sign_in) = &self.sign_in {
@@ -55,9 +55,9 @@ impl ConnectView {
                     out.notify("Copied the sign-in address (OSC 52).", false);
                 }
             }
-            other => return Err(other),
+            _ => return None,
         }
-        Ok(Step::Stay)
+        Some(Step::Stay)
     }
 
     /// The engine refused the pasted address: why, and an empty field for the next try.

@@ -3,9 +3,9 @@
 //! moving between and within the panes, the mouse; and what the engine says back.
 
 use crate::api::Event;
+use crate::api::IntegrationView;
 use crate::api::Provider;
 use crate::api::SyncLogPage;
-use crate::api::IntegrationView;
 use crate::tui::action::{Action, PagedList, Request};
 use crate::tui::confirm::Confirm;
 use crate::tui::layout;

@@ -94,9 +94,9 @@ impl TransactionsScreen {
 
 impl MappingView {
     /// Move, set a class (Enter, then Enter to save), cancel the class (Esc) or close (Esc,
-    /// `q`); the action back when it is not the overlay's.
-    pub(crate) fn update(&mut self, action: Action, out: &mut Outbox) -> Result<Step, Action> {
-        match action {
+    /// `q`); None when the action is not the overlay's.
+    pub(crate) fn update(&mut self, action: &Action, out: &mut Outbox) -> Option<Step> {
+        match *action {
             Action::Move(delta) => {
                 if self.editing.is_none() {
                     let last = self.categories.len().saturating_sub(1) as i64;
@@ -110,10 +110,10 @@ impl MappingView {
                 }
             }
             Action::Back if self.editing.is_some() => self.editing = None,
-            Action::Back => return Ok(Step::Close),
-            other => return Err(other),
+            Action::Back => return Some(Step::Close),
+            _ => return None,
         }
-        Ok(Step::Stay)
+        Some(Step::Stay)
     }
 
     fn submit(&mut self, out: &mut Outbox) {

@@ -25,11 +25,7 @@ pub fn draw(frame: &mut Frame, screen: &TransactionsScreen, cx: &Context) {
     if !filter.is_empty() {
         title.push(Span::styled(format!("/{filter} "), theme.key()));
     }
-    let block = pane_block(
-        Line::from(title),
-        cx.uncovered(),
-        theme,
-    );
+    let block = pane_block(Line::from(title), cx.uncovered(), theme);
     if list.total == 0 {
         let text = if list.window.is_none() {
             "Loading…".to_string()
@@ -55,7 +51,8 @@ pub fn draw(frame: &mut Frame, screen: &TransactionsScreen, cx: &Context) {
                         .customer
                         .as_ref()
                         .map(|key| {
-                            screen.names
+                            screen
+                                .names
                                 .get(key)
                                 .cloned()
                                 .unwrap_or_else(|| crate::api::visible(key))
