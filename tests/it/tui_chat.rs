@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::support::dashboard::{self, screen};
+use crate::support::dashboard::{self, pump, screen};
 use crate::support::noon;
 use chrono::Duration as Span;
 use legion_hub::config::{Config, Paths, Settings};
@@ -220,23 +220,6 @@ fn typed(app: &mut App, text: &str) {
             KeyCode::Char(c),
             KeyModifiers::NONE,
         )));
-    }
-}
-
-/// Feeds engine events to the app until `done` says so.
-async fn pump(
-    app: &mut App,
-    engine: &Engine,
-    events: &mut tokio::sync::broadcast::Receiver<Event>,
-    done: impl Fn(&App) -> bool,
-) {
-    while !done(app) {
-        let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
-            .await
-            .expect("an event")
-            .unwrap();
-        app.update(Action::Engine(Box::new(event)));
-        settle_inline(engine, app).await;
     }
 }
 

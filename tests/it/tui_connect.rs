@@ -2,9 +2,8 @@
 //! driven through the app against the sandbox (paste-back, a forged address refused, cancel).
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use crate::support::dashboard::{self, screen, typed};
+use crate::support::dashboard::{self, pump, screen, typed};
 use crate::support::noon;
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::{Provider, Status};
@@ -60,22 +59,6 @@ impl BrowserOpener for NoBrowser {
     fn open(&self, url: &str) -> Result<(), String> {
         self.0.lock().unwrap().push(url.to_string());
         Err("no browser in tests".into())
-    }
-}
-
-async fn pump(
-    app: &mut App,
-    engine: &Engine,
-    events: &mut tokio::sync::broadcast::Receiver<Event>,
-    done: impl Fn(&App) -> bool,
-) {
-    while !done(app) {
-        let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
-            .await
-            .expect("an event")
-            .unwrap();
-        app.update(Action::Engine(Box::new(event)));
-        settle_inline(engine, app).await;
     }
 }
 

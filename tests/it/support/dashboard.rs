@@ -1,12 +1,14 @@
-//! A dashboard for the screen tests: at noon, of a given size, with the integrations loaded; and
-//! the text it shows.
+//! A dashboard for the screen tests: at noon, of a given size, with the integrations loaded; the
+//! text it shows; and the engine's events fed to it.
+
+use std::time::Duration;
 
 use legion_hub::domain::Provider;
-use legion_hub::engine::IntegrationView;
+use legion_hub::engine::{Engine, Event, IntegrationView};
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::App;
 use legion_hub::tui::theme::Theme;
-use legion_hub::tui::views;
+use legion_hub::tui::{settle_inline, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -52,5 +54,23 @@ pub fn typed(app: &mut App, text: &str) {
             KeyCode::Char(c),
             KeyModifiers::NONE,
         )));
+    }
+}
+
+/// Feeds engine events to the app, answering what it asks, until `done` says so (ten seconds
+/// at the most for each event).
+pub async fn pump(
+    app: &mut App,
+    engine: &Engine,
+    events: &mut tokio::sync::broadcast::Receiver<Event>,
+    done: impl Fn(&App) -> bool,
+) {
+    while !done(app) {
+        let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
+            .await
+            .expect("an event")
+            .unwrap();
+        app.update(Action::Engine(Box::new(event)));
+        settle_inline(engine, app).await;
     }
 }
