@@ -164,7 +164,7 @@ impl App {
             Action::ChatSendFailed(message) => self.chat.send_failed(message, &mut out),
             Action::PageFailed(list, message) => {
                 match list {
-                    PagedList::History => self.hub.page_failed(list),
+                    PagedList::History => self.hub.history.failed(),
                     PagedList::Transactions => self.transactions.list.failed(),
                     PagedList::WebhookEvents => self.events.list.failed(),
                 }

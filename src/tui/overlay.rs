@@ -52,11 +52,6 @@ pub enum Step {
 }
 
 impl Overlay {
-    /// Whether it covers the screen and takes keys (the welcome does neither).
-    pub fn is_open(&self) -> bool {
-        !matches!(self, Overlay::None | Overlay::Welcome)
-    }
-
     /// Takes the action if it is this overlay's; hands it back otherwise. An open overlay takes
     /// every movement and every click, so nothing moves unseen beneath it.
     pub fn update(&mut self, action: Action, out: &mut Outbox) -> Option<Action> {
@@ -126,28 +121,25 @@ impl Overlay {
     }
 
     /// An answer to a request an overlay made (the models for the form, the categories, a
-    /// refused address); the action back when it is not one.
-    pub fn on_answer(&mut self, action: Action, out: &mut Outbox) -> Option<Action> {
+    /// refused address, a sign-in that could not start); it is dropped when the overlay that
+    /// asked has been closed.
+    pub fn on_answer(&mut self, action: Action, out: &mut Outbox) {
         match (action, &mut *self) {
             (Action::GeminiModelsLoaded(models), Overlay::Form(form)) => {
                 super::screens::hub::settings::models_loaded(form, models)
             }
-            (Action::GeminiModelsLoaded(_), _) => {}
             (Action::CategoriesLoaded(categories), Overlay::Mapping(view)) => {
                 view.categories_loaded(categories)
             }
-            (Action::CategoriesLoaded(_), _) => {}
             (Action::PasteRejected(message), Overlay::Connect(view)) => view.rejected(message),
-            (Action::PasteRejected(_), _) => {}
             (Action::ConnectFailed(message), _) => {
                 if matches!(self, Overlay::Connect(_)) {
                     *self = Overlay::None;
                 }
                 out.notify(message, true);
             }
-            (other, _) => return Some(other),
+            _ => {}
         }
-        None
     }
 
     /// The engine's news for the sign-in overlay: the address is ready, or it is over.

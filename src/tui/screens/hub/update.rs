@@ -6,7 +6,7 @@ use crate::api::Event;
 use crate::api::IntegrationView;
 use crate::api::Provider;
 use crate::api::SyncLogPage;
-use crate::tui::action::{Action, PagedList, Request};
+use crate::tui::action::{Action, Request};
 use crate::tui::confirm::Confirm;
 use crate::tui::layout;
 use crate::tui::overlay::{Overlay, Popup};
@@ -271,12 +271,6 @@ impl HubScreen {
             return; // an answer for a pane the user has already left
         }
         self.history.loaded(page.total, page.offset, page.rows);
-    }
-
-    pub fn page_failed(&mut self, list: PagedList) {
-        if list == PagedList::History {
-            self.history.failed();
-        }
     }
 
     /// What the engine says that the hub shows: an integration changed, a run started or
