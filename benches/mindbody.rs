@@ -89,7 +89,7 @@ fn main() {
                     .unwrap()
                     .unwrap();
                 app.update(Action::Engine(Box::new(event)));
-                if app.integrations[1].status == Status::Connected {
+                if app.hub.integrations[1].status == Status::Connected {
                     terminal.draw(|f| views::draw(f, &app)).unwrap();
                     break;
                 }

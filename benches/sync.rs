@@ -122,7 +122,7 @@ fn main() {
         if !frames.is_empty() {
             let ms = |d: Duration| d.as_secs_f64() * 1000.0;
             rows.push(support::perf::row(
-                format!("transactions screen frame while a full re-sync runs ({} rows, {} frames: move, fetch, draw)", legion_hub::format::thousands(app.transactions.total), frames.len()),
+                format!("transactions screen frame while a full re-sync runs ({} rows, {} frames: move, fetch, draw)", legion_hub::format::thousands(app.transactions.list.total), frames.len()),
                 "< 2 ms",
                 format!("median {:.2} ms, p99 {:.2} ms", ms(frames[frames.len() / 2]), ms(frames[frames.len() * 99 / 100])),
             ));

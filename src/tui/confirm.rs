@@ -2,8 +2,7 @@
 //! `y` to go ahead. Any other key cancels, so a stray key costs nothing. Every destructive key
 //! opens this one overlay with its own words and the request to make.
 
-use super::action::{Action, Request};
-use super::app::{App, Overlay};
+use super::action::Request;
 use crate::present;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,29 +37,5 @@ impl Confirm {
             working: "Disconnecting Mindbody…".into(),
             cancelled: "Not disconnected: Mindbody stays signed in.".into(),
         }
-    }
-}
-
-impl App {
-    /// `y` makes the request; Back (every other key) closes the question.
-    pub(super) fn confirm_update(&mut self, action: Action) -> Option<Action> {
-        if !matches!(self.overlay, Overlay::Confirm(_)) {
-            return Some(action);
-        }
-        match action {
-            Action::Confirm => {
-                if let Overlay::Confirm(confirm) = std::mem::take(&mut self.overlay) {
-                    self.queue.push(confirm.request);
-                    self.notify(confirm.working, false);
-                }
-            }
-            Action::Back => {
-                if let Overlay::Confirm(confirm) = std::mem::take(&mut self.overlay) {
-                    self.notify(confirm.cancelled, false);
-                }
-            }
-            other => return Some(other),
-        }
-        None
     }
 }

@@ -54,7 +54,7 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     }
     // The welcome takes no keys: they do what they do with nothing open (and close it).
     let on_screen = match app.screen {
-        Screen::Hub => keys::dispatch(screens::hub::KEYS, &app.focus, key),
+        Screen::Hub => keys::dispatch(screens::hub::KEYS, &app.hub.focus, key),
         Screen::Chat => keys::dispatch(screens::chat::KEYS, &app.chat, key),
         Screen::Transactions => keys::dispatch(screens::transactions::KEYS, &(), key),
         Screen::Events => keys::dispatch(screens::events::KEYS, &(), key),
@@ -70,7 +70,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         return keys::hints(OVERLAYS, &app.overlay).collect();
     }
     match app.screen {
-        Screen::Hub => keys::hints(screens::hub::KEYS, &app.focus).collect(),
+        Screen::Hub => keys::hints(screens::hub::KEYS, &app.hub.focus).collect(),
         Screen::Chat => keys::hints(screens::chat::KEYS, &app.chat).collect(),
         Screen::Transactions => keys::hints(screens::transactions::KEYS, &()).collect(),
         Screen::Events => keys::hints(screens::events::KEYS, &()).collect(),

@@ -5,13 +5,13 @@
 
 pub mod action;
 pub mod app;
-pub mod chat;
 pub mod clipboard;
 pub mod confirm;
 pub mod form;
 pub mod keymap;
 pub mod keys;
 pub mod layout;
+pub mod overlay;
 pub mod paged;
 pub mod palette;
 pub mod screens;

@@ -1,36 +1,16 @@
 //! The transactions screen and the category mapping overlay, as a person sees them.
 
+use crate::support::dashboard::{self, screen};
 use crate::support::noon;
 use chrono::Duration;
 use legion_hub::books::{Category, Transaction};
-use legion_hub::domain::Provider;
-use legion_hub::engine::{IntegrationView, TodaysSales, TransactionPage};
+use legion_hub::engine::{TodaysSales, TransactionPage};
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Screen};
-use legion_hub::tui::theme::Theme;
-use legion_hub::tui::views;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::layout::Rect;
 use rust_decimal::Decimal;
 
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
-    terminal.draw(|f| views::draw(f, app)).unwrap();
-    terminal.backend().to_string()
-}
-
 fn app(width: u16, height: u16) -> App {
-    let mut app = App::new(
-        Theme::new(false),
-        Rect::new(0, 0, width, height),
-        noon().fixed_offset(),
-    );
-    let views: Vec<IntegrationView> = Provider::ALL
-        .into_iter()
-        .map(|p| IntegrationView::build(p, None))
-        .collect();
-    app.update(Action::IntegrationsLoaded(views));
+    let mut app = dashboard::app(width, height);
     app.update(Action::TodaysSalesLoaded(TodaysSales {
         total: Decimal::new(311_924, 2),
         items: 45,
@@ -158,16 +138,20 @@ fn the_transactions_filter_applies_as_you_type() {
     assert!(asks_for(&mut app, "w"), "the first letter already filters");
     app.update(key('a'));
     assert!(asks_for(&mut app, "wa"));
-    assert_eq!(app.transactions.key.as_deref(), Some("wa"));
+    assert_eq!(app.transactions.list.key.as_deref(), Some("wa"));
     app.update(Action::Submit);
     assert_eq!(
-        app.transactions.key.as_deref(),
+        app.transactions.list.key.as_deref(),
         Some("wa"),
         "Enter keeps it"
     );
     app.update(Action::OpenFilter);
     app.update(Action::Back);
-    assert_eq!(app.transactions.key.as_deref(), Some(""), "Esc clears it");
+    assert_eq!(
+        app.transactions.list.key.as_deref(),
+        Some(""),
+        "Esc clears it"
+    );
 }
 
 /// The answers the loop got back from the background (each one is one engine call) until every
@@ -260,7 +244,7 @@ async fn a_burst_of_webhooks_loads_at_most_once_a_frame() {
         "{loads} loads for 1,000 deliveries taken in ten times"
     );
     assert!(
-        !app.transactions.is_loading(),
+        !app.transactions.list.is_loading(),
         "the screen is not left loading"
     );
 }
@@ -292,7 +276,7 @@ fn a_page_on_its_way_is_asked_for_once() {
         PagedList::WebhookEvents,
         "The store could not be read.".into(),
     ));
-    assert!(!app.events.is_loading());
+    assert!(!app.events.list.is_loading());
     assert_eq!(event_loads(&mut app), 0, "no retry loop after an error");
     assert!(!screen(&app).contains("Loading…"), "{}", screen(&app));
     app.update(Action::Engine(Box::new(Event::WebhooksChanged(summary))));

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::support::dashboard::{self, pump, screen};
 use crate::support::noon;
 use chrono::Duration as Span;
 use legion_hub::config::{Config, Paths, Settings};
@@ -17,10 +18,8 @@ use legion_hub::store::{
 };
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Screen};
+use legion_hub::tui::settle_inline;
 use legion_hub::tui::theme::Theme;
-use legion_hub::tui::{settle_inline, views};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
@@ -39,18 +38,9 @@ fn gemini_view() -> IntegrationView {
 }
 
 fn app(width: u16, height: u16) -> App {
-    let mut app = App::new(
-        Theme::new(false),
-        Rect::new(0, 0, width, height),
-        noon().fixed_offset(),
-    );
-    let mut views: Vec<IntegrationView> = Provider::ALL
-        .into_iter()
-        .map(|p| IntegrationView::build(p, None))
-        .collect();
+    let mut views = dashboard::catalog();
     views[0] = gemini_view();
-    app.update(Action::IntegrationsLoaded(views));
-    app
+    dashboard::app_with(width, height, views)
 }
 
 fn message(seq: u64, role: ChatRole, text: &str, state: MessageState) -> ChatMessage {
@@ -79,12 +69,6 @@ fn conversation(id: u64, title: &str) -> Conversation {
         updated_at: noon() - Span::minutes(id as i64),
         messages: 4,
     }
-}
-
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
-    terminal.draw(|f| views::draw(f, app)).unwrap();
-    terminal.backend().to_string()
 }
 
 fn open_chat(app: &mut App, messages: Vec<ChatMessage>) {
@@ -236,23 +220,6 @@ fn typed(app: &mut App, text: &str) {
             KeyCode::Char(c),
             KeyModifiers::NONE,
         )));
-    }
-}
-
-/// Feeds engine events to the app until `done` says so.
-async fn pump(
-    app: &mut App,
-    engine: &Engine,
-    events: &mut tokio::sync::broadcast::Receiver<Event>,
-    done: impl Fn(&App) -> bool,
-) {
-    while !done(app) {
-        let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
-            .await
-            .expect("an event")
-            .unwrap();
-        app.update(Action::Engine(Box::new(event)));
-        settle_inline(engine, app).await;
     }
 }
 

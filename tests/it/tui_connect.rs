@@ -2,51 +2,25 @@
 //! driven through the app against the sandbox (paste-back, a forged address refused, cancel).
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
+use crate::support::dashboard::{self, pump, screen, typed};
 use crate::support::noon;
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::{Provider, Status};
-use legion_hub::engine::{Engine, EngineOptions, Event, IntegrationView, Role};
+use legion_hub::engine::{Engine, EngineOptions, Event, Role};
 use legion_hub::oauth::browser::BrowserOpener;
 use legion_hub::oauth::flow::SignIn;
 use legion_hub::sandbox::mindbody::*;
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Overlay};
 use legion_hub::tui::theme::Theme;
-use legion_hub::tui::{keymap, settle_inline, views};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use legion_hub::tui::{keymap, settle_inline};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
-    terminal.draw(|f| views::draw(f, app)).unwrap();
-    terminal.backend().to_string()
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.update(Action::Edit(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::NONE,
-        )));
-    }
-}
-
 /// A dashboard of `width` x `height` with Mindbody's sign-in started (nothing waiting yet).
 fn signing_in(width: u16, height: u16) -> App {
-    let mut app = App::new(
-        Theme::new(false),
-        Rect::new(0, 0, width, height),
-        noon().fixed_offset(),
-    );
-    let views: Vec<IntegrationView> = Provider::ALL
-        .into_iter()
-        .map(|p| IntegrationView::build(p, None))
-        .collect();
-    app.update(Action::IntegrationsLoaded(views));
+    let mut app = dashboard::app(width, height);
     app.update(Action::Move(1));
     app.update(Action::ConnectSelected);
     app
@@ -85,22 +59,6 @@ impl BrowserOpener for NoBrowser {
     fn open(&self, url: &str) -> Result<(), String> {
         self.0.lock().unwrap().push(url.to_string());
         Err("no browser in tests".into())
-    }
-}
-
-async fn pump(
-    app: &mut App,
-    engine: &Engine,
-    events: &mut tokio::sync::broadcast::Receiver<Event>,
-    done: impl Fn(&App) -> bool,
-) {
-    while !done(app) {
-        let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
-            .await
-            .expect("an event")
-            .unwrap();
-        app.update(Action::Engine(Box::new(event)));
-        settle_inline(engine, app).await;
     }
 }
 
@@ -182,7 +140,7 @@ async fn connecting_from_the_dashboard_by_pasting_the_address_back() {
     })
     .await;
     pump(&mut app, &engine, &mut events, |a| {
-        a.integrations[1].status == Status::Connected
+        a.hub.integrations[1].status == Status::Connected
     })
     .await;
     // Connected, and the first sync has started on its own.
@@ -216,7 +174,7 @@ async fn x_asks_first_n_keeps_the_sign_in_and_y_revokes_it() {
     );
     settle_inline(&engine, &mut app).await;
     app.update(Action::Move(1));
-    assert_eq!(app.integrations[1].status, Status::Connected);
+    assert_eq!(app.hub.integrations[1].status, Status::Connected);
 
     // A stray x, then n: nothing is forgotten.
     press(&mut app, 'x');
@@ -245,7 +203,7 @@ async fn x_asks_first_n_keeps_the_sign_in_and_y_revokes_it() {
     press(&mut app, 'y');
     settle_inline(&engine, &mut app).await;
     pump(&mut app, &engine, &mut events, |a| {
-        a.integrations[1].status == Status::Disconnected
+        a.hub.integrations[1].status == Status::Disconnected
     })
     .await;
     assert_eq!(sandbox.live_tokens(), 0);

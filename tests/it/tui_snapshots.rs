@@ -1,5 +1,6 @@
 //! The dashboard's screens, drawn into ratatui's TestBackend and compared with insta snapshots.
 
+use crate::support::dashboard::{app_with as app, screen};
 use crate::support::{noon, run, runs};
 use chrono::Duration;
 use legion_hub::domain::{Provider, Status, SyncStatus};
@@ -7,12 +8,7 @@ use legion_hub::engine::IntegrationView;
 use legion_hub::store::{IntegrationRecord, SyncLogPage};
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::App;
-use legion_hub::tui::theme::Theme;
-use legion_hub::tui::views;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
 
 fn catalog(records: &[IntegrationRecord]) -> Vec<IntegrationView> {
     Provider::ALL
@@ -28,16 +24,6 @@ fn mindbody_in_error() -> IntegrationRecord {
         Some("Mindbody rejected the request: 401 Unauthorized (Code: DeniedAccess)".into());
     record.settings.insert("site_id".into(), "-99".into());
     record
-}
-
-fn app(width: u16, height: u16, views: Vec<IntegrationView>) -> App {
-    let mut app = App::new(
-        Theme::new(false),
-        Rect::new(0, 0, width, height),
-        noon().fixed_offset(),
-    );
-    app.update(Action::IntegrationsLoaded(views));
-    app
 }
 
 fn load_history(app: &mut App, provider: Provider, logs: Vec<legion_hub::store::SyncLog>) {
@@ -57,12 +43,6 @@ fn load_history(app: &mut App, provider: Provider, logs: Vec<legion_hub::store::
         offset: 0,
         rows,
     }));
-}
-
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
-    terminal.draw(|frame| views::draw(frame, app)).unwrap();
-    terminal.backend().to_string()
 }
 
 fn key(code: KeyCode) -> Action {

@@ -333,14 +333,14 @@ async fn another_process_attaches_through_the_socket_and_hears_the_events() {
         chrono::Local::now().fixed_offset(),
     );
     legion_hub::tui::settle_inline(&remote, &mut app).await;
-    assert_eq!(app.integrations.len(), 4);
-    assert_eq!(app.todays_sales.as_ref().unwrap().items, 1);
+    assert_eq!(app.hub.integrations.len(), 4);
+    assert_eq!(app.transactions.todays_sales.as_ref().unwrap().items, 1);
     app.update(legion_hub::tui::action::Action::ShowScreen(
         legion_hub::tui::app::Screen::Events,
     ));
     legion_hub::tui::settle_inline(&remote, &mut app).await;
-    assert_eq!(app.events.total, 1);
-    assert_eq!(app.webhook_summary.as_ref().unwrap().counts.processed, 1);
+    assert_eq!(app.events.list.total, 1);
+    assert_eq!(app.events.summary.as_ref().unwrap().counts.processed, 1);
     // Errors cross the socket with their advice.
     let err = remote
         .confirm_duplicate("mindbody:client:nobody".into())

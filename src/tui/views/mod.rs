@@ -1,4 +1,5 @@
-//! Drawing: a pure function of [`App`], one file per pane or popup.
+//! Drawing: a pure function of [`App`]. The app draws its own lines (the title, the status
+//! bar) and the overlays; each screen's view draws the rest from the screen's state.
 
 mod overlays;
 pub(crate) mod status_bar;
@@ -10,41 +11,48 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders};
 
 use super::app::{App, Pane, Screen};
-use super::layout;
+use super::screens::context::Context;
 use super::screens::hub::{detail, history, view as integrations};
 use super::screens::{chat, events, transactions};
 use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App) {
+    let size = frame.area();
+    // Laid out for the frame it draws into.
+    let cx = Context {
+        size,
+        ..app.context()
+    };
+    let top_line = Rect { height: 1, ..size };
     match app.screen {
         Screen::Chat => {
-            chat::view::draw(frame, app);
-            overlays::draw(frame, app);
-            return;
+            let status_bar = chat::view::draw(frame, &app.chat, &cx);
+            status_bar::draw(frame, status_bar, app);
         }
         Screen::Transactions => {
-            transactions::view::draw(frame, app);
-            overlays::draw(frame, app);
-            return;
+            title::draw(frame, top_line, app);
+            transactions::view::draw(frame, &app.transactions, &cx);
+            status_bar::draw_at_bottom(frame, size, app);
         }
         Screen::Events => {
-            events::view::draw(frame, app);
-            overlays::draw(frame, app);
-            return;
+            title::draw(frame, top_line, app);
+            events::view::draw(frame, &app.events, &cx);
+            status_bar::draw_at_bottom(frame, size, app);
         }
-        Screen::Hub => {}
+        Screen::Hub => {
+            let hub = &app.hub;
+            let areas = hub.areas(&cx);
+            title::draw(frame, areas.title, app);
+            integrations::draw(frame, areas.table, hub, &cx);
+            if let Some(area) = areas.detail {
+                detail::draw(frame, area, hub, &cx, areas.narrow);
+            }
+            if let Some(area) = areas.history {
+                history::draw(frame, area, hub, &cx, areas.narrow);
+            }
+            status_bar::draw(frame, areas.status_bar, app);
+        }
     }
-    let size = frame.area();
-    let areas = layout::areas(size, app.focus, detail::wanted_lines(app, size));
-    title::draw(frame, areas.title, app);
-    integrations::draw(frame, areas.table, app);
-    if let Some(area) = areas.detail {
-        detail::draw(frame, area, app, areas.narrow);
-    }
-    if let Some(area) = areas.history {
-        history::draw(frame, area, app, areas.narrow);
-    }
-    status_bar::draw(frame, areas.status_bar, app);
     overlays::draw(frame, app);
 }
 
@@ -66,7 +74,7 @@ pub(crate) fn pane_block<'a>(
 }
 
 /// The bottom pane of a narrow terminal shows detail or history; its title shows both as tabs.
-pub(crate) fn tab_title<'a>(app: &App, theme: &Theme) -> Line<'a> {
+pub(crate) fn tab_title<'a>(focus: Pane, theme: &Theme) -> Line<'a> {
     use ratatui::text::Span;
     let tab = |label: &'static str, on: bool| {
         if on {
@@ -75,7 +83,7 @@ pub(crate) fn tab_title<'a>(app: &App, theme: &Theme) -> Line<'a> {
             Span::styled(format!(" {label} "), theme.dim())
         }
     };
-    let on_history = app.focus == Pane::History;
+    let on_history = focus == Pane::History;
     Line::from(vec![
         tab("Detail", !on_history),
         Span::raw("│"),

@@ -11,6 +11,7 @@ use crate::tui::app::App;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let attention = app
+        .hub
         .integrations
         .iter()
         .filter(|v| v.needs_attention())
@@ -30,7 +31,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             theme.warning(),
         ));
     }
-    if let Some(sales) = app.todays_sales.as_ref().filter(|s| s.items > 0) {
+    if let Some(sales) = app
+        .transactions
+        .todays_sales
+        .as_ref()
+        .filter(|s| s.items > 0)
+    {
         left.push(Span::styled(
             format!(
                 "  Today's sales {} ({} item{})",

@@ -64,6 +64,7 @@ pub fn runs(provider: Provider, count: u64) -> Vec<SyncLog> {
 
 pub mod attack;
 pub mod binary;
+pub mod dashboard;
 pub mod fixture_store;
 pub mod pty;
 pub mod readers;

@@ -2,19 +2,19 @@
 
 use ratatui::crossterm::event::KeyCode::{Char, Enter, Esc, PageDown, PageUp, Tab};
 
+use super::{ChatFocus, ChatScreen};
 use crate::tui::action::Action;
-use crate::tui::chat::{Chat, ChatFocus};
 use crate::tui::keys::{Binding, Press::*, Section::Chat as InChat};
 
-fn streaming(chat: &Chat) -> bool {
+fn streaming(chat: &ChatScreen) -> bool {
     chat.streaming.is_some()
 }
 
-fn typing(chat: &Chat) -> bool {
+fn typing(chat: &ChatScreen) -> bool {
     chat.focus == ChatFocus::Input
 }
 
-pub static KEYS: &[Binding<Chat>] = &[
+pub static KEYS: &[Binding<ChatScreen>] = &[
     Binding::says().help(
         InChat,
         "chat: Enter  Alt-Enter",

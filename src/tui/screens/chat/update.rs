@@ -1,216 +1,223 @@
-//! How the chat screen answers actions and engine events. Part of [`App::update`]: actions it
-//! does not take are handed back for the common handling.
+//! How the chat screen answers actions, the engine's answers and its events.
 
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 
 use crate::api::Conversation;
 use crate::api::Event;
-use crate::api::{Alias, GeminiSettings};
+use crate::api::{Alias, ChatMessage, IntegrationView, Provider};
 use crate::tui::action::{Action, Request};
-use crate::tui::app::{App, Overlay, Screen};
-use crate::tui::chat::{ChatFocus, RetryWait};
 use crate::tui::layout;
+use crate::tui::screens::context::{Context, Outbox};
 
-impl App {
-    /// Takes the chat's own actions (and, on the chat screen, movement); hands back the rest.
-    pub(crate) fn chat_update(&mut self, action: Action) -> Option<Action> {
-        let on_chat = self.screen == Screen::Chat && matches!(self.overlay, Overlay::None);
+use super::state::{ChatFocus, ChatScreen, RetryWait};
+
+impl ChatScreen {
+    /// Takes the chat's actions while it is on show; hands back the rest.
+    pub fn update(&mut self, action: Action, cx: &Context, out: &mut Outbox) -> Option<Action> {
         match action {
-            Action::ShowScreen(Screen::Chat) => self.enter_chat(),
-            Action::ShowScreen(Screen::Hub) => self.screen = Screen::Hub,
             Action::ChatKey(key) => {
-                self.chat.input.input(TermEvent::Key(key));
+                self.input.input(TermEvent::Key(key));
             }
             Action::ChatNewline => {
-                self.chat.input.input(TermEvent::Key(KeyEvent::new(
+                self.input.input(TermEvent::Key(KeyEvent::new(
                     KeyCode::Enter,
                     KeyModifiers::NONE,
                 )));
             }
-            Action::ChatSend => self.send_question(),
-            Action::ChatCancel => match self.chat.streaming {
-                Some((conversation, _)) => self.queue.push(Request::CancelChat(conversation)),
-                None => self.notify("No reply is arriving.", false),
+            Action::ChatSend => self.send_question(out),
+            Action::ChatCancel => match self.streaming {
+                Some((conversation, _)) => out.request(Request::CancelChat(conversation)),
+                None => out.notify("No reply is arriving.", false),
             },
             Action::ChatNew => {
-                self.chat.start_new();
-                self.notify("New conversation: your next question starts it.", false);
+                self.start_new();
+                out.notify("New conversation: your next question starts it.", false);
             }
             Action::ChatToggleAlias => {
-                self.chat.alias = match self.chat.alias {
+                self.alias = match self.alias {
                     Alias::Fast => Alias::Pro,
                     Alias::Pro => Alias::Fast,
                 };
-                let model = self
-                    .gemini_settings()
-                    .model(self.chat.alias)
-                    .map(str::to_string);
-                self.notify(
+                let model = self.gemini_settings().model(self.alias).map(str::to_string);
+                out.notify(
                     format!(
                         "Next questions go to {} ({}).",
-                        self.chat.alias.name(),
+                        self.alias.name(),
                         model.as_deref().unwrap_or("chosen at the first question")
                     ),
                     false,
                 );
             }
-            Action::ChatCopy => match self.chat.last_reply() {
+            Action::ChatCopy => match self.last_reply() {
                 Some(text) => {
-                    self.clipboard = Some(text.to_string());
-                    self.notify(
+                    out.copy(text.to_string());
+                    out.notify(
                         "Copied the last reply (through the terminal, OSC 52).",
                         false,
                     );
                 }
-                None => self.notify("No reply to copy yet.", false),
+                None => out.notify("No reply to copy yet.", false),
             },
             Action::ChatFocusNext => {
-                self.chat.focus = match self.chat.focus {
+                self.focus = match self.focus {
                     ChatFocus::Input => ChatFocus::Messages,
                     ChatFocus::Messages => ChatFocus::List,
                     ChatFocus::List => ChatFocus::Input,
                 }
             }
-            Action::ConversationsLoaded(list) => self.conversations_loaded(list),
-            Action::ChatSendFailed(message) => {
-                self.chat.sending = false;
-                self.notify(message, true);
+            Action::Move(delta) => self.chat_move(cx, delta),
+            Action::Page(pages) => {
+                let rows = Self::view_rows(self, cx) as i64;
+                self.chat_scroll(cx, pages * rows.max(1));
             }
-            Action::ConversationLoaded(conversation, messages) => {
-                self.chat
-                    .open(conversation, messages, &self.theme, self.now);
-            }
-            Action::Move(delta) if on_chat => self.chat_move(delta),
-            Action::Page(pages) if on_chat => {
-                let rows = self.chat_view_rows() as i64;
-                self.chat_scroll(pages * rows.max(1));
-            }
-            Action::Top if on_chat => self.chat_scroll(i64::MIN / 2),
-            Action::Bottom if on_chat => self.chat_scroll(i64::MAX / 2),
-            Action::Open if on_chat => self.open_selected_conversation(),
-            Action::Scroll { delta, .. } if on_chat => self.chat_scroll(delta * 3),
-            Action::Click { .. } if on_chat => {}
-            Action::Tick if self.screen == Screen::Chat => {
-                let (theme, now) = (self.theme, self.now);
-                self.chat.tick(&theme, now);
-            }
+            Action::Top => self.chat_scroll(cx, i64::MIN / 2),
+            Action::Bottom => self.chat_scroll(cx, i64::MAX / 2),
+            Action::Open => self.open_selected_conversation(out),
+            Action::Scroll { delta, .. } => self.chat_scroll(cx, delta * 3),
+            Action::Click { .. } => {}
+            Action::Tick => self.tick(&cx.theme, cx.now),
             other => return Some(other),
         }
         None
     }
 
-    fn enter_chat(&mut self) {
-        if self.screen != Screen::Chat && self.chat.conversations.is_empty() {
-            self.chat.alias = self.gemini_settings().default_alias;
-            self.queue.push(Request::LoadConversations);
+    /// `2`: the conversations are read the first time; the input box has the focus.
+    pub fn on_show(&mut self, was_here: bool, cx: &Context, out: &mut Outbox) {
+        if !was_here && self.conversations.is_empty() {
+            self.alias = self.gemini_settings().default_alias;
+            out.request(Request::LoadConversations);
         }
-        self.screen = Screen::Chat;
-        self.chat.focus = ChatFocus::Input;
+        self.focus = ChatFocus::Input;
         // A countdown left behind on the hub is a few seconds stale.
-        let (theme, now) = (self.theme, self.now);
-        self.chat.tick(&theme, now);
+        self.tick(&cx.theme, cx.now);
     }
 
-    pub(crate) fn gemini_settings(&self) -> GeminiSettings {
-        self.integrations
+    /// The models behind fast and pro follow Gemini's settings.
+    pub fn integrations_loaded(&mut self, views: &[IntegrationView]) {
+        self.gemini = views
             .iter()
-            .find(|v| v.provider == crate::api::Provider::Gemini)
-            .map(|v| GeminiSettings::from_settings(&v.settings))
-            .unwrap_or_else(|| GeminiSettings::from_settings(&Default::default()))
+            .find(|v| v.provider == Provider::Gemini)
+            .cloned();
     }
 
-    fn send_question(&mut self) {
-        let text = self.chat.input_text();
+    fn send_question(&mut self, out: &mut Outbox) {
+        let text = self.input_text();
         if text.trim().is_empty() {
             return;
         }
-        if self.chat.busy() {
-            self.notify(
+        if self.busy() {
+            out.notify(
                 "A reply is still arriving: wait for it, or Esc stops it.",
                 false,
             );
             return;
         }
-        self.chat.sending = true;
-        self.chat.scroll_from_bottom = 0;
-        self.queue.push(Request::SendChat {
-            conversation: self.chat.current.as_ref().map(|c| c.id),
+        self.sending = true;
+        self.scroll_from_bottom = 0;
+        out.request(Request::SendChat {
+            conversation: self.current.as_ref().map(|c| c.id),
             text,
-            model: self.chat.alias.name().to_string(),
+            model: self.alias.name().to_string(),
         });
-        self.chat.reset_input();
+        self.reset_input();
     }
 
-    fn chat_move(&mut self, delta: i64) {
-        match self.chat.focus {
+    fn chat_move(&mut self, cx: &Context, delta: i64) {
+        match self.focus {
             ChatFocus::List => {
-                let last = self.chat.conversations.len().saturating_sub(1) as i64;
-                self.chat.list_selected =
-                    (self.chat.list_selected as i64 + delta).clamp(0, last.max(0)) as usize;
+                let last = self.conversations.len().saturating_sub(1) as i64;
+                self.list_selected =
+                    (self.list_selected as i64 + delta).clamp(0, last.max(0)) as usize;
             }
-            _ => self.chat_scroll(delta),
+            _ => self.chat_scroll(cx, delta),
         }
     }
 
-    fn open_selected_conversation(&mut self) {
-        match self.chat.focus {
-            ChatFocus::List => {
-                if let Some(c) = self.chat.conversations.get(self.chat.list_selected) {
-                    self.queue.push(Request::LoadConversation(c.id));
-                }
-                self.chat.focus = ChatFocus::Input;
-            }
-            _ => self.chat.focus = ChatFocus::Input,
+    fn open_selected_conversation(&mut self, out: &mut Outbox) {
+        if self.focus == ChatFocus::List
+            && let Some(c) = self.conversations.get(self.list_selected)
+        {
+            out.request(Request::LoadConversation(c.id));
         }
+        self.focus = ChatFocus::Input;
     }
 
-    fn conversations_loaded(&mut self, list: Vec<Conversation>) {
+    pub fn conversations_loaded(&mut self, list: Vec<Conversation>, out: &mut Outbox) {
         // After a restart, the most recent conversation opens where it was left.
-        if self.chat.current.is_none()
-            && self.chat.messages.is_empty()
-            && !self.chat.busy()
+        if self.current.is_none()
+            && self.messages.is_empty()
+            && !self.busy()
             && let Some(latest) = list.first()
         {
-            self.queue.push(Request::LoadConversation(latest.id));
+            out.request(Request::LoadConversation(latest.id));
         }
-        let current = self.chat.current.as_ref().map(|c| c.id);
-        self.chat.list_selected = current
+        let current = self.current.as_ref().map(|c| c.id);
+        self.list_selected = current
             .and_then(|id| list.iter().position(|c| c.id == id))
             .unwrap_or(0);
-        self.chat.conversations = list;
+        self.conversations = list;
     }
 
-    /// Chat events from the engine (Gemini's go to `gemini_event`).
-    pub(crate) fn chat_or_gemini_event(&mut self, event: Event) {
-        let (theme, now) = (self.theme, self.now);
+    pub fn conversation_loaded(
+        &mut self,
+        conversation: Conversation,
+        messages: Vec<ChatMessage>,
+        cx: &Context,
+    ) {
+        self.open(conversation, messages, &cx.theme, cx.now);
+    }
+
+    /// The engine would not take the question.
+    pub fn send_failed(&mut self, message: String, out: &mut Outbox) {
+        self.sending = false;
+        out.notify(message, true);
+    }
+
+    /// The chat's events from the engine: a reply starting, arriving, waiting, finishing; and
+    /// Gemini's settings changing.
+    pub fn on_event(&mut self, event: &Event, cx: &Context, out: &mut Outbox) {
+        match event {
+            Event::IntegrationChanged(view) if view.provider == Provider::Gemini => {
+                self.gemini = Some(view.clone());
+            }
+            Event::ChatStarted { .. }
+            | Event::ChatDelta { .. }
+            | Event::ChatRetrying { .. }
+            | Event::ChatFinished(_) => self.reply_event(event.clone(), cx, out),
+            _ => {}
+        }
+    }
+
+    fn reply_event(&mut self, event: Event, cx: &Context, out: &mut Outbox) {
+        let (theme, now) = (&cx.theme, cx.now);
         match event {
             Event::ChatStarted { user, reply } => {
-                if self.chat.current.is_none() && self.chat.sending {
-                    self.chat.current = Some(Conversation {
+                if self.current.is_none() && self.sending {
+                    self.current = Some(Conversation {
                         id: user.conversation,
                         title: crate::text::one_line(&user.text),
-                        model: self.chat.alias.name().to_string(),
+                        model: self.alias.name().to_string(),
                         created_at: user.created_at,
                         updated_at: user.created_at,
                         messages: 0,
                     });
                 }
-                if self.chat.current.as_ref().map(|c| c.id) == Some(user.conversation) {
-                    self.chat.sending = false;
-                    self.chat.streaming = Some((reply.conversation, reply.seq));
-                    self.chat.upsert(user, &theme, now);
-                    self.chat.upsert(reply, &theme, now);
+                if self.current.as_ref().map(|c| c.id) == Some(user.conversation) {
+                    self.sending = false;
+                    self.streaming = Some((reply.conversation, reply.seq));
+                    self.upsert(user, theme, now);
+                    self.upsert(reply, theme, now);
                 }
-                self.queue.push(Request::LoadConversations);
+                out.request(Request::LoadConversations);
             }
             Event::ChatDelta {
                 conversation,
                 seq,
                 text,
             } => {
-                self.chat.end_wait(conversation, seq);
-                if self.chat.current.as_ref().map(|c| c.id) == Some(conversation) {
-                    self.chat.append(seq, &text, &theme, now);
+                self.end_wait(conversation, seq);
+                if self.current.as_ref().map(|c| c.id) == Some(conversation) {
+                    self.append(seq, &text, theme, now);
                 }
             }
             Event::ChatRetrying {
@@ -225,42 +232,41 @@ impl App {
                     reason,
                     at,
                 };
-                self.chat.retrying(wait, &theme, now);
+                self.retrying(wait, theme, now);
             }
             Event::ChatFinished(message) => {
-                self.chat.end_wait(message.conversation, message.seq);
-                if self.chat.streaming == Some((message.conversation, message.seq)) {
-                    self.chat.streaming = None;
+                self.end_wait(message.conversation, message.seq);
+                if self.streaming == Some((message.conversation, message.seq)) {
+                    self.streaming = None;
                 }
-                self.chat.upsert(message, &theme, now);
-                self.queue.push(Request::LoadConversations);
+                self.upsert(message, theme, now);
+                out.request(Request::LoadConversations);
             }
-            other => self.hub_event(other),
+            _ => {}
         }
     }
 
     /// Rows of messages the chat pane shows.
-    pub fn chat_view_rows(&self) -> usize {
-        let areas = layout::chat_areas(self.size, self.chat.input.lines().len(), false);
+    pub fn view_rows(&self, cx: &Context) -> usize {
+        let areas = layout::chat_areas(cx.size, self.input.lines().len(), false);
         areas
             .messages
             .map_or(0, |a| usize::from(a.height.saturating_sub(2)))
     }
 
-    /// Renders the chat for the pane's width when that changed (resize, first show).
-    pub(crate) fn fit_chat_to_screen(&mut self) {
-        let areas = layout::chat_areas(self.size, self.chat.input.lines().len(), false);
+    /// Renders the chat for the pane's width when that changed (resize, first show, the input
+    /// box growing).
+    pub fn fit(&mut self, cx: &Context) {
+        let areas = layout::chat_areas(cx.size, self.input.lines().len(), false);
         let width = areas
             .messages
             .map_or(0, |a| usize::from(a.width.saturating_sub(2)));
-        let height = self.chat_view_rows();
-        let (theme, now) = (self.theme, self.now);
-        self.chat.set_size(width, height, &theme, now);
+        let height = self.view_rows(cx);
+        self.set_size(width, height, &cx.theme, cx.now);
     }
 
-    fn chat_scroll(&mut self, delta: i64) {
-        let rows = self.chat_view_rows();
-        let (theme, now) = (self.theme, self.now);
-        self.chat.scroll(delta, rows, &theme, now);
+    fn chat_scroll(&mut self, cx: &Context, delta: i64) {
+        let rows = self.view_rows(cx);
+        self.scroll(delta, rows, &cx.theme, cx.now);
     }
 }

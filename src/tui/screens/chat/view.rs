@@ -5,21 +5,21 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
-use crate::tui::app::{App, Overlay};
-use crate::tui::chat::ChatFocus;
+use super::{ChatFocus, ChatScreen};
 use crate::tui::layout;
+use crate::tui::screens::context::Context;
 use crate::tui::views::pane_block;
 
-pub fn draw(frame: &mut Frame, app: &App) {
-    let chat = &app.chat;
-    let theme = &app.theme;
-    let no_overlay = matches!(app.overlay, Overlay::None);
+/// Draws the chat; the status bar goes in the area it gives back.
+pub fn draw(frame: &mut Frame, chat: &ChatScreen, cx: &Context) -> ratatui::layout::Rect {
+    let theme = &cx.theme;
+    let no_overlay = cx.uncovered();
     let areas = layout::chat_areas(
         frame.area(),
         chat.input.lines().len(),
         chat.focus == ChatFocus::List,
     );
-    title(frame, areas.title, app);
+    title(frame, areas.title, chat, cx);
 
     if let Some(area) = areas.list {
         let focused = no_overlay && chat.focus == ChatFocus::List;
@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                     Line::styled(
                         format!(
                             "  {} · {} messages",
-                            crate::format::clock(c.updated_at, app.now),
+                            crate::format::clock(c.updated_at, cx.now),
                             c.messages
                         ),
                         theme.dim(),
@@ -104,17 +104,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
         input.set_cursor_style(ratatui::style::Style::default());
     }
     frame.render_widget(&input, areas.input);
-    crate::tui::views::status_bar::draw(frame, areas.status_bar, app);
+    areas.status_bar
 }
 
-fn title(frame: &mut Frame, area: ratatui::layout::Rect, app: &App) {
-    let theme = &app.theme;
-    let alias = app.chat.alias;
-    let model = app.gemini_settings().model(alias).map(str::to_string);
-    let gemini = app
-        .integrations
-        .iter()
-        .find(|v| v.provider == crate::api::Provider::Gemini);
+fn title(frame: &mut Frame, area: ratatui::layout::Rect, chat: &ChatScreen, cx: &Context) {
+    let theme = &cx.theme;
+    let alias = chat.alias;
+    let model = chat.gemini_settings().model(alias).map(str::to_string);
+    let gemini = chat.gemini.as_ref();
     let mut spans = vec![
         Span::styled(" legion-hub ", theme.selected(true)),
         Span::styled(" Chat with Gemini", theme.title()),

@@ -3,67 +3,58 @@
 //! ones again. It follows the engine's `WebhooksChanged` events, so a sale shows here, in the
 //! transactions and in today's sales within a moment of its delivery.
 
-use crate::api::WebhookRow;
+use crate::api::Event;
+use crate::api::{WebhookRow, WebhookSummary};
 use crate::tui::action::{Action, Request};
-use crate::tui::app::{App, Overlay, Screen};
-use crate::tui::layout;
+use crate::tui::app::Screen;
+use crate::tui::overlay::{Overlay, Popup};
 use crate::tui::paged::Paged;
+use crate::tui::screens::context::{Context, Outbox};
 
-/// The events screen's window (one list, so no key).
-pub type Events = Paged<(), WebhookRow>;
+use super::EventsScreen;
 
-impl App {
-    pub(crate) fn events_update(&mut self, action: Action) -> Option<Action> {
-        let here = self.screen == Screen::Events && matches!(self.overlay, Overlay::None);
+impl EventsScreen {
+    /// The first show loads the counts; the rows follow from [`EventsScreen::requests`].
+    pub fn on_show(&mut self, out: &mut Outbox) {
+        if self.list.key.is_none() {
+            self.list.reset(Some(()));
+            out.request(Request::LoadWebhookSummary);
+        }
+    }
+
+    /// Takes the screen's actions while it is on show; hands back the rest.
+    pub fn update(&mut self, action: Action, cx: &Context, out: &mut Outbox) -> Option<Action> {
         match action {
-            Action::ShowScreen(Screen::Events) => {
-                self.screen = Screen::Events;
-                if self.events.key.is_none() {
-                    self.events.reset(Some(()));
-                    self.queue.push(Request::LoadWebhookSummary);
-                }
-            }
-            Action::WebhookEventsLoaded(page) => {
-                self.events.loaded(page.total, page.offset, page.rows)
-            }
-            Action::WebhookSummaryLoaded(summary) => self.webhook_summary = Some(summary),
-            Action::RetryWebhooks if here => self.queue.push(Request::RetryWebhooks),
-            Action::Open if here => {
-                if let Some(row) = self.events.row(self.events.selected) {
-                    self.overlay = Overlay::Popup(crate::tui::app::Popup {
+            Action::RetryWebhooks => out.request(Request::RetryWebhooks),
+            Action::Open => {
+                if let Some(row) = self.list.row(self.list.selected) {
+                    out.open(Overlay::Popup(Popup {
                         title: format!(" {} {} ", row.kind, row.event_type),
                         body: describe(row),
                         scroll: 0,
-                    });
+                    }));
                 }
             }
-            Action::Back if here => self.screen = Screen::Hub,
-            action if here => {
-                let rows = self.event_rows();
-                return move_in(&mut self.events, action, rows);
-            }
-            other => return Some(other),
+            Action::Back => out.show(Screen::Hub),
+            action => return move_in(&mut self.list, action, Self::rows(cx)),
         }
         None
     }
 
-    /// Rows of events on screen (below the counts line).
-    pub fn event_rows(&self) -> usize {
-        usize::from(layout::events_area(self.size).height.saturating_sub(3))
+    pub fn events_loaded(&mut self, page: crate::api::WebhookEventPage) {
+        self.list.loaded(page.total, page.offset, page.rows)
     }
 
-    /// What the events screen needs loaded.
-    pub(crate) fn events_request(&mut self) -> Option<Request> {
-        if self.screen != Screen::Events || self.events.key.is_none() {
-            return None;
+    pub fn summary_loaded(&mut self, summary: WebhookSummary) {
+        self.summary = Some(summary);
+    }
+
+    /// A delivery changes the counts and the list.
+    pub fn on_event(&mut self, event: &Event) {
+        if let Event::WebhooksChanged(summary) = event {
+            self.summary = Some(summary.clone());
+            self.list.invalidate();
         }
-        let rows = self.event_rows();
-        self.events
-            .wants_page(rows)
-            .then(|| Request::LoadWebhookEvents {
-                offset: self.events.top,
-                limit: rows.max(1),
-            })
     }
 }
 

@@ -9,23 +9,25 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use crate::api::WebhookState;
 use crate::api::{Status, SyncStatus};
-use crate::tui::app::{App, Overlay};
 use crate::tui::layout;
+use crate::tui::screens::context::Context;
 use crate::tui::theme::Theme;
 use crate::tui::views::pane_block;
 
-pub fn draw(frame: &mut Frame, app: &App) {
-    let theme = &app.theme;
-    let size = frame.area();
-    crate::tui::views::title::draw(frame, Rect { height: 1, ..size }, app);
+use super::EventsScreen;
+
+/// Draws the counts and the deliveries below the title line.
+pub fn draw(frame: &mut Frame, screen: &EventsScreen, cx: &Context) {
+    let theme = &cx.theme;
+    let size = cx.size;
     let body = layout::transactions_area(size);
     frame.render_widget(
-        Paragraph::new(counts_line(app, theme)),
+        Paragraph::new(counts_line(screen, theme)),
         Rect { height: 1, ..body },
     );
     if body.height > 1 {
         frame.render_widget(
-            Paragraph::new(rejections_line(app, theme, body.width)),
+            Paragraph::new(rejections_line(screen, cx, body.width)),
             Rect {
                 y: body.y + 1,
                 height: 1,
@@ -34,24 +36,24 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
     }
     let area = layout::events_area(size);
-    let list = &app.events;
+    let list = &screen.list;
     let mut block = pane_block(
         format!(
             " Webhook events · {} ",
             crate::format::thousands(list.total)
         ),
-        matches!(app.overlay, Overlay::None),
+        cx.uncovered(),
         theme,
     );
     // Where deliveries come in sits on the frame, so the counts line fits 80 columns.
-    if let Some(receiving) = receiving_here(app, theme) {
+    if let Some(receiving) = receiving_here(screen, theme) {
         block = block.title_top(receiving.right_aligned());
     }
     if list.total == 0 {
         let text = if list.window.is_none() {
             "Loading…"
-        } else if app
-            .webhook_summary
+        } else if screen
+            .summary
             .as_ref()
             .is_some_and(|s| s.subscription.is_some())
         {
@@ -68,12 +70,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
     } else {
         let visible = usize::from(area.height.saturating_sub(3));
-        let today = app.now.date_naive();
+        let today = cx.now.date_naive();
         let rows: Vec<Row> = (list.top..list.total)
             .take(visible)
             .map(|i| match list.row(i) {
                 Some(row) => {
-                    let at = row.at.with_timezone(&app.now.timezone());
+                    let at = row.at.with_timezone(&cx.now.timezone());
                     let when = if at.date_naive() == today {
                         at.format("%H:%M:%S").to_string()
                     } else {
@@ -117,12 +119,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         .block(block);
         crate::tui::views::render_paged(frame, area, table, list, visible);
     }
-    crate::tui::views::status_bar::draw_at_bottom(frame, size, app);
 }
 
 /// "18 received · 18 processed · 0 failed · 0 pending · 4 duplicates · 3 rejected"
-fn counts_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
-    let Some(summary) = &app.webhook_summary else {
+fn counts_line<'a>(screen: &EventsScreen, theme: &Theme) -> Line<'a> {
+    let Some(summary) = &screen.summary else {
         return Line::from(Span::styled(" …", theme.dim()));
     };
     let c = &summary.counts;
@@ -133,35 +134,28 @@ fn counts_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
             n(c.received),
             n(c.processed)
         )),
-        Span::styled(
-            format!("{} failed", n(c.failed)),
-            if c.failed > 0 {
-                theme.error()
-            } else {
-                theme.dim()
-            },
-        ),
+        count("failed", c.failed, theme.error(), theme),
         Span::raw(format!(
             " · {} pending · {} duplicates · ",
             n(summary.pending),
             n(c.duplicates)
         )),
-        Span::styled(
-            format!("{} rejected", n(c.rejected)),
-            if c.rejected > 0 {
-                theme.warning()
-            } else {
-                theme.dim()
-            },
-        ),
+        count("rejected", c.rejected, theme.warning(), theme),
     ];
     Line::from(spans)
 }
 
+/// "3 failed": in `loud` when there are some, dim when none.
+fn count<'a>(what: &str, n: u64, loud: ratatui::style::Style, theme: &Theme) -> Span<'a> {
+    let style = if n > 0 { loud } else { theme.dim() };
+    Span::styled(format!("{} {what}", crate::format::thousands(n)), style)
+}
+
 /// " Rejected: 312 last minute · 2,664 last hour · 1,000 most recent kept of 2,664 · ...": as
 /// many of its parts as fit, most telling first, so 80 columns still show the rate.
-fn rejections_line<'a>(app: &App, theme: &Theme, width: u16) -> Line<'a> {
-    let Some(summary) = &app.webhook_summary else {
+fn rejections_line<'a>(screen: &EventsScreen, cx: &Context, width: u16) -> Line<'a> {
+    let theme = &cx.theme;
+    let Some(summary) = &screen.summary else {
         return Line::default();
     };
     let r = &summary.rejections;
@@ -181,7 +175,7 @@ fn rejections_line<'a>(app: &App, theme: &Theme, width: u16) -> Line<'a> {
         parts.push(format!("{} answered 429", n(r.throttled)));
     }
     if let Some(last) = r.recent.first() {
-        let at = last.at.with_timezone(&app.now.timezone());
+        let at = last.at.with_timezone(&cx.now.timezone());
         let from = last
             .peer
             .as_deref()
@@ -215,8 +209,8 @@ fn rejections_line<'a>(app: &App, theme: &Theme, width: u16) -> Line<'a> {
 
 /// " on http://127.0.0.1:8787/webhooks/mindbody ", or a warning when a subscription points at
 /// a receiver that is not this process.
-fn receiving_here<'a>(app: &App, theme: &Theme) -> Option<Line<'a>> {
-    let summary = app.webhook_summary.as_ref()?;
+fn receiving_here<'a>(screen: &EventsScreen, theme: &Theme) -> Option<Line<'a>> {
+    let summary = screen.summary.as_ref()?;
     match (&summary.listening_on, &summary.subscription) {
         (Some(addr), _) => Some(Line::styled(format!(" on {addr} "), theme.dim())),
         (None, Some(_)) => Some(Line::styled(

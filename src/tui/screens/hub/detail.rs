@@ -9,58 +9,60 @@ use ratatui::widgets::Paragraph;
 use crate::api::IntegrationView;
 use crate::api::Provider;
 use crate::present;
-use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::screens::context::Context;
+
+use super::{HubScreen, Pane};
 use crate::tui::layout;
 use crate::tui::views::{pane_block, tab_title};
 
 const LABEL_WIDTH: usize = 12;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
-    let theme = &app.theme;
-    let focused = app.focus == Pane::Detail && matches!(app.overlay, Overlay::None);
-    let title = match (narrow, app.selected_view()) {
-        (true, _) => tab_title(app, theme),
+pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context, narrow: bool) {
+    let theme = &cx.theme;
+    let focused = hub.focus == Pane::Detail && cx.uncovered();
+    let title = match (narrow, hub.selected_view()) {
+        (true, _) => tab_title(hub.focus, theme),
         (false, Some(view)) => Line::from(format!(" {} ", view.name)),
         (false, None) => Line::from(" Detail "),
     };
     let block = pane_block(title, focused, theme);
     let width = usize::from(area.width.saturating_sub(2));
-    let paragraph = Paragraph::new(lines(app, width))
-        .scroll((app.detail_scroll, 0))
+    let paragraph = Paragraph::new(lines(hub, cx, width))
+        .scroll((hub.detail_scroll, 0))
         .block(block);
     frame.render_widget(paragraph, area);
 }
 
 /// How far the detail can scroll: the lines that do not fit in the pane.
-pub fn max_scroll(app: &App) -> usize {
-    let area = app
-        .areas_with_focus(Pane::Detail)
+pub fn max_scroll(hub: &HubScreen, cx: &Context) -> usize {
+    let area = hub
+        .areas_with_focus(cx, Pane::Detail)
         .detail
         .unwrap_or_default();
-    let lines = lines(app, usize::from(area.width.saturating_sub(2))).len();
+    let lines = lines(hub, cx, usize::from(area.width.saturating_sub(2))).len();
     lines.saturating_sub(usize::from(area.height.saturating_sub(2)))
 }
 
 /// Lines the longest detail of the integrations listed needs in a terminal of `size`: the
 /// layout makes room for it when there is room to make, so the actions are not below the fold.
-pub fn wanted_lines(app: &App, size: ratatui::layout::Rect) -> u16 {
-    let width = usize::from(layout::detail_width(size).saturating_sub(2));
-    app.visible()
+pub fn wanted_lines(hub: &HubScreen, cx: &Context) -> u16 {
+    let width = usize::from(layout::detail_width(cx.size).saturating_sub(2));
+    hub.visible()
         .into_iter()
-        .map(|view| lines_for(app, Some(view), width).len())
+        .map(|view| lines_for(cx, Some(view), width).len())
         .max()
         .unwrap_or(1) as u16
 }
 
 /// The selected integration's detail as lines of at most `width` columns.
-fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
-    lines_for(app, app.selected_view(), width)
+fn lines(hub: &HubScreen, cx: &Context, width: usize) -> Vec<Line<'static>> {
+    lines_for(cx, hub.selected_view(), width)
 }
 
 /// An integration's detail as lines of at most `width` columns; values wrap under their own
 /// column.
-fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Line<'static>> {
-    let theme = &app.theme;
+fn lines_for(cx: &Context, view: Option<&IntegrationView>, width: usize) -> Vec<Line<'static>> {
+    let theme = &cx.theme;
     let Some(view) = view else {
         return vec![Line::styled(
             "No integration selected. Esc clears the filter.",
@@ -95,7 +97,7 @@ fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Lin
         ),
     );
     if let Some(at) = view.retry_at {
-        let left = (at - app.now.to_utc()).num_seconds();
+        let left = (at - cx.now.to_utc()).num_seconds();
         if left > 0 {
             field(
                 "Retry in",
@@ -141,7 +143,7 @@ fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Lin
         field("", Span::raw(""));
         let last_sync = view
             .last_sync_at
-            .map(|t| crate::format::clock(t, app.now))
+            .map(|t| crate::format::clock(t, cx.now))
             .unwrap_or_else(|| "never".into());
         field("Last sync", Span::raw(last_sync));
         field(
@@ -160,7 +162,7 @@ fn lines_for(app: &App, view: Option<&IntegrationView>, width: usize) -> Vec<Lin
             field(&fact.label, Span::raw(fact.value.clone()));
         }
         if let Some(next) = view.next_sync_at {
-            field("Next sync", Span::raw(crate::format::clock(next, app.now)));
+            field("Next sync", Span::raw(crate::format::clock(next, cx.now)));
         }
         if view.settings.is_empty() {
             field("Settings", Span::styled("none yet", theme.dim()));

@@ -9,17 +9,19 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use crate::api::SyncLog;
 use crate::api::SyncStatus;
-use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::screens::context::Context;
+
+use super::{HubScreen, Pane};
 use crate::tui::views::{pane_block, tab_title};
 
 /// Below this width the history drops its less important columns.
 const FULL_FROM: u16 = 110;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
-    let theme = &app.theme;
-    let history = &app.history;
-    let focused = app.focus == Pane::History && matches!(app.overlay, Overlay::None);
-    let name = app
+pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context, narrow: bool) {
+    let theme = &cx.theme;
+    let history = &hub.history;
+    let focused = hub.focus == Pane::History && cx.uncovered();
+    let name = hub
         .selected_view()
         .map(|v| format!(" · {}", v.name))
         .unwrap_or_default();
@@ -33,7 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
         )
     };
     let title = if narrow {
-        let mut tabs = tab_title(app, theme);
+        let mut tabs = tab_title(hub.focus, theme);
         tabs.push_span(format!("{}{position} ", name.trim_start()));
         tabs
     } else {
@@ -42,7 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
     let block = pane_block(title, focused, theme);
 
     if history.total == 0 {
-        let text = match app.selected_view() {
+        let text = match hub.selected_view() {
             None => String::new(),
             Some(v) if !v.available => format!("{} is coming soon: no syncs to show.", v.name),
             Some(v) if history.window.is_none() => format!("Loading {}'s sync history…", v.name),
@@ -57,7 +59,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, narrow: bool) {
     let rows: Vec<Row> = (history.top..history.total)
         .take(visible)
         .map(|i| match history.row(i) {
-            Some(run) => run_row(run, app, full),
+            Some(run) => run_row(run, cx, full),
             None => Row::new([Cell::from("…")]),
         })
         .collect();
@@ -128,8 +130,8 @@ const COLUMNS: [Column; 9] = [
 ];
 
 /// One run as a row, with a cell for each column in [`COLUMNS`] that is shown.
-fn run_row<'a>(run: &SyncLog, app: &App, full: bool) -> Row<'a> {
-    let theme = &app.theme;
+fn run_row<'a>(run: &SyncLog, cx: &Context, full: bool) -> Row<'a> {
+    let theme = &cx.theme;
     let result = match run.status {
         SyncStatus::Started => "↻ running",
         SyncStatus::Completed => "✓ completed",
@@ -143,7 +145,7 @@ fn run_row<'a>(run: &SyncLog, app: &App, full: bool) -> Row<'a> {
         .unwrap_or_else(|| "-".into());
     let counts = &run.records;
     let cells: [Cell; 9] = [
-        Cell::from(crate::format::clock(run.started_at, app.now)),
+        Cell::from(crate::format::clock(run.started_at, cx.now)),
         Cell::from(run.sync_type.clone()),
         Cell::from(result).style(theme.sync_status(run.status)),
         Cell::from(counts.new.to_string()),

@@ -1,292 +1,307 @@
-//! The hub screen's keys for the selected integration: test (`t`), configure (`c`, a form),
-//! connect (`o`, the sign-in overlay), disconnect (`x`), accept what is on offer (`a`); and what
-//! the engine says back about them.
+//! What the hub does with an action while it is on show: the selected integration's keys (test
+//! `t`, configure `c`, connect `o`, disconnect `x`, accept `a`, sync `s`, map categories `m`),
+//! moving between and within the panes, the mouse; and what the engine says back.
 
-use ratatui::crossterm::event::{Event as TermEvent, KeyEvent};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
-
-use crate::api::Alias;
-use crate::api::MindbodySettings;
+use crate::api::Event;
+use crate::api::IntegrationView;
 use crate::api::Provider;
-use crate::api::SignIn;
-use crate::api::{Event, GeminiUpdate, MindbodyUpdate};
-use crate::secret::Secret;
+use crate::api::SyncLogPage;
 use crate::tui::action::{Action, Request};
-use crate::tui::app::{App, Overlay};
 use crate::tui::confirm::Confirm;
-use crate::tui::form::{Field, Form};
+use crate::tui::layout;
+use crate::tui::overlay::{Overlay, Popup};
+use crate::tui::screens::context::{Context, Outbox};
+use tui_input::Input;
 
-/// The sign-in overlay: the address to open, and a field to paste the one the browser ends on.
-#[derive(Debug, Clone)]
-pub struct ConnectView {
-    pub provider: Provider,
-    /// None until the engine has the address ready.
-    pub sign_in: Option<SignIn>,
-    pub paste: Input,
-    pub error: Option<String>,
-}
+use super::sign_in::ConnectView;
+use super::{HubScreen, Pane};
 
-impl App {
-    pub(crate) fn hub_update(&mut self, action: Action) -> Option<Action> {
-        let selected = self.selected_view().map(|v| (v.provider, v.available));
+impl HubScreen {
+    /// Takes the hub's actions; hands back the rest.
+    pub fn update(&mut self, action: Action, cx: &Context, out: &mut Outbox) -> Option<Action> {
+        let passed = self.take(action, cx, out);
+        self.follow_selection();
+        passed
+    }
+
+    fn take(&mut self, action: Action, cx: &Context, out: &mut Outbox) -> Option<Action> {
+        let selected = self.selected_provider();
         match action {
             Action::TestSelected => match selected {
-                Some((Provider::Gemini, _)) => self.start(Request::TestGemini, "Testing Gemini…"),
-                Some((Provider::Mindbody, _)) => {
-                    self.start(Request::TestMindbody, "Testing Mindbody…")
-                }
-                Some((other, _)) => {
-                    self.notify(format!("{other} has no connection test yet."), false)
-                }
+                Some(Provider::Gemini) => out.start(Request::TestGemini, "Testing Gemini…"),
+                Some(Provider::Mindbody) => out.start(Request::TestMindbody, "Testing Mindbody…"),
+                Some(other) => out.notify(format!("{other} has no connection test yet."), false),
                 None => {}
             },
             Action::ConfigureSelected => match selected {
-                Some((Provider::Gemini, _)) => {
-                    self.overlay = Overlay::Form(Box::new(self.gemini_form()));
-                    self.queue.push(Request::LoadGeminiModels);
+                Some(Provider::Gemini) => {
+                    out.open(Overlay::Form(Box::new(self.gemini_form())));
+                    out.request(Request::LoadGeminiModels);
                 }
-                Some((Provider::Mindbody, _)) => {
-                    self.overlay = Overlay::Form(Box::new(self.mindbody_form()));
+                Some(Provider::Mindbody) => {
+                    out.open(Overlay::Form(Box::new(self.mindbody_form())));
                 }
-                Some((other, _)) => {
-                    self.notify(format!("{other} has nothing to configure yet."), false)
-                }
+                Some(other) => out.notify(format!("{other} has nothing to configure yet."), false),
                 None => {}
             },
             Action::ConnectSelected => match selected {
-                Some((Provider::Mindbody, _)) => {
-                    self.overlay = Overlay::Connect(Box::new(ConnectView {
-                        provider: Provider::Mindbody,
-                        sign_in: None,
-                        paste: Input::default(),
-                        error: None,
-                    }));
-                    self.queue.push(Request::ConnectMindbody);
+                Some(Provider::Mindbody) => {
+                    out.open(Overlay::Connect(Box::new(ConnectView::new(
+                        Provider::Mindbody,
+                    ))));
+                    out.request(Request::ConnectMindbody);
                 }
-                Some((Provider::Gemini, _)) => {
-                    self.notify("Gemini signs in with an API key: press c to set it.", false)
+                Some(Provider::Gemini) => {
+                    out.notify("Gemini signs in with an API key: press c to set it.", false)
                 }
-                Some((other, _)) => self.notify(format!("{other} cannot be connected yet."), false),
+                Some(other) => out.notify(format!("{other} cannot be connected yet."), false),
                 None => {}
             },
             Action::DisconnectSelected => match selected {
                 // Signed out already: nothing to forget, nothing to ask.
-                Some((Provider::Mindbody, _))
+                Some(Provider::Mindbody)
                     if self
                         .selected_view()
                         .is_some_and(|v| v.status == crate::api::Status::Disconnected) =>
                 {
-                    self.notify("Mindbody is not signed in: nothing to disconnect.", false)
+                    out.notify("Mindbody is not signed in: nothing to disconnect.", false)
                 }
-                Some((Provider::Mindbody, _)) => {
-                    self.overlay = Overlay::Confirm(Box::new(Confirm::disconnect_mindbody()))
+                Some(Provider::Mindbody) => {
+                    out.open(Overlay::Confirm(Box::new(Confirm::disconnect_mindbody())))
                 }
-                Some((other, _)) => {
-                    self.notify(format!("{other} has no sign-in to disconnect."), false)
-                }
+                Some(other) => out.notify(format!("{other} has no sign-in to disconnect."), false),
                 None => {}
             },
             Action::AcceptOffer => {
                 let offer = self.selected_view().and_then(|v| v.offer.clone());
                 match (selected, offer) {
-                    (Some((Provider::Gemini, _)), Some(_)) => self.start(
+                    (Some(Provider::Gemini), Some(_)) => out.start(
                         Request::AcceptGemini,
                         "Switching to the replacement models and testing…",
                     ),
-                    (Some((Provider::Mindbody, _)), Some(_)) => self.start(
+                    (Some(Provider::Mindbody), Some(_)) => out.start(
                         Request::ActivateWebhooks,
                         "Asking Mindbody to activate the webhook subscription…",
                     ),
-                    _ => self.notify("Nothing on offer to accept here.", false),
+                    _ => out.notify("Nothing on offer to accept here.", false),
                 }
             }
-            Action::FormNext | Action::FormPrev | Action::FormCycle(_) => {
-                if let Overlay::Form(form) = &mut self.overlay {
-                    match action {
-                        Action::FormNext => form.move_field(1),
-                        Action::FormPrev => form.move_field(-1),
-                        Action::FormCycle(delta) => form.cycle(delta),
-                        _ => {}
-                    }
+            Action::SyncSelected => match selected {
+                Some(Provider::Mindbody) => out.request(Request::SyncMindbody),
+                Some(other) => out.notify(format!("{other} has nothing to sync."), false),
+                None => {}
+            },
+            Action::OpenMapping => match selected {
+                Some(Provider::Mindbody) => {
+                    out.open(Overlay::Mapping(Box::default()));
+                    out.request(Request::LoadCategories);
                 }
+                Some(other) => out.notify(format!("{other} has no categories to map."), false),
+                None => {}
+            },
+            Action::OpenFilter => out.open(Overlay::Filter(Input::new(self.filter.clone()))),
+            Action::Back => self.back(),
+            Action::Move(delta) => self.move_in(cx, self.focus, delta),
+            Action::Page(pages) => {
+                let rows = self.page_rows(cx) as i64;
+                self.move_in(cx, self.focus, pages * rows.max(1));
             }
-            Action::Edit(key) if matches!(self.overlay, Overlay::Form(_) | Overlay::Connect(_)) => {
-                self.edit_overlay(key)
-            }
-            Action::Submit if matches!(self.overlay, Overlay::Form(_)) => self.submit_form(),
-            Action::Submit if matches!(self.overlay, Overlay::Connect(_)) => {
-                if let Overlay::Connect(view) = &mut self.overlay {
-                    let address = view.paste.value().trim().to_string();
-                    if !address.is_empty() {
-                        view.error = None;
-                        self.queue.push(Request::PasteRedirect(address));
-                    }
-                }
-            }
-            Action::Back if matches!(self.overlay, Overlay::Connect(_)) => {
-                self.queue.push(Request::CancelConnect);
-                self.overlay = Overlay::None;
-                self.notify("Sign-in cancelled.", false);
-            }
-            Action::CopyUrl => {
-                if let Overlay::Connect(view) = &self.overlay
-                    && let Some(sign_in) = &view.sign_in
-                {
-                    self.clipboard = Some(sign_in.url.clone());
-                    self.notify("Copied the sign-in address (OSC 52).", false);
-                }
-            }
-            Action::ConnectFailed(message) => {
-                if matches!(self.overlay, Overlay::Connect(_)) {
-                    self.overlay = Overlay::None;
-                }
-                self.notify(message, true);
-            }
-            Action::PasteRejected(message) => {
-                if let Overlay::Connect(view) = &mut self.overlay {
-                    view.error = Some(message);
-                    view.paste = Input::default();
-                }
-            }
-            Action::GeminiModelsLoaded(models) => {
-                if let Overlay::Form(form) = &mut self.overlay
-                    && form.provider == Provider::Gemini
-                {
-                    match models {
-                        Ok(models) => {
-                            form.note = Some(format!("{} models: ← → to choose", models.len()));
-                            form.set_options("fast", models.clone());
-                            form.set_options("pro", models);
-                        }
-                        Err(error) => form.note = Some(format!("no model list yet: {error}")),
-                    }
-                }
-            }
+            Action::Top => self.move_in(cx, self.focus, i64::MIN / 2),
+            Action::Bottom => self.move_in(cx, self.focus, i64::MAX / 2),
+            Action::NextPane => self.focus = self.focus.next(),
+            Action::PrevPane => self.focus = self.focus.prev(),
+            Action::Open => self.open(cx, out),
+            Action::Click { column, row } => self.click(cx, column, row),
+            Action::Scroll { column, row, delta } => self.scroll_at(cx, column, row, delta),
             other => return Some(other),
         }
         None
     }
 
-    fn start(&mut self, request: Request, what: &str) {
-        self.queue.push(request);
-        self.notify(what, false);
-    }
-
-    fn edit_overlay(&mut self, key: KeyEvent) {
-        match &mut self.overlay {
-            Overlay::Form(form) => form.edit(key),
-            Overlay::Connect(view) => {
-                view.paste.handle_event(&TermEvent::Key(key));
-            }
-            _ => {}
+    /// Esc with nothing open: back to the integrations table, then clear the filter.
+    fn back(&mut self) {
+        if self.focus != Pane::Integrations {
+            self.focus = Pane::Integrations;
+        } else if !self.filter.is_empty() {
+            let keep = self.selected_provider();
+            self.filter.clear();
+            self.reselect(keep);
         }
     }
 
-    fn has_key(&self, provider: Provider) -> bool {
-        self.integrations
-            .iter()
-            .find(|v| v.provider == provider)
-            .is_some_and(|v| {
-                v.has_credentials
-                    || v.facts
-                        .iter()
-                        .any(|f| f.label == "Key from" && f.value != "no key yet")
-            })
+    /// What is typed in `/` so far: the table narrows as you type.
+    pub fn filter_typed(&mut self, text: &str) {
+        let keep = self.selected_provider();
+        self.filter = text.to_string();
+        self.reselect(keep);
+        self.follow_selection();
     }
 
-    fn gemini_form(&self) -> Form {
-        let settings = self.gemini_settings();
-        let has_key = self.has_key(Provider::Gemini);
-        let aliases = vec![
-            Alias::Fast.name().to_string(),
-            Alias::Pro.name().to_string(),
-        ];
-        let form = Form::new(
-            Provider::Gemini,
-            vec![
-                Field::secret("api_key", "API key", has_key),
-                Field::choice(
-                    "fast",
-                    "fast model",
-                    Vec::new(),
-                    settings.fast.clone(),
-                    "(chosen at the test)",
-                ),
-                Field::choice(
-                    "pro",
-                    "pro model",
-                    Vec::new(),
-                    settings.pro.clone(),
-                    "(chosen at the test)",
-                ),
-                Field::choice(
-                    "default",
-                    "default",
-                    aliases,
-                    Some(settings.default_alias.name().into()),
-                    "fast",
-                ),
-                Field::text(
-                    "temperature",
-                    "temperature",
-                    settings.temperature.map(|t| t.to_string()).as_deref(),
-                ),
-            ],
-        );
-        let mut form = if has_key { form.focus_on("fast") } else { form };
-        form.note = Some("loading the models your key can use…".into());
-        form
+    /// Enter in `/`: the filter stays.
+    pub fn filter_kept(&mut self, text: &str) {
+        self.filter = text.trim().to_string();
+        self.follow_selection();
     }
 
-    fn mindbody_form(&self) -> Form {
-        let view = self
-            .integrations
-            .iter()
-            .find(|v| v.provider == Provider::Mindbody);
-        let settings = view
-            .map(|v| MindbodySettings::from_settings(&v.settings))
-            .unwrap_or_default();
-        let saved = view.is_some_and(|v| v.has_credentials);
-        let mut form = Form::new(
-            Provider::Mindbody,
-            vec![
-                Field::text("site_id", "site id", settings.site_id.as_deref()),
-                Field::text("client_id", "client id", settings.client_id.as_deref()),
-                Field::text(
-                    "redirect_uri",
-                    "redirect URI",
-                    Some(settings.redirect_uri()),
-                ),
-                Field::secret("api_key", "API key", saved),
-                Field::secret("client_secret", "client secret", saved),
-            ],
-        );
-        form.note = Some("The redirect URI must match the one registered with Mindbody.".into());
-        form
+    /// Esc in `/`: no filter.
+    pub fn filter_cleared(&mut self) {
+        self.filter.clear();
+        self.reselect(None);
+        self.follow_selection();
     }
 
-    fn submit_form(&mut self) {
-        let Overlay::Form(form) = &mut self.overlay else {
-            return;
-        };
-        let request = match form.provider {
-            Provider::Gemini => gemini_update(form).map(Request::ConfigureGemini),
-            Provider::Mindbody => Ok(Request::ConfigureMindbody(mindbody_update(form))),
-            _ => return,
-        };
-        match request {
-            Ok(request) => {
-                let name = form.provider.name();
-                self.overlay = Overlay::None;
-                self.start(request, &format!("Saving {name}…"));
+    /// `:filter text`: applied at once, the selection kept when it still shows.
+    pub fn set_filter(&mut self, text: &str) {
+        let keep = self.selected_provider();
+        self.filter = text.trim().to_string();
+        self.reselect(keep);
+        self.follow_selection();
+    }
+
+    fn open(&mut self, cx: &Context, out: &mut Outbox) {
+        match self.focus {
+            Pane::Integrations => self.focus = Pane::Detail,
+            Pane::Detail => self.focus = Pane::History,
+            Pane::History => {
+                if let Some(run) = self.history.row(self.history.selected) {
+                    out.open(Overlay::Popup(Popup {
+                        title: format!("{} {} sync #{}", run.provider, run.sync_type, run.seq),
+                        body: super::history::run_details(run, cx.now),
+                        scroll: 0,
+                    }));
+                }
             }
-            Err(message) => form.error = Some(message),
         }
     }
 
-    pub(crate) fn hub_event(&mut self, event: Event) {
+    /// `:history`: the focus on the sync history.
+    pub fn focus_history(&mut self) {
+        self.focus = Pane::History;
+    }
+
+    /// Rows in a page of the focused pane (the help and popups page by it too).
+    pub fn page_rows(&self, cx: &Context) -> usize {
+        match self.focus {
+            Pane::History => self.history_rows(cx),
+            _ => 5,
+        }
+    }
+
+    fn move_in(&mut self, cx: &Context, pane: Pane, delta: i64) {
+        match pane {
+            Pane::Integrations => {
+                let last = self.visible().len().saturating_sub(1) as i64;
+                self.selected =
+                    (self.selected as i64).saturating_add(delta).clamp(0, last) as usize;
+            }
+            Pane::Detail => {
+                let max = super::detail::max_scroll(self, cx) as i64;
+                self.detail_scroll = (self.detail_scroll as i64)
+                    .saturating_add(delta)
+                    .clamp(0, max) as u16;
+            }
+            Pane::History => {
+                let rows = self.history_rows(cx);
+                self.history.move_by(delta, rows);
+            }
+        }
+    }
+
+    fn click(&mut self, cx: &Context, column: u16, row: u16) {
+        let areas = self.areas(cx);
+        if layout::contains(areas.table, column, row) {
+            self.focus = Pane::Integrations;
+            if let Some(i) = layout::table_row_at(areas.table, column, row)
+                && i < self.visible().len()
+            {
+                self.selected = i;
+            }
+        } else if let Some(history) = areas.history.filter(|a| layout::contains(*a, column, row)) {
+            self.focus = Pane::History;
+            if let Some(i) = layout::table_row_at(history, column, row) {
+                let target = self.history.top + i as u64;
+                if target < self.history.total {
+                    self.history.selected = target;
+                }
+            }
+        } else if areas
+            .detail
+            .is_some_and(|a| layout::contains(a, column, row))
+        {
+            self.focus = Pane::Detail;
+        }
+    }
+
+    fn scroll_at(&mut self, cx: &Context, column: u16, row: u16, delta: i64) {
+        let areas = self.areas(cx);
+        let pane = if layout::contains(areas.table, column, row) {
+            Pane::Integrations
+        } else if areas
+            .history
+            .is_some_and(|a| layout::contains(a, column, row))
+        {
+            Pane::History
+        } else {
+            Pane::Detail
+        };
+        self.move_in(cx, pane, delta);
+    }
+
+    /// The terminal changed size: the history keeps its selected row in view.
+    pub fn on_resize(&mut self, cx: &Context) {
+        let rows = self.history_rows(cx);
+        self.history.scroll_to_selected(rows);
+    }
+
+    /// The event stream fell behind: read the integrations and the history again.
+    pub fn reload(&mut self) {
+        self.reload_integrations = true;
+        self.history.invalidate();
+    }
+
+    pub fn integrations_loaded(&mut self, views: Vec<IntegrationView>) {
+        let keep = self.selected_provider();
+        self.integrations = views;
+        self.reselect(keep);
+        self.follow_selection();
+    }
+
+    pub fn history_loaded(&mut self, page: SyncLogPage) {
+        if Some(page.provider) != self.history.key {
+            return; // an answer for a pane the user has already left
+        }
+        self.history.loaded(page.total, page.offset, page.rows);
+    }
+
+    /// What the engine says that the hub shows: an integration changed, a run started or
+    /// ended, a test or a job finished, a sign-in ended.
+    pub fn on_event(&mut self, event: &Event, out: &mut Outbox) {
         match event {
+            Event::IntegrationChanged(view) => {
+                let keep = self.selected_provider();
+                match self
+                    .integrations
+                    .iter_mut()
+                    .find(|v| v.provider == view.provider)
+                {
+                    Some(slot) => *slot = view.clone(),
+                    None => self.integrations.push(view.clone()),
+                }
+                self.reselect(keep);
+            }
+            Event::SyncLogChanged(log) if Some(log.provider) == self.history.key => {
+                let history = &mut self.history;
+                if log.seq > history.total {
+                    // New runs arrive at the top; keep the reader's place if they scrolled away.
+                    let added = log.seq - history.total;
+                    history.total = log.seq;
+                    if history.selected > 0 || history.top > 0 {
+                        history.selected += added;
+                        history.top += added;
+                    }
+                }
+                history.invalidate();
+            }
             Event::GeminiTested(report) => {
                 let text = match (report.ok, &report.error) {
                     (true, _) => format!(
@@ -297,79 +312,35 @@ impl App {
                     (false, Some(error)) => format!("Gemini: {error}"),
                     (false, None) => "Gemini needs attention.".to_string(),
                 };
-                self.notify(text, !report.ok);
+                out.notify(text, !report.ok);
             }
             Event::JobFailed {
                 provider,
                 error,
                 step,
-            } => self.notify(said_here(&format!("{provider}: {error}"), step), true),
-            Event::ConnectWaiting { sign_in, .. } => {
-                if let Overlay::Connect(view) = &mut self.overlay {
-                    view.sign_in = Some(sign_in);
-                }
-            }
+            } => out.notify(said_here(&format!("{provider}: {error}"), *step), true),
             Event::ConnectFinished {
                 provider,
                 error,
                 cancelled,
                 step,
-            } => {
-                if matches!(self.overlay, Overlay::Connect(_)) {
-                    self.overlay = Overlay::None;
-                }
-                match error {
-                    None => {
-                        // Connected: the first sync starts at once, so sales begin to arrive.
-                        if provider == Provider::Mindbody {
-                            self.queue.push(Request::SyncMindbody);
-                        }
-                        self.notify(format!("{provider} connected; syncing."), false)
+            } => match error {
+                None => {
+                    // Connected: the first sync starts at once, so sales begin to arrive.
+                    if *provider == Provider::Mindbody {
+                        out.request(Request::SyncMindbody);
                     }
-                    Some(_) if cancelled => self.notify("Sign-in cancelled.", false),
-                    Some(error) => self.notify(
-                        said_here(&format!("{provider} was not connected: {error}"), step),
-                        true,
-                    ),
+                    out.notify(format!("{provider} connected; syncing."), false)
                 }
-            }
+                Some(_) if *cancelled => out.notify("Sign-in cancelled.", false),
+                Some(error) => out.notify(
+                    said_here(&format!("{provider} was not connected: {error}"), *step),
+                    true,
+                ),
+            },
             _ => {}
         }
-    }
-}
-
-fn gemini_update(form: &Form) -> Result<GeminiUpdate, String> {
-    let key = form.typed("api_key");
-    if key.is_none() && !form.saved_secret("api_key") {
-        return Err("Paste an API key first (from aistudio.google.com/apikey).".into());
-    }
-    let temperature = match form.typed("temperature") {
-        None => None,
-        Some(text) => match text.parse::<f32>() {
-            Ok(t) if (0.0..=2.0).contains(&t) => Some(t),
-            _ => {
-                return Err(format!(
-                    "Temperature `{text}` must be a number from 0.0 to 2.0."
-                ));
-            }
-        },
-    };
-    Ok(GeminiUpdate {
-        api_key: key.map(Secret::new),
-        fast: form.chosen("fast"),
-        pro: form.chosen("pro"),
-        default_alias: form.chosen("default").and_then(|a| Alias::parse(&a)),
-        temperature,
-    })
-}
-
-fn mindbody_update(form: &Form) -> MindbodyUpdate {
-    MindbodyUpdate {
-        site_id: form.typed("site_id"),
-        client_id: form.typed("client_id"),
-        redirect_uri: form.typed("redirect_uri"),
-        api_key: form.typed("api_key").map(Secret::new),
-        client_secret: form.typed("client_secret").map(Secret::new),
+        self.follow_selection();
     }
 }
 

@@ -7,7 +7,9 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use crate::api::IntegrationView;
 use crate::present;
-use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::screens::context::{Context, Covered};
+
+use super::{HubScreen, Pane};
 use crate::tui::views::pane_block;
 
 const PROVIDER_WIDTH: usize = 10;
@@ -15,11 +17,10 @@ const PROVIDER_WIDTH: usize = 10;
 const LAST_SYNC_WIDTH: usize = 19;
 const ERROR_LEAST: usize = 10;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let focused = app.focus == Pane::Integrations
-        && matches!(app.overlay, Overlay::None | Overlay::Filter(_));
-    let filter = app.filter_text();
+pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context) {
+    let theme = &cx.theme;
+    let focused = hub.focus == Pane::Integrations && cx.covered != Covered::Yes;
+    let filter = hub.filter.as_str();
     let title = if filter.is_empty() {
         Line::from(" Integrations ")
     } else {
@@ -29,7 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         ])
     };
     let block = pane_block(title, focused, theme);
-    let visible = app.visible();
+    let visible = hub.visible();
     if visible.is_empty() {
         let text = format!("No integration matches /{filter}. Esc clears the filter.");
         frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
@@ -56,7 +57,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let last_sync = match (v.available, v.last_sync_at) {
             (false, _) => "-".to_string(),
             (true, None) => "never".to_string(),
-            (true, Some(t)) => crate::format::clock(t, app.now),
+            (true, Some(t)) => crate::format::clock(t, cx.now),
         };
         let last_sync = match v.freshness {
             Some(crate::api::Freshness::Delayed) => format!("{last_sync} ⚠ late"),
@@ -90,6 +91,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     .column_spacing(1)
     .row_highlight_style(theme.selected(focused))
     .block(block);
-    let mut state = TableState::default().with_selected(Some(app.selected));
+    let mut state = TableState::default().with_selected(Some(hub.selected));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -1,15 +1,21 @@
-//! The books on the dashboard: `s` syncs the selected integration, `3` shows the synced
-//! transactions (paged from the store, filtered with `/` as you type), `m` maps revenue categories to
-//! financial classes, and the title line shows today's sales.
+//! The books on the dashboard: `3` shows the synced transactions (paged from the store,
+//! filtered with `/` as you type), and the category mapping overlay (`m` on the hub) maps revenue
+//! categories to financial classes. Today's sales, on the title line, follow the syncs and the
+//! webhooks.
 
+use ratatui::crossterm::event::Event as TermEvent;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::api::Category;
-use crate::api::Provider;
+use crate::api::{Event, SyncStatus};
 use crate::tui::action::{Action, Request};
-use crate::tui::app::{App, Overlay, Screen};
-use crate::tui::layout;
+use crate::tui::app::Screen;
+use crate::tui::overlay::{Overlay, Step};
+use crate::tui::screens::context::{Context, Outbox};
+use crate::tui::screens::events::update::move_in;
+
+use super::TransactionsScreen;
 
 /// The mapping overlay: categories with their class; Enter edits the selected one's class.
 #[derive(Debug, Clone, Default)]
@@ -20,125 +26,105 @@ pub struct MappingView {
     pub editing: Option<Input>,
 }
 
-impl App {
-    pub(crate) fn books_update(&mut self, action: Action) -> Option<Action> {
-        let on_transactions = self.screen == Screen::Transactions;
+impl TransactionsScreen {
+    /// The first show opens the whole list; the rows follow from the requests.
+    pub fn on_show(&mut self) {
+        if self.list.key.is_none() {
+            self.list.reset(Some(String::new()));
+        }
+    }
+
+    /// Takes the screen's actions while it is on show; hands back the rest.
+    pub fn update(&mut self, action: Action, cx: &Context, out: &mut Outbox) -> Option<Action> {
         match action {
-            Action::SyncSelected => match self.selected_view().map(|v| v.provider) {
-                Some(Provider::Mindbody) => self.queue.push(Request::SyncMindbody),
-                Some(other) => self.notify(format!("{other} has nothing to sync."), false),
-                None => {}
-            },
-            Action::ShowScreen(Screen::Transactions) => {
-                self.screen = Screen::Transactions;
-                if self.transactions.key.is_none() {
-                    self.transactions.reset(Some(String::new()));
-                }
+            Action::OpenFilter => {
+                let current = self.list.key.clone().unwrap_or_default();
+                out.open(Overlay::Filter(Input::new(current)));
             }
-            Action::TransactionsLoaded(page) => {
-                if self.transactions.key.as_deref() == Some(page.filter.as_str()) {
-                    self.transaction_names = page.customers;
-                    self.transactions.loaded(page.total, page.offset, page.rows);
-                }
-            }
-            Action::TodaysSalesLoaded(sales) => self.todays_sales = Some(sales),
-            Action::OpenMapping => match self.selected_view().map(|v| v.provider) {
-                Some(Provider::Mindbody) => {
-                    self.overlay = Overlay::Mapping(Box::default());
-                    self.queue.push(Request::LoadCategories);
-                }
-                Some(other) => self.notify(format!("{other} has no categories to map."), false),
-                None => {}
-            },
-            Action::CategoriesLoaded(categories) => {
-                if let Overlay::Mapping(view) = &mut self.overlay {
-                    view.selected = view.selected.min(categories.len().saturating_sub(1));
-                    view.categories = categories;
-                }
-            }
-            // The mapping overlay takes its own keys.
-            Action::Move(delta) if matches!(self.overlay, Overlay::Mapping(_)) => {
-                if let Overlay::Mapping(view) = &mut self.overlay
-                    && view.editing.is_none()
-                {
-                    let last = view.categories.len().saturating_sub(1) as i64;
-                    view.selected = (view.selected as i64 + delta).clamp(0, last.max(0)) as usize;
-                }
-            }
-            Action::Submit | Action::Open if matches!(self.overlay, Overlay::Mapping(_)) => {
-                self.submit_mapping()
-            }
-            Action::Edit(key) if matches!(self.overlay, Overlay::Mapping(_)) => {
-                if let Overlay::Mapping(view) = &mut self.overlay
-                    && let Some(input) = &mut view.editing
-                {
-                    input.handle_event(&ratatui::crossterm::event::Event::Key(key));
-                }
-            }
-            Action::Back if matches!(&self.overlay, Overlay::Mapping(v) if v.editing.is_some()) => {
-                if let Overlay::Mapping(view) = &mut self.overlay {
-                    view.editing = None;
-                }
-            }
-            // The transactions screen: its own filter, applied as you type (as the hub's is;
-            // Enter keeps it, Esc clears it), and movement.
-            Action::Edit(key) if on_transactions && matches!(self.overlay, Overlay::Filter(_)) => {
-                if let Overlay::Filter(input) = &mut self.overlay {
-                    input.handle_event(&ratatui::crossterm::event::Event::Key(key));
-                    let filter = input.value().trim().to_string();
-                    if self.transactions.key.as_deref() != Some(filter.as_str()) {
-                        self.transactions.reset(Some(filter));
-                    }
-                }
-            }
-            Action::Submit if on_transactions && matches!(self.overlay, Overlay::Filter(_)) => {
-                self.overlay = Overlay::None;
-            }
-            Action::Back if on_transactions && matches!(self.overlay, Overlay::Filter(_)) => {
-                self.overlay = Overlay::None;
-                self.transactions.reset(Some(String::new()));
-            }
-            Action::Back if on_transactions && matches!(self.overlay, Overlay::None) => {
-                if self
-                    .transactions
-                    .key
-                    .as_deref()
-                    .is_some_and(|f| !f.is_empty())
-                {
-                    self.transactions.reset(Some(String::new()));
+            // Esc clears the filter first, then goes back to the hub.
+            Action::Back => {
+                if self.list.key.as_deref().is_some_and(|f| !f.is_empty()) {
+                    self.list.reset(Some(String::new()));
                 } else {
-                    self.screen = Screen::Hub;
+                    out.show(Screen::Hub);
                 }
             }
-            Action::OpenFilter if on_transactions => {
-                let current = self.transactions.key.clone().unwrap_or_default();
-                self.overlay = Overlay::Filter(Input::new(current));
-            }
-            action if on_transactions && matches!(self.overlay, Overlay::None) => {
-                let rows = self.transaction_rows();
-                return crate::tui::screens::events::update::move_in(
-                    &mut self.transactions,
-                    action,
-                    rows,
-                );
-            }
-            other => return Some(other),
+            action => return move_in(&mut self.list, action, Self::rows(cx)),
         }
         None
     }
 
-    fn submit_mapping(&mut self) {
-        let Overlay::Mapping(view) = &mut self.overlay else {
+    /// What is typed in `/` so far: the list is read again for it as you type.
+    pub fn filter_typed(&mut self, text: &str) {
+        let filter = text.trim().to_string();
+        if self.list.key.as_deref() != Some(filter.as_str()) {
+            self.list.reset(Some(filter));
+        }
+    }
+
+    /// Esc in `/`: the whole list again.
+    pub fn filter_cleared(&mut self) {
+        self.list.reset(Some(String::new()));
+    }
+
+    pub fn transactions_loaded(&mut self, page: crate::api::TransactionPage) {
+        if self.list.key.as_deref() == Some(page.filter.as_str()) {
+            self.names = page.customers;
+            self.list.loaded(page.total, page.offset, page.rows);
+        }
+    }
+
+    pub fn todays_sales_loaded(&mut self, sales: crate::api::TodaysSales) {
+        self.todays_sales = Some(sales);
+    }
+
+    /// A finished run or a delivery changes today's sales and the transactions on screen.
+    pub fn on_event(&mut self, event: &Event) {
+        let changed = match event {
+            Event::SyncLogChanged(log) => log.status != SyncStatus::Started,
+            Event::WebhooksChanged(_) => true,
+            _ => false,
+        };
+        if changed {
+            self.reload_today = true;
+            self.list.invalidate();
+        }
+    }
+}
+
+impl MappingView {
+    /// Move, set a class (Enter, then Enter to save), cancel the class (Esc) or close (Esc,
+    /// `q`); None when the action is not the overlay's.
+    pub(crate) fn update(&mut self, action: &Action, out: &mut Outbox) -> Option<Step> {
+        match *action {
+            Action::Move(delta) => {
+                if self.editing.is_none() {
+                    let last = self.categories.len().saturating_sub(1) as i64;
+                    self.selected = (self.selected as i64 + delta).clamp(0, last.max(0)) as usize;
+                }
+            }
+            Action::Submit | Action::Open => self.submit(out),
+            Action::Edit(key) => {
+                if let Some(input) = &mut self.editing {
+                    input.handle_event(&TermEvent::Key(key));
+                }
+            }
+            Action::Back if self.editing.is_some() => self.editing = None,
+            Action::Back => return Some(Step::Close),
+            _ => return None,
+        }
+        Some(Step::Stay)
+    }
+
+    fn submit(&mut self, out: &mut Outbox) {
+        let Some(category) = self.categories.get(self.selected) else {
             return;
         };
-        let Some(category) = view.categories.get(view.selected) else {
-            return;
-        };
-        match view.editing.take() {
-            None => view.editing = Some(Input::new(category.class.clone().unwrap_or_default())),
+        match self.editing.take() {
+            None => self.editing = Some(Input::new(category.class.clone().unwrap_or_default())),
             Some(input) => {
                 let class = input.value().trim().to_string();
-                self.queue.push(Request::MapCategory {
+                out.request(Request::MapCategory {
                     id: category.id,
                     class: (!class.is_empty()).then_some(class),
                 });
@@ -146,28 +132,8 @@ impl App {
         }
     }
 
-    /// Rows of transactions on screen.
-    pub fn transaction_rows(&self) -> usize {
-        usize::from(
-            layout::transactions_area(self.size)
-                .height
-                .saturating_sub(3),
-        )
-    }
-
-    /// What the transactions screen needs loaded.
-    pub(crate) fn transactions_request(&mut self) -> Option<Request> {
-        if self.screen != Screen::Transactions {
-            return None;
-        }
-        let filter = self.transactions.key.clone()?;
-        let rows = self.transaction_rows();
-        self.transactions
-            .wants_page(rows)
-            .then(|| Request::LoadTransactions {
-                filter,
-                offset: self.transactions.top,
-                limit: rows.max(1),
-            })
+    pub(crate) fn categories_loaded(&mut self, categories: Vec<Category>) {
+        self.selected = self.selected.min(categories.len().saturating_sub(1));
+        self.categories = categories;
     }
 }

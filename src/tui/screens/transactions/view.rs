@@ -2,20 +2,21 @@
 //! read from the store, so 100,000 scroll like 10.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Constraint;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use crate::tui::app::{App, Overlay};
+use crate::tui::screens::context::Context;
+
+use super::TransactionsScreen;
 use crate::tui::layout;
 use crate::tui::views::pane_block;
 
-pub fn draw(frame: &mut Frame, app: &App) {
-    let theme = &app.theme;
-    let size = frame.area();
-    crate::tui::views::title::draw(frame, Rect { height: 1, ..size }, app);
-    let area = layout::transactions_area(size);
-    let list = &app.transactions;
+/// Draws the list below the title line.
+pub fn draw(frame: &mut Frame, screen: &TransactionsScreen, cx: &Context) {
+    let theme = &cx.theme;
+    let area = layout::transactions_area(cx.size);
+    let list = &screen.list;
     let filter = list.key.clone().unwrap_or_default();
     let mut title = vec![Span::raw(format!(
         " Transactions · {} ",
@@ -24,11 +25,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if !filter.is_empty() {
         title.push(Span::styled(format!("/{filter} "), theme.key()));
     }
-    let block = pane_block(
-        Line::from(title),
-        matches!(app.overlay, Overlay::None),
-        theme,
-    );
+    let block = pane_block(Line::from(title), cx.uncovered(), theme);
     if list.total == 0 {
         let text = if list.window.is_none() {
             "Loading…".to_string()
@@ -54,7 +51,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
                         .customer
                         .as_ref()
                         .map(|key| {
-                            app.transaction_names
+                            screen
+                                .names
                                 .get(key)
                                 .cloned()
                                 .unwrap_or_else(|| crate::api::visible(key))
@@ -113,5 +111,4 @@ pub fn draw(frame: &mut Frame, app: &App) {
             .block(block);
         crate::tui::views::render_paged(frame, area, table, list, visible);
     }
-    crate::tui::views::status_bar::draw_at_bottom(frame, size, app);
 }

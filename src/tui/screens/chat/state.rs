@@ -11,10 +11,10 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui_textarea::TextArea;
 
-use super::text;
-use super::theme::Theme;
-use crate::api::Alias;
+use crate::api::{Alias, GeminiSettings, IntegrationView};
 use crate::api::{ChatMessage, ChatRole, Conversation, MessageState};
+use crate::tui::text;
+use crate::tui::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChatFocus {
@@ -23,7 +23,7 @@ pub enum ChatFocus {
     List,
 }
 
-pub struct Chat {
+pub struct ChatScreen {
     pub conversations: Vec<Conversation>,
     pub list_selected: usize,
     /// The open conversation; None for a new one not yet sent.
@@ -49,6 +49,17 @@ pub struct Chat {
     pub sending: bool,
     /// A reply waiting to ask Gemini again: its line counts down to it.
     pub retry: Option<RetryWait>,
+    /// Gemini as the hub lists it (its settings name the models behind fast and pro).
+    pub gemini: Option<IntegrationView>,
+}
+
+/// Gemini's settings as the integrations list them (the defaults before they are loaded).
+pub fn gemini_settings(integrations: &[IntegrationView]) -> GeminiSettings {
+    integrations
+        .iter()
+        .find(|v| v.provider == crate::api::Provider::Gemini)
+        .map(|v| GeminiSettings::from_settings(&v.settings))
+        .unwrap_or_else(|| GeminiSettings::from_settings(&Default::default()))
 }
 
 /// Why a reply waits to ask Gemini again ("quota used up"), and until when.
@@ -71,9 +82,9 @@ impl RetryWait {
     }
 }
 
-impl Chat {
-    pub fn new(alias: Alias) -> Chat {
-        let mut chat = Chat {
+impl ChatScreen {
+    pub fn new(alias: Alias) -> ChatScreen {
+        let mut chat = ChatScreen {
             conversations: Vec::new(),
             list_selected: 0,
             current: None,
@@ -90,9 +101,15 @@ impl Chat {
             streaming: None,
             sending: false,
             retry: None,
+            gemini: None,
         };
         chat.reset_input();
         chat
+    }
+
+    /// Gemini's settings: the models behind fast and pro, the default alias.
+    pub fn gemini_settings(&self) -> GeminiSettings {
+        gemini_settings(self.gemini.as_slice())
     }
 
     pub fn reset_input(&mut self) {
@@ -428,7 +445,7 @@ mod tests {
     fn the_window_follows_the_bottom_and_scrolls_back() {
         let theme = Theme::new(false);
         let now = Utc::now().fixed_offset();
-        let mut chat = Chat::new(Alias::Fast);
+        let mut chat = ChatScreen::new(Alias::Fast);
         chat.set_size(40, 4, &theme, now);
         let messages: Vec<ChatMessage> = (1..=50)
             .map(|i| {
@@ -467,7 +484,7 @@ mod tests {
     fn deltas_grow_the_reply_in_place() {
         let theme = Theme::new(false);
         let now = Utc::now().fixed_offset();
-        let mut chat = Chat::new(Alias::Fast);
+        let mut chat = ChatScreen::new(Alias::Fast);
         chat.set_size(60, 20, &theme, now);
         chat.open(
             conversation(),

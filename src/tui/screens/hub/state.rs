@@ -1,0 +1,149 @@
+//! The hub's state: the integrations, the filter over them, the selected one, the pane with the
+//! focus, and the selected one's sync history (a window of it) and detail scroll.
+
+use crate::api::Provider;
+use crate::api::{IntegrationView, SyncLog};
+use crate::present;
+use crate::tui::action::Request;
+use crate::tui::layout;
+use crate::tui::screens::context::Context;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Integrations,
+    Detail,
+    History,
+}
+
+impl Pane {
+    pub(crate) fn next(self) -> Pane {
+        match self {
+            Pane::Integrations => Pane::Detail,
+            Pane::Detail => Pane::History,
+            Pane::History => Pane::Integrations,
+        }
+    }
+
+    pub(crate) fn prev(self) -> Pane {
+        self.next().next()
+    }
+}
+
+/// The sync-history pane: the selected integration's runs, newest first.
+pub type History = crate::tui::paged::Paged<Provider, SyncLog>;
+
+pub struct HubScreen {
+    pub integrations: Vec<IntegrationView>,
+    /// The filter in force (while `/` is open, what is typed so far).
+    pub filter: String,
+    /// Index into the filtered list.
+    pub selected: usize,
+    pub focus: Pane,
+    pub history: History,
+    pub detail_scroll: u16,
+    pub(crate) reload_integrations: bool,
+}
+
+impl Default for HubScreen {
+    fn default() -> Self {
+        HubScreen {
+            integrations: Vec::new(),
+            filter: String::new(),
+            selected: 0,
+            focus: Pane::Integrations,
+            history: History::default(),
+            detail_scroll: 0,
+            reload_integrations: true,
+        }
+    }
+}
+
+impl HubScreen {
+    /// The integrations the filter lets through, in catalog order.
+    pub fn visible(&self) -> Vec<&IntegrationView> {
+        let needle = self.filter.to_lowercase();
+        self.integrations
+            .iter()
+            .filter(|v| {
+                needle.is_empty()
+                    || v.name.to_lowercase().contains(&needle)
+                    || present::status_words(v).contains(&needle)
+                    || v.error_message
+                        .as_deref()
+                        .is_some_and(|e| e.to_lowercase().contains(&needle))
+            })
+            .collect()
+    }
+
+    pub fn selected_view(&self) -> Option<&IntegrationView> {
+        self.visible().get(self.selected).copied()
+    }
+
+    pub fn history_rows(&self, cx: &Context) -> usize {
+        layout::history_rows(cx.size, self.detail_lines(cx))
+    }
+
+    /// Where the hub's panes are now.
+    pub fn areas(&self, cx: &Context) -> layout::Areas {
+        self.areas_with_focus(cx, self.focus)
+    }
+
+    /// Where the hub's panes would be with `focus` on a pane (a narrow terminal shows the
+    /// detail or the history).
+    pub fn areas_with_focus(&self, cx: &Context, focus: Pane) -> layout::Areas {
+        layout::areas(cx.size, focus, self.detail_lines(cx))
+    }
+
+    fn detail_lines(&self, cx: &Context) -> u16 {
+        super::detail::wanted_lines(self, cx)
+    }
+
+    /// Whether the selected integration counts down to a retry, so the loop must wake.
+    pub fn counting_down(&self, cx: &Context) -> bool {
+        let now = cx.now.to_utc();
+        self.selected_view()
+            .and_then(|v| v.retry_at)
+            .is_some_and(|at| at > now)
+    }
+
+    /// What the hub needs loaded: the integrations once, the history rows on screen.
+    pub fn requests(&mut self, cx: &Context) -> Vec<Request> {
+        let mut out = Vec::new();
+        if std::mem::take(&mut self.reload_integrations) {
+            out.push(Request::LoadIntegrations);
+        }
+        let rows = self.history_rows(cx);
+        if let Some(provider) = self.history.key
+            && self.history.wants_page(rows)
+        {
+            out.push(Request::LoadHistory {
+                provider,
+                offset: self.history.top,
+                limit: rows.max(1),
+            });
+        }
+        out
+    }
+
+    /// Keeps the selection on `provider` when it is still visible, else in range.
+    pub(crate) fn reselect(&mut self, provider: Option<Provider>) {
+        let visible = self.visible();
+        self.selected = provider
+            .and_then(|p| visible.iter().position(|v| v.provider == p))
+            .unwrap_or(self.selected)
+            .min(visible.len().saturating_sub(1));
+    }
+
+    /// The history pane follows the selected integration.
+    pub(crate) fn follow_selection(&mut self) {
+        let provider = self.selected_view().map(|v| v.provider);
+        if provider != self.history.key {
+            self.history.reset(provider);
+            self.detail_scroll = 0;
+        }
+    }
+
+    pub(crate) fn selected_provider(&self) -> Option<Provider> {
+        self.selected_view().map(|v| v.provider)
+    }
+}
