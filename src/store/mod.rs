@@ -309,6 +309,12 @@ impl Store {
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;
+        if let Some(tallies) = transactions::repair_after_crash(&records)? {
+            tracing::info!(
+                "the records were not closed last time: {} transactions, index and count checked",
+                tallies.records
+            );
+        }
         rejections::migrate_from_log(
             &records.webhook_log,
             &records.webhook_rejections,
@@ -354,6 +360,22 @@ impl Store {
     /// change when `after_each_change`, and always once more before the store is let go.
     pub fn keep_status_snapshot(&self, reads: snapshot::Reads, after_each_change: bool) {
         self.snapshot.keep(reads, after_each_change);
+    }
+}
+
+/// Letting go of the store closes the records: the next start knows no write was cut short.
+impl Drop for Store {
+    fn drop(&mut self) {
+        let records = self
+            .records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(records) = records
+            && let Err(e) = transactions::mark_closed(&records)
+        {
+            tracing::warn!("closing the records: {e}");
+        }
     }
 }
 
