@@ -37,12 +37,13 @@ pub(super) fn ensure_count(db: &sled::Db, transactions: &sled::Tree) -> Result<(
     Ok(())
 }
 
-/// One change to the transactions: the records, their date index, the tombstones and the count.
-/// Written as one batch per tree, in an order a crash can only cut into something the next
-/// start mends ([`repair_after_crash`]) or the next upsert finishes: tombstones first (a delete
-/// cut short keeps its tombstone, and the repair drops the record), then the records, then the
-/// index, then the count. (One sled transaction over the four trees was tried: it halved the
-/// sync's throughput and tripled the frames' p99 while a sync ran.)
+/// One change to the transactions: the records, their date index, the tombstones and the count,
+/// written as one batch per tree (records, index, tombstones, count), as before there was a
+/// repair. A crash between them can leave a record without its index entry, an entry without
+/// its record or a count off by the batch; the first start after a crash mends all three
+/// ([`repair_after_crash`]). A delete writes its tombstone before it takes the record out, so a
+/// delete cut short keeps the tombstone and the repair drops the record. (One sled transaction
+/// over the four trees was tried and measured slower.)
 #[derive(Default)]
 struct Changes {
     records: Batch,
@@ -66,9 +67,9 @@ impl Changes {
 }
 
 fn commit(records: &Records, changes: Changes) -> Result<(), StoreError> {
-    records.tombstones.apply_batch(changes.tombstones)?;
     records.transactions.apply_batch(changes.records)?;
     records.transactions_by_date.apply_batch(changes.index)?;
+    records.tombstones.apply_batch(changes.tombstones)?;
     if changes.count != 0 {
         records.db.fetch_and_update(COUNT, |old| {
             let n = old
@@ -243,9 +244,8 @@ impl Store {
         let Some(old) = self.transaction(key)? else {
             return Ok(false);
         };
-        let mut changes = Changes::removing(&[old]);
-        changes.tombstones.insert(key.as_bytes(), &[][..]);
-        commit(&records, changes)?;
+        records.tombstones.insert(key.as_bytes(), &[][..])?;
+        commit(&records, Changes::removing(&[old]))?;
         records.db.flush()?;
         Ok(true)
     }
