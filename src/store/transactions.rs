@@ -43,7 +43,8 @@ pub(super) fn ensure_count(db: &sled::Db, transactions: &sled::Tree) -> Result<(
 /// its record or a count off by the batch; the first start after a crash mends all three
 /// ([`repair_after_crash`]). A delete writes its tombstone before it takes the record out, so a
 /// delete cut short keeps the tombstone and the repair drops the record. (One sled transaction
-/// over the four trees was tried and measured slower.)
+/// over the four trees would make the four one write; it was tried while an empty-batch bug
+/// slowed every sync, so its own cost is not known.)
 #[derive(Default)]
 struct Changes {
     records: Batch,
