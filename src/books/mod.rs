@@ -4,6 +4,7 @@
 //! use the store and `text`; never an integration or a front end.
 
 pub mod account_key;
+pub mod bank;
 pub mod category;
 pub mod currency;
 pub mod customer;
