@@ -22,6 +22,7 @@ pub mod chat;
 pub(crate) mod error;
 pub mod event;
 pub mod key_ids;
+pub mod reconcile;
 pub mod requests;
 pub mod sign_in;
 pub mod view;

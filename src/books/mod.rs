@@ -5,11 +5,13 @@
 
 pub mod account_key;
 pub mod bank;
+pub mod calendar;
 pub mod category;
 pub mod currency;
 pub mod customer;
 pub mod ledger;
 pub mod queries;
+pub mod reconcile;
 pub mod transaction;
 
 pub use account_key::AccountKey;

@@ -1,0 +1,270 @@
+//! The matcher on a small studio made by hand: a fortnight of card sales at two merchant
+//! accounts paid out net of their fees, one batch paid in two, a week of cash carried to the
+//! bank, a chargeback, and the rent. Every line must be offered what it truly pays.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+
+use super::fees::FeeModel;
+use super::inputs::{BankEntry, CardPayment, CashTaking};
+use super::suggest::{Paid, Settings, suggest};
+use crate::books::calendar;
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).expect("a November day")
+}
+
+fn at(d: u32, hour: u32) -> NaiveDateTime {
+    day(d).and_hms_opt(hour, 0, 0).expect("an hour")
+}
+
+fn cents(c: i64) -> Decimal {
+    Decimal::new(c, 2)
+}
+
+/// Card sales on every day from Nov 2 to Nov 15 (weekends too), a few a day of varied amounts,
+/// at "visa" (2.75% + 0.15) and "amex" (3.5% + 0.15), and the deposits the processor made for
+/// each settlement day two business days later, the Nov 10 Visa batch paid in two.
+/// Each deposit's key and the settlement days it pays.
+type Truth = Vec<(String, Vec<NaiveDate>)>;
+
+fn studio() -> (Vec<CardPayment>, Vec<BankEntry>, Truth) {
+    let visa = FeeModel {
+        rate: Decimal::new(275, 4),
+        fixed: cents(15),
+        fits: 0,
+    };
+    let amex = FeeModel {
+        rate: Decimal::new(35, 3),
+        fixed: cents(15),
+        fits: 0,
+    };
+    let mut payments = Vec::new();
+    for d in 2..=15u32 {
+        for k in 0..(3 + d % 4) {
+            let amount = cents(1_250 + i64::from(d * 137 + k * 911) % 9_000);
+            let merchant = if k % 3 == 2 { "amex" } else { "visa" };
+            payments.push(CardPayment {
+                key: format!("card:{d}:{k}"),
+                merchant: merchant.into(),
+                at: at(d, 9 + k),
+                amount,
+                card_type: if merchant == "amex" { "Amex" } else { "Visa" }.into(),
+            });
+        }
+    }
+    // The processor's side, by settlement day.
+    let mut deposits: Vec<(String, NaiveDate, Decimal)> = Vec::new();
+    let mut truth = Vec::new();
+    for (merchant, model) in [("visa", visa), ("amex", amex)] {
+        let mut days: Vec<NaiveDate> = payments
+            .iter()
+            .filter(|p| p.merchant == merchant)
+            .map(|p| calendar::settlement_day(p.at.date()))
+            .collect();
+        days.dedup();
+        for settled in days {
+            let batch: Vec<&CardPayment> = payments
+                .iter()
+                .filter(|p| {
+                    p.merchant == merchant && calendar::settlement_day(p.at.date()) == settled
+                })
+                .collect();
+            let gross: Decimal = batch.iter().map(|p| p.amount).sum();
+            let net = gross - model.fee(gross, batch.len() as u32);
+            let paid_on = calendar::add_business_days(settled, 2);
+            let key = format!("{merchant}:{settled}");
+            if merchant == "visa" && settled == day(10) {
+                let first = (net / Decimal::TWO).round_dp(2);
+                deposits.push((format!("{key}:a"), paid_on, first));
+                deposits.push((format!("{key}:b"), paid_on, net - first));
+            } else {
+                deposits.push((key.clone(), paid_on, net));
+            }
+            truth.push((key, vec![settled]));
+        }
+    }
+    let mut lines: Vec<BankEntry> = deposits
+        .into_iter()
+        .map(|(key, date, amount)| BankEntry {
+            key,
+            date,
+            amount,
+            text: "ORIG CO NAME:MERCHANT BNKCD DEPOSIT".into(),
+        })
+        .collect();
+    let charged_back = payments[7].clone();
+    lines.push(BankEntry {
+        key: "chargeback".into(),
+        date: day(20),
+        amount: -(charged_back.amount + cents(1_500)),
+        text: "MERCHANT BNKCD CHARGEBACK".into(),
+    });
+    lines.push(BankEntry {
+        key: "rent".into(),
+        date: day(3),
+        amount: cents(-450_000),
+        text: "ORIG CO NAME:RIVERSIDE PROPERTIES".into(),
+    });
+    (payments, lines, truth)
+}
+
+fn cash() -> Vec<CashTaking> {
+    (2..=8)
+        .map(|d| CashTaking {
+            day: day(d),
+            amount: cents(4_000 + i64::from(d) * 1_010),
+            count: 2,
+        })
+        .collect()
+}
+
+#[test]
+fn every_deposit_is_offered_the_batch_it_pays_with_the_fee_learned() {
+    let (payments, mut lines, truth) = studio();
+    let takings = cash();
+    let carried: Decimal = takings.iter().map(|t| t.amount).sum();
+    lines.push(BankEntry {
+        key: "cash".into(),
+        date: day(9),
+        amount: carried,
+        text: "DEPOSIT".into(),
+    });
+    let suggestions = suggest(
+        &payments,
+        &takings,
+        &lines,
+        &Settings::default(),
+        &|_, _, _, _| false,
+    );
+
+    let fees: Vec<(String, String)> = suggestions
+        .fees
+        .iter()
+        .map(|(m, f)| (m.clone(), f.words()))
+        .collect();
+    assert_eq!(
+        fees,
+        [
+            ("amex".to_string(), "3.5% + 0.15".to_string()),
+            ("visa".to_string(), "2.75% + 0.15".to_string())
+        ]
+    );
+    for (key, days) in &truth {
+        let index = lines
+            .iter()
+            .position(|l| l.key == *key || l.key == format!("{key}:a"))
+            .expect("a deposit of every batch");
+        let best = suggestions.lines[index]
+            .best
+            .as_ref()
+            .unwrap_or_else(|| panic!("{key}: no suggestion"));
+        let Paid::Card {
+            merchant, batches, ..
+        } = &best.paid
+        else {
+            panic!("{key}: offered {:?}", best.paid);
+        };
+        let offered: Vec<NaiveDate> = suggestions.clearing.deposits[batches.clone()]
+            .iter()
+            .map(|b| b.day)
+            .collect();
+        assert!(
+            key.starts_with(merchant.as_str()),
+            "{key}: offered {merchant}"
+        );
+        assert_eq!(&offered, days, "{key}: {}", best.reason);
+        assert!(best.exact, "{key}: {}", best.reason);
+    }
+    // The split batch is offered with both its halves, and is not sure enough to go unseen.
+    let split = lines
+        .iter()
+        .position(|l| l.key.ends_with(":a"))
+        .expect("the split");
+    let best = suggestions.lines[split]
+        .best
+        .as_ref()
+        .expect("a suggestion");
+    assert!(
+        matches!(best.paid, Paid::Card { with: Some(_), .. }),
+        "{}",
+        best.reason
+    );
+    assert!(best.reason.contains("paid in two"), "{}", best.reason);
+    let cash_line = lines.iter().position(|l| l.key == "cash").expect("cash");
+    let best = suggestions.lines[cash_line]
+        .best
+        .as_ref()
+        .expect("cash suggestion");
+    assert!(
+        matches!(&best.paid, Paid::Cash { days, .. } if days.len() == 7),
+        "{}",
+        best.reason
+    );
+    let chargeback = lines
+        .iter()
+        .position(|l| l.key == "chargeback")
+        .expect("chargeback");
+    let best = suggestions.lines[chargeback]
+        .best
+        .as_ref()
+        .expect("chargeback suggestion");
+    assert!(
+        matches!(best.paid, Paid::Chargeback { payment: 7, .. }),
+        "{}",
+        best.reason
+    );
+    assert!(best.reason.contains("dispute fee 15.00"), "{}", best.reason);
+    let rent = lines.iter().position(|l| l.key == "rent").expect("rent");
+    assert_eq!(suggestions.lines[rent].best, None);
+}
+
+#[test]
+fn a_reason_shows_its_arithmetic() {
+    let (payments, lines, _) = studio();
+    let suggestions = suggest(
+        &payments,
+        &[],
+        &lines,
+        &Settings::default(),
+        &|_, _, _, _| false,
+    );
+    let best = suggestions.lines[0].best.as_ref().expect("a suggestion");
+    assert_eq!(
+        best.reason,
+        "1 day of Visa sales (Nov 2), 133.84 gross, fee 2.75% + 0.15 × 4 = 4.28, net 129.56 = deposit 129.56 exactly"
+    );
+}
+
+#[test]
+fn ten_thousand_equal_deposits_and_debits_stay_bounded_and_unsure() {
+    let (payments, _, _) = studio();
+    let lines: Vec<BankEntry> = (0..10_000)
+        .map(|i| BankEntry {
+            key: format!("same:{i}"),
+            date: day(12),
+            amount: if i % 2 == 0 {
+                cents(5_000)
+            } else {
+                cents(-5_000)
+            },
+            text: "CHARGEBACK".into(),
+        })
+        .collect();
+    let suggestions = suggest(
+        &payments,
+        &cash(),
+        &lines,
+        &Settings::default(),
+        &|_, _, _, _| false,
+    );
+    assert_eq!(suggestions.lines.len(), 10_000);
+    // Nothing among ten thousand twins is sure enough to be accepted without a look.
+    assert!(
+        suggestions
+            .lines
+            .iter()
+            .filter_map(|s| s.best.as_ref())
+            .all(|b| b.confidence < 0.95)
+    );
+}
