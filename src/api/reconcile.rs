@@ -98,6 +98,8 @@ pub struct ReconcileView {
     /// Unmatched first (suggested, then with nothing), newest first within each; matched last.
     pub lines: Vec<LineView>,
     pub fees: Vec<FeeView>,
+    /// When the processor's batches close, as the deposits show it ("22:00", "midnight").
+    pub batches_close: String,
     pub overdue: Overdue,
     /// Credits not matched: how many, their sum, the oldest.
     pub unreconciled: u64,

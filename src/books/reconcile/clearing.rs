@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 
 use super::inputs::{CardPayment, CashTaking};
@@ -35,15 +35,40 @@ pub struct ExpectedDeposit {
 #[derive(Debug, Default)]
 pub struct Clearing {
     pub deposits: Vec<ExpectedDeposit>,
+    /// When the batches close (None: midnight).
+    pub cutoff: Option<NaiveTime>,
     by_merchant: BTreeMap<String, Range<usize>>,
 }
 
+/// The hours a processor may close its day's batch at, latest first: a charge after the cut-off
+/// is in the next day's batch. Processors do not say theirs through Mindbody, so the matcher
+/// tries each and keeps the one the deposits agree with.
+pub const CUTOFFS: [Option<NaiveTime>; 7] = [
+    None,
+    NaiveTime::from_hms_opt(23, 0, 0),
+    NaiveTime::from_hms_opt(22, 0, 0),
+    NaiveTime::from_hms_opt(21, 0, 0),
+    NaiveTime::from_hms_opt(20, 0, 0),
+    NaiveTime::from_hms_opt(19, 0, 0),
+    NaiveTime::from_hms_opt(18, 0, 0),
+];
+
+/// The day whose batch holds a charge made at `at`, under a batch closing at `cutoff` (None:
+/// midnight).
+pub fn batch_day(at: NaiveDateTime, cutoff: Option<NaiveTime>) -> NaiveDate {
+    let day = at.date();
+    match cutoff {
+        Some(cutoff) if at.time() >= cutoff => day.succ_opt().unwrap_or(day),
+        _ => day,
+    }
+}
+
 impl Clearing {
-    /// Groups the payments (any order) into batches.
-    pub fn of(payments: &[CardPayment]) -> Clearing {
+    /// Groups the payments (any order) into batches closing at `cutoff` (None: midnight).
+    pub fn of(payments: &[CardPayment], cutoff: Option<NaiveTime>) -> Clearing {
         let mut batches: BTreeMap<(&str, NaiveDate), ExpectedDeposit> = BTreeMap::new();
         for (index, payment) in payments.iter().enumerate() {
-            let day = calendar::settlement_day(payment.at.date());
+            let day = calendar::settlement_day(batch_day(payment.at, cutoff));
             let batch = batches
                 .entry((payment.merchant.as_str(), day))
                 .or_insert_with(|| ExpectedDeposit {
@@ -78,6 +103,7 @@ impl Clearing {
         }
         Clearing {
             deposits,
+            cutoff,
             by_merchant,
         }
     }

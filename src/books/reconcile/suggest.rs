@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::card::{self, CardFit};
 use super::cash::{self, CashFit};
-use super::clearing::{Clearing, Undeposited};
+use super::clearing::{CUTOFFS, Clearing, Undeposited};
 use super::debits::{ChargeIndex, ChargebackFit};
 use super::fees::{self, FeeModel};
 use super::inputs::{BankEntry, CardPayment, CashTaking};
@@ -133,21 +133,9 @@ pub fn suggest(
     settings: &Settings,
     rejected: &Rejected,
 ) -> Suggestions {
-    let clearing = Clearing::of(payments);
+    let (clearing, fees) = batches_and_fees(payments, lines, settings);
     let pile = Undeposited::of(cash);
     let charges = ChargeIndex::of(payments);
-    let fees: Vec<(String, FeeModel)> = clearing
-        .merchants()
-        .map(|merchant| {
-            let learned = fees::learn(&clearing, merchant, lines, settings.max_lag);
-            let model = if learned.learned() {
-                learned
-            } else {
-                settings.default_fee
-            };
-            (merchant.to_string(), model)
-        })
-        .collect();
     let words = Words {
         currency: &settings.currency,
         payments,
@@ -210,6 +198,48 @@ pub fn suggest(
     }
     mark_shared_batches(&mut scored);
     assign(scored, lines.len(), fees, clearing, pile)
+}
+
+/// The batches under the cut-off the deposits agree with best, and each merchant account's fee
+/// learned under it (the default where nothing fits): every cut-off is tried, the one whose
+/// fee models turn the most batches into deposits to the cent wins, the latest on a tie.
+fn batches_and_fees(
+    payments: &[CardPayment],
+    lines: &[BankEntry],
+    settings: &Settings,
+) -> (Clearing, Vec<(String, FeeModel)>) {
+    let mut best: Option<(u32, Clearing, Vec<(String, FeeModel)>)> = None;
+    for cutoff in CUTOFFS {
+        let clearing = Clearing::of(payments, cutoff);
+        let learned: Vec<(String, FeeModel)> = clearing
+            .merchants()
+            .map(|merchant| {
+                let model = fees::learn(&clearing, merchant, lines, settings.max_lag);
+                (merchant.to_string(), model)
+            })
+            .collect();
+        let fits: u32 = learned.iter().map(|(_, m)| m.fits).sum();
+        if best.as_ref().is_none_or(|(most, _, _)| fits > *most) {
+            best = Some((fits, clearing, learned));
+        }
+        // A cut-off every deposit agrees with cannot be beaten.
+        if fits > 0 && fits as usize >= lines.iter().filter(|l| l.amount > Decimal::ZERO).count() {
+            break;
+        }
+    }
+    let (_, clearing, learned) = best.unwrap_or_default();
+    let fees = learned
+        .into_iter()
+        .map(|(merchant, model)| {
+            let model = if model.learned() {
+                model
+            } else {
+                settings.default_fee
+            };
+            (merchant, model)
+        })
+        .collect();
+    (clearing, fees)
 }
 
 /// Line indexes in date order, to find a split deposit's other half near a line.
