@@ -18,6 +18,7 @@ pub mod integrations;
 mod integrity;
 pub mod keyring;
 pub mod lock;
+pub mod matches;
 pub mod meta;
 pub mod migrate;
 pub mod rejections;
@@ -209,6 +210,9 @@ struct Records {
     webhook_pending: sled::Tree,
     webhook_stats: sled::Tree,
     webhook_rejections: sled::Tree,
+    matches: sled::Tree,
+    matched: sled::Tree,
+    match_rejections: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -306,6 +310,9 @@ impl Store {
             webhook_pending: db.open_tree(webhooks::PENDING)?,
             webhook_stats: db.open_tree(webhooks::STATS)?,
             webhook_rejections: db.open_tree(rejections::TREE)?,
+            matches: db.open_tree(matches::MATCHES)?,
+            matched: db.open_tree(matches::MATCHED)?,
+            match_rejections: db.open_tree(matches::REJECTED)?,
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;
