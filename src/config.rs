@@ -138,6 +138,27 @@ pub struct Config {
     pub gemini: GeminiConfig,
     pub mindbody: crate::integrations::mindbody::MindbodyEndpoints,
     pub server: ServerConfig,
+    pub books: BooksConfig,
+}
+
+/// The books' settings: how long a card sale may wait for its deposit before it needs a look,
+/// and how long a processor takes to pay a batch.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BooksConfig {
+    /// Business days after which a card sale seen in no deposit is overdue (`status` exits 3).
+    pub deposit_overdue_days: u32,
+    /// Business days a processor may take to pay a settled batch.
+    pub payout_days: u32,
+}
+
+impl Default for BooksConfig {
+    fn default() -> Self {
+        BooksConfig {
+            deposit_overdue_days: 5,
+            payout_days: 5,
+        }
+    }
 }
 
 /// What `serve` (and any process that owns the data) listens on.
