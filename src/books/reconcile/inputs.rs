@@ -35,4 +35,7 @@ pub struct BankEntry {
     pub amount: Decimal,
     /// Payee and memo, for the hints a bank's text gives ("DEPOSIT", "CHARGEBACK", a merchant id).
     pub text: String,
+    /// How many parts the bank booked as this one line (a CAMT entry with several `TxDtls`; 1
+    /// otherwise): a processor that paid a batch in parts rounded each part's fee on its own.
+    pub parts: u32,
 }

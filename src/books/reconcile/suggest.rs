@@ -285,7 +285,9 @@ fn splits(
         }
         for &other in &neighbours {
             // Each split is found from both halves; keep the one seen from the earlier line.
-            if line.amount + lines[other].amount == net && index < other {
+            // Each part's fee was rounded on its own: a cent either way.
+            let apart = (line.amount + lines[other].amount - net).abs();
+            if apart <= Decimal::new(1, 2) && index < other {
                 let fit = CardFit {
                     merchant: merchant.to_string(),
                     batches: batch..batch + 1,
@@ -320,8 +322,11 @@ fn card_candidate(
     let paid_by_line = line.amount + with.map_or(Decimal::ZERO, |(_, other)| other.amount);
     let gap = fit.gap(paid_by_line);
     let runs = fit.batches.len();
-    // A run of batches may have been rounded once, not per batch: a cent per extra batch.
-    let exact = gap.abs() <= Decimal::new(runs as i64 - 1, 2);
+    // The fee is rounded once per payout: a run of batches paid as one may be a cent per extra
+    // batch off the sum of their fees, and a batch paid in parts a cent per extra part.
+    let parts = line.parts.max(1) + u32::from(with.is_some());
+    let rounding = runs as i64 - 1 + i64::from(parts) - 1;
+    let exact = gap.abs() <= Decimal::new(rounding, 2);
     let mut confidence: f64 = if !exact {
         let tolerance = (paid_by_line.abs() * Decimal::new(2, 2)).max(Decimal::ONE);
         0.5 * (1.0 - ratio(gap.abs(), tolerance)).max(0.0)

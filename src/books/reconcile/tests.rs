@@ -91,6 +91,7 @@ fn studio() -> (Vec<CardPayment>, Vec<BankEntry>, Truth) {
             date,
             amount,
             text: "ORIG CO NAME:MERCHANT BNKCD DEPOSIT".into(),
+            parts: 1,
         })
         .collect();
     let charged_back = payments[7].clone();
@@ -99,12 +100,14 @@ fn studio() -> (Vec<CardPayment>, Vec<BankEntry>, Truth) {
         date: day(20),
         amount: -(charged_back.amount + cents(1_500)),
         text: "MERCHANT BNKCD CHARGEBACK".into(),
+        parts: 1,
     });
     lines.push(BankEntry {
         key: "rent".into(),
         date: day(3),
         amount: cents(-450_000),
         text: "ORIG CO NAME:RIVERSIDE PROPERTIES".into(),
+        parts: 1,
     });
     (payments, lines, truth)
 }
@@ -129,6 +132,7 @@ fn every_deposit_is_offered_the_batch_it_pays_with_the_fee_learned() {
         date: day(9),
         amount: carried,
         text: "DEPOSIT".into(),
+        parts: 1,
     });
     let suggestions = suggest(
         &payments,
@@ -249,6 +253,7 @@ fn ten_thousand_equal_deposits_and_debits_stay_bounded_and_unsure() {
                 cents(-5_000)
             },
             text: "CHARGEBACK".into(),
+            parts: 1,
         })
         .collect();
     let suggestions = suggest(
