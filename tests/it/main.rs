@@ -21,6 +21,7 @@ mod mindbody_sandbox;
 mod mindbody_sync;
 mod newcomer;
 mod readme;
+mod reconcile;
 mod rooms;
 mod secrets;
 mod serve;

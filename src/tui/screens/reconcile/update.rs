@@ -1,0 +1,156 @@
+//! What the Reconcile screen's keys and the engine's answers do to it.
+
+use crate::api::Event;
+use crate::api::reconcile::ReconcileView;
+use crate::tui::action::{Action, Request};
+use crate::tui::app::Screen;
+use crate::tui::confirm::Confirm;
+use crate::tui::overlay::Overlay;
+use crate::tui::screens::context::{Context, Outbox};
+
+use super::ReconcileScreen;
+
+impl ReconcileScreen {
+    /// Each show reads the books again: a sync or an import may have moved them.
+    pub fn on_show(&mut self) {
+        self.stale = true;
+    }
+
+    /// Takes the screen's actions while it is on show; hands back the rest.
+    pub fn update(&mut self, action: Action, cx: &Context, out: &mut Outbox) -> Option<Action> {
+        match action {
+            Action::Move(delta) => self.move_by(delta, cx),
+            Action::Page(pages) => self.move_by(pages * Self::rows(cx).max(1) as i64, cx),
+            Action::Top => self.move_by(i64::MIN / 2, cx),
+            Action::Bottom => self.move_by(i64::MAX / 2, cx),
+            Action::Open => self.accept(out),
+            Action::ReconcileReject => {
+                if let (Some(line), Some(candidate)) = (self.selected_line(), self.candidate()) {
+                    out.request(Request::RejectMatch {
+                        line: line.key.clone(),
+                        candidate: candidate.id.clone(),
+                    });
+                }
+            }
+            Action::ReconcileNextCandidate => {
+                let count = self.candidates().len();
+                if count > 1 {
+                    self.choice = (self.choice + 1) % count;
+                }
+            }
+            Action::ReconcileUndo => {
+                if let Some(id) = self.matched_id() {
+                    out.open(Overlay::Confirm(Box::new(Confirm::undo_match(id))));
+                }
+            }
+            Action::ReconcileAcceptAll => {
+                let count = self.above_threshold();
+                if count == 0 {
+                    out.notify(
+                        format!(
+                            "No suggestion is at least {}% sure: lower the threshold with -, or accept them one by one.",
+                            self.threshold
+                        ),
+                        false,
+                    );
+                } else {
+                    out.open(Overlay::Confirm(Box::new(Confirm::accept_above(
+                        count,
+                        self.threshold,
+                    ))));
+                }
+            }
+            Action::ReconcileThreshold(step) => {
+                self.threshold = (i64::from(self.threshold) + step).clamp(50, 100) as u8;
+                out.notify(
+                    format!(
+                        "Accept all takes suggestions at least {}% sure ({} now).",
+                        self.threshold,
+                        self.above_threshold()
+                    ),
+                    false,
+                );
+            }
+            Action::OpenFilter => out.open(Overlay::Filter(tui_input::Input::new(self.filter.clone()))),
+            // Esc clears the filter first, then goes back to the hub.
+            Action::Back => {
+                if self.filter.is_empty() {
+                    out.show(Screen::Hub);
+                } else {
+                    self.filter_typed("");
+                }
+            }
+            action => return Some(action),
+        }
+        None
+    }
+
+    fn accept(&mut self, out: &mut Outbox) {
+        if let (Some(line), Some(candidate)) = (self.selected_line(), self.candidate()) {
+            out.request(Request::AcceptMatch {
+                line: line.key.clone(),
+                candidate: candidate.id.clone(),
+            });
+        }
+    }
+
+    fn move_by(&mut self, delta: i64, cx: &Context) {
+        let last = self.shown().len().saturating_sub(1) as i64;
+        let next = (self.selected as i64).saturating_add(delta).clamp(0, last.max(0)) as usize;
+        if next != self.selected {
+            self.choice = 0;
+        }
+        self.selected = next;
+        let rows = Self::rows(cx).max(1);
+        if self.selected < self.top {
+            self.top = self.selected;
+        } else if self.selected >= self.top + rows {
+            self.top = self.selected + 1 - rows;
+        }
+    }
+
+    /// What is typed in `/` so far.
+    pub fn filter_typed(&mut self, text: &str) {
+        self.filter = text.trim().to_string();
+        self.selected = 0;
+        self.top = 0;
+        self.choice = 0;
+    }
+
+    pub fn loaded(&mut self, answer: Result<ReconcileView, String>) {
+        self.loading = false;
+        match answer {
+            Ok(view) => {
+                // Keep the place: the same line if it is still there, else the same row.
+                let key = self.selected_line().map(|l| l.key.clone());
+                self.view = Some(view);
+                self.error = None;
+                if let Some(index) = key.and_then(|k| self.shown().iter().position(|l| l.key == k)) {
+                    self.selected = index;
+                }
+                let last = self.shown().len().saturating_sub(1);
+                self.selected = self.selected.min(last);
+                self.top = self.top.min(self.selected);
+                self.choice = 0;
+            }
+            Err(message) => {
+                self.view = None;
+                self.error = Some(message);
+            }
+        }
+    }
+
+    /// A decision was saved (or refused): read the books again.
+    pub fn changed(&mut self) {
+        self.stale = true;
+    }
+
+    /// A sync or a delivery can bring new payments to match.
+    pub fn on_event(&mut self, event: &Event) {
+        if let Event::SyncLogChanged(log) = event
+            && log.status != crate::api::SyncStatus::Started
+        {
+            self.stale = true;
+        }
+    }
+}
