@@ -44,7 +44,11 @@ pub fn fits(
     if line.amount <= Decimal::ZERO {
         return Vec::new();
     }
-    let window = pile.between(line.date - chrono::Duration::days(WINDOW_DAYS), line.date);
+    // What is taken on the day of a deposit goes with the next one: the envelope was closed.
+    let window = pile.between(
+        line.date - chrono::Duration::days(WINDOW_DAYS),
+        line.date - chrono::Duration::days(1),
+    );
     let days = &pile.days[window.clone()];
     let mut exact = Vec::new();
     let mut closest: Option<CashFit> = None;
