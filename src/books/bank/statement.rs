@@ -30,14 +30,16 @@ impl StatementFormat {
 }
 
 /// A balance the bank states, at the end of a day.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatedBalance {
     pub amount: Decimal,
     pub date: NaiveDate,
 }
 
 /// One statement: the account the file says it is for, its balances, its lines in file order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serde, because the file is read where the command runs and the statements cross the control
+/// socket to the process that holds the books.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ParsedStatement {
     pub format: StatementFormat,
     /// The bank's own identifier of the account (OFX `ACCTID`, CAMT `Acct/Id/IBAN` or `Othr/Id`),
@@ -56,7 +58,7 @@ pub struct ParsedStatement {
 }
 
 /// One line of the bank's statement: money in (positive) or out (negative) of the account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ParsedLine {
     /// Where the line starts in the file (1-based text line), for errors and the audit trail.
     pub file_line: usize,
@@ -85,7 +87,7 @@ pub struct ParsedLine {
 }
 
 /// One part of a batched bank line (a CAMT `TxDtls`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LinePart {
     pub amount: Decimal,
     pub payee: String,
