@@ -1,9 +1,14 @@
 //! Bank statements in: the readers of the formats banks export (OFX 1.x and 2.x, CAMT.053, CSV
-//! with a rules file), all producing one [`ParsedStatement`]; the import that stores them
-//! idempotently comes beside them.
+//! with a rules file), all producing one [`ParsedStatement`];
+//! the import that stores them idempotently comes beside them.
 
+pub mod amount;
+pub mod detect;
 pub mod statement;
+pub mod text;
+mod xml;
 
+pub use detect::format_of;
 pub use statement::{
     LinePart, ParsedLine, ParsedStatement, ReadError, StatedBalance, StatementFormat,
 };
