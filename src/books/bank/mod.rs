@@ -4,6 +4,7 @@
 
 pub mod amount;
 pub mod detect;
+pub mod ofx;
 pub mod statement;
 pub mod text;
 mod xml;
