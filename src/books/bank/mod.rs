@@ -3,6 +3,7 @@
 //! the import that stores them idempotently comes beside them.
 
 pub mod amount;
+pub mod camt;
 pub mod detect;
 pub mod ofx;
 pub mod statement;
