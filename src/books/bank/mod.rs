@@ -4,12 +4,14 @@
 
 pub mod amount;
 pub mod camt;
+pub mod csv;
 pub mod detect;
 pub mod ofx;
 pub mod statement;
 pub mod text;
 mod xml;
 
+pub use self::csv::{CsvRules, Guess};
 pub use detect::format_of;
 pub use statement::{
     LinePart, ParsedLine, ParsedStatement, ReadError, StatedBalance, StatementFormat,
