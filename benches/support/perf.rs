@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// The benches, in the order the table lists them.
-const ORDER: [&str; 9] = [
+const ORDER: [&str; 10] = [
     "status",
     "dashboard",
     "frame",
@@ -14,6 +14,7 @@ const ORDER: [&str; 9] = [
     "gemini",
     "mindbody",
     "sync",
+    "bank",
     "webhooks",
     "abuse",
 ];
