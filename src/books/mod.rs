@@ -9,6 +9,7 @@ pub mod category;
 pub mod currency;
 pub mod customer;
 pub mod ledger;
+pub mod payment;
 pub mod queries;
 pub mod transaction;
 

@@ -4,7 +4,7 @@
 //!   error), `integration_tokens`, `meta`. `legion-hub status` opens only this one, so the glance
 //!   stays fast however much history piles up.
 //! - `records` holds everything that grows: sync logs, transactions, customers, chat, webhook
-//!   events. It is opened on first use.
+//!   events, the sales' payments and card transactions. It is opened on first use.
 //!
 //! One module per tree; values go through the versioned [`codec`]; secrets through [`seal`].
 //! Only the engine uses this module.
@@ -20,6 +20,7 @@ pub mod keyring;
 pub mod lock;
 pub mod meta;
 pub mod migrate;
+pub mod payments;
 pub mod rejections;
 pub mod rotate;
 pub mod seal;
@@ -209,6 +210,8 @@ struct Records {
     webhook_pending: sled::Tree,
     webhook_stats: sled::Tree,
     webhook_rejections: sled::Tree,
+    payments: sled::Tree,
+    card_transactions: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -306,6 +309,8 @@ impl Store {
             webhook_pending: db.open_tree(webhooks::PENDING)?,
             webhook_stats: db.open_tree(webhooks::STATS)?,
             webhook_rejections: db.open_tree(rejections::TREE)?,
+            payments: db.open_tree(payments::PAYMENTS)?,
+            card_transactions: db.open_tree(payments::CARD_TRANSACTIONS)?,
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;

@@ -20,6 +20,7 @@ mod mindbody_connect;
 mod mindbody_sandbox;
 mod mindbody_sync;
 mod newcomer;
+mod payments;
 mod readme;
 mod rooms;
 mod secrets;
