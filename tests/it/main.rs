@@ -5,6 +5,7 @@ mod support;
 
 mod abuse;
 mod backup;
+mod bank_import;
 mod bounds;
 mod cli;
 mod connections;

@@ -2,6 +2,9 @@
 //! with a rules file), all producing one [`ParsedStatement`]; the import that stores them
 //! idempotently comes beside them.
 
+pub mod account;
+pub mod fingerprint;
+pub mod import;
 pub mod statement;
 
 pub use statement::{
