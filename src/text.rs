@@ -14,6 +14,11 @@ pub fn one_line(text: &str) -> String {
         .collect()
 }
 
+/// [`one_line`], cut to at most `max` characters: a name or label from outside as it is kept.
+pub fn one_line_within(text: &str, max: usize) -> String {
+    one_line(text).chars().take(max).collect()
+}
+
 /// Text from outside (a model's reply) made safe to print: control characters other than
 /// newline become visible symbols (ESC as ␛), so nothing can move the cursor, recolour the
 /// screen or set the clipboard. Tabs become spaces.

@@ -10,7 +10,8 @@
 //! error (`error`). The rooms fill them and import them from these files, never through this one.
 //!
 //! Listed here but kept in their rooms: records saved as they are (a transaction or category in
-//! the books, a sync log, chat message, webhook count or rejected attempt in the store, the data
+//! the books, a sale's payment or card transaction, a bank account, line or import with what an
+//! import did, a sync log, chat message, webhook count or rejected attempt in the store, the data
 //! lock's owner, the last Gemini test report, the webhook subscription, the settings), whose serde
 //! is the store's versioned format; what a provider hands over (`Model`, `Location`); what the
 //! store makes and reports (`BackupReport`, `SyncLogPage`); the webhook receiver's `Refusal` (its
@@ -39,8 +40,13 @@ pub use view::{Fact, Freshness, IntegrationView};
 pub use webhooks::{RejectionSummary, WebhookEventPage, WebhookRow, WebhookSummary};
 
 pub use crate::books::account_key::visible;
+pub use crate::books::bank::account::{
+    Balance, BankAccount, BankImport, BankLine, BankLinePart, Gap, StatementSummary,
+};
+pub use crate::books::bank::import::{ImportOptions, ImportSummary, ImportedFile};
 /// How an amount is written in its currency's minor digits (JSON carries amounts so).
 pub use crate::books::currency;
+pub use crate::books::payment::{CardTransaction, MethodKind, Payment, PaymentMethod};
 pub use crate::books::{Category, Customer, Settlement, Transaction};
 pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice};
 pub use crate::engine::handle::{Asked, Call, Engine};

@@ -10,6 +10,7 @@ pub mod category;
 pub mod currency;
 pub mod customer;
 pub mod ledger;
+pub mod payment;
 pub mod queries;
 pub mod reconcile;
 pub mod transaction;

@@ -17,6 +17,7 @@ use super::{EngineOptions, Role};
 pub use crate::api::chat::Answer;
 use crate::api::error::ApiError;
 use crate::api::key_ids::KeyIds;
+use crate::api::reconcile::{CandidateRef, ReconcileView};
 use crate::api::webhooks::{WebhookEventPage, WebhookSummary};
 use crate::books::{Category, Customer, Transaction};
 use crate::config::Settings;
@@ -173,6 +174,27 @@ engine_calls! {
     fn activate_webhooks(id: Option<String>) -> Subscription =
         |core| core.activate_webhooks(id.as_deref()).await;
     fn delete_webhooks(id: Option<String>) -> () = |core| core.delete_webhooks(id.as_deref()).await;
+    /// Stores statements read from a bank file into the account named (else the one the file
+    /// names, else the only one), all or nothing.
+    fn import_bank(
+        account: Option<String>,
+        file: crate::books::bank::import::ImportedFile,
+        statements: Vec<crate::books::bank::ParsedStatement>
+    ) -> crate::books::bank::import::ImportSummary =
+        |core| core.import_bank(account, file, statements).await;
+    /// A bank account's lines reconciled as far as they go (the only account when None).
+    fn reconcile_view(account: Option<String>) -> ReconcileView =
+        |core| core.reconcile_view(account).await;
+    /// Accepts a candidate for a bank line; the match's id.
+    fn accept_match(account: Option<String>, line: String, candidate: CandidateRef) -> String =
+        |core| core.accept_match(account, line, candidate).await;
+    /// Accepts every best suggestion at least this sure (0 to 1); how many.
+    fn accept_above(account: Option<String>, at_least: f64) -> u64 =
+        |core| core.accept_above(account, at_least).await;
+    fn reject_match(line: String, candidate: CandidateRef) -> () =
+        |core| core.reject_match(line, candidate).await;
+    /// Takes a match back with its fee line; false when there was none.
+    fn undo_match(id: String) -> bool = |core| core.undo_match(id).await;
     /// Copies the data into `dir` (absolute, new or empty), with the master key when asked.
     fn backup(dir: std::path::PathBuf, with_key: bool) -> BackupReport =
         |core| core.backup(&dir, with_key).await;

@@ -4,12 +4,14 @@
 //!   error), `integration_tokens`, `meta`. `legion-hub status` opens only this one, so the glance
 //!   stays fast however much history piles up.
 //! - `records` holds everything that grows: sync logs, transactions, customers, chat, webhook
-//!   events. It is opened on first use.
+//!   events, the sales' payments and card transactions, the bank's accounts, lines and imports.
+//!   It is opened on first use.
 //!
 //! One module per tree; values go through the versioned [`codec`]; secrets through [`seal`].
 //! Only the engine uses this module.
 
 pub mod backup;
+pub mod bank;
 pub mod books;
 pub mod chat;
 pub mod codec;
@@ -21,6 +23,7 @@ pub mod lock;
 pub mod matches;
 pub mod meta;
 pub mod migrate;
+pub mod payments;
 pub mod rejections;
 pub mod rotate;
 pub mod seal;
@@ -213,6 +216,12 @@ struct Records {
     matches: sled::Tree,
     matched: sled::Tree,
     match_rejections: sled::Tree,
+    payments: sled::Tree,
+    card_transactions: sled::Tree,
+    bank_accounts: sled::Tree,
+    bank_lines: sled::Tree,
+    bank_lines_by_date: sled::Tree,
+    bank_imports: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -313,6 +322,12 @@ impl Store {
             matches: db.open_tree(matches::MATCHES)?,
             matched: db.open_tree(matches::MATCHED)?,
             match_rejections: db.open_tree(matches::REJECTED)?,
+            payments: db.open_tree(payments::PAYMENTS)?,
+            card_transactions: db.open_tree(payments::CARD_TRANSACTIONS)?,
+            bank_accounts: db.open_tree(bank::ACCOUNTS)?,
+            bank_lines: db.open_tree(bank::LINES)?,
+            bank_lines_by_date: db.open_tree(bank::LINES_BY_DATE)?,
+            bank_imports: db.open_tree(bank::IMPORTS)?,
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;

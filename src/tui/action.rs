@@ -98,6 +98,20 @@ pub enum Action {
     WebhookSummaryLoaded(crate::api::WebhookSummary),
     /// `r` on the events screen: process the failed deliveries again.
     RetryWebhooks,
+    // The Reconcile screen.
+    /// `x`: the candidate on show is not what the line pays.
+    ReconcileReject,
+    /// `e`: the selected line's next candidate.
+    ReconcileNextCandidate,
+    /// `u`: undo the selected line's match (after a question).
+    ReconcileUndo,
+    /// `A`: accept every suggestion at least as sure as the threshold (after a question).
+    ReconcileAcceptAll,
+    /// `+`/`-`: move the threshold by this many percent.
+    ReconcileThreshold(i64),
+    ReconcileLoaded(Box<Result<crate::api::reconcile::ReconcileView, String>>),
+    /// A decision was saved or refused: read the account again, and say this (is it an error).
+    ReconcileChanged(Option<(String, bool)>),
     /// Something worth a line in the status bar.
     Notice(String),
     /// The engine would not take the question (no key, say).
@@ -162,6 +176,18 @@ pub enum Request {
     RetryWebhooks,
     /// Activate (or reactivate) the webhook subscription at Mindbody.
     ActivateWebhooks,
+    LoadReconcile,
+    AcceptMatch {
+        line: String,
+        candidate: crate::api::reconcile::CandidateRef,
+    },
+    RejectMatch {
+        line: String,
+        candidate: crate::api::reconcile::CandidateRef,
+    },
+    UndoMatch(String),
+    /// Accept every suggestion at least this sure (percent).
+    AcceptAbove(u8),
 }
 
 impl Request {
@@ -182,6 +208,11 @@ impl Request {
                 | Request::LoadWebhookEvents { .. }
                 | Request::LoadWebhookSummary
                 | Request::RetryWebhooks
+                | Request::LoadReconcile
+                | Request::AcceptMatch { .. }
+                | Request::RejectMatch { .. }
+                | Request::UndoMatch(_)
+                | Request::AcceptAbove(_)
         )
     }
 }

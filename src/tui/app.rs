@@ -17,6 +17,7 @@ use super::screens::chat::ChatScreen;
 use super::screens::context::{Context, Covered, Outbox};
 use super::screens::events::EventsScreen;
 use super::screens::hub::HubScreen;
+use super::screens::reconcile::ReconcileScreen;
 use super::screens::transactions::TransactionsScreen;
 use super::theme::Theme;
 use crate::present;
@@ -24,7 +25,7 @@ use crate::present;
 pub use super::overlay::{Overlay, Popup};
 pub use super::screens::hub::{History, Pane};
 
-/// The four screens.
+/// The five screens.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Screen {
     /// The integrations hub.
@@ -36,6 +37,8 @@ pub enum Screen {
     Transactions,
     /// Webhook deliveries, newest first.
     Events,
+    /// Bank lines beside the sales they pay.
+    Reconcile,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +63,7 @@ pub struct App {
     pub chat: ChatScreen,
     pub transactions: TransactionsScreen,
     pub events: EventsScreen,
+    pub reconcile: ReconcileScreen,
     /// Requests made by actions, sent with the next [`App::requests`].
     pub(super) queue: Vec<Request>,
     /// Text to put on the clipboard after the next frame.
@@ -81,6 +85,7 @@ impl App {
             chat: ChatScreen::new(crate::api::Alias::Fast),
             transactions: TransactionsScreen::default(),
             events: EventsScreen::default(),
+            reconcile: ReconcileScreen::default(),
             queue: Vec::new(),
             clipboard: None,
         }
@@ -125,6 +130,7 @@ impl App {
                 .requests(&cx, self.screen == Screen::Transactions),
         );
         out.extend(self.events.requests(&cx, self.screen == Screen::Events));
+        out.extend(self.reconcile.requests(self.screen == Screen::Reconcile));
         out.extend(self.hub.requests(&cx));
         out
     }
@@ -146,6 +152,7 @@ impl App {
                 self.chat.on_event(&event, &cx, &mut out);
                 self.transactions.on_event(&event);
                 self.events.on_event(&event);
+                self.reconcile.on_event(&event);
             }
             // Answers go to whoever asked.
             Action::IntegrationsLoaded(views) => {
@@ -157,6 +164,13 @@ impl App {
             Action::TodaysSalesLoaded(sales) => self.transactions.todays_sales_loaded(sales),
             Action::WebhookEventsLoaded(page) => self.events.events_loaded(page),
             Action::WebhookSummaryLoaded(summary) => self.events.summary_loaded(summary),
+            Action::ReconcileLoaded(answer) => self.reconcile.loaded(*answer),
+            Action::ReconcileChanged(said) => {
+                self.reconcile.changed();
+                if let Some((text, is_error)) = said {
+                    out.notify(text, is_error);
+                }
+            }
             Action::ConversationsLoaded(list) => self.chat.conversations_loaded(list, &mut out),
             Action::ConversationLoaded(conversation, messages) => {
                 self.chat.conversation_loaded(conversation, messages, &cx)
@@ -213,6 +227,7 @@ impl App {
             Screen::Chat => self.chat.update(action, cx, out),
             Screen::Transactions => self.transactions.update(action, cx, out),
             Screen::Events => self.events.update(action, cx, out),
+            Screen::Reconcile => self.reconcile.update(action, cx, out),
         };
         let Some(action) = action else { return };
         match action {
@@ -258,6 +273,7 @@ impl App {
             Screen::Chat => self.chat.on_show(was_here, cx, out),
             Screen::Transactions => self.transactions.on_show(),
             Screen::Events => self.events.on_show(out),
+            Screen::Reconcile => self.reconcile.on_show(),
         }
     }
 
@@ -274,6 +290,7 @@ impl App {
                 match self.screen {
                     Screen::Hub => self.hub.filter_typed(&text),
                     Screen::Transactions => self.transactions.filter_typed(&text),
+                    Screen::Reconcile => self.reconcile.filter_typed(&text),
                     _ => {}
                 }
             }
@@ -289,6 +306,7 @@ impl App {
                 match self.screen {
                     Screen::Hub => self.hub.filter_cleared(),
                     Screen::Transactions => self.transactions.filter_cleared(),
+                    Screen::Reconcile => self.reconcile.filter_typed(""),
                     _ => {}
                 }
             }
@@ -384,6 +402,8 @@ fn is_from_user(action: &Action) -> bool {
             | Action::CategoriesLoaded(_)
             | Action::WebhookEventsLoaded(_)
             | Action::WebhookSummaryLoaded(_)
+            | Action::ReconcileLoaded(_)
+            | Action::ReconcileChanged(_)
             | Action::RequestFailed(_)
             | Action::PageFailed(..)
             | Action::Resize { .. }

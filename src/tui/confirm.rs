@@ -23,6 +23,35 @@ pub struct Confirm {
 }
 
 impl Confirm {
+    pub fn undo_match(id: &str) -> Confirm {
+        Confirm {
+            question: format!("Undo {id}?"),
+            forgets: vec!["the match and the fee line it posted".into()],
+            keeps: vec!["the bank lines and the sales: they are open again, to match anew".into()],
+            yes: "undo".into(),
+            no: "keep the match".into(),
+            request: Request::UndoMatch(id.to_string()),
+            working: format!("Undoing {id}…"),
+            cancelled: format!("{id} kept."),
+        }
+    }
+
+    pub fn accept_above(count: usize, threshold: u8) -> Confirm {
+        Confirm {
+            question: format!(
+                "Accept {count} suggestion{} at least {threshold}% sure?",
+                if count == 1 { "" } else { "s" }
+            ),
+            forgets: Vec::new(),
+            keeps: vec!["each can be undone later (u)".into()],
+            yes: "accept them".into(),
+            no: "look first".into(),
+            request: Request::AcceptAbove(threshold),
+            working: "Accepting…".into(),
+            cancelled: "Nothing accepted.".into(),
+        }
+    }
+
     pub fn disconnect_mindbody() -> Confirm {
         Confirm {
             question: "Disconnect Mindbody?".into(),

@@ -58,6 +58,7 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
         Screen::Chat => keys::dispatch(screens::chat::KEYS, &app.chat, key),
         Screen::Transactions => keys::dispatch(screens::transactions::KEYS, &(), key),
         Screen::Events => keys::dispatch(screens::events::KEYS, &(), key),
+        Screen::Reconcile => keys::dispatch(screens::reconcile::KEYS, &app.reconcile, key),
     };
     on_screen
         .or_else(|| keys::dispatch(APP, app, key))
@@ -74,6 +75,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Screen::Chat => keys::hints(screens::chat::KEYS, &app.chat).collect(),
         Screen::Transactions => keys::hints(screens::transactions::KEYS, &()).collect(),
         Screen::Events => keys::hints(screens::events::KEYS, &()).collect(),
+        Screen::Reconcile => keys::hints(screens::reconcile::KEYS, &app.reconcile).collect(),
     }
 }
 
@@ -84,6 +86,7 @@ pub fn help() -> Vec<(&'static str, &'static str)> {
         .chain(keys::help(screens::chat::KEYS))
         .chain(keys::help(screens::transactions::KEYS))
         .chain(keys::help(screens::events::KEYS))
+        .chain(keys::help(screens::reconcile::KEYS))
         .collect();
     lines.sort_by_key(|(section, _, _)| *section); // stable: table order within a section
     lines.into_iter().map(|(_, k, about)| (k, about)).collect()
@@ -121,14 +124,15 @@ static APP: &[Binding<App>] = &[
     Binding::keys(&[Key(Char('q'))], |_| Action::Quit).help(Section::Anywhere, "q  Ctrl-c", "quit"),
     Binding::keys(&[Key(Char('1'))], |_| Action::ShowScreen(Screen::Hub)).help(
         Section::Anywhere,
-        "1  2  3  4",
-        "the hub; chat with Gemini; transactions; events",
+        "1  2  3  4  5",
+        "the hub; chat with Gemini; transactions; events; reconcile",
     ),
     Binding::keys(&[Key(Char('2'))], |_| Action::ShowScreen(Screen::Chat)),
     Binding::keys(&[Key(Char('3'))], |_| {
         Action::ShowScreen(Screen::Transactions)
     }),
     Binding::keys(&[Key(Char('4'))], |_| Action::ShowScreen(Screen::Events)),
+    Binding::keys(&[Key(Char('5'))], |_| Action::ShowScreen(Screen::Reconcile)),
     Binding::says().help(
         Section::Mouse,
         "mouse",

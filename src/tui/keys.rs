@@ -41,6 +41,7 @@ pub enum Section {
     Anywhere,
     Selected,
     Chat,
+    Reconcile,
     Mouse,
 }
 

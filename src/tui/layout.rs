@@ -159,6 +159,22 @@ pub fn events_area(size: Rect) -> Rect {
     }
 }
 
+/// The Reconcile screen: the bank lines (left) and what the selected one pays (right), side by
+/// side from 100 columns, else the detail below the list.
+pub fn reconcile_areas(size: Rect) -> (Rect, Rect) {
+    let body = transactions_area(size);
+    if body.width >= 100 {
+        let [list, detail] =
+            Layout::horizontal([Constraint::Percentage(48), Constraint::Percentage(52)])
+                .areas(body);
+        (list, detail)
+    } else {
+        let [list, detail] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+        (list, detail)
+    }
+}
+
 pub fn transactions_area(size: Rect) -> Rect {
     let [_, body, _] = Layout::vertical([
         Constraint::Length(1),

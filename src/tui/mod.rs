@@ -309,6 +309,30 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             Ok(sub) => Action::Notice(format!("Webhook subscription {}.", sub.status)),
             Err(e) => failed(e),
         },
+        Request::LoadReconcile => Action::ReconcileLoaded(Box::new(
+            engine.reconcile_view(None).await.map_err(|e| explain(&e)),
+        )),
+        Request::AcceptMatch { line, candidate } => {
+            decided(engine.accept_match(None, line, candidate).await, |id| {
+                format!("Accepted ({id}); u on the line undoes it.")
+            })
+        }
+        Request::RejectMatch { line, candidate } => {
+            decided(engine.reject_match(line, candidate).await, |()| {
+                "Rejected: not offered for this line again.".to_string()
+            })
+        }
+        Request::UndoMatch(id) => decided(engine.undo_match(id.clone()).await, |undone| {
+            if undone {
+                format!("{id} undone: its lines and sales are open again.")
+            } else {
+                format!("{id} was already undone.")
+            }
+        }),
+        Request::AcceptAbove(percent) => decided(
+            engine.accept_above(None, f64::from(percent) / 100.0).await,
+            |n| format!("{n} suggestion{} accepted.", if n == 1 { "" } else { "s" }),
+        ),
         Request::LoadGeminiModels => Action::GeminiModelsLoaded(
             engine
                 .gemini_models()
@@ -317,6 +341,15 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .map_err(|e| explain_in_form(&e, Provider::Gemini)),
         ),
     })
+}
+
+/// A reconciliation decision's answer: the screen reads the account again either way, and says
+/// what happened.
+fn decided<T>(answer: Result<T, crate::api::ApiError>, said: impl FnOnce(T) -> String) -> Action {
+    Action::ReconcileChanged(Some(match answer {
+        Ok(value) => (said(value), false),
+        Err(e) => (explain(&e), true),
+    }))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod support;
 
 mod abuse;
 mod backup;
+mod bank_import;
 mod bank_readers;
 mod bounds;
 mod cli;
@@ -21,6 +22,7 @@ mod mindbody_connect;
 mod mindbody_sandbox;
 mod mindbody_sync;
 mod newcomer;
+mod payments;
 mod readme;
 mod reconcile;
 mod rooms;

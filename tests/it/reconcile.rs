@@ -57,10 +57,8 @@ fn a_match_claims_its_keys_once_and_an_undo_frees_them() {
 
     // The fee line was never posted: the mend finds the match; nothing is orphaned.
     let (missing, orphans) = store.fee_lines_to_mend().expect("checked");
-    assert_eq!(
-        missing.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
-        [first.id.clone()]
-    );
+    let missing: Vec<&str> = missing.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(missing, [first.id.as_str()]);
     assert!(orphans.is_empty());
 
     let undone = store

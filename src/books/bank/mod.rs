@@ -1,13 +1,19 @@
 //! Bank statements in: the readers of the formats banks export (OFX 1.x and 2.x, CAMT.053, CSV
 //! with a rules file), all producing one [`ParsedStatement`] from a file's bytes through
-//! [`read_statement`]; the import that stores them idempotently comes beside them.
+//! [`read_statement`]; the bank accounts and their lines ([`account`]), the idempotent import
+//! that stores a file's statements whole or not at all ([`import`]), and the engine's call that
+//! runs it ([`service`]).
 
+pub mod account;
 pub mod amount;
 pub mod camt;
 pub mod csv;
 pub mod detect;
+pub mod fingerprint;
+pub mod import;
 pub mod ofx;
 pub mod read;
+pub mod service;
 pub mod statement;
 pub mod text;
 mod xml;

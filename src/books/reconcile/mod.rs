@@ -23,6 +23,7 @@ pub mod fees;
 pub mod inputs;
 pub mod matched;
 pub mod naming;
+pub mod service;
 pub mod suggest;
 
 pub use inputs::{BankEntry, CardPayment, CashTaking};

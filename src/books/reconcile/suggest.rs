@@ -122,7 +122,7 @@ struct Scored {
 }
 
 /// Whether the user rejected this candidate for this line (an index into the lines).
-pub type Rejected = dyn Fn(usize, &Paid, &Clearing, &Undeposited) -> bool;
+pub type Rejected<'a> = dyn Fn(usize, &Paid, &Clearing, &Undeposited) -> bool + 'a;
 
 /// Suggests what each line pays. `payments` are the settled card and ACH payments not yet in an
 /// accepted match; `cash` the takings not yet deposited; `lines` the bank lines not yet matched.
@@ -131,7 +131,7 @@ pub fn suggest(
     cash: &[CashTaking],
     lines: &[BankEntry],
     settings: &Settings,
-    rejected: &Rejected,
+    rejected: &Rejected<'_>,
 ) -> Suggestions {
     let (clearing, fees) = batches_and_fees(payments, lines, settings);
     let pile = Undeposited::of(cash);
@@ -208,7 +208,9 @@ fn batches_and_fees(
     lines: &[BankEntry],
     settings: &Settings,
 ) -> (Clearing, Vec<(String, FeeModel)>) {
-    let mut best: Option<(u32, Clearing, Vec<(String, FeeModel)>)> = None;
+    // (deposits fitted, the batches, the fees learned) of the best cut-off so far.
+    type Tried = (u32, Clearing, Vec<(String, FeeModel)>);
+    let mut best: Option<Tried> = None;
     for cutoff in CUTOFFS {
         let clearing = Clearing::of(payments, cutoff);
         let learned: Vec<(String, FeeModel)> = clearing

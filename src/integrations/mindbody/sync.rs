@@ -1,8 +1,9 @@
 //! Syncing Mindbody into the books. Each sync type keeps a cursor in `meta`, moved only when a
 //! run completes, and a checkpoint moved after every stored page, so a run killed half-way
 //! resumes where it stopped; a lookback window re-reads the last days for late edits and
-//! refunds; every write is an upsert, so nothing is ever stored twice. Each run is a sync log,
-//! updated page by page (the history pane counts up while it runs).
+//! refunds; every write is an upsert, so nothing is ever stored twice. A sale brings its items
+//! (transactions) and its payments; the transactions type brings the card charges behind them.
+//! Each run is a sync log, updated page by page (the history pane counts up while it runs).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -516,14 +517,16 @@ impl Core {
                     .iter()
                     .flat_map(|sale| mapping::transactions_of(&site, sale, classes, synced_at))
                     .collect();
+                let payments: Vec<_> = page
+                    .sales
+                    .iter()
+                    .map(|sale| mapping::payments_of(&site, sale))
+                    .collect();
                 let only_by_sync = self.supersede_webhook_sales(&site, &page.sales)?;
+                let (outcomes, _) = store.upsert_sales(&transactions, &payments, plan.revive)?;
                 PageStored {
                     only_by_sync,
-                    ..PageStored::of(
-                        page.sales.len(),
-                        page.pagination.total_results,
-                        store.upsert_transactions(&transactions, plan.revive)?,
-                    )
+                    ..PageStored::of(page.sales.len(), page.pagination.total_results, outcomes)
                 }
             }
             SyncKind::Transactions => {
@@ -531,11 +534,28 @@ impl Core {
                     .transactions_page(token, plan.start, plan.end, plan.next_offset)
                     .await
                     .map_err(api)?;
+                // Each charge as the books keep it (for reconciliation), then its sale's items
+                // marked with its settlement. A charge is new, updated or unchanged as its
+                // record is; its settlement changing on the items makes it updated.
+                let cards: Vec<_> = page
+                    .transactions
+                    .iter()
+                    .filter_map(|card| mapping::card_transaction_of(&site, card))
+                    .collect();
+                let stored: HashMap<i64, Upserted> = cards
+                    .iter()
+                    .map(|c| c.transaction_id)
+                    .zip(store.upsert_card_transactions(&cards)?)
+                    .collect();
                 let mut settled = Vec::new();
                 let mut outcomes = Vec::new();
                 for card in &page.transactions {
+                    let record = stored
+                        .get(&card.transaction_id)
+                        .copied()
+                        .unwrap_or(Upserted::Unchanged);
                     let Some(sale_id) = card.sale_id else {
-                        outcomes.push(Upserted::Unchanged);
+                        outcomes.push(record);
                         continue;
                     };
                     let settlement = Settlement {
@@ -549,7 +569,7 @@ impl Core {
                         .iter()
                         .all(|t| t.settlement.as_ref() == Some(&settlement))
                     {
-                        outcomes.push(Upserted::Unchanged);
+                        outcomes.push(record);
                         continue;
                     }
                     settled.extend(items.into_iter().map(|t| Transaction {
@@ -557,7 +577,10 @@ impl Core {
                         synced_at,
                         ..t
                     }));
-                    outcomes.push(Upserted::Updated);
+                    outcomes.push(match record {
+                        Upserted::New => Upserted::New,
+                        _ => Upserted::Updated,
+                    });
                 }
                 store.upsert_transactions(&settled, false)?;
                 PageStored::of(

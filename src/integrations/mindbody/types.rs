@@ -63,6 +63,34 @@ pub struct Sale {
     pub location_id: Option<i64>,
     #[serde(rename = "PurchasedItems", default)]
     pub purchased_items: Vec<PurchasedItem>,
+    /// How it was paid; they add up to what it sold.
+    #[serde(rename = "Payments", default, deserialize_with = "null_as_empty")]
+    pub payments: Vec<SalePayment>,
+}
+
+/// One entry of `Sale.Payments[]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SalePayment {
+    #[serde(rename = "Id")]
+    pub id: i64,
+    #[serde(rename = "Amount", deserialize_with = "decimal", default)]
+    pub amount: Decimal,
+    /// A number whose values Mindbody does not document.
+    #[serde(rename = "Method", default)]
+    pub method: Option<i64>,
+    /// "Cash", "Check", a card's brand ("Visa"), a checkout type ("CreditCard"), ...
+    #[serde(rename = "Type", default)]
+    pub kind: Option<String>,
+    /// The card transaction behind it (`sale/transactions`), when it went through the processor.
+    #[serde(rename = "TransactionId", default)]
+    pub transaction_id: Option<i64>,
+}
+
+/// A list Mindbody may send as `null`.
+pub(crate) fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -109,6 +137,53 @@ mod tests {
             Decimal::new(16200, 2)
         );
         assert_eq!(first.purchased_items[0].tax_amount.to_string(), "12.0");
+    }
+
+    #[test]
+    fn the_reference_payments_and_card_transaction_read_without_card_digits() {
+        let page: SalesPage = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/mindbody/sales_page.json"
+        ))
+        .unwrap();
+        let cash = &page.sales[0].payments[0];
+        assert_eq!((cash.id, cash.kind.as_deref()), (98001, Some("Cash")));
+        assert_eq!(cash.transaction_id, None);
+        let card = &page.sales[1].payments[0];
+        assert_eq!(card.amount, Decimal::new(16797, 2));
+        assert_eq!(
+            (card.method, card.transaction_id),
+            (Some(17), Some(5550123))
+        );
+
+        let page: TransactionsPage = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/mindbody/transactions_page.json"
+        ))
+        .unwrap();
+        let charge = &page.transactions[0];
+        assert_eq!(charge.amount, Decimal::new(16797, 2));
+        assert_eq!(charge.merchant_id.as_deref(), Some("4445012345678"));
+        assert_eq!(
+            charge.transaction_time.map(|t| t.to_string()).as_deref(),
+            Some("2024-05-03 17:05:09")
+        );
+        assert!(!charge.ach, "ACHLastFour is null: a card");
+        assert!(
+            !format!("{charge:?}").contains("1111"),
+            "the card's last four are never read"
+        );
+    }
+
+    #[test]
+    fn payments_may_be_null_and_ach_digits_only_say_ach() {
+        let sale: Sale = serde_json::from_str(
+            r#"{"Id":1,"SaleDateTime":"2024-05-03T16:52:23","Payments":null}"#,
+        )
+        .unwrap();
+        assert!(sale.payments.is_empty());
+        let charge: CardTransaction =
+            serde_json::from_str(r#"{"TransactionId":7,"ACHLastFour":"6789"}"#).unwrap();
+        assert!(charge.ach);
+        assert!(!format!("{charge:?}").contains("6789"));
     }
 
     #[test]
@@ -208,7 +283,8 @@ pub struct TransactionsPage {
     pub transactions: Vec<CardTransaction>,
 }
 
-/// A card or ACH transaction behind a sale.
+/// A card or ACH transaction behind a sale. The card's digits (`CCLastFour`) are not read;
+/// of `ACHLastFour` only whether it is there (it says the charge was a bank debit).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CardTransaction {
     #[serde(rename = "TransactionId")]
@@ -218,8 +294,34 @@ pub struct CardTransaction {
     /// An integer in `Transaction` (a string in `Sale`).
     #[serde(rename = "ClientId", default)]
     pub client_id: Option<i64>,
+    /// What was charged on the card (Mindbody's sign, see `mapping::card_transaction_of`).
+    #[serde(rename = "Amount", deserialize_with = "decimal", default)]
+    pub amount: Decimal,
     #[serde(rename = "Settled", default)]
     pub settled: bool,
     #[serde(rename = "Status", default)]
     pub status: String,
+    #[serde(rename = "TransactionTime", default, deserialize_with = "lenient_time")]
+    pub transaction_time: Option<NaiveDateTime>,
+    #[serde(rename = "AuthTime", default, deserialize_with = "lenient_time")]
+    pub auth_time: Option<NaiveDateTime>,
+    #[serde(rename = "LocationId", default)]
+    pub location_id: Option<i64>,
+    #[serde(rename = "MerchantId", default)]
+    pub merchant_id: Option<String>,
+    #[serde(rename = "CardType", default)]
+    pub card_type: Option<String>,
+    #[serde(rename = "ACHLastFour", default, deserialize_with = "present")]
+    pub ach: bool,
+}
+
+/// Whether a text field carries something, without keeping what (card and account digits).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(
+        Option::<serde_json::Value>::deserialize(d)?.is_some_and(|v| match v {
+            serde_json::Value::String(s) => !s.trim().is_empty(),
+            serde_json::Value::Null => false,
+            _ => true,
+        }),
+    )
 }

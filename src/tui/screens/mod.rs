@@ -1,12 +1,13 @@
-//! The four screens. Each owns its state (`HubScreen`, `ChatScreen`, `TransactionsScreen`,
-//! `EventsScreen`), its `update` (given a [`context::Context`], answering through an
+//! The five screens. Each owns its state (`HubScreen`, `ChatScreen`, `TransactionsScreen`,
+//! `EventsScreen`, `ReconcileScreen`), its `update` (given a [`context::Context`], answering through an
 //! [`context::Outbox`]), its view and its one key table (what its keys do, when, and how the
 //! bottom bar and the help name them). The app routes keys to the open overlay, then to the
-//! screen on show, then to its own table (quit, help, the palette, the screens 1-4); the
+//! screen on show, then to its own table (quit, help, the palette, the screens 1-5); the
 //! engine's events go to every screen that cares (`on_event`).
 
 pub mod chat;
 pub mod context;
 pub mod events;
 pub mod hub;
+pub mod reconcile;
 pub mod transactions;

@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, BorderType, Borders};
 use super::app::{App, Pane, Screen};
 use super::screens::context::Context;
 use super::screens::hub::{detail, history, view as integrations};
-use super::screens::{chat, events, transactions};
+use super::screens::{chat, events, reconcile, transactions};
 use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -37,6 +37,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Events => {
             title::draw(frame, top_line, app);
             events::view::draw(frame, &app.events, &cx);
+            status_bar::draw_at_bottom(frame, size, app);
+        }
+        Screen::Reconcile => {
+            title::draw(frame, top_line, app);
+            reconcile::view::draw(frame, &app.reconcile, &cx);
             status_bar::draw_at_bottom(frame, size, app);
         }
         Screen::Hub => {

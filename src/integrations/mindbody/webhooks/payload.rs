@@ -1,15 +1,20 @@
 //! What a delivery says: the envelope every event shares, and the two kinds of event data the hub
 //! acts on. A `clientSale.created` carries no `SaleDetailId`, so its items become *provisional*
 //! transactions (`mindbody@{SiteId}:sale:{SaleId}:w{n}`) that the sync of that sale replaces with the real
-//! ones; a sale seen by webhook and by sync is therefore one set of transactions in the end.
+//! ones; a sale seen by webhook and by sync is therefore one set of transactions in the end. Its
+//! payments are keyed as the sync's (`paymentId` is `Sale.Payments[].Id`) and marked provisional:
+//! the sync of the sale replaces them with what it knows (the card transaction behind each).
 
 use chrono::{DateTime, Local, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 
-use super::super::mapping::{client_key, sale_prefix};
-use super::super::types::{Client, decimal};
+use super::super::mapping::{
+    CURRENCY, bounded_name, client_key, payment_key, sale_prefix, sale_ref,
+};
+use super::super::types::{Client, decimal, null_as_empty};
 use crate::books::AccountKey;
+use crate::books::payment::{Payment, PaymentMethod, SalePayments};
 use crate::books::{Customer, Transaction};
 
 pub const SALE_CREATED: &str = "clientSale.created";
@@ -96,6 +101,23 @@ pub struct SaleCreated {
     pub total_amount_paid: Decimal,
     #[serde(default)]
     pub items: Vec<SaleItem>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub payments: Vec<SalePaymentMade>,
+    #[serde(rename = "locationId", default)]
+    pub location_id: Option<i64>,
+}
+
+/// One of a `clientSale.created`'s `payments`. Its `paymentLastFour` is not read.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SalePaymentMade {
+    #[serde(rename = "paymentId")]
+    pub payment_id: i64,
+    #[serde(rename = "paymentMethodId", default)]
+    pub method_id: Option<i64>,
+    #[serde(rename = "paymentMethodName", default)]
+    pub method_name: Option<String>,
+    #[serde(rename = "paymentAmountPaid", default, deserialize_with = "decimal")]
+    pub amount_paid: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -133,7 +155,7 @@ impl SaleCreated {
                 amount: item.amount_paid,
                 tax: Decimal::ZERO,
                 discount: item.amount_discounted,
-                currency: "USD".into(),
+                currency: CURRENCY.into(),
                 description: crate::text::one_line(&item.name),
                 category_id: None,
                 class: None,
@@ -149,6 +171,34 @@ impl SaleCreated {
                 synced_at: received_at,
             })
             .collect()
+    }
+
+    /// The provisional payments of this sale at `site`, until a sync brings the sale's own.
+    /// A webhook names no card transaction, so a method it does not name is `Other`.
+    pub fn payments(&self, site: &AccountKey) -> SalePayments {
+        SalePayments {
+            sale: sale_ref(site, self.sale_id),
+            payments: self
+                .payments
+                .iter()
+                .map(|p| {
+                    let name = p.method_name.as_deref().unwrap_or_default();
+                    Payment {
+                        key: payment_key(site, p.payment_id),
+                        sale: sale_ref(site, self.sale_id),
+                        date: self.local_time(),
+                        amount: p.amount_paid,
+                        currency: CURRENCY.into(),
+                        method: PaymentMethod::from_mindbody(name, false),
+                        method_name: bounded_name(name),
+                        method_id: p.method_id,
+                        card_transaction_id: None,
+                        location_id: self.location_id,
+                        provisional: true,
+                    }
+                })
+                .collect(),
+        }
     }
 }
 
@@ -238,6 +288,17 @@ mod tests {
             Some("mindbody@-99:client:100000009")
         );
         assert_eq!(txs[0].description, "10 Class Pass");
+        let paid = sale.payments(&site);
+        assert_eq!(paid.sale, "mindbody@-99:sale:100458");
+        assert_eq!(paid.payments.len(), 1);
+        let cash = &paid.payments[0];
+        assert_eq!(
+            cash.key, "mindbody@-99:payment:98001",
+            "the sync's key for the same payment"
+        );
+        assert_eq!(cash.method, PaymentMethod::Cash);
+        assert_eq!(cash.amount, Decimal::new(1620, 1));
+        assert!(cash.provisional);
     }
 
     #[test]

@@ -306,7 +306,7 @@ impl Core {
         }
         // The books first, then the events' states: a crash between them processes the batch
         // again, and every write is an upsert.
-        store.upsert_transactions(&applied.transactions, false)?;
+        store.upsert_sales(&applied.transactions, &applied.payments, false)?;
         store.upsert_customers(&applied.customers)?;
         store.finish_webhooks(Provider::Mindbody, &done)?;
         if !applied.transactions.is_empty() || !applied.customers.is_empty() {
@@ -350,6 +350,7 @@ impl Core {
                     )
                 );
                 applied.transactions.extend(transactions);
+                applied.payments.push(sale.payments(&site));
                 Ok((WebhookState::Processed, outcome))
             }
             CLIENT_CREATED | CLIENT_UPDATED => {
@@ -600,6 +601,7 @@ fn body_digest(body: &[u8]) -> String {
 #[derive(Default)]
 struct Applied {
     transactions: Vec<crate::books::Transaction>,
+    payments: Vec<crate::books::payment::SalePayments>,
     customers: Vec<Customer>,
     /// Loaded the first time a client event needs it.
     customer_index: Option<(CustomerIndex, HashMap<String, Customer>)>,

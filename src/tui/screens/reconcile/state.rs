@@ -73,7 +73,9 @@ impl ReconcileScreen {
             return Vec::new();
         };
         match &line.state {
-            LineState::Suggested { best } => std::iter::once(best).chain(line.others.iter()).collect(),
+            LineState::Suggested { best } => {
+                std::iter::once(best).chain(line.others.iter()).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -81,7 +83,9 @@ impl ReconcileScreen {
     /// The candidate on show for the selected line.
     pub fn candidate(&self) -> Option<&CandidateView> {
         let candidates = self.candidates();
-        candidates.get(self.choice.min(candidates.len().saturating_sub(1))).copied()
+        candidates
+            .get(self.choice.min(candidates.len().saturating_sub(1)))
+            .copied()
     }
 
     pub fn matched_id(&self) -> Option<&str> {

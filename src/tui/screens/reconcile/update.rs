@@ -71,7 +71,9 @@ impl ReconcileScreen {
                     false,
                 );
             }
-            Action::OpenFilter => out.open(Overlay::Filter(tui_input::Input::new(self.filter.clone()))),
+            Action::OpenFilter => {
+                out.open(Overlay::Filter(tui_input::Input::new(self.filter.clone())))
+            }
             // Esc clears the filter first, then goes back to the hub.
             Action::Back => {
                 if self.filter.is_empty() {
@@ -96,7 +98,9 @@ impl ReconcileScreen {
 
     fn move_by(&mut self, delta: i64, cx: &Context) {
         let last = self.shown().len().saturating_sub(1) as i64;
-        let next = (self.selected as i64).saturating_add(delta).clamp(0, last.max(0)) as usize;
+        let next = (self.selected as i64)
+            .saturating_add(delta)
+            .clamp(0, last.max(0)) as usize;
         if next != self.selected {
             self.choice = 0;
         }
@@ -125,7 +129,8 @@ impl ReconcileScreen {
                 let key = self.selected_line().map(|l| l.key.clone());
                 self.view = Some(view);
                 self.error = None;
-                if let Some(index) = key.and_then(|k| self.shown().iter().position(|l| l.key == k)) {
+                if let Some(index) = key.and_then(|k| self.shown().iter().position(|l| l.key == k))
+                {
                     self.selected = index;
                 }
                 let last = self.shown().len().saturating_sub(1);

@@ -24,7 +24,10 @@ pub fn draw(frame: &mut Frame, screen: &ReconcileScreen, cx: &Context) {
         };
         let block = pane_block(" Reconcile ", cx.uncovered(), theme);
         frame.render_widget(
-            Paragraph::new(text).style(theme.dim()).wrap(Wrap { trim: true }).block(block),
+            Paragraph::new(text)
+                .style(theme.dim())
+                .wrap(Wrap { trim: true })
+                .block(block),
             list_area.union(detail_area),
         );
         return;
@@ -103,7 +106,10 @@ fn draw_detail(
             "No bank lines yet: `legion-hub import bank FILE` brings a statement in.",
             theme.dim(),
         )),
-        None => lines.push(Line::styled("No line matches the filter. Esc clears it.", theme.dim())),
+        None => lines.push(Line::styled(
+            "No line matches the filter. Esc clears it.",
+            theme.dim(),
+        )),
         Some(line) => {
             lines.push(Line::from(vec![
                 Span::styled(format!("{}  ", line.date), theme.header()),
@@ -115,7 +121,11 @@ fn draw_detail(
             }
             lines.push(Line::raw(""));
             match &line.state {
-                LineState::Matched { match_id, reason, fee } => {
+                LineState::Matched {
+                    match_id,
+                    reason,
+                    fee,
+                } => {
                     lines.push(Line::styled(format!("✓ Matched ({match_id})"), theme.key()));
                     lines.push(Line::raw(reason.clone()));
                     if !fee.is_zero() {
@@ -148,7 +158,11 @@ fn draw_detail(
                         lines.push(Line::from(vec![
                             Span::styled(
                                 sure,
-                                if candidate.exact { theme.key() } else { theme.warning() },
+                                if candidate.exact {
+                                    theme.key()
+                                } else {
+                                    theme.warning()
+                                },
                             ),
                             Span::raw(which),
                         ]));
@@ -187,7 +201,10 @@ fn draw_detail(
                 if view.overdue.count == 1 { "" } else { "s" },
                 money(view.overdue.sum, currency),
                 view.overdue.after_days,
-                view.overdue.oldest.map(|d| d.to_string()).unwrap_or_default()
+                view.overdue
+                    .oldest
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
             ),
             theme.warning(),
         ));
@@ -196,14 +213,20 @@ fn draw_detail(
         format!(
             "A accepts the {} suggestion{} at least {}% sure.",
             screen.above_threshold(),
-            if screen.above_threshold() == 1 { "" } else { "s" },
+            if screen.above_threshold() == 1 {
+                ""
+            } else {
+                "s"
+            },
             screen.threshold
         ),
         theme.dim(),
     ));
     let block = pane_block(" What it pays ", false, theme);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(block),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
         area,
     );
 }

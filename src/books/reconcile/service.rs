@@ -1,0 +1,549 @@
+//! Reconciliation in the engine: a bank account's lines read with the card and cash payments of
+//! the same weeks, the matcher run over what no accepted match holds, and the user's decisions
+//! (accept, accept above a confidence, reject, undo) saved. Accepting posts the fee as an
+//! expense line in the books; undoing takes it away.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Duration, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use super::inputs::{BankEntry, CardPayment, CashTaking};
+use super::matched::{AcceptedBy, FEES_CLASS, Match, MatchKind};
+use super::naming::{self, Inputs};
+use super::suggest::{self, Candidate, Paid, Settings, Suggestions};
+use crate::api::reconcile::{CandidateRef, FeeView, LineState, LineView, Overdue, ReconcileView};
+use crate::books::bank::account::{BankAccount, BankLine};
+use crate::books::payment::MethodKind;
+use crate::books::{Transaction, calendar};
+use crate::engine::host::{Core, EngineError};
+use crate::store::matches::fee_line_key;
+
+/// Card payments this many days before the first bank line may still be paid in it.
+const LEAD_DAYS: i64 = 30;
+
+/// Everything one run of the matcher saw, to turn into a view or a decision.
+struct Loaded {
+    account: BankAccount,
+    /// Every line of the account, oldest first.
+    lines: Vec<BankLine>,
+    /// The lines no match holds, as the matcher reads them (`key` is the line's key).
+    open: Vec<BankEntry>,
+    payments: Vec<CardPayment>,
+    /// Cash payments' keys by day, for the days a cash match claims.
+    cash_keys: BTreeMap<NaiveDate, Vec<String>>,
+    suggestions: Suggestions,
+    claims: HashMap<String, String>,
+    matches: HashMap<String, Match>,
+}
+
+impl Loaded {
+    fn inputs(&self) -> Inputs<'_> {
+        Inputs {
+            lines: &self.open,
+            payments: &self.payments,
+        }
+    }
+
+    fn cash_keys_of(&self, day: NaiveDate) -> Vec<String> {
+        self.cash_keys.get(&day).cloned().unwrap_or_default()
+    }
+}
+
+impl Core {
+    /// The account (or the only one) reconciled as far as it goes.
+    pub async fn reconcile_view(
+        &self,
+        account: Option<String>,
+    ) -> Result<ReconcileView, EngineError> {
+        let loaded = self.load_reconciliation(account.as_deref())?;
+        self.view_of(&loaded)
+    }
+
+    /// Accepts `candidate` for `line`; the new match's id.
+    pub async fn accept_match(
+        &self,
+        account: Option<String>,
+        line: String,
+        candidate: CandidateRef,
+    ) -> Result<String, EngineError> {
+        let loaded = self.load_reconciliation(account.as_deref())?;
+        let Some(index) = loaded.open.iter().position(|l| l.key == line) else {
+            return Err(match loaded.claims.get(&line) {
+                Some(by) => EngineError::Invalid(format!(
+                    "that bank line is matched already ({by}): undo that match first"
+                )),
+                None => EngineError::Invalid(format!("no bank line {line} in this account")),
+            });
+        };
+        let inputs = loaded.inputs();
+        let suggestion = &loaded.suggestions.lines[index];
+        let chosen = suggestion
+            .best
+            .iter()
+            .chain(suggestion.others.iter())
+            .find(|c| naming::name_of(&c.paid, &loaded.suggestions, &inputs) == candidate)
+            .cloned()
+            .ok_or_else(|| {
+                EngineError::Invalid(
+                    "that suggestion no longer fits this line (the books changed since it was shown): look at the line again".into(),
+                )
+            })?;
+        self.post_match(&loaded, index, &chosen, AcceptedBy::Person)
+    }
+
+    /// Accepts every best suggestion at least this confident; how many.
+    pub async fn accept_above(
+        &self,
+        account: Option<String>,
+        at_least: f64,
+    ) -> Result<u64, EngineError> {
+        if !(0.0..=1.0).contains(&at_least) || at_least.is_nan() {
+            return Err(EngineError::Invalid(format!(
+                "a confidence is between 0 and 1 (0.95 is 95%), not {at_least}"
+            )));
+        }
+        let loaded = self.load_reconciliation(account.as_deref())?;
+        let mut accepted = 0;
+        let mut posted: HashSet<usize> = HashSet::new();
+        for suggestion in &loaded.suggestions.lines {
+            let Some(best) = &suggestion.best else {
+                continue;
+            };
+            // A batch paid in two is one match, found from both of its lines.
+            if best.confidence < at_least || posted.contains(&suggestion.line) {
+                continue;
+            }
+            if let Paid::Card {
+                with: Some(other), ..
+            } = &best.paid
+            {
+                posted.insert(*other);
+            }
+            posted.insert(suggestion.line);
+            self.post_match(
+                &loaded,
+                suggestion.line,
+                best,
+                AcceptedBy::Threshold { at_least },
+            )?;
+            accepted += 1;
+        }
+        Ok(accepted)
+    }
+
+    /// Remembers that `candidate` is not what `line` pays: it is not offered for it again.
+    pub async fn reject_match(
+        &self,
+        line: String,
+        candidate: CandidateRef,
+    ) -> Result<(), EngineError> {
+        self.inner
+            .store
+            .reject_candidate(&line, &naming::name_text(&candidate))?;
+        Ok(())
+    }
+
+    /// Takes an accepted match back, with its fee line; false when there was none.
+    pub async fn undo_match(&self, id: String) -> Result<bool, EngineError> {
+        let store = &self.inner.store;
+        let Some(undone) = store.undo_match(&id)? else {
+            return Ok(false);
+        };
+        if let Some(fee_line) = undone.fee_transaction {
+            store.remove_transactions(&[fee_line])?;
+        }
+        Ok(true)
+    }
+
+    fn load_reconciliation(&self, account: Option<&str>) -> Result<Loaded, EngineError> {
+        let store = &self.inner.store;
+        self.mend_fee_lines()?;
+        let accounts = store.bank_accounts()?;
+        let account = match account {
+            Some(wanted) => accounts
+                .into_iter()
+                .find(|a| a.key == wanted || a.name == wanted)
+                .ok_or_else(|| EngineError::Invalid(format!(
+                    "no bank account called {wanted}: `legion-hub import bank FILE --account {wanted}` makes it"
+                )))?,
+            None => {
+                let mut accounts = accounts;
+                match accounts.len() {
+                    0 => return Err(EngineError::Invalid(
+                        "no bank statement imported yet: `legion-hub import bank FILE` brings one in".into(),
+                    )),
+                    1 => accounts.remove(0),
+                    _ => return Err(EngineError::Invalid(format!(
+                        "there are {} bank accounts: say which with --account ({})",
+                        accounts.len(),
+                        accounts.iter().map(|a| a.key.as_str()).collect::<Vec<_>>().join(", ")
+                    ))),
+                }
+            }
+        };
+        let lines = store.bank_lines_between(&account.key, NaiveDate::MIN, NaiveDate::MAX)?;
+        let claims = store.claims()?;
+        let matches: HashMap<String, Match> = store
+            .matches()?
+            .into_iter()
+            .filter(|m| m.account == account.key)
+            .map(|m| (m.id.clone(), m))
+            .collect();
+        let open: Vec<BankEntry> = lines
+            .iter()
+            .filter(|l| !claims.contains_key(&l.key))
+            .map(|l| BankEntry {
+                key: l.key.clone(),
+                date: l.date,
+                amount: l.amount,
+                text: format!("{} {}", l.payee, l.memo),
+                parts: (l.parts.len() as u32).max(1),
+            })
+            .collect();
+        let (first, last) = match (lines.first(), lines.last()) {
+            (Some(f), Some(l)) => (f.date, l.date),
+            _ => {
+                let today = chrono::Local::now().date_naive();
+                (today, today)
+            }
+        };
+        let from = (first - Duration::days(LEAD_DAYS))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default();
+        let to = (last + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default();
+        let payments: Vec<CardPayment> = store
+            .card_transactions_between(from, to)?
+            .into_iter()
+            .filter(|t| t.settled && !claims.contains_key(&t.key))
+            .map(|t| CardPayment {
+                merchant: t.merchant_id.clone().unwrap_or_default(),
+                at: t.time,
+                amount: t.amount,
+                card_type: if t.ach {
+                    "ACH".into()
+                } else {
+                    t.card_type.clone().unwrap_or_else(|| "card".into())
+                },
+                key: t.key,
+            })
+            .collect();
+        let mut cash_keys: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
+        let mut cash: Vec<CashTaking> = Vec::new();
+        for method in [MethodKind::Cash, MethodKind::Check] {
+            for payment in store.payments_by_method(method, from, to)? {
+                if claims.contains_key(&payment.key) {
+                    continue;
+                }
+                let day = payment.date.date();
+                cash.push(CashTaking {
+                    day,
+                    amount: payment.amount,
+                    count: 1,
+                });
+                cash_keys.entry(day).or_default().push(payment.key);
+            }
+        }
+        let rejected = store.rejected_candidates()?;
+        let books = &self.inner.config.books;
+        let settings = Settings {
+            currency: account.currency.clone(),
+            max_lag: books.payout_days.clamp(1, 30),
+            ..Settings::default()
+        };
+        let suggestions = suggest::suggest(
+            &payments,
+            &cash,
+            &open,
+            &settings,
+            &|line, paid, clearing, pile| {
+                if rejected.is_empty() {
+                    return false;
+                }
+                let name = naming::name_parts(paid, clearing, pile, &open, &payments);
+                rejected.contains(&(open[line].key.clone(), naming::name_text(&name)))
+            },
+        );
+        Ok(Loaded {
+            account,
+            lines,
+            open,
+            payments,
+            cash_keys,
+            suggestions,
+            claims,
+            matches,
+        })
+    }
+
+    /// Saves the match for `line` (index into the open lines) and posts its fee.
+    fn post_match(
+        &self,
+        loaded: &Loaded,
+        line: usize,
+        chosen: &Candidate,
+        accepted_by: AcceptedBy,
+    ) -> Result<String, EngineError> {
+        let store = &self.inner.store;
+        let id = store.next_match_id()?;
+        let bank_line = &loaded.open[line];
+        let currency = loaded.account.currency.clone();
+        let suggestions = &loaded.suggestions;
+        let (kind, lines, payments, gross, fee, banked) = match &chosen.paid {
+            Paid::Card {
+                merchant,
+                batches,
+                gross,
+                fee,
+                with,
+                ..
+            } => {
+                let mut lines = vec![bank_line.key.clone()];
+                let mut banked = bank_line.amount;
+                if let Some(other) = with {
+                    lines.push(loaded.open[*other].key.clone());
+                    banked += loaded.open[*other].amount;
+                }
+                (
+                    MatchKind::Card {
+                        merchant: merchant.clone(),
+                        days: suggestions.clearing.deposits[batches.clone()]
+                            .iter()
+                            .map(|b| b.day)
+                            .collect(),
+                    },
+                    lines,
+                    suggestions
+                        .payments_of(batches)
+                        .map(|p| loaded.payments[p].key.clone())
+                        .collect(),
+                    *gross,
+                    *fee,
+                    banked,
+                )
+            }
+            Paid::Cash { days, amount } => {
+                let days: Vec<NaiveDate> =
+                    days.iter().map(|&d| suggestions.pile.days[d].day).collect();
+                let payments = days.iter().flat_map(|&d| loaded.cash_keys_of(d)).collect();
+                (
+                    MatchKind::Cash { days },
+                    vec![bank_line.key.clone()],
+                    payments,
+                    *amount,
+                    Decimal::ZERO,
+                    bank_line.amount,
+                )
+            }
+            Paid::Chargeback { payment, fee } => (
+                MatchKind::Chargeback,
+                vec![bank_line.key.clone()],
+                vec![loaded.payments[*payment].key.clone()],
+                -loaded.payments[*payment].amount,
+                *fee,
+                bank_line.amount,
+            ),
+        };
+        let fee_transaction = (!fee.is_zero()).then(|| fee_line_key(&id));
+        let accepted = Match {
+            id: id.clone(),
+            account: loaded.account.key.clone(),
+            lines,
+            kind,
+            payments,
+            gross,
+            fee,
+            banked,
+            currency,
+            fee_transaction,
+            reason: chosen.reason.clone(),
+            confidence: chosen.confidence,
+            accepted_by,
+            accepted_at: Utc::now(),
+        };
+        if let Some(claimed) = store.accept_match(&accepted)? {
+            return Err(EngineError::Invalid(format!(
+                "{} is matched already ({}): undo that match first",
+                claimed.key, claimed.by
+            )));
+        }
+        if let Some(fee_line) = fee_line_of(&accepted, bank_line.date) {
+            store.upsert_transactions(&[fee_line], false)?;
+        }
+        Ok(id)
+    }
+
+    /// Posts the fee lines a crash left unposted, and removes those whose match is gone.
+    fn mend_fee_lines(&self) -> Result<(), EngineError> {
+        let store = &self.inner.store;
+        let (missing, orphans) = store.fee_lines_to_mend()?;
+        if !orphans.is_empty() {
+            store.remove_transactions(&orphans)?;
+        }
+        let lines: Vec<Transaction> = missing
+            .iter()
+            .filter_map(|m| {
+                let day = store
+                    .bank_line(m.lines.first()?)
+                    .ok()
+                    .flatten()
+                    .map(|l| l.date)
+                    .unwrap_or_else(|| m.accepted_at.date_naive());
+                fee_line_of(m, day)
+            })
+            .collect();
+        if !lines.is_empty() {
+            store.upsert_transactions(&lines, false)?;
+        }
+        Ok(())
+    }
+
+    fn view_of(&self, loaded: &Loaded) -> Result<ReconcileView, EngineError> {
+        let inputs = loaded.inputs();
+        let suggestions = &loaded.suggestions;
+        let open_index: HashMap<&str, usize> = loaded
+            .open
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.key.as_str(), i))
+            .collect();
+        let mut views: Vec<LineView> = loaded
+            .lines
+            .iter()
+            .map(|line| {
+                let (state, others) = match open_index.get(line.key.as_str()) {
+                    Some(&i) => {
+                        let suggestion = &suggestions.lines[i];
+                        let others = suggestion
+                            .others
+                            .iter()
+                            .map(|c| naming::view_of(c, suggestions, &inputs))
+                            .collect();
+                        let state = match &suggestion.best {
+                            Some(best) => LineState::Suggested {
+                                best: naming::view_of(best, suggestions, &inputs),
+                            },
+                            None => LineState::Unmatched,
+                        };
+                        (state, others)
+                    }
+                    None => {
+                        let by = loaded.claims.get(&line.key).cloned().unwrap_or_default();
+                        let found = loaded.matches.get(&by);
+                        (
+                            LineState::Matched {
+                                reason: found.map(|m| m.reason.clone()).unwrap_or_default(),
+                                fee: found.map(|m| m.fee).unwrap_or_default(),
+                                match_id: by,
+                            },
+                            Vec::new(),
+                        )
+                    }
+                };
+                LineView {
+                    key: line.key.clone(),
+                    date: line.date,
+                    amount: line.amount,
+                    payee: line.payee.clone(),
+                    memo: line.memo.clone(),
+                    state,
+                    others,
+                }
+            })
+            .collect();
+        // Unmatched first (suggested, then with nothing), newest first within each.
+        let rank = |v: &LineView| match v.state {
+            LineState::Suggested { .. } => 0,
+            LineState::Unmatched => 1,
+            LineState::Matched { .. } => 2,
+        };
+        views.sort_by(|a, b| {
+            rank(a)
+                .cmp(&rank(b))
+                .then(b.date.cmp(&a.date))
+                .then(a.key.cmp(&b.key))
+        });
+        let credits: Vec<&LineView> = views
+            .iter()
+            .filter(|v| v.amount > Decimal::ZERO && !matches!(v.state, LineState::Matched { .. }))
+            .collect();
+        Ok(ReconcileView {
+            account: loaded.account.key.clone(),
+            currency: loaded.account.currency.clone(),
+            unreconciled: credits.len() as u64,
+            unreconciled_sum: credits.iter().map(|v| v.amount).sum(),
+            unreconciled_oldest: credits.iter().map(|v| v.date).min(),
+            fees: suggestions
+                .fees
+                .iter()
+                .map(|(merchant, model)| FeeView {
+                    merchant: merchant.clone(),
+                    words: model.words(),
+                    fits: model.fits,
+                })
+                .collect(),
+            batches_close: suggestions
+                .clearing
+                .cutoff
+                .map_or_else(|| "midnight".to_string(), |t| t.format("%H:%M").to_string()),
+            overdue: overdue(loaded, self.inner.config.books.deposit_overdue_days),
+            lines: views,
+        })
+    }
+}
+
+/// Card sales no deposit has paid, older than `after_days` business days, from the first day the
+/// statements cover (before it, the bank's side is unknown).
+fn overdue(loaded: &Loaded, after_days: u32) -> Overdue {
+    let today = chrono::Local::now().date_naive();
+    let cutoff = calendar::business_days_back(today, after_days);
+    let covered_from = loaded.lines.first().map(|l| l.date);
+    // Payments in an accepted match are not in `payments` at all: what is left has not been seen
+    // in a deposit (a suggestion is not a deposit seen).
+    let late: Vec<&CardPayment> = loaded
+        .payments
+        .iter()
+        .filter(|p| p.amount > Decimal::ZERO)
+        .filter(|p| covered_from.is_some_and(|from| p.at.date() >= from) && p.at.date() <= cutoff)
+        .collect();
+    Overdue {
+        count: late.len() as u64,
+        sum: late.iter().map(|p| p.amount).sum(),
+        oldest: late.iter().map(|p| p.at.date()).min(),
+        after_days,
+    }
+}
+
+/// The expense line of a match's fee, dated the day the bank line was booked.
+fn fee_line_of(accepted: &Match, day: NaiveDate) -> Option<Transaction> {
+    let key = accepted.fee_transaction.clone()?;
+    let description = match &accepted.kind {
+        MatchKind::Card { merchant, days } => format!(
+            "Card processing fees, merchant {merchant}, {}",
+            days.iter()
+                .map(|d| d.format("%b %-d").to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        MatchKind::Chargeback => "Chargeback fee".to_string(),
+        MatchKind::Cash { .. } => "Cash deposit difference".to_string(),
+    };
+    Some(Transaction {
+        key,
+        date: day.and_hms_opt(0, 0, 0).unwrap_or_default(),
+        amount: -accepted.fee,
+        tax: Decimal::ZERO,
+        discount: Decimal::ZERO,
+        currency: accepted.currency.clone(),
+        description,
+        category_id: None,
+        class: Some(FEES_CLASS.to_string()),
+        customer: None,
+        source: "books".into(),
+        returned: false,
+        settlement: None,
+        synced_at: Utc::now(),
+    })
+}
