@@ -23,6 +23,7 @@ mod newcomer;
 mod readme;
 mod reconcile;
 mod rooms;
+mod sandbox_bank;
 mod secrets;
 mod serve;
 mod signals;
