@@ -181,8 +181,7 @@ pub struct SandboxBankArgs {
     /// The last day (YYYY-MM-DD); the bank has booked nothing after today.
     #[arg(long, value_name = "DATE")]
     pub to: chrono::NaiveDate,
-    /// ofx1 (OFX 1.02 SGML, what banks call QFX), ofx2 (OFX 2.2 XML), camt053 (ISO 20022), or
-    /// csv (a US bank's export).
+    /// The file format, as banks export it.
     #[arg(long, value_name = "FORMAT")]
     pub format: crate::sandbox::bank::BankFormat,
     /// Write the statement to FILE instead of standard output.

@@ -370,7 +370,7 @@ fn the_same_studio_writes_the_same_bytes_and_overlapping_exports_agree() {
 }
 
 #[test]
-fn a_range_that_cannot_be_a_statement_is_refused_with_what_to_do() {
+fn a_statement_that_cannot_be_made_is_refused_with_what_to_do() {
     let studio = studio();
     let backwards = Statement::of(&studio, day(2026, 11, 2), day(2026, 11, 1)).unwrap_err();
     assert!(
@@ -381,6 +381,9 @@ fn a_range_that_cannot_be_a_statement_is_refused_with_what_to_do() {
     assert!(future.to_string().contains("2026-11-30"), "{future}");
     let long = Statement::of(&studio, day(2000, 1, 1), day(2026, 11, 30)).unwrap_err();
     assert!(long.to_string().contains("shorter range"), "{long}");
+    let huge = Studio::new(50_000_000, 10, studio.now, 30);
+    let refused = Statement::of(&huge, day(2026, 11, 1), day(2026, 11, 30)).unwrap_err();
+    assert!(refused.to_string().contains("fewer sales"), "{refused}");
     // A range past the present is cut at the present day.
     let cut = Statement::of(&studio, day(2026, 11, 20), day(2026, 12, 31)).unwrap();
     assert_eq!(cut.to, day(2026, 11, 30));

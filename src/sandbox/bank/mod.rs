@@ -33,6 +33,10 @@ pub const OPENED_BEFORE_FIRST_SALE: Days = Days::new(28);
 /// The longest statement written: ten years of days.
 pub const MAX_DAYS: u64 = 3_660;
 
+/// The largest studio whose account is made: every card transaction since the account opened
+/// is held at once (about 64 MB at this size; a busy studio sells 100,000 times a year).
+pub const MAX_SALES: u64 = 1_000_000;
+
 /// The account the statement is of.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Account {
@@ -147,6 +151,10 @@ pub enum BankError {
         "the bank has booked nothing after {today} (the studio's present day): give --from on or before it"
     )]
     NotYet { from: NaiveDate, today: NaiveDate },
+    #[error(
+        "a studio of {sales} sales is more than the sandbox's bank keeps (at most {MAX_SALES}): ask for fewer sales"
+    )]
+    TooManySales { sales: u64 },
 }
 
 /// The formats the statement is written in.
@@ -168,6 +176,11 @@ impl Statement {
     pub fn of(studio: &Studio, from: NaiveDate, to: NaiveDate) -> Result<Statement, BankError> {
         if to < from {
             return Err(BankError::Backwards { from, to });
+        }
+        if studio.sales > MAX_SALES {
+            return Err(BankError::TooManySales {
+                sales: studio.sales,
+            });
         }
         let today = studio.now.date();
         if from > today {
