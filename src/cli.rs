@@ -145,21 +145,51 @@ pub enum Command {
         json: bool,
     },
     /// Run the loopback fakes of Gemini and Mindbody and print their URLs as one JSON line.
+    /// `sandbox bank` writes the fake studio's bank statement instead.
     Sandbox {
+        #[command(subcommand)]
+        action: Option<SandboxCommand>,
         /// Mindbody's sign-in approves at once, with no consent page (for scripts).
         #[arg(long)]
         auto_approve: bool,
-        /// How many sales the fake studio has (spread over the last 30 days).
-        #[arg(long, value_name = "N", default_value_t = 2_000)]
+        /// How many sales the fake studio has (spread over the 30 days that end tonight).
+        #[arg(long, value_name = "N", default_value_t = 2_000, global = true)]
         sales: u64,
         /// How many clients it has.
-        #[arg(long, value_name = "N", default_value_t = 300)]
+        #[arg(long, value_name = "N", default_value_t = 300, global = true)]
         clients: u64,
         /// Sell something every SECS seconds and announce it by webhook to the active
         /// subscriptions (made with `legion-hub webhooks subscribe` against this sandbox).
         #[arg(long, value_name = "SECS")]
         live_sales: Option<u64>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Write the fake studio's bank statement (the studio `legion-hub sandbox` serves today,
+    /// with the same --sales and --clients): the card processor's payouts net of fees, weekly
+    /// cash deposits, rent, payroll and the rest, as the bank exports them.
+    Bank(SandboxBankArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxBankArgs {
+    /// The first day of the statement (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: chrono::NaiveDate,
+    /// The last day (YYYY-MM-DD); the bank has booked nothing after today.
+    #[arg(long, value_name = "DATE")]
+    pub to: chrono::NaiveDate,
+    /// The file format, as banks export it.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: crate::sandbox::bank::BankFormat,
+    /// Write the statement to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also write what each line pays (the ground truth, JSON) to FILE, to score a matcher.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
     // hangs up on the control socket or the receiver must not stop the hub.
     let long_running = matches!(
         cli.command,
-        None | Some(Command::Serve { .. } | Command::Demo | Command::Sandbox { .. })
+        None | Some(Command::Serve { .. } | Command::Demo | Command::Sandbox { action: None, .. })
     );
     if !long_running {
         // SAFETY: restoring a signal's default disposition before any thread starts.
@@ -119,6 +119,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             runtime()?.block_on(commands::transactions::run(&settings, since, json))
         }
         Some(Command::Sandbox {
+            action: Some(legion_hub::cli::SandboxCommand::Bank(args)),
+            sales,
+            clients,
+            ..
+        }) => commands::sandbox::bank(sales, clients, &args),
+        Some(Command::Sandbox {
+            action: None,
             auto_approve,
             sales,
             clients,

@@ -1,8 +1,65 @@
-//! `legion-hub sandbox`: the loopback fakes, headless, until Ctrl-C.
+//! `legion-hub sandbox`: the loopback fakes, headless, until Ctrl-C; `legion-hub sandbox bank`:
+//! the fake studio's bank statement.
 
+use std::io::Write;
 use std::time::Duration;
 
+use crate::cli::SandboxBankArgs;
 use crate::sandbox::Sandbox;
+use crate::sandbox::bank::Statement;
+use crate::sandbox::studio::Studio;
+
+/// How many days of sales the studio has.
+const STUDIO_DAYS: i64 = 30;
+
+/// The studio both commands make: its sales spread over the 30 days that end tonight (a sale
+/// later today is served once its time has come), so a statement written any time today is
+/// the bank account of the studio a sandbox started today serves.
+pub fn studio(sales: u64, clients: u64, today: chrono::NaiveDate) -> Studio {
+    let tonight = today
+        .and_hms_opt(23, 59, 59)
+        .unwrap_or_else(|| today.and_time(chrono::NaiveTime::MIN));
+    Studio::new(sales, clients, tonight, STUDIO_DAYS)
+}
+
+/// Writes the statement (and the truth, when asked) of today's studio.
+pub fn bank(sales: u64, clients: u64, args: &SandboxBankArgs) -> anyhow::Result<u8> {
+    let studio = studio(sales, clients, chrono::Local::now().date_naive());
+    let statement = match Statement::of(&studio, args.from, args.to) {
+        Ok(statement) => statement,
+        Err(error) => {
+            eprintln!("legion-hub: {error}");
+            return Ok(super::exit::USAGE);
+        }
+    };
+    let bytes = statement.write(args.format);
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &bytes).map_err(|e| {
+                anyhow::anyhow!("could not write the statement to {}: {e}", path.display())
+            })?;
+            eprintln!(
+                "{} lines, {} to {}, closing balance {}: written to {}",
+                statement.lines.len(),
+                statement.from,
+                statement.to,
+                crate::books::currency::exact(statement.closing, &statement.account.currency),
+                path.display()
+            );
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&bytes)?;
+            stdout.flush()?;
+        }
+    }
+    if let Some(path) = &args.truth {
+        let truth = serde_json::to_vec_pretty(&statement.truth())?;
+        std::fs::write(path, truth)
+            .map_err(|e| anyhow::anyhow!("could not write the truth to {}: {e}", path.display()))?;
+    }
+    Ok(super::exit::OK)
+}
 
 pub async fn run(
     auto_approve: bool,
@@ -13,12 +70,7 @@ pub async fn run(
     let sandbox = Sandbox::start().await?;
     sandbox
         .mindbody
-        .set_studio(crate::sandbox::studio::Studio::new(
-            sales,
-            clients,
-            chrono::Local::now().naive_local(),
-            30,
-        ));
+        .set_studio(studio(sales, clients, chrono::Local::now().date_naive()));
     sandbox.mindbody.set_auto_approve(auto_approve);
     // Ten minutes: with the default five-minute margin, a refresh can be watched within minutes.
     sandbox.mindbody.set_access_ttl(Duration::from_secs(600));

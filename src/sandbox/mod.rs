@@ -2,6 +2,7 @@
 //! modes. Used by the tests, `legion-hub sandbox` and `legion-hub demo`; nothing else depends
 //! on this module.
 
+pub mod bank;
 pub mod gemini;
 mod gemini_request;
 pub mod mindbody;

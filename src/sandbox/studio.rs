@@ -1,13 +1,19 @@
 //! A deterministic fitness studio of any size for the Mindbody fake: revenue categories, clients,
-//! sales (with discounts, tax, returns, and the payments that add up to them) spread evenly over
-//! the last days, and the card transactions behind them, each of what went on the card. Sale `i` is a pure function of `i`, so 50,000 sales cost nothing
-//! until a page asks for them. Edits and new sales can be injected between syncs.
+//! sales (with discounts, tax, returns, and the payments that add up to them: card, ACH, cash, the
+//! odd cheque) spread evenly over the days before the studio's present, and the card and ACH
+//! transactions behind them ([`cards`]). Sale `i` is a pure function of `i`, so 50,000 sales cost
+//! nothing until a page asks for them. Edits and new sales can be injected between syncs. The
+//! studio's bank account is made from the same functions (`sandbox::bank`).
+
+pub mod cards;
 
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
+
+pub use cards::{CardKind, CardTransaction, MerchantAccount, Tender};
 
 /// (id, name, is a service)
 pub const CATEGORIES: &[(i64, &str, bool)] = &[
@@ -38,6 +44,10 @@ const LAST_NAMES: &[&str] = &[
 
 #[derive(Debug, Clone)]
 pub struct Studio {
+    /// The studio's present (the `anchor` it was made with): its sales end shortly before it,
+    /// a card batch is settled once its settlement report came in before it, and the bank has
+    /// booked up to its day.
+    pub now: NaiveDateTime,
     pub sales: u64,
     pub clients: u64,
     /// Sale 0 happens here, to the second (sale times drop the fraction this may have, so never
@@ -72,6 +82,35 @@ struct Line {
 /// What a sale paid partly in cash pays in cash.
 const CASH_PART: Decimal = Decimal::from_parts(2000, 0, 0, false, 2);
 
+/// The rare things happen once in this many sales, each at its own remainder (so no sale has
+/// two of them): a sale paid by cheque, a declined card before a sale's charge, a charge rung
+/// twice and voided. None of the remainders is a return's (39 modulo 40), and all are past
+/// the first hundred and twenty sales.
+pub const RARE: u64 = 300;
+const PAID_BY_CHEQUE: u64 = 149;
+
+/// How long after a sale its returned item is brought back and refunded.
+fn refund_delay() -> Duration {
+    Duration::hours(51)
+}
+
+/// How sale `i` was paid; the parts add up to what it sold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paid {
+    pub cash: Decimal,
+    pub cheque: Decimal,
+    /// On a card or by ACH: the amount of the sale's one electronic transaction.
+    pub electronic: Decimal,
+}
+
+/// A returned item given back: to the card (a negative card transaction) and in cash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refund {
+    pub at: NaiveDateTime,
+    pub to_card: Decimal,
+    pub in_cash: Decimal,
+}
+
 fn cents(c: i64) -> Decimal {
     Decimal::new(c, 2)
 }
@@ -82,6 +121,7 @@ impl Studio {
         let span = Duration::days(days.max(1));
         let step = Duration::milliseconds((span.num_milliseconds() / sales.max(1) as i64).max(1));
         Studio {
+            now: anchor,
             sales,
             clients: clients.max(1),
             first_sale: anchor - span,
@@ -100,7 +140,11 @@ impl Studio {
 
     /// Indexes of the generated sales made in [start, end] (sale times only grow with the index,
     /// so two binary searches find the edges).
-    fn generated_between(&self, start: NaiveDateTime, end: NaiveDateTime) -> std::ops::Range<u64> {
+    pub fn generated_between(
+        &self,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+    ) -> std::ops::Range<u64> {
         let first_where = |done: &dyn Fn(NaiveDateTime) -> bool| {
             let (mut lo, mut hi) = (0u64, self.sales);
             while lo < hi {
@@ -154,7 +198,7 @@ impl Studio {
         100_000 + i as i64
     }
 
-    fn client_id(&self, i: u64) -> u64 {
+    pub fn client_id(&self, i: u64) -> u64 {
         100_000_000 + (i * 7919) % self.clients
     }
 
@@ -199,26 +243,73 @@ impl Studio {
                     tax_rate,
                     tax,
                     total,
-                    returned: j == 0 && i % 40 == 39,
+                    returned: j == 0 && Studio::has_return(i),
                 }
             })
             .collect()
     }
 
-    /// How sale `i` was paid: `(cash, card)`, adding up to what it sold. Every seventh sale is
-    /// paid partly in cash; the rest goes on a card (one card transaction, of the card part).
-    fn paid(&self, i: u64) -> (Decimal, Decimal) {
-        let total: Decimal = self.lines(i).iter().map(|l| l.total).sum();
+    /// What sale `i` sold (the total of its items, the returned one included: it was sold, then
+    /// brought back).
+    pub fn total(&self, i: u64) -> Decimal {
+        self.lines(i).iter().map(|l| l.total).sum()
+    }
+
+    /// How sale `i` was paid, adding up to what it sold. Every seventh sale is paid partly in
+    /// cash; one in [`RARE`] wholly by cheque; the rest goes electronically (one card or ACH
+    /// transaction, of that part).
+    pub fn paid(&self, i: u64) -> Paid {
+        let total = self.total(i);
+        if i % RARE == PAID_BY_CHEQUE {
+            return Paid {
+                cash: Decimal::ZERO,
+                cheque: total,
+                electronic: Decimal::ZERO,
+            };
+        }
         let cash = if i % 7 == 3 && total > CASH_PART {
             CASH_PART
         } else {
             Decimal::ZERO
         };
-        (cash, total - cash)
+        Paid {
+            cash,
+            cheque: Decimal::ZERO,
+            electronic: total - cash,
+        }
     }
 
-    fn card_transaction_id(i: u64) -> i64 {
-        5_550_000 + i as i64
+    /// Whether sale `i` has a card or ACH transaction behind it.
+    pub fn paid_electronically(i: u64) -> bool {
+        i % RARE != PAID_BY_CHEQUE
+    }
+
+    /// The refund of sale `i`'s returned item, when it has one and it has happened by the
+    /// studio's present: to the card (or bank account) that paid, as far as that payment goes,
+    /// the rest in cash.
+    pub fn refund(&self, i: u64) -> Option<Refund> {
+        if !Studio::has_return(i) {
+            return None;
+        }
+        let at = self.sale_time(i).checked_add_signed(refund_delay())?;
+        if at > self.now {
+            return None;
+        }
+        let returned = self
+            .lines(i)
+            .first()
+            .map_or(Decimal::ZERO, |l| l.total.max(Decimal::ZERO));
+        let to_card = returned.min(self.paid(i).electronic.max(Decimal::ZERO));
+        Some(Refund {
+            at,
+            to_card,
+            in_cash: returned - to_card,
+        })
+    }
+
+    /// Whether sale `i`'s first item is brought back (every fortieth sale).
+    pub fn has_return(i: u64) -> bool {
+        i % 40 == 39
     }
 
     /// Sale `i`, as `GET sale/sales` shows it.
@@ -249,12 +340,17 @@ impl Studio {
                 })
             })
             .collect();
-        let (cash, card) = self.paid(i);
+        let paid = self.paid(i);
         let mut payments = Vec::new();
-        if cash > Decimal::ZERO {
-            payments.push(json!({"Id": 800_000 + i as i64, "Amount": number(cash), "Method": 1, "Type": "Cash", "Notes": null, "TransactionId": null}));
+        if paid.cash > Decimal::ZERO {
+            payments.push(json!({"Id": 800_000 + i as i64, "Amount": number(paid.cash), "Method": 1, "Type": "Cash", "Notes": null, "TransactionId": null}));
         }
-        payments.push(json!({"Id": 900_000 + i as i64, "Amount": number(card), "Method": 17, "Type": "Visa", "Notes": null, "TransactionId": Studio::card_transaction_id(i)}));
+        if Studio::paid_electronically(i) {
+            let tender = Tender::of_sale(i);
+            payments.push(json!({"Id": 900_000 + i as i64, "Amount": number(paid.electronic), "Method": tender.method(), "Type": tender.payment_type(), "Notes": null, "TransactionId": CardTransaction::charge_id(i)}));
+        } else {
+            payments.push(json!({"Id": 900_000 + i as i64, "Amount": number(paid.cheque), "Method": 2, "Type": "Check", "Notes": format!("Check #{}", 2_000 + i % 8_000), "TransactionId": null}));
+        }
         let at = self.sale_time(i);
         json!({
             "Id": Studio::sale_id(i),
@@ -343,40 +439,11 @@ impl Studio {
             })
             .collect()
     }
-
-    /// One page of the card transactions behind the sales made in [start, end] (every fifth is
-    /// still unsettled), and how many there are.
-    pub fn transactions_page(
-        &self,
-        start: NaiveDateTime,
-        end: NaiveDateTime,
-        offset: usize,
-        limit: usize,
-    ) -> (Vec<Value>, usize) {
-        let generated = self.generated_between(start, end);
-        let total = (generated.end - generated.start) as usize;
-        page_of(total, offset, limit, |k| {
-            let i = generated.start + k as u64;
-            let at = self.sale_time(i);
-            json!({
-                "TransactionId": Studio::card_transaction_id(i),
-                "SaleId": Studio::sale_id(i),
-                "ClientId": self.client_id(i),
-                "Amount": number(self.paid(i).1),
-                "Settled": !i.is_multiple_of(5),
-                "Status": if i.is_multiple_of(5) { "Approved" } else { "Settled" },
-                "TransactionTime": at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                "LocationId": 1,
-                "CardType": "Visa",
-                "CCLastFour": "1111"
-            })
-        })
-    }
 }
 
 /// Items `offset..offset + limit` of `total` (only those are built), and the total: one page of a
 /// Mindbody list.
-fn page_of(
+pub(crate) fn page_of(
     total: usize,
     offset: usize,
     limit: usize,
@@ -387,7 +454,7 @@ fn page_of(
 }
 
 /// A decimal as a JSON number, as Mindbody sends money.
-fn number(d: Decimal) -> Value {
+pub(crate) fn number(d: Decimal) -> Value {
     serde_json::from_str(&d.normalize().to_string()).unwrap_or(Value::Null)
 }
 

@@ -26,6 +26,7 @@ mod payments;
 mod readme;
 mod reconcile;
 mod rooms;
+mod sandbox_bank;
 mod secrets;
 mod serve;
 mod signals;
