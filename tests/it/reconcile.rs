@@ -86,3 +86,38 @@ fn a_rejected_candidate_is_remembered_for_its_line() {
     assert!(rejected.contains(&("chase:id:7".to_string(), r#"{"kind":"cash"}"#.to_string())));
     assert_eq!(rejected.len(), 1);
 }
+
+/// A quarter of the sandbox studio (12,000 sales) against its bank's ground truth: the figures of
+/// issue 14, at a size a debug test runs in seconds (`benches/reconcile.rs` measures a year).
+#[test]
+fn the_sandbox_banks_deposits_are_offered_the_sales_they_paid() {
+    use crate::support::matching;
+    use legion_hub::books::reconcile::suggest::{Settings, suggest};
+
+    let year = matching::year(12_000, 90);
+    let suggestions = suggest(
+        &year.payments,
+        &year.cash,
+        &year.lines,
+        &Settings::default(),
+        &|_, _, _, _| false,
+    );
+    let score = matching::score(&year, &suggestions, 0.95);
+    println!("{score:#?}");
+    assert!(score.deposits > 100, "{score:?}");
+    // At least 98% of the processor's payouts get their own transactions as the top suggestion.
+    assert!(
+        score.deposits_right * 100 >= score.deposits * 98,
+        "{} of {} payouts right; wrong: {:#?}",
+        score.deposits_right,
+        score.deposits,
+        score.wrong
+    );
+    // Nothing is sure enough to be accepted unseen unless it is exact, and right.
+    assert_eq!(score.sure_not_exact, 0, "{score:?}");
+    assert_eq!(score.sure_and_wrong, 0, "{score:?}");
+    assert!(
+        score.cash_right * 10 >= score.cash_deposits * 8,
+        "{score:?}"
+    );
+}

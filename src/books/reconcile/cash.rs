@@ -18,6 +18,55 @@ const SUBSET_BUDGET: u32 = 200_000;
 /// All the subset searches of one matching run stop after this many steps in all.
 pub const RUN_BUDGET: u32 = 5_000_000;
 
+/// The deposits that carry the pile in order, oldest cash first: a studio takes all the cash on
+/// hand to the bank, so each deposit should start at the oldest day no earlier deposit carried
+/// and run up to a day before it. Walks `lines` (index, line) in date order with a pointer into
+/// the pile; a line whose run from the pointer comes to its amount (or within `tolerance` short
+/// or over: the envelope miscounted) takes those days and moves the pointer on. This is what
+/// tells apart weeks whose cash happens to add up the same.
+pub fn in_order(
+    pile: &Undeposited,
+    lines: &[(usize, &BankEntry)],
+    tolerance: impl Fn(&BankEntry) -> Decimal,
+) -> Vec<(usize, CashFit)> {
+    let mut next = 0usize;
+    let mut found = Vec::new();
+    for &(index, line) in lines {
+        if line.amount <= Decimal::ZERO || next >= pile.days.len() {
+            continue;
+        }
+        let mut sum = Decimal::ZERO;
+        let mut best: Option<(usize, Decimal)> = None;
+        for (end, taking) in pile.days.iter().enumerate().skip(next) {
+            if taking.day >= line.date {
+                break;
+            }
+            sum += taking.amount;
+            let gap = (line.amount - sum).abs();
+            if best.is_none_or(|(_, g)| gap < g) {
+                best = Some((end, gap));
+            }
+            if sum > line.amount + tolerance(line) {
+                break;
+            }
+        }
+        if let Some((end, _)) = best.filter(|(_, gap)| *gap <= tolerance(line)) {
+            let days: Vec<usize> = (next..=end).collect();
+            let amount = days.iter().map(|&d| pile.days[d].amount).sum();
+            found.push((
+                index,
+                CashFit {
+                    days,
+                    amount,
+                    consecutive: true,
+                },
+            ));
+            next = end + 1;
+        }
+    }
+    found
+}
+
 /// Days of one cash deposit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CashFit {
@@ -34,7 +83,7 @@ impl CashFit {
     }
 }
 
-/// Exact runs, else an exact subset, else the closest run within `tolerance`.
+/// Exact runs; else an exact subset and the closest run within `tolerance`.
 pub fn fits(
     pile: &Undeposited,
     line: &BankEntry,
@@ -76,14 +125,18 @@ pub fn fits(
         return exact;
     }
     let amounts: Vec<Decimal> = days.iter().map(|d| d.amount).collect();
-    if let Some(chosen) = subset_summing_to(&amounts, line.amount, run_budget) {
-        return vec![CashFit {
+    // A scattered set that adds up, and the run that comes closest: the first may be taken by
+    // another deposit, and an envelope a few dollars short is the commoner story.
+    let mut found: Vec<CashFit> = subset_summing_to(&amounts, line.amount, run_budget)
+        .map(|chosen| CashFit {
             days: chosen.into_iter().map(|i| window.start + i).collect(),
             amount: line.amount,
             consecutive: false,
-        }];
-    }
-    closest.into_iter().collect()
+        })
+        .into_iter()
+        .collect();
+    found.extend(closest);
+    found
 }
 
 /// A set of `amounts` (positive) adding up to `target`, found depth first with the largest

@@ -12,8 +12,11 @@ use super::inputs::{BankEntry, CardPayment};
 /// Dispute fees processors add to a chargeback, tried in this order.
 pub const DISPUTE_FEES: [i64; 5] = [0, 1000, 1500, 2000, 2500];
 
-/// A chargeback comes within this many days of the charge (card networks allow 120).
+/// A chargeback comes within this many days of the charge (card networks allow 120)...
 pub const WINDOW_DAYS: i64 = 120;
+
+/// ... and not before this many: the cardholder's bank must dispute it first.
+pub const EARLIEST_DAYS: i64 = 3;
 
 /// Candidates kept per debit: the most recent charges first.
 const MAX_CANDIDATES: usize = 8;
@@ -65,7 +68,10 @@ impl ChargeIndex {
             let Some(indexes) = self.by_amount.get(&(taken - fee).normalize()) else {
                 continue;
             };
-            let (from, to) = (line.date - Duration::days(WINDOW_DAYS), line.date);
+            let (from, to) = (
+                line.date - Duration::days(WINDOW_DAYS),
+                line.date - Duration::days(EARLIEST_DAYS),
+            );
             // Charges are in time order: walk back from the last one before the debit.
             let before = indexes.partition_point(|&i| payments[i].at.date() <= to);
             found.extend(

@@ -119,6 +119,9 @@ struct Scored {
     line: usize,
     candidate: Candidate,
     claims: Vec<Claim>,
+    /// Days from the newest money it covers to the line: among equals, the most recent money is
+    /// the likeliest (a deposit carries the latest batch, the latest week of cash).
+    age: i64,
 }
 
 /// Whether the user rejected this candidate for this line (an index into the lines).
@@ -187,14 +190,39 @@ pub fn suggest(
             }
         }
         for fit in cash::fits(&pile, line, tolerance, &mut subset_budget) {
-            found.push(cash_candidate(index, line, fit, &words));
+            found.push(cash_candidate(index, line, fit, &pile, &words));
         }
         for fit in charges.fits(payments, line) {
-            found.push(chargeback_candidate(index, line, fit, &words));
+            found.push(chargeback_candidate(index, line, fit, payments, &words));
         }
         found.retain(|s| !rejected(index, &s.candidate.paid, &clearing, &pile));
         mark_ambiguity(&mut found);
         scored.extend(found);
+    }
+    // The cash in order, over the lines no card batch fits exactly: the run each takes from
+    // the oldest undeposited day is the likeliest, above any other set of days that adds up.
+    let card_paid: HashSet<usize> = scored
+        .iter()
+        .filter(|s| s.candidate.exact && matches!(s.candidate.paid, Paid::Card { .. }))
+        .map(|s| s.line)
+        .collect();
+    let mut dated: Vec<(usize, &BankEntry)> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !card_paid.contains(i))
+        .collect();
+    dated.sort_by_key(|(i, l)| (l.date, *i));
+    let near = |line: &BankEntry| (line.amount.abs() * Decimal::new(1, 2)).max(Decimal::ONE);
+    for (index, fit) in cash::in_order(&pile, &dated, near) {
+        let mut ordered = cash_candidate(index, &lines[index], fit, &pile, &words);
+        if !rejected(index, &ordered.candidate.paid, &clearing, &pile) {
+            ordered.candidate.confidence = if ordered.candidate.exact { 0.96 } else { 0.6 };
+            ordered
+                .candidate
+                .reason
+                .push_str(", the oldest cash not yet deposited");
+            scored.push(ordered);
+        }
     }
     mark_shared_batches(&mut scored);
     assign(scored, lines.len(), fees, clearing, pile)
@@ -359,6 +387,7 @@ fn card_candidate(
         gap,
     );
     Scored {
+        age: fit.lag,
         line: index,
         candidate: Candidate {
             paid: Paid::Card {
@@ -379,7 +408,14 @@ fn card_candidate(
     }
 }
 
-fn cash_candidate(index: usize, line: &BankEntry, fit: CashFit, words: &Words) -> Scored {
+fn cash_candidate(
+    index: usize,
+    line: &BankEntry,
+    fit: CashFit,
+    pile: &Undeposited,
+    words: &Words,
+) -> Scored {
+    let newest = fit.days.last().map_or(line.date, |&d| pile.days[d].day);
     let gap = fit.gap(line.amount);
     let exact = gap.is_zero();
     let confidence = match (exact, fit.consecutive) {
@@ -393,6 +429,7 @@ fn cash_candidate(index: usize, line: &BankEntry, fit: CashFit, words: &Words) -
     let mut claims = vec![Claim::Line(index)];
     claims.extend(fit.days.iter().copied().map(Claim::CashDay));
     Scored {
+        age: (line.date - newest).num_days(),
         line: index,
         candidate: Candidate {
             reason: words.cash(&fit, line.amount, gap),
@@ -412,10 +449,12 @@ fn chargeback_candidate(
     index: usize,
     line: &BankEntry,
     fit: ChargebackFit,
+    payments: &[CardPayment],
     words: &Words,
 ) -> Scored {
     let confidence = if fit.named { 0.90 } else { 0.55 };
     Scored {
+        age: (line.date - payments[fit.payment].at.date()).num_days(),
         line: index,
         candidate: Candidate {
             reason: words.chargeback(&fit, line.amount),
@@ -489,6 +528,7 @@ fn assign(
             .confidence
             .total_cmp(&a.candidate.confidence)
             .then(a.candidate.gap.abs().cmp(&b.candidate.gap.abs()))
+            .then(a.age.cmp(&b.age))
             .then(a.line.cmp(&b.line))
     });
     let mut taken: HashSet<Claim> = HashSet::new();

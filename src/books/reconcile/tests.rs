@@ -205,20 +205,24 @@ fn every_deposit_is_offered_the_batch_it_pays_with_the_fee_learned() {
         "{}",
         best.reason
     );
+    // A chargeback names no charge: every charge of that amount (with a dispute fee processors
+    // use) fits, so the one taken back is among the candidates and none is sure.
     let chargeback = lines
         .iter()
         .position(|l| l.key == "chargeback")
         .expect("chargeback");
-    let best = suggestions.lines[chargeback]
-        .best
-        .as_ref()
-        .expect("chargeback suggestion");
+    let offered = &suggestions.lines[chargeback];
+    let best = offered.best.as_ref().expect("chargeback suggestion");
     assert!(
-        matches!(best.paid, Paid::Chargeback { payment: 7, .. }),
-        "{}",
-        best.reason
+        offered
+            .others
+            .iter()
+            .chain(std::iter::once(best))
+            .any(|c| matches!(c.paid, Paid::Chargeback { payment: 7, .. })),
+        "{offered:?}"
     );
-    assert!(best.reason.contains("dispute fee 15.00"), "{}", best.reason);
+    assert!(best.confidence < 0.95, "{}", best.reason);
+    assert!(best.reason.contains("check which"), "{}", best.reason);
     let rent = lines.iter().position(|l| l.key == "rent").expect("rent");
     assert_eq!(suggestions.lines[rent].best, None);
 }

@@ -66,6 +66,7 @@ pub mod attack;
 pub mod binary;
 pub mod dashboard;
 pub mod fixture_store;
+pub mod matching;
 pub mod pty;
 pub mod readers;
 pub mod sign_in;
