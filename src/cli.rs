@@ -109,6 +109,24 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Bring a bank statement into the books: OFX/QFX (1.x and 2.x), CAMT.053, or a bank's CSV
+    /// (read with a rules file; the first one is guessed and kept once you confirm it).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Bank lines beside the sales they pay: suggestions with their reasons, what is matched,
+    /// what waits. Exit 3 while credits wait or card sales are overdue.
+    Reconcile {
+        #[command(subcommand)]
+        action: Option<ReconcileCommand>,
+        /// The bank account (its name or key); needed when there are several.
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        /// Accept every suggestion at least this sure first (0.95 is 95%; only exact fits reach it).
+        #[arg(long, value_name = "P")]
+        accept_above: Option<f64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Synced transactions, newest first.
     Transactions {
         /// Only those dated on or after this day (YYYY-MM-DD).
@@ -163,6 +181,32 @@ pub enum Command {
         #[arg(long, value_name = "SECS")]
         live_sales: Option<u64>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A bank statement file. The file is read here; nothing of a file with a fault is stored.
+    Bank {
+        file: std::path::PathBuf,
+        /// The bank account it is of (a new name makes a new account); the account the file
+        /// names, or the only one, when left out.
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        /// Read a CSV with these rules (hledger's .csv.rules syntax) instead of the kept ones.
+        #[arg(long, value_name = "FILE")]
+        rules: Option<std::path::PathBuf>,
+        /// Use the guessed CSV rules without asking.
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReconcileCommand {
+    /// Take an accepted match back (its lines and sales are open again; its fee line goes).
+    Undo { id: String },
 }
 
 #[derive(Debug, Subcommand)]

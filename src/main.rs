@@ -115,6 +115,39 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             possible_duplicates,
             json,
         )),
+        Some(Command::Import(legion_hub::cli::ImportCommand::Bank {
+            file,
+            account,
+            rules,
+            yes,
+            json,
+        })) => runtime()?.block_on(commands::import::run(
+            &settings,
+            commands::import::BankImportArgs {
+                file: &file,
+                account: account.as_deref(),
+                rules: rules.as_deref(),
+                yes,
+                json,
+            },
+        )),
+        Some(Command::Reconcile {
+            action,
+            account,
+            accept_above,
+            json,
+        }) => runtime()?.block_on(commands::reconcile::run(
+            &settings,
+            commands::reconcile::ReconcileArgs {
+                account: account.as_deref(),
+                accept_above,
+                undo: match &action {
+                    Some(legion_hub::cli::ReconcileCommand::Undo { id }) => Some(id.as_str()),
+                    None => None,
+                },
+                json,
+            },
+        )),
         Some(Command::Transactions { since, json }) => {
             runtime()?.block_on(commands::transactions::run(&settings, since, json))
         }

@@ -7,9 +7,11 @@ pub mod config;
 pub mod customers;
 
 pub mod gemini;
+pub mod import;
 pub mod mindbody;
 pub mod paths;
 pub mod prompt;
+pub mod reconcile;
 pub mod sandbox;
 pub mod secrets;
 pub mod serve;

@@ -121,3 +121,141 @@ fn the_sandbox_banks_deposits_are_offered_the_sales_they_paid() {
         "{score:?}"
     );
 }
+
+/// The whole way, over loopback: the sandbox studio synced into the books (payments and card
+/// transactions), its bank's statement read from the CSV the bank writes and imported, the
+/// matcher run by the engine, every sure suggestion accepted, its fee posted; a re-sync and a
+/// re-import change nothing accepted; an undo takes a match and its fee line back.
+#[tokio::test]
+async fn a_synced_studio_and_its_statement_reconcile_and_stay_reconciled() {
+    use crate::support::mindbody::{connect, open, settings};
+    use legion_hub::api::reconcile::LineState;
+    use legion_hub::books::bank::import::ImportedFile;
+    use legion_hub::books::bank::{Reading, read_statement};
+    use legion_hub::engine::SyncRequest;
+    use legion_hub::sandbox::bank::{BankFormat, Statement};
+    use legion_hub::sandbox::mindbody::MindbodySandbox;
+    use legion_hub::sandbox::studio::Studio;
+
+    let sandbox = MindbodySandbox::start().await.expect("sandbox");
+    sandbox.set_auto_approve(true);
+    let now = chrono::Local::now().naive_local();
+    let studio = Studio::new(2_400, 120, now - chrono::Duration::minutes(5), 20);
+    sandbox.set_studio(studio.clone());
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let engine = open(&settings(dir.path(), &sandbox, |c| {
+        c.mindbody.first_sync_days = Some(25);
+    }));
+    connect(&engine).await;
+    for log in engine
+        .sync_mindbody(SyncRequest::default())
+        .await
+        .expect("synced")
+    {
+        assert_eq!(
+            log.status,
+            legion_hub::domain::SyncStatus::Completed,
+            "{log:?}"
+        );
+    }
+
+    let statement =
+        Statement::of(&studio, studio.first_sale.date(), now.date()).expect("statement");
+    let file = statement.write(BankFormat::Ofx1);
+    let Reading::Statements(statements) = read_statement(&file, None).expect("read") else {
+        panic!("an OFX file needs no rules");
+    };
+    let imported = ImportedFile {
+        name: "studio.ofx".into(),
+        sha256: format!("{:064x}", 14),
+        size: file.len() as u64,
+        format: statements[0].format,
+    };
+    let summary = engine
+        .import_bank(
+            Some("Chase business".into()),
+            imported.clone(),
+            statements.clone(),
+        )
+        .await
+        .expect("imported");
+    assert_eq!(summary.import.lines_new as usize, statement.lines.len());
+
+    let view = engine.reconcile_view(None).await.expect("reconciled");
+    let payouts = statement
+        .lines
+        .iter()
+        .filter(|l| matches!(l.pays, legion_hub::sandbox::bank::Pays::Card { .. }))
+        .count();
+    let suggested = view
+        .lines
+        .iter()
+        .filter(|l| matches!(&l.state, LineState::Suggested { best } if best.exact))
+        .count();
+    assert!(
+        suggested >= payouts * 9 / 10,
+        "{suggested} exact of {payouts} payouts: {view:#?}"
+    );
+    assert!(view.fees.iter().all(|f| f.fits > 0), "{:?}", view.fees);
+
+    let accepted = engine.accept_above(None, 0.95).await.expect("accepted");
+    assert!(accepted > 0);
+    let after = engine.reconcile_view(None).await.expect("reconciled");
+    let matched: Vec<_> = after
+        .lines
+        .iter()
+        .filter_map(|l| match &l.state {
+            LineState::Matched { match_id, fee, .. } => Some((match_id.clone(), *fee)),
+            _ => None,
+        })
+        .collect();
+    assert!(matched.len() as u64 >= accepted, "{matched:?}");
+    // Each card match posted its fee in the books, as an expense.
+    let fees = engine.transactions_since(None).await.expect("books");
+    let posted: Vec<_> = fees.iter().filter(|t| t.source == "books").collect();
+    assert!(!posted.is_empty());
+    assert!(
+        posted
+            .iter()
+            .all(|t| t.amount.is_sign_negative()
+                && t.class.as_deref() == Some("Card processing fees"))
+    );
+    let fee_total: rust_decimal::Decimal = matched.iter().map(|(_, fee)| *fee).sum();
+    let posted_total: rust_decimal::Decimal = posted.iter().map(|t| -t.amount).sum();
+    assert_eq!(
+        fee_total, posted_total,
+        "every fee posted once, to the cent"
+    );
+
+    // A re-sync and the same file again change nothing accepted.
+    engine
+        .sync_mindbody(SyncRequest::default())
+        .await
+        .expect("synced again");
+    engine
+        .import_bank(Some("Chase business".into()), imported, statements)
+        .await
+        .expect("imported again");
+    let again = engine.reconcile_view(None).await.expect("reconciled");
+    let matched_again = again
+        .lines
+        .iter()
+        .filter(|l| matches!(l.state, LineState::Matched { .. }))
+        .count();
+    assert_eq!(matched_again, matched.len());
+
+    // An undo takes the match and its fee line back.
+    let (id, fee) = matched
+        .iter()
+        .find(|(_, fee)| !fee.is_zero())
+        .expect("a card match");
+    assert!(engine.undo_match(id.clone()).await.expect("undone"));
+    let books = engine.transactions_since(None).await.expect("books");
+    let left: rust_decimal::Decimal = books
+        .iter()
+        .filter(|t| t.source == "books")
+        .map(|t| -t.amount)
+        .sum();
+    assert_eq!(left, posted_total - *fee);
+    assert!(!engine.undo_match(id.clone()).await.expect("answered"));
+}

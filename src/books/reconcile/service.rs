@@ -182,7 +182,13 @@ impl Core {
                 }
             }
         };
-        let lines = store.bank_lines_between(&account.key, NaiveDate::MIN, NaiveDate::MAX)?;
+        // Every line of the account: from year 1 to 9999 (the store's day keys are dates a bank
+        // can print).
+        let (first_day, last_day) = (
+            NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
+        );
+        let lines = store.bank_lines_between(&account.key, first_day, last_day)?;
         let claims = store.claims()?;
         let matches: HashMap<String, Match> = store
             .matches()?
