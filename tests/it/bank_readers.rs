@@ -419,6 +419,13 @@ fn the_guess_names_its_doubts() {
 }
 
 #[test]
+fn a_csv_of_more_columns_than_rules_may_name_is_refused() {
+    let wide = format!("2026-11-02,{}-1.00\n", "x,".repeat(400));
+    let error = csv::guess(wide.as_bytes()).unwrap_err();
+    assert!(error.what.contains("402 columns"), "{error}");
+}
+
+#[test]
 fn the_rules_files_read_back_as_themselves() {
     for name in [
         "usbank-checking.csv.rules",

@@ -71,7 +71,7 @@ pub fn camt(lines: usize, amount: fn(usize) -> i64) -> Vec<u8> {
             ("CRDT", "Dbtr")
         };
         out.push_str(&format!(
-            "<Ntry><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>{indicator}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-{d:02}</Dt></BookgDt><AcctSvcrRef>2026{i:012}</AcctSvcrRef><BkTxCd><Prtry><Cd>NTRF+166</Cd></Prtry></BkTxCd><NtryDtls><TxDtls><RltdPties><{party}><Nm>Kundin {i}</Nm></{party}></RltdPties><RmtInf><Ustrd>Rechnung {i}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n",
+            "<Ntry><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>{indicator}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-{d:02}</Dt></BookgDt><AcctSvcrRef>2026{i:012}</AcctSvcrRef><NtryDtls><TxDtls><RltdPties><{party}><Nm>Kundin {i}</Nm></{party}></RltdPties><RmtInf><Ustrd>Rechnung {i}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n",
             amount = money(cents.abs(), '.'),
             d = day(i),
         ));

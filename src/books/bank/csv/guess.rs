@@ -380,6 +380,17 @@ pub fn guess(bytes: &[u8]) -> Result<Guess, ReadError> {
                 && r.cells.iter().filter(|c| !c.is_empty()).count() >= 2
         });
     let columns = data.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+    // Rules name at most this many; more would also make naming columns by content slow.
+    if columns > super::rules::MAX_FIELDS {
+        return Err(ReadError::at(
+            first.line,
+            format!(
+                "the lines have {columns} columns, more than the {} the rules may name",
+                super::rules::MAX_FIELDS
+            ),
+            "check this is the bank's CSV export of transactions",
+        ));
+    }
     let mut fields: Vec<Field> = (0..columns)
         .map(|i| {
             header

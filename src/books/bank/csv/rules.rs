@@ -17,7 +17,7 @@ use super::{CsvRules, DateFormat, Field};
 /// Lines a rules file may have.
 const MAX_RULE_LINES: usize = 10_000;
 /// Columns a `fields` line may name.
-const MAX_FIELDS: usize = 256;
+pub(super) const MAX_FIELDS: usize = 256;
 
 /// Directives that hledger uses to choose accounts and categories: read and ignored.
 const IGNORED: &[&str] = &[

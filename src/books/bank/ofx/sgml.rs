@@ -130,7 +130,9 @@ fn push_escaped(out: &mut String, text: &str) {
 }
 
 fn starts_reference(after: &str) -> bool {
-    let Some(end) = after.find(';').filter(|&end| end <= 10) else {
+    // References are short (`&#x10FFFF;` is the longest): looking further would make a text of
+    // many `&` and no `;` quadratic.
+    let Some(end) = after.bytes().take(10).position(|b| b == b';') else {
         return false;
     };
     let name = &after[..end];
@@ -269,6 +271,13 @@ mod tests {
             to_xml(sgml).unwrap(),
             "<OFX><A><B></B></A><B></B><C/></OFX>"
         );
+    }
+
+    #[test]
+    fn every_stray_ampersand_is_escaped() {
+        let text = format!("<NAME>{}&amp;", "&".repeat(100_000));
+        let xml = to_xml(&text).unwrap();
+        assert_eq!(xml.matches("&amp;").count(), 100_001);
     }
 
     #[test]
