@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// The benches, in the order the table lists them.
-const ORDER: [&str; 10] = [
+const ORDER: [&str; 11] = [
     "status",
     "dashboard",
     "frame",
@@ -15,6 +15,7 @@ const ORDER: [&str; 10] = [
     "mindbody",
     "sync",
     "bank",
+    "reconcile",
     "webhooks",
     "abuse",
 ];
