@@ -149,3 +149,46 @@ pub fn remove_throwaway(dir: tempfile::TempDir) -> std::io::Result<()> {
         }
     }
 }
+
+/// The demo's bank: the statement of the sandbox studio's last month, as its bank writes it
+/// (OFX 1.02), imported into "Studio checking". Once Mindbody is connected and synced, the
+/// Reconcile screen (5) matches its deposits to the sales.
+pub async fn import_statement(
+    engine: &Engine,
+    sandbox: &crate::sandbox::Sandbox,
+) -> Result<(), ApiError> {
+    use crate::books::bank::{Reading, read_statement};
+    use crate::sandbox::bank::{BankFormat, Statement};
+    let file = sandbox.mindbody.with_studio(|studio| {
+        let to = studio.now.date();
+        let from = to - chrono::Duration::days(28);
+        Statement::of(studio, from, to).map(|s| s.write(BankFormat::Ofx1))
+    });
+    // The demo goes on without a bank if its statement cannot be made; the log says why.
+    let statements = match file.map(|file| (read_statement(&file, None), file)) {
+        Ok((Ok(Reading::Statements(statements)), file)) if !statements.is_empty() => {
+            (statements, file)
+        }
+        other => {
+            tracing::warn!("the demo's bank statement was not made: {:?}", other.err());
+            return Ok(());
+        }
+    };
+    let (statements, file) = statements;
+    let format = statements[0].format;
+    use sha2::Digest;
+    let sha256 = sha2::Sha256::digest(&file)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let imported = crate::books::bank::import::ImportedFile {
+        name: "studio-checking.ofx".into(),
+        sha256,
+        size: file.len() as u64,
+        format,
+    };
+    engine
+        .import_bank(Some("Studio checking".into()), imported, statements)
+        .await
+        .map(|_| ())
+}

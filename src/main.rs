@@ -288,6 +288,9 @@ async fn run_dashboard(mut settings: Settings, demo: bool, throwaway: bool) -> a
         demo::seed(&engine).await?;
         demo::connect_gemini(&engine).await?;
         demo::prepare_mindbody(&engine).await?;
+        if let Some(sandbox) = &sandbox {
+            demo::import_statement(&engine, sandbox).await?;
+        }
     }
     let live_sales = match (&sandbox, services.as_ref().and_then(|s| s.webhook_addr)) {
         (Some(sandbox), Some(addr)) => Some(

@@ -341,7 +341,11 @@ fn question(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
     let width = full.width.saturating_sub(4).min(72);
     let room = usize::from(width.saturating_sub(6)).max(8);
     let mut lines = Vec::new();
+    // A question that forgets nothing (accepting in bulk) has no "Forgotten" heading.
     let mut list = |heading: &str, items: &[String], style: Style| {
+        if items.is_empty() {
+            return;
+        }
         lines.push(Line::styled(format!(" {heading}"), theme.header()));
         for item in items {
             for (i, piece) in crate::format::wrap(item, room).into_iter().enumerate() {

@@ -125,14 +125,10 @@ impl ReconcileScreen {
         self.loading = false;
         match answer {
             Ok(view) => {
-                // Keep the place: the same line if it is still there, else the same row.
-                let key = self.selected_line().map(|l| l.key.clone());
+                // Keep the row, not the line: an accepted line moves down among the matched,
+                // and the next one to decide on takes its place.
                 self.view = Some(view);
                 self.error = None;
-                if let Some(index) = key.and_then(|k| self.shown().iter().position(|l| l.key == k))
-                {
-                    self.selected = index;
-                }
                 let last = self.shown().len().saturating_sub(1);
                 self.selected = self.selected.min(last);
                 self.top = self.top.min(self.selected);

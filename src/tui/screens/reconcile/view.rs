@@ -117,7 +117,18 @@ fn draw_detail(
             ]));
             lines.push(Line::raw(crate::text::one_line(&line.payee)));
             if !line.memo.is_empty() {
-                lines.push(Line::styled(crate::text::one_line(&line.memo), theme.dim()));
+                // One line of the bank's memo: the reason below matters more.
+                let room = usize::from(area.width.saturating_sub(3));
+                let memo = crate::text::one_line(&line.memo);
+                let shown: String = if memo.chars().count() > room {
+                    memo.chars()
+                        .take(room.saturating_sub(1))
+                        .chain(['…'])
+                        .collect()
+                } else {
+                    memo
+                };
+                lines.push(Line::styled(shown, theme.dim()));
             }
             lines.push(Line::raw(""));
             match &line.state {
@@ -135,6 +146,12 @@ fn draw_detail(
                         )));
                     }
                     lines.push(Line::styled("u undoes it.", theme.dim()));
+                }
+                LineState::Unmatched if view.fees.is_empty() => {
+                    lines.push(Line::styled(
+                        "No card sales in the books to match it to yet: connect and sync Mindbody (1, then o and s on Mindbody).",
+                        theme.dim(),
+                    ));
                 }
                 LineState::Unmatched => {
                     lines.push(Line::styled(
