@@ -64,7 +64,14 @@ impl ChargeIndex {
         let named = HINTS.iter().any(|hint| upper.contains(hint));
         let taken = -line.amount;
         let mut found = Vec::new();
-        for fee in DISPUTE_FEES.map(|cents| Decimal::new(cents, 2)) {
+        // A debit whose text does not say chargeback is taken for one only at the charge's own
+        // amount: with a dispute fee on top, a bank's own 15.00 fee would be "a 5.00 charge".
+        let fees: &[i64] = if named {
+            &DISPUTE_FEES
+        } else {
+            &DISPUTE_FEES[..1]
+        };
+        for fee in fees.iter().map(|&cents| Decimal::new(cents, 2)) {
             let Some(indexes) = self.by_amount.get(&(taken - fee).normalize()) else {
                 continue;
             };

@@ -506,11 +506,25 @@ fn overdue(loaded: &Loaded, after_days: u32) -> Overdue {
     let today = chrono::Local::now().date_naive();
     let cutoff = calendar::business_days_back(today, after_days);
     let covered_from = loaded.lines.first().map(|l| l.date);
-    // Payments in an accepted match are not in `payments` at all: what is left has not been seen
-    // in a deposit (a suggestion is not a deposit seen).
+    // Payments in an accepted match are not in `payments` at all.
+    // A payout the matcher found exactly is a deposit seen, waiting only for a yes.
+    let suggestions = &loaded.suggestions;
+    let seen: HashSet<usize> = suggestions
+        .lines
+        .iter()
+        .filter_map(|s| s.best.as_ref())
+        .filter(|best| best.exact)
+        .flat_map(|best| match &best.paid {
+            Paid::Card { batches, .. } => suggestions.payments_of(batches).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
     let late: Vec<&CardPayment> = loaded
         .payments
         .iter()
+        .enumerate()
+        .filter(|(index, _)| !seen.contains(index))
+        .map(|(_, p)| p)
         .filter(|p| p.amount > Decimal::ZERO)
         .filter(|p| covered_from.is_some_and(|from| p.at.date() >= from) && p.at.date() <= cutoff)
         .collect();
