@@ -169,50 +169,30 @@ pub fn score(year: &Year, suggestions: &Suggestions, threshold: f64) -> Score {
             (Pays::Other { .. }, None) => true,
             _ => false,
         };
-        match pays {
-            Pays::Card { .. } => {
-                score.deposits += 1;
-                if right {
-                    score.deposits_right += 1;
-                } else {
-                    score.wrong.push(format!(
-                        "{} {} {}: {}",
-                        line.key,
-                        line.date,
-                        line.amount,
-                        best.map_or("no suggestion", |b| b.reason.as_str())
-                    ));
-                }
+        let (kind, counted, counted_right) = match pays {
+            Pays::Card { .. } => ("payout", &mut score.deposits, &mut score.deposits_right),
+            Pays::Cash { .. } => ("cash", &mut score.cash_deposits, &mut score.cash_right),
+            Pays::Chargeback { .. } => (
+                "chargeback",
+                &mut score.chargebacks,
+                &mut score.chargebacks_right,
+            ),
+            Pays::Other { .. } => {
+                score.others_suggested += usize::from(best.is_some());
+                ("", &mut 0, &mut 0)
             }
-            Pays::Cash { .. } => {
-                score.cash_deposits += 1;
-                score.cash_right += usize::from(right);
-                if !right {
-                    score.wrong.push(format!(
-                        "cash {} {} {}: {:?} offered {}",
-                        line.key,
-                        line.date,
-                        line.amount,
-                        pays,
-                        best.map_or("no suggestion", |b| b.reason.as_str())
-                    ));
-                }
-            }
-            Pays::Chargeback { .. } => {
-                score.chargebacks += 1;
-                score.chargebacks_right += usize::from(right);
-                if !right {
-                    score.wrong.push(format!(
-                        "chargeback {} {} {}: {:?} offered {}",
-                        line.key,
-                        line.date,
-                        line.amount,
-                        pays,
-                        best.map_or("no suggestion", |b| b.reason.as_str())
-                    ));
-                }
-            }
-            Pays::Other { .. } => score.others_suggested += usize::from(best.is_some()),
+        };
+        *counted += 1;
+        *counted_right += usize::from(right);
+        if !right && !kind.is_empty() {
+            score.wrong.push(format!(
+                "{kind} {} {} {}: {:?} offered {}",
+                line.key,
+                line.date,
+                line.amount,
+                pays,
+                best.map_or("no suggestion", |b| b.reason.as_str())
+            ));
         }
         if let Some(best) = best.filter(|b| b.confidence >= threshold) {
             score.sure += 1;
