@@ -198,6 +198,9 @@ pub enum ImportCommand {
         /// Use the guessed CSV rules without asking.
         #[arg(long)]
         yes: bool,
+        /// The currency of a new account whose file does not say (most CSVs), e.g. USD.
+        #[arg(long, value_name = "CODE")]
+        currency: Option<String>,
         #[arg(long)]
         json: bool,
     },

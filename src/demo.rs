@@ -188,7 +188,7 @@ pub async fn import_statement(
         format,
     };
     engine
-        .import_bank(Some("Studio checking".into()), imported, statements)
+        .import_bank(Some("Studio checking".into()), None, imported, statements)
         .await
         .map(|_| ())
 }

@@ -120,6 +120,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             account,
             rules,
             yes,
+            currency,
             json,
         })) => runtime()?.block_on(commands::import::run(
             &settings,
@@ -127,6 +128,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 file: &file,
                 account: account.as_deref(),
                 rules: rules.as_deref(),
+                currency: currency.as_deref(),
                 yes,
                 json,
             },

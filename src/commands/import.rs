@@ -22,6 +22,8 @@ pub struct BankImportArgs<'a> {
     pub file: &'a Path,
     pub account: Option<&'a str>,
     pub rules: Option<&'a Path>,
+    /// The currency of a new account whose file does not say (most CSV exports).
+    pub currency: Option<&'a str>,
     pub yes: bool,
     pub json: bool,
 }
@@ -91,7 +93,14 @@ pub async fn run(settings: &Settings, args: BankImportArgs<'_>) -> anyhow::Resul
         format,
     };
     let (engine, _serving) = super::open(settings, Role::Command).await?;
-    let summary = engine.import_bank(account_name, file, statements).await?;
+    let summary = engine
+        .import_bank(
+            account_name,
+            args.currency.map(str::to_string),
+            file,
+            statements,
+        )
+        .await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

@@ -178,10 +178,11 @@ engine_calls! {
     /// names, else the only one), all or nothing.
     fn import_bank(
         account: Option<String>,
+        currency: Option<String>,
         file: crate::books::bank::import::ImportedFile,
         statements: Vec<crate::books::bank::ParsedStatement>
     ) -> crate::books::bank::import::ImportSummary =
-        |core| core.import_bank(account, file, statements).await;
+        |core| core.import_bank(account, currency, file, statements).await;
     /// A bank account's lines reconciled as far as they go (the only account when None).
     fn reconcile_view(account: Option<String>) -> ReconcileView =
         |core| core.reconcile_view(account).await;

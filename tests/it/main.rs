@@ -5,6 +5,7 @@ mod support;
 
 mod abuse;
 mod backup;
+mod bank_cli;
 mod bank_import;
 mod bank_readers;
 mod bounds;

@@ -174,6 +174,7 @@ async fn a_synced_studio_and_its_statement_reconcile_and_stay_reconciled() {
     let summary = engine
         .import_bank(
             Some("Chase business".into()),
+            None,
             imported.clone(),
             statements.clone(),
         )
@@ -233,7 +234,7 @@ async fn a_synced_studio_and_its_statement_reconcile_and_stay_reconciled() {
         .await
         .expect("synced again");
     engine
-        .import_bank(Some("Chase business".into()), imported, statements)
+        .import_bank(Some("Chase business".into()), None, imported, statements)
         .await
         .expect("imported again");
     let again = engine.reconcile_view(None).await.expect("reconciled");

@@ -11,10 +11,15 @@ impl Core {
     pub async fn import_bank(
         &self,
         account: Option<String>,
+        currency: Option<String>,
         file: ImportedFile,
         statements: Vec<ParsedStatement>,
     ) -> Result<ImportSummary, EngineError> {
         let store = &self.inner.store;
+        let options = ImportOptions {
+            currency: currency.map(|c| c.trim().to_ascii_uppercase()),
+            ..ImportOptions::default()
+        };
         let name = match account.filter(|a| !a.trim().is_empty()) {
             Some(name) => name,
             None => {
@@ -54,9 +59,8 @@ impl Core {
                 "{name:?} cannot name a bank account: use letters or digits (\"Chase Business\")"
             )));
         }
-        let summary =
-            import_statements(store, &name, &file, &statements, &ImportOptions::default())
-                .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        let summary = import_statements(store, &name, &file, &statements, &options)
+            .map_err(|e| EngineError::Invalid(e.to_string()))?;
         Ok(summary)
     }
 }

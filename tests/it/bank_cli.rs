@@ -1,0 +1,120 @@
+//! The real binary with a bank statement: `sandbox bank` writes the studio's CSV as the bank
+//! does, `import bank` refuses to guess rules unseen without a terminal, takes them with `--yes`
+//! and keeps them, imports nothing new the second time, refuses a broken file naming its line
+//! (storing nothing of it), and `reconcile --json` shows the lines waiting (exit 3).
+
+use crate::support::binary::in_dir;
+
+fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = in_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_bank_csv_is_imported_once_with_rules_confirmed_and_kept() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    let csv = d.join("checking.csv");
+    let path = csv.to_str().expect("a path");
+    let (code, _, err) = run(
+        d,
+        &[
+            "sandbox",
+            "bank",
+            "--from",
+            "2026-11-02",
+            "--to",
+            "2026-11-27",
+            "--format",
+            "csv",
+            "--out",
+            path,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+
+    // No terminal to ask and no --yes: the guess is shown, nothing imported, exit 2.
+    let (code, out, err) = run(d, &["import", "bank", path, "--account", "Chase business"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("fields") && err.contains("--yes"), "{err}");
+    assert!(
+        !err.contains("new lines") && !out.contains("new lines"),
+        "{out}{err}"
+    );
+
+    let (code, out, err) = run(
+        d,
+        &[
+            "import",
+            "bank",
+            path,
+            "--account",
+            "Chase business",
+            "--yes",
+            "--currency",
+            "usd",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("(new account)") && out.contains("new lines"),
+        "{out}"
+    );
+    assert!(err.contains("chase-business.rules"), "{err}");
+
+    // The kept rules read it again without asking; every line is already there.
+    let (code, out, err) = run(d, &["import", "bank", path, "--account", "Chase business"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(": 0 new lines"), "{out}");
+
+    // A date that is no date on its fourth line: refused naming it, nothing of the file stored.
+    let text = std::fs::read_to_string(&csv).expect("the file");
+    let broken: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let l = if i == 3 {
+                l.replacen(",11/", ",19/", 1)
+            } else {
+                l.to_string()
+            };
+            l + "\r\n"
+        })
+        .collect();
+    assert_ne!(broken, text, "the fourth line has a November date to break");
+    let bad = d.join("broken.csv");
+    std::fs::write(&bad, broken).expect("written");
+    let (code, out, err) = run(
+        d,
+        &[
+            "import",
+            "bank",
+            bad.to_str().expect("a path"),
+            "--account",
+            "Chase business",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("line 4"), "{err}");
+
+    let (code, out, err) = run(d, &["reconcile", "--json"]);
+    assert_eq!(code, 3, "credits wait: {out}{err}");
+    let view: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let lines = view["lines"].as_array().expect("lines");
+    assert_eq!(view["account"], "chase-business");
+    assert!(!lines.is_empty());
+    assert!(
+        lines.iter().all(|l| l["state"] == "unmatched"),
+        "no sales synced: {view}"
+    );
+    // Amounts are exact strings, never floats.
+    assert!(lines.iter().all(|l| l["amount"].is_string()), "{view}");
+}
