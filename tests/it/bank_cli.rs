@@ -75,6 +75,32 @@ fn a_bank_csv_is_imported_once_with_rules_confirmed_and_kept() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains(": 0 new lines"), "{out}");
 
+    // The bank's OFX export of the same days has ids the CSV lacked: the same lines still.
+    let ofx = d.join("checking.ofx");
+    let ofx_path = ofx.to_str().expect("a path");
+    let (code, _, err) = run(
+        d,
+        &[
+            "sandbox",
+            "bank",
+            "--from",
+            "2026-11-02",
+            "--to",
+            "2026-11-27",
+            "--format",
+            "ofx1",
+            "--out",
+            ofx_path,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(
+        d,
+        &["import", "bank", ofx_path, "--account", "Chase business"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(": 0 new lines"), "{out}");
+
     // A date that is no date on its fourth line: refused naming it, nothing of the file stored.
     let text = std::fs::read_to_string(&csv).expect("the file");
     let broken: String = text

@@ -252,6 +252,7 @@ pub fn import_statements(
             .iter()
             .flat_map(|s| s.lines.iter().map(|l| l.key.as_str())),
     )?;
+    let mut twins = stored_twins(store, &key, checked.iter().flat_map(|s| s.lines.iter()))?;
     let mut seen = HashSet::new();
     let mut new_lines = Vec::new();
     let mut statement_summaries = Vec::with_capacity(checked.len());
@@ -262,6 +263,15 @@ pub fn import_statements(
         let mut fresh = 0u64;
         for line in &statement.lines {
             if seen.insert(line.key.clone()) && !present.contains(&line.key) {
+                // The same line stored from the account's other export: one with ids when
+                // this has none (a CSV after the OFX), or none when this has them.
+                let other_kind = (line.bank_id.is_none(), line.date, line.amount.normalize());
+                if let Some(left) = twins.get_mut(&other_kind)
+                    && *left > 0
+                {
+                    *left -= 1;
+                    continue;
+                }
                 new_lines.push(line.clone());
                 fresh += 1;
             }
@@ -702,6 +712,32 @@ fn give_keys<'a>(account: &str, lines: impl Iterator<Item = &'a mut BankLine>) {
             };
         }
     }
+}
+
+/// The account's stored lines over the file's days, counted by (had a bank id, day, amount). A
+/// bank's CSV has no ids and its OFX or CAMT export of the same days has; their keys never meet,
+/// so without this importing both would store every line twice. A line of one kind is taken as
+/// a stored line of the other kind with its day and amount, one for one (two coffees stored, two
+/// in the other export: both there; a third: new).
+fn stored_twins<'a>(
+    store: &Store,
+    account: &str,
+    lines: impl Iterator<Item = &'a BankLine>,
+) -> Result<HashMap<(bool, NaiveDate, Decimal), usize>, StoreError> {
+    let days: BTreeSet<NaiveDate> = lines.map(|l| l.date).collect();
+    let mut twins = HashMap::new();
+    let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
+        return Ok(twins);
+    };
+    for stored in store.bank_lines_between(account, first, last)? {
+        let kind = (
+            stored.bank_id.is_some(),
+            stored.date,
+            stored.amount.normalize(),
+        );
+        *twins.entry(kind).or_insert(0) += 1;
+    }
+    Ok(twins)
 }
 
 /// The spans of the statements already imported into `account` (this file's own import aside).
