@@ -383,7 +383,7 @@ fn welcome(frame: &mut Frame, theme: &Theme) {
             .collect()
     };
     let mut lines = prose(
-        "It all runs on this machine, on sample data. Three things to try:",
+        "It all runs on this machine, on sample data. Four things to try:",
         Style::default(),
     );
     lines.push(Line::default());
@@ -394,6 +394,10 @@ fn welcome(frame: &mut Frame, theme: &Theme) {
             "select Mindbody and sign in (the sandbox's own sign-in page)",
         ),
         ("3", "the transactions, as syncs and webhooks bring them in"),
+        (
+            "5",
+            "the bank statement beside the sales: what each deposit paid",
+        ),
     ] {
         for (i, piece) in crate::format::wrap(what, room).into_iter().enumerate() {
             let keys = if i == 0 { keys } else { "" };
