@@ -124,6 +124,9 @@ pub enum Command {
         /// Accept every suggestion at least this sure first (0.95 is 95%; only exact fits reach it).
         #[arg(long, value_name = "P")]
         accept_above: Option<f64>,
+        /// The month-end report of this month (YYYY-MM): balances, matched, fees, what is left.
+        #[arg(long, value_name = "YYYY-MM", value_parser = month_start)]
+        month: Option<chrono::NaiveDate>,
         #[arg(long)]
         json: bool,
     },
@@ -384,4 +387,10 @@ pub enum CustomersAction {
         #[arg(long, conflicts_with = "keys")]
         all: bool,
     },
+}
+
+/// `2026-11` as its first day.
+fn month_start(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a month: write it as YYYY-MM, e.g. 2026-11"))
 }

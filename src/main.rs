@@ -137,11 +137,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             action,
             account,
             accept_above,
+            month,
             json,
         }) => runtime()?.block_on(commands::reconcile::run(
             &settings,
             commands::reconcile::ReconcileArgs {
                 account: account.as_deref(),
+                month,
                 accept_above,
                 undo: match &action {
                     Some(legion_hub::cli::ReconcileCommand::Undo { id }) => Some(id.as_str()),

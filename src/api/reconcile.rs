@@ -106,3 +106,33 @@ pub struct ReconcileView {
     pub unreconciled_sum: Decimal,
     pub unreconciled_oldest: Option<NaiveDate>,
 }
+
+/// A month of one bank account, as a bookkeeper closes it: the balances, what was matched and
+/// what its fees were, and what is left unmatched on either side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthReport {
+    pub account: String,
+    pub currency: String,
+    /// The first and last day of the month.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The balance before the month's first line and after its last, when the bank printed
+    /// running balances (CSV exports do; OFX and CAMT state only their statement's ends).
+    pub opening: Option<Decimal>,
+    pub closing: Option<Decimal>,
+    pub credits: Decimal,
+    pub debits: Decimal,
+    /// Bank lines matched, and what they came to.
+    pub matched: u64,
+    pub matched_sum: Decimal,
+    /// The processor's fees those matches posted.
+    pub fees: Decimal,
+    /// Bank lines of the month no match holds (credits and debits apart).
+    pub unmatched_credits: u64,
+    pub unmatched_credits_sum: Decimal,
+    pub unmatched_debits: u64,
+    pub unmatched_debits_sum: Decimal,
+    /// Card sales charged that month that no deposit has been found for (accepted or exact).
+    pub sales_not_deposited: u64,
+    pub sales_not_deposited_sum: Decimal,
+}

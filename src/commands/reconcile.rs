@@ -10,6 +10,8 @@ use crate::config::Settings;
 
 pub struct ReconcileArgs<'a> {
     pub account: Option<&'a str>,
+    /// The month-end report of the month of this day instead of the lines.
+    pub month: Option<chrono::NaiveDate>,
     pub accept_above: Option<f64>,
     pub undo: Option<&'a str>,
     pub json: bool,
@@ -35,6 +37,20 @@ pub async fn run(settings: &Settings, args: ReconcileArgs<'_>) -> anyhow::Result
                 at_least * 100.0
             );
         }
+    }
+    if let Some(day) = args.month {
+        let report = engine.reconcile_month(account, day).await?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            print_month(&report);
+        }
+        let open = report.unmatched_credits + report.sales_not_deposited;
+        return Ok(if open > 0 {
+            super::exit::NEEDS_ATTENTION
+        } else {
+            super::exit::OK
+        });
     }
     let view = engine.reconcile_view(account).await?;
     if args.json {
@@ -105,4 +121,38 @@ fn print_view(view: &ReconcileView) {
                 .unwrap_or_default()
         );
     }
+}
+
+fn print_month(report: &crate::api::reconcile::MonthReport) {
+    let money = |d| currency::exact(d, &report.currency);
+    let stated = |b: Option<rust_decimal::Decimal>| {
+        b.map(money)
+            .unwrap_or_else(|| "not stated (no running balance in the export)".into())
+    };
+    println!("{} · {} to {}", report.account, report.from, report.to);
+    println!("  opening balance        {}", stated(report.opening));
+    println!("  money in               {}", money(report.credits));
+    println!("  money out              {}", money(report.debits));
+    println!("  closing balance        {}", stated(report.closing));
+    println!(
+        "  matched                {} lines, {}; fees posted {}",
+        report.matched,
+        money(report.matched_sum),
+        money(report.fees)
+    );
+    println!(
+        "  unmatched credits      {} lines, {}",
+        report.unmatched_credits,
+        money(report.unmatched_credits_sum)
+    );
+    println!(
+        "  unmatched debits       {} lines, {}",
+        report.unmatched_debits,
+        money(report.unmatched_debits_sum)
+    );
+    println!(
+        "  card sales in no deposit {} ({})",
+        report.sales_not_deposited,
+        money(report.sales_not_deposited_sum)
+    );
 }

@@ -186,6 +186,9 @@ engine_calls! {
     /// A bank account's lines reconciled as far as they go (the only account when None).
     fn reconcile_view(account: Option<String>) -> ReconcileView =
         |core| core.reconcile_view(account).await;
+    /// The month-end report for the month of `day`.
+    fn reconcile_month(account: Option<String>, day: chrono::NaiveDate) -> crate::api::reconcile::MonthReport =
+        |core| core.reconcile_month(account, day).await;
     /// Accepts a candidate for a bank line; the match's id.
     fn accept_match(account: Option<String>, line: String, candidate: CandidateRef) -> String =
         |core| core.accept_match(account, line, candidate).await;

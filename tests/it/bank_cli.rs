@@ -133,4 +133,33 @@ fn a_bank_csv_is_imported_once_with_rules_confirmed_and_kept() {
     );
     // Amounts are exact strings, never floats.
     assert!(lines.iter().all(|l| l["amount"].is_string()), "{view}");
+
+    // The month-end report: its balances are the bank's, and they add up.
+    let (code, out, err) = run(d, &["reconcile", "--month", "2026-11", "--json"]);
+    assert_eq!(code, 3, "nothing matched yet: {out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let amount = |v: &serde_json::Value| -> rust_decimal::Decimal {
+        v.as_str()
+            .expect("an exact string")
+            .parse()
+            .expect("a decimal")
+    };
+    let newest = text.lines().nth(1).expect("a line");
+    let stated_closing: rust_decimal::Decimal = newest
+        .split(',')
+        .rev()
+        .nth(2)
+        .expect("the balance")
+        .parse()
+        .expect("a decimal");
+    assert_eq!(amount(&report["closing"]), stated_closing, "{report}");
+    assert_eq!(
+        amount(&report["opening"]) + amount(&report["credits"]) + amount(&report["debits"]),
+        amount(&report["closing"]),
+        "{report}"
+    );
+    assert_eq!(report["matched"], 0);
+    let (code, _, err) = run(d, &["reconcile", "--month", "November"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("YYYY-MM"), "{err}");
 }
