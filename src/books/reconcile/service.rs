@@ -512,14 +512,10 @@ impl Core {
     }
 }
 
-/// Card sales no deposit has paid, older than `after_days` business days, from the first day the
-/// statements cover (before it, the bank's side is unknown).
-fn overdue(loaded: &Loaded, after_days: u32) -> Overdue {
-    let today = chrono::Local::now().date_naive();
-    let cutoff = calendar::business_days_back(today, after_days);
-    let covered_from = loaded.lines.first().map(|l| l.date);
-    // Payments in an accepted match are not in `payments` at all.
-    // A payout the matcher found exactly is a deposit seen, waiting only for a yes.
+/// The card charges (not refunds) seen in no deposit yet: not in an accepted match (those are
+/// not in `payments` at all) nor in a payout the matcher found exactly (a deposit seen, waiting
+/// only for a yes).
+fn not_yet_deposited(loaded: &Loaded) -> impl Iterator<Item = &CardPayment> {
     let suggestions = &loaded.suggestions;
     let seen: HashSet<usize> = suggestions
         .lines
@@ -531,13 +527,21 @@ fn overdue(loaded: &Loaded, after_days: u32) -> Overdue {
             _ => Vec::new(),
         })
         .collect();
-    let late: Vec<&CardPayment> = loaded
+    loaded
         .payments
         .iter()
         .enumerate()
-        .filter(|(index, _)| !seen.contains(index))
+        .filter(move |(index, p)| !seen.contains(index) && p.amount > Decimal::ZERO)
         .map(|(_, p)| p)
-        .filter(|p| p.amount > Decimal::ZERO)
+}
+
+/// Card sales no deposit has paid, older than `after_days` business days, from the first day the
+/// statements cover (before it, the bank's side is unknown).
+fn overdue(loaded: &Loaded, after_days: u32) -> Overdue {
+    let today = chrono::Local::now().date_naive();
+    let cutoff = calendar::business_days_back(today, after_days);
+    let covered_from = loaded.lines.first().map(|l| l.date);
+    let late: Vec<&CardPayment> = not_yet_deposited(loaded)
         .filter(|p| covered_from.is_some_and(|from| p.at.date() >= from) && p.at.date() <= cutoff)
         .collect();
     Overdue {
@@ -585,25 +589,7 @@ fn month_report(loaded: &Loaded, day: NaiveDate) -> MonthReport {
         })
         .map(|m| m.fee)
         .sum();
-    // Card sales of the month seen in no deposit: not in an accepted match (those are not in
-    // `payments`) nor in an exact suggestion.
-    let suggestions = &loaded.suggestions;
-    let seen: HashSet<usize> = suggestions
-        .lines
-        .iter()
-        .filter_map(|s| s.best.as_ref())
-        .filter(|best| best.exact)
-        .flat_map(|best| match &best.paid {
-            Paid::Card { batches, .. } => suggestions.payments_of(batches).collect(),
-            _ => Vec::new(),
-        })
-        .collect();
-    let waiting: Vec<&CardPayment> = loaded
-        .payments
-        .iter()
-        .enumerate()
-        .filter(|(i, p)| !seen.contains(i) && p.amount > Decimal::ZERO)
-        .map(|(_, p)| p)
+    let waiting: Vec<&CardPayment> = not_yet_deposited(loaded)
         .filter(|p| (from..=to).contains(&p.at.date()))
         .collect();
     MonthReport {

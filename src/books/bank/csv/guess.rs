@@ -702,8 +702,8 @@ fn currency_of(
         Some((_, code)) => Some((*code).to_owned()),
         None => {
             doubts.push(
-                "The file does not say its currency: the account's is used (add `currency XXX` to \
-                 the rules to say it)."
+                "The file does not say its currency: the account's is used (add a line such as \
+                 `currency USD` to the rules to say it)."
                     .to_owned(),
             );
             None

@@ -1,7 +1,7 @@
 //! The rules file: read from, and written as, a subset of hledger's `.csv.rules`.
 //!
 //! Read: `skip [N]`, `separator X` (`,` `;` `|`, `TAB`), `fields a, b, ...`, `date-format FMT`,
-//! `decimal-mark X`, `encoding NAME`, `newest-first`, `currency XXX`, comments (`#`, `;`, `*`).
+//! `decimal-mark X`, `encoding NAME`, `newest-first`, `currency CODE`, comments (`#`, `;`, `*`).
 //! Accepted and ignored, because they choose accounts and categories, which the books do
 //! elsewhere: account and comment assignments (`account1 assets:bank`, `comment ...`), `status`,
 //! `balance-type`, `source`, `archive`, `intra-day-reversed`, and `if` blocks, except that an
