@@ -11,7 +11,7 @@
 //!
 //! Listed here but kept in their rooms: records saved as they are (a transaction or category in
 //! the books, a sale's payment or card transaction, a bank account, line or import with what an
-//! import did, a sync log, chat message, webhook count or rejected attempt in the store, the data
+//! import did, the bank file readers and what they read, a sync log, chat message, webhook count or rejected attempt in the store, the data
 //! lock's owner, the last Gemini test report, the webhook subscription, the settings), whose serde
 //! is the store's versioned format; what a provider hands over (`Model`, `Location`); what the
 //! store makes and reports (`BackupReport`, `SyncLogPage`); the webhook receiver's `Refusal` (its
@@ -44,6 +44,12 @@ pub use crate::books::bank::account::{
     Balance, BankAccount, BankImport, BankLine, BankLinePart, Gap, StatementSummary,
 };
 pub use crate::books::bank::import::{ImportOptions, ImportSummary, ImportedFile};
+/// Reading a bank file happens where the file is (the command line), so the readers, their
+/// rules and the statement they make are part of the contract: the statement crosses the socket.
+pub use crate::books::bank::statement::bounds as statement_bounds;
+pub use crate::books::bank::{
+    CsvRules, Guess, ParsedStatement, ReadError, Reading, account::account_key, read_statement,
+};
 /// How an amount is written in its currency's minor digits (JSON carries amounts so).
 pub use crate::books::currency;
 pub use crate::books::payment::{CardTransaction, MethodKind, Payment, PaymentMethod};

@@ -11,11 +11,11 @@ use sha2::{Digest, Sha256};
 
 use crate::api::Role;
 use crate::api::currency;
-use crate::books::bank::account::{Gap, account_key};
-use crate::books::bank::csv::{CsvRules, Guess};
-use crate::books::bank::import::{ImportSummary, ImportedFile};
-use crate::books::bank::read::{Reading, read_statement};
-use crate::books::bank::statement::bounds;
+use crate::api::statement_bounds as bounds;
+use crate::api::{
+    CsvRules, Gap, Guess, ImportSummary, ImportedFile, ReadError, Reading, account_key,
+    read_statement,
+};
 use crate::config::Settings;
 
 pub struct BankImportArgs<'a> {
@@ -56,7 +56,7 @@ pub async fn run(settings: &Settings, args: BankImportArgs<'_>) -> anyhow::Resul
         Some(path) => Some(load_rules(&path)?),
         None => None,
     };
-    let with_name = |mut e: crate::books::bank::ReadError| {
+    let with_name = |mut e: ReadError| {
         e.file = Some(name.clone());
         e
     };

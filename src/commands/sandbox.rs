@@ -43,7 +43,7 @@ pub fn bank(sales: u64, clients: u64, args: &SandboxBankArgs) -> anyhow::Result<
                 statement.lines.len(),
                 statement.from,
                 statement.to,
-                crate::books::currency::exact(statement.closing, &statement.account.currency),
+                crate::api::currency::exact(statement.closing, &statement.account.currency),
                 path.display()
             );
         }
