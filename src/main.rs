@@ -292,8 +292,14 @@ async fn run_dashboard(mut settings: Settings, demo: bool, throwaway: bool) -> a
         demo::seed(&engine).await?;
         demo::connect_gemini(&engine).await?;
         demo::prepare_mindbody(&engine).await?;
-        if let Some(sandbox) = &sandbox {
-            demo::import_statement(&engine, sandbox).await?;
+        // In the background: the first frame does not wait for the bank.
+        if let Some(sandbox) = sandbox.clone() {
+            let engine = engine.clone();
+            tokio::spawn(async move {
+                if let Err(e) = demo::import_statement(&engine, &sandbox).await {
+                    tracing::warn!("the demo's bank statement was not imported: {e}");
+                }
+            });
         }
     }
     let live_sales = match (&sandbox, services.as_ref().and_then(|s| s.webhook_addr)) {

@@ -191,8 +191,9 @@ pub enum Request {
 }
 
 impl Request {
-    /// Answered from the local store at once; the others wait on the network and run in the
-    /// background while the dashboard keeps drawing.
+    /// Answered from the local store at once; the others wait on the network, or work for a
+    /// while (matching a year of bank lines: a third of a second), and run in the background
+    /// while the dashboard keeps drawing.
     pub fn is_local(&self) -> bool {
         matches!(
             self,
@@ -208,11 +209,6 @@ impl Request {
                 | Request::LoadWebhookEvents { .. }
                 | Request::LoadWebhookSummary
                 | Request::RetryWebhooks
-                | Request::LoadReconcile
-                | Request::AcceptMatch { .. }
-                | Request::RejectMatch { .. }
-                | Request::UndoMatch(_)
-                | Request::AcceptAbove(_)
         )
     }
 }
