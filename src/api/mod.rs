@@ -18,6 +18,7 @@
 //! HTTP answer, never serde); and the handle itself (`Engine`, `Call`, `Asked`, `Role`), which is
 //! the engine's. A type a front end needs joins this list, never a front end's `use` of a room.
 
+pub mod bank_standing;
 pub mod books;
 pub mod chat;
 pub(crate) mod error;
@@ -29,6 +30,7 @@ pub mod sign_in;
 pub mod view;
 pub mod webhooks;
 
+pub use bank_standing::BankStandingView;
 pub use books::{TodaysSales, TransactionPage};
 pub use chat::Answer;
 pub use error::{ApiError, ErrorKind};

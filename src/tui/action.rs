@@ -87,6 +87,7 @@ pub enum Action {
     FormCycle(i64),
     // Answers to requests.
     IntegrationsLoaded(Vec<IntegrationView>),
+    BankStandingLoaded(Vec<crate::api::BankStandingView>),
     HistoryLoaded(SyncLogPage),
     ConversationsLoaded(Vec<Conversation>),
     ConversationLoaded(Conversation, Vec<ChatMessage>),
@@ -163,6 +164,7 @@ pub enum Request {
         limit: usize,
     },
     LoadTodaysSales,
+    LoadBankStanding,
     LoadCategories,
     MapCategory {
         id: i64,
@@ -204,6 +206,7 @@ impl Request {
                 | Request::CancelChat(_)
                 | Request::CancelConnect
                 | Request::LoadTodaysSales
+                | Request::LoadBankStanding
                 | Request::LoadCategories
                 | Request::SyncMindbody
                 | Request::LoadWebhookEvents { .. }

@@ -160,6 +160,7 @@ impl App {
                 self.hub.integrations_loaded(views);
             }
             Action::HistoryLoaded(page) => self.hub.history_loaded(page),
+            Action::BankStandingLoaded(banks) => self.hub.banks = banks,
             Action::TransactionsLoaded(page) => self.transactions.transactions_loaded(page),
             Action::TodaysSalesLoaded(sales) => self.transactions.todays_sales_loaded(sales),
             Action::WebhookEventsLoaded(page) => self.events.events_loaded(page),
@@ -360,11 +361,15 @@ impl App {
             PaletteCommand::Status => {
                 self.overlay = Overlay::Popup(Popup {
                     title: "Status".into(),
-                    body: present::status_table(
-                        &self.hub.integrations,
-                        self.now.to_utc(),
-                        crate::api::FrontEnd::Dashboard,
-                    ),
+                    body: [
+                        present::status_table(
+                            &self.hub.integrations,
+                            self.now.to_utc(),
+                            crate::api::FrontEnd::Dashboard,
+                        ),
+                        present::bank_table(&self.hub.banks, crate::api::FrontEnd::Dashboard),
+                    ]
+                    .join("\n"),
                     scroll: 0,
                 })
             }
@@ -396,6 +401,7 @@ fn is_from_user(action: &Action) -> bool {
             | Action::PasteRejected(_)
             | Action::ConnectFailed(_)
             | Action::IntegrationsLoaded(_)
+            | Action::BankStandingLoaded(_)
             | Action::HistoryLoaded(_)
             | Action::TransactionsLoaded(_)
             | Action::TodaysSalesLoaded(_)

@@ -274,6 +274,10 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 page_failed(PagedList::Transactions),
                 Action::TransactionsLoaded,
             ),
+        Request::LoadBankStanding => engine
+            .bank_standing()
+            .await
+            .map_or_else(failed, Action::BankStandingLoaded),
         Request::LoadTodaysSales => engine
             .todays_sales()
             .await

@@ -8,6 +8,7 @@ mod backup;
 mod bank_cli;
 mod bank_import;
 mod bank_readers;
+mod bank_status;
 mod bounds;
 mod cli;
 mod connections;

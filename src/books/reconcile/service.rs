@@ -11,13 +11,14 @@ use rust_decimal::Decimal;
 use super::inputs::{BankEntry, CardPayment, CashTaking};
 use super::matched::{AcceptedBy, FEES_CLASS, Match, MatchKind};
 use super::naming::{self, Inputs};
+use super::standing::{BankStanding, waiting_days};
 use super::suggest::{self, Candidate, Paid, Settings, Suggestions};
 use crate::api::reconcile::{
-    CandidateRef, FeeView, LineState, LineView, MonthReport, Overdue, ReconcileView,
+    CandidateRef, FeeView, LineState, LineView, MonthReport, ReconcileView,
 };
+use crate::books::Transaction;
 use crate::books::bank::account::{BankAccount, BankLine};
 use crate::books::payment::MethodKind;
-use crate::books::{Transaction, calendar};
 use crate::engine::host::{Core, EngineError};
 use crate::store::matches::fee_line_key;
 
@@ -25,7 +26,7 @@ use crate::store::matches::fee_line_key;
 const LEAD_DAYS: i64 = 30;
 
 /// Everything one run of the matcher saw, to turn into a view or a decision.
-struct Loaded {
+pub(super) struct Loaded {
     account: BankAccount,
     /// Every line of the account, oldest first.
     lines: Vec<BankLine>,
@@ -59,6 +60,7 @@ impl Core {
         account: Option<String>,
     ) -> Result<ReconcileView, EngineError> {
         let loaded = self.load_reconciliation(account.as_deref())?;
+        self.keep_standing_of(&loaded);
         self.view_of(&loaded)
     }
 
@@ -69,6 +71,7 @@ impl Core {
         day: NaiveDate,
     ) -> Result<MonthReport, EngineError> {
         let loaded = self.load_reconciliation(account.as_deref())?;
+        self.keep_standing_of(&loaded);
         Ok(month_report(&loaded, day))
     }
 
@@ -101,7 +104,9 @@ impl Core {
                     "that suggestion no longer fits this line (the books changed since it was shown): look at the line again".into(),
                 )
             })?;
-        self.post_match(&loaded, index, &chosen, AcceptedBy::Person)
+        let id = self.post_match(&loaded, index, &chosen, AcceptedBy::Person)?;
+        self.refresh_bank_standing();
+        Ok(id)
     }
 
     /// Accepts every best suggestion at least this confident; how many.
@@ -141,6 +146,9 @@ impl Core {
             )?;
             accepted += 1;
         }
+        if accepted > 0 {
+            self.refresh_bank_standing();
+        }
         Ok(accepted)
     }
 
@@ -153,6 +161,8 @@ impl Core {
         self.inner
             .store
             .reject_candidate(&line, &naming::name_text(&candidate))?;
+        // A rejected exact payout no longer counts as seen in a deposit.
+        self.refresh_bank_standing();
         Ok(())
     }
 
@@ -165,10 +175,11 @@ impl Core {
         if let Some(fee_line) = undone.fee_transaction {
             store.remove_transactions(&[fee_line])?;
         }
+        self.refresh_bank_standing();
         Ok(true)
     }
 
-    fn load_reconciliation(&self, account: Option<&str>) -> Result<Loaded, EngineError> {
+    pub(super) fn load_reconciliation(&self, account: Option<&str>) -> Result<Loaded, EngineError> {
         let store = &self.inner.store;
         self.mend_fee_lines()?;
         let accounts = store.bank_accounts()?;
@@ -483,16 +494,15 @@ impl Core {
                 .then(b.date.cmp(&a.date))
                 .then(a.key.cmp(&b.key))
         });
-        let credits: Vec<&LineView> = views
-            .iter()
-            .filter(|v| v.amount > Decimal::ZERO && !matches!(v.state, LineState::Matched { .. }))
-            .collect();
+        let standing = standing_of(loaded);
+        let today = chrono::Local::now().date_naive();
+        let after_days = self.inner.config.books.deposit_overdue_days;
         Ok(ReconcileView {
             account: loaded.account.key.clone(),
             currency: loaded.account.currency.clone(),
-            unreconciled: credits.len() as u64,
-            unreconciled_sum: credits.iter().map(|v| v.amount).sum(),
-            unreconciled_oldest: credits.iter().map(|v| v.date).min(),
+            unreconciled: standing.unreconciled,
+            unreconciled_sum: standing.unreconciled_sum,
+            unreconciled_oldest: standing.unreconciled_oldest,
             fees: suggestions
                 .fees
                 .iter()
@@ -506,7 +516,7 @@ impl Core {
                 .clearing
                 .cutoff
                 .map_or_else(|| "midnight".to_string(), |t| t.format("%H:%M").to_string()),
-            overdue: overdue(loaded, self.inner.config.books.deposit_overdue_days),
+            overdue: standing.overdue(today, after_days),
             lines: views,
         })
     }
@@ -535,20 +545,34 @@ fn not_yet_deposited(loaded: &Loaded) -> impl Iterator<Item = &CardPayment> {
         .map(|(_, p)| p)
 }
 
-/// Card sales no deposit has paid, older than `after_days` business days, from the first day the
-/// statements cover (before it, the bank's side is unknown).
-fn overdue(loaded: &Loaded, after_days: u32) -> Overdue {
-    let today = chrono::Local::now().date_naive();
-    let cutoff = calendar::business_days_back(today, after_days);
-    let covered_from = loaded.lines.first().map(|l| l.date);
-    let late: Vec<&CardPayment> = not_yet_deposited(loaded)
-        .filter(|p| covered_from.is_some_and(|from| p.at.date() >= from) && p.at.date() <= cutoff)
+/// What the account comes to, for the glance: its unmatched credits, and the card sales no
+/// deposit has paid by day, from the first day the statements cover (before it, the bank's side
+/// is unknown).
+pub(super) fn standing_of(loaded: &Loaded) -> BankStanding {
+    let covered = loaded
+        .lines
+        .first()
+        .zip(loaded.lines.last())
+        .map(|(f, l)| (f.date, l.date));
+    let credits: Vec<&BankLine> = loaded
+        .lines
+        .iter()
+        .filter(|l| l.amount > Decimal::ZERO && !loaded.claims.contains_key(&l.key))
         .collect();
-    Overdue {
-        count: late.len() as u64,
-        sum: late.iter().map(|p| p.amount).sum(),
-        oldest: late.iter().map(|p| p.at.date()).min(),
-        after_days,
+    BankStanding {
+        account: loaded.account.key.clone(),
+        name: loaded.account.name.clone(),
+        currency: loaded.account.currency.clone(),
+        unreconciled: credits.len() as u64,
+        unreconciled_sum: credits.iter().map(|l| l.amount).sum(),
+        unreconciled_oldest: credits.iter().map(|l| l.date).min(),
+        waiting: waiting_days(
+            not_yet_deposited(loaded)
+                .map(|p| (p.at.date(), p.amount))
+                .filter(|(day, _)| covered.is_some_and(|(from, _)| *day >= from)),
+        ),
+        covered,
+        figured_at: Utc::now(),
     }
 }
 
