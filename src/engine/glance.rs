@@ -10,8 +10,7 @@ use crate::store::snapshot::{self, HubFacts, Reads};
 
 use super::IntegrationView;
 use crate::api::BankStandingView;
-use crate::books::reconcile::standing::{BankStanding, STANDING_KEY};
-use crate::books::reconcile::upkeep::views_of;
+use crate::books::reconcile::standing::kept_views;
 
 /// Every integration and bank account as the store would show them now, from the snapshot; None
 /// when there is no snapshot to trust or it lacks a fact the views need: then the store must be
@@ -21,23 +20,14 @@ pub fn from_snapshot(settings: &Settings) -> Option<(Vec<IntegrationView>, Vec<B
     // No owner holds the store (the snapshot is read only then), so a run the snapshot shows
     // "syncing" was left by a process that is gone, as the store's own path would judge it.
     let views = super::assemble::every(&facts, &settings.config, Utc::now()).ok()?;
-    let banks = bank_views(&facts, &settings.config).ok()?;
+    let banks = kept_views(&facts, settings.config.books.deposit_overdue_days).ok()?;
     facts.complete().then_some((views, banks))
-}
-
-/// The bank accounts' standing as kept by the owner, as shown today.
-pub(crate) fn bank_views(
-    facts: &dyn HubFacts,
-    config: &Config,
-) -> Result<Vec<BankStandingView>, crate::store::StoreError> {
-    let kept: Vec<BankStanding> = facts.meta_json(STANDING_KEY)?.unwrap_or_default();
-    Ok(views_of(&kept, config.books.deposit_overdue_days))
 }
 
 /// What the glance reads, for the snapshot's recorder: the same view code, on its facts.
 pub(super) fn snapshot_reads(config: Config) -> Reads {
     std::sync::Arc::new(move |facts: &dyn HubFacts| {
         let _ = super::assemble::every(facts, &config, Utc::now());
-        let _ = bank_views(facts, &config);
+        let _ = kept_views(facts, config.books.deposit_overdue_days);
     })
 }

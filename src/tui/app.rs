@@ -361,15 +361,7 @@ impl App {
             PaletteCommand::Status => {
                 self.overlay = Overlay::Popup(Popup {
                     title: "Status".into(),
-                    body: [
-                        present::status_table(
-                            &self.hub.integrations,
-                            self.now.to_utc(),
-                            crate::api::FrontEnd::Dashboard,
-                        ),
-                        present::bank_table(&self.hub.banks, crate::api::FrontEnd::Dashboard),
-                    ]
-                    .join("\n"),
+                    body: self.status_text(),
                     scroll: 0,
                 })
             }
@@ -380,6 +372,21 @@ impl App {
             }
             PaletteCommand::Chat => self.update(Action::ShowScreen(Screen::Chat)),
             PaletteCommand::Hub => self.screen = Screen::Hub,
+        }
+    }
+}
+
+impl App {
+    /// `:status`: the glance's table, and the bank accounts' under it when there are any.
+    fn status_text(&self) -> String {
+        let integrations = present::status_table(
+            &self.hub.integrations,
+            self.now.to_utc(),
+            crate::api::FrontEnd::Dashboard,
+        );
+        match present::bank_table(&self.hub.banks, crate::api::FrontEnd::Dashboard) {
+            banks if banks.is_empty() => integrations,
+            banks => format!("{integrations}\n{banks}"),
         }
     }
 }

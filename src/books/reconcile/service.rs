@@ -12,7 +12,7 @@ use super::inputs::{BankEntry, CardPayment, CashTaking};
 use super::matched::{AcceptedBy, FEES_CLASS, Match, MatchKind};
 use super::naming::{self, Inputs};
 use super::standing::{BankStanding, waiting_days};
-use super::suggest::{self, Candidate, Paid, Settings, Suggestions};
+use super::suggest::{self, Candidate, History, Paid, Settings, Suggestions};
 use crate::api::reconcile::{
     CandidateRef, FeeView, LineState, LineView, MonthReport, ReconcileView,
 };
@@ -219,9 +219,8 @@ impl Core {
             .filter(|m| m.account == account.key)
             .map(|m| (m.id.clone(), m))
             .collect();
-        let open: Vec<BankEntry> = lines
+        let every_line: Vec<BankEntry> = lines
             .iter()
-            .filter(|l| !claims.contains_key(&l.key))
             .map(|l| BankEntry {
                 key: l.key.clone(),
                 date: l.date,
@@ -229,6 +228,11 @@ impl Core {
                 text: format!("{} {}", l.payee, l.memo),
                 parts: (l.parts.len() as u32).max(1),
             })
+            .collect();
+        let open: Vec<BankEntry> = every_line
+            .iter()
+            .filter(|l| !claims.contains_key(&l.key))
+            .cloned()
             .collect();
         let (first, last) = match (lines.first(), lines.last()) {
             (Some(f), Some(l)) => (f.date, l.date),
@@ -243,10 +247,10 @@ impl Core {
         let to = (last + Duration::days(1))
             .and_hms_opt(0, 0, 0)
             .unwrap_or_default();
-        let payments: Vec<CardPayment> = store
+        let every_payment: Vec<CardPayment> = store
             .card_transactions_between(from, to)?
             .into_iter()
-            .filter(|t| t.settled && !claims.contains_key(&t.key))
+            .filter(|t| t.settled)
             .map(|t| CardPayment {
                 merchant: t.merchant_id.clone().unwrap_or_default(),
                 at: t.time,
@@ -258,6 +262,11 @@ impl Core {
                 },
                 key: t.key,
             })
+            .collect();
+        let payments: Vec<CardPayment> = every_payment
+            .iter()
+            .filter(|p| !claims.contains_key(&p.key))
+            .cloned()
             .collect();
         let mut cash_keys: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
         let mut cash: Vec<CashTaking> = Vec::new();
@@ -280,6 +289,10 @@ impl Core {
         let settings = Settings {
             currency: account.currency.clone(),
             max_lag: books.payout_days.clamp(1, 30),
+            learn_from: Some(History {
+                payments: every_payment,
+                lines: every_line,
+            }),
             ..Settings::default()
         };
         let suggestions = suggest::suggest(

@@ -12,9 +12,14 @@ use serde::{Deserialize, Serialize};
 use crate::api::BankStandingView;
 use crate::api::reconcile::Overdue;
 use crate::books::calendar;
+use crate::store::snapshot::HubFacts;
 
 /// Where the standings of every account are kept (hub database, meta tree).
 pub const STANDING_KEY: &str = "books.bank_standing";
+
+/// An allowance so large that counting business days back to it would be a long walk is a
+/// year at most.
+const MOST_DAYS: u32 = 366;
 
 /// Days of waiting sales kept one by one; older ones are folded into the oldest entry (they are
 /// overdue whatever the allowance), so a statement of many years keeps the record small.
@@ -101,6 +106,25 @@ impl BankStanding {
             statement_through: self.covered.map(|(_, through)| through),
         }
     }
+}
+
+/// The standings as shown today, with the allowance of `[books] deposit_overdue_days`.
+pub fn views_of(standings: &[BankStanding], after_days: u32) -> Vec<BankStandingView> {
+    let today = Utc::now().with_timezone(&chrono::Local).date_naive();
+    standings
+        .iter()
+        .map(|s| s.view(today, after_days.min(MOST_DAYS)))
+        .collect()
+}
+
+/// The standings the owner kept in the hub database, as shown today: what the glance reads,
+/// from the store or from the status snapshot.
+pub fn kept_views(
+    facts: &dyn HubFacts,
+    after_days: u32,
+) -> Result<Vec<BankStandingView>, crate::store::StoreError> {
+    let kept: Vec<BankStanding> = facts.meta_json(STANDING_KEY)?.unwrap_or_default();
+    Ok(views_of(&kept, after_days))
 }
 
 #[cfg(test)]

@@ -6,26 +6,21 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
-
 use super::service::{Loaded, standing_of};
-use super::standing::{BankStanding, STANDING_KEY};
+use super::standing::{BankStanding, STANDING_KEY, kept_views, views_of};
 use crate::api::{BankStandingView, Event, Provider};
 use crate::engine::host::{Core, EngineError};
 use crate::engine::scheduler::{self, FirstBeat};
 
 const HOUR: Duration = Duration::from_secs(3600);
-/// An allowance so large that counting business days back to it would be a long walk is a
-/// year at most.
-const MOST_DAYS: u32 = 366;
 
 impl Core {
     /// Every account's standing as the glance shows it today.
     pub async fn bank_standing(&self) -> Result<Vec<BankStandingView>, EngineError> {
         let store: &crate::store::Store = &self.inner.store;
-        Ok(crate::engine::glance::bank_views(
+        Ok(kept_views(
             store,
-            &self.inner.config,
+            self.inner.config.books.deposit_overdue_days,
         )?)
     }
 
@@ -111,13 +106,4 @@ impl Core {
     fn standing_views(&self, standings: &[BankStanding]) -> Vec<BankStandingView> {
         views_of(standings, self.inner.config.books.deposit_overdue_days)
     }
-}
-
-/// The standings as shown today, with the allowance of `[books] deposit_overdue_days`.
-pub fn views_of(standings: &[BankStanding], after_days: u32) -> Vec<BankStandingView> {
-    let today = Utc::now().with_timezone(&chrono::Local).date_naive();
-    standings
-        .iter()
-        .map(|s| s.view(today, after_days.min(MOST_DAYS)))
-        .collect()
 }

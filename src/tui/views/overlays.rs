@@ -390,13 +390,13 @@ fn welcome(frame: &mut Frame, theme: &Theme) {
     for (keys, what) in [
         ("2", "chat with Gemini about the studio's books"),
         (
-            "j  o",
-            "select Mindbody and sign in (the sandbox's own sign-in page)",
+            "j x o",
+            "Mindbody, signed in for you: x signs out, o signs in again",
         ),
         ("3", "the transactions, as syncs and webhooks bring them in"),
         (
             "5",
-            "the bank statement beside the sales: what each deposit paid",
+            "the bank statement beside the sales, mostly reconciled",
         ),
     ] {
         for (i, piece) in crate::format::wrap(what, room).into_iter().enumerate() {

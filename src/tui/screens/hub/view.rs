@@ -97,9 +97,14 @@ pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context) {
     frame.render_widget(block, area);
     let shown = hub.banks.len().min(crate::tui::layout::MOST_BANK_LINES);
     let banks_height = (shown as u16).min(inner.height.saturating_sub(2));
-    let [rows_area, banks_area] =
-        ratatui::layout::Layout::vertical([Constraint::Min(0), Constraint::Length(banks_height)])
-            .areas(inner);
+    // Right under the last integration, where a tall pane has room to spare.
+    let rows_height = (visible.len() as u16 + 1).min(inner.height.saturating_sub(banks_height));
+    let [rows_area, banks_area, _] = ratatui::layout::Layout::vertical([
+        Constraint::Length(rows_height),
+        Constraint::Length(banks_height),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
     let mut state = TableState::default().with_selected(Some(hub.selected));
     frame.render_stateful_widget(table, rows_area, &mut state);
     let lines: Vec<Line> = hub
