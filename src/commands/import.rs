@@ -61,17 +61,8 @@ pub async fn run(settings: &Settings, args: BankImportArgs<'_>) -> anyhow::Resul
     };
     let imported = file.imported(&statements)?;
     let (engine, _serving) = super::open(settings, Role::Command).await?;
-    // The running hub reads a request of at most MAX_REQUEST bytes: say so before sending more.
-    let size = serde_json::to_vec(&statements).map_or(0, |b| b.len()) as u64;
-    if engine.is_remote() && size > crate::server::control::MAX_REQUEST * 9 / 10 {
-        let owner = engine
-            .attached_to()
-            .map(|o| format!("the {} (pid {})", o.role, o.pid))
-            .unwrap_or_else(|| "the running hub".into());
-        anyhow::bail!(
-            "{name} holds more than {owner} takes in one request ({} MB as sent): export it in shorter periods and import them one by one, or import it while the hub is stopped",
-            size / (1024 * 1024)
-        );
+    if let Some(holder) = engine.attached_to() {
+        file.fits_one_request(&statements, crate::server::control::MAX_REQUEST, holder)?;
     }
     let summary = engine
         .import_bank(

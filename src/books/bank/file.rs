@@ -30,6 +30,14 @@ pub enum FileError {
         max_mb = bounds::MAX_FILE_BYTES / (1024 * 1024)
     )]
     TooLarge { path: String, size_mb: u64 },
+    #[error(
+        "{name} holds more than {holder} takes in one request ({size_mb} MB as sent)\nexport it in shorter periods and import them one by one, or import it while that one is stopped"
+    )]
+    TooLargeToSend {
+        name: String,
+        holder: String,
+        size_mb: u64,
+    },
     #[error(transparent)]
     Reading(#[from] ReadError),
     #[error(
@@ -41,7 +49,9 @@ pub enum FileError {
         max = MAX_ACCOUNT_KEY
     )]
     AccountName { name: String },
-    #[error("cannot read the rules file {path}: {source}\ncheck the path, or remove the file to guess the rules again")]
+    #[error(
+        "cannot read the rules file {path}: {source}\ncheck the path, or remove the file to guess the rules again"
+    )]
     RulesUnreadable {
         path: String,
         source: std::io::Error,
@@ -119,6 +129,28 @@ impl StatementFile {
     }
 }
 
+impl StatementFile {
+    /// Statements for another process cross its control socket, which reads at most `limit`
+    /// bytes a request: refused here, saying what to do, rather than cut off there.
+    pub fn fits_one_request(
+        &self,
+        statements: &[ParsedStatement],
+        limit: u64,
+        holder: &dyn std::fmt::Display,
+    ) -> Result<(), FileError> {
+        let size = serde_json::to_vec(statements).map_or(0, |b| b.len()) as u64;
+        // A tenth left for the request around them.
+        if size <= limit / 10 * 9 {
+            return Ok(());
+        }
+        Err(FileError::TooLargeToSend {
+            name: self.name.clone(),
+            holder: holder.to_string(),
+            size_mb: size / (1024 * 1024),
+        })
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -132,7 +164,10 @@ pub struct KeptRules {
 impl KeptRules {
     /// The folder beside the config file (`{config dir}/bank-rules`).
     pub fn beside(config_file: &Path) -> KeptRules {
-        let config_dir = config_file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let config_dir = config_file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         KeptRules {
             dir: config_dir.join("bank-rules"),
         }
@@ -201,10 +236,17 @@ mod tests {
         assert_eq!(imported.size, OFX.len() as u64);
         assert_eq!(imported.sha256.len(), 64);
         assert_eq!(imported.sha256, hex(&Sha256::digest(OFX)));
-        assert!(matches!(
-            file.imported(&[]),
-            Err(FileError::Empty { .. })
-        ));
+        assert!(matches!(file.imported(&[]), Err(FileError::Empty { .. })));
+        file.fits_one_request(&statements, 1 << 20, &"the serve")
+            .unwrap();
+        let too_large = file
+            .fits_one_request(&statements, 100, &"the serve (pid 7)")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            too_large.starts_with("statement.ofx holds more than the serve (pid 7) takes"),
+            "{too_large}"
+        );
     }
 
     #[test]
