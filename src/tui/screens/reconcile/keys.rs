@@ -61,7 +61,7 @@ pub static KEYS: &[Binding<ReconcileScreen>] = &[
         .help(
             Reconcile,
             "reconcile: i",
-            "import a bank statement (OFX, CAMT.053, CSV); Tab completes its path",
+            "import a bank statement (Tab completes its path)",
         ),
     Binding::keys(&[Key(Char('/'))], |_| Action::OpenFilter).bar("/", "filter", |_| true),
     Binding::keys(&[Key(Esc), Key(Char('1'))], |_| Action::Back).bar("Esc", "hub", |_| true),

@@ -67,14 +67,12 @@ pub fn complete(typed: &str, home: Option<&Path>, max_listed: usize) -> Completi
     };
     let with_hidden = prefix.starts_with('.');
     let mut matches = Vec::new();
-    let mut listed = 0;
     let mut partly = false;
-    for entry in entries {
+    for (listed, entry) in entries.enumerate() {
         if listed == max_listed {
             partly = true;
             break;
         }
-        listed += 1;
         let Ok(entry) = entry else { continue };
         // A name that is not UTF-8 cannot be typed back into the field: it is left out.
         let Ok(name) = entry.file_name().into_string() else {

@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, view: &ImportView, theme: &Theme) {
                 } else {
                     theme.dim()
                 };
-                prose(&mut lines, &[note.clone()], style, inner);
+                prose(&mut lines, std::slice::from_ref(note), style, inner);
             }
             let next = match &view.stage {
                 Stage::Working { file } => format!("Reading {file} and importing it…"),
