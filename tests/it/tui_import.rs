@@ -288,3 +288,48 @@ async fn a_broken_file_names_its_line_and_stores_nothing() {
         "{nothing}"
     );
 }
+
+/// The file is read and imported in the background, as the loop runs it: the overlay says so
+/// and keys still work (Esc closes it); the answer, when it comes, is said on the message line
+/// and the screen reads the imported account.
+#[tokio::test]
+async fn the_import_runs_in_the_background_and_keys_still_work() {
+    use legion_hub::tui::action::Action;
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let ofx = files.path().join("nov.ofx");
+    copy_fixture("creditunion-ofx102-cp1252.ofx", &ofx);
+    let engine = open_engine(data.path());
+    let mut app = on_reconcile(&engine, &data.path().join("bank-rules")).await;
+    press(&engine, &mut app, KeyCode::Char('i')).await;
+    type_in(&engine, &mut app, &ofx.display().to_string()).await;
+    press(&engine, &mut app, KeyCode::Down).await;
+    type_in(&engine, &mut app, "Studio checking").await;
+
+    let (tx, mut answers) = tokio::sync::mpsc::unbounded_channel::<Action>();
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    app.update(keymap::action_for(&app, Event::Key(enter)).expect("Enter imports"));
+    legion_hub::tui::settle(&engine, &mut app, &tx).await;
+    assert!(
+        screen(&app).contains("Reading nov.ofx and importing it"),
+        "{}",
+        screen(&app)
+    );
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    app.update(keymap::action_for(&app, Event::Key(esc)).expect("Esc closes"));
+    assert!(matches!(app.overlay, Overlay::None));
+
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(10), answers.recv())
+        .await
+        .expect("the import answers")
+        .expect("an answer");
+    assert!(matches!(answer, Action::BankImport(_)), "{answer:?}");
+    app.update(answer);
+    let notice = app.notice.clone().expect("said").text;
+    assert!(
+        notice.contains("nov.ofx (OFX 1.x) into Studio checking"),
+        "{notice}"
+    );
+    settle(&engine, &mut app).await;
+    assert!(screen(&app).contains("SQUARE INC"), "{}", screen(&app));
+}

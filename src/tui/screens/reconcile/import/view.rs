@@ -48,7 +48,9 @@ pub fn draw(frame: &mut Frame, view: &ImportView, theme: &Theme) {
             }
             let next = match &view.stage {
                 Stage::Working { file } => format!("Reading {file} and importing it…"),
-                _ => "Enter imports. Tab completes the path (twice: lists the names); ↑↓ moves between fields.".into(),
+                _ => {
+                    "Enter imports. Tab completes the path, twice lists the names. ↑↓ field.".into()
+                }
             };
             prose(&mut lines, &[next], theme.dim(), inner);
         }
@@ -72,7 +74,8 @@ pub fn draw(frame: &mut Frame, view: &ImportView, theme: &Theme) {
             indented(&mut lines, words, *scroll, inner);
         }
     }
-    let height = (lines.len() as u16 + 2).min(full.height);
+    // The title line and the key bar stay in sight.
+    let height = (lines.len() as u16 + 2).min(full.height.saturating_sub(2));
     let area = crate::tui::views::centered(full, width, height);
     frame.render_widget(Clear, area);
     let block = Block::default()
@@ -111,7 +114,7 @@ fn field_line<'a>(
         ),
         Field::Currency => (
             "Currency",
-            "only for a new account whose file does not say (CSV): USD, EUR…",
+            "only if a new account's file does not say: USD, EUR…",
         ),
     };
     let focused = view.focus == field && view.editing();
@@ -189,18 +192,21 @@ fn prose(lines: &mut Vec<Line>, texts: &[String], style: Style, inner: usize) {
     }
 }
 
-/// Lines from `scroll` on, each wrapped under its own indent (rules and amounts keep their
-/// columns when they fit).
+/// Lines from `scroll` on: the rules and the lines they read (indented four) are cut to the
+/// width so their columns stay; the sentences wrap under their own indent.
 fn indented(lines: &mut Vec<Line>, words: &[String], scroll: u16, inner: usize) {
     let room = inner.saturating_sub(1).max(8);
     for word in words.iter().skip(usize::from(scroll)) {
+        let indent = word.chars().take_while(|c| *c == ' ').count();
         if word.chars().count() <= room {
             lines.push(Line::raw(format!(" {word}")));
-            continue;
-        }
-        let indent = word.chars().take_while(|c| *c == ' ').count().min(room / 2);
-        for piece in crate::format::wrap(word, room - indent) {
-            lines.push(Line::raw(format!(" {}{piece}", " ".repeat(indent))));
+        } else if indent >= 4 {
+            let cut: String = word.chars().take(room - 1).collect();
+            lines.push(Line::raw(format!(" {cut}…")));
+        } else {
+            for piece in crate::format::wrap(word, room - indent) {
+                lines.push(Line::raw(format!(" {}{piece}", " ".repeat(indent))));
+            }
         }
     }
 }
