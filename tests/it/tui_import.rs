@@ -333,3 +333,46 @@ async fn the_import_runs_in_the_background_and_keys_still_work() {
     settle(&engine, &mut app).await;
     assert!(screen(&app).contains("SQUARE INC"), "{}", screen(&app));
 }
+
+/// A second account imported from the dashboard becomes the one on screen: the screen names it
+/// when it reads the books (with two accounts, "the only one" is no answer).
+#[tokio::test]
+async fn a_second_account_becomes_the_one_on_screen() {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let checking = files.path().join("checking.ofx");
+    let card = files.path().join("card.qfx");
+    copy_fixture("creditunion-ofx102-cp1252.ofx", &checking);
+    copy_fixture("card-web-connect.qfx", &card);
+    let engine = open_engine(data.path());
+    let mut app = on_reconcile(&engine, &data.path().join("bank-rules")).await;
+    for (file, account) in [(&checking, "Studio checking"), (&card, "Studio card")] {
+        press(&engine, &mut app, KeyCode::Char('i')).await;
+        type_in(&engine, &mut app, &file.display().to_string()).await;
+        press(&engine, &mut app, KeyCode::Down).await;
+        // The field starts with the account on screen: replaced by the one typed.
+        for _ in 0..40 {
+            press(&engine, &mut app, KeyCode::Backspace).await;
+        }
+        type_in(&engine, &mut app, account).await;
+        press(&engine, &mut app, KeyCode::Enter).await;
+        assert!(
+            matches!(stage(&app), Stage::Done { .. }),
+            "{}",
+            screen(&app)
+        );
+        press(&engine, &mut app, KeyCode::Esc).await;
+    }
+    let none = engine.reconcile_view(None).await.unwrap_err().to_string();
+    assert!(none.contains("there are 2 bank accounts"), "{none}");
+    assert_eq!(app.reconcile.account.as_deref(), Some("studio-card"));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("studio-card") && shown.contains("YOGA WHOLESALE SUPPLY"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("SQUARE INC"),
+        "the checking account's lines are not on show"
+    );
+}
