@@ -1,5 +1,6 @@
-//! The Reconcile screen's state: the account's lines as the engine reconciled them, which one is
-//! selected, which of its candidates is on show, the filter and the bulk-accept threshold.
+//! The Reconcile screen's state: which bank account is on show, its lines as the engine
+//! reconciled them, which one is selected, which of its candidates is on show, the filter and
+//! the bulk-accept threshold; and where an import keeps a CSV's rules.
 
 use crate::api::KeptRules;
 use crate::api::reconcile::{CandidateView, LineState, LineView, ReconcileView};

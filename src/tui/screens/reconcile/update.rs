@@ -160,7 +160,9 @@ impl ReconcileScreen {
     /// An import came through: its account is the one on show now, read afresh.
     pub fn bank_imported(&mut self, answer: &ImportAnswer) {
         if let ImportAnswer::Imported(summary) = answer {
-            if self.account.as_deref() != Some(summary.account.key.as_str()) {
+            // Another account's rows are other rows: start at its top.
+            let showing = self.view.as_ref().map(|v| v.account.as_str());
+            if showing.or(self.account.as_deref()) != Some(summary.account.key.as_str()) {
                 self.selected = 0;
                 self.top = 0;
                 self.choice = 0;
