@@ -327,6 +327,9 @@ async fn run_dashboard(mut settings: Settings, demo: bool, throwaway: bool) -> a
         theme: Theme::new(settings.config.ui.color.use_color()),
         mouse: settings.config.ui.mouse,
         badge,
+        bank_rules: Some(legion_hub::api::KeptRules::beside(
+            &settings.paths.config_file,
+        )),
     };
     tui::run(engine.clone(), options).await?;
     if let Some(owner) = engine.attached_to()

@@ -4,6 +4,7 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::app::Screen;
+use super::screens::reconcile::import::job::{ImportAnswer, ImportJob};
 use crate::api::{ChatMessage, Conversation, SyncLogPage};
 use crate::api::{Event, GeminiUpdate, IntegrationView, MindbodyUpdate};
 
@@ -110,6 +111,10 @@ pub enum Action {
     ReconcileAcceptAll,
     /// `+`/`-`: move the threshold by this many percent.
     ReconcileThreshold(i64),
+    /// `i`: the overlay that imports a bank statement.
+    ReconcileImport,
+    /// What became of an import the overlay asked for.
+    BankImport(Box<ImportAnswer>),
     ReconcileLoaded(Box<Result<crate::api::reconcile::ReconcileView, String>>),
     /// A decision was saved or refused: read the account again, and say this (is it an error).
     ReconcileChanged(Option<(String, bool)>),
@@ -178,8 +183,10 @@ pub enum Request {
     RetryWebhooks,
     /// Activate (or reactivate) the webhook subscription at Mindbody.
     ActivateWebhooks,
-    LoadReconcile,
+    /// The account's lines reconciled (the only account's when None).
+    LoadReconcile(Option<String>),
     AcceptMatch {
+        account: Option<String>,
         line: String,
         candidate: crate::api::reconcile::CandidateRef,
     },
@@ -188,8 +195,13 @@ pub enum Request {
         candidate: crate::api::reconcile::CandidateRef,
     },
     UndoMatch(String),
-    /// Accept every suggestion at least this sure (percent).
-    AcceptAbove(u8),
+    /// Accept every suggestion of the account at least this sure (percent).
+    AcceptAbove {
+        account: Option<String>,
+        percent: u8,
+    },
+    /// Read a bank statement file and import it (off the frame loop: reading takes a while).
+    ImportBank(Box<ImportJob>),
 }
 
 impl Request {

@@ -166,6 +166,11 @@ impl App {
             Action::WebhookEventsLoaded(page) => self.events.events_loaded(page),
             Action::WebhookSummaryLoaded(summary) => self.events.summary_loaded(summary),
             Action::ReconcileLoaded(answer) => self.reconcile.loaded(*answer),
+            // The screen shows the imported account whether or not the overlay is still open.
+            Action::BankImport(answer) => {
+                self.reconcile.bank_imported(&answer);
+                self.overlay.on_answer(Action::BankImport(answer), &mut out);
+            }
             Action::ReconcileChanged(said) => {
                 self.reconcile.changed();
                 if let Some((text, is_error)) = said {
@@ -417,6 +422,7 @@ fn is_from_user(action: &Action) -> bool {
             | Action::WebhookSummaryLoaded(_)
             | Action::ReconcileLoaded(_)
             | Action::ReconcileChanged(_)
+            | Action::BankImport(_)
             | Action::RequestFailed(_)
             | Action::PageFailed(..)
             | Action::Resize { .. }

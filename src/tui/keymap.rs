@@ -42,6 +42,10 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     if let Some(action) = keys::dispatch(FIRST, app, key) {
         return Some(action);
     }
+    // The import overlay's keys are the Reconcile screen's to declare, beside its other keys.
+    if let Overlay::Import(view) = &app.overlay {
+        return keys::dispatch(screens::reconcile::IMPORT_KEYS, view, key);
+    }
     if !matches!(app.overlay, Overlay::None | Overlay::Welcome) {
         return keys::dispatch(OVERLAYS, &app.overlay, key).or_else(|| {
             matches!(
@@ -67,6 +71,9 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
 
 /// The keys that work right now, for the status bar: (key, what it does).
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    if let Overlay::Import(view) = &app.overlay {
+        return keys::hints(screens::reconcile::IMPORT_KEYS, view).collect();
+    }
     if !matches!(app.overlay, Overlay::None) {
         return keys::hints(OVERLAYS, &app.overlay).collect();
     }

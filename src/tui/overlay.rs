@@ -10,6 +10,7 @@ use super::confirm::Confirm;
 use super::form::Form;
 use super::screens::context::Outbox;
 use super::screens::hub::ConnectView;
+use super::screens::reconcile::import::{self, ImportView};
 use super::screens::transactions::MappingView;
 
 #[derive(Debug, Clone, Default)]
@@ -30,6 +31,8 @@ pub enum Overlay {
     Connect(Box<ConnectView>),
     /// `m`: revenue categories and the financial classes they map to.
     Mapping(Box<MappingView>),
+    /// `i` on the Reconcile screen: a bank statement to import.
+    Import(Box<ImportView>),
     /// `x` and other keys that cannot be undone: the question first.
     Confirm(Box<Confirm>),
     /// The demo's first screen: the three things to try. It takes no keys of its own: the
@@ -113,6 +116,10 @@ impl Overlay {
                 Some(step) => step,
                 None => return swallow_pointer(action),
             },
+            Overlay::Import(view) => match view.update(&action, out) {
+                Some(step) => step,
+                None => return swallow_pointer(action),
+            },
         };
         if step == Step::Close {
             *self = Overlay::None;
@@ -132,6 +139,8 @@ impl Overlay {
                 view.categories_loaded(categories)
             }
             (Action::PasteRejected(message), Overlay::Connect(view)) => view.rejected(message),
+            (Action::BankImport(answer), Overlay::Import(view)) => view.answered(&answer, out),
+            (Action::BankImport(answer), _) => import::said_closed(&answer, out),
             (Action::ConnectFailed(message), _) => {
                 if matches!(self, Overlay::Connect(_)) {
                     *self = Overlay::None;

@@ -40,5 +40,6 @@ mod tui_behaviour;
 mod tui_books;
 mod tui_chat;
 mod tui_connect;
+mod tui_import;
 mod tui_snapshots;
 mod webhooks;

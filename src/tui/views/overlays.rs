@@ -26,6 +26,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Connect(view) => sign_in(frame, view, &app.theme),
         Overlay::Mapping(view) => mapping(frame, view, &app.theme),
         Overlay::Confirm(confirm) => question(frame, confirm, &app.theme),
+        Overlay::Import(view) => {
+            crate::tui::screens::reconcile::import::view::draw(frame, view, &app.theme)
+        }
         Overlay::Welcome => welcome(frame, &app.theme),
         Overlay::None | Overlay::Filter(_) => {}
     }
