@@ -61,6 +61,7 @@ pub struct Credentials(pub BTreeMap<String, Secret>);
 impl Record for Credentials {
     const KIND: &'static str = "credentials";
     const VERSION: u32 = 1;
+    const IS_MAP: bool = true;
 }
 
 /// What a provider's credentials are sealed for, by the provider's id (its key in the tree).
