@@ -136,3 +136,144 @@ pub struct MonthReport {
     pub sales_not_deposited: u64,
     pub sales_not_deposited_sum: Decimal,
 }
+
+/// One group a bank line could pay, for a person to put a deposit together by hand: a merchant
+/// account's settlement batch of one day, or one day of undeposited cash and cheques.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupChoice {
+    /// The merchant account whose batch it is; None for a day of cash and cheques.
+    pub merchant: Option<String>,
+    /// The settlement day (card) or the day the cash was taken.
+    pub day: NaiveDate,
+    /// How many payments make it up.
+    pub payments: u32,
+    pub gross: Decimal,
+    /// The fee the merchant's model expects on this batch (zero for cash), and what is left.
+    pub fee: Decimal,
+    pub net: Decimal,
+    /// In the line's best suggestion.
+    pub picked: bool,
+    /// Another open line whose best suggestion holds it ("Nov 14 deposit 1,204.18"): taking it
+    /// here is allowed, and that line is offered something else next time.
+    pub suggested_for: Option<String>,
+}
+
+/// What one open bank line could pay that no accepted match holds: the open batches of each
+/// merchant account in the line's window (the days the matcher considers, and a few more either
+/// side) and the open days of cash, in day order within each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupChoices {
+    pub line: String,
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    pub currency: String,
+    pub choices: Vec<GroupChoice>,
+    /// The line's best suggestion, when there is one: picking the same days keeps its name (a
+    /// batch paid in two keeps its other line).
+    pub best: Option<CandidateRef>,
+    /// Each merchant's fee model in words, for the overlay.
+    pub fees: Vec<FeeView>,
+}
+
+/// The running figures of the choices ticked so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupFigures {
+    pub payments: u32,
+    pub gross: Decimal,
+    /// The models' fee (zero for cash).
+    pub fee: Decimal,
+    pub net: Decimal,
+    /// The line's amount less `net`.
+    pub gap: Decimal,
+    /// What the bank kept, `gross - amount`: the fee a card group posts when accepted.
+    pub kept: Decimal,
+}
+
+/// Why ticked choices make no group a line can be matched to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GroupMixed {
+    #[error("nothing is ticked: Space ticks a day")]
+    Empty,
+    #[error(
+        "a deposit pays one merchant account's batches or cash, not both: untick the cash days or the card days"
+    )]
+    CardAndCash,
+    #[error(
+        "a deposit pays one merchant account's batches: {0} and {1} are both ticked; untick one account's days"
+    )]
+    TwoMerchants(String, String),
+}
+
+impl GroupChoices {
+    /// The figures of the choices at `ticked` (indexes into `choices`; others are ignored).
+    pub fn figures(&self, ticked: &[usize]) -> GroupFigures {
+        let mut figures = GroupFigures::default();
+        for choice in ticked.iter().filter_map(|&i| self.choices.get(i)) {
+            figures.payments += choice.payments;
+            figures.gross += choice.gross;
+            figures.fee += choice.fee;
+            figures.net += choice.net;
+        }
+        figures.gap = self.amount - figures.net;
+        figures.kept = figures.gross - self.amount;
+        figures
+    }
+
+    /// The group the ticked choices make, named as the engine takes it: the best suggestion's
+    /// own name when they are its days.
+    pub fn candidate_of(&self, ticked: &[usize]) -> Result<CandidateRef, GroupMixed> {
+        let chosen: Vec<&GroupChoice> =
+            ticked.iter().filter_map(|&i| self.choices.get(i)).collect();
+        let first = chosen.first().ok_or(GroupMixed::Empty)?;
+        let mut days: Vec<NaiveDate> = chosen.iter().map(|c| c.day).collect();
+        days.sort_unstable();
+        days.dedup();
+        let named = match &first.merchant {
+            None => {
+                if chosen.iter().any(|c| c.merchant.is_some()) {
+                    return Err(GroupMixed::CardAndCash);
+                }
+                CandidateRef::Cash { days }
+            }
+            Some(merchant) => {
+                for other in &chosen {
+                    match &other.merchant {
+                        None => return Err(GroupMixed::CardAndCash),
+                        Some(m) if m != merchant => {
+                            return Err(GroupMixed::TwoMerchants(merchant.clone(), m.clone()));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                CandidateRef::Card {
+                    merchant: merchant.clone(),
+                    days,
+                    with: None,
+                }
+            }
+        };
+        Ok(match &self.best {
+            Some(best) if same_group(best, &named) => best.clone(),
+            _ => named,
+        })
+    }
+}
+
+/// The same days of the same source, whatever other line a batch paid in two names.
+fn same_group(a: &CandidateRef, b: &CandidateRef) -> bool {
+    match (a, b) {
+        (
+            CandidateRef::Card {
+                merchant: m1,
+                days: d1,
+                ..
+            },
+            CandidateRef::Card {
+                merchant: m2,
+                days: d2,
+                ..
+            },
+        ) => m1 == m2 && d1 == d2,
+        _ => a == b,
+    }
+}

@@ -20,6 +20,7 @@ pub mod cash;
 pub mod clearing;
 pub mod debits;
 pub mod fees;
+pub mod groups;
 pub mod inputs;
 pub mod matched;
 pub mod naming;
