@@ -1,6 +1,6 @@
 //! What reconciliation shows and takes: a bank account's lines with their state (matched,
-//! suggested, unmatched), each suggestion's reason and confidence, and the requests that accept,
-//! reject or undo. A candidate is named by what it pays ([`CandidateRef`]), not by its place in a
+//! suggested, unmatched), each suggestion's reason and confidence, the requests that accept,
+//! reject or undo, and the choices a person puts a line's group together from. A candidate is named by what it pays ([`CandidateRef`]), not by its place in a
 //! list, so a request still means the same thing after the books moved.
 
 use chrono::NaiveDate;
@@ -275,5 +275,93 @@ fn same_group(a: &CandidateRef, b: &CandidateRef) -> bool {
             },
         ) => m1 == m2 && d1 == d2,
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).expect("a November day")
+    }
+
+    fn choice(merchant: Option<&str>, d: u32, gross: i64, fee: i64) -> GroupChoice {
+        GroupChoice {
+            merchant: merchant.map(str::to_string),
+            day: day(d),
+            payments: 3,
+            gross: Decimal::new(gross, 2),
+            fee: Decimal::new(fee, 2),
+            net: Decimal::new(gross - fee, 2),
+            picked: false,
+            suggested_for: None,
+        }
+    }
+
+    fn choices() -> GroupChoices {
+        GroupChoices {
+            line: "chase:1".into(),
+            date: day(6),
+            amount: Decimal::new(28_000, 2),
+            currency: "USD".into(),
+            choices: vec![
+                choice(Some("visa"), 3, 10_000, 300),
+                choice(Some("visa"), 4, 20_000, 600),
+                choice(Some("amex"), 4, 5_000, 200),
+                choice(None, 2, 7_000, 0),
+            ],
+            best: Some(CandidateRef::Card {
+                merchant: "visa".into(),
+                days: vec![day(3), day(4)],
+                with: Some("chase:2".into()),
+            }),
+            fees: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn ticked_choices_add_up_against_the_line() {
+        let figures = choices().figures(&[0, 1, 99]);
+        assert_eq!(
+            figures,
+            GroupFigures {
+                payments: 6,
+                gross: Decimal::new(30_000, 2),
+                fee: Decimal::new(900, 2),
+                net: Decimal::new(29_100, 2),
+                gap: Decimal::new(-1_100, 2),
+                kept: Decimal::new(2_000, 2),
+            }
+        );
+    }
+
+    #[test]
+    fn ticked_choices_name_one_group_or_say_why_not() {
+        let group = choices();
+        // The best suggestion's own days keep its name, the other half of its payout with it.
+        assert_eq!(
+            group.candidate_of(&[1, 0]),
+            Ok(group.best.clone().expect("best"))
+        );
+        assert_eq!(
+            group.candidate_of(&[1]),
+            Ok(CandidateRef::Card {
+                merchant: "visa".into(),
+                days: vec![day(4)],
+                with: None,
+            })
+        );
+        assert_eq!(
+            group.candidate_of(&[3]),
+            Ok(CandidateRef::Cash { days: vec![day(2)] })
+        );
+        assert_eq!(group.candidate_of(&[]), Err(GroupMixed::Empty));
+        assert_eq!(group.candidate_of(&[0, 3]), Err(GroupMixed::CardAndCash));
+        assert_eq!(group.candidate_of(&[3, 0]), Err(GroupMixed::CardAndCash));
+        assert_eq!(
+            group.candidate_of(&[0, 2]),
+            Err(GroupMixed::TwoMerchants("visa".into(), "amex".into()))
+        );
     }
 }
