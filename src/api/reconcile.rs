@@ -1,7 +1,8 @@
 //! What reconciliation shows and takes: a bank account's lines with their state (matched,
 //! suggested, unmatched), each suggestion's reason and confidence, the requests that accept,
-//! reject or undo, and the choices a person puts a line's group together from. A candidate is named by what it pays ([`CandidateRef`]), not by its place in a
-//! list, so a request still means the same thing after the books moved.
+//! reject or undo, and the choices a person puts a line's group together from. A candidate is
+//! named by what it pays ([`CandidateRef`]), not by its place in a list, so a request still means
+//! the same thing after the books moved.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
