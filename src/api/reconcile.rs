@@ -41,6 +41,11 @@ pub struct CandidateView {
     /// How many payments it covers.
     pub payments: u32,
     pub reason: String,
+    /// Why a group a person put together cannot be accepted as it is (the bank would have kept
+    /// a negative or implausible fee, the cash is too far off); None when it can, and for the
+    /// matcher's own candidates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

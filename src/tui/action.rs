@@ -119,6 +119,18 @@ pub enum Action {
     RequestFailed(String),
     /// A page of one of the long lists could not be loaded: which list, and why.
     PageFailed(PagedList, String),
+    /// `e` on the Reconcile screen: put the selected line's group together by hand.
+    ReconcileEditGroup,
+    /// Space in the group overlay: tick or untick the choice under the cursor.
+    ReconcileGroupToggle,
+    GroupChoicesLoaded(Box<Result<crate::api::reconcile::GroupChoices, String>>),
+    /// The engine's view of a group put together by hand (the group asked about, the answer).
+    GroupEvaluated(
+        Box<(
+            crate::api::reconcile::CandidateRef,
+            Result<crate::api::reconcile::CandidateView, String>,
+        )>,
+    ),
 }
 
 /// The lists read a page at a time from the store.
@@ -188,6 +200,15 @@ pub enum Request {
     UndoMatch(String),
     /// Accept every suggestion at least this sure (percent).
     AcceptAbove(u8),
+    /// What an open bank line could pay, for the group overlay.
+    LoadGroupChoices {
+        line: String,
+    },
+    /// A group put together by hand, worked out against its line.
+    EvaluateGroup {
+        line: String,
+        group: crate::api::reconcile::CandidateRef,
+    },
 }
 
 impl Request {

@@ -173,6 +173,9 @@ fn popup(o: &Overlay) -> bool {
 fn welcome(o: &Overlay) -> bool {
     matches!(o, Overlay::Welcome)
 }
+fn group_edit(o: &Overlay) -> bool {
+    matches!(o, Overlay::GroupEdit(_))
+}
 
 /// What sits on top of the screen takes the keys first; the rows say which overlay they are for.
 static OVERLAYS: &[Binding<Overlay>] = &[
@@ -256,4 +259,18 @@ static OVERLAYS: &[Binding<Overlay>] = &[
     Binding::keys(&[Key(Esc), Key(Char('q')), Key(Enter)], |_| Action::Back)
         .when(popup)
         .bar("Esc", "close", popup),
+    // A bank line's group, put together by hand (`e` on the Reconcile screen).
+    Binding::keys(&[Key(Up), Key(Char('k'))], |_| Action::Move(-1))
+        .when(group_edit)
+        .bar("↑↓", "move", group_edit),
+    Binding::keys(&[Key(Down), Key(Char('j'))], |_| Action::Move(1)).when(group_edit),
+    Binding::keys(&[Key(Char(' '))], |_| Action::ReconcileGroupToggle)
+        .when(group_edit)
+        .bar("Space", "tick", group_edit),
+    Binding::keys(&[Key(Enter)], |_| Action::Submit)
+        .when(group_edit)
+        .bar("Enter", "accept the group", group_edit),
+    Binding::keys(&[Key(Esc), Key(Char('q'))], |_| Action::Back)
+        .when(group_edit)
+        .bar("Esc", "leave", group_edit),
 ];

@@ -333,6 +333,16 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             engine.accept_above(None, f64::from(percent) / 100.0).await,
             |n| format!("{n} suggestion{} accepted.", if n == 1 { "" } else { "s" }),
         ),
+        Request::LoadGroupChoices { line } => Action::GroupChoicesLoaded(Box::new(
+            engine
+                .reconcile_groups(None, line)
+                .await
+                .map_err(|e| explain(&e)),
+        )),
+        Request::EvaluateGroup { line, group } => {
+            let answer = engine.evaluate_group(None, line, group.clone()).await;
+            Action::GroupEvaluated(Box::new((group, answer.map_err(|e| explain(&e)))))
+        }
         Request::LoadGeminiModels => Action::GeminiModelsLoaded(
             engine
                 .gemini_models()

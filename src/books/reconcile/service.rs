@@ -147,10 +147,6 @@ impl Core {
         let loaded = self.load_reconciliation(account.as_deref())?;
         let index = open_line(&loaded, &line)?;
         let edited = self.evaluate_loaded(&loaded, index, &group)?;
-        let mut reason = edited.reason.clone();
-        if let Some(refused) = &edited.refused {
-            reason.push_str(&format!("; it cannot be accepted: {refused}"));
-        }
         let id = match group {
             CandidateRef::Card { merchant, with, .. } => CandidateRef::Card {
                 merchant,
@@ -170,7 +166,8 @@ impl Core {
             net: edited.net,
             gap: edited.gap,
             payments: edited.payments,
-            reason,
+            reason: edited.reason,
+            refused: edited.refused.map(|r| r.to_string()),
         })
     }
 

@@ -27,6 +27,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Mapping(view) => mapping(frame, view, &app.theme),
         Overlay::Confirm(confirm) => question(frame, confirm, &app.theme),
         Overlay::Welcome => welcome(frame, &app.theme),
+        Overlay::GroupEdit(edit) => {
+            crate::tui::screens::reconcile::group_view::draw(frame, edit, &app.theme)
+        }
         Overlay::None | Overlay::Filter(_) => {}
     }
 }

@@ -14,6 +14,10 @@ fn matched(s: &ReconcileScreen) -> bool {
     s.matched_id().is_some()
 }
 
+fn open(s: &ReconcileScreen) -> bool {
+    s.selected_line().is_some() && !matched(s)
+}
+
 fn several(s: &ReconcileScreen) -> bool {
     s.candidates().len() > 1
 }
@@ -24,12 +28,13 @@ pub static KEYS: &[Binding<ReconcileScreen>] = &[
         .bar("Enter", "accept", suggested)
         .help(
             Reconcile,
-            "reconcile: Enter  x  e",
-            "accept, reject the suggestion; the line's next candidate",
+            "reconcile: Enter  x  e  n",
+            "accept, reject the suggestion; put its group together by hand; the next candidate",
         ),
     Binding::keys(&[Key(Char('x'))], |_| Action::ReconcileReject).bar("x", "reject", suggested),
-    Binding::keys(&[Key(Char('e'))], |_| Action::ReconcileNextCandidate).bar(
-        "e",
+    Binding::keys(&[Key(Char('e'))], |_| Action::ReconcileEditGroup).bar("e", "edit group", open),
+    Binding::keys(&[Key(Char('n'))], |_| Action::ReconcileNextCandidate).bar(
+        "n",
         "other candidate",
         several,
     ),

@@ -1,0 +1,227 @@
+//! The `e` overlay drawn: the line on top, its choices with their ticks (a day, its payments,
+//! gross, the model's fee and net, and the other line holding it, if one does), and beneath them
+//! the ticked group's running figures against the line and the engine's reason in words.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+
+use super::group::GroupEdit;
+use crate::api::reconcile::{GroupChoice, GroupChoices};
+use crate::format::money;
+use crate::tui::theme::Theme;
+
+/// Rows the overlay keeps for what is not a choice: the line, the keys, the heading, a rule and
+/// the figures beneath (the reason takes what is left).
+const FIXED_ROWS: u16 = 9;
+
+pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
+    let full = frame.area();
+    let width = full.width.saturating_sub(4).min(100);
+    let height = full.height.saturating_sub(2);
+    let area = Rect::new(
+        full.x + (full.width - width) / 2,
+        full.y + (full.height - height) / 2,
+        width,
+        height,
+    );
+    let room = usize::from(width.saturating_sub(4)).max(8);
+    let mut lines = vec![
+        Line::styled(format!(" {}", clip(&edit.title, room)), theme.header()),
+        Line::styled(
+            clip(
+                " Space ticks a day · ↑↓ move · Enter accepts the ticked group · Esc leaves",
+                room,
+            ),
+            theme.dim(),
+        ),
+        Line::default(),
+    ];
+    match &edit.choices {
+        None => lines.push(Line::styled(" Working out what it could pay…", theme.dim())),
+        Some(Err(why)) => lines.extend(prose(why, room, theme.error())),
+        Some(Ok(choices)) if choices.choices.is_empty() => lines.extend(prose(
+            "Nothing open could be this line's: no card batch or cash day in its window that no match holds. A debit pays no group of sales.",
+            room,
+            theme.dim(),
+        )),
+        Some(Ok(choices)) => {
+            let visible = usize::from(height.saturating_sub(FIXED_ROWS + 2)).max(1);
+            let top = edit.selected.saturating_sub(visible - 1);
+            lines.push(Line::styled(
+                clip(
+                    "     SOURCE      DAY         PAY       GROSS       FEE         NET  HELD BY",
+                    room,
+                ),
+                theme.header(),
+            ));
+            for (i, choice) in choices.choices.iter().enumerate().skip(top).take(visible) {
+                let ticked = edit.ticked.contains(&i);
+                let text = clip(&row(choice, ticked, &choices.currency), room);
+                let style = if i == edit.selected {
+                    theme.selected(true)
+                } else if ticked {
+                    theme.key()
+                } else {
+                    Style::default()
+                };
+                lines.push(Line::styled(text, style));
+            }
+            lines.push(Line::styled(
+                format!(" {}", "─".repeat(room.saturating_sub(1))),
+                theme.dim(),
+            ));
+            lines.extend(figures(edit, choices, room, theme));
+        }
+    }
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_type(BorderType::Rounded)
+                .border_style(theme.border(true))
+                .title(Span::styled(
+                    " Put the group together · Esc leaves ",
+                    theme.title(),
+                )),
+        ),
+        area,
+    );
+}
+
+/// One choice: its tick, what it is, its day and figures, and who else it is suggested for.
+fn row(choice: &GroupChoice, ticked: bool, currency: &str) -> String {
+    let source = match &choice.merchant {
+        Some(merchant) => format!("card {}", clip(merchant, 6)),
+        None => "cash".to_string(),
+    };
+    let fee = if choice.merchant.is_some() {
+        money(choice.fee, currency)
+    } else {
+        String::new()
+    };
+    format!(
+        " [{}] {source:<11} {:<10} {:>4} {:>11} {:>9} {:>11}  {}",
+        if ticked { "x" } else { " " },
+        choice.day.format("%a %b %-d"),
+        choice.payments,
+        money(choice.gross, currency),
+        fee,
+        money(choice.net, currency),
+        choice.suggested_for.as_deref().unwrap_or(""),
+    )
+}
+
+/// The ticked group against the line, then the engine's reason (or why it is refused).
+fn figures(
+    edit: &GroupEdit,
+    choices: &GroupChoices,
+    room: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let currency = choices.currency.as_str();
+    let mut lines = Vec::new();
+    let Some(figures) = edit.figures() else {
+        return lines;
+    };
+    let group = edit.group();
+    if let Some(Err(mixed)) = &group {
+        lines.extend(prose(&mixed.to_string(), room, theme.warning()));
+        return lines;
+    }
+    let days = edit.ticked.len();
+    let gap = if figures.gap.is_zero() {
+        "the deposit exactly".to_string()
+    } else {
+        format!(
+            "{} {} than the deposit {}",
+            money(figures.gap.abs(), currency),
+            if figures.gap < rust_decimal::Decimal::ZERO {
+                "more"
+            } else {
+                "less"
+            },
+            money(choices.amount, currency)
+        )
+    };
+    lines.extend(prose(
+        &format!(
+            "{days} day{} ticked, {} payment{}: {} gross, fee {}, net {} = {gap}",
+            if days == 1 { "" } else { "s" },
+            figures.payments,
+            if figures.payments == 1 { "" } else { "s" },
+            money(figures.gross, currency),
+            money(figures.fee, currency),
+            money(figures.net, currency),
+        ),
+        room,
+        if figures.gap.is_zero() {
+            theme.key()
+        } else {
+            theme.warning()
+        },
+    ));
+    let is_card = edit
+        .ticked
+        .first()
+        .and_then(|&i| choices.choices.get(i))
+        .is_some_and(|c| c.merchant.is_some());
+    let posts = if is_card {
+        format!(
+            "Accepting posts what the bank kept, {}, to Card processing fees.",
+            money(figures.kept, currency)
+        )
+    } else if figures.gap.is_zero() {
+        "Accepting posts nothing more: the cash is all there.".to_string()
+    } else {
+        format!(
+            "Accepting posts {} {} to Cash over and short.",
+            money(figures.gap.abs(), currency),
+            if figures.gap < rust_decimal::Decimal::ZERO {
+                "short"
+            } else {
+                "over"
+            }
+        )
+    };
+    lines.extend(prose(&posts, room, theme.dim()));
+    match edit.current_evaluation() {
+        None => lines.push(Line::styled(" Working out its reason…", theme.dim())),
+        Some(Err(why)) => lines.extend(prose(why, room, theme.error())),
+        Some(Ok(view)) => {
+            lines.extend(prose(&view.reason, room, Style::default()));
+            if let Some(refused) = &view.refused {
+                lines.extend(prose(
+                    &format!("It cannot be accepted: {refused}"),
+                    room,
+                    theme.error(),
+                ));
+            }
+        }
+    }
+    lines
+}
+
+/// Text wrapped to `room`, a space in from the border.
+fn prose(text: &str, room: usize, style: Style) -> Vec<Line<'static>> {
+    crate::format::wrap(text, room.saturating_sub(1))
+        .into_iter()
+        .map(|piece| Line::styled(format!(" {piece}"), style))
+        .collect()
+}
+
+/// At most `room` characters, an ellipsis where it was cut.
+fn clip(text: &str, room: usize) -> String {
+    let text = crate::text::one_line(text);
+    if text.chars().count() <= room {
+        text
+    } else {
+        text.chars()
+            .take(room.saturating_sub(1))
+            .chain(['…'])
+            .collect()
+    }
+}
