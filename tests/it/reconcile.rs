@@ -441,20 +441,15 @@ async fn a_group_put_together_by_hand_is_worked_out_accepted_and_undone() {
     assert_eq!(fee_line(&books), None);
 }
 
-/// A week of cash carried to the bank five dollars short: accepting it posts the five dollars
-/// to Cash over and short; a crash that lost that line is mended on the next look; a group put
-/// together by hand posts it too, a group far from the deposit is refused, and an undo takes the
-/// line back.
-#[tokio::test]
-async fn a_cash_deposit_short_of_its_days_posts_the_difference() {
-    use legion_hub::api::reconcile::{CandidateRef, LineState};
+/// A hub whose books hold three days of cash (Nov 2–4: 100.00, 120.00, 80.00) and whose bank
+/// statement holds one branch deposit of them, on Nov 5, five dollars short (295.00).
+async fn short_cash_deposit(dir: &std::path::Path) -> legion_hub::engine::Engine {
     use legion_hub::books::bank::import::ImportedFile;
     use legion_hub::books::bank::{Reading, read_statement};
     use legion_hub::books::payment::{Payment, PaymentMethod, SalePayments};
     use rust_decimal::Decimal;
 
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let paths = Paths::in_dir(dir.path());
+    let paths = Paths::in_dir(dir);
     let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).expect("a day");
     {
         let store = Store::open(&paths, "test").expect("store opens");
@@ -490,24 +485,37 @@ async fn a_cash_deposit_short_of_its_days_posts_the_difference() {
 <STMTTRN><TRNTYPE>CREDIT</TRNTYPE><DTPOSTED>20261105</DTPOSTED><TRNAMT>295.00</TRNAMT><FITID>slip-1</FITID><NAME>BRANCH DEPOSIT</NAME><MEMO>SLIP 40001</MEMO></STMTTRN>
 </BANKTRANLIST><LEDGERBAL><BALAMT>295.00</BALAMT><DTASOF>20261130</DTASOF></LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
 "#;
-    let import = |engine: legion_hub::engine::Engine| async move {
-        let Reading::Statements(statements) = read_statement(ofx.as_bytes(), None).expect("read")
-        else {
-            panic!("an OFX file needs no rules");
-        };
-        let file = ImportedFile {
-            name: "branch.ofx".into(),
-            sha256: format!("{:064x}", 5),
-            size: ofx.len() as u64,
-            format: statements[0].format,
-        };
-        engine
-            .import_bank(Some("Chase".into()), None, file, statements)
-            .await
-            .expect("imported");
-        engine
+    let Reading::Statements(statements) = read_statement(ofx.as_bytes(), None).expect("read")
+    else {
+        panic!("an OFX file needs no rules");
     };
-    let engine = import(crate::support::open_engine(dir.path())).await;
+    let file = ImportedFile {
+        name: "branch.ofx".into(),
+        sha256: format!("{:064x}", 5),
+        size: ofx.len() as u64,
+        format: statements[0].format,
+    };
+    let engine = crate::support::open_engine(dir);
+    engine
+        .import_bank(Some("Chase".into()), None, file, statements)
+        .await
+        .expect("imported");
+    engine
+}
+
+/// A week of cash carried to the bank five dollars short: accepting it posts the five dollars
+/// to Cash over and short; a crash that lost that line is mended on the next look; a group put
+/// together by hand posts it too, a group far from the deposit is refused, and an undo takes the
+/// line back.
+#[tokio::test]
+async fn a_cash_deposit_short_of_its_days_posts_the_difference() {
+    use legion_hub::api::reconcile::{CandidateRef, LineState};
+    use rust_decimal::Decimal;
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let paths = Paths::in_dir(dir.path());
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).expect("a day");
+    let engine = short_cash_deposit(dir.path()).await;
     let view = engine.reconcile_view(None).await.expect("reconciled");
     let line = view.lines.first().expect("the deposit").clone();
     let LineState::Suggested { best } = &line.state else {
@@ -576,4 +584,80 @@ async fn a_cash_deposit_short_of_its_days_posts_the_difference() {
     assert!(engine.undo_match(by_hand.clone()).await.expect("undone"));
     let books = engine.transactions_since(None).await.expect("books");
     assert_eq!(over_short(&books, &by_hand), None);
+}
+
+/// `e` on the dashboard, against a real engine: the short cash deposit's overlay opens with its
+/// three days ticked and the five dollars short said; unticking a day changes the figures and the
+/// engine's reason refuses it, so Enter keeps the overlay open; ticked again, Enter accepts it and
+/// the line is matched.
+#[tokio::test]
+async fn the_group_overlay_ticks_days_shows_the_figures_and_accepts() {
+    use crate::support::dashboard::{self, screen};
+    use legion_hub::tui::action::Action;
+    use legion_hub::tui::app::{Overlay, Screen};
+    use legion_hub::tui::{keymap, settle_inline};
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let engine = short_cash_deposit(dir.path()).await;
+    let mut app = dashboard::app(100, 30);
+    let press = |app: &mut legion_hub::tui::app::App, code: KeyCode| {
+        let key = Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+        if let Some(action) = keymap::action_for(app, key) {
+            app.update(action);
+        }
+    };
+    app.update(Action::ShowScreen(Screen::Reconcile));
+    settle_inline(&engine, &mut app).await;
+    assert!(screen(&app).contains("e edit group"), "{}", screen(&app));
+
+    press(&mut app, KeyCode::Char('e'));
+    settle_inline(&engine, &mut app).await;
+    let shown = screen(&app);
+    assert!(shown.contains("Put the group together"), "{shown}");
+    assert_eq!(shown.matches("[x] cash").count(), 3, "{shown}");
+    assert!(
+        shown.contains("3 days ticked, 3 payments: 300.00 gross"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("5.00 more than the deposit 295.00"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Accepting posts 5.00 short to Cash over and short."),
+        "{shown}"
+    );
+
+    // Nov 2 off: 95.00 over, more than an envelope miscounts; Enter says so and stays.
+    press(&mut app, KeyCode::Char(' '));
+    settle_inline(&engine, &mut app).await;
+    let shown = screen(&app);
+    assert_eq!(shown.matches("[x] cash").count(), 2, "{shown}");
+    assert!(shown.contains("95.00 less than the deposit"), "{shown}");
+    assert!(shown.contains("It cannot be accepted"), "{shown}");
+    press(&mut app, KeyCode::Enter);
+    settle_inline(&engine, &mut app).await;
+    assert!(matches!(app.overlay, Overlay::GroupEdit(_)));
+    assert!(
+        screen(&app).contains("miscounted envelope"),
+        "{}",
+        screen(&app)
+    );
+
+    // Ticked again and accepted: the overlay closes and the line is matched.
+    press(&mut app, KeyCode::Char(' '));
+    settle_inline(&engine, &mut app).await;
+    press(&mut app, KeyCode::Enter);
+    settle_inline(&engine, &mut app).await;
+    assert!(matches!(app.overlay, Overlay::None));
+    let view = engine.reconcile_view(None).await.expect("reconciled");
+    assert!(
+        matches!(
+            view.lines.first().map(|l| &l.state),
+            Some(legion_hub::api::reconcile::LineState::Matched { .. })
+        ),
+        "{view:?}"
+    );
+    assert!(screen(&app).contains("✓"), "{}", screen(&app));
 }

@@ -3,7 +3,6 @@
 //! the ticked group's running figures against the line and the engine's reason in words.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
@@ -21,15 +20,12 @@ pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
     let full = frame.area();
     let width = full.width.saturating_sub(4).min(100);
     let height = full.height.saturating_sub(2);
-    let area = Rect::new(
-        full.x + (full.width - width) / 2,
-        full.y + (full.height - height) / 2,
-        width,
-        height,
-    );
     let room = usize::from(width.saturating_sub(4)).max(8);
     let mut lines = vec![
-        Line::styled(format!(" {}", clip(&edit.title, room)), theme.header()),
+        Line::styled(
+            format!(" {}", clip(&crate::text::one_line(&edit.title), room)),
+            theme.header(),
+        ),
         Line::styled(
             clip(
                 " Space ticks a day · ↑↓ move · Enter accepts the ticked group · Esc leaves",
@@ -76,6 +72,8 @@ pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
             lines.extend(figures(edit, choices, room, theme));
         }
     }
+    // As tall as what it shows, at most the screen less a row above and below.
+    let area = crate::tui::views::centered(full, width, (lines.len() as u16 + 2).min(height));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).block(
@@ -95,7 +93,7 @@ pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
 /// One choice: its tick, what it is, its day and figures, and who else it is suggested for.
 fn row(choice: &GroupChoice, ticked: bool, currency: &str) -> String {
     let source = match &choice.merchant {
-        Some(merchant) => format!("card {}", clip(merchant, 6)),
+        Some(merchant) => format!("card {}", clip(&crate::text::one_line(merchant), 6)),
         None => "cash".to_string(),
     };
     let fee = if choice.merchant.is_some() {
@@ -111,7 +109,7 @@ fn row(choice: &GroupChoice, ticked: bool, currency: &str) -> String {
         money(choice.gross, currency),
         fee,
         money(choice.net, currency),
-        choice.suggested_for.as_deref().unwrap_or(""),
+        crate::text::one_line(choice.suggested_for.as_deref().unwrap_or("")),
     )
 }
 
@@ -147,15 +145,27 @@ fn figures(
             money(choices.amount, currency)
         )
     };
+    let is_card = edit
+        .ticked
+        .first()
+        .and_then(|&i| choices.choices.get(i))
+        .is_some_and(|c| c.merchant.is_some());
+    let fee = if is_card {
+        format!(
+            ", fee {}, net {}",
+            money(figures.fee, currency),
+            money(figures.net, currency)
+        )
+    } else {
+        String::new()
+    };
     lines.extend(prose(
         &format!(
-            "{days} day{} ticked, {} payment{}: {} gross, fee {}, net {} = {gap}",
+            "{days} day{} ticked, {} payment{}: {} gross{fee} = {gap}",
             if days == 1 { "" } else { "s" },
             figures.payments,
             if figures.payments == 1 { "" } else { "s" },
             money(figures.gross, currency),
-            money(figures.fee, currency),
-            money(figures.net, currency),
         ),
         room,
         if figures.gap.is_zero() {
@@ -164,11 +174,6 @@ fn figures(
             theme.warning()
         },
     ));
-    let is_card = edit
-        .ticked
-        .first()
-        .and_then(|&i| choices.choices.get(i))
-        .is_some_and(|c| c.merchant.is_some());
     let posts = if is_card {
         format!(
             "Accepting posts what the bank kept, {}, to Card processing fees.",
@@ -215,9 +220,8 @@ fn prose(text: &str, room: usize, style: Style) -> Vec<Line<'static>> {
 
 /// At most `room` characters, an ellipsis where it was cut.
 fn clip(text: &str, room: usize) -> String {
-    let text = crate::text::one_line(text);
     if text.chars().count() <= room {
-        text
+        text.to_string()
     } else {
         text.chars()
             .take(room.saturating_sub(1))
