@@ -177,6 +177,10 @@ pub struct GroupChoices {
     /// The line's best suggestion, when there is one: picking the same days keeps its name (a
     /// batch paid in two keeps its other line).
     pub best: Option<CandidateRef>,
+    /// The other line's amount when the best suggestion is a batch paid in two: its days are
+    /// paid by both lines together.
+    #[serde(default)]
+    pub best_with_amount: Option<Decimal>,
     /// Each merchant's fee model in words, for the overlay.
     pub fees: Vec<FeeView>,
 }
@@ -211,7 +215,8 @@ pub enum GroupMixed {
 }
 
 impl GroupChoices {
-    /// The figures of the choices at `ticked` (indexes into `choices`; others are ignored).
+    /// The figures of the choices at `ticked` (indexes into `choices`; others are ignored),
+    /// against the line (and the other line of a batch paid in two, when they are its days).
     pub fn figures(&self, ticked: &[usize]) -> GroupFigures {
         let mut figures = GroupFigures::default();
         for choice in ticked.iter().filter_map(|&i| self.choices.get(i)) {
@@ -220,9 +225,23 @@ impl GroupChoices {
             figures.fee += choice.fee;
             figures.net += choice.net;
         }
-        figures.gap = self.amount - figures.net;
-        figures.kept = figures.gross - self.amount;
+        let banked = self.banked_by(ticked);
+        figures.gap = banked - figures.net;
+        figures.kept = figures.gross - banked;
         figures
+    }
+
+    /// What the bank lines that would pay the ticked group add up to: this line, and the other
+    /// half of the best suggestion's payout when the ticks are its days.
+    pub fn banked_by(&self, ticked: &[usize]) -> Decimal {
+        let paid_in_two = matches!(
+            self.candidate_of(ticked),
+            Ok(CandidateRef::Card { with: Some(_), .. })
+        );
+        match self.best_with_amount {
+            Some(other) if paid_in_two => self.amount + other,
+            _ => self.amount,
+        }
     }
 
     /// The group the ticked choices make, named as the engine takes it: the best suggestion's
@@ -322,22 +341,29 @@ mod tests {
                 days: vec![day(3), day(4)],
                 with: Some("chase:2".into()),
             }),
+            best_with_amount: Some(Decimal::new(1_000, 2)),
             fees: Vec::new(),
         }
     }
 
     #[test]
     fn ticked_choices_add_up_against_the_line() {
-        let figures = choices().figures(&[0, 1, 99]);
+        // The best suggestion's days are paid by its two lines: 280.00 + 10.00.
+        let best = choices().figures(&[0, 1]);
+        assert_eq!(
+            (best.gap, best.kept),
+            (Decimal::new(-100, 2), Decimal::new(1_000, 2))
+        );
+        let figures = choices().figures(&[1, 3, 99]);
         assert_eq!(
             figures,
             GroupFigures {
                 payments: 6,
-                gross: Decimal::new(30_000, 2),
-                fee: Decimal::new(900, 2),
-                net: Decimal::new(29_100, 2),
-                gap: Decimal::new(-1_100, 2),
-                kept: Decimal::new(2_000, 2),
+                gross: Decimal::new(27_000, 2),
+                fee: Decimal::new(600, 2),
+                net: Decimal::new(26_400, 2),
+                gap: Decimal::new(1_600, 2),
+                kept: Decimal::new(-1_000, 2),
             }
         );
     }

@@ -219,7 +219,7 @@ fn holders(
             continue;
         };
         let ours = suggestion.line == index
-            || matches!(best.paid, Paid::Card { with: Some(w), .. } if w == index);
+            || suggestions.other_half(suggestion.line, &best.paid) == Some(index);
         if ours {
             continue;
         }
@@ -303,13 +303,22 @@ pub fn evaluate(
             }
             let model = model.unwrap_or(fees::DEFAULT);
             let other = match with {
-                Some(key) => Some(
-                    lines
+                Some(key) => {
+                    let found = lines
                         .iter()
-                        .position(|l| &l.key == key && l.amount > Decimal::ZERO)
-                        .filter(|&o| o != index)
-                        .ok_or_else(|| GroupRefused::OtherLine { line: key.clone() })?,
-                ),
+                        .position(|l| &l.key == key && l.amount > Decimal::ZERO);
+                    // Seen from the later half, the matcher's name points at the line itself:
+                    // the other half is the line sharing its suggestion.
+                    let found = match found {
+                        Some(o) if o == index => suggestions
+                            .lines
+                            .get(index)
+                            .and_then(|s| s.best.as_ref())
+                            .and_then(|best| suggestions.other_half(index, &best.paid)),
+                        found => found,
+                    };
+                    Some(found.ok_or_else(|| GroupRefused::OtherLine { line: key.clone() })?)
+                }
                 None => None,
             };
             let (mut gross, mut fee, mut charges, mut payments) =

@@ -132,6 +132,12 @@ impl Core {
                 .best
                 .as_ref()
                 .map(|best| naming::name_of(&best.paid, suggestions, &inputs)),
+            best_with_amount: suggestions.lines[index]
+                .best
+                .as_ref()
+                .and_then(|best| suggestions.other_half(index, &best.paid))
+                .and_then(|other| loaded.open.get(other))
+                .map(|other| other.amount),
             fees: fee_views(suggestions),
         })
     }
@@ -609,7 +615,6 @@ fn posting_of_candidate(loaded: &Loaded, line: usize, chosen: &Candidate) -> Pos
             batches,
             gross,
             fee,
-            with,
             ..
         } => (
             MatchKind::Card {
@@ -619,7 +624,9 @@ fn posting_of_candidate(loaded: &Loaded, line: usize, chosen: &Candidate) -> Pos
                     .map(|b| b.day)
                     .collect(),
             },
-            std::iter::once(line).chain(*with).collect(),
+            std::iter::once(line)
+                .chain(suggestions.other_half(line, &chosen.paid))
+                .collect(),
             suggestions
                 .payments_of(batches)
                 .map(|p| loaded.payments[p].key.clone())

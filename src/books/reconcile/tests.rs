@@ -539,3 +539,36 @@ fn a_cash_deposit_short_of_its_days_shows_the_difference_and_a_far_one_is_refuse
         far.refused
     );
 }
+
+#[test]
+fn a_batch_paid_in_two_is_one_group_seen_from_either_line() {
+    use super::groups::{Group, evaluate};
+    use crate::api::reconcile::CandidateRef;
+    let (lines, _, suggestions) = with_short_cash();
+    let first = lines
+        .iter()
+        .position(|l| l.key.ends_with(":a"))
+        .expect("the first half");
+    let second = lines
+        .iter()
+        .position(|l| l.key.ends_with(":b"))
+        .expect("the second half");
+    let best = suggestions.lines[second]
+        .best
+        .as_ref()
+        .expect("the split, from its later line");
+    assert_eq!(suggestions.other_half(second, &best.paid), Some(first));
+    assert_eq!(suggestions.other_half(first, &best.paid), Some(second));
+    // Named as the matcher names it from the later line (`with` is that line itself), the group
+    // is still paid by both halves.
+    let named = CandidateRef::Card {
+        merchant: "visa".into(),
+        days: vec![day(10)],
+        with: Some(lines[second].key.clone()),
+    };
+    let both = evaluate(&suggestions, &lines, second, &named, "USD", &nobody_holds)
+        .expect("the split batch");
+    assert_eq!(both.banked, lines[first].amount + lines[second].amount);
+    assert!(both.exact, "{}", both.reason);
+    assert!(matches!(both.group, Group::Card { with: Some(w), .. } if w == first));
+}
