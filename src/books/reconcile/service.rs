@@ -86,14 +86,7 @@ impl Core {
     ) -> Result<String, EngineError> {
         let loaded = self.load_reconciliation(account.as_deref())?;
         let index = open_line(&loaded, &line)?;
-        let inputs = loaded.inputs();
-        let suggestion = &loaded.suggestions.lines[index];
-        let offered = suggestion
-            .best
-            .iter()
-            .chain(suggestion.others.iter())
-            .find(|c| naming::name_of(&c.paid, &loaded.suggestions, &inputs) == candidate);
-        if let Some(chosen) = offered {
+        if let Some(chosen) = offered(&loaded, index, &candidate) {
             let posting = posting_of_candidate(&loaded, index, chosen);
             return self.post_match(&loaded, posting, AcceptedBy::Person);
         }
@@ -152,6 +145,14 @@ impl Core {
     ) -> Result<CandidateView, EngineError> {
         let loaded = self.load_reconciliation(account.as_deref())?;
         let index = open_line(&loaded, &line)?;
+        // The matcher's own candidate keeps its words and its confidence.
+        if let Some(candidate) = offered(&loaded, index, &group) {
+            return Ok(naming::view_of(
+                candidate,
+                &loaded.suggestions,
+                &loaded.inputs(),
+            ));
+        }
         let edited = self.evaluate_loaded(&loaded, index, &group)?;
         let id = match group {
             CandidateRef::Card { merchant, with, .. } => CandidateRef::Card {
@@ -604,6 +605,17 @@ fn open_line(loaded: &Loaded, line: &str) -> Result<usize, EngineError> {
             )),
             None => EngineError::Invalid(format!("no bank line {line} in this account")),
         })
+}
+
+/// The candidate the matcher offers open line `index` under this name, if it offers one.
+fn offered<'a>(loaded: &'a Loaded, index: usize, name: &CandidateRef) -> Option<&'a Candidate> {
+    let inputs = loaded.inputs();
+    let suggestion = loaded.suggestions.lines.get(index)?;
+    suggestion
+        .best
+        .iter()
+        .chain(suggestion.others.iter())
+        .find(|c| naming::name_of(&c.paid, &loaded.suggestions, &inputs) == *name)
 }
 
 /// A candidate the matcher offered for open line `line`, as a posting.

@@ -12,9 +12,8 @@ use crate::api::reconcile::{GroupChoice, GroupChoices};
 use crate::format::money;
 use crate::tui::theme::Theme;
 
-/// Rows the overlay keeps for what is not a choice: the line, the keys, the heading, a rule and
-/// the figures beneath (the reason takes what is left).
-const FIXED_ROWS: u16 = 9;
+/// The choices shown however tall the figures beneath them are.
+const MIN_ROWS: usize = 3;
 
 pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
     let full = frame.area();
@@ -28,7 +27,7 @@ pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
         ),
         Line::styled(
             clip(
-                " Space ticks a day · ↑↓ move · Enter accepts the ticked group · Esc leaves",
+                " Space ticks · ↑↓ moves · Enter accepts the ticked group · Esc leaves",
                 room,
             ),
             theme.dim(),
@@ -44,11 +43,35 @@ pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
             theme.dim(),
         )),
         Some(Ok(choices)) => {
-            let visible = usize::from(height.saturating_sub(FIXED_ROWS + 2)).max(1);
+            let mut below = vec![Line::styled(
+                format!(" {}", "─".repeat(room.saturating_sub(1))),
+                theme.dim(),
+            )];
+            if let Some(held) = choices
+                .choices
+                .get(edit.selected)
+                .and_then(|c| c.suggested_for.as_deref())
+            {
+                below.extend(prose(
+                    &format!(
+                        "This one is suggested for the {}: ticking it here takes it from that line.",
+                        crate::text::one_line(held)
+                    ),
+                    room,
+                    theme.dim(),
+                ));
+            }
+            below.extend(figures(edit, choices, room, theme));
+            // The rows get what the line, the keys, the heading and the figures leave.
+            let used = lines.len() + 1 + below.len() + 2;
+            let visible = usize::from(height).saturating_sub(used).max(MIN_ROWS);
             let top = edit.selected.saturating_sub(visible - 1);
             lines.push(Line::styled(
                 clip(
-                    "     SOURCE      DAY         PAY       GROSS       FEE         NET  HELD BY",
+                    &format!(
+                        " {:<3} {:<10} {:<10} {:>4} {:>11} {:>9} {:>11}  HELD BY",
+                        "", "SOURCE", "DAY", "PAY", "GROSS", "FEE", "NET"
+                    ),
                     room,
                 ),
                 theme.header(),
@@ -65,11 +88,7 @@ pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
                 };
                 lines.push(Line::styled(text, style));
             }
-            lines.push(Line::styled(
-                format!(" {}", "─".repeat(room.saturating_sub(1))),
-                theme.dim(),
-            ));
-            lines.extend(figures(edit, choices, room, theme));
+            lines.extend(below);
         }
     }
     // As tall as what it shows, at most the screen less a row above and below.
@@ -93,7 +112,19 @@ pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
 /// One choice: its tick, what it is, its day and figures, and who else it is suggested for.
 fn row(choice: &GroupChoice, ticked: bool, currency: &str) -> String {
     let source = match &choice.merchant {
-        Some(merchant) => format!("card {}", clip(&crate::text::one_line(merchant), 6)),
+        // A merchant account by its last four, as a card is: ids share their leading digits.
+        Some(merchant) => {
+            let id = crate::text::one_line(merchant);
+            let tail: String = id
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("card …{tail}")
+        }
         None => "cash".to_string(),
     };
     let fee = if choice.merchant.is_some() {
@@ -102,7 +133,7 @@ fn row(choice: &GroupChoice, ticked: bool, currency: &str) -> String {
         String::new()
     };
     format!(
-        " [{}] {source:<11} {:<10} {:>4} {:>11} {:>9} {:>11}  {}",
+        " [{}] {source:<10} {:<10} {:>4} {:>11} {:>9} {:>11}  {}",
         if ticked { "x" } else { " " },
         choice.day.format("%a %b %-d"),
         choice.payments,
