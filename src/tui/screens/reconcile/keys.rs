@@ -29,7 +29,7 @@ pub static KEYS: &[Binding<ReconcileScreen>] = &[
         .help(
             Reconcile,
             "reconcile: Enter  x  e  n",
-            "accept, reject the suggestion; put its group together by hand; the next candidate",
+            "accept, reject; edit the group by hand; the next candidate",
         ),
     Binding::keys(&[Key(Char('x'))], |_| Action::ReconcileReject).bar("x", "reject", suggested),
     Binding::keys(&[Key(Char('e'))], |_| Action::ReconcileEditGroup).bar("e", "edit group", open),
