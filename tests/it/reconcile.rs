@@ -661,3 +661,62 @@ async fn the_group_overlay_ticks_days_shows_the_figures_and_accepts() {
     );
     assert!(screen(&app).contains("✓"), "{}", screen(&app));
 }
+
+/// `legion-hub reconcile accept LINE --days ... --cash`: a group far from the deposit is refused
+/// with its reason (exit 1, nothing matched); the week's days are accepted, the match's id said;
+/// a group that names neither a merchant nor cash is a usage error.
+#[tokio::test]
+async fn the_command_line_accepts_a_group_put_together_by_hand() {
+    use crate::support::binary::in_dir;
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let engine = short_cash_deposit(&dir.path().join("data")).await;
+    let view = engine.reconcile_view(None).await.expect("reconciled");
+    let line = view.lines.first().expect("the deposit").key.clone();
+    drop(engine);
+    let run = |args: &[&str]| {
+        let out = in_dir(dir.path())
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("the binary runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let accept = |days: &str| {
+        run(&[
+            "reconcile",
+            "accept",
+            line.as_str(),
+            "--days",
+            days,
+            "--cash",
+        ])
+    };
+
+    let (code, out, err) = accept("2026-11-03,2026-11-04");
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("not accepted") && err.contains("miscounted envelope"),
+        "{err}"
+    );
+    let (code, out, err) = accept("2026-11-04,2026-11-02,2026-11-03");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("5.00 short") && out.contains("Accepted (match:"),
+        "{out}"
+    );
+    let (code, out, err) = run(&["reconcile", "--json"]);
+    assert_eq!(code, 0, "nothing waits now: {out}{err}");
+    assert!(out.contains("\"state\": \"matched\""), "{out}");
+
+    let (code, _, err) = run(&["reconcile", "accept", line.as_str(), "--days", "2026-11-02"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--cash") || err.contains("--merchant"),
+        "{err}"
+    );
+}
