@@ -24,6 +24,10 @@ pub const MORE_DAYS: i64 = 5;
 /// deposit the sandbox or a studio's processor makes.
 pub const MAX_DAYS: usize = 14;
 
+/// The most choices one line is offered: the window holds a few weeks of days, but a studio with
+/// many merchant accounts must not make the list (or its answer over the socket) grow unbounded.
+pub const MAX_CHOICES: usize = 400;
+
 /// A cash deposit may miss the days it carries by this fraction of it (or [`OVER_SHORT_FLOOR`],
 /// the larger): an envelope miscounted, a note short. More is a day too many or too few.
 const OVER_SHORT_RATE: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
@@ -130,7 +134,7 @@ impl Evaluated {
 pub type HeldBy<'a> = dyn Fn(Option<&str>, NaiveDate) -> Option<String> + 'a;
 
 /// The open batches and cash days line `index` (into `lines`) could pay, by merchant then cash,
-/// each in day order. A debit pays no group: none.
+/// each in day order, at most [`MAX_CHOICES`]. A debit pays no group: none.
 pub fn choices(
     suggestions: &Suggestions,
     lines: &[BankEntry],
@@ -195,6 +199,7 @@ pub fn choices(
             suggested_for: name_of(day_holder.get(&day)),
         });
     }
+    found.truncate(MAX_CHOICES);
     found
 }
 
