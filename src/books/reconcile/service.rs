@@ -157,11 +157,11 @@ impl Core {
         let id = match group {
             CandidateRef::Card { merchant, with, .. } => CandidateRef::Card {
                 merchant,
-                days: self.days_of(&loaded, &edited.group),
+                days: days_of(&loaded, &edited.group),
                 with,
             },
             CandidateRef::Cash { .. } | CandidateRef::Chargeback { .. } => CandidateRef::Cash {
-                days: self.days_of(&loaded, &edited.group),
+                days: days_of(&loaded, &edited.group),
             },
         };
         Ok(CandidateView {
@@ -176,18 +176,6 @@ impl Core {
             reason: edited.reason,
             refused: edited.refused.map(|r| r.to_string()),
         })
-    }
-
-    /// The days a resolved group holds, in order.
-    fn days_of(&self, loaded: &Loaded, group: &Group) -> Vec<NaiveDate> {
-        let suggestions = &loaded.suggestions;
-        match group {
-            Group::Card { batches, .. } => batches
-                .iter()
-                .map(|&b| suggestions.clearing.deposits[b].day)
-                .collect(),
-            Group::Cash { days } => days.iter().map(|&d| suggestions.pile.days[d].day).collect(),
-        }
     }
 
     fn evaluate_loaded(
@@ -722,6 +710,18 @@ fn posting_of_group(loaded: &Loaded, line: usize, edited: Evaluated) -> Posting 
         fee,
         reason: edited.reason,
         confidence,
+    }
+}
+
+/// The days a resolved group holds, in order.
+fn days_of(loaded: &Loaded, group: &Group) -> Vec<NaiveDate> {
+    let suggestions = &loaded.suggestions;
+    match group {
+        Group::Card { batches, .. } => batches
+            .iter()
+            .map(|&b| suggestions.clearing.deposits[b].day)
+            .collect(),
+        Group::Cash { days } => days.iter().map(|&d| suggestions.pile.days[d].day).collect(),
     }
 }
 

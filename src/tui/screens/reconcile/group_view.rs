@@ -43,6 +43,17 @@ pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
             theme.dim(),
         )),
         Some(Ok(choices)) => {
+            if !choices.fees.is_empty() {
+                let models: Vec<String> = choices
+                    .fees
+                    .iter()
+                    .map(|f| format!("card {} {}", last_four(&f.merchant), f.words))
+                    .collect();
+                lines[2] = Line::styled(
+                    clip(&format!(" Fees by the model: {}", models.join(" · ")), room),
+                    theme.dim(),
+                );
+            }
             let mut below = vec![Line::styled(
                 format!(" {}", "─".repeat(room.saturating_sub(1))),
                 theme.dim(),
@@ -112,19 +123,7 @@ pub fn draw(frame: &mut Frame, edit: &GroupEdit, theme: &Theme) {
 /// One choice: its tick, what it is, its day and figures, and who else it is suggested for.
 fn row(choice: &GroupChoice, ticked: bool, currency: &str) -> String {
     let source = match &choice.merchant {
-        // A merchant account by its last four, as a card is: ids share their leading digits.
-        Some(merchant) => {
-            let id = crate::text::one_line(merchant);
-            let tail: String = id
-                .chars()
-                .rev()
-                .take(4)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            format!("card …{tail}")
-        }
+        Some(merchant) => format!("card {}", last_four(merchant)),
         None => "cash".to_string(),
     };
     let fee = if choice.merchant.is_some() {
@@ -239,6 +238,13 @@ fn figures(
         }
     }
     lines
+}
+
+/// A merchant account by its last four, as a card is: the ids share their leading digits.
+fn last_four(merchant: &str) -> String {
+    let id = crate::text::one_line(merchant);
+    let tail: Vec<char> = id.chars().rev().take(4).collect();
+    format!("…{}", tail.into_iter().rev().collect::<String>())
 }
 
 /// Text wrapped to `room`, a space in from the border.
