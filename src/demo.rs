@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use crate::api::{ApiError, Engine, GeminiUpdate, MindbodyUpdate};
+use crate::api::{ApiError, Engine, Event, GeminiUpdate, MindbodyUpdate, SyncRequest};
 use crate::api::{Provider, SyncStatus};
 use crate::api::{RecordCounts, SyncLog};
 use crate::secret::Secret;
@@ -37,9 +37,9 @@ pub async fn connect_gemini(engine: &Engine) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Points Mindbody at the sandbox's site and OAuth client, signed out, so the first thing to try
-/// is the real sign-in flow (`o`). The redirect URI gets a free loopback port, so the demo never
-/// fights another program for port 3000.
+/// Points Mindbody at the sandbox's site and OAuth client, signed out ([`open_the_books`] signs
+/// in). The redirect URI gets a free loopback port, so the demo never fights another program for
+/// port 3000.
 pub async fn prepare_mindbody(engine: &Engine) -> Result<(), ApiError> {
     engine
         .configure_mindbody(sandbox_mindbody_settings(&free_redirect_uri()))
@@ -150,10 +150,66 @@ pub fn remove_throwaway(dir: tempfile::TempDir) -> std::io::Result<()> {
     }
 }
 
-/// The demo's bank: the statement of the sandbox studio's last month, as its bank writes it
-/// (OFX 1.02), imported into "Studio checking". Once Mindbody is connected and synced, the
-/// Reconcile screen (5) matches its deposits to the sales.
-pub async fn import_statement(
+/// The account the demo's statement goes into.
+const ACCOUNT: &str = "Studio checking";
+/// What the demo accepts by itself: the default of `A` on the Reconcile screen, which only exact
+/// fits reach.
+const SURE: f64 = 0.95;
+
+/// The demo's books, opened the way a studio's are: the bank statement imported, Mindbody signed
+/// in by the real sign-in (an authorization code with PKCE, redirected to the hub's loopback
+/// listener, with the demo playing the person at the browser who approves), the studio's last
+/// weeks synced, and the exact matches accepted. The Reconcile screen (5) then opens mostly
+/// reconciled, with the suggestions that are not sure waiting for a person.
+pub async fn open_the_books(
+    engine: &Engine,
+    sandbox: &crate::sandbox::Sandbox,
+) -> Result<(), ApiError> {
+    import_statement(engine, sandbox).await?;
+    sign_in(engine, sandbox).await?;
+    // The dashboard starts a sync when a sign-in ends; this joins it rather than running a
+    // second beside it.
+    engine.start_mindbody_sync(SyncRequest::default()).await?;
+    let waited_since = std::time::Instant::now();
+    while engine.mindbody_sync_running().await? && waited_since.elapsed() < SYNC_PATIENCE {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    engine.accept_above(Some(ACCOUNT.into()), SURE).await?;
+    Ok(())
+}
+
+/// The sandbox's weeks sync in a second or two; past this the demo leaves the rest to the user.
+const SYNC_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The real sign-in flow, approved at once: the sandbox's consent is switched to approve for this
+/// one sign-in, and the demo opens the address the hub gives, as a browser would; the sandbox
+/// redirects the code to the hub's loopback listener.
+async fn sign_in(engine: &Engine, sandbox: &crate::sandbox::Sandbox) -> Result<(), ApiError> {
+    let mut events = engine.subscribe();
+    let browser = async {
+        loop {
+            match events.recv().await {
+                Ok(Event::ConnectWaiting { sign_in, .. }) => {
+                    if let Err(e) = crate::http::client().get(&sign_in.url).send().await {
+                        tracing::warn!("the demo could not open its own sign-in page: {e}");
+                    }
+                    return;
+                }
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    };
+    sandbox.mindbody.set_auto_approve(true);
+    let (connected, ()) = tokio::join!(engine.connect_mindbody(false), browser);
+    // The user's own sign-ins (`o`) show the consent page again.
+    sandbox.mindbody.set_auto_approve(false);
+    connected
+}
+
+/// The demo's bank: the statement of the sandbox studio's last four weeks, as its bank writes it
+/// (OFX 1.02), imported into "Studio checking".
+async fn import_statement(
     engine: &Engine,
     sandbox: &crate::sandbox::Sandbox,
 ) -> Result<(), ApiError> {
@@ -188,7 +244,7 @@ pub async fn import_statement(
         format,
     };
     engine
-        .import_bank(Some("Studio checking".into()), None, imported, statements)
+        .import_bank(Some(ACCOUNT.into()), None, imported, statements)
         .await
         .map(|_| ())
 }

@@ -305,12 +305,12 @@ async fn run_dashboard(mut settings: Settings, demo: bool, throwaway: bool) -> a
         demo::seed(&engine).await?;
         demo::connect_gemini(&engine).await?;
         demo::prepare_mindbody(&engine).await?;
-        // In the background: the first frame does not wait for the bank.
+        // In the background: the first frame does not wait for the sign-in, the sync or the bank.
         if let Some(sandbox) = sandbox.clone() {
             let engine = engine.clone();
             tokio::spawn(async move {
-                if let Err(e) = demo::import_statement(&engine, &sandbox).await {
-                    tracing::warn!("the demo's bank statement was not imported: {e}");
+                if let Err(e) = demo::open_the_books(&engine, &sandbox).await {
+                    tracing::warn!("the demo's books were not opened: {e}");
                 }
             });
         }
@@ -340,6 +340,9 @@ async fn run_dashboard(mut settings: Settings, demo: bool, throwaway: bool) -> a
         theme: Theme::new(settings.config.ui.color.use_color()),
         mouse: settings.config.ui.mouse,
         badge,
+        bank_rules: Some(legion_hub::api::KeptRules::beside(
+            &settings.paths.config_file,
+        )),
     };
     tui::run(engine.clone(), options).await?;
     if let Some(owner) = engine.attached_to()

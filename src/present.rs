@@ -177,3 +177,130 @@ pub fn mindbody_disconnected(revocation: &crate::oauth::Revocation) -> String {
         }
     }
 }
+
+/// What a bank account has left to reconcile, in words: "3 credits, 4,210.55 USD, oldest Nov 28"
+/// or "all reconciled".
+pub fn bank_to_reconcile(bank: &crate::api::BankStandingView) -> String {
+    if bank.unreconciled == 0 {
+        return "all reconciled".into();
+    }
+    format!(
+        "{} credit{}, {}{}",
+        bank.unreconciled,
+        if bank.unreconciled == 1 { "" } else { "s" },
+        crate::format::money_in(bank.unreconciled_sum, &bank.currency),
+        bank.unreconciled_oldest
+            .map(|d| format!(", oldest {}", d.format("%b %-d")))
+            .unwrap_or_default()
+    )
+}
+
+/// The card sales a bank account waits for past the allowance, in words; None when none is late.
+pub fn bank_overdue(bank: &crate::api::BankStandingView) -> Option<String> {
+    let late = &bank.overdue;
+    (late.count > 0).then(|| {
+        format!(
+            "{} card sale{} ({}) in no deposit after {} business days{}",
+            late.count,
+            if late.count == 1 { "" } else { "s" },
+            crate::format::money_in(late.sum, &bank.currency),
+            late.after_days,
+            late.oldest
+                .map(|d| format!(", oldest {}", d.format("%b %-d")))
+                .unwrap_or_default()
+        )
+    })
+}
+
+/// What to do about late card sales: the statement may be old, or a deposit went missing.
+pub fn bank_overdue_advice(
+    bank: &crate::api::BankStandingView,
+    front: crate::domain::FrontEnd,
+) -> String {
+    let through = bank
+        .statement_through
+        .map(|d| format!(" (the statement ends {d})"))
+        .unwrap_or_default();
+    match front {
+        crate::domain::FrontEnd::CommandLine => format!(
+            "import the latest statement{through} with `legion-hub import bank FILE --account {}`, or find the deposit with `legion-hub reconcile --account {}`",
+            bank.account, bank.account
+        ),
+        crate::domain::FrontEnd::Dashboard => format!(
+            "import the latest statement{through} or find the deposit on the Reconcile screen (5)"
+        ),
+    }
+}
+
+/// The bank accounts for the glance: a table, then what to do about late card sales. Empty when
+/// no statement was ever imported.
+pub fn bank_table(
+    banks: &[crate::api::BankStandingView],
+    front: crate::domain::FrontEnd,
+) -> String {
+    if banks.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<[String; 4]> = banks
+        .iter()
+        .map(|b| {
+            [
+                one_line(&b.name),
+                b.statement_through
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                bank_to_reconcile(b),
+                if b.overdue.count == 0 {
+                    "none".into()
+                } else {
+                    format!(
+                        "{} late, {}",
+                        b.overdue.count,
+                        crate::format::money_in(b.overdue.sum, &b.currency)
+                    )
+                },
+            ]
+        })
+        .collect();
+    let header = [
+        "BANK ACCOUNT",
+        "STATEMENT TO",
+        "TO RECONCILE",
+        "CARD SALES LATE",
+    ];
+    let width = |col: usize| {
+        rows.iter()
+            .map(|r| r[col].chars().count())
+            .chain([header[col].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    let mut out = String::new();
+    for cells in std::iter::once(header.map(String::from)).chain(rows) {
+        let line = format!(
+            "{:w0$}  {:w1$}  {:w2$}  {}",
+            cells[0], cells[1], cells[2], cells[3]
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    let notes: Vec<String> = banks
+        .iter()
+        .filter_map(|b| {
+            bank_overdue(b).map(|late| {
+                format!(
+                    "{}: {late}: {}",
+                    one_line(&b.name),
+                    bank_overdue_advice(b, front)
+                )
+            })
+        })
+        .collect();
+    if !notes.is_empty() {
+        out.push('\n');
+        out.push_str(&notes.join("\n"));
+        out.push('\n');
+    }
+    out
+}

@@ -63,4 +63,6 @@ pub enum Event {
         reason: String,
         at: chrono::DateTime<chrono::Utc>,
     },
+    /// The bank accounts' standing was worked out again (after a decision, an import, a sync).
+    BankStandingChanged(Vec<super::bank_standing::BankStandingView>),
 }

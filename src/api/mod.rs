@@ -18,6 +18,7 @@
 //! HTTP answer, never serde); and the handle itself (`Engine`, `Call`, `Asked`, `Role`), which is
 //! the engine's. A type a front end needs joins this list, never a front end's `use` of a room.
 
+pub mod bank_standing;
 pub mod books;
 pub mod chat;
 pub(crate) mod error;
@@ -29,6 +30,7 @@ pub mod sign_in;
 pub mod view;
 pub mod webhooks;
 
+pub use bank_standing::BankStandingView;
 pub use books::{TodaysSales, TransactionPage};
 pub use chat::Answer;
 pub use error::{ApiError, ErrorKind};
@@ -43,10 +45,15 @@ pub use crate::books::account_key::visible;
 pub use crate::books::bank::account::{
     Balance, BankAccount, BankImport, BankLine, BankLinePart, Gap, StatementSummary,
 };
+/// The file itself is read where it is too, by whichever front end imports it, with the rules
+/// kept for its account beside the config file; and the import is said in the same words by
+/// both front ends.
+pub use crate::books::bank::file::{FileError, KeptRules, StatementFile, load_rules};
 pub use crate::books::bank::import::{ImportOptions, ImportSummary, ImportedFile};
 /// Reading a bank file happens where the file is (the command line), so the readers, their
 /// rules and the statement they make are part of the contract: the statement crosses the socket.
 pub use crate::books::bank::statement::bounds as statement_bounds;
+pub use crate::books::bank::words::{guess_words, summary_headline, summary_words};
 pub use crate::books::bank::{
     CsvRules, Guess, ParsedStatement, ReadError, Reading, account::account_key, read_statement,
 };

@@ -1,4 +1,5 @@
-//! `legion-hub status`: the one-line glance for people and monitoring scripts. Asks the running
+//! `legion-hub status`: the one-line glance for people and monitoring scripts: the integrations,
+//! and the bank accounts (what waits to reconcile; exit 3 when card sales are late to the bank). Asks the running
 //! hub when one answers; else reads the status snapshot beside the store when it matches the
 //! store (no database opened: `engine::glance`); else opens only the small hub database. So it
 //! stays fast however much history there is.
@@ -7,7 +8,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::api::Engine;
-use crate::api::{IntegrationView, Role};
+use crate::api::{BankStandingView, IntegrationView, Role};
 use crate::config::Settings;
 use crate::engine::remote::RemoteEngine;
 use crate::present;
@@ -15,8 +16,10 @@ use crate::present;
 #[derive(Serialize)]
 struct StatusReport<'a> {
     healthy: bool,
-    needs_attention: Vec<&'a str>,
+    /// Integrations by id, bank accounts as `bank:KEY`.
+    needs_attention: Vec<String>,
     integrations: Vec<StatusRow<'a>>,
+    bank_accounts: &'a [BankStandingView],
 }
 
 #[derive(Serialize)]
@@ -33,21 +36,28 @@ pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
     let engine = match RemoteEngine::attach(&settings.paths.control_socket()).await? {
         Some(owner) => Engine::Remote(owner),
         None => match crate::engine::glance::from_snapshot(settings) {
-            Some(views) => return report(&views, json),
+            Some((views, banks)) => return report(&views, &banks, json),
             None => super::open(settings, Role::Status).await?.0,
         },
     };
     let views = engine.integrations().await?;
+    let banks = engine.bank_standing().await?;
     // The engine (and with it the store and its last snapshot write) goes after the printing.
-    report(&views, json)
+    report(&views, &banks, json)
 }
 
-fn report(views: &[IntegrationView], json: bool) -> anyhow::Result<u8> {
+fn report(views: &[IntegrationView], banks: &[BankStandingView], json: bool) -> anyhow::Result<u8> {
     let now = Utc::now();
-    let attention: Vec<&str> = views
+    let attention: Vec<String> = views
         .iter()
         .filter(|v| v.needs_attention())
-        .map(|v| v.provider.id())
+        .map(|v| v.provider.id().to_string())
+        .chain(
+            banks
+                .iter()
+                .filter(|b| b.needs_attention())
+                .map(|b| format!("bank:{}", b.account)),
+        )
         .collect();
     let code = if attention.is_empty() {
         super::exit::OK
@@ -66,6 +76,7 @@ fn report(views: &[IntegrationView], json: bool) -> anyhow::Result<u8> {
                     what_to_do: view.advice(crate::api::FrontEnd::CommandLine),
                 })
                 .collect(),
+            bank_accounts: banks,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -73,6 +84,10 @@ fn report(views: &[IntegrationView], json: bool) -> anyhow::Result<u8> {
             "{}",
             present::status_table(views, now, crate::api::FrontEnd::CommandLine)
         );
+        let bank = present::bank_table(banks, crate::api::FrontEnd::CommandLine);
+        if !bank.is_empty() {
+            print!("\n{bank}");
+        }
     }
     Ok(code)
 }

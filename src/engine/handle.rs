@@ -14,6 +14,7 @@ use super::{
     TodaysSales, TransactionPage,
 };
 use super::{EngineOptions, Role};
+use crate::api::bank_standing::BankStandingView;
 pub use crate::api::chat::Answer;
 use crate::api::error::ApiError;
 use crate::api::key_ids::KeyIds;
@@ -199,6 +200,7 @@ engine_calls! {
         |core| core.reject_match(line, candidate).await;
     /// Takes a match back with its fee line; false when there was none.
     fn undo_match(id: String) -> bool = |core| core.undo_match(id).await;
+    fn bank_standing() -> Vec<BankStandingView> = |core| core.bank_standing().await;
     /// What an open bank line could pay, for a person to put its group together.
     fn reconcile_groups(account: Option<String>, line: String) -> crate::api::reconcile::GroupChoices =
         |core| core.reconcile_groups(account, line).await;

@@ -132,12 +132,13 @@ impl Core {
     }
 
     /// What the owner of the data runs while it lives (the dashboard, `serve`): each room's
-    /// beats on the host's scheduler. Today that is Mindbody's: its sync every `sync_every`, and
-    /// its upkeep (webhook events left over, the hourly subscription and token checks, the daily
-    /// catch-up). A room with beats of its own joins here, and no front end names them.
+    /// beats on the host's scheduler: Mindbody's sync every `sync_every` and its upkeep (webhook
+    /// events left over, the hourly subscription and token checks, the daily catch-up), and the
+    /// books' (each bank account's standing for the glance). A room with beats of its own joins here, and no front end names them.
     pub fn start_owner_duties(&self) {
         self.start_schedule();
         self.start_upkeep();
+        self.start_books_upkeep();
     }
 
     /// Every integration in the catalog, in catalog order.

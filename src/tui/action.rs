@@ -4,6 +4,7 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::app::Screen;
+use super::screens::reconcile::import::job::{ImportAnswer, ImportJob};
 use crate::api::{ChatMessage, Conversation, SyncLogPage};
 use crate::api::{Event, GeminiUpdate, IntegrationView, MindbodyUpdate};
 
@@ -87,6 +88,7 @@ pub enum Action {
     FormCycle(i64),
     // Answers to requests.
     IntegrationsLoaded(Vec<IntegrationView>),
+    BankStandingLoaded(Vec<crate::api::BankStandingView>),
     HistoryLoaded(SyncLogPage),
     ConversationsLoaded(Vec<Conversation>),
     ConversationLoaded(Conversation, Vec<ChatMessage>),
@@ -109,6 +111,10 @@ pub enum Action {
     ReconcileAcceptAll,
     /// `+`/`-`: move the threshold by this many percent.
     ReconcileThreshold(i64),
+    /// `i`: the overlay that imports a bank statement.
+    ReconcileImport,
+    /// What became of an import the overlay asked for.
+    BankImport(Box<ImportAnswer>),
     ReconcileLoaded(Box<Result<crate::api::reconcile::ReconcileView, String>>),
     /// A decision was saved or refused: read the account again, and say this (is it an error).
     ReconcileChanged(Option<(String, bool)>),
@@ -175,6 +181,7 @@ pub enum Request {
         limit: usize,
     },
     LoadTodaysSales,
+    LoadBankStanding,
     LoadCategories,
     MapCategory {
         id: i64,
@@ -188,8 +195,10 @@ pub enum Request {
     RetryWebhooks,
     /// Activate (or reactivate) the webhook subscription at Mindbody.
     ActivateWebhooks,
-    LoadReconcile,
+    /// The account's lines reconciled (the only account's when None).
+    LoadReconcile(Option<String>),
     AcceptMatch {
+        account: Option<String>,
         line: String,
         candidate: crate::api::reconcile::CandidateRef,
     },
@@ -198,14 +207,21 @@ pub enum Request {
         candidate: crate::api::reconcile::CandidateRef,
     },
     UndoMatch(String),
-    /// Accept every suggestion at least this sure (percent).
-    AcceptAbove(u8),
+    /// Accept every suggestion of the account at least this sure (percent).
+    AcceptAbove {
+        account: Option<String>,
+        percent: u8,
+    },
+    /// Read a bank statement file and import it (off the frame loop: reading takes a while).
+    ImportBank(Box<ImportJob>),
     /// What an open bank line could pay, for the group overlay.
     LoadGroupChoices {
+        account: Option<String>,
         line: String,
     },
     /// A group put together by hand, worked out against its line.
     EvaluateGroup {
+        account: Option<String>,
         line: String,
         group: crate::api::reconcile::CandidateRef,
     },
@@ -225,6 +241,7 @@ impl Request {
                 | Request::CancelChat(_)
                 | Request::CancelConnect
                 | Request::LoadTodaysSales
+                | Request::LoadBankStanding
                 | Request::LoadCategories
                 | Request::SyncMindbody
                 | Request::LoadWebhookEvents { .. }

@@ -160,11 +160,17 @@ impl App {
                 self.hub.integrations_loaded(views);
             }
             Action::HistoryLoaded(page) => self.hub.history_loaded(page),
+            Action::BankStandingLoaded(banks) => self.hub.banks = banks,
             Action::TransactionsLoaded(page) => self.transactions.transactions_loaded(page),
             Action::TodaysSalesLoaded(sales) => self.transactions.todays_sales_loaded(sales),
             Action::WebhookEventsLoaded(page) => self.events.events_loaded(page),
             Action::WebhookSummaryLoaded(summary) => self.events.summary_loaded(summary),
             Action::ReconcileLoaded(answer) => self.reconcile.loaded(*answer),
+            // The screen shows the imported account whether or not the overlay is still open.
+            Action::BankImport(answer) => {
+                self.reconcile.bank_imported(&answer);
+                self.overlay.on_answer(Action::BankImport(answer), &mut out);
+            }
             Action::ReconcileChanged(said) => {
                 self.reconcile.changed();
                 if let Some((text, is_error)) = said {
@@ -362,11 +368,7 @@ impl App {
             PaletteCommand::Status => {
                 self.overlay = Overlay::Popup(Popup {
                     title: "Status".into(),
-                    body: present::status_table(
-                        &self.hub.integrations,
-                        self.now.to_utc(),
-                        crate::api::FrontEnd::Dashboard,
-                    ),
+                    body: self.status_text(),
                     scroll: 0,
                 })
             }
@@ -377,6 +379,21 @@ impl App {
             }
             PaletteCommand::Chat => self.update(Action::ShowScreen(Screen::Chat)),
             PaletteCommand::Hub => self.screen = Screen::Hub,
+        }
+    }
+}
+
+impl App {
+    /// `:status`: the glance's table, and the bank accounts' under it when there are any.
+    fn status_text(&self) -> String {
+        let integrations = present::status_table(
+            &self.hub.integrations,
+            self.now.to_utc(),
+            crate::api::FrontEnd::Dashboard,
+        );
+        match present::bank_table(&self.hub.banks, crate::api::FrontEnd::Dashboard) {
+            banks if banks.is_empty() => integrations,
+            banks => format!("{integrations}\n{banks}"),
         }
     }
 }
@@ -398,6 +415,7 @@ fn is_from_user(action: &Action) -> bool {
             | Action::PasteRejected(_)
             | Action::ConnectFailed(_)
             | Action::IntegrationsLoaded(_)
+            | Action::BankStandingLoaded(_)
             | Action::HistoryLoaded(_)
             | Action::TransactionsLoaded(_)
             | Action::TodaysSalesLoaded(_)
@@ -406,6 +424,7 @@ fn is_from_user(action: &Action) -> bool {
             | Action::WebhookSummaryLoaded(_)
             | Action::ReconcileLoaded(_)
             | Action::ReconcileChanged(_)
+            | Action::BankImport(_)
             | Action::GroupChoicesLoaded(_)
             | Action::GroupEvaluated(_)
             | Action::RequestFailed(_)

@@ -36,7 +36,8 @@ impl Confirm {
         }
     }
 
-    pub fn accept_above(count: usize, threshold: u8) -> Confirm {
+    /// Of `account`'s suggestions (the only account's when None).
+    pub fn accept_above(count: usize, threshold: u8, account: Option<String>) -> Confirm {
         Confirm {
             question: format!(
                 "Accept {count} suggestion{} at least {threshold}% sure?",
@@ -46,7 +47,10 @@ impl Confirm {
             keeps: vec!["each can be undone later (u)".into()],
             yes: "accept them".into(),
             no: "look first".into(),
-            request: Request::AcceptAbove(threshold),
+            request: Request::AcceptAbove {
+                account,
+                percent: threshold,
+            },
             working: "Accepting…".into(),
             cancelled: "Nothing accepted.".into(),
         }

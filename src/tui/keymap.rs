@@ -42,6 +42,13 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     if let Some(action) = keys::dispatch(FIRST, app, key) {
         return Some(action);
     }
+    // The import overlay's keys are the Reconcile screen's to declare, beside its other keys.
+    if let Overlay::Import(view) = &app.overlay {
+        return keys::dispatch(screens::reconcile::IMPORT_KEYS, view, key);
+    }
+    if let Overlay::GroupEdit(edit) = &app.overlay {
+        return keys::dispatch(screens::reconcile::GROUP_KEYS, edit, key);
+    }
     if !matches!(app.overlay, Overlay::None | Overlay::Welcome) {
         return keys::dispatch(OVERLAYS, &app.overlay, key).or_else(|| {
             matches!(
@@ -67,6 +74,12 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
 
 /// The keys that work right now, for the status bar: (key, what it does).
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    if let Overlay::Import(view) = &app.overlay {
+        return keys::hints(screens::reconcile::IMPORT_KEYS, view).collect();
+    }
+    if let Overlay::GroupEdit(edit) = &app.overlay {
+        return keys::hints(screens::reconcile::GROUP_KEYS, edit).collect();
+    }
     if !matches!(app.overlay, Overlay::None) {
         return keys::hints(OVERLAYS, &app.overlay).collect();
     }
@@ -173,9 +186,6 @@ fn popup(o: &Overlay) -> bool {
 fn welcome(o: &Overlay) -> bool {
     matches!(o, Overlay::Welcome)
 }
-fn group_edit(o: &Overlay) -> bool {
-    matches!(o, Overlay::GroupEdit(_))
-}
 
 /// What sits on top of the screen takes the keys first; the rows say which overlay they are for.
 static OVERLAYS: &[Binding<Overlay>] = &[
@@ -259,18 +269,4 @@ static OVERLAYS: &[Binding<Overlay>] = &[
     Binding::keys(&[Key(Esc), Key(Char('q')), Key(Enter)], |_| Action::Back)
         .when(popup)
         .bar("Esc", "close", popup),
-    // A bank line's group, put together by hand (`e` on the Reconcile screen).
-    Binding::keys(&[Key(Up), Key(Char('k'))], |_| Action::Move(-1))
-        .when(group_edit)
-        .bar("↑↓", "move", group_edit),
-    Binding::keys(&[Key(Down), Key(Char('j'))], |_| Action::Move(1)).when(group_edit),
-    Binding::keys(&[Key(Char(' '))], |_| Action::ReconcileGroupToggle)
-        .when(group_edit)
-        .bar("Space", "tick", group_edit),
-    Binding::keys(&[Key(Enter)], |_| Action::Submit)
-        .when(group_edit)
-        .bar("Enter", "accept the group", group_edit),
-    Binding::keys(&[Key(Esc), Key(Char('q'))], |_| Action::Back)
-        .when(group_edit)
-        .bar("Esc", "leave", group_edit),
 ];

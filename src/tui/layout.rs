@@ -13,6 +13,8 @@ use super::app::Pane;
 pub const WIDE_FROM: u16 = 100;
 /// Four catalog rows, a header and two borders.
 const TABLE_HEIGHT: u16 = 7;
+/// Bank accounts shown under the integrations before the rest are left to `status`.
+pub const MOST_BANK_LINES: usize = 3;
 /// What the history keeps when the detail grows: borders, its header and three runs.
 const HISTORY_LEAST: u16 = 6;
 
@@ -28,8 +30,10 @@ pub struct Areas {
     pub narrow: bool,
 }
 
-/// `detail_lines`: the lines the detail pane would like to show (see `screens::hub::detail`).
-pub fn areas(size: Rect, focus: Pane, detail_lines: u16) -> Areas {
+/// `detail_lines`: the lines the detail pane would like to show (see `screens::hub::detail`);
+/// `bank_lines`: the bank accounts drawn under the integrations (a few at most get room).
+pub fn areas(size: Rect, focus: Pane, detail_lines: u16, bank_lines: usize) -> Areas {
+    let table_height = TABLE_HEIGHT + bank_lines.min(MOST_BANK_LINES) as u16;
     let [title, body, status_bar] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
@@ -37,7 +41,7 @@ pub fn areas(size: Rect, focus: Pane, detail_lines: u16) -> Areas {
     ])
     .areas(size);
     if size.width >= WIDE_FROM {
-        let least = (body.height / 2).clamp(TABLE_HEIGHT.min(body.height), 16);
+        let least = (body.height / 2).clamp(table_height.min(body.height), 16);
         let most = body.height.saturating_sub(HISTORY_LEAST).max(least);
         let top_height = detail_lines.saturating_add(2).clamp(least, most);
         let [top, history] =
@@ -53,7 +57,7 @@ pub fn areas(size: Rect, focus: Pane, detail_lines: u16) -> Areas {
         }
     } else {
         let [table, bottom] = Layout::vertical([
-            Constraint::Length(TABLE_HEIGHT.min(body.height)),
+            Constraint::Length(table_height.min(body.height)),
             Constraint::Min(0),
         ])
         .areas(body);
@@ -85,8 +89,8 @@ pub fn detail_width(size: Rect) -> u16 {
 
 /// Rows of history that fit in the history pane (borders and header off), for a terminal size.
 /// In a narrow terminal the pane may be hidden; its size when shown is what counts.
-pub fn history_rows(size: Rect, detail_lines: u16) -> usize {
-    let history = areas(size, Pane::History, detail_lines)
+pub fn history_rows(size: Rect, detail_lines: u16, bank_lines: usize) -> usize {
+    let history = areas(size, Pane::History, detail_lines, bank_lines)
         .history
         .unwrap_or_default();
     usize::from(history.height.saturating_sub(3))

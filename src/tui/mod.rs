@@ -41,6 +41,8 @@ pub struct Options {
     pub mouse: bool,
     /// Shown at the right of the title line.
     pub badge: Option<String>,
+    /// Where bank imports keep each account's CSV rules (the command line's place).
+    pub bank_rules: Option<crate::api::KeptRules>,
 }
 
 pub async fn run(engine: Engine, options: Options) -> anyhow::Result<()> {
@@ -53,6 +55,7 @@ pub async fn run(engine: Engine, options: Options) -> anyhow::Result<()> {
         Local::now().fixed_offset(),
     );
     app.badge = options.badge;
+    app.reconcile.kept_rules = options.bank_rules;
     // The demo opens on what to try; a studio's own dashboard does not.
     if engine.owner().await.is_ok_and(|owner| owner.role == "demo") {
         app.overlay = app::Overlay::Welcome;
@@ -274,6 +277,10 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 page_failed(PagedList::Transactions),
                 Action::TransactionsLoaded,
             ),
+        Request::LoadBankStanding => engine
+            .bank_standing()
+            .await
+            .map_or_else(failed, Action::BankStandingLoaded),
         Request::LoadTodaysSales => engine
             .todays_sales()
             .await
@@ -309,14 +316,19 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             Ok(sub) => Action::Notice(format!("Webhook subscription {}.", sub.status)),
             Err(e) => failed(e),
         },
-        Request::LoadReconcile => Action::ReconcileLoaded(Box::new(
-            engine.reconcile_view(None).await.map_err(|e| explain(&e)),
+        Request::LoadReconcile(account) => Action::ReconcileLoaded(Box::new(
+            engine
+                .reconcile_view(account)
+                .await
+                .map_err(|e| explain(&e)),
         )),
-        Request::AcceptMatch { line, candidate } => {
-            decided(engine.accept_match(None, line, candidate).await, |id| {
-                format!("Accepted ({id}); u on the line undoes it.")
-            })
-        }
+        Request::AcceptMatch {
+            account,
+            line,
+            candidate,
+        } => decided(engine.accept_match(account, line, candidate).await, |id| {
+            format!("Accepted ({id}); u on the line undoes it.")
+        }),
         Request::RejectMatch { line, candidate } => {
             decided(engine.reject_match(line, candidate).await, |()| {
                 "Rejected: not offered for this line again.".to_string()
@@ -329,18 +341,27 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 format!("{id} was already undone.")
             }
         }),
-        Request::AcceptAbove(percent) => decided(
-            engine.accept_above(None, f64::from(percent) / 100.0).await,
+        Request::AcceptAbove { account, percent } => decided(
+            engine
+                .accept_above(account, f64::from(percent) / 100.0)
+                .await,
             |n| format!("{n} suggestion{} accepted.", if n == 1 { "" } else { "s" }),
         ),
-        Request::LoadGroupChoices { line } => Action::GroupChoicesLoaded(Box::new(
+        Request::ImportBank(job) => Action::BankImport(Box::new(
+            screens::reconcile::import::job::run(engine, *job).await,
+        )),
+        Request::LoadGroupChoices { account, line } => Action::GroupChoicesLoaded(Box::new(
             engine
-                .reconcile_groups(None, line)
+                .reconcile_groups(account, line)
                 .await
                 .map_err(|e| explain(&e)),
         )),
-        Request::EvaluateGroup { line, group } => {
-            let answer = engine.evaluate_group(None, line, group.clone()).await;
+        Request::EvaluateGroup {
+            account,
+            line,
+            group,
+        } => {
+            let answer = engine.evaluate_group(account, line, group.clone()).await;
             Action::GroupEvaluated(Box::new((group, answer.map_err(|e| explain(&e)))))
         }
         Request::LoadGeminiModels => Action::GeminiModelsLoaded(

@@ -10,6 +10,7 @@ use super::confirm::Confirm;
 use super::form::Form;
 use super::screens::context::Outbox;
 use super::screens::hub::ConnectView;
+use super::screens::reconcile::import::{self, ImportView};
 use super::screens::transactions::MappingView;
 
 #[derive(Debug, Clone, Default)]
@@ -30,6 +31,8 @@ pub enum Overlay {
     Connect(Box<ConnectView>),
     /// `m`: revenue categories and the financial classes they map to.
     Mapping(Box<MappingView>),
+    /// `i` on the Reconcile screen: a bank statement to import.
+    Import(Box<ImportView>),
     /// `x` and other keys that cannot be undone: the question first.
     Confirm(Box<Confirm>),
     /// The demo's first screen: the three things to try. It takes no keys of its own: the
@@ -115,6 +118,10 @@ impl Overlay {
                 Some(step) => step,
                 None => return swallow_pointer(action),
             },
+            Overlay::Import(view) => match view.update(&action, out) {
+                Some(step) => step,
+                None => return swallow_pointer(action),
+            },
             Overlay::GroupEdit(edit) => match edit.update(&action, out) {
                 Some(step) => step,
                 None => return swallow_pointer(action),
@@ -138,6 +145,8 @@ impl Overlay {
                 view.categories_loaded(categories)
             }
             (Action::PasteRejected(message), Overlay::Connect(view)) => view.rejected(message),
+            (Action::BankImport(answer), Overlay::Import(view)) => view.answered(&answer, out),
+            (Action::BankImport(answer), _) => import::said_closed(&answer, out),
             (Action::GroupChoicesLoaded(answer), Overlay::GroupEdit(edit)) => {
                 edit.choices_loaded(*answer, out)
             }

@@ -1,8 +1,9 @@
 //! The newcomer's first five minutes, in a real pseudo terminal, read like a person reads the
-//! screen (a vt100 parser): `legion-hub demo` opens with Gemini connected; the chat streams an
-//! answer; Mindbody signs in through the browser (a `$BROWSER` script that clicks Approve) and
-//! then by pasting the address back; the first sync fills the transactions; a webhook sale
-//! arrives on its own; `q` leaves the terminal as it found it.
+//! screen (a vt100 parser): `legion-hub demo` opens with Gemini connected and Mindbody signed
+//! in, its books reconciled; the chat streams an answer; Mindbody signs out and in again through
+//! the browser (a `$BROWSER` script that clicks Approve) and then by pasting the address back; the
+//! first sync fills the transactions; a webhook sale arrives on its own; `q` leaves the terminal
+//! as it found it.
 
 use crate::support::pty;
 
@@ -83,7 +84,7 @@ fn the_first_five_minutes_in_a_real_terminal() {
 
     // The demo opens with Gemini connected and says what to try first: the chat, the sign-in,
     // the transactions. (A frame may show the table before the welcome; wait for both.)
-    let try_these = ["chat with Gemini", "sign in", "the transactions"];
+    let try_these = ["chat with Gemini", "signed in", "the transactions"];
     let hub = term.wait("Gemini connected and the welcome", |t| {
         line_with(t, "Gemini").contains("● connected") && try_these.iter().all(|w| t.contains(w))
     });
@@ -111,10 +112,32 @@ fn the_first_five_minutes_in_a_real_terminal() {
     );
     assert!(whole.contains("What sold best this week?"), "{whole}");
 
-    // Connect Mindbody through the browser; the first sync starts on its own.
+    // The demo signed Mindbody in by itself (the sandbox's sign-in, approved), synced the studio
+    // and reconciled its bank statement: the hub says what the bank still waits for.
     term.keys("\x1b");
     term.wait_for("PROVIDER");
     term.keys("j");
+    term.wait("the demo's books open", |t| {
+        line_with(t, "Mindbody").contains("● connected")
+            && line_with(t, "Bank").contains("Studio checking: ")
+            && t.lines()
+                .any(|l| l.contains("transactions") && l.contains("✓ completed"))
+    });
+    // Most of the statement is matched; what is not sure waits for a person.
+    term.keys("5");
+    let reconcile = term.wait("the Reconcile screen", |t| {
+        t.contains("Reconcile · studio-checking") && t.contains("sure")
+    });
+    assert!(reconcile.contains("to match"), "{reconcile}");
+    term.keys("1");
+    term.wait_for("PROVIDER");
+    // Signed out, then in again through the browser; the first sync starts on its own.
+    term.keys("x");
+    term.wait_for("Disconnect Mindbody?");
+    term.keys("y");
+    term.wait("Mindbody signed out", |t| {
+        line_with(t, "Mindbody").contains("○ not signed in")
+    });
     term.keys("o");
     // The table may say connected a frame before the sign-in overlay closes; a key pressed
     // then would go to the overlay's paste field, as a person's would.
@@ -156,8 +179,9 @@ fn the_first_five_minutes_in_a_real_terminal() {
         std::thread::sleep(Duration::from_millis(5));
     }
     term.keys("\r");
+    // As above: a key pressed before the sign-in overlay closes would go to its paste field.
     term.wait("Mindbody connected again", |t| {
-        line_with(t, "Mindbody").contains("● connected")
+        line_with(t, "Mindbody").contains("● connected") && !t.contains("Connect Mindbody ·")
     });
 
     // A sale made at the studio arrives by webhook, without a sync.

@@ -345,7 +345,7 @@ fn the_demos_first_screen_says_what_to_try() {
     let shown = screen(&app);
     for try_this in [
         "2       chat with Gemini",
-        "j  o    select Mindbody and sign in",
+        "j x o   Mindbody, signed in",
         "3       the transactions",
     ] {
         assert!(shown.contains(try_this), "{try_this}:\n{shown}");

@@ -61,6 +61,9 @@ impl Core {
         }
         let summary = import_statements(store, &name, &file, &statements, &options)
             .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        if summary.import.lines_new > 0 {
+            self.refresh_bank_standing();
+        }
         Ok(summary)
     }
 }

@@ -12,7 +12,10 @@
 //! - [`suggest`] ranks them, gives each line its best candidate that no better line claimed, and
 //!   says how sure it is.
 //!
-//! Everything here is pure: the inputs are plain values, so it is measured and tested without a
+//! [`service`] runs it in the engine over the store, and [`upkeep`] keeps each account's
+//! [`standing`] (what the status glance shows) true.
+//!
+//! Everything else here is pure: the inputs are plain values, so it is measured and tested without a
 //! store. Uses `books::calendar` and `books::currency`; nothing else.
 
 pub mod card;
@@ -25,7 +28,9 @@ pub mod inputs;
 pub mod matched;
 pub mod naming;
 pub mod service;
+pub mod standing;
 pub mod suggest;
+pub mod upkeep;
 
 pub use inputs::{BankEntry, CardPayment, CashTaking};
 pub use suggest::{Candidate, Paid, Suggestion, Suggestions, suggest};

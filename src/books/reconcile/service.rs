@@ -13,14 +13,15 @@ use super::groups::{self, Evaluated, Group};
 use super::inputs::{BankEntry, CardPayment, CashTaking};
 use super::matched::{AcceptedBy, CASH_OVER_SHORT_CLASS, FEES_CLASS, Match, MatchKind};
 use super::naming::{self, Inputs};
-use super::suggest::{self, Candidate, Paid, Settings, Suggestions};
+use super::standing::{BankStanding, waiting_days};
+use super::suggest::{self, Candidate, History, Paid, Settings, Suggestions};
 use crate::api::reconcile::{
-    CandidateRef, CandidateView, FeeView, GroupChoices, LineState, LineView, MonthReport, Overdue,
+    CandidateRef, CandidateView, FeeView, GroupChoices, LineState, LineView, MonthReport,
     ReconcileView,
 };
+use crate::books::Transaction;
 use crate::books::bank::account::{BankAccount, BankLine};
 use crate::books::payment::MethodKind;
-use crate::books::{Transaction, calendar};
 use crate::engine::host::{Core, EngineError};
 use crate::store::matches::{fee_line_key, over_short_line_key};
 
@@ -28,7 +29,7 @@ use crate::store::matches::{fee_line_key, over_short_line_key};
 const LEAD_DAYS: i64 = 30;
 
 /// Everything one run of the matcher saw, to turn into a view or a decision.
-struct Loaded {
+pub(super) struct Loaded {
     account: BankAccount,
     /// Every line of the account, oldest first.
     lines: Vec<BankLine>,
@@ -62,6 +63,7 @@ impl Core {
         account: Option<String>,
     ) -> Result<ReconcileView, EngineError> {
         let loaded = self.load_reconciliation(account.as_deref())?;
+        self.keep_standing_of(&loaded);
         self.view_of(&loaded)
     }
 
@@ -72,6 +74,7 @@ impl Core {
         day: NaiveDate,
     ) -> Result<MonthReport, EngineError> {
         let loaded = self.load_reconciliation(account.as_deref())?;
+        self.keep_standing_of(&loaded);
         Ok(month_report(&loaded, day))
     }
 
@@ -88,7 +91,9 @@ impl Core {
         let index = open_line(&loaded, &line)?;
         if let Some(chosen) = offered(&loaded, index, &candidate) {
             let posting = posting_of_candidate(&loaded, index, chosen);
-            return self.post_match(&loaded, posting, AcceptedBy::Person);
+            let id = self.post_match(&loaded, posting, AcceptedBy::Person)?;
+            self.refresh_bank_standing();
+            return Ok(id);
         }
         if let CandidateRef::Chargeback { .. } = candidate {
             return Err(EngineError::Invalid(
@@ -100,7 +105,9 @@ impl Core {
             return Err(EngineError::Invalid(refused.to_string()));
         }
         let posting = posting_of_group(&loaded, index, edited);
-        self.post_match(&loaded, posting, AcceptedBy::Person)
+        let id = self.post_match(&loaded, posting, AcceptedBy::Person)?;
+        self.refresh_bank_standing();
+        Ok(id)
     }
 
     /// What the open bank line `line` could pay, for a person to put the group together.
@@ -252,6 +259,9 @@ impl Core {
             )?;
             accepted += 1;
         }
+        if accepted > 0 {
+            self.refresh_bank_standing();
+        }
         Ok(accepted)
     }
 
@@ -264,6 +274,8 @@ impl Core {
         self.inner
             .store
             .reject_candidate(&line, &naming::name_text(&candidate))?;
+        // A rejected exact payout no longer counts as seen in a deposit.
+        self.refresh_bank_standing();
         Ok(())
     }
 
@@ -276,10 +288,11 @@ impl Core {
         if let Some(fee_line) = undone.fee_transaction {
             store.remove_transactions(&[fee_line])?;
         }
+        self.refresh_bank_standing();
         Ok(true)
     }
 
-    fn load_reconciliation(&self, account: Option<&str>) -> Result<Loaded, EngineError> {
+    pub(super) fn load_reconciliation(&self, account: Option<&str>) -> Result<Loaded, EngineError> {
         let store = &self.inner.store;
         self.mend_fee_lines()?;
         let accounts = store.bank_accounts()?;
@@ -319,9 +332,8 @@ impl Core {
             .filter(|m| m.account == account.key)
             .map(|m| (m.id.clone(), m))
             .collect();
-        let open: Vec<BankEntry> = lines
+        let every_line: Vec<BankEntry> = lines
             .iter()
-            .filter(|l| !claims.contains_key(&l.key))
             .map(|l| BankEntry {
                 key: l.key.clone(),
                 date: l.date,
@@ -329,6 +341,11 @@ impl Core {
                 text: format!("{} {}", l.payee, l.memo),
                 parts: (l.parts.len() as u32).max(1),
             })
+            .collect();
+        let open: Vec<BankEntry> = every_line
+            .iter()
+            .filter(|l| !claims.contains_key(&l.key))
+            .cloned()
             .collect();
         let (first, last) = match (lines.first(), lines.last()) {
             (Some(f), Some(l)) => (f.date, l.date),
@@ -343,10 +360,10 @@ impl Core {
         let to = (last + Duration::days(1))
             .and_hms_opt(0, 0, 0)
             .unwrap_or_default();
-        let payments: Vec<CardPayment> = store
+        let every_payment: Vec<CardPayment> = store
             .card_transactions_between(from, to)?
             .into_iter()
-            .filter(|t| t.settled && !claims.contains_key(&t.key))
+            .filter(|t| t.settled)
             .map(|t| CardPayment {
                 merchant: t.merchant_id.clone().unwrap_or_default(),
                 at: t.time,
@@ -358,6 +375,11 @@ impl Core {
                 },
                 key: t.key,
             })
+            .collect();
+        let payments: Vec<CardPayment> = every_payment
+            .iter()
+            .filter(|p| !claims.contains_key(&p.key))
+            .cloned()
             .collect();
         let mut cash_keys: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
         let mut cash: Vec<CashTaking> = Vec::new();
@@ -379,6 +401,10 @@ impl Core {
         let settings = Settings {
             currency: account.currency.clone(),
             max_lag: self.max_lag(),
+            learn_from: Some(History {
+                payments: every_payment,
+                lines: every_line,
+            }),
             ..Settings::default()
         };
         let suggestions = suggest::suggest(
@@ -548,22 +574,21 @@ impl Core {
                 .then(b.date.cmp(&a.date))
                 .then(a.key.cmp(&b.key))
         });
-        let credits: Vec<&LineView> = views
-            .iter()
-            .filter(|v| v.amount > Decimal::ZERO && !matches!(v.state, LineState::Matched { .. }))
-            .collect();
+        let standing = standing_of(loaded);
+        let today = chrono::Local::now().date_naive();
+        let after_days = self.inner.config.books.deposit_overdue_days;
         Ok(ReconcileView {
             account: loaded.account.key.clone(),
             currency: loaded.account.currency.clone(),
-            unreconciled: credits.len() as u64,
-            unreconciled_sum: credits.iter().map(|v| v.amount).sum(),
-            unreconciled_oldest: credits.iter().map(|v| v.date).min(),
+            unreconciled: standing.unreconciled,
+            unreconciled_sum: standing.unreconciled_sum,
+            unreconciled_oldest: standing.unreconciled_oldest,
             fees: fee_views(suggestions),
             batches_close: suggestions
                 .clearing
                 .cutoff
                 .map_or_else(|| "midnight".to_string(), |t| t.format("%H:%M").to_string()),
-            overdue: overdue(loaded, self.inner.config.books.deposit_overdue_days),
+            overdue: standing.overdue(today, after_days),
             lines: views,
         })
     }
@@ -760,20 +785,34 @@ fn not_yet_deposited(loaded: &Loaded) -> impl Iterator<Item = &CardPayment> {
         .map(|(_, p)| p)
 }
 
-/// Card sales no deposit has paid, older than `after_days` business days, from the first day the
-/// statements cover (before it, the bank's side is unknown).
-fn overdue(loaded: &Loaded, after_days: u32) -> Overdue {
-    let today = chrono::Local::now().date_naive();
-    let cutoff = calendar::business_days_back(today, after_days);
-    let covered_from = loaded.lines.first().map(|l| l.date);
-    let late: Vec<&CardPayment> = not_yet_deposited(loaded)
-        .filter(|p| covered_from.is_some_and(|from| p.at.date() >= from) && p.at.date() <= cutoff)
+/// What the account comes to, for the glance: its unmatched credits, and the card sales no
+/// deposit has paid by day, from the first day the statements cover (before it, the bank's side
+/// is unknown).
+pub(super) fn standing_of(loaded: &Loaded) -> BankStanding {
+    let covered = loaded
+        .lines
+        .first()
+        .zip(loaded.lines.last())
+        .map(|(f, l)| (f.date, l.date));
+    let credits: Vec<&BankLine> = loaded
+        .lines
+        .iter()
+        .filter(|l| l.amount > Decimal::ZERO && !loaded.claims.contains_key(&l.key))
         .collect();
-    Overdue {
-        count: late.len() as u64,
-        sum: late.iter().map(|p| p.amount).sum(),
-        oldest: late.iter().map(|p| p.at.date()).min(),
-        after_days,
+    BankStanding {
+        account: loaded.account.key.clone(),
+        name: loaded.account.name.clone(),
+        currency: loaded.account.currency.clone(),
+        unreconciled: credits.len() as u64,
+        unreconciled_sum: credits.iter().map(|l| l.amount).sum(),
+        unreconciled_oldest: credits.iter().map(|l| l.date).min(),
+        waiting: waiting_days(
+            not_yet_deposited(loaded)
+                .map(|p| (p.at.date(), p.amount))
+                .filter(|(day, _)| covered.is_some_and(|(from, _)| *day >= from)),
+        ),
+        covered,
+        figured_at: Utc::now(),
     }
 }
 

@@ -28,6 +28,17 @@ pub struct Settings {
     pub near_miss: Decimal,
     /// Other lines scanned for the second half of a split deposit.
     pub split_scan: usize,
+    /// Every card payment and bank line of the account, matched ones too, to learn the batches'
+    /// cut-off and the fees from: once the sure deposits are accepted, the few lines left are
+    /// too few to learn from, and would fall back to the default fee and a wrong cut-off.
+    pub learn_from: Option<History>,
+}
+
+/// The whole history of an account, for learning (see [`Settings::learn_from`]).
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub payments: Vec<CardPayment>,
+    pub lines: Vec<BankEntry>,
 }
 
 impl Default for Settings {
@@ -38,6 +49,7 @@ impl Default for Settings {
             default_fee: fees::DEFAULT,
             near_miss: Decimal::new(2, 2),
             split_scan: 64,
+            learn_from: None,
         }
     }
 }
@@ -155,7 +167,13 @@ pub fn suggest(
     settings: &Settings,
     rejected: &Rejected<'_>,
 ) -> Suggestions {
-    let (clearing, fees) = batches_and_fees(payments, lines, settings);
+    let (clearing, fees) = match &settings.learn_from {
+        Some(history) => {
+            let (learned, fees) = batches_and_fees(&history.payments, &history.lines, settings);
+            (Clearing::of(payments, learned.cutoff), fees)
+        }
+        None => batches_and_fees(payments, lines, settings),
+    };
     let pile = Undeposited::of(cash);
     let charges = ChargeIndex::of(payments);
     let words = Words {

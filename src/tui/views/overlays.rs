@@ -26,6 +26,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Connect(view) => sign_in(frame, view, &app.theme),
         Overlay::Mapping(view) => mapping(frame, view, &app.theme),
         Overlay::Confirm(confirm) => question(frame, confirm, &app.theme),
+        Overlay::Import(view) => {
+            crate::tui::screens::reconcile::import::view::draw(frame, view, &app.theme)
+        }
         Overlay::Welcome => welcome(frame, &app.theme),
         Overlay::GroupEdit(edit) => {
             crate::tui::screens::reconcile::group_view::draw(frame, edit, &app.theme)
@@ -393,13 +396,13 @@ fn welcome(frame: &mut Frame, theme: &Theme) {
     for (keys, what) in [
         ("2", "chat with Gemini about the studio's books"),
         (
-            "j  o",
-            "select Mindbody and sign in (the sandbox's own sign-in page)",
+            "j x o",
+            "Mindbody, signed in for you: x signs out, o signs in again",
         ),
         ("3", "the transactions, as syncs and webhooks bring them in"),
         (
             "5",
-            "the bank statement beside the sales: what each deposit paid",
+            "the bank statement beside the sales, mostly reconciled",
         ),
     ] {
         for (i, piece) in crate::format::wrap(what, room).into_iter().enumerate() {

@@ -1,8 +1,8 @@
-//! The hub's state: the integrations, the filter over them, the selected one, the pane with the
+//! The hub's state: the integrations and the bank accounts' standing, the filter over them, the selected one, the pane with the
 //! focus, and the selected one's sync history (a window of it) and detail scroll.
 
 use crate::api::Provider;
-use crate::api::{IntegrationView, SyncLog};
+use crate::api::{BankStandingView, IntegrationView, SyncLog};
 use crate::present;
 use crate::tui::action::Request;
 use crate::tui::layout;
@@ -42,6 +42,9 @@ pub struct HubScreen {
     pub history: History,
     pub detail_scroll: u16,
     pub(crate) reload_integrations: bool,
+    /// Each bank account's standing, drawn under the integrations (not selectable).
+    pub banks: Vec<BankStandingView>,
+    pub(crate) reload_banks: bool,
 }
 
 impl Default for HubScreen {
@@ -54,6 +57,8 @@ impl Default for HubScreen {
             history: History::default(),
             detail_scroll: 0,
             reload_integrations: true,
+            banks: Vec::new(),
+            reload_banks: true,
         }
     }
 }
@@ -80,7 +85,7 @@ impl HubScreen {
     }
 
     pub fn history_rows(&self, cx: &Context) -> usize {
-        layout::history_rows(cx.size, self.detail_lines(cx))
+        layout::history_rows(cx.size, self.detail_lines(cx), self.banks.len())
     }
 
     /// Where the hub's panes are now.
@@ -91,7 +96,7 @@ impl HubScreen {
     /// Where the hub's panes would be with `focus` on a pane (a narrow terminal shows the
     /// detail or the history).
     pub fn areas_with_focus(&self, cx: &Context, focus: Pane) -> layout::Areas {
-        layout::areas(cx.size, focus, self.detail_lines(cx))
+        layout::areas(cx.size, focus, self.detail_lines(cx), self.banks.len())
     }
 
     fn detail_lines(&self, cx: &Context) -> u16 {
@@ -111,6 +116,9 @@ impl HubScreen {
         let mut out = Vec::new();
         if std::mem::take(&mut self.reload_integrations) {
             out.push(Request::LoadIntegrations);
+        }
+        if std::mem::take(&mut self.reload_banks) {
+            out.push(Request::LoadBankStanding);
         }
         let rows = self.history_rows(cx);
         if let Some(provider) = self.history.key

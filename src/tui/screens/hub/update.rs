@@ -277,6 +277,7 @@ impl HubScreen {
     /// ended, a test or a job finished, a sign-in ended.
     pub fn on_event(&mut self, event: &Event, out: &mut Outbox) {
         match event {
+            Event::BankStandingChanged(banks) => self.banks = banks.clone(),
             Event::IntegrationChanged(view) => {
                 let keep = self.selected_provider();
                 match self

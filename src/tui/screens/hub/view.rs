@@ -1,4 +1,5 @@
-//! The integrations table: provider, status, last sync, error.
+//! The integrations table: provider, status, last sync, error; and under it a line per bank
+//! account: what waits to reconcile, and card sales late to the bank.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -89,8 +90,55 @@ pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context) {
     )
     .header(header)
     .column_spacing(1)
-    .row_highlight_style(theme.selected(focused))
-    .block(block);
+    .row_highlight_style(theme.selected(focused));
+    // The table where a bordered one would have its rows (clicks find them there), the bank
+    // accounts under it, inside the same border.
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let shown = hub.banks.len().min(crate::tui::layout::MOST_BANK_LINES);
+    let banks_height = (shown as u16).min(inner.height.saturating_sub(2));
+    // Right under the last integration, where a tall pane has room to spare.
+    let rows_height = (visible.len() as u16 + 1).min(inner.height.saturating_sub(banks_height));
+    let [rows_area, banks_area, _] = ratatui::layout::Layout::vertical([
+        Constraint::Length(rows_height),
+        Constraint::Length(banks_height),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
     let mut state = TableState::default().with_selected(Some(hub.selected));
-    frame.render_stateful_widget(table, area, &mut state);
+    frame.render_stateful_widget(table, rows_area, &mut state);
+    let lines: Vec<Line> = hub
+        .banks
+        .iter()
+        .take(shown)
+        .map(|bank| bank_line(bank, cx))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), banks_area);
+}
+
+/// "Bank Studio checking: 3 credits, 4,210.55 USD, oldest Nov 28 · ⚠ 12 card sales late".
+fn bank_line<'a>(bank: &crate::api::BankStandingView, cx: &Context) -> Line<'a> {
+    let theme = &cx.theme;
+    let mut spans = vec![
+        Span::styled(
+            format!("{:width$} ", "Bank", width = PROVIDER_WIDTH),
+            theme.dim(),
+        ),
+        Span::raw(format!(
+            "{}: {}",
+            crate::text::one_line(&bank.name),
+            present::bank_to_reconcile(bank)
+        )),
+    ];
+    if bank.needs_attention() {
+        spans.push(Span::styled(
+            format!(
+                " · ⚠ {} card sale{} late",
+                bank.overdue.count,
+                if bank.overdue.count == 1 { "" } else { "s" }
+            ),
+            theme.warning(),
+        ));
+    }
+    Line::from(spans)
 }

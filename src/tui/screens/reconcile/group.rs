@@ -12,7 +12,8 @@ use crate::tui::screens::context::Outbox;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupEdit {
-    /// The bank line's key.
+    /// The bank account on show (None: the only one), and the line's key.
+    pub account: Option<String>,
     pub line: String,
     /// How the line is named at the top ("Nov 14 · 1,204.18 · STRIPE TRANSFER").
     pub title: String,
@@ -28,10 +29,14 @@ pub struct GroupEdit {
 }
 
 impl GroupEdit {
-    /// The overlay for `line`, waiting for its choices; the request to make.
-    pub fn open(line: String, title: String) -> (GroupEdit, Request) {
-        let request = Request::LoadGroupChoices { line: line.clone() };
+    /// The overlay for `line` of `account`, waiting for its choices; the request to make.
+    pub fn open(account: Option<String>, line: String, title: String) -> (GroupEdit, Request) {
+        let request = Request::LoadGroupChoices {
+            account: account.clone(),
+            line: line.clone(),
+        };
         let edit = GroupEdit {
+            account,
             line,
             title,
             choices: None,
@@ -107,6 +112,7 @@ impl GroupEdit {
             self.asked = Some(group.clone());
             self.evaluated = None;
             out.request(Request::EvaluateGroup {
+                account: self.account.clone(),
                 line: self.line.clone(),
                 group,
             });
@@ -134,6 +140,7 @@ impl GroupEdit {
         }
         out.start(
             Request::AcceptMatch {
+                account: self.account.clone(),
                 line: self.line.clone(),
                 candidate: group,
             },
@@ -188,7 +195,9 @@ impl super::ReconcileScreen {
             crate::format::money(line.amount, &view.currency),
             line.payee
         );
-        let (edit, request) = GroupEdit::open(line.key.clone(), title);
+        // The account the lines come from: the view names it even when the screen was opened on
+        // the only one.
+        let (edit, request) = GroupEdit::open(Some(view.account.clone()), line.key.clone(), title);
         out.open(Overlay::GroupEdit(Box::new(edit)));
         out.request(request);
     }

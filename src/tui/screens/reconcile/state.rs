@@ -1,12 +1,18 @@
-//! The Reconcile screen's state: the account's lines as the engine reconciled them, which one is
-//! selected, which of its candidates is on show, the filter and the bulk-accept threshold.
+//! The Reconcile screen's state: which bank account is on show, its lines as the engine
+//! reconciled them, which one is selected, which of its candidates is on show, the filter and
+//! the bulk-accept threshold; and where an import keeps a CSV's rules.
 
+use crate::api::KeptRules;
 use crate::api::reconcile::{CandidateView, LineState, LineView, ReconcileView};
 use crate::tui::action::Request;
 use crate::tui::layout;
 use crate::tui::screens::context::Context;
 
 pub struct ReconcileScreen {
+    /// The bank account on show (its key); None: the only one there is.
+    pub account: Option<String>,
+    /// Where imports keep an account's CSV rules (beside the config file).
+    pub kept_rules: Option<KeptRules>,
     pub view: Option<ReconcileView>,
     /// Why the last load failed (no statement imported yet, say).
     pub error: Option<String>,
@@ -26,6 +32,8 @@ pub struct ReconcileScreen {
 impl Default for ReconcileScreen {
     fn default() -> Self {
         ReconcileScreen {
+            account: None,
+            kept_rules: None,
             view: None,
             error: None,
             selected: 0,
@@ -113,6 +121,6 @@ impl ReconcileScreen {
         }
         self.stale = false;
         self.loading = true;
-        Some(Request::LoadReconcile)
+        Some(Request::LoadReconcile(self.account.clone()))
     }
 }

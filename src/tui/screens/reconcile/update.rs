@@ -9,6 +9,8 @@ use crate::tui::overlay::Overlay;
 use crate::tui::screens::context::{Context, Outbox};
 
 use super::ReconcileScreen;
+use super::import::ImportView;
+use super::import::job::ImportAnswer;
 
 impl ReconcileScreen {
     /// Each show reads the books again: a sync or an import may have moved them.
@@ -58,6 +60,7 @@ impl ReconcileScreen {
                     out.open(Overlay::Confirm(Box::new(Confirm::accept_above(
                         count,
                         self.threshold,
+                        self.account.clone(),
                     ))));
                 }
             }
@@ -71,6 +74,13 @@ impl ReconcileScreen {
                     ),
                     false,
                 );
+            }
+            Action::ReconcileImport => {
+                let on_show = self.view.as_ref().map(|v| v.account.as_str());
+                out.open(Overlay::Import(Box::new(ImportView::new(
+                    on_show.or(self.account.as_deref()),
+                    self.kept_rules.clone(),
+                ))));
             }
             Action::OpenFilter => {
                 out.open(Overlay::Filter(tui_input::Input::new(self.filter.clone())))
@@ -91,6 +101,7 @@ impl ReconcileScreen {
     fn accept(&mut self, out: &mut Outbox) {
         if let (Some(line), Some(candidate)) = (self.selected_line(), self.candidate()) {
             out.request(Request::AcceptMatch {
+                account: self.account.clone(),
                 line: line.key.clone(),
                 candidate: candidate.id.clone(),
             });
@@ -145,6 +156,21 @@ impl ReconcileScreen {
     /// A decision was saved (or refused): read the books again.
     pub fn changed(&mut self) {
         self.stale = true;
+    }
+
+    /// An import came through: its account is the one on show now, read afresh.
+    pub fn bank_imported(&mut self, answer: &ImportAnswer) {
+        if let ImportAnswer::Imported(summary) = answer {
+            // Another account's rows are other rows: start at its top.
+            let showing = self.view.as_ref().map(|v| v.account.as_str());
+            if showing.or(self.account.as_deref()) != Some(summary.account.key.as_str()) {
+                self.selected = 0;
+                self.top = 0;
+                self.choice = 0;
+            }
+            self.account = Some(summary.account.key.clone());
+            self.stale = true;
+        }
     }
 
     /// A sync or a delivery can bring new payments to match.

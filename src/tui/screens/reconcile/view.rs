@@ -19,7 +19,7 @@ pub fn draw(frame: &mut Frame, screen: &ReconcileScreen, cx: &Context) {
     let (list_area, detail_area) = layout::reconcile_areas(cx.size);
     let Some(view) = &screen.view else {
         let text = match &screen.error {
-            Some(error) => error.clone(),
+            Some(error) => format!("{error}\n\ni imports a bank statement here."),
             None => "Loading…".to_string(),
         };
         let block = pane_block(" Reconcile ", cx.uncovered(), theme);
@@ -103,7 +103,7 @@ fn draw_detail(
     let mut lines: Vec<Line> = Vec::new();
     match screen.selected_line() {
         None if view.lines.is_empty() => lines.push(Line::styled(
-            "No bank lines yet: `legion-hub import bank FILE` brings a statement in.",
+            "No bank lines yet: i imports a statement (or `legion-hub import bank FILE`).",
             theme.dim(),
         )),
         None => lines.push(Line::styled(
