@@ -213,6 +213,27 @@ pub enum ImportCommand {
 pub enum ReconcileCommand {
     /// Take an accepted match back (its lines and sales are open again; its fee line goes).
     Undo { id: String },
+    /// Match a bank line to a group you put together: one merchant account's batches by their
+    /// settlement days, or days of cash. A card group posts what the bank kept as its fee; a
+    /// cash deposit's difference from its days goes to Cash over and short.
+    Accept {
+        /// The bank line's key (`legion-hub reconcile --json` lists them).
+        line: String,
+        /// The days, YYYY-MM-DD, comma-separated.
+        #[arg(long, value_name = "D1,D2", value_delimiter = ',', required = true)]
+        days: Vec<chrono::NaiveDate>,
+        /// The merchant account whose settlement batches they are.
+        #[arg(
+            long,
+            value_name = "M",
+            conflicts_with = "cash",
+            required_unless_present = "cash"
+        )]
+        merchant: Option<String>,
+        /// Days of undeposited cash and cheques.
+        #[arg(long)]
+        cash: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

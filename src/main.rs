@@ -147,7 +147,20 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 accept_above,
                 undo: match &action {
                     Some(legion_hub::cli::ReconcileCommand::Undo { id }) => Some(id.as_str()),
-                    None => None,
+                    _ => None,
+                },
+                accept: match &action {
+                    Some(legion_hub::cli::ReconcileCommand::Accept {
+                        line,
+                        days,
+                        merchant,
+                        ..
+                    }) => Some(commands::reconcile::AcceptGroup::new(
+                        line,
+                        days,
+                        merchant.as_deref(),
+                    )),
+                    _ => None,
                 },
                 json,
             },

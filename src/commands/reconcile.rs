@@ -1,11 +1,12 @@
 //! `legion-hub reconcile`: a bank account's lines beside what they pay, as the Reconcile screen
 //! shows them: the suggestions with their reasons and confidence, what is matched, what waits.
-//! `--accept-above P` accepts every suggestion at least that sure; `undo MATCH` takes one back.
-//! Exit 3 when deposits wait or card sales are overdue.
+//! `--accept-above P` accepts every suggestion at least that sure; `undo MATCH` takes one back;
+//! `accept LINE --days ...` matches a line to a group put together by hand. Exit 3 when deposits
+//! wait or card sales are overdue.
 
 use crate::api::Role;
 use crate::api::currency;
-use crate::api::reconcile::{LineState, ReconcileView};
+use crate::api::reconcile::{CandidateRef, LineState, ReconcileView};
 use crate::config::Settings;
 
 pub struct ReconcileArgs<'a> {
@@ -14,7 +15,34 @@ pub struct ReconcileArgs<'a> {
     pub month: Option<chrono::NaiveDate>,
     pub accept_above: Option<f64>,
     pub undo: Option<&'a str>,
+    pub accept: Option<AcceptGroup<'a>>,
     pub json: bool,
+}
+
+/// `accept LINE --days ... (--merchant M | --cash)`: a line and the group put together for it.
+pub struct AcceptGroup<'a> {
+    pub line: &'a str,
+    pub group: CandidateRef,
+}
+
+impl<'a> AcceptGroup<'a> {
+    /// Card batches of `merchant`, or cash days when there is no merchant.
+    pub fn new(
+        line: &'a str,
+        days: &[chrono::NaiveDate],
+        merchant: Option<&str>,
+    ) -> AcceptGroup<'a> {
+        let days = days.to_vec();
+        let group = match merchant {
+            Some(merchant) => CandidateRef::Card {
+                merchant: merchant.to_string(),
+                days,
+                with: None,
+            },
+            None => CandidateRef::Cash { days },
+        };
+        AcceptGroup { line, group }
+    }
 }
 
 pub async fn run(settings: &Settings, args: ReconcileArgs<'_>) -> anyhow::Result<u8> {
@@ -27,6 +55,9 @@ pub async fn run(settings: &Settings, args: ReconcileArgs<'_>) -> anyhow::Result
         }
         eprintln!("no match {id}: `legion-hub reconcile --json` lists the matches with their ids");
         return Ok(super::exit::FAILED);
+    }
+    if let Some(accept) = args.accept {
+        return accept_group(&engine, account, accept, args.json).await;
     }
     if let Some(at_least) = args.accept_above {
         let accepted = engine.accept_above(account.clone(), at_least).await?;
@@ -63,6 +94,35 @@ pub async fn run(settings: &Settings, args: ReconcileArgs<'_>) -> anyhow::Result
     } else {
         super::exit::OK
     })
+}
+
+/// Works the group out, says it, and accepts it unless it cannot be: exit 1 with the reason.
+async fn accept_group(
+    engine: &crate::api::Engine,
+    account: Option<String>,
+    accept: AcceptGroup<'_>,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let line = accept.line.to_string();
+    let view = engine
+        .evaluate_group(account.clone(), line.clone(), accept.group.clone())
+        .await?;
+    if let Some(refused) = &view.refused {
+        if json {
+            println!("{}", serde_json::to_string_pretty(&view)?);
+        }
+        eprintln!("{}\nnot accepted: {refused}", view.reason);
+        return Ok(super::exit::FAILED);
+    }
+    let id = engine.accept_match(account, line, accept.group).await?;
+    if json {
+        let accepted = serde_json::json!({ "match_id": id, "group": view });
+        println!("{}", serde_json::to_string_pretty(&accepted)?);
+    } else {
+        println!("{}", view.reason);
+        println!("Accepted ({id}); `legion-hub reconcile undo {id}` takes it back.");
+    }
+    Ok(super::exit::OK)
 }
 
 fn print_view(view: &ReconcileView) {

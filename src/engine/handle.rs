@@ -201,6 +201,12 @@ engine_calls! {
     /// Takes a match back with its fee line; false when there was none.
     fn undo_match(id: String) -> bool = |core| core.undo_match(id).await;
     fn bank_standing() -> Vec<BankStandingView> = |core| core.bank_standing().await;
+    /// What an open bank line could pay, for a person to put its group together.
+    fn reconcile_groups(account: Option<String>, line: String) -> crate::api::reconcile::GroupChoices =
+        |core| core.reconcile_groups(account, line).await;
+    /// A group a person put together for a line, worked out and put in words.
+    fn evaluate_group(account: Option<String>, line: String, group: CandidateRef) -> crate::api::reconcile::CandidateView =
+        |core| core.evaluate_group(account, line, group).await;
     /// Copies the data into `dir` (absolute, new or empty), with the master key when asked.
     fn backup(dir: std::path::PathBuf, with_key: bool) -> BackupReport =
         |core| core.backup(&dir, with_key).await;

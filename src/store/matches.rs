@@ -5,9 +5,10 @@
 //! - `match_rejections`: `{line}\n{candidate}` → when, so a rejected suggestion is not offered
 //!   again for that line.
 //!
-//! A match and its claims are written in one sled transaction. The fee's expense line is a
-//! transaction in the books, written after; [`Store::fee_lines_to_mend`] finds what a crash
-//! between the two left (a match without its fee line, a fee line without its match).
+//! A match and its claims are written in one sled transaction. The books line it posts (a card
+//! fee's expense, a cash deposit's over or short) is a transaction in the books, written after;
+//! [`Store::fee_lines_to_mend`] finds what a crash between the two left (a match without its
+//! line, a line without its match).
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,8 +27,18 @@ pub const REJECTED: &str = "match_rejections";
 /// The keys of the books' own fee lines start so: `books:fee:match:12`.
 pub const FEE_LINE_PREFIX: &str = "books:fee:";
 
+/// The keys of a cash deposit's over-or-short lines: `books:over_short:match:12`.
+pub const OVER_SHORT_LINE_PREFIX: &str = "books:over_short:";
+
+/// Every prefix of the books lines a match posts, for the mend.
+const MATCH_LINE_PREFIXES: [&str; 2] = [FEE_LINE_PREFIX, OVER_SHORT_LINE_PREFIX];
+
 pub fn fee_line_key(match_id: &str) -> String {
     format!("{FEE_LINE_PREFIX}{match_id}")
+}
+
+pub fn over_short_line_key(match_id: &str) -> String {
+    format!("{OVER_SHORT_LINE_PREFIX}{match_id}")
 }
 
 /// What was already claimed when a match was to be accepted.
@@ -159,14 +170,14 @@ impl Store {
         Ok(rejected)
     }
 
-    /// What a crash between a match and its fee line left: the matches whose fee line is
-    /// missing, and the fee lines whose match is gone.
+    /// What a crash between a match and its books line (fee, over or short) left: the matches
+    /// whose line is missing, and the lines whose match is gone.
     pub fn fee_lines_to_mend(&self) -> Result<(Vec<Match>, Vec<String>), StoreError> {
         let matches = self.matches()?;
-        let lines: HashSet<String> = self
-            .transaction_keys_with_prefix(FEE_LINE_PREFIX)?
-            .into_iter()
-            .collect();
+        let mut lines: HashSet<String> = HashSet::new();
+        for prefix in MATCH_LINE_PREFIXES {
+            lines.extend(self.transaction_keys_with_prefix(prefix)?);
+        }
         let wanted: HashSet<&str> = matches
             .iter()
             .filter_map(|m| m.fee_transaction.as_deref())

@@ -125,6 +125,18 @@ pub enum Action {
     RequestFailed(String),
     /// A page of one of the long lists could not be loaded: which list, and why.
     PageFailed(PagedList, String),
+    /// `e` on the Reconcile screen: put the selected line's group together by hand.
+    ReconcileEditGroup,
+    /// Space in the group overlay: tick or untick the choice under the cursor.
+    ReconcileGroupToggle,
+    GroupChoicesLoaded(Box<Result<crate::api::reconcile::GroupChoices, String>>),
+    /// The engine's view of a group put together by hand (the group asked about, the answer).
+    GroupEvaluated(
+        Box<(
+            crate::api::reconcile::CandidateRef,
+            Result<crate::api::reconcile::CandidateView, String>,
+        )>,
+    ),
 }
 
 /// The lists read a page at a time from the store.
@@ -202,6 +214,17 @@ pub enum Request {
     },
     /// Read a bank statement file and import it (off the frame loop: reading takes a while).
     ImportBank(Box<ImportJob>),
+    /// What an open bank line could pay, for the group overlay.
+    LoadGroupChoices {
+        account: Option<String>,
+        line: String,
+    },
+    /// A group put together by hand, worked out against its line.
+    EvaluateGroup {
+        account: Option<String>,
+        line: String,
+        group: crate::api::reconcile::CandidateRef,
+    },
 }
 
 impl Request {

@@ -195,7 +195,9 @@ impl App {
             answer @ (Action::GeminiModelsLoaded(_)
             | Action::CategoriesLoaded(_)
             | Action::PasteRejected(_)
-            | Action::ConnectFailed(_)) => {
+            | Action::ConnectFailed(_)
+            | Action::GroupChoicesLoaded(_)
+            | Action::GroupEvaluated(_)) => {
                 self.overlay.on_answer(answer, &mut out);
             }
             Action::Resize { width, height } => {
@@ -423,6 +425,8 @@ fn is_from_user(action: &Action) -> bool {
             | Action::ReconcileLoaded(_)
             | Action::ReconcileChanged(_)
             | Action::BankImport(_)
+            | Action::GroupChoicesLoaded(_)
+            | Action::GroupEvaluated(_)
             | Action::RequestFailed(_)
             | Action::PageFailed(..)
             | Action::Resize { .. }

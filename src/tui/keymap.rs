@@ -46,6 +46,9 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     if let Overlay::Import(view) = &app.overlay {
         return keys::dispatch(screens::reconcile::IMPORT_KEYS, view, key);
     }
+    if let Overlay::GroupEdit(edit) = &app.overlay {
+        return keys::dispatch(screens::reconcile::GROUP_KEYS, edit, key);
+    }
     if !matches!(app.overlay, Overlay::None | Overlay::Welcome) {
         return keys::dispatch(OVERLAYS, &app.overlay, key).or_else(|| {
             matches!(
@@ -73,6 +76,9 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     if let Overlay::Import(view) = &app.overlay {
         return keys::hints(screens::reconcile::IMPORT_KEYS, view).collect();
+    }
+    if let Overlay::GroupEdit(edit) = &app.overlay {
+        return keys::hints(screens::reconcile::GROUP_KEYS, edit).collect();
     }
     if !matches!(app.overlay, Overlay::None) {
         return keys::hints(OVERLAYS, &app.overlay).collect();

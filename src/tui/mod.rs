@@ -350,6 +350,20 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         Request::ImportBank(job) => Action::BankImport(Box::new(
             screens::reconcile::import::job::run(engine, *job).await,
         )),
+        Request::LoadGroupChoices { account, line } => Action::GroupChoicesLoaded(Box::new(
+            engine
+                .reconcile_groups(account, line)
+                .await
+                .map_err(|e| explain(&e)),
+        )),
+        Request::EvaluateGroup {
+            account,
+            line,
+            group,
+        } => {
+            let answer = engine.evaluate_group(account, line, group.clone()).await;
+            Action::GroupEvaluated(Box::new((group, answer.map_err(|e| explain(&e)))))
+        }
         Request::LoadGeminiModels => Action::GeminiModelsLoaded(
             engine
                 .gemini_models()

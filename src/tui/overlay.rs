@@ -38,6 +38,8 @@ pub enum Overlay {
     /// The demo's first screen: the three things to try. It takes no keys of its own: the
     /// first key closes it and does what it always does.
     Welcome,
+    /// `e` on the Reconcile screen: a bank line's group put together by hand.
+    GroupEdit(Box<super::screens::reconcile::GroupEdit>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +122,10 @@ impl Overlay {
                 Some(step) => step,
                 None => return swallow_pointer(action),
             },
+            Overlay::GroupEdit(edit) => match edit.update(&action, out) {
+                Some(step) => step,
+                None => return swallow_pointer(action),
+            },
         };
         if step == Step::Close {
             *self = Overlay::None;
@@ -141,6 +147,13 @@ impl Overlay {
             (Action::PasteRejected(message), Overlay::Connect(view)) => view.rejected(message),
             (Action::BankImport(answer), Overlay::Import(view)) => view.answered(&answer, out),
             (Action::BankImport(answer), _) => import::said_closed(&answer, out),
+            (Action::GroupChoicesLoaded(answer), Overlay::GroupEdit(edit)) => {
+                edit.choices_loaded(*answer, out)
+            }
+            (Action::GroupEvaluated(answer), Overlay::GroupEdit(edit)) => {
+                let (group, answer) = *answer;
+                edit.evaluated(group, answer)
+            }
             (Action::ConnectFailed(message), _) => {
                 if matches!(self, Overlay::Connect(_)) {
                     *self = Overlay::None;

@@ -29,6 +29,14 @@ pub const DEFAULT: FeeModel = FeeModel {
     fits: 0,
 };
 
+/// The most any processor takes (6% + 0.50 a charge, the ends of what [`learn`] tries): a
+/// deposit that kept more than this of its sales is not that group's payout.
+pub const CEILING: FeeModel = FeeModel {
+    rate: Decimal::from_parts(MAX_RATE_BASIS_POINTS as u32, 0, 0, false, 4),
+    fixed: Decimal::from_parts(5 * FIXED_STEPS, 0, 0, false, 2),
+    fits: 0,
+};
+
 /// Fewer fits than this and a learned model is not trusted over the default.
 const TRUSTED_FITS: u32 = 3;
 

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 /// The financial class the processor's fees are posted to.
 pub const FEES_CLASS: &str = "Card processing fees";
 
+/// The financial class a cash deposit's difference from the days it carries is posted to: a
+/// short envelope is an expense, an over one income, as bookkeepers book it.
+pub const CASH_OVER_SHORT_CLASS: &str = "Cash over and short";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum MatchKind {
@@ -53,7 +57,8 @@ pub struct Match {
     /// What the bank lines add up to.
     pub banked: Decimal,
     pub currency: String,
-    /// The expense transaction posted for the fee, when there is a fee.
+    /// The books line the match posted: the fee's expense (card, chargeback), or a cash
+    /// deposit's over or short; None when there was nothing to post.
     pub fee_transaction: Option<String>,
     pub reason: String,
     pub confidence: f64,
@@ -76,7 +81,8 @@ impl Match {
     }
 
     /// The bank lines' amount less what the payments make, net of the fee: zero when the match
-    /// is exact. A cash deposit that came up short keeps its difference here, visible.
+    /// is exact. A cash deposit that came up short or over keeps its difference here, and posts
+    /// it to [`CASH_OVER_SHORT_CLASS`].
     pub fn difference(&self) -> Decimal {
         self.banked - (self.gross - self.fee)
     }

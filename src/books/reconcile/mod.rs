@@ -10,7 +10,9 @@
 //! - [`card`], [`cash`] and [`debits`] find the candidates for one bank line, each bounded by a
 //!   date window and a budget, so no statement can make the search hang;
 //! - [`suggest`] ranks them, gives each line its best candidate that no better line claimed, and
-//!   says how sure it is.
+//!   says how sure it is;
+//! - [`groups`] offers a line the batches and cash days it could pay, for a person to put its
+//!   group together, and works out and checks the group they chose.
 //!
 //! [`service`] runs it in the engine over the store, and [`upkeep`] keeps each account's
 //! [`standing`] (what the status glance shows) true.
@@ -23,6 +25,7 @@ pub mod cash;
 pub mod clearing;
 pub mod debits;
 pub mod fees;
+pub mod groups;
 pub mod inputs;
 pub mod matched;
 pub mod naming;

@@ -95,5 +95,6 @@ pub fn view_of(candidate: &Candidate, suggestions: &Suggestions, inputs: &Inputs
         gap: candidate.gap,
         payments,
         reason: candidate.reason.clone(),
+        refused: None,
     }
 }

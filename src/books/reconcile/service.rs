@@ -1,26 +1,29 @@
 //! Reconciliation in the engine: a bank account's lines read with the card and cash payments of
 //! the same weeks, the matcher run over what no accepted match holds, and the user's decisions
-//! (accept, accept above a confidence, reject, undo) saved. Accepting posts the fee as an
-//! expense line in the books; undoing takes it away.
+//! (accept, accept above a confidence, reject, undo) saved, and a group a person put together
+//! offered its choices, worked out and accepted. Accepting posts the fee as an expense line in
+//! the books (a cash deposit's difference as over or short); undoing takes it away.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use super::groups::{self, Evaluated, Group};
 use super::inputs::{BankEntry, CardPayment, CashTaking};
-use super::matched::{AcceptedBy, FEES_CLASS, Match, MatchKind};
+use super::matched::{AcceptedBy, CASH_OVER_SHORT_CLASS, FEES_CLASS, Match, MatchKind};
 use super::naming::{self, Inputs};
 use super::standing::{BankStanding, waiting_days};
 use super::suggest::{self, Candidate, History, Paid, Settings, Suggestions};
 use crate::api::reconcile::{
-    CandidateRef, FeeView, LineState, LineView, MonthReport, ReconcileView,
+    CandidateRef, CandidateView, FeeView, GroupChoices, LineState, LineView, MonthReport,
+    ReconcileView,
 };
 use crate::books::Transaction;
 use crate::books::bank::account::{BankAccount, BankLine};
 use crate::books::payment::MethodKind;
 use crate::engine::host::{Core, EngineError};
-use crate::store::matches::fee_line_key;
+use crate::store::matches::{fee_line_key, over_short_line_key};
 
 /// Card payments this many days before the first bank line may still be paid in it.
 const LEAD_DAYS: i64 = 30;
@@ -75,7 +78,9 @@ impl Core {
         Ok(month_report(&loaded, day))
     }
 
-    /// Accepts `candidate` for `line`; the new match's id.
+    /// Accepts `candidate` for `line`: one the matcher offers, or a group a person put together
+    /// (posting as its fee what the bank kept, or a cash deposit's difference as over or short);
+    /// the new match's id.
     pub async fn accept_match(
         &self,
         account: Option<String>,
@@ -83,30 +88,139 @@ impl Core {
         candidate: CandidateRef,
     ) -> Result<String, EngineError> {
         let loaded = self.load_reconciliation(account.as_deref())?;
-        let Some(index) = loaded.open.iter().position(|l| l.key == line) else {
-            return Err(match loaded.claims.get(&line) {
-                Some(by) => EngineError::Invalid(format!(
-                    "that bank line is matched already ({by}): undo that match first"
-                )),
-                None => EngineError::Invalid(format!("no bank line {line} in this account")),
-            });
-        };
-        let inputs = loaded.inputs();
-        let suggestion = &loaded.suggestions.lines[index];
-        let chosen = suggestion
-            .best
-            .iter()
-            .chain(suggestion.others.iter())
-            .find(|c| naming::name_of(&c.paid, &loaded.suggestions, &inputs) == candidate)
-            .cloned()
-            .ok_or_else(|| {
-                EngineError::Invalid(
-                    "that suggestion no longer fits this line (the books changed since it was shown): look at the line again".into(),
-                )
-            })?;
-        let id = self.post_match(&loaded, index, &chosen, AcceptedBy::Person)?;
+        let index = open_line(&loaded, &line)?;
+        if let Some(chosen) = offered(&loaded, index, &candidate) {
+            let posting = posting_of_candidate(&loaded, index, chosen);
+            let id = self.post_match(&loaded, posting, AcceptedBy::Person)?;
+            self.refresh_bank_standing();
+            return Ok(id);
+        }
+        if let CandidateRef::Chargeback { .. } = candidate {
+            return Err(EngineError::Invalid(
+                "that suggestion no longer fits this line (the books changed since it was shown): look at the line again".into(),
+            ));
+        }
+        let edited = self.evaluate_loaded(&loaded, index, &candidate)?;
+        if let Some(refused) = edited.refused {
+            return Err(EngineError::Invalid(refused.to_string()));
+        }
+        let posting = posting_of_group(&loaded, index, edited);
+        let id = self.post_match(&loaded, posting, AcceptedBy::Person)?;
         self.refresh_bank_standing();
         Ok(id)
+    }
+
+    /// What the open bank line `line` could pay, for a person to put the group together.
+    pub async fn reconcile_groups(
+        &self,
+        account: Option<String>,
+        line: String,
+    ) -> Result<GroupChoices, EngineError> {
+        let loaded = self.load_reconciliation(account.as_deref())?;
+        let index = open_line(&loaded, &line)?;
+        let currency = &loaded.account.currency;
+        let suggestions = &loaded.suggestions;
+        let inputs = loaded.inputs();
+        let bank_line = &loaded.open[index];
+        Ok(GroupChoices {
+            line: line.clone(),
+            date: bank_line.date,
+            amount: bank_line.amount,
+            currency: currency.clone(),
+            choices: groups::choices(suggestions, &loaded.open, index, self.max_lag(), currency),
+            best: suggestions.lines[index]
+                .best
+                .as_ref()
+                .map(|best| naming::name_of(&best.paid, suggestions, &inputs)),
+            best_with_amount: suggestions.lines[index]
+                .best
+                .as_ref()
+                .and_then(|best| suggestions.other_half(index, &best.paid))
+                .and_then(|other| loaded.open.get(other))
+                .map(|other| other.amount),
+            fees: fee_views(suggestions),
+        })
+    }
+
+    /// A group a person put together for `line`, worked out against it: its figures, whether
+    /// they agree, and in words (with why it could not be accepted, when it could not).
+    pub async fn evaluate_group(
+        &self,
+        account: Option<String>,
+        line: String,
+        group: CandidateRef,
+    ) -> Result<CandidateView, EngineError> {
+        let loaded = self.load_reconciliation(account.as_deref())?;
+        let index = open_line(&loaded, &line)?;
+        // The matcher's own candidate keeps its words and its confidence.
+        if let Some(candidate) = offered(&loaded, index, &group) {
+            return Ok(naming::view_of(
+                candidate,
+                &loaded.suggestions,
+                &loaded.inputs(),
+            ));
+        }
+        let edited = self.evaluate_loaded(&loaded, index, &group)?;
+        let id = match group {
+            CandidateRef::Card { merchant, with, .. } => CandidateRef::Card {
+                merchant,
+                days: days_of(&loaded, &edited.group),
+                with,
+            },
+            CandidateRef::Cash { .. } | CandidateRef::Chargeback { .. } => CandidateRef::Cash {
+                days: days_of(&loaded, &edited.group),
+            },
+        };
+        Ok(CandidateView {
+            id,
+            confidence: edited.confidence(),
+            exact: edited.exact,
+            gross: edited.gross,
+            fee: edited.fee,
+            net: edited.net,
+            gap: edited.gap,
+            payments: edited.payments,
+            reason: edited.reason,
+            refused: edited.refused.map(|r| r.to_string()),
+        })
+    }
+
+    fn evaluate_loaded(
+        &self,
+        loaded: &Loaded,
+        index: usize,
+        group: &CandidateRef,
+    ) -> Result<Evaluated, EngineError> {
+        let held_by = |merchant: Option<&str>, day: NaiveDate| {
+            loaded
+                .matches
+                .values()
+                .find(|m| match (&m.kind, merchant) {
+                    (
+                        MatchKind::Card {
+                            merchant: held,
+                            days,
+                        },
+                        Some(wanted),
+                    ) => held == wanted && days.contains(&day),
+                    (MatchKind::Cash { days }, None) => days.contains(&day),
+                    _ => false,
+                })
+                .map(|m| m.id.clone())
+        };
+        groups::evaluate(
+            &loaded.suggestions,
+            &loaded.open,
+            index,
+            group,
+            &loaded.account.currency,
+            &held_by,
+        )
+        .map_err(|refused| EngineError::Invalid(refused.to_string()))
+    }
+
+    fn max_lag(&self) -> u32 {
+        self.inner.config.books.payout_days.clamp(1, 30)
     }
 
     /// Accepts every best suggestion at least this confident; how many.
@@ -140,8 +254,7 @@ impl Core {
             posted.insert(suggestion.line);
             self.post_match(
                 &loaded,
-                suggestion.line,
-                best,
+                posting_of_candidate(&loaded, suggestion.line, best),
                 AcceptedBy::Threshold { at_least },
             )?;
             accepted += 1;
@@ -285,10 +398,9 @@ impl Core {
             }
         }
         let rejected = store.rejected_candidates()?;
-        let books = &self.inner.config.books;
         let settings = Settings {
             currency: account.currency.clone(),
-            max_lag: books.payout_days.clamp(1, 30),
+            max_lag: self.max_lag(),
             learn_from: Some(History {
                 payments: every_payment,
                 lines: every_line,
@@ -320,90 +432,45 @@ impl Core {
         })
     }
 
-    /// Saves the match for `line` (index into the open lines) and posts its fee.
+    /// Saves the match and posts its books line (the fee, or a cash deposit's over or short).
     fn post_match(
         &self,
         loaded: &Loaded,
-        line: usize,
-        chosen: &Candidate,
+        posting: Posting,
         accepted_by: AcceptedBy,
     ) -> Result<String, EngineError> {
         let store = &self.inner.store;
         let id = store.next_match_id()?;
-        let bank_line = &loaded.open[line];
-        let currency = loaded.account.currency.clone();
-        let suggestions = &loaded.suggestions;
-        let (kind, lines, payments, gross, fee, banked) = match &chosen.paid {
-            Paid::Card {
-                merchant,
-                batches,
-                gross,
-                fee,
-                with,
-                ..
-            } => {
-                let mut lines = vec![bank_line.key.clone()];
-                let mut banked = bank_line.amount;
-                if let Some(other) = with {
-                    lines.push(loaded.open[*other].key.clone());
-                    banked += loaded.open[*other].amount;
-                }
-                (
-                    MatchKind::Card {
-                        merchant: merchant.clone(),
-                        days: suggestions.clearing.deposits[batches.clone()]
-                            .iter()
-                            .map(|b| b.day)
-                            .collect(),
-                    },
-                    lines,
-                    suggestions
-                        .payments_of(batches)
-                        .map(|p| loaded.payments[p].key.clone())
-                        .collect(),
-                    *gross,
-                    *fee,
-                    banked,
-                )
-            }
-            Paid::Cash { days, amount } => {
-                let days: Vec<NaiveDate> =
-                    days.iter().map(|&d| suggestions.pile.days[d].day).collect();
-                let payments = days.iter().flat_map(|&d| loaded.cash_keys_of(d)).collect();
-                (
-                    MatchKind::Cash { days },
-                    vec![bank_line.key.clone()],
-                    payments,
-                    *amount,
-                    Decimal::ZERO,
-                    bank_line.amount,
-                )
-            }
-            Paid::Chargeback { payment, fee } => (
-                MatchKind::Chargeback,
-                vec![bank_line.key.clone()],
-                vec![loaded.payments[*payment].key.clone()],
-                -loaded.payments[*payment].amount,
-                *fee,
-                bank_line.amount,
-            ),
+        let Some(&first) = posting.lines.first() else {
+            return Err(EngineError::Invalid("a match needs a bank line".into()));
         };
-        let fee_transaction = (!fee.is_zero()).then(|| fee_line_key(&id));
-        let accepted = Match {
+        let bank_line = &loaded.open[first];
+        let banked = posting.lines.iter().map(|&l| loaded.open[l].amount).sum();
+        let mut accepted = Match {
             id: id.clone(),
             account: loaded.account.key.clone(),
-            lines,
-            kind,
-            payments,
-            gross,
-            fee,
+            lines: posting
+                .lines
+                .iter()
+                .map(|&l| loaded.open[l].key.clone())
+                .collect(),
+            kind: posting.kind,
+            payments: posting.payments,
+            gross: posting.gross,
+            fee: posting.fee,
             banked,
-            currency,
-            fee_transaction,
-            reason: chosen.reason.clone(),
-            confidence: chosen.confidence,
+            currency: loaded.account.currency.clone(),
+            fee_transaction: None,
+            reason: posting.reason,
+            confidence: posting.confidence,
             accepted_by,
             accepted_at: Utc::now(),
+        };
+        accepted.fee_transaction = match accepted.kind {
+            MatchKind::Cash { .. } => {
+                (!accepted.difference().is_zero()).then(|| over_short_line_key(&id))
+            }
+            _ => (!accepted.fee.is_zero()).then(|| fee_line_key(&id)),
         };
         if let Some(claimed) = store.accept_match(&accepted)? {
             return Err(EngineError::Invalid(format!(
@@ -516,15 +583,7 @@ impl Core {
             unreconciled: standing.unreconciled,
             unreconciled_sum: standing.unreconciled_sum,
             unreconciled_oldest: standing.unreconciled_oldest,
-            fees: suggestions
-                .fees
-                .iter()
-                .map(|(merchant, model)| FeeView {
-                    merchant: merchant.clone(),
-                    words: model.words(),
-                    fits: model.fits,
-                })
-                .collect(),
+            fees: fee_views(suggestions),
             batches_close: suggestions
                 .clearing
                 .cutoff
@@ -533,6 +592,174 @@ impl Core {
             lines: views,
         })
     }
+}
+
+/// What is about to become a match: indexes of its open lines (the first is the one accepted),
+/// what it claims and its amounts.
+struct Posting {
+    lines: Vec<usize>,
+    kind: MatchKind,
+    payments: Vec<String>,
+    gross: Decimal,
+    fee: Decimal,
+    reason: String,
+    confidence: f64,
+}
+
+/// The line's index among the open lines, or why it is not open.
+fn open_line(loaded: &Loaded, line: &str) -> Result<usize, EngineError> {
+    loaded
+        .open
+        .iter()
+        .position(|l| l.key == line)
+        .ok_or_else(|| match loaded.claims.get(line) {
+            Some(by) => EngineError::Invalid(format!(
+                "that bank line is matched already ({by}): undo that match first"
+            )),
+            None => EngineError::Invalid(format!("no bank line {line} in this account")),
+        })
+}
+
+/// The candidate the matcher offers open line `index` under this name, if it offers one.
+fn offered<'a>(loaded: &'a Loaded, index: usize, name: &CandidateRef) -> Option<&'a Candidate> {
+    let inputs = loaded.inputs();
+    let suggestion = loaded.suggestions.lines.get(index)?;
+    suggestion
+        .best
+        .iter()
+        .chain(suggestion.others.iter())
+        .find(|c| naming::name_of(&c.paid, &loaded.suggestions, &inputs) == *name)
+}
+
+/// A candidate the matcher offered for open line `line`, as a posting.
+fn posting_of_candidate(loaded: &Loaded, line: usize, chosen: &Candidate) -> Posting {
+    let suggestions = &loaded.suggestions;
+    let (kind, lines, payments, gross, fee) = match &chosen.paid {
+        Paid::Card {
+            merchant,
+            batches,
+            gross,
+            fee,
+            ..
+        } => (
+            MatchKind::Card {
+                merchant: merchant.clone(),
+                days: suggestions.clearing.deposits[batches.clone()]
+                    .iter()
+                    .map(|b| b.day)
+                    .collect(),
+            },
+            std::iter::once(line)
+                .chain(suggestions.other_half(line, &chosen.paid))
+                .collect(),
+            suggestions
+                .payments_of(batches)
+                .map(|p| loaded.payments[p].key.clone())
+                .collect(),
+            *gross,
+            *fee,
+        ),
+        Paid::Cash { days, amount } => {
+            let days: Vec<NaiveDate> = days.iter().map(|&d| suggestions.pile.days[d].day).collect();
+            let payments = days.iter().flat_map(|&d| loaded.cash_keys_of(d)).collect();
+            (
+                MatchKind::Cash { days },
+                vec![line],
+                payments,
+                *amount,
+                Decimal::ZERO,
+            )
+        }
+        Paid::Chargeback { payment, fee } => (
+            MatchKind::Chargeback,
+            vec![line],
+            vec![loaded.payments[*payment].key.clone()],
+            -loaded.payments[*payment].amount,
+            *fee,
+        ),
+    };
+    Posting {
+        lines,
+        kind,
+        payments,
+        gross,
+        fee,
+        reason: chosen.reason.clone(),
+        confidence: chosen.confidence,
+    }
+}
+
+/// A group a person put together for open line `line`, as a posting: a card group's fee is
+/// what the bank kept; a cash group's difference is posted as over or short.
+fn posting_of_group(loaded: &Loaded, line: usize, edited: Evaluated) -> Posting {
+    let suggestions = &loaded.suggestions;
+    let confidence = edited.confidence();
+    let kept = edited.kept();
+    let (kind, lines, payments, fee) = match edited.group {
+        Group::Card {
+            merchant,
+            batches,
+            with,
+        } => (
+            MatchKind::Card {
+                merchant,
+                days: batches
+                    .iter()
+                    .map(|&b| suggestions.clearing.deposits[b].day)
+                    .collect(),
+            },
+            std::iter::once(line).chain(with).collect(),
+            batches
+                .iter()
+                .flat_map(|&b| suggestions.clearing.deposits[b].payments.iter())
+                .map(|&p| loaded.payments[p].key.clone())
+                .collect(),
+            kept,
+        ),
+        Group::Cash { days } => {
+            let days: Vec<NaiveDate> = days.iter().map(|&d| suggestions.pile.days[d].day).collect();
+            let payments = days.iter().flat_map(|&d| loaded.cash_keys_of(d)).collect();
+            (
+                MatchKind::Cash { days },
+                vec![line],
+                payments,
+                Decimal::ZERO,
+            )
+        }
+    };
+    Posting {
+        lines,
+        kind,
+        payments,
+        gross: edited.gross,
+        fee,
+        reason: edited.reason,
+        confidence,
+    }
+}
+
+/// The days a resolved group holds, in order.
+fn days_of(loaded: &Loaded, group: &Group) -> Vec<NaiveDate> {
+    let suggestions = &loaded.suggestions;
+    match group {
+        Group::Card { batches, .. } => batches
+            .iter()
+            .map(|&b| suggestions.clearing.deposits[b].day)
+            .collect(),
+        Group::Cash { days } => days.iter().map(|&d| suggestions.pile.days[d].day).collect(),
+    }
+}
+
+fn fee_views(suggestions: &Suggestions) -> Vec<FeeView> {
+    suggestions
+        .fees
+        .iter()
+        .map(|(merchant, model)| FeeView {
+            merchant: merchant.clone(),
+            words: model.words(),
+            fits: model.fits,
+        })
+        .collect()
 }
 
 /// The card charges (not refunds) seen in no deposit yet: not in an accepted match (those are
@@ -678,30 +905,51 @@ fn day_ends<'a>(lines: impl Iterator<Item = &'a BankLine>) -> Option<(Decimal, D
     Some((opening, closing))
 }
 
-/// The expense line of a match's fee, dated the day the bank line was booked.
+/// The books line a match posts, dated the day its bank line was booked: a card match's fee (or
+/// a chargeback's dispute fee) as an expense, a cash deposit's difference from its days as over
+/// (income) or short (an expense).
 fn fee_line_of(accepted: &Match, day: NaiveDate) -> Option<Transaction> {
     let key = accepted.fee_transaction.clone()?;
-    let description = match &accepted.kind {
-        MatchKind::Card { merchant, days } => format!(
-            "Card processing fees, merchant {merchant}, {}",
-            days.iter()
-                .map(|d| d.format("%b %-d").to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+    let days_words = |days: &[NaiveDate]| {
+        days.iter()
+            .map(|d| d.format("%b %-d").to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (description, amount, class) = match &accepted.kind {
+        MatchKind::Card { merchant, days } => (
+            format!(
+                "Card processing fees, merchant {merchant}, {}",
+                days_words(days)
+            ),
+            -accepted.fee,
+            FEES_CLASS,
         ),
-        MatchKind::Chargeback => "Chargeback fee".to_string(),
-        MatchKind::Cash { .. } => "Cash deposit difference".to_string(),
+        MatchKind::Chargeback => ("Chargeback fee".to_string(), -accepted.fee, FEES_CLASS),
+        MatchKind::Cash { days } => (
+            format!(
+                "Cash {} in the deposit of {}",
+                if accepted.difference() < Decimal::ZERO {
+                    "short"
+                } else {
+                    "over"
+                },
+                days_words(days)
+            ),
+            accepted.difference(),
+            CASH_OVER_SHORT_CLASS,
+        ),
     };
     Some(Transaction {
         key,
         date: day.and_hms_opt(0, 0, 0).unwrap_or_default(),
-        amount: -accepted.fee,
+        amount,
         tax: Decimal::ZERO,
         discount: Decimal::ZERO,
         currency: accepted.currency.clone(),
         description,
         category_id: None,
-        class: Some(FEES_CLASS.to_string()),
+        class: Some(class.to_string()),
         customer: None,
         source: "books".into(),
         returned: false,

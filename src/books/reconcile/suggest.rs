@@ -116,6 +116,25 @@ impl Suggestions {
             .iter()
             .flat_map(|batch| batch.payments.iter().copied())
     }
+
+    /// The other line of a batch paid in two, seen from `line`. A split is found from its
+    /// earlier line, whose index `with` holds; the later line is given the same candidate, so
+    /// from there `with` is the line itself and the other half is the line that shares it.
+    pub fn other_half(&self, line: usize, paid: &Paid) -> Option<usize> {
+        let Paid::Card {
+            with: Some(with), ..
+        } = paid
+        else {
+            return None;
+        };
+        if *with != line {
+            return Some(*with);
+        }
+        self.lines
+            .iter()
+            .find(|s| s.line != line && s.best.as_ref().is_some_and(|b| &b.paid == paid))
+            .map(|s| s.line)
+    }
 }
 
 /// What a candidate takes for itself: no two accepted candidates share one.

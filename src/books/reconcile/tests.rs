@@ -277,3 +277,298 @@ fn ten_thousand_equal_deposits_and_debits_stay_bounded_and_unsure() {
             .all(|b| b.confidence < 0.95)
     );
 }
+
+/// The studio's lines with a cash deposit of Nov 2–8 five dollars short, and the matcher's run.
+fn with_short_cash() -> (Vec<BankEntry>, Truth, super::suggest::Suggestions) {
+    let (payments, mut lines, truth) = studio();
+    let takings = cash();
+    let carried: Decimal = takings.iter().map(|t| t.amount).sum();
+    lines.push(BankEntry {
+        key: "cash".into(),
+        date: day(9),
+        amount: carried - cents(500),
+        text: "DEPOSIT".into(),
+        parts: 1,
+    });
+    let suggestions = suggest(
+        &payments,
+        &takings,
+        &lines,
+        &Settings::default(),
+        &|_, _, _, _| false,
+    );
+    (lines, truth, suggestions)
+}
+
+fn nobody_holds(_: Option<&str>, _: NaiveDate) -> Option<String> {
+    None
+}
+
+#[test]
+fn a_line_is_offered_the_open_batches_and_cash_days_of_its_window_with_its_best_ticked() {
+    use super::groups::choices;
+    let (lines, truth, suggestions) = with_short_cash();
+    let (key, days) = truth
+        .iter()
+        .find(|(key, _)| key.starts_with("visa:2026-11-04"))
+        .expect("the Nov 4 Visa batch");
+    let index = lines
+        .iter()
+        .position(|l| &l.key == key)
+        .expect("its deposit");
+    let offered = choices(&suggestions, &lines, index, 5, "USD");
+    let ticked: Vec<(Option<&str>, NaiveDate)> = offered
+        .iter()
+        .filter(|c| c.picked)
+        .map(|c| (c.merchant.as_deref(), c.day))
+        .collect();
+    assert_eq!(ticked, [(Some("visa"), days[0])]);
+    // Both merchants' batches around it, and the cash days before it, are offered.
+    assert!(
+        offered
+            .iter()
+            .any(|c| c.merchant.as_deref() == Some("amex"))
+    );
+    assert!(offered.iter().any(|c| c.merchant.is_none()));
+    // The next Visa batch is another deposit's suggestion, and says so.
+    let next = offered
+        .iter()
+        .find(|c| c.merchant.as_deref() == Some("visa") && c.day > days[0])
+        .expect("a later Visa batch");
+    assert!(
+        next.suggested_for
+            .as_deref()
+            .is_some_and(|s| s.contains("deposit")),
+        "{next:?}"
+    );
+    // Each choice's net is its gross less the fee its merchant's model expects.
+    assert!(offered.iter().all(|c| c.net == c.gross - c.fee));
+    // A debit pays no group.
+    let rent = lines.iter().position(|l| l.key == "rent").expect("rent");
+    assert!(choices(&suggestions, &lines, rent, 5, "USD").is_empty());
+}
+
+#[test]
+fn an_edited_group_shows_its_gap_and_the_fee_the_bank_kept_in_words() {
+    use super::groups::{GroupRefused, evaluate};
+    use crate::api::reconcile::CandidateRef;
+    let (mut lines, truth, suggestions) = with_short_cash();
+    let (key, days) = truth
+        .iter()
+        .find(|(key, _)| key.starts_with("visa:2026-11-04"))
+        .expect("the Nov 4 Visa batch");
+    let index = lines
+        .iter()
+        .position(|l| &l.key == key)
+        .expect("its deposit");
+    let card = |days: Vec<NaiveDate>| CandidateRef::Card {
+        merchant: "visa".into(),
+        days,
+        with: None,
+    };
+    let exact = evaluate(
+        &suggestions,
+        &lines,
+        index,
+        &card(days.clone()),
+        "USD",
+        &nobody_holds,
+    )
+    .expect("its own batch");
+    assert!(
+        exact.exact && exact.gap.is_zero() && exact.refused.is_none(),
+        "{exact:?}"
+    );
+    assert_eq!(exact.kept(), exact.fee);
+    assert!(
+        exact
+            .reason
+            .starts_with("edited: 1 day of merchant visa sales (Nov 4)"),
+        "{}",
+        exact.reason
+    );
+    assert!(exact.reason.ends_with("says the same"), "{}", exact.reason);
+
+    // One day more: the gap is that day's net, and the bank would have kept far too much.
+    let next = suggestions
+        .clearing
+        .deposits
+        .iter()
+        .find(|b| b.merchant == "visa" && b.day > days[0])
+        .expect("a later Visa batch");
+    let two = evaluate(
+        &suggestions,
+        &lines,
+        index,
+        &card(vec![next.day, days[0]]),
+        "USD",
+        &nobody_holds,
+    )
+    .expect("two open batches");
+    assert!(!two.exact);
+    assert_eq!(two.gap, exact.gap - (next.gross - (two.fee - exact.fee)));
+    assert!(
+        matches!(two.refused, Some(GroupRefused::FeeTooHigh { .. })),
+        "{:?}",
+        two.refused
+    );
+
+    // A deposit 0.13 less than the model's net: the bank kept 0.13 more, and it says so.
+    lines[index].amount -= cents(13);
+    let off = evaluate(
+        &suggestions,
+        &lines,
+        index,
+        &card(days.clone()),
+        "USD",
+        &nobody_holds,
+    )
+    .expect("its own batch");
+    assert!(!off.exact && off.refused.is_none(), "{off:?}");
+    assert_eq!(off.kept(), exact.fee + cents(13));
+    assert!(off.reason.ends_with("(0.13 off)"), "{}", off.reason);
+    // A deposit more than the sales: the fee would be negative.
+    lines[index].amount = exact.gross + cents(100);
+    let more = evaluate(
+        &suggestions,
+        &lines,
+        index,
+        &card(days.clone()),
+        "USD",
+        &nobody_holds,
+    )
+    .expect("its own batch");
+    assert!(
+        matches!(more.refused, Some(GroupRefused::MoreThanSales { .. })),
+        "{:?}",
+        more.refused
+    );
+}
+
+#[test]
+fn a_group_that_is_empty_too_long_held_or_not_open_is_refused_with_the_way_out() {
+    use super::groups::{GroupRefused, MAX_DAYS, evaluate};
+    use crate::api::reconcile::CandidateRef;
+    let (lines, _, suggestions) = with_short_cash();
+    let index = lines.iter().position(|l| l.key == "cash").expect("cash");
+    let cash = |days: Vec<NaiveDate>| CandidateRef::Cash { days };
+    let refused = |group: CandidateRef, held: &super::groups::HeldBy<'_>| {
+        evaluate(&suggestions, &lines, index, &group, "USD", held).expect_err("refused")
+    };
+    assert_eq!(
+        refused(cash(Vec::new()), &nobody_holds),
+        GroupRefused::Empty
+    );
+    let long: Vec<NaiveDate> = (1..=MAX_DAYS as u32 + 1).map(day).collect();
+    assert!(matches!(
+        refused(cash(long), &nobody_holds),
+        GroupRefused::TooManyDays { days: 15, .. }
+    ));
+    // Nov 20: no cash taken then.
+    let none = refused(cash(vec![day(20)]), &nobody_holds);
+    assert!(matches!(none, GroupRefused::NotOpen { .. }), "{none:?}");
+    assert!(none.to_string().contains("the `e` list shows"), "{none}");
+    // A batch an accepted match holds names the match and says to undo it.
+    let held = refused(
+        CandidateRef::Card {
+            merchant: "visa".into(),
+            days: vec![day(1)],
+            with: None,
+        },
+        &|_, _| Some("match:7".to_string()),
+    );
+    assert!(
+        held.to_string().contains("match:7") && held.to_string().contains("undo"),
+        "{held}"
+    );
+    // A debit pays no group.
+    let rent = lines.iter().position(|l| l.key == "rent").expect("rent");
+    assert_eq!(
+        evaluate(
+            &suggestions,
+            &lines,
+            rent,
+            &cash(vec![day(2)]),
+            "USD",
+            &nobody_holds
+        ),
+        Err(GroupRefused::Debit)
+    );
+}
+
+#[test]
+fn a_cash_deposit_short_of_its_days_shows_the_difference_and_a_far_one_is_refused() {
+    use super::groups::{GroupRefused, evaluate};
+    use crate::api::reconcile::CandidateRef;
+    let (lines, _, suggestions) = with_short_cash();
+    let index = lines.iter().position(|l| l.key == "cash").expect("cash");
+    let week: Vec<NaiveDate> = (2..=8).map(day).collect();
+    let short = evaluate(
+        &suggestions,
+        &lines,
+        index,
+        &CandidateRef::Cash { days: week.clone() },
+        "USD",
+        &nobody_holds,
+    )
+    .expect("the week's cash");
+    assert_eq!(short.gap, cents(-500));
+    assert!(short.refused.is_none() && !short.exact);
+    assert!(
+        short
+            .reason
+            .contains("is 5.00 short (posted to Cash over and short)"),
+        "{}",
+        short.reason
+    );
+    // Two days of a week's deposit: far more than an envelope miscounts.
+    let far = evaluate(
+        &suggestions,
+        &lines,
+        index,
+        &CandidateRef::Cash {
+            days: week[..2].to_vec(),
+        },
+        "USD",
+        &nobody_holds,
+    )
+    .expect("two open days");
+    assert!(
+        matches!(far.refused, Some(GroupRefused::OverShortTooLarge { .. })),
+        "{:?}",
+        far.refused
+    );
+}
+
+#[test]
+fn a_batch_paid_in_two_is_one_group_seen_from_either_line() {
+    use super::groups::{Group, evaluate};
+    use crate::api::reconcile::CandidateRef;
+    let (lines, _, suggestions) = with_short_cash();
+    let first = lines
+        .iter()
+        .position(|l| l.key.ends_with(":a"))
+        .expect("the first half");
+    let second = lines
+        .iter()
+        .position(|l| l.key.ends_with(":b"))
+        .expect("the second half");
+    let best = suggestions.lines[second]
+        .best
+        .as_ref()
+        .expect("the split, from its later line");
+    assert_eq!(suggestions.other_half(second, &best.paid), Some(first));
+    assert_eq!(suggestions.other_half(first, &best.paid), Some(second));
+    // Named as the matcher names it from the later line (`with` is that line itself), the group
+    // is still paid by both halves.
+    let named = CandidateRef::Card {
+        merchant: "visa".into(),
+        days: vec![day(10)],
+        with: Some(lines[second].key.clone()),
+    };
+    let both = evaluate(&suggestions, &lines, second, &named, "USD", &nobody_holds)
+        .expect("the split batch");
+    assert_eq!(both.banked, lines[first].amount + lines[second].amount);
+    assert!(both.exact, "{}", both.reason);
+    assert!(matches!(both.group, Group::Card { with: Some(w), .. } if w == first));
+}

@@ -30,6 +30,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             crate::tui::screens::reconcile::import::view::draw(frame, view, &app.theme)
         }
         Overlay::Welcome => welcome(frame, &app.theme),
+        Overlay::GroupEdit(edit) => {
+            crate::tui::screens::reconcile::group_view::draw(frame, edit, &app.theme)
+        }
         Overlay::None | Overlay::Filter(_) => {}
     }
 }

@@ -1,9 +1,9 @@
-//! The Reconcile screen's keys, and its import overlay's.
+//! The Reconcile screen's keys, and its overlays' (import, the group put together by hand).
 
 use ratatui::crossterm::event::KeyCode::{BackTab, Char, Down, Enter, Esc, Tab, Up};
 
-use super::ReconcileScreen;
 use super::import::{Field, ImportView, Stage};
+use super::{GroupEdit, ReconcileScreen};
 use crate::tui::action::Action;
 use crate::tui::keys::{
     Binding,
@@ -19,6 +19,10 @@ fn matched(s: &ReconcileScreen) -> bool {
     s.matched_id().is_some()
 }
 
+fn open(s: &ReconcileScreen) -> bool {
+    s.selected_line().is_some() && !matched(s)
+}
+
 fn several(s: &ReconcileScreen) -> bool {
     s.candidates().len() > 1
 }
@@ -29,12 +33,13 @@ pub static KEYS: &[Binding<ReconcileScreen>] = &[
         .bar("Enter", "accept", suggested)
         .help(
             Reconcile,
-            "reconcile: Enter  x  e",
-            "accept, reject the suggestion; the line's next candidate",
+            "reconcile: Enter  x  e  n",
+            "accept, reject; edit the group by hand; the next candidate",
         ),
     Binding::keys(&[Key(Char('x'))], |_| Action::ReconcileReject).bar("x", "reject", suggested),
-    Binding::keys(&[Key(Char('e'))], |_| Action::ReconcileNextCandidate).bar(
-        "e",
+    Binding::keys(&[Key(Char('e'))], |_| Action::ReconcileEditGroup).bar("e", "edit group", open),
+    Binding::keys(&[Key(Char('n'))], |_| Action::ReconcileNextCandidate).bar(
+        "n",
         "other candidate",
         several,
     ),
@@ -125,4 +130,14 @@ pub static IMPORT_KEYS: &[Binding<ImportView>] = &[
     Binding::keys(&[Key(Esc), Key(Enter), Key(Char('q'))], |_| Action::Back)
         .when(done)
         .bar("Esc", "close", done),
+];
+
+/// The group overlay's keys (`e`): a list to tick, then accept or leave.
+pub static GROUP_KEYS: &[Binding<GroupEdit>] = &[
+    Binding::keys(&[Key(Up), Key(Char('k'))], |_| Action::Move(-1)).bar("↑↓", "move", |_| true),
+    Binding::keys(&[Key(Down), Key(Char('j'))], |_| Action::Move(1)),
+    Binding::keys(&[Key(Char(' '))], |_| Action::ReconcileGroupToggle)
+        .bar("Space", "tick", |_| true),
+    Binding::keys(&[Key(Enter)], |_| Action::Submit).bar("Enter", "accept the group", |_| true),
+    Binding::keys(&[Key(Esc), Key(Char('q'))], |_| Action::Back).bar("Esc", "leave", |_| true),
 ];

@@ -34,6 +34,7 @@ impl ReconcileScreen {
                     });
                 }
             }
+            Action::ReconcileEditGroup => self.edit_group(out),
             Action::ReconcileNextCandidate => {
                 let count = self.candidates().len();
                 if count > 1 {

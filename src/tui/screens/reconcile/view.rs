@@ -164,7 +164,7 @@ fn draw_detail(
                     if let Some(candidate) = screen.candidate() {
                         let which = if candidates.len() > 1 {
                             format!(
-                                " (candidate {} of {}; e for the next)",
+                                " (candidate {} of {}; n for the next)",
                                 screen.choice.min(candidates.len() - 1) + 1,
                                 candidates.len()
                             )
