@@ -161,7 +161,10 @@ fn answers(dir: &Path) -> Vec<(&'static str, String)> {
             "webhook-events.json",
             run(&["webhooks", "events", "--json"]),
         ),
-        ("status.json", without_ago(&run(&["status", "--json"]))),
+        (
+            "status.json",
+            without_bank_accounts(&without_ago(&run(&["status", "--json"]))),
+        ),
     ]
 }
 
@@ -172,6 +175,14 @@ fn without_ago(status: &str) -> String {
         .filter(|line| !line.contains("\"last_sync_ago\""))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `status --json` without its bank accounts, a field added after schema 2 (a schema 1 store
+/// has none: the list is empty).
+fn without_bank_accounts(status: &str) -> String {
+    let empty = "],\n  \"bank_accounts\": []";
+    assert!(status.contains(empty), "{status}");
+    status.replace(empty, "]")
 }
 
 fn assert_answers_as_before(dir: &Path) {
@@ -285,7 +296,10 @@ fn the_glance_reads_a_schema_1_store_without_migrating_it() {
     let dir = copy_of_fixture();
     let (code, stdout, stderr) = output(hub(dir.path()).args(["status", "--json"]));
     assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(without_ago(&stdout), without_ago(&expected("status.json")));
+    assert_eq!(
+        without_bank_accounts(&without_ago(&stdout)),
+        without_ago(&expected("status.json"))
+    );
     let store = Store::open(
         &Paths::in_dir(&crate::support::secrets::data(dir.path())),
         "status",
