@@ -5,6 +5,11 @@
 //! Medians of several runs, from the bytes in memory to the statement. The generated CAMT
 //! entries are compact (about 300 bytes; banks write 1–2 KB), so MB/s is shown too.
 //!
+//! Then the whole import: the CSV read and stored in the books (a fresh store on disk each run,
+//! every line checked against what is there, keyed by the bank's id or a fingerprint, flushed),
+//! beside the bare limit of the store: the same number of records of the same size put into a
+//! sled tree in one batch and flushed.
+//!
 //! `cargo bench --bench bank`.
 
 mod support;
@@ -14,7 +19,10 @@ mod generate;
 
 use std::time::Instant;
 
+use legion_hub::books::bank::import::{ImportOptions, ImportedFile, import_statements};
 use legion_hub::books::bank::{CsvRules, camt, csv as bank_csv, ofx};
+use legion_hub::config::Paths;
+use legion_hub::store::Store;
 use support::perf::{Row, publish, row};
 
 fn median_seconds(runs: usize, mut work: impl FnMut()) -> f64 {
@@ -53,6 +61,39 @@ fn bare_xml(bytes: &[u8]) -> usize {
         }
     }
     elements
+}
+
+/// Median seconds of `work` on a fresh store each run (opening it is not timed).
+fn median_on_fresh_store(runs: usize, mut work: impl FnMut(&Store)) -> f64 {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(&Paths::in_dir(dir.path()), "bench").unwrap();
+            let started = Instant::now();
+            work(&store);
+            started.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// Median seconds of putting `records` values of `size` bytes and as many empty index keys into
+/// a bare sled tree in one batch and flushing it.
+fn bare_sled(runs: usize, records: usize, size: usize) -> f64 {
+    let value = vec![b'x'; size];
+    median_seconds(runs, || {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::open(dir.path()).unwrap();
+        let tree = db.open_tree("lines").unwrap();
+        let mut batch = sled::Batch::default();
+        for n in 0..records {
+            batch.insert(format!("acct:id:{n:012}").as_bytes(), value.as_slice());
+            batch.insert(format!("acct:day:2026-11-30:{n:012}").as_bytes(), &[][..]);
+        }
+        tree.apply_batch(batch).unwrap();
+        db.flush().unwrap();
+    })
 }
 
 fn measured(lines: usize, bytes: usize, seconds: f64) -> String {
@@ -123,6 +164,37 @@ fn main() {
             format!("OFX 1.x import, {lines} lines"),
             "measured",
             measured(lines, ofx_file.len(), seconds),
+        ));
+
+        let file = ImportedFile {
+            name: "generated.csv".into(),
+            sha256: format!("{lines:064x}"),
+            size: csv_file.len() as u64,
+            format: legion_hub::books::bank::statement::StatementFormat::Csv,
+        };
+        let seconds = median_on_fresh_store(runs.min(5), |store| {
+            let statements = bank_csv::read(&csv_file, &rules).unwrap();
+            let summary = import_statements(
+                store,
+                "Generated",
+                &file,
+                std::slice::from_ref(&statements),
+                &ImportOptions::default(),
+            )
+            .unwrap();
+            assert_eq!(summary.import.lines_new as usize, lines);
+        });
+        rows.push(row(
+            format!("CSV read and stored in the books (sled on disk, flushed), {lines} lines"),
+            target,
+            format!("{:.0} lines/s", lines as f64 / seconds),
+        ));
+        // A stored line is its record (about 300 bytes of JSON) and an empty day-index entry.
+        let seconds = bare_sled(runs.min(5), lines, 300);
+        rows.push(row(
+            format!("sled alone: {lines} records of 300 bytes and {lines} index keys in one batch, flushed"),
+            "the limit",
+            format!("{:.0} lines/s", lines as f64 / seconds),
         ));
     }
     publish("bank", &rows);

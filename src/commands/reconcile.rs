@@ -114,7 +114,7 @@ async fn accept_group(
         eprintln!("{}\nnot accepted: {refused}", view.reason);
         return Ok(super::exit::FAILED);
     }
-    let id = engine.accept_match(account, line, accept.group).await?;
+    let id = engine.accept_group(account, line, accept.group).await?;
     if json {
         let accepted = serde_json::json!({ "match_id": id, "group": view });
         println!("{}", serde_json::to_string_pretty(&accepted)?);

@@ -193,6 +193,9 @@ engine_calls! {
     /// Accepts a candidate for a bank line; the match's id.
     fn accept_match(account: Option<String>, line: String, candidate: CandidateRef) -> String =
         |core| core.accept_match(account, line, candidate).await;
+    /// A group put together by hand (or one offered): its fee is what the bank kept.
+    fn accept_group(account: Option<String>, line: String, group: CandidateRef) -> String =
+        |core| core.accept_group(account, line, group).await;
     /// Accepts every best suggestion at least this sure (0 to 1); how many.
     fn accept_above(account: Option<String>, at_least: f64) -> u64 =
         |core| core.accept_above(account, at_least).await;

@@ -28,6 +28,7 @@ use chrono::Utc;
 use tokio::sync::broadcast;
 
 use crate::books::queries::FilterCache;
+use crate::books::reconcile::upkeep::Reconciling;
 use crate::config::Settings;
 pub use crate::domain::{FrontEnd, NextStep};
 use crate::domain::{Provider, Status};
@@ -117,7 +118,8 @@ impl Core {
                 browser: options.browser,
                 states: States::default()
                     .with(MindbodyState::new(options.webhook_inbox_capacity))
-                    .with(FilterCache::default()),
+                    .with(FilterCache::default())
+                    .with(Reconciling::default()),
             }),
         };
         // The glance only reads; [`Core::view`] shows a run it finds "syncing" for what it is.

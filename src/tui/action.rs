@@ -202,6 +202,12 @@ pub enum Request {
         line: String,
         candidate: crate::api::reconcile::CandidateRef,
     },
+    /// A group put together by hand (`e`): its fee is what the bank kept.
+    AcceptGroup {
+        account: Option<String>,
+        line: String,
+        group: crate::api::reconcile::CandidateRef,
+    },
     RejectMatch {
         line: String,
         candidate: crate::api::reconcile::CandidateRef,

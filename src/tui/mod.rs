@@ -329,6 +329,13 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         } => decided(engine.accept_match(account, line, candidate).await, |id| {
             format!("Accepted ({id}); u on the line undoes it.")
         }),
+        Request::AcceptGroup {
+            account,
+            line,
+            group,
+        } => decided(engine.accept_group(account, line, group).await, |id| {
+            format!("Accepted ({id}); u on the line undoes it.")
+        }),
         Request::RejectMatch { line, candidate } => {
             decided(engine.reject_match(line, candidate).await, |()| {
                 "Rejected: not offered for this line again.".to_string()

@@ -359,8 +359,16 @@ async fn a_group_put_together_by_hand_is_worked_out_accepted_and_undone() {
                 .is_some_and(|r| r.contains("more than any processor takes")),
         "{evaluated:?}"
     );
+    // Named as a suggestion, a group the matcher does not offer is refused as stale: what
+    // would be posted is not what was shown.
+    let stale = engine
+        .accept_match(None, line.key.clone(), wider.clone())
+        .await
+        .expect_err("not offered")
+        .to_string();
+    assert!(stale.contains("no longer fits this line"), "{stale}");
     let refused = engine
-        .accept_match(None, line.key.clone(), wider)
+        .accept_group(None, line.key.clone(), wider)
         .await
         .expect_err("refused")
         .to_string();
@@ -383,7 +391,7 @@ async fn a_group_put_together_by_hand_is_worked_out_accepted_and_undone() {
         .await
         .expect("rejected");
     let id = engine
-        .accept_match(None, line.key.clone(), best.id.clone())
+        .accept_group(None, line.key.clone(), best.id.clone())
         .await
         .expect("accepted");
     let after = engine.reconcile_view(None).await.expect("reconciled");
@@ -564,7 +572,7 @@ async fn a_cash_deposit_short_of_its_days_posts_the_difference() {
         .await
         .expect("rejected");
     let refused = engine
-        .accept_match(
+        .accept_group(
             None,
             line.key.clone(),
             CandidateRef::Cash {
@@ -576,7 +584,7 @@ async fn a_cash_deposit_short_of_its_days_posts_the_difference() {
         .to_string();
     assert!(refused.contains("miscounted envelope"), "{refused}");
     let by_hand = engine
-        .accept_match(None, line.key.clone(), CandidateRef::Cash { days: week })
+        .accept_group(None, line.key.clone(), CandidateRef::Cash { days: week })
         .await
         .expect("accepted by hand");
     let books = engine.transactions_since(None).await.expect("books");

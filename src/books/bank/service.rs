@@ -59,10 +59,11 @@ impl Core {
                 "{name:?} cannot name a bank account: use letters or digits (\"Chase Business\")"
             )));
         }
+        let _one_at_a_time = self.reconciling();
         let summary = import_statements(store, &name, &file, &statements, &options)
             .map_err(|e| EngineError::Invalid(e.to_string()))?;
         if summary.import.lines_new > 0 {
-            self.refresh_bank_standing();
+            self.keep_standing_of_account(&summary.account.key);
         }
         Ok(summary)
     }

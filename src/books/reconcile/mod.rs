@@ -24,6 +24,7 @@ pub mod card;
 pub mod cash;
 pub mod clearing;
 pub mod debits;
+pub mod edit;
 pub mod fees;
 pub mod groups;
 pub mod inputs;

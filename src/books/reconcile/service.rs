@@ -9,15 +9,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use super::groups::{self, Evaluated, Group};
 use super::inputs::{BankEntry, CardPayment, CashTaking};
 use super::matched::{AcceptedBy, CASH_OVER_SHORT_CLASS, FEES_CLASS, Match, MatchKind};
 use super::naming::{self, Inputs};
 use super::standing::{BankStanding, waiting_days};
 use super::suggest::{self, Candidate, History, Paid, Settings, Suggestions};
 use crate::api::reconcile::{
-    CandidateRef, CandidateView, FeeView, GroupChoices, LineState, LineView, MonthReport,
-    ReconcileView,
+    CandidateRef, FeeView, LineState, LineView, MonthReport, ReconcileView,
 };
 use crate::books::Transaction;
 use crate::books::bank::account::{BankAccount, BankLine};
@@ -30,28 +28,28 @@ const LEAD_DAYS: i64 = 30;
 
 /// Everything one run of the matcher saw, to turn into a view or a decision.
 pub(super) struct Loaded {
-    account: BankAccount,
+    pub(super) account: BankAccount,
     /// Every line of the account, oldest first.
     lines: Vec<BankLine>,
     /// The lines no match holds, as the matcher reads them (`key` is the line's key).
-    open: Vec<BankEntry>,
-    payments: Vec<CardPayment>,
+    pub(super) open: Vec<BankEntry>,
+    pub(super) payments: Vec<CardPayment>,
     /// Cash payments' keys by day, for the days a cash match claims.
     cash_keys: BTreeMap<NaiveDate, Vec<String>>,
-    suggestions: Suggestions,
+    pub(super) suggestions: Suggestions,
     claims: HashMap<String, String>,
-    matches: HashMap<String, Match>,
+    pub(super) matches: HashMap<String, Match>,
 }
 
 impl Loaded {
-    fn inputs(&self) -> Inputs<'_> {
+    pub(super) fn inputs(&self) -> Inputs<'_> {
         Inputs {
             lines: &self.open,
             payments: &self.payments,
         }
     }
 
-    fn cash_keys_of(&self, day: NaiveDate) -> Vec<String> {
+    pub(super) fn cash_keys_of(&self, day: NaiveDate) -> Vec<String> {
         self.cash_keys.get(&day).cloned().unwrap_or_default()
     }
 }
@@ -62,6 +60,7 @@ impl Core {
         &self,
         account: Option<String>,
     ) -> Result<ReconcileView, EngineError> {
+        let _one_at_a_time = self.reconciling();
         let loaded = self.load_reconciliation(account.as_deref())?;
         self.keep_standing_of(&loaded);
         self.view_of(&loaded)
@@ -73,153 +72,37 @@ impl Core {
         account: Option<String>,
         day: NaiveDate,
     ) -> Result<MonthReport, EngineError> {
+        let _one_at_a_time = self.reconciling();
         let loaded = self.load_reconciliation(account.as_deref())?;
         self.keep_standing_of(&loaded);
         Ok(month_report(&loaded, day))
     }
 
-    /// Accepts `candidate` for `line`: one the matcher offers, or a group a person put together
-    /// (posting as its fee what the bank kept, or a cash deposit's difference as over or short);
-    /// the new match's id.
+    /// Accepts `candidate`, one the matcher offers, for `line`; the new match's id. A name the
+    /// matcher no longer offers (the books changed since it was shown) is refused: what would
+    /// be posted is not what the person saw.
     pub async fn accept_match(
         &self,
         account: Option<String>,
         line: String,
         candidate: CandidateRef,
     ) -> Result<String, EngineError> {
+        let _one_at_a_time = self.reconciling();
         let loaded = self.load_reconciliation(account.as_deref())?;
         let index = open_line(&loaded, &line)?;
-        if let Some(chosen) = offered(&loaded, index, &candidate) {
-            let posting = posting_of_candidate(&loaded, index, chosen);
-            let id = self.post_match(&loaded, posting, AcceptedBy::Person)?;
-            self.refresh_bank_standing();
-            return Ok(id);
-        }
-        if let CandidateRef::Chargeback { .. } = candidate {
-            return Err(EngineError::Invalid(
+        let chosen = offered(&loaded, index, &candidate).ok_or_else(|| {
+            EngineError::Invalid(
                 "that suggestion no longer fits this line (the books changed since it was shown): look at the line again".into(),
-            ));
-        }
-        let edited = self.evaluate_loaded(&loaded, index, &candidate)?;
-        if let Some(refused) = edited.refused {
-            return Err(EngineError::Invalid(refused.to_string()));
-        }
-        let posting = posting_of_group(&loaded, index, edited);
+            )
+        })?;
+        let posting = posting_of_candidate(&loaded, index, chosen);
         let id = self.post_match(&loaded, posting, AcceptedBy::Person)?;
-        self.refresh_bank_standing();
+        self.keep_standing_of_account(&loaded.account.key);
         Ok(id)
     }
 
-    /// What the open bank line `line` could pay, for a person to put the group together.
-    pub async fn reconcile_groups(
-        &self,
-        account: Option<String>,
-        line: String,
-    ) -> Result<GroupChoices, EngineError> {
-        let loaded = self.load_reconciliation(account.as_deref())?;
-        let index = open_line(&loaded, &line)?;
-        let currency = &loaded.account.currency;
-        let suggestions = &loaded.suggestions;
-        let inputs = loaded.inputs();
-        let bank_line = &loaded.open[index];
-        Ok(GroupChoices {
-            line: line.clone(),
-            date: bank_line.date,
-            amount: bank_line.amount,
-            currency: currency.clone(),
-            choices: groups::choices(suggestions, &loaded.open, index, self.max_lag(), currency),
-            best: suggestions.lines[index]
-                .best
-                .as_ref()
-                .map(|best| naming::name_of(&best.paid, suggestions, &inputs)),
-            best_with_amount: suggestions.lines[index]
-                .best
-                .as_ref()
-                .and_then(|best| suggestions.other_half(index, &best.paid))
-                .and_then(|other| loaded.open.get(other))
-                .map(|other| other.amount),
-            fees: fee_views(suggestions),
-        })
-    }
-
-    /// A group a person put together for `line`, worked out against it: its figures, whether
-    /// they agree, and in words (with why it could not be accepted, when it could not).
-    pub async fn evaluate_group(
-        &self,
-        account: Option<String>,
-        line: String,
-        group: CandidateRef,
-    ) -> Result<CandidateView, EngineError> {
-        let loaded = self.load_reconciliation(account.as_deref())?;
-        let index = open_line(&loaded, &line)?;
-        // The matcher's own candidate keeps its words and its confidence.
-        if let Some(candidate) = offered(&loaded, index, &group) {
-            return Ok(naming::view_of(
-                candidate,
-                &loaded.suggestions,
-                &loaded.inputs(),
-            ));
-        }
-        let edited = self.evaluate_loaded(&loaded, index, &group)?;
-        let id = match group {
-            CandidateRef::Card { merchant, with, .. } => CandidateRef::Card {
-                merchant,
-                days: days_of(&loaded, &edited.group),
-                with,
-            },
-            CandidateRef::Cash { .. } | CandidateRef::Chargeback { .. } => CandidateRef::Cash {
-                days: days_of(&loaded, &edited.group),
-            },
-        };
-        Ok(CandidateView {
-            id,
-            confidence: edited.confidence(),
-            exact: edited.exact,
-            gross: edited.gross,
-            fee: edited.fee,
-            net: edited.net,
-            gap: edited.gap,
-            payments: edited.payments,
-            reason: edited.reason,
-            refused: edited.refused.map(|r| r.to_string()),
-        })
-    }
-
-    fn evaluate_loaded(
-        &self,
-        loaded: &Loaded,
-        index: usize,
-        group: &CandidateRef,
-    ) -> Result<Evaluated, EngineError> {
-        let held_by = |merchant: Option<&str>, day: NaiveDate| {
-            loaded
-                .matches
-                .values()
-                .find(|m| match (&m.kind, merchant) {
-                    (
-                        MatchKind::Card {
-                            merchant: held,
-                            days,
-                        },
-                        Some(wanted),
-                    ) => held == wanted && days.contains(&day),
-                    (MatchKind::Cash { days }, None) => days.contains(&day),
-                    _ => false,
-                })
-                .map(|m| m.id.clone())
-        };
-        groups::evaluate(
-            &loaded.suggestions,
-            &loaded.open,
-            index,
-            group,
-            &loaded.account.currency,
-            &held_by,
-        )
-        .map_err(|refused| EngineError::Invalid(refused.to_string()))
-    }
-
-    fn max_lag(&self) -> u32 {
+    /// Business days a processor may take to pay a batch, as the matcher reads them.
+    pub(super) fn max_lag(&self) -> u32 {
         self.inner.config.books.payout_days.clamp(1, 30)
     }
 
@@ -234,6 +117,7 @@ impl Core {
                 "a confidence is between 0 and 1 (0.95 is 95%), not {at_least}"
             )));
         }
+        let _one_at_a_time = self.reconciling();
         let loaded = self.load_reconciliation(account.as_deref())?;
         let mut accepted = 0;
         let mut posted: HashSet<usize> = HashSet::new();
@@ -260,7 +144,7 @@ impl Core {
             accepted += 1;
         }
         if accepted > 0 {
-            self.refresh_bank_standing();
+            self.keep_standing_of_account(&loaded.account.key);
         }
         Ok(accepted)
     }
@@ -271,16 +155,18 @@ impl Core {
         line: String,
         candidate: CandidateRef,
     ) -> Result<(), EngineError> {
+        let _one_at_a_time = self.reconciling();
         self.inner
             .store
             .reject_candidate(&line, &naming::name_text(&candidate))?;
         // A rejected exact payout no longer counts as seen in a deposit.
-        self.refresh_bank_standing();
+        self.keep_every_standing();
         Ok(())
     }
 
     /// Takes an accepted match back, with its fee line; false when there was none.
     pub async fn undo_match(&self, id: String) -> Result<bool, EngineError> {
+        let _one_at_a_time = self.reconciling();
         let store = &self.inner.store;
         let Some(undone) = store.undo_match(&id)? else {
             return Ok(false);
@@ -288,7 +174,7 @@ impl Core {
         if let Some(fee_line) = undone.fee_transaction {
             store.remove_transactions(&[fee_line])?;
         }
-        self.refresh_bank_standing();
+        self.keep_standing_of_account(&undone.account);
         Ok(true)
     }
 
@@ -433,7 +319,7 @@ impl Core {
     }
 
     /// Saves the match and posts its books line (the fee, or a cash deposit's over or short).
-    fn post_match(
+    pub(super) fn post_match(
         &self,
         loaded: &Loaded,
         posting: Posting,
@@ -596,18 +482,28 @@ impl Core {
 
 /// What is about to become a match: indexes of its open lines (the first is the one accepted),
 /// what it claims and its amounts.
-struct Posting {
-    lines: Vec<usize>,
-    kind: MatchKind,
-    payments: Vec<String>,
-    gross: Decimal,
-    fee: Decimal,
-    reason: String,
-    confidence: f64,
+pub(super) struct Posting {
+    pub(super) lines: Vec<usize>,
+    pub(super) kind: MatchKind,
+    pub(super) payments: Vec<String>,
+    pub(super) gross: Decimal,
+    pub(super) fee: Decimal,
+    pub(super) reason: String,
+    pub(super) confidence: f64,
+}
+
+/// What a cash match of these days of the pile (indexes) is, and the payments it claims.
+pub(super) fn cash_claim(loaded: &Loaded, days: &[usize]) -> (MatchKind, Vec<String>) {
+    let days: Vec<NaiveDate> = days
+        .iter()
+        .map(|&d| loaded.suggestions.pile.days[d].day)
+        .collect();
+    let payments = days.iter().flat_map(|&d| loaded.cash_keys_of(d)).collect();
+    (MatchKind::Cash { days }, payments)
 }
 
 /// The line's index among the open lines, or why it is not open.
-fn open_line(loaded: &Loaded, line: &str) -> Result<usize, EngineError> {
+pub(super) fn open_line(loaded: &Loaded, line: &str) -> Result<usize, EngineError> {
     loaded
         .open
         .iter()
@@ -621,7 +517,11 @@ fn open_line(loaded: &Loaded, line: &str) -> Result<usize, EngineError> {
 }
 
 /// The candidate the matcher offers open line `index` under this name, if it offers one.
-fn offered<'a>(loaded: &'a Loaded, index: usize, name: &CandidateRef) -> Option<&'a Candidate> {
+pub(super) fn offered<'a>(
+    loaded: &'a Loaded,
+    index: usize,
+    name: &CandidateRef,
+) -> Option<&'a Candidate> {
     let inputs = loaded.inputs();
     let suggestion = loaded.suggestions.lines.get(index)?;
     suggestion
@@ -632,7 +532,7 @@ fn offered<'a>(loaded: &'a Loaded, index: usize, name: &CandidateRef) -> Option<
 }
 
 /// A candidate the matcher offered for open line `line`, as a posting.
-fn posting_of_candidate(loaded: &Loaded, line: usize, chosen: &Candidate) -> Posting {
+pub(super) fn posting_of_candidate(loaded: &Loaded, line: usize, chosen: &Candidate) -> Posting {
     let suggestions = &loaded.suggestions;
     let (kind, lines, payments, gross, fee) = match &chosen.paid {
         Paid::Card {
@@ -660,15 +560,8 @@ fn posting_of_candidate(loaded: &Loaded, line: usize, chosen: &Candidate) -> Pos
             *fee,
         ),
         Paid::Cash { days, amount } => {
-            let days: Vec<NaiveDate> = days.iter().map(|&d| suggestions.pile.days[d].day).collect();
-            let payments = days.iter().flat_map(|&d| loaded.cash_keys_of(d)).collect();
-            (
-                MatchKind::Cash { days },
-                vec![line],
-                payments,
-                *amount,
-                Decimal::ZERO,
-            )
+            let (kind, payments) = cash_claim(loaded, days);
+            (kind, vec![line], payments, *amount, Decimal::ZERO)
         }
         Paid::Chargeback { payment, fee } => (
             MatchKind::Chargeback,
@@ -689,68 +582,7 @@ fn posting_of_candidate(loaded: &Loaded, line: usize, chosen: &Candidate) -> Pos
     }
 }
 
-/// A group a person put together for open line `line`, as a posting: a card group's fee is
-/// what the bank kept; a cash group's difference is posted as over or short.
-fn posting_of_group(loaded: &Loaded, line: usize, edited: Evaluated) -> Posting {
-    let suggestions = &loaded.suggestions;
-    let confidence = edited.confidence();
-    let kept = edited.kept();
-    let (kind, lines, payments, fee) = match edited.group {
-        Group::Card {
-            merchant,
-            batches,
-            with,
-        } => (
-            MatchKind::Card {
-                merchant,
-                days: batches
-                    .iter()
-                    .map(|&b| suggestions.clearing.deposits[b].day)
-                    .collect(),
-            },
-            std::iter::once(line).chain(with).collect(),
-            batches
-                .iter()
-                .flat_map(|&b| suggestions.clearing.deposits[b].payments.iter())
-                .map(|&p| loaded.payments[p].key.clone())
-                .collect(),
-            kept,
-        ),
-        Group::Cash { days } => {
-            let days: Vec<NaiveDate> = days.iter().map(|&d| suggestions.pile.days[d].day).collect();
-            let payments = days.iter().flat_map(|&d| loaded.cash_keys_of(d)).collect();
-            (
-                MatchKind::Cash { days },
-                vec![line],
-                payments,
-                Decimal::ZERO,
-            )
-        }
-    };
-    Posting {
-        lines,
-        kind,
-        payments,
-        gross: edited.gross,
-        fee,
-        reason: edited.reason,
-        confidence,
-    }
-}
-
-/// The days a resolved group holds, in order.
-fn days_of(loaded: &Loaded, group: &Group) -> Vec<NaiveDate> {
-    let suggestions = &loaded.suggestions;
-    match group {
-        Group::Card { batches, .. } => batches
-            .iter()
-            .map(|&b| suggestions.clearing.deposits[b].day)
-            .collect(),
-        Group::Cash { days } => days.iter().map(|&d| suggestions.pile.days[d].day).collect(),
-    }
-}
-
-fn fee_views(suggestions: &Suggestions) -> Vec<FeeView> {
+pub(super) fn fee_views(suggestions: &Suggestions) -> Vec<FeeView> {
     suggestions
         .fees
         .iter()

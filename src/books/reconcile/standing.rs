@@ -81,6 +81,7 @@ pub fn waiting_days(sales: impl Iterator<Item = (NaiveDate, Decimal)>) -> Vec<Wa
 impl BankStanding {
     /// The waiting sales older than `after_days` business days on `today`.
     pub fn overdue(&self, today: NaiveDate, after_days: u32) -> Overdue {
+        let after_days = after_days.min(MOST_DAYS);
         let cutoff = calendar::business_days_back(today, after_days);
         let late = self.waiting.iter().filter(|d| d.day <= cutoff);
         let (count, sum) = late
@@ -113,7 +114,7 @@ pub fn views_of(standings: &[BankStanding], after_days: u32) -> Vec<BankStanding
     let today = Utc::now().with_timezone(&chrono::Local).date_naive();
     standings
         .iter()
-        .map(|s| s.view(today, after_days.min(MOST_DAYS)))
+        .map(|s| s.view(today, after_days))
         .collect()
 }
 

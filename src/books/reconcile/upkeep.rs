@@ -4,6 +4,7 @@
 //! already imported), and hourly in the owner. Each time the hub is told
 //! (`Event::BankStandingChanged`).
 
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::service::{Loaded, standing_of};
@@ -11,8 +12,15 @@ use super::standing::{BankStanding, STANDING_KEY, kept_views, views_of};
 use crate::api::{BankStandingView, Event, Provider};
 use crate::engine::host::{Core, EngineError};
 use crate::engine::scheduler::{self, FirstBeat};
+use crate::engine::states::RoomState;
 
 const HOUR: Duration = Duration::from_secs(3600);
+
+/// The books' share of the engine's state: one reconciliation at a time ([`Core::reconciling`]).
+#[derive(Default)]
+pub struct Reconciling(Mutex<()>);
+
+impl RoomState for Reconciling {}
 
 impl Core {
     /// Every account's standing as the glance shows it today.
@@ -24,9 +32,17 @@ impl Core {
         )?)
     }
 
-    /// Works out every account's standing again and keeps it. A decision or an import already
-    /// saved is not undone when this fails: it is logged, and the next look mends it.
+    /// Works out every account's standing again and keeps it (the owner's beats), one
+    /// reconciliation at a time.
     pub(crate) fn refresh_bank_standing(&self) {
+        let _one_at_a_time = self.reconciling();
+        self.keep_every_standing();
+    }
+
+    /// Works out every account's standing again and keeps it, for a caller that holds
+    /// [`Core::reconciling`]. A decision or an import already saved is not undone when this
+    /// fails: it is logged, and the next look mends it.
+    pub(crate) fn keep_every_standing(&self) {
         let figured = || -> Result<Vec<BankStanding>, EngineError> {
             self.inner
                 .store
@@ -40,7 +56,17 @@ impl Core {
         }
     }
 
-    /// Keeps the standing of the account a run of the matcher was made for.
+    /// Works out one account's standing again after a decision or an import, for a caller that
+    /// holds [`Core::reconciling`].
+    pub(crate) fn keep_standing_of_account(&self, account: &str) {
+        match self.load_reconciliation(Some(account)) {
+            Ok(loaded) => self.keep_standing_of(&loaded),
+            Err(e) => tracing::warn!("working out the standing of bank account {account}: {e}"),
+        }
+    }
+
+    /// Keeps the standing of the account a run of the matcher was made for (the caller holds
+    /// [`Core::reconciling`]).
     pub(super) fn keep_standing_of(&self, loaded: &Loaded) {
         let fresh = standing_of(loaded);
         let kept = self.kept_standings().map(|mut all| {
@@ -51,6 +77,15 @@ impl Core {
         if let Err(e) = kept.and_then(|all| self.keep_standings(all)) {
             tracing::warn!("keeping the bank account's standing: {e}");
         }
+    }
+
+    /// Held while the books' reconciliation is read or written: a look, a decision, an import
+    /// or a standing worked out. Each of them reads the matches and writes after, so two at once
+    /// could lose one's standing or take a fee line written meanwhile for an orphan.
+    pub(crate) fn reconciling(&self) -> MutexGuard<'_, ()> {
+        let lock = &self.state::<Reconciling>().0;
+        // A panic while it was held leaves nothing half written that a transaction did not.
+        lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The owner's duty: the standings worked out at start, hourly, and after each sync of

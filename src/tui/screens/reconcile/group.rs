@@ -139,10 +139,10 @@ impl GroupEdit {
             return Step::Stay;
         }
         out.start(
-            Request::AcceptMatch {
+            Request::AcceptGroup {
                 account: self.account.clone(),
                 line: self.line.clone(),
-                candidate: group,
+                group,
             },
             "Accepting the group…",
         );
