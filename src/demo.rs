@@ -183,7 +183,8 @@ const SYNC_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// The real sign-in flow, approved at once: the sandbox's consent is switched to approve for this
 /// one sign-in, and the demo opens the address the hub gives, as a browser would; the sandbox
-/// redirects the code to the hub's loopback listener.
+/// redirects the code to the hub's loopback listener. A sign-in that never asks for its page
+/// (one already under way, a listener that cannot bind) ends it, and so does a minute.
 async fn sign_in(engine: &Engine, sandbox: &crate::sandbox::Sandbox) -> Result<(), ApiError> {
     let mut events = engine.subscribe();
     let browser = async {
@@ -193,19 +194,37 @@ async fn sign_in(engine: &Engine, sandbox: &crate::sandbox::Sandbox) -> Result<(
                     if let Err(e) = crate::http::client().get(&sign_in.url).send().await {
                         tracing::warn!("the demo could not open its own sign-in page: {e}");
                     }
-                    return;
+                    // The connect ends on its own now; this side waits for it.
+                    std::future::pending::<()>().await;
                 }
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                    std::future::pending::<()>().await;
+                }
             }
         }
     };
     sandbox.mindbody.set_auto_approve(true);
-    let (connected, ()) = tokio::join!(engine.connect_mindbody(false), browser);
-    // The user's own sign-ins (`o`) show the consent page again.
+    let connected = tokio::time::timeout(SIGN_IN_PATIENCE, async {
+        tokio::select! {
+            connected = engine.connect_mindbody(false) => connected,
+            () = browser => Ok(()),
+        }
+    })
+    .await;
+    // The user's own sign-ins (`o`) show the consent page again, however this one ended.
     sandbox.mindbody.set_auto_approve(false);
-    connected
+    connected.unwrap_or_else(|_| {
+        Err(ApiError::new(
+            crate::api::ErrorKind::SignIn,
+            "the demo's own sign-in did not finish within a minute: sign in with `o`",
+            None,
+        ))
+    })
 }
+
+/// How long the demo's own sign-in may take (it takes a few milliseconds).
+const SIGN_IN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The demo's bank: the statement of the sandbox studio's last four weeks, as its bank writes it
 /// (OFX 1.02), imported into "Studio checking".

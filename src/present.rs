@@ -195,14 +195,18 @@ pub fn bank_to_reconcile(bank: &crate::api::BankStandingView) -> String {
     )
 }
 
+/// "1 card sale", "12 card sales".
+pub fn card_sales(count: u64) -> String {
+    format!("{count} card sale{}", if count == 1 { "" } else { "s" })
+}
+
 /// The card sales a bank account waits for past the allowance, in words; None when none is late.
 pub fn bank_overdue(bank: &crate::api::BankStandingView) -> Option<String> {
     let late = &bank.overdue;
     (late.count > 0).then(|| {
         format!(
-            "{} card sale{} ({}) in no deposit after {} business days{}",
-            late.count,
-            if late.count == 1 { "" } else { "s" },
+            "{} ({}) in no deposit after {} business days{}",
+            card_sales(late.count),
             crate::format::money_in(late.sum, &bank.currency),
             late.after_days,
             late.oldest

@@ -72,6 +72,8 @@ pub use crate::integrations::mindbody::MindbodySettings;
 pub use crate::integrations::mindbody::client::Location;
 pub use crate::integrations::mindbody::webhooks::Subscription;
 pub use crate::integrations::mindbody::webhooks::rejected::{PEER_LIMIT, PEER_WINDOW};
+/// The most one request over the control socket may carry (a statement sent to the owner).
+pub use crate::server::control::MAX_REQUEST as REQUEST_LIMIT;
 pub use crate::store::backup::BackupReport;
 pub use crate::store::rejections::RejectedAttempt;
 pub use crate::store::{

@@ -62,7 +62,7 @@ pub async fn run(settings: &Settings, args: BankImportArgs<'_>) -> anyhow::Resul
     let imported = file.imported(&statements)?;
     let (engine, _serving) = super::open(settings, Role::Command).await?;
     if let Some(holder) = engine.attached_to() {
-        file.fits_one_request(&statements, crate::server::control::MAX_REQUEST, holder)?;
+        file.fits_one_request(&statements, crate::api::REQUEST_LIMIT, holder)?;
     }
     let summary = engine
         .import_bank(

@@ -15,7 +15,10 @@ const PREVIEW_LINES: usize = 5;
 /// rules indented, as they would be written in their file).
 pub fn guess_words(name: &str, guess: &Guess) -> Vec<String> {
     let mut lines = vec![
-        format!("{name} is a CSV export without rules. They were guessed as:"),
+        format!(
+            "{} is a CSV export without rules. They were guessed as:",
+            one_line(name)
+        ),
         String::new(),
     ];
     lines.extend(guess.rules.to_text().lines().map(|l| format!("    {l}")));
@@ -38,16 +41,17 @@ pub fn guess_words(name: &str, guess: &Guess) -> Vec<String> {
 pub fn summary_headline(summary: &ImportSummary) -> String {
     let import = &summary.import;
     format!(
-        "{} ({}) into {}{}: {} new lines, {} already there.",
-        import.file_name,
+        "{} ({}) into {}{}: {} new line{}, {} already there.",
+        one_line(&import.file_name),
         import.format.label(),
-        summary.account.name,
+        one_line(&summary.account.name),
         if summary.account_created {
             " (new account)"
         } else {
             ""
         },
         import.lines_new,
+        if import.lines_new == 1 { "" } else { "s" },
         import.lines_already_there
     )
 }

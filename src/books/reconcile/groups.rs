@@ -285,11 +285,7 @@ pub fn evaluate(
             None => GroupRefused::NotOpen { what },
         }
     };
-    let day_list = days
-        .iter()
-        .map(|d| d.format("%b %-d").to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let day_list = day_list(&days);
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     match group {
         CandidateRef::Card { merchant, with, .. } => {
@@ -483,4 +479,12 @@ fn card_refusal(
     } else {
         None
     }
+}
+
+/// Days as a person lists them: "Nov 3, Nov 4, Nov 6".
+pub(super) fn day_list(days: &[NaiveDate]) -> String {
+    days.iter()
+        .map(|d| d.format("%b %-d").to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -14,8 +14,9 @@
 //! - [`groups`] offers a line the batches and cash days it could pay, for a person to put its
 //!   group together, and works out and checks the group they chose.
 //!
-//! [`service`] runs it in the engine over the store, and [`upkeep`] keeps each account's
-//! [`standing`] (what the status glance shows) true.
+//! [`service`] runs it in the engine over the store and saves the decisions; [`edit`] takes a
+//! group a person put together ([`groups`] works it out); [`month`] closes a month; [`upkeep`]
+//! keeps each account's [`standing`] (what the status glance shows) true.
 //!
 //! Everything else here is pure: the inputs are plain values, so it is measured and tested without a
 //! store. Uses `books::calendar` and `books::currency`; nothing else.
@@ -29,6 +30,7 @@ pub mod fees;
 pub mod groups;
 pub mod inputs;
 pub mod matched;
+pub mod month;
 pub mod naming;
 pub mod service;
 pub mod standing;

@@ -14,9 +14,7 @@ use super::matched::{AcceptedBy, CASH_OVER_SHORT_CLASS, FEES_CLASS, Match, Match
 use super::naming::{self, Inputs};
 use super::standing::{BankStanding, waiting_days};
 use super::suggest::{self, Candidate, History, Paid, Settings, Suggestions};
-use crate::api::reconcile::{
-    CandidateRef, FeeView, LineState, LineView, MonthReport, ReconcileView,
-};
+use crate::api::reconcile::{CandidateRef, FeeView, LineState, LineView, ReconcileView};
 use crate::books::Transaction;
 use crate::books::bank::account::{BankAccount, BankLine};
 use crate::books::payment::MethodKind;
@@ -30,14 +28,14 @@ const LEAD_DAYS: i64 = 30;
 pub(super) struct Loaded {
     pub(super) account: BankAccount,
     /// Every line of the account, oldest first.
-    lines: Vec<BankLine>,
+    pub(super) lines: Vec<BankLine>,
     /// The lines no match holds, as the matcher reads them (`key` is the line's key).
     pub(super) open: Vec<BankEntry>,
     pub(super) payments: Vec<CardPayment>,
     /// Cash payments' keys by day, for the days a cash match claims.
     cash_keys: BTreeMap<NaiveDate, Vec<String>>,
     pub(super) suggestions: Suggestions,
-    claims: HashMap<String, String>,
+    pub(super) claims: HashMap<String, String>,
     pub(super) matches: HashMap<String, Match>,
 }
 
@@ -64,18 +62,6 @@ impl Core {
         let loaded = self.load_reconciliation(account.as_deref())?;
         self.keep_standing_of(&loaded);
         self.view_of(&loaded)
-    }
-
-    /// The month-end report of the account (or the only one) for the month of `day`.
-    pub async fn reconcile_month(
-        &self,
-        account: Option<String>,
-        day: NaiveDate,
-    ) -> Result<MonthReport, EngineError> {
-        let _one_at_a_time = self.reconciling();
-        let loaded = self.load_reconciliation(account.as_deref())?;
-        self.keep_standing_of(&loaded);
-        Ok(month_report(&loaded, day))
     }
 
     /// Accepts `candidate`, one the matcher offers, for `line`; the new match's id. A name the
@@ -597,7 +583,7 @@ pub(super) fn fee_views(suggestions: &Suggestions) -> Vec<FeeView> {
 /// The card charges (not refunds) seen in no deposit yet: not in an accepted match (those are
 /// not in `payments` at all) nor in a payout the matcher found exactly (a deposit seen, waiting
 /// only for a yes).
-fn not_yet_deposited(loaded: &Loaded) -> impl Iterator<Item = &CardPayment> {
+pub(super) fn not_yet_deposited(loaded: &Loaded) -> impl Iterator<Item = &CardPayment> {
     let suggestions = &loaded.suggestions;
     let seen: HashSet<usize> = suggestions
         .lines
@@ -648,111 +634,16 @@ pub(super) fn standing_of(loaded: &Loaded) -> BankStanding {
     }
 }
 
-/// The month of `day`: the bank lines booked in it, read against the matches and the card sales
-/// of the same days.
-fn month_report(loaded: &Loaded, day: NaiveDate) -> MonthReport {
-    use chrono::Datelike;
-    let from = day.with_day(1).unwrap_or(day);
-    let to = from
-        .checked_add_months(chrono::Months::new(1))
-        .and_then(|next| next.pred_opt())
-        .unwrap_or(day);
-    let month: Vec<&BankLine> = loaded
-        .lines
-        .iter()
-        .filter(|l| (from..=to).contains(&l.date))
-        .collect();
-    let sum = |lines: &[&&BankLine]| lines.iter().map(|l| l.amount).sum::<Decimal>();
-    let matched: Vec<&&BankLine> = month
-        .iter()
-        .filter(|l| loaded.claims.contains_key(&l.key))
-        .collect();
-    let open_credits: Vec<&&BankLine> = month
-        .iter()
-        .filter(|l| !loaded.claims.contains_key(&l.key) && l.amount > Decimal::ZERO)
-        .collect();
-    let open_debits: Vec<&&BankLine> = month
-        .iter()
-        .filter(|l| !loaded.claims.contains_key(&l.key) && l.amount < Decimal::ZERO)
-        .collect();
-    let fees = loaded
-        .matches
-        .values()
-        .filter(|m| {
-            m.lines
-                .iter()
-                .any(|key| matched.iter().any(|l| &l.key == key))
-        })
-        .map(|m| m.fee)
-        .sum();
-    let waiting: Vec<&CardPayment> = not_yet_deposited(loaded)
-        .filter(|p| (from..=to).contains(&p.at.date()))
-        .collect();
-    MonthReport {
-        account: loaded.account.key.clone(),
-        currency: loaded.account.currency.clone(),
-        from,
-        to,
-        opening: month.first().and_then(|first| {
-            day_ends(month.iter().filter(|l| l.date == first.date).copied()).map(|(o, _)| o)
-        }),
-        closing: month.last().and_then(|last| {
-            day_ends(month.iter().filter(|l| l.date == last.date).copied()).map(|(_, c)| c)
-        }),
-        credits: month
-            .iter()
-            .map(|l| l.amount)
-            .filter(|a| *a > Decimal::ZERO)
-            .sum(),
-        debits: month
-            .iter()
-            .map(|l| l.amount)
-            .filter(|a| *a < Decimal::ZERO)
-            .sum(),
-        matched: matched.len() as u64,
-        matched_sum: sum(&matched),
-        fees,
-        unmatched_credits: open_credits.len() as u64,
-        unmatched_credits_sum: sum(&open_credits),
-        unmatched_debits: open_debits.len() as u64,
-        unmatched_debits_sum: sum(&open_debits),
-        sales_not_deposited: waiting.len() as u64,
-        sales_not_deposited_sum: waiting.iter().map(|p| p.amount).sum(),
-    }
-}
-
-/// A day's balance before its first line and after its last, from the running balances the bank
-/// printed: lines of a day are stored by key, not in the bank's order, so the ends are the
-/// balances no other line of the day leads to or from. None when a line has no balance.
-fn day_ends<'a>(lines: impl Iterator<Item = &'a BankLine>) -> Option<(Decimal, Decimal)> {
-    let mut befores = Vec::new();
-    let mut afters = Vec::new();
-    for line in lines {
-        let after = line.balance_after?;
-        afters.push(after);
-        befores.push(after - line.amount);
-    }
-    let opening = befores.iter().find(|b| !afters.contains(b)).copied()?;
-    let closing = afters.iter().find(|a| !befores.contains(a)).copied()?;
-    Some((opening, closing))
-}
-
 /// The books line a match posts, dated the day its bank line was booked: a card match's fee (or
 /// a chargeback's dispute fee) as an expense, a cash deposit's difference from its days as over
 /// (income) or short (an expense).
 fn fee_line_of(accepted: &Match, day: NaiveDate) -> Option<Transaction> {
     let key = accepted.fee_transaction.clone()?;
-    let days_words = |days: &[NaiveDate]| {
-        days.iter()
-            .map(|d| d.format("%b %-d").to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let (description, amount, class) = match &accepted.kind {
         MatchKind::Card { merchant, days } => (
             format!(
                 "Card processing fees, merchant {merchant}, {}",
-                days_words(days)
+                super::groups::day_list(days)
             ),
             -accepted.fee,
             FEES_CLASS,
@@ -766,7 +657,7 @@ fn fee_line_of(accepted: &Match, day: NaiveDate) -> Option<Transaction> {
                 } else {
                     "over"
                 },
-                days_words(days)
+                super::groups::day_list(days)
             ),
             accepted.difference(),
             CASH_OVER_SHORT_CLASS,

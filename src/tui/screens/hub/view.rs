@@ -95,8 +95,8 @@ pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context) {
     // accounts under it, inside the same border.
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let shown = hub.banks.len().min(crate::tui::layout::MOST_BANK_LINES);
-    let banks_height = (shown as u16).min(inner.height.saturating_sub(2));
+    let lines = bank_lines(&hub.banks, cx);
+    let banks_height = (lines.len() as u16).min(inner.height.saturating_sub(2));
     // Right under the last integration, where a tall pane has room to spare.
     let rows_height = (visible.len() as u16 + 1).min(inner.height.saturating_sub(banks_height));
     let [rows_area, banks_area, _] = ratatui::layout::Layout::vertical([
@@ -107,16 +107,46 @@ pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context) {
     .areas(inner);
     let mut state = TableState::default().with_selected(Some(hub.selected));
     frame.render_stateful_widget(table, rows_area, &mut state);
-    let lines: Vec<Line> = hub
-        .banks
+    frame.render_widget(Paragraph::new(lines), banks_area);
+}
+
+/// A line per bank account, those with late card sales first; past the room for them, how many
+/// more (`:status` lists every one).
+fn bank_lines<'a>(banks: &[crate::api::BankStandingView], cx: &Context) -> Vec<Line<'a>> {
+    let mut ordered: Vec<&crate::api::BankStandingView> = banks.iter().collect();
+    ordered.sort_by_key(|b| !b.needs_attention());
+    let room = crate::tui::layout::MOST_BANK_LINES;
+    let shown = if ordered.len() > room { room - 1 } else { room };
+    let mut lines: Vec<Line> = ordered
         .iter()
         .take(shown)
         .map(|bank| bank_line(bank, cx))
         .collect();
-    frame.render_widget(Paragraph::new(lines), banks_area);
+    if ordered.len() > shown {
+        let late = ordered[shown..]
+            .iter()
+            .filter(|b| b.needs_attention())
+            .count();
+        lines.push(Line::styled(
+            format!(
+                "{:width$} +{} more{} (:status lists them)",
+                "Bank",
+                ordered.len() - shown,
+                if late > 0 {
+                    format!(", {late} with card sales late")
+                } else {
+                    String::new()
+                },
+                width = PROVIDER_WIDTH
+            ),
+            cx.theme.dim(),
+        ));
+    }
+    lines
 }
 
-/// "Bank Studio checking: 3 credits, 4,210.55 USD, oldest Nov 28 · ⚠ 12 card sales late".
+/// "Bank Studio checking: ⚠ 12 card sales late · 3 credits, 4,210.55 USD, oldest Nov 28": the
+/// warning first, where a narrow terminal does not cut it off.
 fn bank_line<'a>(bank: &crate::api::BankStandingView, cx: &Context) -> Line<'a> {
     let theme = &cx.theme;
     let mut spans = vec![
@@ -124,21 +154,14 @@ fn bank_line<'a>(bank: &crate::api::BankStandingView, cx: &Context) -> Line<'a> 
             format!("{:width$} ", "Bank", width = PROVIDER_WIDTH),
             theme.dim(),
         ),
-        Span::raw(format!(
-            "{}: {}",
-            crate::text::one_line(&bank.name),
-            present::bank_to_reconcile(bank)
-        )),
+        Span::raw(format!("{}: ", crate::text::one_line(&bank.name))),
     ];
     if bank.needs_attention() {
         spans.push(Span::styled(
-            format!(
-                " · ⚠ {} card sale{} late",
-                bank.overdue.count,
-                if bank.overdue.count == 1 { "" } else { "s" }
-            ),
+            format!("⚠ {} late · ", present::card_sales(bank.overdue.count)),
             theme.warning(),
         ));
     }
+    spans.push(Span::raw(present::bank_to_reconcile(bank)));
     Line::from(spans)
 }

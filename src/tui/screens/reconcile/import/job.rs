@@ -69,8 +69,7 @@ pub async fn run(engine: &Engine, job: ImportJob) -> ImportAnswer {
         Err(e) => return ImportAnswer::Failed(e.to_string()),
     };
     if let Some(holder) = engine.attached_to()
-        && let Err(e) =
-            file.fits_one_request(&statements, crate::server::control::MAX_REQUEST, holder)
+        && let Err(e) = file.fits_one_request(&statements, crate::api::REQUEST_LIMIT, holder)
     {
         return ImportAnswer::Failed(e.to_string());
     }
