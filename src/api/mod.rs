@@ -72,8 +72,9 @@ pub use crate::integrations::mindbody::MindbodySettings;
 pub use crate::integrations::mindbody::client::Location;
 pub use crate::integrations::mindbody::webhooks::Subscription;
 pub use crate::integrations::mindbody::webhooks::rejected::{PEER_LIMIT, PEER_WINDOW};
-/// The most one request over the control socket may carry (a statement sent to the owner).
-pub use crate::server::control::MAX_REQUEST as REQUEST_LIMIT;
+/// The longest request line the control socket reads (a chat question, settings, a month or two
+/// of bank statement): part of the contract, so a front end can tell before it sends.
+pub const REQUEST_LIMIT: u64 = 4 * 1024 * 1024;
 pub use crate::store::backup::BackupReport;
 pub use crate::store::rejections::RejectedAttempt;
 pub use crate::store::{

@@ -9,7 +9,7 @@ use crate::config::{Config, Settings};
 use crate::store::snapshot::{self, HubFacts, Reads};
 
 use super::IntegrationView;
-use crate::api::BankStandingView;
+use crate::api::bank_standing::BankStandingView;
 use crate::books::reconcile::standing::kept_views;
 
 /// Every integration and bank account as the store would show them now, from the snapshot; None

@@ -14,8 +14,8 @@ use crate::api::event::Event;
 use crate::engine::Core;
 use crate::engine::remote::{Reply, Request, nobody_there};
 
-/// The longest request line read (a chat question, settings, a month or two of bank statement).
-pub const MAX_REQUEST: u64 = 4 * 1024 * 1024;
+/// The longest request line read (the contract's limit).
+pub const MAX_REQUEST: u64 = crate::api::REQUEST_LIMIT;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {

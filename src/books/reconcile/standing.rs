@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::api::BankStandingView;
+use crate::api::bank_standing::BankStandingView;
 use crate::api::reconcile::Overdue;
 use crate::books::calendar;
 use crate::store::snapshot::HubFacts;

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use super::service::{Loaded, standing_of};
 use super::standing::{BankStanding, STANDING_KEY, kept_views, views_of};
-use crate::api::{BankStandingView, Event, Provider};
+use crate::api::bank_standing::BankStandingView;
+use crate::api::event::Event;
+use crate::domain::Provider;
 use crate::engine::host::{Core, EngineError};
 use crate::engine::scheduler::{self, FirstBeat};
 use crate::engine::states::RoomState;
