@@ -178,14 +178,15 @@ pub fn mindbody_disconnected(revocation: &crate::oauth::Revocation) -> String {
     }
 }
 
-/// What a bank account has left to reconcile, in words: "3 credits, 4,210.55 USD, oldest Nov 28"
+/// What a bank account has left to reconcile, in words: "3 credits to reconcile, 4,210.55 USD,
+/// oldest Nov 28"
 /// or "all reconciled".
 pub fn bank_to_reconcile(bank: &crate::api::BankStandingView) -> String {
     if bank.unreconciled == 0 {
         return "all reconciled".into();
     }
     format!(
-        "{} credit{}, {}{}",
+        "{} credit{} to reconcile, {}{}",
         bank.unreconciled,
         if bank.unreconciled == 1 { "" } else { "s" },
         crate::format::money_in(bank.unreconciled_sum, &bank.currency),
@@ -266,12 +267,7 @@ pub fn bank_table(
             ]
         })
         .collect();
-    let header = [
-        "BANK ACCOUNT",
-        "STATEMENT TO",
-        "TO RECONCILE",
-        "CARD SALES LATE",
-    ];
+    let header = ["BANK ACCOUNT", "STATEMENT TO", "CREDITS", "CARD SALES LATE"];
     let width = |col: usize| {
         rows.iter()
             .map(|r| r[col].chars().count())

@@ -145,7 +145,7 @@ fn bank_lines<'a>(banks: &[crate::api::BankStandingView], cx: &Context) -> Vec<L
     lines
 }
 
-/// "Bank Studio checking: ⚠ 12 card sales late · 3 credits, 4,210.55 USD, oldest Nov 28": the
+/// "Bank Studio checking: ⚠ 12 card sales late · 3 credits to reconcile, 4,210.55 USD, …": the
 /// warning first, where a narrow terminal does not cut it off.
 fn bank_line<'a>(bank: &crate::api::BankStandingView, cx: &Context) -> Line<'a> {
     let theme = &cx.theme;
