@@ -82,6 +82,12 @@ pub enum GroupRefused {
         gross: String,
         most: String,
     },
+    #[error(
+        "a chargeback is one charge taken back, not a group: accept the chargeback the line offers, or pick days of card or cash sales"
+    )]
+    NotAGroup,
+    #[error("that bank line is not open in this account: read the account again")]
+    NoSuchLine,
 }
 
 /// What a group is made of, as indexes into the matcher's clearing, pile and lines.
@@ -251,7 +257,7 @@ pub fn evaluate(
     currency: &str,
     held_by: &HeldBy<'_>,
 ) -> Result<Evaluated, GroupRefused> {
-    let line = lines.get(index).ok_or(GroupRefused::Empty)?;
+    let line = lines.get(index).ok_or(GroupRefused::NoSuchLine)?;
     if line.amount <= Decimal::ZERO {
         return Err(GroupRefused::Debit);
     }
@@ -263,7 +269,7 @@ pub fn evaluate(
             days
         }
         // A chargeback is one charge the matcher offers, never a group put together.
-        CandidateRef::Chargeback { .. } => return Err(GroupRefused::Debit),
+        CandidateRef::Chargeback { .. } => return Err(GroupRefused::NotAGroup),
     };
     if days.is_empty() {
         return Err(GroupRefused::Empty);

@@ -235,6 +235,19 @@ impl ImportView {
 
     /// The background's answer, while the overlay is open.
     pub(crate) fn answered(&mut self, answer: &ImportAnswer, out: &mut Outbox) {
+        if !matches!(self.stage, Stage::Working { .. }) {
+            // The answer to an import started before this overlay was opened again: said on
+            // the message line, leaving what is being typed here alone.
+            match answer {
+                ImportAnswer::Imported(summary) => out.notify(summary_headline(summary), false),
+                ImportAnswer::Failed(said) => out.notify(said.clone(), true),
+                ImportAnswer::NeedsRules { .. } => out.notify(
+                    "The earlier file is a CSV without rules: import it again to see the guess.",
+                    true,
+                ),
+            }
+            return;
+        }
         match answer {
             ImportAnswer::NeedsRules { words, rules } => {
                 self.stage = Stage::Confirming {
