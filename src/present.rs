@@ -31,6 +31,29 @@ pub fn status_words_within(view: &IntegrationView, room: usize) -> &'static str 
     }
 }
 
+/// Four columns as plain text, a line each: the first three padded to their widest cell (the
+/// header's included), the last as it is.
+fn columns(header: [&str; 4], rows: &[[String; 4]]) -> String {
+    let width = |col: usize| {
+        rows.iter()
+            .map(|r| r[col].chars().count())
+            .chain([header[col].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    let mut out = String::new();
+    for cells in std::iter::once(header.map(String::from)).chain(rows.iter().cloned()) {
+        let line = format!(
+            "{:w0$}  {:w1$}  {:w2$}  {}",
+            cells[0], cells[1], cells[2], cells[3]
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// The status glance as a plain-text table, with a line per integration that needs attention.
 /// Shared by `legion-hub status` and the dashboard's `:status`.
 pub fn status_table(
@@ -54,42 +77,16 @@ pub fn status_table(
                     }
                     (true, None) => ago(v.last_sync_at, now),
                 },
-                v.error_message
-                    .clone()
-                    .or_else(|| v.attention.clone())
-                    .unwrap_or_default(),
+                one_line(
+                    v.error_message
+                        .as_deref()
+                        .or(v.attention.as_deref())
+                        .unwrap_or_default(),
+                ),
             ]
         })
         .collect();
-    let header = ["PROVIDER", "STATUS", "LAST SYNC", "ERROR"];
-    let width = |col: usize| {
-        rows.iter()
-            .map(|r| r[col].chars().count())
-            .chain([header[col].len()])
-            .max()
-            .unwrap_or(0)
-    };
-    let widths = [width(0), width(1), width(2)];
-    let line = |cells: [&str; 4]| {
-        format!(
-            "{:w0$}  {:w1$}  {:w2$}  {}",
-            cells[0],
-            cells[1],
-            cells[2],
-            one_line(cells[3]),
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2],
-        )
-        .trim_end()
-        .to_string()
-    };
-    let mut out = line(header);
-    out.push('\n');
-    for r in &rows {
-        out.push_str(&line([&r[0], &r[1], &r[2], &r[3]]));
-        out.push('\n');
-    }
+    let mut out = columns(["PROVIDER", "STATUS", "LAST SYNC", "ERROR"], &rows);
     let mut notes = Vec::new();
     for v in views {
         if let (true, Some(reason)) = (v.error_message.is_some(), &v.attention) {
@@ -267,24 +264,10 @@ pub fn bank_table(
             ]
         })
         .collect();
-    let header = ["BANK ACCOUNT", "STATEMENT TO", "CREDITS", "CARD SALES LATE"];
-    let width = |col: usize| {
-        rows.iter()
-            .map(|r| r[col].chars().count())
-            .chain([header[col].len()])
-            .max()
-            .unwrap_or(0)
-    };
-    let (w0, w1, w2) = (width(0), width(1), width(2));
-    let mut out = String::new();
-    for cells in std::iter::once(header.map(String::from)).chain(rows) {
-        let line = format!(
-            "{:w0$}  {:w1$}  {:w2$}  {}",
-            cells[0], cells[1], cells[2], cells[3]
-        );
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    let mut out = columns(
+        ["BANK ACCOUNT", "STATEMENT TO", "CREDITS", "CARD SALES LATE"],
+        &rows,
+    );
     let notes: Vec<String> = banks
         .iter()
         .filter_map(|b| {

@@ -3,19 +3,10 @@
 //! and keeps them, imports nothing new the second time, refuses a broken file naming its line
 //! (storing nothing of it), and `reconcile --json` shows the lines waiting (exit 3).
 
-use crate::support::binary::in_dir;
+use crate::support::binary::run_in;
 
 fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = in_dir(dir)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    run_in(dir, args)
 }
 
 /// The sandbox studio's statement of most of November, as its bank writes it in `format`.

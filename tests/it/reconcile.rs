@@ -675,25 +675,12 @@ async fn the_group_overlay_ticks_days_shows_the_figures_and_accepts() {
 /// a group that names neither a merchant nor cash is a usage error.
 #[tokio::test]
 async fn the_command_line_accepts_a_group_put_together_by_hand() {
-    use crate::support::binary::in_dir;
-
     let dir = tempfile::tempdir().expect("a temp dir");
     let engine = short_cash_deposit(&dir.path().join("data")).await;
     let view = engine.reconcile_view(None).await.expect("reconciled");
     let line = view.lines.first().expect("the deposit").key.clone();
     drop(engine);
-    let run = |args: &[&str]| {
-        let out = in_dir(dir.path())
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("the binary runs");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| crate::support::binary::run_in(dir.path(), args);
     let accept = |days: &str| {
         run(&[
             "reconcile",

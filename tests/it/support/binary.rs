@@ -45,3 +45,18 @@ pub fn at_mindbody<'a>(
             sandbox.revocation_url(),
         )
 }
+
+/// Runs the binary shut in `dir` with no input: its exit code (-1 when a signal ended it),
+/// stdout and stderr as text.
+pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = in_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
