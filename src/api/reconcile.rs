@@ -56,6 +56,9 @@ pub enum LineState {
         match_id: String,
         reason: String,
         fee: Decimal,
+        /// A cash deposit's difference from its days, posted as over (more) or short (less).
+        #[serde(default)]
+        over_short: Decimal,
     },
     /// The best candidate nobody has decided on.
     Suggested { best: CandidateView },

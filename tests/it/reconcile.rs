@@ -547,6 +547,15 @@ async fn a_cash_deposit_short_of_its_days_posts_the_difference() {
     ));
     let books = engine.transactions_since(None).await.expect("books");
     assert_eq!(over_short(&books, &id), short);
+    // The screen says it of the matched line too.
+    let matched = engine.reconcile_view(None).await.expect("reconciled");
+    assert!(
+        matches!(
+            &matched.lines.iter().find(|l| l.key == line.key).expect("the line").state,
+            LineState::Matched { over_short, .. } if *over_short == Decimal::new(-500, 2)
+        ),
+        "{matched:?}"
+    );
 
     // A crash between the match and its line: the next look posts it.
     drop(engine);

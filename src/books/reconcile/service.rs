@@ -417,6 +417,10 @@ impl Core {
                             LineState::Matched {
                                 reason: found.map(|m| m.reason.clone()).unwrap_or_default(),
                                 fee: found.map(|m| m.fee).unwrap_or_default(),
+                                over_short: found
+                                    .filter(|m| matches!(m.kind, MatchKind::Cash { .. }))
+                                    .map(|m| m.difference())
+                                    .unwrap_or_default(),
                                 match_id: by,
                             },
                             Vec::new(),

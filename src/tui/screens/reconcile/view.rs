@@ -136,6 +136,7 @@ fn draw_detail(
                     match_id,
                     reason,
                     fee,
+                    over_short,
                 } => {
                     lines.push(Line::styled(format!("✓ Matched ({match_id})"), theme.key()));
                     lines.push(Line::raw(reason.clone()));
@@ -143,6 +144,17 @@ fn draw_detail(
                         lines.push(Line::raw(format!(
                             "Fee posted to Card processing fees: {}",
                             money(*fee, currency)
+                        )));
+                    }
+                    if !over_short.is_zero() {
+                        lines.push(Line::raw(format!(
+                            "Cash {} posted to Cash over and short: {}",
+                            if over_short.is_sign_negative() {
+                                "short"
+                            } else {
+                                "over"
+                            },
+                            money(over_short.abs(), currency)
                         )));
                     }
                     lines.push(Line::styled("u undoes it.", theme.dim()));
