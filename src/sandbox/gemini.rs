@@ -6,7 +6,9 @@
 //! `user` and `model`) is refused here in its words (`gemini_request.rs`). Failures can be
 //! injected from a test ([`GeminiSandbox::inject`]) or by a marker in the prompt
 //! (`[sandbox:429]`, `[sandbox:503]`, `[sandbox:cut]`, `[sandbox:blocked]`), so a person can try
-//! each error from the chat pane.
+//! each error from the chat pane. Structured output (`responseSchema`, answered from the
+//! prompt's words: `gemini/schema.rs`) and function calling (`gemini/tools.rs`) follow the real
+//! API too.
 
 // Handlers answer early with a finished `Response` as their error: the axum way.
 #![allow(clippy::result_large_err)]
@@ -25,6 +27,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
+
+pub(super) mod schema;
+pub(super) mod tools;
+mod words;
 
 /// The key the sandbox accepts; any other is "not valid", as Google says it.
 pub const SANDBOX_KEY: &str = "sandbox-gemini-key";
@@ -97,6 +103,9 @@ pub enum Failure {
     BlockedPrompt,
     /// Not JSON at all (a proxy's error page).
     Garbage,
+    /// A structured answer that does not fit its schema (cut off half-way, so not JSON), as a
+    /// model now and then gives: clients must refuse it.
+    Misfit,
 }
 
 struct SandboxState {
@@ -262,7 +271,7 @@ fn early_failure(failure: &Failure) -> Option<Response> {
             "<html><body>502 Bad Gateway</body></html>",
         )
             .into_response(),
-        Failure::CutStream { .. } | Failure::BlockedPrompt => return None,
+        Failure::CutStream { .. } | Failure::BlockedPrompt | Failure::Misfit => return None,
     })
 }
 
@@ -362,6 +371,57 @@ struct Question {
     messages: usize,
     system: Option<String>,
     prompt_tokens: u64,
+    /// The whole body, for the generation config and the tools.
+    body: Value,
+    contents: Vec<Value>,
+}
+
+/// What the model answers: text, or calls of the declared functions.
+enum Reply {
+    Text(String),
+    Calls(Vec<(String, Value)>),
+}
+
+impl Reply {
+    /// The model turn's parts.
+    fn parts(&self) -> Value {
+        match self {
+            Reply::Text(text) => json!([{ "text": text }]),
+            Reply::Calls(calls) => Value::Array(tools::call_parts(calls)),
+        }
+    }
+
+    /// Tokens as the sandbox counts them, the same way as a prompt's.
+    fn tokens(&self) -> u64 {
+        match self {
+            Reply::Text(text) => text.split_whitespace().count() as u64,
+            Reply::Calls(_) => self
+                .parts()
+                .as_array()
+                .map_or(0, |parts| parts.iter().map(part_tokens).sum()),
+        }
+    }
+}
+
+/// A part's tokens: a text's words; a function call's or response's words and numbers.
+fn part_tokens(part: &Value) -> u64 {
+    if let Some(text) = part.get("text").and_then(Value::as_str) {
+        return text.split_whitespace().count() as u64;
+    }
+    let function = [
+        "functionCall",
+        "function_call",
+        "functionResponse",
+        "function_response",
+    ]
+    .iter()
+    .find_map(|k| part.get(*k));
+    function.map_or(0, |f| {
+        f.to_string()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .count() as u64
+    })
 }
 
 fn read_question(method: &str, body: &Bytes) -> Result<Question, Response> {
@@ -379,7 +439,7 @@ fn read_question(method: &str, body: &Bytes) -> Result<Question, Response> {
             "Invalid JSON payload received.",
         ));
     };
-    if let Some(refusal) = super::gemini_request::refusal(method, map) {
+    if let Some(refusal) = super::gemini_request::refusal(method, &value) {
         return Err((
             StatusCode::BAD_REQUEST,
             [(header::CONTENT_TYPE, "application/json; charset=UTF-8")],
@@ -421,19 +481,65 @@ fn read_question(method: &str, body: &Bytes) -> Result<Question, Response> {
         .get("systemInstruction")
         .or_else(|| map.get("system_instruction"))
         .map(texts);
-    let words: usize = contents
+    let parts_of = |c: &Value| c["parts"].as_array().cloned().unwrap_or_default();
+    let tokens: u64 = contents
         .iter()
-        .map(|c| texts(c).split_whitespace().count())
-        .sum::<usize>()
+        .flat_map(parts_of)
+        .map(|p| part_tokens(&p))
+        .sum::<u64>()
         + system
             .as_deref()
-            .map_or(0, |s| s.split_whitespace().count());
+            .map_or(0, |s| s.split_whitespace().count() as u64);
     Ok(Question {
         asked,
         messages: contents.len(),
         system,
-        prompt_tokens: words as u64,
+        prompt_tokens: tokens,
+        contents,
+        body: value,
     })
+}
+
+/// The generation config's field, in either spelling.
+fn config_field<'a>(body: &'a Value, camel: &str, proto: &str) -> Option<&'a Value> {
+    let config = body
+        .get("generationConfig")
+        .or_else(|| body.get("generation_config"))?;
+    config.get(camel).or_else(|| config.get(proto))
+}
+
+/// What the model answers: the tools' responses quoted, a function call, JSON of the response
+/// schema, one enum value, or the echo.
+fn reply(model: &str, question: &Question, misfit: bool) -> Reply {
+    let responses = tools::last_responses(&question.contents);
+    if !responses.is_empty() {
+        return Reply::Text(tools::answer_from(&responses));
+    }
+    let declared = tools::declarations(&question.body);
+    let calls = tools::calls(&declared, &tools::mode(&question.body), &question.asked);
+    if !calls.is_empty() {
+        return Reply::Calls(calls);
+    }
+    let mime = config_field(&question.body, "responseMimeType", "response_mime_type")
+        .and_then(Value::as_str);
+    let schema = config_field(&question.body, "responseSchema", "response_schema");
+    let mut words = words::Words::new(&question.asked);
+    let text = match (mime, schema) {
+        (Some("application/json"), Some(schema)) => {
+            schema::value_for(schema, &mut words).to_string()
+        }
+        (Some("application/json"), None) => json!({ "answer": words.gist() }).to_string(),
+        (Some("text/x.enum"), Some(schema)) => {
+            schema::chosen_enum(schema, &words).unwrap_or_else(|| words.gist())
+        }
+        _ => return Reply::Text(answer(model, question)),
+    };
+    if misfit {
+        // Cut half-way, as a reply that ran out of tokens is: not JSON.
+        let half: String = text.chars().take(text.chars().count() / 2).collect();
+        return Reply::Text(format!("Sure! Here it is: {half}"));
+    }
+    Reply::Text(text)
 }
 
 /// The deterministic answer: the question echoed back, with a few facts about the request.
@@ -470,9 +576,9 @@ fn pieces(text: &str) -> Vec<String> {
     out
 }
 
-fn chunk_json(text: &str, model: &str, prompt: u64, so_far: u64, last: bool) -> Value {
+fn chunk_json(parts: Value, model: &str, prompt: u64, so_far: u64, last: bool) -> Value {
     let mut candidate = json!({
-        "content": {"parts": [{"text": text}], "role": "model"},
+        "content": {"parts": parts, "role": "model"},
         "index": 0
     });
     if last {
@@ -554,26 +660,46 @@ async fn call_model(
             if failure == Some(Failure::BlockedPrompt) {
                 return json_reply(blocked_json(model, prompt));
             }
-            let text = answer(model, &question);
-            let words = text.split_whitespace().count() as u64;
-            json_reply(chunk_json(&text, model, prompt, words, true))
+            let reply = reply(model, &question, failure == Some(Failure::Misfit));
+            json_reply(chunk_json(
+                reply.parts(),
+                model,
+                prompt,
+                reply.tokens(),
+                true,
+            ))
         }
         "streamGenerateContent" => {
             let sse = query.0.iter().any(|(k, v)| k == "alt" && v == "sse");
             let chunks: Vec<Value> = if failure == Some(Failure::BlockedPrompt) {
                 vec![blocked_json(model, prompt)]
             } else {
-                let parts = pieces(&answer(model, &question));
-                let count = parts.len();
-                let mut so_far = 0;
-                parts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        so_far += p.split_whitespace().count() as u64;
-                        chunk_json(p, model, prompt, so_far, i + 1 == count)
-                    })
-                    .collect()
+                match reply(model, &question, failure == Some(Failure::Misfit)) {
+                    // Calls come whole, in one chunk, as Gemini streams them.
+                    calls @ Reply::Calls(_) => {
+                        vec![chunk_json(
+                            calls.parts(),
+                            model,
+                            prompt,
+                            calls.tokens(),
+                            true,
+                        )]
+                    }
+                    Reply::Text(text) => {
+                        let parts = pieces(&text);
+                        let count = parts.len();
+                        let mut so_far = 0;
+                        parts
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| {
+                                so_far += p.split_whitespace().count() as u64;
+                                let part = json!([{ "text": p }]);
+                                chunk_json(part, model, prompt, so_far, i + 1 == count)
+                            })
+                            .collect()
+                    }
+                }
             };
             let cut_after = match failure {
                 Some(Failure::CutStream { after_chunks }) => Some(after_chunks),

@@ -2,9 +2,14 @@
 //! reading it: a field its schema does not have (at the top, in `generationConfig`, in a content
 //! or a part),
 //! named with where it is, and a role other than `user` and `model`. Its JSON parser knows each
-//! field by its proto name and by its lowerCamelCase form, so both spellings are read.
+//! field by its proto name and by its lowerCamelCase form, so both spellings are read. A
+//! generate request is also refused for a response schema or function parameters the API does
+//! not take, a schema without a mime type that uses it, tools with a JSON answer, and function
+//! turns that do not pair up (`gemini/schema.rs`, `gemini/tools.rs`).
 
 use serde_json::{Map, Value, json};
+
+use super::gemini::{schema, tools};
 
 /// `CountTokensRequest`'s fields (proto names): not the generate request's.
 const COUNT_REQUEST: &[&str] = &["contents", "generate_content_request"];
@@ -162,8 +167,43 @@ fn invalid_argument(message: &str, violations: Vec<Value>) -> Value {
     json!({ "error": error })
 }
 
+/// The mime types a `responseSchema` can go with.
+const SCHEMA_MIME_TYPES: &[&str] = &["application/json", "text/x.enum"];
+
+/// The broken rules of structured output and function calling, each a line in Google's words.
+fn generate_violations(body: &Value) -> Vec<String> {
+    let config = body
+        .get("generationConfig")
+        .or_else(|| body.get("generation_config"));
+    let config_field =
+        |camel: &str, proto: &str| config.and_then(|c| c.get(camel).or_else(|| c.get(proto)));
+    let mime = config_field("responseMimeType", "response_mime_type").and_then(Value::as_str);
+    let mut found = Vec::new();
+    if let Some(schema) = config_field("responseSchema", "response_schema") {
+        if !mime.is_some_and(|m| SCHEMA_MIME_TYPES.contains(&m)) {
+            found.push(
+                "* GenerateContentRequest.generation_config.response_mime_type: response_mime_type must be one of the following: [application/json, text/x.enum] when response_schema is set."
+                    .to_string(),
+            );
+        }
+        found.extend(schema::violations(
+            schema,
+            "generation_config.response_schema",
+        ));
+    }
+    found.extend(tools::violations(body));
+    if mime == Some("application/json") && !tools::declarations(body).is_empty() {
+        found.push(
+            "Function calling with a response mime type: 'application/json' is unsupported"
+                .to_string(),
+        );
+    }
+    found
+}
+
 /// The body of Google's refusal of this request to `method`, if it refuses it.
-pub fn refusal(method: &str, body: &Map<String, Value>) -> Option<Value> {
+pub fn refusal(method: &str, body: &Value) -> Option<Value> {
+    let body = body.as_object()?;
     let top = if method == "countTokens" {
         COUNT_REQUEST
     } else {
@@ -191,7 +231,22 @@ pub fn refusal(method: &str, body: &Map<String, Value>) -> Option<Value> {
             .and_then(Value::as_str)
             .is_some_and(|r| !r.is_empty() && !ROLES.contains(&r))
     });
-    bad_role.then(|| invalid_argument("Please use a valid role: user, model.", Vec::new()))
+    if bad_role {
+        return Some(invalid_argument(
+            "Please use a valid role: user, model.",
+            Vec::new(),
+        ));
+    }
+    if method == "countTokens" {
+        return None;
+    }
+    let whole = Value::Object(body.clone());
+    let broken = generate_violations(&whole);
+    if !broken.is_empty() {
+        return Some(invalid_argument(&broken.join("\n"), Vec::new()));
+    }
+    let history = contents.cloned().unwrap_or_default();
+    tools::history_refusal(&history).map(|message| invalid_argument(&message, Vec::new()))
 }
 
 #[cfg(test)]
@@ -199,7 +254,7 @@ mod tests {
     use super::*;
 
     fn refused(body: Value) -> Option<String> {
-        refusal("generateContent", body.as_object().unwrap())
+        refusal("generateContent", &body)
             .map(|r| r["error"]["message"].as_str().unwrap().to_string())
     }
 
@@ -226,7 +281,7 @@ mod tests {
             assert!(lines.contains(&line), "{lines:?}");
         }
         let counted = json!({"contents": user, "systemInstruction": {"parts": []}});
-        assert!(refusal("countTokens", counted.as_object().unwrap()).is_some());
+        assert!(refusal("countTokens", &counted).is_some());
         assert_eq!(
             refused(json!({"contents": [{"role": "system", "parts": []}]})).unwrap(),
             "Please use a valid role: user, model."

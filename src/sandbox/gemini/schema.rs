@@ -1,0 +1,265 @@
+//! The OpenAPI subset Gemini takes as `responseSchema` and as a function's `parameters`: what the
+//! real API refuses in one (an unknown type, an enum on a non-string, `required` naming a missing
+//! property), in Google's words, and the value the sandbox answers for one, chosen from the
+//! prompt's words (an enum value whose words are in the prompt, else the first; as many array
+//! items as the prompt asks for, within `maxItems`; numbers and dates in the prompt's order).
+
+use serde_json::{Map, Value, json};
+
+use super::words::Words;
+
+const TYPES: &[&str] = &["STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT"];
+/// The deepest schema walked: a bound on outside input.
+const MAX_DEPTH: usize = 16;
+/// The most items the sandbox puts in an array that sets no `maxItems`.
+const MAX_ITEMS: usize = 100;
+
+/// The schema's type, upper-cased ("string" is read as "STRING", as the API does); `None` when
+/// absent.
+fn kind(schema: &Value) -> Option<String> {
+    schema.get("type")?.as_str().map(str::to_uppercase)
+}
+
+fn field<'a>(schema: &'a Value, camel: &str, proto: &str) -> Option<&'a Value> {
+    schema.get(camel).or_else(|| schema.get(proto))
+}
+
+/// Every rule the schema breaks, each a line in Google's words. `at` is where the schema sits
+/// in the request in the proto names Google uses ("generation_config.response_schema").
+pub fn violations(schema: &Value, at: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    walk(schema, at, 0, &mut found);
+    found
+}
+
+fn walk(schema: &Value, at: &str, depth: usize, found: &mut Vec<String>) {
+    if depth > MAX_DEPTH {
+        found.push(format!(
+            "* GenerateContentRequest.{at}: schema is nested too deeply"
+        ));
+        return;
+    }
+    let kind = kind(schema);
+    if let Some(Value::String(raw)) = schema.get("type")
+        && !TYPES.contains(&raw.to_uppercase().as_str())
+    {
+        found.push(format!(
+            "Invalid value at '{at}.type' (type.googleapis.com/google.ai.generativelanguage.v1beta.Type), \"{raw}\""
+        ));
+    }
+    if schema.get("enum").is_some() && kind.as_deref() != Some("STRING") {
+        found.push(format!(
+            "* GenerateContentRequest.{at}.enum: only allowed for STRING type"
+        ));
+    }
+    let properties = schema.get("properties").and_then(Value::as_object);
+    if let Some(Value::Array(required)) = schema.get("required") {
+        for (i, name) in required.iter().enumerate() {
+            let defined = name
+                .as_str()
+                .is_some_and(|n| properties.is_some_and(|p| p.contains_key(n)));
+            if !defined {
+                found.push(format!(
+                    "* GenerateContentRequest.{at}.required[{i}]: property is not defined"
+                ));
+            }
+        }
+    }
+    for (name, property) in properties.into_iter().flatten() {
+        walk(
+            property,
+            &format!("{at}.properties[{name}]"),
+            depth + 1,
+            found,
+        );
+    }
+    if let Some(items) = schema.get("items") {
+        walk(items, &format!("{at}.items"), depth + 1, found);
+    }
+}
+
+/// The properties in the order they are answered: `propertyOrdering` when given, else the
+/// `required` ones in their order, then the rest by name.
+fn ordered(schema: &Value) -> Vec<(&String, &Value)> {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut names: Vec<&str> = Vec::new();
+    let listed = field(schema, "propertyOrdering", "property_ordering")
+        .or_else(|| schema.get("required"))
+        .and_then(Value::as_array);
+    for name in listed.into_iter().flatten().filter_map(Value::as_str) {
+        if properties.contains_key(name) && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    for name in properties.keys() {
+        if !names.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    names
+        .into_iter()
+        .filter_map(|n| properties.get_key_value(n))
+        .collect()
+}
+
+/// The enum value whose words are all in the prompt, else the first; `None` without an enum.
+pub fn chosen_enum(schema: &Value, words: &Words) -> Option<String> {
+    let values: Vec<&str> = schema
+        .get("enum")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    values
+        .iter()
+        .find(|v| words.contain_all(v))
+        .or(values.first())
+        .map(|v| v.to_string())
+}
+
+/// The value of the schema the sandbox answers for these words.
+pub fn value_for(schema: &Value, words: &mut Words) -> Value {
+    value_at(schema, words, 0)
+}
+
+fn value_at(schema: &Value, words: &mut Words, depth: usize) -> Value {
+    if depth > MAX_DEPTH {
+        return Value::Null;
+    }
+    match kind(schema).as_deref() {
+        Some("OBJECT") => {
+            let mut object = Map::new();
+            for (name, property) in ordered(schema) {
+                object.insert(name.clone(), value_at(property, words, depth + 1));
+            }
+            Value::Object(object)
+        }
+        Some("ARRAY") => {
+            let limit = field(schema, "maxItems", "max_items")
+                .and_then(|m| m.as_str().and_then(|s| s.parse().ok()).or(m.as_u64()))
+                .map_or(MAX_ITEMS, |m| (m as usize).min(MAX_ITEMS));
+            let count = words.asked_count().unwrap_or(1).min(limit);
+            let item = schema
+                .get("items")
+                .cloned()
+                .unwrap_or(json!({"type": "STRING"}));
+            let lines: Vec<String> = words.item_lines().into_iter().map(str::to_string).collect();
+            (0..count)
+                .map(|i| match lines.get(i) {
+                    // A batch prompt: item i answers line i.
+                    Some(line) if lines.len() >= count => {
+                        value_at(&item, &mut Words::new(line), depth + 1)
+                    }
+                    _ => value_at(&item, words, depth + 1),
+                })
+                .collect()
+        }
+        Some("INTEGER") => {
+            let number = words.next_number().and_then(|n| {
+                n.parse::<i64>()
+                    .ok()
+                    .or_else(|| n.parse::<f64>().ok().map(|f| f.trunc() as i64))
+            });
+            json!(number.unwrap_or(0))
+        }
+        Some("NUMBER") => {
+            let number = words
+                .next_number()
+                .and_then(|n| serde_json::from_str::<serde_json::Number>(n).ok());
+            number.map_or(json!(0), Value::Number)
+        }
+        Some("BOOLEAN") => json!(words.contain_all("true") || words.contain_all("yes")),
+        _ => {
+            if let Some(choice) = chosen_enum(schema, words) {
+                return json!(choice);
+            }
+            let date = field(schema, "format", "format").and_then(Value::as_str)
+                == Some("date-time")
+                || schema
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| d.to_lowercase().contains("date"));
+            match words.next_date().filter(|_| date) {
+                Some(day) => json!(day),
+                None => json!(words.gist()),
+            }
+        }
+    }
+}
+
+/// Whether `value` is of the schema: what a client may rely on in the sandbox's answers.
+#[cfg(test)]
+fn fits(schema: &Value, value: &Value) -> bool {
+    match (kind(schema).as_deref(), value) {
+        (_, Value::Null) => schema.get("nullable") == Some(&json!(true)),
+        (Some("OBJECT"), Value::Object(object)) => {
+            let required = schema.get("required").and_then(Value::as_array);
+            required
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .all(|r| object.contains_key(r))
+                && ordered(schema)
+                    .iter()
+                    .all(|(n, p)| object.get(*n).is_none_or(|v| fits(p, v)))
+        }
+        (Some("ARRAY"), Value::Array(items)) => {
+            let item = schema.get("items").cloned().unwrap_or(json!({}));
+            items.iter().all(|v| fits(&item, v))
+        }
+        (Some("INTEGER"), Value::Number(n)) => n.is_i64() || n.is_u64(),
+        (Some("NUMBER"), Value::Number(_)) | (Some("BOOLEAN"), Value::Bool(_)) => true,
+        (Some("STRING") | None, Value::String(s)) => schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_none_or(|e| e.iter().any(|v| v.as_str() == Some(s))),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suggestion() -> Value {
+        json!({"type": "ARRAY", "maxItems": 3, "items": {"type": "OBJECT",
+            "properties": {
+                "class": {"type": "STRING", "enum": ["Rent", "Office Software", "Other"]},
+                "confidence": {"type": "NUMBER"},
+                "reason": {"type": "STRING", "nullable": true}},
+            "required": ["class", "confidence"]}})
+    }
+
+    #[test]
+    fn answers_follow_the_prompts_words_within_the_schema() {
+        let schema = suggestion();
+        let prompt = "Classify 5 lines.\nADOBE office software 0.9\nLANDLORD rent 0.75\nx\ny\nz";
+        let value = value_for(&schema, &mut Words::new(prompt));
+        assert!(fits(&schema, &value), "{value}");
+        let items = value.as_array().unwrap();
+        assert_eq!(items.len(), 3, "maxItems bounds the 5 asked for");
+        assert_eq!(items[0]["class"], "Office Software");
+        assert_eq!(items[0]["confidence"], json!(0.9));
+        assert_eq!(items[1]["class"], "Rent");
+        assert_eq!(
+            items[2]["class"], "Rent",
+            "no words of any value: the first"
+        );
+    }
+
+    #[test]
+    fn what_the_api_refuses_is_named_where_it_is() {
+        let bad = json!({"type": "OBJECT",
+            "properties": {"n": {"type": "INTEGER", "enum": ["1"]}, "s": {"type": "TEXT"}},
+            "required": ["n", "missing"]});
+        let found = violations(&bad, "generation_config.response_schema");
+        assert_eq!(found, vec![
+            "* GenerateContentRequest.generation_config.response_schema.required[1]: property is not defined".to_string(),
+            "* GenerateContentRequest.generation_config.response_schema.properties[n].enum: only allowed for STRING type".to_string(),
+            "Invalid value at 'generation_config.response_schema.properties[s].type' (type.googleapis.com/google.ai.generativelanguage.v1beta.Type), \"TEXT\"".to_string(),
+        ]);
+        assert!(violations(&suggestion(), "x").is_empty());
+    }
+}
