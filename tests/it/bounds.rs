@@ -225,6 +225,7 @@ async fn the_webhooks_api_and_gemini_replies_are_capped_too() {
         contents: vec![Content::text(Some("user"), "hello")],
         system_instruction: None,
         generation_config: None,
+        ..GenerateRequest::default()
     };
     let cancel = CancellationToken::new();
     let error = gemini
@@ -254,6 +255,7 @@ async fn a_gemini_stream_with_an_endless_line_ends_with_too_large() {
         contents: vec![Content::text(Some("user"), "hello")],
         system_instruction: None,
         generation_config: None,
+        ..GenerateRequest::default()
     };
     let cancel = CancellationToken::new();
     let before = peak_memory();

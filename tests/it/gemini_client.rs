@@ -29,6 +29,7 @@ fn question(text: &str) -> GenerateRequest {
         contents: vec![Content::text(Some("user"), text)],
         system_instruction: Some(Content::text(None, "You are a test.")),
         generation_config: None,
+        ..GenerateRequest::default()
     }
 }
 
@@ -412,7 +413,9 @@ async fn the_client_sends_only_fields_and_roles_the_api_knows() {
         system_instruction: Some(Content::text(None, "You are a test.")),
         generation_config: Some(GenerationConfig {
             temperature: Some(0.3),
+            ..GenerationConfig::default()
         }),
+        ..GenerateRequest::default()
     };
     let client = client(&sandbox, SANDBOX_KEY);
     let reply = client

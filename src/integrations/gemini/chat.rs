@@ -261,7 +261,9 @@ impl Core {
             system_instruction: Some(Content::text(None, system_instruction(&views, Utc::now()))),
             generation_config: temperature.map(|t| GenerationConfig {
                 temperature: Some(t),
+                ..GenerationConfig::default()
             }),
+            ..GenerateRequest::default()
         })
     }
 }

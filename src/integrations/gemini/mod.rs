@@ -11,7 +11,9 @@ pub mod models;
 pub mod operations;
 pub mod report;
 pub mod sse;
+pub mod structured;
 pub mod test;
+pub mod tools;
 pub mod types;
 
 pub use client::GeminiClient;

@@ -1,7 +1,11 @@
 //! The Generative Language API's bodies, as much of them as the hub reads and writes. Unknown
-//! fields are ignored, so new fields Google adds never break a reply.
+//! fields are ignored, so new fields Google adds never break a reply. Structured output's
+//! schema is in `structured.rs`, function calling's declarations and parts in `tools.rs`.
 
 use serde::{Deserialize, Serialize};
+
+use super::structured::Schema;
+use super::tools::{FunctionCall, FunctionResponse, Tool, ToolConfig};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -55,28 +59,50 @@ impl Content {
     pub fn text(role: Option<&str>, text: impl Into<String>) -> Content {
         Content {
             role: role.map(str::to_string),
-            parts: vec![Part {
-                text: Some(text.into()),
-            }],
+            parts: vec![Part::text(text)],
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One part of a content: text, a function call (the model's) or a function response (the
+/// caller's). Other kinds of parts are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Part {
-    /// Only text parts are used; function calls and other parts are ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_call: Option<FunctionCall>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_response: Option<FunctionResponse>,
+    /// The model's opaque record of its thinking: a model turn sent back in the history must
+    /// keep it, or the API refuses the turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thought_signature: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl Part {
+    pub fn text(text: impl Into<String>) -> Part {
+        Part {
+            text: Some(text.into()),
+            ..Part::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GenerationConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f32>,
+    /// "application/json" (with `response_schema`) or "text/x.enum".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_mime_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_schema: Option<Schema>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GenerateRequest {
     pub contents: Vec<Content>,
@@ -84,6 +110,10 @@ pub struct GenerateRequest {
     pub system_instruction: Option<Content>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation_config: Option<GenerationConfig>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<Tool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_config: Option<ToolConfig>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +125,23 @@ pub struct UsageMetadata {
     pub candidates_token_count: u64,
     #[serde(default)]
     pub total_token_count: u64,
+}
+
+impl UsageMetadata {
+    /// The tokens of two requests together, as a run that asked twice reports them.
+    pub fn plus(self, other: UsageMetadata) -> UsageMetadata {
+        UsageMetadata {
+            prompt_token_count: self
+                .prompt_token_count
+                .saturating_add(other.prompt_token_count),
+            candidates_token_count: self
+                .candidates_token_count
+                .saturating_add(other.candidates_token_count),
+            total_token_count: self
+                .total_token_count
+                .saturating_add(other.total_token_count),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -134,6 +181,20 @@ impl GenerateResponse {
             .first()
             .and_then(|c| c.content.as_ref())
             .map(|c| c.parts.iter().filter_map(|p| p.text.as_deref()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The function calls of the first candidate, in order.
+    pub fn function_calls(&self) -> Vec<FunctionCall> {
+        self.candidates
+            .first()
+            .and_then(|c| c.content.as_ref())
+            .map(|c| {
+                c.parts
+                    .iter()
+                    .filter_map(|p| p.function_call.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
