@@ -312,7 +312,7 @@ async fn the_sandbox_speaks_v1_and_snake_case_like_the_real_api() {
 }
 
 /// POSTs `body` to `generateContent` and gives the status and the JSON reply.
-async fn post_generate(
+pub(crate) async fn post_generate(
     sandbox: &GeminiSandbox,
     body: serde_json::Value,
 ) -> (u16, serde_json::Value) {

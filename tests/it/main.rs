@@ -17,6 +17,7 @@ mod faults;
 mod gemini_cli;
 mod gemini_client;
 mod gemini_engine;
+mod gemini_structured;
 mod hostile;
 mod integrity;
 mod mindbody_cli;
