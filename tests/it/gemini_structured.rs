@@ -166,6 +166,31 @@ async fn a_reply_that_does_not_fit_is_asked_once_more_and_a_second_misfit_is_an_
     );
 }
 
+/// Valid JSON, but not the type asked for: refused the same way, never returned.
+#[tokio::test]
+async fn json_that_is_not_the_type_is_a_misfit_too() {
+    #[derive(Debug, Deserialize)]
+    struct NotTheSchema {
+        #[allow(dead_code)]
+        payee: String,
+    }
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let error = client(&sandbox)
+        .generate_json::<NotTheSchema>(
+            MODEL,
+            vec![Part::text(BATCH)],
+            &suggestions(),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, StructuredError::Misfit { detail, .. } if detail.contains("invalid type")),
+        "{error:?}"
+    );
+    assert_eq!(sandbox.requests(), 2);
+}
+
 fn books_tools() -> Vec<FunctionDeclaration> {
     vec![
         FunctionDeclaration::new("todays_sales", "Total of today's sales", None),
