@@ -84,19 +84,7 @@ fn a_bank_csv_is_imported_once_with_rules_confirmed_and_kept() {
 
     // A date that is no date on its fourth line: refused naming it, nothing of the file stored.
     let text = std::fs::read_to_string(&csv).expect("the file");
-    let broken: String = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            let l = if i == 3 {
-                l.replacen(",11/", ",19/", 1)
-            } else {
-                l.to_string()
-            };
-            l + "\r\n"
-        })
-        .collect();
-    assert_ne!(broken, text, "the fourth line has a November date to break");
+    let broken = crate::support::bank_files::with_fourth_date_broken(&text, "\r\n");
     let bad = d.join("broken.csv");
     std::fs::write(&bad, broken).expect("written");
     let (code, out, err) = run(

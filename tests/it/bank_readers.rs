@@ -648,14 +648,7 @@ fn mutated_fixture() -> impl Strategy<Value = Vec<u8>> {
 
 /// 256 cases each in `cargo test`; `PROPTEST_CASES=100000` for a long run.
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
+    crate::support::cases::config(256)
 }
 
 proptest! {

@@ -49,14 +49,7 @@ fn text(seed: &'static str) -> impl Strategy<Value = String> {
 
 /// 512 cases each in `cargo test`; `PROPTEST_CASES=100000` for a long run.
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(512);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
+    crate::support::cases::config(512)
 }
 
 proptest! {

@@ -252,19 +252,7 @@ async fn a_broken_file_names_its_line_and_stores_nothing() {
     );
     // The fourth line's date has a month 19.
     let text = std::fs::read_to_string(Path::new(FIXTURES).join("usbank-checking.csv")).unwrap();
-    let broken: String = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            let l = if i == 3 {
-                l.replacen(",11/", ",19/", 1)
-            } else {
-                l.to_string()
-            };
-            l + "\n"
-        })
-        .collect();
-    assert_ne!(broken, text);
+    let broken = crate::support::bank_files::with_fourth_date_broken(&text, "\n");
     let bad = files.path().join("broken.csv");
     std::fs::write(&bad, broken).unwrap();
     let engine = open_engine(data.path());

@@ -63,7 +63,9 @@ pub fn runs(provider: Provider, count: u64) -> Vec<SyncLog> {
 }
 
 pub mod attack;
+pub mod bank_files;
 pub mod binary;
+pub mod cases;
 pub mod dashboard;
 pub mod fixture_store;
 pub mod matching;
