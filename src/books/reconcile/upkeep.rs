@@ -53,7 +53,15 @@ impl Core {
                 .map(|account| Ok(standing_of(&self.load_reconciliation(Some(&account.key))?)))
                 .collect()
         };
-        if let Err(e) = figured().and_then(|standings| self.keep_standings(standings)) {
+        let kept = figured().and_then(|standings| {
+            // A hub without bank accounts writes nothing at each start, hour and sync.
+            let nothing_to_say = standings.is_empty() && self.kept_standings()?.is_empty();
+            if nothing_to_say {
+                return Ok(());
+            }
+            self.keep_standings(standings)
+        });
+        if let Err(e) = kept {
             tracing::warn!("working out the bank accounts' standing: {e}");
         }
     }
