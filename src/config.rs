@@ -188,6 +188,10 @@ impl ServerConfig {
 pub struct GeminiConfig {
     /// Where the Generative Language API lives; `LEGION_HUB_GEMINI_BASE_URL` wins.
     pub base_url: Option<String>,
+    /// What of the books may be sent to Gemini, for the chat and for categorization.
+    pub books_access: crate::books::access::BooksAccessSetting,
+    /// Whether customers' names may be sent (the chat's top customers); never by default.
+    pub customer_names: bool,
 }
 
 impl GeminiConfig {

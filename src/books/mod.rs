@@ -3,6 +3,7 @@
 //! answer (`queries`). Reconciliation, categorization, reports and forecasts come here. The books
 //! use the store and `text`; never an integration or a front end.
 
+pub mod access;
 pub mod account_key;
 pub mod bank;
 pub mod calendar;
