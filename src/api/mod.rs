@@ -5,7 +5,8 @@
 //!
 //! The contract's own types, made only to be shown to or sent by a front end, live in the files
 //! below: the events (`event`), the integration view (`view`), the requests (`requests`), the
-//! books' and webhooks' pages and summaries (`books`, `webhooks`), the one-shot chat's answer
+//! books' and webhooks' pages and summaries (`books`, `webhooks`), categorization's suggestions,
+//! rules and runs (`categorize`), the one-shot chat's answer
 //! (`chat`), the sign-in's address and the revocation (`sign_in`), the key ids (`key_ids`) and the
 //! error (`error`). The rooms fill them and import them from these files, never through this one.
 //!
@@ -20,6 +21,7 @@
 
 pub mod bank_standing;
 pub mod books;
+pub mod categorize;
 pub mod chat;
 pub(crate) mod error;
 pub mod event;
