@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod account_key;
+pub mod answers;
 pub mod bank;
 pub mod calendar;
 pub mod category;

@@ -1,0 +1,234 @@
+//! Sales in a date range, grouped by day, week, month, financial class, revenue category or
+//! payment method; and today's sales. Sums are exact and kept apart by currency.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::{AnswerError, DateRange};
+use crate::books::currency::exact;
+use crate::books::payment::MethodKind;
+use crate::store::Store;
+
+/// How a summary's rows are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Day,
+    /// By the Monday that starts the week.
+    Week,
+    Month,
+    Class,
+    Category,
+    /// By the sales' payments (card, ach, cash, check, other), not their items.
+    PaymentMethod,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 6] = [
+        GroupBy::Day,
+        GroupBy::Week,
+        GroupBy::Month,
+        GroupBy::Class,
+        GroupBy::Category,
+        GroupBy::PaymentMethod,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupBy::Day => "day",
+            GroupBy::Week => "week",
+            GroupBy::Month => "month",
+            GroupBy::Class => "class",
+            GroupBy::Category => "category",
+            GroupBy::PaymentMethod => "payment_method",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<GroupBy, AnswerError> {
+        GroupBy::ALL
+            .into_iter()
+            .find(|g| g.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| {
+                let names: Vec<&str> = GroupBy::ALL.iter().map(|g| g.name()).collect();
+                AnswerError::Invalid(format!("`group_by` is one of {}", names.join(", ")))
+            })
+    }
+}
+
+/// One group's sales in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SalesRow {
+    pub group: String,
+    pub currency: String,
+    /// Exact, in the currency's minor digits ("1234.50").
+    pub total: String,
+    pub count: u64,
+}
+
+/// The range's sales in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub total: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SalesSummary {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub group_by: &'static str,
+    pub rows: Vec<SalesRow>,
+    pub totals: Vec<CurrencyTotal>,
+}
+
+/// Sums of (group, currency) → (sum, count), kept in order.
+#[derive(Default)]
+struct Sums(BTreeMap<(String, String), (Decimal, u64)>);
+
+impl Sums {
+    fn add(&mut self, group: String, currency: &str, amount: Decimal) {
+        let entry = self.0.entry((group, currency.to_string())).or_default();
+        entry.0 += amount;
+        entry.1 += 1;
+    }
+
+    fn rows(&self) -> Vec<SalesRow> {
+        self.0
+            .iter()
+            .map(|((group, currency), (sum, count))| SalesRow {
+                group: group.clone(),
+                currency: currency.clone(),
+                total: exact(*sum, currency),
+                count: *count,
+            })
+            .collect()
+    }
+
+    fn totals(&self) -> Vec<CurrencyTotal> {
+        let mut by_currency: BTreeMap<&str, (Decimal, u64)> = BTreeMap::new();
+        for ((_, currency), (sum, count)) in &self.0 {
+            let entry = by_currency.entry(currency).or_default();
+            entry.0 += sum;
+            entry.1 += count;
+        }
+        by_currency
+            .into_iter()
+            .map(|(currency, (sum, count))| CurrencyTotal {
+                currency: currency.to_string(),
+                total: exact(sum, currency),
+                count,
+            })
+            .collect()
+    }
+}
+
+/// The sales dated in `range`, grouped by `group_by`.
+pub fn sales_summary(
+    store: &Store,
+    range: DateRange,
+    group_by: GroupBy,
+) -> Result<SalesSummary, AnswerError> {
+    let (start, end) = range.bounds();
+    let mut sums = Sums::default();
+    if group_by == GroupBy::PaymentMethod {
+        for kind in MethodKind::ALL {
+            for payment in store.payments_by_method(kind, start, end)? {
+                sums.add(kind.name().to_string(), &payment.currency, payment.amount);
+            }
+        }
+    } else {
+        let categories: HashMap<i64, String> = if group_by == GroupBy::Category {
+            store
+                .categories()?
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        for t in store.transactions_between(start, end)? {
+            let day = t.date.date();
+            let group = match group_by {
+                GroupBy::Day => day.to_string(),
+                GroupBy::Week => week_of(day).to_string(),
+                GroupBy::Month => format!("{:04}-{:02}", day.year(), day.month()),
+                GroupBy::Class => t.class.clone().unwrap_or_else(|| "(no class)".into()),
+                GroupBy::Category => match t.category_id {
+                    Some(id) => categories
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_else(|| format!("category {id}")),
+                    None => "(no category)".into(),
+                },
+                GroupBy::PaymentMethod => unreachable!("payments are summed above"),
+            };
+            sums.add(group, &t.currency, t.amount);
+        }
+    }
+    Ok(SalesSummary {
+        from: range.from,
+        to: range.to,
+        group_by: group_by.name(),
+        rows: sums.rows(),
+        totals: sums.totals(),
+    })
+}
+
+/// The Monday that starts `day`'s week.
+pub fn week_of(day: NaiveDate) -> NaiveDate {
+    day - chrono::Duration::days(day.weekday().num_days_from_monday() as i64)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TodaysSales {
+    pub day: NaiveDate,
+    pub totals: Vec<CurrencyTotal>,
+}
+
+/// The sales dated `today` (the studio's day).
+pub fn todays_sales(store: &Store, today: NaiveDate) -> Result<TodaysSales, AnswerError> {
+    let summary = sales_summary(store, DateRange::new(today, today)?, GroupBy::Day)?;
+    Ok(TodaysSales {
+        day: today,
+        totals: summary.totals,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_start_on_monday_and_groups_read_their_names() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert_eq!(week_of(day(4)), day(2));
+        assert_eq!(week_of(day(2)), day(2));
+        assert_eq!(week_of(day(8)), day(2));
+        assert_eq!(GroupBy::parse("Class").unwrap(), GroupBy::Class);
+        assert_eq!(
+            GroupBy::parse("payment_method").unwrap(),
+            GroupBy::PaymentMethod
+        );
+        assert!(GroupBy::parse("customer").is_err());
+    }
+
+    #[test]
+    fn sums_stay_exact_and_apart_by_currency() {
+        let mut sums = Sums::default();
+        sums.add("Classes".into(), "USD", Decimal::new(1010, 2));
+        sums.add("Classes".into(), "USD", Decimal::new(2020, 2));
+        sums.add("Retail".into(), "USD", Decimal::new(5, 1));
+        sums.add("Retail".into(), "JPY", Decimal::new(1500, 0));
+        let rows = sums.rows();
+        assert_eq!(rows[0].total, "30.30");
+        assert_eq!(rows[0].count, 2);
+        let totals = sums.totals();
+        assert_eq!(totals[0].currency, "JPY");
+        assert_eq!(totals[0].total, "1500");
+        assert_eq!(totals[1].total, "30.80");
+        assert_eq!(totals[1].count, 3);
+    }
+}
