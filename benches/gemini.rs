@@ -117,6 +117,7 @@ fn message(seq: u64, role: ChatRole, text: String) -> ChatMessage {
         }),
         state: MessageState::Complete,
         created_at: Utc::now(),
+        tools: Vec::new(),
     }
 }
 

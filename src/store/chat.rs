@@ -70,11 +70,26 @@ pub struct ChatMessage {
     #[serde(flatten)]
     pub state: MessageState,
     pub created_at: DateTime<Utc>,
+    /// The tools Gemini called on the books for this reply, in order (version 2; a version-1
+    /// message has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<ToolUse>,
 }
 
 impl Record for ChatMessage {
     const KIND: &'static str = "chat message";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
+}
+
+/// One tool call behind a reply, as the chat screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolUse {
+    /// `sales_summary`
+    pub name: String,
+    /// The arguments in short words: "2026-11-01..2026-11-30 by class".
+    pub arguments: String,
+    /// What it answered, in one short line ("3 rows, USD 1234.50 in 41 sales"), or its error.
+    pub result: String,
 }
 
 fn message_key(conversation: u64, seq: u64) -> [u8; 16] {
@@ -215,5 +230,29 @@ impl Store {
             records.db.flush()?;
         }
         Ok(closed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_message_reads_with_no_tools_and_tools_survive_the_round_trip() {
+        let old = br#"{"v":1,"conversation":3,"seq":2,"role":"model","text":"Hi","model":null,"usage":null,"state":"complete","created_at":"2026-11-30T10:00:00Z"}"#;
+        let message: ChatMessage = codec::decode(old).unwrap();
+        assert!(message.tools.is_empty());
+        assert_eq!(message.text, "Hi");
+        let with_tools = ChatMessage {
+            tools: vec![ToolUse {
+                name: "sales_summary".into(),
+                arguments: "2026-11-01..2026-11-30 by class".into(),
+                result: "4 groups; USD 237.34 in 7 sales".into(),
+            }],
+            ..message
+        };
+        let bytes = codec::encode(&with_tools);
+        assert!(bytes.starts_with(br#"{"v":2,"#));
+        assert_eq!(codec::decode::<ChatMessage>(&bytes).unwrap(), with_tools);
     }
 }

@@ -42,7 +42,7 @@ use codec::CodecError;
 use lock::{DataDirLock, LockError, Owner};
 use seal::{SealError, Sealer};
 
-pub use chat::{ChatMessage, ChatRole, Conversation, MessageState, TokenUsage};
+pub use chat::{ChatMessage, ChatRole, Conversation, MessageState, TokenUsage, ToolUse};
 pub use integrations::{Credentials, IntegrationRecord};
 pub use sync_logs::{RecordCounts, SyncLog, SyncLogPage};
 pub use tokens::TokenSet;

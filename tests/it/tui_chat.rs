@@ -57,6 +57,7 @@ fn message(seq: u64, role: ChatRole, text: &str, state: MessageState) -> ChatMes
         }),
         state,
         created_at: noon() - Span::minutes(3),
+        tools: Vec::new(),
     }
 }
 

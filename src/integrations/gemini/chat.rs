@@ -10,10 +10,13 @@ use tokio_util::sync::CancellationToken;
 use crate::api::chat::Answer;
 use crate::api::event::Event;
 use crate::api::view::IntegrationView;
+use crate::books::access::BooksAccess;
 use crate::engine::host::{Core, EngineError};
 use crate::engine::jobs::Slot;
+use crate::integrations::gemini::books_tools::BooksTools;
+use crate::integrations::gemini::grounded::{TheBooks, grounded_reply};
 use crate::integrations::gemini::models::Alias;
-use crate::integrations::gemini::types::{Content, GenerateRequest, GenerationConfig};
+use crate::integrations::gemini::types::{Content, GenerateRequest, GenerationConfig, Part};
 use crate::integrations::gemini::{GeminiClient, GeminiError};
 use crate::store::{ChatMessage, ChatRole, Conversation, MessageState, TokenUsage};
 
@@ -31,6 +34,9 @@ pub struct Reply {
     pub usage: Option<TokenUsage>,
     /// Why it ended early, if it did.
     pub error: Option<GeminiError>,
+    /// The model's turn as it came, every part of every chunk (a function call's thought
+    /// signature included), for a history that goes on after it.
+    pub parts: Vec<Part>,
 }
 
 impl Core {
@@ -125,6 +131,7 @@ impl Core {
             usage: None,
             state: MessageState::Complete,
             created_at: Utc::now(),
+            tools: Vec::new(),
         })?;
         let engine = self.clone();
         claim.spawn(async move {
@@ -154,6 +161,7 @@ impl Core {
             usage: None,
             state: MessageState::Streaming,
             created_at: Utc::now(),
+            tools: Vec::new(),
         })?;
         self.emit(Event::ChatStarted {
             user: user.clone(),
@@ -180,12 +188,27 @@ impl Core {
                         at: Utc::now() + delay,
                     })
                 };
-                stream_reply(&client, &model, &request, &cancel, on_delta, on_wait).await
+                let grounded = grounded_reply(
+                    &client,
+                    &model,
+                    request,
+                    TheBooks {
+                        tools: &self.books_tools(),
+                        store,
+                    },
+                    &cancel,
+                    on_delta,
+                    on_wait,
+                )
+                .await;
+                reply.tools = grounded.tools;
+                grounded.reply
             }
             (Err(error), _) | (_, Err(error)) => Reply {
                 text: String::new(),
                 model: String::new(),
                 usage: None,
+                parts: Vec::new(),
                 error: Some(match error {
                     EngineError::Gemini { error } => error,
                     other => GeminiError::Rejected {
@@ -229,7 +252,31 @@ impl Core {
         let request = self
             .chat_request(vec![Content::text(Some("user"), question.trim())])
             .await?;
-        Ok(stream_reply(&client, &model, &request, cancel, on_delta, on_wait).await)
+        let grounded = grounded_reply(
+            &client,
+            &model,
+            request,
+            TheBooks {
+                tools: &self.books_tools(),
+                store: &self.inner.store,
+            },
+            cancel,
+            on_delta,
+            on_wait,
+        )
+        .await;
+        Ok(grounded.reply)
+    }
+
+    /// What the chat's tools may see of the books, by the config, today.
+    pub fn books_tools(&self) -> BooksTools {
+        let config = &self.inner.config;
+        BooksTools {
+            access: config.gemini.books_access.chat(),
+            customer_names: config.gemini.customer_names,
+            today: chrono::Local::now().date_naive(),
+            overdue_after_days: config.books.deposit_overdue_days,
+        }
     }
 
     /// A one-shot question answered whole (for a `chat` attached to a running hub).
@@ -258,7 +305,10 @@ impl Core {
         let temperature = self.gemini_settings()?.temperature;
         Ok(GenerateRequest {
             contents,
-            system_instruction: Some(Content::text(None, system_instruction(&views, Utc::now()))),
+            system_instruction: Some(Content::text(
+                None,
+                system_instruction(&views, Utc::now()) + &books_instruction(&self.books_tools()),
+            )),
             generation_config: temperature.map(|t| GenerationConfig {
                 temperature: Some(t),
                 ..GenerationConfig::default()
@@ -284,6 +334,7 @@ pub async fn stream_reply(
         model: model.to_string(),
         usage: None,
         error: None,
+        parts: Vec::new(),
     };
     let stream = match client
         .stream_telling_waits(model, request, cancel, &mut on_wait)
@@ -321,6 +372,9 @@ pub async fn stream_reply(
                     });
                 }
                 finished |= chunk.finish_reason().is_some();
+                if let Some(content) = chunk.candidates.into_iter().next().and_then(|c| c.content) {
+                    reply.parts.extend(content.parts);
+                }
             }
             Some(Err(error)) => {
                 reply.error = Some(error);
@@ -362,6 +416,20 @@ fn title_for(text: &str) -> String {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line,
     }
+}
+
+/// What the assistant is told of the books: today's date (for "this month", "November"), and
+/// when it has tools, to use them for numbers and quote their amounts as given.
+pub fn books_instruction(tools: &BooksTools) -> String {
+    let mut text = format!("\nToday is {}.", tools.today.format("%A %Y-%m-%d"));
+    if tools.access.allows(BooksAccess::Aggregates) {
+        text.push_str(
+            " For any number about the books (sales, customers, bank lines, syncs), call the tools \
+             and quote their amounts exactly as they give them, with the currency; never guess one.",
+        );
+    }
+    text.push('\n');
+    text
 }
 
 /// Who the assistant is, and the hub's state now. Built from views, which hold no secret.

@@ -2,10 +2,12 @@
 //! the `fast` / `pro` model aliases, the test that sets the integration's status, the engine's
 //! Gemini operations and the chat. Nothing else in the hub builds a Gemini request.
 
+pub mod books_tools;
 pub mod chat;
 pub mod client;
 pub mod error;
 pub(crate) mod extras;
+pub mod grounded;
 pub mod key;
 pub mod models;
 pub mod operations;

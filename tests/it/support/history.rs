@@ -115,6 +115,7 @@ pub fn store_conversation(store: &legion_hub::store::Store, n: u64) {
                 }),
                 state: MessageState::Complete,
                 created_at: Utc::now(),
+                tools: Vec::new(),
             })
             .unwrap();
     }

@@ -427,6 +427,7 @@ mod tests {
             }),
             state: MessageState::Complete,
             created_at: Utc::now(),
+            tools: Vec::new(),
         }
     }
 

@@ -1,0 +1,241 @@
+//! The chat that knows the books, through the engine against the sandbox's Gemini (which calls
+//! the tools the way the real one does and answers with the tools' values): the numbers in the
+//! answer are the books' to the cent, several calls run from one turn, nothing is offered when
+//! `books_access = "none"`, and customers' names stay home unless allowed.
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use legion_hub::books::access::{BooksAccess, BooksAccessSetting};
+use legion_hub::books::currency::exact;
+use legion_hub::books::{Customer, Transaction};
+use legion_hub::config::{Config, Paths, Settings};
+use legion_hub::engine::{Engine, EngineOptions, Event, GeminiUpdate, Role};
+use legion_hub::sandbox::gemini::{GeminiSandbox, SANDBOX_KEY};
+use legion_hub::secret::Secret;
+use legion_hub::store::{ChatMessage, MessageState, Store};
+use rust_decimal::Decimal;
+
+/// (day of November 2025, cents, class, customer)
+const NOVEMBER: [(u32, i64, Option<&str>, u32); 7] = [
+    (3, 2_160, Some("Retail"), 1),
+    (4, 16_200, Some("Class revenue"), 1),
+    (10, 1_805, Some("Retail"), 2),
+    (17, 12_345, Some("Memberships"), 3),
+    (21, -12_900, Some("Memberships"), 3),
+    (28, 3_125, Some("Class revenue"), 2),
+    (30, 999, None, 1),
+];
+
+fn sale(n: usize, date: NaiveDate, cents: i64, class: Option<&str>, customer: u32) -> Transaction {
+    Transaction {
+        key: format!("mindbody:sale:{}:{}", 5000 + n, 9000 + n),
+        date: date.and_hms_opt(10, 30, 0).unwrap(),
+        amount: Decimal::new(cents, 2),
+        tax: Decimal::ZERO,
+        discount: Decimal::ZERO,
+        currency: "USD".into(),
+        description: format!("Sale {n}"),
+        category_id: Some(22),
+        class: class.map(str::to_string),
+        customer: Some(format!("mindbody:client:{customer}")),
+        source: "mindbody".into(),
+        returned: cents < 0,
+        settlement: None,
+        synced_at: Utc::now(),
+    }
+}
+
+fn customer(n: u32, first: &str, last: &str) -> Customer {
+    Customer {
+        key: format!("mindbody:client:{n}"),
+        mindbody_id: Some(n.to_string()),
+        first_name: first.into(),
+        last_name: last.into(),
+        email: Some(format!("{}@example.com", first.to_lowercase())),
+        phone: None,
+        source: "mindbody".into(),
+        modified_at: None,
+        modified_by: None,
+        possible_duplicate_of: None,
+    }
+}
+
+/// The books: November's sales, and one each side of it that no November answer may count.
+fn store_books(dir: &std::path::Path) {
+    let store = Store::open(&Paths::in_dir(dir), "test").unwrap();
+    let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    let mut sales: Vec<Transaction> = NOVEMBER
+        .iter()
+        .enumerate()
+        .map(|(i, (d, cents, class, who))| sale(i, day(11, *d), *cents, *class, *who))
+        .collect();
+    sales.push(sale(90, day(10, 31), 50_000, Some("Retail"), 3));
+    sales.push(sale(91, day(12, 1), 70_000, Some("Retail"), 3));
+    store.upsert_transactions(&sales, false).unwrap();
+    store
+        .upsert_customers(&[
+            customer(1, "Jane", "Doe"),
+            customer(2, "Omar", "Haddad"),
+            customer(3, "Mei", "Chen"),
+        ])
+        .unwrap();
+}
+
+/// November's total, as the books have it.
+fn expected_total() -> String {
+    exact(NOVEMBER.iter().map(|s| Decimal::new(s.1, 2)).sum(), "USD")
+}
+
+/// November's total by class, as the books have it: what the answer must say.
+fn expected_by_class() -> Vec<(String, String)> {
+    let mut sums: std::collections::BTreeMap<String, Decimal> = Default::default();
+    for (_, cents, class, _) in NOVEMBER {
+        *sums
+            .entry(class.unwrap_or("(no class)").to_string())
+            .or_default() += Decimal::new(cents, 2);
+    }
+    sums.into_iter()
+        .map(|(class, sum)| (class, exact(sum, "USD")))
+        .collect()
+}
+
+async fn engine(dir: &std::path::Path, sandbox: &GeminiSandbox, config: Config) -> Engine {
+    store_books(dir);
+    let mut config = config;
+    config.gemini.base_url = Some(sandbox.base_url());
+    let settings = Settings {
+        paths: Paths::in_dir(dir),
+        config,
+    };
+    let engine = Engine::open_with(&settings, Role::Dashboard, EngineOptions::default()).unwrap();
+    let report = engine
+        .configure_gemini(GeminiUpdate {
+            api_key: Some(Secret::new(SANDBOX_KEY)),
+            ..GeminiUpdate::default()
+        })
+        .await
+        .unwrap();
+    assert!(report.ok, "{report:?}");
+    engine
+}
+
+async fn ask(engine: &Engine, question: &str) -> ChatMessage {
+    let mut events = engine.subscribe();
+    engine.send_chat(None, question.into(), None).await.unwrap();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
+            Ok(Ok(Event::ChatFinished(message))) => {
+                assert_eq!(message.state, MessageState::Complete, "{message:?}");
+                return message;
+            }
+            Ok(Ok(_)) => continue,
+            other => panic!("no ChatFinished: {other:?}"),
+        }
+    }
+}
+
+const BY_CLASS: &str =
+    "How much did we sell in November by class? Sales summary from 2025-11-01 to 2025-11-30.";
+
+#[tokio::test]
+async fn the_answer_by_class_is_the_books_to_the_cent() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let engine = engine(dir.path(), &sandbox, Config::default()).await;
+    let reply = ask(&engine, BY_CLASS).await;
+    assert_eq!(reply.tools.len(), 1, "{:?}", reply.tools);
+    assert_eq!(reply.tools[0].name, "sales_summary");
+    assert_eq!(reply.tools[0].arguments, "2025-11-01..2025-11-30 by class");
+    let summary = format!("4 groups; USD {} in 7 sales", expected_total());
+    assert_eq!(reply.tools[0].result, summary);
+    let expected = expected_by_class();
+    assert_eq!(expected.len(), 4);
+    for (i, (class, total)) in expected.iter().enumerate() {
+        assert!(
+            reply.text.contains(&format!("rows.{i}.group = {class}")),
+            "{class}: {}",
+            reply.text
+        );
+        assert!(
+            reply.text.contains(&format!("rows.{i}.total = {total}")),
+            "{class} {total}: {}",
+            reply.text
+        );
+    }
+    // Neither October's nor December's sale is in it.
+    let total = format!("totals.0.total = {}", expected_total());
+    assert!(reply.text.contains(&total), "{}", reply.text);
+    let usage = reply.usage.unwrap();
+    assert!(usage.prompt > 0 && usage.total >= usage.prompt, "{usage:?}");
+    // Kept with the message, across a read back.
+    let (_, messages) = engine.conversation(reply.conversation).await.unwrap();
+    assert_eq!(messages.last().unwrap().tools, reply.tools);
+}
+
+#[tokio::test]
+async fn several_calls_in_one_turn_are_all_run_and_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let engine = engine(dir.path(), &sandbox, Config::default()).await;
+    let reply = ask(
+        &engine,
+        "The sales summary from 2025-11-01 to 2025-11-30 by class, and the integration status.",
+    )
+    .await;
+    let names: Vec<&str> = reply.tools.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["sales_summary", "integration_status"]);
+    assert!(reply.text.contains("- sales_summary:"), "{}", reply.text);
+    assert!(
+        reply.text.contains("- integration_status:"),
+        "{}",
+        reply.text
+    );
+    assert!(reply.text.contains("status = connected"), "{}", reply.text);
+    let total = format!("totals.0.total = {}", expected_total());
+    assert!(reply.text.contains(&total), "{}", reply.text);
+}
+
+#[tokio::test]
+async fn with_books_access_none_no_tool_is_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let mut config = Config::default();
+    config.gemini.books_access = BooksAccessSetting::Every(BooksAccess::None);
+    let engine = engine(dir.path(), &sandbox, config).await;
+    let reply = ask(&engine, BY_CLASS).await;
+    assert!(reply.tools.is_empty(), "{:?}", reply.tools);
+    // The sandbox echoes a question it has no tool for: nothing of the books went out.
+    assert!(reply.text.contains("**You asked:**"), "{}", reply.text);
+    assert!(!reply.text.contains(&expected_total()), "{}", reply.text);
+}
+
+#[tokio::test]
+async fn customers_names_are_sent_only_when_allowed() {
+    let question = "Who are the top customers from 2025-11-01 to 2025-11-30?";
+    for allowed in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let sandbox = GeminiSandbox::start().await.unwrap();
+        let mut config = Config::default();
+        config.gemini.customer_names = allowed;
+        let engine = engine(dir.path(), &sandbox, config).await;
+        let reply = ask(&engine, question).await;
+        assert_eq!(reply.tools[0].name, "top_customers");
+        // Jane spent 21.60 + 162.00 + 9.99; Omar 18.05 + 31.25; Mei 123.45 - 129.00.
+        assert!(
+            reply.text.contains("customers.0.total = 193.59"),
+            "{}",
+            reply.text
+        );
+        for name in ["Jane Doe", "Omar Haddad", "Mei Chen"] {
+            assert_eq!(reply.text.contains(name), allowed, "{name}: {}", reply.text);
+        }
+        assert_eq!(
+            reply.text.contains("customers.0.customer = customer 1"),
+            !allowed,
+            "{}",
+            reply.text
+        );
+        assert!(!reply.text.contains("@example.com"), "{}", reply.text);
+    }
+}
