@@ -69,7 +69,13 @@ pub enum Decision {
     /// Nobody has decided yet.
     Open,
     /// Applied to the books with this class (the suggested one or the one the user chose).
-    Accepted { class: String, at: DateTime<Utc> },
+    /// Named `accepted_class` on the wire: the decision is flattened into the suggestion, whose
+    /// own `class` is the suggested one.
+    Accepted {
+        #[serde(rename = "accepted_class")]
+        class: String,
+        at: DateTime<Utc>,
+    },
     /// Refused; not offered again for the same payee and class.
     Rejected { at: DateTime<Utc> },
 }
@@ -177,6 +183,29 @@ pub enum Decide {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_accepted_suggestion_reads_back() {
+        let view = SuggestionView {
+            subject: Subject::BankLine("chase:id:1".into()),
+            date: NaiveDate::from_ymd_opt(2026, 11, 14).unwrap(),
+            amount: Decimal::new(-8999, 2),
+            currency: "USD".into(),
+            original: "POS 4821 ADOBE *CREATIVE CLD 800-833".into(),
+            payee: "Adobe Creative Cld".into(),
+            class: Some("Software".into()),
+            confidence: 0.85,
+            reason: "a design software subscription".into(),
+            source: Some(Source::Gemini),
+            rule: None,
+            decision: Decision::Accepted {
+                class: "Marketing".into(),
+                at: Utc::now(),
+            },
+        };
+        let json = serde_json::to_string(&view).unwrap();
+        assert_eq!(serde_json::from_str::<SuggestionView>(&json).unwrap(), view);
+    }
 
     #[test]
     fn a_subject_reads_back_its_id() {
