@@ -150,6 +150,10 @@ pub struct BooksConfig {
     pub deposit_overdue_days: u32,
     /// Business days a processor may take to pay a settled batch.
     pub payout_days: u32,
+    /// Financial classes of the studio's own, offered to categorization besides the category
+    /// map's and the default chart's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
 }
 
 impl Default for BooksConfig {
@@ -157,6 +161,7 @@ impl Default for BooksConfig {
         BooksConfig {
             deposit_overdue_days: 5,
             payout_days: 5,
+            classes: Vec::new(),
         }
     }
 }

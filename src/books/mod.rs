@@ -8,6 +8,7 @@ pub mod account_key;
 pub mod answers;
 pub mod bank;
 pub mod calendar;
+pub mod categorize;
 pub mod category;
 pub mod currency;
 pub mod customer;

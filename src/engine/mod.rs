@@ -27,6 +27,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::Utc;
 use tokio::sync::broadcast;
 
+use crate::books::categorize::Categorizing;
 use crate::books::queries::FilterCache;
 use crate::books::reconcile::upkeep::Reconciling;
 use crate::config::Settings;
@@ -119,7 +120,8 @@ impl Core {
                 states: States::default()
                     .with(MindbodyState::new(options.webhook_inbox_capacity))
                     .with(FilterCache::default())
-                    .with(Reconciling::default()),
+                    .with(Reconciling::default())
+                    .with(Categorizing::default()),
             }),
         };
         // The glance only reads; [`Core::view`] shows a run it finds "syncing" for what it is.

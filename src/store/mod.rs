@@ -13,6 +13,7 @@
 pub mod backup;
 pub mod bank;
 pub mod books;
+pub mod categorize;
 pub mod chat;
 pub mod codec;
 pub mod fingerprint;
@@ -222,6 +223,11 @@ struct Records {
     bank_lines: sled::Tree,
     bank_lines_by_date: sled::Tree,
     bank_imports: sled::Tree,
+    categorize_suggestions: sled::Tree,
+    categorize_rules: sled::Tree,
+    categorize_cache: sled::Tree,
+    bank_line_classes: sled::Tree,
+    categorize_runs: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -328,6 +334,11 @@ impl Store {
             bank_lines: db.open_tree(bank::LINES)?,
             bank_lines_by_date: db.open_tree(bank::LINES_BY_DATE)?,
             bank_imports: db.open_tree(bank::IMPORTS)?,
+            categorize_suggestions: db.open_tree(categorize::SUGGESTIONS)?,
+            categorize_rules: db.open_tree(categorize::RULES)?,
+            categorize_cache: db.open_tree(categorize::CACHE)?,
+            bank_line_classes: db.open_tree(categorize::BANK_LINE_CLASSES)?,
+            categorize_runs: db.open_tree(categorize::RUNS)?,
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;
