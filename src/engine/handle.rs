@@ -210,6 +210,22 @@ engine_calls! {
     /// A group a person put together for a line, worked out and put in words.
     fn evaluate_group(account: Option<String>, line: String, group: CandidateRef) -> crate::api::reconcile::CandidateView =
         |core| core.evaluate_group(account, line, group).await;
+    /// Categorization's suggestions, classes, rules and last run.
+    fn categorize_view() -> crate::api::categorize::CategorizeView = |core| core.categorize_view().await;
+    /// Suggests classes for what has none: rules, the cache, then Gemini (a dry run plans only).
+    fn categorize(dry_run: bool) -> crate::api::categorize::RunReport =
+        |core| core.categorize(dry_run).await;
+    /// Accepts, rejects or takes back one suggestion; the suggestion as it is now.
+    fn decide_suggestion(
+        subject: crate::api::categorize::Subject,
+        decide: crate::api::categorize::Decide
+    ) -> crate::api::categorize::SuggestionView =
+        |core| core.decide_suggestion(subject, decide).await;
+    /// Accepts every open suggestion at least this sure (0 to 1); how many.
+    fn accept_suggestions_above(at_least: f64) -> u64 =
+        |core| core.accept_suggestions_above(at_least).await;
+    /// Forgets a categorization rule; false when there was none.
+    fn delete_categorize_rule(id: String) -> bool = |core| core.delete_categorize_rule(id).await;
     /// Copies the data into `dir` (absolute, new or empty), with the master key when asked.
     fn backup(dir: std::path::PathBuf, with_key: bool) -> BackupReport =
         |core| core.backup(&dir, with_key).await;

@@ -28,6 +28,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
+mod knowledge;
 pub(super) mod schema;
 pub(super) mod tools;
 mod words;
@@ -112,7 +113,12 @@ struct SandboxState {
     failures: Mutex<VecDeque<Failure>>,
     chunk_delay_ms: AtomicU64,
     requests: AtomicUsize,
+    /// The prompts of the last generate calls, for a test to see what was sent.
+    prompts: Mutex<VecDeque<String>>,
 }
+
+/// The most prompts kept.
+const PROMPTS_KEPT: usize = 200;
 
 /// A running Gemini fake. Stops when dropped.
 pub struct GeminiSandbox {
@@ -140,6 +146,7 @@ impl GeminiSandbox {
             failures: Mutex::new(VecDeque::new()),
             chunk_delay_ms: AtomicU64::new(0),
             requests: AtomicUsize::new(0),
+            prompts: Mutex::new(VecDeque::new()),
         });
         let app = Router::new()
             .route("/{version}/models", get(list_models))
@@ -173,6 +180,12 @@ impl GeminiSandbox {
     /// Requests answered so far.
     pub fn requests(&self) -> usize {
         self.state.requests.load(Ordering::Relaxed)
+    }
+
+    /// The prompts of the last generate calls (up to 200), oldest first.
+    pub fn prompts(&self) -> Vec<String> {
+        let prompts = self.state.prompts.lock().unwrap_or_else(|e| e.into_inner());
+        prompts.iter().cloned().collect()
     }
 }
 
@@ -646,6 +659,13 @@ async fn call_model(
         Ok(q) => q,
         Err(reply) => return reply,
     };
+    if method != "countTokens" {
+        let mut prompts = state.prompts.lock().unwrap_or_else(|e| e.into_inner());
+        if prompts.len() == PROMPTS_KEPT {
+            prompts.pop_front();
+        }
+        prompts.push_back(question.asked.clone());
+    }
     let failure = injected.or_else(|| failure_in_prompt(&question.asked));
     if let Some(reply) = failure.as_ref().and_then(early_failure) {
         return reply;

@@ -3,6 +3,7 @@
 //! Gemini operations and the chat. Nothing else in the hub builds a Gemini request.
 
 pub mod books_tools;
+pub mod categorize;
 pub mod chat;
 pub mod client;
 pub mod error;

@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::knowledge;
 use super::words::Words;
 
 const TYPES: &[&str] = &["STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT"];
@@ -104,19 +105,48 @@ fn ordered(schema: &Value) -> Vec<(&String, &Value)> {
         .collect()
 }
 
-/// The enum value whose words are all in the prompt, else the first; `None` without an enum.
-pub fn chosen_enum(schema: &Value, words: &Words) -> Option<String> {
+/// How an enum value was chosen, and so how sure the sandbox says it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Chosen {
+    /// The prompt names it.
+    Named,
+    /// The prompt's well-known words point to it ([`knowledge`]).
+    Known,
+    /// Neither: the first.
+    First,
+}
+
+impl Chosen {
+    /// The confidence a `confidence` number beside the enum is answered with.
+    fn confidence(self) -> f64 {
+        match self {
+            Chosen::Named => 0.95,
+            Chosen::Known => 0.85,
+            Chosen::First => 0.3,
+        }
+    }
+}
+
+fn choose_enum(schema: &Value, words: &Words) -> Option<(String, Chosen)> {
     let values: Vec<&str> = schema
         .get("enum")?
         .as_array()?
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    values
-        .iter()
-        .find(|v| words.contain_all(v))
-        .or(values.first())
-        .map(|v| v.to_string())
+    if let Some(named) = values.iter().find(|v| words.contain_all(v)) {
+        return Some((named.to_string(), Chosen::Named));
+    }
+    if let Some(known) = knowledge::known_value(&values, words) {
+        return Some((known.to_string(), Chosen::Known));
+    }
+    values.first().map(|v| (v.to_string(), Chosen::First))
+}
+
+/// The enum value whose words are all in the prompt, else the one its well-known words point
+/// to, else the first; `None` without an enum.
+pub fn chosen_enum(schema: &Value, words: &Words) -> Option<String> {
+    choose_enum(schema, words).map(|(value, _)| value)
 }
 
 /// The value of the schema the sandbox answers for these words.
@@ -130,9 +160,24 @@ fn value_at(schema: &Value, words: &mut Words, depth: usize) -> Value {
     }
     match kind(schema).as_deref() {
         Some("OBJECT") => {
+            let properties = ordered(schema);
+            // A `confidence` beside an enum says how the enum was chosen, unless the prompt
+            // gives one (a number from 0 to 1).
+            let chosen = properties
+                .iter()
+                .find_map(|(_, p)| choose_enum(p, words))
+                .map(|(_, how)| how);
             let mut object = Map::new();
-            for (name, property) in ordered(schema) {
-                object.insert(name.clone(), value_at(property, words, depth + 1));
+            for (name, property) in properties {
+                let value = match chosen {
+                    Some(how)
+                        if name == "confidence" && kind(property).as_deref() == Some("NUMBER") =>
+                    {
+                        confidence_for(words, how)
+                    }
+                    _ => value_at(property, words, depth + 1),
+                };
+                object.insert(name.clone(), value);
             }
             Value::Object(object)
         }
@@ -186,6 +231,22 @@ fn value_at(schema: &Value, words: &mut Words, depth: usize) -> Value {
                 None => json!(words.gist()),
             }
         }
+    }
+}
+
+/// The prompt's next number when it is a confidence (0 to 1), else how the enum was chosen.
+fn confidence_for(words: &mut Words, how: Chosen) -> Value {
+    let mut peek = words.clone();
+    let given = peek
+        .next_number()
+        .and_then(|n| n.parse::<f64>().ok())
+        .filter(|n| (0.0..=1.0).contains(n));
+    match given {
+        Some(number) => {
+            words.next_number();
+            json!(number)
+        }
+        None => json!(how.confidence()),
     }
 }
 

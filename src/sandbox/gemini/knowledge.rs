@@ -1,0 +1,79 @@
+//! What the sandbox's Gemini "knows" of payees: well-known words on a bank line and the class
+//! they belong to (adobe → Software, gusto → Payroll, util → Utilities), consistent with the
+//! lines the sandbox bank makes (`sandbox/bank/expenses.rs`). Used for a class enum when the
+//! line names none of the classes itself; deterministic, so a test can predict the answer.
+
+use super::words::Words;
+
+/// (words that must all be on the line, the class), first match wins: the more precise first.
+const KNOWN: &[(&str, &str)] = &[
+    ("gusto tax", "Payroll taxes"),
+    ("adp tax", "Payroll taxes"),
+    ("paychex tax", "Payroll taxes"),
+    ("gusto", "Payroll"),
+    ("adp", "Payroll"),
+    ("paychex", "Payroll"),
+    ("payroll", "Payroll"),
+    ("properties", "Rent"),
+    ("landlord", "Rent"),
+    ("lease", "Rent"),
+    ("adobe", "Software"),
+    ("mindbody", "Software"),
+    ("zoom", "Software"),
+    ("util", "Utilities"),
+    ("utility", "Utilities"),
+    ("electric", "Utilities"),
+    ("energy", "Utilities"),
+    ("water", "Utilities"),
+    ("at&t", "Telephone and internet"),
+    ("verizon", "Telephone and internet"),
+    ("comcast", "Telephone and internet"),
+    ("wireless", "Telephone and internet"),
+    ("service fee", "Bank fees"),
+    ("overdraft", "Bank fees"),
+    ("transfer", "Transfers"),
+    ("savings", "Transfers"),
+    ("janitorial", "Cleaning"),
+    ("membership", "Membership revenue"),
+    ("unlimited", "Membership revenue"),
+    ("private", "Private sessions"),
+    ("class", "Class revenue"),
+    ("pack", "Class revenue"),
+    ("mat", "Retail sales"),
+    ("water bottle", "Retail sales"),
+];
+
+/// The enum value the line's well-known words point to, when the enum has it (case aside).
+pub fn known_value<'v>(values: &[&'v str], words: &Words) -> Option<&'v str> {
+    KNOWN
+        .iter()
+        .filter(|(known, _)| words.contain_all(known))
+        .find_map(|(_, class)| values.iter().find(|v| v.eq_ignore_ascii_case(class)))
+        .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_well_known_payee_points_to_its_class_when_the_enum_has_it() {
+        let values = ["Bank fees", "Payroll", "Payroll taxes", "Software"];
+        let known = |line: &str| known_value(&values, &Words::new(line));
+        assert_eq!(known("POS 4821 ADOBE *CREATIVE CLD"), Some("Software"));
+        assert_eq!(
+            known("ORIG CO NAME:GUSTO CO ENTRY DESCR:TAX 1A2B3C"),
+            Some("Payroll taxes")
+        );
+        assert_eq!(
+            known("ORIG CO NAME:GUSTO CO ENTRY DESCR:NET 1A2B3C"),
+            Some("Payroll")
+        );
+        assert_eq!(known("MONTHLY SERVICE FEE"), Some("Bank fees"));
+        assert_eq!(known("CHECK 1042"), None);
+        assert_eq!(
+            known("ORIG CO NAME:CITY OF AUSTIN CO ENTRY DESCR:UTIL PYMT"),
+            None
+        );
+    }
+}
