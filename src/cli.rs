@@ -130,6 +130,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A suggested class for each bank line reconciliation left and each transaction without
+    /// one: your rules first, earlier answers next, Gemini for the rest (batched; the plan and
+    /// its tokens shown before, the usage after). Nothing is applied until accepted.
+    Categorize {
+        #[command(subcommand)]
+        action: Option<CategorizeCommand>,
+        /// Accept every suggestion at least this sure after the run (0.9 is 90%).
+        #[arg(long, value_name = "P")]
+        accept_above: Option<f64>,
+        /// Plan and count the cost only: ask Gemini nothing, save nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Synced transactions, newest first.
     Transactions {
         /// Only those dated on or after this day (YYYY-MM-DD).
@@ -234,6 +249,35 @@ pub enum ReconcileCommand {
         #[arg(long)]
         cash: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CategorizeCommand {
+    /// Accept a suggestion (ID as listed: bank:LINE or tx:KEY), with its class or another.
+    Accept {
+        id: String,
+        /// The class to write instead of the suggested one.
+        #[arg(long, value_name = "C")]
+        class: Option<String>,
+        /// Also make a rule: payees containing WORDS (the cleaned payee when none) get this class.
+        #[arg(long, value_name = "WORDS", num_args = 0..=1)]
+        rule: Option<Option<String>>,
+    },
+    /// Reject a suggestion.
+    Reject { id: String },
+    /// Take an acceptance or a rejection back (an accepted class leaves the books).
+    Undo { id: String },
+    /// The rules, or `rules delete ID`.
+    Rules {
+        #[command(subcommand)]
+        action: Option<RulesCommand>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Forget a rule (what it suggested stays until the next run).
+    Delete { id: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -165,6 +165,43 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 json,
             },
         )),
+        Some(Command::Categorize {
+            action,
+            accept_above,
+            dry_run,
+            json,
+        }) => {
+            use commands::categorize::CategorizeAction;
+            use legion_hub::api::categorize::Decide;
+            use legion_hub::cli::{CategorizeCommand, RulesCommand};
+            let action = match &action {
+                None => CategorizeAction::Run {
+                    accept_above,
+                    dry_run,
+                },
+                Some(CategorizeCommand::Accept { id, class, rule }) => CategorizeAction::Decide {
+                    id,
+                    decide: Decide::Accept {
+                        class: class.clone(),
+                        rule: rule.is_some(),
+                        pattern: rule.clone().flatten(),
+                    },
+                },
+                Some(CategorizeCommand::Reject { id }) => CategorizeAction::Decide {
+                    id,
+                    decide: Decide::Reject,
+                },
+                Some(CategorizeCommand::Undo { id }) => CategorizeAction::Decide {
+                    id,
+                    decide: Decide::Undo,
+                },
+                Some(CategorizeCommand::Rules { action: None }) => CategorizeAction::Rules,
+                Some(CategorizeCommand::Rules {
+                    action: Some(RulesCommand::Delete { id }),
+                }) => CategorizeAction::DeleteRule { id },
+            };
+            runtime()?.block_on(commands::categorize::run(&settings, action, json))
+        }
         Some(Command::Transactions { since, json }) => {
             runtime()?.block_on(commands::transactions::run(&settings, since, json))
         }

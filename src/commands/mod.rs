@@ -2,6 +2,7 @@
 //! returns the process exit code.
 
 pub mod backup;
+pub mod categorize;
 pub mod chat;
 pub mod config;
 pub mod customers;

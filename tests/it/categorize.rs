@@ -1,0 +1,405 @@
+//! Categorization over real sled and the loopback Gemini sandbox: the sandbox bank's bills
+//! (rent, software, utilities, payroll, ...) imported, then classed by the user's rules first,
+//! earlier answers second, and Gemini in batches for the rest; a second run asks nothing; a
+//! reply that does not fit twice is never applied; `books_access = "none"` sends nothing; what
+//! is sent has its long digit runs masked; accept, reject, undo and accept-above; a rule made
+//! from an acceptance answers the next run. And the command line over the same.
+
+use std::time::Duration;
+
+use legion_hub::api::categorize::{Decide, Decision, RunReport, Source, Subject, SuggestionView};
+use legion_hub::books::access::{BooksAccess, BooksAccessSetting};
+use legion_hub::books::bank::import::ImportedFile;
+use legion_hub::books::bank::{Reading, read_statement};
+use legion_hub::config::{Config, Paths, Settings};
+use legion_hub::engine::{Engine, EngineOptions, GeminiUpdate, Role};
+use legion_hub::integrations::gemini::client::RetryPolicy;
+use legion_hub::sandbox::bank::{BankFormat, Pays, Statement};
+use legion_hub::sandbox::gemini::{Failure, GeminiSandbox, SANDBOX_KEY};
+use legion_hub::sandbox::studio::Studio;
+use legion_hub::secret::Secret;
+
+fn engine_with(dir: &std::path::Path, sandbox: &GeminiSandbox, access: BooksAccess) -> Engine {
+    let mut config = Config::default();
+    config.gemini.base_url = Some(sandbox.base_url());
+    config.gemini.books_access = BooksAccessSetting::Every(access);
+    let settings = Settings {
+        paths: Paths::in_dir(dir),
+        config,
+    };
+    let options = EngineOptions {
+        gemini_retry: RetryPolicy {
+            attempts: 1,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(50),
+        },
+        ..EngineOptions::default()
+    };
+    Engine::open_with(&settings, Role::Dashboard, options).expect("engine opens")
+}
+
+/// The studio's bills of two months (no takings: nothing for reconciliation to match).
+fn bills() -> Statement {
+    let anchor = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .expect("a day");
+    let studio = Studio::new(600, 40, anchor, 60);
+    let mut statement =
+        Statement::of(&studio, studio.first_sale.date(), anchor.date()).expect("a statement");
+    statement
+        .lines
+        .retain(|l| matches!(l.pays, Pays::Other { .. }));
+    statement.closing = statement.opening
+        + statement
+            .lines
+            .iter()
+            .map(|l| l.amount)
+            .sum::<rust_decimal::Decimal>();
+    statement
+}
+
+async fn ready(dir: &std::path::Path, sandbox: &GeminiSandbox, access: BooksAccess) -> Engine {
+    let engine = engine_with(dir, sandbox, access);
+    let report = engine
+        .configure_gemini(GeminiUpdate {
+            api_key: Some(Secret::new(SANDBOX_KEY)),
+            ..GeminiUpdate::default()
+        })
+        .await
+        .expect("configured");
+    assert!(report.ok, "{report:?}");
+    let file = bills().write(BankFormat::Ofx1);
+    let Reading::Statements(statements) = read_statement(&file, None).expect("read") else {
+        panic!("an OFX file needs no rules");
+    };
+    let imported = ImportedFile {
+        name: "bills.ofx".into(),
+        sha256: format!("{:064x}", file.len()),
+        size: file.len() as u64,
+        format: statements[0].format,
+    };
+    engine
+        .import_bank(Some("Chase".into()), None, imported, statements)
+        .await
+        .expect("imported");
+    engine
+}
+
+fn open_items(items: &[SuggestionView]) -> Vec<&SuggestionView> {
+    items
+        .iter()
+        .filter(|s| s.decision == Decision::Open)
+        .collect()
+}
+
+fn find<'a>(items: &'a [SuggestionView], payee: &str) -> &'a SuggestionView {
+    items
+        .iter()
+        .find(|s| s.payee == payee && s.decision == Decision::Open)
+        .unwrap_or_else(|| panic!("no open suggestion for {payee}: {items:#?}"))
+}
+
+fn accept(rule: bool, class: Option<&str>) -> Decide {
+    Decide::Accept {
+        class: class.map(str::to_string),
+        rule,
+        pattern: None,
+    }
+}
+
+#[tokio::test]
+async fn gemini_is_asked_once_per_payee_in_batches_and_a_second_run_asks_nothing() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let sandbox = GeminiSandbox::start().await.expect("sandbox");
+    let engine = ready(dir.path(), &sandbox, BooksAccess::Lines).await;
+    let before = sandbox.requests();
+
+    let dry: RunReport = engine.categorize(true).await.expect("planned");
+    assert!(dry.dry_run && dry.requests == 0, "{dry:#?}");
+    assert!(dry.items > 20 && dry.payees_for_gemini >= 8, "{dry:#?}");
+    assert_eq!(
+        dry.planned_requests, 1,
+        "{} payees fit one batch",
+        dry.payees_for_gemini
+    );
+    assert!(
+        dry.estimated_tokens > 0 && dry.estimate_words.contains("countTokens"),
+        "{dry:#?}"
+    );
+    assert!(sandbox.prompts().is_empty(), "a dry run generates nothing");
+    assert!(
+        engine
+            .categorize_view()
+            .await
+            .expect("view")
+            .items
+            .is_empty(),
+        "and saves nothing"
+    );
+
+    let first = engine.categorize(false).await.expect("ran");
+    assert_eq!(
+        (
+            first.requests,
+            first.misfit_batches,
+            first.failed.as_deref()
+        ),
+        (1, 0, None),
+        "{first:#?}"
+    );
+    assert_eq!(
+        first.by_gemini + first.unanswered,
+        first.items,
+        "{first:#?}"
+    );
+    assert_eq!(
+        first.by_gemini, first.items,
+        "every class is one the studio has"
+    );
+    assert!(
+        first.usage.total > 0 && first.usage.prompt > 0,
+        "{first:#?}"
+    );
+    assert_eq!(first.open, first.items);
+
+    // What was sent: one line per payee, long digit runs masked, the count on the first line.
+    let prompts = sandbox.prompts();
+    assert_eq!(prompts.len(), 1);
+    let lines: Vec<&str> = prompts[0].lines().collect();
+    assert!(
+        lines[0].contains(&format!("{} lines", first.payees_for_gemini)),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len() as u64, first.payees_for_gemini + 1);
+    for line in &lines {
+        let longest = line
+            .split(|c: char| !c.is_ascii_digit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        assert!(longest <= 4, "a digit run of {longest} was sent: {line}");
+    }
+    assert!(prompts[0].contains("ID:######"), "{}", prompts[0]);
+
+    let view = engine.categorize_view().await.expect("view");
+    let adobe = find(&view.items, "Adobe Creative Cld");
+    assert_eq!(adobe.class.as_deref(), Some("Software"));
+    assert_eq!(
+        (adobe.source, adobe.confidence),
+        (Some(Source::Gemini), 0.85)
+    );
+    assert!(
+        adobe.original.starts_with("POS 4821 ADOBE *CREATIVE CLD"),
+        "{adobe:#?}"
+    );
+    assert_eq!(adobe.currency, "USD");
+    let rent = find(&view.items, "Congress Ave Pro");
+    assert_eq!(
+        (rent.class.as_deref(), rent.confidence),
+        (Some("Rent"), 0.95)
+    );
+    assert_eq!(
+        find(&view.items, "City Of Austin").class.as_deref(),
+        Some("Utilities")
+    );
+
+    // The same lines again: every answer from the cache, Gemini not asked at all.
+    let asked = sandbox.requests();
+    let second = engine.categorize(false).await.expect("ran again");
+    assert_eq!(
+        (second.requests, second.by_cache, second.by_gemini),
+        (0, first.items, 0),
+        "{second:#?}"
+    );
+    assert_eq!(sandbox.requests(), asked, "not even countTokens");
+    assert!(asked > before);
+    let view = engine.categorize_view().await.expect("view");
+    assert_eq!(
+        find(&view.items, "Adobe Creative Cld").source,
+        Some(Source::Cache)
+    );
+}
+
+#[tokio::test]
+async fn decisions_write_the_class_and_a_rule_from_an_acceptance_answers_the_next_run() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let sandbox = GeminiSandbox::start().await.expect("sandbox");
+    let engine = ready(dir.path(), &sandbox, BooksAccess::Lines).await;
+    let first = engine.categorize(false).await.expect("ran");
+    let view = engine.categorize_view().await.expect("view");
+    let adobe_lines = view
+        .items
+        .iter()
+        .filter(|s| s.payee == "Adobe Creative Cld")
+        .count() as u64;
+    assert!(adobe_lines >= 2, "two months of Adobe");
+
+    // Accept one Adobe line as Marketing, with a rule: the rule answers the other Adobe lines.
+    let adobe = find(&view.items, "Adobe Creative Cld").subject.clone();
+    let accepted = engine
+        .decide_suggestion(adobe.clone(), accept(true, Some("marketing")))
+        .await
+        .expect("accepted");
+    assert!(matches!(&accepted.decision, Decision::Accepted { class, .. } if class == "Marketing"));
+    let again = engine
+        .decide_suggestion(adobe.clone(), accept(false, None))
+        .await;
+    let again = again.expect_err("decided").to_string();
+    assert!(again.contains("undo"), "{again}");
+    let unknown = engine
+        .decide_suggestion(Subject::BankLine("chase:nope".into()), Decide::Reject)
+        .await;
+    assert!(
+        unknown
+            .expect_err("none")
+            .to_string()
+            .contains("no suggestion")
+    );
+    let not_a_class = engine
+        .decide_suggestion(
+            find(&view.items, "City Of Austin").subject.clone(),
+            accept(false, Some("Snacks")),
+        )
+        .await;
+    assert!(
+        not_a_class
+            .expect_err("refused")
+            .to_string()
+            .contains("[books] classes")
+    );
+
+    let next = engine.categorize(false).await.expect("ran");
+    assert_eq!(
+        next.items,
+        first.items - 1,
+        "the accepted line has its class now"
+    );
+    assert_eq!(next.by_rule, adobe_lines - 1, "{next:#?}");
+    assert_eq!(next.requests, 0);
+    let view = engine.categorize_view().await.expect("view");
+    let by_rule = find(&view.items, "Adobe Creative Cld");
+    assert_eq!(
+        (by_rule.class.as_deref(), by_rule.source, by_rule.confidence),
+        (Some("Marketing"), Some(Source::Rule), 1.0)
+    );
+    assert_eq!(view.rules.len(), 1);
+    assert_eq!(view.rules[0].contains, "adobe creative cld");
+    assert_eq!(by_rule.rule.as_deref(), Some(view.rules[0].id.as_str()));
+    assert_eq!(
+        view.rules[0].answers,
+        adobe_lines - 1,
+        "the open ones it answered"
+    );
+
+    // Reject, undo: open again. Undo an acceptance: the class leaves the books.
+    let utilities = find(&view.items, "City Of Austin").subject.clone();
+    let rejected = engine
+        .decide_suggestion(utilities.clone(), Decide::Reject)
+        .await
+        .expect("rejected");
+    assert!(matches!(rejected.decision, Decision::Rejected { .. }));
+    let reopened = engine
+        .decide_suggestion(utilities.clone(), Decide::Undo)
+        .await
+        .expect("undone");
+    assert_eq!(reopened.decision, Decision::Open);
+    assert!(
+        engine
+            .decide_suggestion(utilities, Decide::Undo)
+            .await
+            .is_err(),
+        "nothing to undo"
+    );
+    engine
+        .decide_suggestion(adobe.clone(), Decide::Undo)
+        .await
+        .expect("undone");
+    let after_undo = engine.categorize(false).await.expect("ran");
+    assert_eq!(
+        after_undo.items, first.items,
+        "its line needs a class again"
+    );
+    assert_eq!(after_undo.by_rule, adobe_lines);
+
+    // Accept everything at least 90% sure: the rule's and what the lines name themselves.
+    let view = engine.categorize_view().await.expect("view");
+    let sure = open_items(&view.items)
+        .iter()
+        .filter(|s| s.confidence >= 0.9)
+        .count() as u64;
+    assert!(sure > adobe_lines, "{sure}");
+    assert!(engine.accept_suggestions_above(1.5).await.is_err());
+    assert_eq!(
+        engine
+            .accept_suggestions_above(0.9)
+            .await
+            .expect("accepted"),
+        sure
+    );
+    let view = engine.categorize_view().await.expect("view");
+    assert!(open_items(&view.items).iter().all(|s| s.confidence < 0.9));
+    let last = engine.categorize(false).await.expect("ran");
+    assert_eq!(last.items, first.items - sure);
+
+    let rule = view.rules[0].id.clone();
+    assert!(
+        engine
+            .delete_categorize_rule(rule.clone())
+            .await
+            .expect("deleted")
+    );
+    assert!(!engine.delete_categorize_rule(rule).await.expect("answered"));
+}
+
+#[tokio::test]
+async fn a_reply_that_does_not_fit_twice_is_never_applied() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let sandbox = GeminiSandbox::start().await.expect("sandbox");
+    let engine = ready(dir.path(), &sandbox, BooksAccess::Lines).await;
+    // countTokens takes the first; the batch's two asks the others.
+    for _ in 0..3 {
+        sandbox.inject(Failure::Misfit);
+    }
+    let report = engine.categorize(false).await.expect("ran");
+    assert_eq!(
+        (report.misfit_batches, report.requests, report.by_gemini),
+        (1, 2, 0),
+        "{report:#?}"
+    );
+    assert_eq!(report.unanswered, report.items);
+    let view = engine.categorize_view().await.expect("view");
+    assert!(
+        view.items
+            .iter()
+            .all(|s| s.class.is_none() && s.source.is_none())
+    );
+    // Nothing of it was cached: the next run asks again, and this time it fits.
+    let next = engine.categorize(false).await.expect("ran");
+    assert_eq!(
+        (next.requests, next.by_gemini),
+        (1, next.items),
+        "{next:#?}"
+    );
+}
+
+#[tokio::test]
+async fn books_access_none_sends_nothing() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let sandbox = GeminiSandbox::start().await.expect("sandbox");
+    let engine = ready(dir.path(), &sandbox, BooksAccess::None).await;
+    let before = sandbox.requests();
+    let report = engine.categorize(false).await.expect("ran");
+    assert_eq!(sandbox.requests(), before, "not a request");
+    assert!(sandbox.prompts().is_empty());
+    assert_eq!(
+        (report.requests, report.planned_requests, report.withheld),
+        (0, 0, report.items),
+        "{report:#?}"
+    );
+    assert!(
+        report.estimate_words.contains("books_access"),
+        "{report:#?}"
+    );
+    assert_eq!(report.unanswered, report.items);
+}
