@@ -81,5 +81,5 @@ pub use crate::store::backup::BackupReport;
 pub use crate::store::rejections::RejectedAttempt;
 pub use crate::store::{
     ChatMessage, ChatRole, Conversation, MessageState, RecordCounts, SyncLog, SyncLogPage,
-    TokenUsage,
+    TokenUsage, ToolUse,
 };

@@ -63,6 +63,8 @@ pub enum Action {
     ChatToggleAlias,
     /// Copy the last reply to the clipboard (OSC 52, so it works over SSH).
     ChatCopy,
+    /// Open or close the tool call at hand in the chat's messages.
+    ChatToggleTool,
     ChatFocusNext,
     // The selected integration on the hub screen.
     TestSelected,

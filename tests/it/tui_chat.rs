@@ -14,7 +14,7 @@ use legion_hub::integrations::gemini::models::Alias;
 use legion_hub::sandbox::gemini::{Failure, GeminiSandbox, SANDBOX_KEY};
 use legion_hub::secret::Secret;
 use legion_hub::store::{
-    ChatMessage, ChatRole, Conversation, IntegrationRecord, MessageState, TokenUsage,
+    ChatMessage, ChatRole, Conversation, IntegrationRecord, MessageState, TokenUsage, ToolUse,
 };
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Screen};
@@ -393,4 +393,71 @@ async fn a_quota_wait_counts_down_in_the_reply_and_ends_in_the_detail_panes_word
     pump(&mut app, &engine, &mut events, |a| !a.chat.busy()).await;
     assert_eq!(app.chat.messages[3].state, MessageState::Cancelled);
     assert!(!app.needs_tick());
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    let key = KeyEvent::new(code, KeyModifiers::NONE);
+    if let Some(action) =
+        legion_hub::tui::keymap::action_for(app, ratatui::crossterm::event::Event::Key(key))
+    {
+        app.update(action);
+    }
+}
+
+#[test]
+fn a_replys_tool_calls_show_collapsed_and_enter_opens_the_marked_one() {
+    let mut app = app(100, 30);
+    let mut reply = message(
+        2,
+        ChatRole::Model,
+        "November by class: Retail 39.65, Class revenue 193.25.",
+        MessageState::Complete,
+    );
+    reply.tools = vec![
+        ToolUse {
+            name: "sales_summary".into(),
+            arguments: "2026-11-01..2026-11-30 by class".into(),
+            result: "4 groups; USD 237.34 in 7 sales".into(),
+        },
+        ToolUse {
+            name: "integration_status".into(),
+            arguments: String::new(),
+            result: "Gemini connected, Mindbody connected".into(),
+        },
+    ];
+    open_chat(
+        &mut app,
+        vec![
+            message(
+                1,
+                ChatRole::User,
+                "How much did we sell in November by class?",
+                MessageState::Complete,
+            ),
+            reply,
+        ],
+    );
+    let shown = screen(&app);
+    assert!(
+        shown.contains("⚙ sales_summary 2026-11-01..2026-11-30 by class ▸"),
+        "{shown}"
+    );
+    assert!(shown.contains("⚙ integration_status ▸"), "{shown}");
+    assert!(!shown.contains("answered:"), "{shown}");
+    // From the input box Enter sends; in the messages it opens the marked (lowest) call.
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Enter);
+    let shown = screen(&app);
+    assert!(shown.contains("⚙ integration_status ▾"), "{shown}");
+    assert!(
+        shown.contains("answered: Gemini connected, Mindbody connected"),
+        "{shown}"
+    );
+    assert!(shown.contains("arguments: none"), "{shown}");
+    assert!(
+        shown.contains("⚙ sales_summary 2026-11-01..2026-11-30 by class ▸"),
+        "{shown}"
+    );
+    key(&mut app, KeyCode::Enter);
+    assert!(!screen(&app).contains("answered:"));
 }

@@ -42,10 +42,20 @@ pub static KEYS: &[Binding<ChatScreen>] = &[
     Binding::keys(&[Key(Enter)], |_| Action::ChatSend)
         .when(typing)
         .bar("Enter", "send", |c| !streaming(c) && typing(c)),
+    Binding::keys(&[Key(Enter)], |_| Action::ChatToggleTool)
+        .when(ChatScreen::has_tool_at_hand)
+        .bar("Enter", "open/close the tool call", |c| {
+            !streaming(c) && c.has_tool_at_hand()
+        })
+        .help(
+            InChat,
+            "chat: Enter on ⚙",
+            "open or close the marked tool call",
+        ),
     Binding::keys(&[Key(Enter), Key(Char('i'))], |_| Action::Open)
         .when(|c| !typing(c))
         .bar("Enter", "type", |c| {
-            !streaming(c) && c.focus == ChatFocus::Messages
+            !streaming(c) && c.focus == ChatFocus::Messages && !c.has_tool_at_hand()
         }),
     Binding::says().bar("Enter", "open", |c| {
         !streaming(c) && c.focus == ChatFocus::List

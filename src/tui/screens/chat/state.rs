@@ -6,13 +6,15 @@
 //! ones are rendered as the reader scrolls up to them, so a long conversation opens as fast as
 //! a short one.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui_textarea::TextArea;
 
 use crate::api::{Alias, GeminiSettings, IntegrationView};
-use crate::api::{ChatMessage, ChatRole, Conversation, MessageState};
+use crate::api::{ChatMessage, ChatRole, Conversation, MessageState, ToolUse};
 use crate::tui::text;
 use crate::tui::theme::Theme;
 
@@ -51,7 +53,12 @@ pub struct ChatScreen {
     pub retry: Option<RetryWait>,
     /// Gemini as the hub lists it (its settings name the models behind fast and pro).
     pub gemini: Option<IntegrationView>,
+    /// The tool calls shown expanded: (message seq, call index).
+    tools_open: HashSet<(u64, usize)>,
 }
+
+/// What starts a tool call's line: what the reader sees, and what finds it again.
+const TOOL_MARK: &str = "⚙ ";
 
 /// Gemini's settings as the integrations list them (the defaults before they are loaded).
 pub fn gemini_settings(integrations: &[IntegrationView]) -> GeminiSettings {
@@ -102,6 +109,7 @@ impl ChatScreen {
             sending: false,
             retry: None,
             gemini: None,
+            tools_open: HashSet::new(),
         };
         chat.reset_input();
         chat
@@ -142,6 +150,7 @@ impl ChatScreen {
             .map(|m| (m.conversation, m.seq));
         self.current = Some(conversation);
         self.messages = messages;
+        self.tools_open.clear();
         self.scroll_from_bottom = 0;
         self.rerender_all(theme, now);
     }
@@ -189,7 +198,7 @@ impl ChatScreen {
             self.first_rendered -= 1;
             let message = &self.messages[self.first_rendered];
             let wait = RetryWait::of(&self.retry, message);
-            let rendered = render(message, self.width, theme, now, wait);
+            let rendered = render(message, self.width, theme, now, wait, &self.tools_open);
             self.total_lines += rendered.len();
             older.push(rendered);
         }
@@ -211,6 +220,7 @@ impl ChatScreen {
             theme,
             now,
             RetryWait::of(&self.retry, message),
+            &self.tools_open,
         );
         let before = self.rendered[slot].len();
         self.total_lines = self.total_lines - before + lines.len();
@@ -233,7 +243,7 @@ impl ChatScreen {
             }
             None => {
                 let wait = RetryWait::of(&self.retry, &message);
-                let lines = render(&message, self.width, theme, now, wait);
+                let lines = render(&message, self.width, theme, now, wait, &self.tools_open);
                 self.total_lines += lines.len();
                 self.messages.push(message);
                 self.rendered.push(lines);
@@ -301,8 +311,70 @@ impl ChatScreen {
         self.scroll_from_bottom = wanted.min(max);
     }
 
-    /// The lines in a window of `height` rows, at the current scroll.
+    /// The tool call Enter opens or closes: the lowest one in the window of `height` rows, as
+    /// (message index, call index, its line in the window).
+    pub fn tool_at_hand(&self, height: usize) -> Option<(usize, usize, usize)> {
+        let end = self.total_lines.saturating_sub(self.scroll_from_bottom);
+        let start = end.saturating_sub(height);
+        let mut offset = 0;
+        let mut found = None;
+        for (slot, lines) in self.rendered.iter().enumerate() {
+            let index = self.first_rendered + slot;
+            let calls = self.messages.get(index).map_or(0, |m| m.tools.len());
+            let marks = lines
+                .iter()
+                .enumerate()
+                .filter(|(_, line)| {
+                    line.spans
+                        .first()
+                        .is_some_and(|s| s.content.starts_with(TOOL_MARK))
+                })
+                .take(calls);
+            for (call, (row, _)) in marks.enumerate() {
+                let at = offset + row;
+                if (start..end).contains(&at) {
+                    found = Some((index, call, at - start));
+                }
+            }
+            offset += lines.len();
+            if offset >= end {
+                break;
+            }
+        }
+        found
+    }
+
+    /// Whether the window shows a tool call Enter can open or close.
+    pub fn has_tool_at_hand(&self) -> bool {
+        self.focus == ChatFocus::Messages && self.tool_at_hand(self.height).is_some()
+    }
+
+    /// Opens the tool call at hand, or closes it.
+    pub fn toggle_tool(&mut self, theme: &Theme, now: DateTime<FixedOffset>) {
+        let Some((index, call, _)) = self.tool_at_hand(self.height) else {
+            return;
+        };
+        let key = (self.messages[index].seq, call);
+        if !self.tools_open.remove(&key) {
+            self.tools_open.insert(key);
+        }
+        self.rerender(index, theme, now);
+    }
+
+    /// The lines in a window of `height` rows, at the current scroll; the tool call at hand is
+    /// marked while the messages have the focus.
     pub fn visible_lines(&self, height: usize) -> Vec<Line<'static>> {
+        let mut out = self.window(height);
+        if self.focus == ChatFocus::Messages
+            && let Some((_, _, row)) = self.tool_at_hand(height)
+            && let Some(line) = out.get_mut(row)
+        {
+            line.style = line.style.add_modifier(Modifier::REVERSED);
+        }
+        out
+    }
+
+    fn window(&self, height: usize) -> Vec<Line<'static>> {
         let end = self.total_lines.saturating_sub(self.scroll_from_bottom);
         let start = end.saturating_sub(height);
         let mut out = Vec::with_capacity(height);
@@ -344,6 +416,7 @@ fn render(
     theme: &Theme,
     now: DateTime<FixedOffset>,
     wait: Option<&RetryWait>,
+    tools_open: &HashSet<(u64, usize)>,
 ) -> Vec<Line<'static>> {
     let width = width.max(10);
     let time = crate::format::clock(message.created_at, now);
@@ -369,6 +442,13 @@ fn render(
                 ));
             }
             lines.push(Line::from(header));
+            for (i, tool) in message.tools.iter().enumerate() {
+                let open = tools_open.contains(&(message.seq, i));
+                lines.extend(tool_lines(tool, open, width, theme));
+            }
+            if !message.tools.is_empty() && !message.text.is_empty() {
+                lines.push(Line::default());
+            }
             if !message.text.is_empty() {
                 lines.extend(text::markdown(&message.text, width, theme));
             }
@@ -395,6 +475,31 @@ fn render(
         }
     }
     lines.push(Line::default());
+    lines
+}
+
+/// A tool call behind a reply: "⚙ sales_summary 2026-11-01..2026-11-30 by class", and when
+/// open, its arguments and what it answered beneath.
+fn tool_lines(tool: &ToolUse, open: bool, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let title = crate::text::one_line(&format!("{TOOL_MARK}{} {}", tool.name, tool.arguments));
+    let shown: String = title.chars().take(width.saturating_sub(2)).collect();
+    let mut lines = vec![Line::from(vec![
+        Span::styled(shown, theme.dim()),
+        Span::styled(if open { " ▾" } else { " ▸" }, theme.dim()),
+    ])];
+    if open {
+        let arguments = if tool.arguments.is_empty() {
+            "none"
+        } else {
+            &tool.arguments
+        };
+        for detail in [
+            format!("  arguments: {arguments}"),
+            format!("  answered: {}", tool.result),
+        ] {
+            lines.extend(text::plain(&detail, width, theme.dim()));
+        }
+    }
     lines
 }
 

@@ -58,6 +58,7 @@ impl ChatScreen {
                 }
                 None => out.notify("No reply to copy yet.", false),
             },
+            Action::ChatToggleTool => self.toggle_tool(&cx.theme, cx.now),
             Action::ChatFocusNext => {
                 self.focus = match self.focus {
                     ChatFocus::Input => ChatFocus::Messages,
