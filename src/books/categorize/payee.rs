@@ -59,6 +59,13 @@ pub fn clean_payee(text: &str) -> String {
         if bare.is_empty() || mostly_digits(bare) {
             continue;
         }
+        // "CHECK 1322 check 1322": a word the bank repeats is one word.
+        if words
+            .last()
+            .is_some_and(|last| last.eq_ignore_ascii_case(bare))
+        {
+            continue;
+        }
         words.push(bare);
     }
     let mut out = String::new();
@@ -115,14 +122,31 @@ fn title(word: &str) -> String {
 }
 
 /// The key a payee is cached and grouped under: its cleaned name, case aside (the original's
-/// words when nothing was left of it).
+/// words when nothing was left of it), and for an ACH entry the first word of its description
+/// (a payroll company's `NET` and `TAX` pulls are different things).
 pub fn payee_key(cleaned: &str, original: &str) -> String {
-    let key = if cleaned.is_empty() {
+    let name = if cleaned.is_empty() {
         crate::books::access::mask_digit_runs(&crate::text::one_line(original))
     } else {
         cleaned.to_string()
     };
-    key.to_lowercase().chars().take(MAX_PAYEE * 2).collect()
+    let mut key: String = name.to_lowercase().chars().take(MAX_PAYEE * 2).collect();
+    if let Some(entry) = ach_entry(original) {
+        key.push_str(" / ");
+        key.push_str(&entry);
+    }
+    key
+}
+
+/// The first word of an ACH entry's description (`CO ENTRY DESCR:NET DC4C0FSEC:CCD` → `net`),
+/// when it is a word.
+fn ach_entry(text: &str) -> Option<String> {
+    let at = text.find("ENTRY DESCR:")? + "ENTRY DESCR:".len();
+    let rest = text.get(at..)?;
+    let rest = rest.split("SEC:").next().unwrap_or(rest);
+    let word = rest.split_whitespace().next()?;
+    (word.len() >= 2 && word.len() <= 10 && word.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| word.to_lowercase())
 }
 
 #[cfg(test)]
@@ -158,6 +182,7 @@ mod tests {
             "Congress Ave Pro"
         );
         assert_eq!(clean_payee("CHECK 1042"), "Check");
+        assert_eq!(clean_payee("CHECK 1322 check 1322"), "Check");
         assert_eq!(clean_payee("SQ *BLUE BOTTLE #0412 AUSTIN"), "Blue Bottle");
         assert_eq!(clean_payee("4821 800-555-1212"), "");
         assert_eq!(clean_payee(&"A".repeat(10_000)).len(), MAX_PAYEE);
@@ -167,5 +192,14 @@ mod tests {
     fn a_payee_with_no_name_left_is_keyed_by_its_masked_words() {
         assert_eq!(payee_key("Adobe Creative Cld", "x"), "adobe creative cld");
         assert_eq!(payee_key("", "4821 1234567"), "4821 #######");
+        let pull = |entry: &str| {
+            let text =
+                format!("ORIG CO NAME:GUSTO ORIG ID:9138864001 CO ENTRY DESCR:{entry}SEC:CCD");
+            payee_key(&clean_payee(&text), &text)
+        };
+        assert_eq!(pull("NET DC4C0F"), "gusto / net");
+        assert_eq!(pull("TAX DC4C0F"), "gusto / tax");
+        assert_eq!(pull("SETTLEMENT"), "gusto / settlement");
+        assert_eq!(pull("4821"), "gusto");
     }
 }
