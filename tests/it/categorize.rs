@@ -403,3 +403,210 @@ async fn books_access_none_sends_nothing() {
     );
     assert_eq!(report.unanswered, report.items);
 }
+
+/// The binary blocks; the sandbox runs on this test's own runtime in another thread.
+fn sandbox_aside() -> (GeminiSandbox, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let sandbox = runtime.block_on(GeminiSandbox::start()).expect("sandbox");
+    (sandbox, runtime)
+}
+
+fn hub(dir: &std::path::Path, sandbox: &GeminiSandbox) -> assert_cmd::Command {
+    let mut cmd = crate::support::binary::in_dir(dir);
+    cmd.env("LEGION_HUB_GEMINI_BASE_URL", sandbox.base_url());
+    assert_cmd::Command::from_std(cmd)
+}
+
+fn output(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
+    let out = cmd.output().expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_command_line_plans_runs_accepts_as_a_rule_and_lists_the_rules() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    let (sandbox, _runtime) = sandbox_aside();
+    let file = d.join("bills.ofx");
+    std::fs::write(&file, bills().write(BankFormat::Ofx1)).expect("written");
+    let path = file.to_str().expect("a path");
+    let (code, out, err) =
+        output(hub(d, &sandbox).args(["import", "bank", path, "--account", "Chase"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = output(
+        hub(d, &sandbox)
+            .args(["gemini", "configure", "--api-key-stdin"])
+            .write_stdin(format!("{SANDBOX_KEY}\n")),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+
+    let (code, out, err) = output(hub(d, &sandbox).args(["categorize", "--dry-run"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Would ask: 1 request, about "), "{out}");
+    assert!(out.contains("countTokens"), "{out}");
+    assert!(
+        out.contains("0 open, 0 decided"),
+        "a dry run saves nothing: {out}"
+    );
+
+    let (code, out, err) = output(hub(d, &sandbox).args(["categorize", "--json"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(json["run"]["requests"], 1, "{json:#}");
+    let items = json["view"]["items"].as_array().expect("items");
+    assert_eq!(Some(items.len() as u64), json["run"]["items"].as_u64());
+    let adobe = items
+        .iter()
+        .find(|s| s["payee"] == "Adobe Creative Cld")
+        .expect("an Adobe line");
+    assert_eq!(adobe["amount"], "-89.99", "exact, as a string: {adobe:#}");
+    assert_eq!(
+        (&adobe["class"], &adobe["source"]),
+        (&"Software".into(), &"gemini".into())
+    );
+    let id = Subject::parse(&format!(
+        "bank:{}",
+        adobe["subject"]["key"].as_str().expect("a key")
+    ))
+    .expect("an id")
+    .id();
+
+    let (code, out, err) = output(hub(d, &sandbox).args(["categorize"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("from earlier answers, 0 payees left for Gemini"),
+        "{out}"
+    );
+    assert!(out.contains("-89.99  Adobe Creative Cld"), "{out}");
+    assert!(
+        out.contains("→ Software") && out.contains("85% cache"),
+        "{out}"
+    );
+    assert!(out.contains(&id), "{out}");
+
+    let (code, out, err) = output(hub(d, &sandbox).args(["categorize", "accept", &id, "--rule"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("accepted as Software, and made a rule"),
+        "{out}"
+    );
+    let (code, out, _) = output(hub(d, &sandbox).args(["categorize", "rules"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("payee contains “adobe creative cld” → Software"),
+        "{out}"
+    );
+    let (code, out, _) = output(hub(d, &sandbox).args(["categorize", "--json"]));
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert!(
+        json["run"]["by_rule"].as_u64().is_some_and(|n| n >= 1),
+        "{json:#}"
+    );
+    let accepted = json["view"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|s| s["decision"] == "accepted")
+        .expect("the accepted one");
+    assert_eq!(accepted["accepted_class"], "Software");
+
+    let (code, _, err) = output(hub(d, &sandbox).args(["categorize", "accept", "sale:1"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bank:LINE or tx:KEY"), "{err}");
+    let (code, _, err) = output(hub(d, &sandbox).args(["categorize", "undo", &id]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) =
+        output(hub(d, &sandbox).args(["categorize", "rules", "delete", "rule:999"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no rule rule:999"), "{err}");
+}
+
+fn sale(key: &str, description: &str, class: Option<&str>) -> legion_hub::books::Transaction {
+    legion_hub::books::Transaction {
+        key: key.into(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 3)
+            .and_then(|d| d.and_hms_opt(9, 30, 0))
+            .expect("a time"),
+        amount: rust_decimal::Decimal::new(15_000, 2),
+        tax: rust_decimal::Decimal::ZERO,
+        discount: rust_decimal::Decimal::ZERO,
+        currency: "USD".into(),
+        description: description.into(),
+        category_id: None,
+        class: class.map(str::to_string),
+        customer: Some("mindbody:client:100000009".into()),
+        source: "mindbody".into(),
+        returned: false,
+        settlement: None,
+        synced_at: chrono::Utc::now(),
+    }
+}
+
+#[tokio::test]
+async fn a_transaction_without_a_class_gets_one_and_accepting_writes_it_on_the_transaction() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    {
+        let store = legion_hub::store::Store::open(&Paths::in_dir(dir.path()), "test")
+            .expect("store opens");
+        store
+            .upsert_transactions(
+                &[
+                    sale("mindbody:sale:1:1", "10 Class Pack", None),
+                    sale("mindbody:sale:2:1", "Yoga mat", Some("Retail sales")),
+                ],
+                false,
+            )
+            .expect("stored");
+    }
+    let sandbox = GeminiSandbox::start().await.expect("sandbox");
+    let engine = engine_with(dir.path(), &sandbox, BooksAccess::Lines);
+    engine
+        .configure_gemini(GeminiUpdate {
+            api_key: Some(Secret::new(SANDBOX_KEY)),
+            ..GeminiUpdate::default()
+        })
+        .await
+        .expect("configured");
+    let report = engine.categorize(false).await.expect("ran");
+    assert_eq!(
+        (report.items, report.by_gemini),
+        (1, 1),
+        "only the one without a class: {report:#?}"
+    );
+    let view = engine.categorize_view().await.expect("view");
+    let pack = &view.items[0];
+    let subject = Subject::Transaction("mindbody:sale:1:1".into());
+    assert_eq!(pack.subject, subject);
+    assert_eq!(pack.class.as_deref(), Some("Class revenue"));
+    assert!(
+        !sandbox.prompts()[0].contains("100000009"),
+        "no customer goes with a line"
+    );
+
+    engine
+        .decide_suggestion(subject.clone(), accept(false, None))
+        .await
+        .expect("accepted");
+    let class_of = |txs: Vec<legion_hub::books::Transaction>| {
+        txs.into_iter()
+            .find(|t| t.key == "mindbody:sale:1:1")
+            .and_then(|t| t.class)
+    };
+    let txs = engine.transactions_since(None).await.expect("transactions");
+    assert_eq!(class_of(txs).as_deref(), Some("Class revenue"));
+    engine
+        .decide_suggestion(subject, Decide::Undo)
+        .await
+        .expect("undone");
+    let txs = engine.transactions_since(None).await.expect("transactions");
+    assert_eq!(class_of(txs), None, "the class left the books again");
+}
