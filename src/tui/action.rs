@@ -127,6 +127,28 @@ pub enum Action {
     RequestFailed(String),
     /// A page of one of the long lists could not be loaded: which list, and why.
     PageFailed(PagedList, String),
+    // The Categorize screen.
+    /// `r`: accept the selected suggestion and make a rule of it.
+    CategorizeRule,
+    /// `←→`: another of the studio's classes for the selected suggestion.
+    CategorizeClass(i64),
+    /// `x`: the suggestion is wrong.
+    CategorizeReject,
+    /// `u`: take an acceptance or a rejection back.
+    CategorizeUndo,
+    /// `A`: accept every open suggestion at least as sure as the threshold (after a question).
+    CategorizeAcceptAll,
+    /// `+`/`-`: move the threshold by this many percent.
+    CategorizeThreshold(i64),
+    /// `s`: suggest classes (a dry run first, and a question before Gemini is asked).
+    CategorizeRun,
+    CategorizeLoaded(Box<Result<crate::api::categorize::CategorizeView, String>>),
+    /// What a run would ask of Gemini.
+    CategorizePlanned(Box<Result<crate::api::categorize::RunReport, String>>),
+    /// What a run did.
+    CategorizeRan(Box<Result<crate::api::categorize::RunReport, String>>),
+    /// A decision was saved or refused: read the suggestions again, and say this (is it an error).
+    CategorizeChanged(Option<(String, bool)>),
     /// `e` on the Reconcile screen: put the selected line's group together by hand.
     ReconcileEditGroup,
     /// Space in the group overlay: tick or untick the choice under the cursor.
@@ -222,6 +244,18 @@ pub enum Request {
     },
     /// Read a bank statement file and import it (off the frame loop: reading takes a while).
     ImportBank(Box<ImportJob>),
+    /// The suggestions, the classes and the rules.
+    LoadCategorize,
+    DecideSuggestion {
+        subject: crate::api::categorize::Subject,
+        decide: crate::api::categorize::Decide,
+    },
+    /// Accept every open suggestion at least this sure (percent).
+    AcceptSuggestionsAbove(u8),
+    /// A dry run: what a run would ask of Gemini, and what it would cost.
+    PlanCategorize,
+    /// The run itself (Gemini included, when anything is left for it).
+    RunCategorize,
     /// What an open bank line could pay, for the group overlay.
     LoadGroupChoices {
         account: Option<String>,

@@ -13,6 +13,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::action::{Action, PagedList, Request};
 use super::overlay::swallow_pointer;
 use super::palette::{self, PaletteCommand};
+use super::screens::categorize::CategorizeScreen;
 use super::screens::chat::ChatScreen;
 use super::screens::context::{Context, Covered, Outbox};
 use super::screens::events::EventsScreen;
@@ -25,7 +26,7 @@ use crate::present;
 pub use super::overlay::{Overlay, Popup};
 pub use super::screens::hub::{History, Pane};
 
-/// The five screens.
+/// The six screens.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Screen {
     /// The integrations hub.
@@ -39,6 +40,8 @@ pub enum Screen {
     Events,
     /// Bank lines beside the sales they pay.
     Reconcile,
+    /// Suggested classes for what has none, to accept or not.
+    Categorize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +67,7 @@ pub struct App {
     pub transactions: TransactionsScreen,
     pub events: EventsScreen,
     pub reconcile: ReconcileScreen,
+    pub categorize: CategorizeScreen,
     /// Requests made by actions, sent with the next [`App::requests`].
     pub(super) queue: Vec<Request>,
     /// Text to put on the clipboard after the next frame.
@@ -86,6 +90,7 @@ impl App {
             transactions: TransactionsScreen::default(),
             events: EventsScreen::default(),
             reconcile: ReconcileScreen::default(),
+            categorize: CategorizeScreen::default(),
             queue: Vec::new(),
             clipboard: None,
         }
@@ -131,6 +136,7 @@ impl App {
         );
         out.extend(self.events.requests(&cx, self.screen == Screen::Events));
         out.extend(self.reconcile.requests(self.screen == Screen::Reconcile));
+        out.extend(self.categorize.requests(self.screen == Screen::Categorize));
         out.extend(self.hub.requests(&cx));
         out
     }
@@ -153,6 +159,7 @@ impl App {
                 self.transactions.on_event(&event);
                 self.events.on_event(&event);
                 self.reconcile.on_event(&event);
+                self.categorize.on_event(&event);
             }
             // Answers go to whoever asked.
             Action::IntegrationsLoaded(views) => {
@@ -173,6 +180,15 @@ impl App {
             }
             Action::ReconcileChanged(said) => {
                 self.reconcile.changed();
+                if let Some((text, is_error)) = said {
+                    out.notify(text, is_error);
+                }
+            }
+            Action::CategorizeLoaded(answer) => self.categorize.loaded(*answer),
+            Action::CategorizePlanned(plan) => self.categorize.planned(*plan, &mut out),
+            Action::CategorizeRan(report) => self.categorize.ran(*report, &mut out),
+            Action::CategorizeChanged(said) => {
+                self.categorize.changed();
                 if let Some((text, is_error)) = said {
                     out.notify(text, is_error);
                 }
@@ -236,6 +252,7 @@ impl App {
             Screen::Transactions => self.transactions.update(action, cx, out),
             Screen::Events => self.events.update(action, cx, out),
             Screen::Reconcile => self.reconcile.update(action, cx, out),
+            Screen::Categorize => self.categorize.update(action, cx, out),
         };
         let Some(action) = action else { return };
         match action {
@@ -282,6 +299,7 @@ impl App {
             Screen::Transactions => self.transactions.on_show(),
             Screen::Events => self.events.on_show(out),
             Screen::Reconcile => self.reconcile.on_show(),
+            Screen::Categorize => self.categorize.on_show(),
         }
     }
 
@@ -299,6 +317,7 @@ impl App {
                     Screen::Hub => self.hub.filter_typed(&text),
                     Screen::Transactions => self.transactions.filter_typed(&text),
                     Screen::Reconcile => self.reconcile.filter_typed(&text),
+                    Screen::Categorize => self.categorize.filter_typed(&text),
                     _ => {}
                 }
             }
@@ -315,6 +334,7 @@ impl App {
                     Screen::Hub => self.hub.filter_cleared(),
                     Screen::Transactions => self.transactions.filter_cleared(),
                     Screen::Reconcile => self.reconcile.filter_typed(""),
+                    Screen::Categorize => self.categorize.filter_typed(""),
                     _ => {}
                 }
             }
@@ -424,6 +444,10 @@ fn is_from_user(action: &Action) -> bool {
             | Action::WebhookSummaryLoaded(_)
             | Action::ReconcileLoaded(_)
             | Action::ReconcileChanged(_)
+            | Action::CategorizeLoaded(_)
+            | Action::CategorizePlanned(_)
+            | Action::CategorizeRan(_)
+            | Action::CategorizeChanged(_)
             | Action::BankImport(_)
             | Action::GroupChoicesLoaded(_)
             | Action::GroupEvaluated(_)

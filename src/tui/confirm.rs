@@ -3,6 +3,7 @@
 //! opens this one overlay with its own words and the request to make.
 
 use super::action::Request;
+use crate::api::categorize::RunReport;
 use crate::present;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +54,60 @@ impl Confirm {
             },
             working: "Accepting…".into(),
             cancelled: "Nothing accepted.".into(),
+        }
+    }
+
+    /// Of the open categorization suggestions.
+    pub fn accept_classes_above(count: usize, threshold: u8) -> Confirm {
+        Confirm {
+            question: format!(
+                "Accept {count} class suggestion{} at least {threshold}% sure?",
+                if count == 1 { "" } else { "s" }
+            ),
+            forgets: Vec::new(),
+            keeps: vec!["each can be taken back later (u)".into()],
+            yes: "accept them".into(),
+            no: "look first".into(),
+            request: Request::AcceptSuggestionsAbove(threshold),
+            working: "Accepting…".into(),
+            cancelled: "Nothing accepted.".into(),
+        }
+    }
+
+    /// Before Gemini is asked to categorize: what leaves the machine, and what it costs.
+    pub fn ask_gemini(plan: &RunReport) -> Confirm {
+        let answered = plan.by_rule + plan.by_cache;
+        let mut keeps = vec![format!(
+            "{answered} answered here by your rules and earlier answers, at no cost"
+        )];
+        if plan.withheld > 0 {
+            keeps.push(format!(
+                "{} line{} held back by [gemini] books_access",
+                plan.withheld,
+                if plan.withheld == 1 { "" } else { "s" }
+            ));
+        }
+        Confirm {
+            question: format!(
+                "Ask Gemini about {} payee{}? {} request{}, about {} tokens ({}).",
+                plan.payees_for_gemini,
+                if plan.payees_for_gemini == 1 { "" } else { "s" },
+                plan.planned_requests,
+                if plan.planned_requests == 1 { "" } else { "s" },
+                plan.estimated_tokens,
+                plan.estimate_words
+            ),
+            forgets: vec![
+                "sent to Gemini: each line's date, amount and description, long numbers masked; \
+                 no customer names, emails or account numbers"
+                    .into(),
+            ],
+            keeps,
+            yes: "ask Gemini".into(),
+            no: "not now".into(),
+            request: Request::RunCategorize,
+            working: "Asking Gemini…".into(),
+            cancelled: "Gemini not asked: nothing left the machine.".into(),
         }
     }
 

@@ -66,6 +66,7 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
         Screen::Transactions => keys::dispatch(screens::transactions::KEYS, &(), key),
         Screen::Events => keys::dispatch(screens::events::KEYS, &(), key),
         Screen::Reconcile => keys::dispatch(screens::reconcile::KEYS, &app.reconcile, key),
+        Screen::Categorize => keys::dispatch(screens::categorize::KEYS, &app.categorize, key),
     };
     on_screen
         .or_else(|| keys::dispatch(APP, app, key))
@@ -89,6 +90,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Screen::Transactions => keys::hints(screens::transactions::KEYS, &()).collect(),
         Screen::Events => keys::hints(screens::events::KEYS, &()).collect(),
         Screen::Reconcile => keys::hints(screens::reconcile::KEYS, &app.reconcile).collect(),
+        Screen::Categorize => keys::hints(screens::categorize::KEYS, &app.categorize).collect(),
     }
 }
 
@@ -100,6 +102,7 @@ pub fn help() -> Vec<(&'static str, &'static str)> {
         .chain(keys::help(screens::transactions::KEYS))
         .chain(keys::help(screens::events::KEYS))
         .chain(keys::help(screens::reconcile::KEYS))
+        .chain(keys::help(screens::categorize::KEYS))
         .collect();
     lines.sort_by_key(|(section, _, _)| *section); // stable: table order within a section
     lines.into_iter().map(|(_, k, about)| (k, about)).collect()
@@ -137,8 +140,8 @@ static APP: &[Binding<App>] = &[
     Binding::keys(&[Key(Char('q'))], |_| Action::Quit).help(Section::Anywhere, "q  Ctrl-c", "quit"),
     Binding::keys(&[Key(Char('1'))], |_| Action::ShowScreen(Screen::Hub)).help(
         Section::Anywhere,
-        "1  2  3  4  5",
-        "the hub; chat with Gemini; transactions; events; reconcile",
+        "1  2  3  4  5  7",
+        "the hub; chat with Gemini; transactions; events; reconcile; categorize",
     ),
     Binding::keys(&[Key(Char('2'))], |_| Action::ShowScreen(Screen::Chat)),
     Binding::keys(&[Key(Char('3'))], |_| {
@@ -146,6 +149,9 @@ static APP: &[Binding<App>] = &[
     }),
     Binding::keys(&[Key(Char('4'))], |_| Action::ShowScreen(Screen::Events)),
     Binding::keys(&[Key(Char('5'))], |_| Action::ShowScreen(Screen::Reconcile)),
+    Binding::keys(&[Key(Char('7'))], |_| {
+        Action::ShowScreen(Screen::Categorize)
+    }),
     Binding::says().help(
         Section::Mouse,
         "mouse",

@@ -163,9 +163,9 @@ pub fn events_area(size: Rect) -> Rect {
     }
 }
 
-/// The Reconcile screen: the bank lines (left) and what the selected one pays (right), side by
-/// side from 100 columns, else the detail below the list.
-pub fn reconcile_areas(size: Rect) -> (Rect, Rect) {
+/// A list and its selected row's detail (the Reconcile and Categorize screens), side by side
+/// from 100 columns, else the detail below the list.
+pub fn list_and_detail_areas(size: Rect) -> (Rect, Rect) {
     let body = transactions_area(size);
     if body.width >= 100 {
         let [list, detail] =

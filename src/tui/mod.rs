@@ -354,6 +354,25 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .await,
             |n| format!("{n} suggestion{} accepted.", if n == 1 { "" } else { "s" }),
         ),
+        Request::LoadCategorize => Action::CategorizeLoaded(Box::new(
+            engine.categorize_view().await.map_err(|e| explain(&e)),
+        )),
+        Request::PlanCategorize => Action::CategorizePlanned(Box::new(
+            engine.categorize(true).await.map_err(|e| explain(&e)),
+        )),
+        Request::RunCategorize => Action::CategorizeRan(Box::new(
+            engine.categorize(false).await.map_err(|e| explain(&e)),
+        )),
+        Request::DecideSuggestion { subject, decide } => {
+            let said = decision_words(&decide);
+            categorized(engine.decide_suggestion(subject, decide).await, |_| said)
+        }
+        Request::AcceptSuggestionsAbove(percent) => categorized(
+            engine
+                .accept_suggestions_above(f64::from(percent) / 100.0)
+                .await,
+            |n| format!("{n} suggestion{} accepted.", if n == 1 { "" } else { "s" }),
+        ),
         Request::ImportBank(job) => Action::BankImport(Box::new(
             screens::reconcile::import::job::run(engine, *job).await,
         )),
@@ -388,6 +407,35 @@ fn decided<T>(answer: Result<T, crate::api::ApiError>, said: impl FnOnce(T) -> S
         Ok(value) => (said(value), false),
         Err(e) => (explain(&e), true),
     }))
+}
+
+/// A categorization decision's answer: the screen reads the suggestions again either way.
+fn categorized<T>(
+    answer: Result<T, crate::api::ApiError>,
+    said: impl FnOnce(T) -> String,
+) -> Action {
+    Action::CategorizeChanged(Some(match answer {
+        Ok(value) => (said(value), false),
+        Err(e) => (explain(&e), true),
+    }))
+}
+
+fn decision_words(decide: &crate::api::categorize::Decide) -> String {
+    use crate::api::categorize::Decide;
+    match decide {
+        Decide::Accept {
+            class, rule: true, ..
+        } => format!(
+            "Accepted as {} and kept as a rule for this payee; u takes it back.",
+            class.as_deref().unwrap_or("suggested")
+        ),
+        Decide::Accept { class, .. } => format!(
+            "Accepted as {}; u takes it back.",
+            class.as_deref().unwrap_or("suggested")
+        ),
+        Decide::Reject => "Rejected: not suggested for this payee again; u opens it again.".into(),
+        Decide::Undo => "Taken back: it is open again.".into(),
+    }
 }
 
 #[cfg(test)]

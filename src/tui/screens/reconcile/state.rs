@@ -50,7 +50,12 @@ impl Default for ReconcileScreen {
 impl ReconcileScreen {
     /// Rows of lines on screen.
     pub fn rows(cx: &Context) -> usize {
-        usize::from(layout::reconcile_areas(cx.size).0.height.saturating_sub(3))
+        usize::from(
+            layout::list_and_detail_areas(cx.size)
+                .0
+                .height
+                .saturating_sub(3),
+        )
     }
 
     /// The lines under the filter, in the engine's order (unmatched first).

@@ -16,7 +16,7 @@ use super::ReconcileScreen;
 
 pub fn draw(frame: &mut Frame, screen: &ReconcileScreen, cx: &Context) {
     let theme = &cx.theme;
-    let (list_area, detail_area) = layout::reconcile_areas(cx.size);
+    let (list_area, detail_area) = layout::list_and_detail_areas(cx.size);
     let Some(view) = &screen.view else {
         let text = match &screen.error {
             Some(error) => format!("{error}\n\ni imports a bank statement here."),
