@@ -41,6 +41,7 @@ mod store;
 mod sync_killed;
 mod tui_behaviour;
 mod tui_books;
+mod tui_categorize;
 mod tui_chat;
 mod tui_connect;
 mod tui_import;

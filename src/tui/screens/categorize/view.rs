@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::api::categorize::{CategorizeView, Decision, SuggestionView};
+use crate::api::categorize::{CategorizeView, Decision, Source, SuggestionView};
 use crate::format::money;
 use crate::tui::layout;
 use crate::tui::screens::context::Context;
@@ -87,8 +87,9 @@ pub fn draw(frame: &mut Frame, screen: &CategorizeScreen, cx: &Context) {
             Constraint::Length(5),
             Constraint::Length(11),
             Constraint::Length(4),
-            Constraint::Percentage(35),
-            Constraint::Fill(1),
+            // The payee tells the line apart; the class is one of a short list.
+            Constraint::Fill(2),
+            Constraint::Fill(3),
         ],
     )
     .header(Row::new(["DATE", "     AMOUNT", "", "CLASS", "PAYEE"]).style(theme.header()))
@@ -186,16 +187,17 @@ fn item_lines(
     lines: &mut Vec<Line<'static>>,
 ) {
     let theme = &cx.theme;
-    let source = match (item.source, &item.rule) {
-        (Some(source), Some(rule)) => format!("{} {rule}", source.name()),
-        (Some(source), None) => source.name().to_string(),
-        (None, _) => "nothing answered".to_string(),
+    let source = match item.source {
+        Some(Source::Rule) => "your rule",
+        Some(Source::Cache) => "an earlier answer for this payee",
+        Some(Source::Gemini) => "Gemini",
+        None => "nothing answered",
     };
     match &item.class {
         Some(class) => lines.push(Line::from(vec![
             Span::styled(format!("{class}  "), theme.key()),
             Span::styled(
-                format!("{:.0}% sure · {source}", item.confidence * 100.0),
+                format!("{:.0}% sure · by {source}", item.confidence * 100.0),
                 theme.dim(),
             ),
         ])),
