@@ -30,7 +30,7 @@ pub static KEYS: &[Binding<CategorizeScreen>] = &[
         .help(
             Categorize,
             "categorize: Enter  r  ←→  x  u",
-            "accept; accept and make a rule of it; another class; reject; undo",
+            "accept; accept as a rule; other class; reject; undo",
         ),
     Binding::keys(&[Key(Char('r'))], |_| Action::CategorizeRule).bar(
         "r",
@@ -46,7 +46,7 @@ pub static KEYS: &[Binding<CategorizeScreen>] = &[
         .help(
             Categorize,
             "categorize: A  +  -  s",
-            "accept all as sure as the threshold; move it; suggest classes (asks before Gemini)",
+            "accept all as sure as the threshold; move it; suggest",
         ),
     Binding::keys(&[Key(Char('+'))], |_| Action::CategorizeThreshold(5)),
     Binding::keys(&[Key(Char('-'))], |_| Action::CategorizeThreshold(-5)).bar(
