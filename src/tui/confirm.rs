@@ -12,6 +12,9 @@ pub struct Confirm {
     pub question: String,
     pub forgets: Vec<String>,
     pub keeps: Vec<String>,
+    /// The headings of the two lists: "Forgotten" and "Kept" for what a key takes away; a
+    /// question about what leaves the machine says "Sent" and "Stays here".
+    pub headings: (&'static str, &'static str),
     /// What `y` does, and what any other key does: "disconnect", "keep the sign-in".
     pub yes: String,
     pub no: String,
@@ -23,12 +26,15 @@ pub struct Confirm {
     pub cancelled: String,
 }
 
+const FORGETS_KEEPS: (&str, &str) = ("Forgotten", "Kept");
+
 impl Confirm {
     pub fn undo_match(id: &str) -> Confirm {
         Confirm {
             question: format!("Undo {id}?"),
             forgets: vec!["the match and the fee line it posted".into()],
             keeps: vec!["the bank lines and the sales: they are open again, to match anew".into()],
+            headings: FORGETS_KEEPS,
             yes: "undo".into(),
             no: "keep the match".into(),
             request: Request::UndoMatch(id.to_string()),
@@ -46,6 +52,7 @@ impl Confirm {
             ),
             forgets: Vec::new(),
             keeps: vec!["each can be undone later (u)".into()],
+            headings: FORGETS_KEEPS,
             yes: "accept them".into(),
             no: "look first".into(),
             request: Request::AcceptAbove {
@@ -66,6 +73,7 @@ impl Confirm {
             ),
             forgets: Vec::new(),
             keeps: vec!["each can be taken back later (u)".into()],
+            headings: FORGETS_KEEPS,
             yes: "accept them".into(),
             no: "look first".into(),
             request: Request::AcceptSuggestionsAbove(threshold),
@@ -76,33 +84,42 @@ impl Confirm {
 
     /// Before Gemini is asked to categorize: what leaves the machine, and what it costs.
     pub fn ask_gemini(plan: &RunReport) -> Confirm {
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
+        let sent = vec![
+            format!(
+                "{} request{}, about {} tokens, {}",
+                plan.planned_requests,
+                plural(plan.planned_requests),
+                plan.estimated_tokens,
+                plan.estimate_words
+            ),
+            "each line's date, amount and description, long numbers masked; no customer \
+             names, emails or account numbers"
+                .into(),
+        ];
+        let mut keeps = Vec::new();
         let answered = plan.by_rule + plan.by_cache;
-        let mut keeps = vec![format!(
-            "{answered} answered here by your rules and earlier answers, at no cost"
-        )];
+        if answered > 0 {
+            keeps.push(format!(
+                "{answered} answered here by your rules and earlier answers, at no cost"
+            ));
+        }
         if plan.withheld > 0 {
             keeps.push(format!(
                 "{} line{} held back by [gemini] books_access",
                 plan.withheld,
-                if plan.withheld == 1 { "" } else { "s" }
+                plural(plan.withheld)
             ));
         }
         Confirm {
             question: format!(
-                "Ask Gemini about {} payee{}? {} request{}, about {} tokens ({}).",
+                "Ask Gemini about {} payee{}?",
                 plan.payees_for_gemini,
-                if plan.payees_for_gemini == 1 { "" } else { "s" },
-                plan.planned_requests,
-                if plan.planned_requests == 1 { "" } else { "s" },
-                plan.estimated_tokens,
-                plan.estimate_words
+                plural(plan.payees_for_gemini)
             ),
-            forgets: vec![
-                "sent to Gemini: each line's date, amount and description, long numbers masked; \
-                 no customer names, emails or account numbers"
-                    .into(),
-            ],
+            forgets: sent,
             keeps,
+            headings: ("Sent", "Stays here"),
             yes: "ask Gemini".into(),
             no: "not now".into(),
             request: Request::RunCategorize,
@@ -119,6 +136,7 @@ impl Confirm {
                 present::MINDBODY_FORGETS
             )],
             keeps: present::MINDBODY_KEEPS.map(String::from).to_vec(),
+            headings: FORGETS_KEEPS,
             yes: "disconnect".into(),
             no: "keep the sign-in".into(),
             request: Request::DisconnectMindbody,

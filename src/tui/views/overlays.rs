@@ -360,8 +360,9 @@ fn question(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
             }
         }
     };
-    list("Forgotten", &confirm.forgets, theme.warning());
-    list("Kept", &confirm.keeps, Style::default());
+    let (forgets, keeps) = confirm.headings;
+    list(forgets, &confirm.forgets, theme.warning());
+    list(keeps, &confirm.keeps, Style::default());
     lines.push(Line::default());
     lines.push(Line::from(vec![
         Span::styled(" y", theme.key()),

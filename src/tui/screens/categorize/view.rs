@@ -120,9 +120,13 @@ fn draw_detail(
     let theme = &cx.theme;
     let mut lines: Vec<Line> = Vec::new();
     match screen.selected_item() {
+        None if view.items.is_empty() && view.last_run.is_none() => lines.push(Line::styled(
+            "No suggestions yet: s looks at the bank lines and transactions without a class.",
+            theme.dim(),
+        )),
         None if view.items.is_empty() => lines.push(Line::styled(
-            "Nothing to categorize: every transaction has a class and there are no bank lines \
-             without one. s looks again (after a sync or a bank import).",
+            "Nothing to categorize: every transaction has a class and every bank line is \
+             matched or classed. s looks again (after a sync or a bank import).",
             theme.dim(),
         )),
         None => lines.push(Line::styled(
