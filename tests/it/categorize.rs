@@ -299,6 +299,19 @@ async fn decisions_write_the_class_and_a_rule_from_an_acceptance_answers_the_nex
         .await
         .expect("rejected");
     assert!(matches!(rejected.decision, Decision::Rejected { .. }));
+    // Not offered again for that payee: the other Austin bill is left without a class, and
+    // Gemini is not asked for it again.
+    let refused = engine.categorize(false).await.expect("ran");
+    assert_eq!(refused.requests, 0, "{refused:#?}");
+    let view = engine.categorize_view().await.expect("view");
+    let austin: Vec<_> = open_items(&view.items)
+        .into_iter()
+        .filter(|s| s.payee == "City Of Austin")
+        .collect();
+    assert!(
+        !austin.is_empty() && austin.iter().all(|s| s.class.is_none()),
+        "{austin:#?}"
+    );
     let reopened = engine
         .decide_suggestion(utilities.clone(), Decide::Undo)
         .await

@@ -28,6 +28,9 @@ pub struct Gathered {
     pub classes: Vec<String>,
     pub rules: Vec<Rule>,
     pub cache: HashMap<String, CachedAnswer>,
+    /// Payee keys whose earlier answer the user rejected: not answered from the cache, and not
+    /// asked again (Gemini would say the same).
+    pub refused: HashSet<String>,
     /// The open suggestions saved before, by subject id (the ones a run no longer finds go).
     open_before: HashSet<String>,
 }
@@ -52,12 +55,30 @@ impl Core {
         let line_classes = store.bank_line_classes()?;
         let mut decided = HashSet::new();
         let mut open_before = HashSet::new();
+        let mut rejected = HashSet::new();
         for stored in store.suggestions()? {
-            let id = stored.view.subject.id();
-            if stored.view.decision == Decision::Open {
-                open_before.insert(id);
-            } else {
-                decided.insert(id);
+            let view = &stored.view;
+            let id = view.subject.id();
+            match (&view.decision, &view.class) {
+                (Decision::Open, _) => {
+                    open_before.insert(id);
+                }
+                (Decision::Rejected { .. }, Some(class)) => {
+                    let key = payee_key(&clean_payee(&view.original), &view.original);
+                    rejected.insert((key, class.clone()));
+                    decided.insert(id);
+                }
+                _ => {
+                    decided.insert(id);
+                }
+            }
+        }
+        let mut cache = store.categorize_cache()?;
+        let mut refused = HashSet::new();
+        for (key, class) in rejected {
+            if cache.get(&key).is_some_and(|cached| cached.class == class) {
+                cache.remove(&key);
+                refused.insert(key);
             }
         }
         let mut items = Vec::new();
@@ -112,7 +133,8 @@ impl Core {
             items,
             classes: self.studio_classes()?,
             rules: store.categorize_rules()?,
-            cache: store.categorize_cache()?,
+            cache,
+            refused,
             open_before,
         })
     }

@@ -231,7 +231,8 @@ impl Core {
     pub async fn categorize(&self, dry_run: bool) -> Result<RunReport, EngineError> {
         let _one_at_a_time = self.categorizing().await;
         let gathered = self.gather_for_categorizing()?;
-        let local = answer_locally(&gathered.items, &gathered.rules, &gathered.cache);
+        let mut local = answer_locally(&gathered.items, &gathered.rules, &gathered.cache);
+        local.left.retain(|key, _| !gathered.refused.contains(key));
         let lines: Vec<PayeeLine> = local
             .left
             .values()
