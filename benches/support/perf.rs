@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// The benches, in the order the table lists them.
-const ORDER: [&str; 11] = [
+const ORDER: [&str; 12] = [
     "status",
     "dashboard",
     "frame",
@@ -16,6 +16,7 @@ const ORDER: [&str; 11] = [
     "sync",
     "bank",
     "reconcile",
+    "categorize",
     "webhooks",
     "abuse",
 ];
