@@ -137,7 +137,7 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<CategorizeCommand>,
         /// Accept every suggestion at least this sure after the run (0.9 is 90%).
-        #[arg(long, value_name = "P")]
+        #[arg(long, value_name = "P", conflicts_with = "dry_run")]
         accept_above: Option<f64>,
         /// Plan and count the cost only: ask Gemini nothing, save nothing.
         #[arg(long)]

@@ -461,6 +461,9 @@ fn the_command_line_plans_runs_accepts_as_a_rule_and_lists_the_rules() {
     );
     assert_eq!(code, 0, "{out}{err}");
 
+    let (code, _, err) =
+        output(hub(d, &sandbox).args(["categorize", "--dry-run", "--accept-above", "0.9"]));
+    assert_eq!(code, 2, "a dry run accepts nothing: {err}");
     let (code, out, err) = output(hub(d, &sandbox).args(["categorize", "--dry-run"]));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Would ask: 1 request, about "), "{out}");
