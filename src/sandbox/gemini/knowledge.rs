@@ -20,6 +20,11 @@ const KNOWN: &[(&str, &str)] = &[
     ("adobe", "Software"),
     ("mindbody", "Software"),
     ("zoom", "Software"),
+    // Sold at the front desk: before "water", which on a bank line is the water bill.
+    ("water bottle", "Retail sales"),
+    ("protein", "Retail sales"),
+    ("towel", "Retail sales"),
+    ("personal training", "Private sessions"),
     ("util", "Utilities"),
     ("utility", "Utilities"),
     ("electric", "Utilities"),
@@ -40,7 +45,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("class", "Class revenue"),
     ("pack", "Class revenue"),
     ("mat", "Retail sales"),
-    ("water bottle", "Retail sales"),
 ];
 
 /// The enum value the line's well-known words point to, when the enum has it (case aside).
@@ -75,5 +79,10 @@ mod tests {
             known("ORIG CO NAME:CITY OF AUSTIN CO ENTRY DESCR:UTIL PYMT"),
             None
         );
+        // A water bottle sold at the desk is not the water bill.
+        let values = ["Retail sales", "Utilities"];
+        let known = |line: &str| known_value(&values, &Words::new(line));
+        assert_eq!(known("Water Bottle | 43.2 USD"), Some("Retail sales"));
+        assert_eq!(known("CITY OF AUSTIN WATER UTIL"), Some("Utilities"));
     }
 }

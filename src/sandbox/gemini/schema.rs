@@ -125,6 +125,15 @@ impl Chosen {
             Chosen::First => 0.3,
         }
     }
+
+    /// The one-line reason a `reason` string beside the enum is answered with.
+    fn reason(self, value: &str) -> String {
+        match self {
+            Chosen::Named => format!("The line names {value}."),
+            Chosen::Known => format!("A well-known payee for {value}."),
+            Chosen::First => format!("Nothing on the line points to a class; {value} is a guess."),
+        }
+    }
 }
 
 fn choose_enum(schema: &Value, words: &Words) -> Option<(String, Chosen)> {
@@ -163,17 +172,22 @@ fn value_at(schema: &Value, words: &mut Words, depth: usize) -> Value {
             let properties = ordered(schema);
             // A `confidence` beside an enum says how the enum was chosen, unless the prompt
             // gives one (a number from 0 to 1).
-            let chosen = properties
-                .iter()
-                .find_map(|(_, p)| choose_enum(p, words))
-                .map(|(_, how)| how);
+            // A `reason` beside it says so in a sentence, as the real model writes one.
+            let chosen = properties.iter().find_map(|(_, p)| choose_enum(p, words));
             let mut object = Map::new();
             for (name, property) in properties {
-                let value = match chosen {
-                    Some(how)
+                let value = match &chosen {
+                    Some((_, how))
                         if name == "confidence" && kind(property).as_deref() == Some("NUMBER") =>
                     {
-                        confidence_for(words, how)
+                        confidence_for(words, *how)
+                    }
+                    Some((value, how))
+                        if name == "reason"
+                            && kind(property).as_deref() == Some("STRING")
+                            && property.get("enum").is_none() =>
+                    {
+                        json!(how.reason(value))
                     }
                     _ => value_at(property, words, depth + 1),
                 };
