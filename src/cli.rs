@@ -145,6 +145,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// "Explain this month": the month's revenue by class and by week, beside last month and
+    /// the same month last year, sent to Gemini (books_access aggregates or more) with a request
+    /// for what changed and why. The answer is kept and shown again until --again.
+    Explain {
+        /// The month (YYYY-MM); this month when left out.
+        #[arg(value_name = "YYYY-MM", value_parser = month_start)]
+        month: Option<chrono::NaiveDate>,
+        /// Ask Gemini anew instead of showing the kept answer.
+        #[arg(long)]
+        again: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Synced transactions, newest first.
     Transactions {
         /// Only those dated on or after this day (YYYY-MM-DD).

@@ -202,6 +202,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             };
             runtime()?.block_on(commands::categorize::run(&settings, action, json))
         }
+        Some(Command::Explain { month, again, json }) => {
+            runtime()?.block_on(commands::explain::run(&settings, month, again, json))
+        }
         Some(Command::Transactions { since, json }) => {
             runtime()?.block_on(commands::transactions::run(&settings, since, json))
         }

@@ -67,6 +67,7 @@ pub use crate::domain::{FrontEnd, NextStep, Provider, Status, SyncStatus, advice
 pub use crate::engine::handle::{Asked, Call, Engine};
 pub use crate::engine::{Owner, Refusal, Role, WebhookCounts, WebhookState};
 pub use crate::integrations::gemini::error::GeminiError;
+pub use crate::integrations::gemini::explain::Explained;
 pub use crate::integrations::gemini::models::{Alias, GeminiSettings};
 pub use crate::integrations::gemini::report::TestReport;
 pub use crate::integrations::gemini::types::Model;

@@ -6,6 +6,7 @@ pub mod categorize;
 pub mod chat;
 pub mod config;
 pub mod customers;
+pub mod explain;
 
 pub mod gemini;
 pub mod import;

@@ -226,6 +226,9 @@ engine_calls! {
         |core| core.accept_suggestions_above(at_least).await;
     /// Forgets a categorization rule; false when there was none.
     fn delete_categorize_rule(id: String) -> bool = |core| core.delete_categorize_rule(id).await;
+    /// The month holding `day` explained by Gemini: the kept answer, or a new one (`again`).
+    fn explain_month(day: chrono::NaiveDate, again: bool) -> crate::integrations::gemini::explain::Explained =
+        |core| core.explain_month(day, again).await;
     /// Copies the data into `dir` (absolute, new or empty), with the master key when asked.
     fn backup(dir: std::path::PathBuf, with_key: bool) -> BackupReport =
         |core| core.backup(&dir, with_key).await;

@@ -17,6 +17,7 @@ pub mod categorize;
 pub mod chat;
 pub mod codec;
 pub mod fingerprint;
+pub mod insights;
 pub mod integrations;
 mod integrity;
 pub mod keyring;
@@ -228,6 +229,7 @@ struct Records {
     categorize_cache: sled::Tree,
     bank_line_classes: sled::Tree,
     categorize_runs: sled::Tree,
+    insights: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -339,6 +341,7 @@ impl Store {
             categorize_cache: db.open_tree(categorize::CACHE)?,
             bank_line_classes: db.open_tree(categorize::BANK_LINE_CLASSES)?,
             categorize_runs: db.open_tree(categorize::RUNS)?,
+            insights: db.open_tree(insights::TREE)?,
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;

@@ -239,3 +239,70 @@ async fn customers_names_are_sent_only_when_allowed() {
         assert!(!reply.text.contains("@example.com"), "{}", reply.text);
     }
 }
+
+#[tokio::test]
+async fn a_month_is_explained_once_kept_and_asked_again_only_when_wanted() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let engine = engine(dir.path(), &sandbox, Config::default()).await;
+    let november = NaiveDate::from_ymd_opt(2025, 11, 17).unwrap();
+    let before = sandbox.requests();
+    let first = engine.explain_month(november, false).await.unwrap();
+    assert!(first.asked_now);
+    assert_eq!(first.insight.month, "2025-11");
+    // The sandbox echoes the request's beginning: the month's explanation was asked for.
+    assert!(
+        first.insight.text.contains("Explain this month (2025-11)"),
+        "{}",
+        first.insight.text
+    );
+    assert_eq!(sandbox.requests(), before + 1);
+    let kept = engine.explain_month(november, false).await.unwrap();
+    assert!(!kept.asked_now);
+    assert_eq!(kept.insight, first.insight);
+    assert_eq!(sandbox.requests(), before + 1, "a kept answer asks nothing");
+    let again = engine.explain_month(november, true).await.unwrap();
+    assert!(again.asked_now);
+    assert_eq!(sandbox.requests(), before + 2);
+}
+
+#[test]
+fn the_month_figures_set_november_beside_october_and_the_year_before() {
+    let dir = tempfile::tempdir().unwrap();
+    store_books(dir.path());
+    let store = Store::open(&Paths::in_dir(dir.path()), "test").unwrap();
+    let figures = legion_hub::books::answers::month::month_figures(
+        &store,
+        NaiveDate::from_ymd_opt(2025, 11, 30).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(figures.totals[0].total, expected_total());
+    let classes: Vec<(String, String)> = figures
+        .by_class
+        .iter()
+        .map(|r| (r.group.clone(), r.total.clone()))
+        .collect();
+    assert_eq!(classes, expected_by_class());
+    // Weeks start on Monday: 3 Nov 2025 is one.
+    assert_eq!(figures.by_week[0].group, "2025-11-03");
+    assert_eq!(figures.last_month.month, "2025-10");
+    assert_eq!(figures.last_month.totals[0].total, "500.00");
+    assert_eq!(figures.same_month_last_year.month, "2024-11");
+    assert!(figures.same_month_last_year.totals.is_empty());
+}
+
+#[tokio::test]
+async fn explaining_needs_the_books_aggregates_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let mut config = Config::default();
+    config.gemini.books_access = BooksAccessSetting::Every(BooksAccess::None);
+    let engine = engine(dir.path(), &sandbox, config).await;
+    let before = sandbox.requests();
+    let error = engine
+        .explain_month(NaiveDate::from_ymd_opt(2025, 11, 1).unwrap(), false)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("books_access"), "{error}");
+    assert_eq!(sandbox.requests(), before);
+}

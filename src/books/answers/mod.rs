@@ -8,6 +8,7 @@
 pub mod bank;
 pub mod customers;
 pub mod hub;
+pub mod month;
 pub mod sales;
 pub mod search;
 

@@ -7,6 +7,7 @@ pub mod categorize;
 pub mod chat;
 pub mod client;
 pub mod error;
+pub mod explain;
 pub(crate) mod extras;
 pub mod grounded;
 pub mod key;
