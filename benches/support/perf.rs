@@ -6,12 +6,13 @@
 use std::path::{Path, PathBuf};
 
 /// The benches, in the order the table lists them.
-const ORDER: [&str; 12] = [
+const ORDER: [&str; 13] = [
     "status",
     "dashboard",
     "frame",
     "idle",
     "gemini",
+    "chat_tools",
     "mindbody",
     "sync",
     "bank",
