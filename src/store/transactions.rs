@@ -365,12 +365,13 @@ impl Store {
             .range(date_key(from, "")..date_key(to, ""))
         {
             let (k, _) = entry?;
-            if let Some(tx) = key_of_index(&k)
-                .map(|key| self.transaction(key))
-                .transpose()?
-                .flatten()
-            {
-                out.push(tx);
+            // Read with the trees already in hand: `transaction` would take the store's lock
+            // and copy every tree's handle again for each row.
+            let Some(key) = key_of_index(&k) else {
+                continue;
+            };
+            if let Some(value) = records.transactions.get(key.as_bytes())? {
+                out.push(decode_value(TREE, key.as_bytes(), &value)?);
             }
         }
         Ok(out)
