@@ -28,6 +28,14 @@ pub struct Confirm {
 
 const FORGETS_KEEPS: (&str, &str) = ("Forgotten", "Kept");
 
+/// What `A` would take now, said under a screen's detail (Reconcile, Categorize).
+pub fn accept_all_hint(count: usize, threshold: u8) -> String {
+    format!(
+        "A accepts the {count} suggestion{} at least {threshold}% sure.",
+        if count == 1 { "" } else { "s" }
+    )
+}
+
 impl Confirm {
     pub fn undo_match(id: &str) -> Confirm {
         Confirm {

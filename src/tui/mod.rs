@@ -15,6 +15,7 @@ pub mod overlay;
 pub mod paged;
 pub mod palette;
 pub mod screens;
+pub mod selection;
 pub mod terminal;
 pub mod text;
 pub mod theme;

@@ -7,6 +7,7 @@ use crate::tui::app::Screen;
 use crate::tui::confirm::Confirm;
 use crate::tui::overlay::Overlay;
 use crate::tui::screens::context::{Context, Outbox};
+use crate::tui::selection::move_selection;
 
 use super::CategorizeScreen;
 
@@ -136,19 +137,11 @@ impl CategorizeScreen {
     }
 
     fn move_by(&mut self, delta: i64, cx: &Context) {
-        let last = self.shown().len().saturating_sub(1) as i64;
-        let next = (self.selected as i64)
-            .saturating_add(delta)
-            .clamp(0, last.max(0)) as usize;
-        if next != self.selected {
+        let len = self.shown().len();
+        let rows = Self::rows(cx);
+        if move_selection(&mut self.selected, &mut self.top, delta, len, rows) {
+            // Another row: its own class picked.
             self.picked = None;
-        }
-        self.selected = next;
-        let rows = Self::rows(cx).max(1);
-        if self.selected < self.top {
-            self.top = self.selected;
-        } else if self.selected >= self.top + rows {
-            self.top = self.selected + 1 - rows;
         }
     }
 

@@ -8,6 +8,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::api::reconcile::{LineState, ReconcileView};
 use crate::format::money;
+use crate::tui::confirm::accept_all_hint;
 use crate::tui::layout;
 use crate::tui::screens::context::Context;
 use crate::tui::views::pane_block;
@@ -239,16 +240,7 @@ fn draw_detail(
         ));
     }
     lines.push(Line::styled(
-        format!(
-            "A accepts the {} suggestion{} at least {}% sure.",
-            screen.above_threshold(),
-            if screen.above_threshold() == 1 {
-                ""
-            } else {
-                "s"
-            },
-            screen.threshold
-        ),
+        accept_all_hint(screen.above_threshold(), screen.threshold),
         theme.dim(),
     ));
     let block = pane_block(" What it pays ", false, theme);
