@@ -196,6 +196,35 @@ async fn several_calls_in_one_turn_are_all_run_and_answered() {
     assert!(reply.text.contains(&total), "{}", reply.text);
 }
 
+/// "Explain this month" in the chat: Gemini asks for the month's figures, the same the
+/// `explain` command sends, and its answer quotes them.
+#[tokio::test]
+async fn explain_this_month_in_the_chat_gets_the_months_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let engine = engine(dir.path(), &sandbox, Config::default()).await;
+    let reply = ask(&engine, "Explain this month for me: 2025-11-20.").await;
+    let names: Vec<&str> = reply.tools.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["month_figures"], "{}", reply.text);
+    assert_eq!(reply.tools[0].arguments, "month of 2025-11-20");
+    assert!(
+        reply.tools[0].result.starts_with(&format!(
+            "2025-11: USD {} in 7 sales; 2025-10:",
+            expected_total()
+        )),
+        "{}",
+        reply.tools[0].result
+    );
+    let total = format!("totals.0.total = {}", expected_total());
+    assert!(reply.text.contains(&total), "{}", reply.text);
+    // October's one sale, set beside November.
+    assert!(
+        reply.text.contains("last_month.totals.0.total = 500.00"),
+        "{}",
+        reply.text
+    );
+}
+
 #[tokio::test]
 async fn with_books_access_none_no_tool_is_offered() {
     let dir = tempfile::tempdir().unwrap();

@@ -14,7 +14,7 @@ use super::tools::{FunctionCall, FunctionDeclaration};
 use crate::books::access::BooksAccess;
 use crate::books::answers::sales::{CurrencyTotal, GroupBy};
 use crate::books::answers::{
-    AnswerError, DateRange, bank, customers, hub, rows_wanted, sales, search,
+    AnswerError, DateRange, bank, customers, hub, month, rows_wanted, sales, search,
 };
 use crate::domain::Provider;
 use crate::store::{Store, ToolUse};
@@ -82,6 +82,14 @@ impl BooksTools {
                     )
                     .optional("n"),
                 ),
+            ),
+            FunctionDeclaration::new(
+                "month_figures",
+                "To explain a month: its revenue by class and by week, beside the month before and the same month a year earlier",
+                Some(Schema::object([(
+                    "day",
+                    Schema::string().described("Any date in the month, YYYY-MM-DD"),
+                )])),
             ),
             FunctionDeclaration::new(
                 "unreconciled",
@@ -192,6 +200,26 @@ impl BooksTools {
                     ),
                     None => "no customer bought anything".to_string(),
                 };
+                Ok((to_value(&answer), summary))
+            }
+            "month_figures" => {
+                let day = args.text("day")?;
+                let day = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| {
+                    AnswerError::Invalid(format!(
+                        "`day` must be a date written YYYY-MM-DD, not {:?}",
+                        crate::text::one_line_within(day, 40)
+                    ))
+                })?;
+                let answer = month::month_figures(store, day)?;
+                let summary = format!(
+                    "{}: {}; {}: {}; {}: {}",
+                    answer.month,
+                    totals_words(&answer.totals),
+                    answer.last_month.month,
+                    totals_words(&answer.last_month.totals),
+                    answer.same_month_last_year.month,
+                    totals_words(&answer.same_month_last_year.totals)
+                );
                 Ok((to_value(&answer), summary))
             }
             "unreconciled" => {
@@ -305,6 +333,12 @@ impl Args<'_> {
             }
             (None, None) => {}
         }
+        if let Some(day) = self.0.get("day").and_then(Value::as_str) {
+            words.push(format!(
+                "month of {}",
+                crate::text::one_line_within(day, 12)
+            ));
+        }
         if let Some(group) = self.0.get("group_by").and_then(Value::as_str) {
             words.push(format!("by {}", crate::text::one_line_within(group, 20)));
         }
@@ -340,7 +374,8 @@ mod tests {
     fn access_decides_what_is_offered() {
         assert!(names(BooksAccess::None).is_empty());
         let aggregates = names(BooksAccess::Aggregates);
-        assert_eq!(aggregates.len(), 6);
+        assert_eq!(aggregates.len(), 7);
+        assert!(aggregates.contains(&"month_figures".to_string()));
         assert!(!aggregates.contains(&"search_transactions".to_string()));
         assert!(names(BooksAccess::Lines).contains(&"search_transactions".to_string()));
     }
@@ -351,6 +386,10 @@ mod tests {
         assert_eq!(Args(&args).words(), "2026-11-01..2026-11-30 by class");
         let args = json!({"provider": "mindbody", "n": "5"});
         assert_eq!(Args(&args).words(), "mindbody n=5");
+        assert_eq!(
+            Args(&json!({"day": "2026-11-15"})).words(),
+            "month of 2026-11-15"
+        );
         assert_eq!(Args(&json!({})).words(), "");
     }
 }
