@@ -30,7 +30,14 @@ impl Core {
         let today = Local::now().date_naive();
         let from = today.and_hms_opt(0, 0, 0).unwrap_or_default();
         let to = from + chrono::Duration::days(1);
-        let rows = self.inner.store.transactions_between(from, to)?;
+        // The fee a deposit matched today posted is an expense, not a sale.
+        let rows: Vec<_> = self
+            .inner
+            .store
+            .transactions_between(from, to)?
+            .into_iter()
+            .filter(|t| t.is_sale())
+            .collect();
         Ok(TodaysSales {
             total: rows.iter().map(|t| t.amount).sum(),
             items: rows.len() as u64,

@@ -55,7 +55,16 @@ impl crate::store::codec::Record for Transaction {
     const VERSION: u32 = 1;
 }
 
+/// The source of the entries the books post themselves (a matched deposit's card fee, a cash
+/// deposit's over or short): expenses and adjustments, never sales.
+pub const BOOKS_SOURCE: &str = "books";
+
 impl Transaction {
+    /// A sale (or its return) a provider reported, as opposed to an entry the books posted.
+    pub fn is_sale(&self) -> bool {
+        self.source != BOOKS_SOURCE
+    }
+
     /// A re-read sale knows nothing of settlement (another sync records it): keep what was there.
     pub fn keeping_settlement_of(mut self, old: &Transaction) -> Transaction {
         if self.settlement.is_none() {

@@ -72,6 +72,13 @@ fn store_books(dir: &std::path::Path) {
         .collect();
     sales.push(sale(90, day(10, 31), 50_000, Some("Retail"), 3));
     sales.push(sale(91, day(12, 1), 70_000, Some("Retail"), 3));
+    // A matched deposit's card fee, posted by the books in November: an expense, never a sale.
+    sales.push(Transaction {
+        key: "books:fee:test".into(),
+        source: legion_hub::books::transaction::BOOKS_SOURCE.into(),
+        customer: None,
+        ..sale(92, day(11, 14), -1_234, Some("Card processing fees"), 1)
+    });
     store.upsert_transactions(&sales, false).unwrap();
     store
         .upsert_customers(&[
@@ -334,4 +341,34 @@ async fn explaining_needs_the_books_aggregates_allowed() {
         .unwrap_err();
     assert!(error.to_string().contains("books_access"), "{error}");
     assert_eq!(sandbox.requests(), before);
+}
+
+/// The title line's "Today's sales" counts sales only: a card fee the books posted today for a
+/// matched deposit is an expense, not a negative sale.
+#[tokio::test]
+async fn todays_sales_leave_out_the_fees_the_books_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::Local::now().date_naive();
+    {
+        let store = Store::open(&Paths::in_dir(dir.path()), "test").unwrap();
+        let fee = Transaction {
+            key: "books:fee:today".into(),
+            source: legion_hub::books::transaction::BOOKS_SOURCE.into(),
+            customer: None,
+            ..sale(1, today, -412, Some("Card processing fees"), 1)
+        };
+        store
+            .upsert_transactions(
+                &[sale(0, today, 15_000, Some("Class revenue"), 1), fee],
+                false,
+            )
+            .unwrap();
+    }
+    let settings = Settings {
+        paths: Paths::in_dir(dir.path()),
+        config: Config::default(),
+    };
+    let engine = Engine::open_with(&settings, Role::Dashboard, EngineOptions::default()).unwrap();
+    let sales = engine.todays_sales().await.unwrap();
+    assert_eq!((sales.total, sales.items), (Decimal::new(15_000, 2), 1));
 }

@@ -42,6 +42,9 @@ pub fn top_customers(
     let mut sums: HashMap<(String, String), (Decimal, u64)> = HashMap::new();
     let mut without_customer = 0;
     for t in store.transactions_between(start, end)? {
+        if !t.is_sale() {
+            continue;
+        }
         match t.customer {
             Some(customer) => {
                 let entry = sums.entry((customer, t.currency)).or_default();

@@ -149,7 +149,11 @@ pub fn sales_summary(
         } else {
             HashMap::new()
         };
+        // Sales only: the fees and cash differences reconciliation posts are not revenue.
         for t in store.transactions_between(start, end)? {
+            if !t.is_sale() {
+                continue;
+            }
             let day = t.date.date();
             let group = match group_by {
                 GroupBy::Day => day.to_string(),

@@ -697,7 +697,7 @@ fn fee_line_of(accepted: &Match, day: NaiveDate) -> Option<Transaction> {
         category_id: None,
         class: Some(class.to_string()),
         customer: None,
-        source: "books".into(),
+        source: crate::books::transaction::BOOKS_SOURCE.into(),
         returned: false,
         settlement: None,
         synced_at: Utc::now(),
