@@ -28,6 +28,11 @@ pub struct Confirm {
 
 const FORGETS_KEEPS: (&str, &str) = ("Forgotten", "Kept");
 
+/// The bulk-accept threshold moved by `step` percent, kept between 50% and 100% sure.
+pub fn threshold_moved(threshold: u8, step: i64) -> u8 {
+    (i64::from(threshold) + step).clamp(50, 100) as u8
+}
+
 /// What `A` would take now, said under a screen's detail (Reconcile, Categorize).
 pub fn accept_all_hint(count: usize, threshold: u8) -> String {
     format!(

@@ -66,6 +66,25 @@ pub fn draw(frame: &mut Frame, app: &App) {
     overlays::draw(frame, app);
 }
 
+/// A screen with nothing to show yet: its title and why (loading, or what went wrong), dimmed
+/// across its whole body.
+pub(crate) fn placeholder_pane(
+    frame: &mut Frame,
+    title: &str,
+    text: String,
+    area: Rect,
+    cx: &crate::tui::screens::context::Context,
+) {
+    use ratatui::widgets::{Paragraph, Wrap};
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(cx.theme.dim())
+            .wrap(Wrap { trim: true })
+            .block(pane_block(title.to_string(), cx.uncovered(), &cx.theme)),
+        area,
+    );
+}
+
 /// A pane's frame: highlighted when it has the focus.
 pub(crate) fn pane_block<'a>(
     title: impl Into<Line<'a>>,

@@ -11,7 +11,7 @@ use crate::format::money;
 use crate::tui::confirm::accept_all_hint;
 use crate::tui::layout;
 use crate::tui::screens::context::Context;
-use crate::tui::views::pane_block;
+use crate::tui::views::{pane_block, placeholder_pane};
 
 use super::CategorizeScreen;
 use super::update::run_words;
@@ -24,13 +24,12 @@ pub fn draw(frame: &mut Frame, screen: &CategorizeScreen, cx: &Context) {
             Some(error) => error.clone(),
             None => "Loading…".to_string(),
         };
-        let block = pane_block(" Categorize ", cx.uncovered(), theme);
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(theme.dim())
-                .wrap(Wrap { trim: true })
-                .block(block),
+        placeholder_pane(
+            frame,
+            " Categorize ",
+            text,
             list_area.union(detail_area),
+            cx,
         );
         return;
     };

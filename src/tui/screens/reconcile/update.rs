@@ -4,7 +4,7 @@ use crate::api::Event;
 use crate::api::reconcile::ReconcileView;
 use crate::tui::action::{Action, Request};
 use crate::tui::app::Screen;
-use crate::tui::confirm::Confirm;
+use crate::tui::confirm::{Confirm, threshold_moved};
 use crate::tui::overlay::Overlay;
 use crate::tui::screens::context::{Context, Outbox};
 use crate::tui::selection::move_selection;
@@ -66,7 +66,7 @@ impl ReconcileScreen {
                 }
             }
             Action::ReconcileThreshold(step) => {
-                self.threshold = (i64::from(self.threshold) + step).clamp(50, 100) as u8;
+                self.threshold = threshold_moved(self.threshold, step);
                 out.notify(
                     format!(
                         "Accept all takes suggestions at least {}% sure ({} now).",

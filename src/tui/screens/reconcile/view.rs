@@ -11,7 +11,7 @@ use crate::format::money;
 use crate::tui::confirm::accept_all_hint;
 use crate::tui::layout;
 use crate::tui::screens::context::Context;
-use crate::tui::views::pane_block;
+use crate::tui::views::{pane_block, placeholder_pane};
 
 use super::ReconcileScreen;
 
@@ -23,14 +23,7 @@ pub fn draw(frame: &mut Frame, screen: &ReconcileScreen, cx: &Context) {
             Some(error) => format!("{error}\n\ni imports a bank statement here."),
             None => "Loading…".to_string(),
         };
-        let block = pane_block(" Reconcile ", cx.uncovered(), theme);
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(theme.dim())
-                .wrap(Wrap { trim: true })
-                .block(block),
-            list_area.union(detail_area),
-        );
+        placeholder_pane(frame, " Reconcile ", text, list_area.union(detail_area), cx);
         return;
     };
     let shown = screen.shown();
