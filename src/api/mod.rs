@@ -6,7 +6,8 @@
 //! The contract's own types, made only to be shown to or sent by a front end, live in the files
 //! below: the events (`event`), the integration view (`view`), the requests (`requests`), the
 //! books' and webhooks' pages and summaries (`books`, `webhooks`), categorization's suggestions,
-//! rules and runs (`categorize`), the one-shot chat's answer
+//! rules and runs (`categorize`), the revenue reports, their overview and drill-down (`reports`),
+//! the one-shot chat's answer
 //! (`chat`), the sign-in's address and the revocation (`sign_in`), the key ids (`key_ids`) and the
 //! error (`error`). The rooms fill them and import them from these files, never through this one.
 //!
@@ -27,6 +28,7 @@ pub(crate) mod error;
 pub mod event;
 pub mod key_ids;
 pub mod reconcile;
+pub mod reports;
 pub mod requests;
 pub mod sign_in;
 pub mod view;

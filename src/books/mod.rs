@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod payment;
 pub mod queries;
 pub mod reconcile;
+pub mod reports;
 pub mod transaction;
 
 pub use account_key::AccountKey;

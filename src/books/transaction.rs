@@ -36,6 +36,14 @@ pub struct Transaction {
     /// Card/ACH settlement of the sale, for reconciliation.
     #[serde(default)]
     pub settlement: Option<Settlement>,
+    /// The studio location the sale was made at (Mindbody's `LocationId`); None when not said.
+    #[serde(default)]
+    pub location_id: Option<i64>,
+    /// How the sale was paid: a [`MethodKind`](crate::books::payment::MethodKind) name
+    /// ("card", "cash", "ach", "check", "other"), or [`SPLIT`] when its payments were of
+    /// several kinds; None when the sale names no payment.
+    #[serde(default)]
+    pub payment_method: Option<String>,
     pub synced_at: DateTime<Utc>,
 }
 
@@ -52,7 +60,25 @@ pub struct Settlement {
 
 impl crate::store::codec::Record for Transaction {
     const KIND: &'static str = "transaction";
-    const VERSION: u32 = 1;
+    /// 2: `location_id` and `payment_method` (read as None from a version-1 record).
+    const VERSION: u32 = 2;
+}
+
+/// The payment method of a sale paid in several kinds of way (part cash, part card).
+pub const SPLIT: &str = "split";
+
+/// The payment method a sale's payments make, by their kinds: None for no payment, the one
+/// kind's name, or [`SPLIT`].
+pub fn payment_method_of(
+    kinds: impl IntoIterator<Item = crate::books::payment::MethodKind>,
+) -> Option<String> {
+    let mut kinds = kinds.into_iter();
+    let first = kinds.next()?;
+    if kinds.all(|k| k == first) {
+        Some(first.name().to_string())
+    } else {
+        Some(SPLIT.to_string())
+    }
 }
 
 /// The source of the entries the books post themselves (a matched deposit's card fee, a cash

@@ -226,6 +226,16 @@ engine_calls! {
         |core| core.accept_suggestions_above(at_least).await;
     /// Forgets a categorization rule; false when there was none.
     fn delete_categorize_rule(id: String) -> bool = |core| core.delete_categorize_rule(id).await;
+    /// The month holding `month` at a glance: twelve months by group, against last month and
+    /// a year earlier, and day by day (read from the daily totals).
+    fn revenue_overview(month: chrono::NaiveDate, by: crate::api::reports::Grouping) -> crate::api::reports::RevenueOverview =
+        |core| core.revenue_overview(month, by).await;
+    /// Revenue over a range, by group and period (read from the daily totals).
+    fn revenue_report(query: crate::api::reports::RevenueQuery) -> crate::api::reports::RevenueReport =
+        |core| core.revenue_report(&query).await;
+    /// The sales behind one cell of the overview (a group in a month), in one currency.
+    fn revenue_cell(month: chrono::NaiveDate, group: crate::api::reports::GroupRef, currency: String) -> crate::api::reports::RevenueCell =
+        |core| core.revenue_cell(month, group, currency).await;
     /// The month holding `day` explained by Gemini: the kept answer, or a new one (`again`).
     fn explain_month(day: chrono::NaiveDate, again: bool) -> crate::integrations::gemini::explain::Explained =
         |core| core.explain_month(day, again).await;

@@ -189,6 +189,22 @@ impl Store {
         Ok(count)
     }
 
+    /// Every category's name by its account (`mindbody@5567`) and id, for the reports' labels.
+    pub fn category_names(
+        &self,
+    ) -> Result<std::collections::HashMap<(String, i64), String>, StoreError> {
+        let records = self.records()?;
+        let mut names = std::collections::HashMap::new();
+        for entry in records.categories.iter() {
+            let (k, v) = entry?;
+            let category: Category = decode_value(CATEGORIES, &k, &v)?;
+            let key = String::from_utf8_lossy(&k);
+            let account = key.split_once(':').map_or(&*key, |(account, _)| account);
+            names.insert((account.to_string(), category.id), category.name);
+        }
+        Ok(names)
+    }
+
     /// Every transaction of one sale (`mindbody:sale:{SaleId}:`), to record its settlement.
     pub fn transactions_with_prefix(&self, prefix: &str) -> Result<Vec<Transaction>, StoreError> {
         let records = self.records()?;

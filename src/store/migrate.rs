@@ -240,6 +240,8 @@ impl Store {
             },
         )?;
         run.per_site_meta(self, site.as_ref())?;
+        // The totals were built at open from the old keys (their account is the key's).
+        super::daily_totals::rebuild(&records)?;
 
         // Stamped last: records first, then the hub, whose version is what says "migrated".
         let mut done = sled::Batch::default();

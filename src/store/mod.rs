@@ -16,6 +16,7 @@ pub mod books;
 pub mod categorize;
 pub mod chat;
 pub mod codec;
+pub mod daily_totals;
 pub mod fingerprint;
 pub mod insights;
 pub mod integrations;
@@ -184,6 +185,9 @@ pub struct Store {
     records: Mutex<Option<Records>>,
     /// Sequence numbers are read then written: one appender at a time.
     append_lock: Mutex<()>,
+    /// A write to the transactions reads the old records and the daily totals, then writes
+    /// both: one writer at a time, or two would each add to totals the other had not seen.
+    transactions_lock: Mutex<()>,
     sealer: Sealer,
     /// What opening this store migrated (None: it was already at this build's schema).
     migration: Option<migrate::MigrationReport>,
@@ -208,6 +212,7 @@ struct Records {
     transactions: sled::Tree,
     transactions_by_date: sled::Tree,
     tombstones: sled::Tree,
+    daily_totals: sled::Tree,
     customers: sled::Tree,
     categories: sled::Tree,
     webhook_events: sled::Tree,
@@ -275,6 +280,7 @@ impl Store {
             records_path: paths.records_db(),
             records: Mutex::new(None),
             append_lock: Mutex::new(()),
+            transactions_lock: Mutex::new(()),
             sealer: Sealer::new(paths.key_file.clone()),
             migration: None,
             snapshot,
@@ -320,6 +326,7 @@ impl Store {
             transactions: db.open_tree(transactions::TREE)?,
             transactions_by_date: db.open_tree(transactions::BY_DATE)?,
             tombstones: db.open_tree(transactions::TOMBSTONES)?,
+            daily_totals: db.open_tree(daily_totals::TREE)?,
             customers: db.open_tree(books::CUSTOMERS)?,
             categories: db.open_tree(books::CATEGORIES)?,
             webhook_events: db.open_tree(webhooks::EVENTS)?,
@@ -351,12 +358,22 @@ impl Store {
                 tallies.records
             );
         }
+        if daily_totals::ensure_built(&records)? {
+            tracing::info!("the daily totals were built from the transactions");
+        }
         rejections::migrate_from_log(
             &records.webhook_log,
             &records.webhook_rejections,
             &records.webhook_stats,
         )?;
         Ok(records)
+    }
+
+    /// Held while the transactions (and their daily totals) are written.
+    fn writing_transactions(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.transactions_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Who holds the data directory: this process.

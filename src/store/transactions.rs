@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use sled::Batch;
 
 use super::codec;
+use super::daily_totals::{self, TotalsDelta};
 use super::{Records, Store, StoreError, decode_value};
 use crate::books::{Transaction, Upserted};
 
@@ -37,11 +38,11 @@ pub(super) fn ensure_count(db: &sled::Db, transactions: &sled::Tree) -> Result<(
     Ok(())
 }
 
-/// One change to the transactions: the records, their date index, the tombstones and the count,
-/// written as one batch per tree (records, index, tombstones, count), as before there was a
-/// repair. A crash between them can leave a record without its index entry, an entry without
-/// its record or a count off by the batch; the first start after a crash mends all three
-/// ([`repair_after_crash`]). A delete writes its tombstone before it takes the record out, so a
+/// One change to the transactions: the records, their date index, the tombstones, the count and
+/// the daily totals, written as one batch per tree (records, index, tombstones, count, totals),
+/// as before there was a repair. A crash between them can leave a record without its index
+/// entry, an entry without its record, a count or totals off by the batch; the first start after
+/// a crash mends them all ([`repair_after_crash`]). A delete writes its tombstone before it takes the record out, so a
 /// delete cut short keeps the tombstone and the repair drops the record. (One sled transaction
 /// over the four trees would make the four one write; it was tried while an empty-batch bug
 /// slowed every sync, so its own cost is not known.)
@@ -52,22 +53,28 @@ struct Changes {
     tombstones: Batch,
     /// Added to the count.
     count: i64,
+    /// Added to the daily totals: the new records' contributions less the old ones'.
+    totals: TotalsDelta,
 }
 
 impl Changes {
-    /// Takes these transactions out (records and index entries).
+    /// Takes these transactions out (records, index entries and their share of the totals).
     fn removing(old: &[Transaction]) -> Changes {
         let mut changes = Changes::default();
         for tx in old {
             changes.records.remove(tx.key.as_bytes());
             changes.index.remove(date_key(tx.date, &tx.key));
             changes.count -= 1;
+            changes.totals.take_away(tx);
         }
         changes
     }
 }
 
+/// Writes a change. The caller holds [`Store::writing_transactions`] from reading the old
+/// records until this returns: the totals are read, added to and written back here.
 fn commit(records: &Records, changes: Changes) -> Result<(), StoreError> {
+    let totals = changes.totals.into_batch(&records.daily_totals)?;
     records.transactions.apply_batch(changes.records)?;
     records.transactions_by_date.apply_batch(changes.index)?;
     records.tombstones.apply_batch(changes.tombstones)?;
@@ -84,6 +91,7 @@ fn commit(records: &Records, changes: Changes) -> Result<(), StoreError> {
             )
         })?;
     }
+    records.daily_totals.apply_batch(totals)?;
     Ok(())
 }
 
@@ -92,8 +100,8 @@ fn commit(records: &Records, changes: Changes) -> Result<(), StoreError> {
 const CLOSED: &[u8] = b"transactions.closed";
 
 /// At open, after a process that did not close the records (killed, power lost): makes the
-/// date index and the count agree with the records again, and drops records their tombstone
-/// says were deleted. A write cut short can leave a record without its index entry (missing from
+/// date index, the count and the daily totals agree with the records again, and drops records
+/// their tombstone says were deleted. A write cut short can leave a record without its index entry (missing from
 /// every list, and an upsert of the same record later finds it unchanged), an entry without its
 /// record, or a count off by the cut batch. One walk of the records and the index; only after a
 /// crash. Then marks the records open.
@@ -142,6 +150,7 @@ fn repair(records: &Records) -> Result<TransactionTallies, StoreError> {
     records.transactions.apply_batch(gone)?;
     records.transactions_by_date.apply_batch(index)?;
     records.db.insert(COUNT, &kept.to_be_bytes())?;
+    daily_totals::rebuild(records)?;
     Ok(TransactionTallies {
         records: kept,
         indexed: kept,
@@ -177,10 +186,16 @@ impl Store {
         revive: bool,
     ) -> Result<Vec<Upserted>, StoreError> {
         let records = self.records()?;
+        let _writing = self.writing_transactions();
         let mut outcomes = Vec::with_capacity(transactions.len());
         let mut batch = Batch::default();
         let mut index = Batch::default();
         let mut tombs = Batch::default();
+        let mut totals = TotalsDelta::default();
+        // What this page already wrote, by key: a key twice in one page is read as its first
+        // copy left it, so it is neither counted twice nor taken out of the totals twice.
+        let mut written: std::collections::HashMap<String, Transaction> =
+            std::collections::HashMap::new();
         for tx in transactions {
             let key = tx.key.as_bytes();
             if records.tombstones.contains_key(key)? {
@@ -190,11 +205,14 @@ impl Store {
                 }
                 tombs.remove(key);
             }
-            let old: Option<Transaction> = records
-                .transactions
-                .get(key)?
-                .map(|v| decode_value(TREE, key, &v))
-                .transpose()?;
+            let old: Option<Transaction> = match written.get(tx.key.as_str()) {
+                Some(earlier) => Some(earlier.clone()),
+                None => records
+                    .transactions
+                    .get(key)?
+                    .map(|v| decode_value(TREE, key, &v))
+                    .transpose()?,
+            };
             let tx = match &old {
                 Some(old) => tx.clone().keeping_settlement_of(old),
                 None => tx.clone(),
@@ -213,6 +231,11 @@ impl Store {
                 }
                 batch.insert(key, codec::encode(tx));
                 index.insert(date_key(tx.date, &tx.key), &[][..]);
+                if let Some(old) = &old {
+                    totals.take_away(old);
+                }
+                totals.add(tx);
+                written.insert(tx.key.clone(), tx.clone());
             }
             outcomes.push(outcome);
         }
@@ -224,6 +247,7 @@ impl Store {
                 index,
                 tombstones: tombs,
                 count: added,
+                totals,
             },
         )?;
         records.db.flush()?;
@@ -242,6 +266,7 @@ impl Store {
     /// Deletes a transaction and remembers that the user did.
     pub fn delete_transaction(&self, key: &str) -> Result<bool, StoreError> {
         let records = self.records()?;
+        let _writing = self.writing_transactions();
         let Some(old) = self.transaction(key)? else {
             return Ok(false);
         };
@@ -266,6 +291,7 @@ impl Store {
     /// ones): no tombstone, since the real ones replace them.
     pub fn remove_transactions(&self, keys: &[String]) -> Result<(), StoreError> {
         let records = self.records()?;
+        let _writing = self.writing_transactions();
         let mut old = Vec::with_capacity(keys.len());
         for key in keys {
             old.extend(self.transaction(key)?);

@@ -563,6 +563,8 @@ fn sale(key: &str, description: &str, class: Option<&str>) -> legion_hub::books:
         source: "mindbody".into(),
         returned: false,
         settlement: None,
+        location_id: None,
+        payment_method: None,
         synced_at: chrono::Utc::now(),
     }
 }

@@ -42,6 +42,8 @@ fn sale(n: usize, date: NaiveDate, cents: i64, class: Option<&str>, customer: u3
         source: "mindbody".into(),
         returned: cents < 0,
         settlement: None,
+        location_id: None,
+        payment_method: None,
         synced_at: Utc::now(),
     }
 }

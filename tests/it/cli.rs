@@ -273,6 +273,8 @@ fn seed_books(dir: &Path) {
         source: "mindbody".into(),
         returned: amount.is_sign_negative(),
         settlement: None,
+        location_id: None,
+        payment_method: None,
         synced_at: chrono::Utc::now(),
     };
     store

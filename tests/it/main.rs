@@ -30,6 +30,7 @@ mod newcomer;
 mod payments;
 mod readme;
 mod reconcile;
+mod reports;
 mod rooms;
 mod sandbox_bank;
 mod secrets;

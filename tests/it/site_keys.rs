@@ -390,6 +390,8 @@ fn two_sites_keep_their_sales_apart() {
         source: "mindbody".into(),
         returned: false,
         settlement: None,
+        location_id: None,
+        payment_method: None,
         synced_at: crate::support::noon(),
     };
     store

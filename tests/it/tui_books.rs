@@ -34,6 +34,8 @@ fn tx(i: i64, description: &str, cents: i64, class: Option<&str>) -> Transaction
         source: "mindbody".into(),
         returned: cents < 0,
         settlement: None,
+        location_id: None,
+        payment_method: None,
         synced_at: noon(),
     }
 }

@@ -700,6 +700,8 @@ fn fee_line_of(accepted: &Match, day: NaiveDate) -> Option<Transaction> {
         source: crate::books::transaction::BOOKS_SOURCE.into(),
         returned: false,
         settlement: None,
+        location_id: None,
+        payment_method: None,
         synced_at: Utc::now(),
     })
 }

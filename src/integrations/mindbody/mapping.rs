@@ -55,6 +55,14 @@ pub fn transactions_of(
     classes: &HashMap<i64, String>,
     synced_at: DateTime<Utc>,
 ) -> Vec<Transaction> {
+    let payment_method =
+        crate::books::transaction::payment_method_of(sale.payments.iter().map(|p| {
+            PaymentMethod::from_mindbody(
+                p.kind.as_deref().unwrap_or_default(),
+                p.transaction_id.is_some(),
+            )
+            .kind()
+        }));
     sale.purchased_items
         .iter()
         .map(|item| {
@@ -81,6 +89,8 @@ pub fn transactions_of(
                 source: "mindbody".into(),
                 returned: item.returned,
                 settlement: None,
+                location_id: sale.location_id,
+                payment_method: payment_method.clone(),
                 synced_at,
             }
         })

@@ -73,6 +73,8 @@ pub fn store_transactions(store: &legion_hub::store::Store, n: i64) {
             source: "mindbody".into(),
             returned: false,
             settlement: None,
+            location_id: None,
+            payment_method: None,
             synced_at: Utc::now(),
         })
         .collect();

@@ -142,6 +142,13 @@ impl SaleCreated {
 
     /// The provisional transactions of this sale at `site`, until a sync brings its real ones.
     pub fn transactions(&self, site: &AccountKey, received_at: DateTime<Utc>) -> Vec<Transaction> {
+        // A webhook names no card transaction: a method it does not name is `Other`, as its
+        // provisional payments say.
+        let payment_method =
+            crate::books::transaction::payment_method_of(self.payments.iter().map(|p| {
+                PaymentMethod::from_mindbody(p.method_name.as_deref().unwrap_or_default(), false)
+                    .kind()
+            }));
         let buyer = self
             .purchasing_client_id
             .as_deref()
@@ -168,6 +175,8 @@ impl SaleCreated {
                 source: "mindbody".into(),
                 returned: item.amount_paid.is_sign_negative(),
                 settlement: None,
+                location_id: self.location_id,
+                payment_method: payment_method.clone(),
                 synced_at: received_at,
             })
             .collect()

@@ -1,0 +1,288 @@
+//! Revenue reports on the sandbox studio: the report's totals equal the transactions to the cent
+//! for every grouping; a re-class moves the amount between classes; a webhook sale adds to today;
+//! a delete takes away. The reports read the daily totals kept on every write; these tests read
+//! the transactions themselves to check them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Local, NaiveDate};
+use legion_hub::api::reports::{GroupRef, Grouping, Period, RevenueQuery, RevenueReport};
+use legion_hub::books::Transaction;
+use legion_hub::engine::{Engine, SyncRequest};
+use legion_hub::sandbox::Sandbox;
+use legion_hub::sandbox::webhooks::SendPlan;
+use rust_decimal::Decimal;
+
+struct Hub {
+    sandbox: Arc<Sandbox>,
+    engine: Engine,
+    _services: legion_hub::server::Services,
+    _dir: tempfile::TempDir,
+}
+
+async fn synced_hub() -> Hub {
+    let sandbox = Arc::new(Sandbox::start().await.unwrap());
+    sandbox.mindbody.set_auto_approve(true);
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = crate::support::mindbody::settings(dir.path(), &sandbox.mindbody, |_| {});
+    settings.config.mindbody = sandbox.mindbody_endpoints();
+    let engine = crate::support::mindbody::open(&settings);
+    crate::support::mindbody::connect(&engine).await;
+    let (services, _) = crate::support::serving::receiving_here(&engine, &settings).await;
+    engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+    Hub {
+        sandbox,
+        engine,
+        _services: services,
+        _dir: dir,
+    }
+}
+
+fn account(key: &str) -> String {
+    key.split_once(':').map_or(key, |(a, _)| a).to_string()
+}
+
+/// The group a transaction is in, worked out here from the transaction itself.
+fn group_of(tx: &Transaction, by: Grouping) -> GroupRef {
+    match by {
+        Grouping::Class => GroupRef::Class {
+            class: tx.class.clone(),
+        },
+        Grouping::Category => GroupRef::Category {
+            account: account(&tx.key),
+            category: tx.category_id,
+        },
+        Grouping::Method => GroupRef::Method {
+            method: tx.payment_method.clone(),
+        },
+        Grouping::Location => GroupRef::Location {
+            account: account(&tx.key),
+            location: tx.location_id,
+        },
+    }
+}
+
+async fn sales(engine: &Engine) -> Vec<Transaction> {
+    engine
+        .transactions_since(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.is_sale())
+        .collect()
+}
+
+async fn report(engine: &Engine, from: NaiveDate, to: NaiveDate, by: Grouping) -> RevenueReport {
+    engine
+        .revenue_report(RevenueQuery {
+            from,
+            to,
+            by: Some(by),
+            period: Some(Period::Month),
+            currency: None,
+        })
+        .await
+        .unwrap()
+}
+
+/// Every grouping's rows (and the whole) equal the transactions' sums, to the cent.
+async fn assert_report_equals_the_transactions(engine: &Engine) -> (NaiveDate, NaiveDate) {
+    let all = sales(engine).await;
+    assert!(all.len() > 100, "the studio synced: {}", all.len());
+    let from = all.iter().map(|t| t.date.date()).min().unwrap();
+    let to = all.iter().map(|t| t.date.date()).max().unwrap();
+    for by in Grouping::ALL {
+        let report = report(engine, from, to, by).await;
+        assert_eq!(report.currency, "USD");
+        let mut expected: BTreeMap<GroupRef, (Decimal, Decimal, u64)> = BTreeMap::new();
+        for tx in &all {
+            let cell = expected.entry(group_of(tx, by)).or_default();
+            cell.0 += tx.amount;
+            cell.1 += tx.discount;
+            cell.2 += 1;
+        }
+        let got: BTreeMap<GroupRef, (Decimal, Decimal, u64)> = report
+            .rows
+            .iter()
+            .filter(|r| r.parent.is_none())
+            .map(|r| {
+                (
+                    r.group.clone().unwrap(),
+                    (r.total.net, r.total.discounts, r.total.count),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "by {}", by.name());
+        let whole: Decimal = all.iter().map(|t| t.amount).sum();
+        assert_eq!(report.total.net, whole, "by {}", by.name());
+        assert_eq!(report.total.count, all.len() as u64);
+        let by_columns: Decimal = report.column_totals.iter().map(|c| c.net).sum();
+        assert_eq!(by_columns, whole);
+        assert!(report.total.refunds >= Decimal::ZERO);
+    }
+    (from, to)
+}
+
+fn net_of(report: &RevenueReport, class: Option<&str>) -> Decimal {
+    report
+        .rows
+        .iter()
+        .find(|r| {
+            r.parent.is_none()
+                && r.group
+                    == Some(GroupRef::Class {
+                        class: class.map(str::to_string),
+                    })
+        })
+        .map_or(Decimal::ZERO, |r| r.total.net)
+}
+
+#[tokio::test]
+async fn the_revenue_report_equals_the_transactions_and_follows_reclass_webhook_and_delete() {
+    let hub = synced_hub().await;
+    let engine = &hub.engine;
+    let (from, to) = assert_report_equals_the_transactions(engine).await;
+
+    // A re-class of a category moves its sales from one class to another.
+    let all = sales(engine).await;
+    let category = all.iter().find_map(|t| t.category_id).unwrap();
+    let in_category: Vec<&Transaction> = all
+        .iter()
+        .filter(|t| t.category_id == Some(category))
+        .collect();
+    let moved: Decimal = in_category.iter().map(|t| t.amount).sum();
+    let old_class = in_category[0].class.clone();
+    assert!(in_category.iter().all(|t| t.class == old_class));
+    let before = report(engine, from, to, Grouping::Class).await;
+    let changed = engine
+        .map_category(category, Some("Reports test class".into()))
+        .await
+        .unwrap();
+    assert_eq!(changed, in_category.len());
+    let after = report(engine, from, to, Grouping::Class).await;
+    assert_eq!(net_of(&after, Some("Reports test class")), moved);
+    assert_eq!(
+        net_of(&after, old_class.as_deref()),
+        net_of(&before, old_class.as_deref()) - moved
+    );
+    assert_eq!(after.total, before.total);
+    assert_report_equals_the_transactions(engine).await;
+
+    // A webhook's sale adds to today.
+    let today = Local::now().date_naive();
+    let overview = |engine: &Engine| {
+        let engine = engine.clone();
+        async move {
+            engine
+                .revenue_overview(today, Grouping::Class)
+                .await
+                .unwrap()
+        }
+    };
+    let day_of = |o: &legion_hub::api::reports::RevenueOverview| {
+        o.days.iter().find(|d| d.day == today).unwrap().amounts
+    };
+    let was = overview(engine).await;
+    let notice = hub
+        .sandbox
+        .mindbody
+        .with_studio(|s| s.add_sale(Local::now().naive_local(), Decimal::new(4_321, 2)));
+    let body = hub.sandbox.webhooks.sale_body(&notice);
+    hub.sandbox
+        .webhooks
+        .send(vec![body], &SendPlan::default())
+        .await;
+    let mut now = overview(engine).await;
+    for _ in 0..500 {
+        if day_of(&now).count > day_of(&was).count {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        now = overview(engine).await;
+    }
+    assert_eq!(day_of(&now).net, day_of(&was).net + Decimal::new(4_321, 2));
+    assert_eq!(
+        now.this_month.net,
+        was.this_month.net + Decimal::new(4_321, 2)
+    );
+    let in_days: Decimal = now.days.iter().map(|d| d.amounts.net).sum();
+    assert_eq!(in_days, now.this_month.net);
+    assert_eq!(now.month_totals.last().unwrap().net, now.this_month.net);
+
+    // A delete takes the sale away.
+    let gone = sales(engine)
+        .await
+        .into_iter()
+        .find(|t| t.date.date() == today && t.amount > Decimal::ZERO)
+        .unwrap();
+    assert!(engine.delete_transaction(gone.key.clone()).await.unwrap());
+    let then = overview(engine).await;
+    assert_eq!(day_of(&then).net, day_of(&now).net - gone.amount);
+    assert_eq!(day_of(&then).count, day_of(&now).count - 1);
+    assert_report_equals_the_transactions(engine).await;
+}
+
+#[tokio::test]
+async fn the_overview_adds_up_and_a_cell_lists_its_transactions() {
+    let hub = synced_hub().await;
+    let engine = &hub.engine;
+    let all = sales(engine).await;
+    let month = all.iter().map(|t| t.date.date()).max().unwrap();
+    let overview = engine
+        .revenue_overview(month, Grouping::Category)
+        .await
+        .unwrap();
+    assert_eq!(overview.months.len(), 12);
+    assert_eq!(*overview.months.last().unwrap(), overview.month);
+    let rows_this_month: Decimal = overview.rows.iter().map(|r| r.months[11].net).sum();
+    assert_eq!(rows_this_month, overview.this_month.net);
+    let whole: Decimal = overview.month_totals.iter().map(|m| m.net).sum();
+    assert_eq!(whole, overview.total.net);
+    let row = &overview.rows[0];
+    let cell = engine
+        .revenue_cell(month, row.group.clone(), overview.currency.clone())
+        .await
+        .unwrap();
+    assert_eq!(cell.amounts, row.months[11]);
+    assert_eq!(cell.total_count, cell.transactions.len() as u64);
+    let listed: Decimal = cell.transactions.iter().map(|t| t.amount).sum();
+    assert_eq!(listed, row.months[11].net);
+    assert!(
+        cell.transactions.windows(2).all(|w| w[0].date >= w[1].date),
+        "newest first"
+    );
+
+    // By class, each class's categories sit right beneath it and add up to it.
+    let by_class = engine
+        .revenue_overview(month, Grouping::Class)
+        .await
+        .unwrap();
+    for (i, row) in by_class.rows.iter().enumerate() {
+        if row.parent.is_some() {
+            continue;
+        }
+        let beneath: Decimal = by_class.rows[i + 1..]
+            .iter()
+            .take_while(|r| r.parent.is_some())
+            .map(|r| r.total.net)
+            .sum();
+        assert_eq!(beneath, row.total.net, "{}", row.label);
+    }
+    assert_eq!(by_class.total, overview.total);
+    assert!(
+        engine
+            .revenue_report(RevenueQuery {
+                from: month,
+                to: month - chrono::Days::new(1),
+                by: None,
+                period: None,
+                currency: None,
+            })
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("backwards")
+    );
+}
