@@ -6,7 +6,6 @@
 //! studio's bank account is made from the same functions (`sandbox::bank`).
 
 pub mod cards;
-pub mod contracts;
 
 use std::collections::HashMap;
 
@@ -61,11 +60,6 @@ pub struct Studio {
     pub added: Vec<(NaiveDateTime, Decimal)>,
     /// Clients modified after creation: index → when.
     pub modified_clients: HashMap<u64, NaiveDateTime>,
-    /// Clients `0..members` hold a monthly contract paid by autopay (`contracts`); none by
-    /// default.
-    pub members: u64,
-    /// Contracts cancelled after the studio was made: member → when.
-    pub cancelled_contracts: HashMap<u64, NaiveDateTime>,
 }
 
 /// One purchased item of a generated sale.
@@ -138,15 +132,7 @@ impl Studio {
             edits: HashMap::new(),
             added: Vec::new(),
             modified_clients: HashMap::new(),
-            members: 0,
-            cancelled_contracts: HashMap::new(),
         }
-    }
-
-    /// The same studio, its first `members` clients holding contracts.
-    pub fn with_members(mut self, members: u64) -> Studio {
-        self.members = members;
-        self
     }
 
     pub fn sale_time(&self, i: u64) -> NaiveDateTime {
@@ -179,8 +165,8 @@ impl Studio {
         first..past.max(first)
     }
 
-    /// One page of the sales made in [start, end] (generated ones by time, then added ones, then
-    /// the members' autopays), and how many there are in all. Only the page is built.
+    /// One page of the sales made in [start, end] (generated ones by time, then added ones),
+    /// and how many there are in all. Only the page is built.
     pub fn sales_page(
         &self,
         start: NaiveDateTime,
@@ -195,19 +181,13 @@ impl Studio {
             .enumerate()
             .filter(|(_, (at, _))| *at >= start && *at <= end)
             .collect();
-        let autopays = self.autopays_between(start, end);
         let in_generated = (generated.end - generated.start) as usize;
-        let in_added = in_generated + added.len();
-        page_of(in_added + autopays.len(), offset, limit, |k| {
+        page_of(in_generated + added.len(), offset, limit, |k| {
             if k < in_generated {
                 self.sale(generated.start + k as u64)
-            } else if k < in_added {
+            } else {
                 let (n, (at, total)) = added[k - in_generated];
                 self.added_sale(n as u64, *at, *total)
-            } else {
-                let (member, month, at) = autopays[k - in_added];
-                self.membership(member)
-                    .map_or(Value::Null, |m| m.sale(month, at))
             }
         })
     }

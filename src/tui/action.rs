@@ -127,6 +127,16 @@ pub enum Action {
     RequestFailed(String),
     /// A page of one of the long lists could not be loaded: which list, and why.
     PageFailed(PagedList, String),
+    // The Reports screen.
+    /// `←→`: the month before or after the one on show.
+    ReportsMonth(i64),
+    /// `t`: back to this month.
+    ReportsThisMonth,
+    /// `g`: the next grouping (class, category, payment method, location).
+    ReportsGrouping,
+    ReportsLoaded(Box<Result<crate::api::reports::RevenueOverview, String>>),
+    /// The transactions behind a cell.
+    ReportsCellLoaded(Box<Result<crate::api::reports::RevenueCell, String>>),
     // The Categorize screen.
     /// `r`: accept the selected suggestion and make a rule of it.
     CategorizeRule,
@@ -244,6 +254,17 @@ pub enum Request {
     },
     /// Read a bank statement file and import it (off the frame loop: reading takes a while).
     ImportBank(Box<ImportJob>),
+    /// Twelve months of revenue ending at `month`, by a grouping, from the daily totals.
+    LoadRevenueOverview {
+        month: chrono::NaiveDate,
+        by: crate::api::reports::Grouping,
+    },
+    /// The transactions behind one group's month.
+    LoadRevenueCell {
+        month: chrono::NaiveDate,
+        group: crate::api::reports::GroupRef,
+        currency: String,
+    },
     /// The suggestions, the classes and the rules.
     LoadCategorize,
     DecideSuggestion {
@@ -284,6 +305,8 @@ impl Request {
                 | Request::CancelConnect
                 | Request::LoadTodaysSales
                 | Request::LoadBankStanding
+                | Request::LoadRevenueOverview { .. }
+                | Request::LoadRevenueCell { .. }
                 | Request::LoadCategories
                 | Request::SyncMindbody
                 | Request::LoadWebhookEvents { .. }

@@ -19,6 +19,7 @@ use super::screens::context::{Context, Covered, Outbox};
 use super::screens::events::EventsScreen;
 use super::screens::hub::HubScreen;
 use super::screens::reconcile::ReconcileScreen;
+use super::screens::reports::ReportsScreen;
 use super::screens::transactions::TransactionsScreen;
 use super::theme::Theme;
 use crate::present;
@@ -26,7 +27,7 @@ use crate::present;
 pub use super::overlay::{Overlay, Popup};
 pub use super::screens::hub::{History, Pane};
 
-/// The six screens.
+/// The seven screens.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Screen {
     /// The integrations hub.
@@ -40,6 +41,8 @@ pub enum Screen {
     Events,
     /// Bank lines beside the sales they pay.
     Reconcile,
+    /// Revenue by service type over twelve months, and the month against the ones before.
+    Reports,
     /// Suggested classes for what has none, to accept or not.
     Categorize,
 }
@@ -67,6 +70,7 @@ pub struct App {
     pub transactions: TransactionsScreen,
     pub events: EventsScreen,
     pub reconcile: ReconcileScreen,
+    pub reports: ReportsScreen,
     pub categorize: CategorizeScreen,
     /// Requests made by actions, sent with the next [`App::requests`].
     pub(super) queue: Vec<Request>,
@@ -90,6 +94,7 @@ impl App {
             transactions: TransactionsScreen::default(),
             events: EventsScreen::default(),
             reconcile: ReconcileScreen::default(),
+            reports: ReportsScreen::default(),
             categorize: CategorizeScreen::default(),
             queue: Vec::new(),
             clipboard: None,
@@ -136,6 +141,7 @@ impl App {
         );
         out.extend(self.events.requests(&cx, self.screen == Screen::Events));
         out.extend(self.reconcile.requests(self.screen == Screen::Reconcile));
+        out.extend(self.reports.requests(&cx, self.screen == Screen::Reports));
         out.extend(self.categorize.requests(self.screen == Screen::Categorize));
         out.extend(self.hub.requests(&cx));
         out
@@ -159,6 +165,7 @@ impl App {
                 self.transactions.on_event(&event);
                 self.events.on_event(&event);
                 self.reconcile.on_event(&event);
+                self.reports.on_event(&event);
                 self.categorize.on_event(&event);
             }
             // Answers go to whoever asked.
@@ -184,6 +191,8 @@ impl App {
                     out.notify(text, is_error);
                 }
             }
+            Action::ReportsLoaded(answer) => self.reports.loaded(*answer),
+            Action::ReportsCellLoaded(answer) => self.reports.cell_loaded(*answer),
             Action::CategorizeLoaded(answer) => self.categorize.loaded(*answer),
             Action::CategorizePlanned(plan) => self.categorize.planned(*plan, &mut out),
             Action::CategorizeRan(report) => self.categorize.ran(*report, &mut out),
@@ -252,6 +261,7 @@ impl App {
             Screen::Transactions => self.transactions.update(action, cx, out),
             Screen::Events => self.events.update(action, cx, out),
             Screen::Reconcile => self.reconcile.update(action, cx, out),
+            Screen::Reports => self.reports.update(action, cx, out),
             Screen::Categorize => self.categorize.update(action, cx, out),
         };
         let Some(action) = action else { return };
@@ -299,6 +309,7 @@ impl App {
             Screen::Transactions => self.transactions.on_show(),
             Screen::Events => self.events.on_show(out),
             Screen::Reconcile => self.reconcile.on_show(),
+            Screen::Reports => self.reports.on_show(),
             Screen::Categorize => self.categorize.on_show(),
         }
     }
@@ -444,6 +455,8 @@ fn is_from_user(action: &Action) -> bool {
             | Action::WebhookSummaryLoaded(_)
             | Action::ReconcileLoaded(_)
             | Action::ReconcileChanged(_)
+            | Action::ReportsLoaded(_)
+            | Action::ReportsCellLoaded(_)
             | Action::CategorizeLoaded(_)
             | Action::CategorizePlanned(_)
             | Action::CategorizeRan(_)

@@ -66,6 +66,7 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
         Screen::Transactions => keys::dispatch(screens::transactions::KEYS, &(), key),
         Screen::Events => keys::dispatch(screens::events::KEYS, &(), key),
         Screen::Reconcile => keys::dispatch(screens::reconcile::KEYS, &app.reconcile, key),
+        Screen::Reports => keys::dispatch(screens::reports::KEYS, &app.reports, key),
         Screen::Categorize => keys::dispatch(screens::categorize::KEYS, &app.categorize, key),
     };
     on_screen
@@ -90,6 +91,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Screen::Transactions => keys::hints(screens::transactions::KEYS, &()).collect(),
         Screen::Events => keys::hints(screens::events::KEYS, &()).collect(),
         Screen::Reconcile => keys::hints(screens::reconcile::KEYS, &app.reconcile).collect(),
+        Screen::Reports => keys::hints(screens::reports::KEYS, &app.reports).collect(),
         Screen::Categorize => keys::hints(screens::categorize::KEYS, &app.categorize).collect(),
     }
 }
@@ -102,6 +104,7 @@ pub fn help() -> Vec<(&'static str, &'static str)> {
         .chain(keys::help(screens::transactions::KEYS))
         .chain(keys::help(screens::events::KEYS))
         .chain(keys::help(screens::reconcile::KEYS))
+        .chain(keys::help(screens::reports::KEYS))
         .chain(keys::help(screens::categorize::KEYS))
         .collect();
     lines.sort_by_key(|(section, _, _)| *section); // stable: table order within a section
@@ -140,8 +143,8 @@ static APP: &[Binding<App>] = &[
     Binding::keys(&[Key(Char('q'))], |_| Action::Quit).help(Section::Anywhere, "q  Ctrl-c", "quit"),
     Binding::keys(&[Key(Char('1'))], |_| Action::ShowScreen(Screen::Hub)).help(
         Section::Anywhere,
-        "1  2  3  4  5  7",
-        "the hub; chat with Gemini; transactions; events; reconcile; categorize",
+        "1  2  3  4  5  6  7",
+        "the hub; chat with Gemini; transactions; events; reconcile; reports; categorize",
     ),
     Binding::keys(&[Key(Char('2'))], |_| Action::ShowScreen(Screen::Chat)),
     Binding::keys(&[Key(Char('3'))], |_| {
@@ -149,6 +152,7 @@ static APP: &[Binding<App>] = &[
     }),
     Binding::keys(&[Key(Char('4'))], |_| Action::ShowScreen(Screen::Events)),
     Binding::keys(&[Key(Char('5'))], |_| Action::ShowScreen(Screen::Reconcile)),
+    Binding::keys(&[Key(Char('6'))], |_| Action::ShowScreen(Screen::Reports)),
     Binding::keys(&[Key(Char('7'))], |_| {
         Action::ShowScreen(Screen::Categorize)
     }),

@@ -42,6 +42,7 @@ pub enum Section {
     Selected,
     Chat,
     Reconcile,
+    Reports,
     Categorize,
     Mouse,
 }

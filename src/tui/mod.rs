@@ -355,6 +355,22 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .await,
             |n| format!("{n} suggestion{} accepted.", if n == 1 { "" } else { "s" }),
         ),
+        Request::LoadRevenueOverview { month, by } => Action::ReportsLoaded(Box::new(
+            engine
+                .revenue_overview(month, by)
+                .await
+                .map_err(|e| explain(&e)),
+        )),
+        Request::LoadRevenueCell {
+            month,
+            group,
+            currency,
+        } => Action::ReportsCellLoaded(Box::new(
+            engine
+                .revenue_cell(month, group, currency)
+                .await
+                .map_err(|e| explain(&e)),
+        )),
         Request::LoadCategorize => Action::CategorizeLoaded(Box::new(
             engine.categorize_view().await.map_err(|e| explain(&e)),
         )),

@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, BorderType, Borders};
 use super::app::{App, Pane, Screen};
 use super::screens::context::Context;
 use super::screens::hub::{detail, history, view as integrations};
-use super::screens::{categorize, chat, events, reconcile, transactions};
+use super::screens::{categorize, chat, events, reconcile, reports, transactions};
 use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -42,6 +42,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Reconcile => {
             title::draw(frame, top_line, app);
             reconcile::view::draw(frame, &app.reconcile, &cx);
+            status_bar::draw_at_bottom(frame, size, app);
+        }
+        Screen::Reports => {
+            title::draw(frame, top_line, app);
+            reports::view::draw(frame, &app.reports, &cx);
             status_bar::draw_at_bottom(frame, size, app);
         }
         Screen::Categorize => {

@@ -1,0 +1,15 @@
+//! Reports (`6`): where the money comes from. Revenue by service type (financial class, with the
+//! Mindbody categories beneath it) or by category, payment method or location, over the twelve
+//! months ending at the month on show, as a table and as bars; that month against the month
+//! before and the same month a year earlier, with refunds and discounts apart; and its days as a
+//! sparkline. `←→` moves the month, `g` changes the grouping, Enter lists the transactions behind
+//! the selected row's month. Everything is read from the daily totals the books keep, so a frame
+//! costs the same whatever the size of the history.
+
+mod keys;
+mod state;
+pub(crate) mod update;
+pub(crate) mod view;
+
+pub use keys::KEYS;
+pub use state::{Drill, ReportsScreen};

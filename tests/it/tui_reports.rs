@@ -1,0 +1,352 @@
+//! The Reports screen (`6`) as a person uses it: the twelve months by class with the categories
+//! beneath, the bars, the month against the one before and a year earlier, the keys that move
+//! the month and the grouping, and Enter into the sales behind a row. Last, on a synced sandbox
+//! studio: what the screen shows adds up to the transactions themselves.
+
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Utc};
+use legion_hub::api::Transaction;
+use legion_hub::api::reports::{
+    Amounts, DayAmounts, GroupRef, Grouping, OverviewRow, RevenueCell, RevenueOverview,
+};
+use legion_hub::engine::SyncRequest;
+use legion_hub::tui::action::{Action, Request};
+use legion_hub::tui::app::{App, Screen};
+use legion_hub::tui::keymap;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use rust_decimal::Decimal;
+
+use crate::support::dashboard::{self, screen};
+
+fn nov() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+}
+
+/// Sales and refunds in cents; the net is what is left.
+fn amounts(sales: i64, refunds: i64) -> Amounts {
+    Amounts {
+        sales: Decimal::new(sales, 2),
+        refunds: Decimal::new(refunds, 2),
+        discounts: Decimal::new(sales / 50, 2),
+        tax: Decimal::ZERO,
+        net: Decimal::new(sales - refunds, 2),
+        count: (sales / 2_500).max(0) as u64,
+    }
+}
+
+fn add(a: &Amounts, b: &Amounts) -> Amounts {
+    Amounts {
+        sales: a.sales + b.sales,
+        refunds: a.refunds + b.refunds,
+        discounts: a.discounts + b.discounts,
+        tax: a.tax + b.tax,
+        net: a.net + b.net,
+        count: a.count + b.count,
+    }
+}
+
+/// Twelve months of a group growing by `step` cents a month from `first`.
+fn row(group: GroupRef, label: &str, parent: Option<&str>, first: i64, step: i64) -> OverviewRow {
+    let months: Vec<Amounts> = (0..12)
+        .map(|i| amounts(first + i * step, if i == 11 { 12_900 } else { 0 }))
+        .collect();
+    let total = months.iter().fold(Amounts::default(), |t, a| add(&t, a));
+    OverviewRow {
+        group,
+        label: label.into(),
+        parent: parent.map(str::to_string),
+        months,
+        total,
+        same_month_last_year: amounts(first - step, 0),
+    }
+}
+
+fn overview() -> RevenueOverview {
+    let class = |name: &str| GroupRef::Class {
+        class: Some(name.into()),
+    };
+    let category = |class: &str, id: i64| GroupRef::ClassCategory {
+        class: Some(class.into()),
+        account: "mindbody@-99".into(),
+        category: Some(id),
+    };
+    let drop_ins = row(
+        category("Class revenue", 1),
+        "Drop-ins",
+        Some("Class revenue"),
+        400_000,
+        20_000,
+    );
+    let packs = row(
+        category("Class revenue", 2),
+        "Class packs",
+        Some("Class revenue"),
+        800_000,
+        30_000,
+    );
+    // The class is the sum of its categories.
+    let classes = OverviewRow {
+        group: class("Class revenue"),
+        label: "Class revenue".into(),
+        parent: None,
+        months: (0..12)
+            .map(|i| add(&drop_ins.months[i], &packs.months[i]))
+            .collect(),
+        total: add(&drop_ins.total, &packs.total),
+        same_month_last_year: add(&drop_ins.same_month_last_year, &packs.same_month_last_year),
+    };
+    let retail = row(class("Retail"), "Retail", None, 150_000, 1_000);
+    let month_totals: Vec<Amounts> = (0..12)
+        .map(|i| add(&classes.months[i], &retail.months[i]))
+        .collect();
+    let total = add(&classes.total, &retail.total);
+    let months: Vec<NaiveDate> = (0..12)
+        .map(|i| nov().checked_sub_months(Months::new(11 - i)).unwrap())
+        .collect();
+    let days = (1..=30)
+        .map(|d| DayAmounts {
+            day: NaiveDate::from_ymd_opt(2026, 11, d).unwrap(),
+            amounts: if d <= 25 {
+                amounts(50_000 + i64::from(d % 7) * 10_000, 0)
+            } else {
+                Amounts::default()
+            },
+        })
+        .collect();
+    RevenueOverview {
+        month: nov(),
+        by: Grouping::Class,
+        currency: "USD".into(),
+        other_currencies: Vec::new(),
+        this_month: month_totals[11],
+        last_month: month_totals[10],
+        same_month_last_year: add(&classes.same_month_last_year, &retail.same_month_last_year),
+        months,
+        rows: vec![classes, drop_ins, packs, retail],
+        month_totals,
+        total,
+        days,
+    }
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    let key = Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    if let Some(action) = keymap::action_for(app, key) {
+        app.update(action);
+    }
+}
+
+fn load(month: NaiveDate, by: Grouping) -> Request {
+    Request::LoadRevenueOverview { month, by }
+}
+
+/// The dashboard (noon on 25 November 2026) on the Reports screen, the overview loaded.
+fn app(width: u16, height: u16) -> App {
+    let mut app = dashboard::app(width, height);
+    press(&mut app, KeyCode::Char('6'));
+    assert_eq!(app.screen, Screen::Reports);
+    assert!(app.requests().contains(&load(nov(), Grouping::Class)));
+    app.update(Action::ReportsLoaded(Box::new(Ok(overview()))));
+    app
+}
+
+#[test]
+fn the_reports_screen() {
+    let app = app(80, 24);
+    let shown = screen(&app);
+    for words in [
+        "Revenue by class · Nov 2026 · USD",
+        // The month on show, with the months before it that fit, and the twelve months' total.
+        "Nov 2026",
+        "12 MO",
+        "  Drop-ins",
+        "Total",
+        // This month's net, in the table and against last month and a year earlier.
+        "18,723.00",
+        "Nov 2026 · 1–25 so far",
+        "Refunds",
+        "-387.00",
+        "Discounts",
+        "change",
+        "By day · best Fri 20 1,100.00",
+    ] {
+        assert!(shown.contains(words), "{words} at 80x24:\n{shown}");
+    }
+    insta::assert_snapshot!("the_reports_screen_at_80x24", shown);
+    let mut wide = app;
+    wide.size = ratatui::layout::Rect::new(0, 0, 160, 40);
+    let shown = screen(&wide);
+    for words in ["Dec 2025", "Nov 2026", "Net by month · USD", "Dec"] {
+        assert!(shown.contains(words), "{words} at 160x40:\n{shown}");
+    }
+    insta::assert_snapshot!("the_reports_screen_at_160x40", shown);
+}
+
+/// Presses `code` and answers what the screen asks with the overview: whether it asked `asked`.
+fn press_and_answer(app: &mut App, code: KeyCode, asked: &Request) -> bool {
+    press(app, code);
+    let requests = app.requests();
+    if !requests.is_empty() {
+        app.update(Action::ReportsLoaded(Box::new(Ok(overview()))));
+    }
+    requests.contains(asked)
+}
+
+#[test]
+fn arrows_move_the_month_but_not_past_this_one_and_g_changes_the_grouping() {
+    let mut app = app(100, 30);
+    let october = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+    assert!(press_and_answer(
+        &mut app,
+        KeyCode::Left,
+        &load(october, Grouping::Class)
+    ));
+    assert!(press_and_answer(
+        &mut app,
+        KeyCode::Right,
+        &load(nov(), Grouping::Class)
+    ));
+    press(&mut app, KeyCode::Right);
+    assert!(app.requests().is_empty(), "nothing after this month");
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("This is the current month")
+    );
+    let september = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    press_and_answer(&mut app, KeyCode::Left, &load(october, Grouping::Class));
+    assert!(press_and_answer(
+        &mut app,
+        KeyCode::Left,
+        &load(september, Grouping::Class)
+    ));
+    assert!(press_and_answer(
+        &mut app,
+        KeyCode::Char('t'),
+        &load(nov(), Grouping::Class)
+    ));
+    for next in [
+        Grouping::Category,
+        Grouping::Method,
+        Grouping::Location,
+        Grouping::Class,
+    ] {
+        assert!(
+            press_and_answer(&mut app, KeyCode::Char('g'), &load(nov(), next)),
+            "{next:?}"
+        );
+    }
+}
+
+fn sale(day: u32, cents: i64, description: &str) -> Transaction {
+    Transaction {
+        key: format!("mindbody@-99:sale:{day}:1"),
+        date: NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(10, 30, 0)
+            .unwrap(),
+        amount: Decimal::new(cents, 2),
+        tax: Decimal::ZERO,
+        discount: Decimal::ZERO,
+        currency: "USD".into(),
+        description: description.into(),
+        category_id: Some(1),
+        class: Some("Class revenue".into()),
+        customer: None,
+        source: "mindbody".into(),
+        returned: cents < 0,
+        settlement: None,
+        location_id: Some(1),
+        payment_method: Some("card".into()),
+        synced_at: Utc::now(),
+    }
+}
+
+#[test]
+fn enter_lists_the_sales_behind_the_selected_rows_month_and_esc_steps_back() {
+    let mut app = app(100, 30);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let drop_ins = GroupRef::ClassCategory {
+        class: Some("Class revenue".into()),
+        account: "mindbody@-99".into(),
+        category: Some(1),
+    };
+    assert!(app.requests().contains(&Request::LoadRevenueCell {
+        month: nov(),
+        group: drop_ins.clone(),
+        currency: "USD".into(),
+    }));
+    assert!(screen(&app).contains("Drop-ins · Nov 2026"));
+    let transactions = vec![
+        sale(24, 2_500, "Drop-in Class"),
+        sale(12, -2_500, "Drop-in Class (returned)"),
+    ];
+    app.update(Action::ReportsCellLoaded(Box::new(Ok(RevenueCell {
+        month: nov(),
+        group: drop_ins,
+        currency: "USD".into(),
+        amounts: amounts(2_500, 2_500),
+        transactions,
+        total_count: 2,
+    }))));
+    let shown = screen(&app);
+    for words in [
+        "Drop-ins · Nov 2026 · 2 transactions · net 0.00 USD",
+        "11-24 10:30",
+        "-25.00",
+        "Drop-in Class (returned)",
+    ] {
+        assert!(shown.contains(words), "{words}:\n{shown}");
+    }
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Reports);
+    assert!(screen(&app).contains("Revenue by class"));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Hub);
+}
+
+/// The screen on a real engine, after a sync of the sandbox studio: the month's total on screen
+/// is the sum of the month's sales as the transactions themselves have them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_synced_studio_the_months_total_is_the_sum_of_its_sales() {
+    let sandbox = legion_hub::sandbox::Sandbox::start().await.unwrap();
+    sandbox.mindbody.set_auto_approve(true);
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = crate::support::mindbody::settings(dir.path(), &sandbox.mindbody, |_| {});
+    settings.config.mindbody = sandbox.mindbody_endpoints();
+    let engine = crate::support::mindbody::open(&settings);
+    crate::support::mindbody::connect(&engine).await;
+    engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+
+    let mut app = dashboard::app(120, 40);
+    press(&mut app, KeyCode::Char('6'));
+    legion_hub::tui::settle_inline(&engine, &mut app).await;
+    let month = app.now.date_naive().with_day(1).unwrap();
+    let from: NaiveDateTime = month.and_hms_opt(0, 0, 0).unwrap();
+    let to = month
+        .checked_add_months(Months::new(1))
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let net: Decimal = engine
+        .transactions_since(None)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|t| t.is_sale() && t.date >= from && t.date < to)
+        .map(|t| t.amount)
+        .sum();
+    assert!(net > Decimal::ZERO, "the sandbox sold something this month");
+    let shown = screen(&app);
+    let total_line = shown
+        .lines()
+        .find(|l| l.contains("Total"))
+        .unwrap_or_else(|| panic!("a total line:\n{shown}"));
+    let expected = legion_hub::format::money(net, "USD");
+    assert!(
+        total_line.contains(&expected),
+        "{expected} in the total line:\n{shown}"
+    );
+}
