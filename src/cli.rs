@@ -158,6 +158,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Reports on the books, read from the daily totals kept on every write (never a scan of
+    /// every transaction).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Synced transactions, newest first.
     Transactions {
         /// Only those dated on or after this day (YYYY-MM-DD).
@@ -468,6 +472,51 @@ pub enum CustomersAction {
 }
 
 /// `2026-11` as its first day.
+/// The reports `legion-hub report` prints (one subcommand each).
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Revenue over a range (the last 12 months when left out) by class (with its categories
+    /// beneath), category, payment method, location, or by day, week or month: sales, refunds,
+    /// discounts, tax and net, exact to the cent.
+    Revenue(RevenueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RevenueArgs {
+    /// The first day (YYYY-MM-DD); the first of the month 11 months before --to when left out.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<chrono::NaiveDate>,
+    /// The last day, included (YYYY-MM-DD); today when left out.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<chrono::NaiveDate>,
+    /// The rows.
+    #[arg(long, value_enum, default_value_t = RevenueBy::Class)]
+    pub by: RevenueBy,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// The currency (e.g. EUR); the one most sales are in when left out.
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RevenueBy {
+    Class,
+    Category,
+    Method,
+    Location,
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+}
+
 fn month_start(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
         .map_err(|_| format!("{text:?} is not a month: write it as YYYY-MM, e.g. 2026-11"))

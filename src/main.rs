@@ -205,6 +205,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Explain { month, again, json }) => {
             runtime()?.block_on(commands::explain::run(&settings, month, again, json))
         }
+        Some(Command::Report(command)) => {
+            runtime()?.block_on(commands::report::run(&settings, &command))
+        }
         Some(Command::Transactions { since, json }) => {
             runtime()?.block_on(commands::transactions::run(&settings, since, json))
         }

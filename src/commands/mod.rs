@@ -14,6 +14,7 @@ pub mod mindbody;
 pub mod paths;
 pub mod prompt;
 pub mod reconcile;
+pub mod report;
 pub mod sandbox;
 pub mod secrets;
 pub mod serve;

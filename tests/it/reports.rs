@@ -286,3 +286,112 @@ async fn the_overview_adds_up_and_a_cell_lists_its_transactions() {
             .contains("backwards")
     );
 }
+
+/// `legion-hub report revenue` on a synced studio: JSON, CSV and the table say the same numbers,
+/// and they equal what `legion-hub transactions --json` lists, by class, to the cent.
+#[tokio::test]
+async fn report_revenue_prints_the_transactions_sums_as_json_csv_and_a_table() {
+    use crate::support::binary::run_in;
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::secrets::synced_studio(&dir.path().join("data")).await;
+    let range = ["--from", "2020-01-01", "--to", "2099-12-31"];
+    let run = |extra: &[&str]| {
+        let mut args = vec!["report", "revenue"];
+        args.extend_from_slice(&range);
+        args.extend_from_slice(extra);
+        let (code, out, err) = run_in(dir.path(), &args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    };
+    let (code, listed, err) = run_in(dir.path(), &["transactions", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&listed).unwrap();
+    let mut expected: BTreeMap<String, Decimal> = BTreeMap::new();
+    for tx in listed.iter().filter(|t| t["source"] != "books") {
+        let class = tx["class"].as_str().unwrap_or("Unclassified").to_string();
+        let amount: Decimal = tx["amount"].as_str().unwrap().parse().unwrap();
+        *expected.entry(class).or_default() += amount;
+    }
+    let whole: Decimal = expected.values().copied().sum();
+
+    let json: serde_json::Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
+    assert_eq!(json["by"], "class");
+    assert_eq!(json["currency"], "USD");
+    let decimal = |v: &serde_json::Value| -> Decimal { v.as_str().unwrap().parse().unwrap() };
+    let got: BTreeMap<String, Decimal> = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["parent"].is_null())
+        .map(|r| (r["label"].as_str().unwrap().to_string(), decimal(&r["net"])))
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(decimal(&json["total"]["net"]), whole);
+    let net_text = json["total"]["net"].as_str().unwrap().to_string();
+    assert!(
+        net_text
+            .split_once('.')
+            .is_some_and(|(_, cents)| cents.len() == 2),
+        "{net_text}"
+    );
+
+    let csv_text = run(&["--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "class",
+            "parent",
+            "currency",
+            "sales",
+            "refunds",
+            "discounts",
+            "tax",
+            "net",
+            "items"
+        ]
+    );
+    let csv_rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(csv_rows.len(), json["rows"].as_array().unwrap().len());
+    for (row, json_row) in csv_rows.iter().zip(json["rows"].as_array().unwrap()) {
+        assert_eq!(&row[0], json_row["label"].as_str().unwrap());
+        assert_eq!(&row[7], json_row["net"].as_str().unwrap());
+    }
+
+    let table = run(&[]);
+    assert!(
+        table.starts_with("Revenue by class from 2020-01-01 to 2099-12-31 (USD)"),
+        "{table}"
+    );
+    let total_line = table.lines().find(|l| l.starts_with("Total")).unwrap();
+    assert!(
+        total_line.contains(&legion_hub::format::money(whole, "USD")),
+        "{total_line}"
+    );
+
+    let by_month: serde_json::Value =
+        serde_json::from_str(&run(&["--by", "month", "--format", "json"])).unwrap();
+    let months: Decimal = by_month["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| decimal(&r["net"]))
+        .sum();
+    assert_eq!(months, whole);
+
+    let (code, _, err) = run_in(
+        dir.path(),
+        &[
+            "report",
+            "revenue",
+            "--from",
+            "2026-02-01",
+            "--to",
+            "2026-01-01",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("backwards"), "{err}");
+    let (code, _, err) = run_in(dir.path(), &["report", "revenue", "--by", "colour"]);
+    assert_eq!(code, 2, "{err}");
+}
