@@ -836,12 +836,13 @@ async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) 
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.parse().ok())
         .unwrap_or(-99);
+    let locations: Vec<Value> = super::studio::LOCATIONS
+        .iter()
+        .map(|(id, name)| json!({"Id": id, "Name": name, "City": "Austin", "SiteID": site, "HasClasses": true}))
+        .collect();
     axum::Json(json!({
-        "PaginationResponse": {"RequestedLimit": 100, "RequestedOffset": 0, "PageSize": 2, "TotalResults": 2},
-        "Locations": [
-            {"Id": 1, "Name": "Legion Fitness Downtown", "City": "Austin", "SiteID": site, "HasClasses": true},
-            {"Id": 2, "Name": "Legion Fitness North", "City": "Austin", "SiteID": site, "HasClasses": true}
-        ]
+        "PaginationResponse": {"RequestedLimit": 100, "RequestedOffset": 0, "PageSize": locations.len(), "TotalResults": locations.len()},
+        "Locations": locations
     }))
     .into_response()
 }

@@ -92,6 +92,13 @@ fn cash_part(i: u64) -> Decimal {
 pub const RARE: u64 = 300;
 const PAID_BY_CHEQUE: u64 = 149;
 
+/// The studio's locations (`site/locations`): most sales at the first, fewer at the others.
+pub const LOCATIONS: [(i64, &str); 3] = [
+    (1, "Legion Fitness Downtown"),
+    (2, "Legion Fitness North"),
+    (3, "Legion Fitness South"),
+];
+
 /// How long after a sale its returned item is brought back and refunded.
 fn refund_delay() -> Duration {
     Duration::hours(51)
@@ -283,6 +290,16 @@ impl Studio {
         }
     }
 
+    /// Where sale `i` was made: half the sales at the first location, three in ten at the
+    /// second, two in ten at the third (its card transactions say the same).
+    pub fn location_of(i: u64) -> i64 {
+        match cards::mix(i, 0x10ca) % 10 {
+            0..=4 => LOCATIONS[0].0,
+            5..=7 => LOCATIONS[1].0,
+            _ => LOCATIONS[2].0,
+        }
+    }
+
     /// Whether sale `i` has a card or ACH transaction behind it.
     pub fn paid_electronically(i: u64) -> bool {
         i % RARE != PAID_BY_CHEQUE
@@ -366,7 +383,7 @@ impl Studio {
             "ClientId": self.client_id(i).to_string(),
             "RecipientClientId": null,
             "PurchasedItems": purchased,
-            "LocationId": 1,
+            "LocationId": Studio::location_of(i),
             "Payments": payments
         })
     }

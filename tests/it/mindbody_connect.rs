@@ -161,7 +161,7 @@ async fn the_full_flow_with_a_browser_connects_and_seals_the_tokens() {
     assert_eq!(finished(&mut s.events).await, None);
     assert_eq!(status(&s.engine).await, Status::Connected);
     let locations = s.engine.test_mindbody().await.unwrap();
-    assert_eq!(locations.len(), 2);
+    assert_eq!(locations.len(), 3);
     // The port is released as soon as the flow ends.
     std::net::TcpListener::bind(("127.0.0.1", s.port)).expect("the port is free again");
     let view = serde_json::to_string(&s.engine.integrations().await.unwrap()).unwrap();

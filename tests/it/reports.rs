@@ -254,6 +254,21 @@ async fn the_overview_adds_up_and_a_cell_lists_its_transactions() {
         "newest first"
     );
 
+    // The studio sells at three locations and is paid in several ways.
+    let from = all.iter().map(|t| t.date.date()).min().unwrap();
+    let locations = report(engine, from, month, Grouping::Location).await;
+    let labels: Vec<&str> = locations.rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels.len(), 3, "{labels:?}");
+    assert!(
+        labels.iter().all(|l| l.starts_with("Location ")),
+        "{labels:?}"
+    );
+    let methods = report(engine, from, month, Grouping::Method).await;
+    let labels: Vec<&str> = methods.rows.iter().map(|r| r.label.as_str()).collect();
+    for kind in ["Card", "ACH", "Split"] {
+        assert!(labels.contains(&kind), "{labels:?}");
+    }
+
     // By class, each class's categories sit right beneath it and add up to it.
     let by_class = engine
         .revenue_overview(month, Grouping::Class)

@@ -321,7 +321,7 @@ impl Studio {
             "Status": self.status(transaction),
             "TransactionTime": time,
             "AuthTime": time,
-            "LocationId": 1,
+            "LocationId": Studio::location_of(i),
             "MerchantId": transaction.merchant().id(),
             "TerminalId": swiped.then_some("T-0001"),
             "CardExpirationMonth": card.map(|_| month),
