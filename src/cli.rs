@@ -392,6 +392,16 @@ pub enum MindbodyCommand {
     },
     /// One authenticated call (site/locations); sets the status. Exit 3 if it fails.
     Test(JsonArg),
+    /// Read the members' contracts (their upcoming autopays) as expected inflows: one call per
+    /// member, within `contracts_daily_calls` a day. The first read says its cost and asks.
+    Contracts {
+        /// Agree to the first read's cost without being asked.
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

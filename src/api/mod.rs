@@ -22,6 +22,7 @@
 
 pub mod bank_standing;
 pub mod books;
+pub mod cashflow;
 pub mod categorize;
 pub mod chat;
 pub(crate) mod error;
@@ -81,6 +82,7 @@ pub use crate::integrations::mindbody::webhooks::rejected::{PEER_LIMIT, PEER_WIN
 /// of bank statement): part of the contract, so a front end can tell before it sends.
 pub const REQUEST_LIMIT: u64 = 4 * 1024 * 1024;
 pub use crate::store::backup::BackupReport;
+pub use crate::store::expected_inflows::ExpectedInflow;
 pub use crate::store::rejections::RejectedAttempt;
 pub use crate::store::{
     ChatMessage, ChatRole, Conversation, MessageState, RecordCounts, SyncLog, SyncLogPage,

@@ -1,4 +1,4 @@
-//! `legion-hub mindbody configure|test`, `connect mindbody`, `disconnect mindbody`.
+//! `legion-hub mindbody configure|test` (`contracts` is in `contracts.rs`), `connect mindbody`, `disconnect mindbody`.
 
 use std::io::IsTerminal;
 
@@ -48,6 +48,9 @@ pub async fn run(settings: &Settings, command: &MindbodyCommand) -> anyhow::Resu
                 println!("Next: {}", crate::api::NextStep::ConnectMindbody.command());
             }
             Ok(super::exit::OK)
+        }
+        MindbodyCommand::Contracts { yes, json } => {
+            super::contracts::run(&engine, *yes, *json).await
         }
         MindbodyCommand::Test(args) => match engine.test_mindbody().await {
             Ok(locations) => {

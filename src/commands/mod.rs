@@ -5,6 +5,7 @@ pub mod backup;
 pub mod categorize;
 pub mod chat;
 pub mod config;
+pub mod contracts;
 pub mod customers;
 pub mod explain;
 

@@ -162,6 +162,14 @@ engine_calls! {
     fn dismiss_duplicates(keys: Vec<String>) -> usize = |core| core.dismiss_duplicates(&keys).await;
     fn delete_transaction(key: String) -> bool = |core| core.delete_transaction(&key).await;
     fn mindbody_calls_today() -> (u64, u64) = |core| core.mindbody_calls_today();
+    /// What reading the members' contracts would cost now.
+    fn contracts_plan() -> crate::api::cashflow::ContractsPlan = |core| core.contracts_plan();
+    /// Reads the contracts due (the first full read only when agreed to) into expected inflows.
+    fn refresh_contracts(first_read_agreed: bool) -> crate::api::cashflow::ContractsReport =
+        |core| core.refresh_contracts(first_read_agreed).await;
+    /// The members' upcoming autopays as last read, by contract then date.
+    fn expected_inflows() -> Vec<crate::store::expected_inflows::ExpectedInflow> =
+        |core| core.expected_inflows();
     /// Counts of webhook deliveries: received, duplicates, rejected, processed, failed.
     fn webhook_summary() -> WebhookSummary = |core| core.webhook_summary();
     /// A window of webhook events and rejected attempts, newest first.

@@ -14,7 +14,8 @@
 //! The data endpoints (`sale/sales`, `client/clients`, `site/categories`, `sale/transactions`)
 //! serve a [`Studio`] of any size, paged by `Limit` (at most 200) and `Offset` with the real
 //! `PaginationResponse`, refuse a parameter they cannot read (`query.rs`), count every call, and
-//! take faults on demand ([`ApiFault`]).
+//! take faults on demand ([`ApiFault`]). `client/clientcontracts` serves one client's contracts
+//! per call (`ClientId` required), as the studio's members hold them (`studio/contracts.rs`).
 
 // Handlers answer early with a finished `Response` as their error: the axum way.
 #![allow(clippy::result_large_err)]
@@ -162,6 +163,7 @@ impl MindbodySandbox {
             .route("/public/v6/client/clients", get(clients))
             .route("/public/v6/sale/sales", get(sales))
             .route("/public/v6/sale/transactions", get(transactions))
+            .route("/public/v6/client/clientcontracts", get(client_contracts))
             .with_state(state.clone());
         let stop = super::serve(listener, app);
         Ok(MindbodySandbox { addr, state, stop })
@@ -845,4 +847,43 @@ async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) 
         "Locations": locations
     }))
     .into_response()
+}
+
+/// `client/clientcontracts`: one client's contracts per call, as Mindbody takes them (so a read
+/// of every member costs a call each); `ClientId` is required and must be a client of the site.
+async fn client_contracts(
+    State(state): State<Arc<MindbodyState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(reply) = admit(&state, &headers).await {
+        return reply;
+    }
+    let (limit, offset) = match query::limit_offset(&query) {
+        Ok(paging) => paging,
+        Err(error) => return unreadable(error),
+    };
+    let Some(client) = query::param(&query, "ClientId") else {
+        return mindbody_error(
+            StatusCode::BAD_REQUEST,
+            "MissingRequiredFields",
+            "The ClientId field is required.",
+        );
+    };
+    let page = state
+        .studio
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .client_contracts_page(&client, offset, limit);
+    match page {
+        Some((slice, total)) => page_reply((limit, offset), "Contracts", slice, total),
+        None => mindbody_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidClientId",
+            &format!(
+                "Client {} does not exist.",
+                crate::text::one_line_within(&client, 40)
+            ),
+        ),
+    }
 }

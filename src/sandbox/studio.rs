@@ -6,6 +6,7 @@
 //! studio's bank account is made from the same functions (`sandbox::bank`).
 
 pub mod cards;
+pub mod contracts;
 
 use std::collections::HashMap;
 
@@ -60,6 +61,11 @@ pub struct Studio {
     pub added: Vec<(NaiveDateTime, Decimal)>,
     /// Clients modified after creation: index → when.
     pub modified_clients: HashMap<u64, NaiveDateTime>,
+    /// Clients `0..members` hold a monthly contract paid by autopay (`contracts`); none by
+    /// default.
+    pub members: u64,
+    /// Contracts cancelled after the studio was made: member → when.
+    pub cancelled_contracts: HashMap<u64, NaiveDateTime>,
 }
 
 /// One purchased item of a generated sale.
@@ -139,7 +145,15 @@ impl Studio {
             edits: HashMap::new(),
             added: Vec::new(),
             modified_clients: HashMap::new(),
+            members: 0,
+            cancelled_contracts: HashMap::new(),
         }
+    }
+
+    /// The same studio, its first `members` clients holding contracts.
+    pub fn with_members(mut self, members: u64) -> Studio {
+        self.members = members;
+        self
     }
 
     pub fn sale_time(&self, i: u64) -> NaiveDateTime {
@@ -172,8 +186,8 @@ impl Studio {
         first..past.max(first)
     }
 
-    /// One page of the sales made in [start, end] (generated ones by time, then added ones),
-    /// and how many there are in all. Only the page is built.
+    /// One page of the sales made in [start, end] (generated ones by time, then added ones, then
+    /// the members' autopays), and how many there are in all. Only the page is built.
     pub fn sales_page(
         &self,
         start: NaiveDateTime,
@@ -188,13 +202,19 @@ impl Studio {
             .enumerate()
             .filter(|(_, (at, _))| *at >= start && *at <= end)
             .collect();
+        let autopays = self.autopays_between(start, end);
         let in_generated = (generated.end - generated.start) as usize;
-        page_of(in_generated + added.len(), offset, limit, |k| {
+        let in_added = in_generated + added.len();
+        page_of(in_added + autopays.len(), offset, limit, |k| {
             if k < in_generated {
                 self.sale(generated.start + k as u64)
-            } else {
+            } else if k < in_added {
                 let (n, (at, total)) = added[k - in_generated];
                 self.added_sale(n as u64, *at, *total)
+            } else {
+                let (member, month, at) = autopays[k - in_added];
+                self.membership(member)
+                    .map_or(Value::Null, |m| m.sale(month, at))
             }
         })
     }

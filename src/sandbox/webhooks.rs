@@ -217,6 +217,37 @@ impl WebhooksSandbox {
         serde_json::to_vec(&body).expect("json")
     }
 
+    /// The raw body of a `clientContract.created`, `.updated` or `.cancelled` delivery for a
+    /// member's contract (`studio/contracts.rs`).
+    pub fn contract_body(
+        &self,
+        event: &str,
+        contract: &super::studio::contracts::Membership,
+    ) -> Vec<u8> {
+        let stamp = |d: chrono::NaiveDateTime| d.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let body = json!({
+            "messageId": self.message_id(),
+            "eventId": event,
+            "eventSchemaVersion": 1,
+            "eventInstanceOriginationDateTime": Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "eventData": {
+                "siteId": -99,
+                "agreementDateTime": stamp(contract.agreement.and_time(chrono::NaiveTime::MIN)),
+                "clientId": contract.client_id,
+                "clientUniqueId": contract.client_id.parse::<i64>().unwrap_or_default(),
+                "contractSoldByStaffId": 100000002,
+                "contractOriginationLocation": 1,
+                "contractId": contract.contract_id,
+                "contractName": contract.name,
+                "clientContractId": contract.client_contract_id,
+                "contractStartDate": stamp(contract.agreement.and_time(chrono::NaiveTime::MIN)),
+                "contractEndDate": contract.terminated_at.map(stamp),
+                "isAutoRenewing": contract.terminated_at.is_none()
+            }
+        });
+        serde_json::to_vec(&body).expect("json")
+    }
+
     /// Delivers `bodies` to every active subscription as the plan says; returns what happened.
     pub async fn send(&self, bodies: Vec<Vec<u8>>, plan: &SendPlan) -> SendReport {
         let mut deliveries: Vec<(String, Vec<u8>, String, String)> = Vec::new();

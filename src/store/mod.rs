@@ -17,6 +17,7 @@ pub mod categorize;
 pub mod chat;
 pub mod codec;
 pub mod daily_totals;
+pub mod expected_inflows;
 pub mod fingerprint;
 pub mod insights;
 pub mod integrations;

@@ -10,6 +10,7 @@ mod bank_import;
 mod bank_readers;
 mod bank_status;
 mod bounds;
+mod cashflow;
 mod categorize;
 mod chat_tools;
 mod cli;

@@ -9,6 +9,12 @@ pub fn calls_key(day: NaiveDate) -> String {
     format!("mindbody.calls.{}", day.format("%Y-%m-%d"))
 }
 
+/// The meta counter of the day's calls spent reading members' contracts (also in the day's
+/// calls): kept within `[mindbody] contracts_daily_calls`.
+pub fn contract_calls_key(day: NaiveDate) -> String {
+    format!("mindbody.contract_calls.{}", day.format("%Y-%m-%d"))
+}
+
 /// The meta counter of requests on a day that never reached Mindbody (not billed).
 pub fn unreached_key(day: NaiveDate) -> String {
     format!("mindbody.unreached.{}", day.format("%Y-%m-%d"))

@@ -196,7 +196,7 @@ impl MindbodyClient {
     }
 
     /// One GET, retried while worth it; the body of the first good answer.
-    async fn get<T: DeserializeOwned>(
+    pub(super) async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],

@@ -6,6 +6,8 @@ pub mod call_counters;
 pub mod catch_up;
 pub mod client;
 pub mod connect;
+pub mod contract_reads;
+pub mod contracts;
 pub(crate) mod extras;
 pub mod mapping;
 pub mod schedule;

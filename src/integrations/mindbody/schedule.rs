@@ -90,6 +90,7 @@ impl Core {
         if let Err(e) = self.mindbody_access_token().await {
             tracing::warn!("keeping the Mindbody tokens fresh: {e}");
         }
+        self.refresh_contracts_when_due().await;
         let catch_up_every = self.inner.config.mindbody.catch_up_every();
         let due = self.webhooks_active_since().ok().flatten().is_some()
             && scheduler::once_per(

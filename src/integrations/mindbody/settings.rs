@@ -73,6 +73,9 @@ pub struct MindbodyEndpoints {
     pub first_sync_days: Option<i64>,
     /// The daily API call allowance the budget meter measures against (default 1000).
     pub daily_call_allowance: Option<u64>,
+    /// At most this many `clientcontracts` calls a day (default 200): reading the members'
+    /// contracts takes one call per client, billed like any other.
+    pub contracts_daily_calls: Option<u64>,
     /// Sync on a schedule: "30m", "1h", "90s". Off when absent.
     pub sync_every: Option<String>,
     /// While webhooks are on, re-read the lookback window this often and count the sales they
@@ -161,6 +164,10 @@ impl MindbodyEndpoints {
 
     pub fn daily_call_allowance(&self) -> u64 {
         self.daily_call_allowance.unwrap_or(1000)
+    }
+
+    pub fn contracts_daily_calls(&self) -> u64 {
+        self.contracts_daily_calls.unwrap_or(200)
     }
 
     pub fn connect_timeout(&self) -> std::time::Duration {

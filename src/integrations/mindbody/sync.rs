@@ -524,6 +524,7 @@ impl Core {
                     .collect();
                 let only_by_sync = self.supersede_webhook_sales(&site, &page.sales)?;
                 let (outcomes, _) = store.upsert_sales(&transactions, &payments, plan.revive)?;
+                self.note_contract_sales(&site, &page.sales)?;
                 PageStored {
                     only_by_sync,
                     ..PageStored::of(page.sales.len(), page.pagination.total_results, outcomes)

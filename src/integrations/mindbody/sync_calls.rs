@@ -22,6 +22,11 @@ pub(crate) struct RunCalls {
 }
 
 impl RunCalls {
+    /// Requests Mindbody answered so far.
+    pub(crate) fn answered(&self) -> u64 {
+        self.answered.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn copy_to(&self, log: &mut SyncLog) {
         log.api_calls = self.answered.load(Ordering::Relaxed);
         log.unreached = self.unreached.load(Ordering::Relaxed);

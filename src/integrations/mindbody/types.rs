@@ -105,6 +105,9 @@ pub struct PurchasedItem {
     pub description: String,
     #[serde(rename = "CategoryId", default)]
     pub category_id: Option<i64>,
+    /// The contract this item sold or paid an autopay of, when it did.
+    #[serde(rename = "ContractId", default)]
+    pub contract_id: Option<i64>,
     #[serde(rename = "UnitPrice", deserialize_with = "decimal", default)]
     pub unit_price: Decimal,
     #[serde(rename = "Quantity", default)]

@@ -15,8 +15,16 @@ pub use subscriptions::{Subscription, SubscriptionStatus, WebhooksClient, Webhoo
 
 pub const DEFAULT_WEBHOOKS_URL: &str = "https://mb-api.mindbodyonline.com/push/api/v1";
 
-/// The events the hub subscribes to unless told otherwise.
-pub const DEFAULT_EVENTS: [&str; 3] = ["clientSale.created", "client.created", "client.updated"];
+/// The events the hub subscribes to unless told otherwise: sales, clients, and the changes of
+/// members' contracts (which make the hub read their autopays again).
+pub const DEFAULT_EVENTS: [&str; 6] = [
+    "clientSale.created",
+    "client.created",
+    "client.updated",
+    "clientContract.created",
+    "clientContract.updated",
+    "clientContract.cancelled",
+];
 
 /// The header a delivery's signature comes in.
 pub const SIGNATURE_HEADER: &str = "X-Mindbody-Signature";

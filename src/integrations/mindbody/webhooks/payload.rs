@@ -20,6 +20,9 @@ use crate::books::{Customer, Transaction};
 pub const SALE_CREATED: &str = "clientSale.created";
 pub const CLIENT_CREATED: &str = "client.created";
 pub const CLIENT_UPDATED: &str = "client.updated";
+pub const CONTRACT_CREATED: &str = "clientContract.created";
+pub const CONTRACT_UPDATED: &str = "clientContract.updated";
+pub const CONTRACT_CANCELLED: &str = "clientContract.cancelled";
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DeliveryError {
@@ -80,11 +83,25 @@ impl Delivery {
         self.data()
     }
 
+    pub fn contract(&self) -> Result<ContractChanged, DeliveryError> {
+        self.data()
+    }
+
     /// When the change happened at Mindbody, on the studio's clock (as the v6 API's times are).
     pub fn originated_local(&self) -> Option<NaiveDateTime> {
         self.originated_at
             .map(|at| at.with_timezone(&Local).naive_local())
     }
+}
+
+/// `clientContract.created`, `.updated` or `.cancelled` event data: only whose contract it is
+/// is read (the contracts themselves are read from the API, with their autopays).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ContractChanged {
+    #[serde(rename = "clientId", default, deserialize_with = "id_text")]
+    pub client_id: Option<String>,
+    #[serde(rename = "clientContractId", default)]
+    pub client_contract_id: Option<i64>,
 }
 
 /// `clientSale.created` event data.

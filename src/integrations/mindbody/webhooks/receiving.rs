@@ -25,7 +25,8 @@ use crate::domain::Provider;
 use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::mapping::{customer_of, is_provisional, sale_prefix};
 use crate::integrations::mindbody::webhooks::payload::{
-    CLIENT_CREATED, CLIENT_UPDATED, Delivery, SALE_CREATED,
+    CLIENT_CREATED, CLIENT_UPDATED, CONTRACT_CANCELLED, CONTRACT_CREATED, CONTRACT_UPDATED,
+    Delivery, SALE_CREATED,
 };
 use crate::integrations::mindbody::webhooks::rejected::{Rejections, Verdict};
 use crate::integrations::mindbody::webhooks::signature::{self, SignatureError};
@@ -382,6 +383,20 @@ impl Core {
                 );
                 applied.customers.push(customer);
                 Ok((WebhookState::Processed, outcome))
+            }
+            CONTRACT_CREATED | CONTRACT_UPDATED | CONTRACT_CANCELLED => {
+                let change = delivery.contract().map_err(|e| e.to_string())?;
+                let client = change
+                    .client_id
+                    .filter(|c| !c.trim().is_empty())
+                    .ok_or("the event names no client")?;
+                let client = crate::text::one_line_within(&client, 40);
+                self.note_contract_changed(&event_site(event)?, &client)
+                    .map_err(|e| e.to_string())?;
+                Ok((
+                    WebhookState::Processed,
+                    format!("client {client}'s contracts will be read again"),
+                ))
             }
             other => Ok((
                 WebhookState::Ignored,
