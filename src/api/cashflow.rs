@@ -1,6 +1,8 @@
 //! Cash coming in: what reading the members' contracts will cost and what it did, and the cash
 //! flow view (expected inflows beside what arrived). Plain serde types.
 
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// What a refresh of the members' contracts would do now, before it runs: `clientcontracts`
@@ -41,4 +43,71 @@ pub struct ContractsReport {
     /// Clients whose read failed (kept due), and the last failure.
     pub failed: u64,
     pub last_error: Option<String>,
+}
+
+/// How far ahead a cash flow may look.
+pub const LONGEST_HORIZON_DAYS: u32 = 366;
+
+/// The cash flow: members' autopays expected over the next `days` days, week by week and by
+/// payment method, beside what arrived over the `days` days before (synced sales, and bank
+/// deposits matched by reconciliation), with the autopays at risk listed. One currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CashFlow {
+    /// Today: the first day ahead.
+    pub today: NaiveDate,
+    pub days: u32,
+    /// The last day ahead, and the first day behind.
+    pub until: NaiveDate,
+    pub since: NaiveDate,
+    pub currency: String,
+    /// Autopays of contracts whose autopay is active, due from today to `until`.
+    pub expected: Decimal,
+    pub expected_autopays: u64,
+    /// Autopays of suspended or inactive contracts in the same days: not counted on.
+    pub at_risk: Decimal,
+    /// Net synced sales from `since` to yesterday, and deposits matched in those days.
+    pub sales: Decimal,
+    pub deposits: Decimal,
+    /// Weeks (from Monday) from `since`'s to `until`'s.
+    pub weeks: Vec<CashFlowWeek>,
+    /// By payment method, in the books' words (card, ach, cash, ...).
+    pub methods: Vec<MethodFlow>,
+    /// The contracts at risk, soonest autopay first.
+    pub risks: Vec<AutopayRisk>,
+    /// When the contracts were read (the oldest read among the inflows shown); None when never.
+    pub contracts_read_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CashFlowWeek {
+    /// Its Monday.
+    pub start: NaiveDate,
+    pub expected: Decimal,
+    pub at_risk: Decimal,
+    pub autopays: u64,
+    /// What arrived in its days before today.
+    pub sales: Decimal,
+    pub deposits: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodFlow {
+    pub method: String,
+    pub expected: Decimal,
+    pub autopays: u64,
+    pub sales: Decimal,
+}
+
+/// A contract whose autopay is suspended or inactive: its next autopay is not counted on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutopayRisk {
+    /// The client's key as shown (no account), and name when the books know it.
+    pub client: String,
+    pub name: Option<String>,
+    pub contract_name: String,
+    /// `Suspended` or `Inactive`.
+    pub status: String,
+    pub next_date: NaiveDate,
+    pub amount: Decimal,
+    pub payment_method: String,
 }

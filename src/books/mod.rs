@@ -12,6 +12,7 @@ pub mod categorize;
 pub mod category;
 pub mod currency;
 pub mod customer;
+pub mod forecast;
 pub mod ledger;
 pub mod payment;
 pub mod queries;

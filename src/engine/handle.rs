@@ -167,6 +167,8 @@ engine_calls! {
     /// Reads the contracts due (the first full read only when agreed to) into expected inflows.
     fn refresh_contracts(first_read_agreed: bool) -> crate::api::cashflow::ContractsReport =
         |core| core.refresh_contracts(first_read_agreed).await;
+    /// Autopays expected over the next `days` days beside what arrived over as many before.
+    fn cash_flow(days: u32) -> crate::api::cashflow::CashFlow = |core| core.cash_flow(days).await;
     /// The members' upcoming autopays as last read, by contract then date.
     fn expected_inflows() -> Vec<crate::store::expected_inflows::ExpectedInflow> =
         |core| core.expected_inflows();

@@ -33,21 +33,17 @@ async fn hub(tune: impl FnOnce(&mut legion_hub::config::Config)) -> Hub {
     sandbox.mindbody.set_auto_approve(true);
     sandbox.mindbody.set_studio(studio());
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = crate::support::mindbody::settings(dir.path(), &sandbox.mindbody, tune);
-    settings.config.mindbody = legion_hub::integrations::mindbody::MindbodyEndpoints {
-        contracts_daily_calls: settings.config.mindbody.contracts_daily_calls,
-        ..sandbox.mindbody_endpoints()
-    };
+    let settings = crate::support::mindbody::settings(dir.path(), &sandbox.mindbody, |config| {
+        config.mindbody = legion_hub::integrations::mindbody::MindbodyEndpoints {
+            first_sync_days: Some(80),
+            ..sandbox.mindbody_endpoints()
+        };
+        tune(config);
+    });
     let engine = crate::support::mindbody::open(&settings);
     crate::support::mindbody::connect(&engine).await;
     let (services, _) = crate::support::serving::receiving_here(&engine, &settings).await;
-    engine
-        .sync_mindbody(SyncRequest {
-            since: Some(Local::now().date_naive() - chrono::Duration::days(80)),
-            ..SyncRequest::default()
-        })
-        .await
-        .unwrap();
+    engine.sync_mindbody(SyncRequest::default()).await.unwrap();
     Hub {
         sandbox,
         engine,
@@ -234,4 +230,79 @@ async fn the_fake_wants_one_known_client_per_call() {
         ),
         (400, "InvalidClientId".into())
     );
+}
+
+#[tokio::test]
+async fn the_cash_flow_adds_up_the_autopays_ahead_and_the_sales_behind_to_the_cent() {
+    let hub = hub(|_| {}).await;
+    hub.engine.refresh_contracts(true).await.unwrap();
+    let today = Local::now().date_naive();
+    for days in [30u32, 60, 90] {
+        let flow = hub.engine.cash_flow(days).await.unwrap();
+        let until = today + chrono::Duration::days(days as i64 - 1);
+        // What the fake's members will be charged, from its own schedule.
+        let (active, risky, contracts_at_risk) = hub.sandbox.mindbody.with_studio(|studio| {
+            let mut active = rust_decimal::Decimal::ZERO;
+            let mut risky = rust_decimal::Decimal::ZERO;
+            let mut at_risk = 0;
+            for m in studio.memberships() {
+                let due: Vec<_> = m
+                    .upcoming(studio.now)
+                    .into_iter()
+                    .filter(|d| (today..=until).contains(&d.date()))
+                    .collect();
+                let sum = m.charge * rust_decimal::Decimal::from(due.len());
+                if m.status == legion_hub::sandbox::studio::contracts::AutopayStatus::Active {
+                    active += sum;
+                } else if !due.is_empty() {
+                    risky += sum;
+                    at_risk += 1;
+                }
+            }
+            (active, risky, at_risk)
+        });
+        assert_eq!(flow.expected, active, "{days} days");
+        assert_eq!(flow.at_risk, risky, "{days} days");
+        assert_eq!(flow.risks.len(), contracts_at_risk);
+        assert!(
+            flow.risks
+                .iter()
+                .all(|r| r.status != "Active" && r.name.is_some())
+        );
+        // The sales behind: every synced sale of the same number of days before today.
+        let since = today - chrono::Duration::days(days as i64);
+        let sales: rust_decimal::Decimal = hub
+            .engine
+            .transactions_since(None)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|t| t.is_sale() && t.date.date() >= since && t.date.date() < today)
+            .map(|t| t.amount)
+            .sum();
+        assert_eq!(flow.sales, sales, "{days} days");
+        // Weeks and methods add up to the totals.
+        let sum = |f: fn(&legion_hub::api::cashflow::CashFlowWeek) -> rust_decimal::Decimal| {
+            flow.weeks.iter().map(f).sum::<rust_decimal::Decimal>()
+        };
+        assert_eq!(sum(|w| w.expected), flow.expected);
+        assert_eq!(sum(|w| w.at_risk), flow.at_risk);
+        assert_eq!(sum(|w| w.sales), flow.sales);
+        let by_method: rust_decimal::Decimal = flow.methods.iter().map(|m| m.expected).sum();
+        assert_eq!(by_method, flow.expected);
+        assert!(
+            flow.methods
+                .iter()
+                .any(|m| m.method == "ach" && m.autopays > 0)
+        );
+        assert!(
+            flow.weeks
+                .windows(2)
+                .all(|w| w[1].start - w[0].start == chrono::Duration::days(7))
+        );
+    }
+    for days in [0, 400] {
+        let error = hub.engine.cash_flow(days).await.unwrap_err();
+        assert!(error.to_string().contains("1 to 366 days"), "{error}");
+    }
 }
