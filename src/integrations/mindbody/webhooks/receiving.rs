@@ -1,17 +1,18 @@
 //! Receiving Mindbody's webhooks. The receiver checks the signature; an attempt that fails is
 //! counted and kept in a bounded ring ([`super::rejected`]), never stored whole. A verified
 //! delivery goes to the *inbox*, a bounded queue (full: 503, Mindbody delivers it again later)
-//! served by a thread that stores arrivals in groups (one sled transaction and one flush for
-//! every delivery that came in meanwhile) and only then lets each be answered 2xx: durable
-//! before acknowledged, without a disk flush per delivery. A queue of stored events is worked
+//! whose threads store arrivals in groups (one sled transaction for every delivery that came in
+//! meanwhile, and one flush for every group committed during the previous flush, see
+//! [`super::inbox`]) and only then let each be answered 2xx: durable before acknowledged,
+//! without a disk flush per delivery. A queue of stored events is worked
 //! off by the *processor* task, which turns sales into (provisional) transactions and client
 //! events into customers, in batches. A *notifier* coalesces changes into at most ten
 //! `WebhooksChanged` events a second, so a burst does not flood the dashboards.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -24,6 +25,7 @@ use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
 use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::mapping::{customer_of, is_provisional, sale_prefix};
+use crate::integrations::mindbody::webhooks::inbox::{self, Arrival, Hold, InboxHold};
 use crate::integrations::mindbody::webhooks::payload::{
     CLIENT_CREATED, CLIENT_UPDATED, CONTRACT_CANCELLED, CONTRACT_CREATED, CONTRACT_UPDATED,
     Delivery, SALE_CREATED,
@@ -36,8 +38,6 @@ use crate::store::webhooks::{LogEntry, Stored, WebhookEvent, WebhookState};
 
 /// How many stored events one processing round takes.
 const PROCESS_BATCH: usize = 256;
-/// How many arrivals one group write takes at most.
-const GROUP_MAX: usize = 1024;
 /// How many verified deliveries may wait to be stored; past that the receiver answers 503 and
 /// Mindbody delivers again later. A group write takes them all at once, so a full inbox means
 /// the disk is slower than the deliveries, not that one write is late.
@@ -91,12 +91,6 @@ impl Refusal {
     }
 }
 
-/// An arrival waiting for the inbox, with where its answer goes.
-struct Arrival {
-    event: WebhookEvent,
-    stored: oneshot::Sender<Result<Stored, String>>,
-}
-
 /// The running parts of the receiving side, started on first use.
 pub(crate) struct Receiving {
     inbox: mpsc::Sender<Arrival>,
@@ -105,36 +99,6 @@ pub(crate) struct Receiving {
     hold: Arc<Hold>,
     /// Deliveries answered 503 because the inbox was full, since this process started.
     inbox_full: AtomicU64,
-}
-
-/// Keeps the inbox thread from storing while held: a stalled disk, for tests.
-#[derive(Default)]
-struct Hold {
-    holders: Mutex<u32>,
-    released: Condvar,
-}
-
-impl Hold {
-    fn wait_until_released(&self) {
-        let mut holders = self.holders.lock().unwrap_or_else(|e| e.into_inner());
-        while *holders > 0 {
-            holders = self
-                .released
-                .wait(holders)
-                .unwrap_or_else(|e| e.into_inner());
-        }
-    }
-}
-
-/// While this lives the inbox stores nothing (see [`Core::hold_webhook_inbox`]).
-pub struct InboxHold(Arc<Hold>);
-
-impl Drop for InboxHold {
-    fn drop(&mut self) {
-        let mut holders = self.0.holders.lock().unwrap_or_else(|e| e.into_inner());
-        *holders = holders.saturating_sub(1);
-        self.0.released.notify_all();
-    }
 }
 
 impl Core {
@@ -220,9 +184,7 @@ impl Core {
     /// would: deliveries queue up, and once the queue is full they are answered 503. For tests.
     #[doc(hidden)]
     pub fn hold_webhook_inbox(&self) -> InboxHold {
-        let hold = self.receiving().hold.clone();
-        *hold.holders.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        InboxHold(hold)
+        self.receiving().hold.hold()
     }
 
     /// Starts the inbox, the processor and the notifier once; events left unprocessed by an
@@ -235,10 +197,7 @@ impl Core {
             let hold = Arc::new(Hold::default());
             let core = self.clone();
             let (wake, changed, gate) = (work.clone(), dirty.clone(), hold.clone());
-            std::thread::Builder::new()
-                .name("webhook-inbox".into())
-                .spawn(move || run_inbox(core, arrivals, wake, changed, gate))
-                .expect("the webhook inbox thread starts");
+            inbox::start(core, arrivals, wake, changed, gate);
             tokio::spawn(self.clone().run_processor(work.clone(), dirty.clone()));
             tokio::spawn(self.clone().run_notifier(dirty.clone()));
             work.notify_one();
@@ -588,24 +547,6 @@ fn incoming_event(body: &[u8]) -> WebhookEvent {
     }
 }
 
-/// Events that named no site get the configured one (read once per group, only when needed),
-/// or `unknown` when none is configured: a delivery is never refused for want of a site.
-fn with_site(core: &Core, mut events: Vec<WebhookEvent>) -> Vec<WebhookEvent> {
-    if events.iter().all(|e| !e.account.is_empty()) {
-        return events;
-    }
-    let site = core
-        .mindbody_account()
-        .map_or_else(|_| UNKNOWN_SITE.to_string(), |a| a.account().to_string());
-    for event in events.iter_mut().filter(|e| e.account.is_empty()) {
-        event.account = site.clone();
-    }
-    events
-}
-
-/// The account of a delivery that names no site while none is configured.
-const UNKNOWN_SITE: &str = "unknown";
-
 fn body_digest(body: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(body);
@@ -640,52 +581,5 @@ impl Applied {
         }
         let (index, existing) = self.customer_index.as_mut().expect("just loaded");
         Ok((index, existing))
-    }
-}
-
-/// The inbox thread: waits for an arrival, takes every other one already waiting, stores them
-/// all in one transaction and one flush, then answers each.
-fn run_inbox(
-    core: Core,
-    mut arrivals: mpsc::Receiver<Arrival>,
-    work: Arc<Notify>,
-    dirty: Arc<Notify>,
-    hold: Arc<Hold>,
-) {
-    while let Some(first) = arrivals.blocking_recv() {
-        // Held (a test standing in for a stalled disk): take no more, so the queue fills.
-        hold.wait_until_released();
-        let mut group = vec![first];
-        while group.len() < GROUP_MAX {
-            match arrivals.try_recv() {
-                Ok(next) => group.push(next),
-                Err(_) => break,
-            }
-        }
-        let (inbound, answers): (Vec<_>, Vec<_>) =
-            group.into_iter().map(|a| (a.event, a.stored)).unzip();
-        let inbound = with_site(&core, inbound);
-        match core
-            .inner
-            .store
-            .store_deliveries(Provider::Mindbody, inbound)
-        {
-            Ok(stored) => {
-                if stored.contains(&Stored::New) {
-                    work.notify_one();
-                }
-                for (answer, outcome) in answers.into_iter().zip(stored) {
-                    let _ = answer.send(Ok(outcome));
-                }
-            }
-            Err(e) => {
-                tracing::error!("storing webhook deliveries: {e}");
-                let message = crate::text::one_line(&e.to_string());
-                for answer in answers {
-                    let _ = answer.send(Err(message.clone()));
-                }
-            }
-        }
-        dirty.notify_one();
     }
 }
