@@ -16,6 +16,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use tokio::sync::{Notify, mpsc, oneshot};
 
+use super::processor::Wake;
 use crate::domain::Provider;
 use crate::engine::host::Core;
 use crate::store::webhooks::{Stored, WebhookEvent};
@@ -41,7 +42,7 @@ pub(super) struct Arrival {
 pub(super) fn start(
     core: Core,
     arrivals: mpsc::Receiver<Arrival>,
-    work: Arc<Notify>,
+    work: Arc<Wake>,
     dirty: Arc<Notify>,
     hold: Arc<Hold>,
 ) {
@@ -95,12 +96,12 @@ fn run_committer(
 }
 
 /// Flushes whatever has been committed, then answers it; until the committer stops.
-fn run_flusher(core: Core, unflushed: &Unflushed, work: &Notify, dirty: &Notify) {
+fn run_flusher(core: Core, unflushed: &Unflushed, work: &Wake, dirty: &Notify) {
     while let Some(committed) = unflushed.take_all() {
         match core.inner.store.flush_deliveries() {
             Ok(()) => {
                 if committed.iter().any(|(_, stored)| *stored == Stored::New) {
-                    work.notify_one();
+                    work.notify();
                 }
                 for (answer, stored) in committed {
                     let _ = answer.send(Ok(stored));

@@ -4,6 +4,7 @@
 
 pub mod inbox;
 pub mod payload;
+mod processor;
 pub mod receiving;
 pub mod rejected;
 pub(crate) mod shown;

@@ -4,9 +4,9 @@
 //! whose threads store arrivals in groups (one sled transaction for every delivery that came in
 //! meanwhile, and one flush for every group committed during the previous flush, see
 //! [`super::inbox`]) and only then let each be answered 2xx: durable before acknowledged,
-//! without a disk flush per delivery. A queue of stored events is worked
-//! off by the *processor* task, which turns sales into (provisional) transactions and client
-//! events into customers, in batches. A *notifier* coalesces changes into at most ten
+//! without a disk flush per delivery. A queue of stored events is worked off by the *processor*
+//! thread ([`super::processor`]), which turns sales into (provisional) transactions and client
+//! events into customers, in batches, in the receiver's lulls. A *notifier* coalesces changes into at most ten
 //! `WebhooksChanged` events a second, so a burst does not flood the dashboards.
 
 use std::collections::HashMap;
@@ -30,6 +30,7 @@ use crate::integrations::mindbody::webhooks::payload::{
     CLIENT_CREATED, CLIENT_UPDATED, CONTRACT_CANCELLED, CONTRACT_CREATED, CONTRACT_UPDATED,
     Delivery, SALE_CREATED,
 };
+use crate::integrations::mindbody::webhooks::processor::{self, InFlight, Wake};
 use crate::integrations::mindbody::webhooks::rejected::{Rejections, Verdict};
 use crate::integrations::mindbody::webhooks::signature::{self, SignatureError};
 use crate::secret::Secret;
@@ -37,7 +38,7 @@ use crate::store::rejections::RejectionReason;
 use crate::store::webhooks::{LogEntry, Stored, WebhookEvent, WebhookState};
 
 /// How many stored events one processing round takes.
-const PROCESS_BATCH: usize = 256;
+pub(super) const PROCESS_BATCH: usize = 256;
 /// How many verified deliveries may wait to be stored; past that the receiver answers 503 and
 /// Mindbody delivers again later. A group write takes them all at once, so a full inbox means
 /// the disk is slower than the deliveries, not that one write is late.
@@ -94,7 +95,9 @@ impl Refusal {
 /// The running parts of the receiving side, started on first use.
 pub(crate) struct Receiving {
     inbox: mpsc::Sender<Arrival>,
-    work: Arc<Notify>,
+    /// Deliveries between their arrival and their answer: processing waits while there are.
+    in_flight: Arc<InFlight>,
+    work: Arc<Wake>,
     dirty: Arc<Notify>,
     hold: Arc<Hold>,
     /// Deliveries answered 503 because the inbox was full, since this process started.
@@ -140,6 +143,7 @@ impl Core {
         let stopped = || Refusal::Store("the webhook inbox has stopped".to_string());
         let (tx, rx) = oneshot::channel();
         let receiving = self.receiving();
+        let _in_flight = receiving.in_flight.enter();
         receiving
             .inbox
             .try_send(Arrival { event, stored: tx })
@@ -192,40 +196,28 @@ impl Core {
     pub(crate) fn receiving(&self) -> &Receiving {
         self.mindbody().receiving.get_or_init(|| {
             let (inbox, arrivals) = mpsc::channel(self.mindbody().webhook_inbox_capacity);
-            let work = Arc::new(Notify::new());
+            let work = Arc::new(Wake::default());
+            let in_flight = Arc::new(InFlight::default());
             let dirty = Arc::new(Notify::new());
             let hold = Arc::new(Hold::default());
-            let core = self.clone();
-            let (wake, changed, gate) = (work.clone(), dirty.clone(), hold.clone());
-            inbox::start(core, arrivals, wake, changed, gate);
-            tokio::spawn(self.clone().run_processor(work.clone(), dirty.clone()));
+            inbox::start(
+                self.clone(),
+                arrivals,
+                work.clone(),
+                dirty.clone(),
+                hold.clone(),
+            );
+            processor::start(self.clone(), work.clone(), in_flight.clone(), dirty.clone());
             tokio::spawn(self.clone().run_notifier(dirty.clone()));
-            work.notify_one();
             Receiving {
                 inbox,
+                in_flight,
                 work,
                 dirty,
                 hold,
                 inbox_full: AtomicU64::new(0),
             }
         })
-    }
-
-    /// Works off the queue whenever the inbox stores something new.
-    async fn run_processor(self, work: Arc<Notify>, dirty: Arc<Notify>) {
-        loop {
-            work.notified().await;
-            loop {
-                match self.process_pending().await {
-                    Ok(0) => break,
-                    Ok(_) => dirty.notify_one(),
-                    Err(e) => {
-                        tracing::error!("processing webhook events: {e}");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
-            }
-        }
     }
 
     async fn run_notifier(self, dirty: Arc<Notify>) {
@@ -239,8 +231,9 @@ impl Core {
         }
     }
 
-    /// Processes one batch of stored events; how many it took.
-    pub async fn process_pending(&self) -> Result<usize, EngineError> {
+    /// Processes one batch of stored events (on the processor's thread: it writes to disk);
+    /// how many it took.
+    pub(super) fn process_pending(&self) -> Result<usize, EngineError> {
         let store = &self.inner.store;
         let events = store.pending_webhooks(PROCESS_BATCH)?;
         if events.is_empty() {
@@ -372,7 +365,7 @@ impl Core {
             .requeue_failed_webhooks(Provider::Mindbody)?;
         if n > 0 {
             let receiving = self.receiving();
-            receiving.work.notify_one();
+            receiving.work.notify();
             receiving.dirty.notify_one();
         }
         Ok(n)
