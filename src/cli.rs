@@ -489,6 +489,19 @@ pub enum ReportCommand {
     /// beneath), category, payment method, location, or by day, week or month: sales, refunds,
     /// discounts, tax and net, exact to the cent.
     Revenue(RevenueArgs),
+    /// Cash coming in: the members' autopays expected over the next 30, 60 or 90 days, by week
+    /// and by payment method, beside the sales and matched deposits of as many days before,
+    /// with suspended or inactive autopays listed as a risk (`mindbody contracts` reads them).
+    Cashflow(CashflowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CashflowArgs {
+    /// How many days ahead (and behind).
+    #[arg(long, default_value = "30", value_parser = ["30", "60", "90"])]
+    pub days: String,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ pub mod paths;
 pub mod prompt;
 pub mod reconcile;
 pub mod report;
+pub mod report_cashflow;
 pub mod sandbox;
 pub mod secrets;
 pub mod serve;

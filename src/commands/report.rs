@@ -16,6 +16,7 @@ use crate::config::Settings;
 pub async fn run(settings: &Settings, command: &ReportCommand) -> anyhow::Result<u8> {
     match command {
         ReportCommand::Revenue(args) => revenue(settings, args).await,
+        ReportCommand::Cashflow(args) => super::report_cashflow::run(settings, args).await,
     }
 }
 

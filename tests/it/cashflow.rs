@@ -306,3 +306,116 @@ async fn the_cash_flow_adds_up_the_autopays_ahead_and_the_sales_behind_to_the_ce
         assert!(error.to_string().contains("1 to 366 days"), "{error}");
     }
 }
+
+/// Runs the binary in `dir` against the sandbox, with no input: exit code, stdout, stderr.
+fn hub_binary(dir: &std::path::Path, sandbox: &Sandbox, args: &[&str]) -> (i32, String, String) {
+    let mut cmd = crate::support::binary::in_dir(dir);
+    crate::support::binary::at_mindbody(&mut cmd, &sandbox.mindbody);
+    let out = cmd
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+// The binary is waited for on this thread: the sandbox answers it from another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_commands_ask_before_the_first_read_and_print_the_cash_flow() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.mindbody.set_auto_approve(true);
+    sandbox.mindbody.set_studio(studio());
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let settings = crate::support::mindbody::settings(&data, &sandbox.mindbody, |config| {
+            config.mindbody.first_sync_days = Some(80);
+        });
+        let engine = crate::support::mindbody::open(&settings);
+        crate::support::mindbody::connect(&engine).await;
+        engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+        engine.flush().unwrap();
+    }
+    let members = members_with_recent_autopays(&sandbox);
+    let before = sandbox.mindbody.api_calls();
+    let (code, _, err) = hub_binary(dir.path(), &sandbox, &["mindbody", "contracts"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("costs {members} Mindbody calls")) && err.contains("--yes"),
+        "{err}"
+    );
+    assert_eq!(sandbox.mindbody.api_calls(), before, "nothing read unasked");
+    let (code, out, err) = hub_binary(
+        dir.path(),
+        &sandbox,
+        &["mindbody", "contracts", "--yes", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["report"]["calls"], members);
+    let (code, out, err) = hub_binary(dir.path(), &sandbox, &["mindbody", "contracts"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("no call made"), "{out}");
+
+    let (code, out, err) = hub_binary(
+        dir.path(),
+        &sandbox,
+        &["report", "cashflow", "--days", "60", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let flow: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(flow["days"], 60);
+    let expected: rust_decimal::Decimal = flow["expected"].as_str().unwrap().parse().unwrap();
+    let weeks: rust_decimal::Decimal = flow["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            w["expected"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(weeks, expected);
+    assert!(
+        flow["expected"]
+            .as_str()
+            .unwrap()
+            .ends_with(|c: char| c.is_ascii_digit())
+    );
+    assert_eq!(
+        flow["expected"]
+            .as_str()
+            .unwrap()
+            .split('.')
+            .nth(1)
+            .map(str::len),
+        Some(2)
+    );
+    let (code, table, err) = hub_binary(dir.path(), &sandbox, &["report", "cashflow"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("Cash flow: the next 30 days"), "{table}");
+    assert!(
+        table.contains("At risk (autopay suspended or inactive)"),
+        "{table}"
+    );
+    let (code, csv, err) = hub_binary(
+        dir.path(),
+        &sandbox,
+        &["report", "cashflow", "--format", "csv"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(csv.starts_with("section,label,currency,"), "{csv}");
+    let (code, _, err) = hub_binary(
+        dir.path(),
+        &sandbox,
+        &["report", "cashflow", "--days", "45"],
+    );
+    assert_eq!(code, 2, "{err}");
+}
