@@ -314,14 +314,16 @@ async fn run_dashboard(mut settings: Settings, demo: bool, throwaway: bool) -> a
         sandbox
             .mindbody
             .set_access_ttl(std::time::Duration::from_secs(600));
-        sandbox
-            .mindbody
-            .set_studio(legion_hub::sandbox::studio::Studio::new(
+        sandbox.mindbody.set_studio(
+            legion_hub::sandbox::studio::Studio::new(
                 2_000,
                 300,
                 chrono::Local::now().naive_local(),
                 30,
-            ));
+            )
+            // Members with autopays, so the Reports screen's cash flow has contracts to read.
+            .with_members(80),
+        );
         settings.config.gemini.base_url = Some(sandbox.gemini.base_url());
         settings.config.mindbody = legion_hub::integrations::mindbody::MindbodyEndpoints {
             sync_every: settings.config.mindbody.sync_every.take(),

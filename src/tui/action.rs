@@ -135,6 +135,14 @@ pub enum Action {
     /// `g`: the next grouping (class, category, payment method, location).
     ReportsGrouping,
     ReportsLoaded(Box<Result<crate::api::reports::RevenueOverview, String>>),
+    /// `d` on the cash flow: the next horizon (30, 60, 90 days).
+    ReportsHorizon,
+    /// `r` on the cash flow: read the members' contracts (asked first the first time).
+    ReportsReadContracts,
+    CashFlowLoaded(Box<Result<crate::api::cashflow::CashFlow, String>>),
+    ContractsPlanLoaded(Box<Result<crate::api::cashflow::ContractsPlan, String>>),
+    /// A read of the contracts ended.
+    ContractsRead(Box<Result<crate::api::cashflow::ContractsReport, String>>),
     /// The transactions behind a cell.
     ReportsCellLoaded(Box<Result<crate::api::reports::RevenueCell, String>>),
     // The Categorize screen.
@@ -265,6 +273,14 @@ pub enum Request {
         group: crate::api::reports::GroupRef,
         currency: String,
     },
+    /// Autopays expected over the next days beside what arrived over as many before.
+    LoadCashFlow(u32),
+    /// What reading the members' contracts would cost now.
+    LoadContractsPlan,
+    /// Read the members' contracts (the first full read only when agreed to).
+    RefreshContracts {
+        first_read_agreed: bool,
+    },
     /// The suggestions, the classes and the rules.
     LoadCategorize,
     DecideSuggestion {
@@ -307,6 +323,8 @@ impl Request {
                 | Request::LoadBankStanding
                 | Request::LoadRevenueOverview { .. }
                 | Request::LoadRevenueCell { .. }
+                | Request::LoadCashFlow(_)
+                | Request::LoadContractsPlan
                 | Request::LoadCategories
                 | Request::SyncMindbody
                 | Request::LoadWebhookEvents { .. }

@@ -193,6 +193,9 @@ impl App {
             }
             Action::ReportsLoaded(answer) => self.reports.loaded(*answer),
             Action::ReportsCellLoaded(answer) => self.reports.cell_loaded(*answer),
+            Action::CashFlowLoaded(answer) => self.reports.cash_flow_loaded(*answer),
+            Action::ContractsPlanLoaded(answer) => self.reports.contracts_plan_loaded(*answer),
+            Action::ContractsRead(answer) => self.reports.contracts_read(*answer, &mut out),
             Action::CategorizeLoaded(answer) => self.categorize.loaded(*answer),
             Action::CategorizePlanned(plan) => self.categorize.planned(*plan, &mut out),
             Action::CategorizeRan(report) => self.categorize.ran(*report, &mut out),
@@ -457,6 +460,9 @@ fn is_from_user(action: &Action) -> bool {
             | Action::ReconcileChanged(_)
             | Action::ReportsLoaded(_)
             | Action::ReportsCellLoaded(_)
+            | Action::CashFlowLoaded(_)
+            | Action::ContractsPlanLoaded(_)
+            | Action::ContractsRead(_)
             | Action::CategorizeLoaded(_)
             | Action::CategorizePlanned(_)
             | Action::CategorizeRan(_)

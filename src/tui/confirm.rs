@@ -3,6 +3,7 @@
 //! opens this one overlay with its own words and the request to make.
 
 use super::action::Request;
+use crate::api::cashflow::ContractsPlan;
 use crate::api::categorize::RunReport;
 use crate::present;
 
@@ -96,6 +97,49 @@ impl Confirm {
     }
 
     /// Before Gemini is asked to categorize: what leaves the machine, and what it costs.
+    /// Before the first full read of the members' contracts: one billed call per member.
+    pub fn read_contracts(plan: &ContractsPlan) -> Confirm {
+        let plural = |n: u64, one: &str, many: &str| {
+            if n == 1 {
+                format!("{n} {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        let calls = plan.calls_now();
+        let mut costs = vec![format!(
+            "{} to Mindbody's client/clientcontracts, one per member with a contract (billed past the allowance)",
+            plural(calls, "call", "calls")
+        )];
+        if calls < plan.clients_due {
+            costs.push(format!(
+                "{} left for the days after: [mindbody] contracts_daily_calls is {} a day, {} spent today",
+                plural(plan.clients_due - calls, "member", "members"),
+                plan.daily_limit,
+                plan.calls_today
+            ));
+        }
+        Confirm {
+            question: format!(
+                "Read the contracts of {}?",
+                plural(plan.clients_due, "member", "members")
+            ),
+            forgets: costs,
+            keeps: vec![
+                "later reads take only the members a webhook or a sale changed, or read a week ago"
+                    .into(),
+            ],
+            headings: ("Costs", "After that"),
+            yes: "read them".into(),
+            no: "not now".into(),
+            request: Request::RefreshContracts {
+                first_read_agreed: true,
+            },
+            working: "Reading the members' contracts…".into(),
+            cancelled: "Contracts not read: the cash flow shows what was read before.".into(),
+        }
+    }
+
     pub fn ask_gemini(plan: &RunReport) -> Confirm {
         let plural = |n: u64| if n == 1 { "" } else { "s" };
         let sent = vec![

@@ -371,6 +371,18 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .await
                 .map_err(|e| explain(&e)),
         )),
+        Request::LoadCashFlow(days) => Action::CashFlowLoaded(Box::new(
+            engine.cash_flow(days).await.map_err(|e| explain(&e)),
+        )),
+        Request::LoadContractsPlan => Action::ContractsPlanLoaded(Box::new(
+            engine.contracts_plan().await.map_err(|e| explain(&e)),
+        )),
+        Request::RefreshContracts { first_read_agreed } => Action::ContractsRead(Box::new(
+            engine
+                .refresh_contracts(first_read_agreed)
+                .await
+                .map_err(|e| explain(&e)),
+        )),
         Request::LoadCategorize => Action::CategorizeLoaded(Box::new(
             engine.categorize_view().await.map_err(|e| explain(&e)),
         )),

@@ -293,7 +293,7 @@ async fn the_cash_flow_adds_up_the_autopays_ahead_and_the_sales_behind_to_the_ce
         assert!(
             flow.methods
                 .iter()
-                .any(|m| m.method == "ach" && m.autopays > 0)
+                .any(|m| m.method == "ACH" && m.autopays > 0)
         );
         assert!(
             flow.weeks

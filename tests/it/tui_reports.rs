@@ -1,10 +1,14 @@
 //! The Reports screen (`6`) as a person uses it: the twelve months by class with the categories
 //! beneath, the bars, the month against the one before and a year earlier, the keys that move
-//! the month and the grouping, and Enter into the sales behind a row. Last, on a synced sandbox
-//! studio: what the screen shows adds up to the transactions themselves.
+//! the month and the grouping, and Enter into the sales behind a row; Tab to the cash flow, and
+//! the question before the first (billed) read of the members' contracts. Last, on a synced
+//! sandbox studio: what the screen shows adds up to the transactions themselves.
 
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Utc};
 use legion_hub::api::Transaction;
+use legion_hub::api::cashflow::{
+    AutopayRisk, CashFlow, CashFlowWeek, ContractsPlan, ContractsReport, MethodFlow,
+};
 use legion_hub::api::reports::{
     Amounts, DayAmounts, GroupRef, Grouping, OverviewRow, RevenueCell, RevenueOverview,
 };
@@ -349,4 +353,209 @@ async fn on_a_synced_studio_the_months_total_is_the_sum_of_its_sales() {
         total_line.contains(&expected),
         "{expected} in the total line:\n{shown}"
     );
+}
+
+fn week(start_day: u32, sales: i64, deposits: i64, expected: i64, autopays: u64) -> CashFlowWeek {
+    let start = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()
+        + chrono::Duration::days(i64::from(start_day));
+    CashFlowWeek {
+        start,
+        expected: Decimal::new(expected, 2),
+        at_risk: if autopays > 3 {
+            Decimal::new(12_900, 2)
+        } else {
+            Decimal::ZERO
+        },
+        autopays,
+        sales: Decimal::new(sales, 2),
+        deposits: Decimal::new(deposits, 2),
+    }
+}
+
+/// Noon on 25 November: three weeks behind, this week, and four ahead; one member's autopay
+/// suspended; the contracts never read.
+fn cash_flow() -> CashFlow {
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    CashFlow {
+        today: day(25),
+        days: 30,
+        until: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+        since: day(5),
+        currency: "USD".into(),
+        expected: Decimal::new(1_032_000, 2),
+        expected_autopays: 80,
+        at_risk: Decimal::new(25_800, 2),
+        sales: Decimal::new(5_512_345, 2),
+        deposits: Decimal::new(4_800_000, 2),
+        weeks: vec![
+            week(0, 1_802_345, 1_500_000, 0, 0),
+            week(7, 1_810_000, 1_700_000, 0, 0),
+            week(14, 1_900_000, 1_600_000, 0, 0),
+            week(21, 900_000, 0, 258_000, 20),
+            week(28, 0, 0, 258_000, 20),
+            week(35, 0, 0, 258_000, 20),
+            week(42, 0, 0, 258_000, 20),
+        ],
+        methods: vec![
+            MethodFlow {
+                method: "Card".into(),
+                expected: Decimal::new(903_000, 2),
+                autopays: 70,
+                sales: Decimal::new(4_512_345, 2),
+            },
+            MethodFlow {
+                method: "ACH".into(),
+                expected: Decimal::new(129_000, 2),
+                autopays: 10,
+                sales: Decimal::new(1_000_000, 2),
+            },
+        ],
+        risks: vec![AutopayRisk {
+            client: "client:100000042".into(),
+            name: None,
+            contract_name: "Monthly Unlimited".into(),
+            status: "Suspended".into(),
+            next_date: day(28),
+            amount: Decimal::new(12_900, 2),
+            payment_method: "Card".into(),
+        }],
+        contracts_read_at: Some(read_at()),
+    }
+}
+
+/// When the fixture's contracts were read: the morning of its today, Nov 25.
+fn read_at() -> chrono::DateTime<Utc> {
+    NaiveDate::from_ymd_opt(2026, 11, 25)
+        .unwrap()
+        .and_hms_opt(9, 12, 0)
+        .unwrap()
+        .and_utc()
+}
+
+/// The cash flow before any contract was read: nothing expected, nothing at risk.
+fn never_read() -> CashFlow {
+    let flow = cash_flow();
+    CashFlow {
+        expected: Decimal::ZERO,
+        expected_autopays: 0,
+        at_risk: Decimal::ZERO,
+        weeks: flow
+            .weeks
+            .iter()
+            .map(|w| CashFlowWeek {
+                expected: Decimal::ZERO,
+                at_risk: Decimal::ZERO,
+                autopays: 0,
+                ..w.clone()
+            })
+            .collect(),
+        risks: Vec::new(),
+        contracts_read_at: None,
+        ..flow
+    }
+}
+
+/// Read this morning; nobody due again.
+fn read_lately() -> ContractsPlan {
+    ContractsPlan {
+        clients_due: 0,
+        first_read: false,
+        calls_today: 81,
+        ..first_read()
+    }
+}
+
+fn first_read() -> ContractsPlan {
+    ContractsPlan {
+        clients_with_contracts: 81,
+        clients_due: 81,
+        first_read: true,
+        calls_today: 0,
+        daily_limit: 200,
+    }
+}
+
+/// The Reports screen turned to the cash flow, loaded, at 10:25 on the fixture's today.
+fn cash_app(width: u16, height: u16, flow: CashFlow, plan: ContractsPlan) -> App {
+    let mut app = app(width, height);
+    app.now = (read_at() + chrono::Duration::minutes(73)).fixed_offset();
+    press(&mut app, KeyCode::Tab);
+    let asked = app.requests();
+    assert!(asked.contains(&Request::LoadCashFlow(30)), "{asked:?}");
+    assert!(asked.contains(&Request::LoadContractsPlan));
+    app.update(Action::CashFlowLoaded(Box::new(Ok(flow))));
+    app.update(Action::ContractsPlanLoaded(Box::new(Ok(plan))));
+    app
+}
+
+#[test]
+fn the_cash_flow() {
+    let app = cash_app(80, 24, cash_flow(), read_lately());
+    let shown = screen(&app);
+    for words in [
+        "Expected 10,320.00 USD from 80 autopays by Dec 24",
+        "· 258.00 at risk",
+        "At risk · 258.00 USD, not counted",
+        "Arrived since Nov 5: sales 55,123.45 · deposits matched 48,000.00",
+        "contracts read today 09:12",
+        "▸ Nov 23",
+        "2,580.00",
+        "Suspended",
+        "Card",
+        "Tab revenue",
+    ] {
+        assert!(shown.contains(words), "{words} at 80x24:\n{shown}");
+    }
+    insta::assert_snapshot!("the_cash_flow_at_80x24", shown);
+    // A wide terminal has room for whose autopay it is and on which contract.
+    let wide = screen(&cash_app(160, 40, cash_flow(), read_lately()));
+    for words in [
+        "contracts read today 09:12",
+        "client:100000042 · Monthly Unlimited",
+    ] {
+        assert!(wide.contains(words), "{words} at 160x40:\n{wide}");
+    }
+}
+
+#[test]
+fn the_first_read_of_the_contracts_says_its_cost_and_waits_for_yes() {
+    let mut app = cash_app(100, 30, never_read(), first_read());
+    let shown = screen(&app);
+    for words in [
+        "Nothing expected yet: the members' contracts have not been read",
+        "contracts never read: r reads them (81 calls)",
+        "No autopay is suspended or inactive.",
+    ] {
+        assert!(shown.contains(words), "{words}:\n{shown}");
+    }
+    press(&mut app, KeyCode::Char('r'));
+    assert!(app.requests().is_empty(), "nothing read before the answer");
+    let shown = screen(&app);
+    for words in [
+        "Read the contracts of 81 members?",
+        "81 calls to Mindbody's client/clientcontracts",
+    ] {
+        assert!(shown.contains(words), "{words}:\n{shown}");
+    }
+    app.update(Action::Confirm);
+    assert!(app.requests().contains(&Request::RefreshContracts {
+        first_read_agreed: true
+    }));
+    app.update(Action::ContractsRead(Box::new(Ok(ContractsReport {
+        clients_read: 81,
+        calls: 81,
+        inflows: 240,
+        ..ContractsReport::default()
+    }))));
+    assert_eq!(
+        app.notice.as_ref().unwrap().text,
+        "Read the contracts of 81 members (81 calls): 240 autopays ahead on record."
+    );
+    assert!(app.requests().contains(&Request::LoadCashFlow(30)));
+    // d looks further ahead; Tab comes back to the revenue.
+    app.update(Action::CashFlowLoaded(Box::new(Ok(cash_flow()))));
+    press(&mut app, KeyCode::Char('d'));
+    assert!(app.requests().contains(&Request::LoadCashFlow(60)));
+    press(&mut app, KeyCode::Tab);
+    assert!(screen(&app).contains("Revenue by class"));
 }

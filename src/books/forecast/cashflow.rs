@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 
 use super::{autopay_method, week_start};
 use crate::api::cashflow::{AutopayRisk, CashFlow, CashFlowWeek, LONGEST_HORIZON_DAYS, MethodFlow};
+use crate::books::reports::groups::method_label;
 use crate::engine::host::{Core, EngineError};
 use crate::store::Store;
 use crate::store::daily_totals::{Dimension, Granularity, TotalsGroup};
@@ -37,13 +38,20 @@ fn week(weeks: &mut BTreeMap<NaiveDate, CashFlowWeek>, day: NaiveDate) -> &mut C
     })
 }
 
-fn method<'a>(methods: &'a mut BTreeMap<String, MethodFlow>, name: &str) -> &'a mut MethodFlow {
-    methods.entry(name.to_string()).or_insert(MethodFlow {
-        method: name.to_string(),
-        expected: Decimal::ZERO,
-        autopays: 0,
-        sales: Decimal::ZERO,
-    })
+/// The row of a payment method, by the books' key for it (`card`, `split`; none when the sale
+/// did not say), shown by its label (`Card`, `Split`, `Not said`) as the revenue report does.
+fn method<'a>(
+    methods: &'a mut BTreeMap<String, MethodFlow>,
+    name: Option<&str>,
+) -> &'a mut MethodFlow {
+    methods
+        .entry(name.unwrap_or("").to_string())
+        .or_insert(MethodFlow {
+            method: method_label(name),
+            expected: Decimal::ZERO,
+            autopays: 0,
+            sales: Decimal::ZERO,
+        })
 }
 
 /// `a + b`, saturating: no studio's cash comes near `Decimal`'s limit, but outside data must not
@@ -112,7 +120,7 @@ pub fn cash_flow(store: &Store, today: NaiveDate, days: u32) -> Result<CashFlow,
                     status: inflow.status.clone(),
                     next_date: date,
                     amount: inflow.amount,
-                    payment_method: autopay_method(&inflow.payment_method).to_string(),
+                    payment_method: method_label(Some(autopay_method(&inflow.payment_method))),
                 };
                 (inflow.client.clone(), risk)
             });
@@ -122,7 +130,7 @@ pub fn cash_flow(store: &Store, today: NaiveDate, days: u32) -> Result<CashFlow,
         cell.autopays += 1;
         flow.expected = plus(flow.expected, inflow.amount);
         flow.expected_autopays += 1;
-        let by = method(&mut methods, autopay_method(&inflow.payment_method));
+        let by = method(&mut methods, Some(autopay_method(&inflow.payment_method)));
         by.expected = plus(by.expected, inflow.amount);
         by.autopays += 1;
     }
@@ -139,8 +147,8 @@ pub fn cash_flow(store: &Store, today: NaiveDate, days: u32) -> Result<CashFlow,
             cell.sales = plus(cell.sales, net);
             flow.sales = plus(flow.sales, net);
             let name = match &key.group {
-                TotalsGroup::Method(Some(name)) => name.as_str(),
-                _ => "unknown",
+                TotalsGroup::Method(name) => name.as_deref(),
+                _ => None,
             };
             let by = method(&mut methods, name);
             by.sales = plus(by.sales, net);

@@ -5,11 +5,18 @@
 //! sparkline. `←→` moves the month, `g` changes the grouping, Enter lists the transactions behind
 //! the selected row's month. Everything is read from the daily totals the books keep, so a frame
 //! costs the same whatever the size of the history.
+//!
+//! Tab turns to the cash flow: the members' autopays expected over the next 30, 60 or 90 days
+//! (`d`) week by week and by payment method, beside what arrived over as many days before, and
+//! the autopays at risk; `r` reads the members' contracts, asking first the first time (each
+//! member is a billed call).
 
+mod cash_flow_view;
 mod keys;
+mod revenue_view;
 mod state;
 pub(crate) mod update;
 pub(crate) mod view;
 
 pub use keys::KEYS;
-pub use state::{Drill, ReportsScreen};
+pub use state::{CashFlowView, Drill, HORIZONS, ReportsScreen, ReportsTab};

@@ -1,13 +1,62 @@
-//! The Reports screen's state: the overview as the engine last read it, the month and grouping
-//! asked for, the selected row, and the transactions behind a cell when one is open.
+//! The Reports screen's state: which of its views is on show (revenue, cash flow); for revenue,
+//! the overview as the engine last read it, the month and grouping asked for, the selected row,
+//! and the transactions behind a cell when one is open; for cash flow, the horizon, the flow as
+//! last read and what reading the members' contracts would cost.
 
 use chrono::{Datelike, Months, NaiveDate};
 
+use crate::api::cashflow::{CashFlow, ContractsPlan};
 use crate::api::reports::{Grouping, OverviewRow, RevenueCell, RevenueOverview};
 use crate::tui::action::Request;
 use crate::tui::screens::context::Context;
 
+/// The views of the Reports screen, in the order Tab goes round them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportsTab {
+    #[default]
+    Revenue,
+    CashFlow,
+}
+
+impl ReportsTab {
+    pub fn next(self) -> ReportsTab {
+        match self {
+            ReportsTab::Revenue => ReportsTab::CashFlow,
+            ReportsTab::CashFlow => ReportsTab::Revenue,
+        }
+    }
+}
+
+/// The cash flow's horizons, in days, in the order `d` goes round them.
+pub const HORIZONS: [u32; 3] = [30, 60, 90];
+
+/// The cash flow view's state.
+#[derive(Default)]
+pub struct CashFlowView {
+    pub flow: Option<CashFlow>,
+    pub error: Option<String>,
+    /// What reading the contracts would cost now (None until read).
+    pub plan: Option<ContractsPlan>,
+    /// Index into [`HORIZONS`].
+    pub horizon: usize,
+    /// The first week on show, and the selected one (into the flow's weeks).
+    pub top: usize,
+    pub selected: Option<usize>,
+    /// A read of the contracts is going on.
+    pub reading: bool,
+    pub(crate) stale: bool,
+    pub(crate) loading: bool,
+}
+
+impl CashFlowView {
+    pub fn days(&self) -> u32 {
+        HORIZONS[self.horizon % HORIZONS.len()]
+    }
+}
+
 pub struct ReportsScreen {
+    pub tab: ReportsTab,
+    pub cash: CashFlowView,
     pub overview: Option<RevenueOverview>,
     /// Why the last load failed.
     pub error: Option<String>,
@@ -36,6 +85,11 @@ pub struct Drill {
 impl Default for ReportsScreen {
     fn default() -> Self {
         ReportsScreen {
+            tab: ReportsTab::Revenue,
+            cash: CashFlowView {
+                stale: true,
+                ..CashFlowView::default()
+            },
             overview: None,
             error: None,
             month: None,
@@ -84,16 +138,29 @@ impl ReportsScreen {
         self.rows().get(self.selected)
     }
 
-    /// What it needs loaded while it is on show.
-    pub fn requests(&mut self, cx: &Context, on_show: bool) -> Option<Request> {
-        if !on_show || !self.stale || self.loading {
-            return None;
+    /// What the view on show needs loaded.
+    pub fn requests(&mut self, cx: &Context, on_show: bool) -> Vec<Request> {
+        if !on_show {
+            return Vec::new();
         }
-        self.stale = false;
-        self.loading = true;
-        Some(Request::LoadRevenueOverview {
-            month: self.month_on_show(cx),
-            by: self.by,
-        })
+        match self.tab {
+            ReportsTab::Revenue if self.stale && !self.loading => {
+                self.stale = false;
+                self.loading = true;
+                vec![Request::LoadRevenueOverview {
+                    month: self.month_on_show(cx),
+                    by: self.by,
+                }]
+            }
+            ReportsTab::CashFlow if self.cash.stale && !self.cash.loading => {
+                self.cash.stale = false;
+                self.cash.loading = true;
+                vec![
+                    Request::LoadCashFlow(self.cash.days()),
+                    Request::LoadContractsPlan,
+                ]
+            }
+            _ => Vec::new(),
+        }
     }
 }

@@ -1,25 +1,34 @@
 //! What the Reports screen's keys and the engine's answers do to it.
 
 use crate::api::Event;
+use crate::api::cashflow::{CashFlow, ContractsPlan, ContractsReport};
 use crate::api::reports::{RevenueCell, RevenueOverview};
 use crate::tui::action::{Action, Request};
 use crate::tui::app::Screen;
+use crate::tui::confirm::Confirm;
+use crate::tui::overlay::Overlay;
 use crate::tui::screens::context::{Context, Outbox};
 use crate::tui::selection::move_selection;
 
-use super::state::months_after;
-use super::view::{drill_rows, month_words, overview_rows};
+use super::cash_flow_view::{plural, week_rows};
+use super::revenue_view::{drill_rows, month_words, overview_rows};
+use super::state::{HORIZONS, ReportsTab, months_after};
 use super::{Drill, ReportsScreen};
 
 impl ReportsScreen {
     /// Each show reads the totals again: a sync, a webhook or an import may have moved them.
     pub fn on_show(&mut self) {
         self.stale = true;
+        self.cash.stale = true;
     }
 
     /// Takes the screen's actions while it is on show; hands back the rest.
     pub fn update(&mut self, action: Action, cx: &Context, out: &mut Outbox) -> Option<Action> {
+        if self.tab == ReportsTab::CashFlow {
+            return self.cash_flow_update(action, cx, out);
+        }
         match action {
+            Action::NextPane if self.drill.is_none() => self.tab = self.tab.next(),
             Action::Move(delta) => self.move_by(delta, cx),
             Action::Page(pages) => self.move_by(pages * self.page_rows(cx) as i64, cx),
             Action::Top => self.move_by(i64::MIN / 2, cx),
@@ -57,6 +66,66 @@ impl ReportsScreen {
             action => return Some(action),
         }
         None
+    }
+
+    /// The cash flow view's keys: the weeks move, `d` the horizon, `r` reads the contracts.
+    fn cash_flow_update(
+        &mut self,
+        action: Action,
+        cx: &Context,
+        out: &mut Outbox,
+    ) -> Option<Action> {
+        let rows = week_rows(cx).max(1);
+        let weeks = self.cash.flow.as_ref().map_or(0, |f| f.weeks.len());
+        let move_by = |cash: &mut super::state::CashFlowView, delta: i64| {
+            let mut selected = cash.selected.unwrap_or(cash.top);
+            move_selection(&mut selected, &mut cash.top, delta, weeks, rows);
+            cash.selected = Some(selected);
+        };
+        match action {
+            Action::NextPane => self.tab = self.tab.next(),
+            Action::Move(delta) => move_by(&mut self.cash, delta),
+            Action::Page(pages) => move_by(&mut self.cash, pages * rows as i64),
+            Action::Top => move_by(&mut self.cash, i64::MIN / 2),
+            Action::Bottom => move_by(&mut self.cash, i64::MAX / 2),
+            Action::ReportsHorizon => {
+                self.cash.horizon = (self.cash.horizon + 1) % HORIZONS.len();
+                self.cash.selected = None;
+                self.cash.top = 0;
+                self.cash.stale = true;
+            }
+            Action::ReportsReadContracts => self.read_contracts(out),
+            Action::Back => out.show(Screen::Hub),
+            action => return Some(action),
+        }
+        None
+    }
+
+    /// `r`: reads the members' contracts. The first full read costs a call per member, so it
+    /// is asked about first, with its cost; later reads take only what changed.
+    fn read_contracts(&mut self, out: &mut Outbox) {
+        if self.cash.reading {
+            out.notify("The contracts are being read already.", false);
+            return;
+        }
+        let Some(plan) = &self.cash.plan else {
+            out.notify(
+                "Still working out what reading the contracts would cost…",
+                false,
+            );
+            return;
+        };
+        if plan.first_read {
+            out.open(Overlay::Confirm(Box::new(Confirm::read_contracts(plan))));
+        } else {
+            self.cash.reading = true;
+            out.start(
+                Request::RefreshContracts {
+                    first_read_agreed: false,
+                },
+                "Reading the contracts that changed…",
+            );
+        }
     }
 
     /// Rows a page moves: the list on show (the overview's groups or the cell's transactions).
@@ -136,7 +205,42 @@ impl ReportsScreen {
         }
     }
 
-    /// New sales move the totals.
+    pub fn cash_flow_loaded(&mut self, answer: Result<CashFlow, String>) {
+        self.cash.loading = false;
+        match answer {
+            Ok(flow) => {
+                let last = flow.weeks.len().saturating_sub(1);
+                self.cash.selected = self.cash.selected.map(|s| s.min(last));
+                self.cash.top = self.cash.top.min(last);
+                self.cash.flow = Some(flow);
+                self.cash.error = None;
+            }
+            Err(message) => {
+                self.cash.flow = None;
+                self.cash.error = Some(message);
+            }
+        }
+    }
+
+    pub fn contracts_plan_loaded(&mut self, answer: Result<ContractsPlan, String>) {
+        // Without a plan `r` says it cannot tell the cost yet; the error is the cash flow's too.
+        self.cash.plan = answer.ok();
+    }
+
+    /// A read of the contracts ended: say what it did and cost, and read the flow again.
+    pub fn contracts_read(&mut self, answer: Result<ContractsReport, String>, out: &mut Outbox) {
+        self.cash.reading = false;
+        self.cash.stale = true;
+        match answer {
+            Ok(report) => {
+                let failed = report.failed > 0;
+                out.notify(contracts_words(&report), failed);
+            }
+            Err(message) => out.notify(message, true),
+        }
+    }
+
+    /// New sales move the totals and what arrived; a contract's webhook, what is expected.
     pub fn on_event(&mut self, event: &Event) {
         let changed = match event {
             Event::SyncLogChanged(log) => log.status != crate::api::SyncStatus::Started,
@@ -145,6 +249,34 @@ impl ReportsScreen {
         };
         if changed {
             self.stale = true;
+            self.cash.stale = true;
         }
     }
+}
+
+/// A read of the contracts in one line: what it read, what it cost, what is left.
+pub fn contracts_words(report: &ContractsReport) -> String {
+    let mut words = format!(
+        "Read the contracts of {} ({}): {} ahead on record.",
+        plural(report.clients_read, "member", "members"),
+        plural(report.calls, "call", "calls"),
+        plural(report.inflows, "autopay", "autopays")
+    );
+    if report.deferred > 0 {
+        words.push_str(&format!(
+            " {} left for tomorrow: today's share of calls is spent.",
+            report.deferred
+        ));
+    }
+    if report.failed > 0 {
+        words.push_str(&format!(
+            " {} could not be read{}",
+            report.failed,
+            report
+                .last_error
+                .as_deref()
+                .map_or_else(|| ".".to_string(), |e| format!(": {e}"))
+        ));
+    }
+    words
 }
