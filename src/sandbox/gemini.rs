@@ -381,6 +381,9 @@ async fn get_model(
 struct Question {
     /// The last user message's text.
     asked: String,
+    /// The last user text there is: the question itself while turns of function responses
+    /// follow it.
+    question: String,
     messages: usize,
     system: Option<String>,
     prompt_tokens: u64,
@@ -490,6 +493,13 @@ fn read_question(method: &str, body: &Bytes) -> Result<Question, Response> {
         .find(|c| c["role"].as_str().is_none_or(|r| r == "user"))
         .map(texts)
         .unwrap_or_default();
+    let question = contents
+        .iter()
+        .rev()
+        .filter(|c| c["role"].as_str().is_none_or(|r| r == "user"))
+        .map(texts)
+        .find(|text| !text.is_empty())
+        .unwrap_or_default();
     let system = map
         .get("systemInstruction")
         .or_else(|| map.get("system_instruction"))
@@ -505,6 +515,7 @@ fn read_question(method: &str, body: &Bytes) -> Result<Question, Response> {
             .map_or(0, |s| s.split_whitespace().count() as u64);
     Ok(Question {
         asked,
+        question,
         messages: contents.len(),
         system,
         prompt_tokens: tokens,
@@ -525,10 +536,20 @@ fn config_field<'a>(body: &'a Value, camel: &str, proto: &str) -> Option<&'a Val
 /// schema, one enum value, or the echo.
 fn reply(model: &str, question: &Question, misfit: bool) -> Reply {
     let responses = tools::last_responses(&question.contents);
+    let declared = tools::declarations(&question.body);
     if !responses.is_empty() {
+        // A question that says "step by step" has the model look again after each turn of
+        // responses, calling the same tools while it may (AUTO), as a real model chains calls:
+        // how a test sees the hub's limit on rounds hold.
+        let mode = tools::mode(&question.body);
+        if mode == tools::Mode::Auto && question.question.to_lowercase().contains("step by step") {
+            let again = tools::calls(&declared, &mode, &question.question);
+            if !again.is_empty() {
+                return Reply::Calls(again);
+            }
+        }
         return Reply::Text(tools::answer_from(&responses));
     }
-    let declared = tools::declarations(&question.body);
     let calls = tools::calls(&declared, &tools::mode(&question.body), &question.asked);
     if !calls.is_empty() {
         return Reply::Calls(calls);

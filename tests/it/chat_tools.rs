@@ -11,6 +11,7 @@ use legion_hub::books::currency::exact;
 use legion_hub::books::{Customer, Transaction};
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::engine::{Engine, EngineOptions, Event, GeminiUpdate, Role};
+use legion_hub::integrations::gemini::grounded::MAX_ROUNDS;
 use legion_hub::sandbox::gemini::{GeminiSandbox, SANDBOX_KEY};
 use legion_hub::secret::Secret;
 use legion_hub::store::{ChatMessage, MessageState, Store};
@@ -201,6 +202,28 @@ async fn several_calls_in_one_turn_are_all_run_and_answered() {
         reply.text
     );
     assert!(reply.text.contains("status = connected"), "{}", reply.text);
+    let total = format!("totals.0.total = {}", expected_total());
+    assert!(reply.text.contains(&total), "{}", reply.text);
+}
+
+/// A model that calls tools again after every answer is stopped: the hub asks at most
+/// `MAX_ROUNDS` times, the last time with the tools offered in mode NONE, so that round must
+/// answer in words, from what the tools said.
+#[tokio::test]
+async fn a_model_that_keeps_calling_tools_must_answer_by_the_last_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let engine = engine(dir.path(), &sandbox, Config::default()).await;
+    let before = sandbox.requests();
+    let reply = ask(
+        &engine,
+        "Step by step, please: the sales summary from 2025-11-01 to 2025-11-30 by class.",
+    )
+    .await;
+    assert_eq!(sandbox.requests() - before, MAX_ROUNDS);
+    let names: Vec<&str> = reply.tools.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["sales_summary"; MAX_ROUNDS - 1]);
+    assert!(reply.text.starts_with("From the tools:"), "{}", reply.text);
     let total = format!("totals.0.total = {}", expected_total());
     assert!(reply.text.contains(&total), "{}", reply.text);
 }
