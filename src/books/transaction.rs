@@ -44,6 +44,11 @@ pub struct Transaction {
     /// several kinds; None when the sale names no payment.
     #[serde(default)]
     pub payment_method: Option<String>,
+    /// The contract the item was sold under (Mindbody's `ContractId`): a member's autopay or a
+    /// contract's own sale, scheduled money rather than a drop-in or retail sale. None for the
+    /// rest, and for sales stored before it was kept (a full re-sync fills it in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<i64>,
     pub synced_at: DateTime<Utc>,
 }
 
@@ -61,7 +66,8 @@ pub struct Settlement {
 impl crate::store::codec::Record for Transaction {
     const KIND: &'static str = "transaction";
     /// 2: `location_id` and `payment_method` (read as None from a version-1 record).
-    const VERSION: u32 = 2;
+    /// 3: `contract` (read as None from an older record).
+    const VERSION: u32 = 3;
 }
 
 /// The payment method of a sale paid in several kinds of way (part cash, part card).

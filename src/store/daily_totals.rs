@@ -555,6 +555,7 @@ mod tests {
             settlement: None,
             location_id: Some(1),
             payment_method: Some("card".into()),
+            contract: None,
             synced_at: Utc::now(),
         }
     }

@@ -565,6 +565,7 @@ fn sale(key: &str, description: &str, class: Option<&str>) -> legion_hub::books:
         settlement: None,
         location_id: None,
         payment_method: None,
+        contract: None,
         synced_at: chrono::Utc::now(),
     }
 }

@@ -45,6 +45,7 @@ fn sale(n: usize, date: NaiveDate, cents: i64, class: Option<&str>, customer: u3
         settlement: None,
         location_id: None,
         payment_method: None,
+        contract: None,
         synced_at: Utc::now(),
     }
 }

@@ -275,6 +275,7 @@ fn seed_books(dir: &Path) {
         settlement: None,
         location_id: None,
         payment_method: None,
+        contract: None,
         synced_at: chrono::Utc::now(),
     };
     store

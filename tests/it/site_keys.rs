@@ -392,6 +392,7 @@ fn two_sites_keep_their_sales_apart() {
         settlement: None,
         location_id: None,
         payment_method: None,
+        contract: None,
         synced_at: crate::support::noon(),
     };
     store

@@ -303,6 +303,7 @@ fn the_transaction_count_and_windows_from_either_end_agree_with_the_whole_list()
         settlement: None,
         location_id: None,
         payment_method: None,
+        contract: None,
         synced_at: chrono::Utc::now(),
     };
     let all: Vec<Transaction> = (0..250).map(tx).collect();

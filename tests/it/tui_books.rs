@@ -36,6 +36,7 @@ fn tx(i: i64, description: &str, cents: i64, class: Option<&str>) -> Transaction
         settlement: None,
         location_id: None,
         payment_method: None,
+        contract: None,
         synced_at: noon(),
     }
 }

@@ -263,6 +263,7 @@ fn sale(day: u32, cents: i64, description: &str) -> Transaction {
         settlement: None,
         location_id: Some(1),
         payment_method: Some("card".into()),
+        contract: None,
         synced_at: Utc::now(),
     }
 }

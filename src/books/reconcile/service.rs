@@ -702,6 +702,7 @@ fn fee_line_of(accepted: &Match, day: NaiveDate) -> Option<Transaction> {
         settlement: None,
         location_id: None,
         payment_method: None,
+        contract: None,
         synced_at: Utc::now(),
     })
 }

@@ -91,6 +91,7 @@ pub fn transactions_of(
                 settlement: None,
                 location_id: sale.location_id,
                 payment_method: payment_method.clone(),
+                contract: item.contract_id,
                 synced_at,
             }
         })

@@ -75,6 +75,7 @@ pub fn store_transactions(store: &legion_hub::store::Store, n: i64) {
             settlement: None,
             location_id: None,
             payment_method: None,
+            contract: None,
             synced_at: Utc::now(),
         })
         .collect();

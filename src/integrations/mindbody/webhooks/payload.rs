@@ -194,6 +194,7 @@ impl SaleCreated {
                 settlement: None,
                 location_id: self.location_id,
                 payment_method: payment_method.clone(),
+                contract: None,
                 synced_at: received_at,
             })
             .collect()
