@@ -162,6 +162,9 @@ pub enum Command {
     /// every transaction).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Monthly revenue budgets per financial class, beside what the month has made.
+    #[command(subcommand)]
+    Budget(BudgetCommand),
     /// Synced transactions, newest first.
     Transactions {
         /// Only those dated on or after this day (YYYY-MM-DD).
@@ -493,6 +496,43 @@ pub enum ReportCommand {
     /// and by payment method, beside the sales and matched deposits of as many days before,
     /// with suspended or inactive autopays listed as a risk (`mindbody contracts` reads them).
     Cashflow(CashflowArgs),
+    /// This month's revenue and the next three's, projected by class: so far, the autopays
+    /// scheduled, and the days ahead at the last 8 weeks' same-weekday average of drop-ins and
+    /// retail, with the method in words.
+    Projection(ProjectionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProjectionArgs {
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BudgetCommand {
+    /// Set a class's budget for a month (this month when left out); the class must be one of
+    /// the studio's (the error lists them).
+    Set {
+        class: String,
+        /// The amount, e.g. 12000 or 12000.50.
+        amount: String,
+        #[arg(long, value_name = "YYYY-MM", value_parser = month_start)]
+        month: Option<chrono::NaiveDate>,
+    },
+    /// A month's budgets beside its actual, its projection and the shortfall by class (this
+    /// month when left out).
+    Show {
+        #[arg(long, value_name = "YYYY-MM", value_parser = month_start)]
+        month: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Clear a class's budget, or all of the month's.
+    Clear {
+        class: Option<String>,
+        #[arg(long, value_name = "YYYY-MM", value_parser = month_start)]
+        month: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -154,6 +154,9 @@ pub struct BooksConfig {
     /// map's and the default chart's.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<String>,
+    /// A class whose projection for this month falls short of its budget by more than this
+    /// percent of the budget is warned of (the hub's title line, `status`).
+    pub budget_warn_percent: u32,
 }
 
 impl Default for BooksConfig {
@@ -162,6 +165,7 @@ impl Default for BooksConfig {
             deposit_overdue_days: 5,
             payout_days: 5,
             classes: Vec::new(),
+            budget_warn_percent: 10,
         }
     }
 }
@@ -373,6 +377,15 @@ impl Config {
                 ));
             }
         }
+        if config.books.budget_warn_percent > 100 {
+            return Err(invalid(
+                "books.budget_warn_percent",
+                format!(
+                    "{} is out of range: use 0 to 100 (percent of a budget)",
+                    config.books.budget_warn_percent
+                ),
+            ));
+        }
         if let Some(addr) = &config.server.webhook_addr
             && addr.parse::<std::net::SocketAddr>().is_err()
         {
@@ -546,6 +559,23 @@ mod tests {
             .to_string();
         assert!(err.contains("line 2"), "{err}");
         assert!(err.contains("server.trusted_proxies"), "{err}");
+    }
+
+    #[test]
+    fn the_budget_warning_is_a_percent_from_0_to_100() {
+        assert_eq!(Config::default().books.budget_warn_percent, 10);
+        let parsed = Config::parse(Path::new("c.toml"), "[books]\nbudget_warn_percent = 25\n");
+        assert_eq!(parsed.unwrap().books.budget_warn_percent, 25);
+        for bad in ["101", "-5", "12.5", "\"ten\""] {
+            let text = format!("[books]\npayout_days = 5\nbudget_warn_percent = {bad}\n");
+            let err = Config::parse(Path::new("c.toml"), &text)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("line 3") && err.contains("budget_warn_percent"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -208,6 +208,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Report(command)) => {
             runtime()?.block_on(commands::report::run(&settings, &command))
         }
+        Some(Command::Budget(command)) => {
+            runtime()?.block_on(commands::budget::run(&settings, &command))
+        }
         Some(Command::Transactions { since, json }) => {
             runtime()?.block_on(commands::transactions::run(&settings, since, json))
         }

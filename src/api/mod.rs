@@ -22,12 +22,14 @@
 
 pub mod bank_standing;
 pub mod books;
+pub mod budget;
 pub mod cashflow;
 pub mod categorize;
 pub mod chat;
 pub(crate) mod error;
 pub mod event;
 pub mod key_ids;
+pub mod projection;
 pub mod reconcile;
 pub mod reports;
 pub mod requests;
@@ -82,6 +84,7 @@ pub use crate::integrations::mindbody::webhooks::rejected::{PEER_LIMIT, PEER_WIN
 /// of bank statement): part of the contract, so a front end can tell before it sends.
 pub const REQUEST_LIMIT: u64 = 4 * 1024 * 1024;
 pub use crate::store::backup::BackupReport;
+pub use crate::store::budgets::Budget;
 pub use crate::store::expected_inflows::ExpectedInflow;
 pub use crate::store::rejections::RejectedAttempt;
 pub use crate::store::{

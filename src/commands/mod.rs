@@ -2,6 +2,7 @@
 //! returns the process exit code.
 
 pub mod backup;
+pub mod budget;
 pub mod categorize;
 pub mod chat;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod prompt;
 pub mod reconcile;
 pub mod report;
 pub mod report_cashflow;
+pub mod report_projection;
 pub mod sandbox;
 pub mod secrets;
 pub mod serve;

@@ -17,6 +17,7 @@ pub async fn run(settings: &Settings, command: &ReportCommand) -> anyhow::Result
     match command {
         ReportCommand::Revenue(args) => revenue(settings, args).await,
         ReportCommand::Cashflow(args) => super::report_cashflow::run(settings, args).await,
+        ReportCommand::Projection(args) => super::report_projection::run(settings, args).await,
     }
 }
 

@@ -29,7 +29,7 @@ pub async fn run(settings: &Settings, args: &CashflowArgs) -> anyhow::Result<u8>
 
 /// Rows of cells as a table: the columns in `right` (amounts, counts) right-aligned, the
 /// others left-aligned.
-fn aligned(rows: &[Vec<String>], right: &[usize]) -> String {
+pub(super) fn aligned(rows: &[Vec<String>], right: &[usize]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {

@@ -169,6 +169,21 @@ engine_calls! {
         |core| core.refresh_contracts(first_read_agreed).await;
     /// Autopays expected over the next `days` days beside what arrived over as many before.
     fn cash_flow(days: u32) -> crate::api::cashflow::CashFlow = |core| core.cash_flow(days).await;
+    /// Sets a class's budget for the month holding `month` (one of the studio's classes).
+    fn set_budget(month: chrono::NaiveDate, class: String, amount: rust_decimal::Decimal) -> crate::store::budgets::Budget =
+        |core| core.set_budget(month, &class, amount).await;
+    /// Clears a class's budget (or all) for the month holding `month`; how many went.
+    fn clear_budget(month: chrono::NaiveDate, class: Option<String>) -> usize =
+        |core| core.clear_budget(month, class).await;
+    /// The budgets of the month holding `month` beside its actual and (this month and the next
+    /// three) its projection, by class.
+    fn budget(month: chrono::NaiveDate) -> crate::api::budget::BudgetView =
+        |core| core.budget(month).await;
+    /// This month's revenue projection and the next three's, by class, with the method in words.
+    fn projection() -> crate::api::projection::Projection = |core| core.projection().await;
+    /// This month's classes projected under budget by more than `[books] budget_warn_percent`.
+    fn budget_warnings() -> Vec<crate::api::budget::BudgetWarning> =
+        |core| core.budget_warnings().await;
     /// The members' upcoming autopays as last read, by contract then date.
     fn expected_inflows() -> Vec<crate::store::expected_inflows::ExpectedInflow> =
         |core| core.expected_inflows();

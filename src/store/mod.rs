@@ -13,6 +13,7 @@
 pub mod backup;
 pub mod bank;
 pub mod books;
+pub mod budgets;
 pub mod categorize;
 pub mod chat;
 pub mod codec;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Local;
+use chrono::{Datelike, Local};
 use legion_hub::engine::{Engine, SyncRequest};
 use legion_hub::integrations::mindbody::MindbodyError;
 use legion_hub::sandbox::Sandbox;
@@ -418,4 +418,382 @@ async fn the_commands_ask_before_the_first_read_and_print_the_cash_flow() {
         &["report", "cashflow", "--days", "45"],
     );
     assert_eq!(code, 2, "{err}");
+}
+
+#[tokio::test]
+async fn a_budget_is_set_per_known_class_and_shown_beside_the_months_actual() {
+    let hub = hub(|_| {}).await;
+    let today = Local::now().date_naive();
+    let budget = hub
+        .engine
+        .set_budget(today, " class REVENUE ".into(), "1000".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(budget.class, "Class revenue");
+    assert_eq!(budget.amount.to_string(), "1000.00");
+    assert_eq!(budget.currency, "USD");
+    let unknown = hub
+        .engine
+        .set_budget(today, "Snacks".into(), "5".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        unknown.message.contains("not one of the studio's classes")
+            && unknown.message.contains("Class revenue, "),
+        "{unknown:?}"
+    );
+    for bad in ["-1", "0", "10.005", "1000000000000"] {
+        let error = hub
+            .engine
+            .set_budget(today, "Rent".into(), bad.parse().unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind, legion_hub::api::ErrorKind::Invalid, "{bad}");
+    }
+    let view = hub.engine.budget(today).await.unwrap();
+    assert_eq!(view.lines[0].class, "Class revenue");
+    assert_eq!(view.lines[0].budget, Some("1000.00".parse().unwrap()));
+    assert_eq!(view.total_budget, "1000.00".parse().unwrap());
+    // The actual is the month's sales, to the cent, and this month has a projection.
+    let first = today.with_day(1).unwrap();
+    let month: rust_decimal::Decimal = hub
+        .engine
+        .transactions_since(None)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|t| t.is_sale() && t.date.date() >= first)
+        .map(|t| t.amount)
+        .sum();
+    assert_eq!(view.total_actual, month);
+    let projection = hub.engine.projection().await.unwrap();
+    assert_eq!(
+        view.total_projected,
+        Some(projection.months[0].parts.projected)
+    );
+    assert!(view.classes.iter().any(|c| c == "Rent"));
+    // Another month is apart; one past the projection's four has none.
+    let later = first + chrono::Months::new(5);
+    let far = hub.engine.budget(later).await.unwrap();
+    assert!(far.total_budget.is_zero() && far.total_projected.is_none());
+    let typo = hub
+        .engine
+        .clear_budget(today, Some("Class revenu".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(typo.kind, legion_hub::api::ErrorKind::Invalid);
+    assert_eq!(
+        hub.engine
+            .clear_budget(today, Some("class revenue".into()))
+            .await
+            .unwrap(),
+        1
+    );
+    let view = hub.engine.budget(today).await.unwrap();
+    assert!(view.lines.iter().all(|l| l.budget.is_none()));
+}
+
+/// Maps the fake's categories to classes (gift cards left unmapped).
+async fn classify(engine: &Engine) {
+    for (category, class) in [
+        (21, "Membership revenue"),
+        (22, "Class revenue"),
+        (23, "Private sessions"),
+        (31, "Retail sales"),
+        (32, "Retail sales"),
+    ] {
+        engine
+            .map_category(category, Some(class.into()))
+            .await
+            .unwrap();
+    }
+}
+
+/// What the test works out for itself from the synced sales: (class, weekday) sums of the
+/// sales under no contract in the 8 weeks before today.
+fn drop_in_sums(
+    sales: &[legion_hub::books::Transaction],
+    today: chrono::NaiveDate,
+) -> std::collections::BTreeMap<String, [rust_decimal::Decimal; 7]> {
+    let since = today - chrono::Duration::days(56);
+    let mut out = std::collections::BTreeMap::<String, [rust_decimal::Decimal; 7]>::new();
+    for t in sales {
+        let day = t.date.date();
+        if t.is_sale() && t.contract.is_none() && day >= since && day < today {
+            let class = t.class.clone().unwrap_or_else(|| "Unclassified".into());
+            out.entry(class).or_default()[day.weekday().num_days_from_monday() as usize] +=
+                t.amount;
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_projection_adds_up_to_the_cent_against_the_sales_and_the_studios_schedule() {
+    let hub = hub(|_| {}).await;
+    hub.engine.refresh_contracts(true).await.unwrap();
+    classify(&hub.engine).await;
+    let today = Local::now().date_naive();
+    let sales = hub.engine.transactions_since(None).await.unwrap();
+    // The autopays synced are marked with their contract; the rest are not.
+    let contract_sales = sales.iter().filter(|t| t.contract.is_some()).count();
+    let charged = hub.sandbox.mindbody.with_studio(|studio| {
+        let since = studio.now - chrono::Duration::days(80);
+        studio
+            .memberships()
+            .map(|m| m.charges_between(since, studio.now, studio.now).len())
+            .sum::<usize>()
+    });
+    assert!(
+        contract_sales > 0 && contract_sales == charged,
+        "{contract_sales} {charged}"
+    );
+    let sums = drop_in_sums(&sales, today);
+    let projection = hub.engine.projection().await.unwrap();
+    assert_eq!(projection.months.len(), 4);
+    assert_eq!(projection.currency, "USD");
+    for (n, month) in projection.months.iter().enumerate() {
+        let first = today.with_day(1).unwrap() + chrono::Months::new(n as u32);
+        let next = first + chrono::Months::new(1);
+        assert_eq!(month.month, first);
+        // So far: this month's sales up to now.
+        let so_far: rust_decimal::Decimal = sales
+            .iter()
+            .filter(|t| t.is_sale() && n == 0 && t.date.date() >= first)
+            .map(|t| t.amount)
+            .sum();
+        assert_eq!(month.parts.so_far, so_far, "{first}");
+        // Autopays: the fake's active members' charges on the days after today in the month.
+        let (autopays, count) = hub.sandbox.mindbody.with_studio(|studio| {
+            let mut sum = rust_decimal::Decimal::ZERO;
+            let mut count = 0;
+            for m in studio.memberships() {
+                if m.status != legion_hub::sandbox::studio::contracts::AutopayStatus::Active {
+                    continue;
+                }
+                for at in m.upcoming(studio.now) {
+                    if at.date() > today && at.date() >= first && at.date() < next {
+                        sum += m.charge;
+                        count += 1;
+                    }
+                }
+            }
+            (sum, count)
+        });
+        assert_eq!(month.parts.autopays, autopays, "{first}");
+        // Every autopay is a membership's, and counted in its class.
+        let members = month
+            .classes
+            .iter()
+            .find(|c| c.class == "Membership revenue");
+        assert_eq!(members.map(|c| c.parts.autopays), Some(autopays), "{first}");
+        assert_eq!(month.parts.autopay_count, count, "{first}");
+        // The pattern: each day after today at its weekday's 8-week average, class by class,
+        // rounded to the cent.
+        let mut days = [0i64; 7];
+        let mut day = first.max(today + chrono::Duration::days(1));
+        while day < next {
+            days[day.weekday().num_days_from_monday() as usize] += 1;
+            day += chrono::Duration::days(1);
+        }
+        assert_eq!(month.parts.pattern_days as i64, days.iter().sum::<i64>());
+        let mut pattern_total = rust_decimal::Decimal::ZERO;
+        for (class, week) in &sums {
+            let sum: rust_decimal::Decimal = week
+                .iter()
+                .zip(days)
+                .map(|(s, d)| *s * rust_decimal::Decimal::from(d))
+                .sum();
+            let expected = (sum / rust_decimal::Decimal::from(8))
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            let line = month.classes.iter().find(|c| &c.class == class);
+            assert_eq!(
+                line.map(|l| l.parts.pattern).unwrap_or_default(),
+                expected,
+                "{first} {class}"
+            );
+            pattern_total += expected;
+        }
+        assert_eq!(month.parts.pattern, pattern_total, "{first}");
+        assert_eq!(
+            month.parts.projected,
+            so_far + autopays + pattern_total,
+            "{first}"
+        );
+        let classes: rust_decimal::Decimal = month.classes.iter().map(|c| c.parts.projected).sum();
+        assert_eq!(classes, month.parts.projected);
+        assert!(
+            month.method.contains(&format!("{count} autopay"))
+                && month
+                    .method
+                    .ends_with(&legion_hub::format::money(month.parts.projected, "USD")),
+            "{}",
+            month.method
+        );
+    }
+    assert!(projection.months[0].method.starts_with("so far "));
+    assert!(projection.months[1].parts.autopays > rust_decimal::Decimal::ZERO);
+}
+
+#[tokio::test]
+async fn a_class_projected_under_budget_by_more_than_the_set_percent_is_warned_of() {
+    let hub = hub(|config| config.books.budget_warn_percent = 20).await;
+    hub.engine.refresh_contracts(true).await.unwrap();
+    classify(&hub.engine).await;
+    let today = Local::now().date_naive();
+    assert!(hub.engine.budget_warnings().await.unwrap().is_empty());
+    let projection = hub.engine.projection().await.unwrap();
+    let mut classes = projection.months[0]
+        .classes
+        .iter()
+        .filter(|c| c.class != "Unclassified" && c.parts.projected > rust_decimal::Decimal::ONE);
+    let (under, near) = (classes.next().unwrap(), classes.next().unwrap());
+    // Half again its projection: a third under. A tenth over its projection: within 20%.
+    let budget = |p: rust_decimal::Decimal, times: &str| {
+        (p * times.parse::<rust_decimal::Decimal>().unwrap()).round_dp(2)
+    };
+    for (class, times) in [(under, "1.5"), (near, "1.1")] {
+        hub.engine
+            .set_budget(
+                today,
+                class.class.clone(),
+                budget(class.parts.projected, times),
+            )
+            .await
+            .unwrap();
+    }
+    let warnings = hub.engine.budget_warnings().await.unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].class, under.class);
+    assert_eq!(warnings[0].projected, under.parts.projected);
+    assert_eq!(warnings[0].short_percent, rust_decimal::Decimal::from(33));
+    let view = hub.engine.budget(today).await.unwrap();
+    let line = view.lines.iter().find(|l| l.class == under.class).unwrap();
+    assert_eq!(
+        line.shortfall_percent(),
+        Some(rust_decimal::Decimal::from(33))
+    );
+    let line = view.lines.iter().find(|l| l.class == near.class).unwrap();
+    assert_eq!(
+        line.shortfall_percent(),
+        Some(rust_decimal::Decimal::from(9))
+    );
+}
+
+// The binary is waited for on this thread: the sandbox answers it from another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn budgets_and_the_projection_through_the_binary_survive_a_restart() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.mindbody.set_auto_approve(true);
+    sandbox.mindbody.set_studio(studio());
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let settings = crate::support::mindbody::settings(&data, &sandbox.mindbody, |config| {
+            config.mindbody.first_sync_days = Some(80);
+        });
+        let engine = crate::support::mindbody::open(&settings);
+        crate::support::mindbody::connect(&engine).await;
+        engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+        engine.refresh_contracts(true).await.unwrap();
+        classify(&engine).await;
+        engine.flush().unwrap();
+    }
+    let run = |args: &[&str]| hub_binary(dir.path(), &sandbox, args);
+    let (code, out, err) = run(&["budget", "set", "class revenue", "12,000.50"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Budget for Class revenue in ") && out.contains("12,000.50 USD"),
+        "{out}"
+    );
+    let (code, _, err) = run(&[
+        "budget",
+        "set",
+        "Retail sales",
+        "2500",
+        "--month",
+        "2031-02",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for (args, says) in [
+        (
+            &["budget", "set", "Snacks", "10"][..],
+            "not one of the studio's classes",
+        ),
+        (
+            &["budget", "set", "Retail sales", "ten"],
+            "is not an amount",
+        ),
+        (
+            &["budget", "set", "Retail sales", "10.001"],
+            "decimal places",
+        ),
+        (&["budget", "set", "Retail sales", "0"], "over 0"),
+        (
+            &["budget", "set", "Retail sales", "10", "--month", "2026-13"],
+            "not a month",
+        ),
+        (
+            &["budget", "clear", "Snacks"],
+            "not one of the studio's classes",
+        ),
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    // Each run is a process of its own: what the first set, the next reads.
+    let (code, out, err) = run(&["budget", "show", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let view: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(view["lines"][0]["class"], "Class revenue");
+    assert_eq!(view["lines"][0]["budget"], "12000.50");
+    assert!(view["total_projected"].is_string(), "{view}");
+    let (code, table, err) = run(&["budget", "show"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        table.contains("Class  ") && table.contains("Projected") && table.contains("12,000.50"),
+        "{table}"
+    );
+    let (code, out, err) = run(&["budget", "show", "--month", "2031-02", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let view: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(view["lines"][0]["budget"], "2500.00");
+    assert!(view["total_projected"].is_null());
+    let (code, out, err) = run(&["budget", "clear", "--month", "2031-02"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Cleared 1 budget for 2031-02"), "{out}");
+
+    let (code, out, err) = run(&["report", "projection", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let projection: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let months = projection["months"].as_array().unwrap();
+    assert_eq!(months.len(), 4);
+    let amount = |v: &serde_json::Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap()
+    };
+    for month in months {
+        let parts =
+            amount(&month["so_far"]) + amount(&month["autopays"]) + amount(&month["pattern"]);
+        assert_eq!(parts, amount(&month["projected"]), "{month}");
+        let classes: rust_decimal::Decimal = month["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| amount(&c["projected"]))
+            .sum();
+        assert_eq!(classes, amount(&month["projected"]), "{month}");
+    }
+    let (code, table, err) = run(&["report", "projection"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        table.contains("same-weekday average of drop-ins and retail") && table.contains("Total"),
+        "{table}"
+    );
+    let (code, csv, err) = run(&["report", "projection", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(csv.starts_with("month,class,currency,so_far,"), "{csv}");
 }
