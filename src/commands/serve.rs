@@ -31,6 +31,14 @@ pub async fn run(settings: &Settings, webhook_addr: Option<String>) -> anyhow::R
             .map_or_else(|| addr.clone(), |a| a.to_string()),
         settings.paths.control_socket().display()
     );
+    if core.receives_without_storing() {
+        // Not only in the log (a filter may hide it): whoever starts this must see it.
+        eprintln!(
+            "\n  !!! THIS legion-hub serve STORES NO WEBHOOK DELIVERY !!!\n  {}={} is set: deliveries are verified and answered 200, then dropped.\n  It is the webhooks bench's ceiling, never for a studio: unset it and restart.\n",
+            crate::server::webhooks::CEILING_ENV,
+            crate::server::webhooks::CEILING_VERIFY_ONLY
+        );
+    }
     let mut terminate = signal(SignalKind::terminate())?;
     tokio::select! {
         _ = terminate.recv() => tracing::info!("SIGTERM: stopping"),

@@ -114,7 +114,8 @@ impl Core {
         Ok(())
     }
 
-    /// An integration as the front ends see it: the stored record with what its provider adds.
+    /// An integration as the front ends see it: the stored record with what its provider adds,
+    /// and what the rooms know only in this process ([`RoomState::live_notes`]).
     pub(crate) fn view(
         &self,
         provider: Provider,
@@ -122,13 +123,12 @@ impl Core {
     ) -> Result<IntegrationView, EngineError> {
         let store = &self.inner.store;
         let opened_at = store.owner().started_at;
-        Ok(super::assemble::assemble(
-            store,
-            &self.inner.config,
-            provider,
-            record,
-            opened_at,
-        ))
+        let mut view =
+            super::assemble::assemble(store, &self.inner.config, provider, record, opened_at);
+        for share in self.inner.states.all() {
+            share.live_notes(&mut view);
+        }
+        Ok(view)
     }
 
     pub(crate) fn emit(&self, event: Event) {

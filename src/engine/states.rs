@@ -7,6 +7,7 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 
+use crate::api::view::IntegrationView;
 use crate::store::{Store, StoreError};
 
 /// A room's share of the engine's state.
@@ -16,6 +17,10 @@ pub trait RoomState: Any + Send + Sync {
     fn flush(&self, _store: &Store) -> Result<(), StoreError> {
         Ok(())
     }
+
+    /// Adds to a live view what only this process knows, nothing in the store (so a glance
+    /// from the status snapshot never shows it): most rooms have nothing to add.
+    fn live_notes(&self, _view: &mut IntegrationView) {}
 }
 
 /// One value of each room's share, by type.
@@ -37,7 +42,7 @@ impl States {
         share.downcast_ref::<T>()
     }
 
-    /// Every share, for what the host does to all of them (flush).
+    /// Every share, for what the host does to all of them (flush, live notes).
     pub fn all(&self) -> impl Iterator<Item = &dyn RoomState> {
         self.shares.values().map(|share| share.as_ref())
     }

@@ -61,6 +61,14 @@ pub async fn start(
     let (webhooks, webhook_addr) = match receive_webhooks {
         None => (None, None),
         Some(addr) => {
+            if webhooks::ceiling_asked() {
+                core.receive_without_storing();
+                tracing::error!(
+                    "{}={}: webhook deliveries are verified and answered 200 but NOT STORED (the webhooks bench's ceiling); unset it and restart",
+                    webhooks::CEILING_ENV,
+                    webhooks::CEILING_VERIFY_ONLY
+                );
+            }
             let listener = webhooks::bind(addr).await?;
             let bound = listener.local_addr()?;
             let stop = CancellationToken::new();

@@ -36,9 +36,40 @@ pub struct BindError {
     pub source: std::io::Error,
 }
 
+/// `LEGION_HUB_RECEIVER_CEILING=verify-only` in `serve`'s environment makes its receiver verify
+/// each delivery and answer it without storing anything: the ceiling the webhooks bench measures
+/// the real receiver against (the same process, connections and signature check, the store
+/// replaced by nothing). It breaks the promise to Mindbody, so `serve` says so at start and
+/// `legion-hub status` while it runs (see `integrations::mindbody::webhooks::ceiling`); nothing
+/// else turns it on. Never set it for a studio.
+pub const CEILING_ENV: &str = "LEGION_HUB_RECEIVER_CEILING";
+/// The one value of [`CEILING_ENV`] that turns the ceiling on.
+pub const CEILING_VERIFY_ONLY: &str = "verify-only";
+
+/// Whether the environment asks for the bench's ceiling. Any other value is ignored (a typo
+/// must never stop the storing), with a warning.
+pub fn ceiling_asked() -> bool {
+    let Some(value) = std::env::var_os(CEILING_ENV) else {
+        return false;
+    };
+    if value == CEILING_VERIFY_ONLY {
+        return true;
+    }
+    tracing::warn!(
+        "ignoring {CEILING_ENV}={value:?}: its only value is {CEILING_VERIFY_ONLY}; deliveries are stored"
+    );
+    false
+}
+
+/// The receiver's routes; POST is the ceiling's when the core was told to store nothing.
 pub fn router(core: Core) -> Router {
+    let receiving = if core.receives_without_storing() {
+        post(verify_and_answer)
+    } else {
+        post(receive)
+    };
     Router::new()
-        .route(PATH, post(receive).head(|| async { StatusCode::OK }))
+        .route(PATH, receiving.head(|| async { StatusCode::OK }))
         .route("/healthz", get(|| async { "ok\n" }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(core)
@@ -53,6 +84,20 @@ async fn receive(
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     let peer = peer::client_address(socket, &headers, core.trusted_proxies());
     reply::answer(core.receive_webhook(signature, &body, Some(peer)).await)
+}
+
+/// The ceiling's handler: [`receive`] with the store replaced by nothing.
+async fn verify_and_answer(
+    State(core): State<Core>,
+    ConnectInfo(socket): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+    let peer = peer::client_address(socket, &headers, core.trusted_proxies());
+    let checked = core.check_webhook(signature, &body, Some(peer));
+    // Answered as a new delivery would be: the same reply, nothing behind it.
+    reply::answer(checked.map(|()| crate::store::webhooks::Stored::New))
 }
 
 /// Binds the receiver; the address actually bound (port 0 picks a free one).

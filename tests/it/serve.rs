@@ -214,3 +214,67 @@ async fn every_acknowledged_delivery_is_applied_exactly_once_across_a_kill_9() {
     child.wait().unwrap();
     crate::support::serving::assert_transactions_whole(dir.path(), &sandbox);
 }
+
+/// The webhooks bench's ceiling (`LEGION_HUB_RECEIVER_CEILING=verify-only`) answers without
+/// storing: `serve` says so at start, `status` shows it and asks for attention while it runs,
+/// and it is not kept: the next `serve` without it stores again and `status` is quiet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_serve_that_stores_nothing_says_so_at_start_and_in_status() {
+    use crate::support::serving::Serving;
+    use legion_hub::server::webhooks::{CEILING_ENV, CEILING_VERIFY_ONLY};
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = configured(&sandbox).await;
+    let port = free_port();
+    let said = dir.path().join("serve-stderr.txt");
+    let stderr = std::fs::File::create(&said).unwrap();
+    let ceiling = Serving::start_with(dir.path(), &sandbox, port, |cmd| {
+        cmd.env(CEILING_ENV, CEILING_VERIFY_ONLY).stderr(stderr);
+    })
+    .await;
+    crate::support::serving::subscribe(&ceiling.remote, port).await;
+    let sales = |from: i64| -> Vec<Vec<u8>> {
+        (from..from + 5)
+            .map(|sale_id| {
+                sandbox.webhooks.sale_body(&SaleNotice {
+                    sale_id,
+                    at: chrono::Local::now().naive_local(),
+                    client_id: "100".into(),
+                    total: rust_decimal::Decimal::new(1000, 2),
+                    item_id: 1370,
+                    item_name: "Drop-in Class".into(),
+                })
+            })
+            .collect()
+    };
+    let one_at_a_time = SendPlan {
+        concurrency: 1,
+        ..SendPlan::default()
+    };
+    let report = sandbox.webhooks.send(sales(1), &one_at_a_time).await;
+    assert_eq!(report.acknowledged.len(), 5, "answered 2xx: {report:?}");
+    let summary = ceiling.remote.webhook_summary().await.unwrap();
+    assert_eq!(summary.counts.received, 0, "nothing stored: {summary:?}");
+    let status = hub(dir.path(), &sandbox).arg("status").output().unwrap();
+    let shown = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        shown.contains("receiver stores nothing"),
+        "the reason: {shown}"
+    );
+    assert!(shown.contains("NOT STORED"), "{shown}");
+    assert!(shown.contains(CEILING_ENV), "{shown}");
+    ceiling.stop();
+    let start = std::fs::read_to_string(&said).unwrap();
+    assert!(start.contains("STORES NO WEBHOOK DELIVERY"), "{start}");
+
+    // Not kept: the next `serve` stores, and the glance says nothing of it.
+    let serving = Serving::start(dir.path(), &sandbox, port, None).await;
+    let report = sandbox.webhooks.send(sales(100), &one_at_a_time).await;
+    assert_eq!(report.acknowledged.len(), 5, "{report:?}");
+    let summary = serving.remote.webhook_summary().await.unwrap();
+    assert_eq!(summary.counts.received, 5, "{summary:?}");
+    let status = hub(dir.path(), &sandbox).arg("status").output().unwrap();
+    let shown = String::from_utf8_lossy(&status.stdout);
+    assert!(!shown.contains("receiver stores nothing"), "{shown}");
+    assert!(!shown.contains("NOT STORED"), "{shown}");
+    serving.stop();
+}

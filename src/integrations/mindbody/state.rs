@@ -1,11 +1,14 @@
 //! Mindbody's share of the engine's state: what the host keeps for it between calls (the engine
 //! adds it at open; the room finds it with [`Core::mindbody`]).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::connect::ConnectJob;
+use super::webhooks::ceiling::note_ceiling;
 use super::webhooks::receiving::{INBOX_CAPACITY, Receiving};
 use super::webhooks::rejected::Rejections;
+use crate::api::view::IntegrationView;
 use crate::engine::host::Core;
 use crate::engine::states::RoomState;
 use crate::secret::Secret;
@@ -25,6 +28,9 @@ pub(crate) struct MindbodyState {
     pub(crate) webhook_key: Mutex<Option<Option<Secret>>>,
     /// Where this process receives webhooks, if it does.
     pub(crate) webhook_address: Mutex<Option<String>>,
+    /// This process's receiver is the bench's ceiling: verified, answered, NOT stored
+    /// (see `webhooks::ceiling`).
+    pub(crate) receiver_verify_only: AtomicBool,
 }
 
 impl MindbodyState {
@@ -38,6 +44,7 @@ impl MindbodyState {
             rejections: Mutex::new(None),
             webhook_key: Mutex::new(None),
             webhook_address: Mutex::new(None),
+            receiver_verify_only: AtomicBool::new(false),
         }
     }
 }
@@ -53,6 +60,13 @@ impl RoomState for MindbodyState {
         match rejections {
             Some(rejections) => rejections.save_now(store),
             None => Ok(()),
+        }
+    }
+
+    /// A receiver that stores nothing is said on Mindbody's view as long as it runs.
+    fn live_notes(&self, view: &mut IntegrationView) {
+        if self.receiver_verify_only.load(Ordering::Relaxed) {
+            note_ceiling(view);
         }
     }
 }

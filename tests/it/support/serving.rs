@@ -106,13 +106,26 @@ impl Serving {
     /// Starts `serve` on `dir` and waits until it answers on its control socket; with
     /// `nofile`, its open files are limited to that (soft and hard) from the start.
     pub async fn start(dir: &Path, sandbox: &Sandbox, port: u16, nofile: Option<u64>) -> Serving {
+        Serving::start_with(dir, sandbox, port, |cmd| {
+            if let Some(nofile) = nofile {
+                super::attack::limit_open_files_from_start(cmd, nofile);
+            }
+        })
+        .await
+    }
+
+    /// [`Serving::start`] with the command changed by `adjust` first (its environment, say).
+    pub async fn start_with(
+        dir: &Path,
+        sandbox: &Sandbox,
+        port: u16,
+        adjust: impl FnOnce(&mut Command),
+    ) -> Serving {
         let mut cmd = hub(dir, sandbox);
         cmd.args(["serve", "--webhook-addr", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        if let Some(nofile) = nofile {
-            super::attack::limit_open_files_from_start(&mut cmd, nofile);
-        }
+        adjust(&mut cmd);
         let (child, remote) = started(cmd.spawn().expect("serve starts"), dir, sandbox).await;
         Serving {
             child,

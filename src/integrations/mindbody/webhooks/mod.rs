@@ -2,6 +2,7 @@
 //! in the books, receiving them (the inbox, the processor, the rejected attempts), and the
 //! Webhooks API that manages the hub's subscription.
 
+pub(crate) mod ceiling;
 pub mod inbox;
 pub mod payload;
 mod processor;

@@ -114,6 +114,18 @@ impl Core {
         body: &[u8],
         peer: Option<IpAddr>,
     ) -> Result<Stored, Refusal> {
+        self.check_webhook(signature_header, body, peer)?;
+        self.to_inbox(incoming_event(body)).await
+    }
+
+    /// Only the signature check of [`Core::receive_webhook`] (and the counting of an attempt
+    /// that fails it): Ok says the delivery is Mindbody's, nothing is stored.
+    pub fn check_webhook(
+        &self,
+        signature_header: Option<&str>,
+        body: &[u8],
+        peer: Option<IpAddr>,
+    ) -> Result<(), Refusal> {
         let checked = match self
             .webhook_key()
             .map_err(|e| Refusal::Store(e.to_string()))?
@@ -136,7 +148,7 @@ impl Core {
                 Verdict::Throttled { retry_after } => Err(Refusal::Throttled { retry_after }),
             };
         }
-        self.to_inbox(incoming_event(body)).await
+        Ok(())
     }
 
     async fn to_inbox(&self, event: WebhookEvent) -> Result<Stored, Refusal> {
