@@ -97,6 +97,7 @@ pub enum Action {
     GeminiModelsLoaded(Result<Vec<String>, String>),
     TransactionsLoaded(crate::api::TransactionPage),
     TodaysSalesLoaded(crate::api::TodaysSales),
+    BudgetWarningsLoaded(Vec<crate::api::budget::BudgetWarning>),
     CategoriesLoaded(Vec<crate::api::Category>),
     WebhookEventsLoaded(crate::api::WebhookEventPage),
     WebhookSummaryLoaded(crate::api::WebhookSummary),
@@ -223,6 +224,8 @@ pub enum Request {
         limit: usize,
     },
     LoadTodaysSales,
+    /// This month's classes projected under budget (a projection: in the background).
+    LoadBudgetWarnings,
     LoadBankStanding,
     LoadCategories,
     MapCategory {

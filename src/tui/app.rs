@@ -177,6 +177,7 @@ impl App {
             Action::BankStandingLoaded(banks) => self.hub.banks = banks,
             Action::TransactionsLoaded(page) => self.transactions.transactions_loaded(page),
             Action::TodaysSalesLoaded(sales) => self.transactions.todays_sales_loaded(sales),
+            Action::BudgetWarningsLoaded(warnings) => self.transactions.budget_warnings = warnings,
             Action::WebhookEventsLoaded(page) => self.events.events_loaded(page),
             Action::WebhookSummaryLoaded(summary) => self.events.summary_loaded(summary),
             Action::ReconcileLoaded(answer) => self.reconcile.loaded(*answer),
@@ -453,6 +454,7 @@ fn is_from_user(action: &Action) -> bool {
             | Action::HistoryLoaded(_)
             | Action::TransactionsLoaded(_)
             | Action::TodaysSalesLoaded(_)
+            | Action::BudgetWarningsLoaded(_)
             | Action::CategoriesLoaded(_)
             | Action::WebhookEventsLoaded(_)
             | Action::WebhookSummaryLoaded(_)

@@ -286,6 +286,10 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             .todays_sales()
             .await
             .map_or_else(failed, Action::TodaysSalesLoaded),
+        Request::LoadBudgetWarnings => engine
+            .budget_warnings()
+            .await
+            .map_or_else(failed, Action::BudgetWarningsLoaded),
         Request::LoadCategories => engine
             .categories()
             .await

@@ -121,6 +121,40 @@ fn the_title_never_cuts_the_badge() {
     assert!(title.contains("demo · throwaway data"), "{title}");
 }
 
+/// A class projected under budget is warned of on the title line: whole when there is room, at
+/// 80 columns in short beside today's sales (which give up their item count first).
+#[test]
+fn the_title_warns_of_a_class_under_budget_within_80_columns() {
+    let warning = |class: &str, percent: i64| legion_hub::api::budget::BudgetWarning {
+        month: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        class: class.into(),
+        currency: "USD".into(),
+        budget: rust_decimal::Decimal::from(5000),
+        projected: rust_decimal::Decimal::from(4100),
+        short_percent: rust_decimal::Decimal::from(percent),
+    };
+    let mut app = app(80, 24);
+    app.update(Action::BudgetWarningsLoaded(vec![
+        warning("Class revenue", 18),
+        warning("Retail sales", 12),
+    ]));
+    let shown = screen(&app);
+    let title = shown.lines().next().unwrap().trim_matches('"').trim_end();
+    assert!(title.chars().count() <= 80, "{title}");
+    assert!(
+        title.contains("Today's sales 3,119.24 USD") && title.contains("⚠ Class revenue -18%"),
+        "{title}"
+    );
+    app.size = ratatui::layout::Rect::new(0, 0, 140, 24);
+    let shown = screen(&app);
+    let title = shown.lines().next().unwrap();
+    assert!(
+        title.contains("Today's sales 3,119.24 USD (45 items)")
+            && title.contains("⚠ Class revenue 18% under budget (+1 more)"),
+        "{title}"
+    );
+}
+
 /// `/` on the transactions screen filters as you type, as it does on the hub: Enter keeps the
 /// filter, Esc clears it.
 #[test]

@@ -1,5 +1,5 @@
-//! The top line: the name of the tool, how many integrations need attention, and a badge (demo,
-//! data directory).
+//! The top line: the name of the tool, how many integrations need attention, today's sales, a
+//! class projected under its budget when one is, and a badge (demo, data directory).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -31,21 +31,39 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             theme.warning(),
         ));
     }
-    if let Some(sales) = app
+    // Today's sales, then the budget warning; when both do not fit, the sales lose their item
+    // count before the warning is left out.
+    let sales = app
         .transactions
         .todays_sales
         .as_ref()
         .filter(|s| s.items > 0)
-    {
-        left.push(Span::styled(
-            format!(
-                "  Today's sales {} ({} item{})",
-                crate::format::money_in(sales.total, &sales.currency),
-                sales.items,
-                if sales.items == 1 { "" } else { "s" }
-            ),
-            theme.title(),
-        ));
+        .map(|sales| {
+            let total = crate::format::money_in(sales.total, &sales.currency);
+            let items = if sales.items == 1 { "item" } else { "items" };
+            [
+                format!("  Today's sales {total} ({} {items})", sales.items),
+                format!("  Today's sales {total}"),
+            ]
+        });
+    let room = usize::from(area.width).saturating_sub(Line::from(left.clone()).width());
+    let warnings = &app.transactions.budget_warnings;
+    let after = |text: &String| room.saturating_sub(text.chars().count());
+    let (sales, warning) = match sales {
+        None => (None, budget_warning(warnings, room)),
+        Some([full, short]) => match budget_warning(warnings, after(&full)) {
+            Some(warning) => (Some(full), Some(warning)),
+            None => match budget_warning(warnings, after(&short)) {
+                Some(warning) => (Some(short), Some(warning)),
+                None => (Some(full), None),
+            },
+        },
+    };
+    if let Some(text) = sales {
+        left.push(Span::styled(text, theme.title()));
+    }
+    if let Some(text) = warning {
+        left.push(Span::styled(text, theme.warning()));
     }
     let left = Line::from(left);
     let used = left.width() as u16;
@@ -66,5 +84,57 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Paragraph::new(Line::from(Span::styled(text, theme.dim()))).right_aligned(),
             right,
         );
+    }
+}
+
+/// "  ⚠ Drop-ins 18% under budget" (and how many more classes), shortened to fit `room`
+/// columns; None when there is no warning or no room.
+fn budget_warning(warnings: &[crate::api::budget::BudgetWarning], room: usize) -> Option<String> {
+    let first = warnings.first()?;
+    let class = crate::text::one_line_within(&crate::text::escape_controls(&first.class), 24);
+    let percent = &first.short_percent;
+    let more = match warnings.len() - 1 {
+        0 => String::new(),
+        n => format!(" (+{n} more)"),
+    };
+    [
+        format!("  ⚠ {class} {percent}% under budget{more}"),
+        format!("  ⚠ {class} {percent}% under budget"),
+        format!("  ⚠ {class} -{percent}%"),
+        "  ⚠ under budget".to_string(),
+    ]
+    .into_iter()
+    .find(|text| text.chars().count() <= room)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_warning_shortens_to_the_room_left() {
+        let warning = |class: &str, percent: i64| crate::api::budget::BudgetWarning {
+            month: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            class: class.into(),
+            currency: "USD".into(),
+            budget: rust_decimal::Decimal::from(1000),
+            projected: rust_decimal::Decimal::from(820),
+            short_percent: rust_decimal::Decimal::from(percent),
+        };
+        let two = [warning("Drop-ins", 18), warning("Retail sales", 12)];
+        assert_eq!(
+            budget_warning(&two, 80).as_deref(),
+            Some("  ⚠ Drop-ins 18% under budget (+1 more)")
+        );
+        assert_eq!(
+            budget_warning(&two, 30).as_deref(),
+            Some("  ⚠ Drop-ins 18% under budget")
+        );
+        assert_eq!(
+            budget_warning(&two, 20).as_deref(),
+            Some("  ⚠ Drop-ins -18%")
+        );
+        assert_eq!(budget_warning(&two, 5), None);
+        assert_eq!(budget_warning(&[], 80), None);
     }
 }

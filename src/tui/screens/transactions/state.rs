@@ -1,5 +1,6 @@
 //! The transactions screen's state: a window of the synced transactions (its key is the filter
-//! in force), their customers' names, and today's sales for the title line.
+//! in force), their customers' names, and today's sales and the budget warnings for the title
+//! line.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,8 @@ pub struct TransactionsScreen {
     /// Names of the customers of the transactions on screen.
     pub names: BTreeMap<String, String>,
     pub todays_sales: Option<TodaysSales>,
+    /// This month's classes projected under budget, reloaded with today's sales.
+    pub budget_warnings: Vec<crate::api::budget::BudgetWarning>,
     pub(crate) reload_today: bool,
 }
 
@@ -23,6 +26,7 @@ impl Default for TransactionsScreen {
             list: Paged::default(),
             names: BTreeMap::new(),
             todays_sales: None,
+            budget_warnings: Vec::new(),
             reload_today: true,
         }
     }
@@ -39,6 +43,7 @@ impl TransactionsScreen {
         let mut out = Vec::new();
         if std::mem::take(&mut self.reload_today) {
             out.push(Request::LoadTodaysSales);
+            out.push(Request::LoadBudgetWarnings);
         }
         if !on_show {
             return out;
