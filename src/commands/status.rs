@@ -8,6 +8,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::api::Engine;
+use crate::api::budget::BudgetWarning;
 use crate::api::{BankStandingView, IntegrationView, Role};
 use crate::config::Settings;
 use crate::engine::remote::RemoteEngine;
@@ -20,6 +21,8 @@ struct StatusReport<'a> {
     needs_attention: Vec<String>,
     integrations: Vec<StatusRow<'a>>,
     bank_accounts: &'a [BankStandingView],
+    /// This month's classes projected under budget by more than `[books] budget_warn_percent`.
+    budget_warnings: &'a [BudgetWarning],
 }
 
 #[derive(Serialize)]
@@ -33,20 +36,48 @@ struct StatusRow<'a> {
 }
 
 pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
-    let engine = match RemoteEngine::attach(&settings.paths.control_socket()).await? {
-        Some(owner) => Engine::Remote(owner),
+    let (engine, owner) = match RemoteEngine::attach(&settings.paths.control_socket()).await? {
+        Some(owner) => (Engine::Remote(owner), true),
         None => match crate::engine::glance::from_snapshot(settings) {
-            Some((views, banks)) => return report(&views, &banks, json),
-            None => super::open(settings, Role::Status).await?.0,
+            Some(glance) => return report(&glance.views, &glance.banks, &glance.budget, json),
+            None => (super::open(settings, Role::Status).await?.0, false),
         },
     };
     let views = engine.integrations().await?;
     let banks = engine.bank_standing().await?;
+    // The owner holds the books and works the warnings out afresh; alone, status reads the ones
+    // last worked out from the hub database.
+    let budget = if owner {
+        engine.budget_warnings().await?
+    } else {
+        engine.kept_budget_warnings().await?
+    };
     // The engine (and with it the store and its last snapshot write) goes after the printing.
-    report(&views, &banks, json)
+    report(&views, &banks, &budget, json)
 }
 
-fn report(views: &[IntegrationView], banks: &[BankStandingView], json: bool) -> anyhow::Result<u8> {
+/// "Budget: Class revenue projected 18% under its budget (and 1 more class)".
+fn budget_line(warnings: &[BudgetWarning]) -> Option<String> {
+    let first = warnings.first()?;
+    let more = match warnings.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 more class)".to_string(),
+        n => format!(" (and {n} more classes)"),
+    };
+    Some(format!(
+        "Budget: {} projected {}% under its budget of {}{more}\n",
+        crate::text::one_line_within(&crate::text::escape_controls(&first.class), 40),
+        first.short_percent,
+        crate::format::money_in(first.budget, &first.currency)
+    ))
+}
+
+fn report(
+    views: &[IntegrationView],
+    banks: &[BankStandingView],
+    budget: &[BudgetWarning],
+    json: bool,
+) -> anyhow::Result<u8> {
     let now = Utc::now();
     let attention: Vec<String> = views
         .iter()
@@ -77,6 +108,7 @@ fn report(views: &[IntegrationView], banks: &[BankStandingView], json: bool) -> 
                 })
                 .collect(),
             bank_accounts: banks,
+            budget_warnings: budget,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -87,6 +119,9 @@ fn report(views: &[IntegrationView], banks: &[BankStandingView], json: bool) -> 
         let bank = present::bank_table(banks, crate::api::FrontEnd::CommandLine);
         if !bank.is_empty() {
             print!("\n{bank}");
+        }
+        if let Some(line) = budget_line(budget) {
+            print!("\n{line}");
         }
     }
     Ok(code)

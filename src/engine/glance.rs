@@ -3,25 +3,40 @@
 //! when it is trusted), and what the store's holder gives the snapshot to learn which facts to
 //! keep.
 
-use chrono::Utc;
+use chrono::{Local, Utc};
 
 use crate::config::{Config, Settings};
 use crate::store::snapshot::{self, HubFacts, Reads};
 
 use super::IntegrationView;
 use crate::api::bank_standing::BankStandingView;
+use crate::api::budget::BudgetWarning;
+use crate::books::forecast::warnings::kept_warnings;
 use crate::books::reconcile::standing::kept_views;
 
 /// Every integration and bank account as the store would show them now, from the snapshot; None
 /// when there is no snapshot to trust or it lacks a fact the views need: then the store must be
 /// opened.
-pub fn from_snapshot(settings: &Settings) -> Option<(Vec<IntegrationView>, Vec<BankStandingView>)> {
+pub fn from_snapshot(settings: &Settings) -> Option<Glance> {
     let facts = snapshot::read(&settings.paths)?;
     // No owner holds the store (the snapshot is read only then), so a run the snapshot shows
     // "syncing" was left by a process that is gone, as the store's own path would judge it.
     let views = super::assemble::every(&facts, &settings.config, Utc::now()).ok()?;
     let banks = kept_views(&facts, settings.config.books.deposit_overdue_days).ok()?;
-    facts.complete().then_some((views, banks))
+    let budget = kept_warnings(&facts, Local::now().date_naive()).ok()?;
+    facts.complete().then_some(Glance {
+        views,
+        banks,
+        budget,
+    })
+}
+
+/// What `status` prints.
+pub struct Glance {
+    pub views: Vec<IntegrationView>,
+    pub banks: Vec<BankStandingView>,
+    /// This month's classes projected under budget, as last worked out.
+    pub budget: Vec<BudgetWarning>,
 }
 
 /// What the glance reads, for the snapshot's recorder: the same view code, on its facts.
@@ -29,5 +44,6 @@ pub(super) fn snapshot_reads(config: Config) -> Reads {
     std::sync::Arc::new(move |facts: &dyn HubFacts| {
         let _ = super::assemble::every(facts, &config, Utc::now());
         let _ = kept_views(facts, config.books.deposit_overdue_days);
+        let _ = kept_warnings(facts, Local::now().date_naive());
     })
 }

@@ -184,6 +184,9 @@ engine_calls! {
     /// This month's classes projected under budget by more than `[books] budget_warn_percent`.
     fn budget_warnings() -> Vec<crate::api::budget::BudgetWarning> =
         |core| core.budget_warnings().await;
+    /// The budget warnings last worked out (this month's), from the hub database alone.
+    fn kept_budget_warnings() -> Vec<crate::api::budget::BudgetWarning> =
+        |core| core.kept_budget_warnings();
     /// The members' upcoming autopays as last read, by contract then date.
     fn expected_inflows() -> Vec<crate::store::expected_inflows::ExpectedInflow> =
         |core| core.expected_inflows();

@@ -764,6 +764,26 @@ async fn budgets_and_the_projection_through_the_binary_survive_a_restart() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Cleared 1 budget for 2031-02"), "{out}");
 
+    // A class far under its budget: `status` says so in a line, from the hub database alone.
+    let (code, _, err) = run(&["budget", "set", "Private sessions", "900000"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, err) = run(&["status"]);
+    assert!(
+        out.contains("\nBudget: ") && out.contains("% under its budget of "),
+        "{out}{err}"
+    );
+    let (_, out, err) = run(&["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_str(&out).expect(&err);
+    let warned = status["budget_warnings"].as_array().unwrap();
+    assert!(
+        warned.iter().any(|w| w["class"] == "Private sessions"),
+        "{status}"
+    );
+    let (code, _, err) = run(&["budget", "clear"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, err) = run(&["status"]);
+    assert!(!out.contains("Budget: "), "{out}{err}");
+
     let (code, out, err) = run(&["report", "projection", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let projection: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -60,6 +60,7 @@ impl Core {
             set_at: Utc::now(),
         };
         store.set_budget(&budget)?;
+        self.budget_warnings().await?;
         Ok(budget)
     }
 
@@ -87,6 +88,7 @@ impl Core {
                 )));
             }
         }
+        self.budget_warnings().await?;
         Ok(cleared)
     }
 

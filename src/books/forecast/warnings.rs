@@ -1,24 +1,65 @@
 //! The budget warning: the classes whose projection for this month falls short of their budget
 //! by more than `[books] budget_warn_percent` of it. A month with no budget costs one prefix read
 //! of the budgets and nothing else (the hub asks on every refresh of its title line).
+//!
+//! The last warnings worked out are kept in the hub database (meta [`KEPT_KEY`], with their
+//! month), so `legion-hub status` says them without opening the books, as it does the bank
+//! accounts' standing; the running owner, when there is one, works them out afresh.
 
 use chrono::{Local, NaiveDate};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use super::month_of;
 use crate::api::budget::{BudgetWarning, shortfall_percent};
 use crate::engine::host::{Core, EngineError};
-use crate::store::Store;
+use crate::store::snapshot::HubFacts;
+use crate::store::{Store, StoreError};
+
+/// The meta key of the last warnings worked out.
+pub const KEPT_KEY: &str = "books.budget_warnings";
+
+/// The last warnings worked out, and the month they are of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct KeptWarnings {
+    month: NaiveDate,
+    warnings: Vec<BudgetWarning>,
+}
+
+/// The warnings last worked out, if they are of `today`'s month (none once it is over).
+pub fn kept_warnings(
+    facts: &dyn HubFacts,
+    today: NaiveDate,
+) -> Result<Vec<BudgetWarning>, StoreError> {
+    Ok(facts
+        .meta_json::<KeptWarnings>(KEPT_KEY)?
+        .filter(|kept| kept.month == month_of(today))
+        .map(|kept| kept.warnings)
+        .unwrap_or_default())
+}
 
 impl Core {
     /// This month's classes projected under budget by more than the configured percent, the
     /// furthest under first.
     pub async fn budget_warnings(&self) -> Result<Vec<BudgetWarning>, EngineError> {
-        budget_warnings(
-            &self.inner.store,
-            Local::now().date_naive(),
-            self.inner.config.books.budget_warn_percent,
-        )
+        let store = &self.inner.store;
+        let today = Local::now().date_naive();
+        let warnings = budget_warnings(store, today, self.inner.config.books.budget_warn_percent)?;
+        // Written only when they changed: the title line asks after every sync.
+        let kept = KeptWarnings {
+            month: month_of(today),
+            warnings,
+        };
+        if store.meta_json::<KeptWarnings>(KEPT_KEY)?.as_ref() != Some(&kept) {
+            store.put_meta_json(KEPT_KEY, &kept)?;
+        }
+        Ok(kept.warnings)
+    }
+
+    /// The warnings last worked out (this month's), from the hub database alone.
+    pub fn kept_budget_warnings(&self) -> Result<Vec<BudgetWarning>, EngineError> {
+        let store: &Store = &self.inner.store;
+        Ok(kept_warnings(store, Local::now().date_naive())?)
     }
 }
 
