@@ -20,6 +20,7 @@ pub mod codec;
 pub mod daily_totals;
 pub mod expected_inflows;
 pub mod fingerprint;
+pub mod forecast_cache;
 pub mod insights;
 pub mod integrations;
 mod integrity;

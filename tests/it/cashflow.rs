@@ -633,6 +633,52 @@ async fn the_projection_adds_up_to_the_cent_against_the_sales_and_the_studios_sc
     }
     assert!(projection.months[0].method.starts_with("so far "));
     assert!(projection.months[1].parts.autopays > rust_decimal::Decimal::ZERO);
+
+    // The weekday pattern is kept for the day, but not past a change in its weeks: a drop-in
+    // deleted, the next month's pattern is made again without it.
+    let next_month = |sums: &std::collections::BTreeMap<String, [rust_decimal::Decimal; 7]>| {
+        let first = today.with_day(1).unwrap() + chrono::Months::new(1);
+        let mut days = [0i64; 7];
+        let mut day = first;
+        while day < first + chrono::Months::new(1) {
+            days[day.weekday().num_days_from_monday() as usize] += 1;
+            day += chrono::Duration::days(1);
+        }
+        sums.values()
+            .map(|week| {
+                let sum: rust_decimal::Decimal = week
+                    .iter()
+                    .zip(days)
+                    .map(|(s, d)| *s * rust_decimal::Decimal::from(d))
+                    .sum();
+                (sum / rust_decimal::Decimal::from(8))
+                    .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            })
+            .sum::<rust_decimal::Decimal>()
+    };
+    assert_eq!(projection.months[1].parts.pattern, next_month(&sums));
+    let gone = sales
+        .iter()
+        .find(|t| {
+            t.is_sale()
+                && t.contract.is_none()
+                && t.date.date() < today
+                && t.date.date() >= today - chrono::Duration::days(56)
+        })
+        .unwrap();
+    assert!(
+        hub.engine
+            .delete_transaction(gone.key.clone())
+            .await
+            .unwrap()
+    );
+    let sums = drop_in_sums(&hub.engine.transactions_since(None).await.unwrap(), today);
+    let again = hub.engine.projection().await.unwrap();
+    assert_eq!(again.months[1].parts.pattern, next_month(&sums));
+    assert_ne!(
+        again.months[1].parts.pattern,
+        projection.months[1].parts.pattern
+    );
 }
 
 #[tokio::test]

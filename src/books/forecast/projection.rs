@@ -10,13 +10,19 @@
 //!
 //! The pattern needs the sales split by contract, which the daily totals do not keep, so it
 //! reads the last [`PATTERN_WEEKS`] weeks of transactions by the date index (a bounded window,
-//! never the whole history). An autopay's class is the class its member's contract sales were
-//! in over those weeks (the class most contract sales were in for a member with none there).
+//! never the whole history), once a day: what it found is kept ([`crate::store::forecast_cache`])
+//! with the day and a fingerprint of the window's daily totals, and used again while both hold
+//! (a sale added, changed or removed in the window changes the totals; a sale whose contract
+//! mark alone changed is seen the next day). An autopay's class is the class its member's
+//! contract sales were in over those weeks (the class most contract sales were in for a member
+//! with none there).
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 
 use chrono::{Datelike, Duration, Local, Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
 
 use super::{UNCLASSIFIED, actual_by_class, month_currency, month_of, plus};
 use crate::api::projection::{
@@ -24,6 +30,7 @@ use crate::api::projection::{
 };
 use crate::engine::host::{Core, EngineError};
 use crate::store::Store;
+use crate::store::daily_totals::{Dimension, Granularity};
 
 impl Core {
     /// This month's projection and the next three's, made today.
@@ -37,6 +44,7 @@ type Week = [Decimal; 7];
 
 /// What the last weeks' sales say: drop-ins and retail by class and weekday, and the class of
 /// each member's contract sales.
+#[derive(Serialize, Deserialize)]
 struct Pattern {
     by_class: BTreeMap<String, Week>,
     member_class: HashMap<String, String>,
@@ -48,7 +56,64 @@ fn class_name(class: &Option<String>) -> String {
     class.clone().unwrap_or_else(|| UNCLASSIFIED.to_string())
 }
 
+/// The cache's name for the pattern.
+const CACHED: &str = "projection.pattern";
+
+/// A pattern as kept, with what it was made from.
+#[derive(Serialize, Deserialize)]
+struct CachedPattern {
+    today: NaiveDate,
+    currency: String,
+    /// A hash of the window's daily totals (by service), read back as they were then.
+    window: u64,
+    pattern: Pattern,
+}
+
+/// A hash of the daily totals of the pattern's window: any sale added, changed (amount, class,
+/// date, currency) or removed in it changes them.
+fn window_fingerprint(store: &Store, today: NaiveDate) -> Result<u64, EngineError> {
+    let since = today - Duration::weeks(PATTERN_WEEKS as i64);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    if let Some(yesterday) = today.pred_opt() {
+        for (key, totals) in
+            store.daily_totals(Granularity::Day, Dimension::Service, since, yesterday)?
+        {
+            key.hash(&mut hasher);
+            (totals.sales, totals.refunds, totals.count).hash(&mut hasher);
+        }
+    }
+    Ok(hasher.finish())
+}
+
+/// The pattern of the window before `today`: as kept when it still holds, else read afresh from
+/// the transactions and kept.
 fn pattern(store: &Store, today: NaiveDate, currency: &str) -> Result<Pattern, EngineError> {
+    let window = window_fingerprint(store, today)?;
+    let kept = store
+        .forecast_cache(CACHED)?
+        .and_then(|bytes| serde_json::from_slice::<CachedPattern>(&bytes).ok());
+    if let Some(kept) = kept
+        && kept.today == today
+        && kept.currency == currency
+        && kept.window == window
+    {
+        return Ok(kept.pattern);
+    }
+    let pattern = read_pattern(store, today, currency)?;
+    let cached = CachedPattern {
+        today,
+        currency: currency.to_string(),
+        window,
+        pattern,
+    };
+    // A cache that cannot be written is worked out again next time.
+    if let Ok(bytes) = serde_json::to_vec(&cached) {
+        store.put_forecast_cache(CACHED, &bytes)?;
+    }
+    Ok(cached.pattern)
+}
+
+fn read_pattern(store: &Store, today: NaiveDate, currency: &str) -> Result<Pattern, EngineError> {
     let since = today - Duration::weeks(PATTERN_WEEKS as i64);
     let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default();
     let mut by_class: BTreeMap<String, Week> = BTreeMap::new();
