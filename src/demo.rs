@@ -2,6 +2,7 @@
 //! sync history (from `assets/demo/`) so every pane has something to show.
 
 use chrono::{Duration, Utc};
+use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::api::{ApiError, Engine, Event, GeminiUpdate, MindbodyUpdate, SyncRequest};
@@ -175,6 +176,42 @@ pub async fn open_the_books(
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     engine.accept_above(Some(ACCOUNT.into()), SURE).await?;
+    classify_and_budget(engine).await
+}
+
+/// The sandbox studio's revenue categories mapped to the chart's classes, as an owner does once
+/// with `m`; and this month's budgets for its three largest classes, set around what each is
+/// projected to make: the first a fifth short of its budget, so the Reports screen's budget and
+/// the title line have a shortfall to show.
+async fn classify_and_budget(engine: &Engine) -> Result<(), ApiError> {
+    for category in engine.categories().await? {
+        let class = match category.name.as_str() {
+            "Class Packs" => "Class revenue",
+            "Memberships" => "Membership revenue",
+            "Personal Training" => "Private sessions",
+            name if name.starts_with("Retail") => "Retail sales",
+            _ => continue,
+        };
+        engine.map_category(category.id, Some(class.into())).await?;
+    }
+    let projection = engine.projection().await?;
+    let Some(month) = projection.months.first() else {
+        return Ok(());
+    };
+    let hundred = Decimal::ONE_HUNDRED;
+    let overs = [
+        Decimal::new(125, 2),
+        Decimal::new(95, 2),
+        Decimal::new(105, 2),
+    ];
+    for (class, over) in month.classes.iter().zip(overs) {
+        let budget = (class.parts.projected * over / hundred).round() * hundred;
+        if budget > Decimal::ZERO {
+            engine
+                .set_budget(month.month, class.class.clone(), budget)
+                .await?;
+        }
+    }
     Ok(())
 }
 

@@ -146,6 +146,18 @@ pub enum Action {
     ContractsRead(Box<Result<crate::api::cashflow::ContractsReport, String>>),
     /// The transactions behind a cell.
     ReportsCellLoaded(Box<Result<crate::api::reports::RevenueCell, String>>),
+    /// `e` on the budget: the selected class's budget, in a box.
+    ReportsEditBudget,
+    /// `a` on the budget: a budget for a class the month does not list.
+    ReportsAddBudget,
+    /// `x` on the budget: clear the selected class's budget for the month.
+    ReportsClearBudget,
+    BudgetLoaded(Box<Result<crate::api::budget::BudgetView, String>>),
+    ProjectionLoaded(Box<Result<crate::api::projection::Projection, String>>),
+    /// A budget typed in the box was saved, or why not.
+    BudgetSaved(Box<Result<crate::store::budgets::Budget, String>>),
+    /// What `x` cleared, in words, or why not.
+    BudgetCleared(Result<String, String>),
     // The Categorize screen.
     /// `r`: accept the selected suggestion and make a rule of it.
     CategorizeRule,
@@ -284,6 +296,19 @@ pub enum Request {
     RefreshContracts {
         first_read_agreed: bool,
     },
+    /// A month's budgets beside its actual and projection, by class.
+    LoadBudget(chrono::NaiveDate),
+    /// This month's projection and the next three's.
+    LoadProjection,
+    SetBudget {
+        month: chrono::NaiveDate,
+        class: String,
+        amount: rust_decimal::Decimal,
+    },
+    ClearBudget {
+        month: chrono::NaiveDate,
+        class: String,
+    },
     /// The suggestions, the classes and the rules.
     LoadCategorize,
     DecideSuggestion {
@@ -328,6 +353,10 @@ impl Request {
                 | Request::LoadRevenueCell { .. }
                 | Request::LoadCashFlow(_)
                 | Request::LoadContractsPlan
+                | Request::LoadBudget(_)
+                | Request::LoadProjection
+                | Request::SetBudget { .. }
+                | Request::ClearBudget { .. }
                 | Request::LoadCategories
                 | Request::SyncMindbody
                 | Request::LoadWebhookEvents { .. }

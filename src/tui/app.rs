@@ -197,6 +197,17 @@ impl App {
             Action::CashFlowLoaded(answer) => self.reports.cash_flow_loaded(*answer),
             Action::ContractsPlanLoaded(answer) => self.reports.contracts_plan_loaded(*answer),
             Action::ContractsRead(answer) => self.reports.contracts_read(*answer, &mut out),
+            Action::BudgetLoaded(answer) => self.reports.budget.loaded(*answer),
+            Action::ProjectionLoaded(answer) => self.reports.budget.projection_loaded(*answer),
+            Action::BudgetCleared(said) => self.reports.budget.cleared(said, &mut out),
+            // A saved budget is read again whether or not the box is still open.
+            Action::BudgetSaved(answer) => {
+                if answer.is_ok() {
+                    self.reports.budget.changed();
+                }
+                self.overlay
+                    .on_answer(Action::BudgetSaved(answer), &mut out);
+            }
             Action::CategorizeLoaded(answer) => self.categorize.loaded(*answer),
             Action::CategorizePlanned(plan) => self.categorize.planned(*plan, &mut out),
             Action::CategorizeRan(report) => self.categorize.ran(*report, &mut out),
@@ -465,6 +476,10 @@ fn is_from_user(action: &Action) -> bool {
             | Action::CashFlowLoaded(_)
             | Action::ContractsPlanLoaded(_)
             | Action::ContractsRead(_)
+            | Action::BudgetLoaded(_)
+            | Action::ProjectionLoaded(_)
+            | Action::BudgetSaved(_)
+            | Action::BudgetCleared(_)
             | Action::CategorizeLoaded(_)
             | Action::CategorizePlanned(_)
             | Action::CategorizeRan(_)

@@ -49,6 +49,9 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     if let Overlay::GroupEdit(edit) = &app.overlay {
         return keys::dispatch(screens::reconcile::GROUP_KEYS, edit, key);
     }
+    if let Overlay::BudgetEdit(edit) = &app.overlay {
+        return keys::dispatch(screens::reports::BUDGET_EDIT_KEYS, edit, key);
+    }
     if !matches!(app.overlay, Overlay::None | Overlay::Welcome) {
         return keys::dispatch(OVERLAYS, &app.overlay, key).or_else(|| {
             matches!(
@@ -81,6 +84,9 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     if let Overlay::GroupEdit(edit) = &app.overlay {
         return keys::hints(screens::reconcile::GROUP_KEYS, edit).collect();
+    }
+    if let Overlay::BudgetEdit(edit) = &app.overlay {
+        return keys::hints(screens::reports::BUDGET_EDIT_KEYS, edit).collect();
     }
     if !matches!(app.overlay, Overlay::None) {
         return keys::hints(OVERLAYS, &app.overlay).collect();

@@ -387,6 +387,29 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .await
                 .map_err(|e| explain(&e)),
         )),
+        Request::LoadBudget(month) => Action::BudgetLoaded(Box::new(
+            engine.budget(month).await.map_err(|e| explain(&e)),
+        )),
+        Request::LoadProjection => {
+            Action::ProjectionLoaded(Box::new(engine.projection().await.map_err(|e| explain(&e))))
+        }
+        Request::SetBudget {
+            month,
+            class,
+            amount,
+        } => Action::BudgetSaved(Box::new(
+            engine
+                .set_budget(month, class, amount)
+                .await
+                .map_err(|e| explain(&e)),
+        )),
+        Request::ClearBudget { month, class } => Action::BudgetCleared(
+            engine
+                .clear_budget(month, Some(class.clone()))
+                .await
+                .map(|_| format!("Budget for {class} in {} cleared.", month.format("%b %Y")))
+                .map_err(|e| explain(&e)),
+        ),
         Request::LoadCategorize => Action::CategorizeLoaded(Box::new(
             engine.categorize_view().await.map_err(|e| explain(&e)),
         )),

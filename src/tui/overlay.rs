@@ -40,6 +40,8 @@ pub enum Overlay {
     Welcome,
     /// `e` on the Reconcile screen: a bank line's group put together by hand.
     GroupEdit(Box<super::screens::reconcile::GroupEdit>),
+    /// `e` on the Reports screen's budget: a class's budget to type.
+    BudgetEdit(Box<super::screens::reports::BudgetEdit>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +128,10 @@ impl Overlay {
                 Some(step) => step,
                 None => return swallow_pointer(action),
             },
+            Overlay::BudgetEdit(edit) => match edit.update(&action, out) {
+                Some(step) => step,
+                None => return swallow_pointer(action),
+            },
         };
         if step == Step::Close {
             *self = Overlay::None;
@@ -149,6 +155,15 @@ impl Overlay {
             (Action::BankImport(answer), _) => import::said_closed(&answer, out),
             (Action::GroupChoicesLoaded(answer), Overlay::GroupEdit(edit)) => {
                 edit.choices_loaded(*answer, out)
+            }
+            (Action::BudgetSaved(answer), Overlay::BudgetEdit(edit)) => {
+                let step = edit.saved(*answer, out);
+                if step == Step::Close {
+                    *self = Overlay::None;
+                }
+            }
+            (Action::BudgetSaved(answer), _) => {
+                super::screens::reports::budget_edit::said_closed(*answer, out)
             }
             (Action::GroupEvaluated(answer), Overlay::GroupEdit(edit)) => {
                 let (group, answer) = *answer;

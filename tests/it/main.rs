@@ -43,6 +43,7 @@ mod store;
 mod sync_killed;
 mod tui_behaviour;
 mod tui_books;
+mod tui_budget;
 mod tui_categorize;
 mod tui_chat;
 mod tui_connect;

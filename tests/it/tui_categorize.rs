@@ -8,11 +8,11 @@ use legion_hub::api::categorize::{
 };
 use legion_hub::tui::action::{Action, Request};
 use legion_hub::tui::app::{App, Overlay, Screen};
-use legion_hub::tui::keymap;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+use ratatui::crossterm::event::KeyCode;
 use rust_decimal::Decimal;
 
-use crate::support::dashboard::{self, screen};
+use crate::support::dashboard::{self, press, screen};
 
 fn item(
     key: &str,
@@ -122,13 +122,6 @@ fn app(width: u16, height: u16) -> App {
     assert!(app.requests().contains(&Request::LoadCategorize));
     app.update(Action::CategorizeLoaded(Box::new(Ok(view()))));
     app
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    let key = Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
-    if let Some(action) = keymap::action_for(app, key) {
-        app.update(action);
-    }
 }
 
 #[test]

@@ -15,11 +15,11 @@ use legion_hub::api::reports::{
 use legion_hub::engine::SyncRequest;
 use legion_hub::tui::action::{Action, Request};
 use legion_hub::tui::app::{App, Screen};
-use legion_hub::tui::keymap;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+use ratatui::crossterm::event::KeyCode;
 use rust_decimal::Decimal;
 
-use crate::support::dashboard::{self, screen};
+use crate::support::dashboard::{self, press, screen};
 
 fn nov() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
@@ -129,13 +129,6 @@ fn overview() -> RevenueOverview {
         month_totals,
         total,
         days,
-    }
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    let key = Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
-    if let Some(action) = keymap::action_for(app, key) {
-        app.update(action);
     }
 }
 
@@ -503,7 +496,7 @@ fn the_cash_flow() {
         "2,580.00",
         "Suspended",
         "Card",
-        "Tab revenue",
+        "Tab budget",
     ] {
         assert!(shown.contains(words), "{words} at 80x24:\n{shown}");
     }
@@ -553,10 +546,12 @@ fn the_first_read_of_the_contracts_says_its_cost_and_waits_for_yes() {
         "Read the contracts of 81 members (81 calls): 240 autopays ahead on record."
     );
     assert!(app.requests().contains(&Request::LoadCashFlow(30)));
-    // d looks further ahead; Tab comes back to the revenue.
+    // d looks further ahead; Tab goes on to the budget, and round to the revenue.
     app.update(Action::CashFlowLoaded(Box::new(Ok(cash_flow()))));
     press(&mut app, KeyCode::Char('d'));
     assert!(app.requests().contains(&Request::LoadCashFlow(60)));
+    press(&mut app, KeyCode::Tab);
+    assert!(screen(&app).contains("Budget · Nov 2026"));
     press(&mut app, KeyCode::Tab);
     assert!(screen(&app).contains("Revenue by class"));
 }

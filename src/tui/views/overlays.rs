@@ -33,6 +33,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::GroupEdit(edit) => {
             crate::tui::screens::reconcile::group_view::draw(frame, edit, &app.theme)
         }
+        Overlay::BudgetEdit(edit) => {
+            crate::tui::screens::reports::budget_edit::draw(frame, edit, &app.theme)
+        }
         Overlay::None | Overlay::Filter(_) => {}
     }
 }

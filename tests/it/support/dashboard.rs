@@ -47,6 +47,14 @@ pub fn screen(app: &App) -> String {
     terminal.backend().to_string()
 }
 
+/// A key pressed, through the keymap as the terminal would send it.
+pub fn press(app: &mut App, code: KeyCode) {
+    let key = ratatui::crossterm::event::Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    if let Some(action) = legion_hub::tui::keymap::action_for(app, key) {
+        app.update(action);
+    }
+}
+
 /// Types `text` into the open text field, a key at a time.
 pub fn typed(app: &mut App, text: &str) {
     for c in text.chars() {

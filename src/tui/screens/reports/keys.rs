@@ -1,11 +1,16 @@
-//! The Reports screen's keys: Tab goes from revenue to cash flow and back; each view has its own.
+//! The Reports screen's keys: Tab goes round revenue, cash flow and budget; each view has its
+//! own; and the budget's edit box has its keys.
 
-use ratatui::crossterm::event::KeyCode::{BackTab, Char, Enter, Esc, Left, Right, Tab};
+use ratatui::crossterm::event::KeyCode::{BackTab, Char, Down, Enter, Esc, Left, Right, Tab, Up};
 
-use super::ReportsScreen;
 use super::state::ReportsTab;
+use super::{BudgetEdit, ReportsScreen};
 use crate::tui::action::Action;
-use crate::tui::keys::{Binding, Press::Key, Section::Reports};
+use crate::tui::keys::{
+    Binding,
+    Press::{Any, Key},
+    Section::Reports,
+};
 
 /// The revenue overview (no cell open).
 fn overview(s: &ReportsScreen) -> bool {
@@ -24,6 +29,15 @@ fn cash_flow(s: &ReportsScreen) -> bool {
     s.tab == ReportsTab::CashFlow
 }
 
+fn budget(s: &ReportsScreen) -> bool {
+    s.tab == ReportsTab::Budget
+}
+
+/// Where ←→ and t move the month: the revenue overview and the budget.
+fn by_month(s: &ReportsScreen) -> bool {
+    overview(s) || budget(s)
+}
+
 fn not_drilled(s: &ReportsScreen) -> bool {
     !drilled(s)
 }
@@ -33,19 +47,20 @@ pub static KEYS: &[Binding<ReportsScreen>] = &[
     Binding::keys(&[Key(Tab), Key(BackTab)], |_| Action::NextPane)
         .when(not_drilled)
         .bar("Tab", "cash flow", overview)
-        .help(Reports, "reports: Tab", "revenue; cash flow"),
-    Binding::says().bar("Tab", "revenue", cash_flow),
-    Binding::keys(&[Key(Left)], |_| Action::ReportsMonth(-1)).when(overview),
+        .help(Reports, "reports: Tab", "revenue; cash flow; budget"),
+    Binding::says().bar("Tab", "budget", cash_flow),
+    Binding::says().bar("Tab", "revenue", budget),
+    Binding::keys(&[Key(Left)], |_| Action::ReportsMonth(-1)).when(by_month),
     Binding::keys(&[Key(Right)], |_| Action::ReportsMonth(1))
-        .when(overview)
-        .bar("←→", "month", overview)
+        .when(by_month)
+        .bar("←→", "month", by_month)
         .help(
             Reports,
             "reports: ←→  t  g  Enter",
             "month before / after; this month; grouping; the sales behind a row's month",
         ),
     Binding::keys(&[Key(Char('t'))], |_| Action::ReportsThisMonth)
-        .when(overview)
+        .when(by_month)
         .bar("t", "this month", overview),
     Binding::keys(&[Key(Char('g'))], |_| Action::ReportsGrouping)
         .when(overview)
@@ -64,8 +79,37 @@ pub static KEYS: &[Binding<ReportsScreen>] = &[
     Binding::keys(&[Key(Char('r'))], |_| Action::ReportsReadContracts)
         .when(cash_flow)
         .bar("r", "read contracts", cash_flow),
+    Binding::keys(&[Key(Char('e')), Key(Enter)], |_| Action::ReportsEditBudget)
+        .when(budget)
+        .bar("e", "set budget", budget)
+        .help(
+            Reports,
+            "budget: ←→  e  a  x",
+            "month before / after; set the selected class's budget; another class's; clear it",
+        ),
+    Binding::keys(&[Key(Char('a'))], |_| Action::ReportsAddBudget)
+        .when(budget)
+        .bar("a", "add", budget),
+    Binding::keys(&[Key(Char('x'))], |_| Action::ReportsClearBudget)
+        .when(budget)
+        .bar("x", "clear", budget),
     // Esc closes the transactions, then goes back to the hub.
     Binding::keys(&[Key(Esc)], |_| Action::Back).bar("Esc", "back", drilled),
     Binding::says().bar("Esc", "hub", not_drilled),
     Binding::says().bar("q", "quit", |_| true),
+];
+
+fn picking(edit: &BudgetEdit) -> bool {
+    !edit.choices.is_empty()
+}
+
+/// The budget's edit box: typing goes into the amount.
+pub static BUDGET_EDIT_KEYS: &[Binding<BudgetEdit>] = &[
+    Binding::keys(&[Key(Down)], |_| Action::FormNext)
+        .when(picking)
+        .bar("↑↓", "class", picking),
+    Binding::keys(&[Key(Up)], |_| Action::FormPrev).when(picking),
+    Binding::keys(&[Key(Enter)], |_| Action::Submit).bar("Enter", "save", |_| true),
+    Binding::keys(&[Key(Esc)], |_| Action::Back).bar("Esc", "cancel", |_| true),
+    Binding::keys(&[Any], Action::Edit),
 ];

@@ -10,7 +10,14 @@
 //! (`d`) week by week and by payment method, beside what arrived over as many days before, and
 //! the autopays at risk; `r` reads the members' contracts, asking first the first time (each
 //! member is a billed call).
+//!
+//! Tab again turns to the budget: a month's budget per financial class beside what the class
+//! made so far and is projected to make (and how the projection is made, in words); `e` sets the
+//! selected class's budget in a box, `x` clears it.
 
+mod budget;
+pub mod budget_edit;
+mod budget_view;
 mod cash_flow_view;
 mod keys;
 mod revenue_view;
@@ -18,5 +25,7 @@ mod state;
 pub(crate) mod update;
 pub(crate) mod view;
 
-pub use keys::KEYS;
+pub use budget::BudgetTab;
+pub use budget_edit::BudgetEdit;
+pub use keys::{BUDGET_EDIT_KEYS, KEYS};
 pub use state::{CashFlowView, Drill, HORIZONS, ReportsScreen, ReportsTab};

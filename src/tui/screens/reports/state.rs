@@ -1,4 +1,5 @@
-//! The Reports screen's state: which of its views is on show (revenue, cash flow); for revenue,
+//! The Reports screen's state: which of its views is on show (revenue, cash flow, budget; the
+//! budget's own state is in `budget`); for revenue,
 //! the overview as the engine last read it, the month and grouping asked for, the selected row,
 //! and the transactions behind a cell when one is open; for cash flow, the horizon, the flow as
 //! last read and what reading the members' contracts would cost.
@@ -10,19 +11,23 @@ use crate::api::reports::{Grouping, OverviewRow, RevenueCell, RevenueOverview};
 use crate::tui::action::Request;
 use crate::tui::screens::context::Context;
 
+use super::budget::BudgetTab;
+
 /// The views of the Reports screen, in the order Tab goes round them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ReportsTab {
     #[default]
     Revenue,
     CashFlow,
+    Budget,
 }
 
 impl ReportsTab {
     pub fn next(self) -> ReportsTab {
         match self {
             ReportsTab::Revenue => ReportsTab::CashFlow,
-            ReportsTab::CashFlow => ReportsTab::Revenue,
+            ReportsTab::CashFlow => ReportsTab::Budget,
+            ReportsTab::Budget => ReportsTab::Revenue,
         }
     }
 }
@@ -57,6 +62,7 @@ impl CashFlowView {
 pub struct ReportsScreen {
     pub tab: ReportsTab,
     pub cash: CashFlowView,
+    pub budget: BudgetTab,
     pub overview: Option<RevenueOverview>,
     /// Why the last load failed.
     pub error: Option<String>,
@@ -89,6 +95,10 @@ impl Default for ReportsScreen {
             cash: CashFlowView {
                 stale: true,
                 ..CashFlowView::default()
+            },
+            budget: BudgetTab {
+                stale: true,
+                ..BudgetTab::default()
             },
             overview: None,
             error: None,
@@ -160,6 +170,7 @@ impl ReportsScreen {
                     Request::LoadContractsPlan,
                 ]
             }
+            ReportsTab::Budget => self.budget.requests(cx),
             _ => Vec::new(),
         }
     }

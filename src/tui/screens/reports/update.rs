@@ -20,12 +20,21 @@ impl ReportsScreen {
     pub fn on_show(&mut self) {
         self.stale = true;
         self.cash.stale = true;
+        self.budget.changed();
     }
 
     /// Takes the screen's actions while it is on show; hands back the rest.
     pub fn update(&mut self, action: Action, cx: &Context, out: &mut Outbox) -> Option<Action> {
-        if self.tab == ReportsTab::CashFlow {
-            return self.cash_flow_update(action, cx, out);
+        match self.tab {
+            ReportsTab::CashFlow => return self.cash_flow_update(action, cx, out),
+            ReportsTab::Budget => {
+                if action == Action::NextPane {
+                    self.tab = self.tab.next();
+                    return None;
+                }
+                return self.budget.update(action, cx, out);
+            }
+            ReportsTab::Revenue => {}
         }
         match action {
             Action::NextPane if self.drill.is_none() => self.tab = self.tab.next(),
@@ -250,6 +259,7 @@ impl ReportsScreen {
         if changed {
             self.stale = true;
             self.cash.stale = true;
+            self.budget.changed();
         }
     }
 }
