@@ -20,6 +20,9 @@ use crate::tui::views::{pane_block, placeholder_pane};
 use super::ReportsScreen;
 use super::revenue_view::month_words;
 
+/// "999,999,999.99": the widest amount a column makes room for before it clips.
+const AMOUNT_WIDTH: u16 = 14;
+
 /// The least height of the pane with the projection's method under the table.
 const METHOD_LINES: u16 = 6;
 
@@ -136,11 +139,12 @@ fn draw_table(
     );
     let table = Table::new(
         rows,
+        // The figures keep together at the right however wide the terminal is.
         [
-            Constraint::Fill(2),
             Constraint::Fill(1),
-            Constraint::Fill(1),
-            Constraint::Fill(1),
+            Constraint::Length(AMOUNT_WIDTH),
+            Constraint::Length(AMOUNT_WIDTH),
+            Constraint::Length(AMOUNT_WIDTH),
             Constraint::Length(9),
         ],
     )
