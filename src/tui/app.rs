@@ -199,11 +199,16 @@ impl App {
             Action::ContractsRead(answer) => self.reports.contracts_read(*answer, &mut out),
             Action::BudgetLoaded(answer) => self.reports.budget.loaded(*answer),
             Action::ProjectionLoaded(answer) => self.reports.budget.projection_loaded(*answer),
-            Action::BudgetCleared(said) => self.reports.budget.cleared(said, &mut out),
+            Action::BudgetCleared(said) => {
+                // The title line's budget warning follows the budgets.
+                self.transactions.reload_today = true;
+                self.reports.budget.cleared(said, &mut out)
+            }
             // A saved budget is read again whether or not the box is still open.
             Action::BudgetSaved(answer) => {
                 if answer.is_ok() {
                     self.reports.budget.changed();
+                    self.transactions.reload_today = true;
                 }
                 self.overlay
                     .on_answer(Action::BudgetSaved(answer), &mut out);

@@ -153,6 +153,27 @@ fn the_title_warns_of_a_class_under_budget_within_80_columns() {
             && title.contains("⚠ Class revenue 18% under budget (+1 more)"),
         "{title}"
     );
+    // A budget saved or cleared on the Reports screen has the warning worked out again.
+    use legion_hub::tui::action::Request;
+    let asks = |app: &mut App| {
+        app.requests()
+            .iter()
+            .any(|r| matches!(r, Request::LoadBudgetWarnings))
+    };
+    let _ = asks(&mut app); // whatever was still to load
+    assert!(!asks(&mut app));
+    let saved = legion_hub::api::Budget {
+        month: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        class: "Class revenue".into(),
+        amount: rust_decimal::Decimal::from(4000),
+        currency: "USD".into(),
+        set_at: chrono::Utc::now(),
+    };
+    app.update(Action::BudgetSaved(Box::new(Ok(saved))));
+    assert!(asks(&mut app));
+    assert!(!asks(&mut app));
+    app.update(Action::BudgetCleared(Ok("Budget cleared.".into())));
+    assert!(asks(&mut app));
 }
 
 /// `/` on the transactions screen filters as you type, as it does on the hub: Enter keeps the
