@@ -2,10 +2,15 @@
 //! of up to [`super::receiving::PROCESS_BATCH`] events read, applied to the books and marked done
 //! together), at a lower priority than receiving.
 //!
-//! Lower priority is cooperative: before each batch it waits while any delivery is in flight
-//! (between its arrival and its answer), for at most [`MAX_DEFERRAL`] since its last batch, so a
-//! burst is received first and processed in the lulls, and a load that never lulls is still
-//! processed, a batch at least every [`MAX_DEFERRAL`]. Not an OS priority: a batch takes sled's
+//! Lower priority is cooperative: before each batch it waits for a lull, [`QUIET`] with no
+//! delivery in flight (between its arrival and its answer) and none arriving, for at most
+//! [`MAX_DEFERRAL`] since its last batch. So a burst is received first and processed in the
+//! lulls, and a load that never lulls is still processed, a short batch ([`FORCED_BATCH`]) at
+//! least every [`MAX_DEFERRAL`]: a batch costs the receiver the time it holds sled's write lock
+//! and a core (this machine has two), so a forced one is kept to a few milliseconds. A moment
+//! with nothing in flight is no lull: at 5,000 deliveries a second there is one every few
+//! deliveries, and a full batch taken there held up the next ones for tens of milliseconds
+//! (issue 18's bench). Not an OS priority: a batch takes sled's
 //! process-wide write lock, and a processor descheduled while holding it would make the receiver
 //! wait behind the lowest-priority thread (priority inversion). Nor a task on the runtime: its
 //! disk writes and flushes would block one of the two workers that answer deliveries.
@@ -16,26 +21,40 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+use super::receiving::PROCESS_BATCH;
 use crate::engine::host::Core;
 
-/// The longest processing waits for the receiver to be idle before it takes a batch anyway.
-pub(super) const MAX_DEFERRAL: Duration = Duration::from_millis(100);
+/// The longest processing waits for a lull before it takes a batch anyway.
+pub(super) const MAX_DEFERRAL: Duration = Duration::from_millis(250);
+/// How long the receiver must be idle (nothing in flight, nothing arriving) to count as a lull.
+const QUIET: Duration = Duration::from_millis(3);
+/// How many events a batch taken without a lull processes (a full one takes
+/// [`super::receiving::PROCESS_BATCH`]).
+const FORCED_BATCH: usize = 16;
 /// How often a deferred processor looks whether the receiver became idle.
 const IDLE_POLL: Duration = Duration::from_millis(1);
 
-/// How many deliveries are between their arrival and their answer.
+/// How many deliveries are between their arrival and their answer, and how many arrived.
 #[derive(Default)]
-pub(super) struct InFlight(AtomicUsize);
+pub(super) struct InFlight {
+    now: AtomicUsize,
+    arrived: AtomicUsize,
+}
 
 impl InFlight {
     /// Counts one delivery in flight until the returned guard is dropped.
     pub(super) fn enter(&self) -> InFlightGuard<'_> {
-        self.0.fetch_add(1, Ordering::AcqRel);
+        self.arrived.fetch_add(1, Ordering::AcqRel);
+        self.now.fetch_add(1, Ordering::AcqRel);
         InFlightGuard(self)
     }
 
     fn idle(&self) -> bool {
-        self.0.load(Ordering::Acquire) == 0
+        self.now.load(Ordering::Acquire) == 0
+    }
+
+    fn arrived(&self) -> usize {
+        self.arrived.load(Ordering::Acquire)
     }
 }
 
@@ -43,8 +62,16 @@ pub(super) struct InFlightGuard<'a>(&'a InFlight);
 
 impl Drop for InFlightGuard<'_> {
     fn drop(&mut self) {
-        self.0.0.fetch_sub(1, Ordering::AcqRel);
+        self.0.now.fetch_sub(1, Ordering::AcqRel);
     }
+}
+
+/// What the receiver left the processor: a lull (take a full batch) or only the end of its
+/// patience (take a short one).
+#[derive(Debug, PartialEq)]
+enum Turn {
+    Lull,
+    Forced,
 }
 
 /// Tells the processor there may be events to process (from any thread).
@@ -83,8 +110,11 @@ fn run(core: Core, wake: &Wake, in_flight: &InFlight, dirty: &Notify) {
     loop {
         wake.wait();
         loop {
-            yield_to_receiving(in_flight, last_batch);
-            let outcome = core.process_pending();
+            let turn = yield_to_receiving(in_flight, last_batch, QUIET);
+            let outcome = core.process_pending(match turn {
+                Turn::Lull => PROCESS_BATCH,
+                Turn::Forced => FORCED_BATCH,
+            });
             last_batch = Instant::now();
             match outcome {
                 Ok(0) => break,
@@ -98,10 +128,24 @@ fn run(core: Core, wake: &Wake, in_flight: &InFlight, dirty: &Notify) {
     }
 }
 
-/// Waits while deliveries are in flight, until [`MAX_DEFERRAL`] after the last batch.
-fn yield_to_receiving(in_flight: &InFlight, last_batch: Instant) {
+/// Waits for `quiet` with nothing in flight and nothing arriving, until [`MAX_DEFERRAL`] after
+/// the last batch.
+fn yield_to_receiving(in_flight: &InFlight, last_batch: Instant, quiet: Duration) -> Turn {
     let deadline = last_batch + MAX_DEFERRAL;
-    while !in_flight.idle() && Instant::now() < deadline {
+    let mut arrived = in_flight.arrived();
+    let mut quiet_since = Instant::now();
+    loop {
+        let now = Instant::now();
+        let latest = in_flight.arrived();
+        if !in_flight.idle() || latest != arrived {
+            arrived = latest;
+            quiet_since = now;
+        } else if now.duration_since(quiet_since) >= quiet {
+            return Turn::Lull;
+        }
+        if now >= deadline {
+            return Turn::Forced;
+        }
         std::thread::sleep(IDLE_POLL);
     }
 }
@@ -138,6 +182,30 @@ mod tests {
         let in_flight = InFlight::default();
         let _busy = in_flight.enter();
         // Returns although a delivery is still in flight: the last batch was long ago.
-        yield_to_receiving(&in_flight, Instant::now() - 2 * MAX_DEFERRAL);
+        let turn = yield_to_receiving(&in_flight, Instant::now() - 2 * MAX_DEFERRAL, QUIET);
+        assert_eq!(turn, Turn::Forced);
+    }
+
+    #[test]
+    fn an_idle_receiver_is_a_lull_and_a_moment_between_deliveries_is_not() {
+        let in_flight = Arc::new(InFlight::default());
+        let turn = yield_to_receiving(&in_flight, Instant::now(), QUIET);
+        assert_eq!(turn, Turn::Lull, "nothing in flight, nothing arriving");
+        // Deliveries that come and go without pause: never idle long enough, so the processor
+        // waits out its patience (the batch it then takes is a short one).
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (busy, stopping) = (in_flight.clone(), stop.clone());
+        let deliveries = std::thread::spawn(move || {
+            while !stopping.load(Ordering::Acquire) {
+                drop(busy.enter());
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        });
+        // Asking 50 ms of quiet (not 3: a loaded machine may pause the sender that long) and
+        // getting none, though nothing is in flight most of the time.
+        let turn = yield_to_receiving(&in_flight, Instant::now(), Duration::from_millis(50));
+        stop.store(true, Ordering::Release);
+        deliveries.join().unwrap();
+        assert_eq!(turn, Turn::Forced);
     }
 }

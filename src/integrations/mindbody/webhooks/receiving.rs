@@ -37,7 +37,7 @@ use crate::secret::Secret;
 use crate::store::rejections::RejectionReason;
 use crate::store::webhooks::{LogEntry, Stored, WebhookEvent, WebhookState};
 
-/// How many stored events one processing round takes.
+/// How many stored events one processing round takes in a lull.
 pub(super) const PROCESS_BATCH: usize = 256;
 /// How many verified deliveries may wait to be stored; past that the receiver answers 503 and
 /// Mindbody delivers again later. A group write takes them all at once, so a full inbox means
@@ -243,11 +243,11 @@ impl Core {
         }
     }
 
-    /// Processes one batch of stored events (on the processor's thread: it writes to disk);
-    /// how many it took.
-    pub(super) fn process_pending(&self) -> Result<usize, EngineError> {
+    /// Processes one batch of at most `limit` stored events (on the processor's thread: it
+    /// writes to disk); how many it took.
+    pub(super) fn process_pending(&self, limit: usize) -> Result<usize, EngineError> {
         let store = &self.inner.store;
-        let events = store.pending_webhooks(PROCESS_BATCH)?;
+        let events = store.pending_webhooks(limit)?;
         if events.is_empty() {
             return Ok(0);
         }
