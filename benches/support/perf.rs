@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// The benches, in the order the table lists them.
-const ORDER: [&str; 13] = [
+const ORDER: [&str; 14] = [
     "status",
     "dashboard",
     "frame",
@@ -17,6 +17,7 @@ const ORDER: [&str; 13] = [
     "sync",
     "bank",
     "reconcile",
+    "reports",
     "categorize",
     "webhooks",
     "abuse",

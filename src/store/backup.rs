@@ -42,6 +42,7 @@ impl Store {
     /// Copies the data into `dir`, which must be new or empty; it is made 0700.
     pub fn backup(&self, dir: &Path, with_key: bool) -> Result<BackupReport, StoreError> {
         prepare_dir(dir)?;
+        self.write_out_daily_totals()?;
         let records = self.records()?;
         let databases = vec![
             copy("hub", &self.hub.db, &dir.join("hub"))?,

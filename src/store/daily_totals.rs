@@ -3,8 +3,13 @@
 //!
 //! Kept inside the transactions' own write path ([`super::transactions`]): every change to a
 //! transaction takes the old record's contribution out and puts the new one's in, so a sync, a
-//! webhook, an import, a re-class and a delete all keep them true. Rebuilt from the records
-//! after a crash (with the date index) and once for a store written before they existed.
+//! webhook, an import, a re-class and a delete all keep them true. The changes are added up in
+//! memory and written behind (before any read of the totals, a flush, a backup, the close, or
+//! when many wait): a sync's pages mostly add to the same few days, so each entry is read and
+//! written once per sync rather than once per page, and a transaction adds to its three day
+//! entries only, its months' being added from the days' when written. Rebuilt from the records
+//! after a crash (with the date index; the changes waiting die with the process, and the records
+//! were not closed) and once for a store written before they existed.
 //!
 //! Key: granularity (`D` a day, `M` a month, dated its first day) + dimension (`s` service:
 //! class and category together, `m` payment method, `l` location) + the date (4 bytes,
@@ -83,16 +88,6 @@ pub enum TotalsGroup {
     },
     Method(Option<String>),
     Location(Option<i64>),
-}
-
-impl TotalsGroup {
-    fn dimension(&self) -> Dimension {
-        match self {
-            TotalsGroup::Service { .. } => Dimension::Service,
-            TotalsGroup::Method(_) => Dimension::Method,
-            TotalsGroup::Location(_) => Dimension::Location,
-        }
-    }
 }
 
 /// One entry's key, read back.
@@ -258,18 +253,25 @@ fn prefix(granularity: Granularity, dimension: Dimension, date: NaiveDate) -> Ve
 }
 
 impl TotalsKey {
+    #[cfg(test)]
     fn encode(&self) -> Vec<u8> {
-        let mut out = prefix(self.granularity, self.group.dimension(), self.date);
-        put_text(&mut out, &self.account);
-        match &self.group {
-            TotalsGroup::Service { class, category } => {
-                put_opt_text(&mut out, class.as_deref());
-                put_opt_id(&mut out, *category);
-            }
-            TotalsGroup::Method(method) => put_opt_text(&mut out, method.as_deref()),
-            TotalsGroup::Location(location) => put_opt_id(&mut out, *location),
-        }
-        put_text(&mut out, &self.currency);
+        let group = match &self.group {
+            TotalsGroup::Service { class, category } => GroupOf::Service {
+                class: class.as_deref(),
+                category: *category,
+            },
+            TotalsGroup::Method(method) => GroupOf::Method(method.as_deref()),
+            TotalsGroup::Location(location) => GroupOf::Location(*location),
+        };
+        let mut out = Vec::new();
+        encode_key_into(
+            &mut out,
+            self.granularity,
+            self.date,
+            &self.account,
+            &group,
+            &self.currency,
+        );
         out
     }
 
@@ -347,43 +349,89 @@ pub fn account_of(key: &str) -> &str {
     key.split_once(':').map_or(key, |(account, _)| account)
 }
 
-/// The entries one transaction adds to: its day's and its month's, in each dimension.
-fn keys_of(tx: &Transaction) -> impl Iterator<Item = Vec<u8>> + '_ {
-    let day = tx.date.date();
+/// A key from its parts, borrowed, written into `out` (the write path makes three per
+/// transaction, into one buffer).
+fn encode_key_into(
+    out: &mut Vec<u8>,
+    granularity: Granularity,
+    date: NaiveDate,
+    account: &str,
+    group: &GroupOf<'_>,
+    currency: &str,
+) {
+    out.push(granularity.byte());
+    out.push(group.dimension().byte());
+    out.extend_from_slice(&date_bytes(date));
+    put_text(out, account);
+    match group {
+        GroupOf::Service { class, category } => {
+            put_opt_text(out, *class);
+            put_opt_id(out, *category);
+        }
+        GroupOf::Method(method) => put_opt_text(out, *method),
+        GroupOf::Location(location) => put_opt_id(out, *location),
+    }
+    put_text(out, currency);
+}
+
+/// A [`TotalsGroup`] borrowed from a transaction.
+enum GroupOf<'a> {
+    Service {
+        class: Option<&'a str>,
+        category: Option<i64>,
+    },
+    Method(Option<&'a str>),
+    Location(Option<i64>),
+}
+
+impl GroupOf<'_> {
+    fn dimension(&self) -> Dimension {
+        match self {
+            GroupOf::Service { .. } => Dimension::Service,
+            GroupOf::Method(_) => Dimension::Method,
+            GroupOf::Location(_) => Dimension::Location,
+        }
+    }
+}
+
+/// The groups a transaction adds to, one in each dimension. Only its day's entries are added
+/// to per transaction; its month's are the sum of their days', added when the changes are
+/// written ([`TotalsDelta::with_months`]): once per day entry changed, not once per transaction.
+fn groups_of(tx: &Transaction) -> [GroupOf<'_>; 3] {
     [
-        (Granularity::Day, day),
-        (Granularity::Month, first_of_month(day)),
+        GroupOf::Service {
+            class: tx.class.as_deref(),
+            category: tx.category_id,
+        },
+        GroupOf::Method(tx.payment_method.as_deref()),
+        GroupOf::Location(tx.location_id),
     ]
-    .into_iter()
-    .flat_map(move |(granularity, date)| {
-        [
-            TotalsGroup::Service {
-                class: tx.class.clone(),
-                category: tx.category_id,
-            },
-            TotalsGroup::Method(tx.payment_method.clone()),
-            TotalsGroup::Location(tx.location_id),
-        ]
-        .into_iter()
-        .map(move |group| {
-            TotalsKey {
-                granularity,
-                date,
-                account: account_of(&tx.key).to_string(),
-                group,
-                currency: tx.currency.clone(),
-            }
-            .encode()
-        })
-    })
+}
+
+/// The month entry's key of a day entry's: the same group, dated the month's first day. None
+/// for a key that is not a day's.
+fn month_key_of(day_key: &[u8]) -> Option<Vec<u8>> {
+    if day_key.first() != Some(&Granularity::Day.byte()) || day_key.len() < 6 {
+        return None;
+    }
+    let day = date_from(day_key[2..6].try_into().ok()?)?;
+    let mut key = day_key.to_vec();
+    key[0] = Granularity::Month.byte();
+    key[2..6].copy_from_slice(&date_bytes(first_of_month(day)));
+    Some(key)
 }
 
 /// The changes a write makes to the totals, added up by entry before anything is read.
 #[derive(Default)]
-pub(super) struct TotalsDelta(HashMap<Vec<u8>, DayTotals>);
+pub struct TotalsDelta {
+    entries: HashMap<Vec<u8>, DayTotals>,
+    /// The key being made (most of a page's transactions add to entries it already has: no
+    /// key is allocated for them).
+    scratch: Vec<u8>,
+}
 
 impl TotalsDelta {
-    /// Adds a transaction's contribution (`sign` +1) or takes it away (-1).
+    /// Adds a transaction's contribution, or takes it away.
     fn count(&mut self, tx: &Transaction, taking_away: bool) {
         let mut totals = DayTotals::of(tx);
         if totals.count == 0 {
@@ -392,9 +440,45 @@ impl TotalsDelta {
         if taking_away {
             totals = totals.negated();
         }
-        for key in keys_of(tx) {
-            self.0.entry(key).or_default().add(&totals);
+        let day = tx.date.date();
+        let account = account_of(&tx.key);
+        for group in groups_of(tx) {
+            self.scratch.clear();
+            encode_key_into(
+                &mut self.scratch,
+                Granularity::Day,
+                day,
+                account,
+                &group,
+                &tx.currency,
+            );
+            match self.entries.get_mut(self.scratch.as_slice()) {
+                Some(sum) => sum.add(&totals),
+                None => {
+                    self.entries.insert(self.scratch.clone(), totals);
+                }
+            }
         }
+    }
+
+    /// Adds another change into this one.
+    pub(super) fn merge(&mut self, other: TotalsDelta) {
+        if self.entries.is_empty() {
+            self.entries = other.entries;
+            return;
+        }
+        for (key, delta) in other.entries {
+            self.entries.entry(key).or_default().add(&delta);
+        }
+    }
+
+    /// How many entries it changes.
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     pub(super) fn add(&mut self, tx: &Transaction) {
@@ -405,11 +489,27 @@ impl TotalsDelta {
         self.count(tx, true);
     }
 
-    /// The batch that applies these changes to the entries as they are now. The caller holds
-    /// the transactions' write lock, so nothing changes them in between.
-    pub(super) fn into_batch(self, tree: &sled::Tree) -> Result<Batch, StoreError> {
+    /// The changes to the day entries, and to the month entries they add up to.
+    fn with_months(self) -> HashMap<Vec<u8>, DayTotals> {
+        let mut all = self.entries;
+        let months: Vec<(Vec<u8>, DayTotals)> = all
+            .iter()
+            .filter_map(|(key, delta)| Some((month_key_of(key)?, *delta)))
+            .collect();
+        for (key, delta) in months {
+            all.entry(key).or_default().add(&delta);
+        }
+        all
+    }
+
+    /// The batch that applies these changes to the entries as they are now, and how many
+    /// entries it writes (none: leave it unapplied, an empty batch still costs sled a write to
+    /// its log). The caller holds the transactions' write lock, so nothing changes them in
+    /// between.
+    pub(super) fn into_batch(self, tree: &sled::Tree) -> Result<(Batch, usize), StoreError> {
         let mut batch = Batch::default();
-        for (key, delta) in self.0 {
+        let mut writes = 0;
+        for (key, delta) in self.with_months() {
             if delta == DayTotals::default() {
                 continue;
             }
@@ -423,8 +523,9 @@ impl TotalsDelta {
             } else {
                 batch.insert(key, totals.encode());
             }
+            writes += 1;
         }
-        Ok(batch)
+        Ok((batch, writes))
     }
 }
 
@@ -448,7 +549,7 @@ fn from_scratch(records: &Records) -> Result<BTreeMap<Vec<u8>, DayTotals>, Store
         delta.add(&tx);
     }
     Ok(delta
-        .0
+        .with_months()
         .into_iter()
         .filter(|(_, totals)| totals.count != 0)
         .collect())
@@ -469,6 +570,13 @@ pub(super) fn rebuild(records: &Records) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Forgets that the totals are built: the next open builds them again.
+pub(super) fn forget_built(records: &Records) -> Result<(), StoreError> {
+    records.db.remove(BUILT)?;
+    records.db.flush()?;
+    Ok(())
+}
+
 /// Builds the totals of a store that has none of this layout yet (once).
 pub(super) fn ensure_built(records: &Records) -> Result<bool, StoreError> {
     if records
@@ -482,7 +590,66 @@ pub(super) fn ensure_built(records: &Records) -> Result<bool, StoreError> {
     Ok(true)
 }
 
+/// The most entries' changes kept waiting before they are written (a few megabytes).
+const PENDING_LIMIT: usize = 20_000;
+
 impl Store {
+    /// Adds a write's change to the ones waiting; writes them all when too many wait. The
+    /// caller holds the transactions' write lock.
+    pub(super) fn add_to_daily_totals(
+        &self,
+        records: &Records,
+        delta: TotalsDelta,
+    ) -> Result<(), StoreError> {
+        let waiting = {
+            let mut pending = self.pending_daily_totals();
+            pending.merge(delta);
+            pending.len()
+        };
+        if waiting > PENDING_LIMIT {
+            self.write_out_waiting(records)?;
+        }
+        Ok(())
+    }
+
+    fn pending_daily_totals(&self) -> std::sync::MutexGuard<'_, TotalsDelta> {
+        self.pending_totals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the waiting changes (the caller holds the transactions' write lock). Should that
+    /// fail, the totals are marked unbuilt: the next open builds them again.
+    fn write_out_waiting(&self, records: &Records) -> Result<(), StoreError> {
+        let waiting = std::mem::take(&mut *self.pending_daily_totals());
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let written = waiting
+            .into_batch(&records.daily_totals)
+            .and_then(|(batch, writes)| {
+                if writes > 0 {
+                    records.daily_totals.apply_batch(batch)?;
+                }
+                Ok(())
+            });
+        if written.is_err() {
+            let _ = forget_built(records);
+        }
+        written
+    }
+
+    /// Writes the changes to the daily totals that wait (before a read of them, a backup, a
+    /// flush or the close).
+    pub fn write_out_daily_totals(&self) -> Result<(), StoreError> {
+        if self.pending_daily_totals().is_empty() {
+            return Ok(());
+        }
+        let records = self.records()?;
+        let _writing = self.writing_transactions();
+        self.write_out_waiting(&records)
+    }
+
     /// The entries of one granularity and dimension dated in [from, to] (both included), in key
     /// order (by date). A damaged entry is an error, not a zero.
     pub fn daily_totals(
@@ -492,6 +659,7 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(TotalsKey, DayTotals)>, StoreError> {
+        self.write_out_daily_totals()?;
         let records = self.records()?;
         let mut out = Vec::new();
         let Some(after) = to.succ_opt() else {
@@ -517,9 +685,28 @@ impl Store {
         Ok(out)
     }
 
+    /// For the sync bench only: writes to the transactions stop keeping the daily totals, to
+    /// measure what keeping them costs. The totals are marked unbuilt first, so the next open
+    /// builds them again from the transactions and no report reads them stale after a restart.
+    #[doc(hidden)]
+    pub fn stop_keeping_daily_totals_for_bench(&self) -> Result<(), StoreError> {
+        forget_built(&self.records()?)?;
+        self.daily_totals_off
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether writes keep the daily totals (always, but in the sync bench's comparison).
+    pub(super) fn keeps_daily_totals(&self) -> bool {
+        !self
+            .daily_totals_off
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Whether the kept totals equal the ones the records make afresh (a walk of every
     /// transaction: for tests and checks, never a report).
     pub fn daily_totals_agree(&self) -> Result<bool, StoreError> {
+        self.write_out_daily_totals()?;
         let records = self.records()?;
         let fresh = from_scratch(&records)?;
         let mut kept = BTreeMap::new();

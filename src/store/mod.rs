@@ -191,6 +191,10 @@ pub struct Store {
     /// A write to the transactions reads the old records and the daily totals, then writes
     /// both: one writer at a time, or two would each add to totals the other had not seen.
     transactions_lock: Mutex<()>,
+    /// Changes to the daily totals not written yet (see `transactions::commit`).
+    pending_totals: Mutex<daily_totals::TotalsDelta>,
+    /// Set only by the sync bench, to measure what keeping the daily totals costs.
+    daily_totals_off: std::sync::atomic::AtomicBool,
     sealer: Sealer,
     /// What opening this store migrated (None: it was already at this build's schema).
     migration: Option<migrate::MigrationReport>,
@@ -284,6 +288,8 @@ impl Store {
             records: Mutex::new(None),
             append_lock: Mutex::new(()),
             transactions_lock: Mutex::new(()),
+            daily_totals_off: std::sync::atomic::AtomicBool::new(false),
+            pending_totals: Mutex::new(Default::default()),
             sealer: Sealer::new(paths.key_file.clone()),
             migration: None,
             snapshot,
@@ -387,6 +393,7 @@ impl Store {
     /// Writes everything to disk now (sled also flushes on its own every half second).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.flush_hub()?;
+        self.write_out_daily_totals()?;
         if let Some(records) = self
             .records
             .lock()
@@ -422,6 +429,12 @@ impl Store {
 /// Letting go of the store closes the records: the next start knows no write was cut short.
 impl Drop for Store {
     fn drop(&mut self) {
+        // The totals still waiting are written before the records are marked closed; should
+        // that fail, they stay open and the next start builds the totals again.
+        if let Err(e) = self.write_out_daily_totals() {
+            tracing::warn!("writing the daily totals: {e}");
+            return;
+        }
         let records = self
             .records
             .lock()

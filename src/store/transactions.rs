@@ -72,9 +72,12 @@ impl Changes {
 }
 
 /// Writes a change. The caller holds [`Store::writing_transactions`] from reading the old
-/// records until this returns: the totals are read, added to and written back here.
-fn commit(records: &Records, changes: Changes) -> Result<(), StoreError> {
-    let totals = changes.totals.into_batch(&records.daily_totals)?;
+/// records until this returns. The change to the daily totals joins the ones not written yet
+/// ([`Store::write_out_daily_totals`]): a sync's pages mostly add to the same days, so they are
+/// written once, when a report reads them, when many are waiting, and when the store closes.
+/// A crash loses them with nothing else: the records were not closed, so the next start
+/// builds the totals again from the records ([`repair_after_crash`]).
+fn commit(store: &Store, records: &Records, changes: Changes) -> Result<(), StoreError> {
     records.transactions.apply_batch(changes.records)?;
     records.transactions_by_date.apply_batch(changes.index)?;
     records.tombstones.apply_batch(changes.tombstones)?;
@@ -91,8 +94,7 @@ fn commit(records: &Records, changes: Changes) -> Result<(), StoreError> {
             )
         })?;
     }
-    records.daily_totals.apply_batch(totals)?;
-    Ok(())
+    store.add_to_daily_totals(records, changes.totals)
 }
 
 /// Whether the last process that wrote the records closed them (`b"1"`), or is writing now or
@@ -192,6 +194,7 @@ impl Store {
         let mut index = Batch::default();
         let mut tombs = Batch::default();
         let mut totals = TotalsDelta::default();
+        let keep_totals = self.keeps_daily_totals();
         // What this page already wrote, by key: a key twice in one page is read as its first
         // copy left it, so it is neither counted twice nor taken out of the totals twice.
         let mut written: std::collections::HashMap<String, Transaction> =
@@ -231,16 +234,19 @@ impl Store {
                 }
                 batch.insert(key, codec::encode(tx));
                 index.insert(date_key(tx.date, &tx.key), &[][..]);
-                if let Some(old) = &old {
-                    totals.take_away(old);
+                if keep_totals {
+                    if let Some(old) = &old {
+                        totals.take_away(old);
+                    }
+                    totals.add(tx);
                 }
-                totals.add(tx);
                 written.insert(tx.key.clone(), tx.clone());
             }
             outcomes.push(outcome);
         }
         let added = outcomes.iter().filter(|o| **o == Upserted::New).count() as i64;
         commit(
+            self,
             &records,
             Changes {
                 records: batch,
@@ -271,7 +277,7 @@ impl Store {
             return Ok(false);
         };
         records.tombstones.insert(key.as_bytes(), &[][..])?;
-        commit(&records, Changes::removing(&[old]))?;
+        commit(self, &records, Changes::removing(&[old]))?;
         records.db.flush()?;
         Ok(true)
     }
@@ -301,7 +307,7 @@ impl Store {
         if old.is_empty() {
             return Ok(());
         }
-        commit(&records, Changes::removing(&old))
+        commit(self, &records, Changes::removing(&old))
     }
 
     /// The three ways the store counts its transactions: the records, their date-index entries
