@@ -153,7 +153,8 @@ pub struct PeriodColumn {
 pub struct RevenueRow {
     /// None for the row of all sales (a report with no grouping).
     pub group: Option<GroupRef>,
-    /// `Class revenue`, `Drop-ins` (a category's name), `Card`, `Location 2`.
+    /// `Class revenue`, `Drop-ins` (a category's name), `Card`, `Legion Fitness North` (a
+    /// location's name; `Location 2` for one the hub has no name for).
     pub label: String,
     /// The row's class when it is a category beneath one.
     pub parent: Option<String>,

@@ -25,6 +25,7 @@ pub mod insights;
 pub mod integrations;
 mod integrity;
 pub mod keyring;
+pub mod locations;
 pub mod lock;
 pub mod matches;
 pub mod meta;

@@ -863,3 +863,62 @@ async fn a_type_that_failed_keeps_the_run_in_error_though_a_later_type_completes
             .contains("cannot read")
     );
 }
+
+/// A store without the location names (signed in before the hub kept them) gets them from the
+/// next categories sync, in one call counted as the sync's; while they are fresh no sync reads
+/// them again, and the report by location names each location as Mindbody does.
+#[tokio::test]
+async fn the_categories_sync_reads_the_location_names_only_when_the_hub_has_none() {
+    use legion_hub::api::reports::{Grouping, RevenueQuery};
+    use legion_hub::sandbox::studio::LOCATIONS;
+    let (sandbox, dir) = studio(30).await;
+    let settings = settings(dir.path(), &sandbox, |_| {});
+    let account = "mindbody@-99";
+    let engine = open(&settings);
+    connect(&engine).await;
+    drop(engine);
+    {
+        let store = legion_hub::store::Store::open(&settings.paths, "test").unwrap();
+        let kept = store
+            .location_names(account)
+            .unwrap()
+            .expect("the sign-in's connection test names the locations");
+        assert_eq!(kept.names.len(), LOCATIONS.len());
+        store.remove_meta(&format!("{account}.locations")).unwrap();
+    }
+    let engine = open(&settings);
+    let categories = SyncRequest {
+        only: Some(SyncKind::Categories),
+        ..SyncRequest::default()
+    };
+    // The sandbox counts its data endpoints' calls only; the hub counts every call it makes.
+    let logs = engine.sync_mindbody(categories).await.unwrap();
+    assert_eq!(logs[0].status, SyncStatus::Completed, "{logs:?}");
+    assert_eq!(
+        logs[0].api_calls, 2,
+        "a page of categories and the locations, counted as the sync's"
+    );
+
+    let logs = engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+    let calls: Vec<u64> = logs.iter().map(|l| l.api_calls).collect();
+    assert_eq!(
+        calls,
+        [1, 1, 1, 1],
+        "one page of each type, the names fresh"
+    );
+    let today = Local::now().date_naive();
+    let report = engine
+        .revenue_report(RevenueQuery {
+            from: today - Duration::days(30),
+            to: today,
+            by: Some(Grouping::Location),
+            period: None,
+            currency: None,
+        })
+        .await
+        .unwrap();
+    let mut labels: Vec<&str> = report.rows.iter().map(|r| r.label.as_str()).collect();
+    labels.sort();
+    let names: Vec<&str> = LOCATIONS.iter().map(|(_, name)| *name).collect();
+    assert_eq!(labels, names);
+}

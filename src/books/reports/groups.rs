@@ -9,6 +9,7 @@ use crate::books::Transaction;
 use crate::books::payment::MethodKind;
 use crate::books::transaction::SPLIT;
 use crate::store::daily_totals::{Dimension, TotalsGroup, TotalsKey, account_of};
+use crate::store::{Store, StoreError};
 
 /// The kept entries a grouping reads (no grouping: any one dimension adds up to all sales).
 pub fn dimension_of(by: Option<Grouping>) -> Dimension {
@@ -82,23 +83,27 @@ pub fn belongs(tx: &Transaction, group: &GroupRef) -> bool {
     }
 }
 
-/// What groups are called: categories by their names, locations "Location N" (the hub keeps no
-/// location names), with the account added when several accounts' groups are shown together.
+/// What groups are called: categories and locations by the names their provider gave them
+/// ("Location N" for one the hub has no name for), with the account added when several
+/// accounts' groups are shown together.
 pub struct Labels {
     categories: HashMap<(String, i64), String>,
+    locations: HashMap<(String, i64), String>,
     several_accounts: bool,
 }
 
 impl Labels {
-    pub fn new<'a>(
-        categories: HashMap<(String, i64), String>,
+    /// The names of these accounts' categories and locations, from the store.
+    pub fn read<'a>(
+        store: &Store,
         accounts: impl IntoIterator<Item = &'a str>,
-    ) -> Labels {
+    ) -> Result<Labels, StoreError> {
         let accounts: BTreeSet<&str> = accounts.into_iter().collect();
-        Labels {
-            categories,
+        Ok(Labels {
+            categories: store.category_names()?,
+            locations: store.location_names_of(accounts.iter().copied())?,
             several_accounts: accounts.len() > 1,
-        }
+        })
     }
 
     fn with_account(&self, label: String, account: &str) -> String {
@@ -133,7 +138,11 @@ impl Labels {
             GroupRef::Location { account, location } => self.with_account(
                 match location {
                     None => "No location".to_string(),
-                    Some(id) => format!("Location {id}"),
+                    Some(id) => self
+                        .locations
+                        .get(&(account.clone(), *id))
+                        .cloned()
+                        .unwrap_or_else(|| format!("Location {id}")),
                 },
                 account,
             ),

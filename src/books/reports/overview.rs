@@ -81,10 +81,7 @@ pub fn revenue_overview(
             add_totals(&mut slot.amounts, &totals);
         }
     }
-    let labels = Labels::new(
-        store.category_names()?,
-        entries.iter().map(|(k, _)| k.account.as_str()),
-    );
+    let labels = Labels::read(store, entries.iter().map(|(k, _)| k.account.as_str()))?;
     let rows: Vec<OverviewRow> = table
         .into_rows(&labels)
         .into_iter()

@@ -252,10 +252,7 @@ pub fn revenue_report(store: &Store, query: &RevenueQuery) -> Result<RevenueRepo
             .saturating_sub(1);
         table.add(key, totals, column, query.by);
     }
-    let labels = Labels::new(
-        store.category_names()?,
-        entries.iter().map(|(k, _)| k.account.as_str()),
-    );
+    let labels = Labels::read(store, entries.iter().map(|(k, _)| k.account.as_str()))?;
     let column_totals = table.column_totals();
     let mut total = Amounts::default();
     for cell in &column_totals {

@@ -419,9 +419,11 @@ impl Core {
         let outcome = client.locations(&token).await;
         let mut record = self.record_or_new(Provider::Mindbody)?;
         match &outcome {
-            Ok(_) => {
+            Ok(locations) => {
                 record.status = Status::Connected;
                 record.error_message = None;
+                // The call names the studio's locations: kept for the reports, at no cost.
+                self.keep_location_names(locations)?;
             }
             Err(error) => {
                 record.status = Status::Error;

@@ -9,6 +9,7 @@ pub mod connect;
 pub mod contract_reads;
 pub mod contracts;
 pub(crate) mod extras;
+pub mod locations;
 pub mod mapping;
 pub mod schedule;
 pub mod schedule_facts;

@@ -343,6 +343,18 @@ impl Core {
                 break;
             }
         }
+        if kind == SyncKind::Categories {
+            // The location names come with the categories, read only when due (one counted
+            // call). Reports fall back to "Location N" without them, so a failure here is
+            // noted, not the sync's.
+            let token = self
+                .mindbody_access_token()
+                .await
+                .map_err(|e| fail(&log, e))?;
+            if let Err(e) = self.refresh_location_names(&client, &token).await {
+                tracing::warn!("reading Mindbody's location names: {e}");
+            }
+        }
         if kind != SyncKind::Categories {
             store
                 .put_meta_json(&cursor_key(&site, kind), &plan.end)
