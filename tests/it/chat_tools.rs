@@ -398,3 +398,132 @@ async fn todays_sales_leave_out_the_fees_the_books_post() {
     let sales = engine.todays_sales().await.unwrap();
     assert_eq!((sales.total, sales.items), (Decimal::new(15_000, 2), 1));
 }
+
+/// `sales_summary` reads the daily totals; its rows must be what a scan of the transactions
+/// makes, to the cent and the count, for every grouping the totals carry, over ranges of whole
+/// months and of odd days: classes (and none), named, unnamed and missing categories, two
+/// currencies, returns, and fees the books post (never sales).
+#[test]
+fn the_sales_summary_from_the_daily_totals_equals_a_scan_of_the_transactions() {
+    use legion_hub::books::answers::DateRange;
+    use legion_hub::books::answers::sales::{GroupBy, sales_summary, week_of};
+    use legion_hub::books::{AccountKey, Category};
+    use legion_hub::domain::Provider;
+    use std::collections::{BTreeMap, HashMap};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Paths::in_dir(dir.path()), "test").unwrap();
+    let site = AccountKey::new(Provider::Mindbody, "-99").unwrap();
+    let category = |id: i64, name: &str| Category {
+        id,
+        name: name.into(),
+        service: true,
+        source: "mindbody".into(),
+        class: None,
+    };
+    store
+        .upsert_categories(
+            &site,
+            &[category(1, "Drop-ins"), category(2, "Class packs")],
+        )
+        .unwrap();
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let classes = [Some("Class revenue"), Some("Retail"), None];
+    let categories = [Some(1), Some(2), Some(7), None];
+    let sales: Vec<Transaction> = (0..3_000usize)
+        .map(|i| {
+            let day = start + chrono::Days::new((i * 7 % 430) as u64);
+            let mut tx = sale(i, day, 100 + (i as i64 * 7_919) % 25_000, classes[i % 3], 1);
+            tx.key = format!("mindbody@-99:sale:{i}:{i}");
+            tx.date = day
+                .and_hms_opt((i % 24) as u32, (i % 60) as u32, 0)
+                .unwrap();
+            tx.category_id = categories[i % 4];
+            if i % 17 == 0 {
+                tx.returned = true;
+                tx.amount = -tx.amount;
+            }
+            if i % 11 == 0 {
+                tx.currency = "EUR".into();
+            }
+            if i % 97 == 0 {
+                tx.key = format!("books:fee:{i}");
+                tx.source = legion_hub::books::transaction::BOOKS_SOURCE.into();
+            }
+            tx
+        })
+        .collect();
+    store.upsert_transactions(&sales, false).unwrap();
+
+    let names: HashMap<i64, String> = store
+        .categories()
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let scanned = |range: DateRange, by: GroupBy| {
+        let (from, to) = range.bounds();
+        let mut sums: BTreeMap<(String, String), (Decimal, u64)> = BTreeMap::new();
+        for t in store.transactions_between(from, to).unwrap() {
+            if !t.is_sale() {
+                continue;
+            }
+            let day = t.date.date();
+            let group = match by {
+                GroupBy::Day => day.to_string(),
+                GroupBy::Week => week_of(day).to_string(),
+                GroupBy::Month => day.format("%Y-%m").to_string(),
+                GroupBy::Class => t.class.clone().unwrap_or_else(|| "(no class)".into()),
+                GroupBy::Category => match t.category_id {
+                    Some(id) => names
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_else(|| format!("category {id}")),
+                    None => "(no category)".into(),
+                },
+                GroupBy::PaymentMethod => unreachable!("not from the totals"),
+            };
+            let sum = sums.entry((group, t.currency.clone())).or_default();
+            sum.0 += t.amount;
+            sum.1 += 1;
+        }
+        sums.into_iter()
+            .map(|((group, currency), (sum, count))| {
+                let total = exact(sum, &currency);
+                (group, currency, total, count)
+            })
+            .collect::<Vec<_>>()
+    };
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let ranges = [
+        (day(2025, 11, 1), day(2025, 11, 30)),
+        (day(2025, 1, 1), day(2025, 12, 31)),
+        (day(2025, 2, 14), day(2026, 3, 2)),
+        (day(2025, 6, 30), day(2025, 7, 1)),
+        (day(2024, 12, 1), day(2025, 1, 31)),
+    ];
+    for (from, to) in ranges {
+        let range = DateRange::new(from, to).unwrap();
+        for by in GroupBy::ALL {
+            if by == GroupBy::PaymentMethod {
+                continue;
+            }
+            let summary = sales_summary(&store, range, by).unwrap();
+            let rows: Vec<_> = summary
+                .rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.group.clone(),
+                        r.currency.clone(),
+                        r.total.clone(),
+                        r.count,
+                    )
+                })
+                .collect();
+            let expected = scanned(range, by);
+            assert!(!expected.is_empty(), "{from}..{to} has sales");
+            assert_eq!(rows, expected, "{from}..{to} by {}", by.name());
+        }
+    }
+}

@@ -1,5 +1,11 @@
 //! Sales in a date range, grouped by day, week, month, financial class, revenue category or
 //! payment method; and today's sales. Sums are exact and kept apart by currency.
+//!
+//! Every grouping but the payment method's reads the store's daily totals (a few entries a day,
+//! or a dozen a year for whole months), never the transactions: a total's net is exactly the sum
+//! of its sales' amounts and its count their number. By payment method the sales' payments are
+//! summed (a split sale's card and cash apart), which the totals do not carry: that grouping
+//! reads the payments of the range.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,6 +17,7 @@ use super::{AnswerError, DateRange};
 use crate::books::currency::exact;
 use crate::books::payment::MethodKind;
 use crate::store::Store;
+use crate::store::daily_totals::{Dimension, Granularity, TotalsGroup};
 
 /// How a summary's rows are made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,10 +96,10 @@ pub struct SalesSummary {
 struct Sums(BTreeMap<(String, String), (Decimal, u64)>);
 
 impl Sums {
-    fn add(&mut self, group: String, currency: &str, amount: Decimal) {
+    fn add(&mut self, group: String, currency: &str, amount: Decimal, count: u64) {
         let entry = self.0.entry((group, currency.to_string())).or_default();
         entry.0 += amount;
-        entry.1 += 1;
+        entry.1 += count;
     }
 
     fn rows(&self) -> Vec<SalesRow> {
@@ -131,46 +138,21 @@ pub fn sales_summary(
     range: DateRange,
     group_by: GroupBy,
 ) -> Result<SalesSummary, AnswerError> {
-    let (start, end) = range.bounds();
     let mut sums = Sums::default();
     if group_by == GroupBy::PaymentMethod {
+        let (start, end) = range.bounds();
         for kind in MethodKind::ALL {
             for payment in store.payments_by_method(kind, start, end)? {
-                sums.add(kind.name().to_string(), &payment.currency, payment.amount);
+                sums.add(
+                    kind.name().to_string(),
+                    &payment.currency,
+                    payment.amount,
+                    1,
+                );
             }
         }
     } else {
-        let categories: HashMap<i64, String> = if group_by == GroupBy::Category {
-            store
-                .categories()?
-                .into_iter()
-                .map(|c| (c.id, c.name))
-                .collect()
-        } else {
-            HashMap::new()
-        };
-        // Sales only: the fees and cash differences reconciliation posts are not revenue.
-        for t in store.transactions_between(start, end)? {
-            if !t.is_sale() {
-                continue;
-            }
-            let day = t.date.date();
-            let group = match group_by {
-                GroupBy::Day => day.to_string(),
-                GroupBy::Week => week_of(day).to_string(),
-                GroupBy::Month => format!("{:04}-{:02}", day.year(), day.month()),
-                GroupBy::Class => t.class.clone().unwrap_or_else(|| "(no class)".into()),
-                GroupBy::Category => match t.category_id {
-                    Some(id) => categories
-                        .get(&id)
-                        .cloned()
-                        .unwrap_or_else(|| format!("category {id}")),
-                    None => "(no category)".into(),
-                },
-                GroupBy::PaymentMethod => unreachable!("payments are summed above"),
-            };
-            sums.add(group, &t.currency, t.amount);
-        }
+        sum_daily_totals(store, range, group_by, &mut sums)?;
     }
     Ok(SalesSummary {
         from: range.from,
@@ -179,6 +161,66 @@ pub fn sales_summary(
         rows: sums.rows(),
         totals: sums.totals(),
     })
+}
+
+/// Whether `range` is whole months (its first day a month's first, its last a month's last):
+/// then the month entries answer for it.
+fn whole_months(range: &DateRange) -> bool {
+    range.from.day() == 1 && range.to.succ_opt().is_none_or(|next| next.day() == 1)
+}
+
+/// Adds up the daily totals of `range` by `group_by` (not the payment method). Sales only, as
+/// the totals keep them: the fees and cash differences reconciliation posts are not revenue.
+fn sum_daily_totals(
+    store: &Store,
+    range: DateRange,
+    group_by: GroupBy,
+    sums: &mut Sums,
+) -> Result<(), AnswerError> {
+    let months = if whole_months(&range) {
+        Granularity::Month
+    } else {
+        Granularity::Day
+    };
+    // Every sale is in exactly one entry of each dimension: a grouping by date reads the
+    // location's, which has the fewest entries a day (one for a studio of one location).
+    let (granularity, dimension) = match group_by {
+        GroupBy::Day | GroupBy::Week => (Granularity::Day, Dimension::Location),
+        GroupBy::Month => (months, Dimension::Location),
+        GroupBy::Class | GroupBy::Category | GroupBy::PaymentMethod => (months, Dimension::Service),
+    };
+    let categories: HashMap<i64, String> = if group_by == GroupBy::Category {
+        store
+            .categories()?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    for (key, totals) in store.daily_totals(granularity, dimension, range.from, range.to)? {
+        let (class, category) = match &key.group {
+            TotalsGroup::Service { class, category } => (class.as_deref(), *category),
+            _ => (None, None),
+        };
+        let group = match group_by {
+            GroupBy::Day => key.date.to_string(),
+            GroupBy::Week => week_of(key.date).to_string(),
+            GroupBy::Month => format!("{:04}-{:02}", key.date.year(), key.date.month()),
+            GroupBy::Class => class.unwrap_or("(no class)").to_string(),
+            GroupBy::Category => match category {
+                Some(id) => categories
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("category {id}")),
+                None => "(no category)".into(),
+            },
+            GroupBy::PaymentMethod => unreachable!("payments are summed from the payments"),
+        };
+        let count = u64::try_from(totals.count).unwrap_or(0);
+        sums.add(group, &key.currency, totals.net(), count);
+    }
+    Ok(())
 }
 
 /// The Monday that starts `day`'s week.
@@ -222,10 +264,10 @@ mod tests {
     #[test]
     fn sums_stay_exact_and_apart_by_currency() {
         let mut sums = Sums::default();
-        sums.add("Classes".into(), "USD", Decimal::new(1010, 2));
-        sums.add("Classes".into(), "USD", Decimal::new(2020, 2));
-        sums.add("Retail".into(), "USD", Decimal::new(5, 1));
-        sums.add("Retail".into(), "JPY", Decimal::new(1500, 0));
+        sums.add("Classes".into(), "USD", Decimal::new(1010, 2), 1);
+        sums.add("Classes".into(), "USD", Decimal::new(2020, 2), 1);
+        sums.add("Retail".into(), "USD", Decimal::new(5, 1), 1);
+        sums.add("Retail".into(), "JPY", Decimal::new(1500, 0), 1);
         let rows = sums.rows();
         assert_eq!(rows[0].total, "30.30");
         assert_eq!(rows[0].count, 2);
