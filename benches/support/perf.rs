@@ -15,6 +15,7 @@ const ORDER: [&str; 14] = [
     "chat_tools",
     "mindbody",
     "sync",
+    "contracts",
     "bank",
     "reconcile",
     "reports",
