@@ -46,6 +46,15 @@ pub fn duration(d: chrono::Duration) -> String {
     }
 }
 
+/// "1 autopay", "1,600 autopays".
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{} {many}", thousands(n))
+    }
+}
+
 /// 1234567 as "1,234,567".
 pub fn thousands(n: u64) -> String {
     group_digits(&n.to_string())

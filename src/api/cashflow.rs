@@ -45,6 +45,39 @@ pub struct ContractsReport {
     pub last_error: Option<String>,
 }
 
+impl ContractsReport {
+    /// The read in words, for the command line and the dashboard alike: what it read, what it
+    /// cost, what is left for another day and what failed.
+    pub fn words(&self) -> String {
+        use crate::format::counted;
+        if self.clients_read == 0 && self.deferred == 0 && self.failed == 0 {
+            return "Contracts: nothing changed since the last read (no call made).".into();
+        }
+        let mut words = format!(
+            "Read the contracts of {} ({}): {} ahead on record.",
+            counted(self.clients_read, "member", "members"),
+            counted(self.calls, "call", "calls"),
+            counted(self.inflows, "autopay", "autopays")
+        );
+        if self.deferred > 0 {
+            words.push_str(&format!(
+                " {} left for tomorrow: today's share of calls is spent.",
+                self.deferred
+            ));
+        }
+        if self.failed > 0 {
+            words.push_str(&format!(
+                " {} could not be read{}",
+                self.failed,
+                self.last_error
+                    .as_deref()
+                    .map_or_else(|| ".".to_string(), |e| format!(": {e}"))
+            ));
+        }
+        words
+    }
+}
+
 /// How far ahead a cash flow may look.
 pub const LONGEST_HORIZON_DAYS: u32 = 366;
 

@@ -5,7 +5,7 @@
 use std::io::{IsTerminal, Write};
 
 use crate::api::Engine;
-use crate::api::cashflow::{ContractsPlan, ContractsReport};
+use crate::api::cashflow::ContractsPlan;
 
 pub async fn run(engine: &Engine, yes: bool, json: bool) -> anyhow::Result<u8> {
     let plan = engine.contracts_plan().await?;
@@ -31,7 +31,7 @@ pub async fn run(engine: &Engine, yes: bool, json: bool) -> anyhow::Result<u8> {
             serde_json::to_string_pretty(&serde_json::json!({"plan": plan, "report": report}))?
         );
     } else {
-        println!("{}", report_words(&report));
+        println!("{}", report.words());
     }
     Ok(if report.failed > 0 {
         super::exit::NEEDS_ATTENTION
@@ -53,30 +53,6 @@ pub fn cost_words(plan: &ContractsPlan) -> String {
             plan.calls_today,
             plan.calls_now()
         ));
-    }
-    words
-}
-
-pub fn report_words(report: &ContractsReport) -> String {
-    let mut words = format!(
-        "Contracts: {} clients read, {} calls, {} upcoming autopays stored",
-        report.clients_read, report.calls, report.inflows
-    );
-    if report.deferred > 0 {
-        words.push_str(&format!(
-            "; {} left for tomorrow (today's share of calls is spent)",
-            report.deferred
-        ));
-    }
-    if report.failed > 0 {
-        words.push_str(&format!(
-            "; {} failed: {}",
-            report.failed,
-            report.last_error.as_deref().unwrap_or("")
-        ));
-    }
-    if report.clients_read == 0 && report.deferred == 0 && report.failed == 0 {
-        words = "Contracts: nothing changed since the last read (no call made)".into();
     }
     words
 }

@@ -10,7 +10,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use rust_decimal::Decimal;
 
 use crate::api::cashflow::{CashFlow, ContractsPlan};
-use crate::format::{clock, money, money_in};
+use crate::format::{clock, counted, money, money_in};
 use crate::tui::layout;
 use crate::tui::screens::context::Context;
 use crate::tui::theme::Theme;
@@ -62,15 +62,6 @@ fn figure(amount: Decimal, currency: &str, theme: &Theme) -> Cell<'static> {
     }
 }
 
-/// "1 autopay", "3 autopays".
-pub fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 pub fn draw(frame: &mut Frame, screen: &ReportsScreen, cx: &Context) {
     let cash = &screen.cash;
     let title = format!(" Cash flow · next {} days ", cash.days());
@@ -96,7 +87,7 @@ fn draw_summary(frame: &mut Frame, flow: &CashFlow, cx: &Context, area: Rect) {
         format!(
             " Expected {} from {} by {}",
             money_in(flow.expected, currency),
-            plural(flow.expected_autopays, "autopay", "autopays"),
+            counted(flow.expected_autopays, "autopay", "autopays"),
             flow.until.format("%b %-d")
         )
     })];
@@ -127,7 +118,7 @@ fn contracts_said(flow: &CashFlow, plan: Option<&ContractsPlan>, cx: &Context) -
         (None, Some(plan)) if plan.clients_due > 0 => Span::styled(
             format!(
                 "contracts never read: r reads them ({}) ",
-                plural(plan.calls_now(), "call", "calls")
+                counted(plan.calls_now(), "call", "calls")
             ),
             theme.warning(),
         ),

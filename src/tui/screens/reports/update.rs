@@ -10,7 +10,7 @@ use crate::tui::overlay::Overlay;
 use crate::tui::screens::context::{Context, Outbox};
 use crate::tui::selection::move_selection;
 
-use super::cash_flow_view::{plural, week_rows};
+use super::cash_flow_view::week_rows;
 use super::revenue_view::{drill_rows, month_words, overview_rows};
 use super::state::{HORIZONS, ReportsTab, months_after};
 use super::{Drill, ReportsScreen};
@@ -243,7 +243,7 @@ impl ReportsScreen {
         match answer {
             Ok(report) => {
                 let failed = report.failed > 0;
-                out.notify(contracts_words(&report), failed);
+                out.notify(report.words(), failed);
             }
             Err(message) => out.notify(message, true),
         }
@@ -262,31 +262,4 @@ impl ReportsScreen {
             self.budget.changed();
         }
     }
-}
-
-/// A read of the contracts in one line: what it read, what it cost, what is left.
-pub fn contracts_words(report: &ContractsReport) -> String {
-    let mut words = format!(
-        "Read the contracts of {} ({}): {} ahead on record.",
-        plural(report.clients_read, "member", "members"),
-        plural(report.calls, "call", "calls"),
-        plural(report.inflows, "autopay", "autopays")
-    );
-    if report.deferred > 0 {
-        words.push_str(&format!(
-            " {} left for tomorrow: today's share of calls is spent.",
-            report.deferred
-        ));
-    }
-    if report.failed > 0 {
-        words.push_str(&format!(
-            " {} could not be read{}",
-            report.failed,
-            report
-                .last_error
-                .as_deref()
-                .map_or_else(|| ".".to_string(), |e| format!(": {e}"))
-        ));
-    }
-    words
 }
