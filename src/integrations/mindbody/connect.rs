@@ -422,8 +422,11 @@ impl Core {
             Ok(locations) => {
                 record.status = Status::Connected;
                 record.error_message = None;
-                // The call names the studio's locations: kept for the reports, at no cost.
-                self.keep_location_names(locations)?;
+                // The call names the studio's locations: kept for the reports, at no cost. Not
+                // keeping them does not make the connection fail.
+                if let Err(e) = self.keep_location_names(locations) {
+                    tracing::warn!("keeping Mindbody's location names: {e}");
+                }
             }
             Err(error) => {
                 record.status = Status::Error;
