@@ -3,6 +3,23 @@
 
 use rust_decimal::Decimal;
 
+/// The most characters an amount a person types may have.
+pub const MAX_TYPED_AMOUNT: usize = 24;
+
+/// An amount as a person types it on the command line or in a box: digits with an optional
+/// decimal point, thousands commas allowed ("12,000.50"); None for anything else (a sign, a
+/// letter, an exponent, too long). Whether it fits the currency is the books' to say.
+pub fn typed_amount(text: &str) -> Option<Decimal> {
+    let plain = text.trim().replace(',', "");
+    if plain.is_empty()
+        || plain.chars().count() > MAX_TYPED_AMOUNT
+        || !plain.chars().all(|c| c.is_ascii_digit() || c == '.')
+    {
+        return None;
+    }
+    plain.parse().ok()
+}
+
 /// ISO 4217 minor digits: 0 for the yen and the won, 3 for the dinars and rials that count in
 /// thousandths, 2 for everything else (and for a code we do not know).
 pub fn minor_digits(currency: &str) -> u32 {
@@ -41,6 +58,15 @@ pub fn exact(amount: Decimal, currency: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_amount_is_digits_a_point_and_commas_only() {
+        assert_eq!(typed_amount(" 12,000.50 "), Some(Decimal::new(1_200_050, 2)));
+        assert_eq!(typed_amount("6000"), Some(Decimal::from(6000)));
+        for refused in ["", "-5", "+5", "1e5", "six k", "12.0.1", &"9".repeat(25)] {
+            assert_eq!(typed_amount(refused), None, "{refused:?}");
+        }
+    }
 
     #[test]
     fn amounts_carry_their_currencys_minor_digits_and_lose_none() {

@@ -19,7 +19,7 @@ pub async fn run(settings: &Settings, command: &BudgetCommand) -> anyhow::Result
             amount,
             month,
         } => {
-            let Ok(amount) = amount.trim().replace(',', "").parse::<Decimal>() else {
+            let Some(amount) = crate::books::currency::typed_amount(amount) else {
                 eprintln!("legion-hub: {amount:?} is not an amount: write it as 12000 or 12000.50");
                 return Ok(super::exit::USAGE);
             };

@@ -14,6 +14,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::api::budget::BudgetLine;
+use crate::books::currency::{MAX_TYPED_AMOUNT, typed_amount};
 use crate::format::money_in;
 use crate::store::budgets::Budget;
 use crate::tui::action::{Action, Request};
@@ -24,9 +25,6 @@ use crate::tui::views::centered;
 
 use super::budget::budget_set_words;
 use super::revenue_view::month_words;
-
-/// The most characters an amount may be typed with.
-const MAX_TYPED: usize = 24;
 
 #[derive(Debug, Clone)]
 pub struct BudgetEdit {
@@ -40,16 +38,6 @@ pub struct BudgetEdit {
     pub error: Option<String>,
     /// Sent to the engine; waiting for its answer.
     pub saving: bool,
-}
-
-/// A typed amount: digits with an optional decimal point, thousands commas allowed
-/// ("6,000.50"); None for anything else.
-pub fn typed_amount(text: &str) -> Option<Decimal> {
-    let plain = text.trim().replace(',', "");
-    if plain.is_empty() || !plain.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return None;
-    }
-    plain.parse().ok()
 }
 
 impl BudgetEdit {
@@ -113,8 +101,8 @@ impl BudgetEdit {
             return;
         }
         self.input.handle_event(&TermEvent::Key(key));
-        if self.input.value().chars().count() > MAX_TYPED {
-            let kept: String = self.input.value().chars().take(MAX_TYPED).collect();
+        if self.input.value().chars().count() > MAX_TYPED_AMOUNT {
+            let kept: String = self.input.value().chars().take(MAX_TYPED_AMOUNT).collect();
             self.input = Input::new(kept);
         }
         self.error = None;
