@@ -61,7 +61,10 @@ mod tests {
 
     #[test]
     fn a_typed_amount_is_digits_a_point_and_commas_only() {
-        assert_eq!(typed_amount(" 12,000.50 "), Some(Decimal::new(1_200_050, 2)));
+        assert_eq!(
+            typed_amount(" 12,000.50 "),
+            Some(Decimal::new(1_200_050, 2))
+        );
         assert_eq!(typed_amount("6000"), Some(Decimal::from(6000)));
         for refused in ["", "-5", "+5", "1e5", "six k", "12.0.1", &"9".repeat(25)] {
             assert_eq!(typed_amount(refused), None, "{refused:?}");

@@ -155,7 +155,7 @@ pub enum Action {
     BudgetLoaded(Box<Result<crate::api::budget::BudgetView, String>>),
     ProjectionLoaded(Box<Result<crate::api::projection::Projection, String>>),
     /// A budget typed in the box was saved, or why not.
-    BudgetSaved(Box<Result<crate::store::budgets::Budget, String>>),
+    BudgetSaved(Box<Result<crate::api::Budget, String>>),
     /// What `x` cleared, in words, or why not.
     BudgetCleared(Result<String, String>),
     // The Categorize screen.

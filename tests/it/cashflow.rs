@@ -323,23 +323,35 @@ fn hub_binary(dir: &std::path::Path, sandbox: &Sandbox, args: &[&str]) -> (i32, 
     )
 }
 
-// The binary is waited for on this thread: the sandbox answers it from another.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_commands_ask_before_the_first_read_and_print_the_cash_flow() {
+fn settings_in(data: &std::path::Path, sandbox: &Sandbox) -> legion_hub::config::Settings {
+    crate::support::mindbody::settings(data, &sandbox.mindbody, |config| {
+        config.mindbody.first_sync_days = Some(80);
+    })
+}
+
+/// A sandbox studio and a data directory (its `data` below) signed in and synced whole, closed
+/// again so the binary can open it.
+async fn synced_on_disk() -> (Sandbox, tempfile::TempDir) {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.mindbody.set_auto_approve(true);
     sandbox.mindbody.set_studio(studio());
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    {
-        let settings = crate::support::mindbody::settings(&data, &sandbox.mindbody, |config| {
-            config.mindbody.first_sync_days = Some(80);
-        });
-        let engine = crate::support::mindbody::open(&settings);
-        crate::support::mindbody::connect(&engine).await;
-        engine.sync_mindbody(SyncRequest::default()).await.unwrap();
-        engine.flush().unwrap();
-    }
+    let engine = crate::support::mindbody::open(&settings_in(&dir.path().join("data"), &sandbox));
+    crate::support::mindbody::connect(&engine).await;
+    engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+    engine.flush().unwrap();
+    (sandbox, dir)
+}
+
+/// That data directory's hub, opened again in the test.
+fn reopen(sandbox: &Sandbox, dir: &tempfile::TempDir) -> Engine {
+    crate::support::mindbody::open(&settings_in(&dir.path().join("data"), sandbox))
+}
+
+// The binary is waited for on this thread: the sandbox answers it from another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_commands_ask_before_the_first_read_and_print_the_cash_flow() {
+    let (sandbox, dir) = synced_on_disk().await;
     let members = members_with_recent_autopays(&sandbox);
     let before = sandbox.mindbody.api_calls();
     let (code, _, err) = hub_binary(dir.path(), &sandbox, &["mindbody", "contracts"]);
@@ -729,18 +741,9 @@ async fn a_class_projected_under_budget_by_more_than_the_set_percent_is_warned_o
 // The binary is waited for on this thread: the sandbox answers it from another.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn budgets_and_the_projection_through_the_binary_survive_a_restart() {
-    let sandbox = Sandbox::start().await.unwrap();
-    sandbox.mindbody.set_auto_approve(true);
-    sandbox.mindbody.set_studio(studio());
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+    let (sandbox, dir) = synced_on_disk().await;
     {
-        let settings = crate::support::mindbody::settings(&data, &sandbox.mindbody, |config| {
-            config.mindbody.first_sync_days = Some(80);
-        });
-        let engine = crate::support::mindbody::open(&settings);
-        crate::support::mindbody::connect(&engine).await;
-        engine.sync_mindbody(SyncRequest::default()).await.unwrap();
+        let engine = reopen(&sandbox, &dir);
         engine.refresh_contracts(true).await.unwrap();
         classify(&engine).await;
         engine.flush().unwrap();

@@ -5,9 +5,9 @@
 //! budgeted.
 
 use chrono::NaiveDate;
+use legion_hub::api::Budget;
 use legion_hub::api::budget::{BudgetLine, BudgetView};
 use legion_hub::api::projection::{ClassProjection, MonthProjection, Projection, ProjectionParts};
-use legion_hub::store::budgets::Budget;
 use legion_hub::tui::action::{Action, Request};
 use legion_hub::tui::app::{App, Overlay};
 use ratatui::crossterm::event::KeyCode;

@@ -5,9 +5,9 @@
 
 use chrono::NaiveDate;
 
+use crate::api::Budget;
 use crate::api::budget::{BudgetLine, BudgetView};
 use crate::api::projection::{MonthProjection, Projection};
-use crate::store::budgets::Budget;
 use crate::tui::action::{Action, Request};
 use crate::tui::app::Screen;
 use crate::tui::overlay::Overlay;

@@ -13,10 +13,10 @@ use rust_decimal::Decimal;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use crate::api::Budget;
 use crate::api::budget::BudgetLine;
 use crate::books::currency::{MAX_TYPED_AMOUNT, typed_amount};
 use crate::format::money_in;
-use crate::store::budgets::Budget;
 use crate::tui::action::{Action, Request};
 use crate::tui::overlay::Step;
 use crate::tui::screens::context::Outbox;
