@@ -296,9 +296,10 @@ pub enum Request {
     RefreshContracts {
         first_read_agreed: bool,
     },
-    /// A month's budgets beside its actual and projection, by class.
+    /// A month's budgets beside its actual and projection, by class. Not local: the projection's
+    /// first reading of the day walks eight weeks of sales (hundreds of ms on a busy studio).
     LoadBudget(chrono::NaiveDate),
-    /// This month's projection and the next three's.
+    /// This month's projection and the next three's (not local, as above).
     LoadProjection,
     SetBudget {
         month: chrono::NaiveDate,
@@ -353,8 +354,6 @@ impl Request {
                 | Request::LoadRevenueCell { .. }
                 | Request::LoadCashFlow(_)
                 | Request::LoadContractsPlan
-                | Request::LoadBudget(_)
-                | Request::LoadProjection
                 | Request::SetBudget { .. }
                 | Request::ClearBudget { .. }
                 | Request::LoadCategories
