@@ -29,6 +29,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use sled::Batch;
 
+use super::customer_totals::{self, CustomerSum, CustomersDelta};
 use super::{Records, Store, StoreError, decode_value, transactions};
 use crate::books::Transaction;
 
@@ -37,7 +38,8 @@ pub const TREE: &str = "daily_totals";
 /// Which layout of the totals the store holds (default tree); a store without it (written
 /// before the totals, or by an older layout) has them built once at open.
 const BUILT: &[u8] = b"daily_totals.built";
-const LAYOUT: u8 = 1;
+/// 2: the customers' day totals ([`customer_totals`]) are kept beside them.
+const LAYOUT: u8 = 2;
 /// The value's own version byte.
 const VALUE_VERSION: u8 = 1;
 const VALUE_LEN: usize = 1 + 4 * 16 + 8;
@@ -118,7 +120,7 @@ pub struct DayTotals {
 
 /// `a + b`, or the nearest `Decimal` when that would overflow (28 digits of money is not a sale;
 /// the store must not panic on one all the same).
-fn plus(a: Decimal, b: Decimal) -> Decimal {
+pub(super) fn plus(a: Decimal, b: Decimal) -> Decimal {
     a.checked_add(b).unwrap_or(if b.is_sign_negative() {
         Decimal::MIN
     } else {
@@ -202,7 +204,7 @@ impl DayTotals {
 }
 
 /// Days from the common era, offset so the bytes sort as the dates do.
-fn date_bytes(date: NaiveDate) -> [u8; 4] {
+pub(super) fn date_bytes(date: NaiveDate) -> [u8; 4] {
     ((date.num_days_from_ce() as i64 - i32::MIN as i64) as u32).to_be_bytes()
 }
 
@@ -216,7 +218,7 @@ fn first_of_month(date: NaiveDate) -> NaiveDate {
 }
 
 /// A text of the key: its length (two bytes) and bytes, cut to what two bytes can say.
-fn put_text(out: &mut Vec<u8>, text: &str) {
+pub(super) fn put_text(out: &mut Vec<u8>, text: &str) {
     let mut end = text.len().min(u16::MAX as usize);
     while !text.is_char_boundary(end) {
         end -= 1;
@@ -306,10 +308,11 @@ impl TotalsKey {
     }
 }
 
-struct Reader<'a>(&'a [u8]);
+/// Reads a key or value from its start.
+pub(super) struct Reader<'a>(pub(super) &'a [u8]);
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
+impl<'a> Reader<'a> {
+    pub(super) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         if self.0.len() < n {
             return None;
         }
@@ -323,8 +326,13 @@ impl Reader<'_> {
     }
 
     fn text(&mut self) -> Option<String> {
+        self.str().map(str::to_string)
+    }
+
+    /// A text written by [`put_text`], borrowed.
+    pub(super) fn str(&mut self) -> Option<&'a str> {
         let len = u16::from_be_bytes(self.take(2)?.try_into().ok()?) as usize;
-        String::from_utf8(self.take(len)?.to_vec()).ok()
+        std::str::from_utf8(self.take(len)?).ok()
     }
 
     fn opt_text(&mut self) -> Option<Option<String>> {
@@ -428,6 +436,8 @@ pub struct TotalsDelta {
     /// The key being made (most of a page's transactions add to entries it already has: no
     /// key is allocated for them).
     scratch: Vec<u8>,
+    /// The same transactions' change to the customers' day totals.
+    customers: CustomersDelta,
 }
 
 impl TotalsDelta {
@@ -440,6 +450,13 @@ impl TotalsDelta {
         if taking_away {
             totals = totals.negated();
         }
+        self.customers.count(
+            tx,
+            CustomerSum {
+                net: totals.net(),
+                count: totals.count,
+            },
+        );
         let day = tx.date.date();
         let account = account_of(&tx.key);
         for group in groups_of(tx) {
@@ -463,6 +480,7 @@ impl TotalsDelta {
 
     /// Adds another change into this one.
     pub(super) fn merge(&mut self, other: TotalsDelta) {
+        self.customers.merge(other.customers);
         if self.entries.is_empty() {
             self.entries = other.entries;
             return;
@@ -472,13 +490,18 @@ impl TotalsDelta {
         }
     }
 
-    /// How many entries it changes.
+    /// How many entries (and customers' sums) it changes.
     pub(super) fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.len() + self.customers.len()
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.is_empty() && self.customers.is_empty()
+    }
+
+    /// The change to the customers' day totals, taken out of this one.
+    fn take_customers(&mut self) -> CustomersDelta {
+        std::mem::take(&mut self.customers)
     }
 
     pub(super) fn add(&mut self, tx: &Transaction) {
@@ -540,32 +563,38 @@ fn decode_totals(key: &[u8], bytes: &[u8]) -> Result<DayTotals, StoreError> {
     })
 }
 
-/// The totals the records make, worked out afresh.
-fn from_scratch(records: &Records) -> Result<BTreeMap<Vec<u8>, DayTotals>, StoreError> {
+/// The totals the records make, worked out afresh: the daily totals' entries, and the change
+/// that makes the customers' from nothing.
+fn from_scratch(
+    records: &Records,
+) -> Result<(BTreeMap<Vec<u8>, DayTotals>, CustomersDelta), StoreError> {
     let mut delta = TotalsDelta::default();
     for entry in records.transactions.iter() {
         let (key, value) = entry?;
         let tx: Transaction = decode_value(transactions::TREE, &key, &value)?;
         delta.add(&tx);
     }
-    Ok(delta
+    let customers = delta.take_customers();
+    let totals = delta
         .with_months()
         .into_iter()
         .filter(|(_, totals)| totals.count != 0)
-        .collect())
+        .collect();
+    Ok((totals, customers))
 }
 
 /// Builds the totals afresh from the records (after a crash, for a store from before them, after
 /// a migration that re-keyed the transactions). Marked built only once written whole.
 pub(super) fn rebuild(records: &Records) -> Result<(), StoreError> {
     records.db.remove(BUILT)?;
-    let fresh = from_scratch(records)?;
+    let (fresh, customers) = from_scratch(records)?;
     records.daily_totals.clear()?;
     let mut batch = Batch::default();
     for (key, totals) in fresh {
         batch.insert(key, totals.encode());
     }
     records.daily_totals.apply_batch(batch)?;
+    customer_totals::replace_all(&records.customer_totals, customers)?;
     records.db.insert(BUILT, &[LAYOUT])?;
     Ok(())
 }
@@ -621,15 +650,20 @@ impl Store {
     /// Writes the waiting changes (the caller holds the transactions' write lock). Should that
     /// fail, the totals are marked unbuilt: the next open builds them again.
     fn write_out_waiting(&self, records: &Records) -> Result<(), StoreError> {
-        let waiting = std::mem::take(&mut *self.pending_daily_totals());
+        let mut waiting = std::mem::take(&mut *self.pending_daily_totals());
         if waiting.is_empty() {
             return Ok(());
         }
+        let customers = waiting.take_customers();
         let written = waiting
             .into_batch(&records.daily_totals)
             .and_then(|(batch, writes)| {
                 if writes > 0 {
                     records.daily_totals.apply_batch(batch)?;
+                }
+                let (batch, writes) = customers.into_batch(&records.customer_totals)?;
+                if writes > 0 {
+                    records.customer_totals.apply_batch(batch)?;
                 }
                 Ok(())
             });
@@ -703,18 +737,18 @@ impl Store {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Whether the kept totals equal the ones the records make afresh (a walk of every
-    /// transaction: for tests and checks, never a report).
+    /// Whether the kept totals (the daily and the customers') equal the ones the records make
+    /// afresh (a walk of every transaction: for tests and checks, never a report).
     pub fn daily_totals_agree(&self) -> Result<bool, StoreError> {
         self.write_out_daily_totals()?;
         let records = self.records()?;
-        let fresh = from_scratch(&records)?;
+        let (fresh, customers) = from_scratch(&records)?;
         let mut kept = BTreeMap::new();
         for entry in records.daily_totals.iter() {
             let (key, value) = entry?;
             kept.insert(key.to_vec(), decode_totals(&key, &value)?);
         }
-        Ok(kept == fresh)
+        Ok(kept == fresh && customer_totals::agree(&records.customer_totals, customers)?)
     }
 }
 
@@ -783,8 +817,9 @@ mod tests {
         assert!(DayTotals::decode(&[1, 2, 3]).is_err());
     }
 
-    /// Random upserts, re-classes, returns, date moves and deletes (a fixed seed): the kept
-    /// totals equal a fresh rebuild after each round.
+    /// Random upserts, re-classes, returns, date moves, customer changes and deletes (a fixed
+    /// seed): the kept totals, the daily and the customers', equal a fresh rebuild after each
+    /// round.
     #[test]
     fn the_kept_totals_equal_a_rebuild_after_random_writes() {
         let dir = tempfile::tempdir().unwrap();
@@ -801,6 +836,11 @@ mod tests {
             Some("Memberships"),
         ];
         let methods = [None, Some("card"), Some("cash"), Some("split")];
+        let customers = [
+            None,
+            Some("mindbody@-99:client:1"),
+            Some("mindbody@-99:client:2"),
+        ];
         for round in 0..30 {
             let mut page = Vec::new();
             for _ in 0..rng.gen_range(1..40) {
@@ -815,7 +855,7 @@ mod tests {
                             rng.gen_range(-5_000..20_000),
                         )
                     });
-                match rng.gen_range(0..5) {
+                match rng.gen_range(0..6) {
                     0 => tx.class = classes[rng.gen_range(0..classes.len())].map(str::to_string),
                     1 => {
                         tx.payment_method =
@@ -825,6 +865,10 @@ mod tests {
                     3 => {
                         tx.returned = !tx.returned;
                         tx.amount = -tx.amount;
+                    }
+                    4 => {
+                        tx.customer =
+                            customers[rng.gen_range(0..customers.len())].map(str::to_string)
                     }
                     _ => tx.location_id = Some(rng.gen_range(1..4)),
                 }
@@ -852,5 +896,28 @@ mod tests {
             assert!(store.daily_totals_agree().unwrap(), "round {round}");
         }
         assert!(store.transaction_count().unwrap() > 0);
+    }
+
+    /// A store whose totals are of an older layout (before the customers' were kept) has them
+    /// built at its next open, and only then.
+    #[test]
+    fn totals_of_an_older_layout_are_built_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&crate::config::Paths::in_dir(dir.path()), "test").unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let mut tx = sale(1, day.and_hms_opt(9, 0, 0).unwrap(), 4_200);
+        tx.customer = Some("mindbody@-99:client:7".into());
+        store.upsert_transactions(&[tx], false).unwrap();
+        store.write_out_daily_totals().unwrap();
+        let records = store.records().unwrap();
+        records.customer_totals.clear().unwrap();
+        records.db.insert(BUILT, &[1]).unwrap();
+        assert!(!store.daily_totals_agree().unwrap());
+        assert!(
+            ensure_built(&records).unwrap(),
+            "built for the older layout"
+        );
+        assert!(store.daily_totals_agree().unwrap());
+        assert!(!ensure_built(&records).unwrap(), "not again");
     }
 }

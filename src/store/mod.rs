@@ -17,6 +17,7 @@ pub mod budgets;
 pub mod categorize;
 pub mod chat;
 pub mod codec;
+pub mod customer_totals;
 pub mod daily_totals;
 pub mod expected_inflows;
 pub mod fingerprint;
@@ -221,6 +222,7 @@ struct Records {
     transactions_by_date: sled::Tree,
     tombstones: sled::Tree,
     daily_totals: sled::Tree,
+    customer_totals: sled::Tree,
     customers: sled::Tree,
     categories: sled::Tree,
     webhook_events: sled::Tree,
@@ -337,6 +339,7 @@ impl Store {
             transactions_by_date: db.open_tree(transactions::BY_DATE)?,
             tombstones: db.open_tree(transactions::TOMBSTONES)?,
             daily_totals: db.open_tree(daily_totals::TREE)?,
+            customer_totals: db.open_tree(customer_totals::TREE)?,
             customers: db.open_tree(books::CUSTOMERS)?,
             categories: db.open_tree(books::CATEGORIES)?,
             webhook_events: db.open_tree(webhooks::EVENTS)?,

@@ -527,3 +527,125 @@ fn the_sales_summary_from_the_daily_totals_equals_a_scan_of_the_transactions() {
         }
     }
 }
+
+/// `top_customers` reads the customers' day totals; its ranking must be what a scan of the
+/// transactions makes, to the cent and the count, over whole months and odd ranges: 40
+/// customers and sales without one, two currencies, returns, fees the books post (never sales),
+/// and after a sale moves to another customer, another day, and one is deleted.
+#[test]
+fn the_top_customers_from_the_kept_totals_equal_a_scan_of_the_transactions() {
+    use legion_hub::books::answers::customers::top_customers;
+    use legion_hub::books::answers::{DateRange, MAX_ROWS};
+    use std::collections::HashMap;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Paths::in_dir(dir.path()), "test").unwrap();
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let mut sales: Vec<Transaction> = (0..3_000usize)
+        .map(|i| {
+            let day = start + chrono::Days::new((i * 7 % 430) as u64);
+            let mut tx = sale(i, day, 100 + (i as i64 * 7_919) % 25_000, None, 0);
+            tx.key = format!("mindbody@-99:sale:{i}:{i}");
+            tx.date = day
+                .and_hms_opt((i % 24) as u32, (i % 60) as u32, 0)
+                .unwrap();
+            tx.customer = (i % 13 != 0).then(|| format!("mindbody@-99:client:{}", i * 31 % 40));
+            if i % 17 == 0 {
+                tx.returned = true;
+                tx.amount = -tx.amount;
+            }
+            if i % 11 == 0 {
+                tx.currency = "EUR".into();
+            }
+            if i % 97 == 0 {
+                tx.key = format!("books:fee:{i}");
+                tx.source = legion_hub::books::transaction::BOOKS_SOURCE.into();
+            }
+            tx
+        })
+        .collect();
+    store.upsert_transactions(&sales, false).unwrap();
+    let customers: Vec<Customer> = (0..40)
+        .map(|n| Customer {
+            key: format!("mindbody@-99:client:{n}"),
+            ..customer(n, &format!("First{n}"), &format!("Last{n}"))
+        })
+        .collect();
+    store.upsert_customers(&customers).unwrap();
+    let names: HashMap<String, String> = customers
+        .iter()
+        .map(|c| (c.key.clone(), c.full_name()))
+        .collect();
+
+    // The ranking as the tool made it from a scan before the totals: (name, currency, total,
+    // count) by sum, highest first, ties by customer key and currency; and the sales without a
+    // customer.
+    let scanned = |range: DateRange| {
+        let (from, to) = range.bounds();
+        let mut sums: HashMap<(String, String), (Decimal, u64)> = HashMap::new();
+        let mut without = 0u64;
+        for t in store.transactions_between(from, to).unwrap() {
+            if !t.is_sale() {
+                continue;
+            }
+            match t.customer {
+                Some(who) => {
+                    let sum = sums.entry((who, t.currency)).or_default();
+                    sum.0 += t.amount;
+                    sum.1 += 1;
+                }
+                None => without += 1,
+            }
+        }
+        let mut ranked: Vec<_> = sums.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+        let rows: Vec<_> = ranked
+            .into_iter()
+            .take(MAX_ROWS)
+            .map(|((who, currency), (sum, count))| {
+                (names[&who].clone(), exact(sum, &currency), currency, count)
+            })
+            .collect();
+        (rows, without)
+    };
+    let check = |when: &str| {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (from, to) in [
+            (day(2025, 11, 1), day(2025, 11, 30)),
+            (day(2025, 1, 1), day(2025, 12, 31)),
+            (day(2025, 2, 14), day(2026, 3, 2)),
+            (day(2025, 6, 30), day(2025, 7, 1)),
+            (day(2025, 3, 9), day(2025, 3, 9)),
+            (day(2024, 12, 1), day(2025, 1, 31)),
+        ] {
+            let range = DateRange::new(from, to).unwrap();
+            let top = top_customers(&store, range, MAX_ROWS, true).unwrap();
+            let rows: Vec<_> = top
+                .customers
+                .iter()
+                .map(|r| {
+                    (
+                        r.customer.clone(),
+                        r.total.clone(),
+                        r.currency.clone(),
+                        r.count,
+                    )
+                })
+                .collect();
+            let (expected, without) = scanned(range);
+            assert!(!expected.is_empty(), "{from}..{to} has sales");
+            assert_eq!(rows, expected, "{from}..{to}, {when}");
+            assert_eq!(top.without_customer, without, "{from}..{to}, {when}");
+        }
+    };
+    check("as stored");
+    // A sale moves to another customer and another day, another is returned, one is deleted.
+    sales[5].customer = Some("mindbody@-99:client:3".into());
+    sales[6].date += chrono::Duration::days(40);
+    sales[7].returned = true;
+    sales[7].amount = -sales[7].amount;
+    store.upsert_transactions(&sales[5..8], false).unwrap();
+    assert!(store.delete_transaction(&sales[8].key).unwrap());
+    check("after changes");
+    assert!(store.daily_totals_agree().unwrap());
+}

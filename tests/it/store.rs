@@ -373,6 +373,9 @@ fn the_first_start_after_a_crash_mends_a_torn_write() {
         let totals = db.open_tree("daily_totals").unwrap();
         let (first, _) = totals.iter().next().unwrap().unwrap();
         totals.remove(first).unwrap();
+        let customers = db.open_tree("customer_totals").unwrap();
+        let (first, _) = customers.iter().next().unwrap().unwrap();
+        customers.remove(first).unwrap();
         db.insert(b"transactions.closed", b"0").unwrap();
         db.flush().unwrap();
     }
@@ -398,4 +401,52 @@ fn the_first_start_after_a_crash_mends_a_torn_write() {
             .unwrap()
             .is_none()
     );
+}
+
+/// A data directory from before the customers' day totals (the daily totals' first layout, no
+/// `customer_totals` tree), closed cleanly: its first open builds them from the transactions,
+/// and `top_customers` answers from them what the transactions say.
+#[test]
+fn an_older_data_dir_gets_the_customers_totals_built_at_its_first_open() {
+    use legion_hub::books::answers::DateRange;
+    use legion_hub::books::answers::customers::top_customers;
+
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::in_dir(dir.path());
+    {
+        let store = open(dir.path());
+        crate::support::history::store_transactions(&store, 300);
+    }
+    {
+        let db = sled::open(paths.records_db()).unwrap();
+        assert!(db.drop_tree("customer_totals").unwrap());
+        db.insert(b"daily_totals.built", &[1u8][..]).unwrap();
+        assert_eq!(
+            db.get(b"transactions.closed").unwrap().as_deref(),
+            Some(&b"1"[..]),
+            "closed cleanly: no crash repair builds them"
+        );
+        db.flush().unwrap();
+    }
+    let store = open(dir.path());
+    assert!(store.daily_totals_agree().unwrap(), "built at open");
+    let all = store
+        .transactions_between(chrono::NaiveDateTime::MIN, chrono::NaiveDateTime::MAX)
+        .unwrap();
+    let (first, last) = (all[0].date.date(), all[all.len() - 1].date.date());
+    let top = top_customers(&store, DateRange::new(first, last).unwrap(), 3, false).unwrap();
+    // One sale each, 25.00 + 0.01 × its number: the last three stored spent most.
+    let expected: Vec<(String, u64)> = all
+        .iter()
+        .rev()
+        .take(3)
+        .map(|t| (legion_hub::books::currency::exact(t.amount, "USD"), 1))
+        .collect();
+    let got: Vec<(String, u64)> = top
+        .customers
+        .iter()
+        .map(|r| (r.total.clone(), r.count))
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(top.without_customer, 0);
 }

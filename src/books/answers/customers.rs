@@ -1,10 +1,11 @@
 //! The customers who spent most in a date range. Their names are told only when the user
 //! allowed it (`[gemini] customer_names`); otherwise they are "customer 1", "customer 2", … by
 //! rank, so Gemini can still say how spending is spread.
+//!
+//! Read from the customers' day totals the store keeps on every write (one entry a day of the
+//! range, [`crate::store::customer_totals`]), never from the transactions: a customer's total is
+//! exactly the sum of their sales' amounts (returns taken off) and its count their number.
 
-use std::collections::HashMap;
-
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{AnswerError, DateRange, MAX_ROWS};
@@ -38,23 +39,22 @@ pub fn top_customers(
     n: usize,
     names_allowed: bool,
 ) -> Result<TopCustomers, AnswerError> {
-    let (start, end) = range.bounds();
-    let mut sums: HashMap<(String, String), (Decimal, u64)> = HashMap::new();
-    let mut without_customer = 0;
-    for t in store.transactions_between(start, end)? {
-        if !t.is_sale() {
-            continue;
-        }
-        match t.customer {
-            Some(customer) => {
-                let entry = sums.entry((customer, t.currency)).or_default();
-                entry.0 += t.amount;
-                entry.1 += 1;
-            }
-            None => without_customer += 1,
-        }
-    }
-    let mut ranked: Vec<_> = sums.into_iter().collect();
+    let totals = store.customer_totals(range.from, range.to)?;
+    let without_customer = totals
+        .without_customer
+        .values()
+        .map(|sum| u64::try_from(sum.count).unwrap_or(0))
+        .sum();
+    let mut ranked: Vec<((String, String), (rust_decimal::Decimal, u64))> = totals
+        .by_currency
+        .into_iter()
+        .flat_map(|(currency, customers)| {
+            customers.into_iter().map(move |(customer, sum)| {
+                let count = u64::try_from(sum.count).unwrap_or(0);
+                ((customer, currency.clone()), (sum.net, count))
+            })
+        })
+        .collect();
     // Highest first; the key breaks ties, so the same books give the same ranking.
     ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
     let customers = ranked
