@@ -165,6 +165,10 @@ pub enum Command {
     /// Monthly revenue budgets per financial class, beside what the month has made.
     #[command(subcommand)]
     Budget(BudgetCommand),
+    /// The Postgres mirror (`[mirror]` in config.toml): where it stands, send everything now,
+    /// compare both sides.
+    #[command(subcommand)]
+    Mirror(MirrorCommand),
     /// Synced transactions, newest first.
     Transactions {
         /// Only those dated on or after this day (YYYY-MM-DD).
@@ -532,6 +536,27 @@ pub enum BudgetCommand {
         class: Option<String>,
         #[arg(long, value_name = "YYYY-MM", value_parser = month_start)]
         month: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MirrorCommand {
+    /// Connected or not, rows waiting, lag, the last error; exit 3 when it needs a look.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send every row the hub holds (resuming a backfill cut short where it stopped), then
+    /// what waits, now: what mends a `mirror check` that found rows missing or stale.
+    Backfill {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare both sides table by table (counts, checksums, the keys that differ); exit 3 when
+    /// they differ.
+    Check {
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -139,6 +139,7 @@ pub struct Config {
     pub mindbody: crate::integrations::mindbody::MindbodyEndpoints,
     pub server: ServerConfig,
     pub books: BooksConfig,
+    pub mirror: crate::mirror::MirrorConfig,
 }
 
 /// The books' settings: how long a card sale may wait for its deposit before it needs a look,
@@ -450,6 +451,7 @@ impl Settings {
             config.gemini.base_url = Some(url.trim().to_string());
         }
         config.mindbody.apply_env(|name| std::env::var(name).ok());
+        config.mirror.apply_env(|name| std::env::var(name).ok());
         let endpoint_vars = crate::integrations::mindbody::MindbodyEndpoints::ENV
             .iter()
             .map(|(name, _)| *name);

@@ -17,6 +17,7 @@ pub mod format;
 pub mod http;
 pub mod integrations;
 pub mod logging;
+pub mod mirror;
 pub mod oauth;
 pub mod present;
 pub mod privacy;

@@ -211,6 +211,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Budget(command)) => {
             runtime()?.block_on(commands::budget::run(&settings, &command))
         }
+        Some(Command::Mirror(command)) => {
+            runtime()?.block_on(commands::mirror::run(&settings, &command))
+        }
         Some(Command::Transactions { since, json }) => {
             runtime()?.block_on(commands::transactions::run(&settings, since, json))
         }

@@ -44,6 +44,8 @@ pub enum ErrorKind {
     NotReady,
     /// The control socket: the owner could not be reached or understood.
     Control,
+    /// The Postgres mirror could not be reached, or refused.
+    Mirror,
 }
 
 impl ApiError {
@@ -112,6 +114,7 @@ impl From<&EngineError> for ApiError {
             EngineError::Busy(_) => ErrorKind::Busy,
             EngineError::NotReady { .. } => ErrorKind::NotReady,
             EngineError::Control(_) => ErrorKind::Control,
+            EngineError::Mirror(_) => ErrorKind::Mirror,
             EngineError::Reported { .. } => ErrorKind::SignIn,
         };
         ApiError {

@@ -29,6 +29,7 @@ pub mod chat;
 pub(crate) mod error;
 pub mod event;
 pub mod key_ids;
+pub mod mirror;
 pub mod projection;
 pub mod reconcile;
 pub mod reports;

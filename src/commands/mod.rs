@@ -13,6 +13,7 @@ pub mod explain;
 pub mod gemini;
 pub mod import;
 pub mod mindbody;
+pub mod mirror;
 pub mod paths;
 pub mod prompt;
 pub mod reconcile;

@@ -34,6 +34,8 @@ pub enum EngineError {
     /// command line, a key in the dashboard).
     #[error("{what}")]
     NotReady { what: String, step: NextStep },
+    #[error(transparent)]
+    Mirror(#[from] crate::mirror::MirrorError),
 }
 
 impl EngineError {

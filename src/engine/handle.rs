@@ -270,6 +270,13 @@ engine_calls! {
     /// Copies the data into `dir` (absolute, new or empty), with the master key when asked.
     fn backup(dir: std::path::PathBuf, with_key: bool) -> BackupReport =
         |core| core.backup(&dir, with_key).await;
+    /// Where the Postgres mirror stands.
+    fn mirror_status() -> crate::api::mirror::MirrorStatus = |core| core.mirror_status().await;
+    /// Sends everything still to send to the Postgres mirror, now.
+    fn mirror_backfill() -> crate::api::mirror::BackfillProgress =
+        |core| core.mirror_backfill().await;
+    /// Compares the hub with the Postgres mirror, table by table.
+    fn mirror_check() -> crate::api::mirror::CheckReport = |core| core.mirror_check().await;
 }
 
 impl Engine {

@@ -127,6 +127,7 @@ impl Core {
         // The glance only reads; [`Core::view`] shows a run it finds "syncing" for what it is.
         if role != Role::Status {
             core.repair()?;
+            core.follow_mirror_config()?;
         }
         let reads = glance::snapshot_reads(settings.config.clone());
         core.inner
@@ -143,6 +144,7 @@ impl Core {
         self.start_schedule();
         self.start_upkeep();
         self.start_books_upkeep();
+        self.start_mirror();
     }
 
     /// Every integration in the catalog, in catalog order.

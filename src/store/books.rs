@@ -2,6 +2,7 @@
 //! mapping to a financial class, so the mapping and the list of unmapped categories are one read.
 
 use super::codec;
+use super::outbox::MirroredTable;
 use super::{Store, StoreError, decode_value};
 use crate::books::AccountKey;
 use crate::books::{Category, Customer, Transaction, Upserted};
@@ -36,6 +37,12 @@ impl Store {
             }
             outcomes.push(outcome);
         }
+        let changed = customers
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| **o != Upserted::Unchanged)
+            .map(|(c, _)| c.key.as_bytes());
+        let _noted = self.note_changes(MirroredTable::Customers, changed)?;
         records.customers.apply_batch(batch)?;
         records.db.flush()?;
         Ok(outcomes)
@@ -52,6 +59,7 @@ impl Store {
 
     pub fn delete_customer(&self, key: &str) -> Result<(), StoreError> {
         let records = self.records()?;
+        let _noted = self.note_changes(MirroredTable::Customers, [key.as_bytes()])?;
         records.customers.remove(key.as_bytes())?;
         records.db.flush()?;
         Ok(())

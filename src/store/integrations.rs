@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{self, Record};
+use super::outbox::MirroredTable;
 use super::seal::{from_hex, to_hex};
 use super::{Store, StoreError, decode_value};
 use crate::domain::{Provider, Status};
@@ -86,6 +87,10 @@ impl Store {
     }
 
     pub fn put_integration(&self, record: &IntegrationRecord) -> Result<(), StoreError> {
+        let _noted = self.note_changes(
+            MirroredTable::Integrations,
+            [record.provider.id().as_bytes()],
+        )?;
         self.hub
             .integrations
             .insert(record.provider.id().as_bytes(), codec::encode(record))?;

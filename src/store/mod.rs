@@ -31,6 +31,7 @@ pub mod lock;
 pub mod matches;
 pub mod meta;
 pub mod migrate;
+pub mod outbox;
 pub mod payments;
 pub mod rejections;
 pub mod rotate;
@@ -197,6 +198,11 @@ pub struct Store {
     pending_totals: Mutex<daily_totals::TotalsDelta>,
     /// Set only by the sync bench, to measure what keeping the daily totals costs.
     daily_totals_off: std::sync::atomic::AtomicBool,
+    /// Whether changes are noted for the Postgres mirror ([`outbox`]).
+    mirror_noting: std::sync::atomic::AtomicBool,
+    /// Writers note and write under its shared side; the mirror reads under its exclusive side.
+    mirror_gate: std::sync::RwLock<()>,
+    mirror_wake: std::sync::Arc<tokio::sync::Notify>,
     sealer: Sealer,
     /// What opening this store migrated (None: it was already at this build's schema).
     migration: Option<migrate::MigrationReport>,
@@ -210,6 +216,7 @@ struct Hub {
     integrations: sled::Tree,
     tokens: sled::Tree,
     meta: sled::Tree,
+    outbox: sled::Tree,
 }
 
 #[derive(Clone)]
@@ -245,6 +252,7 @@ struct Records {
     bank_line_classes: sled::Tree,
     categorize_runs: sled::Tree,
     insights: sled::Tree,
+    outbox: sled::Tree,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -277,6 +285,7 @@ impl Store {
                 integrations: db.open_tree(integrations::TREE)?,
                 tokens: db.open_tree(tokens::TREE)?,
                 meta: db.open_tree(meta::TREE)?,
+                outbox: db.open_tree(outbox::TREE)?,
                 db,
             })
         })?;
@@ -292,6 +301,9 @@ impl Store {
             append_lock: Mutex::new(()),
             transactions_lock: Mutex::new(()),
             daily_totals_off: std::sync::atomic::AtomicBool::new(false),
+            mirror_noting: std::sync::atomic::AtomicBool::new(false),
+            mirror_gate: std::sync::RwLock::new(()),
+            mirror_wake: Default::default(),
             pending_totals: Mutex::new(Default::default()),
             sealer: Sealer::new(paths.key_file.clone()),
             migration: None,
@@ -301,6 +313,7 @@ impl Store {
         // The glance touches no secret and writes nothing (it reads an older store as it is);
         // everything else refuses a wrong key at once, and brings an older store up to date.
         if role != "status" {
+            store.mirror_noting_at_start()?;
             store.check_key_at_start()?;
             store.migration = store.migrate_at_start()?;
         }
@@ -362,6 +375,7 @@ impl Store {
             bank_line_classes: db.open_tree(categorize::BANK_LINE_CLASSES)?,
             categorize_runs: db.open_tree(categorize::RUNS)?,
             insights: db.open_tree(insights::TREE)?,
+            outbox: db.open_tree(outbox::TREE)?,
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{self, Record};
+use super::outbox::MirroredTable;
 use super::{Store, StoreError, decode_value};
 use crate::domain::{Provider, SyncStatus};
 
@@ -107,17 +108,32 @@ impl Store {
             batch.insert(key(provider, seq), codec::encode(&log));
             stored.push(log);
         }
+        let keys: Vec<Vec<u8>> = stored.iter().map(|l| key(provider, l.seq)).collect();
+        let _noted = self.note_changes(
+            MirroredTable::IntegrationSyncLogs,
+            keys.iter().map(Vec::as_slice),
+        )?;
         records.sync_logs.apply_batch(batch)?;
         records.db.flush()?;
         Ok(stored)
     }
 
-    /// Rewrites a run already appended (a running sync finishing).
-    pub fn update_sync_log(&self, log: &SyncLog) -> Result<(), StoreError> {
+    /// A run by its key in the tree (provider, `/`, big-endian sequence), for the mirror.
+    pub fn sync_log_by_key(&self, key: &[u8]) -> Result<Option<SyncLog>, StoreError> {
         let records = self.records()?;
         records
             .sync_logs
-            .insert(key(log.provider, log.seq), codec::encode(log))?;
+            .get(key)?
+            .map(|v| decode_value(TREE, key, &v))
+            .transpose()
+    }
+
+    /// Rewrites a run already appended (a running sync finishing).
+    pub fn update_sync_log(&self, log: &SyncLog) -> Result<(), StoreError> {
+        let records = self.records()?;
+        let key = key(log.provider, log.seq);
+        let _noted = self.note_changes(MirroredTable::IntegrationSyncLogs, [key.as_slice()])?;
+        records.sync_logs.insert(key, codec::encode(log))?;
         records.db.flush()?;
         Ok(())
     }

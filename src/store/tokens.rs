@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{self, Record};
+use super::outbox::MirroredTable;
 use super::{Store, StoreError, decode_value};
 use crate::domain::Provider;
 use crate::secret::Secret;
@@ -37,6 +38,8 @@ impl Store {
     pub fn put_tokens(&self, provider: Provider, tokens: &TokenSet) -> Result<(), StoreError> {
         let plain = zeroize::Zeroizing::new(codec::encode(tokens));
         let sealed = self.seal(&seal_context(provider.id()), &plain)?;
+        let _noted =
+            self.note_changes(MirroredTable::IntegrationTokens, [provider.id().as_bytes()])?;
         self.hub.tokens.insert(provider.id().as_bytes(), sealed)?;
         self.flush_hub()
     }
@@ -51,6 +54,8 @@ impl Store {
     }
 
     pub fn delete_tokens(&self, provider: Provider) -> Result<(), StoreError> {
+        let _noted =
+            self.note_changes(MirroredTable::IntegrationTokens, [provider.id().as_bytes()])?;
         self.hub.tokens.remove(provider.id().as_bytes())?;
         self.flush_hub()
     }

@@ -10,6 +10,7 @@ use sled::Batch;
 
 use super::codec;
 use super::daily_totals::{self, TotalsDelta};
+use super::outbox::{MirroredTable, Noting};
 use super::{Records, Store, StoreError, decode_value};
 use crate::books::{Transaction, Upserted};
 
@@ -55,14 +56,25 @@ struct Changes {
     count: i64,
     /// Added to the daily totals: the new records' contributions less the old ones'.
     totals: TotalsDelta,
+    /// The records written or removed, noted for the Postgres mirror.
+    keys: Vec<String>,
 }
 
 impl Changes {
+    /// Notes the records this change writes or removes, for the Postgres mirror.
+    fn noted<'s>(&self, store: &'s Store) -> Result<Noting<'s>, StoreError> {
+        store.note_changes(
+            MirroredTable::Transactions,
+            self.keys.iter().map(|k| k.as_bytes()),
+        )
+    }
+
     /// Takes these transactions out (records, index entries and their share of the totals).
     fn removing(old: &[Transaction]) -> Changes {
         let mut changes = Changes::default();
         for tx in old {
             changes.records.remove(tx.key.as_bytes());
+            changes.keys.push(tx.key.clone());
             changes.index.remove(date_key(tx.date, &tx.key));
             changes.count -= 1;
             changes.totals.take_away(tx);
@@ -77,7 +89,15 @@ impl Changes {
 /// written once, when a report reads them, when many are waiting, and when the store closes.
 /// A crash loses them with nothing else: the records were not closed, so the next start
 /// builds the totals again from the records ([`repair_after_crash`]).
-fn commit(store: &Store, records: &Records, changes: Changes) -> Result<(), StoreError> {
+///
+/// The caller noted the change for the mirror (`noted`, held until the records are written):
+/// [`Changes::noted`], or earlier when it writes something first (a delete's tombstone).
+fn commit(
+    store: &Store,
+    records: &Records,
+    changes: Changes,
+    _noted: Noting<'_>,
+) -> Result<(), StoreError> {
     records.transactions.apply_batch(changes.records)?;
     records.transactions_by_date.apply_batch(changes.index)?;
     records.tombstones.apply_batch(changes.tombstones)?;
@@ -245,17 +265,16 @@ impl Store {
             outcomes.push(outcome);
         }
         let added = outcomes.iter().filter(|o| **o == Upserted::New).count() as i64;
-        commit(
-            self,
-            &records,
-            Changes {
-                records: batch,
-                index,
-                tombstones: tombs,
-                count: added,
-                totals,
-            },
-        )?;
+        let changes = Changes {
+            records: batch,
+            index,
+            tombstones: tombs,
+            count: added,
+            totals,
+            keys: written.into_keys().collect(),
+        };
+        let noted = changes.noted(self)?;
+        commit(self, &records, changes, noted)?;
         records.db.flush()?;
         Ok(outcomes)
     }
@@ -276,8 +295,11 @@ impl Store {
         let Some(old) = self.transaction(key)? else {
             return Ok(false);
         };
+        // Noted before the tombstone: a delete cut short after it is finished by the repair at
+        // the next open, which cannot note it then (the records are still being opened).
+        let noted = self.note_changes(MirroredTable::Transactions, [key.as_bytes()])?;
         records.tombstones.insert(key.as_bytes(), &[][..])?;
-        commit(self, &records, Changes::removing(&[old]))?;
+        commit(self, &records, Changes::removing(&[old]), noted)?;
         records.db.flush()?;
         Ok(true)
     }
@@ -307,7 +329,9 @@ impl Store {
         if old.is_empty() {
             return Ok(());
         }
-        commit(self, &records, Changes::removing(&old))
+        let changes = Changes::removing(&old);
+        let noted = changes.noted(self)?;
+        commit(self, &records, changes, noted)
     }
 
     /// The three ways the store counts its transactions: the records, their date-index entries

@@ -27,6 +27,7 @@ mod mindbody_cli;
 mod mindbody_connect;
 mod mindbody_sandbox;
 mod mindbody_sync;
+mod mirror;
 mod newcomer;
 mod payments;
 mod readme;

@@ -69,6 +69,7 @@ pub mod cases;
 pub mod dashboard;
 pub mod fixture_store;
 pub mod matching;
+pub mod postgres;
 pub mod pty;
 pub mod readers;
 pub mod sign_in;

@@ -1,0 +1,71 @@
+//! The Postgres mirror as the front ends see it: where it points (never with the URL's
+//! password), whether it reached Postgres, what waits, and how far a backfill got.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use crate::mirror::check::{CheckReport, TableCheck};
+pub use crate::mirror::drain::BackfillProgress;
+pub use crate::mirror::state::MirrorState;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MirrorStatus {
+    /// Whether `[mirror] postgres_url` is set.
+    pub configured: bool,
+    /// `host:port/database`.
+    pub target: Option<String>,
+    pub studio_id: Option<String>,
+    pub tokens: bool,
+    pub state: MirrorState,
+    /// Changes waiting to be sent.
+    pub rows_waiting: u64,
+    /// When the oldest of them was made: the mirror's lag.
+    pub oldest_waiting_at: Option<DateTime<Utc>>,
+    /// A first backfill still under way.
+    pub backfill: Option<BackfillProgress>,
+}
+
+impl MirrorStatus {
+    /// How far behind Postgres is, in seconds (0 with nothing waiting).
+    pub fn lag_seconds(&self, now: DateTime<Utc>) -> f64 {
+        self.oldest_waiting_at
+            .map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0)
+    }
+
+    /// One line, for `status` and the dashboard.
+    pub fn line(&self, now: DateTime<Utc>) -> Option<String> {
+        if !self.configured {
+            return None;
+        }
+        let target = self.target.as_deref().unwrap_or("Postgres");
+        let mut line = if self.state.connected {
+            format!("Mirror → {target}: connected")
+        } else {
+            format!("Mirror → {target}: not connected")
+        };
+        if let Some(backfill) = &self.backfill {
+            line.push_str(&format!(
+                ", backfill {} of {} rows",
+                backfill.rows_sent, backfill.rows_total
+            ));
+        }
+        if self.rows_waiting > 0 {
+            line.push_str(&format!(
+                ", {} waiting, {:.1} s behind",
+                crate::format::counted(self.rows_waiting, "change", "changes"),
+                self.lag_seconds(now)
+            ));
+        } else if self.backfill.is_none() && self.state.connected {
+            line.push_str(", up to date");
+        }
+        if let Some(error) = self
+            .state
+            .last_error
+            .as_deref()
+            .filter(|_| !self.state.connected)
+        {
+            line.push_str(&format!(" ({})", crate::text::one_line(error)));
+        }
+        Some(line)
+    }
+}
