@@ -1,6 +1,5 @@
 //! Webhook deliveries (records database). Four trees, written together in one sled transaction
-//! per group of deliveries and flushed before any of them is answered (the flush of one group
-//! may run while the next is committed):
+//! per group of deliveries and flushed before any of them is answered:
 //! - `webhook_events`: `{provider}@{account}:{messageId}` → the event (raw body, state, outcome); the
 //!   natural key is what de-duplicates Mindbody's retries.
 //! - `webhook_log`: sequence → what arrived (an event or a duplicate of one), newest last, for
@@ -154,11 +153,9 @@ fn seq_key(seq: u64) -> [u8; 8] {
 }
 
 impl Store {
-    /// Stores a group of verified deliveries in one transaction, in memory only: none of them
-    /// may be answered 2xx until a [`Store::flush_deliveries`] that *started* after this
-    /// returned has returned Ok. Kept apart from the flush so the next group can be committed
-    /// while this one is written to disk.
-    pub fn commit_deliveries(
+    /// Stores a group of verified deliveries in one transaction and flushes it: once this
+    /// returns Ok each of them survives a crash and may be answered 2xx, not before.
+    pub fn store_deliveries(
         &self,
         provider: Provider,
         inbound: Vec<WebhookEvent>,
@@ -201,15 +198,9 @@ impl Store {
             stats.insert(stats_key, codec::encode(&counts))?;
             Ok(stored)
         });
-        outcome.map_err(unabort)
-    }
-
-    /// Writes every delivery committed so far (and anything else written meanwhile) to disk:
-    /// when this returns Ok, each group [`Store::commit_deliveries`] had stored before the call
-    /// survives a crash.
-    pub fn flush_deliveries(&self) -> Result<(), StoreError> {
-        self.records()?.db.flush()?;
-        Ok(())
+        let stored = outcome.map_err(unabort)?;
+        records.db.flush()?;
+        Ok(stored)
     }
 
     /// The oldest events waiting to be processed.

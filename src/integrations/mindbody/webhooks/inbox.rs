@@ -1,184 +1,216 @@
-//! The inbox: verified deliveries are stored in groups, durable before they are answered, by a
-//! pipeline of two threads so the disk never waits on the CPU nor the CPU on the disk:
-//! - the *committer* takes every arrival waiting, writes them all in one sled transaction (in
-//!   memory) and hands the group to the flusher, then at once takes the next arrivals;
-//! - the *flusher* takes every group committed so far, flushes the database once, and only then
-//!   answers each delivery of those groups.
+//! The inbox: verified deliveries are stored in groups, durable before they are answered, by
+//! group commit on the deliveries' own path, with no thread of the inbox's own to hand them to:
+//! - a delivery joins the group forming (under a mutex) and awaits its answer;
+//! - the delivery that finds no write running *leads*: on a blocking thread (sled's writes and
+//!   its flush block) it stores its group in one sled transaction, flushes once and answers
+//!   every member; the deliveries that arrived meanwhile (their signatures checked on their own
+//!   tasks) formed the next group, which the same thread takes at once, until none waits.
 //!
-//! A flush writes everything committed before it started, so each group is durable once the
-//! first flush that started after its commit returns; the flusher only answers groups committed
-//! before its flush began. A delivery that arrives during a flush is committed during it and
-//! written by the next one: it waits for at most one flush it did not start. At most
-//! [`UNFLUSHED_MAX`] deliveries wait for the flusher; past that the committer waits too, the
-//! inbox queue fills and the receiver answers 503 (the disk is slower than the deliveries).
+//! So a delivery waits for at most one write it is not part of (the one running when it
+//! arrived), and the only hand-offs are one per group to the blocking thread and one answer per
+//! delivery. The leading thread goes on with the next group rather than handing the lead to
+//! the group's first member, which would cost a wake of that member's task and a blocking
+//! thread per group; the leader's own delivery is answered like every other, when its group is
+//! on disk, and never waits for a later group. At most `capacity` deliveries wait for the write
+//! running; past that the receiver answers 503 (the disk is slower than the deliveries).
 
 use std::sync::{Arc, Condvar, Mutex};
 
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, oneshot};
 
 use super::processor::Wake;
 use crate::domain::Provider;
 use crate::engine::host::Core;
 use crate::store::webhooks::{Stored, WebhookEvent};
 
-/// How many arrivals one group write takes at most.
-const GROUP_MAX: usize = 1024;
-/// How many committed deliveries may wait for the flusher at most.
-const UNFLUSHED_MAX: usize = 1024;
-
 /// A delivery's answer: Ok once it is on disk, or why it is not.
-type Answered = Result<Stored, String>;
-/// Where a delivery's answer goes.
-pub(super) type Answer = oneshot::Sender<Answered>;
+pub(super) type Answered = Result<Stored, String>;
 
-/// An arrival waiting for the inbox, with where its answer goes.
+/// A delivery waiting to be stored, with where its answer goes.
 pub(super) struct Arrival {
-    pub event: WebhookEvent,
-    pub stored: Answer,
+    event: WebhookEvent,
+    answer: oneshot::Sender<Answered>,
 }
 
-/// Starts the committer and the flusher on `arrivals`. `work` hears of newly stored events
-/// (once they are on disk), `dirty` of any change to the counts.
-pub(super) fn start(
-    core: Core,
-    arrivals: mpsc::Receiver<Arrival>,
+/// The inbox is full: `capacity` deliveries wait for the write running.
+#[derive(Debug)]
+pub(super) struct Full;
+
+/// The group forming and the write storing the one before, shared by the deliveries' tasks.
+pub(super) struct Inbox {
+    groups: Groups<Arrival>,
+    hold: Hold,
+    /// Hears of newly stored events (once they are on disk): the processor.
     work: Arc<Wake>,
+    /// Hears of any change to the counts: the notifier.
     dirty: Arc<Notify>,
-    hold: Arc<Hold>,
-) {
-    let unflushed = Arc::new(Unflushed::default());
-    let (flushing, flusher_core) = (unflushed.clone(), core.clone());
-    std::thread::Builder::new()
-        .name("webhook-flush".into())
-        .spawn(move || run_flusher(flusher_core, &flushing, &work, &dirty))
-        .expect("the webhook flusher thread starts");
-    std::thread::Builder::new()
-        .name("webhook-inbox".into())
-        .spawn(move || run_committer(core, arrivals, &unflushed, &hold))
-        .expect("the webhook inbox thread starts");
 }
 
-/// Waits for an arrival, takes every other one already waiting, commits them all in one
-/// transaction and passes them to the flusher (or answers them at once when the commit failed).
-fn run_committer(
-    core: Core,
-    mut arrivals: mpsc::Receiver<Arrival>,
-    unflushed: &Unflushed,
-    hold: &Hold,
-) {
-    while let Some(first) = arrivals.blocking_recv() {
-        // Held (a test standing in for a stalled disk): take no more, so the queue fills.
-        hold.wait_until_released();
-        let mut group = vec![first];
-        while group.len() < GROUP_MAX {
-            match arrivals.try_recv() {
-                Ok(next) => group.push(next),
-                Err(_) => break,
+impl Inbox {
+    pub(super) fn new(capacity: usize, work: Arc<Wake>, dirty: Arc<Notify>) -> Inbox {
+        Inbox {
+            groups: Groups::new(capacity),
+            hold: Hold::default(),
+            work,
+            dirty,
+        }
+    }
+
+    /// Puts `event` in the group forming (leading it to disk when no write runs); its answer
+    /// arrives on the receiver.
+    pub(super) fn join(
+        self: &Arc<Self>,
+        core: &Core,
+        event: WebhookEvent,
+    ) -> Result<oneshot::Receiver<Answered>, Full> {
+        let (answer, answered) = oneshot::channel();
+        match self.groups.join(Arrival { event, answer }) {
+            Joined::Waits => {}
+            Joined::Full(_) => return Err(Full),
+            Joined::Leads(group) => {
+                let (inbox, core) = (self.clone(), core.clone());
+                // Should the runtime refuse (it is shutting down), the answer is dropped and the
+                // delivery answered 503.
+                drop(tokio::task::spawn_blocking(move || {
+                    inbox.lead(&core, group)
+                }));
             }
         }
-        unflushed.wait_for_room();
-        let (inbound, answers): (Vec<_>, Vec<_>) =
-            group.into_iter().map(|a| (a.event, a.stored)).unzip();
-        let inbound = with_site(&core, inbound);
-        match core
-            .inner
-            .store
-            .commit_deliveries(Provider::Mindbody, inbound)
-        {
-            Ok(stored) => unflushed.push(answers.into_iter().zip(stored)),
-            Err(e) => {
-                tracing::error!("storing webhook deliveries: {e}");
-                answer_all(answers, &crate::text::one_line(&e.to_string()));
+        Ok(answered)
+    }
+
+    /// Stores `group`, then each group formed meanwhile, until none waits.
+    fn lead(&self, core: &Core, mut group: Vec<Arrival>) {
+        // A panic in the store must not leave the inbox believing a write runs forever: the
+        // next delivery then leads (this group's answers are dropped: 503, delivered again).
+        struct Unwinding<'a>(&'a Groups<Arrival>);
+        impl Drop for Unwinding<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.abandon();
+                }
+            }
+        }
+        let _unwinding = Unwinding(&self.groups);
+        loop {
+            // Held (a test standing in for a stalled disk): the group forming fills up.
+            self.hold.wait_until_released();
+            self.store(core, group);
+            match self.groups.next() {
+                Some(next) => group = next,
+                None => return,
             }
         }
     }
-    unflushed.close();
-}
 
-/// Flushes whatever has been committed, then answers it; until the committer stops.
-fn run_flusher(core: Core, unflushed: &Unflushed, work: &Wake, dirty: &Notify) {
-    while let Some(committed) = unflushed.take_all() {
-        match core.inner.store.flush_deliveries() {
-            Ok(()) => {
-                if committed.iter().any(|(_, stored)| *stored == Stored::New) {
-                    work.notify();
+    /// One sled transaction and one flush for the whole group, then every member's answer.
+    fn store(&self, core: &Core, group: Vec<Arrival>) {
+        let (inbound, answers): (Vec<_>, Vec<_>) =
+            group.into_iter().map(|a| (a.event, a.answer)).unzip();
+        let inbound = with_site(core, inbound);
+        match core
+            .inner
+            .store
+            .store_deliveries(Provider::Mindbody, inbound)
+        {
+            Ok(stored) => {
+                if stored.contains(&Stored::New) {
+                    self.work.notify();
                 }
-                for (answer, stored) in committed {
+                for (answer, stored) in answers.into_iter().zip(stored) {
                     let _ = answer.send(Ok(stored));
                 }
             }
             Err(e) => {
-                tracing::error!("writing webhook deliveries to disk: {e}");
+                tracing::error!("storing webhook deliveries: {e}");
                 let message = crate::text::one_line(&e.to_string());
-                answer_all(committed.into_iter().map(|(a, _)| a), &message);
+                for answer in answers {
+                    let _ = answer.send(Err(message.clone()));
+                }
             }
         }
-        dirty.notify_one();
+        self.dirty.notify_one();
+    }
+
+    pub(super) fn hold(self: &Arc<Self>) -> InboxHold {
+        *self.hold.holders.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        InboxHold(self.clone())
     }
 }
 
-fn answer_all(answers: impl IntoIterator<Item = Answer>, message: &str) {
-    for answer in answers {
-        let _ = answer.send(Err(message.to_string()));
+/// What joining the group forming made of an item.
+#[derive(Debug)]
+enum Joined<T> {
+    /// No write runs: the caller writes this group (the item alone) and then asks for
+    /// [`Groups::next`] until it gets None.
+    Leads(Vec<T>),
+    /// A write runs; the item is in the next group.
+    Waits,
+    /// The next group has its fill; the item is given back.
+    Full(T),
+}
+
+/// Leader and followers: the group forming, and whether a write runs. Apart from the store so
+/// the hand-over of the lead can be tested on its own.
+struct Groups<T> {
+    state: Mutex<Forming<T>>,
+    capacity: usize,
+}
+
+struct Forming<T> {
+    waiting: Vec<T>,
+    /// A leader is writing: whoever joins now waits for it to take the group.
+    writing: bool,
+}
+
+impl<T> Groups<T> {
+    fn new(capacity: usize) -> Groups<T> {
+        Groups {
+            state: Mutex::new(Forming {
+                waiting: Vec::new(),
+                writing: false,
+            }),
+            capacity,
+        }
     }
-}
 
-/// The deliveries committed and not yet flushed, oldest first, shared by the two threads.
-#[derive(Default)]
-struct Unflushed {
-    state: Mutex<Committed>,
-    changed: Condvar,
-}
-
-#[derive(Default)]
-struct Committed {
-    waiting: Vec<(Answer, Stored)>,
-    /// The committer has stopped: the flusher ends once `waiting` is empty.
-    closed: bool,
-}
-
-impl Unflushed {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Committed> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Forming<T>> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Blocks while the flusher has [`UNFLUSHED_MAX`] or more deliveries to write.
-    fn wait_for_room(&self) {
+    fn join(&self, item: T) -> Joined<T> {
         let mut state = self.lock();
-        while state.waiting.len() >= UNFLUSHED_MAX {
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        if !state.writing {
+            state.writing = true;
+            return Joined::Leads(vec![item]);
         }
+        if state.waiting.len() >= self.capacity {
+            return Joined::Full(item);
+        }
+        state.waiting.push(item);
+        Joined::Waits
     }
 
-    fn push(&self, group: impl IntoIterator<Item = (Answer, Stored)>) {
-        self.lock().waiting.extend(group);
-        self.changed.notify_all();
-    }
-
-    /// Everything committed so far, once there is something; None when closed and empty.
-    fn take_all(&self) -> Option<Vec<(Answer, Stored)>> {
+    /// For the leader whose write ended: the group formed meanwhile, oldest first, or None, and
+    /// then the next item to join leads. One lock, so no item joins a group nobody takes.
+    fn next(&self) -> Option<Vec<T>> {
         let mut state = self.lock();
-        while state.waiting.is_empty() {
-            if state.closed {
-                return None;
-            }
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        if state.waiting.is_empty() {
+            state.writing = false;
+            return None;
         }
-        let taken = std::mem::take(&mut state.waiting);
-        drop(state);
-        self.changed.notify_all();
-        Some(taken)
+        Some(std::mem::take(&mut state.waiting))
     }
 
-    fn close(&self) {
-        self.lock().closed = true;
-        self.changed.notify_all();
+    /// The leader died mid-write: the next item to join leads (and takes those waiting).
+    fn abandon(&self) {
+        self.lock().writing = false;
     }
 }
 
-/// Keeps the inbox thread from storing while held: a stalled disk, for tests.
+/// Keeps the inbox from storing while held: a stalled disk, for tests.
 #[derive(Default)]
-pub(super) struct Hold {
+struct Hold {
     holders: Mutex<u32>,
     released: Condvar,
 }
@@ -193,21 +225,17 @@ impl Hold {
                 .unwrap_or_else(|e| e.into_inner());
         }
     }
-
-    pub(super) fn hold(self: &Arc<Self>) -> InboxHold {
-        *self.holders.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        InboxHold(self.clone())
-    }
 }
 
 /// While this lives the inbox stores nothing (see [`Core::hold_webhook_inbox`]).
-pub struct InboxHold(Arc<Hold>);
+pub struct InboxHold(Arc<Inbox>);
 
 impl Drop for InboxHold {
     fn drop(&mut self) {
-        let mut holders = self.0.holders.lock().unwrap_or_else(|e| e.into_inner());
+        let hold = &self.0.hold;
+        let mut holders = hold.holders.lock().unwrap_or_else(|e| e.into_inner());
         *holders = holders.saturating_sub(1);
-        self.0.released.notify_all();
+        hold.released.notify_all();
     }
 }
 
@@ -233,49 +261,84 @@ const UNKNOWN_SITE: &str = "unknown";
 mod tests {
     use super::*;
 
-    /// `n` committed deliveries, and the ends their answers arrive at.
-    fn answered(n: usize) -> (Vec<(Answer, Stored)>, Vec<oneshot::Receiver<Answered>>) {
-        (0..n)
-            .map(|_| {
-                let (tx, rx) = oneshot::channel();
-                ((tx, Stored::New), rx)
-            })
-            .unzip()
+    fn leads(joined: Joined<u32>) -> Vec<u32> {
+        match joined {
+            Joined::Leads(group) => group,
+            other => panic!("expected to lead, got {other:?}"),
+        }
     }
 
     #[test]
-    fn the_flusher_takes_every_group_committed_before_it_looks_in_order() {
-        let unflushed = Unflushed::default();
-        let (first, _a) = answered(2);
-        let (second, _b) = answered(3);
-        unflushed.push(first);
-        unflushed.push(second);
-        assert_eq!(unflushed.take_all().map(|t| t.len()), Some(5));
-        unflushed.close();
-        assert!(unflushed.take_all().is_none(), "closed and empty ends it");
-    }
-
-    #[test]
-    fn the_committer_waits_while_the_flusher_has_its_fill_and_goes_on_once_it_takes_them() {
-        let unflushed = Arc::new(Unflushed::default());
-        let (full, _rx) = answered(UNFLUSHED_MAX);
-        unflushed.push(full);
-        let waiting = unflushed.clone();
-        let (done, finished) = std::sync::mpsc::channel();
-        let committer = std::thread::spawn(move || {
-            waiting.wait_for_room();
-            done.send(()).unwrap();
-        });
+    fn the_first_leads_and_those_arriving_during_its_write_are_the_next_group_in_order() {
+        let groups = Groups::new(8);
+        assert_eq!(leads(groups.join(1)), vec![1]);
+        assert!(matches!(groups.join(2), Joined::Waits));
+        assert!(matches!(groups.join(3), Joined::Waits));
+        assert_eq!(groups.next(), Some(vec![2, 3]), "the leader takes them all");
         assert!(
-            finished
-                .recv_timeout(std::time::Duration::from_millis(50))
-                .is_err(),
-            "no room while the flusher has {UNFLUSHED_MAX} to write"
+            matches!(groups.join(4), Joined::Waits),
+            "still writing: the leader took a group"
         );
-        assert_eq!(unflushed.take_all().map(|t| t.len()), Some(UNFLUSHED_MAX));
-        finished
-            .recv_timeout(std::time::Duration::from_secs(10))
-            .expect("room once the flusher took them");
-        committer.join().unwrap();
+        assert_eq!(groups.next(), Some(vec![4]));
+        assert_eq!(groups.next(), None, "none waits: the write ends");
+        assert_eq!(leads(groups.join(5)), vec![5], "the next arrival leads");
+    }
+
+    #[test]
+    fn past_its_capacity_the_group_forming_gives_the_item_back_until_the_leader_takes_it() {
+        let groups = Groups::new(2);
+        leads(groups.join(1));
+        assert!(matches!(groups.join(2), Joined::Waits));
+        assert!(matches!(groups.join(3), Joined::Waits));
+        assert!(matches!(groups.join(4), Joined::Full(4)));
+        assert_eq!(groups.next(), Some(vec![2, 3]));
+        assert!(matches!(groups.join(4), Joined::Waits), "room again");
+    }
+
+    #[test]
+    fn a_leader_that_died_mid_write_lets_the_next_arrival_lead() {
+        let groups = Groups::new(4);
+        leads(groups.join(1));
+        assert!(matches!(groups.join(2), Joined::Waits));
+        groups.abandon();
+        assert_eq!(leads(groups.join(3)), vec![3]);
+        assert_eq!(
+            groups.next(),
+            Some(vec![2]),
+            "those waiting are not forgotten"
+        );
+    }
+
+    #[test]
+    fn no_item_joins_a_group_nobody_takes_however_the_threads_interleave() {
+        // Many joiners against leaders that end their writes: every item is led or taken.
+        let groups = Arc::new(Groups::new(usize::MAX));
+        let taken = Arc::new(Mutex::new(Vec::new()));
+        let threads: Vec<_> = (0..4u32)
+            .map(|t| {
+                let (groups, taken) = (groups.clone(), taken.clone());
+                std::thread::spawn(move || {
+                    for i in 0..2_000 {
+                        if let Joined::Leads(mut group) = groups.join(t * 10_000 + i) {
+                            loop {
+                                taken.lock().unwrap().append(&mut group);
+                                match groups.next() {
+                                    Some(next) => group = next,
+                                    None => break,
+                                }
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let mut taken = taken.lock().unwrap().clone();
+        taken.sort_unstable();
+        taken.dedup();
+        assert_eq!(taken.len(), 8_000);
+        assert!(!groups.lock().writing && groups.lock().waiting.is_empty());
     }
 }

@@ -1,10 +1,9 @@
 //! Receiving Mindbody's webhooks. The receiver checks the signature; an attempt that fails is
 //! counted and kept in a bounded ring ([`super::rejected`]), never stored whole. A verified
-//! delivery goes to the *inbox*, a bounded queue (full: 503, Mindbody delivers it again later)
-//! whose threads store arrivals in groups (one sled transaction for every delivery that came in
-//! meanwhile, and one flush for every group committed during the previous flush, see
-//! [`super::inbox`]) and only then let each be answered 2xx: durable before acknowledged,
-//! without a disk flush per delivery. A queue of stored events is worked off by the *processor*
+//! delivery goes to the *inbox* (bounded; full: 503, Mindbody delivers it again later), where
+//! the deliveries store themselves in groups by group commit (one sled transaction and one
+//! flush for every delivery that came in during the previous write, see [`super::inbox`]) and
+//! only then is each answered 2xx: durable before acknowledged, without a flush per delivery. A queue of stored events is worked off by the *processor*
 //! thread ([`super::processor`]), which turns sales into (provisional) transactions and client
 //! events into customers, in batches, in the receiver's lulls. A *notifier* coalesces changes into at most ten
 //! `WebhooksChanged` events a second, so a burst does not flood the dashboards.
@@ -16,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::Notify;
 
 use crate::api::event::Event;
 use crate::api::webhooks::{WebhookEventPage, WebhookRow, WebhookSummary};
@@ -25,7 +24,7 @@ use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
 use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::mapping::{customer_of, is_provisional, sale_prefix};
-use crate::integrations::mindbody::webhooks::inbox::{self, Arrival, Hold, InboxHold};
+use crate::integrations::mindbody::webhooks::inbox::{Inbox, InboxHold};
 use crate::integrations::mindbody::webhooks::payload::{
     CLIENT_CREATED, CLIENT_UPDATED, CONTRACT_CANCELLED, CONTRACT_CREATED, CONTRACT_UPDATED,
     Delivery, SALE_CREATED,
@@ -39,9 +38,9 @@ use crate::store::webhooks::{LogEntry, Stored, WebhookEvent, WebhookState};
 
 /// How many stored events one processing round takes in a lull.
 pub(super) const PROCESS_BATCH: usize = 256;
-/// How many verified deliveries may wait to be stored; past that the receiver answers 503 and
-/// Mindbody delivers again later. A group write takes them all at once, so a full inbox means
-/// the disk is slower than the deliveries, not that one write is late.
+/// How many verified deliveries may wait for the write running; past that the receiver answers
+/// 503 and Mindbody delivers again later. The next write takes them all at once, so a full
+/// inbox means the disk is slower than the deliveries, not that one write is late.
 pub const INBOX_CAPACITY: usize = 1024;
 /// What a 503 asks Mindbody (or a proxy) to wait before trying again.
 pub const BUSY_RETRY_AFTER: Duration = Duration::from_secs(5);
@@ -94,12 +93,11 @@ impl Refusal {
 
 /// The running parts of the receiving side, started on first use.
 pub(crate) struct Receiving {
-    inbox: mpsc::Sender<Arrival>,
+    inbox: Arc<Inbox>,
     /// Deliveries between their arrival and their answer: processing waits while there are.
     in_flight: Arc<InFlight>,
     work: Arc<Wake>,
     dirty: Arc<Notify>,
-    hold: Arc<Hold>,
     /// Deliveries answered 503 because the inbox was full, since this process started.
     inbox_full: AtomicU64,
 }
@@ -152,20 +150,13 @@ impl Core {
     }
 
     async fn to_inbox(&self, event: WebhookEvent) -> Result<Stored, Refusal> {
-        let stopped = || Refusal::Store("the webhook inbox has stopped".to_string());
-        let (tx, rx) = oneshot::channel();
+        let stopped = || Refusal::Store("the write storing this delivery stopped".to_string());
         let receiving = self.receiving();
         let _in_flight = receiving.in_flight.enter();
-        receiving
-            .inbox
-            .try_send(Arrival { event, stored: tx })
-            .map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => {
-                    receiving.inbox_full.fetch_add(1, Ordering::Relaxed);
-                    Refusal::Busy
-                }
-                mpsc::error::TrySendError::Closed(_) => stopped(),
-            })?;
+        let rx = receiving.inbox.join(self, event).map_err(|_full| {
+            receiving.inbox_full.fetch_add(1, Ordering::Relaxed);
+            Refusal::Busy
+        })?;
         match tokio::time::timeout(STORE_PATIENCE, rx).await {
             Ok(answer) => answer.map_err(|_| stopped())?.map_err(Refusal::Store),
             Err(_) => {
@@ -200,25 +191,21 @@ impl Core {
     /// would: deliveries queue up, and once the queue is full they are answered 503. For tests.
     #[doc(hidden)]
     pub fn hold_webhook_inbox(&self) -> InboxHold {
-        self.receiving().hold.hold()
+        self.receiving().inbox.hold()
     }
 
-    /// Starts the inbox, the processor and the notifier once; events left unprocessed by an
+    /// Makes the inbox and starts the processor and the notifier once; events left unprocessed by an
     /// earlier run are worked off at once.
     pub(crate) fn receiving(&self) -> &Receiving {
         self.mindbody().receiving.get_or_init(|| {
-            let (inbox, arrivals) = mpsc::channel(self.mindbody().webhook_inbox_capacity);
             let work = Arc::new(Wake::default());
             let in_flight = Arc::new(InFlight::default());
             let dirty = Arc::new(Notify::new());
-            let hold = Arc::new(Hold::default());
-            inbox::start(
-                self.clone(),
-                arrivals,
+            let inbox = Arc::new(Inbox::new(
+                self.mindbody().webhook_inbox_capacity,
                 work.clone(),
                 dirty.clone(),
-                hold.clone(),
-            );
+            ));
             processor::start(self.clone(), work.clone(), in_flight.clone(), dirty.clone());
             tokio::spawn(self.clone().run_notifier(dirty.clone()));
             Receiving {
@@ -226,7 +213,6 @@ impl Core {
                 in_flight,
                 work,
                 dirty,
-                hold,
                 inbox_full: AtomicU64::new(0),
             }
         })
