@@ -38,8 +38,9 @@ pub const TREE: &str = "daily_totals";
 /// Which layout of the totals the store holds (default tree); a store without it (written
 /// before the totals, or by an older layout) has them built once at open.
 const BUILT: &[u8] = b"daily_totals.built";
-/// 2: the customers' day totals ([`customer_totals`]) are kept beside them.
-const LAYOUT: u8 = 2;
+/// 2: the customers' day totals ([`customer_totals`]) are kept beside them; 3: written
+/// compactly.
+const LAYOUT: u8 = 3;
 /// The value's own version byte.
 const VALUE_VERSION: u8 = 1;
 const VALUE_LEN: usize = 1 + 4 * 16 + 8;
