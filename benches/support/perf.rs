@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// The benches, in the order the table lists them.
-const ORDER: [&str; 15] = [
+const ORDER: [&str; 16] = [
     "status",
     "dashboard",
     "frame",
@@ -21,6 +21,7 @@ const ORDER: [&str; 15] = [
     "reports",
     "categorize",
     "webhooks",
+    "mirror",
     "abuse",
 ];
 

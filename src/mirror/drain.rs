@@ -20,7 +20,7 @@ use crate::store::seal::{from_hex, to_hex};
 /// Outbox entries read per batch.
 pub const DRAIN_BATCH: usize = 1000;
 /// Rows read per backfill batch.
-pub const BACKFILL_BATCH: usize = 2000;
+pub const BACKFILL_BATCH: usize = 10_000;
 
 /// A connection ready to send: migrated, the lease taken.
 pub struct Mirror<'s> {
@@ -189,14 +189,18 @@ impl<'s> Mirror<'s> {
         let (version, mut rows, mut gone) = {
             let _writers_wait = self.store.mirror_reading();
             let version = self.store.mirror_version(database)?;
-            let mut rows: BTreeMap<MirroredTable, Vec<serde_json::Value>> = BTreeMap::new();
+            // Each table's rows as one JSON array, written as they are read.
+            let mut rows: BTreeMap<MirroredTable, Vec<u8>> = BTreeMap::new();
             let mut gone: BTreeMap<MirroredTable, Vec<String>> = BTreeMap::new();
             for (table, key) in &unique {
                 match reading.read(*table, key)? {
-                    Found::Row(row) => rows
-                        .entry(*table)
-                        .or_default()
-                        .push(row.to_json(spec(*table))),
+                    Found::Row(row) => {
+                        let json = rows.entry(*table).or_insert_with(|| vec![b'[']);
+                        if json.len() > 1 {
+                            json.push(b',');
+                        }
+                        row.write_json(spec(*table), json);
+                    }
                     Found::Gone(key) => gone.entry(*table).or_default().push(key),
                 }
             }
@@ -210,8 +214,9 @@ impl<'s> Mirror<'s> {
         let studio: &str = &self.target.studio_id;
         for table in MirroredTable::ALL {
             let spec = spec(table);
-            if let Some(rows) = rows.remove(&table) {
-                let json = serde_json::Value::Array(rows).to_string();
+            if let Some(mut json) = rows.remove(&table) {
+                json.push(b']');
+                let json = String::from_utf8(json).expect("JSON is UTF-8");
                 let sql = spec.upsert_sql();
                 let result = if spec.versioned {
                     tx.execute(&sql, &[&studio, &json, &version]).await
