@@ -270,6 +270,57 @@ async fn the_schema_is_migrated_once_and_a_newer_one_is_refused() {
     assert!(error.contains("upgrade legion-hub"), "{error}");
 }
 
+/// The row-level security the README gives for Supabase, run as written there: a signed-in
+/// studio sees its own rows and no other's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readmes_row_level_security_keeps_each_studio_to_its_rows() {
+    let Some(pg) = Postgres::start("mirror::the_readmes_row_level_security") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&mirrored(dir.path(), &pg, STUDIO, false));
+    engine
+        .import_sync_history(
+            legion_hub::domain::Provider::Mindbody,
+            crate::support::runs(legion_hub::domain::Provider::Mindbody, 3),
+        )
+        .await
+        .unwrap();
+    engine.mirror_backfill().await.unwrap();
+    let other = "0d6f8a5e-3b1c-4e2a-9f7d-1a2b3c4d5e6f";
+    pg.psql(&format!(
+        "INSERT INTO integration_sync_logs (user_id, provider, sync_type, status) VALUES ('{other}', 'mindbody', 'sales', 'completed')"
+    ));
+    // Supabase's own: auth.uid() reads the signed-in user from the request's JWT claims.
+    pg.psql(
+        "CREATE SCHEMA auth; \
+         CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS \
+           $$ SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $$; \
+         CREATE ROLE authenticated; GRANT USAGE ON SCHEMA auth TO authenticated; \
+         GRANT SELECT ON ALL TABLES IN SCHEMA public TO authenticated",
+    );
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let from = readme.find("For Supabase").expect("the README's RLS part");
+    let block = &readme[from..];
+    let start = block.find("```sql\n").unwrap() + "```sql\n".len();
+    let policies = &block[start..start + block[start..].find("```").unwrap()];
+    assert!(
+        policies.matches("ENABLE ROW LEVEL SECURITY").count() >= 5,
+        "{policies}"
+    );
+    pg.psql(policies);
+    let seen_by = |user: &str| {
+        pg.psql(&format!(
+            "BEGIN; SET LOCAL ROLE authenticated; SET LOCAL request.jwt.claim.sub = '{user}'; \
+             SELECT count(*) FROM integration_sync_logs; COMMIT"
+        ))
+    };
+    assert_eq!(seen_by(STUDIO), "3");
+    assert_eq!(seen_by(other), "1");
+    assert_eq!(count(&pg, "integration_sync_logs"), 4, "the owner sees all");
+}
+
 /// Polls `ready` until it holds (the mirror's task works in the background), failing after a
 /// minute with what was awaited.
 async fn wait_until<F, Fut>(what: &str, mut ready: F)
