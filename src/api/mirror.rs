@@ -43,11 +43,16 @@ impl MirrorStatus {
         } else {
             format!("Mirror → {target}: not connected")
         };
-        if let Some(backfill) = &self.backfill {
-            line.push_str(&format!(
+        match &self.backfill {
+            Some(b) if b.rows_total > 0 => line.push_str(&format!(
                 ", backfill {} of {} rows",
-                backfill.rows_sent, backfill.rows_total
-            ));
+                b.rows_sent, b.rows_total
+            )),
+            Some(b) => line.push_str(&format!(
+                ", backfill to do ({} sent so far)",
+                crate::format::counted(b.rows_sent, "row", "rows")
+            )),
+            None => {}
         }
         if self.rows_waiting > 0 {
             line.push_str(&format!(
@@ -58,13 +63,21 @@ impl MirrorStatus {
         } else if self.backfill.is_none() && self.state.connected {
             line.push_str(", up to date");
         }
+        if let Some(sent) = self.state.last_sent_at {
+            line.push_str(&format!(
+                ", last sent {}",
+                crate::format::ago(Some(sent), now)
+            ));
+        }
         if let Some(error) = self
             .state
             .last_error
             .as_deref()
             .filter(|_| !self.state.connected)
         {
-            line.push_str(&format!(" ({})", crate::text::one_line(error)));
+            // Its first line: the rest is what to do, which `mirror status` says.
+            let first = error.lines().next().unwrap_or_default();
+            line.push_str(&format!(" ({})", crate::text::one_line(first)));
         }
         Some(line)
     }

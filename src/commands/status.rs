@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::api::Engine;
 use crate::api::budget::BudgetWarning;
+use crate::api::mirror::MirrorStatus;
 use crate::api::{BankStandingView, IntegrationView, Role};
 use crate::config::Settings;
 use crate::engine::remote::RemoteEngine;
@@ -23,6 +24,9 @@ struct StatusReport<'a> {
     bank_accounts: &'a [BankStandingView],
     /// This month's classes projected under budget by more than `[books] budget_warn_percent`.
     budget_warnings: &'a [BudgetWarning],
+    /// The Postgres mirror, when one is set up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mirror: Option<&'a MirrorStatus>,
 }
 
 #[derive(Serialize)]
@@ -39,7 +43,10 @@ pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
     let (engine, owner) = match RemoteEngine::attach(&settings.paths.control_socket()).await? {
         Some(owner) => (Engine::Remote(owner), true),
         None => match crate::engine::glance::from_snapshot(settings) {
-            Some(glance) => return report(&glance.views, &glance.banks, &glance.budget, json),
+            Some(glance) => {
+                let mirror = glance.mirror.as_ref();
+                return report(&glance.views, &glance.banks, &glance.budget, mirror, json);
+            }
             None => (super::open(settings, Role::Status).await?.0, false),
         },
     };
@@ -52,8 +59,16 @@ pub async fn run(settings: &Settings, json: bool) -> anyhow::Result<u8> {
     } else {
         engine.kept_budget_warnings().await?
     };
+    // Likewise the mirror: the owner counts what waits now; alone, what it last counted.
+    let mirror = if settings.config.mirror.postgres_url.is_none() {
+        None
+    } else if owner {
+        Some(engine.mirror_status().await?)
+    } else {
+        engine.kept_mirror_status().await?
+    };
     // The engine (and with it the store and its last snapshot write) goes after the printing.
-    report(&views, &banks, &budget, json)
+    report(&views, &banks, &budget, mirror.as_ref(), json)
 }
 
 /// "Budget: Class revenue projected 18% under its budget (and 1 more class)".
@@ -76,6 +91,7 @@ fn report(
     views: &[IntegrationView],
     banks: &[BankStandingView],
     budget: &[BudgetWarning],
+    mirror: Option<&MirrorStatus>,
     json: bool,
 ) -> anyhow::Result<u8> {
     let now = Utc::now();
@@ -88,6 +104,11 @@ fn report(
                 .iter()
                 .filter(|b| b.needs_attention())
                 .map(|b| format!("bank:{}", b.account)),
+        )
+        .chain(
+            mirror
+                .filter(|m| !m.state.connected)
+                .map(|_| "mirror".to_string()),
         )
         .collect();
     let code = if attention.is_empty() {
@@ -109,6 +130,7 @@ fn report(
                 .collect(),
             bank_accounts: banks,
             budget_warnings: budget,
+            mirror,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -122,6 +144,9 @@ fn report(
         }
         if let Some(line) = budget_line(budget) {
             print!("\n{line}");
+        }
+        if let Some(line) = mirror.and_then(|m| m.line(now)) {
+            print!("\n{line}\n");
         }
     }
     Ok(code)

@@ -24,10 +24,12 @@ pub fn from_snapshot(settings: &Settings) -> Option<Glance> {
     let views = super::assemble::every(&facts, &settings.config, Utc::now()).ok()?;
     let banks = kept_views(&facts, settings.config.books.deposit_overdue_days).ok()?;
     let budget = kept_warnings(&facts, Local::now().date_naive()).ok()?;
+    let mirror = crate::mirror::state::kept_status(&facts, &settings.config.mirror).ok()?;
     facts.complete().then_some(Glance {
         views,
         banks,
         budget,
+        mirror,
     })
 }
 
@@ -37,6 +39,8 @@ pub struct Glance {
     pub banks: Vec<BankStandingView>,
     /// This month's classes projected under budget, as last worked out.
     pub budget: Vec<BudgetWarning>,
+    /// The Postgres mirror as last kept (None: no mirror).
+    pub mirror: Option<crate::api::mirror::MirrorStatus>,
 }
 
 /// What the glance reads, for the snapshot's recorder: the same view code, on its facts.
@@ -45,5 +49,6 @@ pub(super) fn snapshot_reads(config: Config) -> Reads {
         let _ = super::assemble::every(facts, &config, Utc::now());
         let _ = kept_views(facts, config.books.deposit_overdue_days);
         let _ = kept_warnings(facts, Local::now().date_naive());
+        let _ = crate::mirror::state::kept_status(facts, &config.mirror);
     })
 }

@@ -272,6 +272,9 @@ engine_calls! {
         |core| core.backup(&dir, with_key).await;
     /// Where the Postgres mirror stands.
     fn mirror_status() -> crate::api::mirror::MirrorStatus = |core| core.mirror_status().await;
+    /// The mirror as last kept in the hub database (None: no mirror), for the status glance.
+    fn kept_mirror_status() -> Option<crate::api::mirror::MirrorStatus> =
+        |core| core.kept_mirror_status().await;
     /// Sends everything still to send to the Postgres mirror, now.
     fn mirror_backfill() -> crate::api::mirror::BackfillProgress =
         |core| core.mirror_backfill().await;

@@ -46,11 +46,7 @@ impl Core {
                 let started = Instant::now();
                 let Err(error) = core.mirror_session(&target).await;
                 tracing::warn!("mirror: {error}");
-                let _ = state::update(&core.inner.store, |s| {
-                    s.connected = false;
-                    s.last_error = Some(error.to_string());
-                    s.last_error_at = Some(Utc::now());
-                });
+                core.keep_mirror_error(&error);
                 // A session that ran a while before failing starts the waits over.
                 if started.elapsed() > MAX_RETRY {
                     retry = Duration::from_secs(1);
@@ -74,6 +70,12 @@ impl Core {
         let mut renewed = Instant::now();
         loop {
             mirror.drain().await?;
+            // Kept for the glance; written only when it changed (a write is a flush).
+            let waiting = store.outbox_waiting()?;
+            let kept = state::read(store)?;
+            if (kept.rows_waiting, kept.oldest_waiting_at) != waited_as_kept(waiting) {
+                state::update(store, |s| keep_waiting(s, waiting))?;
+            }
             if renewed.elapsed() >= RENEW_EVERY {
                 mirror.renew().await?;
                 renewed = Instant::now();
@@ -83,6 +85,12 @@ impl Core {
                 _ = tokio::time::sleep(IDLE_BEAT) => {}
             }
         }
+    }
+
+    /// The mirror as last kept, without opening the records (the status glance).
+    pub async fn kept_mirror_status(&self) -> Result<Option<MirrorStatus>, EngineError> {
+        let facts: &dyn crate::store::snapshot::HubFacts = &self.inner.store;
+        Ok(state::kept_status(facts, &self.inner.config.mirror)?)
     }
 
     pub async fn mirror_status(&self) -> Result<MirrorStatus, EngineError> {
@@ -100,8 +108,7 @@ impl Core {
             tokens: config.tokens,
             state: state::read(store)?,
             rows_waiting,
-            oldest_waiting_at: oldest
-                .and_then(|ms| chrono::DateTime::from_timestamp_millis(ms as i64)),
+            oldest_waiting_at: waited_as_kept((rows_waiting, oldest)).1,
             backfill,
         })
     }
@@ -109,16 +116,52 @@ impl Core {
     /// Sends every row the hub holds (resuming a backfill under way), then what waits, now.
     pub async fn mirror_backfill(&self) -> Result<BackfillProgress, EngineError> {
         let target = self.mirror_target()?;
-        let mut mirror = Mirror::open(&self.inner.store, &target).await?;
-        state::start_backfill(&self.inner.store)?;
-        let mut progress = mirror.backfill(|_| {}).await?;
-        progress.rows_sent += mirror.drain().await?;
-        Ok(progress)
+        let sent = async {
+            let mut mirror = Mirror::open(&self.inner.store, &target).await?;
+            state::start_backfill(&self.inner.store)?;
+            let mut progress = mirror.backfill(|_| {}).await?;
+            progress.rows_sent += mirror.drain().await?;
+            Ok(progress)
+        };
+        self.kept_if_failed(sent.await)
     }
 
     pub async fn mirror_check(&self) -> Result<CheckReport, EngineError> {
         let target = self.mirror_target()?;
-        let mut mirror = Mirror::open(&self.inner.store, &target).await?;
-        Ok(mirror.check().await?)
+        let checked = async {
+            let mut mirror = Mirror::open(&self.inner.store, &target).await?;
+            mirror.check().await
+        };
+        self.kept_if_failed(checked.await)
     }
+
+    /// A failure of a command's own connection is kept too: `status` says it.
+    fn kept_if_failed<T>(&self, result: Result<T, MirrorError>) -> Result<T, EngineError> {
+        if let Err(error) = &result {
+            self.keep_mirror_error(error);
+        }
+        Ok(result?)
+    }
+
+    fn keep_mirror_error(&self, error: &MirrorError) {
+        let store = &self.inner.store;
+        let waiting = store.outbox_waiting().unwrap_or_default();
+        let _ = state::update(store, |s| {
+            s.connected = false;
+            s.last_error = Some(error.to_string());
+            s.last_error_at = Some(Utc::now());
+            keep_waiting(s, waiting);
+        });
+    }
+}
+
+fn waited_as_kept((count, oldest_ms): (u64, Option<u64>)) -> (u64, Option<chrono::DateTime<Utc>>) {
+    (
+        count,
+        oldest_ms.and_then(|ms| chrono::DateTime::from_timestamp_millis(ms as i64)),
+    )
+}
+
+fn keep_waiting(state: &mut state::MirrorState, waiting: (u64, Option<u64>)) {
+    (state.rows_waiting, state.oldest_waiting_at) = waited_as_kept(waiting);
 }

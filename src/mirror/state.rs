@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::drain::BackfillProgress;
+use crate::api::mirror::MirrorStatus;
 use crate::store::outbox::MirroredTable;
+use crate::store::snapshot::HubFacts;
 use crate::store::{Store, StoreError};
 
 const STATE: &str = "mirror.state";
@@ -27,6 +30,12 @@ pub struct MirrorState {
     pub rows_sent: u64,
     /// The schema version of the database, as last seen.
     pub schema_version: Option<i32>,
+    /// Changes waiting when last counted (the task counts after each drain and each failure),
+    /// and when the oldest was made: what the status glance shows without opening the records.
+    #[serde(default)]
+    pub rows_waiting: u64,
+    #[serde(default)]
+    pub oldest_waiting_at: Option<DateTime<Utc>>,
 }
 
 /// A backfill under way: per table, the last key sent (hex) and the rows sent.
@@ -44,6 +53,34 @@ pub struct TableProgress {
 
 pub fn read(store: &Store) -> Result<MirrorState, StoreError> {
     Ok(store.meta_json(STATE)?.unwrap_or_default())
+}
+
+/// The mirror as last kept in the hub's meta, for the status glance (the snapshot's facts or the
+/// hub database alone); None when no mirror is configured.
+pub fn kept_status(
+    facts: &dyn HubFacts,
+    config: &super::MirrorConfig,
+) -> Result<Option<MirrorStatus>, StoreError> {
+    if config.postgres_url.is_none() {
+        return Ok(None);
+    }
+    let state: MirrorState = facts.meta_json(STATE)?.unwrap_or_default();
+    let backfill = facts
+        .meta_json::<Backfill>(BACKFILL)?
+        .map(|b| BackfillProgress {
+            rows_sent: b.tables.values().map(|t| t.rows).sum(),
+            rows_total: 0,
+        });
+    Ok(Some(MirrorStatus {
+        configured: true,
+        target: config.postgres_url.as_ref().map(super::connect::describe),
+        studio_id: config.studio_id.clone(),
+        tokens: config.tokens,
+        rows_waiting: state.rows_waiting,
+        oldest_waiting_at: state.oldest_waiting_at,
+        state,
+        backfill,
+    }))
 }
 
 pub fn update(store: &Store, change: impl FnOnce(&mut MirrorState)) -> Result<(), StoreError> {

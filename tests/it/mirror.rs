@@ -161,6 +161,12 @@ async fn postgres_stopped_mid_mirror_loses_nothing_and_the_status_says_so() {
     .await;
     let status = engine.mirror_status().await.unwrap();
     assert!(status.rows_waiting >= 25, "{status:?}");
+    // What the status glance reads without the records: kept by the task when it failed.
+    wait_until("the waiting changes are kept for the glance", || async {
+        let kept = engine.kept_mirror_status().await.unwrap().unwrap();
+        kept.rows_waiting >= 25 && kept.oldest_waiting_at.is_some() && !kept.state.connected
+    })
+    .await;
     let line = status.line(chrono::Utc::now()).unwrap();
     assert!(line.contains("not connected"), "{line}");
     assert!(line.contains("waiting"), "{line}");
