@@ -139,7 +139,7 @@ pub struct Config {
     pub mindbody: crate::integrations::mindbody::MindbodyEndpoints,
     pub server: ServerConfig,
     pub books: BooksConfig,
-    pub mirror: crate::mirror::MirrorConfig,
+    pub mirror: crate::mirror::settings::MirrorConfig,
 }
 
 /// The books' settings: how long a card sale may wait for its deposit before it needs a look,

@@ -24,7 +24,7 @@ pub fn from_snapshot(settings: &Settings) -> Option<Glance> {
     let views = super::assemble::every(&facts, &settings.config, Utc::now()).ok()?;
     let banks = kept_views(&facts, settings.config.books.deposit_overdue_days).ok()?;
     let budget = kept_warnings(&facts, Local::now().date_naive()).ok()?;
-    let mirror = crate::mirror::state::kept_status(&facts, &settings.config.mirror).ok()?;
+    let mirror = crate::mirror::duty::kept_status(&facts, &settings.config.mirror).ok()?;
     facts.complete().then_some(Glance {
         views,
         banks,
@@ -49,6 +49,6 @@ pub(super) fn snapshot_reads(config: Config) -> Reads {
         let _ = super::assemble::every(facts, &config, Utc::now());
         let _ = kept_views(facts, config.books.deposit_overdue_days);
         let _ = kept_warnings(facts, Local::now().date_naive());
-        let _ = crate::mirror::state::kept_status(facts, &config.mirror);
+        let _ = crate::mirror::duty::kept_status(facts, &config.mirror);
     })
 }

@@ -26,12 +26,19 @@ impl Core {
         Ok(state::follow_config(&self.inner.store, configured)?)
     }
 
+    /// The mirror configured, all of it (a URL without a studio is refused).
     fn mirror_target(&self) -> Result<MirrorTarget, MirrorError> {
-        self.inner
-            .config
-            .mirror
-            .target()?
-            .ok_or(MirrorError::NotConfigured)
+        let config = &self.inner.config.mirror;
+        let url = config
+            .postgres_url
+            .clone()
+            .ok_or(MirrorError::NotConfigured)?;
+        let studio_id = config.studio_id.clone().ok_or(MirrorError::NoStudio)?;
+        Ok(MirrorTarget {
+            url,
+            studio_id,
+            tokens: config.tokens,
+        })
     }
 
     /// The owner's mirror task; nothing when no mirror is configured.
@@ -90,7 +97,7 @@ impl Core {
     /// The mirror as last kept, without opening the records (the status glance).
     pub async fn kept_mirror_status(&self) -> Result<Option<MirrorStatus>, EngineError> {
         let facts: &dyn crate::store::snapshot::HubFacts = &self.inner.store;
-        Ok(state::kept_status(facts, &self.inner.config.mirror)?)
+        Ok(kept_status(facts, &self.inner.config.mirror)?)
     }
 
     pub async fn mirror_status(&self) -> Result<MirrorStatus, EngineError> {
@@ -164,4 +171,32 @@ fn waited_as_kept((count, oldest_ms): (u64, Option<u64>)) -> (u64, Option<chrono
 
 fn keep_waiting(state: &mut state::MirrorState, waiting: (u64, Option<u64>)) {
     (state.rows_waiting, state.oldest_waiting_at) = waited_as_kept(waiting);
+}
+
+/// The mirror as last kept in the hub's meta, for the status glance (the snapshot's facts or the
+/// hub database alone); None when no mirror is configured.
+pub fn kept_status(
+    facts: &dyn crate::store::snapshot::HubFacts,
+    config: &super::MirrorConfig,
+) -> Result<Option<MirrorStatus>, crate::store::StoreError> {
+    if config.postgres_url.is_none() {
+        return Ok(None);
+    }
+    let state: state::MirrorState = facts.meta_json(state::STATE)?.unwrap_or_default();
+    let backfill = facts
+        .meta_json::<state::Backfill>(state::BACKFILL)?
+        .map(|b| BackfillProgress {
+            rows_sent: b.tables.values().map(|t| t.rows).sum(),
+            rows_total: 0,
+        });
+    Ok(Some(MirrorStatus {
+        configured: true,
+        target: config.postgres_url.as_ref().map(super::connect::describe),
+        studio_id: config.studio_id.clone(),
+        tokens: config.tokens,
+        rows_waiting: state.rows_waiting,
+        oldest_waiting_at: state.oldest_waiting_at,
+        state,
+        backfill,
+    }))
 }

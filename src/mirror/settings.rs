@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::MirrorError;
 use crate::secret::Secret;
 
 /// The Postgres URL from the environment; wins over the file.
@@ -41,19 +40,6 @@ impl MirrorConfig {
             self.postgres_url = Some(Secret::new(url.trim()));
         }
     }
-
-    /// None when no mirror is set up; an error when it is half set up.
-    pub fn target(&self) -> Result<Option<MirrorTarget>, MirrorError> {
-        let Some(url) = &self.postgres_url else {
-            return Ok(None);
-        };
-        let studio_id = self.studio_id.clone().ok_or(MirrorError::NoStudio)?;
-        Ok(Some(MirrorTarget {
-            url: url.clone(),
-            studio_id,
-            tokens: self.tokens,
-        }))
-    }
 }
 
 fn studio_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -73,17 +59,19 @@ pub fn normalized_uuid(text: &str) -> Option<String> {
         && hex.chars().all(|c| c.is_ascii_hexdigit())
         && text.trim().len() == 36
         && text.trim().split('-').map(str::len).eq(groups);
-    well_formed.then(|| {
-        let hex = hex.to_ascii_lowercase();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..]
-        )
-    })
+    well_formed.then(|| uuid_text(&hex.to_ascii_lowercase()))
+}
+
+/// 32 hex digits as a UUID is written: 8-4-4-4-12.
+pub fn uuid_text(hex: &str) -> String {
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 #[cfg(test)]

@@ -7,14 +7,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::drain::BackfillProgress;
-use crate::api::mirror::MirrorStatus;
 use crate::store::outbox::MirroredTable;
-use crate::store::snapshot::HubFacts;
 use crate::store::{Store, StoreError};
 
-const STATE: &str = "mirror.state";
-const BACKFILL: &str = "mirror.backfill";
+pub(super) const STATE: &str = "mirror.state";
+pub(super) const BACKFILL: &str = "mirror.backfill";
 const HUB_ID: &str = "mirror.hub_id";
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -53,34 +50,6 @@ pub struct TableProgress {
 
 pub fn read(store: &Store) -> Result<MirrorState, StoreError> {
     Ok(store.meta_json(STATE)?.unwrap_or_default())
-}
-
-/// The mirror as last kept in the hub's meta, for the status glance (the snapshot's facts or the
-/// hub database alone); None when no mirror is configured.
-pub fn kept_status(
-    facts: &dyn HubFacts,
-    config: &super::MirrorConfig,
-) -> Result<Option<MirrorStatus>, StoreError> {
-    if config.postgres_url.is_none() {
-        return Ok(None);
-    }
-    let state: MirrorState = facts.meta_json(STATE)?.unwrap_or_default();
-    let backfill = facts
-        .meta_json::<Backfill>(BACKFILL)?
-        .map(|b| BackfillProgress {
-            rows_sent: b.tables.values().map(|t| t.rows).sum(),
-            rows_total: 0,
-        });
-    Ok(Some(MirrorStatus {
-        configured: true,
-        target: config.postgres_url.as_ref().map(super::connect::describe),
-        studio_id: config.studio_id.clone(),
-        tokens: config.tokens,
-        rows_waiting: state.rows_waiting,
-        oldest_waiting_at: state.oldest_waiting_at,
-        state,
-        backfill,
-    }))
 }
 
 pub fn update(store: &Store, change: impl FnOnce(&mut MirrorState)) -> Result<(), StoreError> {
@@ -133,16 +102,11 @@ pub fn hub_id(store: &Store) -> Result<String, StoreError> {
     if let Some(id) = store.meta_json::<String>(HUB_ID)? {
         return Ok(id);
     }
-    let bytes: [u8; 16] = rand::random();
-    let hex = crate::store::seal::to_hex(&bytes);
-    let id = format!(
-        "{}-{}-4{}-a{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..]
-    );
+    let mut bytes: [u8; 16] = rand::random();
+    // RFC 9562 version 4 (random), variant 10.
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let id = super::settings::uuid_text(&crate::store::seal::to_hex(&bytes));
     store.put_meta_json(HUB_ID, &id)?;
     Ok(id)
 }

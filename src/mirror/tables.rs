@@ -528,15 +528,7 @@ pub fn sync_log_id(studio_id: &str, key: &[u8]) -> String {
     // RFC 9562 version 8 (custom), variant 10.
     bytes[6] = (bytes[6] & 0x0f) | 0x80;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = to_hex(&bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    super::settings::uuid_text(&to_hex(&bytes))
 }
 
 /// An enum's serde name (`needs_reauth`), as the web app's columns hold it.
