@@ -16,6 +16,7 @@ use crate::engine::host::{Core, EngineError};
 const RENEW_EVERY: Duration = Duration::from_secs(60);
 /// A drain also runs this often with nothing noted (a change noted by another process).
 const IDLE_BEAT: Duration = Duration::from_secs(1);
+const FIRST_RETRY: Duration = Duration::from_secs(1);
 const MAX_RETRY: Duration = Duration::from_secs(60);
 
 impl Core {
@@ -48,15 +49,17 @@ impl Core {
         };
         let core = self.clone();
         tokio::spawn(async move {
-            let mut retry = Duration::from_secs(1);
+            let mut retry = FIRST_RETRY;
             loop {
-                let started = Instant::now();
-                let Err(error) = core.mirror_session(&target).await;
+                let mut drained = false;
+                let Err(error) = core.mirror_session(&target, &mut drained).await;
                 tracing::warn!("mirror: {error}");
                 core.keep_mirror_error(&error);
-                // A session that ran a while before failing starts the waits over.
-                if started.elapsed() > MAX_RETRY {
-                    retry = Duration::from_secs(1);
+                // A session that got through to Postgres starts the waits over: this failure is
+                // a new outage, not the old one going on (else a few short outages in a day
+                // would leave the mirror a minute behind after each).
+                if drained {
+                    retry = FIRST_RETRY;
                 }
                 tokio::time::sleep(retry).await;
                 retry = (retry * 2).min(MAX_RETRY);
@@ -64,10 +67,11 @@ impl Core {
         });
     }
 
-    /// Runs until something fails.
+    /// Runs until something fails; `drained` says whether it got as far as a drain.
     async fn mirror_session(
         &self,
         target: &MirrorTarget,
+        drained: &mut bool,
     ) -> Result<std::convert::Infallible, MirrorError> {
         let store = &self.inner.store;
         let wake = store.mirror_wakeup();
@@ -77,6 +81,7 @@ impl Core {
         let mut renewed = Instant::now();
         loop {
             mirror.drain().await?;
+            *drained = true;
             // Kept for the glance; written only when it changed (a write is a flush).
             let waiting = store.outbox_waiting()?;
             let kept = state::read(store)?;

@@ -65,10 +65,12 @@ pub fn runs(provider: Provider, count: u64) -> Vec<SyncLog> {
 pub mod attack;
 pub mod bank_files;
 pub mod binary;
+pub mod cable;
 pub mod cases;
 pub mod dashboard;
 pub mod fixture_store;
 pub mod matching;
+pub mod mirrored;
 pub mod postgres;
 pub mod pty;
 pub mod readers;
