@@ -5,13 +5,14 @@
 //! twice changes nothing (upserts on the natural key, newer wins).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use tokio_postgres::Client;
 
 use super::MirrorError;
 use super::connect::{connect, describe, say};
 use super::settings::MirrorTarget;
-use super::state::{self, TableProgress};
+use super::state;
 use super::tables::{Found, Reading, spec};
 use crate::store::Store;
 use crate::store::outbox::{Database, MirroredTable};
@@ -28,7 +29,7 @@ pub struct Mirror<'s> {
     target: MirrorTarget,
     described: String,
     hub_id: String,
-    client: Client,
+    client: Arc<Client>,
 }
 
 /// How far a backfill got.
@@ -57,7 +58,7 @@ impl<'s> Mirror<'s> {
             target: target.clone(),
             described,
             hub_id,
-            client,
+            client: Arc::new(client),
         })
     }
 
@@ -107,38 +108,58 @@ impl<'s> Mirror<'s> {
             report.rows_total += done.max(self.store.mirror_row_count(table)?);
         }
         progress(&report);
+        let reading = self.reading();
         for table in MirroredTable::ALL {
+            let place = backfill.tables.entry(table.name().to_string()).or_default();
+            if place.done {
+                continue;
+            }
+            let mut after = place.after.as_deref().and_then(from_hex);
+            // One batch is written while the next is read: the hub's half and Postgres' half
+            // take about as long, so together they take about the longer of the two.
+            let mut writing: Option<Writing> = None;
             loop {
-                let place = backfill
-                    .tables
-                    .entry(table.name().to_string())
-                    .or_insert_with(TableProgress::default);
-                if place.done {
-                    break;
-                }
-                let after = place.after.as_deref().and_then(from_hex);
                 let keys = self
                     .store
                     .mirror_keys_after(table, after.as_deref(), BACKFILL_BATCH)?;
-                let Some(last) = keys.last().cloned() else {
-                    place.done = true;
+                let batch = match keys.is_empty() {
+                    true => None,
+                    false => {
+                        let keys = keys.iter().map(|k| (table, k.as_slice()));
+                        Some(Batch::read(&reading, table.database(), keys)?)
+                    }
+                };
+                if let Some(written) = writing.take() {
+                    let rows = written.finished().await?;
+                    self.sent(rows.rows)?;
+                    let place = backfill
+                        .tables
+                        .get_mut(table.name())
+                        .expect("entered above");
+                    place.after = Some(to_hex(&rows.last));
+                    place.rows += rows.rows;
                     state::save_backfill(self.store, &backfill)?;
+                    report.rows_sent += rows.rows;
+                    progress(&report);
+                }
+                let (Some(batch), Some(last)) = (batch, keys.last()) else {
                     break;
                 };
-                let sent = self
-                    .send(table.database(), keys.iter().map(|k| (table, k.as_slice())))
-                    .await?;
-                let place = backfill
-                    .tables
-                    .get_mut(table.name())
-                    .expect("inserted above");
-                place.after = Some(to_hex(&last));
-                place.rows += sent;
-                place.done = keys.len() < BACKFILL_BATCH;
-                state::save_backfill(self.store, &backfill)?;
-                report.rows_sent += sent;
-                progress(&report);
+                after = Some(last.clone());
+                writing = Some(Writing {
+                    rows: BatchDone {
+                        rows: batch.rows,
+                        last: last.clone(),
+                    },
+                    task: tokio::spawn(self.writer().write(batch)),
+                });
             }
+            let place = backfill
+                .tables
+                .get_mut(table.name())
+                .expect("entered above");
+            place.done = true;
+            state::save_backfill(self.store, &backfill)?;
         }
         state::backfill_finished(self.store)?;
         Ok(report)
@@ -182,67 +203,157 @@ impl<'s> Mirror<'s> {
         database: Database,
         keys: impl Iterator<Item = (MirroredTable, &'k [u8])>,
     ) -> Result<u64, MirrorError> {
+        let batch = Batch::read(&self.reading(), database, keys)?;
+        let sent = batch.rows;
+        self.writer().write(batch).await?;
+        self.sent(sent)?;
+        Ok(sent)
+    }
+
+    /// What writes a batch; owned, so a backfill can write one batch while it reads the next.
+    fn writer(&self) -> Writer {
+        Writer {
+            client: self.client.clone(),
+            described: self.described.clone(),
+            studio_id: self.target.studio_id.clone(),
+            hub_id: self.hub_id.clone(),
+        }
+    }
+
+    fn sent(&self, rows: u64) -> Result<(), MirrorError> {
+        state::update(self.store, |s| {
+            s.connected = true;
+            s.last_sent_at = Some(chrono::Utc::now());
+            s.rows_sent += rows;
+        })?;
+        Ok(())
+    }
+}
+
+/// A backfill's batch on its way to Postgres.
+struct Writing {
+    rows: BatchDone,
+    task: tokio::task::JoinHandle<Result<(), MirrorError>>,
+}
+
+/// What a backfill's batch moves its place on by, once written.
+struct BatchDone {
+    rows: u64,
+    /// The batch's last key.
+    last: Vec<u8>,
+}
+
+impl Writing {
+    async fn finished(self) -> Result<BatchDone, MirrorError> {
+        match self.task.await {
+            Ok(written) => written.map(|()| self.rows),
+            // The writer panicked (a bug): the same panic here.
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+}
+
+/// One batch read from the hub, ready to write: each table's rows as one JSON array, the keys
+/// gone from the hub, and the version they were read at.
+struct Batch {
+    version: String,
+    json: BTreeMap<MirroredTable, Vec<u8>>,
+    gone: BTreeMap<MirroredTable, Vec<String>>,
+    /// Distinct rows in it.
+    rows: u64,
+}
+
+impl Batch {
+    fn read<'k>(
+        reading: &Reading<'_>,
+        database: Database,
+        keys: impl Iterator<Item = (MirroredTable, &'k [u8])>,
+    ) -> Result<Batch, MirrorError> {
         let unique: BTreeSet<(MirroredTable, &[u8])> = keys.collect();
-        let reading = self.reading();
+        let store = reading.store;
         // Under the gate: every row noted so far is written, and the version is above their
         // entries' and below any later one's.
-        let (version, mut rows, mut gone) = {
-            let _writers_wait = self.store.mirror_reading();
-            let version = self.store.mirror_version(database)?;
-            // Each table's rows as one JSON array, written as they are read.
-            let mut rows: BTreeMap<MirroredTable, Vec<u8>> = BTreeMap::new();
-            let mut gone: BTreeMap<MirroredTable, Vec<String>> = BTreeMap::new();
-            for (table, key) in &unique {
-                match reading.read(*table, key)? {
-                    Found::Row(row) => {
-                        let json = rows.entry(*table).or_insert_with(|| vec![b'[']);
-                        if json.len() > 1 {
-                            json.push(b',');
-                        }
-                        row.write_json(spec(*table), json);
+        let _writers_wait = store.mirror_reading();
+        let version = store.mirror_version(database)?;
+        let mut json: BTreeMap<MirroredTable, Vec<u8>> = BTreeMap::new();
+        let mut gone: BTreeMap<MirroredTable, Vec<String>> = BTreeMap::new();
+        for (table, key) in &unique {
+            match reading.read(*table, key)? {
+                Found::Row(row) => {
+                    let array = json.entry(*table).or_insert_with(|| vec![b'[']);
+                    if array.len() > 1 {
+                        array.push(b',');
                     }
-                    Found::Gone(key) => gone.entry(*table).or_default().push(key),
+                    row.write_json(spec(*table), array);
                 }
+                Found::Gone(key) => gone.entry(*table).or_default().push(key),
             }
-            (version.to_string(), rows, gone)
-        };
-        let described = self.described.clone();
-        let refused = |e: tokio_postgres::Error| unreachable_or_refused(&described, e);
-        let tx = self.client.transaction().await.map_err(refused)?;
-        super::lease::still_ours(&tx, &self.described, &self.target.studio_id, &self.hub_id)
-            .await?;
-        let studio: &str = &self.target.studio_id;
+        }
+        for array in json.values_mut() {
+            array.push(b']');
+        }
+        Ok(Batch {
+            version: version.to_string(),
+            json,
+            gone,
+            rows: unique.len() as u64,
+        })
+    }
+}
+
+/// Writes batches as one Postgres transaction each: the lease checked inside it, an upsert and
+/// a delete per table.
+struct Writer {
+    client: Arc<Client>,
+    described: String,
+    studio_id: String,
+    hub_id: String,
+}
+
+impl Writer {
+    async fn write(self, batch: Batch) -> Result<(), MirrorError> {
+        let refused = |e: tokio_postgres::Error| unreachable_or_refused(&self.described, e);
+        // BEGIN and COMMIT by hand, not `Client::transaction`: that needs the client to itself,
+        // and the backfill's next read goes on while this is written. A failure ends the
+        // session and its connection, so an open transaction is never left to the next batch.
+        self.client.batch_execute("BEGIN").await.map_err(refused)?;
+        let written = self.statements(batch).await;
+        if written.is_err() {
+            let _ = self.client.batch_execute("ROLLBACK").await;
+        }
+        written?;
+        self.client.batch_execute("COMMIT").await.map_err(refused)
+    }
+
+    async fn statements(&self, mut batch: Batch) -> Result<(), MirrorError> {
+        let refused = |e: tokio_postgres::Error| unreachable_or_refused(&self.described, e);
+        let client: &Client = &self.client;
+        super::lease::still_ours(client, &self.described, &self.studio_id, &self.hub_id).await?;
+        let studio: &str = &self.studio_id;
+        let version = &batch.version;
         for table in MirroredTable::ALL {
             let spec = spec(table);
-            if let Some(mut json) = rows.remove(&table) {
-                json.push(b']');
+            if let Some(json) = batch.json.remove(&table) {
                 let json = String::from_utf8(json).expect("JSON is UTF-8");
                 let sql = spec.upsert_sql();
                 let result = if spec.versioned {
-                    tx.execute(&sql, &[&studio, &json, &version]).await
+                    client.execute(&sql, &[&studio, &json, version]).await
                 } else {
-                    tx.execute(&sql, &[&studio, &json]).await
+                    client.execute(&sql, &[&studio, &json]).await
                 };
                 result.map_err(refused)?;
             }
-            if let Some(keys) = gone.remove(&table) {
+            if let Some(keys) = batch.gone.remove(&table) {
                 let sql = spec.delete_sql();
                 let result = if spec.versioned {
-                    tx.execute(&sql, &[&studio, &keys, &version]).await
+                    client.execute(&sql, &[&studio, &keys, version]).await
                 } else {
-                    tx.execute(&sql, &[&studio, &keys]).await
+                    client.execute(&sql, &[&studio, &keys]).await
                 };
                 result.map_err(refused)?;
             }
         }
-        tx.commit().await.map_err(refused)?;
-        let sent = unique.len() as u64;
-        state::update(self.store, |s| {
-            s.connected = true;
-            s.last_sent_at = Some(chrono::Utc::now());
-            s.rows_sent += sent;
-        })?;
-        Ok(sent)
+        Ok(())
     }
 }
 
