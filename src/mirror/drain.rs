@@ -167,6 +167,9 @@ impl<'s> Mirror<'s> {
 
     /// Sends what waits in the outbox, batch after batch, until it is empty; returns the rows.
     pub async fn drain(&mut self) -> Result<u64, MirrorError> {
+        // The daily totals' changes wait in memory until written, and are noted then: written
+        // now, they go with the transactions that made them.
+        self.store.write_out_daily_totals()?;
         let mut sent = 0;
         for database in [Database::Hub, Database::Records] {
             loop {

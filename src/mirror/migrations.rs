@@ -23,6 +23,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "one hub per studio",
         include_str!("migrations/0003_hub_leases.sql"),
     ),
+    (
+        4,
+        "the rest of the books' tables",
+        include_str!("migrations/0004_more_books_tables.sql"),
+    ),
 ];
 
 /// Any constant: the advisory lock all hubs take while migrating.

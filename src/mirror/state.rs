@@ -13,6 +13,10 @@ use crate::store::{Store, StoreError};
 pub(super) const STATE: &str = "mirror.state";
 pub(super) const BACKFILL: &str = "mirror.backfill";
 const HUB_ID: &str = "mirror.hub_id";
+/// The tables this hub notes changes of. Absent in a hub from before it was kept, which noted
+/// the first [`FIRST_TABLES`] of [`MirroredTable::ALL`].
+const TABLES: &str = "mirror.tables";
+const FIRST_TABLES: usize = 5;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MirrorState {
@@ -80,6 +84,7 @@ pub fn follow_config(store: &Store, configured: bool) -> Result<(), StoreError> 
             start_backfill(store)?;
             store.set_mirror_noting(true)
         }
+        (true, true) => backfill_new_tables(store),
         (false, true) => store.set_mirror_noting(false),
         _ => Ok(()),
     }
@@ -87,14 +92,48 @@ pub fn follow_config(store: &Store, configured: bool) -> Result<(), StoreError> 
 
 /// Every table to be sent again from its first row (unless a backfill is under way already).
 pub fn start_backfill(store: &Store) -> Result<(), StoreError> {
-    if backfill(store)?.is_some() {
+    if backfill(store)?.is_none() {
+        let tables = MirroredTable::ALL
+            .iter()
+            .map(|t| (t.name().to_string(), TableProgress::default()))
+            .collect();
+        save_backfill(store, &Backfill { tables })?;
+    }
+    store.put_meta_json(TABLES, &all_names())
+}
+
+/// A hub upgraded to mirror more tables: the new tables' rows from before were never noted, so
+/// they are backfilled; the others are not sent again. (A backfill under way covers every table
+/// this build knows already: one missing from its progress starts from its first row.)
+fn backfill_new_tables(store: &Store) -> Result<(), StoreError> {
+    let noted: Vec<String> = store.meta_json(TABLES)?.unwrap_or_else(|| {
+        MirroredTable::ALL[..FIRST_TABLES]
+            .iter()
+            .map(|t| t.name().to_string())
+            .collect()
+    });
+    let is_new = |t: &MirroredTable| !noted.iter().any(|n| n == t.name());
+    if !MirroredTable::ALL.iter().any(is_new) {
         return Ok(());
     }
-    let tables = MirroredTable::ALL
-        .iter()
-        .map(|t| (t.name().to_string(), TableProgress::default()))
-        .collect();
-    save_backfill(store, &Backfill { tables })
+    if backfill(store)?.is_none() {
+        let tables = MirroredTable::ALL
+            .iter()
+            .map(|t| {
+                let progress = TableProgress {
+                    done: !is_new(t),
+                    ..TableProgress::default()
+                };
+                (t.name().to_string(), progress)
+            })
+            .collect();
+        save_backfill(store, &Backfill { tables })?;
+    }
+    store.put_meta_json(TABLES, &all_names())
+}
+
+fn all_names() -> Vec<&'static str> {
+    MirroredTable::ALL.iter().map(|t| t.name()).collect()
 }
 
 /// This hub's id in the lease table, made once.
@@ -109,4 +148,30 @@ pub fn hub_id(store: &Store) -> Result<String, StoreError> {
     let id = super::settings::uuid_text(&crate::store::seal::to_hex(&bytes));
     store.put_meta_json(HUB_ID, &id)?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hub that mirrored the first tables before it learnt the rest backfills the new ones
+    /// only, once.
+    #[test]
+    fn an_upgraded_hub_backfills_only_the_tables_it_did_not_mirror() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&crate::config::Paths::in_dir(dir.path()), "test").unwrap();
+        // As a hub from before: noting, its backfill done, no list of tables kept.
+        store.set_mirror_noting(true).unwrap();
+        follow_config(&store, true).unwrap();
+        let backfill = backfill(&store)
+            .unwrap()
+            .expect("a backfill of the new tables");
+        for (i, table) in MirroredTable::ALL.iter().enumerate() {
+            let place = &backfill.tables[table.name()];
+            assert_eq!(place.done, i < FIRST_TABLES, "{}", table.name());
+        }
+        backfill_finished(&store).unwrap();
+        follow_config(&store, true).unwrap();
+        assert_eq!(super::backfill(&store).unwrap(), None, "not again");
+    }
 }

@@ -12,6 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use sled::Transactional;
 use sled::transaction::ConflictableTransactionError;
 
+use super::outbox::MirroredTable;
 use super::{Store, StoreError, codec, decode_value, unabort};
 use crate::books::bank::account::{BankAccount, BankImport, BankLine};
 
@@ -167,6 +168,15 @@ impl Store {
             .map(|line| (line, codec::encode(line), date_entry(line)))
             .collect();
         let import = codec::encode(write.import);
+        // Lines are never taken out, so the ones stored already stay as they are: only the
+        // others can be written, and only they are noted for the mirror.
+        let mut noted = vec![(MirroredTable::BankAccounts, write.account.key.as_bytes())];
+        for line in write.lines {
+            if !records.bank_lines.contains_key(line.key.as_bytes())? {
+                noted.push((MirroredTable::BankLines, line.key.as_bytes()));
+            }
+        }
+        let _noted = self.note_rows(noted)?;
         let written = (
             &records.bank_accounts,
             &records.bank_lines,

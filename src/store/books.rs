@@ -103,6 +103,8 @@ impl Store {
     ) -> Result<Vec<Upserted>, StoreError> {
         let records = self.records()?;
         let mut outcomes = Vec::with_capacity(categories.len());
+        let mut changed = Vec::new();
+        let mut batch = sled::Batch::default();
         for c in categories {
             let key = category_key(account, c.id);
             let old: Option<Category> = records
@@ -120,14 +122,28 @@ impl Store {
                 Some(_) => Upserted::Updated,
             };
             if outcome != Upserted::Unchanged {
-                records
-                    .categories
-                    .insert(key.as_bytes(), codec::encode(&merged))?;
+                batch.insert(key.as_bytes(), codec::encode(&merged));
+                changed.push(key);
             }
             outcomes.push(outcome);
         }
+        let _noted = self.note_changes(
+            MirroredTable::FinancialClasses,
+            changed.iter().map(|k| k.as_bytes()),
+        )?;
+        records.categories.apply_batch(batch)?;
         records.db.flush()?;
         Ok(outcomes)
+    }
+
+    /// One category by its key in the tree (`mindbody@5567:category:12`).
+    pub fn category_by_key(&self, key: &str) -> Result<Option<Category>, StoreError> {
+        let records = self.records()?;
+        records
+            .categories
+            .get(key.as_bytes())?
+            .map(|v| decode_value(CATEGORIES, key.as_bytes(), &v))
+            .transpose()
     }
 
     pub fn categories(&self) -> Result<Vec<Category>, StoreError> {
@@ -176,9 +192,12 @@ impl Store {
             });
         };
         category.class = class.map(str::to_string);
-        records
-            .categories
-            .insert(key.as_bytes(), codec::encode(&category))?;
+        {
+            let _noted = self.note_changes(MirroredTable::FinancialClasses, [key.as_bytes()])?;
+            records
+                .categories
+                .insert(key.as_bytes(), codec::encode(&category))?;
+        }
         let mut changed = Vec::new();
         for entry in records
             .transactions

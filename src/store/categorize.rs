@@ -13,6 +13,7 @@ use chrono::Utc;
 use sled::Batch;
 
 use super::codec;
+use super::outbox::MirroredTable;
 use super::{Store, StoreError, decode_value};
 use crate::api::categorize::RunReport;
 use crate::books::categorize::records::{CachedAnswer, Rule, StoredSuggestion};
@@ -151,6 +152,8 @@ impl Store {
     /// Sets (or, with None, takes away) a bank line's class.
     pub fn set_bank_line_class(&self, line: &str, class: Option<&str>) -> Result<(), StoreError> {
         let records = self.records()?;
+        // The class is a column of the line's row in the mirror.
+        let _noted = self.note_changes(MirroredTable::BankLines, [line.as_bytes()])?;
         match class {
             Some(class) => records
                 .bank_line_classes
@@ -159,6 +162,15 @@ impl Store {
         };
         records.db.flush()?;
         Ok(())
+    }
+
+    /// One bank line's accepted class.
+    pub fn bank_line_class(&self, line: &str) -> Result<Option<String>, StoreError> {
+        let records = self.records()?;
+        Ok(records
+            .bank_line_classes
+            .get(line.as_bytes())?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     /// Sets (or takes away) a transaction's class; false when there is no such transaction.

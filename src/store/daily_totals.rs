@@ -30,6 +30,7 @@ use rust_decimal::Decimal;
 use sled::Batch;
 
 use super::customer_totals::{self, CustomerSum, CustomersDelta};
+use super::outbox::{MirroredTable, Noting};
 use super::{Records, Store, StoreError, decode_value, transactions};
 use crate::books::Transaction;
 
@@ -279,7 +280,7 @@ impl TotalsKey {
     }
 
     /// None for bytes this layout did not write.
-    fn decode(bytes: &[u8]) -> Option<TotalsKey> {
+    pub fn decode(bytes: &[u8]) -> Option<TotalsKey> {
         let mut reader = Reader(bytes);
         let granularity = match reader.byte()? {
             b'D' => Granularity::Day,
@@ -526,13 +527,12 @@ impl TotalsDelta {
         all
     }
 
-    /// The batch that applies these changes to the entries as they are now, and how many
-    /// entries it writes (none: leave it unapplied, an empty batch still costs sled a write to
-    /// its log). The caller holds the transactions' write lock, so nothing changes them in
-    /// between.
-    pub(super) fn into_batch(self, tree: &sled::Tree) -> Result<(Batch, usize), StoreError> {
+    /// The batch that applies these changes to the entries as they are now, and the keys it
+    /// writes (none: leave it unapplied, an empty batch still costs sled a write to its log).
+    /// The caller holds the transactions' write lock, so nothing changes them in between.
+    pub(super) fn into_batch(self, tree: &sled::Tree) -> Result<(Batch, Vec<Vec<u8>>), StoreError> {
         let mut batch = Batch::default();
-        let mut writes = 0;
+        let mut written = Vec::new();
         for (key, delta) in self.with_months() {
             if delta == DayTotals::default() {
                 continue;
@@ -543,13 +543,13 @@ impl TotalsDelta {
             };
             totals.add(&delta);
             if totals.count == 0 {
-                batch.remove(key);
+                batch.remove(key.as_slice());
             } else {
-                batch.insert(key, totals.encode());
+                batch.insert(key.as_slice(), totals.encode());
             }
-            writes += 1;
+            written.push(key);
         }
-        Ok((batch, writes))
+        Ok((batch, written))
     }
 }
 
@@ -586,13 +586,37 @@ fn from_scratch(
 
 /// Builds the totals afresh from the records (after a crash, for a store from before them, after
 /// a migration that re-keyed the transactions). Marked built only once written whole.
+///
+/// The entries it changes are noted for the Postgres mirror (at open, before anyone else reads
+/// the records): after a crash the changes that were waiting in memory were never noted.
 pub(super) fn rebuild(records: &Records) -> Result<(), StoreError> {
     records.db.remove(BUILT)?;
     let (fresh, customers) = from_scratch(records)?;
+    let fresh: BTreeMap<Vec<u8>, Vec<u8>> = fresh
+        .into_iter()
+        .map(|(key, totals)| (key, totals.encode()))
+        .collect();
+    let mut changed: Vec<Vec<u8>> = Vec::new();
+    for entry in records.daily_totals.iter() {
+        let (key, value) = entry?;
+        if fresh.get(key.as_ref()).map(Vec::as_slice) != Some(value.as_ref()) {
+            changed.push(key.to_vec());
+        }
+    }
+    for key in fresh.keys() {
+        if !records.daily_totals.contains_key(key)? {
+            changed.push(key.clone());
+        }
+    }
+    super::outbox::note_while_opening(
+        records,
+        MirroredTable::DailyTotals,
+        changed.iter().map(Vec::as_slice),
+    )?;
     records.daily_totals.clear()?;
     let mut batch = Batch::default();
     for (key, totals) in fresh {
-        batch.insert(key, totals.encode());
+        batch.insert(key, totals);
     }
     records.daily_totals.apply_batch(batch)?;
     customer_totals::replace_all(&records.customer_totals, customers)?;
@@ -630,6 +654,7 @@ impl Store {
         &self,
         records: &Records,
         delta: TotalsDelta,
+        noting: &Noting<'_>,
     ) -> Result<(), StoreError> {
         let waiting = {
             let mut pending = self.pending_daily_totals();
@@ -637,7 +662,7 @@ impl Store {
             pending.len()
         };
         if waiting > PENDING_LIMIT {
-            self.write_out_waiting(records)?;
+            self.write_out_waiting(records, Some(noting))?;
         }
         Ok(())
     }
@@ -648,9 +673,15 @@ impl Store {
             .unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Writes the waiting changes (the caller holds the transactions' write lock). Should that
-    /// fail, the totals are marked unbuilt: the next open builds them again.
-    fn write_out_waiting(&self, records: &Records) -> Result<(), StoreError> {
+    /// Writes the waiting changes (the caller holds the transactions' write lock), noting the
+    /// entries it writes for the mirror first: under `held` when the caller notes a write of its
+    /// own already (the gate is taken once per thread). Should that fail, the totals are marked
+    /// unbuilt: the next open builds them again.
+    fn write_out_waiting(
+        &self,
+        records: &Records,
+        held: Option<&Noting<'_>>,
+    ) -> Result<(), StoreError> {
         let mut waiting = std::mem::take(&mut *self.pending_daily_totals());
         if waiting.is_empty() {
             return Ok(());
@@ -658,8 +689,16 @@ impl Store {
         let customers = waiting.take_customers();
         let written = waiting
             .into_batch(&records.daily_totals)
-            .and_then(|(batch, writes)| {
-                if writes > 0 {
+            .and_then(|(batch, written)| {
+                if !written.is_empty() {
+                    let keys = written.iter().map(Vec::as_slice);
+                    let _noted = match held {
+                        Some(held) => {
+                            self.note_more(held, MirroredTable::DailyTotals, keys)?;
+                            None
+                        }
+                        None => Some(self.note_changes(MirroredTable::DailyTotals, keys)?),
+                    };
                     records.daily_totals.apply_batch(batch)?;
                 }
                 let (batch, writes) = customers.into_batch(&records.customer_totals)?;
@@ -682,7 +721,7 @@ impl Store {
         }
         let records = self.records()?;
         let _writing = self.writing_transactions();
-        self.write_out_waiting(&records)
+        self.write_out_waiting(&records, None)
     }
 
     /// The entries of one granularity and dimension dated in [from, to] (both included), in key
@@ -718,6 +757,17 @@ impl Store {
             out.push((decoded, decode_totals(&key, &value)?));
         }
         Ok(out)
+    }
+
+    /// One entry as written (the changes waiting in memory not in it), by its key in the tree:
+    /// what the mirror sends, since those changes are noted when they are written.
+    pub fn daily_total_as_written(&self, key: &[u8]) -> Result<Option<DayTotals>, StoreError> {
+        let records = self.records()?;
+        records
+            .daily_totals
+            .get(key)?
+            .map(|bytes| decode_totals(key, &bytes))
+            .transpose()
     }
 
     /// For the sync bench only: writes to the transactions stop keeping the daily totals, to

@@ -17,6 +17,7 @@ use sled::Transactional;
 use sled::transaction::ConflictableTransactionError;
 
 use super::codec;
+use super::outbox::MirroredTable;
 use super::{Store, StoreError, decode_value, unabort};
 use crate::books::reconcile::matched::Match;
 
@@ -61,6 +62,8 @@ impl Store {
         let records = self.records()?;
         let value = codec::encode(accepted);
         let claims: Vec<&str> = accepted.claims().collect();
+        // Noted even when a claim refuses it: the row is then sent as it is (absent), harmless.
+        let _noted = self.note_changes(MirroredTable::Matches, [accepted.id.as_bytes()])?;
         let outcome = (&records.matches, &records.matched)
             .transaction(|(matches, matched)| {
                 for claim in &claims {
@@ -90,6 +93,7 @@ impl Store {
         };
         let undone: Match = decode_value(MATCHES, id.as_bytes(), &bytes)?;
         let claims: Vec<&str> = undone.claims().collect();
+        let _noted = self.note_changes(MirroredTable::Matches, [id.as_bytes()])?;
         (&records.matches, &records.matched)
             .transaction(|(matches, matched)| {
                 matches.remove(id.as_bytes())?;

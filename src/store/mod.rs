@@ -198,8 +198,8 @@ pub struct Store {
     pending_totals: Mutex<daily_totals::TotalsDelta>,
     /// Set only by the sync bench, to measure what keeping the daily totals costs.
     daily_totals_off: std::sync::atomic::AtomicBool,
-    /// Whether changes are noted for the Postgres mirror ([`outbox`]).
-    mirror_noting: std::sync::atomic::AtomicBool,
+    /// Whether changes are noted for the Postgres mirror ([`outbox`]); the records share it.
+    mirror_noting: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Writers note and write under its shared side; the mirror reads under its exclusive side.
     mirror_gate: std::sync::RwLock<()>,
     mirror_wake: std::sync::Arc<tokio::sync::Notify>,
@@ -253,6 +253,8 @@ struct Records {
     categorize_runs: sled::Tree,
     insights: sled::Tree,
     outbox: sled::Tree,
+    /// The store's: whether changes are noted (a repair at open notes what it changes).
+    mirror_noting: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -301,7 +303,7 @@ impl Store {
             append_lock: Mutex::new(()),
             transactions_lock: Mutex::new(()),
             daily_totals_off: std::sync::atomic::AtomicBool::new(false),
-            mirror_noting: std::sync::atomic::AtomicBool::new(false),
+            mirror_noting: Default::default(),
             mirror_gate: std::sync::RwLock::new(()),
             mirror_wake: Default::default(),
             pending_totals: Mutex::new(Default::default()),
@@ -376,6 +378,7 @@ impl Store {
             categorize_runs: db.open_tree(categorize::RUNS)?,
             insights: db.open_tree(insights::TREE)?,
             outbox: db.open_tree(outbox::TREE)?,
+            mirror_noting: self.mirror_noting.clone(),
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;

@@ -35,6 +35,12 @@ pub enum MirroredTable {
     IntegrationSyncLogs,
     Customers,
     Transactions,
+    /// The revenue categories and the financial class each maps to (the `categories` tree).
+    FinancialClasses,
+    BankAccounts,
+    BankLines,
+    Matches,
+    DailyTotals,
 }
 
 /// Which of the two databases a table lives in.
@@ -45,12 +51,17 @@ pub enum Database {
 }
 
 impl MirroredTable {
-    pub const ALL: [MirroredTable; 5] = [
+    pub const ALL: [MirroredTable; 10] = [
         MirroredTable::Integrations,
         MirroredTable::IntegrationTokens,
         MirroredTable::IntegrationSyncLogs,
         MirroredTable::Customers,
         MirroredTable::Transactions,
+        MirroredTable::FinancialClasses,
+        MirroredTable::BankAccounts,
+        MirroredTable::BankLines,
+        MirroredTable::Matches,
+        MirroredTable::DailyTotals,
     ];
 
     /// The table's name, in Postgres as in sled.
@@ -61,6 +72,11 @@ impl MirroredTable {
             MirroredTable::IntegrationSyncLogs => "integration_sync_logs",
             MirroredTable::Customers => "customers",
             MirroredTable::Transactions => "transactions",
+            MirroredTable::FinancialClasses => "financial_classes",
+            MirroredTable::BankAccounts => "bank_accounts",
+            MirroredTable::BankLines => "bank_lines",
+            MirroredTable::Matches => "matches",
+            MirroredTable::DailyTotals => "daily_totals",
         }
     }
 
@@ -78,6 +94,11 @@ impl MirroredTable {
             MirroredTable::IntegrationSyncLogs => b'l',
             MirroredTable::Customers => b'c',
             MirroredTable::Transactions => b'x',
+            MirroredTable::FinancialClasses => b'f',
+            MirroredTable::BankAccounts => b'a',
+            MirroredTable::BankLines => b'b',
+            MirroredTable::Matches => b'm',
+            MirroredTable::DailyTotals => b'd',
         }
     }
 
@@ -120,6 +141,38 @@ fn now_ms() -> u64 {
     chrono::Utc::now().timestamp_millis().max(0) as u64
 }
 
+/// Appends entries for these rows of `table` to a database's outbox.
+fn append<'k>(
+    db: &sled::Db,
+    tree: &sled::Tree,
+    table: MirroredTable,
+    keys: impl IntoIterator<Item = &'k [u8]>,
+) -> Result<(), StoreError> {
+    let noted = now_ms();
+    let mut batch = Batch::default();
+    for key in keys {
+        batch.insert(&db.generate_id()?.to_be_bytes(), encode(table, key, noted));
+    }
+    tree.apply_batch(batch)?;
+    Ok(())
+}
+
+/// Notes rows of the records that a repair changes while the records are being opened: nobody
+/// else reads them yet (the mirror waits for them), so no gate is taken.
+pub(super) fn note_while_opening<'k>(
+    records: &super::Records,
+    table: MirroredTable,
+    keys: impl IntoIterator<Item = &'k [u8]>,
+) -> Result<(), StoreError> {
+    if records
+        .mirror_noting
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        append(&records.db, &records.outbox, table, keys)?;
+    }
+    Ok(())
+}
+
 /// What a writer holds from noting its rows until they are written.
 pub(super) struct Noting<'a> {
     _gate: RwLockReadGuard<'a, ()>,
@@ -158,18 +211,58 @@ impl Store {
         table: MirroredTable,
         keys: impl IntoIterator<Item = &'k [u8]>,
     ) -> Result<Noting<'_>, StoreError> {
+        self.note_rows(keys.into_iter().map(|key| (table, key)))
+    }
+
+    /// [`Store::note_changes`] for a write that changes rows of several tables at once: one
+    /// guard for all (the gate's shared side must not be taken twice by one thread, or a
+    /// waiting mirror would block the second taking forever).
+    pub(super) fn note_rows<'k>(
+        &self,
+        rows: impl IntoIterator<Item = (MirroredTable, &'k [u8])>,
+    ) -> Result<Noting<'_>, StoreError> {
         let gate = self.mirror_gate.read().unwrap_or_else(|e| e.into_inner());
         if self.mirror_noting() {
-            let (db, tree) = self.outbox_of(table.database())?;
             let noted = now_ms();
-            let mut batch = Batch::default();
-            for key in keys {
+            let mut batches: Vec<(Database, sled::Db, sled::Tree, Batch)> = Vec::new();
+            for (table, key) in rows {
+                let database = table.database();
+                let at = match batches.iter().position(|b| b.0 == database) {
+                    Some(at) => at,
+                    None => {
+                        let (db, tree) = self.outbox_of(database)?;
+                        batches.push((database, db, tree, Batch::default()));
+                        batches.len() - 1
+                    }
+                };
+                let (_, db, _, batch) = &mut batches[at];
                 batch.insert(&db.generate_id()?.to_be_bytes(), encode(table, key, noted));
             }
-            tree.apply_batch(batch)?;
-            self.mirror_wake.notify_one();
+            let any = !batches.is_empty();
+            for (_, _, tree, batch) in batches {
+                tree.apply_batch(batch)?;
+            }
+            if any {
+                self.mirror_wake.notify_one();
+            }
         }
         Ok(Noting { _gate: gate })
+    }
+
+    /// Notes more rows under a guard this thread holds already (a write made inside another
+    /// one's noting: the daily totals written out by a change to the transactions).
+    pub(super) fn note_more<'k>(
+        &self,
+        _held: &Noting<'_>,
+        table: MirroredTable,
+        keys: impl IntoIterator<Item = &'k [u8]>,
+    ) -> Result<(), StoreError> {
+        if self.mirror_noting() {
+            let (db, tree) = self.outbox_of(table.database())?;
+            append(&db, &tree, table, keys)?;
+            self.mirror_wake.notify_one();
+        }
+        Ok(())
     }
 
     /// Wakes the mirror's task when a change is noted.
@@ -295,6 +388,11 @@ impl Store {
             MirroredTable::IntegrationSyncLogs => self.records()?.sync_logs,
             MirroredTable::Customers => self.records()?.customers,
             MirroredTable::Transactions => self.records()?.transactions,
+            MirroredTable::FinancialClasses => self.records()?.categories,
+            MirroredTable::BankAccounts => self.records()?.bank_accounts,
+            MirroredTable::BankLines => self.records()?.bank_lines,
+            MirroredTable::Matches => self.records()?.matches,
+            MirroredTable::DailyTotals => self.records()?.daily_totals,
         })
     }
 }
@@ -318,5 +416,94 @@ mod tests {
         );
         assert_eq!(decode(&7u64.to_be_bytes(), b"?"), None);
         assert_eq!(decode(b"short", &value), None);
+        for table in MirroredTable::ALL {
+            assert_eq!(MirroredTable::from_byte(table.byte()), Some(table));
+        }
+    }
+
+    fn noted(store: &Store, table: MirroredTable) -> Vec<Vec<u8>> {
+        let entries = store.outbox_peek(table.database(), 10_000).unwrap();
+        entries
+            .into_iter()
+            .filter(|e| e.table == table)
+            .map(|e| e.key)
+            .collect()
+    }
+
+    fn sale(n: u32, cents: i64) -> crate::books::Transaction {
+        crate::books::Transaction {
+            key: format!("mindbody@-99:sale:{n}:{n}"),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 3)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            amount: rust_decimal::Decimal::new(cents, 2),
+            tax: rust_decimal::Decimal::ZERO,
+            discount: rust_decimal::Decimal::ZERO,
+            currency: "USD".into(),
+            description: "Drop-in".into(),
+            category_id: Some(7),
+            class: Some("Class revenue".into()),
+            customer: None,
+            source: "mindbody".into(),
+            returned: false,
+            settlement: None,
+            location_id: Some(1),
+            payment_method: Some("card".into()),
+            contract: None,
+            synced_at: chrono::Utc::now(),
+        }
+    }
+
+    /// The books' writes that are not the transactions' own note their rows: a bank line's
+    /// class, and the daily totals when their waiting changes are written (inside a write to
+    /// the transactions too, where the gate is held already), and again when a crash's repair
+    /// builds them afresh at open.
+    #[test]
+    fn the_books_writes_note_their_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = crate::config::Paths::in_dir(dir.path());
+        let store = Store::open(&paths, "test").unwrap();
+        store.set_mirror_noting(true).unwrap();
+        store
+            .set_bank_line_class("chase:id:R-1", Some("Rent"))
+            .unwrap();
+        assert_eq!(
+            noted(&store, MirroredTable::BankLines),
+            [b"chase:id:R-1".to_vec()]
+        );
+
+        store.upsert_transactions(&[sale(1, 1250)], false).unwrap();
+        assert!(
+            noted(&store, MirroredTable::DailyTotals).is_empty(),
+            "waiting in memory"
+        );
+        store.write_out_daily_totals().unwrap();
+        let totals = noted(&store, MirroredTable::DailyTotals);
+        // A day and a month entry in each of the three dimensions.
+        assert_eq!(totals.len(), 6, "{totals:?}");
+        for key in &totals {
+            assert!(store.daily_total_as_written(key).unwrap().is_some());
+        }
+
+        // The repair at open notes the entries it changes: one lost here is noted again.
+        let records = store.records().unwrap();
+        let seqs: Vec<u64> = store
+            .outbox_peek(Database::Records, 10_000)
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect();
+        store.outbox_ack(Database::Records, &seqs).unwrap();
+        records.daily_totals.remove(&totals[0]).unwrap();
+        super::super::daily_totals::forget_built(&records).unwrap();
+        drop(records);
+        drop(store);
+        let store = Store::open(&paths, "test").unwrap();
+        assert!(store.daily_totals_agree().unwrap());
+        assert_eq!(
+            noted(&store, MirroredTable::DailyTotals),
+            [totals[0].clone()]
+        );
     }
 }

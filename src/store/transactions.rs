@@ -96,7 +96,7 @@ fn commit(
     store: &Store,
     records: &Records,
     changes: Changes,
-    _noted: Noting<'_>,
+    noted: Noting<'_>,
 ) -> Result<(), StoreError> {
     records.transactions.apply_batch(changes.records)?;
     records.transactions_by_date.apply_batch(changes.index)?;
@@ -114,7 +114,7 @@ fn commit(
             )
         })?;
     }
-    store.add_to_daily_totals(records, changes.totals)
+    store.add_to_daily_totals(records, changes.totals, &noted)
 }
 
 /// Whether the last process that wrote the records closed them (`b"1"`), or is writing now or

@@ -28,6 +28,7 @@ mod mindbody_connect;
 mod mindbody_sandbox;
 mod mindbody_sync;
 mod mirror;
+mod mirror_books;
 mod mirror_faults;
 mod newcomer;
 mod payments;

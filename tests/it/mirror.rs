@@ -261,7 +261,7 @@ async fn the_schema_is_migrated_once_and_a_newer_one_is_refused() {
         pg.psql(
             "SELECT string_agg(version::text, ',' ORDER BY version) FROM legion_hub_migrations"
         ),
-        "1,2,3"
+        "1,2,3,4"
     );
     // The seed's unique key, as the web app relies on it.
     assert_eq!(
