@@ -65,4 +65,7 @@ pub enum Event {
     },
     /// The bank accounts' standing was worked out again (after a decision, an import, a sync).
     BankStandingChanged(Vec<super::bank_standing::BankStandingView>),
+    /// The Postgres mirror connected, failed, or what waits for it changed (at most twice a
+    /// second while changes stream through).
+    MirrorChanged(super::mirror::MirrorStatus),
 }

@@ -32,17 +32,51 @@ impl MirrorStatus {
             .map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0)
     }
 
-    /// One line, for `status` and the dashboard.
+    /// Not connected to Postgres: the glance's exit code and the dashboard's colour say so.
+    pub fn needs_attention(&self) -> bool {
+        self.configured && !self.state.connected
+    }
+
+    /// One line, for `status`.
     pub fn line(&self, now: DateTime<Utc>) -> Option<String> {
+        let ago = |sent| crate::format::ago(Some(sent), now);
+        let standing = self.standing(now, ago)?;
+        Some(format!("Mirror → {}: {standing}", self.target()))
+    }
+
+    /// Where it points: `host:port/database`.
+    pub fn target(&self) -> &str {
+        self.target.as_deref().unwrap_or("Postgres")
+    }
+
+    /// How it stands ("connected, up to date, last sent just now"; while it cannot reach
+    /// Postgres, the first line of why), for the line above and the dashboard's line under the
+    /// integrations; `when` words the last send (a screen that is not redrawn wants a clock
+    /// reading, not "5 min ago").
+    pub fn standing(
+        &self,
+        now: DateTime<Utc>,
+        when: impl Fn(DateTime<Utc>) -> String,
+    ) -> Option<String> {
         if !self.configured {
             return None;
         }
-        let target = self.target.as_deref().unwrap_or("Postgres");
         let mut line = if self.state.connected {
-            format!("Mirror → {target}: connected")
+            "connected".to_string()
         } else {
-            format!("Mirror → {target}: not connected")
+            "not connected".to_string()
         };
+        // Why first, where a narrow screen does not cut it off.
+        if let Some(error) = self
+            .state
+            .last_error
+            .as_deref()
+            .filter(|_| !self.state.connected)
+        {
+            // Its first line: the rest is what to do, which `mirror status` says.
+            let first = error.lines().next().unwrap_or_default();
+            line.push_str(&format!(" ({})", crate::text::one_line(first)));
+        }
         match &self.backfill {
             Some(b) if b.rows_total > 0 => line.push_str(&format!(
                 ", backfill {} of {} rows",
@@ -64,20 +98,7 @@ impl MirrorStatus {
             line.push_str(", up to date");
         }
         if let Some(sent) = self.state.last_sent_at {
-            line.push_str(&format!(
-                ", last sent {}",
-                crate::format::ago(Some(sent), now)
-            ));
-        }
-        if let Some(error) = self
-            .state
-            .last_error
-            .as_deref()
-            .filter(|_| !self.state.connected)
-        {
-            // Its first line: the rest is what to do, which `mirror status` says.
-            let first = error.lines().next().unwrap_or_default();
-            line.push_str(&format!(" ({})", crate::text::one_line(first)));
+            line.push_str(&format!(", last sent {}", when(sent)));
         }
         Some(line)
     }

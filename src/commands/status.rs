@@ -107,7 +107,7 @@ fn report(
         )
         .chain(
             mirror
-                .filter(|m| !m.state.connected)
+                .filter(|m| m.needs_attention())
                 .map(|_| "mirror".to_string()),
         )
         .collect();

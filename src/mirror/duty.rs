@@ -55,6 +55,7 @@ impl Core {
                 let Err(error) = core.mirror_session(&target, &mut drained).await;
                 tracing::warn!("mirror: {error}");
                 core.keep_mirror_error(&error);
+                core.emit_mirror_status().await;
                 // A session that got through to Postgres starts the waits over: this failure is
                 // a new outage, not the old one going on (else a few short outages in a day
                 // would leave the mirror a minute behind after each).
@@ -77,16 +78,22 @@ impl Core {
         let wake = store.mirror_wakeup();
         let mut mirror = Mirror::open(store, target).await?;
         state::update(store, |s| s.last_error = None)?;
+        self.emit_mirror_status().await;
         mirror.backfill(|_| {}).await?;
         let mut renewed = Instant::now();
+        let mut told = Told::default();
         loop {
-            mirror.drain().await?;
+            let sent = mirror.drain().await?;
             *drained = true;
             // Kept for the glance; written only when it changed (a write is a flush).
             let waiting = store.outbox_waiting()?;
             let kept = state::read(store)?;
-            if (kept.rows_waiting, kept.oldest_waiting_at) != waited_as_kept(waiting) {
+            let changed = (kept.rows_waiting, kept.oldest_waiting_at) != waited_as_kept(waiting);
+            if changed {
                 state::update(store, |s| keep_waiting(s, waiting))?;
+            }
+            if told.should_tell(changed || sent > 0) {
+                self.emit_mirror_status().await;
             }
             if renewed.elapsed() >= RENEW_EVERY {
                 mirror.renew().await?;
@@ -96,6 +103,13 @@ impl Core {
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(IDLE_BEAT) => {}
             }
+        }
+    }
+
+    /// Tells the front ends how the mirror stands now.
+    async fn emit_mirror_status(&self) {
+        if let Ok(status) = self.mirror_status().await {
+            self.emit(crate::api::Event::MirrorChanged(status));
         }
     }
 
@@ -164,6 +178,30 @@ impl Core {
             s.last_error_at = Some(Utc::now());
             keep_waiting(s, waiting);
         });
+    }
+}
+
+/// While changes stream through, the front ends hear of them at most every [`TELL_EVERY`];
+/// what changed since they last heard is told on the next quiet beat, so they never keep a
+/// stale count.
+#[derive(Default)]
+struct Told {
+    last: Option<Instant>,
+    untold: bool,
+}
+
+const TELL_EVERY: Duration = Duration::from_millis(500);
+
+impl Told {
+    fn should_tell(&mut self, changed: bool) -> bool {
+        self.untold |= changed;
+        let due = self.last.is_none_or(|at| at.elapsed() >= TELL_EVERY);
+        if self.untold && (due || !changed) {
+            self.untold = false;
+            self.last = Some(Instant::now());
+            return true;
+        }
+        false
     }
 }
 

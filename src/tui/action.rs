@@ -91,6 +91,7 @@ pub enum Action {
     // Answers to requests.
     IntegrationsLoaded(Vec<IntegrationView>),
     BankStandingLoaded(Vec<crate::api::BankStandingView>),
+    MirrorStatusLoaded(crate::api::mirror::MirrorStatus),
     HistoryLoaded(SyncLogPage),
     ConversationsLoaded(Vec<Conversation>),
     ConversationLoaded(Conversation, Vec<ChatMessage>),
@@ -239,6 +240,7 @@ pub enum Request {
     /// This month's classes projected under budget (a projection: in the background).
     LoadBudgetWarnings,
     LoadBankStanding,
+    LoadMirrorStatus,
     LoadCategories,
     MapCategory {
         id: i64,

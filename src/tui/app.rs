@@ -175,6 +175,7 @@ impl App {
             }
             Action::HistoryLoaded(page) => self.hub.history_loaded(page),
             Action::BankStandingLoaded(banks) => self.hub.banks = banks,
+            Action::MirrorStatusLoaded(status) => self.hub.mirror = Some(status),
             Action::TransactionsLoaded(page) => self.transactions.transactions_loaded(page),
             Action::TodaysSalesLoaded(sales) => self.transactions.todays_sales_loaded(sales),
             Action::BudgetWarningsLoaded(warnings) => self.transactions.budget_warnings = warnings,
@@ -467,6 +468,7 @@ fn is_from_user(action: &Action) -> bool {
             | Action::ConnectFailed(_)
             | Action::IntegrationsLoaded(_)
             | Action::BankStandingLoaded(_)
+            | Action::MirrorStatusLoaded(_)
             | Action::HistoryLoaded(_)
             | Action::TransactionsLoaded(_)
             | Action::TodaysSalesLoaded(_)

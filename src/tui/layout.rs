@@ -15,6 +15,8 @@ pub const WIDE_FROM: u16 = 100;
 const TABLE_HEIGHT: u16 = 7;
 /// Bank accounts shown under the integrations before the rest are left to `status`.
 pub const MOST_BANK_LINES: usize = 3;
+/// The bank accounts' and the mirror's.
+const MOST_LINES_UNDER: usize = MOST_BANK_LINES + 1;
 /// What the history keeps when the detail grows: borders, its header and three runs.
 const HISTORY_LEAST: u16 = 6;
 
@@ -31,9 +33,9 @@ pub struct Areas {
 }
 
 /// `detail_lines`: the lines the detail pane would like to show (see `screens::hub::detail`);
-/// `bank_lines`: the bank accounts drawn under the integrations (a few at most get room).
-pub fn areas(size: Rect, focus: Pane, detail_lines: u16, bank_lines: usize) -> Areas {
-    let table_height = TABLE_HEIGHT + bank_lines.min(MOST_BANK_LINES) as u16;
+/// `lines_under`: the lines drawn under the integrations (the mirror's, a few bank accounts').
+pub fn areas(size: Rect, focus: Pane, detail_lines: u16, lines_under: usize) -> Areas {
+    let table_height = TABLE_HEIGHT + lines_under.min(MOST_LINES_UNDER) as u16;
     let [title, body, status_bar] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
@@ -89,8 +91,8 @@ pub fn detail_width(size: Rect) -> u16 {
 
 /// Rows of history that fit in the history pane (borders and header off), for a terminal size.
 /// In a narrow terminal the pane may be hidden; its size when shown is what counts.
-pub fn history_rows(size: Rect, detail_lines: u16, bank_lines: usize) -> usize {
-    let history = areas(size, Pane::History, detail_lines, bank_lines)
+pub fn history_rows(size: Rect, detail_lines: u16, lines_under: usize) -> usize {
+    let history = areas(size, Pane::History, detail_lines, lines_under)
         .history
         .unwrap_or_default();
     usize::from(history.height.saturating_sub(3))

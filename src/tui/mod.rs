@@ -282,6 +282,10 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
             .bank_standing()
             .await
             .map_or_else(failed, Action::BankStandingLoaded),
+        Request::LoadMirrorStatus => engine
+            .mirror_status()
+            .await
+            .map_or_else(failed, Action::MirrorStatusLoaded),
         Request::LoadTodaysSales => engine
             .todays_sales()
             .await

@@ -367,3 +367,41 @@ fn the_demos_first_screen_says_what_to_try() {
     assert_eq!(app.screen, Screen::Chat, "2 went through to the chat");
     assert!(matches!(app.overlay, Overlay::None));
 }
+
+/// The Postgres mirror's line under the integrations: as it loads (connected, up to date), then
+/// as the engine says it lost Postgres with changes waiting.
+#[test]
+fn the_mirror_line_under_the_integrations() {
+    use legion_hub::api::Event;
+    use legion_hub::api::mirror::{MirrorState, MirrorStatus};
+    let mut app = app(80, 24, catalog(&[mindbody_in_error()]));
+    let connected = MirrorStatus {
+        configured: true,
+        target: Some("db.example.com:5432/legion".into()),
+        studio_id: Some("7c9e6679-7425-40de-944b-e07fc1f90ae7".into()),
+        tokens: false,
+        state: MirrorState {
+            connected: true,
+            last_sent_at: Some(noon() - Duration::minutes(2)),
+            rows_sent: 1200,
+            ..MirrorState::default()
+        },
+        rows_waiting: 0,
+        oldest_waiting_at: None,
+        backfill: None,
+    };
+    app.update(Action::MirrorStatusLoaded(connected.clone()));
+    insta::assert_snapshot!("the_mirror_line_connected", screen(&app));
+    let mut lost = connected;
+    lost.state.connected = false;
+    lost.state.last_error = Some(
+        "cannot reach Postgres at db.example.com:5432/legion: connection refused\nIt is sent again when it is back.".into(),
+    );
+    lost.rows_waiting = 42;
+    lost.oldest_waiting_at = Some(noon() - Duration::seconds(30));
+    app.update(Action::Engine(Box::new(Event::MirrorChanged(lost))));
+    insta::assert_snapshot!("the_mirror_line_lost", screen(&app));
+    // No mirror set up: no line.
+    app.update(Action::MirrorStatusLoaded(MirrorStatus::default()));
+    assert!(!screen(&app).contains("Mirror"));
+}

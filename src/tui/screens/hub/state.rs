@@ -2,6 +2,7 @@
 //! focus, and the selected one's sync history (a window of it) and detail scroll.
 
 use crate::api::Provider;
+use crate::api::mirror::MirrorStatus;
 use crate::api::{BankStandingView, IntegrationView, SyncLog};
 use crate::present;
 use crate::tui::action::Request;
@@ -45,6 +46,9 @@ pub struct HubScreen {
     /// Each bank account's standing, drawn under the integrations (not selectable).
     pub banks: Vec<BankStandingView>,
     pub(crate) reload_banks: bool,
+    /// The Postgres mirror's standing, drawn under the integrations when one is set up.
+    pub mirror: Option<MirrorStatus>,
+    pub(crate) reload_mirror: bool,
 }
 
 impl Default for HubScreen {
@@ -59,6 +63,8 @@ impl Default for HubScreen {
             reload_integrations: true,
             banks: Vec::new(),
             reload_banks: true,
+            mirror: None,
+            reload_mirror: true,
         }
     }
 }
@@ -85,7 +91,7 @@ impl HubScreen {
     }
 
     pub fn history_rows(&self, cx: &Context) -> usize {
-        layout::history_rows(cx.size, self.detail_lines(cx), self.banks.len())
+        layout::history_rows(cx.size, self.detail_lines(cx), self.lines_under_table())
     }
 
     /// Where the hub's panes are now.
@@ -96,7 +102,19 @@ impl HubScreen {
     /// Where the hub's panes would be with `focus` on a pane (a narrow terminal shows the
     /// detail or the history).
     pub fn areas_with_focus(&self, cx: &Context, focus: Pane) -> layout::Areas {
-        layout::areas(cx.size, focus, self.detail_lines(cx), self.banks.len())
+        layout::areas(
+            cx.size,
+            focus,
+            self.detail_lines(cx),
+            self.lines_under_table(),
+        )
+    }
+
+    /// The lines drawn under the integrations: the mirror's, when one is set up, and the bank
+    /// accounts' (a few at most).
+    pub fn lines_under_table(&self) -> usize {
+        let mirror = self.mirror.as_ref().is_some_and(|m| m.configured);
+        usize::from(mirror) + self.banks.len().min(layout::MOST_BANK_LINES)
     }
 
     fn detail_lines(&self, cx: &Context) -> u16 {
@@ -119,6 +137,9 @@ impl HubScreen {
         }
         if std::mem::take(&mut self.reload_banks) {
             out.push(Request::LoadBankStanding);
+        }
+        if std::mem::take(&mut self.reload_mirror) {
+            out.push(Request::LoadMirrorStatus);
         }
         let rows = self.history_rows(cx);
         if let Some(provider) = self.history.key

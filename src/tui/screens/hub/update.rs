@@ -278,6 +278,7 @@ impl HubScreen {
     pub fn on_event(&mut self, event: &Event, out: &mut Outbox) {
         match event {
             Event::BankStandingChanged(banks) => self.banks = banks.clone(),
+            Event::MirrorChanged(status) => self.mirror = Some(status.clone()),
             Event::IntegrationChanged(view) => {
                 let keep = self.selected_provider();
                 match self

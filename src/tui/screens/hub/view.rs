@@ -1,5 +1,6 @@
-//! The integrations table: provider, status, last sync, error; and under it a line per bank
-//! account: what waits to reconcile, and card sales late to the bank.
+//! The integrations table: provider, status, last sync, error; and under it the Postgres
+//! mirror's line, when one is set up, and a line per bank account: what waits to reconcile, and
+//! card sales late to the bank.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -95,7 +96,12 @@ pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context) {
     // accounts under it, inside the same border.
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let lines = bank_lines(&hub.banks, cx);
+    let mut lines: Vec<Line> = hub
+        .mirror
+        .iter()
+        .filter_map(|m| mirror_line(m, cx))
+        .collect();
+    lines.extend(bank_lines(&hub.banks, cx));
     let banks_height = (lines.len() as u16).min(inner.height.saturating_sub(2));
     // Right under the last integration, where a tall pane has room to spare.
     let rows_height = (visible.len() as u16 + 1).min(inner.height.saturating_sub(banks_height));
@@ -108,6 +114,25 @@ pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context) {
     let mut state = TableState::default().with_selected(Some(hub.selected));
     frame.render_stateful_widget(table, rows_area, &mut state);
     frame.render_widget(Paragraph::new(lines), banks_area);
+}
+
+/// "Mirror     connected, up to date, last sent today 10:42 → db.example.com:5432/legion", in
+/// the warning colour while it cannot reach Postgres: how it stands first, where a narrow
+/// terminal does not cut it off (the error names the server too).
+fn mirror_line<'a>(mirror: &crate::api::mirror::MirrorStatus, cx: &Context) -> Option<Line<'a>> {
+    let standing = mirror.standing(cx.now.to_utc(), |sent| crate::format::clock(sent, cx.now))?;
+    let style = if mirror.needs_attention() {
+        cx.theme.warning()
+    } else {
+        ratatui::style::Style::default()
+    };
+    Some(Line::from(vec![
+        Span::styled(
+            format!("{:width$} ", "Mirror", width = PROVIDER_WIDTH),
+            cx.theme.dim(),
+        ),
+        Span::styled(format!("{standing} → {}", mirror.target()), style),
+    ]))
 }
 
 /// A line per bank account, those with late card sales first; past the room for them, how many
