@@ -1,5 +1,5 @@
-//! How the webhook receiver answers what the engine did with a post: 200 stored (or already
-//! stored), 401 a bad signature, 429 too many of those from one address, 503 not stored now.
+//! How the webhook receiver answers what the engine did with a post: 200 stored (new or a
+//! retry, told apart later), 401 a bad signature, 429 too many of those from one address, 503 not stored now.
 //! The last two say when to come back (`Retry-After`, in seconds).
 
 use axum::http::StatusCode;
@@ -7,12 +7,11 @@ use axum::http::header::RETRY_AFTER;
 use axum::response::{IntoResponse, Response};
 
 use crate::engine::Refusal;
-use crate::store::webhooks::Stored;
 
 /// The HTTP answer to what the engine did with a post.
-pub fn answer(outcome: Result<Stored, Refusal>) -> Response {
+pub fn answer(outcome: Result<(), Refusal>) -> Response {
     let refusal = match outcome {
-        Ok(_) => return (StatusCode::OK, "stored\n").into_response(),
+        Ok(()) => return (StatusCode::OK, "stored\n").into_response(),
         Err(refusal) => refusal,
     };
     let (status, text) = match &refusal {
@@ -46,7 +45,7 @@ mod tests {
     use super::*;
     use crate::integrations::mindbody::webhooks::signature::SignatureError;
 
-    fn status_and_retry_after(outcome: Result<Stored, Refusal>) -> (u16, Option<String>) {
+    fn status_and_retry_after(outcome: Result<(), Refusal>) -> (u16, Option<String>) {
         let response = answer(outcome);
         let retry = response
             .headers()
@@ -57,8 +56,7 @@ mod tests {
 
     #[test]
     fn each_outcome_has_its_status_and_a_retry_when_one_makes_sense() {
-        assert_eq!(status_and_retry_after(Ok(Stored::New)), (200, None));
-        assert_eq!(status_and_retry_after(Ok(Stored::Duplicate)), (200, None));
+        assert_eq!(status_and_retry_after(Ok(())), (200, None));
         assert_eq!(
             status_and_retry_after(Err(Refusal::Signature(SignatureError::Mismatch))),
             (401, None)

@@ -95,9 +95,8 @@ async fn verify_and_answer(
 ) -> Response {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     let peer = peer::client_address(socket, &headers, core.trusted_proxies());
-    let checked = core.check_webhook(signature, &body, Some(peer));
-    // Answered as a new delivery would be: the same reply, nothing behind it.
-    reply::answer(checked.map(|()| crate::store::webhooks::Stored::New))
+    // Answered as a stored delivery would be: the same reply, nothing behind it.
+    reply::answer(core.check_webhook(signature, &body, Some(peer)))
 }
 
 /// Binds the receiver; the address actually bound (port 0 picks a free one).

@@ -40,6 +40,7 @@ pub mod snapshot;
 pub mod sync_logs;
 pub mod tokens;
 pub mod transactions;
+pub mod webhook_inbox;
 pub mod webhooks;
 
 use std::path::{Path, PathBuf};
@@ -134,6 +135,12 @@ pub enum StoreError {
     Missing { what: String },
     #[error("{}", sled_failure(.0))]
     Sled(#[from] sled::Error),
+    /// The webhook inbox file could not be read or written.
+    #[error("the webhook inbox {path}: {source}\n{}", what_to_do(source))]
+    WebhookInbox {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A failed read or write, said with what to do: a damaged file is not a full disk.
@@ -236,6 +243,7 @@ struct Records {
     webhook_log: sled::Tree,
     webhook_pending: sled::Tree,
     webhook_stats: sled::Tree,
+    webhook_filed: sled::Tree,
     webhook_rejections: sled::Tree,
     matches: sled::Tree,
     matched: sled::Tree,
@@ -255,6 +263,7 @@ struct Records {
     outbox: sled::Tree,
     /// The store's: whether changes are noted (a repair at open notes what it changes).
     mirror_noting: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    webhook_inbox: std::sync::Arc<webhook_inbox::WebhookInbox>,
 }
 
 /// How long a starting process waits for a brief holder (a `status` glance) to let go.
@@ -361,6 +370,7 @@ impl Store {
             webhook_log: db.open_tree(webhooks::LOG)?,
             webhook_pending: db.open_tree(webhooks::PENDING)?,
             webhook_stats: db.open_tree(webhooks::STATS)?,
+            webhook_filed: db.open_tree(webhooks::FILED)?,
             webhook_rejections: db.open_tree(rejections::TREE)?,
             matches: db.open_tree(matches::MATCHES)?,
             matched: db.open_tree(matches::MATCHED)?,
@@ -379,6 +389,9 @@ impl Store {
             insights: db.open_tree(insights::TREE)?,
             outbox: db.open_tree(outbox::TREE)?,
             mirror_noting: self.mirror_noting.clone(),
+            webhook_inbox: std::sync::Arc::new(webhook_inbox::WebhookInbox::new(
+                path.parent().unwrap_or(path),
+            )),
             db,
         };
         transactions::ensure_count(&records.db, &records.transactions)?;
@@ -396,6 +409,10 @@ impl Store {
             &records.webhook_rejections,
             &records.webhook_stats,
         )?;
+        let filed = records.webhook_inbox.recover(&records)?;
+        if filed > 0 {
+            tracing::info!("{filed} webhook deliveries left in the inbox file were filed");
+        }
         Ok(records)
     }
 

@@ -1,5 +1,6 @@
-//! Webhook deliveries (records database). Four trees, written together in one sled transaction
-//! per group of deliveries and flushed before any of them is answered:
+//! Webhook deliveries (records database). Five trees, filed together in one sled transaction per
+//! batch of deliveries from the inbox file ([`super::webhook_inbox`]), which holds them on disk
+//! before they are answered:
 //! - `webhook_events`: `{provider}@{account}:{messageId}` → the event (raw body, state, outcome); the
 //!   natural key is what de-duplicates Mindbody's retries.
 //! - `webhook_log`: sequence → what arrived (an event or a duplicate of one), newest last, for
@@ -9,6 +10,7 @@
 //! - `webhook_pending`: sequence → event key, the processing queue; what is left here when the
 //!   process dies is processed at the next start.
 //! - `webhook_stats`: provider → counts and the next sequence.
+//! - `webhook_filed`: provider → the last sequence of the inbox file filed into the four above.
 
 use std::collections::HashSet;
 
@@ -20,13 +22,14 @@ use sled::transaction::ConflictableTransactionError;
 use super::unabort;
 
 use super::codec::{self, Record};
-use super::{Store, StoreError, decode_value};
+use super::{Records, Store, StoreError, decode_value};
 use crate::domain::Provider;
 
 pub const EVENTS: &str = "webhook_events";
 pub const LOG: &str = "webhook_log";
 pub const PENDING: &str = "webhook_pending";
 pub const STATS: &str = "webhook_stats";
+pub const FILED: &str = "webhook_filed";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -153,53 +156,19 @@ fn seq_key(seq: u64) -> [u8; 8] {
 }
 
 impl Store {
-    /// Stores a group of verified deliveries in one transaction and flushes it: once this
-    /// returns Ok each of them survives a crash and may be answered 2xx, not before.
-    pub fn store_deliveries(
+    /// Files deliveries from the inbox file ([`super::webhook_inbox`]) into the trees, in one
+    /// transaction, noting `through` (the last inbox sequence among them) in `webhook_filed`. Not
+    /// flushed here: they are on disk in the inbox file already, which keeps them until a flush
+    /// ([`Store::settle_webhook_inbox`]) has the trees hold them.
+    pub fn file_webhook_deliveries(
         &self,
         provider: Provider,
-        inbound: Vec<WebhookEvent>,
+        inbound: &[WebhookEvent],
+        through: u64,
     ) -> Result<Vec<Stored>, StoreError> {
         let records = self.records()?;
-        let trees = (
-            &records.webhook_events,
-            &records.webhook_log,
-            &records.webhook_pending,
-            &records.webhook_stats,
-        );
-        let stats_key = provider.id().as_bytes();
-        let outcome = trees.transaction(|(events, log, pending, stats)| {
-            let mut counts = counts_in(stats, stats_key)?;
-            let mut seen = HashSet::new();
-            let mut stored = Vec::with_capacity(inbound.len());
-            for event in &inbound {
-                counts.next_seq += 1;
-                let seq = counts.next_seq;
-                let key = event.key();
-                counts.last_at = Some(event.received_at);
-                let (entry, outcome) =
-                    if !seen.insert(key.clone()) || events.get(key.as_bytes())?.is_some() {
-                        counts.duplicates += 1;
-                        let at = event.received_at;
-                        (LogEntry::Duplicate { key, at }, Stored::Duplicate)
-                    } else {
-                        counts.received += 1;
-                        let event = WebhookEvent {
-                            seq,
-                            ..event.clone()
-                        };
-                        events.insert(key.as_bytes(), codec::encode(&event))?;
-                        pending.insert(&seq_key(seq), key.as_bytes())?;
-                        (LogEntry::Received { key }, Stored::New)
-                    };
-                log.insert(&seq_key(seq), codec::encode(&entry))?;
-                stored.push(outcome);
-            }
-            stats.insert(stats_key, codec::encode(&counts))?;
-            Ok(stored)
-        });
-        let stored = outcome.map_err(unabort)?;
-        records.db.flush()?;
+        let stored = file_in(&records, provider, inbound, through)?;
+        records.webhook_inbox.filed(inbound.len() as u64, through);
         Ok(stored)
     }
 
@@ -355,6 +324,78 @@ impl Store {
         }
         Ok((total, rows))
     }
+}
+
+/// The filing itself: each delivery new (an event, queued) or a duplicate of one stored
+/// already (by its natural key), and each a line of the log.
+pub(super) fn file_in(
+    records: &Records,
+    provider: Provider,
+    inbound: &[WebhookEvent],
+    through: u64,
+) -> Result<Vec<Stored>, StoreError> {
+    let trees = (
+        &records.webhook_events,
+        &records.webhook_log,
+        &records.webhook_pending,
+        &records.webhook_stats,
+        &records.webhook_filed,
+    );
+    let stats_key = provider.id().as_bytes();
+    let outcome = trees.transaction(|(events, log, pending, stats, filed)| {
+        let mut counts = counts_in(stats, stats_key)?;
+        let mut seen = HashSet::new();
+        let mut stored = Vec::with_capacity(inbound.len());
+        for event in inbound {
+            counts.next_seq += 1;
+            let seq = counts.next_seq;
+            let key = event.key();
+            counts.last_at = Some(event.received_at);
+            let (entry, outcome) =
+                if !seen.insert(key.clone()) || events.get(key.as_bytes())?.is_some() {
+                    counts.duplicates += 1;
+                    let at = event.received_at;
+                    (LogEntry::Duplicate { key, at }, Stored::Duplicate)
+                } else {
+                    counts.received += 1;
+                    let event = WebhookEvent {
+                        seq,
+                        ..event.clone()
+                    };
+                    events.insert(key.as_bytes(), codec::encode(&event))?;
+                    pending.insert(&seq_key(seq), key.as_bytes())?;
+                    (LogEntry::Received { key }, Stored::New)
+                };
+            log.insert(&seq_key(seq), codec::encode(&entry))?;
+            stored.push(outcome);
+        }
+        stats.insert(stats_key, codec::encode(&counts))?;
+        filed.insert(stats_key, &through.to_be_bytes())?;
+        Ok(stored)
+    });
+    outcome.map_err(unabort)
+}
+
+/// The last inbox sequence filed for `provider`.
+pub(super) fn filed_through(records: &Records, provider: Provider) -> Result<u64, StoreError> {
+    Ok(records
+        .webhook_filed
+        .get(provider.id().as_bytes())?
+        .map_or(0, |v| sequence(&v)))
+}
+
+/// The last inbox sequence filed for any provider.
+pub(super) fn highest_filed(records: &Records) -> Result<u64, StoreError> {
+    let mut highest = 0;
+    for entry in records.webhook_filed.iter() {
+        highest = highest.max(sequence(&entry?.1));
+    }
+    Ok(highest)
+}
+
+/// A sequence as `webhook_filed` keeps it (one that does not read is none).
+fn sequence(bytes: &[u8]) -> u64 {
+    bytes.try_into().map_or(0, u64::from_be_bytes)
 }
 
 /// The counts as they stand inside a transaction.

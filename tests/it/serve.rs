@@ -270,7 +270,7 @@ async fn a_serve_that_stores_nothing_says_so_at_start_and_in_status() {
     let serving = Serving::start(dir.path(), &sandbox, port, None).await;
     let report = sandbox.webhooks.send(sales(100), &one_at_a_time).await;
     assert_eq!(report.acknowledged.len(), 5, "{report:?}");
-    let summary = serving.remote.webhook_summary().await.unwrap();
+    let summary = crate::support::serving::once_filed(&serving.remote, 5).await;
     assert_eq!(summary.counts.received, 5, "{summary:?}");
     let status = hub(dir.path(), &sandbox).arg("status").output().unwrap();
     let shown = String::from_utf8_lossy(&status.stdout);

@@ -45,6 +45,20 @@ pub async fn serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine) 
 
 /// Subscribes the `serve` receiving on `port` at the sandbox, so the sandbox's sender signs
 /// for it.
+/// The webhook summary once `received` deliveries are counted: a delivery is answered once it
+/// is in the inbox file and counted when it is filed into the trees, just after (bounded wait).
+pub async fn once_filed(remote: &Engine, received: u64) -> legion_hub::engine::WebhookSummary {
+    let mut summary = remote.webhook_summary().await.unwrap();
+    for _ in 0..500 {
+        if summary.counts.received >= received {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        summary = remote.webhook_summary().await.unwrap();
+    }
+    summary
+}
+
 pub async fn subscribe(remote: &Engine, port: u16) {
     remote
         .subscribe_webhooks(

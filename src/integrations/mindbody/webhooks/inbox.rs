@@ -1,10 +1,13 @@
-//! The inbox: verified deliveries are stored in groups, durable before they are answered, by
-//! group commit on the deliveries' own path, with no thread of the inbox's own to hand them to:
+//! The inbox: verified deliveries are appended to the inbox file in groups, durable before they
+//! are answered, by group commit on the deliveries' own path, with no thread of the inbox's own
+//! to hand them to:
 //! - a delivery joins the group forming (under a mutex) and awaits its answer;
-//! - the delivery that finds no write running *leads*: on a blocking thread (sled's writes and
-//!   its flush block) it stores its group in one sled transaction, flushes once and answers
-//!   every member; the deliveries that arrived meanwhile (their signatures checked on their own
-//!   tasks) formed the next group, which the same thread takes at once, until none waits.
+//! - the delivery that finds no write running *leads*: on a blocking thread (the write and its
+//!   fdatasync block) it appends its group to the inbox file ([`crate::store::webhook_inbox`]),
+//!   syncs it once, answers every member and hands the group to the [`super::filer`], which
+//!   files it into the webhook trees off this path; the deliveries that arrived meanwhile (their
+//!   signatures checked on their own tasks) formed the next group, which the same thread takes
+//!   at once, until none waits.
 //!
 //! So a delivery waits for at most one write it is not part of (the one running when it
 //! arrived), and the only hand-offs are one per group to the blocking thread and one answer per
@@ -12,19 +15,23 @@
 //! the group's first member, which would cost a wake of that member's task and a blocking
 //! thread per group; the leader's own delivery is answered like every other, when its group is
 //! on disk, and never waits for a later group. At most `capacity` deliveries wait for the write
-//! running; past that the receiver answers 503 (the disk is slower than the deliveries).
+//! running, and at most [`MAX_UNFILED`] for the filer; past either the receiver answers 503 (the
+//! disk is slower than the deliveries).
 
 use std::sync::{Arc, Condvar, Mutex};
 
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::oneshot;
 
-use super::processor::Wake;
-use crate::domain::Provider;
+use super::filer::Filer;
 use crate::engine::host::Core;
-use crate::store::webhooks::{Stored, WebhookEvent};
+use crate::store::webhooks::WebhookEvent;
 
 /// A delivery's answer: Ok once it is on disk, or why it is not.
-pub(super) type Answered = Result<Stored, String>;
+pub(super) type Answered = Result<(), String>;
+
+/// Deliveries on disk that the filer has not filed yet, past which the receiver answers 503: the
+/// trees cannot keep up (or cannot be written), and what waits is held in memory too.
+pub(super) const MAX_UNFILED: usize = 50_000;
 
 /// A delivery waiting to be stored, with where its answer goes.
 pub(super) struct Arrival {
@@ -40,19 +47,16 @@ pub(super) struct Full;
 pub(super) struct Inbox {
     groups: Groups<Arrival>,
     hold: Hold,
-    /// Hears of newly stored events (once they are on disk): the processor.
-    work: Arc<Wake>,
-    /// Hears of any change to the counts: the notifier.
-    dirty: Arc<Notify>,
+    /// Files what is on disk into the trees (and wakes the processor and the notifier).
+    filer: Arc<Filer>,
 }
 
 impl Inbox {
-    pub(super) fn new(capacity: usize, work: Arc<Wake>, dirty: Arc<Notify>) -> Inbox {
+    pub(super) fn new(capacity: usize, filer: Arc<Filer>) -> Inbox {
         Inbox {
             groups: Groups::new(capacity),
             hold: Hold::default(),
-            work,
-            dirty,
+            filer,
         }
     }
 
@@ -63,6 +67,9 @@ impl Inbox {
         core: &Core,
         event: WebhookEvent,
     ) -> Result<oneshot::Receiver<Answered>, Full> {
+        if self.filer.backlog() >= MAX_UNFILED {
+            return Err(Full);
+        }
         let (answer, answered) = oneshot::channel();
         match self.groups.join(Arrival { event, answer }) {
             Joined::Waits => {}
@@ -103,23 +110,18 @@ impl Inbox {
         }
     }
 
-    /// One sled transaction and one flush for the whole group, then every member's answer.
+    /// One append and one fdatasync of the inbox file for the whole group, then every member's
+    /// answer, then the group to the filer.
     fn store(&self, core: &Core, group: Vec<Arrival>) {
         let (inbound, answers): (Vec<_>, Vec<_>) =
             group.into_iter().map(|a| (a.event, a.answer)).unzip();
         let inbound = with_site(core, inbound);
-        match core
-            .inner
-            .store
-            .store_deliveries(Provider::Mindbody, inbound)
-        {
-            Ok(stored) => {
-                if stored.contains(&Stored::New) {
-                    self.work.notify();
+        match core.inner.store.append_webhook_deliveries(&inbound) {
+            Ok(through) => {
+                for answer in answers {
+                    let _ = answer.send(Ok(()));
                 }
-                for (answer, stored) in answers.into_iter().zip(stored) {
-                    let _ = answer.send(Ok(stored));
-                }
+                self.filer.hand_over(inbound, through);
             }
             Err(e) => {
                 tracing::error!("storing webhook deliveries: {e}");
@@ -129,7 +131,6 @@ impl Inbox {
                 }
             }
         }
-        self.dirty.notify_one();
     }
 
     pub(super) fn hold(self: &Arc<Self>) -> InboxHold {

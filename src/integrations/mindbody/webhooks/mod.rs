@@ -1,8 +1,9 @@
 //! Mindbody's webhooks: the signature on each delivery, what a delivery says and what it becomes
-//! in the books, receiving them (the inbox, the processor, the rejected attempts), and the
+//! in the books, receiving them (the inbox, the filer, the processor, the rejected attempts), and the
 //! Webhooks API that manages the hub's subscription.
 
 pub(crate) mod ceiling;
+mod filer;
 pub mod inbox;
 pub mod payload;
 mod processor;

@@ -27,7 +27,7 @@ use crate::engine::host::Core;
 /// The longest processing waits for a lull before it takes a batch anyway.
 pub(super) const MAX_DEFERRAL: Duration = Duration::from_millis(250);
 /// How long the receiver must be idle (nothing in flight, nothing arriving) to count as a lull.
-const QUIET: Duration = Duration::from_millis(3);
+pub(super) const QUIET: Duration = Duration::from_millis(3);
 /// How many events a batch taken without a lull processes (a full one takes
 /// [`super::receiving::PROCESS_BATCH`]).
 const FORCED_BATCH: usize = 16;
@@ -69,7 +69,7 @@ impl Drop for InFlightGuard<'_> {
 /// What the receiver left the processor: a lull (take a full batch) or only the end of its
 /// patience (take a short one).
 #[derive(Debug, PartialEq)]
-enum Turn {
+pub(super) enum Turn {
     Lull,
     Forced,
 }
@@ -131,7 +131,11 @@ fn run(core: Core, wake: &Wake, in_flight: &InFlight, dirty: &Notify) {
 /// Waits for `quiet` with nothing in flight and nothing arriving, until [`MAX_DEFERRAL`] after
 /// the last batch.
 fn yield_to_receiving(in_flight: &InFlight, last_batch: Instant, quiet: Duration) -> Turn {
-    let deadline = last_batch + MAX_DEFERRAL;
+    lull_or_deadline(in_flight, last_batch + MAX_DEFERRAL, quiet)
+}
+
+/// Waits for `quiet` with nothing in flight and nothing arriving, or until `deadline`.
+pub(super) fn lull_or_deadline(in_flight: &InFlight, deadline: Instant, quiet: Duration) -> Turn {
     let mut arrived = in_flight.arrived();
     let mut quiet_since = Instant::now();
     loop {

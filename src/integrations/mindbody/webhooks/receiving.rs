@@ -1,12 +1,15 @@
 //! Receiving Mindbody's webhooks. The receiver checks the signature; an attempt that fails is
 //! counted and kept in a bounded ring ([`super::rejected`]), never stored whole. A verified
 //! delivery goes to the *inbox* (bounded; full: 503, Mindbody delivers it again later), where
-//! the deliveries store themselves in groups by group commit (one sled transaction and one
-//! flush for every delivery that came in during the previous write, see [`super::inbox`]) and
-//! only then is each answered 2xx: durable before acknowledged, without a flush per delivery. A queue of stored events is worked off by the *processor*
-//! thread ([`super::processor`]), which turns sales into (provisional) transactions and client
-//! events into customers, in batches, in the receiver's lulls. A *notifier* coalesces changes into at most ten
-//! `WebhooksChanged` events a second, so a burst does not flood the dashboards.
+//! the deliveries store themselves in groups by group commit (one append and one fdatasync of
+//! the inbox file for every delivery that came in during the previous write, see
+//! [`super::inbox`]) and only then is each answered 2xx: durable before acknowledged, without a
+//! sync per delivery. The *filer* thread ([`super::filer`]) files them into the webhook trees,
+//! where Mindbody's retries are told apart, and a queue of stored events is worked off by the
+//! *processor* thread ([`super::processor`]), which turns sales into (provisional) transactions
+//! and client events into customers, in batches, in the receiver's lulls. A *notifier*
+//! coalesces changes into at most ten `WebhooksChanged` events a second, so a burst does not
+//! flood the dashboards.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -24,6 +27,7 @@ use crate::books::{Customer, CustomerIndex};
 use crate::domain::Provider;
 use crate::engine::host::{Core, EngineError};
 use crate::integrations::mindbody::mapping::{customer_of, is_provisional, sale_prefix};
+use crate::integrations::mindbody::webhooks::filer::{self, Filer};
 use crate::integrations::mindbody::webhooks::inbox::{Inbox, InboxHold};
 use crate::integrations::mindbody::webhooks::payload::{
     CLIENT_CREATED, CLIENT_UPDATED, CONTRACT_CANCELLED, CONTRACT_CREATED, CONTRACT_UPDATED,
@@ -34,7 +38,7 @@ use crate::integrations::mindbody::webhooks::rejected::{Rejections, Verdict};
 use crate::integrations::mindbody::webhooks::signature::{self, SignatureError};
 use crate::secret::Secret;
 use crate::store::rejections::RejectionReason;
-use crate::store::webhooks::{LogEntry, Stored, WebhookEvent, WebhookState};
+use crate::store::webhooks::{LogEntry, WebhookEvent, WebhookState};
 
 /// How many stored events one processing round takes in a lull.
 pub(super) const PROCESS_BATCH: usize = 256;
@@ -111,7 +115,7 @@ impl Core {
         signature_header: Option<&str>,
         body: &[u8],
         peer: Option<IpAddr>,
-    ) -> Result<Stored, Refusal> {
+    ) -> Result<(), Refusal> {
         self.check_webhook(signature_header, body, peer)?;
         self.to_inbox(incoming_event(body)).await
     }
@@ -149,7 +153,7 @@ impl Core {
         Ok(())
     }
 
-    async fn to_inbox(&self, event: WebhookEvent) -> Result<Stored, Refusal> {
+    async fn to_inbox(&self, event: WebhookEvent) -> Result<(), Refusal> {
         let stopped = || Refusal::Store("the write storing this delivery stopped".to_string());
         let receiving = self.receiving();
         let _in_flight = receiving.in_flight.enter();
@@ -201,11 +205,18 @@ impl Core {
             let work = Arc::new(Wake::default());
             let in_flight = Arc::new(InFlight::default());
             let dirty = Arc::new(Notify::new());
+            let filer = Arc::new(Filer::default());
             let inbox = Arc::new(Inbox::new(
                 self.mindbody().webhook_inbox_capacity,
+                filer.clone(),
+            ));
+            filer::start(
+                self.clone(),
+                filer,
+                in_flight.clone(),
                 work.clone(),
                 dirty.clone(),
-            ));
+            );
             processor::start(self.clone(), work.clone(), in_flight.clone(), dirty.clone());
             tokio::spawn(self.clone().run_notifier(dirty.clone()));
             Receiving {
@@ -371,6 +382,8 @@ impl Core {
 
     pub fn webhook_summary(&self) -> Result<WebhookSummary, EngineError> {
         let mut counts = self.inner.store.webhook_counts(Provider::Mindbody)?;
+        // Answered and on disk, not filed into the trees yet: waiting as much as the queued.
+        let unfiled = self.inner.store.webhook_deliveries_unfiled()?;
         let rejections = Box::new(self.rejections()?.summary());
         counts.rejected = rejections.total;
         Ok(WebhookSummary {
@@ -382,7 +395,8 @@ impl Core {
                 .map_or(0, |r| r.inbox_full.load(Ordering::Relaxed)),
             pending: counts
                 .received
-                .saturating_sub(counts.processed + counts.failed + counts.ignored),
+                .saturating_sub(counts.processed + counts.failed + counts.ignored)
+                + unfiled,
             counts,
             subscription: self.stored_subscription()?,
             listening_on: self

@@ -1,0 +1,466 @@
+//! The webhook inbox file: what makes a verified delivery "stored" before it is answered 2xx.
+//! Each group of deliveries is appended to it as framed records and fdatasync'd once; the
+//! webhook trees ([`super::webhooks`]) are filled from it afterwards, off the receiving path
+//! ([`Store::file_webhook_deliveries`]), each filing noting the last sequence it took (in
+//! `webhook_filed`, in the same transaction). (A sled transaction of four inserts a delivery, then sled's flush handed to
+//! its own I/O threads, cost the receiver far more than one append and one fdatasync.)
+//!
+//! When the records are opened, what the file holds past what was filed (a kill -9 between the
+//! append and the filing) is filed then: nothing answered 2xx is lost, and a sequence filed
+//! already is skipped, so nothing is filed twice. Mindbody's retries are still told apart by the
+//! trees, by the event's natural key, across restarts too.
+//!
+//! A frame is the payload's length, a CRC-32 of the sequence and payload, the sequence, then the
+//! event as the codec writes it; a frame that does not check out ends its segment (a write torn
+//! by the crash: nothing after it in that segment was ever answered). The file is a directory of
+//! segments named by their first sequence: the appender starts a new one past
+//! [`SEGMENT_BYTES`] and after a failed write, and a segment is deleted once all it holds is
+//! filed and flushed.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::webhooks::{WebhookEvent, file_in, filed_through, highest_filed};
+use super::{Records, Store, StoreError, codec};
+
+/// The directory, beside the two databases.
+pub const DIR: &str = "webhook-inbox";
+/// A segment this long is closed; the next group starts a new one.
+const SEGMENT_BYTES: u64 = 4 * 1024 * 1024;
+/// Length, CRC-32, sequence.
+const HEADER: usize = 4 + 4 + 8;
+/// Deliveries are at most 256 KiB: a frame claiming more than this is torn.
+const MAX_PAYLOAD: usize = 16 * 1024 * 1024;
+/// Left-over deliveries filed per transaction when the records are opened.
+const RECOVERY_CHUNK: usize = 1_000;
+
+/// The inbox file of one data directory.
+pub(super) struct WebhookInbox {
+    dir: PathBuf,
+    appending: Mutex<Appending>,
+    /// Deliveries appended since the records were opened, and how many of them are filed.
+    appended: AtomicU64,
+    filed: AtomicU64,
+    /// The last sequence filed (written in the trees, perhaps not flushed yet).
+    filed_through: AtomicU64,
+}
+
+struct Appending {
+    /// Never reused, even by a write that failed: a sequence may be on disk once only.
+    next_seq: u64,
+    /// None: the next append starts a segment.
+    current: Option<Segment>,
+    /// Closed segments and the last sequence each may hold, oldest first.
+    closed: Vec<(PathBuf, u64)>,
+}
+
+struct Segment {
+    path: PathBuf,
+    file: File,
+    bytes: u64,
+    last_seq: u64,
+}
+
+impl WebhookInbox {
+    /// The inbox in `data_dir`; [`WebhookInbox::recover`] must run before the first append.
+    pub(super) fn new(data_dir: &Path) -> WebhookInbox {
+        WebhookInbox {
+            dir: data_dir.join(DIR),
+            appending: Mutex::new(Appending {
+                next_seq: 1,
+                current: None,
+                closed: Vec::new(),
+            }),
+            appended: AtomicU64::new(0),
+            filed: AtomicU64::new(0),
+            filed_through: AtomicU64::new(0),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Appending> {
+        self.appending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn failed(&self, path: &Path, source: std::io::Error) -> StoreError {
+        StoreError::WebhookInbox {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// Files what the segments hold past what was filed for each provider, flushes,
+    /// and deletes them; the next sequence follows every one seen. How many were filed.
+    pub(super) fn recover(&self, records: &Records) -> Result<usize, StoreError> {
+        super::create_private_dir(&self.dir)?;
+        let segments = self.segments()?;
+        let mut last_seq = 0;
+        let mut left: Vec<(u64, WebhookEvent)> = Vec::new();
+        for path in &segments {
+            let bytes = std::fs::read(path).map_err(|e| self.failed(path, e))?;
+            for (seq, payload) in frames(&bytes) {
+                last_seq = last_seq.max(seq);
+                let event: WebhookEvent =
+                    codec::decode(payload).map_err(|source| StoreError::Codec {
+                        tree: DIR,
+                        key: seq.to_string(),
+                        source,
+                    })?;
+                left.push((seq, event));
+            }
+        }
+        // Sequences go on past every one filed, whether or not a segment still shows it.
+        last_seq = last_seq.max(highest_filed(records)?);
+        let mut through: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut by_provider: BTreeMap<&'static str, Vec<(u64, WebhookEvent)>> = BTreeMap::new();
+        for (seq, event) in left {
+            let provider = event.provider.id();
+            let filed = match through.get(provider) {
+                Some(filed) => *filed,
+                None => *through
+                    .entry(provider)
+                    .or_insert(filed_through(records, event.provider)?),
+            };
+            if seq > filed {
+                by_provider.entry(provider).or_default().push((seq, event));
+            }
+        }
+        let mut filed = 0;
+        for waiting in by_provider.into_values() {
+            for chunk in waiting.chunks(RECOVERY_CHUNK) {
+                let through = chunk.last().map_or(0, |(seq, _)| *seq);
+                let events: Vec<WebhookEvent> = chunk.iter().map(|(_, e)| e.clone()).collect();
+                file_in(records, events[0].provider, &events, through)?;
+                filed += events.len();
+            }
+        }
+        records.db.flush()?;
+        for path in &segments {
+            std::fs::remove_file(path).map_err(|e| self.failed(path, e))?;
+        }
+        let mut state = self.lock();
+        state.next_seq = state.next_seq.max(last_seq + 1);
+        self.filed_through.store(last_seq, Ordering::Release);
+        Ok(filed)
+    }
+
+    /// The segment files, oldest first.
+    fn segments(&self) -> Result<Vec<PathBuf>, StoreError> {
+        let mut segments: Vec<(u64, PathBuf)> = Vec::new();
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| self.failed(&self.dir, e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| self.failed(&self.dir, e))?.path();
+            let first = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.parse::<u64>().ok());
+            if let Some(first) = first.filter(|_| path.extension() == Some("frames".as_ref())) {
+                segments.push((first, path));
+            }
+        }
+        segments.sort();
+        Ok(segments.into_iter().map(|(_, path)| path).collect())
+    }
+
+    /// Appends `events` and syncs them to disk: once this returns Ok they survive a crash.
+    /// The last sequence given, for [`Store::file_webhook_deliveries`].
+    pub(super) fn append(&self, events: &[WebhookEvent]) -> Result<u64, StoreError> {
+        let mut state = self.lock();
+        let first = state.next_seq;
+        let mut frames = Vec::new();
+        for (seq, event) in (first..).zip(events) {
+            frame(&mut frames, seq, &codec::encode(event));
+        }
+        state.next_seq += events.len() as u64;
+        let last = state.next_seq - 1;
+        let segment = self.current(&mut state, first)?;
+        let written = segment
+            .file
+            .write_all(&frames)
+            .and_then(|()| segment.file.sync_data());
+        match written {
+            Ok(()) => {
+                segment.bytes += frames.len() as u64;
+                segment.last_seq = last;
+                self.appended
+                    .fetch_add(events.len() as u64, Ordering::AcqRel);
+                Ok(last)
+            }
+            Err(source) => {
+                // A torn tail ends this segment; what follows goes to a new one.
+                let path = segment.path.clone();
+                state.closed.push((path.clone(), last));
+                state.current = None;
+                Err(self.failed(&path, source))
+            }
+        }
+    }
+
+    /// The segment to append to, started (and made to survive a crash) when there is none or
+    /// the current one is full.
+    fn current<'a>(
+        &self,
+        state: &'a mut Appending,
+        first: u64,
+    ) -> Result<&'a mut Segment, StoreError> {
+        if state
+            .current
+            .as_ref()
+            .is_some_and(|s| s.bytes >= SEGMENT_BYTES)
+        {
+            let full = state.current.take().expect("just seen");
+            state.closed.push((full.path, full.last_seq));
+        }
+        if state.current.is_none() {
+            let path = self.dir.join(format!("{first:020}.frames"));
+            let file = std::fs::OpenOptions::new()
+                .create_new(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| self.failed(&path, e))?;
+            // The new name must be on disk before anything in it is answered.
+            File::open(&self.dir)
+                .and_then(|dir| dir.sync_all())
+                .map_err(|e| self.failed(&self.dir, e))?;
+            state.current = Some(Segment {
+                path,
+                file,
+                bytes: 0,
+                last_seq: first.saturating_sub(1),
+            });
+        }
+        Ok(state.current.as_mut().expect("just made"))
+    }
+
+    /// Notes `count` deliveries filed in the trees, through sequence `through`.
+    pub(super) fn filed(&self, count: u64, through: u64) {
+        self.filed.fetch_add(count, Ordering::AcqRel);
+        self.filed_through.fetch_max(through, Ordering::AcqRel);
+    }
+
+    /// Deliveries appended and not filed yet.
+    pub(super) fn waiting(&self) -> u64 {
+        let filed = self.filed.load(Ordering::Acquire);
+        self.appended.load(Ordering::Acquire).saturating_sub(filed)
+    }
+
+    /// The last sequence filed, to be passed to [`WebhookInbox::trim`] once the trees are
+    /// flushed.
+    pub(super) fn filed_so_far(&self) -> u64 {
+        self.filed_through.load(Ordering::Acquire)
+    }
+
+    /// Deletes the closed segments holding nothing past `through` (filed and flushed).
+    pub(super) fn trim(&self, through: u64) -> Result<(), StoreError> {
+        let done: Vec<PathBuf> = {
+            let mut state = self.lock();
+            let (done, kept) = std::mem::take(&mut state.closed)
+                .into_iter()
+                .partition(|(_, last)| *last <= through);
+            state.closed = kept;
+            done.into_iter().map(|(path, _)| path).collect()
+        };
+        for path in done {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                // Left behind: the next start skips what it holds (filed already).
+                Err(e) => return Err(self.failed(&path, e)),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Appends a group of verified deliveries to the inbox file and syncs it: once this returns
+    /// Ok each of them survives a crash and may be answered 2xx. The last sequence it gave.
+    pub fn append_webhook_deliveries(&self, events: &[WebhookEvent]) -> Result<u64, StoreError> {
+        self.records()?.webhook_inbox.append(events)
+    }
+
+    /// Deliveries answered and not yet in the trees (they are counted nowhere else).
+    pub fn webhook_deliveries_unfiled(&self) -> Result<u64, StoreError> {
+        Ok(self.records()?.webhook_inbox.waiting())
+    }
+
+    /// Flushes the trees and deletes the inbox segments that holds nothing more.
+    pub fn settle_webhook_inbox(&self) -> Result<(), StoreError> {
+        let records = self.records()?;
+        let through = records.webhook_inbox.filed_so_far();
+        records.db.flush()?;
+        records.webhook_inbox.trim(through)
+    }
+}
+
+/// Appends one frame to `out`.
+fn frame(out: &mut Vec<u8>, seq: u64, payload: &[u8]) {
+    let len = u32::try_from(payload.len()).expect("a delivery is far under 4 GiB");
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&seq.to_le_bytes());
+    crc.update(payload);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&crc.finalize().to_le_bytes());
+    out.extend_from_slice(&seq.to_le_bytes());
+    out.extend_from_slice(payload);
+}
+
+/// The whole frames at the start of `bytes`, up to the first that does not check out.
+fn frames(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        let header = rest.get(..HEADER)?;
+        let len = u32::from_le_bytes(header[..4].try_into().ok()?) as usize;
+        let crc = u32::from_le_bytes(header[4..8].try_into().ok()?);
+        let seq_bytes: [u8; 8] = header[8..16].try_into().ok()?;
+        if len > MAX_PAYLOAD {
+            return None;
+        }
+        let payload = rest.get(HEADER..HEADER + len)?;
+        let mut check = crc32fast::Hasher::new();
+        check.update(&seq_bytes);
+        check.update(payload);
+        if check.finalize() != crc {
+            return None;
+        }
+        rest = &rest[HEADER + len..];
+        Some((u64::from_le_bytes(seq_bytes), payload))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Provider;
+    use crate::store::webhooks::{Stored, WebhookState};
+
+    fn event(id: &str) -> WebhookEvent {
+        WebhookEvent {
+            provider: Provider::Mindbody,
+            account: "-99".into(),
+            message_id: id.into(),
+            event_type: "clientSale.created".into(),
+            received_at: chrono::Utc::now(),
+            body: format!("{{\"messageId\":\"{id}\"}}"),
+            state: WebhookState::Pending,
+            outcome: None,
+            error: None,
+            attempts: 0,
+            processed_at: None,
+            seq: 0,
+        }
+    }
+
+    fn open(dir: &Path) -> Store {
+        Store::open(&crate::config::Paths::in_dir(dir), "test").unwrap()
+    }
+
+    fn received(store: &Store) -> (u64, u64) {
+        let counts = store.webhook_counts(Provider::Mindbody).unwrap();
+        (counts.received, counts.duplicates)
+    }
+
+    #[test]
+    fn what_was_appended_and_not_filed_is_filed_once_at_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = open(dir.path());
+            let through = store
+                .append_webhook_deliveries(&[event("a"), event("b")])
+                .unwrap();
+            store
+                .file_webhook_deliveries(Provider::Mindbody, &[event("a"), event("b")], through)
+                .unwrap();
+            store.settle_webhook_inbox().unwrap();
+            // Appended (answered), then the process dies before the filer gets to them: a
+            // retry of "a" and a new "c".
+            store
+                .append_webhook_deliveries(&[event("a"), event("c")])
+                .unwrap();
+            assert_eq!(store.webhook_deliveries_unfiled().unwrap(), 2);
+            // Closing the store files nothing: the two wait in the inbox file as after a kill.
+            drop(store);
+        }
+        let store = open(dir.path());
+        assert_eq!(
+            received(&store),
+            (3, 1),
+            "c is new, the retry of a a duplicate"
+        );
+        assert_eq!(store.webhook_deliveries_unfiled().unwrap(), 0);
+        assert!(store.webhook_event("mindbody@-99:c").unwrap().is_some());
+        drop(store);
+        let store = open(dir.path());
+        assert_eq!(
+            received(&store),
+            (3, 1),
+            "filed once: not again at the next open"
+        );
+        // Sequences go on past every one filed, so a later kill loses nothing either.
+        store.append_webhook_deliveries(&[event("d")]).unwrap();
+        drop(store);
+        let store = open(dir.path());
+        assert_eq!(received(&store), (4, 1));
+    }
+
+    #[test]
+    fn a_filing_reports_new_and_duplicate_deliveries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let events = [event("x"), event("x"), event("y")];
+        let through = store.append_webhook_deliveries(&events).unwrap();
+        let stored = store
+            .file_webhook_deliveries(Provider::Mindbody, &events, through)
+            .unwrap();
+        assert_eq!(stored, vec![Stored::New, Stored::Duplicate, Stored::New]);
+        assert_eq!(store.webhooks_pending().unwrap(), 2);
+    }
+
+    fn framed(items: &[(u64, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (seq, payload) in items {
+            frame(&mut out, *seq, payload);
+        }
+        out
+    }
+
+    #[test]
+    fn frames_read_back_as_written() {
+        let bytes = framed(&[(7, b"{\"a\":1}"), (8, b""), (9, b"{\"b\":2}")]);
+        let read: Vec<(u64, &[u8])> = frames(&bytes).collect();
+        assert_eq!(
+            read,
+            vec![
+                (7, &b"{\"a\":1}"[..]),
+                (8, &b""[..]),
+                (9, &b"{\"b\":2}"[..])
+            ]
+        );
+    }
+
+    #[test]
+    fn a_torn_or_damaged_frame_ends_the_segment() {
+        let bytes = framed(&[(1, b"first"), (2, b"second")]);
+        for cut in 0..bytes.len() {
+            let read: Vec<u64> = frames(&bytes[..cut]).map(|(seq, _)| seq).collect();
+            assert_eq!(read.len(), usize::from(cut >= HEADER + 5), "cut at {cut}");
+        }
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 1;
+        assert_eq!(
+            frames(&flipped).map(|(seq, _)| seq).collect::<Vec<_>>(),
+            vec![1]
+        );
+        let mut huge = framed(&[(1, b"x")]);
+        huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(
+            frames(&huge).count(),
+            0,
+            "a length past any delivery is torn"
+        );
+    }
+}
