@@ -224,7 +224,7 @@ impl<'s> Mirror<'s> {
     }
 
     fn sent(&self, rows: u64) -> Result<(), MirrorError> {
-        state::update(self.store, |s| {
+        state::update_unflushed(self.store, |s| {
             s.connected = true;
             s.last_sent_at = Some(chrono::Utc::now());
             s.rows_sent += rows;

@@ -16,6 +16,8 @@ use crate::engine::host::{Core, EngineError};
 const RENEW_EVERY: Duration = Duration::from_secs(60);
 /// A drain also runs this often with nothing noted (a change noted by another process).
 const IDLE_BEAT: Duration = Duration::from_secs(1);
+/// How long noted changes gather before a drain sends them (the lag it adds at most).
+const GATHER: Duration = Duration::from_millis(100);
 const FIRST_RETRY: Duration = Duration::from_secs(1);
 const MAX_RETRY: Duration = Duration::from_secs(60);
 
@@ -85,14 +87,13 @@ impl Core {
         loop {
             let sent = mirror.drain().await?;
             *drained = true;
-            // Kept for the glance; written only when it changed (a write is a flush).
+            // Kept for the glance and told to the front ends when it changed, at most twice a
+            // second while changes stream through (a write here is a flush of the hub).
             let waiting = store.outbox_waiting()?;
             let kept = state::read(store)?;
             let changed = (kept.rows_waiting, kept.oldest_waiting_at) != waited_as_kept(waiting);
-            if changed {
-                state::update(store, |s| keep_waiting(s, waiting))?;
-            }
             if told.should_tell(changed || sent > 0) {
+                state::update(store, |s| keep_waiting(s, waiting))?;
                 self.emit_mirror_status().await;
             }
             if renewed.elapsed() >= RENEW_EVERY {
@@ -103,6 +104,10 @@ impl Core {
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(IDLE_BEAT) => {}
             }
+            // Changes come one small write after another (a webhook sale, a processing batch):
+            // gathered for a moment, one batch carries many, and the mirror takes its turns at
+            // the gate, the disk and the cores far less often.
+            tokio::time::sleep(GATHER).await;
         }
     }
 

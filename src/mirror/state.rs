@@ -62,6 +62,17 @@ pub fn update(store: &Store, change: impl FnOnce(&mut MirrorState)) -> Result<()
     store.put_meta_json(STATE, &state)
 }
 
+/// [`update`] without waiting for the disk: for what changes with every batch sent (a crash
+/// loses only when the last batch went, until the next one).
+pub fn update_unflushed(
+    store: &Store,
+    change: impl FnOnce(&mut MirrorState),
+) -> Result<(), StoreError> {
+    let mut state = read(store)?;
+    change(&mut state);
+    store.put_meta_json_unflushed(STATE, &state)
+}
+
 /// The backfill still to do (None: none, every table is in Postgres or noted in the outbox).
 pub fn backfill(store: &Store) -> Result<Option<Backfill>, StoreError> {
     store.meta_json(BACKFILL)

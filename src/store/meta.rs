@@ -67,6 +67,19 @@ impl super::Store {
         self.flush_hub()
     }
 
+    /// Writes a value without waiting for the disk: sled's own background flush (or the next
+    /// flush of the hub) makes it durable. For what a crash may lose without harm, written often
+    /// (a flush costs every writer on the machine's disk its time).
+    pub fn put_meta_json_unflushed<T: serde::Serialize>(
+        &self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(value).expect("meta values serialize");
+        self.hub.meta.insert(name.as_bytes(), bytes)?;
+        Ok(())
+    }
+
     /// Adds one to a counter (API calls today) and returns the new value; atomic across threads.
     pub fn increment(&self, name: &str) -> Result<u64, StoreError> {
         let value = self.hub.meta.update_and_fetch(name.as_bytes(), |old| {
