@@ -4,6 +4,9 @@
 //! whole and holds no half-written log segment; each tree is copied as it stands when the copy
 //! reaches it.
 //!
+//! Webhook deliveries answered but not yet filed into the records wait in the inbox file: its
+//! segments are copied first, and filed when the copy is opened.
+//!
 //! The master key is copied only when asked (`--with-key`): a backup holding its key opens
 //! every secret, so the two are best kept apart.
 
@@ -44,6 +47,10 @@ impl Store {
         prepare_dir(dir)?;
         self.write_out_daily_totals()?;
         let records = self.records()?;
+        // First: deliveries answered 2xx but not filed yet live only there.
+        records
+            .webhook_inbox
+            .copy_into(&dir.join(super::webhook_inbox::DIR))?;
         let databases = vec![
             copy("hub", &self.hub.db, &dir.join("hub"))?,
             copy("records", &records.db, &dir.join("records"))?,

@@ -165,6 +165,27 @@ impl WebhookInbox {
         Ok(segments.into_iter().map(|(_, path)| path).collect())
     }
 
+    /// Copies the segments into `to`, a backup's inbox. Taken before the databases are
+    /// exported, so a delivery answered before the backup began is in the copy, filed or not:
+    /// what the export holds already is skipped when the copy is opened, and a segment filed,
+    /// flushed and deleted meanwhile is in the export. How many segments were copied.
+    pub(super) fn copy_into(&self, to: &Path) -> Result<usize, StoreError> {
+        super::create_private_dir(to)?;
+        let mut copied = 0;
+        for path in self.segments()? {
+            let Some(name) = path.file_name() else {
+                continue;
+            };
+            match std::fs::copy(&path, to.join(name)) {
+                Ok(_) => copied += 1,
+                // Filed and deleted since it was listed: the export holds it.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(self.failed(&path, e)),
+            }
+        }
+        Ok(copied)
+    }
+
     /// Appends `events` and syncs them to disk: once this returns Ok they survive a crash.
     /// The last sequence given, for [`Store::file_webhook_deliveries`].
     pub(super) fn append(&self, events: &[WebhookEvent]) -> Result<u64, StoreError> {
@@ -404,6 +425,24 @@ mod tests {
         drop(store);
         let store = open(dir.path());
         assert_eq!(received(&store), (4, 1));
+    }
+
+    #[test]
+    fn a_backup_holds_what_was_answered_and_not_filed_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let through = store.append_webhook_deliveries(&[event("a")]).unwrap();
+        store
+            .file_webhook_deliveries(Provider::Mindbody, &[event("a")], through)
+            .unwrap();
+        // Answered 2xx, waiting for the filer when the backup is taken.
+        store.append_webhook_deliveries(&[event("b")]).unwrap();
+        let copy = dir.path().join("backup");
+        store.backup(&copy, true).unwrap();
+        drop(store);
+        let restored = open(&copy);
+        assert_eq!(received(&restored), (2, 0), "a once, and b");
+        assert!(restored.webhook_event("mindbody@-99:b").unwrap().is_some());
     }
 
     #[test]
