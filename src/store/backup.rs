@@ -47,14 +47,17 @@ impl Store {
         prepare_dir(dir)?;
         self.write_out_daily_totals()?;
         let records = self.records()?;
-        // First: deliveries answered 2xx but not filed yet live only there.
-        records
-            .webhook_inbox
-            .copy_into(&dir.join(super::webhook_inbox::DIR))?;
-        let databases = vec![
-            copy("hub", &self.hub.db, &dir.join("hub"))?,
-            copy("records", &records.db, &dir.join("records"))?,
-        ];
+        let hub = copy("hub", &self.hub.db, &dir.join("hub"))?;
+        // Deliveries answered 2xx but not filed yet live only in the inbox file: its segments
+        // first, then the records, with no filing in between (the receiver goes on appending).
+        let records = {
+            let _no_filing = records.webhook_inbox.filing();
+            records
+                .webhook_inbox
+                .copy_into(&dir.join(super::webhook_inbox::DIR))?;
+            copy("records", &records.db, &dir.join("records"))?
+        };
+        let databases = vec![hub, records];
         let key_lives_at = if std::env::var_os(MASTER_KEY_ENV).is_some_and(|v| !v.is_empty()) {
             format!("{MASTER_KEY_ENV} (the environment of the process that took the backup)")
         } else {

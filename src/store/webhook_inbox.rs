@@ -47,6 +47,10 @@ pub(super) struct WebhookInbox {
     filed: AtomicU64,
     /// The last sequence filed (written in the trees, perhaps not flushed yet).
     filed_through: AtomicU64,
+    /// Held by each filing, and by a backup from the copy of the segments to the end of the
+    /// records' export: sled exports tree by tree, so a filing between the two trees would
+    /// leave a copy that says "filed through N" without those events.
+    filing: Mutex<()>,
 }
 
 struct Appending {
@@ -78,7 +82,13 @@ impl WebhookInbox {
             appended: AtomicU64::new(0),
             filed: AtomicU64::new(0),
             filed_through: AtomicU64::new(0),
+            filing: Mutex::new(()),
         }
+    }
+
+    /// No filing while this is held (see the field).
+    pub(super) fn filing(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.filing.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Appending> {
@@ -165,10 +175,10 @@ impl WebhookInbox {
         Ok(segments.into_iter().map(|(_, path)| path).collect())
     }
 
-    /// Copies the segments into `to`, a backup's inbox. Taken before the databases are
-    /// exported, so a delivery answered before the backup began is in the copy, filed or not:
-    /// what the export holds already is skipped when the copy is opened, and a segment filed,
-    /// flushed and deleted meanwhile is in the export. How many segments were copied.
+    /// Copies the segments into `to`, a backup's inbox. Taken just before the records are
+    /// exported, with filing held off until the export is done (see [`Self::filing`]), so a
+    /// delivery answered before the backup began is in the copy, filed or not: what the export
+    /// holds already is skipped when the copy is opened. How many segments were copied.
     pub(super) fn copy_into(&self, to: &Path) -> Result<usize, StoreError> {
         super::create_private_dir(to)?;
         let mut copied = 0;

@@ -167,6 +167,7 @@ impl Store {
         through: u64,
     ) -> Result<Vec<Stored>, StoreError> {
         let records = self.records()?;
+        let _not_while_backing_up = records.webhook_inbox.filing();
         let stored = file_in(&records, provider, inbound, through)?;
         records.webhook_inbox.filed(inbound.len() as u64, through);
         Ok(stored)
