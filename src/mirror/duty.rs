@@ -64,7 +64,16 @@ impl Core {
                 if drained {
                     retry = FIRST_RETRY;
                 }
-                tokio::time::sleep(retry).await;
+                // Until the next try the front ends still hear, every few seconds, what waits
+                // (it grows while Postgres is away) and how far behind that is.
+                let next_try = Instant::now() + retry;
+                while let Some(left) = next_try
+                    .checked_duration_since(Instant::now())
+                    .filter(|left| !left.is_zero())
+                {
+                    tokio::time::sleep(left.min(TELL_WHILE_AWAY)).await;
+                    core.emit_mirror_status().await;
+                }
                 retry = (retry * 2).min(MAX_RETRY);
             }
         });
@@ -196,6 +205,8 @@ struct Told {
 }
 
 const TELL_EVERY: Duration = Duration::from_millis(500);
+/// How often the front ends hear how the mirror stands while it waits to try Postgres again.
+const TELL_WHILE_AWAY: Duration = Duration::from_secs(5);
 
 impl Told {
     fn should_tell(&mut self, changed: bool) -> bool {
@@ -247,4 +258,27 @@ pub fn kept_status(
         state,
         backfill,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_told_at_most_twice_a_second_and_the_last_one_always() {
+        let mut told = Told::default();
+        assert!(!told.should_tell(false), "nothing changed, nothing to tell");
+        assert!(told.should_tell(true), "the first change at once");
+        assert!(
+            !told.should_tell(true),
+            "the next within the half second waits"
+        );
+        assert!(told.should_tell(false), "told on the quiet beat after it");
+        assert!(!told.should_tell(false));
+        told.last = Some(Instant::now() - TELL_EVERY);
+        assert!(
+            told.should_tell(true),
+            "a change after the half second at once"
+        );
+    }
 }
