@@ -62,8 +62,7 @@ impl super::Store {
         name: &str,
         value: &T,
     ) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(value).expect("meta values serialize");
-        self.hub.meta.insert(name.as_bytes(), bytes)?;
+        self.put_meta_json_unflushed(name, value)?;
         self.flush_hub()
     }
 

@@ -172,6 +172,10 @@ async fn a_hundred_kills_stops_and_cuts_lose_no_row_and_send_none_twice() {
     eprintln!(
         "mirror_faults: {CYCLES} cycles: {faults:?}; {kills_with_rows_waiting} kills had rows waiting for Postgres"
     );
+    assert!(
+        kills_with_rows_waiting > 0,
+        "some kill landed with rows on their way to Postgres (seed {seed})"
+    );
 
     // Mindbody sends again what got no 2xx (and, as it may, some it had an answer for).
     let mut again: Vec<Vec<u8>> = by_id

@@ -43,8 +43,6 @@ pub async fn serve(dir: &Path, sandbox: &Sandbox, port: u16) -> (Child, Engine) 
     started(cmd.spawn().unwrap(), dir, sandbox).await
 }
 
-/// Subscribes the `serve` receiving on `port` at the sandbox, so the sandbox's sender signs
-/// for it.
 /// The webhook summary once `received` deliveries are counted: a delivery is answered once it
 /// is in the inbox file and counted when it is filed into the trees, just after (bounded wait).
 pub async fn once_filed(remote: &Engine, received: u64) -> legion_hub::engine::WebhookSummary {
@@ -59,6 +57,8 @@ pub async fn once_filed(remote: &Engine, received: u64) -> legion_hub::engine::W
     summary
 }
 
+/// Subscribes the `serve` receiving on `port` at the sandbox, so the sandbox's sender signs
+/// for it.
 pub async fn subscribe(remote: &Engine, port: u16) {
     remote
         .subscribe_webhooks(
