@@ -36,8 +36,8 @@ const STUDIO: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 fn main() {
     let quick = std::env::args().any(|a| a == "--test");
     let count: i64 = if quick { 2_000 } else { 100_000 };
-    let Some(pg) = Postgres::start("benches/mirror") else {
-        return;
+    let Some(pg) = Postgres::start() else {
+        return support::postgres::skip("benches/mirror");
     };
     let dir = tempfile::tempdir().expect("a temporary directory");
     let store = Store::open(&Paths::in_dir(dir.path()), "bench").expect("the store opens");

@@ -41,8 +41,8 @@ fn count(pg: &Postgres, table: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_synced_studio_reaches_postgres_row_for_row_and_the_check_finds_what_differs() {
-    let Some(pg) = Postgres::start("mirror::a_synced_studio_reaches_postgres") else {
-        return;
+    let Some(pg) = Postgres::start() else {
+        return crate::support::postgres::skip("mirror::a_synced_studio_reaches_postgres");
     };
     let dir = tempfile::tempdir().unwrap();
     synced(dir.path()).await;
@@ -133,8 +133,8 @@ async fn a_synced_studio_reaches_postgres_row_for_row_and_the_check_finds_what_d
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_stopped_mid_mirror_loses_nothing_and_the_status_says_so() {
-    let Some(mut pg) = Postgres::start("mirror::postgres_stopped_mid_mirror") else {
-        return;
+    let Some(mut pg) = Postgres::start() else {
+        return crate::support::postgres::skip("mirror::postgres_stopped_mid_mirror");
     };
     let dir = tempfile::tempdir().unwrap();
     synced(dir.path()).await;
@@ -188,8 +188,8 @@ async fn postgres_stopped_mid_mirror_loses_nothing_and_the_status_says_so() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_sealed_secrets_reach_postgres_and_only_when_allowed() {
-    let Some(pg) = Postgres::start("mirror::only_sealed_secrets") else {
-        return;
+    let Some(pg) = Postgres::start() else {
+        return crate::support::postgres::skip("mirror::only_sealed_secrets");
     };
     let dir = tempfile::tempdir().unwrap();
     synced(dir.path()).await;
@@ -223,8 +223,8 @@ async fn only_sealed_secrets_reach_postgres_and_only_when_allowed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_hub_given_the_same_studio_is_refused() {
-    let Some(pg) = Postgres::start("mirror::a_second_hub") else {
-        return;
+    let Some(pg) = Postgres::start() else {
+        return crate::support::postgres::skip("mirror::a_second_hub");
     };
     let first = tempfile::tempdir().unwrap();
     let second = tempfile::tempdir().unwrap();
@@ -250,8 +250,8 @@ async fn a_second_hub_given_the_same_studio_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_schema_is_migrated_once_and_a_newer_one_is_refused() {
-    let Some(pg) = Postgres::start("mirror::the_schema_is_migrated_once") else {
-        return;
+    let Some(pg) = Postgres::start() else {
+        return crate::support::postgres::skip("mirror::the_schema_is_migrated_once");
     };
     let dir = tempfile::tempdir().unwrap();
     let engine = open(&mirrored(dir.path(), &pg, STUDIO, false));
@@ -280,8 +280,8 @@ async fn the_schema_is_migrated_once_and_a_newer_one_is_refused() {
 /// studio sees its own rows and no other's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readmes_row_level_security_keeps_each_studio_to_its_rows() {
-    let Some(pg) = Postgres::start("mirror::the_readmes_row_level_security") else {
-        return;
+    let Some(pg) = Postgres::start() else {
+        return crate::support::postgres::skip("mirror::the_readmes_row_level_security");
     };
     let dir = tempfile::tempdir().unwrap();
     let engine = open(&mirrored(dir.path(), &pg, STUDIO, false));

@@ -108,8 +108,8 @@ async fn mirrored_all(remote: &Engine) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_kills_stops_and_cuts_lose_no_row_and_send_none_twice() {
-    let Some(mut pg) = Postgres::start("mirror_faults::a_hundred_kills_stops_and_cuts") else {
-        return;
+    let Some(mut pg) = Postgres::start() else {
+        return crate::support::postgres::skip("mirror_faults::a_hundred_kills_stops_and_cuts");
     };
     let seed: u64 = std::env::var("LEGION_HUB_FAULT_SEED")
         .ok()

@@ -2,9 +2,10 @@
 //! `initdb` in a temp dir, listening on 127.0.0.1 at a free port, stopped and removed when the
 //! handle drops. `initdb` refuses to run as root, so as root the cluster belongs to `nobody`.
 //!
-//! Where the server binaries are missing, [`Postgres::start`] prints one line saying the test was
-//! skipped and how to enable it, and returns None; with `LEGION_HUB_REQUIRE_POSTGRES=1` (set by
-//! `.ci/run`) a missing server fails the test instead, so CI cannot pass by skipping.
+//! Where the server binaries are missing, [`Postgres::start`] returns None and the test returns
+//! [`skip`], which prints one line saying it was skipped and how to enable it; with
+//! `LEGION_HUB_REQUIRE_POSTGRES=1` (set by `.ci/run`) it fails the test instead, so CI cannot
+//! pass by skipping.
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -25,21 +26,24 @@ pub struct Postgres {
     server: Option<Child>,
 }
 
+/// What a test without a PostgreSQL server does: with `LEGION_HUB_REQUIRE_POSTGRES=1` (CI)
+/// it fails; elsewhere it says on stderr that `test` was skipped and how to run it.
+pub fn skip(test: &str) {
+    if std::env::var(REQUIRE_ENV).is_ok_and(|v| v == "1") {
+        panic!(
+            "{test}: PostgreSQL's server binaries (initdb, postgres) are not installed and {REQUIRE_ENV}=1: install Debian's `postgresql` package"
+        );
+    }
+    eprintln!(
+        "SKIPPED {test}: no PostgreSQL server here (initdb not found); install Debian's `postgresql` package to run it (CI sets {REQUIRE_ENV}=1 and fails without it)"
+    );
+}
+
 impl Postgres {
-    /// A fresh cluster with a database `hub`, or None (said on stderr) when PostgreSQL is not
-    /// installed and not required.
-    pub fn start(test: &str) -> Option<Postgres> {
-        let Some(bin) = server_binaries() else {
-            if std::env::var(REQUIRE_ENV).is_ok_and(|v| v == "1") {
-                panic!(
-                    "{test}: PostgreSQL's server binaries (initdb, postgres) are not installed and {REQUIRE_ENV}=1: install Debian's `postgresql` package"
-                );
-            }
-            eprintln!(
-                "SKIPPED {test}: no PostgreSQL server here (initdb not found); install Debian's `postgresql` package to run it (CI sets {REQUIRE_ENV}=1 and fails without it)"
-            );
-            return None;
-        };
+    /// A fresh cluster with a database `hub`, or None when PostgreSQL's server is not
+    /// installed (the test then calls [`skip`], which says so, or fails when it is required).
+    pub fn start() -> Option<Postgres> {
+        let bin = server_binaries()?;
         let owner = (unsafe { libc::geteuid() } == 0).then_some(NOBODY);
         let dir = tempfile::Builder::new()
             .prefix("legion-hub-pg-")
