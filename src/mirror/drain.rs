@@ -314,22 +314,30 @@ struct Writer {
 }
 
 impl Writer {
+    fn refused(&self, e: tokio_postgres::Error) -> MirrorError {
+        unreachable_or_refused(&self.described, e)
+    }
+
     async fn write(self, batch: Batch) -> Result<(), MirrorError> {
-        let refused = |e: tokio_postgres::Error| unreachable_or_refused(&self.described, e);
         // BEGIN and COMMIT by hand, not `Client::transaction`: that needs the client to itself,
         // and the backfill's next read goes on while this is written. A failure ends the
         // session and its connection, so an open transaction is never left to the next batch.
-        self.client.batch_execute("BEGIN").await.map_err(refused)?;
+        self.client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(|e| self.refused(e))?;
         let written = self.statements(batch).await;
         if written.is_err() {
             let _ = self.client.batch_execute("ROLLBACK").await;
         }
         written?;
-        self.client.batch_execute("COMMIT").await.map_err(refused)
+        self.client
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| self.refused(e))
     }
 
     async fn statements(&self, mut batch: Batch) -> Result<(), MirrorError> {
-        let refused = |e: tokio_postgres::Error| unreachable_or_refused(&self.described, e);
         let client: &Client = &self.client;
         super::lease::still_ours(client, &self.described, &self.studio_id, &self.hub_id).await?;
         let studio: &str = &self.studio_id;
@@ -344,7 +352,7 @@ impl Writer {
                 } else {
                     client.execute(&sql, &[&studio, &json]).await
                 };
-                result.map_err(refused)?;
+                result.map_err(|e| self.refused(e))?;
             }
             if let Some(keys) = batch.gone.remove(&table) {
                 let sql = spec.delete_sql();
@@ -353,7 +361,7 @@ impl Writer {
                 } else {
                     client.execute(&sql, &[&studio, &keys]).await
                 };
-                result.map_err(refused)?;
+                result.map_err(|e| self.refused(e))?;
             }
         }
         Ok(())

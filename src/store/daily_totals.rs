@@ -804,13 +804,14 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use chrono::{NaiveDateTime, Utc};
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 
-    fn sale(n: u32, date: NaiveDateTime, cents: i64) -> Transaction {
+    /// A sale of `cents` (a refund when negative), with a tenth as tax and a twentieth off.
+    pub(in crate::store) fn sale(n: u32, date: NaiveDateTime, cents: i64) -> Transaction {
         Transaction {
             key: format!("mindbody@-99:sale:{n}:{n}"),
             date,

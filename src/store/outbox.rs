@@ -433,28 +433,8 @@ mod tests {
     }
 
     fn sale(n: u32, cents: i64) -> crate::books::Transaction {
-        crate::books::Transaction {
-            key: format!("mindbody@-99:sale:{n}:{n}"),
-            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 3)
-                .unwrap()
-                .and_hms_opt(9, 0, 0)
-                .unwrap(),
-            amount: rust_decimal::Decimal::new(cents, 2),
-            tax: rust_decimal::Decimal::ZERO,
-            discount: rust_decimal::Decimal::ZERO,
-            currency: "USD".into(),
-            description: "Drop-in".into(),
-            category_id: Some(7),
-            class: Some("Class revenue".into()),
-            customer: None,
-            source: "mindbody".into(),
-            returned: false,
-            settlement: None,
-            location_id: Some(1),
-            payment_method: Some("card".into()),
-            contract: None,
-            synced_at: chrono::Utc::now(),
-        }
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+        crate::store::daily_totals::tests::sale(n, day.and_hms_opt(9, 0, 0).unwrap(), cents)
     }
 
     /// The books' writes that are not the transactions' own note their rows: a bank line's

@@ -366,23 +366,16 @@ fn frames(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
 mod tests {
     use super::*;
     use crate::domain::Provider;
-    use crate::store::webhooks::{Stored, WebhookState};
+    use crate::store::webhooks::Stored;
 
     fn event(id: &str) -> WebhookEvent {
-        WebhookEvent {
-            provider: Provider::Mindbody,
-            account: "-99".into(),
-            message_id: id.into(),
-            event_type: "clientSale.created".into(),
-            received_at: chrono::Utc::now(),
-            body: format!("{{\"messageId\":\"{id}\"}}"),
-            state: WebhookState::Pending,
-            outcome: None,
-            error: None,
-            attempts: 0,
-            processed_at: None,
-            seq: 0,
-        }
+        WebhookEvent::received(
+            Provider::Mindbody,
+            "-99".into(),
+            id.into(),
+            "clientSale.created".into(),
+            format!("{{\"messageId\":\"{id}\"}}"),
+        )
     }
 
     fn open(dir: &Path) -> Store {

@@ -86,6 +86,30 @@ impl Record for WebhookEvent {
 }
 
 impl WebhookEvent {
+    /// A delivery just received: pending, not yet tried, its place given when it is stored.
+    pub fn received(
+        provider: Provider,
+        account: String,
+        message_id: String,
+        event_type: String,
+        body: String,
+    ) -> WebhookEvent {
+        WebhookEvent {
+            provider,
+            account,
+            message_id,
+            event_type,
+            received_at: Utc::now(),
+            body,
+            state: WebhookState::Pending,
+            outcome: None,
+            error: None,
+            attempts: 0,
+            processed_at: None,
+            seq: 0,
+        }
+    }
+
     pub fn key(&self) -> String {
         crate::books::account_key::key_of(self.provider, &self.account, &self.message_id)
     }

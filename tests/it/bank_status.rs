@@ -16,21 +16,7 @@ use crate::support::mindbody::{connect, open, settings};
 use crate::support::secrets::{hub, output};
 
 async fn import(engine: &Engine, studio: &Studio, to: chrono::NaiveDate, name: &str) {
-    let statement = Statement::of(studio, studio.first_sale.date(), to).expect("statement");
-    let file = statement.write(BankFormat::Ofx1);
-    let Reading::Statements(statements) = read_statement(&file, None).expect("read") else {
-        panic!("an OFX file needs no rules");
-    };
-    let imported = ImportedFile {
-        name: name.into(),
-        sha256: format!("{:064x}", file.len()),
-        size: file.len() as u64,
-        format: statements[0].format,
-    };
-    engine
-        .import_bank(Some("Chase business".into()), None, imported, statements)
-        .await
-        .expect("imported");
+    crate::support::bank_files::import_ofx(engine, studio, to, name).await;
 }
 
 fn only(banks: &[BankStandingView]) -> &BankStandingView {

@@ -64,14 +64,12 @@ async fn net_sales(engine: &Engine, class: Option<&str>) -> Decimal {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_studios_books_reach_postgres_to_the_cent_and_stay_in_step() {
     use crate::support::mindbody::{connect, open, settings};
-    use legion_hub::books::bank::import::ImportedFile;
-    use legion_hub::books::bank::{Reading, read_statement};
-    use legion_hub::sandbox::bank::{BankFormat, Statement};
+    use legion_hub::sandbox::bank::Statement;
     use legion_hub::sandbox::mindbody::MindbodySandbox;
     use legion_hub::sandbox::studio::Studio;
 
-    let Some(pg) = Postgres::start("mirror_books::a_studios_books_reach_postgres") else {
-        return;
+    let Some(pg) = Postgres::start() else {
+        return crate::support::postgres::skip("mirror_books::a_studios_books_reach_postgres");
     };
     let sandbox = MindbodySandbox::start().await.expect("sandbox");
     sandbox.set_auto_approve(true);
@@ -92,22 +90,10 @@ async fn a_studios_books_reach_postgres_to_the_cent_and_stay_in_step() {
         .sync_mindbody(SyncRequest::default())
         .await
         .expect("synced");
+    crate::support::bank_files::import_ofx(&engine, &studio, now.date(), "studio.ofx").await;
+    // What that file holds, to compare with.
     let statement =
         Statement::of(&studio, studio.first_sale.date(), now.date()).expect("statement");
-    let file = statement.write(BankFormat::Ofx1);
-    let Reading::Statements(statements) = read_statement(&file, None).expect("read") else {
-        panic!("an OFX file needs no rules");
-    };
-    let imported = ImportedFile {
-        name: "studio.ofx".into(),
-        sha256: format!("{:064x}", 17),
-        size: file.len() as u64,
-        format: statements[0].format,
-    };
-    engine
-        .import_bank(Some("Chase business".into()), None, imported, statements)
-        .await
-        .expect("imported");
 
     // The first connect: everything the hub holds, by backfill.
     engine.mirror_backfill().await.unwrap();

@@ -536,20 +536,13 @@ fn incoming_event(body: &[u8]) -> WebhookEvent {
         }
         Err(_) => (body_digest(body), "unreadable".to_string(), None),
     };
-    WebhookEvent {
-        provider: Provider::Mindbody,
-        account: site.unwrap_or_default(),
-        message_id: crate::text::one_line(&message_id),
-        event_type: crate::text::one_line(&event_type),
-        received_at: Utc::now(),
-        body: String::from_utf8_lossy(body).into_owned(),
-        state: WebhookState::Pending,
-        outcome: None,
-        error: None,
-        attempts: 0,
-        processed_at: None,
-        seq: 0,
-    }
+    WebhookEvent::received(
+        Provider::Mindbody,
+        site.unwrap_or_default(),
+        crate::text::one_line(&message_id),
+        crate::text::one_line(&event_type),
+        String::from_utf8_lossy(body).into_owned(),
+    )
 }
 
 fn body_digest(body: &[u8]) -> String {
