@@ -78,6 +78,9 @@ struct WebhooksState {
     next_message: AtomicU64,
     /// Consecutive failed deliveries after which a subscription is deactivated.
     failure_limit: AtomicU64,
+    /// Deliveries answered 2xx since the sandbox started, counted as each answer comes: a test
+    /// that must act mid-burst watches this (the hub's own counts lag behind by its filing).
+    acknowledged: AtomicU64,
 }
 
 /// A running Webhooks API fake and sender. Stops when dropped.
@@ -102,6 +105,7 @@ impl WebhooksSandbox {
             http: crate::http::client(),
             next_message: AtomicU64::new(1),
             failure_limit: AtomicU64::new(u64::MAX),
+            acknowledged: AtomicU64::new(0),
         });
         let app = Router::new()
             .route(
@@ -122,6 +126,11 @@ impl WebhooksSandbox {
     /// The Webhooks API base, as `LEGION_HUB_MINDBODY_WEBHOOKS_URL` takes it.
     pub fn url(&self) -> String {
         format!("http://{}/push/api/v1", self.addr)
+    }
+
+    /// Deliveries answered 2xx so far, by every burst this sandbox has sent.
+    pub fn acknowledged_so_far(&self) -> u64 {
+        self.state.acknowledged.load(Ordering::Relaxed)
     }
 
     /// After this many failed deliveries in a row a subscription is deactivated, as Mindbody does
@@ -333,6 +342,9 @@ impl WebhooksSandbox {
 impl WebhooksState {
     /// Counts failures per subscription URL; too many in a row deactivate it.
     fn delivered(&self, url: &str, ok: bool) {
+        if ok {
+            self.acknowledged.fetch_add(1, Ordering::Relaxed);
+        }
         let limit = self.failure_limit.load(Ordering::Relaxed);
         let mut subs = self.subscriptions.lock().unwrap_or_else(|e| e.into_inner());
         for sub in subs.values_mut().filter(|s| s.value["webhookUrl"] == url) {
