@@ -222,6 +222,11 @@ pub enum Command {
         /// subscriptions (made with `legion-hub webhooks subscribe` against this sandbox).
         #[arg(long, value_name = "SECS")]
         live_sales: Option<u64>,
+        /// Run a chain of N Mindbody sites (1 to 20): -99, -98, -97, ..., each its own studio
+        /// of that size; the live sales take turns among them.
+        #[arg(long, value_name = "N", default_value_t = 1,
+              value_parser = clap::value_parser!(u64).range(1..=crate::sandbox::mindbody::MAX_SITES as u64))]
+        sites: u64,
     },
 }
 

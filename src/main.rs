@@ -229,11 +229,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             sales,
             clients,
             live_sales,
+            sites,
         }) => runtime()?.block_on(commands::sandbox::run(
             auto_approve,
             sales,
             clients,
             live_sales,
+            sites,
         )),
         Some(Command::Serve { webhook_addr }) => {
             let _log =

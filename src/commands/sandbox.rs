@@ -66,11 +66,15 @@ pub async fn run(
     sales: u64,
     clients: u64,
     live_sales: Option<u64>,
+    sites: u64,
 ) -> anyhow::Result<u8> {
-    let sandbox = Sandbox::start().await?;
-    sandbox
-        .mindbody
-        .set_studio(studio(sales, clients, chrono::Local::now().date_naive()));
+    let sandbox = Sandbox::start_sites(usize::try_from(sites).unwrap_or(usize::MAX)).await?;
+    let site_ids = sandbox.mindbody.site_ids();
+    // Every site a studio of the size asked, each of its own data.
+    let today = studio(sales, clients, chrono::Local::now().date_naive());
+    for site in &site_ids {
+        sandbox.mindbody.set_studio_at(site, today.clone());
+    }
     sandbox.mindbody.set_auto_approve(auto_approve);
     // Ten minutes: with the default five-minute margin, a refresh can be watched within minutes.
     sandbox.mindbody.set_access_ttl(Duration::from_secs(600));
@@ -79,8 +83,10 @@ pub async fn run(
     println!("{}", serde_json::to_string(&sandbox.urls())?);
     use crate::sandbox::mindbody::*;
     eprintln!(
-        "sandbox running. Gemini key: {}. Mindbody: site {SANDBOX_SITE_ID}, client id {SANDBOX_CLIENT_ID}, client secret {SANDBOX_CLIENT_SECRET}, API key {SANDBOX_API_KEY}. Ctrl-C stops it.",
-        crate::sandbox::gemini::SANDBOX_KEY
+        "sandbox running. Gemini key: {}. Mindbody: {} {}, client id {SANDBOX_CLIENT_ID}, client secret {SANDBOX_CLIENT_SECRET}, API key {SANDBOX_API_KEY}. Ctrl-C stops it.",
+        crate::sandbox::gemini::SANDBOX_KEY,
+        if site_ids.len() == 1 { "site" } else { "sites" },
+        site_ids.join(", ")
     );
     let sandbox = std::sync::Arc::new(sandbox);
     if let Some(secs) = live_sales {

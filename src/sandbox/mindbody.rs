@@ -1,7 +1,12 @@
 //! A Mindbody fake on loopback: the OAuth 2.0 / OpenID server (`/connect/authorize` with a
 //! consent page, `/connect/token` for `authorization_code` with PKCE checked and
-//! `refresh_token` with rotation, `/connect/revocation`) and the Public API v6 `site/locations`,
-//! answering errors in Mindbody's `{"Error":{"Message","Code"}}` shape.
+//! `refresh_token` with rotation, `/connect/revocation`) and the Public API v6 `site/sites` and
+//! `site/locations`, answering errors in Mindbody's `{"Error":{"Message","Code"}}` shape.
+//!
+//! It runs one or several sites (`-99`, `-98`, ...: a chain of studios), each with its own
+//! [`Studio`]; every read answers from the studio of its `SiteId` header, and a site it does not
+//! run gets `InvalidSiteId`. `site/sites` lists them all, with the API key alone, as Mindbody
+//! lists the sites a developer's key may read.
 //!
 //! As strict as the real server, so a client that slips fails here first: a code goes only to a
 //! registered redirect URI (see `registration.rs`); a refresh token comes only with
@@ -12,7 +17,7 @@
 //! `invalid_grant`.
 //!
 //! The data endpoints (`sale/sales`, `client/clients`, `site/categories`, `sale/transactions`)
-//! serve a [`Studio`] of any size, paged by `Limit` (at most 200) and `Offset` with the real
+//! serve the site's [`Studio`], of any size, paged by `Limit` (at most 200) and `Offset` with the real
 //! `PaginationResponse`, refuse a parameter they cannot read (`query.rs`), count every call, and
 //! take faults on demand ([`ApiFault`]). `client/clientcontracts` serves one client's contracts
 //! per call (`ClientId` required), as the studio's members hold them (`studio/contracts.rs`).
@@ -27,7 +32,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -44,7 +49,7 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
 pub use super::registration::{
-    SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_SECOND_SITE_ID, SANDBOX_SITE_ID,
+    MAX_SITES, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_SECOND_SITE_ID, SANDBOX_SITE_ID,
 };
 pub const SANDBOX_API_KEY: &str = "sandbox-mindbody-api-key";
 
@@ -97,8 +102,21 @@ pub enum ApiFault {
     SignInRefused,
 }
 
-struct MindbodyState {
+/// One site the fake runs, and its studio.
+struct ServedSite {
+    id: i64,
     studio: Mutex<Studio>,
+}
+
+impl ServedSite {
+    fn studio(&self) -> std::sync::MutexGuard<'_, Studio> {
+        self.studio.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+struct MindbodyState {
+    /// In order: the sandbox's site (`-99`) first.
+    sites: Vec<ServedSite>,
     faults: Mutex<std::collections::VecDeque<ApiFault>>,
     api_calls: AtomicUsize,
     auto_approve: AtomicBool,
@@ -132,13 +150,36 @@ fn random_token(prefix: &str) -> String {
     format!("{prefix}{}", crate::encoding::base64_url(&bytes))
 }
 
+impl MindbodyState {
+    /// The site a `SiteId` header or a `subscriberId` names, when the fake runs it.
+    fn site(&self, id: &str) -> Option<&ServedSite> {
+        let id: i64 = id.trim().parse().ok()?;
+        self.sites.iter().find(|site| site.id == id)
+    }
+}
+
 impl MindbodySandbox {
+    /// The fake as it has always been: the sandbox's site `-99` and a second site, `-98`, the
+    /// API key may also read (so a token can be seen to work for one site only).
     pub async fn start() -> std::io::Result<MindbodySandbox> {
+        MindbodySandbox::start_sites(2).await
+    }
+
+    /// A chain of `count` sites (1 to [`MAX_SITES`]; out of bounds is brought within them):
+    /// `-99`, `-98`, ..., each with its own studio of 200 sales over the last two weeks.
+    pub async fn start_sites(count: usize) -> std::io::Result<MindbodySandbox> {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let addr = listener.local_addr()?;
         let anchor = chrono::Local::now().naive_local();
+        let sites = registration::site_ids(count)
+            .into_iter()
+            .map(|id| ServedSite {
+                id,
+                studio: Mutex::new(Studio::new(200, 50, anchor, 14).at_site(id)),
+            })
+            .collect();
         let state = Arc::new(MindbodyState {
-            studio: Mutex::new(Studio::new(200, 50, anchor, 14)),
+            sites,
             faults: Mutex::new(std::collections::VecDeque::new()),
             api_calls: AtomicUsize::new(0),
             auto_approve: AtomicBool::new(false),
@@ -158,6 +199,7 @@ impl MindbodySandbox {
             .route("/connect/authorize/decision", post(decision))
             .route("/connect/token", post(token))
             .route("/connect/revocation", post(revoke))
+            .route("/public/v6/site/sites", get(site_list))
             .route("/public/v6/site/locations", get(locations))
             .route("/public/v6/site/categories", get(categories))
             .route("/public/v6/client/clients", get(clients))
@@ -214,14 +256,42 @@ impl MindbodySandbox {
         self.state.token_requests.load(Ordering::Relaxed)
     }
 
-    /// Replaces the studio (its size, its dates).
-    pub fn set_studio(&self, studio: Studio) {
-        *self.state.studio.lock().unwrap_or_else(|e| e.into_inner()) = studio;
+    /// The sites it runs, in order (`-99` first), as `SiteId` headers spell them.
+    pub fn site_ids(&self) -> Vec<String> {
+        self.state.sites.iter().map(|s| s.id.to_string()).collect()
     }
 
-    /// Changes the studio between syncs: edit a sale, add one, touch a client.
+    /// Replaces the studio of site `-99` (its size, its dates).
+    pub fn set_studio(&self, studio: Studio) {
+        self.set_studio_at(SANDBOX_SITE_ID, studio);
+    }
+
+    /// Replaces site `site`'s studio with one of `studio`'s size and dates, made of that
+    /// site's own data ([`Studio::at_site`]).
+    ///
+    /// Panics when the fake does not run `site`: a test's mistake, never outside input.
+    pub fn set_studio_at(&self, site: &str, studio: Studio) {
+        self.with_studio_at(site, |served| {
+            *served = studio.at_site(served.site.id);
+        });
+    }
+
+    /// Changes site `-99`'s studio between syncs: edit a sale, add one, touch a client.
     pub fn with_studio<R>(&self, change: impl FnOnce(&mut Studio) -> R) -> R {
-        change(&mut self.state.studio.lock().unwrap_or_else(|e| e.into_inner()))
+        self.with_studio_at(SANDBOX_SITE_ID, change)
+    }
+
+    /// Changes site `site`'s studio between syncs.
+    ///
+    /// Panics when the fake does not run `site`: a test's mistake, never outside input.
+    pub fn with_studio_at<R>(&self, site: &str, change: impl FnOnce(&mut Studio) -> R) -> R {
+        let Some(served) = self.state.site(site) else {
+            panic!(
+                "the Mindbody sandbox runs sites {:?}, not {site}",
+                self.site_ids()
+            );
+        };
+        change(&mut served.studio())
     }
 
     pub fn inject(&self, fault: ApiFault) {
@@ -330,7 +400,7 @@ async fn authorize(
     {
         return refuse("PKCE with S256 is required");
     }
-    if !registration::site_known(&get("subscriberId")) {
+    if state.site(&get("subscriberId")).is_none() {
         return refuse("subscriberId must be a site this application may use");
     }
     if state.auto_approve.load(Ordering::Relaxed) {
@@ -575,32 +645,39 @@ async fn revoke(
     StatusCode::OK.into_response()
 }
 
-/// The checks every Public API call passes: the API key, the site, a live bearer token issued
-/// for that site.
-fn api_auth(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> {
-    let header_value = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    };
-    if header_value("Api-Key") != SANDBOX_API_KEY {
+fn header_value(headers: &HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The first check of every Public API call: the developer's API key.
+fn api_key_auth(headers: &HeaderMap) -> Result<(), Response> {
+    if header_value(headers, "Api-Key") != SANDBOX_API_KEY {
         return Err(mindbody_error(
             StatusCode::UNAUTHORIZED,
             "DeniedAccess",
             "Authentication failed. The Api-Key is not valid.",
         ));
     }
-    let site = header_value("SiteId");
-    if !registration::site_known(&site) {
+    Ok(())
+}
+
+/// The checks every Public API call about a site passes: the API key, the site, a live bearer
+/// token issued for that site. Admitted, the call reads that site.
+fn api_auth<'a>(state: &'a MindbodyState, headers: &HeaderMap) -> Result<&'a ServedSite, Response> {
+    api_key_auth(headers)?;
+    let site = header_value(headers, "SiteId");
+    let Some(served) = state.site(&site) else {
         return Err(mindbody_error(
             StatusCode::BAD_REQUEST,
             "InvalidSiteId",
             "The SiteId is not valid or the key has no access to it.",
         ));
-    }
-    let bearer = header_value("Authorization");
+    };
+    let bearer = header_value(headers, "Authorization");
     let token = bearer.strip_prefix("Bearer ").unwrap_or("");
     let tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
     let Some(access) = tokens
@@ -614,32 +691,38 @@ fn api_auth(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> 
             "Authentication failed. A valid staff user token or OAuth bearer token is required.",
         ));
     };
-    if access.site != site {
+    // The token's site as the sign-in named it, the header's as the fake runs it: the same
+    // site however each is spelled.
+    if state.site(&access.site).map(|s| s.id) != Some(served.id) {
         return Err(mindbody_error(
             StatusCode::UNAUTHORIZED,
             "DeniedAccess",
             &format!(
-                "Authentication failed. The OAuth bearer token was not issued for site {site}."
+                "Authentication failed. The OAuth bearer token was not issued for site {}.",
+                served.id
             ),
         ));
     }
-    Ok(())
+    Ok(served)
 }
 
-/// Auth, the call count, and the next injected fault, for the data endpoints.
-async fn admit(state: &MindbodyState, headers: &HeaderMap) -> Result<(), Response> {
+/// Auth, the call count, and the next injected fault, for the data endpoints; the site read.
+async fn admit<'a>(
+    state: &'a MindbodyState,
+    headers: &HeaderMap,
+) -> Result<&'a ServedSite, Response> {
     state.api_calls.fetch_add(1, Ordering::Relaxed);
-    api_auth(state, headers)?;
+    let served = api_auth(state, headers)?;
     let fault = state
         .faults
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .pop_front();
     match fault {
-        None => Ok(()),
+        None => Ok(served),
         Some(ApiFault::Slow(pause)) => {
             tokio::time::sleep(pause).await;
-            Ok(())
+            Ok(served)
         }
         Some(ApiFault::RateLimited { retry_after_secs }) => {
             let mut reply = mindbody_error(
@@ -725,14 +808,11 @@ async fn categories(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(reply) = admit(&state, &headers).await {
-        return reply;
-    }
-    let items = state
-        .studio
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .categories();
+    let site = match admit(&state, &headers).await {
+        Ok(site) => site,
+        Err(reply) => return reply,
+    };
+    let items = site.studio().categories();
     page(&query, "Categories", items)
 }
 
@@ -741,18 +821,15 @@ async fn clients(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(reply) = admit(&state, &headers).await {
-        return reply;
-    }
+    let site = match admit(&state, &headers).await {
+        Ok(site) => site,
+        Err(reply) => return reply,
+    };
     let since = match query::date_param(&query, "LastModifiedDate") {
         Ok(since) => since,
         Err(error) => return unreadable(error),
     };
-    let items = state
-        .studio
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clients_modified_since(since);
+    let items = site.studio().clients_modified_since(since);
     page(&query, "Clients", items)
 }
 
@@ -804,9 +881,10 @@ async fn windowed(
     field: &str,
     page_of: WindowPage,
 ) -> Response {
-    if let Err(reply) = admit(state, headers).await {
-        return reply;
-    }
+    let site = match admit(state, headers).await {
+        Ok(site) => site,
+        Err(reply) => return reply,
+    };
     let read = || -> Result<_, Unreadable> {
         Ok((
             query::date_param(query, start_name)?,
@@ -822,26 +900,18 @@ async fn windowed(
     // seconds, as Mindbody's) drop, so the first sale would fall before it.
     let start = start.unwrap_or(NaiveDateTime::MIN);
     let end = end.unwrap_or_else(|| chrono::Local::now().naive_local());
-    let studio = state.studio.lock().unwrap_or_else(|e| e.into_inner());
+    let studio = site.studio();
     let (slice, total) = page_of(&studio, start, end, offset, limit);
     drop(studio);
     page_reply((limit, offset), field, slice, total)
 }
 
 async fn locations(State(state): State<Arc<MindbodyState>>, headers: HeaderMap) -> Response {
-    if let Err(reply) = api_auth(&state, &headers) {
-        return reply;
-    }
-    // Admitted: the SiteId header is one of the sandbox's sites.
-    let site: i64 = headers
-        .get("SiteId")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(-99);
-    let locations: Vec<Value> = super::studio::LOCATIONS
-        .iter()
-        .map(|(id, name)| json!({"Id": id, "Name": name, "City": "Austin", "SiteID": site, "HasClasses": true}))
-        .collect();
+    let site = match api_auth(&state, &headers) {
+        Ok(site) => site,
+        Err(reply) => return reply,
+    };
+    let locations = site.studio().site.locations_json();
     axum::Json(json!({
         "PaginationResponse": {"RequestedLimit": 100, "RequestedOffset": 0, "PageSize": locations.len(), "TotalResults": locations.len()},
         "Locations": locations
@@ -856,9 +926,10 @@ async fn client_contracts(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(reply) = admit(&state, &headers).await {
-        return reply;
-    }
+    let site = match admit(&state, &headers).await {
+        Ok(site) => site,
+        Err(reply) => return reply,
+    };
     let (limit, offset) = match query::limit_offset(&query) {
         Ok(paging) => paging,
         Err(error) => return unreadable(error),
@@ -870,11 +941,7 @@ async fn client_contracts(
             "The ClientId field is required.",
         );
     };
-    let page = state
-        .studio
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .client_contracts_page(&client, offset, limit);
+    let page = site.studio().client_contracts_page(&client, offset, limit);
     match page {
         Some((slice, total)) => page_reply((limit, offset), "Contracts", slice, total),
         None => mindbody_error(
@@ -886,4 +953,32 @@ async fn client_contracts(
             ),
         ),
     }
+}
+
+/// `site/sites`: the sites the API key may read (every site the fake runs), with the API key
+/// alone, no `SiteId` and no sign-in, as Mindbody answers a developer. `SiteIds` (repeated, or
+/// separated by commas) narrows the list to those asked; an id the key cannot read is left out.
+async fn site_list(
+    State(state): State<Arc<MindbodyState>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if let Err(reply) = api_key_auth(&headers) {
+        return reply;
+    }
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let asked = match query::id_list(&pairs, "SiteIds") {
+        Ok(asked) => asked,
+        Err(error) => return unreadable(error),
+    };
+    let items: Vec<Value> = state
+        .sites
+        .iter()
+        .filter(|site| asked.as_ref().is_none_or(|ids| ids.contains(&site.id)))
+        .map(|site| site.studio().site.json())
+        .collect();
+    page(&pairs.into_iter().collect(), "Sites", items)
 }

@@ -47,10 +47,17 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
+    /// The fakes with one Mindbody site, `-99`.
     pub async fn start() -> std::io::Result<Sandbox> {
+        Sandbox::start_sites(1).await
+    }
+
+    /// The fakes with a chain of `count` Mindbody sites (`-99`, `-98`, ...; 1 to
+    /// [`mindbody::MAX_SITES`]), each with its own studio.
+    pub async fn start_sites(count: usize) -> std::io::Result<Sandbox> {
         Ok(Sandbox {
             gemini: gemini::GeminiSandbox::start().await?,
-            mindbody: mindbody::MindbodySandbox::start().await?,
+            mindbody: mindbody::MindbodySandbox::start_sites(count).await?,
             webhooks: webhooks::WebhooksSandbox::start().await?,
         })
     }
@@ -66,17 +73,22 @@ impl Sandbox {
         }
     }
 
-    /// The studio sells something now and Mindbody announces it to the active subscriptions.
+    /// A studio sells something now and Mindbody announces it to the active subscriptions: the
+    /// sites take turns, `n` picking the site.
     pub async fn live_sale(&self, n: u64) -> webhooks::SendReport {
         // Prices a studio sells at: drop-ins, packs, retail.
         let cents = [2500, 16200, 1800, 4500, 9900][n as usize % 5];
-        let sale = self.mindbody.with_studio(|studio| {
+        let sites = self.mindbody.site_ids();
+        let site = sites
+            .get(n as usize % sites.len().max(1))
+            .map_or(mindbody::SANDBOX_SITE_ID, String::as_str);
+        let sale = self.mindbody.with_studio_at(site, |studio| {
             studio.add_sale(
                 chrono::Local::now().naive_local(),
                 rust_decimal::Decimal::new(cents, 2),
             )
         });
-        let body = self.webhooks.sale_body(&sale);
+        let body = self.webhooks.sale_body_at(site, &sale);
         let plan = webhooks::SendPlan {
             concurrency: 1,
             ..Default::default()

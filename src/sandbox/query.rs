@@ -24,10 +24,31 @@ impl Unreadable {
 /// A query parameter, case-insensitively (`Limit` and `request.limit` both work, as in the SDKs).
 /// An empty value is no value, as ASP.NET binds it.
 pub fn param(query: &HashMap<String, String>, name: &str) -> Option<String> {
-    query.iter().find_map(|(k, v)| {
-        let k = k.strip_prefix("request.").unwrap_or(k);
-        (k.eq_ignore_ascii_case(name) && !v.trim().is_empty()).then(|| v.clone())
-    })
+    query
+        .iter()
+        .find_map(|(k, v)| (names(k, name) && !v.trim().is_empty()).then(|| v.clone()))
+}
+
+/// Whether the query's `key` is parameter `name`.
+fn names(key: &str, name: &str) -> bool {
+    key.strip_prefix("request.")
+        .unwrap_or(key)
+        .eq_ignore_ascii_case(name)
+}
+
+/// A list of ids given as the parameter repeated (`SiteIds=-99&SiteIds=-98`, the SDKs' way) or
+/// once with commas between; None when not given.
+pub fn id_list(pairs: &[(String, String)], name: &str) -> Result<Option<Vec<i64>>, Unreadable> {
+    let mut ids = Vec::new();
+    for (_, value) in pairs.iter().filter(|(k, _)| names(k, name)) {
+        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            ids.push(part.parse().map_err(|_| Unreadable {
+                name: name.to_string(),
+                value: value.clone(),
+            })?);
+        }
+    }
+    Ok((!ids.is_empty()).then_some(ids))
 }
 
 /// A date or a date and time (fractions and a `Z` allowed: a studio-local reading either way).
@@ -87,6 +108,27 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn id_lists_repeated_or_with_commas() {
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let read = |list: &[(&str, &str)]| id_list(&pairs(list), "SiteIds");
+        assert_eq!(read(&[]), Ok(None));
+        assert_eq!(read(&[("SiteIds", "")]), Ok(None));
+        assert_eq!(
+            read(&[("request.siteIds", "-99"), ("SITEIDS", "-97")]),
+            Ok(Some(vec![-99, -97]))
+        );
+        assert_eq!(read(&[("SiteIds", "-99, -98")]), Ok(Some(vec![-99, -98])));
+        assert_eq!(
+            read(&[("SiteIds", "-99,east")]).unwrap_err().message(),
+            "The value '-99,east' is not valid for SiteIds."
+        );
     }
 
     #[test]

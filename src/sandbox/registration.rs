@@ -1,6 +1,7 @@
 //! What the sandbox's Mindbody identity server knows of the hub's application, as a real one
 //! knows it from the app's registration: its client id and secret, the redirect URIs it
-//! registered, and the sites (`subscriberId`) it may be granted.
+//! registered, and the sites (`subscriberId`) it may be granted: the sandbox's, `-99`, `-98`,
+//! ... as many as it runs.
 //!
 //! A code goes only to a registered redirect URI (RFC 6749 §4.1.2.1; any other gets an error
 //! page, never a redirect). The hub's redirect is a loopback one, and the hub listens on
@@ -15,11 +16,19 @@ pub const SANDBOX_CLIENT_ID: &str = "legion-finance-sandbox";
 pub const SANDBOX_CLIENT_SECRET: &str = "sandbox-client-secret";
 /// The studio's site: Mindbody's public sandbox.
 pub const SANDBOX_SITE_ID: &str = "-99";
-/// A second site the API key may read, so a token can be seen to belong to one site only.
+/// The second site of a chain (and of the Mindbody fake's `start`, so a token can be seen to
+/// belong to one site only).
 pub const SANDBOX_SECOND_SITE_ID: &str = "-98";
 
-/// The sites a sign-in may be for (both serve the same studio).
-pub const SITES: &[&str] = &[SANDBOX_SITE_ID, SANDBOX_SECOND_SITE_ID];
+/// The most sites one sandbox runs (`legion-hub sandbox --sites N`).
+pub const MAX_SITES: usize = 20;
+
+/// The ids of a sandbox of `count` sites (1 to [`MAX_SITES`]): `-99`, `-98`, `-97`, ...
+pub fn site_ids(count: usize) -> Vec<i64> {
+    (0..count.clamp(1, MAX_SITES) as i64)
+        .map(|k| super::studio::site::FIRST_SITE + k)
+        .collect()
+}
 
 /// The hub's registered redirect URIs (`DEFAULT_REDIRECT_URI` and its loopback spellings).
 const REDIRECT_URIS: &[&str] = &[
@@ -56,14 +65,20 @@ pub fn redirect_registered(redirect_uri: &str) -> bool {
         })
 }
 
-/// Whether a sign-in may be for `site`.
-pub fn site_known(site: &str) -> bool {
-    SITES.contains(&site)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sites_count_down_from_the_sandbox_site() {
+        assert_eq!(site_ids(1), vec![-99]);
+        assert_eq!(site_ids(1)[0].to_string(), SANDBOX_SITE_ID);
+        assert_eq!(site_ids(3), vec![-99, -98, -97]);
+        assert_eq!(site_ids(2)[1].to_string(), SANDBOX_SECOND_SITE_ID);
+        assert_eq!(site_ids(MAX_SITES).last(), Some(&-80));
+        assert_eq!(site_ids(0), vec![-99], "never fewer than one");
+        assert_eq!(site_ids(99).len(), MAX_SITES, "never more than the most");
+    }
 
     #[test]
     fn loopback_redirects_on_any_port_and_nothing_else() {

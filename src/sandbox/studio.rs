@@ -7,6 +7,7 @@
 
 pub mod cards;
 pub mod contracts;
+pub mod site;
 
 use std::collections::HashMap;
 
@@ -15,8 +16,9 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 pub use cards::{CardKind, CardTransaction, MerchantAccount, Tender};
+pub use site::StudioSite;
 
-/// (id, name, is a service)
+/// (id, name, is a service): every site's.
 pub const CATEGORIES: &[(i64, &str, bool)] = &[
     (21, "Memberships", true),
     (22, "Class Packs", true),
@@ -26,7 +28,17 @@ pub const CATEGORIES: &[(i64, &str, bool)] = &[
     (40, "Gift Cards", false),
 ];
 
-/// (product id, description, category, unit price in cents, is a service)
+/// The categories the chain's later sites added, one each in turn (they list it; nothing they
+/// sell is in it yet).
+const LATER_CATEGORIES: [(i64, &str, bool); 5] = [
+    (50, "Workshops", true),
+    (51, "Kids Classes", true),
+    (52, "Teacher Training", true),
+    (53, "Retreats", true),
+    (54, "Retail: Apparel", false),
+];
+
+/// (product id, description, category, unit price in cents at the first site, is a service)
 const PRODUCTS: &[(i64, &str, i64, i64, bool)] = &[
     (1364, "10 Class Pass", 22, 15000, true),
     (1201, "Monthly Unlimited", 21, 12900, true),
@@ -45,6 +57,8 @@ const LAST_NAMES: &[&str] = &[
 
 #[derive(Debug, Clone)]
 pub struct Studio {
+    /// The Mindbody site it is (`-99` unless made with [`Studio::at_site`]).
+    pub site: StudioSite,
     /// The studio's present (the `anchor` it was made with): its sales end shortly before it,
     /// a card batch is settled once its settlement report came in before it, and the bank has
     /// booked up to its day.
@@ -98,7 +112,8 @@ fn cash_part(i: u64) -> Decimal {
 pub const RARE: u64 = 300;
 const PAID_BY_CHEQUE: u64 = 149;
 
-/// The studio's locations (`site/locations`): most sales at the first, fewer at the others.
+/// The first site's locations (`site/locations`): most sales at the first, fewer at the others.
+/// The other sites name theirs after their neighbourhood ([`StudioSite`]).
 pub const LOCATIONS: [(i64, &str); 3] = [
     (1, "Legion Fitness Downtown"),
     (2, "Legion Fitness North"),
@@ -127,16 +142,13 @@ pub struct Refund {
     pub in_cash: Decimal,
 }
 
-fn cents(c: i64) -> Decimal {
-    Decimal::new(c, 2)
-}
-
 impl Studio {
     /// `sales` sales spread over the `days` days before `anchor`.
     pub fn new(sales: u64, clients: u64, anchor: NaiveDateTime, days: i64) -> Studio {
         let span = Duration::days(days.max(1));
         let step = Duration::milliseconds((span.num_milliseconds() / sales.max(1) as i64).max(1));
         Studio {
+            site: StudioSite::of(site::FIRST_SITE),
             now: anchor,
             sales,
             clients: clients.max(1),
@@ -148,6 +160,12 @@ impl Studio {
             members: 0,
             cancelled_contracts: HashMap::new(),
         }
+    }
+
+    /// The same studio's size and dates at Mindbody site `id`, with that site's own data.
+    pub fn at_site(mut self, id: i64) -> Studio {
+        self.site = StudioSite::of(id);
+        self
     }
 
     /// The same studio, its first `members` clients holding contracts.
@@ -238,10 +256,13 @@ impl Studio {
         let items = if i.is_multiple_of(3) { 2 } else { 1 };
         (0..items)
             .map(|j| {
+                // Each site along the chain sells its own mix: sale i sells what sale i + seed
+                // does at the first site.
                 let (product, description, category, price, service) =
-                    PRODUCTS[((i + j * 3) % PRODUCTS.len() as u64) as usize];
+                    PRODUCTS[((i + j * 3 + self.site.seed) % PRODUCTS.len() as u64) as usize];
                 let quantity: i64 = if service { 1 } else { 1 + (i % 2) as i64 };
-                let gross = cents(price) * Decimal::from(quantity);
+                let unit_price = self.site.price(price);
+                let gross = unit_price * Decimal::from(quantity);
                 let discount_percent = if i.is_multiple_of(10) {
                     Decimal::from(10)
                 } else {
@@ -266,7 +287,7 @@ impl Studio {
                     description,
                     category,
                     service,
-                    unit_price: cents(price),
+                    unit_price,
                     quantity,
                     discount_percent,
                     discount,
@@ -450,8 +471,12 @@ impl Studio {
     }
 
     pub fn categories(&self) -> Vec<Value> {
+        let seed = self.site.seed;
+        let later_site = (seed > 0)
+            .then(|| &LATER_CATEGORIES[((seed - 1) % LATER_CATEGORIES.len() as u64) as usize]);
         CATEGORIES
             .iter()
+            .chain(later_site)
             .map(|(id, name, service)| json!({"Id": id, "CategoryName": name, "Description": "", "Service": service, "Active": true, "IsPrimary": true, "IsSecondary": false}))
             .collect()
     }
@@ -464,15 +489,17 @@ impl Studio {
                 if since.is_some_and(|s| modified < s) {
                     return None;
                 }
-                let first = FIRST_NAMES[(i % FIRST_NAMES.len() as u64) as usize];
-                let last = LAST_NAMES[((i / FIRST_NAMES.len() as u64) % LAST_NAMES.len() as u64) as usize];
+                // Another site's client i has another name (seed 0: the first site's names).
+                let seed = self.site.seed;
+                let first = FIRST_NAMES[((i + 3 * seed) % FIRST_NAMES.len() as u64) as usize];
+                let last = LAST_NAMES[((i / FIRST_NAMES.len() as u64 + 7 * seed) % LAST_NAMES.len() as u64) as usize];
                 let id = 100_000_000 + i;
                 Some(json!({
                     "Id": id.to_string(),
                     "UniqueId": id,
                     "FirstName": first,
                     "LastName": last,
-                    "Email": format!("{}.{}{}@example.com", first.to_lowercase(), last.to_lowercase(), i),
+                    "Email": format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), i, self.site.email_domain),
                     "MobilePhone": format!("80555{:05}", i % 100_000),
                     "LastModifiedDateTime": modified.format("%Y-%m-%dT%H:%M:%S").to_string(),
                     "IsProspect": false
@@ -520,5 +547,62 @@ mod tests {
         let left = studio.sales_between(studio.first_sale, mid - Duration::seconds(1));
         let right = studio.sales_between(mid, anchor);
         assert_eq!(left.len() + right.len(), 1_000);
+    }
+
+    #[test]
+    fn each_site_has_its_own_studio_and_the_first_is_the_original() {
+        let anchor =
+            NaiveDateTime::parse_from_str("2026-11-25T12:00:00", "%Y-%m-%dT%H:%M:%S").unwrap();
+        let original = Studio::new(300, 40, anchor, 10).with_members(20);
+        let first = original.clone().at_site(-99);
+        let (start, end) = (original.first_sale, anchor);
+        assert_eq!(
+            first.sales_between(start, end),
+            original.sales_between(start, end)
+        );
+        assert_eq!(
+            first.clients_modified_since(None),
+            original.clients_modified_since(None)
+        );
+        let second = original.clone().at_site(-98);
+        let third = original.clone().at_site(-97);
+        let sold =
+            |studio: &Studio| -> Decimal { (0..studio.sales).map(|i| studio.total(i)).sum() };
+        let names = |studio: &Studio| -> Vec<Value> {
+            studio
+                .clients_modified_since(None)
+                .iter()
+                .map(|c| json!([c["FirstName"], c["LastName"], c["Email"]]))
+                .collect()
+        };
+        let charges = |studio: &Studio| -> Vec<(i64, Decimal, u32)> {
+            studio
+                .memberships()
+                .map(|m| (m.contract_id, m.charge, m.billing_day))
+                .collect()
+        };
+        for (a, b) in [(&first, &second), (&first, &third), (&second, &third)] {
+            assert_ne!(sold(a), sold(b), "{} and {}", a.site.name, b.site.name);
+            assert_ne!(names(a), names(b), "{} and {}", a.site.name, b.site.name);
+            assert_ne!(
+                charges(a),
+                charges(b),
+                "{} and {}",
+                a.site.name,
+                b.site.name
+            );
+        }
+        assert_eq!(first.categories().len(), CATEGORIES.len());
+        assert_eq!(second.categories().len(), CATEGORIES.len() + 1);
+        // Each sale still adds up: what it sold is what was paid.
+        for i in 0..third.sales {
+            let paid = third.paid(i);
+            assert_eq!(paid.cash + paid.cheque + paid.electronic, third.total(i));
+        }
+        assert_eq!(
+            original.clone().at_site(-98).sales_between(start, end),
+            second.sales_between(start, end),
+            "the same every time"
+        );
     }
 }

@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::mindbody::SANDBOX_API_KEY;
+use super::mindbody::{SANDBOX_API_KEY, SANDBOX_SITE_ID};
 use crate::integrations::mindbody::webhooks::signature;
 
 /// A sale as the sender announces it (the studio has it too, so a sync finds the same one).
@@ -177,8 +177,25 @@ impl WebhooksSandbox {
         format!("SBX{n:010}")
     }
 
-    /// The raw body of a `clientSale.created` delivery for `sale`.
+    /// A delivery's raw body: `event` with its `eventData`, under a fresh message id.
+    fn delivery(&self, event: &str, data: Value) -> Vec<u8> {
+        let body = json!({
+            "messageId": self.message_id(),
+            "eventId": event,
+            "eventSchemaVersion": 1,
+            "eventInstanceOriginationDateTime": Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "eventData": data
+        });
+        serde_json::to_vec(&body).expect("json")
+    }
+
+    /// The raw body of a `clientSale.created` delivery for `sale`, at site `-99`.
     pub fn sale_body(&self, sale: &SaleNotice) -> Vec<u8> {
+        self.sale_body_at(SANDBOX_SITE_ID, sale)
+    }
+
+    /// The raw body of a `clientSale.created` delivery for `sale`, made at site `site`.
+    pub fn sale_body_at(&self, site: &str, sale: &SaleNotice) -> Vec<u8> {
         let at_utc = sale
             .at
             .and_local_timezone(chrono::Local)
@@ -186,13 +203,10 @@ impl WebhooksSandbox {
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_else(Utc::now);
         let total: f64 = sale.total.try_into().unwrap_or_default();
-        let body = json!({
-            "messageId": self.message_id(),
-            "eventId": "clientSale.created",
-            "eventSchemaVersion": 1,
-            "eventInstanceOriginationDateTime": Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "eventData": {
-                "siteId": -99,
+        self.delivery(
+            "clientSale.created",
+            json!({
+                "siteId": site_id(site),
                 "saleId": sale.sale_id,
                 "purchasingClientId": sale.client_id,
                 "payments": [{"paymentId": sale.sale_id, "paymentMethodId": 1, "paymentMethodName": "Cash", "paymentAmountPaid": total, "paymentLastFour": null, "paymentNotes": null}],
@@ -202,12 +216,11 @@ impl WebhooksSandbox {
                 "locationId": 1,
                 "totalAmountPaid": total,
                 "items": [{"itemId": sale.item_id, "type": "Service", "name": sale.item_name, "amountPaid": total, "amountDiscounted": 0.0, "quantity": 1, "recipientClientId": sale.client_id, "paymentReferenceId": sale.sale_id}]
-            }
-        });
-        serde_json::to_vec(&body).expect("json")
+            }),
+        )
     }
 
-    /// The raw body of a `client.created` or `client.updated` delivery.
+    /// The raw body of a `client.created` or `client.updated` delivery, at site `-99`.
     pub fn client_body(
         &self,
         event: &str,
@@ -216,31 +229,47 @@ impl WebhooksSandbox {
         last: &str,
         email: &str,
     ) -> Vec<u8> {
-        let body = json!({
-            "messageId": self.message_id(),
-            "eventId": event,
-            "eventSchemaVersion": 1,
-            "eventInstanceOriginationDateTime": Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "eventData": {"siteId": -99, "clientId": id, "clientUniqueId": id.parse::<i64>().unwrap_or_default(), "firstName": first, "lastName": last, "email": email, "mobilePhone": null, "status": "Active"}
-        });
-        serde_json::to_vec(&body).expect("json")
+        self.client_body_at(SANDBOX_SITE_ID, event, id, first, last, email)
+    }
+
+    /// The raw body of a `client.created` or `client.updated` delivery of site `site`.
+    pub fn client_body_at(
+        &self,
+        site: &str,
+        event: &str,
+        id: &str,
+        first: &str,
+        last: &str,
+        email: &str,
+    ) -> Vec<u8> {
+        self.delivery(
+            event,
+            json!({"siteId": site_id(site), "clientId": id, "clientUniqueId": id.parse::<i64>().unwrap_or_default(), "firstName": first, "lastName": last, "email": email, "mobilePhone": null, "status": "Active"}),
+        )
     }
 
     /// The raw body of a `clientContract.created`, `.updated` or `.cancelled` delivery for a
-    /// member's contract (`studio/contracts.rs`).
+    /// member's contract (`studio/contracts.rs`), at site `-99`.
     pub fn contract_body(
         &self,
         event: &str,
         contract: &super::studio::contracts::Membership,
     ) -> Vec<u8> {
+        self.contract_body_at(SANDBOX_SITE_ID, event, contract)
+    }
+
+    /// The raw body of a contract delivery of site `site`.
+    pub fn contract_body_at(
+        &self,
+        site: &str,
+        event: &str,
+        contract: &super::studio::contracts::Membership,
+    ) -> Vec<u8> {
         let stamp = |d: chrono::NaiveDateTime| d.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        let body = json!({
-            "messageId": self.message_id(),
-            "eventId": event,
-            "eventSchemaVersion": 1,
-            "eventInstanceOriginationDateTime": Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "eventData": {
-                "siteId": -99,
+        self.delivery(
+            event,
+            json!({
+                "siteId": site_id(site),
                 "agreementDateTime": stamp(contract.agreement.and_time(chrono::NaiveTime::MIN)),
                 "clientId": contract.client_id,
                 "clientUniqueId": contract.client_id.parse::<i64>().unwrap_or_default(),
@@ -252,9 +281,8 @@ impl WebhooksSandbox {
                 "contractStartDate": stamp(contract.agreement.and_time(chrono::NaiveTime::MIN)),
                 "contractEndDate": contract.terminated_at.map(stamp),
                 "isAutoRenewing": contract.terminated_at.is_none()
-            }
-        });
-        serde_json::to_vec(&body).expect("json")
+            }),
+        )
     }
 
     /// Delivers `bodies` to every active subscription as the plan says; returns what happened.
@@ -361,6 +389,14 @@ fn deactivate(sub: &mut StoredSubscription) {
     sub.value["statusChangeMessage"] =
         json!("Deliveries failed for 3 hours; reactivate the subscription once the URL works.");
     sub.value["statusChangeDate"] = json!(Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+}
+
+/// A site id as deliveries carry it, a number; one that is not a number (a test's hostile
+/// delivery) goes as the text it is.
+fn site_id(site: &str) -> Value {
+    site.trim()
+        .parse::<i64>()
+        .map_or_else(|_| json!(site), |id| json!(id))
 }
 
 fn message_id_of(body: &[u8]) -> String {

@@ -37,6 +37,7 @@ mod reconcile;
 mod reports;
 mod rooms;
 mod sandbox_bank;
+mod sandbox_sites;
 mod secrets;
 mod serve;
 mod signals;

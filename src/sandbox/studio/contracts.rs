@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 
 use super::{Studio, number, page_of};
 
-/// (contract id, name, monthly charge in cents)
+/// (contract id, name, monthly charge in cents at the first site: the others charge their own
+/// prices, `StudioSite::price`)
 const PLANS: [(i64, &str, i64); 2] = [
     (77, "Unlimited Monthly", 12_900),
     (78, "8 Classes Monthly", 8_900),
@@ -89,7 +90,9 @@ impl Studio {
         if k >= self.members.min(self.clients) {
             return None;
         }
-        let (contract_id, name, cents) = PLANS[k.is_multiple_of(3) as usize];
+        // Another site's member k holds another plan, billed on another day.
+        let seed = self.site.seed;
+        let (contract_id, name, cents) = PLANS[(k + seed).is_multiple_of(3) as usize];
         let cancelled = self.cancelled_contracts.get(&k).copied();
         let suspended_at = (k % 10 == 7).then(|| self.now - Duration::days(10));
         let last_failed = k % 10 == 9 && cancelled.is_none();
@@ -106,9 +109,9 @@ impl Studio {
             client_contract_id: 60_000 + k as i64,
             contract_id,
             name,
-            charge: Decimal::new(cents, 2),
+            charge: self.site.price(cents),
             payment_method: if k % 4 == 3 { "ACH" } else { "CreditCard" },
-            billing_day: 1 + (mix(k, 0xb111) % 28) as u32,
+            billing_day: 1 + (mix(k, 0xb111 + seed) % 28) as u32,
             // Signed a few months before the studio's first sale.
             agreement: (self.first_sale - Duration::days(90 + (k % 60) as i64)).date(),
             status,
