@@ -334,6 +334,11 @@ pub struct SandboxBankArgs {
     /// Also write what each line pays (the ground truth, JSON) to FILE, to score a matcher.
     #[arg(long, value_name = "FILE")]
     pub truth: Option<PathBuf>,
+    /// The bank account of the studio at this site of `sandbox --sites N` (-99 to -80).
+    #[arg(long, value_name = "ID", default_value_t = -99, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i64).range(
+              crate::sandbox::studio::site::FIRST_SITE..=crate::sandbox::registration::LAST_SITE_ID))]
+    pub site: i64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,7 +24,7 @@ pub fn studio(sales: u64, clients: u64, today: chrono::NaiveDate) -> Studio {
 
 /// Writes the statement (and the truth, when asked) of today's studio.
 pub fn bank(sales: u64, clients: u64, args: &SandboxBankArgs) -> anyhow::Result<u8> {
-    let studio = studio(sales, clients, chrono::Local::now().date_naive());
+    let studio = studio(sales, clients, chrono::Local::now().date_naive()).at_site(args.site);
     let statement = match Statement::of(&studio, args.from, args.to) {
         Ok(statement) => statement,
         Err(error) => {

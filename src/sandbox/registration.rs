@@ -23,6 +23,9 @@ pub const SANDBOX_SECOND_SITE_ID: &str = "-98";
 /// The most sites one sandbox runs (`legion-hub sandbox --sites N`).
 pub const MAX_SITES: usize = 20;
 
+/// The last site of the largest sandbox (`-80`).
+pub const LAST_SITE_ID: i64 = super::studio::site::FIRST_SITE + MAX_SITES as i64 - 1;
+
 /// The ids of a sandbox of `count` sites (1 to [`MAX_SITES`]): `-99`, `-98`, `-97`, ...
 pub fn site_ids(count: usize) -> Vec<i64> {
     (0..count.clamp(1, MAX_SITES) as i64)
@@ -75,7 +78,8 @@ mod tests {
         assert_eq!(site_ids(1)[0].to_string(), SANDBOX_SITE_ID);
         assert_eq!(site_ids(3), vec![-99, -98, -97]);
         assert_eq!(site_ids(2)[1].to_string(), SANDBOX_SECOND_SITE_ID);
-        assert_eq!(site_ids(MAX_SITES).last(), Some(&-80));
+        assert_eq!(site_ids(MAX_SITES).last(), Some(&LAST_SITE_ID));
+        assert_eq!(LAST_SITE_ID, -80);
         assert_eq!(site_ids(0), vec![-99], "never fewer than one");
         assert_eq!(site_ids(99).len(), MAX_SITES, "never more than the most");
     }

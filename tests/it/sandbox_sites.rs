@@ -280,3 +280,54 @@ async fn the_sandbox_command_runs_the_sites_asked_within_bounds() {
         .unwrap_or_default();
     assert_eq!(ids, [-99, -98, -97], "{line} {listed}");
 }
+
+/// `sandbox bank --site -98` writes the bank account of the studio at -98: an account of its
+/// own, its own lines; without `--site` it is -99's, as always.
+#[test]
+fn each_site_has_its_own_bank_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = Local::now().date_naive();
+    let (from, to) = (
+        today - chrono::Duration::days(20),
+        today - chrono::Duration::days(1),
+    );
+    let statement = |site: Option<&str>| {
+        let (from, to) = (from.to_string(), to.to_string());
+        let mut args = vec![
+            "sandbox", "bank", "--from", &from, "--to", &to, "--format", "ofx2",
+        ];
+        args.extend(site.map(|site| ["--site", site]).into_iter().flatten());
+        let (code, out, err) = crate::support::binary::run_in(dir.path(), &args);
+        assert_eq!(code, 0, "{site:?}: {err}");
+        out
+    };
+    let first = statement(None);
+    assert!(statement(Some("-99")).contains("<ACCTID>472913846</ACCTID>"));
+    let second = statement(Some("-98"));
+    assert!(first.contains("<ACCTID>472913846</ACCTID>"), "{first}");
+    assert!(second.contains("<ACCTID>472923853</ACCTID>"), "{second}");
+    let amounts = |ofx: &str| -> Vec<String> {
+        ofx.lines()
+            .filter(|l| l.contains("<TRNAMT>"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_ne!(amounts(&first), amounts(&second));
+    let (code, _, err) = crate::support::binary::run_in(
+        dir.path(),
+        &[
+            "sandbox",
+            "bank",
+            "--from",
+            "2026-11-02",
+            "--to",
+            "2026-11-03",
+            "--format",
+            "csv",
+            "--site",
+            "-79",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("-99..=-80"), "{err}");
+}

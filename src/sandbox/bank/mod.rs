@@ -50,11 +50,12 @@ pub struct Account {
 }
 
 impl Account {
-    /// The studio's business checking account.
-    pub fn studio() -> Account {
+    /// The business checking account of the studio at `site`: one company's, an account per
+    /// site of the chain (site `-99`'s is the sandbox's original account).
+    pub fn of(site: &super::studio::StudioSite) -> Account {
         Account {
             routing: "111000614".into(),
-            number: "472913846".into(),
+            number: (472_913_846 + 10_007 * (site.seed % 1_000)).to_string(),
             bic: "CHASUS33".into(),
             holder: "LEGION FITNESS LLC".into(),
             currency: "USD".into(),
@@ -228,7 +229,7 @@ impl Statement {
             });
         }
         Ok(Statement {
-            account: Account::studio(),
+            account: Account::of(&studio.site),
             from,
             to,
             written_at: studio.now,
