@@ -121,7 +121,7 @@ pub(crate) struct Draft {
     pub pays: Pays,
 }
 
-/// The statement of [`Account::studio`] over `from..=to`.
+/// The statement of the studio's account ([`Account::of`] its site) over `from..=to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     pub account: Account,
