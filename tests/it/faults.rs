@@ -327,9 +327,12 @@ async fn a_full_disk_turns_deliveries_away_with_a_retry_and_keeps_every_one_it_a
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     child.wait().unwrap();
 
-    // Then the disk fills up: no file may grow past what it is now, plus a little.
+    // Then the disk fills up: no file may grow past the databases' biggest now, plus a little.
+    // (The inbox file's segments, made whole ahead of need, are left out: on a nearly full disk
+    // the next one cannot be made whole, and grows as it is written until the disk is full.)
     let biggest = walk(&dir.path().join("data"))
         .into_iter()
+        .filter(|p| !p.components().any(|c| c.as_os_str() == "webhook-inbox"))
         .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
         .max()
         .unwrap_or(0);

@@ -7,12 +7,11 @@
 //! answered first and filed after. Once caught up it flushes the trees (at most once a second, and
 //! after a second idle), and the inbox file lets go of what they now hold.
 //!
-//! It runs at the lowest CPU priority: filing costs about as much CPU as receiving (issue 18's
-//! bench: a third of a core at 11,000 deliveries a second), and on a busy machine the receiver
-//! comes first; what waits is on disk already and counted as pending. The priority cannot be
-//! inverted against the receiver: the receiving path takes no lock the filer holds for long
-//! (sled's are the filer's and the processor's alone; the hand-over is a push under a mutex).
-//! At most [`super::inbox::MAX_UNFILED`] wait; past that the receiver answers 503.
+//! It runs only on a core the receiver does not want ([`super::idle_priority`]): filing costs
+//! about as much CPU as receiving (issue 18's bench: a third of a core at 11,000 deliveries a
+//! second), and on a busy machine the receiver comes first; what waits is on disk already and
+//! counted as pending. At most [`super::inbox::MAX_UNFILED`] wait; past that the receiver
+//! answers 503. Between filings it makes the inbox file's next segment ahead of need.
 //!
 //! A thread, not a task on the runtime: a filing and a flush block, and the runtime's two workers
 //! answer the deliveries.
@@ -105,12 +104,14 @@ const FILE_PATIENCE: Duration = Duration::from_secs(1);
 const SETTLE_EVERY: Duration = Duration::from_secs(1);
 
 fn run(core: &Core, filer: &Filer, in_flight: &InFlight, work: &Wake, dirty: &Notify) {
-    lowest_priority();
+    super::idle_priority::run_when_idle("filer");
     let store = &core.inner.store;
+    ready_next_segment(store);
     // Filed since the last flush, and when that was.
     let (mut unsettled, mut settled_at) = (false, Instant::now());
     loop {
         if !filer.wait_for_some(SETTLE_EVERY) {
+            ready_next_segment(store);
             if unsettled {
                 settle(store);
                 (unsettled, settled_at) = (false, Instant::now());
@@ -136,6 +137,7 @@ fn run(core: &Core, filer: &Filer, in_flight: &InFlight, work: &Wake, dirty: &No
             }
         }
         dirty.notify_one();
+        ready_next_segment(store);
         unsettled = true;
         if filer.caught_up() && settled_at.elapsed() >= SETTLE_EVERY {
             settle(store);
@@ -150,16 +152,9 @@ fn settle(store: &crate::store::Store) {
     }
 }
 
-/// Makes the calling thread the last to get a core (nice 19; Linux's nice is per thread).
-fn lowest_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority and gettid only read their arguments.
-    unsafe {
-        if libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) != 0 {
-            tracing::debug!(
-                "the webhook filer keeps its priority: {}",
-                std::io::Error::last_os_error()
-            );
-        }
+/// The inbox file's next segment, made before the receiver needs it.
+fn ready_next_segment(store: &crate::store::Store) {
+    if let Err(e) = store.ready_webhook_inbox_segment() {
+        tracing::warn!("making the webhook inbox file's next segment: {e}");
     }
 }

@@ -4,6 +4,7 @@
 
 pub(crate) mod ceiling;
 mod filer;
+mod idle_priority;
 pub mod inbox;
 pub mod payload;
 mod processor;

@@ -6,17 +6,18 @@
 //! delivery in flight (between its arrival and its answer) and none arriving, for at most
 //! [`MAX_DEFERRAL`] since its last batch. So a burst is received first and processed in the
 //! lulls, and a load that never lulls is still processed, a short batch at least every
-//! [`MAX_DEFERRAL`]: a batch costs the receiver the time it holds sled's write lock and a core
-//! (this machine has two), so a forced one is kept to a few milliseconds. It keeps pace with
+//! [`MAX_DEFERRAL`]: a batch costs the receiver a core (this machine has two), so a forced one
+//! is kept to a few milliseconds. It keeps pace with
 //! what arrived since the batch before, and a little more ([`forced_batch`]): a fixed 16 every
 //! 250 ms fell behind a steady 1,000 sales a second, and the books and the Postgres mirror with
 //! it, by seconds that grew as long as the load lasted. A moment
 //! with nothing in flight is no lull: at 5,000 deliveries a second there is one every few
 //! deliveries, and a full batch taken there held up the next ones for tens of milliseconds
-//! (issue 18's bench). Not an OS priority: a batch takes sled's
-//! process-wide write lock, and a processor descheduled while holding it would make the receiver
-//! wait behind the lowest-priority thread (priority inversion). Nor a task on the runtime: its
-//! disk writes and flushes would block one of the two workers that answer deliveries.
+//! (issue 18's bench). And it runs only on a core the receiver does not want
+//! ([`super::idle_priority`]): the receiving path appends to the inbox file and takes none of
+//! sled's locks, so a processor descheduled while holding one cannot make it wait. Not a task
+//! on the runtime: its disk writes and flushes would block one of the two workers that answer
+//! deliveries.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -104,7 +105,10 @@ pub(super) fn start(core: Core, wake: Arc<Wake>, in_flight: Arc<InFlight>, dirty
     wake.notify();
     std::thread::Builder::new()
         .name("webhook-process".into())
-        .spawn(move || run(core, &wake, &in_flight, &dirty))
+        .spawn(move || {
+            super::idle_priority::run_when_idle("processor");
+            run(core, &wake, &in_flight, &dirty)
+        })
         .expect("the webhook processor thread starts");
 }
 
