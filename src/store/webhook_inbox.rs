@@ -28,7 +28,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -259,12 +259,26 @@ impl WebhookInbox {
             let Some(name) = path.file_name() else {
                 continue;
             };
-            match std::fs::copy(&path, to.join(name)) {
-                Ok(_) => copied += 1,
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => bytes,
                 // Filed and deleted since it was listed: the export holds it.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(self.failed(&path, e)),
+            };
+            // Its frames, not the zeros after them (a segment made ahead holds none).
+            let written: usize = frames(&bytes).map(|(_, p)| HEADER + p.len()).sum();
+            if written == 0 {
+                continue;
             }
+            let copy = to.join(name);
+            std::fs::OpenOptions::new()
+                .create_new(true)
+                .write(true)
+                .mode(0o600)
+                .open(&copy)
+                .and_then(|mut file| file.write_all(&bytes[..written]))
+                .map_err(|e| self.failed(&copy, e))?;
+            copied += 1;
         }
         Ok(copied)
     }
@@ -516,9 +530,14 @@ mod tests {
             .unwrap();
         // Answered 2xx, waiting for the filer when the backup is taken.
         store.append_webhook_deliveries(&[event("b")]).unwrap();
+        store.ready_webhook_inbox_segment().unwrap();
         let copy = dir.path().join("backup");
         store.backup(&copy, true).unwrap();
         drop(store);
+        // The copy holds the frames, not the zeros after them, nor the segment made ahead.
+        let copied = segment_files(&copy);
+        assert_eq!(copied.len(), 1, "{copied:?}");
+        assert!(copied[0].1 < 4096, "{copied:?}");
         let restored = open(&copy);
         assert_eq!(received(&restored), (2, 0), "a once, and b");
         assert!(restored.webhook_event("mindbody@-99:b").unwrap().is_some());
