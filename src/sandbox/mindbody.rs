@@ -159,8 +159,9 @@ impl MindbodyState {
 }
 
 impl MindbodySandbox {
-    /// The fake as it has always been: the sandbox's site `-99` and a second site, `-98`, the
-    /// API key may also read (so a token can be seen to work for one site only).
+    /// The fake with two sites: the sandbox's `-99`, and `-98`, a studio of its own in the chain
+    /// (so a token can be seen to work for one site only). `Sandbox::start` runs `-99` alone,
+    /// [`MindbodySandbox::start_sites`] any chain.
     pub async fn start() -> std::io::Result<MindbodySandbox> {
         MindbodySandbox::start_sites(2).await
     }

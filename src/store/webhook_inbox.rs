@@ -13,9 +13,11 @@
 //! A frame is the payload's length, a CRC-32 of the sequence and payload, the sequence, then the
 //! event as the codec writes it; a frame that does not check out ends its segment (a write torn
 //! by the crash: nothing after it in that segment was ever answered), and so do the zeros after
-//! the last frame. The file is a directory of segments numbered in the order they were made: the
-//! appender moves to the next when a group would not fit in [`SEGMENT_BYTES`] and after a failed
-//! write, and a segment is deleted once all it holds is filed and flushed.
+//! the last frame. The file is a directory of numbered segments (a number is never used twice
+//! while the records are open, but a segment made ahead may be taken after one made later, so
+//! what they hold is filed in the order of its sequences, not of their names): the appender moves
+//! to the next when a group would not fit in [`SEGMENT_BYTES`] and after a failed write, and a
+//! segment is deleted once all it holds is filed and flushed.
 //!
 //! Each segment is made whole before its first frame: [`SEGMENT_BYTES`] of zeros written and
 //! synced, and its name synced in the directory. A group is then written in place over zeros, so
@@ -23,15 +25,18 @@
 //! well, which on ext4 makes every fdatasync commit the filesystem's journal too (measured on
 //! this machine's disk: the append and its sync took 207 µs at the median and 0.17% of them over
 //! 1.5 ms; in place, 129 µs and 0.09%). The next segment is made ahead, off the receiving path
-//! ([`Store::ready_webhook_inbox_segment`], by the filer), so moving to it costs nothing.
+//! ([`Store::ready_webhook_inbox_segment`], by a thread the appender wakes when it takes the one
+//! made before), so moving to it costs nothing. When none is ready (deliveries outran it) or the
+//! disk has no room reserved for a whole one, the appender starts a segment that grows as it is
+//! written, as the file was before: slower syncs, never a wait for zeros.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use super::webhooks::{WebhookEvent, file_in, filed_through, highest_filed};
 use super::{Records, Store, StoreError, codec};
@@ -56,6 +61,8 @@ pub(super) struct WebhookInbox {
     filed: AtomicU64,
     /// The last sequence filed (written in the trees, perhaps not flushed yet).
     filed_through: AtomicU64,
+    /// Wakes the segment maker when the spare is taken.
+    spare_taken: Condvar,
     /// Held by each filing, and by a backup from the copy of the segments to the end of the
     /// records' export: sled exports tree by tree, so a filing between the two trees would
     /// leave a copy that says "filed through N" without those events.
@@ -71,6 +78,8 @@ struct Appending {
     spare: Option<Segment>,
     /// The number the next segment made is named by.
     next_number: u64,
+    /// The spare was taken: the segment maker should make another.
+    spare_wanted: bool,
     /// Closed segments and the last sequence each may hold, oldest first.
     closed: Vec<(PathBuf, u64)>,
 }
@@ -93,11 +102,13 @@ impl WebhookInbox {
                 current: None,
                 spare: None,
                 next_number: 1,
+                spare_wanted: true,
                 closed: Vec::new(),
             }),
             appended: AtomicU64::new(0),
             filed: AtomicU64::new(0),
             filed_through: AtomicU64::new(0),
+            spare_taken: Condvar::new(),
             filing: Mutex::new(()),
         }
     }
@@ -181,25 +192,39 @@ impl WebhookInbox {
         let number = {
             let mut state = self.lock();
             if state.spare.is_some() {
+                state.spare_wanted = false;
                 return Ok(());
             }
             state.next_number += 1;
             state.next_number - 1
         };
-        let made = self.make_segment(number)?;
+        let made = self.make_segment(number, Whole::IfThereIsRoom)?;
         let mut state = self.lock();
+        state.spare_wanted = false;
         if state.spare.is_none() {
             state.spare = Some(made);
         } else {
-            // Another made one meanwhile: this one goes (it holds nothing).
+            // Another was made meanwhile: this one goes (it holds nothing).
             drop(state);
             let _ = std::fs::remove_file(&made.path);
         }
         Ok(())
     }
 
-    /// A segment of [`SEGMENT_BYTES`] zeros named `number`, on disk with its name.
-    fn make_segment(&self, number: u64) -> Result<Segment, StoreError> {
+    /// Waits until the appender has taken the spare (or `patience` has passed); true when a new
+    /// one is wanted.
+    pub(super) fn wait_until_spare_wanted(&self, patience: std::time::Duration) -> bool {
+        let state = self.lock();
+        let (state, _) = self
+            .spare_taken
+            .wait_timeout_while(state, patience, |state| !state.spare_wanted)
+            .unwrap_or_else(|e| e.into_inner());
+        state.spare_wanted
+    }
+
+    /// A segment named `number`, on disk with its name: [`SEGMENT_BYTES`] of zeros when
+    /// `whole` asks for it and the disk has the room, else empty, to grow as it is written.
+    fn make_segment(&self, number: u64, whole: Whole) -> Result<Segment, StoreError> {
         let path = self.dir.join(format!("{number:020}.frames"));
         let failed = |e| self.failed(&path, e);
         let mut file = std::fs::OpenOptions::new()
@@ -207,15 +232,19 @@ impl WebhookInbox {
             .write(true)
             .open(&path)
             .map_err(failed)?;
-        let zeros = vec![0u8; 256 * 1024];
-        let whole =
-            (0..SEGMENT_BYTES / zeros.len() as u64).try_for_each(|_| file.write_all(&zeros));
-        if let Err(e) = whole {
-            // No room for a whole segment (a nearly full disk, a quota): this one grows as it
-            // is written, into the room that is left, and the disk's end is met by a delivery
-            // (answered 503, delivered again later) rather than by the filer, ahead of it.
-            tracing::warn!("the webhook inbox file's next segment grows as it is written: {e}");
-            file.set_len(0).map_err(failed)?;
+        if whole == Whole::IfThereIsRoom {
+            // The room first (blocks reserved, nothing written), so a nearly full disk refuses
+            // here instead of being filled with zeros to its end under the databases' writes;
+            // then the zeros, which make the reserved blocks written ones (an fdatasync over
+            // a block that is reserved but unwritten still commits the journal).
+            let zeros = vec![0u8; 256 * 1024];
+            let made = reserve(&file, SEGMENT_BYTES).and_then(|()| {
+                (0..SEGMENT_BYTES / zeros.len() as u64).try_for_each(|_| file.write_all(&zeros))
+            });
+            if let Err(e) = made {
+                tracing::warn!("the webhook inbox file's next segment grows as it is written: {e}");
+                file.set_len(0).map_err(failed)?;
+            }
         }
         file.sync_all().map_err(failed)?;
         // The name must be on disk before anything in it is answered.
@@ -230,18 +259,18 @@ impl WebhookInbox {
         })
     }
 
-    /// The segment files, oldest first.
+    /// The segment files, by their numbers.
     fn segments(&self) -> Result<Vec<PathBuf>, StoreError> {
         let mut segments: Vec<(u64, PathBuf)> = Vec::new();
         let entries = std::fs::read_dir(&self.dir).map_err(|e| self.failed(&self.dir, e))?;
         for entry in entries {
             let path = entry.map_err(|e| self.failed(&self.dir, e))?.path();
-            let first = path
+            let number = path
                 .file_stem()
                 .and_then(|s| s.to_str())
                 .and_then(|s| s.parse::<u64>().ok());
-            if let Some(first) = first.filter(|_| path.extension() == Some("frames".as_ref())) {
-                segments.push((first, path));
+            if let Some(number) = number.filter(|_| path.extension() == Some("frames".as_ref())) {
+                segments.push((number, path));
             }
         }
         segments.sort();
@@ -318,8 +347,9 @@ impl WebhookInbox {
     }
 
     /// The segment to append `len` bytes to: the current one while they fit (or while it is
-    /// empty: a group longer than a segment is written whole past its zeros), else the spare, or
-    /// a segment made now when none is ready.
+    /// empty: a group longer than a segment is written whole past its zeros), else the spare
+    /// (waking the segment maker for the next), or, when none is ready, an empty segment made
+    /// now that grows as it is written (no zeros written while deliveries wait).
     fn current<'a>(
         &self,
         state: &'a mut Appending,
@@ -339,9 +369,11 @@ impl WebhookInbox {
                 Some(spare) => spare,
                 None => {
                     state.next_number += 1;
-                    self.make_segment(state.next_number - 1)?
+                    self.make_segment(state.next_number - 1, Whole::No)?
                 }
             };
+            state.spare_wanted = true;
+            self.spare_taken.notify_all();
             state.current = Some(Segment {
                 last_seq: first.saturating_sub(1),
                 ..segment
@@ -390,6 +422,24 @@ impl WebhookInbox {
     }
 }
 
+/// Whether a segment is made whole (of zeros) or left to grow as it is written.
+#[derive(Clone, Copy, PartialEq)]
+enum Whole {
+    IfThereIsRoom,
+    No,
+}
+
+/// Reserves `len` bytes of disk for `file` (its blocks allocated, its length set).
+fn reserve(file: &File, len: u64) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let len = libc::off_t::try_from(len).map_err(|_| std::io::ErrorKind::InvalidInput)?;
+    // SAFETY: the descriptor is the open file's; posix_fallocate reads only its arguments.
+    match unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, len) } {
+        0 => Ok(()),
+        errno => Err(std::io::Error::from_raw_os_error(errno)),
+    }
+}
+
 impl Store {
     /// Appends a group of verified deliveries to the inbox file and syncs it: once this returns
     /// Ok each of them survives a crash and may be answered 2xx. The last sequence it gave.
@@ -398,9 +448,21 @@ impl Store {
     }
 
     /// Makes the inbox file's next segment ahead of need, when none is ready: done off the
-    /// receiving path (by the filer), so an append never waits for a segment's zeros.
+    /// receiving path, so an append never waits for a segment's zeros.
     pub fn ready_webhook_inbox_segment(&self) -> Result<(), StoreError> {
         self.records()?.webhook_inbox.ready_spare()
+    }
+
+    /// Waits until the inbox file's appender has taken the segment made ahead, or `patience`
+    /// passed; true when the next should be made ([`Store::ready_webhook_inbox_segment`]).
+    pub fn wait_until_webhook_inbox_segment_wanted(
+        &self,
+        patience: std::time::Duration,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .records()?
+            .webhook_inbox
+            .wait_until_spare_wanted(patience))
     }
 
     /// Deliveries answered and not yet in the trees (they are counted nowhere else).
@@ -594,7 +656,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let store = open(dir.path());
+            let wanted = |store: &Store| {
+                store
+                    .wait_until_webhook_inbox_segment_wanted(std::time::Duration::ZERO)
+                    .unwrap()
+            };
+            assert!(wanted(&store), "the first is wanted at once");
+            store.ready_webhook_inbox_segment().unwrap();
+            assert!(!wanted(&store));
             store.append_webhook_deliveries(&[event("a")]).unwrap();
+            assert!(wanted(&store), "taken: the next is wanted");
             store
                 .append_webhook_deliveries(&[event("b"), event("c")])
                 .unwrap();
@@ -611,6 +682,24 @@ mod tests {
             "every frame before the zeros is filed"
         );
         assert!(segment_files(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn with_no_segment_made_ahead_the_appender_starts_one_that_grows_as_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = open(dir.path());
+            store.append_webhook_deliveries(&[event("a")]).unwrap();
+            store.append_webhook_deliveries(&[event("b")]).unwrap();
+            let files = segment_files(dir.path());
+            assert_eq!(files.len(), 1, "{files:?}");
+            assert!(
+                files[0].1 > 0 && files[0].1 < 4096,
+                "no zeros written while deliveries wait: {files:?}"
+            );
+        }
+        let store = open(dir.path());
+        assert_eq!(received(&store), (2, 0));
     }
 
     #[test]
@@ -632,16 +721,20 @@ mod tests {
             assert_eq!(segment_files(dir.path()).len(), 1);
             for n in 0..30 {
                 store.append_webhook_deliveries(&[big(n)]).unwrap();
+                // As the segment maker does when the appender takes the one made ahead.
+                if store
+                    .wait_until_webhook_inbox_segment_wanted(std::time::Duration::ZERO)
+                    .unwrap()
+                {
+                    store.ready_webhook_inbox_segment().unwrap();
+                }
             }
             let files = segment_files(dir.path());
-            assert_eq!(files.len(), 2, "{files:?}");
+            assert_eq!(files.len(), 3, "two used, the next made: {files:?}");
             assert!(
                 files.iter().all(|(_, len)| *len == SEGMENT_BYTES),
                 "{files:?}"
             );
-            // The next one is made ahead of need, as the filer does.
-            store.ready_webhook_inbox_segment().unwrap();
-            assert_eq!(segment_files(dir.path()).len(), 3);
         }
         let store = open(dir.path());
         assert_eq!(received(&store), (30, 0));

@@ -267,13 +267,21 @@ async fn the_sandbox_command_runs_the_sites_asked_within_bounds() {
         .as_str()
         .unwrap_or_default()
         .to_string();
+    // Stopped even when the read fails: a sandbox left running would outlive the test.
+    struct StopsOnDrop(std::process::Child);
+    impl Drop for StopsOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let running = StopsOnDrop(child);
     let listed = if api.is_empty() {
         Value::Null
     } else {
         read_at(&api, "", None, "site/sites").await.1
     };
-    child.kill().unwrap();
-    let _ = child.wait();
+    drop(running);
     let ids: Vec<i64> = listed["Sites"]
         .as_array()
         .map(|sites| sites.iter().filter_map(|s| s["Id"].as_i64()).collect())

@@ -11,7 +11,8 @@
 //! about as much CPU as receiving (issue 18's bench: a third of a core at 11,000 deliveries a
 //! second), and on a busy machine the receiver comes first; what waits is on disk already and
 //! counted as pending. At most [`super::inbox::MAX_UNFILED`] wait; past that the receiver
-//! answers 503. Between filings it makes the inbox file's next segment ahead of need.
+//! answers 503, and past a fifth of that it takes a core like any thread until it catches up.
+//! Beside it, the segment maker makes the inbox file's next segment ahead of need.
 //!
 //! A thread, not a task on the runtime: a filing and a flush block, and the runtime's two workers
 //! answer the deliveries.
@@ -22,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+use super::idle_priority::IdleUnlessBehind;
 use super::processor::{self, InFlight, Wake};
 use crate::domain::Provider;
 use crate::engine::host::Core;
@@ -92,6 +94,11 @@ pub(super) fn start(
     work: Arc<Wake>,
     dirty: Arc<Notify>,
 ) {
+    let store = core.clone();
+    std::thread::Builder::new()
+        .name("webhook-segments".into())
+        .spawn(move || make_segments(&store.inner.store))
+        .expect("the webhook inbox segment maker starts");
     std::thread::Builder::new()
         .name("webhook-file".into())
         .spawn(move || run(&core, &filer, &in_flight, &work, &dirty))
@@ -103,15 +110,23 @@ const FILE_PATIENCE: Duration = Duration::from_secs(1);
 /// How often the trees are flushed (and the inbox file trimmed) while deliveries keep coming.
 const SETTLE_EVERY: Duration = Duration::from_secs(1);
 
+/// Past this many unfiled deliveries the filer takes a core like any thread until it has caught
+/// up: a machine kept busy by other work must not leave it behind until the receiver answers 503.
+const BEHIND: usize = super::inbox::MAX_UNFILED / 5;
+
 fn run(core: &Core, filer: &Filer, in_flight: &InFlight, work: &Wake, dirty: &Notify) {
-    super::idle_priority::run_when_idle("filer");
     let store = &core.inner.store;
-    ready_next_segment(store);
+    // The records opened (and what a kill left in the inbox file filed) before the priority is
+    // lowered: the receiver waits for that opening too.
+    if let Err(e) = store.webhook_deliveries_unfiled() {
+        tracing::warn!("opening the records for the webhook filer: {e}");
+    }
+    let mut priority = IdleUnlessBehind::start("filer");
     // Filed since the last flush, and when that was.
     let (mut unsettled, mut settled_at) = (false, Instant::now());
     loop {
+        priority.behind(filer.backlog() > BEHIND);
         if !filer.wait_for_some(SETTLE_EVERY) {
-            ready_next_segment(store);
             if unsettled {
                 settle(store);
                 (unsettled, settled_at) = (false, Instant::now());
@@ -137,7 +152,6 @@ fn run(core: &Core, filer: &Filer, in_flight: &InFlight, work: &Wake, dirty: &No
             }
         }
         dirty.notify_one();
-        ready_next_segment(store);
         unsettled = true;
         if filer.caught_up() && settled_at.elapsed() >= SETTLE_EVERY {
             settle(store);
@@ -152,9 +166,23 @@ fn settle(store: &crate::store::Store) {
     }
 }
 
-/// The inbox file's next segment, made before the receiver needs it.
-fn ready_next_segment(store: &crate::store::Store) {
-    if let Err(e) = store.ready_webhook_inbox_segment() {
-        tracing::warn!("making the webhook inbox file's next segment: {e}");
+/// The segment maker: a thread that makes the inbox file's next segment whenever the appender
+/// takes the one made before, so moving to a new segment never waits for its zeros. At the
+/// default priority: it writes and syncs, and holds the appender's lock for a moment.
+fn make_segments(store: &crate::store::Store) {
+    loop {
+        match store.wait_until_webhook_inbox_segment_wanted(Duration::from_secs(60)) {
+            Ok(false) => {}
+            Ok(true) => {
+                if let Err(e) = store.ready_webhook_inbox_segment() {
+                    tracing::warn!("making the webhook inbox file's next segment: {e}");
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
+            Err(e) => {
+                tracing::warn!("the webhook inbox file's segment maker: {e}");
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! The processor: a thread of its own that works off the stored events in batches (one batch
 //! of up to [`super::receiving::PROCESS_BATCH`] events read, applied to the books and marked done
-//! together), at a lower priority than receiving.
+//! together), at a lower priority than receiving: the OS's ([`super::idle_priority`]) and its
+//! own.
 //!
-//! Lower priority is cooperative: before each batch it waits for a lull, [`QUIET`] with no
+//! Its own is cooperative: before each batch it waits for a lull, [`QUIET`] with no
 //! delivery in flight (between its arrival and its answer) and none arriving, for at most
 //! [`MAX_DEFERRAL`] since its last batch. So a burst is received first and processed in the
 //! lulls, and a load that never lulls is still processed, a short batch at least every
@@ -13,11 +14,11 @@
 //! it, by seconds that grew as long as the load lasted. A moment
 //! with nothing in flight is no lull: at 5,000 deliveries a second there is one every few
 //! deliveries, and a full batch taken there held up the next ones for tens of milliseconds
-//! (issue 18's bench). And it runs only on a core the receiver does not want
-//! ([`super::idle_priority`]): the receiving path appends to the inbox file and takes none of
-//! sled's locks, so a processor descheduled while holding one cannot make it wait. Not a task
-//! on the runtime: its disk writes and flushes would block one of the two workers that answer
-//! deliveries.
+//! (issue 18's bench). The OS's: it runs only on a core the receiver does not want, unless it
+//! has gone [`BEHIND`] without a batch (the receiving path appends to the inbox file and takes
+//! none of sled's locks, so a processor descheduled while holding one cannot make it wait). Not
+//! a task on the runtime: its disk writes and flushes would block one of the two workers that
+//! answer deliveries.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+use super::idle_priority::IdleUnlessBehind;
 use super::receiving::PROCESS_BATCH;
 use crate::engine::host::Core;
 
@@ -105,20 +107,23 @@ pub(super) fn start(core: Core, wake: Arc<Wake>, in_flight: Arc<InFlight>, dirty
     wake.notify();
     std::thread::Builder::new()
         .name("webhook-process".into())
-        .spawn(move || {
-            super::idle_priority::run_when_idle("processor");
-            run(core, &wake, &in_flight, &dirty)
-        })
+        .spawn(move || run(core, &wake, &in_flight, &dirty))
         .expect("the webhook processor thread starts");
 }
 
+/// A processor this long without a batch while work waits (ten times its patience) takes a core
+/// like any thread until it has caught up.
+const BEHIND: Duration = Duration::from_secs(1);
+
 fn run(core: Core, wake: &Wake, in_flight: &InFlight, dirty: &Notify) {
+    let mut priority = IdleUnlessBehind::start("processor");
     let mut last_batch = Instant::now();
     let mut arrived_before = in_flight.arrived();
     loop {
         wake.wait();
         loop {
             let turn = yield_to_receiving(in_flight, last_batch, QUIET);
+            priority.behind(last_batch.elapsed() > BEHIND);
             let arrived = in_flight.arrived();
             let outcome = core.process_pending(match turn {
                 Turn::Lull => PROCESS_BATCH,
@@ -127,7 +132,10 @@ fn run(core: Core, wake: &Wake, in_flight: &InFlight, dirty: &Notify) {
             arrived_before = arrived;
             last_batch = Instant::now();
             match outcome {
-                Ok(0) => break,
+                Ok(0) => {
+                    priority.behind(false);
+                    break;
+                }
                 Ok(_) => dirty.notify_one(),
                 Err(e) => {
                     tracing::error!("processing webhook events: {e}");
