@@ -595,6 +595,9 @@ pub struct RevenueArgs {
     /// The currency (e.g. EUR); the one most sales are in when left out.
     #[arg(long, value_name = "CODE")]
     pub currency: Option<String>,
+    /// Only this Mindbody site's sales (its id, e.g. 5567); every site's when left out.
+    #[arg(long, value_name = "ID", allow_hyphen_values = true)]
+    pub site: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -603,6 +606,8 @@ pub enum RevenueBy {
     Category,
     Method,
     Location,
+    /// Each site of a chain side by side.
+    Site,
     Day,
     Week,
     Month,

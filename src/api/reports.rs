@@ -22,14 +22,17 @@ pub enum Grouping {
     Method,
     /// The studio location.
     Location,
+    /// The site (a Mindbody site, each a studio of a chain): every site's sales side by side.
+    Site,
 }
 
 impl Grouping {
-    pub const ALL: [Grouping; 4] = [
+    pub const ALL: [Grouping; 5] = [
         Grouping::Class,
         Grouping::Category,
         Grouping::Method,
         Grouping::Location,
+        Grouping::Site,
     ];
 
     pub fn name(self) -> &'static str {
@@ -38,6 +41,7 @@ impl Grouping {
             Grouping::Category => "category",
             Grouping::Method => "method",
             Grouping::Location => "location",
+            Grouping::Site => "site",
         }
     }
 
@@ -53,7 +57,8 @@ impl Grouping {
             Grouping::Class => Grouping::Category,
             Grouping::Category => Grouping::Method,
             Grouping::Method => Grouping::Location,
-            Grouping::Location => Grouping::Class,
+            Grouping::Location => Grouping::Site,
+            Grouping::Site => Grouping::Class,
         }
     }
 }
@@ -121,6 +126,10 @@ pub enum GroupRef {
     Method {
         method: Option<String>,
     },
+    /// A site's sales (its account, `mindbody@5567`).
+    Site {
+        account: String,
+    },
     Location {
         account: String,
         location: Option<i64>,
@@ -138,6 +147,9 @@ pub struct RevenueQuery {
     pub period: Option<Period>,
     /// None: the currency most of the range's sales are in.
     pub currency: Option<String>,
+    /// Only this site's sales (a Mindbody site id); None: every site's.
+    #[serde(default)]
+    pub site: Option<String>,
 }
 
 /// One column of a report: the days it covers (within the query's range).
@@ -170,6 +182,9 @@ pub struct RevenueReport {
     pub by: Option<Grouping>,
     pub period: Option<Period>,
     pub currency: String,
+    /// The site the report is of (its id); None: every site.
+    #[serde(default)]
+    pub site: Option<String>,
     /// Currencies other sales of the range are in (not in these figures).
     pub other_currencies: Vec<String>,
     pub columns: Vec<PeriodColumn>,

@@ -39,6 +39,7 @@ fn query_of(args: &RevenueArgs, today: NaiveDate) -> RevenueQuery {
         RevenueBy::Category => (Some(Grouping::Category), None),
         RevenueBy::Method => (Some(Grouping::Method), None),
         RevenueBy::Location => (Some(Grouping::Location), None),
+        RevenueBy::Site => (Some(Grouping::Site), None),
         RevenueBy::Day => (None, Some(Period::Day)),
         RevenueBy::Week => (None, Some(Period::Week)),
         RevenueBy::Month => (None, Some(Period::Month)),
@@ -49,6 +50,7 @@ fn query_of(args: &RevenueArgs, today: NaiveDate) -> RevenueQuery {
         by,
         period,
         currency: args.currency.clone(),
+        site: args.site.clone(),
     }
 }
 
@@ -128,8 +130,13 @@ fn what(args_by: Option<Grouping>, period: Option<Period>) -> &'static str {
 
 fn table(report: &RevenueReport, lines: &[Line]) -> String {
     let code = &report.currency;
+    let of_site = report
+        .site
+        .as_deref()
+        .map(|site| format!(" at site {}", crate::text::escape_controls(site)))
+        .unwrap_or_default();
     let mut out = format!(
-        "Revenue by {} from {} to {} ({code})\n",
+        "Revenue{of_site} by {} from {} to {} ({code})\n",
         what(report.by, report.period),
         report.from,
         report.to
@@ -273,6 +280,9 @@ struct ReportJson<'a> {
     to: NaiveDate,
     by: &'static str,
     currency: &'a str,
+    /// The site the report is of; absent: every site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site: Option<&'a str>,
     other_currencies: &'a [String],
     rows: Vec<RowJson<'a>>,
     total: AmountsJson,
@@ -285,6 +295,7 @@ fn json(report: &RevenueReport, lines: &[Line]) -> anyhow::Result<String> {
         to: report.to,
         by: what(report.by, report.period),
         currency: code,
+        site: report.site.as_deref(),
         other_currencies: &report.other_currencies,
         rows: lines
             .iter()
@@ -312,6 +323,7 @@ mod tests {
             by: RevenueBy::Class,
             format: ReportFormat::Table,
             currency: None,
+            site: None,
         };
         assert_eq!(
             range(&args(None, None), day(2026, 12, 4)),

@@ -914,6 +914,7 @@ async fn the_categories_sync_reads_the_location_names_only_when_the_hub_has_none
             by: Some(Grouping::Location),
             period: None,
             currency: None,
+            site: None,
         })
         .await
         .unwrap();

@@ -61,6 +61,9 @@ fn group_of(tx: &Transaction, by: Grouping) -> GroupRef {
             account: account(&tx.key),
             location: tx.location_id,
         },
+        Grouping::Site => GroupRef::Site {
+            account: account(&tx.key),
+        },
     }
 }
 
@@ -82,6 +85,7 @@ async fn report(engine: &Engine, from: NaiveDate, to: NaiveDate, by: Grouping) -
             by: Some(by),
             period: Some(Period::Month),
             currency: None,
+            site: None,
         })
         .await
         .unwrap()
@@ -137,6 +141,97 @@ fn net_of(report: &RevenueReport, class: Option<&str>) -> Decimal {
                     })
         })
         .map_or(Decimal::ZERO, |r| r.total.net)
+}
+
+/// A chain's sales arrive by webhook from each of its sites: the report by site puts them side
+/// by side, each to the cent of its own transactions, and `site` keeps one site's alone.
+#[tokio::test]
+async fn the_report_by_site_and_of_one_site_add_up_each_sites_sales() {
+    let hub = synced_hub().await;
+    let engine = &hub.engine;
+    let was = sales(engine).await.len();
+    let now = Local::now().naive_local();
+    let bodies: Vec<Vec<u8>> = [(1u8, 1_250i64), (2, 3_000), (3, 4_999)]
+        .into_iter()
+        .map(|(n, cents)| {
+            let sale = legion_hub::sandbox::webhooks::SaleNotice {
+                sale_id: 9_800_000 + i64::from(n),
+                at: now,
+                client_id: "100000009".into(),
+                total: Decimal::new(cents, 2),
+                item_id: 1370,
+                item_name: "Drop-in Class".into(),
+            };
+            hub.sandbox.webhooks.sale_body_at("-98", &sale)
+        })
+        .collect();
+    let sent = hub
+        .sandbox
+        .webhooks
+        .send(bodies, &SendPlan::default())
+        .await;
+    assert_eq!(sent.acknowledged.len(), 3, "{sent:?}");
+    for _ in 0..500 {
+        if sales(engine).await.len() >= was + 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let all = sales(engine).await;
+    let at_98: Vec<&Transaction> = all
+        .iter()
+        .filter(|t| t.key.starts_with("mindbody@-98:"))
+        .collect();
+    assert_eq!(at_98.len(), 3, "the second site's sales are in the books");
+    let from = all.iter().map(|t| t.date.date()).min().unwrap();
+    let to = all.iter().map(|t| t.date.date()).max().unwrap();
+
+    // Every grouping, site among them, still adds up to the transactions.
+    assert_report_equals_the_transactions(engine).await;
+    let by_site = report(engine, from, to, Grouping::Site).await;
+    let labels: Vec<&str> = by_site.rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(labels.contains(&"Mindbody · site -98"), "{labels:?}");
+    assert!(labels.contains(&"Mindbody · site -99"), "{labels:?}");
+
+    // One site alone: its sales, to the cent, whatever the grouping.
+    let of_site = |site: &str, by: Grouping| {
+        let engine = engine.clone();
+        let site = site.to_string();
+        async move {
+            engine
+                .revenue_report(RevenueQuery {
+                    from,
+                    to,
+                    by: Some(by),
+                    period: Some(Period::Month),
+                    currency: None,
+                    site: Some(site),
+                })
+                .await
+        }
+    };
+    let expected: Decimal = at_98.iter().map(|t| t.amount).sum();
+    assert_eq!(expected, Decimal::new(9_249, 2));
+    for by in Grouping::ALL {
+        let report = of_site("-98", by).await.unwrap();
+        assert_eq!(report.total.net, expected, "by {}", by.name());
+        assert_eq!(report.total.count, 3, "by {}", by.name());
+        assert_eq!(report.site.as_deref(), Some("-98"));
+    }
+    let home: Decimal = all
+        .iter()
+        .filter(|t| t.key.starts_with("mindbody@-99:"))
+        .map(|t| t.amount)
+        .sum();
+    assert_eq!(
+        of_site("-99", Grouping::Class).await.unwrap().total.net,
+        home
+    );
+    let none = of_site("-97", Grouping::Class).await.unwrap();
+    assert_eq!((none.total.count, none.rows.len()), (0, 0));
+    let refused = of_site("not a site!", Grouping::Class).await.unwrap_err();
+    assert!(refused.to_string().contains("site id"), "{refused}");
 }
 
 #[tokio::test]
@@ -301,6 +396,7 @@ async fn the_overview_adds_up_and_a_cell_lists_its_transactions() {
                 by: None,
                 period: None,
                 currency: None,
+                site: None,
             })
             .await
             .unwrap_err()

@@ -227,6 +227,7 @@ fn arrows_move_the_month_but_not_past_this_one_and_g_changes_the_grouping() {
         Grouping::Category,
         Grouping::Method,
         Grouping::Location,
+        Grouping::Site,
         Grouping::Class,
     ] {
         assert!(

@@ -14,7 +14,10 @@ use crate::store::{Store, StoreError};
 /// The kept entries a grouping reads (no grouping: any one dimension adds up to all sales).
 pub fn dimension_of(by: Option<Grouping>) -> Dimension {
     match by {
-        None | Some(Grouping::Class) | Some(Grouping::Category) => Dimension::Service,
+        // Every sale is in one service entry: by site, any dimension adds up to the site's.
+        None | Some(Grouping::Class) | Some(Grouping::Category) | Some(Grouping::Site) => {
+            Dimension::Service
+        }
         Some(Grouping::Method) => Dimension::Method,
         Some(Grouping::Location) => Dimension::Location,
     }
@@ -43,6 +46,9 @@ pub fn groups_of(key: &TotalsKey, by: Option<Grouping>) -> (Option<GroupRef>, Op
             }),
             None,
         ),
+        (TotalsGroup::Service { .. }, Some(Grouping::Site)) => {
+            (Some(GroupRef::Site { account: account() }), None)
+        }
         (TotalsGroup::Method(method), Some(Grouping::Method)) => (
             Some(GroupRef::Method {
                 method: method.clone(),
@@ -76,6 +82,7 @@ pub fn belongs(tx: &Transaction, group: &GroupRef) -> bool {
             category,
         } => account == a && tx.category_id == *category,
         GroupRef::Method { method } => tx.payment_method == *method,
+        GroupRef::Site { account: a } => account == a,
         GroupRef::Location {
             account: a,
             location,
@@ -135,6 +142,7 @@ impl Labels {
                 self.with_account(name, account)
             }
             GroupRef::Method { method } => method_label(method.as_deref()),
+            GroupRef::Site { account } => site_label(account),
             GroupRef::Location { account, location } => self.with_account(
                 match location {
                     None => "No location".to_string(),
@@ -148,6 +156,26 @@ impl Labels {
             ),
         }
     }
+}
+
+/// `Mindbody · site 5567` for `mindbody@5567`, as the hub names an integration's account.
+pub fn site_label(account: &str) -> String {
+    let (provider, site) = account.split_once('@').unwrap_or((account, ""));
+    let name = crate::domain::Provider::ALL
+        .into_iter()
+        .find(|p| p.id() == provider)
+        .map_or(provider, |p| p.name());
+    format!("{name} · site {site}")
+}
+
+/// Only the sales of `site` (a Mindbody site id), when one is asked for.
+pub fn of_site(site: Option<&str>, account: &str) -> bool {
+    site.is_none_or(|site| {
+        account
+            .strip_prefix(crate::domain::Provider::Mindbody.id())
+            .and_then(|rest| rest.strip_prefix('@'))
+            == Some(site)
+    })
 }
 
 pub fn class_label(class: Option<&str>) -> String {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Months, NaiveDate};
 
-use super::groups::{Labels, dimension_of, groups_of};
+use super::groups::{Labels, dimension_of, groups_of, of_site};
 use super::{add_amounts, add_totals, studio_currency};
 use crate::api::reports::{
     Amounts, GroupRef, Grouping, Period, PeriodColumn, RevenueQuery, RevenueReport, RevenueRow,
@@ -227,7 +227,18 @@ pub fn revenue_report(store: &Store, query: &RevenueQuery) -> Result<RevenueRepo
     } else {
         Granularity::Day
     };
-    let entries = store.daily_totals(granularity, dimension_of(query.by), query.from, query.to)?;
+    let site = query
+        .site
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if let Some(site) = site {
+        crate::books::AccountKey::new(crate::domain::Provider::Mindbody, site)
+            .map_err(|e| EngineError::Invalid(e.to_string()))?;
+    }
+    let mut entries =
+        store.daily_totals(granularity, dimension_of(query.by), query.from, query.to)?;
+    entries.retain(|(key, _)| of_site(site, &key.account));
     let (currency, other_currencies) = match &query.currency {
         Some(currency) => {
             let currency = currency.trim().to_ascii_uppercase();
@@ -275,6 +286,7 @@ pub fn revenue_report(store: &Store, query: &RevenueQuery) -> Result<RevenueRepo
         by: query.by,
         period: query.period,
         currency,
+        site: site.map(str::to_string),
         other_currencies,
         columns,
         rows,
