@@ -78,8 +78,6 @@ struct Appending {
     spare: Option<Segment>,
     /// The number the next segment made is named by.
     next_number: u64,
-    /// The spare was taken: the segment maker should make another.
-    spare_wanted: bool,
     /// Closed segments and the last sequence each may hold, oldest first.
     closed: Vec<(PathBuf, u64)>,
 }
@@ -102,7 +100,6 @@ impl WebhookInbox {
                 current: None,
                 spare: None,
                 next_number: 1,
-                spare_wanted: true,
                 closed: Vec::new(),
             }),
             appended: AtomicU64::new(0),
@@ -192,7 +189,6 @@ impl WebhookInbox {
         let number = {
             let mut state = self.lock();
             if state.spare.is_some() {
-                state.spare_wanted = false;
                 return Ok(());
             }
             state.next_number += 1;
@@ -200,7 +196,6 @@ impl WebhookInbox {
         };
         let made = self.make_segment(number, Whole::IfThereIsRoom)?;
         let mut state = self.lock();
-        state.spare_wanted = false;
         if state.spare.is_none() {
             state.spare = Some(made);
         } else {
@@ -217,9 +212,9 @@ impl WebhookInbox {
         let state = self.lock();
         let (state, _) = self
             .spare_taken
-            .wait_timeout_while(state, patience, |state| !state.spare_wanted)
+            .wait_timeout_while(state, patience, |state| state.spare.is_some())
             .unwrap_or_else(|e| e.into_inner());
-        state.spare_wanted
+        state.spare.is_none()
     }
 
     /// A segment named `number`, on disk with its name: [`SEGMENT_BYTES`] of zeros when
@@ -372,7 +367,6 @@ impl WebhookInbox {
                     self.make_segment(state.next_number - 1, Whole::No)?
                 }
             };
-            state.spare_wanted = true;
             self.spare_taken.notify_all();
             state.current = Some(Segment {
                 last_seq: first.saturating_sub(1),

@@ -78,6 +78,17 @@ async fn sales(engine: &Engine) -> Vec<Transaction> {
 }
 
 async fn report(engine: &Engine, from: NaiveDate, to: NaiveDate, by: Grouping) -> RevenueReport {
+    report_of(engine, from, to, by, None).await.unwrap()
+}
+
+/// By month, of one site or (None) every site.
+async fn report_of(
+    engine: &Engine,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: Grouping,
+    site: Option<&str>,
+) -> Result<RevenueReport, legion_hub::api::ApiError> {
     engine
         .revenue_report(RevenueQuery {
             from,
@@ -85,10 +96,9 @@ async fn report(engine: &Engine, from: NaiveDate, to: NaiveDate, by: Grouping) -
             by: Some(by),
             period: Some(Period::Month),
             currency: None,
-            site: None,
+            site: site.map(str::to_string),
         })
         .await
-        .unwrap()
 }
 
 /// Every grouping's rows (and the whole) equal the transactions' sums, to the cent.
@@ -195,22 +205,7 @@ async fn the_report_by_site_and_of_one_site_add_up_each_sites_sales() {
     assert!(labels.contains(&"Mindbody · site -99"), "{labels:?}");
 
     // One site alone: its sales, to the cent, whatever the grouping.
-    let of_site = |site: &str, by: Grouping| {
-        let engine = engine.clone();
-        let site = site.to_string();
-        async move {
-            engine
-                .revenue_report(RevenueQuery {
-                    from,
-                    to,
-                    by: Some(by),
-                    period: Some(Period::Month),
-                    currency: None,
-                    site: Some(site),
-                })
-                .await
-        }
-    };
+    let of_site = |site: &'static str, by: Grouping| report_of(engine, from, to, by, Some(site));
     let expected: Decimal = at_98.iter().map(|t| t.amount).sum();
     assert_eq!(expected, Decimal::new(9_249, 2));
     for by in Grouping::ALL {

@@ -94,10 +94,10 @@ pub(super) fn start(
     work: Arc<Wake>,
     dirty: Arc<Notify>,
 ) {
-    let store = core.clone();
+    let maker = core.clone();
     std::thread::Builder::new()
         .name("webhook-segments".into())
-        .spawn(move || make_segments(&store.inner.store))
+        .spawn(move || make_segments(&maker.inner.store))
         .expect("the webhook inbox segment maker starts");
     std::thread::Builder::new()
         .name("webhook-file".into())
