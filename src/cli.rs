@@ -71,12 +71,20 @@ pub enum Command {
         /// Do not open a browser: print the address and read the redirected one from stdin.
         #[arg(long)]
         no_browser: bool,
+        #[command(flatten)]
+        site: SiteArg,
     },
     /// Forget a provider's tokens (revoking them where the provider can); history stays.
-    Disconnect { provider: ConnectProvider },
+    Disconnect {
+        provider: ConnectProvider,
+        #[command(flatten)]
+        site: SiteArg,
+    },
     /// Sync a provider into the books now.
     Sync {
         provider: ConnectProvider,
+        #[command(flatten)]
+        site: SiteArg,
         /// One sync type only.
         #[arg(long, value_name = "TYPE")]
         only: Option<crate::api::SyncKind>,
@@ -93,6 +101,8 @@ pub enum Command {
     History {
         #[arg(long, value_name = "PROVIDER", default_value = "mindbody")]
         provider: String,
+        #[command(flatten)]
+        site: SiteArg,
         #[arg(long, value_name = "N", default_value_t = 20)]
         limit: usize,
         #[arg(long)]
@@ -389,6 +399,14 @@ pub enum SecretsCommand {
     Id(JsonArg),
 }
 
+/// Which Mindbody site of a chain a command is for.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SiteArg {
+    /// The Mindbody site (its id, e.g. 5567): the hub's first site when left out.
+    #[arg(long, value_name = "ID", allow_hyphen_values = true)]
+    pub site: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ConnectProvider {
     Mindbody,
@@ -408,7 +426,26 @@ pub enum MindbodyCommand {
         redirect_uri: Option<String>,
     },
     /// One authenticated call (site/locations); sets the status. Exit 3 if it fails.
-    Test(JsonArg),
+    Test {
+        #[command(flatten)]
+        site: SiteArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The sites of a chain this hub serves: the first (from `configure`) and those added.
+    Sites(JsonArg),
+    /// Serve a further site of the chain: it shares the first site's API key and OAuth client,
+    /// and has its own sign-in (`connect mindbody --site ID`), sync, history and API budget.
+    AddSite {
+        /// The site's id (the number in its Mindbody address, e.g. 5567).
+        #[arg(allow_hyphen_values = true)]
+        site: String,
+    },
+    /// Stop serving a further site: its sign-in is revoked; its history and books stay.
+    RemoveSite {
+        #[arg(allow_hyphen_values = true)]
+        site: String,
+    },
     /// Read the members' contracts (their upcoming autopays) as expected inflows: one call per
     /// member, within `contracts_daily_calls` a day. The first read says its cost and asks.
     Contracts {

@@ -105,6 +105,7 @@ pub async fn seed(engine: &Engine) -> Result<(), ApiError> {
                 let started_at = now - Duration::minutes(r.minutes_ago);
                 SyncLog {
                     provider,
+                    site: None,
                     seq: 0,
                     sync_type: r.sync_type.clone(),
                     status: r.status,

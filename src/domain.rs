@@ -53,6 +53,79 @@ impl std::fmt::Display for Provider {
     }
 }
 
+/// Which integration: a provider and, for the further Mindbody sites of a chain, which site.
+///
+/// The hub's first Mindbody site is `mindbody` (no site here; its site id is a setting), so a
+/// store, a Postgres row or a script made before chains keeps its key. Every further site is
+/// `mindbody@<site id>`: that key is the integration's key in the `integrations`, tokens and
+/// sync-log trees and its `provider` text in Postgres, which keeps `UNIQUE(user_id, provider)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct IntegrationId {
+    pub provider: Provider,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+}
+
+impl IntegrationId {
+    /// A further site of a chain (its Mindbody site id).
+    pub fn site(provider: Provider, site: &str) -> IntegrationId {
+        IntegrationId {
+            provider,
+            site: Some(site.to_string()),
+        }
+    }
+
+    /// The key in the trees and the `provider` text in Postgres.
+    pub fn key(&self) -> String {
+        match &self.site {
+            None => self.provider.id().to_string(),
+            Some(site) => format!("{}@{site}", self.provider.id()),
+        }
+    }
+
+    /// The integration a tree key names; None for a key no version of the hub writes.
+    pub fn from_key(key: &str) -> Option<IntegrationId> {
+        let (provider, site) = match key.split_once('@') {
+            Some((provider, site)) if !site.is_empty() => (provider, Some(site.to_string())),
+            Some(_) => return None,
+            None => (key, None),
+        };
+        Some(IntegrationId {
+            provider: Provider::from_id(provider)?,
+            site,
+        })
+    }
+
+    /// As a person reads it: `Mindbody`, `Mindbody · site 5567`.
+    pub fn label(&self) -> String {
+        match &self.site {
+            None => self.provider.name().to_string(),
+            Some(site) => format!("{} · site {site}", self.provider.name()),
+        }
+    }
+}
+
+impl From<Provider> for IntegrationId {
+    fn from(provider: Provider) -> IntegrationId {
+        IntegrationId {
+            provider,
+            site: None,
+        }
+    }
+}
+
+impl From<&IntegrationId> for IntegrationId {
+    fn from(id: &IntegrationId) -> IntegrationId {
+        id.clone()
+    }
+}
+
+impl std::fmt::Display for IntegrationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
 /// Where an integration stands, as the Legion Finance `integrations.status` column has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -158,10 +231,12 @@ pub enum NextStep {
     ConfigureGemini,
     /// Test the Gemini key (which also offers replacements for retired models).
     TestGemini,
+    /// Add a further site of a chain to the hub.
+    AddMindbodySite,
 }
 
 impl NextStep {
-    pub const ALL: [NextStep; 7] = [
+    pub const ALL: [NextStep; 8] = [
         NextStep::ConfigureMindbody,
         NextStep::ConnectMindbody,
         NextStep::ReconnectMindbody,
@@ -169,6 +244,7 @@ impl NextStep {
         NextStep::ShowMindbodyHistory,
         NextStep::ConfigureGemini,
         NextStep::TestGemini,
+        NextStep::AddMindbodySite,
     ];
 
     /// Whether the step mends something that was working (monitoring's "needs attention"),
@@ -205,7 +281,23 @@ impl NextStep {
                 "save a key with `legion-hub gemini configure --api-key-stdin`"
             }
             NextStep::TestGemini => "run `legion-hub gemini test`",
+            NextStep::AddMindbodySite => {
+                "add it with `legion-hub mindbody add-site ID` (the number in its Mindbody address), or name one of `legion-hub status`'s sites"
+            }
         }
+    }
+
+    /// The command to run for a further site of a chain: the Mindbody commands name it.
+    pub fn command_at(self, site: Option<&str>) -> std::borrow::Cow<'static, str> {
+        let command = self.command();
+        let Some(site) = site else {
+            return command.into();
+        };
+        let mut at_site = command.to_string();
+        for named in ["legion-hub connect mindbody", "legion-hub history"] {
+            at_site = at_site.replace(named, &format!("{named} --site {site}"));
+        }
+        at_site.into()
     }
 
     /// The key to press.
@@ -224,6 +316,9 @@ impl NextStep {
             }
             NextStep::ConfigureGemini => "press c on Gemini to save a key",
             NextStep::TestGemini => "press t on Gemini to test the key",
+            NextStep::AddMindbodySite => {
+                "add the site to the hub on the command line (mindbody add-site), or choose one of the hub's sites"
+            }
         }
     }
 }
@@ -231,7 +326,20 @@ impl NextStep {
 /// A hint and its step as one line for `front`: "Text. Step." with one stop between them, never
 /// two, and nothing glued.
 pub fn advice(text: Option<&str>, step: Option<NextStep>, front: FrontEnd) -> Option<String> {
-    let step = step.map(|s| capitalized(s.said(front)) + ".");
+    advice_at(text, step, front, None)
+}
+
+/// [`advice`] for a further site of a chain: the command names the site.
+pub fn advice_at(
+    text: Option<&str>,
+    step: Option<NextStep>,
+    front: FrontEnd,
+    site: Option<&str>,
+) -> Option<String> {
+    let step = step.map(|s| match front {
+        FrontEnd::CommandLine => capitalized(&s.command_at(site)) + ".",
+        FrontEnd::Dashboard => capitalized(s.keys()) + ".",
+    });
     match (text.map(str::trim).filter(|t| !t.is_empty()), step) {
         (None, None) => None,
         (Some(text), None) => Some(text.to_string()),

@@ -82,15 +82,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
             runtime()?.block_on(commands::mindbody::run(&settings, &command))
         }
-        Some(Command::Connect { no_browser, .. }) => {
+        Some(Command::Connect {
+            no_browser, site, ..
+        }) => {
             let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
-            runtime()?.block_on(commands::mindbody::connect(&settings, no_browser))
+            runtime()?.block_on(commands::mindbody::connect(&settings, &site, no_browser))
         }
-        Some(Command::Disconnect { .. }) => {
+        Some(Command::Disconnect { site, .. }) => {
             let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
-            runtime()?.block_on(commands::mindbody::disconnect(&settings))
+            runtime()?.block_on(commands::mindbody::disconnect(&settings, &site))
         }
         Some(Command::Sync {
+            site,
             only,
             since,
             full,
@@ -98,13 +101,17 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             ..
         }) => {
             let _log = logging::init(&settings.paths.log_dir, &settings.config.log.filter);
-            runtime()?.block_on(commands::sync::sync(&settings, only, since, full, json))
+            let request = legion_hub::api::SyncRequest { only, since, full };
+            runtime()?.block_on(commands::sync::sync(&settings, &site, request, json))
         }
         Some(Command::History {
             provider,
+            site,
             limit,
             json,
-        }) => runtime()?.block_on(commands::sync::history(&settings, &provider, limit, json)),
+        }) => runtime()?.block_on(commands::sync::history(
+            &settings, &provider, &site, limit, json,
+        )),
         Some(Command::Customers {
             action,
             possible_duplicates,

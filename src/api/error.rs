@@ -17,6 +17,9 @@ pub struct ApiError {
     /// What happened, with the hint of the service that refused, as one or two sentences.
     pub message: String,
     pub step: Option<NextStep>,
+    /// The further Mindbody site of a chain the call was for: the step's command names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +57,16 @@ impl ApiError {
             kind,
             message: message.into(),
             step,
+            site: None,
         }
+    }
+
+    /// The error of a call made for a further site of a chain (`Engine::at_site`).
+    pub fn at_site(mut self, site: Option<&str>) -> ApiError {
+        if self.site.is_none() {
+            self.site = site.map(str::to_string);
+        }
+        self
     }
 
     /// The owner could not be reached or understood.
@@ -64,7 +76,8 @@ impl ApiError {
 
     /// The error as `front` says it: what happened, then the step that mends it in its words.
     pub fn said(&self, front: FrontEnd) -> String {
-        crate::domain::advice(Some(&self.message), self.step, front).unwrap_or_default()
+        crate::domain::advice_at(Some(&self.message), self.step, front, self.site.as_deref())
+            .unwrap_or_default()
     }
 
     pub fn is_locked(&self) -> bool {
@@ -121,6 +134,7 @@ impl From<&EngineError> for ApiError {
             kind,
             message: error.to_string(),
             step: error.step(),
+            site: None,
         }
     }
 }

@@ -40,6 +40,9 @@ pub enum Event {
     /// A sign-in waits for the user: the address to open (or that was opened).
     ConnectWaiting {
         provider: Provider,
+        /// A further site of a chain (None: the provider's first).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        site: Option<String>,
         sign_in: super::sign_in::SignIn,
     },
     /// Webhook deliveries arrived or were processed (at most ten a second).
@@ -47,6 +50,8 @@ pub enum Event {
     /// A sign-in ended: connected (no error) or not.
     ConnectFinished {
         provider: Provider,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        site: Option<String>,
         error: Option<String>,
         /// The user stopped it (the error says so too).
         #[serde(default)]

@@ -12,6 +12,9 @@ use crate::domain::{Provider, Status};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IntegrationView {
     pub provider: Provider,
+    /// A further site of a chain (its Mindbody site id); None for the provider's first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     pub name: String,
     pub description: String,
     /// False for catalog entries that are not built yet.
@@ -68,9 +71,21 @@ pub struct Fact {
 }
 
 impl IntegrationView {
+    pub fn id(&self) -> crate::domain::IntegrationId {
+        crate::domain::IntegrationId {
+            provider: self.provider,
+            site: self.site.clone(),
+        }
+    }
+
     /// The hint and its step as `front` says them.
     pub fn advice(&self, front: crate::domain::FrontEnd) -> Option<String> {
-        crate::domain::advice(self.hint.as_deref(), self.next_step, front)
+        crate::domain::advice_at(
+            self.hint.as_deref(),
+            self.next_step,
+            front,
+            self.site.as_deref(),
+        )
     }
 
     /// Counts against the exit code of `status`: enabled, and in a state someone must act on

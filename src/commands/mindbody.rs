@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use tokio::sync::mpsc;
 
 use crate::api::{Event, MindbodyUpdate, Role};
-use crate::cli::MindbodyCommand;
+use crate::cli::{MindbodyCommand, SiteArg};
 use crate::config::Settings;
 use crate::secret::Secret;
 
@@ -52,38 +52,127 @@ pub async fn run(settings: &Settings, command: &MindbodyCommand) -> anyhow::Resu
         MindbodyCommand::Contracts { yes, json } => {
             super::contracts::run(&engine, *yes, *json).await
         }
-        MindbodyCommand::Test(args) => match engine.test_mindbody().await {
-            Ok(locations) => {
-                if args.json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(
-                            &serde_json::json!({"ok": true, "locations": locations})
-                        )?
-                    );
-                } else {
-                    println!("Mindbody: connected ({} locations)", locations.len());
-                    for location in &locations {
-                        println!("  {} {}", location.id, location.name);
-                    }
-                }
+        MindbodyCommand::Sites(args) => sites(&engine, args.json).await,
+        MindbodyCommand::AddSite { site } => {
+            let view = engine.add_mindbody_site(site.clone()).await?;
+            println!(
+                "{} added: it signs in with the first site's API key and OAuth client.",
+                view.name
+            );
+            println!(
+                "Next: {}",
+                crate::api::NextStep::ConnectMindbody.command_at(view.site.as_deref())
+            );
+            Ok(super::exit::OK)
+        }
+        MindbodyCommand::RemoveSite { site } => {
+            if engine.remove_mindbody_site(site.clone()).await? {
+                println!(
+                    "Mindbody site {site} removed: its sign-in is revoked; its sync history and its records in the books are kept."
+                );
                 Ok(super::exit::OK)
+            } else {
+                eprintln!(
+                    "legion-hub: site {site} is not one of this hub's further Mindbody sites (`legion-hub mindbody sites` lists them)."
+                );
+                Ok(super::exit::USAGE)
             }
-            Err(error) => {
-                if args.json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(
-                            &serde_json::json!({"ok": false, "error": super::say(&error)})
-                        )?
-                    );
-                } else {
-                    println!("Mindbody: needs attention\n  {}", super::say(&error));
-                }
-                Ok(super::exit::NEEDS_ATTENTION)
-            }
-        },
+        }
+        MindbodyCommand::Test { site, json } => test(&engine, site, *json).await,
     }
+}
+
+/// `mindbody sites`: each site the hub serves, with its state.
+async fn sites(engine: &crate::engine::Engine, json: bool) -> anyhow::Result<u8> {
+    let sites: Vec<_> = engine
+        .integrations()
+        .await?
+        .into_iter()
+        .filter(|v| v.provider == crate::api::Provider::Mindbody)
+        .collect();
+    if json {
+        let rows: Vec<_> = sites
+            .iter()
+            .map(|v| {
+                serde_json::json!({
+                    "site": v.settings.get(crate::integrations::mindbody::settings::SITE_ID).or(v.site.as_ref()),
+                    "first": v.site.is_none(),
+                    "status": v.status,
+                    "last_sync_at": v.last_sync_at,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(super::exit::OK);
+    }
+    for view in &sites {
+        let site = view
+            .site
+            .clone()
+            .or_else(|| {
+                view.settings
+                    .get(crate::integrations::mindbody::settings::SITE_ID)
+                    .cloned()
+            })
+            .unwrap_or_else(|| "(not configured)".into());
+        let first = if view.site.is_none() { "  (first)" } else { "" };
+        println!(
+            "{site:>8}  {} {}{first}",
+            view.status.symbol(),
+            view.status.label()
+        );
+    }
+    Ok(super::exit::OK)
+}
+
+/// `mindbody test [--site ID]`.
+async fn test(
+    engine: &crate::engine::Engine,
+    site: &crate::cli::SiteArg,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let engine = engine.for_mindbody_site(site.site.as_deref()).await?;
+    let named = mindbody_named(&engine);
+    match engine.test_mindbody().await {
+        Ok(locations) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"ok": true, "locations": locations})
+                    )?
+                );
+            } else {
+                println!("{named}: connected ({} locations)", locations.len());
+                for location in &locations {
+                    println!("  {} {}", location.id, location.name);
+                }
+            }
+            Ok(super::exit::OK)
+        }
+        Err(error) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"ok": false, "error": super::say(&error)})
+                    )?
+                );
+            } else {
+                println!("{named}: needs attention\n  {}", super::say(&error));
+            }
+            Ok(super::exit::NEEDS_ATTENTION)
+        }
+    }
+}
+
+/// The site a handle is for, as people read it (`Mindbody`, `Mindbody · site 5567`).
+fn mindbody_named(engine: &crate::engine::Engine) -> String {
+    crate::domain::IntegrationId {
+        provider: crate::api::Provider::Mindbody,
+        site: engine.site().map(str::to_string),
+    }
+    .label()
 }
 
 /// A secret from its environment variable, else asked for on a terminal; None keeps the saved one.
@@ -102,8 +191,14 @@ fn secret_from(variable: &str, prompt: &str) -> anyhow::Result<Option<Secret>> {
 }
 
 /// `connect mindbody`: the address on stdout, pasted addresses from stdin, exit 0 once connected.
-pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8> {
+pub async fn connect(settings: &Settings, site: &SiteArg, no_browser: bool) -> anyhow::Result<u8> {
     let (engine, _serving) = super::open(settings, Role::Command).await?;
+    let engine = engine.for_mindbody_site(site.site.as_deref()).await?;
+    let named = mindbody_named(&engine);
+    let next = match engine.site() {
+        None => "legion-hub sync mindbody".to_string(),
+        Some(site) => format!("legion-hub sync mindbody --site {site}"),
+    };
     let mut events = engine.subscribe();
     engine.start_mindbody_connect(!no_browser).await?;
     let (lines_tx, mut lines) = mpsc::unbounded_channel::<String>();
@@ -125,7 +220,7 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
     loop {
         tokio::select! {
             event = events.recv() => match event {
-                Ok(Event::ConnectWaiting { sign_in, .. }) => {
+                Ok(Event::ConnectWaiting { sign_in, site, .. }) if site.as_deref() == engine.site() => {
                     println!("{}", sign_in.url);
                     if sign_in.browser_opened {
                         eprintln!("Your browser was opened to sign in to Mindbody. If it did not, open the address above.");
@@ -142,15 +237,16 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
                     }
                     eprintln!("Or paste here the whole address the browser ends on, then Enter.");
                 }
-                Ok(Event::ConnectFinished { error: None, .. }) => {
-                    println!("Mindbody connected. Next: legion-hub sync mindbody");
+                Ok(Event::ConnectFinished { error: None, site, .. }) if site.as_deref() == engine.site() => {
+                    println!("{named} connected. Next: {next}");
                     return Ok(super::exit::OK);
                 }
-                Ok(Event::ConnectFinished { error: Some(error), step, .. }) => {
-                    let said = crate::api::advice(
-                        Some(&format!("Mindbody was not connected: {error}")),
+                Ok(Event::ConnectFinished { error: Some(error), step, site, .. }) if site.as_deref() == engine.site() => {
+                    let said = crate::domain::advice_at(
+                        Some(&format!("{named} was not connected: {error}")),
                         step,
                         crate::api::FrontEnd::CommandLine,
+                        engine.site(),
                     )
                     .unwrap_or_default();
                     eprintln!("legion-hub: {said}");
@@ -172,8 +268,9 @@ pub async fn connect(settings: &Settings, no_browser: bool) -> anyhow::Result<u8
     }
 }
 
-pub async fn disconnect(settings: &Settings) -> anyhow::Result<u8> {
+pub async fn disconnect(settings: &Settings, site: &SiteArg) -> anyhow::Result<u8> {
     let (engine, _serving) = super::open(settings, Role::Command).await?;
+    let engine = engine.for_mindbody_site(site.site.as_deref()).await?;
     let revocation = engine.disconnect_mindbody().await?;
     println!("{}", crate::present::mindbody_disconnected(&revocation));
     // Forgotten here but perhaps alive at Mindbody: someone has to look.

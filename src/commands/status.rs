@@ -18,7 +18,8 @@ use crate::present;
 #[derive(Serialize)]
 struct StatusReport<'a> {
     healthy: bool,
-    /// Integrations by id, bank accounts as `bank:KEY`.
+    /// Integrations by id (a chain's further site as `mindbody@5567`), bank accounts as
+    /// `bank:KEY`.
     needs_attention: Vec<String>,
     integrations: Vec<StatusRow<'a>>,
     bank_accounts: &'a [BankStandingView],
@@ -98,7 +99,7 @@ fn report(
     let attention: Vec<String> = views
         .iter()
         .filter(|v| v.needs_attention())
-        .map(|v| v.provider.id().to_string())
+        .map(|v| v.id().key())
         .chain(
             banks
                 .iter()

@@ -2,22 +2,22 @@
 
 use std::io::{IsTerminal, Write};
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 
 use crate::api::SyncLog;
-use crate::api::{Event, NextStep, Role, SyncKind, SyncRequest};
+use crate::api::{Event, NextStep, Role, SyncRequest};
 use crate::api::{Provider, Status, SyncStatus};
+use crate::cli::SiteArg;
 use crate::config::Settings;
 
 pub async fn sync(
     settings: &Settings,
-    only: Option<SyncKind>,
-    since: Option<NaiveDate>,
-    full: bool,
+    site: &SiteArg,
+    request: SyncRequest,
     json: bool,
 ) -> anyhow::Result<u8> {
     let (engine, _serving) = super::open(settings, Role::Command).await?;
-    let request = SyncRequest { only, since, full };
+    let engine = engine.for_mindbody_site(site.site.as_deref()).await?;
     // Progress on a terminal: the run's log as it counts up.
     let progress = std::io::stderr().is_terminal() && !json;
     let mut events = engine.subscribe();
@@ -54,15 +54,16 @@ pub async fn sync(
         }
         let (used, allowance) = engine.mindbody_calls_today().await?;
         println!("API calls today: {used} of {allowance} included");
-        let mindbody = engine
+        let this_site = engine
             .integrations()
             .await?
             .into_iter()
-            .find(|v| v.provider == Provider::Mindbody);
-        if mindbody.is_some_and(|v| v.status == Status::NeedsReauth) {
+            .find(|v| v.provider == Provider::Mindbody && v.site.as_deref() == engine.site());
+        if let Some(view) = this_site.filter(|v| v.status == Status::NeedsReauth) {
             println!(
-                "Mindbody needs a new sign-in: {}",
-                NextStep::ReconnectMindbody.command()
+                "{} needs a new sign-in: {}",
+                view.name,
+                NextStep::ReconnectMindbody.command_at(view.site.as_deref())
             );
         }
     }
@@ -115,20 +116,29 @@ pub fn describe_run(log: &SyncLog) -> String {
 pub async fn history(
     settings: &Settings,
     provider: &str,
+    site: &SiteArg,
     limit: usize,
     json: bool,
 ) -> anyhow::Result<u8> {
     let provider = Provider::from_id(provider).ok_or_else(|| {
         anyhow::anyhow!("unknown provider `{provider}`: gemini, mindbody, stripe or gocardless")
     })?;
+    if site.site.is_some() && provider != Provider::Mindbody {
+        anyhow::bail!("only Mindbody has sites: --site goes with --provider mindbody");
+    }
     let (engine, _serving) = super::open(settings, Role::Command).await?;
+    let engine = engine.for_mindbody_site(site.site.as_deref()).await?;
     let page = engine.sync_history(provider, 0, limit).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&page)?);
         return Ok(super::exit::OK);
     }
     if page.rows.is_empty() {
-        println!("No syncs yet for {provider}.");
+        let named = crate::domain::IntegrationId {
+            provider,
+            site: page.site.clone(),
+        };
+        println!("No syncs yet for {named}.");
     }
     let now = Utc::now();
     for log in &page.rows {

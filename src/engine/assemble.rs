@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::api::view::IntegrationView;
 use crate::config::Config;
-use crate::domain::{Provider, Status};
+use crate::domain::{IntegrationId, Provider, Status};
 use crate::integrations::catalog;
 use crate::store::IntegrationRecord;
 use crate::store::snapshot::HubFacts;
@@ -16,7 +16,7 @@ use crate::store::snapshot::HubFacts;
 pub(crate) fn assemble(
     facts: &dyn HubFacts,
     config: &Config,
-    provider: Provider,
+    id: &IntegrationId,
     record: Option<&IntegrationRecord>,
     opened_at: DateTime<Utc>,
 ) -> IntegrationView {
@@ -33,40 +33,68 @@ pub(crate) fn assemble(
         }
         other => other,
     };
-    let view = IntegrationView::build(provider, record);
-    match catalog::entry(provider).extras {
+    let view = IntegrationView::build(id, record);
+    match catalog::entry(id.provider).extras {
         Some(extras) => view.with_extras(extras(facts, config, record)),
         None => view,
     }
 }
 
-/// Every integration in the catalog, in catalog order, as [`assemble`] makes it.
+/// Every integration, in catalog order, each provider followed by its further sites, as
+/// [`assemble`] makes it.
 pub(crate) fn every(
     facts: &dyn HubFacts,
     config: &Config,
     opened_at: DateTime<Utc>,
 ) -> Result<Vec<IntegrationView>, crate::store::StoreError> {
-    Provider::ALL
-        .into_iter()
-        .map(|p| {
+    every_id(facts)?
+        .iter()
+        .map(|id| {
             Ok(assemble(
                 facts,
                 config,
-                p,
-                facts.integration(p)?.as_ref(),
+                id,
+                facts.integration(id)?.as_ref(),
                 opened_at,
             ))
         })
         .collect()
 }
 
-/// The record a provider starts from when nothing is stored for it yet.
-pub(crate) fn new_record(provider: Provider, at: DateTime<Utc>) -> IntegrationRecord {
-    IntegrationRecord::new(provider, catalog::initial_status(provider), at)
+/// Every integration's id, in catalog order, each provider followed by its further sites.
+pub(crate) fn every_id(
+    facts: &dyn HubFacts,
+) -> Result<Vec<IntegrationId>, crate::store::StoreError> {
+    let mut ids = Vec::new();
+    for provider in Provider::ALL {
+        ids.push(IntegrationId::from(provider));
+        if let Some(further_sites) = catalog::entry(provider).further_sites {
+            for site in further_sites(facts)? {
+                ids.push(IntegrationId::site(provider, &site));
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// The record an integration starts from when nothing is stored for it yet.
+pub(crate) fn new_record(id: impl Into<IntegrationId>, at: DateTime<Utc>) -> IntegrationRecord {
+    let id = id.into();
+    let status = catalog::initial_status(id.provider);
+    IntegrationRecord::new(id, status, at)
 }
 
 impl IntegrationView {
-    pub fn build(provider: Provider, record: Option<&IntegrationRecord>) -> IntegrationView {
+    pub fn build(
+        id: impl Into<IntegrationId>,
+        record: Option<&IntegrationRecord>,
+    ) -> IntegrationView {
+        let IntegrationId { provider, site } = id.into();
+        let name = IntegrationId {
+            provider,
+            site: site.clone(),
+        }
+        .label();
         let entry = catalog::entry(provider);
         let status = match record {
             Some(r) if entry.available => r.status,
@@ -74,7 +102,8 @@ impl IntegrationView {
         };
         IntegrationView {
             provider,
-            name: provider.name().to_string(),
+            site,
+            name,
             description: entry.description.to_string(),
             available: entry.available,
             enabled: record.is_none_or(|r| r.is_enabled),

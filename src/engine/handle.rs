@@ -71,7 +71,7 @@ macro_rules! engine_calls {
                     match self {
                         Engine::Local($core) => {
                             let answered: Result<$ret, EngineError> = $local;
-                            answered.map_err(ApiError::from)
+                            answered.map_err(|e| ApiError::from(e).at_site($core.site.as_deref()))
                         }
                         Engine::Remote(remote) => remote.call(Call::$name { $($arg),* }).await,
                     }
@@ -138,6 +138,17 @@ engine_calls! {
         |core| core.paste_mindbody_redirect(&address).await;
     fn cancel_mindbody_connect() -> bool = |core| Ok(core.cancel_mindbody_connect());
     fn test_mindbody() -> Vec<Location> = |core| core.test_mindbody().await;
+    /// The further sites of the chain this hub serves, beside its first.
+    fn mindbody_sites() -> Vec<String> = |core| core.mindbody_sites();
+    /// Which of the hub's sites a site id names: None for the first, the id for a further
+    /// one; refused (with how to add it) for a site the hub does not serve.
+    fn resolve_mindbody_site(site: String) -> Option<String> =
+        |core| core.resolve_mindbody_site(&site);
+    /// Serves a further site of the chain (it signs in with the first site's settings).
+    fn add_mindbody_site(site: String) -> IntegrationView =
+        |core| core.add_mindbody_site(&site).await;
+    /// Stops serving a further site (its sign-in revoked); false when it was not one.
+    fn remove_mindbody_site(site: String) -> bool = |core| core.remove_mindbody_site(&site).await;
     /// Forgets the Mindbody sign-in; whether Mindbody confirmed the revocation.
     fn disconnect_mindbody() -> crate::api::sign_in::Revocation = |core| core.disconnect_mindbody().await;
     /// Runs a sync and waits for it.
@@ -283,6 +294,34 @@ engine_calls! {
 }
 
 impl Engine {
+    /// This handle with its Mindbody calls (sign-in, sync, test, history) for the further site
+    /// `site` of a chain, as [`Engine::resolve_mindbody_site`] names it; None for the first.
+    pub fn at_site(&self, site: Option<&str>) -> Engine {
+        match self {
+            Engine::Local(core) => Engine::Local(core.at_site(site)),
+            Engine::Remote(remote) => Engine::Remote(remote.at_site(site)),
+        }
+    }
+
+    /// The further Mindbody site this handle's calls are for (None: the first).
+    pub fn site(&self) -> Option<&str> {
+        match self {
+            Engine::Local(core) => core.site.as_deref(),
+            Engine::Remote(remote) => remote.site(),
+        }
+    }
+
+    /// The handle for the site a person named (`--site ID`), the first's when none.
+    pub async fn for_mindbody_site(&self, site: Option<&str>) -> Result<Engine, ApiError> {
+        match site {
+            None => Ok(self.at_site(None)),
+            Some(site) => {
+                let further = self.resolve_mindbody_site(site.to_string()).await?;
+                Ok(self.at_site(further.as_deref()))
+            }
+        }
+    }
+
     /// Opens the data directory in this process.
     pub fn open(settings: &Settings, role: Role) -> Result<Engine, ApiError> {
         Ok(Engine::Local(Core::open(settings, role)?))

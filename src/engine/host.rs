@@ -18,7 +18,7 @@ use super::sync_summary;
 use crate::api::event::Event;
 use crate::api::view::IntegrationView;
 use crate::config::Config;
-use crate::domain::Provider;
+use crate::domain::{IntegrationId, Provider};
 use crate::http::RetryPolicy;
 use crate::oauth::browser::BrowserOpener;
 use crate::store::lock::Owner;
@@ -28,6 +28,9 @@ use crate::store::{IntegrationRecord, Store, SyncLog};
 #[derive(Clone)]
 pub struct Core {
     pub(crate) inner: Arc<Inner>,
+    /// The further Mindbody site of a chain this handle's Mindbody calls are for (None: the
+    /// hub's first site); see [`Core::at_site`].
+    pub(crate) site: Option<Arc<str>>,
 }
 
 pub(crate) struct Inner {
@@ -47,6 +50,24 @@ pub(crate) struct Inner {
 }
 
 impl Core {
+    /// This handle with its Mindbody calls (sign-in, sync, test, contracts, history) for the
+    /// further site `site` of a chain; None for the hub's first site. Everything else it does
+    /// is the same hub's.
+    pub fn at_site(&self, site: Option<&str>) -> Core {
+        Core {
+            inner: self.inner.clone(),
+            site: site.map(Arc::from),
+        }
+    }
+
+    /// The Mindbody integration this handle's calls are for.
+    pub(crate) fn mindbody_id(&self) -> IntegrationId {
+        IntegrationId {
+            provider: Provider::Mindbody,
+            site: self.site.as_deref().map(str::to_string),
+        }
+    }
+
     /// This process, as the owner of the data directory.
     pub fn owner(&self) -> Owner {
         self.inner.store.owner().clone()
@@ -71,16 +92,17 @@ impl Core {
             .expect("every room's share of state is added when the engine opens")
     }
 
-    /// A provider's stored record, or the one it starts from when nothing is stored yet.
+    /// An integration's stored record, or the one it starts from when nothing is stored yet.
     pub(crate) fn record_or_new(
         &self,
-        provider: Provider,
+        id: impl Into<IntegrationId>,
     ) -> Result<IntegrationRecord, EngineError> {
+        let id = id.into();
         Ok(self
             .inner
             .store
-            .integration(provider)?
-            .unwrap_or_else(|| new_record(provider, Utc::now())))
+            .integration(&id)?
+            .unwrap_or_else(|| new_record(&id, Utc::now())))
     }
 
     /// Records a sync run (new, or an update of one already recorded) and brings the
@@ -101,15 +123,13 @@ impl Core {
 
     pub(crate) fn apply_to_summary(&self, log: &SyncLog) -> Result<(), EngineError> {
         let store = &self.inner.store;
-        let provider = log.provider;
+        let id = log.integration();
         let mut record = store
-            .integration(provider)?
-            .unwrap_or_else(|| new_record(provider, log.started_at));
+            .integration(&id)?
+            .unwrap_or_else(|| new_record(&id, log.started_at));
         if sync_summary::apply(&mut record, log, Utc::now()) {
             store.put_integration(&record)?;
-            self.emit(Event::IntegrationChanged(
-                self.view(provider, Some(&record))?,
-            ));
+            self.emit(Event::IntegrationChanged(self.view(&id, Some(&record))?));
         }
         Ok(())
     }
@@ -118,13 +138,13 @@ impl Core {
     /// and what the rooms know only in this process ([`RoomState::live_notes`]).
     pub(crate) fn view(
         &self,
-        provider: Provider,
+        id: impl Into<IntegrationId>,
         record: Option<&IntegrationRecord>,
     ) -> Result<IntegrationView, EngineError> {
         let store = &self.inner.store;
         let opened_at = store.owner().started_at;
         let mut view =
-            super::assemble::assemble(store, &self.inner.config, provider, record, opened_at);
+            super::assemble::assemble(store, &self.inner.config, &id.into(), record, opened_at);
         for share in self.inner.states.all() {
             share.live_notes(&mut view);
         }

@@ -108,6 +108,7 @@ impl Core {
         let (events, _) = broadcast::channel(4096);
         let jobs = Arc::new(jobs::Jobs::new(events.clone()));
         let core = Core {
+            site: None,
             inner: Arc::new(Inner {
                 store,
                 events,
@@ -147,27 +148,30 @@ impl Core {
         self.start_mirror();
     }
 
-    /// Every integration in the catalog, in catalog order.
+    /// Every integration in the catalog, in catalog order, each provider followed by its
+    /// further sites.
     pub async fn integrations(&self) -> Result<Vec<IntegrationView>, EngineError> {
-        Provider::ALL
-            .into_iter()
-            .map(|p| self.integration(p))
+        assemble::every_id(&self.inner.store)?
+            .iter()
+            .map(|id| {
+                let record = self.inner.store.integration(id)?;
+                self.view(id, record.as_ref())
+            })
             .collect()
     }
 
-    fn integration(&self, provider: Provider) -> Result<IntegrationView, EngineError> {
-        let record = self.inner.store.integration(provider)?;
-        self.view(provider, record.as_ref())
-    }
-
-    /// A window of a provider's sync history, newest first.
+    /// A window of a provider's sync history (Mindbody's at this handle's site), newest first.
     pub async fn sync_history(
         &self,
         provider: Provider,
         offset: u64,
         limit: usize,
     ) -> Result<SyncLogPage, EngineError> {
-        Ok(self.inner.store.sync_log_page(provider, offset, limit)?)
+        let id = match provider {
+            Provider::Mindbody => self.mindbody_id(),
+            other => other.into(),
+        };
+        Ok(self.inner.store.sync_log_page(id, offset, limit)?)
     }
 
     /// Records many finished runs of one provider at once (imports, demo data, benchmarks).
@@ -192,11 +196,11 @@ impl Core {
 
     fn repair(&self) -> Result<(), EngineError> {
         let store = &self.inner.store;
-        for provider in Provider::ALL
+        for id in assemble::every_id(store)?
             .into_iter()
-            .filter(|p| catalog::entry(*p).available)
+            .filter(|id| catalog::entry(id.provider).available)
         {
-            let Some(last) = store.last_sync_log(provider)? else {
+            let Some(last) = store.last_sync_log(&id)? else {
                 continue;
             };
             let (last, interrupted) = sync_summary::close_interrupted(last, Utc::now());
@@ -206,14 +210,14 @@ impl Core {
             // Only a run the summary has not seen yet (the process died between writing the
             // two) is folded in: a test or a sign-in since then has the last word.
             let seen = store
-                .integration(provider)?
+                .integration(&id)?
                 .is_some_and(|record| sync_summary::summary_is_newer(&record, &last));
             if !seen {
                 self.apply_to_summary(&last)?;
             }
             // A summary left "syncing" with no run under way (a write between the run's and the
             // summary's, then a crash) would keep the schedule from ever running again.
-            if let Some(mut record) = store.integration(provider)?
+            if let Some(mut record) = store.integration(&id)?
                 && record.status == Status::Syncing
             {
                 record.status = sync_summary::status_before_the_run(&record);

@@ -21,6 +21,11 @@ use crate::store::lock::Owner;
 #[serde(rename_all = "snake_case")]
 pub enum Request {
     Call(Call),
+    /// A call for a further Mindbody site of a chain (see `Core::at_site`).
+    CallAt {
+        site: String,
+        call: Call,
+    },
     /// Stream every event from now on, one per line.
     Subscribe,
 }
@@ -46,6 +51,8 @@ const ATTACH_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
 #[derive(Clone)]
 pub struct RemoteEngine {
     inner: Arc<Inner>,
+    /// The further Mindbody site this handle's calls are for (see `Core::at_site`).
+    site: Option<String>,
 }
 
 struct Inner {
@@ -66,7 +73,10 @@ impl RemoteEngine {
         };
         // An owner that does not even say who it is within this time is stuck (a failing
         // disk, say): tell the user rather than wait with them.
-        let owner: Owner = tokio::time::timeout(ATTACH_PATIENCE, exchange(stream, Call::owner {}))
+        let owner: Owner = tokio::time::timeout(
+            ATTACH_PATIENCE,
+            exchange(stream, Request::Call(Call::owner {})),
+        )
             .await
             .map_err(|_| {
                 ApiError::control(format!(
@@ -77,6 +87,7 @@ impl RemoteEngine {
             .map_err(|e| e.into_api_error("legion-hub", 0))?;
         let (events, _) = broadcast::channel(4096);
         let remote = RemoteEngine {
+            site: None,
             inner: Arc::new(Inner {
                 socket: socket.to_path_buf(),
                 owner,
@@ -85,6 +96,18 @@ impl RemoteEngine {
         };
         remote.stream_events(events).await?;
         Ok(Some(remote))
+    }
+
+    /// This handle with its Mindbody calls for a further site of a chain.
+    pub fn at_site(&self, site: Option<&str>) -> RemoteEngine {
+        RemoteEngine {
+            inner: self.inner.clone(),
+            site: site.map(str::to_string),
+        }
+    }
+
+    pub fn site(&self) -> Option<&str> {
+        self.site.as_deref()
     }
 
     /// The process this one is attached to.
@@ -97,9 +120,17 @@ impl RemoteEngine {
         let stream = UnixStream::connect(&self.inner.socket)
             .await
             .map_err(|e| Failure::Gone(e).into_api_error(&owner.role, owner.pid))?;
-        exchange(stream, call)
-            .await
-            .map_err(|e| e.into_api_error(&owner.role, owner.pid))
+        let request = match &self.site {
+            None => Request::Call(call),
+            Some(site) => Request::CallAt {
+                site: site.clone(),
+                call,
+            },
+        };
+        exchange(stream, request).await.map_err(|e| {
+            e.into_api_error(&owner.role, owner.pid)
+                .at_site(self.site.as_deref())
+        })
     }
 
     /// Live events from now on.
@@ -182,9 +213,9 @@ impl Failure {
 }
 
 /// Sends one call on a fresh connection and reads its one-line answer.
-async fn exchange<R: DeserializeOwned>(stream: UnixStream, call: Call) -> Result<R, Failure> {
+async fn exchange<R: DeserializeOwned>(stream: UnixStream, request: Request) -> Result<R, Failure> {
     let (read, mut write) = stream.into_split();
-    let mut line = serde_json::to_vec(&Request::Call(call)).map_err(Failure::Mismatch)?;
+    let mut line = serde_json::to_vec(&request).map_err(Failure::Mismatch)?;
     line.push(b'\n');
     write.write_all(&line).await.map_err(Failure::Gone)?;
     let mut reply = String::new();

@@ -84,6 +84,7 @@ mod tests {
             .to_utc();
         SyncLog {
             provider: Provider::Mindbody,
+            site: None,
             seq: 1,
             sync_type: "sales".into(),
             status,

@@ -12,6 +12,10 @@ use crate::store::snapshot::HubFacts;
 /// can make it without the store.
 pub type ExtrasFn = fn(&dyn HubFacts, &Config, Option<&IntegrationRecord>) -> Extras;
 
+/// The further accounts of a provider beside its first (a chain's further Mindbody sites), each
+/// an integration of its own; from the hub's facts, so the status glance lists them too.
+pub type FurtherSitesFn = fn(&dyn HubFacts) -> Result<Vec<String>, crate::store::StoreError>;
+
 #[derive(Debug, Clone, Copy)]
 pub struct CatalogEntry {
     pub provider: Provider,
@@ -21,6 +25,7 @@ pub struct CatalogEntry {
     pub available: bool,
     /// The room's lines for the view, once the integration is built.
     pub extras: Option<ExtrasFn>,
+    pub further_sites: Option<FurtherSitesFn>,
 }
 
 pub fn entry(provider: Provider) -> CatalogEntry {
@@ -38,11 +43,16 @@ pub fn entry(provider: Provider) -> CatalogEntry {
         Provider::Stripe => ("Card payments, refunds and payouts", false, None),
         Provider::GoCardless => ("Direct Debit mandates and payments", false, None),
     };
+    let further_sites: Option<FurtherSitesFn> = match provider {
+        Provider::Mindbody => Some(super::mindbody::site_list::further_sites),
+        _ => None,
+    };
     CatalogEntry {
         provider,
         description,
         available,
         extras,
+        further_sites,
     }
 }
 

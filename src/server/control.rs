@@ -147,6 +147,13 @@ async fn answer(stream: UnixStream, core: Core, stop: CancellationToken) -> std:
             };
             write_line(&mut write, &reply).await
         }
+        Request::CallAt { site, call } => {
+            let reply = match core.at_site(Some(&site)).answer(call).await {
+                Ok(value) => Reply::Ok(value),
+                Err(e) => Reply::refusal(e),
+            };
+            write_line(&mut write, &reply).await
+        }
         Request::Subscribe => {
             let mut events = core.subscribe();
             write_line(&mut write, &Reply::Ok(serde_json::Value::Null)).await?;

@@ -1,5 +1,5 @@
-//! The `integrations` tree: one record per provider, mirroring Legion Finance's `integrations`
-//! table, with the denormalized status, last sync and last error the status glance reads.
+//! The `integrations` tree: one record per integration (a provider; each further Mindbody site of
+//! a chain its own, see [`IntegrationId`]), mirroring Legion Finance's `integrations` table, with the denormalized status, last sync and last error the status glance reads.
 
 use std::collections::BTreeMap;
 
@@ -10,14 +10,17 @@ use super::codec::{self, Record};
 use super::outbox::MirroredTable;
 use super::seal::{from_hex, to_hex};
 use super::{Store, StoreError, decode_value};
-use crate::domain::{Provider, Status};
+use crate::domain::{IntegrationId, Status};
 use crate::secret::Secret;
 
 pub const TREE: &str = "integrations";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IntegrationRecord {
-    pub provider: Provider,
+    pub provider: crate::domain::Provider,
+    /// A further site of a chain: its Mindbody site id (None for the hub's first site).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     pub is_enabled: bool,
     /// Sealed [`Credentials`], hex; opened only through [`Store::credentials`].
     #[serde(default)]
@@ -36,13 +39,20 @@ pub struct IntegrationRecord {
 
 impl Record for IntegrationRecord {
     const KIND: &'static str = "integration";
-    const VERSION: u32 = 1;
+    /// 2: `site`.
+    const VERSION: u32 = 2;
 }
 
 impl IntegrationRecord {
-    pub fn new(provider: Provider, status: Status, now: DateTime<Utc>) -> IntegrationRecord {
+    pub fn new(
+        id: impl Into<IntegrationId>,
+        status: Status,
+        now: DateTime<Utc>,
+    ) -> IntegrationRecord {
+        let IntegrationId { provider, site } = id.into();
         IntegrationRecord {
             provider,
+            site,
             is_enabled: true,
             credentials: None,
             settings: BTreeMap::new(),
@@ -51,6 +61,13 @@ impl IntegrationRecord {
             error_message: None,
             created_at: now,
             updated_at: now,
+        }
+    }
+
+    pub fn id(&self) -> IntegrationId {
+        IntegrationId {
+            provider: self.provider,
+            site: self.site.clone(),
         }
     }
 }
@@ -70,57 +87,83 @@ pub(super) fn seal_context(id: &str) -> String {
     format!("{TREE}/{id}/credentials")
 }
 
-/// A provider's record from the `integrations` tree.
+/// An integration's record from the `integrations` tree.
 pub(super) fn read(
     tree: &sled::Tree,
-    provider: Provider,
+    id: &IntegrationId,
 ) -> Result<Option<IntegrationRecord>, StoreError> {
-    let key = provider.id().as_bytes();
-    tree.get(key)?
-        .map(|v| decode_value(TREE, key, &v))
+    let key = id.key();
+    tree.get(key.as_bytes())?
+        .map(|v| decode_value(TREE, key.as_bytes(), &v))
         .transpose()
 }
 
 impl Store {
-    pub fn integration(&self, provider: Provider) -> Result<Option<IntegrationRecord>, StoreError> {
-        read(&self.hub.integrations, provider)
+    pub fn integration(
+        &self,
+        id: impl Into<IntegrationId>,
+    ) -> Result<Option<IntegrationRecord>, StoreError> {
+        read(&self.hub.integrations, &id.into())
+    }
+
+    /// Every stored integration record, in key order (a provider's first, then its sites').
+    pub fn integration_records(&self) -> Result<Vec<IntegrationRecord>, StoreError> {
+        self.hub
+            .integrations
+            .iter()
+            .map(|entry| {
+                let (key, value) = entry?;
+                decode_value(TREE, &key, &value)
+            })
+            .collect()
     }
 
     pub fn put_integration(&self, record: &IntegrationRecord) -> Result<(), StoreError> {
-        let _noted = self.note_changes(
-            MirroredTable::Integrations,
-            [record.provider.id().as_bytes()],
-        )?;
+        let key = record.id().key();
+        let _noted = self.note_changes(MirroredTable::Integrations, [key.as_bytes()])?;
         self.hub
             .integrations
-            .insert(record.provider.id().as_bytes(), codec::encode(record))?;
+            .insert(key.as_bytes(), codec::encode(record))?;
         self.flush_hub()
     }
 
-    /// Seals `credentials` into the provider's record. The record must exist.
+    /// Forgets an integration's record (a chain's site taken off the hub); its history stays.
+    pub fn delete_integration(&self, id: &IntegrationId) -> Result<(), StoreError> {
+        let key = id.key();
+        let _noted = self.note_changes(MirroredTable::Integrations, [key.as_bytes()])?;
+        self.hub.integrations.remove(key.as_bytes())?;
+        self.flush_hub()
+    }
+
+    /// Seals `credentials` into the integration's record. The record must exist.
     pub fn put_credentials(
         &self,
-        provider: Provider,
+        id: impl Into<IntegrationId>,
         credentials: &Credentials,
     ) -> Result<(), StoreError> {
+        let id = id.into();
         let mut record = self
-            .integration(provider)?
-            .unwrap_or_else(|| IntegrationRecord::new(provider, Status::Disconnected, Utc::now()));
+            .integration(&id)?
+            .unwrap_or_else(|| IntegrationRecord::new(&id, Status::Disconnected, Utc::now()));
         let plain = zeroize::Zeroizing::new(codec::encode(credentials));
-        let sealed = self.seal(&seal_context(provider.id()), &plain)?;
+        let sealed = self.seal(&seal_context(&id.key()), &plain)?;
         record.credentials = Some(to_hex(&sealed));
         record.updated_at = Utc::now();
         self.put_integration(&record)
     }
 
-    pub fn credentials(&self, provider: Provider) -> Result<Option<Credentials>, StoreError> {
-        let Some(hex) = self.integration(provider)?.and_then(|r| r.credentials) else {
+    pub fn credentials(
+        &self,
+        id: impl Into<IntegrationId>,
+    ) -> Result<Option<Credentials>, StoreError> {
+        let id = id.into();
+        let Some(hex) = self.integration(&id)?.and_then(|r| r.credentials) else {
             return Ok(None);
         };
-        let context = seal_context(provider.id());
+        let key = id.key();
         // A damaged hex string is a value that does not open.
         let sealed = from_hex(&hex).unwrap_or_default();
-        let plain = self.unseal(&context, &sealed)?;
-        decode_value(TREE, provider.id().as_bytes(), &plain).map(Some)
+        let plain = self.unseal(&seal_context(&key), &sealed)?;
+        decode_value(TREE, key.as_bytes(), &plain).map(Some)
     }
 }

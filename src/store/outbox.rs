@@ -374,12 +374,12 @@ impl Store {
     /// A provider's tokens as they are kept: sealed with this hub's key.
     pub fn sealed_tokens(
         &self,
-        provider: crate::domain::Provider,
+        id: &crate::domain::IntegrationId,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .hub
             .tokens
-            .get(provider.id().as_bytes())?
+            .get(id.key().as_bytes())?
             .map(|v| v.to_vec()))
     }
 

@@ -1,7 +1,8 @@
 //! The `integration_sync_logs` tree (in the `records` database): one entry per sync run, keyed by
-//! provider and a big-endian sequence number so a prefix scan walks a provider's runs in order.
+//! integration (`mindbody`, `mindbody@5567`, see [`IntegrationId`]) and a big-endian sequence
+//! number so a prefix scan walks an integration's runs in order.
 //!
-//! Sequence numbers are dense (1, 2, 3, ... per provider, never reused), so the row at any offset
+//! Sequence numbers are dense (1, 2, 3, ... per integration, never reused), so the row at any offset
 //! from the newest is found with one seek: paging through a million runs costs what paging
 //! through ten does.
 
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::codec::{self, Record};
 use super::outbox::MirroredTable;
 use super::{Store, StoreError, decode_value};
-use crate::domain::{Provider, SyncStatus};
+use crate::domain::{IntegrationId, Provider, SyncStatus};
 
 pub const TREE: &str = "integration_sync_logs";
 
@@ -32,6 +33,9 @@ fn is_zero(n: &u64) -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncLog {
     pub provider: Provider,
+    /// A further site of a chain, whose run this is (None: the provider's first or only one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     /// Assigned by the store on append; 1 is the first run.
     #[serde(default)]
     pub seq: u64,
@@ -55,13 +59,25 @@ pub struct SyncLog {
 
 impl Record for SyncLog {
     const KIND: &'static str = "sync log";
-    const VERSION: u32 = 1;
+    /// 2: `site`.
+    const VERSION: u32 = 2;
+}
+
+impl SyncLog {
+    pub fn integration(&self) -> IntegrationId {
+        IntegrationId {
+            provider: self.provider,
+            site: self.site.clone(),
+        }
+    }
 }
 
 /// A window of a provider's sync history, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncLogPage {
     pub provider: Provider,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     /// How many runs the provider has in all.
     pub total: u64,
     /// How many newer runs come before `rows[0]`.
@@ -69,14 +85,14 @@ pub struct SyncLogPage {
     pub rows: Vec<SyncLog>,
 }
 
-fn prefix(provider: Provider) -> Vec<u8> {
-    let mut key = provider.id().as_bytes().to_vec();
+fn prefix(id: &IntegrationId) -> Vec<u8> {
+    let mut key = id.key().into_bytes();
     key.push(b'/');
     key
 }
 
-fn key(provider: Provider, seq: u64) -> Vec<u8> {
-    let mut key = prefix(provider);
+fn key(id: &IntegrationId, seq: u64) -> Vec<u8> {
+    let mut key = prefix(id);
     key.extend_from_slice(&seq.to_be_bytes());
     key
 }
@@ -85,30 +101,32 @@ impl Store {
     /// Appends a run (its `seq` is assigned here) and returns it as stored.
     pub fn append_sync_log(&self, log: SyncLog) -> Result<SyncLog, StoreError> {
         Ok(self
-            .append_sync_logs(log.provider, vec![log])?
+            .append_sync_logs(log.integration(), vec![log])?
             .pop()
             .expect("one in, one out"))
     }
 
-    /// Appends runs of one provider in one atomic batch.
+    /// Appends runs of one integration in one atomic batch.
     pub fn append_sync_logs(
         &self,
-        provider: Provider,
+        id: impl Into<IntegrationId>,
         logs: Vec<SyncLog>,
     ) -> Result<Vec<SyncLog>, StoreError> {
+        let id = id.into();
         let records = self.records()?;
         let _one_appender = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let mut seq = self.sync_log_count(provider)?;
+        let mut seq = self.sync_log_count(&id)?;
         let mut batch = sled::Batch::default();
         let mut stored = Vec::with_capacity(logs.len());
         for mut log in logs {
             seq += 1;
-            log.provider = provider;
+            log.provider = id.provider;
+            log.site = id.site.clone();
             log.seq = seq;
-            batch.insert(key(provider, seq), codec::encode(&log));
+            batch.insert(key(&id, seq), codec::encode(&log));
             stored.push(log);
         }
-        let keys: Vec<Vec<u8>> = stored.iter().map(|l| key(provider, l.seq)).collect();
+        let keys: Vec<Vec<u8>> = stored.iter().map(|l| key(&id, l.seq)).collect();
         let _noted = self.note_changes(
             MirroredTable::IntegrationSyncLogs,
             keys.iter().map(Vec::as_slice),
@@ -131,20 +149,27 @@ impl Store {
     /// Rewrites a run already appended (a running sync finishing).
     pub fn update_sync_log(&self, log: &SyncLog) -> Result<(), StoreError> {
         let records = self.records()?;
-        let key = key(log.provider, log.seq);
+        let key = key(&log.integration(), log.seq);
         let _noted = self.note_changes(MirroredTable::IntegrationSyncLogs, [key.as_slice()])?;
         records.sync_logs.insert(key, codec::encode(log))?;
         records.db.flush()?;
         Ok(())
     }
 
-    pub fn sync_log_count(&self, provider: Provider) -> Result<u64, StoreError> {
-        Ok(self.last_sync_log(provider)?.map_or(0, |log| log.seq))
+    pub fn sync_log_count(&self, id: impl Into<IntegrationId>) -> Result<u64, StoreError> {
+        Ok(self.last_sync_log(id)?.map_or(0, |log| log.seq))
     }
 
-    pub fn last_sync_log(&self, provider: Provider) -> Result<Option<SyncLog>, StoreError> {
+    pub fn last_sync_log(
+        &self,
+        id: impl Into<IntegrationId>,
+    ) -> Result<Option<SyncLog>, StoreError> {
         let records = self.records()?;
-        match records.sync_logs.scan_prefix(prefix(provider)).next_back() {
+        match records
+            .sync_logs
+            .scan_prefix(prefix(&id.into()))
+            .next_back()
+        {
             Some(entry) => {
                 let (k, v) = entry?;
                 decode_value(TREE, &k, &v).map(Some)
@@ -156,23 +181,25 @@ impl Store {
     /// Up to `limit` runs, newest first, skipping the `offset` newest.
     pub fn sync_log_page(
         &self,
-        provider: Provider,
+        id: impl Into<IntegrationId>,
         offset: u64,
         limit: usize,
     ) -> Result<SyncLogPage, StoreError> {
+        let id = id.into();
         let records = self.records()?;
-        let total = self.sync_log_count(provider)?;
+        let total = self.sync_log_count(&id)?;
         let mut rows = Vec::with_capacity(limit.min(256));
         if offset < total && limit > 0 {
             let newest_wanted = total - offset;
-            let range = key(provider, 1)..=key(provider, newest_wanted);
+            let range = key(&id, 1)..=key(&id, newest_wanted);
             for entry in records.sync_logs.range(range).rev().take(limit) {
                 let (k, v) = entry?;
                 rows.push(decode_value(TREE, &k, &v)?);
             }
         }
         Ok(SyncLogPage {
-            provider,
+            provider: id.provider,
+            site: id.site,
             total,
             offset,
             rows,

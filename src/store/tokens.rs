@@ -1,4 +1,5 @@
-//! The `integration_tokens` tree: OAuth tokens per provider, each value sealed whole.
+//! The `integration_tokens` tree: OAuth tokens per integration (a chain's further Mindbody sites
+//! each have their own), each value sealed whole.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -6,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::codec::{self, Record};
 use super::outbox::MirroredTable;
 use super::{Store, StoreError, decode_value};
-use crate::domain::Provider;
+use crate::domain::IntegrationId;
 use crate::secret::Secret;
 
 pub const TREE: &str = "integration_tokens";
@@ -35,28 +36,32 @@ pub(super) fn seal_context(id: &str) -> String {
 }
 
 impl Store {
-    pub fn put_tokens(&self, provider: Provider, tokens: &TokenSet) -> Result<(), StoreError> {
+    pub fn put_tokens(
+        &self,
+        id: impl Into<IntegrationId>,
+        tokens: &TokenSet,
+    ) -> Result<(), StoreError> {
+        let key = id.into().key();
         let plain = zeroize::Zeroizing::new(codec::encode(tokens));
-        let sealed = self.seal(&seal_context(provider.id()), &plain)?;
-        let _noted =
-            self.note_changes(MirroredTable::IntegrationTokens, [provider.id().as_bytes()])?;
-        self.hub.tokens.insert(provider.id().as_bytes(), sealed)?;
+        let sealed = self.seal(&seal_context(&key), &plain)?;
+        let _noted = self.note_changes(MirroredTable::IntegrationTokens, [key.as_bytes()])?;
+        self.hub.tokens.insert(key.as_bytes(), sealed)?;
         self.flush_hub()
     }
 
-    pub fn tokens(&self, provider: Provider) -> Result<Option<TokenSet>, StoreError> {
-        let key = provider.id().as_bytes();
-        let Some(sealed) = self.hub.tokens.get(key)? else {
+    pub fn tokens(&self, id: impl Into<IntegrationId>) -> Result<Option<TokenSet>, StoreError> {
+        let key = id.into().key();
+        let Some(sealed) = self.hub.tokens.get(key.as_bytes())? else {
             return Ok(None);
         };
-        let plain = self.unseal(&seal_context(provider.id()), &sealed)?;
-        decode_value(TREE, key, &plain).map(Some)
+        let plain = self.unseal(&seal_context(&key), &sealed)?;
+        decode_value(TREE, key.as_bytes(), &plain).map(Some)
     }
 
-    pub fn delete_tokens(&self, provider: Provider) -> Result<(), StoreError> {
-        let _noted =
-            self.note_changes(MirroredTable::IntegrationTokens, [provider.id().as_bytes()])?;
-        self.hub.tokens.remove(provider.id().as_bytes())?;
+    pub fn delete_tokens(&self, id: impl Into<IntegrationId>) -> Result<(), StoreError> {
+        let key = id.into().key();
+        let _noted = self.note_changes(MirroredTable::IntegrationTokens, [key.as_bytes()])?;
+        self.hub.tokens.remove(key.as_bytes())?;
         self.flush_hub()
     }
 }

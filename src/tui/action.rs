@@ -207,8 +207,13 @@ pub enum PagedList {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     LoadIntegrations,
+    /// A Mindbody request for a further site of a chain (the selected row's).
+    AtSite {
+        site: String,
+        request: Box<Request>,
+    },
     LoadHistory {
-        provider: crate::api::Provider,
+        integration: crate::domain::IntegrationId,
         offset: u64,
         limit: usize,
     },
@@ -342,6 +347,9 @@ impl Request {
     /// while (matching a year of bank lines: a third of a second), and run in the background
     /// while the dashboard keeps drawing.
     pub fn is_local(&self) -> bool {
+        if let Request::AtSite { request, .. } = self {
+            return request.is_local();
+        }
         matches!(
             self,
             Request::LoadIntegrations

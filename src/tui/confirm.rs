@@ -185,9 +185,22 @@ impl Confirm {
         }
     }
 
-    pub fn disconnect_mindbody() -> Confirm {
+    /// Disconnecting Mindbody, or a further site of a chain.
+    pub fn disconnect_mindbody(site: Option<String>) -> Confirm {
+        let named = crate::domain::IntegrationId {
+            provider: crate::domain::Provider::Mindbody,
+            site: site.clone(),
+        }
+        .label();
+        let request = match site {
+            None => Request::DisconnectMindbody,
+            Some(site) => Request::AtSite {
+                site,
+                request: Box::new(Request::DisconnectMindbody),
+            },
+        };
         Confirm {
-            question: "Disconnect Mindbody?".into(),
+            question: format!("Disconnect {named}?"),
             forgets: vec![format!(
                 "{}, revoked at Mindbody",
                 present::MINDBODY_FORGETS
@@ -196,9 +209,9 @@ impl Confirm {
             headings: FORGETS_KEEPS,
             yes: "disconnect".into(),
             no: "keep the sign-in".into(),
-            request: Request::DisconnectMindbody,
-            working: "Disconnecting Mindbody…".into(),
-            cancelled: "Not disconnected: Mindbody stays signed in.".into(),
+            request,
+            working: format!("Disconnecting {named}…"),
+            cancelled: format!("Not disconnected: {named} stays signed in."),
         }
     }
 }

@@ -176,16 +176,20 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
     let failed = |e: crate::api::ApiError| Action::RequestFailed(explain(&e));
     let page_failed = |list| move |e: crate::api::ApiError| Action::PageFailed(list, explain(&e));
     Some(match request {
+        Request::AtSite { site, request } => {
+            return Box::pin(perform(&engine.at_site(Some(&site)), *request)).await;
+        }
         Request::LoadIntegrations => engine
             .integrations()
             .await
             .map_or_else(failed, Action::IntegrationsLoaded),
         Request::LoadHistory {
-            provider,
+            integration,
             offset,
             limit,
         } => engine
-            .sync_history(provider, offset, limit)
+            .at_site(integration.site.as_deref())
+            .sync_history(integration.provider, offset, limit)
             .await
             .map_or_else(page_failed(PagedList::History), Action::HistoryLoaded),
         Request::LoadConversations => engine

@@ -182,13 +182,15 @@ impl Overlay {
     /// The engine's news for the sign-in overlay: the address is ready, or it is over.
     pub fn on_event(&mut self, event: &crate::api::Event) {
         match event {
-            crate::api::Event::ConnectWaiting { sign_in, .. } => {
-                if let Overlay::Connect(view) = self {
+            crate::api::Event::ConnectWaiting { sign_in, site, .. } => {
+                if let Overlay::Connect(view) = self
+                    && view.site == *site
+                {
                     view.sign_in = Some(sign_in.clone());
                 }
             }
-            crate::api::Event::ConnectFinished { .. } => {
-                if matches!(self, Overlay::Connect(_)) {
+            crate::api::Event::ConnectFinished { site, .. } => {
+                if matches!(self, Overlay::Connect(view) if view.site == *site) {
                     *self = Overlay::None;
                 }
             }

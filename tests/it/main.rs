@@ -12,6 +12,7 @@ mod bank_status;
 mod bounds;
 mod cashflow;
 mod categorize;
+mod chain;
 mod chat_tools;
 mod cli;
 mod connections;

@@ -31,6 +31,7 @@ fn the_sign_in_overlay_shows_the_address_the_ssh_hint_and_a_refused_paste() {
     let mut app = signing_in(100, 30);
     app.update(Action::Engine(Box::new(Event::ConnectWaiting {
         provider: Provider::Mindbody,
+        site: None,
         sign_in: SignIn {
             url: "https://signin.mindbodyonline.com/connect/authorize?response_type=code&client_id=legion&state=STATE&code_challenge=CHALLENGE&code_challenge_method=S256&subscriberId=-99".into(),
             browser_opened: false,
@@ -238,6 +239,7 @@ fn the_sign_in_overlay_at_120x40_wraps_the_fix_and_forwards_every_port_it_needs(
     let waiting = |listening_port, listener_error| {
         Action::Engine(Box::new(Event::ConnectWaiting {
             provider: Provider::Mindbody,
+            site: None,
             sign_in: SignIn {
                 url: url.into(),
                 browser_opened: false,
@@ -272,4 +274,58 @@ fn overlay_text(screen: &str) -> String {
         .map(str::trim)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A chain's further site is a row of its own: its keys act on it (the sign-in and the first
+/// sync that follows are the site's), and the history pane follows it; the first site's row
+/// is left as it was.
+#[tokio::test]
+async fn a_further_site_s_row_signs_in_and_syncs_that_site() {
+    let sandbox = MindbodySandbox::start_sites(2).await.unwrap();
+    sandbox.set_auto_approve(true);
+    let dir = tempfile::tempdir().unwrap();
+    let settings = crate::support::mindbody::settings(dir.path(), &sandbox, |_| {});
+    let engine = crate::support::mindbody::open(&settings);
+    crate::support::mindbody::connect(&engine).await;
+    engine.add_mindbody_site("-98".into()).await.unwrap();
+    let mut events = engine.subscribe();
+    let mut app = App::new(
+        Theme::new(false),
+        Rect::new(0, 0, 120, 40),
+        noon().fixed_offset(),
+    );
+    settle_inline(&engine, &mut app).await;
+    let names: Vec<&str> = app
+        .hub
+        .integrations
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(names[1..3], ["Mindbody", "Mindbody · site -98"]);
+    app.update(Action::Move(2));
+    app.update(Action::ConnectSelected);
+    settle_inline(&engine, &mut app).await;
+    let site_row = |a: &App| a.hub.integrations[2].clone();
+    pump(&mut app, &engine, &mut events, |a| {
+        site_row(a).status == Status::Connected && site_row(a).last_sync_at.is_some()
+    })
+    .await;
+    assert_eq!(site_row(&app).site.as_deref(), Some("-98"));
+    assert!(
+        app.hub.integrations[1].last_sync_at.is_none(),
+        "the first site did not sync"
+    );
+    let history = engine
+        .at_site(Some("-98"))
+        .sync_history(Provider::Mindbody, 0, 10)
+        .await
+        .unwrap();
+    assert!(history.total > 0, "the sync that followed was the site's");
+    settle_inline(&engine, &mut app).await;
+    let shown = screen(&app);
+    assert!(shown.contains("Mindbody · site -98"), "{shown}");
+    assert!(
+        shown.contains("Sync history · Mindbody · site -98"),
+        "{shown}"
+    );
 }

@@ -39,6 +39,7 @@ fn load_history(app: &mut App, provider: Provider, logs: Vec<legion_hub::store::
         .collect();
     app.update(Action::HistoryLoaded(SyncLogPage {
         provider,
+        site: None,
         total,
         offset: 0,
         rows,

@@ -30,10 +30,15 @@ pub(crate) struct ConnectJob {
 }
 
 impl Core {
+    /// The settings this handle's site signs in and syncs with: the first site's, and for a
+    /// further site of a chain the same developer account's OAuth client at its own site id.
     pub fn mindbody_settings(&self) -> Result<MindbodySettings, EngineError> {
-        Ok(MindbodySettings::from_settings(
-            &self.record_or_new(Provider::Mindbody)?.settings,
-        ))
+        let mut settings =
+            MindbodySettings::from_settings(&self.record_or_new(Provider::Mindbody)?.settings);
+        if let Some(site) = &self.site {
+            settings.site_id = Some(site.to_string());
+        }
+        Ok(settings)
     }
 
     /// The Mindbody account synced records are keyed by: the configured site.
@@ -49,6 +54,8 @@ impl Core {
             .map_err(|e| EngineError::Invalid(e.to_string()))
     }
 
+    /// A secret of the developer account (API key, client secret): the first site's, shared by
+    /// every site of a chain.
     pub(crate) fn mindbody_secret(&self, name: &str) -> Result<Option<Secret>, EngineError> {
         if self
             .record_or_new(Provider::Mindbody)?
@@ -73,8 +80,14 @@ impl Core {
             })
     }
 
-    /// Saves the settings (secrets sealed). Nothing is half-saved: all is checked first.
+    /// Saves the settings (secrets sealed). Nothing is half-saved: all is checked first. They
+    /// are the first site's; a chain's further sites share them but for their site id.
     pub async fn configure_mindbody(&self, update: MindbodyUpdate) -> Result<(), EngineError> {
+        if let Some(site) = &self.site {
+            return Err(EngineError::Invalid(format!(
+                "site {site} shares the first site's Mindbody settings: configure Mindbody without a site"
+            )));
+        }
         if let Some(site) = &update.site_id
             && site.trim().parse::<i64>().is_err()
         {
@@ -132,7 +145,7 @@ impl Core {
         record.updated_at = Utc::now();
         self.inner.store.put_integration(&record)?;
         self.emit(Event::IntegrationChanged(
-            self.view(Provider::Mindbody, Some(&record))?,
+            self.view(record.id(), Some(&record))?,
         ));
         Ok(())
     }
@@ -184,20 +197,25 @@ impl Core {
         let (pastes_tx, pastes) = mpsc::channel(8);
         let cancel = CancellationToken::new();
         {
-            let mut job = self
+            let mut jobs = self
                 .mindbody()
-                .connect_job
+                .connect_jobs
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            if job.is_some() {
-                return Err(EngineError::Busy(
-                    "a Mindbody sign-in is already under way".into(),
-                ));
+            let key = self.mindbody_id().key();
+            if jobs.contains_key(&key) {
+                return Err(EngineError::Busy(format!(
+                    "a {} sign-in is already under way",
+                    self.mindbody_id().label()
+                )));
             }
-            *job = Some(ConnectJob {
-                cancel: cancel.clone(),
-                pastes: pastes_tx,
-            });
+            jobs.insert(
+                key,
+                ConnectJob {
+                    cancel: cancel.clone(),
+                    pastes: pastes_tx,
+                },
+            );
         }
         let engine = self.clone();
         let timeout = self.inner.config.mindbody.connect_timeout();
@@ -214,16 +232,18 @@ impl Core {
                 |sign_in| {
                     waiting.emit(Event::ConnectWaiting {
                         provider: Provider::Mindbody,
+                        site: waiting.mindbody_id().site,
                         sign_in,
                     })
                 },
             )
             .await;
-            *engine
+            engine
                 .mindbody()
-                .connect_job
+                .connect_jobs
                 .lock()
-                .unwrap_or_else(|e| e.into_inner()) = None;
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&engine.mindbody_id().key());
             let cancelled = matches!(outcome, Err(OAuthError::Cancelled));
             let error = match outcome {
                 Ok(tokens) => engine.connected(tokens).await.err(),
@@ -231,6 +251,7 @@ impl Core {
             };
             engine.emit(Event::ConnectFinished {
                 provider: Provider::Mindbody,
+                site: engine.mindbody_id().site,
                 step: error.as_ref().and_then(EngineError::step),
                 error: error.map(|e| e.to_string()),
                 cancelled,
@@ -244,15 +265,19 @@ impl Core {
     pub async fn connect_mindbody(&self, open_browser: bool) -> Result<(), EngineError> {
         let mut events = self.subscribe();
         self.start_mindbody_connect(open_browser)?;
+        let site = self.mindbody_id().site;
         loop {
             match events.recv().await {
-                Ok(Event::ConnectFinished { error: None, .. }) => return Ok(()),
                 Ok(Event::ConnectFinished {
-                    error: Some(message),
+                    error,
                     step,
+                    site: finished,
                     ..
-                }) => {
-                    return Err(EngineError::Reported { message, step });
+                }) if finished == site => {
+                    return match error {
+                        None => Ok(()),
+                        Some(message) => Err(EngineError::Reported { message, step }),
+                    };
                 }
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(_) => return Err(EngineError::Invalid("the engine stopped".into())),
@@ -262,7 +287,7 @@ impl Core {
 
     /// Tokens in: sealed and saved, then a test call sets the status.
     async fn connected(&self, tokens: TokenSet) -> Result<(), EngineError> {
-        self.inner.store.put_tokens(Provider::Mindbody, &tokens)?;
+        self.inner.store.put_tokens(self.mindbody_id(), &tokens)?;
         tracing::info!("Mindbody connected; tokens saved");
         self.test_mindbody().await.map(|_| ())
     }
@@ -271,12 +296,13 @@ impl Core {
     /// and the sign-in keeps waiting for the right one.
     pub async fn paste_mindbody_redirect(&self, address: &str) -> Result<(), EngineError> {
         let sender = {
-            let job = self
+            let jobs = self
                 .mindbody()
-                .connect_job
+                .connect_jobs
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            job.as_ref().map(|j| j.pastes.clone())
+            jobs.get(&self.mindbody_id().key())
+                .map(|j| j.pastes.clone())
         };
         let Some(sender) = sender else {
             return Err(EngineError::Invalid(
@@ -300,10 +326,10 @@ impl Core {
     pub fn cancel_mindbody_connect(&self) -> bool {
         match self
             .mindbody()
-            .connect_job
+            .connect_jobs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
+            .get(&self.mindbody_id().key())
         {
             Some(job) => {
                 job.cancel.cancel();
@@ -333,7 +359,7 @@ impl Core {
     async fn access_token_unless(&self, rejected: Option<&Secret>) -> Result<Secret, EngineError> {
         let _one_refresh = self.mindbody().refresh.lock().await;
         let store = &self.inner.store;
-        let Some(tokens) = store.tokens(Provider::Mindbody)? else {
+        let Some(tokens) = store.tokens(self.mindbody_id())? else {
             return Err(EngineError::NotReady {
                 what: "Mindbody is not signed in".into(),
                 step: crate::domain::NextStep::ConnectMindbody,
@@ -356,7 +382,7 @@ impl Core {
             .await
         {
             Ok(new) => {
-                store.put_tokens(Provider::Mindbody, &new)?;
+                store.put_tokens(self.mindbody_id(), &new)?;
                 tracing::info!("Mindbody access token refreshed");
                 Ok(new.access_token)
             }
@@ -368,7 +394,7 @@ impl Core {
     /// The saved sign-in is dead: forget the tokens (settings, mappings and history stay) and
     /// say a reconnect is needed.
     async fn needs_reauth(&self, reason: &str) -> Result<EngineError, EngineError> {
-        self.inner.store.delete_tokens(Provider::Mindbody)?;
+        self.inner.store.delete_tokens(self.mindbody_id())?;
         self.mark_needs_reauth(reason)?;
         Ok(OAuthError::InvalidGrant(reason.to_string()).into())
     }
@@ -391,7 +417,7 @@ impl Core {
     }
 
     fn mark_needs_reauth(&self, reason: &str) -> Result<(), EngineError> {
-        let mut record = self.record_or_new(Provider::Mindbody)?;
+        let mut record = self.record_or_new(self.mindbody_id())?;
         record.status = Status::NeedsReauth;
         record.error_message = Some(format!(
             "Mindbody no longer accepts the saved sign-in ({reason})"
@@ -399,7 +425,7 @@ impl Core {
         record.updated_at = Utc::now();
         self.inner.store.put_integration(&record)?;
         self.emit(Event::IntegrationChanged(
-            self.view(Provider::Mindbody, Some(&record))?,
+            self.view(record.id(), Some(&record))?,
         ));
         Ok(())
     }
@@ -417,7 +443,7 @@ impl Core {
             &site_id,
         );
         let outcome = client.locations(&token).await;
-        let mut record = self.record_or_new(Provider::Mindbody)?;
+        let mut record = self.record_or_new(self.mindbody_id())?;
         match &outcome {
             Ok(locations) => {
                 record.status = Status::Connected;
@@ -437,7 +463,7 @@ impl Core {
         record.updated_at = Utc::now();
         self.inner.store.put_integration(&record)?;
         self.emit(Event::IntegrationChanged(
-            self.view(Provider::Mindbody, Some(&record))?,
+            self.view(record.id(), Some(&record))?,
         ));
         outcome.map_err(|error| EngineError::Mindbody { error })
     }
@@ -449,7 +475,7 @@ impl Core {
         &self,
     ) -> Result<crate::api::sign_in::Revocation, EngineError> {
         use crate::api::sign_in::Revocation;
-        let revocation = match self.inner.store.tokens(Provider::Mindbody) {
+        let revocation = match self.inner.store.tokens(self.mindbody_id()) {
             Ok(None) => Revocation::NothingToRevoke,
             Err(error) => Revocation::NotConfirmed {
                 reason: format!("the saved tokens cannot be read ({error})"),
@@ -464,14 +490,14 @@ impl Core {
         if let Revocation::NotConfirmed { reason } = &revocation {
             tracing::warn!(%reason, "Mindbody did not confirm the revocation");
         }
-        self.inner.store.delete_tokens(Provider::Mindbody)?;
-        let mut record = self.record_or_new(Provider::Mindbody)?;
+        self.inner.store.delete_tokens(self.mindbody_id())?;
+        let mut record = self.record_or_new(self.mindbody_id())?;
         record.status = Status::Disconnected;
         record.error_message = None;
         record.updated_at = Utc::now();
         self.inner.store.put_integration(&record)?;
         self.emit(Event::IntegrationChanged(
-            self.view(Provider::Mindbody, Some(&record))?,
+            self.view(record.id(), Some(&record))?,
         ));
         Ok(revocation)
     }

@@ -150,7 +150,10 @@ impl Core {
             clients_with_contracts: plan_members,
             clients_due: due.len() as u64,
             first_read,
-            calls_today: self.inner.store.counter(&contract_calls_key(today))?,
+            calls_today: self
+                .inner
+                .store
+                .counter(&contract_calls_key(&self.mindbody_id(), today))?,
             daily_limit: self.inner.config.mindbody.contracts_daily_calls(),
         };
         Ok((due, plan))
@@ -195,7 +198,7 @@ impl Core {
         let store = &self.inner.store;
         for member in due {
             let today = Local::now().date_naive();
-            if store.counter(&contract_calls_key(today))? >= plan.daily_limit {
+            if store.counter(&contract_calls_key(&self.mindbody_id(), today))? >= plan.daily_limit {
                 report.deferred += 1;
                 continue;
             }
@@ -203,7 +206,7 @@ impl Core {
             let read = client.client_contracts(&token, &member.client_id).await;
             let spent = run.answered() - before;
             for _ in 0..spent {
-                store.increment(&contract_calls_key(today))?;
+                store.increment(&contract_calls_key(&self.mindbody_id(), today))?;
             }
             report.calls += spent;
             match read {

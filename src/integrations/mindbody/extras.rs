@@ -12,7 +12,7 @@ use super::settings::MindbodySettings;
 use super::webhooks::shown::{SUBSCRIPTION, webhook_extras};
 use crate::api::view::Fact;
 use crate::config::Config;
-use crate::domain::{NextStep, Status};
+use crate::domain::{IntegrationId, NextStep, Provider, Status};
 use crate::engine::view::Extras;
 use crate::store::IntegrationRecord;
 use crate::store::snapshot::HubFacts;
@@ -24,12 +24,24 @@ pub(crate) fn mindbody_extras(
     config: &Config,
     record: Option<&IntegrationRecord>,
 ) -> Extras {
-    let mut extras = from_the_record(record);
+    // A further site of a chain signs in with the first site's OAuth client and API key.
+    let first = match record.and_then(|r| r.site.as_ref()) {
+        Some(_) => hub
+            .integration(&IntegrationId::from(Provider::Mindbody))
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let mut extras = from_the_record(record, first.as_ref().or(record));
     let today = chrono::Local::now().date_naive();
     let counted = |key: String| hub.counter(&key).unwrap_or(0);
+    let site = record.map_or(
+        IntegrationId::from(Provider::Mindbody),
+        IntegrationRecord::id,
+    );
     let calls = CallsToday {
-        billed: counted(calls_key(today)),
-        unreached: counted(unreached_key(today)),
+        billed: counted(calls_key(&site, today)),
+        unreached: counted(unreached_key(&site, today)),
     };
     let (facts, freshness, next) = schedule_facts(record, &config.mindbody, calls, Utc::now());
     extras.facts.extend(facts);
@@ -45,12 +57,18 @@ pub(crate) fn mindbody_extras(
     extras
 }
 
-/// The detail pane's Mindbody lines and the next step, from the record alone (no unsealing: the
-/// status glance must not need the master key).
-fn from_the_record(record: Option<&IntegrationRecord>) -> Extras {
-    let settings = record
+/// The detail pane's Mindbody lines and the next step, from the record alone and the developer
+/// account's (the first site's; no unsealing: the status glance must not need the master key).
+fn from_the_record(
+    record: Option<&IntegrationRecord>,
+    account: Option<&IntegrationRecord>,
+) -> Extras {
+    let mut settings = account
         .map(|r| MindbodySettings::from_settings(&r.settings))
         .unwrap_or_default();
+    if let Some(site) = record.and_then(|r| r.site.clone()) {
+        settings.site_id = Some(site);
+    }
     let mut extras = Extras::default();
     if settings.redirect_uri.is_none() {
         // The default is not in the settings; say which one is in use.
@@ -61,7 +79,7 @@ fn from_the_record(record: Option<&IntegrationRecord>) -> Extras {
     }
     let configured = settings.site_id.is_some()
         && settings.client_id.is_some()
-        && record.is_some_and(|r| r.credentials.is_some());
+        && account.is_some_and(|r| r.credentials.is_some());
     let status = record.map(|r| r.status).unwrap_or(Status::Disconnected);
     let (hint, step) = match (status, configured) {
         (Status::Disconnected, false) => (None, NextStep::ConfigureMindbody),

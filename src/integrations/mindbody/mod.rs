@@ -14,6 +14,8 @@ pub mod mapping;
 pub mod schedule;
 pub mod schedule_facts;
 pub mod settings;
+pub(crate) mod site_list;
+pub mod sites;
 pub(crate) mod state;
 pub mod sync;
 pub mod sync_calls;

@@ -23,7 +23,7 @@ impl Core {
     /// with nothing written, when Mindbody is not set up or signed in.
     pub fn start_mindbody_sync(&self, request: SyncRequest) -> Result<bool, EngineError> {
         self.ready_to_sync()?;
-        let Some(claim) = self.inner.jobs.claim(SYNC) else {
+        let Some(claim) = self.inner.jobs.claim(self.site_slot(SYNC)) else {
             return Ok(false);
         };
         let engine = self.clone();
@@ -35,18 +35,22 @@ impl Core {
     pub(crate) fn queue_mindbody_sync(&self, request: SyncRequest) -> Result<Queued, EngineError> {
         self.ready_to_sync()?;
         let engine = self.clone();
-        Ok(self.inner.jobs.run_latest(SYNC, move |_| async move {
-            engine.sync_mindbody(&request).await.map(|_| ())
-        }))
+        Ok(self
+            .inner
+            .jobs
+            .run_latest(self.site_slot(SYNC), move |_| async move {
+                engine.sync_mindbody(&request).await.map(|_| ())
+            }))
     }
 
     pub fn mindbody_sync_running(&self) -> bool {
-        self.inner.jobs.running(SYNC)
+        self.inner.jobs.running(self.site_slot(SYNC))
     }
 
     /// Syncs on `[mindbody] sync_every` while the engine lives (the dashboard, or `serve`): the
-    /// host's scheduler runs it in the sync's slot. A beat that finds a sync running, or
-    /// Mindbody not connected or not set up, waits for the next.
+    /// host's scheduler runs it in the first site's sync slot, and each site of a chain in turn.
+    /// A beat that finds a sync running waits for the next; a site not connected or not set up
+    /// is passed over.
     pub fn start_schedule(&self) {
         let Some(every) = self.inner.config.mindbody.sync_every() else {
             return;
@@ -56,14 +60,29 @@ impl Core {
             .unwrap_or(std::time::Duration::from_secs(1800));
         let engine = self.clone();
         self.every_in_slot(SYNC, every, FirstBeat::AfterAPeriod, move || {
-            let ready = engine.mindbody_connected() && engine.ready_to_sync().is_ok();
-            let engine = engine.clone();
+            let ready: Vec<Core> = engine
+                .every_mindbody_site()
+                .into_iter()
+                .filter(|site| site.mindbody_connected() && site.ready_to_sync().is_ok())
+                .collect();
             // An async block does nothing until it is run.
-            ready.then_some(async move {
-                engine
-                    .sync_mindbody(&SyncRequest::default())
-                    .await
-                    .map(|_| ())
+            (!ready.is_empty()).then_some(async move {
+                let mut first_error = None;
+                for site in ready {
+                    // A further site's sync claims its own slot, so a sync started by hand
+                    // there is not run twice at once.
+                    let outcome = match &site.site {
+                        None => site
+                            .sync_mindbody(&SyncRequest::default())
+                            .await
+                            .map(|_| ()),
+                        Some(_) => site.queue_mindbody_sync(SyncRequest::default()).map(|_| ()),
+                    };
+                    if let Err(e) = outcome {
+                        first_error.get_or_insert(e);
+                    }
+                }
+                first_error.map_or(Ok(()), Err)
             })
         });
     }
@@ -84,6 +103,13 @@ impl Core {
 
     async fn hourly_checks(&self) {
         self.check_subscription().await;
+        for site in self.every_mindbody_site().iter().skip(1) {
+            if site.mindbody_connected()
+                && let Err(e) = site.mindbody_access_token().await
+            {
+                tracing::warn!("keeping {}'s tokens fresh: {e}", site.mindbody_id());
+            }
+        }
         if !self.mindbody_connected() {
             return;
         }
@@ -114,7 +140,7 @@ impl Core {
     fn mindbody_connected(&self) -> bool {
         self.inner
             .store
-            .integration(Provider::Mindbody)
+            .integration(self.mindbody_id())
             .ok()
             .flatten()
             .is_some_and(|r| matches!(r.status, Status::Connected | Status::Error))

@@ -1,6 +1,7 @@
 //! Mindbody's share of the engine's state: what the host keeps for it between calls (the engine
 //! adds it at open; the room finds it with [`Core::mindbody`]).
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -15,8 +16,8 @@ use crate::secret::Secret;
 use crate::store::{Store, StoreError};
 
 pub(crate) struct MindbodyState {
-    /// The sign-in under way, if one is.
-    pub(crate) connect_job: Mutex<Option<ConnectJob>>,
+    /// The sign-ins under way, by integration key (`mindbody`, `mindbody@5567`): one per site.
+    pub(crate) connect_jobs: Mutex<BTreeMap<String, ConnectJob>>,
     /// One token refresh at a time.
     pub(crate) refresh: tokio::sync::Mutex<()>,
     /// The webhook inbox, processor and notifier, started on first use.
@@ -37,7 +38,7 @@ impl MindbodyState {
     /// `inbox_capacity`: how many verified deliveries may wait to be stored (tests make it small).
     pub(crate) fn new(inbox_capacity: Option<usize>) -> MindbodyState {
         MindbodyState {
-            connect_job: Mutex::new(None),
+            connect_jobs: Mutex::new(BTreeMap::new()),
             refresh: tokio::sync::Mutex::new(()),
             receiving: OnceLock::new(),
             webhook_inbox_capacity: inbox_capacity.unwrap_or(INBOX_CAPACITY).max(1),

@@ -136,11 +136,11 @@ impl Core {
                 step: NextStep::ConfigureMindbody,
             });
         }
-        if self.inner.store.tokens(Provider::Mindbody)?.is_none() {
+        if self.inner.store.tokens(self.mindbody_id())?.is_none() {
             let reauth = self
                 .inner
                 .store
-                .integration(Provider::Mindbody)?
+                .integration(self.mindbody_id())?
                 .is_some_and(|r| r.status == crate::domain::Status::NeedsReauth);
             let (what, step) = if reauth {
                 (
@@ -166,6 +166,7 @@ impl Core {
         let now = Utc::now();
         self.record_sync(SyncLog {
             provider: Provider::Mindbody,
+            site: self.mindbody_id().site,
             seq: 0,
             sync_type: kind.name().into(),
             status: SyncStatus::Skipped,
@@ -190,6 +191,7 @@ impl Core {
         let started = self
             .record_sync(SyncLog {
                 provider: Provider::Mindbody,
+                site: self.mindbody_id().site,
                 seq: 0,
                 sync_type: kind.name().into(),
                 status: SyncStatus::Started,

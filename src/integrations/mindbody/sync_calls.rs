@@ -38,7 +38,7 @@ impl Core {
         let used = self
             .inner
             .store
-            .counter(&calls_key(Local::now().date_naive()))?;
+            .counter(&calls_key(&self.mindbody_id(), Local::now().date_naive()))?;
         Ok((used, self.inner.config.mindbody.daily_call_allowance()))
     }
 
@@ -51,17 +51,18 @@ impl Core {
         let settings = self.mindbody_settings()?;
         let api_key = self.mindbody_api_key()?;
         let engine = self.clone();
+        let site = self.mindbody_id();
         let counter: crate::integrations::mindbody::client::CallCounter =
             Arc::new(move |attempt| {
                 let today = Local::now().date_naive();
                 let key = match attempt {
                     Attempt::Answered => {
                         run.answered.fetch_add(1, Ordering::Relaxed);
-                        calls_key(today)
+                        calls_key(&site, today)
                     }
                     Attempt::Unreached => {
                         run.unreached.fetch_add(1, Ordering::Relaxed);
-                        unreached_key(today)
+                        unreached_key(&site, today)
                     }
                 };
                 let _ = engine.inner.store.increment(&key);

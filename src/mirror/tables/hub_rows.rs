@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::kind::{Value, local_micros, micros};
 use super::{Found, Reading, Row};
-use crate::domain::Provider;
+use crate::domain::IntegrationId;
 use crate::store::StoreError;
 use crate::store::outbox::MirroredTable;
 use crate::store::seal::to_hex;
@@ -22,23 +22,23 @@ impl Reading<'_> {
             | MirroredTable::Matches
             | MirroredTable::DailyTotals => self.read_books(table, key),
             MirroredTable::Integrations => {
-                let Some(provider) = Provider::from_id(&text_key) else {
+                // A chain's further site is its own row (`mindbody@5567`), as in the hub.
+                let Some(id) = IntegrationId::from_key(&text_key) else {
                     return Ok(Found::Gone(text_key));
                 };
-                Ok(match self.store.integration(provider)? {
+                Ok(match self.store.integration(id)? {
                     Some(record) => Found::Row(self.integration_row(record)),
                     None => Found::Gone(text_key),
                 })
             }
             MirroredTable::IntegrationTokens => {
-                let provider = Provider::from_id(&text_key);
-                let (Some(provider), true) = (provider, self.tokens) else {
+                let id = IntegrationId::from_key(&text_key);
+                let (Some(id), true) = (id, self.tokens) else {
                     return Ok(Found::Gone(text_key));
                 };
-                let (Some(sealed), Some(tokens)) = (
-                    self.store.sealed_tokens(provider)?,
-                    self.store.tokens(provider)?,
-                ) else {
+                let (Some(sealed), Some(tokens)) =
+                    (self.store.sealed_tokens(&id)?, self.store.tokens(&id)?)
+                else {
                     return Ok(Found::Gone(text_key));
                 };
                 Ok(Found::Row(Row {
@@ -62,7 +62,7 @@ impl Reading<'_> {
                     Some(log) => Found::Row(Row {
                         values: vec![
                             Value::Text(id),
-                            Value::Text(log.provider.id().to_string()),
+                            Value::Text(log.integration().key()),
                             Value::Text(log.sync_type.clone()),
                             Value::Text(json_name(&log.status)),
                             Value::Int(
@@ -130,7 +130,7 @@ impl Reading<'_> {
         };
         Row {
             values: vec![
-                Value::Text(record.provider.id().to_string()),
+                Value::Text(record.id().key()),
                 Value::Bool(record.is_enabled),
                 Value::Json(credentials),
                 Value::Json(serde_json::to_value(&record.settings).unwrap_or_default()),

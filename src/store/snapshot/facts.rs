@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 
-use crate::domain::Provider;
+use crate::domain::IntegrationId;
 use crate::store::{IntegrationRecord, Store, StoreError, integrations, meta};
 
 /// The hub's facts a view is made of: the integration records and meta values.
 pub trait HubFacts {
-    fn integration(&self, provider: Provider) -> Result<Option<IntegrationRecord>, StoreError>;
+    fn integration(&self, id: &IntegrationId) -> Result<Option<IntegrationRecord>, StoreError>;
     /// A meta value as stored.
     fn meta_bytes(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
 }
@@ -32,8 +32,8 @@ impl dyn HubFacts + '_ {
 }
 
 impl HubFacts for Store {
-    fn integration(&self, provider: Provider) -> Result<Option<IntegrationRecord>, StoreError> {
-        Store::integration(self, provider)
+    fn integration(&self, id: &IntegrationId) -> Result<Option<IntegrationRecord>, StoreError> {
+        Store::integration(self, id)
     }
 
     fn meta_bytes(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -68,8 +68,8 @@ impl LiveHub {
 }
 
 impl HubFacts for LiveHub {
-    fn integration(&self, provider: Provider) -> Result<Option<IntegrationRecord>, StoreError> {
-        integrations::read(&self.integrations, provider)
+    fn integration(&self, id: &IntegrationId) -> Result<Option<IntegrationRecord>, StoreError> {
+        integrations::read(&self.integrations, id)
     }
 
     fn meta_bytes(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -77,7 +77,7 @@ impl HubFacts for LiveHub {
     }
 }
 
-/// The facts as the snapshot keeps them: by provider id and meta name, absent ones included
+/// The facts as the snapshot keeps them: by integration key and meta name, absent ones included
 /// (None), so that "not there" is a fact too.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(super) struct Kept {
@@ -121,8 +121,8 @@ impl<'a> Recorder<'a> {
 }
 
 impl HubFacts for Recorder<'_> {
-    fn integration(&self, provider: Provider) -> Result<Option<IntegrationRecord>, StoreError> {
-        self.note(self.source.integration(provider), |record| {
+    fn integration(&self, id: &IntegrationId) -> Result<Option<IntegrationRecord>, StoreError> {
+        self.note(self.source.integration(id), |record| {
             let redacted = record.clone().map(|mut r| {
                 r.credentials = r.credentials.map(|_| String::new());
                 r
@@ -130,7 +130,7 @@ impl HubFacts for Recorder<'_> {
             self.kept
                 .borrow_mut()
                 .integrations
-                .insert(provider.id().to_string(), redacted);
+                .insert(id.key(), redacted);
         })
     }
 
@@ -174,10 +174,10 @@ impl SnapshotFacts {
 }
 
 impl HubFacts for SnapshotFacts {
-    fn integration(&self, provider: Provider) -> Result<Option<IntegrationRecord>, StoreError> {
-        match self.kept.integrations.get(provider.id()) {
+    fn integration(&self, id: &IntegrationId) -> Result<Option<IntegrationRecord>, StoreError> {
+        match self.kept.integrations.get(&id.key()) {
             Some(record) => Ok(record.clone()),
-            None => self.missing(format!("integration {}", provider.id())),
+            None => self.missing(format!("integration {}", id.key())),
         }
     }
 

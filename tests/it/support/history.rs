@@ -24,6 +24,7 @@ pub fn data_dir_with_history(dir: &Path, runs: u64) -> Engine {
                 let started_at = start + Duration::minutes(i as i64 * 30);
                 SyncLog {
                     provider: Provider::Mindbody,
+                    site: None,
                     seq: 0,
                     sync_type: ["sales", "clients", "categories"][(i % 3) as usize].into(),
                     status: if i % 50 == 49 {

@@ -34,6 +34,7 @@ pub fn run(
     let started_at = noon() - Duration::minutes(minutes_ago);
     SyncLog {
         provider,
+        site: None,
         seq: 0,
         sync_type: "sales".into(),
         status,

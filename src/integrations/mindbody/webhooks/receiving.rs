@@ -250,10 +250,15 @@ impl Core {
         }
         let mut applied = Applied::default();
         let mut done = Vec::with_capacity(events.len());
+        let served = self.served_sites();
         for mut event in events {
             event.attempts += 1;
             event.processed_at = Some(Utc::now());
-            match self.apply(&event, &mut applied) {
+            let routed = match &served {
+                Some(sites) if !sites.contains(&event.account) => Err(not_served(&event.account)),
+                _ => self.apply(&event, &mut applied),
+            };
+            match routed {
                 Ok((state, outcome)) => {
                     event.state = state;
                     event.outcome = Some(outcome);
@@ -275,6 +280,15 @@ impl Core {
             self.invalidate_transactions();
         }
         Ok(done.len())
+    }
+
+    /// The sites whose deliveries are applied: the first site and the chain's further ones.
+    /// None while no site is configured: a delivery is then applied under the site it names.
+    fn served_sites(&self) -> Option<Vec<String>> {
+        let first = self.at_site(None).mindbody_settings().ok()?.site_id?;
+        let mut sites = self.mindbody_sites().unwrap_or_default();
+        sites.push(first);
+        Some(sites)
     }
 
     /// What one event does to the books (added to `applied`), and what to say about it.
@@ -515,6 +529,14 @@ fn row_of(seq: u64, kind: &str, at: chrono::DateTime<Utc>, event: &WebhookEvent)
             .or_else(|| event.outcome.clone())
             .unwrap_or_default(),
     }
+}
+
+/// Why a delivery of a site the hub does not serve is kept but not applied (a chain's site
+/// not added yet, or a subscription shared with studios that are not this hub's).
+fn not_served(site: &str) -> String {
+    format!(
+        "Mindbody site {site} is not one of this hub's sites: kept, not applied; to take it into the books, add the site (`legion-hub mindbody add-site {site}`) and retry the failed deliveries (`legion-hub webhooks retry`)"
+    )
 }
 
 /// The site an event's records belong to (the one it was stored under).

@@ -14,6 +14,8 @@ use crate::tui::screens::context::Outbox;
 #[derive(Debug, Clone)]
 pub struct ConnectView {
     pub provider: Provider,
+    /// A further site of a chain being signed in (None: the provider's first).
+    pub site: Option<String>,
     /// None until the engine has the address ready.
     pub sign_in: Option<SignIn>,
     pub paste: Input,
@@ -21,9 +23,10 @@ pub struct ConnectView {
 }
 
 impl ConnectView {
-    pub fn new(provider: Provider) -> ConnectView {
+    pub fn new(provider: Provider, site: Option<String>) -> ConnectView {
         ConnectView {
             provider,
+            site,
             sign_in: None,
             paste: Input::default(),
             error: None,
@@ -41,11 +44,11 @@ impl ConnectView {
                 let address = self.paste.value().trim().to_string();
                 if !address.is_empty() {
                     self.error = None;
-                    out.request(Request::PasteRedirect(address));
+                    out.request(self.at_site(Request::PasteRedirect(address)));
                 }
             }
             Action::Back => {
-                out.request(Request::CancelConnect);
+                out.request(self.at_site(Request::CancelConnect));
                 out.notify("Sign-in cancelled.", false);
                 return Some(Step::Close);
             }
@@ -58,6 +61,17 @@ impl ConnectView {
             _ => return None,
         }
         Some(Step::Stay)
+    }
+
+    /// `request` for the site being signed in.
+    fn at_site(&self, request: Request) -> Request {
+        match &self.site {
+            None => request,
+            Some(site) => Request::AtSite {
+                site: site.clone(),
+                request: Box::new(request),
+            },
+        }
     }
 
     /// The engine refused the pasted address: why, and an empty field for the next try.

@@ -4,6 +4,7 @@
 use crate::api::Provider;
 use crate::api::mirror::MirrorStatus;
 use crate::api::{BankStandingView, IntegrationView, SyncLog};
+use crate::domain::IntegrationId;
 use crate::present;
 use crate::tui::action::Request;
 use crate::tui::layout;
@@ -31,7 +32,7 @@ impl Pane {
 }
 
 /// The sync-history pane: the selected integration's runs, newest first.
-pub type History = crate::tui::paged::Paged<Provider, SyncLog>;
+pub type History = crate::tui::paged::Paged<IntegrationId, SyncLog>;
 
 pub struct HubScreen {
     pub integrations: Vec<IntegrationView>,
@@ -142,11 +143,11 @@ impl HubScreen {
             out.push(Request::LoadMirrorStatus);
         }
         let rows = self.history_rows(cx);
-        if let Some(provider) = self.history.key
+        if let Some(integration) = self.history.key.clone()
             && self.history.wants_page(rows)
         {
             out.push(Request::LoadHistory {
-                provider,
+                integration,
                 offset: self.history.top,
                 limit: rows.max(1),
             });
@@ -154,25 +155,41 @@ impl HubScreen {
         out
     }
 
-    /// Keeps the selection on `provider` when it is still visible, else in range.
-    pub(crate) fn reselect(&mut self, provider: Option<Provider>) {
+    /// Keeps the selection on `integration` when it is still visible, else in range.
+    pub(crate) fn reselect(&mut self, integration: Option<IntegrationId>) {
         let visible = self.visible();
-        self.selected = provider
-            .and_then(|p| visible.iter().position(|v| v.provider == p))
+        self.selected = integration
+            .and_then(|id| visible.iter().position(|v| v.id() == id))
             .unwrap_or(self.selected)
             .min(visible.len().saturating_sub(1));
     }
 
     /// The history pane follows the selected integration.
     pub(crate) fn follow_selection(&mut self) {
-        let provider = self.selected_view().map(|v| v.provider);
-        if provider != self.history.key {
-            self.history.reset(provider);
+        let integration = self.selected_id();
+        if integration != self.history.key {
+            self.history.reset(integration);
             self.detail_scroll = 0;
         }
     }
 
     pub(crate) fn selected_provider(&self) -> Option<Provider> {
         self.selected_view().map(|v| v.provider)
+    }
+
+    /// The selected integration (a chain's further Mindbody sites are rows of their own).
+    pub(crate) fn selected_id(&self) -> Option<IntegrationId> {
+        self.selected_view().map(IntegrationView::id)
+    }
+
+    /// `request` for the selected row's site, when that is a further site of a chain.
+    pub(crate) fn at_selected_site(&self, request: Request) -> Request {
+        match self.selected_view().and_then(|v| v.site.clone()) {
+            None => request,
+            Some(site) => Request::AtSite {
+                site,
+                request: Box::new(request),
+            },
+        }
     }
 }

@@ -26,10 +26,16 @@ impl HubScreen {
 
     fn take(&mut self, action: Action, cx: &Context, out: &mut Outbox) -> Option<Action> {
         let selected = self.selected_provider();
+        let named = self
+            .selected_view()
+            .map_or_else(String::new, |v| v.name.clone());
         match action {
             Action::TestSelected => match selected {
                 Some(Provider::Gemini) => out.start(Request::TestGemini, "Testing Gemini…"),
-                Some(Provider::Mindbody) => out.start(Request::TestMindbody, "Testing Mindbody…"),
+                Some(Provider::Mindbody) => out.start(
+                    self.at_selected_site(Request::TestMindbody),
+                    &format!("Testing {named}…"),
+                ),
                 Some(other) => out.notify(format!("{other} has no connection test yet."), false),
                 None => {}
             },
@@ -37,6 +43,12 @@ impl HubScreen {
                 Some(Provider::Gemini) => {
                     out.open(Overlay::Form(Box::new(self.gemini_form())));
                     out.request(Request::LoadGeminiModels);
+                }
+                Some(Provider::Mindbody) if self.selected_view().is_some_and(|v| v.site.is_some()) => {
+                    out.notify(
+                        format!("{named} shares the first Mindbody site's settings: press c on Mindbody."),
+                        false,
+                    )
                 }
                 Some(Provider::Mindbody) => {
                     out.open(Overlay::Form(Box::new(self.mindbody_form())));
@@ -46,10 +58,12 @@ impl HubScreen {
             },
             Action::ConnectSelected => match selected {
                 Some(Provider::Mindbody) => {
+                    let site = self.selected_view().and_then(|v| v.site.clone());
                     out.open(Overlay::Connect(Box::new(ConnectView::new(
                         Provider::Mindbody,
+                        site,
                     ))));
-                    out.request(Request::ConnectMindbody);
+                    out.request(self.at_selected_site(Request::ConnectMindbody));
                 }
                 Some(Provider::Gemini) => {
                     out.notify("Gemini signs in with an API key: press c to set it.", false)
@@ -64,11 +78,11 @@ impl HubScreen {
                         .selected_view()
                         .is_some_and(|v| v.status == crate::api::Status::Disconnected) =>
                 {
-                    out.notify("Mindbody is not signed in: nothing to disconnect.", false)
+                    out.notify(format!("{named} is not signed in: nothing to disconnect."), false)
                 }
-                Some(Provider::Mindbody) => {
-                    out.open(Overlay::Confirm(Box::new(Confirm::disconnect_mindbody())))
-                }
+                Some(Provider::Mindbody) => out.open(Overlay::Confirm(Box::new(
+                    Confirm::disconnect_mindbody(self.selected_view().and_then(|v| v.site.clone())),
+                ))),
                 Some(other) => out.notify(format!("{other} has no sign-in to disconnect."), false),
                 None => {}
             },
@@ -87,7 +101,7 @@ impl HubScreen {
                 }
             }
             Action::SyncSelected => match selected {
-                Some(Provider::Mindbody) => out.request(Request::SyncMindbody),
+                Some(Provider::Mindbody) => out.request(self.at_selected_site(Request::SyncMindbody)),
                 Some(other) => out.notify(format!("{other} has nothing to sync."), false),
                 None => {}
             },
@@ -123,7 +137,7 @@ impl HubScreen {
         if self.focus != Pane::Integrations {
             self.focus = Pane::Integrations;
         } else if !self.filter.is_empty() {
-            let keep = self.selected_provider();
+            let keep = self.selected_id();
             self.filter.clear();
             self.reselect(keep);
         }
@@ -131,7 +145,7 @@ impl HubScreen {
 
     /// What is typed in `/` so far: the table narrows as you type.
     pub fn filter_typed(&mut self, text: &str) {
-        let keep = self.selected_provider();
+        let keep = self.selected_id();
         self.filter = text.to_string();
         self.reselect(keep);
         self.follow_selection();
@@ -152,7 +166,7 @@ impl HubScreen {
 
     /// `:filter text`: applied at once, the selection kept when it still shows.
     pub fn set_filter(&mut self, text: &str) {
-        let keep = self.selected_provider();
+        let keep = self.selected_id();
         self.filter = text.trim().to_string();
         self.reselect(keep);
         self.follow_selection();
@@ -260,14 +274,18 @@ impl HubScreen {
     }
 
     pub fn integrations_loaded(&mut self, views: Vec<IntegrationView>) {
-        let keep = self.selected_provider();
+        let keep = self.selected_id();
         self.integrations = views;
         self.reselect(keep);
         self.follow_selection();
     }
 
     pub fn history_loaded(&mut self, page: SyncLogPage) {
-        if Some(page.provider) != self.history.key {
+        let page_of = crate::domain::IntegrationId {
+            provider: page.provider,
+            site: page.site.clone(),
+        };
+        if Some(page_of) != self.history.key {
             return; // an answer for a pane the user has already left
         }
         self.history.loaded(page.total, page.offset, page.rows);
@@ -280,18 +298,14 @@ impl HubScreen {
             Event::BankStandingChanged(banks) => self.banks = banks.clone(),
             Event::MirrorChanged(status) => self.mirror = Some(status.clone()),
             Event::IntegrationChanged(view) => {
-                let keep = self.selected_provider();
-                match self
-                    .integrations
-                    .iter_mut()
-                    .find(|v| v.provider == view.provider)
-                {
+                let keep = self.selected_id();
+                match self.integrations.iter_mut().find(|v| v.id() == view.id()) {
                     Some(slot) => *slot = view.clone(),
                     None => self.integrations.push(view.clone()),
                 }
                 self.reselect(keep);
             }
-            Event::SyncLogChanged(log) if Some(log.provider) == self.history.key => {
+            Event::SyncLogChanged(log) if Some(log.integration()) == self.history.key => {
                 let history = &mut self.history;
                 if log.seq > history.total {
                     // New runs arrive at the top; keep the reader's place if they scrolled away.
@@ -323,23 +337,36 @@ impl HubScreen {
             } => out.notify(said_here(&format!("{provider}: {error}"), *step), true),
             Event::ConnectFinished {
                 provider,
+                site,
                 error,
                 cancelled,
                 step,
-            } => match error {
-                None => {
-                    // Connected: the first sync starts at once, so sales begin to arrive.
-                    if *provider == Provider::Mindbody {
-                        out.request(Request::SyncMindbody);
+            } => {
+                let id = crate::domain::IntegrationId {
+                    provider: *provider,
+                    site: site.clone(),
+                };
+                match error {
+                    None => {
+                        // Connected: the first sync starts at once, so sales begin to arrive.
+                        if *provider == Provider::Mindbody {
+                            out.request(match site {
+                                None => Request::SyncMindbody,
+                                Some(site) => Request::AtSite {
+                                    site: site.clone(),
+                                    request: Box::new(Request::SyncMindbody),
+                                },
+                            });
+                        }
+                        out.notify(format!("{id} connected; syncing."), false)
                     }
-                    out.notify(format!("{provider} connected; syncing."), false)
+                    Some(_) if *cancelled => out.notify("Sign-in cancelled.", false),
+                    Some(error) => out.notify(
+                        said_here(&format!("{id} was not connected: {error}"), *step),
+                        true,
+                    ),
                 }
-                Some(_) if *cancelled => out.notify("Sign-in cancelled.", false),
-                Some(error) => out.notify(
-                    said_here(&format!("{provider} was not connected: {error}"), *step),
-                    true,
-                ),
-            },
+            }
             _ => {}
         }
         self.follow_selection();
