@@ -184,6 +184,50 @@ async fn the_answer_by_class_is_the_books_to_the_cent() {
     assert_eq!(messages.last().unwrap().tools, reply.tools);
 }
 
+/// A chain's one site, asked about by name: the call carries the site and the answer is that
+/// site's sales alone, to the cent; asked without one, every site's.
+#[tokio::test]
+async fn a_question_about_one_site_is_answered_with_that_site_s_sales() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(&Paths::in_dir(dir.path()), "test").unwrap();
+        let day = NaiveDate::from_ymd_opt(2025, 11, 12).unwrap();
+        let mut at_98 = sale(40, day, 7_777, Some("Retail"), 1);
+        at_98.key = "mindbody@-98:sale:40:40".into();
+        store.upsert_transactions(&[at_98], false).unwrap();
+    }
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let engine = engine(dir.path(), &sandbox, Config::default()).await;
+    let reply = ask(
+        &engine,
+        "How much did site -98 sell? Sales summary from 2025-11-01 to 2025-11-30 by class at site -98.",
+    )
+    .await;
+    assert_eq!(reply.tools.len(), 1, "{:?}", reply.tools);
+    assert_eq!(
+        reply.tools[0].arguments,
+        "site -98 2025-11-01..2025-11-30 by class"
+    );
+    assert_eq!(reply.tools[0].result, "1 groups; USD 77.77 in 1 sales");
+    assert!(
+        reply.text.contains("rows.0.group = Retail"),
+        "{}",
+        reply.text
+    );
+    assert!(reply.text.contains("site = -98"), "{}", reply.text);
+
+    let every_site = ask(&engine, BY_CLASS).await;
+    let total = Decimal::new(7_777, 2)
+        + NOVEMBER
+            .iter()
+            .map(|s| Decimal::new(s.1, 2))
+            .sum::<Decimal>();
+    assert_eq!(
+        every_site.tools[0].result,
+        format!("4 groups; USD {} in 8 sales", exact(total, "USD"))
+    );
+}
+
 #[tokio::test]
 async fn several_calls_in_one_turn_are_all_run_and_answered() {
     let dir = tempfile::tempdir().unwrap();
@@ -402,7 +446,8 @@ async fn todays_sales_leave_out_the_fees_the_books_post() {
 /// `sales_summary` reads the daily totals; its rows must be what a scan of the transactions
 /// makes, to the cent and the count, for every grouping the totals carry, over ranges of whole
 /// months and of odd days: classes (and none), named, unnamed and missing categories, two
-/// currencies, returns, and fees the books post (never sales).
+/// currencies, returns, and fees the books post (never sales); every site's and each site's of a
+/// chain.
 #[test]
 fn the_sales_summary_from_the_daily_totals_equals_a_scan_of_the_transactions() {
     use legion_hub::books::answers::DateRange;
@@ -449,6 +494,10 @@ fn the_sales_summary_from_the_daily_totals_equals_a_scan_of_the_transactions() {
             if i % 97 == 0 {
                 tx.key = format!("books:fee:{i}");
                 tx.source = legion_hub::books::transaction::BOOKS_SOURCE.into();
+            } else if i % 5 == 0 {
+                // A chain's second site (its categories are its own: none here).
+                tx.key = format!("mindbody@-98:sale:{i}:{i}");
+                tx.category_id = None;
             }
             tx
         })
@@ -461,11 +510,12 @@ fn the_sales_summary_from_the_daily_totals_equals_a_scan_of_the_transactions() {
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let scanned = |range: DateRange, by: GroupBy| {
+    let scanned = |range: DateRange, by: GroupBy, site: Option<&str>| {
         let (from, to) = range.bounds();
         let mut sums: BTreeMap<(String, String), (Decimal, u64)> = BTreeMap::new();
         for t in store.transactions_between(from, to).unwrap() {
-            if !t.is_sale() {
+            let of_site = site.is_none_or(|s| t.key.starts_with(&format!("mindbody@{s}:")));
+            if !t.is_sale() || !of_site {
                 continue;
             }
             let day = t.date.date();
@@ -504,11 +554,15 @@ fn the_sales_summary_from_the_daily_totals_equals_a_scan_of_the_transactions() {
     ];
     for (from, to) in ranges {
         let range = DateRange::new(from, to).unwrap();
-        for by in GroupBy::ALL {
+        for (by, site) in GroupBy::ALL
+            .into_iter()
+            .flat_map(|by| [None, Some("-99"), Some("-98")].map(|site| (by, site)))
+        {
             if by == GroupBy::PaymentMethod {
                 continue;
             }
-            let summary = sales_summary(&store, range, by).unwrap();
+            let summary = sales_summary(&store, range, by, site).unwrap();
+            assert_eq!(summary.site.as_deref(), site);
             let rows: Vec<_> = summary
                 .rows
                 .iter()
@@ -521,9 +575,9 @@ fn the_sales_summary_from_the_daily_totals_equals_a_scan_of_the_transactions() {
                     )
                 })
                 .collect();
-            let expected = scanned(range, by);
-            assert!(!expected.is_empty(), "{from}..{to} has sales");
-            assert_eq!(rows, expected, "{from}..{to} by {}", by.name());
+            let expected = scanned(range, by, site);
+            assert!(!expected.is_empty(), "{from}..{to} has sales at {site:?}");
+            assert_eq!(rows, expected, "{from}..{to} by {} at {site:?}", by.name());
         }
     }
 }

@@ -47,7 +47,7 @@ fn compared(store: &Store, day: Option<NaiveDate>) -> Result<Compared, AnswerErr
     let range = month_of(
         day.ok_or_else(|| AnswerError::Invalid("that month is out of the calendar".into()))?,
     )?;
-    let by_class = sales_summary(store, range, GroupBy::Class)?;
+    let by_class = sales_summary(store, range, GroupBy::Class, None)?;
     Ok(Compared {
         month: month_name(&range),
         totals: by_class.totals,
@@ -58,8 +58,8 @@ fn compared(store: &Store, day: Option<NaiveDate>) -> Result<Compared, AnswerErr
 /// The figures of the month holding `day`.
 pub fn month_figures(store: &Store, day: NaiveDate) -> Result<MonthFigures, AnswerError> {
     let range = month_of(day)?;
-    let by_class = sales_summary(store, range, GroupBy::Class)?;
-    let by_week = sales_summary(store, range, GroupBy::Week)?;
+    let by_class = sales_summary(store, range, GroupBy::Class, None)?;
+    let by_week = sales_summary(store, range, GroupBy::Week, None)?;
     Ok(MonthFigures {
         month: month_name(&range),
         totals: by_class.totals,

@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::{AnswerError, DateRange};
 use crate::books::currency::exact;
 use crate::books::payment::MethodKind;
+use crate::books::reports::groups::of_site;
 use crate::store::Store;
 use crate::store::daily_totals::{Dimension, Granularity, TotalsGroup};
 
@@ -87,6 +88,9 @@ pub struct SalesSummary {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub group_by: &'static str,
+    /// The one Mindbody site of a chain summed, when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     pub rows: Vec<SalesRow>,
     pub totals: Vec<CurrencyTotal>,
 }
@@ -132,17 +136,22 @@ impl Sums {
     }
 }
 
-/// The sales dated in `range`, grouped by `group_by`.
+/// The sales dated in `range`, grouped by `group_by`: every site's, or one site's of a chain.
 pub fn sales_summary(
     store: &Store,
     range: DateRange,
     group_by: GroupBy,
+    site: Option<&str>,
 ) -> Result<SalesSummary, AnswerError> {
     let mut sums = Sums::default();
     if group_by == GroupBy::PaymentMethod {
         let (start, end) = range.bounds();
         for kind in MethodKind::ALL {
             for payment in store.payments_by_method(kind, start, end)? {
+                let account = payment.key.split(':').next().unwrap_or_default();
+                if !of_site(site, account) {
+                    continue;
+                }
                 sums.add(
                     kind.name().to_string(),
                     &payment.currency,
@@ -152,12 +161,13 @@ pub fn sales_summary(
             }
         }
     } else {
-        sum_daily_totals(store, range, group_by, &mut sums)?;
+        sum_daily_totals(store, range, group_by, site, &mut sums)?;
     }
     Ok(SalesSummary {
         from: range.from,
         to: range.to,
         group_by: group_by.name(),
+        site: site.map(str::to_string),
         rows: sums.rows(),
         totals: sums.totals(),
     })
@@ -175,6 +185,7 @@ fn sum_daily_totals(
     store: &Store,
     range: DateRange,
     group_by: GroupBy,
+    site: Option<&str>,
     sums: &mut Sums,
 ) -> Result<(), AnswerError> {
     let months = if whole_months(&range) {
@@ -199,6 +210,9 @@ fn sum_daily_totals(
         HashMap::new()
     };
     for (key, totals) in store.daily_totals(granularity, dimension, range.from, range.to)? {
+        if !of_site(site, &key.account) {
+            continue;
+        }
         let (class, category) = match &key.group {
             TotalsGroup::Service { class, category } => (class.as_deref(), *category),
             _ => (None, None),
@@ -234,9 +248,13 @@ pub struct TodaysSales {
     pub totals: Vec<CurrencyTotal>,
 }
 
-/// The sales dated `today` (the studio's day).
-pub fn todays_sales(store: &Store, today: NaiveDate) -> Result<TodaysSales, AnswerError> {
-    let summary = sales_summary(store, DateRange::new(today, today)?, GroupBy::Day)?;
+/// The sales dated `today` (the studio's day): every site's, or one site's of a chain.
+pub fn todays_sales(
+    store: &Store,
+    today: NaiveDate,
+    site: Option<&str>,
+) -> Result<TodaysSales, AnswerError> {
+    let summary = sales_summary(store, DateRange::new(today, today)?, GroupBy::Day, site)?;
     Ok(TodaysSales {
         day: today,
         totals: summary.totals,

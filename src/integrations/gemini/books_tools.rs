@@ -45,6 +45,16 @@ fn range_parameters() -> [(&'static str, Schema); 2] {
     ]
 }
 
+/// A chain's one site, when the question is about one.
+fn site_parameter() -> (&'static str, Schema) {
+    (
+        "site",
+        Schema::string().described(
+            "Only this Mindbody site of a chain (its id, e.g. 5567); every site's when left out",
+        ),
+    )
+}
+
 fn n_parameter(what: &str) -> (&'static str, Schema) {
     (
         "n",
@@ -64,13 +74,21 @@ impl BooksTools {
             FunctionDeclaration::new(
                 "sales_summary",
                 "Sales totals (revenue, how much was sold) between two dates, grouped by day, week, month, financial class, revenue category or payment method",
-                Some(Schema::object(
-                    range_parameters()
-                        .into_iter()
-                        .chain([("group_by", Schema::string_enum(group_names))]),
-                )),
+                Some(
+                    Schema::object(
+                        range_parameters()
+                            .into_iter()
+                            .chain([("group_by", Schema::string_enum(group_names))])
+                            .chain([site_parameter()]),
+                    )
+                    .optional("site"),
+                ),
             ),
-            FunctionDeclaration::new("todays_sales", "Today's sales total and count", None),
+            FunctionDeclaration::new(
+                "todays_sales",
+                "Today's sales total and count",
+                Some(Schema::object([site_parameter()]).optional("site")),
+            ),
             FunctionDeclaration::new(
                 "top_customers",
                 "Customers ranked by what they spent between two dates",
@@ -171,7 +189,7 @@ impl BooksTools {
         match name {
             "sales_summary" => {
                 let group_by = GroupBy::parse(args.text("group_by")?)?;
-                let answer = sales::sales_summary(store, args.range()?, group_by)?;
+                let answer = sales::sales_summary(store, args.range()?, group_by, args.site()?)?;
                 let summary = format!(
                     "{} groups; {}",
                     answer.rows.len(),
@@ -180,7 +198,7 @@ impl BooksTools {
                 Ok((to_value(&answer), summary))
             }
             "todays_sales" => {
-                let answer = sales::todays_sales(store, self.today)?;
+                let answer = sales::todays_sales(store, self.today, args.site()?)?;
                 let summary = totals_words(&answer.totals);
                 Ok((to_value(&answer), summary))
             }
@@ -306,6 +324,17 @@ impl Args<'_> {
             .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
     }
 
+    /// The site asked about, when one is: a Mindbody site id.
+    fn site(&self) -> Result<Option<&str>, AnswerError> {
+        let Some(site) = self.0.get("site").and_then(Value::as_str) else {
+            return Ok(None);
+        };
+        let site = site.trim();
+        crate::books::AccountKey::new(Provider::Mindbody, site)
+            .map_err(|e| AnswerError::Invalid(e.to_string()))?;
+        Ok(Some(site))
+    }
+
     fn range(&self) -> Result<DateRange, AnswerError> {
         DateRange::parse(self.text("from")?, self.text("to")?)
     }
@@ -318,6 +347,9 @@ impl Args<'_> {
         }
         if let Some(provider) = self.0.get("provider").and_then(Value::as_str) {
             words.push(crate::text::one_line_within(provider, 20));
+        }
+        if let Some(site) = self.0.get("site").and_then(Value::as_str) {
+            words.push(format!("site {}", crate::text::one_line_within(site, 20)));
         }
         match (
             self.0.get("from").and_then(Value::as_str),

@@ -174,8 +174,26 @@ fn value_at(schema: &Value, words: &mut Words, depth: usize) -> Value {
             // gives one (a number from 0 to 1).
             // A `reason` beside it says so in a sentence, as the real model writes one.
             let chosen = properties.iter().find_map(|(_, p)| choose_enum(p, words));
+            let required: Option<Vec<&str>> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect());
             let mut object = Map::new();
             for (name, property) in properties {
+                // An optional plain text the prompt does not name is left out, as the real
+                // model leaves it out; named ("at site -98"), it is the word that follows.
+                let plain_text =
+                    kind(property).as_deref() == Some("STRING") && property.get("enum").is_none();
+                if plain_text
+                    && required
+                        .as_ref()
+                        .is_some_and(|r| !r.contains(&name.as_str()))
+                {
+                    if let Some(value) = words.after(name) {
+                        object.insert(name.clone(), json!(value));
+                    }
+                    continue;
+                }
                 let value = match &chosen {
                     Some((_, how))
                         if name == "confidence" && kind(property).as_deref() == Some("NUMBER") =>

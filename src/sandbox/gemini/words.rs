@@ -47,6 +47,17 @@ impl Words {
         }
     }
 
+    /// The token right after the word `name` ("-98" in "sales at site -98"), as written.
+    pub fn after(&self, name: &str) -> Option<&str> {
+        let mut tokens = self
+            .text
+            .split(|c: char| c.is_whitespace() || ",;()[]{}\"'?!".contains(c))
+            .map(|t| t.trim_end_matches(['.', ':']))
+            .filter(|t| !t.is_empty());
+        tokens.find(|t| t.eq_ignore_ascii_case(name))?;
+        tokens.next()
+    }
+
     /// Whether every word of `phrase` is in the prompt ("Software" in "adobe software").
     pub fn contain_all(&self, phrase: &str) -> bool {
         let mut any = false;
