@@ -258,6 +258,10 @@ pub enum ImportCommand {
         /// The currency of a new account whose file does not say (most CSVs), e.g. USD.
         #[arg(long, value_name = "CODE")]
         currency: Option<String>,
+        /// The Mindbody site of a chain that pays into this account (its id, e.g. 5567): its
+        /// lines are reconciled against that site's sales alone from now on.
+        #[arg(long, value_name = "ID", allow_hyphen_values = true)]
+        site: Option<String>,
         #[arg(long)]
         json: bool,
     },

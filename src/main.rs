@@ -128,6 +128,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             rules,
             yes,
             currency,
+            site,
             json,
         })) => runtime()?.block_on(commands::import::run(
             &settings,
@@ -136,6 +137,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 account: account.as_deref(),
                 rules: rules.as_deref(),
                 currency: currency.as_deref(),
+                site: site.as_deref(),
                 yes,
                 json,
             },

@@ -103,6 +103,10 @@ pub struct FeeView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReconcileView {
     pub account: String,
+    /// The Mindbody site of a chain whose sales this account's lines are matched to (None: every
+    /// site's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     pub currency: String,
     /// Unmatched first (suggested, then with nothing), newest first within each; matched last.
     pub lines: Vec<LineView>,

@@ -104,6 +104,18 @@ impl fmt::Display for AccountKey {
     }
 }
 
+/// Whether a record of `account` (`mindbody@5567`, or a whole key that starts with it) is of
+/// the Mindbody site `site`, when one is asked for; every record is when none is.
+pub fn of_site(site: Option<&str>, account: &str) -> bool {
+    site.is_none_or(|site| {
+        let account = account.split(':').next().unwrap_or_default();
+        account
+            .strip_prefix(Provider::Mindbody.id())
+            .and_then(|rest| rest.strip_prefix('@'))
+            == Some(site)
+    })
+}
+
 /// The natural key of record `local` of `account` at `provider`, for a record that keeps its
 /// account as text (checked when it came in).
 pub fn key_of(provider: Provider, account: &str, local: &str) -> String {

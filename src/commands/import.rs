@@ -21,6 +21,8 @@ pub struct BankImportArgs<'a> {
     pub rules: Option<&'a Path>,
     /// The currency of a new account whose file does not say (most CSV exports).
     pub currency: Option<&'a str>,
+    /// The Mindbody site of a chain that pays into the account.
+    pub site: Option<&'a str>,
     pub yes: bool,
     pub json: bool,
 }
@@ -64,7 +66,11 @@ pub async fn run(settings: &Settings, args: BankImportArgs<'_>) -> anyhow::Resul
     if let Some(holder) = engine.attached_to() {
         file.fits_one_request(&statements, crate::api::REQUEST_LIMIT, holder)?;
     }
-    let summary = engine
+    // A site the hub does not serve is refused before anything is imported.
+    if let Some(site) = args.site {
+        engine.resolve_mindbody_site(site.to_string()).await?;
+    }
+    let mut summary = engine
         .import_bank(
             account_name,
             args.currency.map(str::to_string),
@@ -72,6 +78,11 @@ pub async fn run(settings: &Settings, args: BankImportArgs<'_>) -> anyhow::Resul
             statements,
         )
         .await?;
+    if let Some(site) = args.site {
+        summary.account = engine
+            .set_bank_account_site(summary.account.key.clone(), Some(site.to_string()))
+            .await?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

@@ -127,6 +127,12 @@ async fn accept_group(
 
 fn print_view(view: &ReconcileView) {
     let money = |d| currency::exact(d, &view.currency);
+    if let Some(site) = &view.site {
+        println!(
+            "{}: paid by Mindbody site {site}, matched to that site's sales alone",
+            view.account
+        );
+    }
     for line in &view.lines {
         let (mark, what) = match &line.state {
             LineState::Suggested { best } => (

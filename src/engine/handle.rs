@@ -223,6 +223,9 @@ engine_calls! {
         statements: Vec<crate::books::bank::ParsedStatement>
     ) -> crate::books::bank::import::ImportSummary =
         |core| core.import_bank(account, currency, file, statements).await;
+    /// Which Mindbody site of a chain pays into a bank account (None: every site's).
+    fn set_bank_account_site(account: String, site: Option<String>) -> crate::books::bank::account::BankAccount =
+        |core| core.set_bank_account_site(&account, site).await;
     /// A bank account's lines reconciled as far as they go (the only account when None).
     fn reconcile_view(account: Option<String>) -> ReconcileView =
         |core| core.reconcile_view(account).await;

@@ -59,6 +59,17 @@ impl Store {
             .transpose()
     }
 
+    /// Rewrites an account already stored (its settings changed), and flushes it.
+    pub fn put_bank_account(&self, account: &BankAccount) -> Result<(), StoreError> {
+        let records = self.records()?;
+        let _noted = self.note_rows(vec![(MirroredTable::BankAccounts, account.key.as_bytes())])?;
+        records
+            .bank_accounts
+            .insert(account.key.as_bytes(), codec::encode(account))?;
+        records.db.flush()?;
+        Ok(())
+    }
+
     pub fn bank_accounts(&self) -> Result<Vec<BankAccount>, StoreError> {
         let records = self.records()?;
         records

@@ -289,3 +289,97 @@ async fn a_site_s_calls_cross_the_control_socket_as_that_site_s() {
     assert_eq!(keys_at(&owner, "-98").await as u64, items(35));
     assert_eq!(keys_at(&owner, "-99").await, 0);
 }
+
+/// Each site of a chain banks its own takings, at the same processor (the sandbox's sites share
+/// its merchant accounts, so a day's batch of one merchant holds both sites' cards): the
+/// account a site pays into is matched to that site's sales alone, and its deposits then fit
+/// their batches exactly, as a one-site studio's do.
+#[tokio::test]
+async fn a_site_s_bank_account_is_reconciled_against_that_site_s_sales() {
+    use legion_hub::api::reconcile::LineState;
+    use legion_hub::books::bank::import::ImportedFile;
+    use legion_hub::books::bank::{Reading, read_statement};
+    use legion_hub::sandbox::bank::{BankFormat, Pays, Statement};
+
+    let sandbox = MindbodySandbox::start_sites(2).await.unwrap();
+    sandbox.set_auto_approve(true);
+    let now = Local::now().naive_local();
+    let anchor = now - chrono::Duration::minutes(5);
+    sandbox.set_studio_at("-99", Studio::new(1_200, 80, anchor, 20));
+    sandbox.set_studio_at("-98", Studio::new(1_200, 70, anchor, 20));
+    // The site's studio as the sandbox serves it (its data are seeded from its site).
+    let second = sandbox.with_studio_at("-98", |served| served.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&settings(dir.path(), &sandbox, |c| {
+        c.mindbody.first_sync_days = Some(25);
+    }));
+    connect(&engine).await;
+    engine.add_mindbody_site("-98".into()).await.unwrap();
+    let site = engine.at_site(Some("-98"));
+    site.connect_mindbody(true).await.unwrap();
+    for handle in [&engine, &site] {
+        for log in handle.sync_mindbody(SyncRequest::default()).await.unwrap() {
+            assert_eq!(log.status, SyncStatus::Completed, "{log:?}");
+        }
+    }
+
+    let statement = Statement::of(&second, second.first_sale.date(), now.date()).unwrap();
+    let file = statement.write(BankFormat::Ofx1);
+    let Reading::Statements(statements) = read_statement(&file, None).unwrap() else {
+        panic!("an OFX file needs no rules");
+    };
+    let imported = ImportedFile {
+        name: "downtown.ofx".into(),
+        sha256: format!("{:064x}", 98),
+        size: file.len() as u64,
+        format: statements[0].format,
+    };
+    engine
+        .import_bank(Some("Downtown".into()), None, imported, statements)
+        .await
+        .unwrap();
+    let payouts = statement
+        .lines
+        .iter()
+        .filter(|l| matches!(l.pays, Pays::Card { .. }))
+        .count();
+    let exact = |view: &legion_hub::api::reconcile::ReconcileView| {
+        view.lines
+            .iter()
+            .filter(|l| matches!(&l.state, LineState::Suggested { best } if best.exact))
+            .count()
+    };
+
+    // Against every site's sales, a batch holds the other site's cards too.
+    let mixed = engine
+        .reconcile_view(Some("downtown".into()))
+        .await
+        .unwrap();
+    assert_eq!(mixed.site, None);
+    let refused = engine
+        .set_bank_account_site("downtown".into(), Some("-97".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.step, Some(NextStep::AddMindbodySite));
+    let account = engine
+        .set_bank_account_site("Downtown".into(), Some("-98".into()))
+        .await
+        .unwrap();
+    assert_eq!(account.site.as_deref(), Some("-98"));
+    let own = engine
+        .reconcile_view(Some("downtown".into()))
+        .await
+        .unwrap();
+    assert_eq!(own.site.as_deref(), Some("-98"));
+    assert!(
+        exact(&own) >= payouts * 9 / 10,
+        "{} exact of {payouts} payouts with the site's sales alone",
+        exact(&own)
+    );
+    assert!(
+        exact(&mixed) < exact(&own),
+        "every site's sales fit fewer: {} against {}",
+        exact(&mixed),
+        exact(&own)
+    );
+}

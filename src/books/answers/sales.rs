@@ -14,9 +14,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{AnswerError, DateRange};
+use crate::books::account_key::of_site;
 use crate::books::currency::exact;
 use crate::books::payment::MethodKind;
-use crate::books::reports::groups::of_site;
 use crate::store::Store;
 use crate::store::daily_totals::{Dimension, Granularity, TotalsGroup};
 
@@ -148,8 +148,7 @@ pub fn sales_summary(
         let (start, end) = range.bounds();
         for kind in MethodKind::ALL {
             for payment in store.payments_by_method(kind, start, end)? {
-                let account = payment.key.split(':').next().unwrap_or_default();
-                if !of_site(site, account) {
+                if !of_site(site, &payment.key) {
                     continue;
                 }
                 sums.add(

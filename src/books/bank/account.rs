@@ -24,11 +24,16 @@ pub struct BankAccount {
     /// ISO 4217: every line of the account is in it.
     pub currency: String,
     pub created_at: DateTime<Utc>,
+    /// The Mindbody site of a chain whose takings are paid into this account: its lines are
+    /// matched to that site's sales alone. None: every site's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 impl crate::store::codec::Record for BankAccount {
     const KIND: &'static str = "bank account";
-    const VERSION: u32 = 1;
+    /// 2: `site`.
+    const VERSION: u32 = 2;
 }
 
 /// The key of the account the user calls `name`: lowercase letters and digits, runs of

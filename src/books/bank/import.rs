@@ -319,6 +319,7 @@ pub fn import_statements(
             bank_account_id: in_file,
             currency,
             created_at: now,
+            site: None,
         },
     };
     let lines_new = new_lines.len() as u64;

@@ -68,3 +68,35 @@ impl Core {
         Ok(summary)
     }
 }
+
+impl Core {
+    /// Says which Mindbody site of a chain pays into a bank account (None: every site's): its
+    /// lines are then reconciled against that site's sales alone. The site must be one the hub
+    /// serves.
+    pub async fn set_bank_account_site(
+        &self,
+        account: &str,
+        site: Option<String>,
+    ) -> Result<crate::books::bank::account::BankAccount, EngineError> {
+        let store = &self.inner.store;
+        let key = account_key(account).unwrap_or_default();
+        let mut stored = store
+            .bank_accounts()?
+            .into_iter()
+            .find(|a| a.key == key || a.name == account)
+            .ok_or_else(|| {
+                EngineError::Invalid(format!(
+                    "no bank account called {account}: `legion-hub import bank FILE --account {account}` makes it"
+                ))
+            })?;
+        let site = site.map(|s| s.trim().to_string());
+        if let Some(site) = &site {
+            // The first site's id, or a further site's: refused (with how to add it) otherwise.
+            self.resolve_mindbody_site(site)?;
+        }
+        stored.site = site;
+        store.put_bank_account(&stored)?;
+        self.keep_standing_of_account(&stored.key);
+        Ok(stored)
+    }
+}

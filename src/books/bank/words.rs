@@ -41,7 +41,7 @@ pub fn guess_words(name: &str, guess: &Guess) -> Vec<String> {
 pub fn summary_headline(summary: &ImportSummary) -> String {
     let import = &summary.import;
     format!(
-        "{} ({}) into {}{}: {} new line{}, {} already there.",
+        "{} ({}) into {}{}{}: {} new line{}, {} already there.",
         one_line(&import.file_name),
         import.format.label(),
         one_line(&summary.account.name),
@@ -50,6 +50,13 @@ pub fn summary_headline(summary: &ImportSummary) -> String {
         } else {
             ""
         },
+        summary
+            .account
+            .site
+            .as_ref()
+            .map_or_else(String::new, |site| format!(
+                ", paid by Mindbody site {site}"
+            )),
         import.lines_new,
         if import.lines_new == 1 { "" } else { "s" },
         import.lines_already_there

@@ -16,6 +16,7 @@ use super::standing::{BankStanding, waiting_days};
 use super::suggest::{self, Candidate, History, Paid, Settings, Suggestions};
 use crate::api::reconcile::{CandidateRef, FeeView, LineState, LineView, ReconcileView};
 use crate::books::Transaction;
+use crate::books::account_key::of_site;
 use crate::books::bank::account::{BankAccount, BankLine};
 use crate::books::payment::MethodKind;
 use crate::engine::host::{Core, EngineError};
@@ -235,7 +236,8 @@ impl Core {
         let every_payment: Vec<CardPayment> = store
             .card_transactions_between(from, to)?
             .into_iter()
-            .filter(|t| t.settled)
+            // An account a chain's one site pays into waits for that site's takings alone.
+            .filter(|t| t.settled && of_site(account.site.as_deref(), &t.key))
             .map(|t| CardPayment {
                 merchant: t.merchant_id.clone().unwrap_or_default(),
                 at: t.time,
@@ -257,7 +259,9 @@ impl Core {
         let mut cash: Vec<CashTaking> = Vec::new();
         for method in [MethodKind::Cash, MethodKind::Check] {
             for payment in store.payments_by_method(method, from, to)? {
-                if claims.contains_key(&payment.key) {
+                if claims.contains_key(&payment.key)
+                    || !of_site(account.site.as_deref(), &payment.key)
+                {
                     continue;
                 }
                 let day = payment.date.date();
@@ -455,6 +459,7 @@ impl Core {
         let after_days = self.inner.config.books.deposit_overdue_days;
         Ok(ReconcileView {
             account: loaded.account.key.clone(),
+            site: loaded.account.site.clone(),
             currency: loaded.account.currency.clone(),
             unreconciled: standing.unreconciled,
             unreconciled_sum: standing.unreconciled_sum,

@@ -169,14 +169,7 @@ pub fn site_label(account: &str) -> String {
 }
 
 /// Only the sales of `site` (a Mindbody site id), when one is asked for.
-pub fn of_site(site: Option<&str>, account: &str) -> bool {
-    site.is_none_or(|site| {
-        account
-            .strip_prefix(crate::domain::Provider::Mindbody.id())
-            .and_then(|rest| rest.strip_prefix('@'))
-            == Some(site)
-    })
-}
+pub use crate::books::account_key::of_site;
 
 pub fn class_label(class: Option<&str>) -> String {
     class.unwrap_or("Unclassified").to_string()

@@ -27,8 +27,12 @@ pub fn draw(frame: &mut Frame, screen: &ReconcileScreen, cx: &Context) {
         return;
     };
     let shown = screen.shown();
+    let paid_by = view
+        .site
+        .as_ref()
+        .map_or_else(String::new, |site| format!(" (site {site})"));
     let mut title = vec![Span::raw(format!(
-        " Reconcile · {} · {} to match ",
+        " Reconcile · {}{paid_by} · {} to match ",
         view.account, view.unreconciled
     ))];
     if !screen.filter.is_empty() {
