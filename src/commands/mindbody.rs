@@ -132,7 +132,7 @@ async fn test(
     json: bool,
 ) -> anyhow::Result<u8> {
     let engine = engine.for_mindbody_site(site.site.as_deref()).await?;
-    let named = mindbody_named(&engine);
+    let named = engine.mindbody_id().label();
     match engine.test_mindbody().await {
         Ok(locations) => {
             if json {
@@ -166,15 +166,6 @@ async fn test(
     }
 }
 
-/// The site a handle is for, as people read it (`Mindbody`, `Mindbody · site 5567`).
-fn mindbody_named(engine: &crate::engine::Engine) -> String {
-    crate::domain::IntegrationId {
-        provider: crate::api::Provider::Mindbody,
-        site: engine.site().map(str::to_string),
-    }
-    .label()
-}
-
 /// A secret from its environment variable, else asked for on a terminal; None keeps the saved one.
 fn secret_from(variable: &str, prompt: &str) -> anyhow::Result<Option<Secret>> {
     if let Some(value) = std::env::var(variable)
@@ -194,7 +185,7 @@ fn secret_from(variable: &str, prompt: &str) -> anyhow::Result<Option<Secret>> {
 pub async fn connect(settings: &Settings, site: &SiteArg, no_browser: bool) -> anyhow::Result<u8> {
     let (engine, _serving) = super::open(settings, Role::Command).await?;
     let engine = engine.for_mindbody_site(site.site.as_deref()).await?;
-    let named = mindbody_named(&engine);
+    let named = engine.mindbody_id().label();
     let next = match engine.site() {
         None => "legion-hub sync mindbody".to_string(),
         Some(site) => format!("legion-hub sync mindbody --site {site}"),

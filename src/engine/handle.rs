@@ -314,6 +314,14 @@ impl Engine {
         }
     }
 
+    /// The Mindbody integration this handle's calls are for (its label names the site).
+    pub fn mindbody_id(&self) -> crate::domain::IntegrationId {
+        crate::domain::IntegrationId {
+            provider: Provider::Mindbody,
+            site: self.site().map(str::to_string),
+        }
+    }
+
     /// The handle for the site a person named (`--site ID`), the first's when none.
     pub async fn for_mindbody_site(&self, site: Option<&str>) -> Result<Engine, ApiError> {
         match site {

@@ -227,7 +227,8 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         },
         Request::TestMindbody => match engine.test_mindbody().await {
             Ok(locations) => Action::Notice(format!(
-                "Mindbody connected: {} locations.",
+                "{} connected: {} locations.",
+                engine.mindbody_id().label(),
                 locations.len()
             )),
             Err(e) => failed(e),
@@ -264,10 +265,14 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .start_mindbody_sync(crate::api::SyncRequest::default())
                 .await
             {
-                Ok(true) => Action::Notice(
-                    "Syncing Mindbody: the history counts up as pages arrive.".into(),
-                ),
-                Ok(false) => Action::Notice("A Mindbody sync is already running.".into()),
+                Ok(true) => Action::Notice(format!(
+                    "Syncing {}: the history counts up as pages arrive.",
+                    engine.mindbody_id().label()
+                )),
+                Ok(false) => Action::Notice(format!(
+                    "A {} sync is already running.",
+                    engine.mindbody_id().label()
+                )),
                 Err(e) => failed(e),
             }
         }

@@ -83,7 +83,11 @@ impl Core {
         let record = match store.integration(&id)? {
             Some(record) => record,
             None => {
-                let record = IntegrationRecord::new(&id, Status::Disconnected, Utc::now());
+                let mut record = IntegrationRecord::new(&id, Status::Disconnected, Utc::now());
+                // Shown with the site's settings; the rest are the first site's.
+                record
+                    .settings
+                    .insert(super::settings::SITE_ID.into(), site.to_string());
                 store.put_integration(&record)?;
                 record
             }

@@ -133,6 +133,8 @@ fn lines_for(cx: &Context, view: Option<&IntegrationView>, width: usize) -> Vec<
     let keys = match view.provider {
         _ if !view.available => "none yet",
         Provider::Gemini => "t test · c configure · a accept the offer · 2 chat",
+        // A chain's further site shares the first site's settings and categories.
+        Provider::Mindbody if view.site.is_some() => "s sync · o connect · t test · x disconnect",
         Provider::Mindbody => {
             "s sync · m categories → classes · 3 transactions · c configure · o connect · t test · x disconnect"
         }
@@ -152,10 +154,10 @@ fn lines_for(cx: &Context, view: Option<&IntegrationView>, width: usize) -> Vec<
         );
         field(
             "Credentials",
-            Span::raw(if view.has_credentials {
-                "saved, sealed"
-            } else {
-                "none saved"
+            Span::raw(match (view.has_credentials, &view.site) {
+                (true, _) => "saved, sealed",
+                (false, Some(_)) => "the first Mindbody site's (one developer account)",
+                (false, None) => "none saved",
             }),
         );
         for fact in &view.facts {

@@ -15,6 +15,8 @@ use super::{HubScreen, Pane};
 use crate::tui::views::pane_block;
 
 const PROVIDER_WIDTH: usize = 10;
+/// A chain's site ("Mindbody · site 5567") widens the name column up to this.
+const MOST_NAME_WIDTH: usize = 22;
 /// "yesterday 16:13 ⚠ late".
 const LAST_SYNC_WIDTH: usize = 19;
 const ERROR_LEAST: usize = 10;
@@ -38,10 +40,16 @@ pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context) {
         frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
         return;
     }
+    let name_width = visible
+        .iter()
+        .map(|v| v.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(PROVIDER_WIDTH, MOST_NAME_WIDTH);
     // The status column grows for the longest status ("○ not signed in · receiving webhooks")
     // while the last sync and a little of the error keep their room.
     let room = usize::from(area.width.saturating_sub(2))
-        .saturating_sub(PROVIDER_WIDTH + LAST_SYNC_WIDTH + ERROR_LEAST + 3 + 2);
+        .saturating_sub(name_width + LAST_SYNC_WIDTH + ERROR_LEAST + 3 + 2);
     let status = |v: &IntegrationView| {
         format!(
             "{} {}",
@@ -83,7 +91,7 @@ pub fn draw(frame: &mut Frame, area: Rect, hub: &HubScreen, cx: &Context) {
     let table = Table::new(
         rows,
         [
-            Constraint::Length(PROVIDER_WIDTH as u16),
+            Constraint::Length(name_width as u16),
             Constraint::Length(status_width),
             Constraint::Length(LAST_SYNC_WIDTH as u16),
             Constraint::Fill(1),
