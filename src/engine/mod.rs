@@ -174,13 +174,18 @@ impl Core {
         Ok(self.inner.store.sync_log_page(id, offset, limit)?)
     }
 
-    /// Records many finished runs of one provider at once (imports, demo data, benchmarks).
+    /// Records many finished runs of one provider (Mindbody's at this handle's site) at once
+    /// (imports, demo data, benchmarks).
     pub async fn import_sync_history(
         &self,
         provider: Provider,
         logs: Vec<SyncLog>,
     ) -> Result<(), EngineError> {
-        let stored = self.inner.store.append_sync_logs(provider, logs)?;
+        let id = match provider {
+            Provider::Mindbody => self.mindbody_id(),
+            other => other.into(),
+        };
+        let stored = self.inner.store.append_sync_logs(id, logs)?;
         if let Some(last) = stored.last() {
             self.apply_to_summary(last)?;
         }

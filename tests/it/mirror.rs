@@ -131,6 +131,51 @@ async fn a_synced_studio_reaches_postgres_row_for_row_and_the_check_finds_what_d
     assert_eq!((table.differing, table.extra), (0, 1), "{table:?}");
 }
 
+/// A chain's further site is a row of its own in the seed's tables: its integration and its
+/// runs under `mindbody@-98`, beside the first site's `mindbody`, so `UNIQUE(user_id, provider)`
+/// holds; taken off the hub, its integration row goes and its history stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chain_s_further_site_is_a_row_of_its_own_in_postgres() {
+    let Some(pg) = Postgres::start() else {
+        return crate::support::postgres::skip(
+            "mirror::a_chain_s_further_site_is_a_row_of_its_own",
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    synced(dir.path()).await;
+    let engine = open(&mirrored(dir.path(), &pg, STUDIO, false));
+    engine.add_mindbody_site("-98".into()).await.unwrap();
+    let mindbody = legion_hub::domain::Provider::Mindbody;
+    engine
+        .at_site(Some("-98"))
+        .import_sync_history(mindbody, crate::support::runs(mindbody, 3))
+        .await
+        .unwrap();
+    engine.mirror_backfill().await.unwrap();
+    assert_eq!(
+        pg.psql("SELECT string_agg(provider || ' ' || status, ', ' ORDER BY provider) FROM integrations WHERE provider LIKE 'mindbody%'"),
+        "mindbody connected, mindbody@-98 connected"
+    );
+    assert_eq!(
+        pg.psql("SELECT count(*) FROM integration_sync_logs WHERE provider = 'mindbody@-98'"),
+        "3"
+    );
+    let check = engine.mirror_check().await.unwrap();
+    assert!(check.in_step(), "{check:#?}");
+
+    assert!(engine.remove_mindbody_site("-98".into()).await.unwrap());
+    engine.mirror_backfill().await.unwrap();
+    assert_eq!(
+        pg.psql("SELECT count(*) FROM integrations WHERE provider = 'mindbody@-98'"),
+        "0"
+    );
+    assert_eq!(
+        pg.psql("SELECT count(*) FROM integration_sync_logs WHERE provider = 'mindbody@-98'"),
+        "3"
+    );
+    assert!(engine.mirror_check().await.unwrap().in_step());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_stopped_mid_mirror_loses_nothing_and_the_status_says_so() {
     let Some(mut pg) = Postgres::start() else {
