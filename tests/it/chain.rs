@@ -8,26 +8,14 @@ use std::time::Duration;
 use chrono::Local;
 use legion_hub::api::{ErrorKind, FrontEnd, NextStep};
 use legion_hub::domain::{Provider, Status, SyncStatus};
-use legion_hub::engine::{Engine, SyncKind, SyncRequest};
+use legion_hub::engine::{Engine, SyncRequest};
 use legion_hub::sandbox::Sandbox;
 use legion_hub::sandbox::mindbody::MindbodySandbox;
 use legion_hub::sandbox::studio::Studio;
 use legion_hub::sandbox::webhooks::{SaleNotice, SendPlan};
 use rust_decimal::Decimal;
 
-use crate::support::mindbody::{connect, open, settings};
-
-fn sales_only() -> SyncRequest {
-    SyncRequest {
-        only: Some(SyncKind::Sales),
-        ..SyncRequest::default()
-    }
-}
-
-/// Items in a studio's sales: one, or two for every third sale.
-fn items(sales: u64) -> u64 {
-    (0..sales).map(|i| if i % 3 == 0 { 2 } else { 1 }).sum()
-}
+use crate::support::mindbody::{connect, items, open, sales_only, settings};
 
 /// The sandbox's chain (-99 and -98), each site with a studio of its own size.
 async fn chain(first_sales: u64, second_sales: u64) -> (MindbodySandbox, tempfile::TempDir) {
@@ -297,9 +285,7 @@ async fn a_site_s_calls_cross_the_control_socket_as_that_site_s() {
 #[tokio::test]
 async fn a_site_s_bank_account_is_reconciled_against_that_site_s_sales() {
     use legion_hub::api::reconcile::LineState;
-    use legion_hub::books::bank::import::ImportedFile;
-    use legion_hub::books::bank::{Reading, read_statement};
-    use legion_hub::sandbox::bank::{BankFormat, Pays, Statement};
+    use legion_hub::sandbox::bank::{Pays, Statement};
 
     let sandbox = MindbodySandbox::start_sites(2).await.unwrap();
     sandbox.set_auto_approve(true);
@@ -324,20 +310,8 @@ async fn a_site_s_bank_account_is_reconciled_against_that_site_s_sales() {
     }
 
     let statement = Statement::of(&second, second.first_sale.date(), now.date()).unwrap();
-    let file = statement.write(BankFormat::Ofx1);
-    let Reading::Statements(statements) = read_statement(&file, None).unwrap() else {
-        panic!("an OFX file needs no rules");
-    };
-    let imported = ImportedFile {
-        name: "downtown.ofx".into(),
-        sha256: format!("{:064x}", 98),
-        size: file.len() as u64,
-        format: statements[0].format,
-    };
-    engine
-        .import_bank(Some("Downtown".into()), None, imported, statements)
-        .await
-        .unwrap();
+    crate::support::bank_files::import_statement(&engine, &statement, "Downtown", "downtown.ofx")
+        .await;
     let payouts = statement
         .lines
         .iter()

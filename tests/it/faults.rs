@@ -5,37 +5,14 @@
 use std::os::unix::process::CommandExt;
 use std::time::Duration;
 
+use crate::support::mindbody::{items, sales_only, studio};
 use crate::support::serving::{configured, free_port, hub, serve, started};
 use legion_hub::domain::{Provider, SyncStatus};
-use legion_hub::engine::{SyncKind, SyncRequest};
+use legion_hub::engine::SyncRequest;
 use legion_hub::sandbox::Sandbox;
-use legion_hub::sandbox::mindbody::{ApiFault, MindbodySandbox};
-use legion_hub::sandbox::studio::Studio;
+use legion_hub::sandbox::mindbody::ApiFault;
 use legion_hub::sandbox::webhooks::SendPlan;
 use legion_hub::store::webhooks::WebhookState;
-
-fn sales_only() -> SyncRequest {
-    SyncRequest {
-        only: Some(SyncKind::Sales),
-        ..SyncRequest::default()
-    }
-}
-
-async fn studio(sales: u64) -> (MindbodySandbox, tempfile::TempDir) {
-    let sandbox = MindbodySandbox::start().await.unwrap();
-    sandbox.set_auto_approve(true);
-    sandbox.set_studio(Studio::new(
-        sales,
-        60,
-        chrono::Local::now().naive_local() - chrono::Duration::minutes(5),
-        14,
-    ));
-    (sandbox, tempfile::tempdir().unwrap())
-}
-
-fn items(sales: u64) -> usize {
-    (0..sales).map(|i| if i % 3 == 0 { 2 } else { 1 }).sum()
-}
 
 #[tokio::test]
 async fn a_connection_dropped_mid_reply_is_retried_and_a_lasting_drop_resumes_without_loss() {
@@ -95,7 +72,7 @@ async fn a_connection_dropped_mid_reply_is_retried_and_a_lasting_drop_resumes_wi
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), stored.len(), "nothing twice");
-    assert_eq!(stored.len(), items(500), "nothing lost");
+    assert_eq!(stored.len() as u64, items(500), "nothing lost");
 }
 
 #[tokio::test]

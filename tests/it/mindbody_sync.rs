@@ -1,37 +1,13 @@
 //! Syncing Mindbody sales into transactions against the sandbox studio: idempotence, lookback,
 //! kill and resume, faults, tombstones, call counting.
 
-use crate::support::mindbody::{connect, open, settings};
+use crate::support::mindbody::{connect, items, open, sales_only, settings, studio};
 use chrono::{Duration, Local};
 use legion_hub::books::Customer;
 use legion_hub::domain::SyncStatus;
 use legion_hub::engine::{SyncKind, SyncRequest};
 use legion_hub::sandbox::mindbody::{ApiFault, MindbodySandbox, SANDBOX_API_KEY};
 use legion_hub::sandbox::studio::Studio;
-
-fn sales_only() -> SyncRequest {
-    SyncRequest {
-        only: Some(SyncKind::Sales),
-        ..SyncRequest::default()
-    }
-}
-
-/// Items in a studio's sales: one, or two for every third sale.
-fn items(sales: u64) -> u64 {
-    (0..sales).map(|i| if i % 3 == 0 { 2 } else { 1 }).sum()
-}
-
-async fn studio(sales: u64) -> (MindbodySandbox, tempfile::TempDir) {
-    let sandbox = MindbodySandbox::start().await.unwrap();
-    sandbox.set_auto_approve(true);
-    sandbox.set_studio(Studio::new(
-        sales,
-        60,
-        Local::now().naive_local() - Duration::minutes(5),
-        14,
-    ));
-    (sandbox, tempfile::tempdir().unwrap())
-}
 
 #[tokio::test]
 async fn a_first_sync_stores_every_item_once_in_the_fewest_calls_and_a_second_changes_nothing() {

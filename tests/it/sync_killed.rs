@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::support::mindbody::items;
 use crate::support::serving::{hub, settings, signed_in};
 use chrono::Local;
 use legion_hub::engine::{Engine, Role};
@@ -14,11 +15,6 @@ use legion_hub::sandbox::studio::Studio;
 
 const SALES: u64 = 10_000;
 const CLIENTS: u64 = 2_000;
-
-/// Items in the studio's sales: one, or two for every third sale.
-fn items(sales: u64) -> u64 {
-    (0..sales).map(|i| if i % 3 == 0 { 2 } else { 1 }).sum()
-}
 
 /// The keys of the customers and the transactions in the books of `dir`.
 async fn books(dir: &Path, sandbox: &Sandbox) -> (BTreeSet<String>, BTreeSet<String>, usize) {

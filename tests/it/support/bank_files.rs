@@ -16,6 +16,16 @@ pub async fn import_ofx(
     name: &str,
 ) -> ImportSummary {
     let statement = Statement::of(studio, studio.first_sale.date(), to).expect("statement");
+    import_statement(engine, &statement, "Chase business", name).await
+}
+
+/// `statement` written as an OFX file named `name`, imported into the account `account`.
+pub async fn import_statement(
+    engine: &Engine,
+    statement: &Statement,
+    account: &str,
+    name: &str,
+) -> ImportSummary {
     let file = statement.write(BankFormat::Ofx1);
     let Reading::Statements(statements) = read_statement(&file, None).expect("read") else {
         panic!("an OFX file needs no rules");
@@ -27,7 +37,7 @@ pub async fn import_ofx(
         format: statements[0].format,
     };
     engine
-        .import_bank(Some("Chase business".into()), None, imported, statements)
+        .import_bank(Some(account.into()), None, imported, statements)
         .await
         .expect("imported")
 }

@@ -147,6 +147,33 @@ pub mod mindbody {
         configure(engine).await;
         engine.connect_mindbody(true).await.unwrap();
     }
+
+    /// A sync of the sales alone.
+    pub fn sales_only() -> legion_hub::engine::SyncRequest {
+        legion_hub::engine::SyncRequest {
+            only: Some(legion_hub::engine::SyncKind::Sales),
+            ..legion_hub::engine::SyncRequest::default()
+        }
+    }
+
+    /// Items in a sandbox studio's sales: one, or two for every third sale.
+    pub fn items(sales: u64) -> u64 {
+        (0..sales).map(|i| if i % 3 == 0 { 2 } else { 1 }).sum()
+    }
+
+    /// The sandbox (auto-approving) with a studio of `sales` sales over the last two weeks, and
+    /// a data directory for the hub.
+    pub async fn studio(sales: u64) -> (MindbodySandbox, tempfile::TempDir) {
+        let sandbox = MindbodySandbox::start().await.unwrap();
+        sandbox.set_auto_approve(true);
+        sandbox.set_studio(legion_hub::sandbox::studio::Studio::new(
+            sales,
+            60,
+            chrono::Local::now().naive_local() - chrono::Duration::minutes(5),
+            14,
+        ));
+        (sandbox, tempfile::tempdir().unwrap())
+    }
 }
 
 pub mod history;
