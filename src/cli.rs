@@ -456,6 +456,8 @@ pub enum MindbodyCommand {
         /// Agree to the first read's cost without being asked.
         #[arg(long)]
         yes: bool,
+        #[command(flatten)]
+        site: SiteArg,
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,

@@ -49,7 +49,8 @@ pub async fn run(settings: &Settings, command: &MindbodyCommand) -> anyhow::Resu
             }
             Ok(super::exit::OK)
         }
-        MindbodyCommand::Contracts { yes, json } => {
+        MindbodyCommand::Contracts { yes, site, json } => {
+            let engine = engine.for_mindbody_site(site.site.as_deref()).await?;
             super::contracts::run(&engine, *yes, *json).await
         }
         MindbodyCommand::Sites(args) => sites(&engine, args.json).await,

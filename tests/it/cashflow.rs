@@ -55,7 +55,12 @@ async fn hub(tune: impl FnOnce(&mut legion_hub::config::Config)) -> Hub {
 /// The members whose contract sales the sync brought in the last 62 days: those the hub must
 /// take to hold a contract.
 fn members_with_recent_autopays(sandbox: &Sandbox) -> u64 {
-    sandbox.mindbody.with_studio(|studio| {
+    members_at(sandbox, "-99")
+}
+
+/// [`members_with_recent_autopays`] at one site of the sandbox's chain.
+fn members_at(sandbox: &Sandbox, site: &str) -> u64 {
+    sandbox.mindbody.with_studio_at(site, |studio| {
         let since = studio.now - chrono::Duration::days(62);
         studio
             .memberships()
@@ -123,6 +128,45 @@ async fn a_first_read_costs_a_call_per_member_and_a_refresh_with_no_change_costs
     let plan = hub.engine.contracts_plan().await.unwrap();
     assert!(!plan.first_read);
     assert_eq!(plan.clients_due, 0);
+}
+
+/// A chain: each site reads its own members' contracts, at its own site (the sandbox answers a
+/// client of another site with an error), in calls counted against its own day.
+#[tokio::test]
+async fn each_site_of_a_chain_reads_its_own_members_contracts() {
+    let sandbox = Arc::new(Sandbox::start_sites(2).await.unwrap());
+    sandbox.mindbody.set_auto_approve(true);
+    for site in ["-99", "-98"] {
+        sandbox.mindbody.set_studio_at(site, studio());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let settings = crate::support::mindbody::settings(dir.path(), &sandbox.mindbody, |config| {
+        config.mindbody = legion_hub::integrations::mindbody::MindbodyEndpoints {
+            first_sync_days: Some(80),
+            ..sandbox.mindbody_endpoints()
+        };
+    });
+    let engine = crate::support::mindbody::open(&settings);
+    crate::support::mindbody::connect(&engine).await;
+    engine.add_mindbody_site("-98".into()).await.unwrap();
+    let second = engine.at_site(Some("-98"));
+    second.connect_mindbody(true).await.unwrap();
+    for handle in [&engine, &second] {
+        handle.sync_mindbody(SyncRequest::default()).await.unwrap();
+    }
+    for (handle, site) in [(&engine, "-99"), (&second, "-98")] {
+        let members = members_at(&sandbox, site);
+        let plan = handle.contracts_plan().await.unwrap();
+        assert_eq!(plan.clients_due, members, "site {site}");
+        let before = sandbox.mindbody.api_calls();
+        let report = handle.refresh_contracts(true).await.unwrap();
+        assert_eq!(
+            (report.clients_read, report.failed),
+            (members, 0),
+            "site {site}: {report:?}"
+        );
+        assert_eq!((sandbox.mindbody.api_calls() - before) as u64, members);
+    }
 }
 
 #[tokio::test]

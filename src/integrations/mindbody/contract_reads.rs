@@ -24,6 +24,7 @@ use super::sync_calls::RunCalls;
 use super::types::Sale;
 use crate::api::cashflow::{ContractsPlan, ContractsReport};
 use crate::books::AccountKey;
+use crate::books::account_key::of_site;
 use crate::domain::Provider;
 use crate::engine::host::{Core, EngineError};
 use crate::engine::jobs::Slot;
@@ -138,7 +139,18 @@ impl Core {
     fn contracts_due(&self) -> Result<(Vec<ContractClient>, ContractsPlan), EngineError> {
         let now = Utc::now();
         let today = Local::now().date_naive();
-        let clients = self.inner.store.contract_clients()?;
+        // Each site of a chain reads its own members' contracts, at its own site.
+        let site = self.mindbody_account().ok();
+        let clients: Vec<ContractClient> = self
+            .inner
+            .store
+            .contract_clients()?
+            .into_iter()
+            .filter(|c| {
+                site.as_ref()
+                    .is_none_or(|s| of_site(Some(s.account()), &c.key))
+            })
+            .collect();
         let first_read = clients.iter().all(|c| c.read_at.is_none());
         let members: Vec<ContractClient> = clients
             .into_iter()
@@ -174,7 +186,7 @@ impl Core {
         &self,
         first_read_agreed: bool,
     ) -> Result<ContractsReport, EngineError> {
-        let Some(_claim) = self.inner.jobs.claim(CONTRACTS) else {
+        let Some(_claim) = self.inner.jobs.claim(self.site_slot(CONTRACTS)) else {
             return Err(EngineError::Busy(
                 "the members' contracts are being read already".into(),
             ));

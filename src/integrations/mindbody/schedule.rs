@@ -104,10 +104,12 @@ impl Core {
     async fn hourly_checks(&self) {
         self.check_subscription().await;
         for site in self.every_mindbody_site().iter().skip(1) {
-            if site.mindbody_connected()
-                && let Err(e) = site.mindbody_access_token().await
-            {
-                tracing::warn!("keeping {}'s tokens fresh: {e}", site.mindbody_id());
+            if !site.mindbody_connected() {
+                continue;
+            }
+            match site.mindbody_access_token().await {
+                Ok(_) => site.refresh_contracts_when_due().await,
+                Err(e) => tracing::warn!("keeping {}'s tokens fresh: {e}", site.mindbody_id()),
             }
         }
         if !self.mindbody_connected() {
