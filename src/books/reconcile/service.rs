@@ -591,25 +591,18 @@ pub(super) fn fee_views(suggestions: &Suggestions) -> Vec<FeeView> {
 
 /// The card charges (not refunds) seen in no deposit yet: not in an accepted match (those are
 /// not in `payments` at all) nor in a payout the matcher found exactly (a deposit seen, waiting
-/// only for a yes). Only those of the merchant accounts that pay into this bank account (one of
-/// their payouts is matched or found exactly here): a savings account no processor pays into
-/// waits for no card sale.
+/// only for a yes, even when the line fits something else as exactly). Only those of the
+/// merchant accounts that pay into this bank account (one of their payouts is matched or found
+/// exactly here as a line's best): a savings account no processor pays into waits for no card
+/// sale.
 pub(super) fn not_yet_deposited(loaded: &Loaded) -> impl Iterator<Item = &CardPayment> {
     let suggestions = &loaded.suggestions;
-    let exact = || {
-        suggestions
-            .lines
-            .iter()
-            .filter_map(|s| s.best.as_ref())
-            .filter(|best| best.exact)
-    };
-    let seen: HashSet<usize> = exact()
-        .flat_map(|best| match &best.paid {
-            Paid::Card { batches, .. } => suggestions.payments_of(batches).collect(),
-            _ => Vec::new(),
-        })
-        .collect();
-    let paying_here: HashSet<&str> = exact()
+    let seen = suggestions.payments_found_exactly();
+    let paying_here: HashSet<&str> = suggestions
+        .lines
+        .iter()
+        .filter_map(|s| s.best.as_ref())
+        .filter(|best| best.exact)
         .filter_map(|best| match &best.paid {
             Paid::Card { merchant, .. } => Some(merchant.as_str()),
             _ => None,

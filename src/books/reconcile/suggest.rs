@@ -117,6 +117,22 @@ impl Suggestions {
             .flat_map(|batch| batch.payments.iter().copied())
     }
 
+    /// The card payments (indexes) of every batch some line fits to the cent: its best
+    /// candidate, or an equally exact one the line must be checked against. An ambiguous line's
+    /// best may be a run of cash days that happens to add up to a payout's round net; the
+    /// payout is still in the statement, so its sales are not waiting for a deposit.
+    pub fn payments_found_exactly(&self) -> HashSet<usize> {
+        self.lines
+            .iter()
+            .flat_map(|s| s.best.iter().chain(s.others.iter()))
+            .filter(|candidate| candidate.exact)
+            .flat_map(|candidate| match &candidate.paid {
+                Paid::Card { batches, .. } => self.payments_of(batches).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
     /// The other line of a batch paid in two, seen from `line`. A split is found from its
     /// earlier line, whose index `with` holds; the later line is given the same candidate, so
     /// from there `with` is the line itself and the other half is the line that shares it.

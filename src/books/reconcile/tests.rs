@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use super::fees::FeeModel;
 use super::inputs::{BankEntry, CardPayment, CashTaking};
+use super::standing::{BankStanding, waiting_days};
 use super::suggest::{Paid, Settings, suggest};
 use crate::books::calendar;
 
@@ -571,4 +572,95 @@ fn a_batch_paid_in_two_is_one_group_seen_from_either_line() {
     assert_eq!(both.banked, lines[first].amount + lines[second].amount);
     assert!(both.exact, "{}", both.reason);
     assert!(matches!(both.group, Group::Card { with: Some(w), .. } if w == first));
+}
+
+#[test]
+fn a_payout_that_a_run_of_cash_days_fits_as_exactly_leaves_no_sale_waiting() {
+    let (mut payments, mut lines, _) = studio();
+    // American Express sales on Thanksgiving and the Friday after: one batch, settled Friday
+    // Nov 27, paid two business days later on Tuesday Dec 1, its net a round 1,900.00.
+    let thanksgiving = [
+        (26, 10, 45_000),
+        (26, 15, 51_225),
+        (27, 9, 38_978),
+        (27, 12, 61_750),
+    ];
+    for (d, hour, amount) in thanksgiving {
+        payments.push(CardPayment {
+            key: format!("card:{d}:{hour}"),
+            merchant: "amex".into(),
+            at: at(d, hour),
+            amount: cents(amount),
+            card_type: "Amex".into(),
+        });
+    }
+    let tuesday = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a December day");
+    assert_eq!(calendar::add_business_days(day(27), 2), tuesday);
+    lines.push(BankEntry {
+        key: "amex:2026-11-27".into(),
+        date: tuesday,
+        amount: cents(190_000),
+        text: "ORIG CO NAME:AMERICAN EXPRESS ORIG ID:1134992250 CO ENTRY DESCR:SETTLEMENT".into(),
+        parts: 1,
+    });
+    // The weekend's cash and Monday's, never carried to the bank, add up to the same 1,900.00.
+    let takings: Vec<CashTaking> = [(28, 60_000), (29, 65_000), (30, 65_000)]
+        .into_iter()
+        .map(|(d, amount)| CashTaking {
+            day: day(d),
+            amount: cents(amount),
+            count: 3,
+        })
+        .collect();
+    let suggestions = suggest(
+        &payments,
+        &takings,
+        &lines,
+        &Settings::default(),
+        &|_, _, _, _| false,
+    );
+
+    let offered = suggestions.lines.last().expect("the payout's line");
+    let exact: Vec<&Paid> = offered
+        .best
+        .iter()
+        .chain(offered.others.iter())
+        .filter(|c| c.exact)
+        .map(|c| &c.paid)
+        .collect();
+    assert!(
+        exact
+            .iter()
+            .any(|p| matches!(p, Paid::Card { merchant, .. } if merchant == "amex"))
+            && exact.iter().any(|p| matches!(p, Paid::Cash { .. })),
+        "{offered:#?}"
+    );
+    let best = offered.best.as_ref().expect("a suggestion");
+    assert!(best.reason.contains("check which"), "{}", best.reason);
+    // Whichever of the two the line is shown with, the payout is in the statement: none of
+    // the sales it pays waits for a deposit, so none is overdue on Saturday Dec 5.
+    let found = suggestions.payments_found_exactly();
+    let waiting: Vec<&CardPayment> = payments
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !found.contains(index))
+        .map(|(_, p)| p)
+        .collect();
+    let standing = BankStanding {
+        account: "checking".into(),
+        name: "Checking".into(),
+        currency: "USD".into(),
+        unreconciled: 1,
+        unreconciled_sum: cents(190_000),
+        unreconciled_oldest: Some(tuesday),
+        covered: Some((day(4), tuesday)),
+        waiting: waiting_days(waiting.iter().map(|p| (p.at.date(), p.amount))),
+        figured_at: chrono::DateTime::UNIX_EPOCH,
+    };
+    let saturday = NaiveDate::from_ymd_opt(2026, 12, 5).expect("a December day");
+    assert_eq!(
+        standing.overdue(saturday, 5).count,
+        0,
+        "waiting: {waiting:#?}"
+    );
 }
