@@ -148,7 +148,13 @@ async fn answer(stream: UnixStream, core: Core, stop: CancellationToken) -> std:
             write_line(&mut write, &reply).await
         }
         Request::CallAt { site, call } => {
-            let reply = match core.at_site(Some(&site)).answer(call).await {
+            // Only a site the hub serves: a key made of anything else would be a record no
+            // screen lists. The first site's own id names the first site.
+            let answered = match core.resolve_mindbody_site(&site) {
+                Ok(further) => core.at_site(further.as_deref()).answer(call).await,
+                Err(refused) => Err(refused),
+            };
+            let reply = match answered {
                 Ok(value) => Reply::Ok(value),
                 Err(e) => Reply::refusal(e),
             };

@@ -343,6 +343,17 @@ pub enum Request {
 }
 
 impl Request {
+    /// This request for a further Mindbody site of a chain, when `site` names one.
+    pub fn at_site(self, site: Option<String>) -> Request {
+        match site {
+            None => self,
+            Some(site) => Request::AtSite {
+                site,
+                request: Box::new(self),
+            },
+        }
+    }
+
     /// Answered from the local store at once; the others wait on the network, or work for a
     /// while (matching a year of bank lines: a third of a second), and run in the background
     /// while the dashboard keeps drawing.

@@ -192,13 +192,7 @@ impl Confirm {
             site: site.clone(),
         }
         .label();
-        let request = match site {
-            None => Request::DisconnectMindbody,
-            Some(site) => Request::AtSite {
-                site,
-                request: Box::new(Request::DisconnectMindbody),
-            },
-        };
+        let request = Request::DisconnectMindbody.at_site(site);
         Confirm {
             question: format!("Disconnect {named}?"),
             forgets: vec![format!(

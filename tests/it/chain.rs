@@ -263,6 +263,14 @@ async fn a_site_s_calls_cross_the_control_socket_as_that_site_s() {
     assert!(remote.is_remote());
     let site = remote.for_mindbody_site(Some("-98")).await.unwrap();
     assert_eq!(site.site(), Some("-98"));
+    // A site the owner does not serve is refused there too (a call for it would key records
+    // no screen lists).
+    let stray = remote
+        .at_site(Some("-97"))
+        .test_mindbody()
+        .await
+        .unwrap_err();
+    assert_eq!(stray.step, Some(NextStep::AddMindbodySite), "{stray:?}");
     let refused = site.sync_mindbody(sales_only()).await.unwrap_err();
     assert!(
         refused

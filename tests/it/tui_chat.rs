@@ -239,12 +239,7 @@ async fn the_chat_screen_streams_cancels_and_resumes_after_a_restart() {
         let engine = Engine::open(&settings, Role::Dashboard).unwrap();
         save_sandbox_key(&engine).await;
         let mut events = engine.subscribe();
-        let mut app = App::new(
-            Theme::new(false),
-            Rect::new(0, 0, 120, 40),
-            noon().fixed_offset(),
-        );
-        settle_inline(&engine, &mut app).await;
+        let mut app = crate::support::dashboard::loaded(&engine, 120, 40).await;
         app.update(Action::ShowScreen(Screen::Chat));
         settle_inline(&engine, &mut app).await;
         assert_eq!(app.chat.alias, Alias::Fast);
@@ -277,12 +272,7 @@ async fn the_chat_screen_streams_cancels_and_resumes_after_a_restart() {
     }
     // After a restart the conversation opens where it was left.
     let engine = Engine::open(&settings, Role::Dashboard).unwrap();
-    let mut app = App::new(
-        Theme::new(false),
-        Rect::new(0, 0, 120, 40),
-        noon().fixed_offset(),
-    );
-    settle_inline(&engine, &mut app).await;
+    let mut app = crate::support::dashboard::loaded(&engine, 120, 40).await;
     app.update(Action::ShowScreen(Screen::Chat));
     settle_inline(&engine, &mut app).await;
     assert_eq!(app.chat.conversations.len(), 1);

@@ -4,7 +4,6 @@
 use std::sync::{Arc, Mutex};
 
 use crate::support::dashboard::{self, pump, screen, typed};
-use crate::support::noon;
 use legion_hub::config::{Config, Paths, Settings};
 use legion_hub::domain::{Provider, Status};
 use legion_hub::engine::{Engine, EngineOptions, Event, Role};
@@ -13,10 +12,8 @@ use legion_hub::oauth::flow::SignIn;
 use legion_hub::sandbox::mindbody::*;
 use legion_hub::tui::action::Action;
 use legion_hub::tui::app::{App, Overlay};
-use legion_hub::tui::theme::Theme;
 use legion_hub::tui::{keymap, settle_inline};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
 
 /// A dashboard of `width` x `height` with Mindbody's sign-in started (nothing waiting yet).
 fn signing_in(width: u16, height: u16) -> App {
@@ -89,12 +86,7 @@ async fn connecting_from_the_dashboard_by_pasting_the_address_back() {
         .await
         .unwrap();
     let mut events = engine.subscribe();
-    let mut app = App::new(
-        Theme::new(false),
-        Rect::new(0, 0, 120, 40),
-        noon().fixed_offset(),
-    );
-    settle_inline(&engine, &mut app).await;
+    let mut app = crate::support::dashboard::loaded(&engine, 120, 40).await;
     app.update(Action::Move(1));
     app.update(Action::ConnectSelected);
     settle_inline(&engine, &mut app).await;
@@ -168,12 +160,7 @@ async fn x_asks_first_n_keeps_the_sign_in_and_y_revokes_it() {
     ));
     crate::support::mindbody::connect(&engine).await;
     let mut events = engine.subscribe();
-    let mut app = App::new(
-        Theme::new(false),
-        Rect::new(0, 0, 80, 24),
-        noon().fixed_offset(),
-    );
-    settle_inline(&engine, &mut app).await;
+    let mut app = crate::support::dashboard::loaded(&engine, 80, 24).await;
     app.update(Action::Move(1));
     assert_eq!(app.hub.integrations[1].status, Status::Connected);
 
@@ -289,12 +276,7 @@ async fn a_further_site_s_row_signs_in_and_syncs_that_site() {
     crate::support::mindbody::connect(&engine).await;
     engine.add_mindbody_site("-98".into()).await.unwrap();
     let mut events = engine.subscribe();
-    let mut app = App::new(
-        Theme::new(false),
-        Rect::new(0, 0, 120, 40),
-        noon().fixed_offset(),
-    );
-    settle_inline(&engine, &mut app).await;
+    let mut app = crate::support::dashboard::loaded(&engine, 120, 40).await;
     let names: Vec<&str> = app
         .hub
         .integrations

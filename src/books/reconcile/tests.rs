@@ -11,6 +11,21 @@ use super::standing::{BankStanding, waiting_days};
 use super::suggest::{Paid, Settings, suggest};
 use crate::books::calendar;
 
+/// The matcher's suggestions with the default settings and nothing rejected.
+fn suggest_all(
+    payments: &[CardPayment],
+    takings: &[CashTaking],
+    lines: &[BankEntry],
+) -> super::suggest::Suggestions {
+    suggest(
+        payments,
+        takings,
+        lines,
+        &Settings::default(),
+        &|_, _, _, _| false,
+    )
+}
+
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, d).expect("a November day")
 }
@@ -135,13 +150,7 @@ fn every_deposit_is_offered_the_batch_it_pays_with_the_fee_learned() {
         text: "DEPOSIT".into(),
         parts: 1,
     });
-    let suggestions = suggest(
-        &payments,
-        &takings,
-        &lines,
-        &Settings::default(),
-        &|_, _, _, _| false,
-    );
+    let suggestions = suggest_all(&payments, &takings, &lines);
 
     let fees: Vec<(String, String)> = suggestions
         .fees
@@ -291,13 +300,7 @@ fn with_short_cash() -> (Vec<BankEntry>, Truth, super::suggest::Suggestions) {
         text: "DEPOSIT".into(),
         parts: 1,
     });
-    let suggestions = suggest(
-        &payments,
-        &takings,
-        &lines,
-        &Settings::default(),
-        &|_, _, _, _| false,
-    );
+    let suggestions = suggest_all(&payments, &takings, &lines);
     (lines, truth, suggestions)
 }
 
@@ -612,13 +615,7 @@ fn a_payout_that_a_run_of_cash_days_fits_as_exactly_leaves_no_sale_waiting() {
             count: 3,
         })
         .collect();
-    let suggestions = suggest(
-        &payments,
-        &takings,
-        &lines,
-        &Settings::default(),
-        &|_, _, _, _| false,
-    );
+    let suggestions = suggest_all(&payments, &takings, &lines);
 
     let offered = suggestions.lines.last().expect("the payout's line");
     let exact: Vec<&Paid> = offered

@@ -35,6 +35,17 @@ pub fn app_with(width: u16, height: u16, views: Vec<IntegrationView>) -> App {
     app
 }
 
+/// A monochrome dashboard of `width` x `height` at noon, showing what `engine` holds.
+pub async fn loaded(engine: &Engine, width: u16, height: u16) -> App {
+    let mut app = App::new(
+        Theme::new(false),
+        Rect::new(0, 0, width, height),
+        noon().fixed_offset(),
+    );
+    settle_inline(engine, &mut app).await;
+    app
+}
+
 /// A dashboard showing the catalog.
 pub fn app(width: u16, height: u16) -> App {
     app_with(width, height, catalog())

@@ -44,11 +44,11 @@ impl ConnectView {
                 let address = self.paste.value().trim().to_string();
                 if !address.is_empty() {
                     self.error = None;
-                    out.request(self.at_site(Request::PasteRedirect(address)));
+                    out.request(Request::PasteRedirect(address).at_site(self.site.clone()));
                 }
             }
             Action::Back => {
-                out.request(self.at_site(Request::CancelConnect));
+                out.request(Request::CancelConnect.at_site(self.site.clone()));
                 out.notify("Sign-in cancelled.", false);
                 return Some(Step::Close);
             }
@@ -61,17 +61,6 @@ impl ConnectView {
             _ => return None,
         }
         Some(Step::Stay)
-    }
-
-    /// `request` for the site being signed in.
-    fn at_site(&self, request: Request) -> Request {
-        match &self.site {
-            None => request,
-            Some(site) => Request::AtSite {
-                site: site.clone(),
-                request: Box::new(request),
-            },
-        }
     }
 
     /// The engine refused the pasted address: why, and an empty field for the next try.

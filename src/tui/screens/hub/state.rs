@@ -184,12 +184,6 @@ impl HubScreen {
 
     /// `request` for the selected row's site, when that is a further site of a chain.
     pub(crate) fn at_selected_site(&self, request: Request) -> Request {
-        match self.selected_view().and_then(|v| v.site.clone()) {
-            None => request,
-            Some(site) => Request::AtSite {
-                site,
-                request: Box::new(request),
-            },
-        }
+        request.at_site(self.selected_view().and_then(|v| v.site.clone()))
     }
 }

@@ -350,13 +350,7 @@ impl HubScreen {
                     None => {
                         // Connected: the first sync starts at once, so sales begin to arrive.
                         if *provider == Provider::Mindbody {
-                            out.request(match site {
-                                None => Request::SyncMindbody,
-                                Some(site) => Request::AtSite {
-                                    site: site.clone(),
-                                    request: Box::new(Request::SyncMindbody),
-                                },
-                            });
+                            out.request(Request::SyncMindbody.at_site(site.clone()));
                         }
                         out.notify(format!("{id} connected; syncing."), false)
                     }
