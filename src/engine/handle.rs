@@ -223,9 +223,16 @@ engine_calls! {
         statements: Vec<crate::books::bank::ParsedStatement>
     ) -> crate::books::bank::import::ImportSummary =
         |core| core.import_bank(account, currency, file, statements).await;
-    /// Which Mindbody site of a chain pays into a bank account (None: every site's).
+    /// Which Mindbody site of a chain pays into a bank account (None: every site's); refused
+    /// (with how to add it) for a site the hub does not serve.
     fn set_bank_account_site(account: String, site: Option<String>) -> crate::books::bank::account::BankAccount =
-        |core| core.set_bank_account_site(&account, site).await;
+        |core| async {
+            // Checked here, in the engine: the books do not ask Mindbody's room.
+            if let Some(site) = &site {
+                core.resolve_mindbody_site(site)?;
+            }
+            core.set_bank_account_site(&account, site).await
+        }.await;
     /// A bank account's lines reconciled as far as they go (the only account when None).
     fn reconcile_view(account: Option<String>) -> ReconcileView =
         |core| core.reconcile_view(account).await;

@@ -71,8 +71,8 @@ impl Core {
 
 impl Core {
     /// Says which Mindbody site of a chain pays into a bank account (None: every site's): its
-    /// lines are then reconciled against that site's sales alone. The site must be one the hub
-    /// serves.
+    /// lines are then reconciled against that site's sales alone. The engine checks first that
+    /// the hub serves the site (the books do not ask Mindbody's room).
     pub async fn set_bank_account_site(
         &self,
         account: &str,
@@ -89,12 +89,7 @@ impl Core {
                     "no bank account called {account}: `legion-hub import bank FILE --account {account}` makes it"
                 ))
             })?;
-        let site = site.map(|s| s.trim().to_string());
-        if let Some(site) = &site {
-            // The first site's id, or a further site's: refused (with how to add it) otherwise.
-            self.resolve_mindbody_site(site)?;
-        }
-        stored.site = site;
+        stored.site = site.map(|s| s.trim().to_string());
         store.put_bank_account(&stored)?;
         self.keep_standing_of_account(&stored.key);
         Ok(stored)
