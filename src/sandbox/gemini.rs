@@ -29,6 +29,8 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 mod knowledge;
+mod meaning;
+mod periods;
 pub(super) mod schema;
 pub(super) mod tools;
 mod words;
@@ -392,6 +394,17 @@ struct Question {
     contents: Vec<Value>,
 }
 
+impl Question {
+    /// The day the system instruction says it is, as the real model reads it; the sandbox's
+    /// own clock when it says none.
+    fn today(&self) -> chrono::NaiveDate {
+        self.system
+            .as_deref()
+            .and_then(periods::today_in)
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+}
+
 /// What the model answers: text, or calls of the declared functions.
 enum Reply {
     Text(String),
@@ -543,14 +556,19 @@ fn reply(model: &str, question: &Question, misfit: bool) -> Reply {
         // how a test sees the hub's limit on rounds hold.
         let mode = tools::mode(&question.body);
         if mode == tools::Mode::Auto && question.question.to_lowercase().contains("step by step") {
-            let again = tools::calls(&declared, &mode, &question.question);
+            let again = tools::calls(&declared, &mode, &question.question, question.today());
             if !again.is_empty() {
                 return Reply::Calls(again);
             }
         }
         return Reply::Text(tools::answer_from(&responses));
     }
-    let calls = tools::calls(&declared, &tools::mode(&question.body), &question.asked);
+    let calls = tools::calls(
+        &declared,
+        &tools::mode(&question.body),
+        &question.asked,
+        question.today(),
+    );
     if !calls.is_empty() {
         return Reply::Calls(calls);
     }

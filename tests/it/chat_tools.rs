@@ -17,6 +17,34 @@ use legion_hub::secret::Secret;
 use legion_hub::store::{ChatMessage, MessageState, Store};
 use rust_decimal::Decimal;
 
+/// The question as people ask it, without the tools' names or its dates: the model works the
+/// dates out from the day the hub's instruction gives (the sandbox's Gemini as the real one
+/// does), and the answer is the books' to the cent. "Today" is asked the same way.
+#[tokio::test]
+async fn a_question_in_plain_words_is_answered_from_the_books() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let engine = engine(dir.path(), &sandbox, Config::default()).await;
+    let reply = ask(&engine, "How much did we sell in November 2025, by class?").await;
+    assert_eq!(reply.tools.len(), 1, "{:?}", reply.tools);
+    assert_eq!(reply.tools[0].name, "sales_summary");
+    assert_eq!(reply.tools[0].arguments, "2025-11-01..2025-11-30 by class");
+    let total = format!("totals.0.total = {}", expected_total());
+    assert!(reply.text.contains(&total), "{}", reply.text);
+
+    let reply = ask(&engine, "How much did we sell today?").await;
+    assert_eq!(reply.tools.len(), 1, "{:?}", reply.tools);
+    assert_eq!(reply.tools[0].name, "todays_sales");
+    assert!(
+        reply.text.contains("todays_sales: day = "),
+        "{}",
+        reply.text
+    );
+    // A question with nothing of the books in it is answered without a tool.
+    let reply = ask(&engine, "How do I reconnect Mindbody?").await;
+    assert!(reply.tools.is_empty(), "{:?}", reply.tools);
+}
+
 /// (day of November 2025, cents, class, customer)
 const NOVEMBER: [(u32, i64, Option<&str>, u32); 7] = [
     (3, 2_160, Some("Retail"), 1),

@@ -162,7 +162,7 @@ async fn chat_streams_and_is_there_after_a_restart() {
         engine.configure_gemini(key(SANDBOX_KEY)).await.unwrap();
         let mut events = engine.subscribe();
         conversation = engine
-            .send_chat(None, "What sold best this week?".into(), None)
+            .send_chat(None, "How do I reconnect Mindbody?".into(), None)
             .await
             .unwrap();
         let mut deltas = 0;
@@ -179,7 +179,7 @@ async fn chat_streams_and_is_there_after_a_restart() {
         };
         assert!(deltas > 3, "the reply arrived in pieces");
         assert_eq!(finished.state, MessageState::Complete);
-        assert!(finished.text.contains("What sold best this week?"));
+        assert!(finished.text.contains("How do I reconnect Mindbody?"));
         let usage = finished.usage.unwrap();
         assert!(usage.reply > 0 && usage.total == usage.prompt + usage.reply);
         // A follow-up goes with the conversation so far.
@@ -202,7 +202,7 @@ async fn chat_streams_and_is_there_after_a_restart() {
     let engine = engine(dir.path(), &sandbox);
     let list = engine.conversations().await.unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0].title, "What sold best this week?");
+    assert_eq!(list[0].title, "How do I reconnect Mindbody?");
     let (_, messages) = engine.conversation(conversation).await.unwrap();
     let roles: Vec<ChatRole> = messages.iter().map(|m| m.role).collect();
     assert_eq!(

@@ -98,7 +98,7 @@ fn the_first_five_minutes_in_a_real_terminal() {
     // The chat answers with streaming text.
     term.keys("2");
     term.wait_for("Chat with Gemini");
-    for key in "What sold best this week?".chars() {
+    for key in "How do I reconnect Mindbody?".chars() {
         term.writer.write_all(key.to_string().as_bytes()).unwrap();
     }
     term.keys("\r");
@@ -110,7 +110,7 @@ fn the_first_five_minutes_in_a_real_terminal() {
         partial.contains("stop the reply") && !partial.contains("System instruction"),
         "the answer arrived in pieces:\n{partial}"
     );
-    assert!(whole.contains("What sold best this week?"), "{whole}");
+    assert!(whole.contains("How do I reconnect Mindbody?"), "{whole}");
 
     // The demo signed Mindbody in by itself (the sandbox's sign-in, approved), synced the studio
     // and reconciled its bank statement: the hub says what the bank still waits for.

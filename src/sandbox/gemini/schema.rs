@@ -182,12 +182,13 @@ fn value_at(schema: &Value, words: &mut Words, depth: usize) -> Value {
             for (name, property) in properties {
                 // An optional plain text the prompt does not name is left out, as the real
                 // model leaves it out; named ("at site -98"), it is the word that follows.
+                // Without `required`, every property is optional (OpenAPI's rule).
                 let plain_text =
                     kind(property).as_deref() == Some("STRING") && property.get("enum").is_none();
                 if plain_text
                     && required
                         .as_ref()
-                        .is_some_and(|r| !r.contains(&name.as_str()))
+                        .is_none_or(|r| !r.contains(&name.as_str()))
                 {
                     if let Some(value) = words.after(name) {
                         object.insert(name.clone(), json!(value));

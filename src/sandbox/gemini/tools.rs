@@ -6,10 +6,13 @@
 //! real API refuses (a response without its call, a call turn without its signature) is refused
 //! in its words.
 
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use super::schema;
 use super::words::Words;
+use super::{meaning, periods, schema};
 
 /// The most function declarations read from one request: a bound on outside input.
 const MAX_DECLARATIONS: usize = 512;
@@ -101,38 +104,101 @@ pub fn mode(body: &Value) -> Mode {
     }
 }
 
-/// Whether the prompt names the function: by its name, or by its description's words (at least
-/// two of its words of five letters or more, or the one it has).
-fn named(declaration: &Declaration, words: &Words) -> bool {
-    if words.name(&declaration.name) {
-        return true;
+/// How strongly a question points to a function, as the real model weighs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Pointed {
+    Not,
+    /// One word of its description, and the question names a period the function takes dates
+    /// for ("how much did we sell in November?" to a sales summary between two dates).
+    ByTopicAndPeriod,
+    /// Its name, or at least two words of its description (or the one it has), by their stems.
+    Named,
+}
+
+/// Whether a function's parameters take a date (a string described as `YYYY-MM-DD`).
+fn takes_dates(declaration: &Declaration) -> bool {
+    declaration
+        .parameters
+        .as_ref()
+        .and_then(|p| p.get("properties"))
+        .and_then(Value::as_object)
+        .is_some_and(|properties| {
+            properties.values().any(|p| {
+                p.get("description")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| d.contains("YYYY-MM-DD"))
+            })
+        })
+}
+
+fn pointed(declaration: &Declaration, asked: &BTreeSet<String>, period: bool) -> Pointed {
+    if meaning::stems(&declaration.name).is_subset(asked) {
+        return Pointed::Named;
     }
-    let long: Vec<&str> = declaration
+    let described: BTreeSet<String> = declaration
         .description
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() >= 5)
+        .map(meaning::stem)
         .collect();
-    let found = words.count_of(long.iter().copied());
-    !long.is_empty() && found >= long.len().min(2)
+    let found = described.intersection(asked).count();
+    if !described.is_empty() && found >= described.len().min(2) {
+        Pointed::Named
+    } else if found >= 1 && period && takes_dates(declaration) {
+        Pointed::ByTopicAndPeriod
+    } else {
+        Pointed::Not
+    }
 }
 
-/// The calls the model makes for this prompt: `(name, args)`, none for a text answer.
-pub fn calls(declarations: &[Declaration], mode: &Mode, prompt: &str) -> Vec<(String, Value)> {
-    let words = Words::new(prompt);
+/// The calls the model makes for this prompt: `(name, args)`, none for a text answer. `today`
+/// is the day the system instruction gives, for the dates a question means without writing
+/// them ("today", "last month", "in November").
+pub fn calls(
+    declarations: &[Declaration],
+    mode: &Mode,
+    prompt: &str,
+    today: NaiveDate,
+) -> Vec<(String, Value)> {
+    let asked = meaning::stems(prompt);
+    let mut words = Words::new(prompt);
+    let period = if words.has_dates() {
+        None
+    } else {
+        periods::period_meant(prompt, today)
+    };
+    if let Some((from, to)) = period {
+        words = words.with_dates(&[from.to_string(), to.to_string()]);
+    }
+    // The functions the question points to most strongly: a function it names outright wins
+    // over one it only touches with a period.
+    let wanted = |open: &[&Declaration]| -> Vec<usize> {
+        let weights: Vec<Pointed> = open
+            .iter()
+            .map(|d| pointed(d, &asked, period.is_some()))
+            .collect();
+        let best = weights.iter().copied().max().unwrap_or(Pointed::Not);
+        if best == Pointed::Not {
+            return Vec::new();
+        }
+        (0..open.len()).filter(|i| weights[*i] == best).collect()
+    };
     let chosen: Vec<&Declaration> = match mode {
         Mode::None => Vec::new(),
-        Mode::Auto => declarations.iter().filter(|d| named(d, &words)).collect(),
+        Mode::Auto => {
+            let open: Vec<&Declaration> = declarations.iter().collect();
+            wanted(&open).into_iter().map(|i| open[i]).collect()
+        }
         Mode::Any { allowed } => {
             let open: Vec<&Declaration> = declarations
                 .iter()
                 .filter(|d| allowed.is_empty() || allowed.contains(&d.name))
                 .collect();
-            let wanted: Vec<&Declaration> =
-                open.iter().copied().filter(|d| named(d, &words)).collect();
-            if wanted.is_empty() {
+            let picked = wanted(&open);
+            if picked.is_empty() {
                 open.into_iter().take(1).collect()
             } else {
-                wanted
+                picked.into_iter().map(|i| open[i]).collect()
             }
         }
     };
@@ -142,7 +208,7 @@ pub fn calls(declarations: &[Declaration], mode: &Mode, prompt: &str) -> Vec<(St
             let args = d
                 .parameters
                 .as_ref()
-                .map(|p| schema::value_for(p, &mut Words::new(prompt)))
+                .map(|p| schema::value_for(p, &mut words.clone()))
                 .filter(Value::is_object)
                 .unwrap_or_else(|| json!({}));
             (d.name.clone(), args)
@@ -318,8 +384,8 @@ mod tests {
             {"name": "todays_sales", "description": "Today's sales total"},
             {"name": "sales_summary", "description": "Sales between two dates",
              "parameters": {"type": "OBJECT", "properties": {
-                 "from": {"type": "STRING", "description": "first date"},
-                 "to": {"type": "STRING", "description": "last date"},
+                 "from": {"type": "STRING", "description": "first date, YYYY-MM-DD"},
+                 "to": {"type": "STRING", "description": "last date, YYYY-MM-DD"},
                  "group_by": {"type": "STRING", "enum": ["day", "week", "class"]}},
               "required": ["from", "to"]}}]}]})
     }
@@ -331,6 +397,7 @@ mod tests {
             &declared,
             &Mode::Auto,
             "sales summary 2026-11-01 to 2026-11-30 by class",
+            today(),
         );
         assert_eq!(
             made,
@@ -339,12 +406,45 @@ mod tests {
                 json!({"from": "2026-11-01", "to": "2026-11-30", "group_by": "class"})
             )]
         );
-        assert!(calls(&declared, &Mode::Auto, "hello there").is_empty());
-        assert!(calls(&declared, &Mode::None, "todays_sales").is_empty());
+        assert!(calls(&declared, &Mode::Auto, "hello there", today()).is_empty());
+        assert!(calls(&declared, &Mode::None, "todays_sales", today()).is_empty());
         let any = Mode::Any {
             allowed: vec!["todays_sales".into()],
         };
-        assert_eq!(calls(&declared, &any, "hello")[0].0, "todays_sales");
+        assert_eq!(
+            calls(&declared, &any, "hello", today())[0].0,
+            "todays_sales"
+        );
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 5).unwrap()
+    }
+
+    /// Questions as people ask them, without the functions' words or dates: the function they
+    /// point to most strongly is called, with the dates they mean.
+    #[test]
+    fn a_question_in_plain_words_calls_what_it_means() {
+        let declared = declarations(&body());
+        let asked = |q: &str| calls(&declared, &Mode::Auto, q, today());
+        assert_eq!(
+            asked("How much did we sell today?"),
+            vec![("todays_sales".to_string(), json!({}))]
+        );
+        let november = asked("How much did we sell in November, by class?");
+        assert_eq!(
+            november,
+            vec![(
+                "sales_summary".to_string(),
+                json!({"from": "2026-11-01", "to": "2026-11-30", "group_by": "class"})
+            )]
+        );
+        // Dates written in the question are the ones used.
+        assert_eq!(
+            asked("sales between 2026-10-01 and 2026-10-31")[0].1["from"],
+            "2026-10-01"
+        );
+        assert!(asked("How are you?").is_empty());
     }
 
     #[test]

@@ -47,6 +47,19 @@ impl Words {
         }
     }
 
+    /// Whether the prompt writes an ISO date.
+    pub fn has_dates(&self) -> bool {
+        !self.dates.is_empty()
+    }
+
+    /// These words, with `dates` handed out as the prompt's own: the dates a question means
+    /// without writing them ("last month"), worked out as the model would.
+    pub fn with_dates(mut self, dates: &[String]) -> Words {
+        self.dates = dates.to_vec();
+        self.next_date = 0;
+        self
+    }
+
     /// The token right after the word `name` ("-98" in "sales at site -98"), as written.
     pub fn after(&self, name: &str) -> Option<&str> {
         let mut tokens = self
