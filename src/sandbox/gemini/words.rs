@@ -86,18 +86,6 @@ impl Words {
         any
     }
 
-    /// Whether the prompt names `name`: as written ("sales_summary") or as words ("sales summary").
-    pub fn name(&self, name: &str) -> bool {
-        self.lower.contains(&name.to_lowercase()) || self.contain_all(name)
-    }
-
-    /// How many of `words` the prompt has.
-    pub fn count_of<'a>(&self, words: impl Iterator<Item = &'a str>) -> usize {
-        words
-            .filter(|w| self.lower.contains(&w.to_lowercase()))
-            .count()
-    }
-
     /// The prompt's next number not yet handed out.
     pub fn next_number(&mut self) -> Option<&str> {
         let number = self.numbers.get(self.next_number)?;
@@ -165,7 +153,6 @@ mod tests {
             Words::new("Give 2 suggestions for 2026-11-01 to 2026-11-30, top 5.\nADOBE\nrent");
         assert!(words.contain_all("Suggestions"));
         assert!(!words.contain_all("office supplies"));
-        assert!(words.name("top"));
         assert_eq!(words.asked_count(), Some(2));
         assert_eq!(words.next_date(), Some("2026-11-01"));
         assert_eq!(words.next_date(), Some("2026-11-30"));
