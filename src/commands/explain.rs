@@ -35,7 +35,7 @@ pub async fn run(
     let text = crate::text::escape_controls(&insight.text);
     println!("{}", text.trim_end());
     if let (true, Some(usage)) = (explained.asked_now, insight.usage) {
-        println!("\n{} + {} tokens", usage.prompt, usage.reply);
+        println!("\n{}", usage.words());
     }
     Ok(super::exit::OK)
 }

@@ -55,6 +55,13 @@ pub struct TokenUsage {
     pub total: u64,
 }
 
+impl TokenUsage {
+    /// "246 + 21 tokens": what was sent and what came back, as every screen says it.
+    pub fn words(&self) -> String {
+        format!("{} + {} tokens", self.prompt, self.reply)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatMessage {
     pub conversation: u64,

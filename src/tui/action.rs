@@ -141,6 +141,13 @@ pub enum Action {
     ReportsHorizon,
     /// `r` on the cash flow: read the members' contracts (asked first the first time).
     ReportsReadContracts,
+    /// `i` on the revenue overview: Gemini's explanation of the month on show (the kept one, or
+    /// asked now); `I` asks anew.
+    ReportsExplain {
+        again: bool,
+    },
+    /// An explanation arrived (or why not).
+    MonthExplained(Box<Result<crate::integrations::gemini::explain::Explained, String>>),
     CashFlowLoaded(Box<Result<crate::api::cashflow::CashFlow, String>>),
     ContractsPlanLoaded(Box<Result<crate::api::cashflow::ContractsPlan, String>>),
     /// A read of the contracts ended.
@@ -302,6 +309,11 @@ pub enum Request {
     /// Read the members' contracts (the first full read only when agreed to).
     RefreshContracts {
         first_read_agreed: bool,
+    },
+    /// The month holding `day` explained by Gemini: the kept answer, or asked now (`again`).
+    ExplainMonth {
+        day: chrono::NaiveDate,
+        again: bool,
     },
     /// A month's budgets beside its actual and projection, by class. Not local: the projection's
     /// first reading of the day walks eight weeks of sales (hundreds of ms on a busy studio).

@@ -198,6 +198,7 @@ impl App {
             Action::CashFlowLoaded(answer) => self.reports.cash_flow_loaded(*answer),
             Action::ContractsPlanLoaded(answer) => self.reports.contracts_plan_loaded(*answer),
             Action::ContractsRead(answer) => self.reports.contracts_read(*answer, &mut out),
+            Action::MonthExplained(answer) => self.reports.month_explained(*answer, &mut out),
             Action::BudgetLoaded(answer) => self.reports.budget.loaded(*answer),
             Action::ProjectionLoaded(answer) => self.reports.budget.projection_loaded(*answer),
             Action::BudgetCleared(said) => {
@@ -483,6 +484,7 @@ fn is_from_user(action: &Action) -> bool {
             | Action::CashFlowLoaded(_)
             | Action::ContractsPlanLoaded(_)
             | Action::ContractsRead(_)
+            | Action::MonthExplained(_)
             | Action::BudgetLoaded(_)
             | Action::ProjectionLoaded(_)
             | Action::BudgetSaved(_)

@@ -400,6 +400,12 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
                 .await
                 .map_err(|e| explain(&e)),
         )),
+        Request::ExplainMonth { day, again } => Action::MonthExplained(Box::new(
+            engine
+                .explain_month(day, again)
+                .await
+                .map_err(|e| explain(&e)),
+        )),
         Request::LoadBudget(month) => Action::BudgetLoaded(Box::new(
             engine.budget(month).await.map_err(|e| explain(&e)),
         )),

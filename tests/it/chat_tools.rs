@@ -328,6 +328,14 @@ async fn explain_this_month_in_the_chat_gets_the_months_figures() {
         "{}",
         reply.text
     );
+    // Kept as November's explanation, as the report shows it.
+    let kept = engine
+        .explain_month(NaiveDate::from_ymd_opt(2025, 11, 3).unwrap(), false)
+        .await
+        .unwrap();
+    assert!(!kept.asked_now);
+    assert_eq!(kept.insight.month, "2025-11");
+    assert_eq!(kept.insight.text, reply.text);
 }
 
 #[tokio::test]

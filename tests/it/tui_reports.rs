@@ -556,3 +556,61 @@ fn the_first_read_of_the_contracts_says_its_cost_and_waits_for_yes() {
     press(&mut app, KeyCode::Tab);
     assert!(screen(&app).contains("Revenue by class"));
 }
+
+/// `i` on the revenue overview: Gemini explains the month on show (its aggregates sent, the
+/// answer kept); `i` again shows the kept answer without asking; `I` asks anew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn i_explains_the_month_on_show_and_keeps_the_answer() {
+    use legion_hub::config::{Config, Paths, Settings};
+    use legion_hub::engine::{Engine, GeminiUpdate, Role};
+    use legion_hub::sandbox::gemini::{GeminiSandbox, SANDBOX_KEY};
+    use legion_hub::secret::Secret;
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.gemini.base_url = Some(sandbox.base_url());
+    let settings = Settings {
+        paths: Paths::in_dir(dir.path()),
+        config,
+    };
+    let engine = Engine::open(&settings, Role::Dashboard).unwrap();
+    engine
+        .configure_gemini(GeminiUpdate {
+            api_key: Some(Secret::new(SANDBOX_KEY)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut app = dashboard::loaded(&engine, 120, 40).await;
+    press(&mut app, KeyCode::Char('6'));
+    legion_hub::tui::settle_inline(&engine, &mut app).await;
+    let month = app.now.date_naive().format("%Y-%m").to_string();
+    let asked = sandbox.requests();
+
+    press(&mut app, KeyCode::Char('i'));
+    legion_hub::tui::settle_inline(&engine, &mut app).await;
+    let shown = screen(&app);
+    assert!(
+        shown.contains(&format!("{month} explained by")) && shown.contains("asked now"),
+        "{shown}"
+    );
+    // The sandbox's Gemini echoes what it was asked: the month's figures, for this month.
+    assert!(
+        shown.contains(&format!("Explain this month ({month})")),
+        "{shown}"
+    );
+    assert_eq!(sandbox.requests(), asked + 1);
+
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('i'));
+    legion_hub::tui::settle_inline(&engine, &mut app).await;
+    let shown = screen(&app);
+    assert!(shown.contains("kept from"), "{shown}");
+    assert_eq!(sandbox.requests(), asked + 1, "a kept answer asks nothing");
+
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('I'));
+    legion_hub::tui::settle_inline(&engine, &mut app).await;
+    assert!(screen(&app).contains("asked now"));
+    assert_eq!(sandbox.requests(), asked + 2);
+}

@@ -228,6 +228,7 @@ impl Core {
             },
         };
         store.update_message(&reply)?;
+        self.keep_chat_explanation(&reply)?;
         self.emit(Event::ChatFinished(reply));
         Ok(())
     }

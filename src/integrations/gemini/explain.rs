@@ -13,6 +13,7 @@ use crate::engine::host::{Core, EngineError};
 use crate::integrations::gemini::types::{Content, GenerateRequest};
 use crate::store::TokenUsage;
 use crate::store::insights::Insight;
+use crate::store::{ChatMessage, MessageState};
 
 /// An explanation, and whether it was asked for now or kept from before.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -98,4 +99,37 @@ impl Core {
             asked_now: true,
         })
     }
+
+    /// A chat reply that explained one month from its figures (`month_figures` called for that
+    /// month alone) is kept as the month's explanation, as the report's `i` and `legion-hub
+    /// explain` show it: the newest explanation wins, wherever it was asked.
+    pub(crate) fn keep_chat_explanation(&self, reply: &ChatMessage) -> Result<(), EngineError> {
+        if reply.state != MessageState::Complete || reply.text.trim().is_empty() {
+            return Ok(());
+        }
+        let mut months = reply
+            .tools
+            .iter()
+            .filter(|t| t.name == "month_figures")
+            .filter_map(|t| explained_month(&t.result));
+        let (Some(month), None) = (months.next(), months.next()) else {
+            return Ok(());
+        };
+        self.inner.store.put_insight(&Insight {
+            month,
+            text: reply.text.clone(),
+            model: reply.model.clone().unwrap_or_default(),
+            usage: reply.usage,
+            asked_at: reply.created_at,
+        })?;
+        Ok(())
+    }
+}
+
+/// The month a `month_figures` call answered for, from its one-line result ("2026-11: USD …");
+/// `None` for an error.
+fn explained_month(result: &str) -> Option<String> {
+    let (month, _) = result.split_once(':')?;
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+    Some(month.to_string())
 }

@@ -436,10 +436,7 @@ fn render(
             }
             header.push(Span::styled(format!(" · {time}"), theme.dim()));
             if let Some(usage) = message.usage {
-                header.push(Span::styled(
-                    format!(" · {} + {} tokens", usage.prompt, usage.reply),
-                    theme.dim(),
-                ));
+                header.push(Span::styled(format!(" · {}", usage.words()), theme.dim()));
             }
             lines.push(Line::from(header));
             for (i, tool) in message.tools.iter().enumerate() {

@@ -59,6 +59,20 @@ pub static KEYS: &[Binding<ReportsScreen>] = &[
             "reports: ←→  t  g  Enter",
             "month before / after; this month; grouping; the sales behind a row's month",
         ),
+    Binding::keys(&[Key(Char('i'))], |_| Action::ReportsExplain {
+        again: false,
+    })
+    .when(overview)
+    .bar("i", "explain", overview)
+    .help(
+        Reports,
+        "revenue: i  I",
+        "Gemini explains the month: what changed and why it might have (kept); ask anew",
+    ),
+    Binding::keys(&[Key(Char('I'))], |_| Action::ReportsExplain {
+        again: true,
+    })
+    .when(overview),
     Binding::keys(&[Key(Char('t'))], |_| Action::ReportsThisMonth)
         .when(by_month)
         .bar("t", "this month", overview),

@@ -74,6 +74,8 @@ pub struct ReportsScreen {
     pub top: usize,
     /// The transactions behind a cell, when Enter opened one.
     pub drill: Option<Drill>,
+    /// An explanation of a month is being read or asked for.
+    pub explaining: bool,
     pub(crate) stale: bool,
     pub(crate) loading: bool,
 }
@@ -107,6 +109,7 @@ impl Default for ReportsScreen {
             selected: 0,
             top: 0,
             drill: None,
+            explaining: false,
             stale: true,
             loading: false,
         }

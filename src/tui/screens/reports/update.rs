@@ -6,7 +6,7 @@ use crate::api::reports::{RevenueCell, RevenueOverview};
 use crate::tui::action::{Action, Request};
 use crate::tui::app::Screen;
 use crate::tui::confirm::Confirm;
-use crate::tui::overlay::Overlay;
+use crate::tui::overlay::{Overlay, Popup};
 use crate::tui::screens::context::{Context, Outbox};
 use crate::tui::selection::move_selection;
 
@@ -66,6 +66,7 @@ impl ReportsScreen {
                 self.stale = true;
             }
             Action::Open => self.open_cell(cx, out),
+            Action::ReportsExplain { again } => self.explain(again, cx, out),
             // Esc closes the transactions first, then goes back to the hub.
             Action::Back => {
                 if self.drill.take().is_none() {
@@ -244,6 +245,55 @@ impl ReportsScreen {
             Ok(report) => {
                 let failed = report.failed > 0;
                 out.notify(report.words(), failed);
+            }
+            Err(message) => out.notify(message, true),
+        }
+    }
+
+    /// `i`: the month on show explained: the kept answer at once, else Gemini is asked (it is
+    /// sent the month's aggregates only, as `[gemini] books_access` allows); `I` asks anew.
+    fn explain(&mut self, again: bool, cx: &Context, out: &mut Outbox) {
+        if self.explaining {
+            out.notify("Gemini is explaining a month already.", false);
+            return;
+        }
+        self.explaining = true;
+        let month = self.month_on_show(cx);
+        let what = if again {
+            format!("Asking Gemini anew about {}…", month.format("%B %Y"))
+        } else {
+            format!("Explaining {}…", month.format("%B %Y"))
+        };
+        out.start(Request::ExplainMonth { day: month, again }, &what);
+    }
+
+    pub fn month_explained(
+        &mut self,
+        answer: Result<crate::integrations::gemini::explain::Explained, String>,
+        out: &mut Outbox,
+    ) {
+        self.explaining = false;
+        match answer {
+            Ok(explained) => {
+                let insight = &explained.insight;
+                let when = if explained.asked_now {
+                    "asked now".to_string()
+                } else {
+                    format!(
+                        "kept from {} · I asks anew",
+                        insight.asked_at.format("%Y-%m-%d %H:%M UTC")
+                    )
+                };
+                let mut body = crate::text::escape_controls(insight.text.trim_end());
+                if let (true, Some(usage)) = (explained.asked_now, insight.usage) {
+                    body.push_str(&format!("\n\n{}", usage.words()));
+                }
+                out.open(Overlay::Popup(Popup {
+                    title: format!("{} explained by {} · {when}", insight.month, insight.model),
+                    body,
+                    scroll: 0,
+                }));
+                out.notify("Esc closes the explanation.", false);
             }
             Err(message) => out.notify(message, true),
         }
