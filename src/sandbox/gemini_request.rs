@@ -68,6 +68,36 @@ const PART: &[&str] = &[
     "media_resolution",
 ];
 
+/// `Schema`'s fields (the OpenAPI subset a `responseSchema` and a function's `parameters` take):
+/// `additionalProperties`, `$ref` or `oneOf` are refused as unknown, as the API refuses them.
+const SCHEMA: &[&str] = &[
+    "type",
+    "format",
+    "title",
+    "description",
+    "nullable",
+    "enum",
+    "max_items",
+    "min_items",
+    "properties",
+    "required",
+    "min_properties",
+    "max_properties",
+    "min_length",
+    "max_length",
+    "pattern",
+    "example",
+    "any_of",
+    "property_ordering",
+    "default",
+    "items",
+    "minimum",
+    "maximum",
+];
+
+/// The deepest schema searched for unknown fields: a bound on outside input.
+const MAX_SCHEMA_DEPTH: usize = 16;
+
 const ROLES: &[&str] = &["user", "model"];
 
 fn camel(proto: &str) -> String {
@@ -122,6 +152,36 @@ fn unknown_in(object: &Map<String, Value>, fields: &[&str], at: Option<&str>) ->
         .collect()
 }
 
+/// Every unknown field of a schema and of the schemas inside it. A property's schema is where
+/// the proto parser puts it: `properties[i].value`, `i` its place in the map.
+fn unknown_in_schema(schema: &Value, at: &str, depth: usize, found: &mut Vec<Unknown>) {
+    let Some(object) = schema.as_object() else {
+        return;
+    };
+    if depth > MAX_SCHEMA_DEPTH {
+        return;
+    }
+    found.extend(unknown_in(object, SCHEMA, Some(at)));
+    if let Some(Value::Object(properties)) = object.get("properties") {
+        for (i, property) in properties.values().enumerate() {
+            let at = format!("{at}.properties[{i}].value");
+            unknown_in_schema(property, &at, depth + 1, found);
+        }
+    }
+    if let Some(items) = object.get("items") {
+        unknown_in_schema(items, &format!("{at}.items"), depth + 1, found);
+    }
+    let any_of = object.get("anyOf").or_else(|| object.get("any_of"));
+    for (i, choice) in any_of
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        unknown_in_schema(choice, &format!("{at}.any_of[{i}]"), depth + 1, found);
+    }
+}
+
 /// Every unknown field of a request body.
 fn unknown_fields(body: &Map<String, Value>, top: &[&str]) -> Vec<Unknown> {
     let mut found = unknown_in(body, top, None);
@@ -132,6 +192,25 @@ fn unknown_fields(body: &Map<String, Value>, top: &[&str]) -> Vec<Unknown> {
             GENERATION_CONFIG,
             Some("generation_config"),
         ));
+        if let Some(schema) = config
+            .get("responseSchema")
+            .or_else(|| config.get("response_schema"))
+        {
+            unknown_in_schema(schema, "generation_config.response_schema", 0, &mut found);
+        }
+    }
+    let tools = body.get("tools").and_then(Value::as_array);
+    for (i, tool) in tools.into_iter().flatten().enumerate() {
+        let declared = tool
+            .get("functionDeclarations")
+            .or_else(|| tool.get("function_declarations"))
+            .and_then(Value::as_array);
+        for (j, declaration) in declared.into_iter().flatten().enumerate() {
+            if let Some(parameters) = declaration.get("parameters") {
+                let at = format!("tools[{i}].function_declarations[{j}].parameters");
+                unknown_in_schema(parameters, &at, 0, &mut found);
+            }
+        }
     }
     if let Some(Value::Array(contents)) = body.get("contents") {
         for (i, content) in contents.iter().enumerate() {

@@ -121,6 +121,18 @@ async fn what_the_real_api_refuses_is_refused_with_its_400_body() {
                 "tools": [{"functionDeclarations": [{"name": "f", "description": "d"}]}]}),
             "Function calling with a response mime type: 'application/json' is unsupported",
         ),
+        // JSON Schema's words that the API's OpenAPI subset has not: unknown fields to its
+        // parser, wherever they are in a schema.
+        (
+            json_of(json!({"type": "OBJECT", "additionalProperties": false})),
+            "Invalid JSON payload received. Unknown name \"additionalProperties\" at 'generation_config.response_schema': Cannot find field.",
+        ),
+        (
+            json!({"contents": user, "tools": [{"functionDeclarations": [{"name": "f", "description": "d",
+                "parameters": {"type": "OBJECT", "properties": {"a": {"type": "STRING"},
+                    "b": {"type": "STRING", "const": "x"}}}}]}]}),
+            "Invalid JSON payload received. Unknown name \"const\" at 'tools[0].function_declarations[0].parameters.properties[1].value': Cannot find field.",
+        ),
     ];
     for (body, message) in cases {
         let (status, reply) = post_generate(&sandbox, body).await;
