@@ -31,6 +31,12 @@ fn serve(
 ) -> tokio_util::sync::CancellationToken {
     let stop = tokio_util::sync::CancellationToken::new();
     let shutdown = stop.clone();
+    // Each reply goes out as it is written, as Google's and Mindbody's servers send theirs:
+    // without TCP_NODELAY a streamed reply of many small chunks can sit behind Nagle's
+    // algorithm and the client's delayed ACK (40 ms on Linux), a stall no real service has.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move {
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
