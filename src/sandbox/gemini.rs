@@ -628,6 +628,14 @@ fn pieces(text: &str) -> Vec<String> {
     out
 }
 
+/// What the sandbox's model "thinks" before a reply: Gemini's current models think, report it
+/// as `thoughtsTokenCount` in every chunk (the same number throughout, as the live capture
+/// shows) and count it in the total, not in the candidates. Deterministic: a quarter of the
+/// prompt, at least 8.
+fn thoughts(prompt: u64) -> u64 {
+    (prompt / 4).max(8)
+}
+
 fn chunk_json(parts: Value, model: &str, prompt: u64, so_far: u64, last: bool) -> Value {
     let mut candidate = json!({
         "content": {"parts": parts, "role": "model"},
@@ -641,8 +649,9 @@ fn chunk_json(parts: Value, model: &str, prompt: u64, so_far: u64, last: bool) -
         "usageMetadata": {
             "promptTokenCount": prompt,
             "candidatesTokenCount": so_far,
-            "totalTokenCount": prompt + so_far,
-            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt}]
+            "totalTokenCount": prompt + so_far + thoughts(prompt),
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt}],
+            "thoughtsTokenCount": thoughts(prompt)
         },
         "modelVersion": model,
         "responseId": "sandbox-0001"

@@ -96,9 +96,11 @@ async fn generate_stream_and_count_tokens() {
             .all(|c| c.as_ref().unwrap().finish_reason().is_none())
     );
     let usage = last.usage_metadata.unwrap();
+    // A thinking model's total counts its thoughts beside the reply, as the live capture does.
+    assert!(usage.thoughts_token_count > 0);
     assert_eq!(
         usage.total_token_count,
-        usage.prompt_token_count + usage.candidates_token_count
+        usage.prompt_token_count + usage.candidates_token_count + usage.thoughts_token_count
     );
 
     let tokens = client

@@ -366,11 +366,7 @@ pub async fn stream_reply(
                 }
                 // Usage is cumulative: the last chunk's is the reply's.
                 if let Some(usage) = chunk.usage_metadata {
-                    reply.usage = Some(TokenUsage {
-                        prompt: usage.prompt_token_count,
-                        reply: usage.candidates_token_count,
-                        total: usage.total_token_count,
-                    });
+                    reply.usage = Some(usage.token_usage());
                 }
                 finished |= chunk.finish_reason().is_some();
                 if let Some(content) = chunk.candidates.into_iter().next().and_then(|c| c.content) {

@@ -10,8 +10,7 @@ use crate::books::access::BooksAccess;
 use crate::books::answers::AnswerError;
 use crate::books::answers::month::{MonthFigures, month_figures};
 use crate::engine::host::{Core, EngineError};
-use crate::integrations::gemini::types::{Content, GenerateRequest};
-use crate::store::TokenUsage;
+use crate::integrations::gemini::types::{Content, GenerateRequest, UsageMetadata};
 use crate::store::insights::Insight;
 use crate::store::{ChatMessage, MessageState};
 
@@ -86,11 +85,7 @@ impl Core {
             month: figures.month,
             text,
             model,
-            usage: response.usage_metadata.map(|u| TokenUsage {
-                prompt: u.prompt_token_count,
-                reply: u.candidates_token_count,
-                total: u.total_token_count,
-            }),
+            usage: response.usage_metadata.map(UsageMetadata::token_usage),
             asked_at: Utc::now(),
         };
         store.put_insight(&insight)?;

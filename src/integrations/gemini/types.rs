@@ -2,6 +2,7 @@
 //! fields are ignored, so new fields Google adds never break a reply. Structured output's
 //! schema is in `structured.rs`, function calling's declarations and parts in `tools.rs`.
 
+use crate::store::TokenUsage;
 use serde::{Deserialize, Serialize};
 
 use super::structured::Schema;
@@ -125,6 +126,10 @@ pub struct UsageMetadata {
     pub candidates_token_count: u64,
     #[serde(default)]
     pub total_token_count: u64,
+    /// What a thinking model spent thinking: billed as output, not in `candidates_token_count`
+    /// (the live capture: 4 prompt + 7 reply + 31 thinking = 42 total).
+    #[serde(default)]
+    pub thoughts_token_count: u64,
 }
 
 impl UsageMetadata {
@@ -140,6 +145,21 @@ impl UsageMetadata {
             total_token_count: self
                 .total_token_count
                 .saturating_add(other.total_token_count),
+            thoughts_token_count: self
+                .thoughts_token_count
+                .saturating_add(other.thoughts_token_count),
+        }
+    }
+
+    /// As the hub keeps and shows it: the prompt, and the reply with its thinking (both billed
+    /// as output), so prompt + reply is the total Google bills.
+    pub fn token_usage(self) -> TokenUsage {
+        TokenUsage {
+            prompt: self.prompt_token_count,
+            reply: self
+                .candidates_token_count
+                .saturating_add(self.thoughts_token_count),
+            total: self.total_token_count,
         }
     }
 }
@@ -250,5 +270,23 @@ impl ErrorBody {
         let secs: f64 = text.strip_suffix('s')?.parse().ok()?;
         (secs.is_finite() && secs >= 0.0)
             .then(|| std::time::Duration::from_secs_f64(secs.min(3600.0)))
+    }
+}
+
+#[cfg(test)]
+mod usage_tests {
+    use super::*;
+
+    /// The live capture's last chunk (`streamGenerateContent.alt-sse.txt`): 4 prompt, 7 reply
+    /// and 31 thinking make the 42 billed.
+    #[test]
+    fn thinking_is_counted_with_the_reply_so_the_sum_is_what_is_billed() {
+        let usage: UsageMetadata = serde_json::from_str(
+            r#"{"promptTokenCount": 4,"candidatesTokenCount": 7,"totalTokenCount": 42,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 4}],"thoughtsTokenCount": 31}"#,
+        )
+        .unwrap();
+        let kept = usage.token_usage();
+        assert_eq!((kept.prompt, kept.reply, kept.total), (4, 38, 42));
+        assert_eq!(kept.prompt + kept.reply, kept.total);
     }
 }
