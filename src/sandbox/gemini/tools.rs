@@ -324,6 +324,7 @@ pub fn last_responses(contents: &[Value]) -> Vec<Value> {
 
 /// The answer to a turn of function responses: each function's values, quoted as they came
 /// (a string "1234.50" stays "1234.50"), so a test can check the answer came from the tools.
+/// A row of a list is a line of its own ("  - rows.0.group = Retail, rows.0.total = 45.00").
 pub fn answer_from(responses: &[Value]) -> String {
     let mut lines = vec!["From the tools:".to_string()];
     let mut quoted = 0;
@@ -341,9 +342,40 @@ pub fn answer_from(responses: &[Value]) -> String {
             .take(MAX_QUOTED.saturating_sub(quoted))
             .collect();
         quoted += shown.len();
-        lines.push(format!("- {name}: {}", shown.join(", ")));
+        // (the row a value belongs to, or "" for the function's own values; its values)
+        let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+        for value in shown {
+            let row = row_of(&value);
+            match rows.iter_mut().find(|(r, _)| *r == row) {
+                Some((_, values)) => values.push(value),
+                None => rows.push((row, vec![value])),
+            }
+        }
+        let own = rows
+            .iter()
+            .position(|(r, _)| r.is_empty())
+            .map(|i| rows.remove(i).1.join(", "))
+            .unwrap_or_default();
+        lines.push(format!("- {name}: {own}").trim_end().to_string());
+        for (_, values) in rows {
+            lines.push(format!("  - {}", values.join(", ")));
+        }
     }
     lines.join("\n")
+}
+
+/// The row a quoted value belongs to: its path up to the last list index ("rows.0" of
+/// "rows.0.total = 45.00"), or "" when it is in no list.
+fn row_of(value: &str) -> String {
+    let path = value.split(" = ").next().unwrap_or_default();
+    let segments: Vec<&str> = path.split('.').collect();
+    match segments
+        .iter()
+        .rposition(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))
+    {
+        Some(last) => segments[..=last].join("."),
+        None => String::new(),
+    }
 }
 
 /// `path = value` for each scalar in the response, in order.
@@ -471,6 +503,12 @@ mod tests {
         assert_eq!(
             answer_from(&last_responses(&[answer])),
             "From the tools:\n- f: n = 1"
+        );
+        let rows = json!({"role": "user", "parts": [{"functionResponse": {"name": "s", "response":
+            {"from": "2026-11-01", "rows": [{"group": "Retail", "total": "45.00"}, {"group": "Rent", "total": "9.50"}]}}}]});
+        assert_eq!(
+            answer_from(&last_responses(&[rows])),
+            "From the tools:\n- s: from = 2026-11-01\n  - rows.0.group = Retail, rows.0.total = 45.00\n  - rows.1.group = Rent, rows.1.total = 9.50"
         );
     }
 }
