@@ -143,7 +143,16 @@ fn choose_enum(schema: &Value, words: &Words) -> Option<(String, Chosen)> {
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    if let Some(named) = values.iter().find(|v| words.contain_all(v)) {
+    // "by class" names the grouping even when another value's word is about too ("last week").
+    let by = words.after("by");
+    let grouped = values.iter().find(|v| {
+        by.is_some_and(|by| {
+            v.split(['_', ' '])
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case(by))
+        })
+    });
+    if let Some(named) = grouped.or_else(|| values.iter().find(|v| words.contain_all(v))) {
         return Some((named.to_string(), Chosen::Named));
     }
     if let Some(known) = knowledge::known_value(&values, words) {

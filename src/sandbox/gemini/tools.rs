@@ -471,6 +471,11 @@ mod tests {
                 json!({"from": "2026-11-01", "to": "2026-11-30", "group_by": "class"})
             )]
         );
+        // "by class" is the grouping, though "week" is in the question too.
+        assert_eq!(
+            asked("How much did we sell last week by class?")[0].1,
+            json!({"from": "2026-11-23", "to": "2026-11-29", "group_by": "class"})
+        );
         // Dates written in the question are the ones used.
         assert_eq!(
             asked("sales between 2026-10-01 and 2026-10-31")[0].1["from"],
