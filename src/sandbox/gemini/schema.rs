@@ -194,11 +194,16 @@ fn value_at(schema: &Value, words: &mut Words, depth: usize) -> Value {
                 // Without `required`, every property is optional (OpenAPI's rule).
                 let plain_text =
                     kind(property).as_deref() == Some("STRING") && property.get("enum").is_none();
-                if plain_text
-                    && required
-                        .as_ref()
-                        .is_none_or(|r| !r.contains(&name.as_str()))
-                {
+                let optional = required
+                    .as_ref()
+                    .is_none_or(|r| !r.contains(&name.as_str()));
+                // So is an optional number the prompt gives none for ("top customers" says
+                // no how many).
+                let numeric = matches!(kind(property).as_deref(), Some("INTEGER" | "NUMBER"));
+                if numeric && optional && !words.has_number_left() {
+                    continue;
+                }
+                if plain_text && optional {
                     if let Some(value) = words.after(name) {
                         object.insert(name.clone(), json!(value));
                     }

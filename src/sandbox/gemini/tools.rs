@@ -482,6 +482,18 @@ mod tests {
             "2026-10-01"
         );
         assert!(asked("How are you?").is_empty());
+        // An optional number the question gives none for is left out, as the real model does.
+        let top = json!({"type": "OBJECT", "properties": {"from": {"type": "STRING", "description": "first date, YYYY-MM-DD"},
+            "n": {"type": "INTEGER"}}, "required": ["from"]});
+        let answer = |q: &str| schema::value_for(&top, &mut Words::new(q));
+        assert_eq!(
+            answer("top customers since 2026-11-01"),
+            json!({"from": "2026-11-01"})
+        );
+        assert_eq!(
+            answer("top 5 customers since 2026-11-01"),
+            json!({"from": "2026-11-01", "n": 5})
+        );
     }
 
     #[test]

@@ -86,6 +86,11 @@ impl Words {
         any
     }
 
+    /// Whether a number of the prompt is still to be handed out.
+    pub fn has_number_left(&self) -> bool {
+        self.next_number < self.numbers.len()
+    }
+
     /// The prompt's next number not yet handed out.
     pub fn next_number(&mut self) -> Option<&str> {
         let number = self.numbers.get(self.next_number)?;
