@@ -104,6 +104,61 @@ pub struct SuggestionView {
     pub rule: Option<String>,
     #[serde(flatten)]
     pub decision: Decision,
+    /// Only in the answer to an acceptance that made a rule: what it did to the rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_made: Option<RuleMade>,
+}
+
+/// A rule by its words and class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRef {
+    pub id: String,
+    /// The words the cleaned payee must contain, case aside.
+    pub contains: String,
+    pub class: String,
+}
+
+/// What accepting a suggestion with a rule did to the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleMade {
+    pub rule: RuleRef,
+    /// The older rules with the same words: the new one took their place, and they are gone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaced: Vec<RuleRef>,
+    /// A more specific rule that answers this payee before the new one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outranked_by: Option<RuleRef>,
+}
+
+impl RuleMade {
+    /// In a sentence: "made rule:5: payee contains “adobe” → Marketing; it replaces rule:2
+    /// (→ Software)".
+    pub fn words(&self) -> String {
+        let RuleRef {
+            id,
+            contains,
+            class,
+        } = &self.rule;
+        let mut text = format!("made {id}: payee contains “{contains}” → {class}");
+        if !self.replaced.is_empty() {
+            let olds: Vec<String> = self
+                .replaced
+                .iter()
+                .map(|old| format!("{} (→ {})", old.id, old.class))
+                .collect();
+            text.push_str(&format!(
+                "; it replaces {}, with the same words",
+                olds.join(", ")
+            ));
+        }
+        if let Some(first) = &self.outranked_by {
+            text.push_str(&format!(
+                "; but {} (payee contains “{}” → {}) is more specific and still answers this payee first",
+                first.id, first.contains, first.class
+            ));
+        }
+        text
+    }
 }
 
 /// One of the user's rules.
@@ -202,9 +257,37 @@ mod tests {
                 class: "Marketing".into(),
                 at: Utc::now(),
             },
+            rule_made: None,
         };
         let json = serde_json::to_string(&view).unwrap();
         assert_eq!(serde_json::from_str::<SuggestionView>(&json).unwrap(), view);
+    }
+
+    #[test]
+    fn a_rule_made_says_what_it_replaced_and_what_still_comes_first() {
+        let rule = |id: &str, contains: &str, class: &str| RuleRef {
+            id: id.into(),
+            contains: contains.into(),
+            class: class.into(),
+        };
+        let mut made = RuleMade {
+            rule: rule("rule:5", "adobe", "Marketing"),
+            replaced: vec![rule("rule:2", "adobe", "Software")],
+            outranked_by: None,
+        };
+        assert_eq!(
+            made.words(),
+            "made rule:5: payee contains “adobe” → Marketing; it replaces rule:2 (→ Software), with the same words"
+        );
+        made.replaced.clear();
+        made.outranked_by = Some(rule("rule:3", "adobe creative cld", "Software"));
+        assert!(
+            made.words().ends_with(
+                "; but rule:3 (payee contains “adobe creative cld” → Software) is more specific and still answers this payee first"
+            ),
+            "{}",
+            made.words()
+        );
     }
 
     #[test]

@@ -109,6 +109,11 @@ pub enum Failure {
     /// A structured answer that does not fit its schema (cut off half-way, so not JSON), as a
     /// model now and then gives: clients must refuse it.
     Misfit,
+    /// A structured answer that is JSON of its schema but skips the first item of its array and
+    /// repeats the last (as many items as asked, one line never answered, one answered twice),
+    /// as a model loses its place in a long batch: a client that ties answers to lines by their
+    /// place would put them on the wrong lines; one that reads the ids it gave refuses it.
+    SkipsALine,
 }
 
 struct SandboxState {
@@ -286,7 +291,10 @@ fn early_failure(failure: &Failure) -> Option<Response> {
             "<html><body>502 Bad Gateway</body></html>",
         )
             .into_response(),
-        Failure::CutStream { .. } | Failure::BlockedPrompt | Failure::Misfit => return None,
+        Failure::CutStream { .. }
+        | Failure::BlockedPrompt
+        | Failure::Misfit
+        | Failure::SkipsALine => return None,
     })
 }
 
@@ -547,7 +555,7 @@ fn config_field<'a>(body: &'a Value, camel: &str, proto: &str) -> Option<&'a Val
 
 /// What the model answers: the tools' responses quoted, a function call, JSON of the response
 /// schema, one enum value, or the echo.
-fn reply(model: &str, question: &Question, misfit: bool) -> Reply {
+fn reply(model: &str, question: &Question, failure: Option<&Failure>) -> Reply {
     let responses = tools::last_responses(&question.contents);
     let declared = tools::declarations(&question.body);
     if !responses.is_empty() {
@@ -578,7 +586,11 @@ fn reply(model: &str, question: &Question, misfit: bool) -> Reply {
     let mut words = words::Words::new(&question.asked);
     let text = match (mime, schema) {
         (Some("application/json"), Some(schema)) => {
-            schema::value_for(schema, &mut words).to_string()
+            let mut value = schema::value_for(schema, &mut words);
+            if failure == Some(&Failure::SkipsALine) {
+                skip_a_line(&mut value);
+            }
+            value.to_string()
         }
         (Some("application/json"), None) => json!({ "answer": words.gist() }).to_string(),
         (Some("text/x.enum"), Some(schema)) => {
@@ -586,12 +598,23 @@ fn reply(model: &str, question: &Question, misfit: bool) -> Reply {
         }
         _ => return Reply::Text(answer(model, question)),
     };
-    if misfit {
+    if failure == Some(&Failure::Misfit) {
         // Cut half-way, as a reply that ran out of tokens is: not JSON.
         let half: String = text.chars().take(text.chars().count() / 2).collect();
         return Reply::Text(format!("Sure! Here it is: {half}"));
     }
     Reply::Text(text)
+}
+
+/// The array's first item gone and its last doubled, the length kept ([`Failure::SkipsALine`]).
+fn skip_a_line(value: &mut Value) {
+    if let Value::Array(items) = value
+        && let Some(last) = items.last().cloned()
+        && items.len() > 1
+    {
+        items.remove(0);
+        items.push(last);
+    }
 }
 
 /// The deterministic answer: the question echoed back, with a few facts about the request.
@@ -728,7 +751,7 @@ async fn call_model(
             if failure == Some(Failure::BlockedPrompt) {
                 return json_reply(blocked_json(model, prompt));
             }
-            let reply = reply(model, &question, failure == Some(Failure::Misfit));
+            let reply = reply(model, &question, failure.as_ref());
             json_reply(chunk_json(
                 reply.parts(),
                 model,
@@ -742,7 +765,7 @@ async fn call_model(
             let chunks: Vec<Value> = if failure == Some(Failure::BlockedPrompt) {
                 vec![blocked_json(model, prompt)]
             } else {
-                match reply(model, &question, failure == Some(Failure::Misfit)) {
+                match reply(model, &question, failure.as_ref()) {
                     // Calls come whole, in one chunk, as Gemini streams them.
                     calls @ Reply::Calls(_) => {
                         vec![chunk_json(

@@ -83,20 +83,34 @@ impl Store {
         Ok(rules)
     }
 
-    /// A new rule: cleaned payees containing `contains` (lower-cased) are `class`.
-    pub fn add_categorize_rule(&self, contains: &str, class: &str) -> Result<Rule, StoreError> {
+    /// A new rule: cleaned payees containing `contains` (lower-cased, spaces as one) are
+    /// `class`. It takes the place of the rules with the same words (two would answer the same
+    /// payees, only the newer ever firing): those are removed in the same batch, and returned.
+    pub fn add_categorize_rule(
+        &self,
+        contains: &str,
+        class: &str,
+    ) -> Result<(Rule, Vec<Rule>), StoreError> {
         let records = self.records()?;
         let rule = Rule {
             id: format!("rule:{}", records.db.generate_id()?),
-            contains: contains.to_lowercase(),
+            contains: crate::text::one_line(contains).to_lowercase(),
             class: class.to_string(),
             created_at: Utc::now(),
         };
-        records
-            .categorize_rules
-            .insert(rule.id.as_bytes(), codec::encode(&rule))?;
+        let replaced: Vec<Rule> = self
+            .categorize_rules()?
+            .into_iter()
+            .filter(|old| old.contains == rule.contains)
+            .collect();
+        let mut batch = Batch::default();
+        for old in &replaced {
+            batch.remove(old.id.as_bytes());
+        }
+        batch.insert(rule.id.as_bytes(), codec::encode(&rule));
+        records.categorize_rules.apply_batch(batch)?;
         records.db.flush()?;
-        Ok(rule)
+        Ok((rule, replaced))
     }
 
     pub fn delete_categorize_rule(&self, id: &str) -> Result<bool, StoreError> {

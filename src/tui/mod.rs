@@ -440,7 +440,17 @@ async fn perform(engine: &Engine, request: Request) -> Option<Action> {
         )),
         Request::DecideSuggestion { subject, decide } => {
             let said = decision_words(&decide);
-            categorized(engine.decide_suggestion(subject, decide).await, |_| said)
+            categorized(engine.decide_suggestion(subject, decide).await, |view| {
+                // A rule that replaced another, or that a more specific one outranks, says so.
+                match view.rule_made {
+                    Some(made) => format!(
+                        "Accepted as {}; {}. u takes it back.",
+                        made.rule.class,
+                        made.words()
+                    ),
+                    None => said,
+                }
+            })
         }
         Request::AcceptSuggestionsAbove(percent) => categorized(
             engine

@@ -183,7 +183,7 @@ async fn gemini_is_asked_once_per_payee_in_batches_and_a_second_run_asks_nothing
     assert!(prompts[0].contains("ID:######"), "{}", prompts[0]);
 
     let view = engine.categorize_view().await.expect("view");
-    let adobe = find(&view.items, "Adobe Creative Cld");
+    let adobe = find(&view.items, "Adobe Creative Cloud");
     assert_eq!(adobe.class.as_deref(), Some("Software"));
     assert_eq!(
         (adobe.source, adobe.confidence),
@@ -216,7 +216,7 @@ async fn gemini_is_asked_once_per_payee_in_batches_and_a_second_run_asks_nothing
     assert!(asked > before);
     let view = engine.categorize_view().await.expect("view");
     assert_eq!(
-        find(&view.items, "Adobe Creative Cld").source,
+        find(&view.items, "Adobe Creative Cloud").source,
         Some(Source::Cache)
     );
 }
@@ -231,12 +231,12 @@ async fn decisions_write_the_class_and_a_rule_from_an_acceptance_answers_the_nex
     let adobe_lines = view
         .items
         .iter()
-        .filter(|s| s.payee == "Adobe Creative Cld")
+        .filter(|s| s.payee == "Adobe Creative Cloud")
         .count() as u64;
     assert!(adobe_lines >= 2, "two months of Adobe");
 
     // Accept one Adobe line as Marketing, with a rule: the rule answers the other Adobe lines.
-    let adobe = find(&view.items, "Adobe Creative Cld").subject.clone();
+    let adobe = find(&view.items, "Adobe Creative Cloud").subject.clone();
     let accepted = engine
         .decide_suggestion(adobe.clone(), accept(true, Some("marketing")))
         .await
@@ -278,7 +278,7 @@ async fn decisions_write_the_class_and_a_rule_from_an_acceptance_answers_the_nex
     assert_eq!(next.by_rule, adobe_lines - 1, "{next:#?}");
     assert_eq!(next.requests, 0);
     let view = engine.categorize_view().await.expect("view");
-    let by_rule = find(&view.items, "Adobe Creative Cld");
+    let by_rule = find(&view.items, "Adobe Creative Cloud");
     assert_eq!(
         (by_rule.class.as_deref(), by_rule.source, by_rule.confidence),
         (Some("Marketing"), Some(Source::Rule), 1.0)
@@ -363,6 +363,112 @@ async fn decisions_write_the_class_and_a_rule_from_an_acceptance_answers_the_nex
             .expect("deleted")
     );
     assert!(!engine.delete_categorize_rule(rule).await.expect("answered"));
+}
+
+fn adobe_lines(items: &[SuggestionView]) -> Vec<Subject> {
+    items
+        .iter()
+        .filter(|s| s.original.starts_with("POS 4821 ADOBE *CREATIVE CLD"))
+        .map(|s| s.subject.clone())
+        .collect()
+}
+
+fn rule_accept(class: &str, pattern: Option<&str>) -> Decide {
+    Decide::Accept {
+        class: Some(class.into()),
+        rule: true,
+        pattern: pattern.map(str::to_string),
+    }
+}
+
+/// With "adobe" → Software, accepting an Adobe line as Marketing with a rule makes a rule that
+/// answers the next Adobe line (the more specific one wins, not the older); a rule with the same
+/// words as an older one replaces it, and one a more specific rule outranks says so.
+#[tokio::test]
+async fn a_rule_from_a_changed_acceptance_answers_the_next_line_over_the_broader_rule() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let sandbox = GeminiSandbox::start().await.expect("sandbox");
+    let engine = ready(dir.path(), &sandbox, BooksAccess::Lines).await;
+    engine.categorize(false).await.expect("ran");
+    let view = engine.categorize_view().await.expect("view");
+    let adobe = adobe_lines(&view.items);
+    assert_eq!(adobe.len(), 2, "two months of Adobe");
+
+    let broad = engine
+        .decide_suggestion(adobe[0].clone(), rule_accept("Software", Some("adobe")))
+        .await
+        .expect("accepted");
+    let broad = broad.rule_made.expect("a rule made").rule;
+    assert_eq!(
+        (broad.contains.as_str(), broad.class.as_str()),
+        ("adobe", "Software")
+    );
+    engine.categorize(false).await.expect("ran");
+    let view = engine.categorize_view().await.expect("view");
+    let second = find_subject(&view.items, &adobe[1]);
+    assert_eq!(second.rule.as_deref(), Some(broad.id.as_str()));
+
+    // The user says this one is Marketing, and makes a rule of it.
+    let changed = engine
+        .decide_suggestion(adobe[1].clone(), rule_accept("Marketing", None))
+        .await
+        .expect("accepted");
+    let made = changed.rule_made.expect("a rule made");
+    assert_eq!(
+        (made.rule.contains.as_str(), made.rule.class.as_str()),
+        ("adobe creative cld", "Marketing")
+    );
+    assert!(
+        made.replaced.is_empty() && made.outranked_by.is_none(),
+        "{made:#?}"
+    );
+
+    // The next Adobe line needing a class (the first, taken back) is Marketing now.
+    engine
+        .decide_suggestion(adobe[0].clone(), Decide::Undo)
+        .await
+        .expect("undone");
+    let next = engine.categorize(false).await.expect("ran");
+    assert_eq!(next.requests, 0, "{next:#?}");
+    let view = engine.categorize_view().await.expect("view");
+    let first = find_subject(&view.items, &adobe[0]);
+    assert_eq!(
+        (first.class.as_deref(), first.source, first.rule.as_deref()),
+        (
+            Some("Marketing"),
+            Some(Source::Rule),
+            Some(made.rule.id.as_str())
+        ),
+        "{first:#?}"
+    );
+
+    // "adobe" again, with another class: it replaces the old "adobe", and says the more
+    // specific "adobe creative cld" still answers this payee first.
+    let again = engine
+        .decide_suggestion(adobe[0].clone(), rule_accept("Supplies", Some("Adobe")))
+        .await
+        .expect("accepted");
+    let again = again.rule_made.expect("a rule made");
+    assert_eq!(again.replaced, vec![broad.clone()]);
+    assert_eq!(again.outranked_by.as_ref(), Some(&made.rule));
+    assert!(again.words().contains("replaces"), "{}", again.words());
+    let view = engine.categorize_view().await.expect("view");
+    let rules: Vec<(&str, &str)> = view
+        .rules
+        .iter()
+        .map(|r| (r.contains.as_str(), r.class.as_str()))
+        .collect();
+    assert_eq!(
+        rules,
+        [("adobe creative cld", "Marketing"), ("adobe", "Supplies")]
+    );
+}
+
+fn find_subject<'a>(items: &'a [SuggestionView], subject: &Subject) -> &'a SuggestionView {
+    items
+        .iter()
+        .find(|s| &s.subject == subject)
+        .unwrap_or_else(|| panic!("no suggestion for {subject:?}: {items:#?}"))
 }
 
 #[tokio::test]
@@ -481,7 +587,7 @@ fn the_command_line_plans_runs_accepts_as_a_rule_and_lists_the_rules() {
     assert_eq!(Some(items.len() as u64), json["run"]["items"].as_u64());
     let adobe = items
         .iter()
-        .find(|s| s["payee"] == "Adobe Creative Cld")
+        .find(|s| s["payee"] == "Adobe Creative Cloud")
         .expect("an Adobe line");
     assert_eq!(adobe["amount"], "-89.99", "exact, as a string: {adobe:#}");
     assert_eq!(
@@ -501,7 +607,7 @@ fn the_command_line_plans_runs_accepts_as_a_rule_and_lists_the_rules() {
         out.contains("from earlier answers, 0 payees left for Gemini"),
         "{out}"
     );
-    assert!(out.contains("-89.99  Adobe Creative Cld"), "{out}");
+    assert!(out.contains("-89.99  Adobe Creative Cloud"), "{out}");
     assert!(
         out.contains("→ Software") && out.contains("85% cache"),
         "{out}"

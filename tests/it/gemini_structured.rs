@@ -203,6 +203,49 @@ async fn json_that_is_not_the_type_is_a_misfit_too() {
     assert_eq!(sandbox.requests(), 2);
 }
 
+/// JSON of the type that the caller's check refuses (here: the first reply) is a misfit too:
+/// asked once more, and only a reply the check passes is returned.
+#[tokio::test]
+async fn a_reply_the_callers_check_refuses_is_asked_once_more_and_never_returned() {
+    let sandbox = GeminiSandbox::start().await.unwrap();
+    let client = client(&sandbox);
+    let cancel = CancellationToken::new();
+    let checked = std::sync::atomic::AtomicUsize::new(0);
+    let refuse_the_first =
+        |value: Vec<Suggestion>| match checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) {
+            0 => Err("the first reply is refused".to_string()),
+            _ => Ok(value.len()),
+        };
+    let answer = client
+        .generate_json_checked(
+            MODEL,
+            vec![Part::text(BATCH)],
+            &suggestions(),
+            refuse_the_first,
+            &cancel,
+        )
+        .await
+        .unwrap();
+    assert_eq!((answer.value, answer.requests), (2, 2));
+    assert_eq!(sandbox.requests(), 2);
+
+    let error = client
+        .generate_json_checked(
+            MODEL,
+            vec![Part::text(BATCH)],
+            &suggestions(),
+            |_: Vec<Suggestion>| Err::<(), _>("line 7 is not one of the batch's".to_string()),
+            &cancel,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(sandbox.requests(), 4, "asked once more, not again");
+    assert!(
+        matches!(&error, StructuredError::Misfit { detail, .. } if detail.starts_with("line 7 is not one of the batch's: [")),
+        "{error:?}"
+    );
+}
+
 fn books_tools() -> Vec<FunctionDeclaration> {
     vec![
         FunctionDeclaration::new("todays_sales", "Total of today's sales", None),

@@ -41,6 +41,7 @@ fn item(
         source,
         rule: (source == Some(Source::Rule)).then(|| "r1".to_string()),
         decision: Decision::Open,
+        rule_made: None,
     }
 }
 

@@ -56,7 +56,10 @@ pub struct Local {
     pub left: BTreeMap<String, Vec<usize>>,
 }
 
-/// The first rule (oldest first) whose words the cleaned payee (else the original) contains.
+/// The rule that answers the item: of the rules whose words the cleaned payee (else the
+/// original) contains, the most specific ([`Rule::specificity`]), the newest of equals. So a
+/// rule made from an acceptance that changed the class ("adobe creative cld" → Marketing) wins
+/// over the broader one it corrects ("adobe" → Software) instead of never firing.
 pub fn rule_for<'r>(rules: &'r [Rule], item: &Item) -> Option<&'r Rule> {
     let haystack = if item.payee.is_empty() {
         item.original.to_lowercase()
@@ -65,7 +68,10 @@ pub fn rule_for<'r>(rules: &'r [Rule], item: &Item) -> Option<&'r Rule> {
     };
     rules
         .iter()
-        .find(|rule| !rule.contains.is_empty() && haystack.contains(&rule.contains))
+        .filter(|rule| !rule.contains.is_empty() && haystack.contains(&rule.contains))
+        .max_by(|a, b| {
+            (a.specificity(), a.created_at, &a.id).cmp(&(b.specificity(), b.created_at, &b.id))
+        })
 }
 
 pub fn answer_locally(
@@ -85,7 +91,8 @@ pub fn answer_locally(
                 reason: format!("your rule: payee contains “{}”", rule.contains),
                 source: Source::Rule,
                 rule: Some(rule.id.clone()),
-                payee: None,
+                // A name Gemini gave the payee before stays its name.
+                payee: cache.get(&item.key).and_then(|c| c.payee.clone()),
             })
         } else {
             cache
@@ -115,6 +122,45 @@ mod tests {
             payee: payee.into(),
             key: payee.to_lowercase(),
         }
+    }
+
+    fn rule(id: &str, contains: &str, class: &str, minutes: i64) -> Rule {
+        Rule {
+            id: id.into(),
+            contains: contains.into(),
+            class: class.into(),
+            created_at: chrono::DateTime::UNIX_EPOCH + chrono::Duration::minutes(minutes),
+        }
+    }
+
+    #[test]
+    fn the_most_specific_rule_answers_and_the_newest_of_equals() {
+        let adobe = item(1, "Adobe Creative Cld");
+        let broad = rule("rule:1", "adobe", "Software", 0);
+        let narrow = rule("rule:2", "adobe creative cld", "Marketing", 1);
+        assert_eq!(
+            rule_for(&[broad.clone(), narrow.clone()], &adobe).map(|r| &r.id),
+            Some(&narrow.id),
+            "more words win, older or newer"
+        );
+        let narrow_first = rule("rule:0", "adobe creative cld", "Marketing", -1);
+        assert_eq!(
+            rule_for(&[narrow_first.clone(), broad.clone()], &adobe).map(|r| &r.id),
+            Some(&narrow_first.id)
+        );
+        // One word each: the longer match is the more specific.
+        let creative = rule("rule:3", "creative", "Marketing", -5);
+        assert_eq!(
+            rule_for(&[broad.clone(), creative.clone()], &adobe).map(|r| &r.id),
+            Some(&creative.id)
+        );
+        // As specific: the newest.
+        let again = rule("rule:4", "adobe", "Office", 9);
+        assert_eq!(
+            rule_for(&[again.clone(), broad.clone()], &adobe).map(|r| &r.id),
+            Some(&again.id)
+        );
+        assert!(rule_for(&[broad], &item(2, "Gusto")).is_none());
     }
 
     #[test]

@@ -34,6 +34,15 @@ impl crate::store::codec::Record for Rule {
 }
 
 impl Rule {
+    /// How narrowly the rule's words pick a payee: more words, then more characters. Two rules
+    /// with the same words are the same rule (the newer replaces the older).
+    pub fn specificity(&self) -> (usize, usize) {
+        (
+            self.contains.split_whitespace().count(),
+            self.contains.chars().count(),
+        )
+    }
+
     pub fn view(&self, answers: u64) -> RuleView {
         RuleView {
             id: self.id.clone(),

@@ -9,11 +9,11 @@ use chrono::{NaiveDate, Utc};
 
 use super::Categorizing;
 use super::classes::{known_class, studio_classes};
-use super::local::{Answer, Item, Local};
+use super::local::{Answer, Item, Local, rule_for};
 use super::payee::{clean_payee, payee_key};
 use super::records::{CachedAnswer, Rule, StoredSuggestion};
 use crate::api::categorize::{
-    CategorizeView, Decide, Decision, RunReport, Source, Subject, SuggestionView,
+    CategorizeView, Decide, Decision, RuleMade, RuleRef, RunReport, Source, Subject, SuggestionView,
 };
 use crate::engine::host::{Core, EngineError};
 
@@ -241,6 +241,7 @@ impl Core {
             ))
         })?;
         let decision = stored.view.decision.clone();
+        let mut rule_made = None;
         match decide {
             Decide::Accept {
                 class,
@@ -270,16 +271,20 @@ impl Core {
                 };
                 self.apply_class(&subject, Some(&class))?;
                 if let Some(pattern) = pattern {
-                    store.add_categorize_rule(&pattern, &class)?;
+                    let (rule, replaced) = store.add_categorize_rule(&pattern, &class)?;
+                    rule_made = Some(self.rule_made(rule, replaced, &stored.view)?);
                 }
-                let key = payee_key(&clean_payee(&stored.view.original), &stored.view.original);
+                let cleaned = clean_payee(&stored.view.original);
+                let key = payee_key(&cleaned, &stored.view.original);
+                // Gemini's name for the payee, when it gave one, stays with the payee.
+                let named = (stored.view.payee != cleaned).then(|| stored.view.payee.clone());
                 store.cache_answers(&[(
                     key,
                     CachedAnswer {
                         class: class.clone(),
                         confidence: 1.0,
                         reason: format!("you accepted {class} for this payee"),
-                        payee: None,
+                        payee: named,
                         source: Source::Cache,
                         at: Utc::now(),
                     },
@@ -307,7 +312,33 @@ impl Core {
             }
         }
         store.write_suggestions(std::slice::from_ref(&stored), &[])?;
+        stored.view.rule_made = rule_made;
         Ok(stored.view)
+    }
+
+    /// What a rule made from accepting `view` did: the rules with its words it replaced, and
+    /// a more specific rule that would still answer the payee first, if there is one (then the
+    /// new rule does not fire for it, and the user is told so).
+    fn rule_made(
+        &self,
+        rule: Rule,
+        replaced: Vec<Rule>,
+        view: &SuggestionView,
+    ) -> Result<RuleMade, EngineError> {
+        let rules = self.inner.store.categorize_rules()?;
+        let line = item(
+            view.subject.clone(),
+            view.date,
+            view.amount,
+            &view.currency,
+            &view.original,
+        );
+        let first = rule_for(&rules, &line).filter(|first| first.id != rule.id);
+        Ok(RuleMade {
+            rule: rule_ref(&rule),
+            replaced: replaced.iter().map(rule_ref).collect(),
+            outranked_by: first.map(rule_ref),
+        })
     }
 
     /// Accepts every open suggestion at least this sure (0 to 1); how many.
@@ -406,8 +437,11 @@ fn joined(payee: &str, memo: &str) -> String {
 }
 
 fn view_of(item: Item, answer: Option<Answer>) -> SuggestionView {
+    // Gemini's name for a payee it knows ("Adobe Creative Cloud") reads better than the rules'
+    // tidy of the bank's text ("Adobe Creative Cld"); it is taken only when it shares a word
+    // with that text, so a name made up for another payee is never shown.
     let payee = match answer.as_ref().and_then(|a| a.payee.clone()) {
-        Some(named) if item.payee.is_empty() => named,
+        Some(named) if item.payee.is_empty() || names_the_line(&named, &item.original) => named,
         _ => item.payee,
     };
     SuggestionView {
@@ -425,6 +459,15 @@ fn view_of(item: Item, answer: Option<Answer>) -> SuggestionView {
         source: answer.as_ref().map(|a| a.source),
         rule: answer.and_then(|a| a.rule),
         decision: Decision::Open,
+        rule_made: None,
+    }
+}
+
+fn rule_ref(rule: &Rule) -> RuleRef {
+    RuleRef {
+        id: rule.id.clone(),
+        contains: rule.contains.clone(),
+        class: rule.class.clone(),
     }
 }
 
@@ -437,9 +480,17 @@ fn still_open(id: &str, decision: &Decision) -> Result<(), EngineError> {
     }
 }
 
-/// The words a rule made from an acceptance looks for: the ones given, else the cleaned payee.
+/// The words a rule made from an acceptance looks for: the ones given, else the payee as the
+/// rules clean it (what a rule is matched against: not Gemini's fuller name, "Adobe Creative
+/// Cloud" is not on a line that says "ADOBE *CREATIVE CLD").
 fn rule_pattern(given: Option<&str>, view: &SuggestionView) -> Result<String, EngineError> {
-    let pattern = crate::text::one_line(given.unwrap_or(&view.payee)).to_lowercase();
+    let cleaned = clean_payee(&view.original);
+    let fallback = if cleaned.is_empty() {
+        &view.payee
+    } else {
+        &cleaned
+    };
+    let pattern = crate::text::one_line(given.unwrap_or(fallback)).to_lowercase();
     let length = pattern.chars().count();
     if !(2..=MAX_PATTERN).contains(&length) {
         return Err(EngineError::Invalid(format!(
@@ -450,8 +501,30 @@ fn rule_pattern(given: Option<&str>, view: &SuggestionView) -> Result<String, En
     Ok(pattern)
 }
 
+/// Whether a payee's name shares a word of three letters or more with the line's text.
+fn names_the_line(name: &str, original: &str) -> bool {
+    let original = original.to_lowercase();
+    let words: Vec<&str> = original
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .collect();
+    name.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .any(|w| words.contains(&w))
+}
+
 #[cfg(test)]
 mod tests {
+
+    /// Gemini's name is shown only when it shares a word with the bank's text.
+    #[test]
+    fn a_name_from_gemini_must_share_a_word_with_the_line() {
+        let line = "POS 4821 ADOBE *CREATIVE CLD 800-833";
+        assert!(super::names_the_line("Adobe Creative Cloud", line));
+        assert!(!super::names_the_line("Blue Bottle Coffee", line));
+        assert!(!super::names_the_line("A B", line));
+    }
     use super::*;
 
     #[test]

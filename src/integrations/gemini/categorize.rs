@@ -1,7 +1,9 @@
 //! Gemini's part of categorization: the cleaned payees no rule and no earlier answer could
-//! class, sent in batches of [`BATCH`] with structured output (an array of class — an enum of
-//! the studio's classes —, confidence, reason and payee), each line as its masked description,
-//! amount and date only. A batch whose reply does not fit twice is not applied. Before asking,
+//! class, sent in batches of [`BATCH`] with structured output (an array of line number, class —
+//! an enum of the studio's classes —, confidence, reason and payee), each line as its number,
+//! masked description, amount and date only. A reply is applied only when it fits
+//! ([`super::batch_reply`]: each line answered once, by its number); one that does not is asked
+//! once more, and a second misfit leaves the whole batch unapplied. Before asking,
 //! the run counts what it will cost (`countTokens`, else an estimate from the text); after, it
 //! sums `usageMetadata`. `[gemini] books_access` below "lines" sends nothing.
 
@@ -9,10 +11,10 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
-use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
 use super::GeminiClient;
+use super::batch_reply::{Suggested, fitted};
 use super::structured::{Schema, StructuredError};
 use super::types::{Content, GenerateRequest, Part, UsageMetadata};
 use crate::api::categorize::{RunReport, Source};
@@ -27,8 +29,6 @@ pub const BATCH: usize = 50;
 pub const MAX_PAYEES: usize = 2_000;
 /// The text's characters per token, for an estimate without `countTokens`.
 const CHARS_PER_TOKEN: usize = 4;
-/// The longest reason and payee kept from an answer.
-const MAX_ANSWER_CHARS: usize = 120;
 
 /// One distinct payee as Gemini is told it: a line of the payee's, masked.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,15 +54,6 @@ impl PayeeLine {
     }
 }
 
-/// One item of Gemini's answer, as the schema asks for it.
-#[derive(Debug, Clone, Deserialize)]
-struct Suggested {
-    class: String,
-    confidence: f64,
-    reason: String,
-    payee: String,
-}
-
 /// What asking Gemini gave.
 #[derive(Debug, Default)]
 pub struct Asked {
@@ -74,36 +65,46 @@ pub struct Asked {
     pub failed: Option<String>,
 }
 
-/// The schema of one batch's answer.
+/// The schema of one batch's answer. The line's number comes first: the model writes it
+/// before the rest, so each answer is tied to the line it read.
 pub fn schema(classes: &[String]) -> Schema {
-    Schema::array(Schema::object([
-        ("class", Schema::string_enum(classes.iter().cloned())),
-        (
-            "confidence",
-            Schema::number().described("0 to 1: how sure the class is"),
-        ),
-        (
-            "reason",
-            Schema::string().described("one short line on why"),
-        ),
-        (
-            "payee",
-            Schema::string().described("the payee's name, cleaned (\"Adobe Creative Cloud\")"),
-        ),
-    ]))
+    Schema::array(
+        Schema::object([
+            (
+                "line",
+                Schema::integer().described("the number the line begins with"),
+            ),
+            ("class", Schema::string_enum(classes.iter().cloned())),
+            (
+                "confidence",
+                Schema::number().described("0 to 1: how sure the class is"),
+            ),
+            (
+                "reason",
+                Schema::string().described("one short line on why"),
+            ),
+            (
+                "payee",
+                Schema::string().described(
+                    "the payee's full name when you know who it is (\"Adobe Creative Cloud\"); left out otherwise",
+                ),
+            ),
+        ])
+        .optional("payee"),
+    )
     .max_items(BATCH as u64)
 }
 
 /// The prompt of one batch: what to do and how many lines on the first line, then one line per
-/// payee (masked description | amount currency | date).
+/// payee (number | masked description | amount currency | date), numbered from 1.
 pub fn prompt(lines: &[PayeeLine]) -> String {
     let mut text = format!(
-        "Suggest the financial class of each bank or sales line of a fitness studio below, in order, one answer per line, with how sure you are, a one-line reason and the payee's cleaned name: {} lines.\n",
+        "Suggest the financial class of each bank or sales line of a fitness studio below, one answer for each line with the number it begins with, how sure you are, a one-line reason and the payee's full name when you know who it is: {} lines.\n",
         lines.len()
     );
-    for line in lines {
+    for (number, line) in (1..).zip(lines) {
         text.push_str(&format!(
-            "{} | {} {} | {}\n",
+            "{number} | {} | {} {} | {}\n",
             line.text, line.amount, line.currency, line.date
         ));
     }
@@ -146,8 +147,9 @@ pub async fn count_tokens(
     Ok(total)
 }
 
-/// Asks Gemini batch by batch. A misfit batch is skipped (nothing of it applied); any other
-/// failure stops the asking, keeping what was answered.
+/// Asks Gemini batch by batch. A reply that does not fit is asked once more; a batch that
+/// misfits twice is skipped (nothing of it applied); any other failure stops the asking,
+/// keeping what was answered.
 pub async fn ask(
     client: &GeminiClient,
     model: &str,
@@ -158,11 +160,15 @@ pub async fn ask(
     let schema = schema(classes);
     let mut asked = Asked::default();
     for batch in batches {
+        let fits = |reply: Vec<Suggested>| {
+            fitted(reply, batch.len(), classes).map_err(|misfit| misfit.to_string())
+        };
         let reply = client
-            .generate_json::<Vec<Suggested>>(
+            .generate_json_checked(
                 model,
                 vec![Part::text(prompt(batch))],
                 &schema,
+                fits,
                 cancel,
             )
             .await;
@@ -170,16 +176,8 @@ pub async fn ask(
             Ok(structured) => {
                 asked.requests += structured.requests as u64;
                 asked.usage = asked.usage.plus(structured.usage);
-                // Answers are matched to lines by position: a reply of another length fits no
-                // line for sure.
-                if structured.value.len() != batch.len() {
-                    asked.misfit_batches += 1;
-                    continue;
-                }
-                for (line, suggested) in batch.iter().zip(structured.value) {
-                    if let Some(answer) = answer_of(suggested, classes) {
-                        asked.answers.insert(line.key.clone(), answer);
-                    }
+                for (line, answer) in batch.iter().zip(structured.value) {
+                    asked.answers.insert(line.key.clone(), answer);
                 }
             }
             Err(StructuredError::Misfit { usage, .. }) => {
@@ -195,26 +193,6 @@ pub async fn ask(
         }
     }
     asked
-}
-
-/// An answer of the studio's classes, its confidence within 0 to 1; None for a class the
-/// schema did not offer.
-fn answer_of(suggested: Suggested, classes: &[String]) -> Option<Answer> {
-    let class = classes.iter().find(|c| **c == suggested.class)?.clone();
-    let confidence = if suggested.confidence.is_finite() {
-        suggested.confidence.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let payee = crate::text::one_line_within(&suggested.payee, MAX_ANSWER_CHARS);
-    Some(Answer {
-        class,
-        confidence,
-        reason: crate::text::one_line_within(&suggested.reason, MAX_ANSWER_CHARS),
-        source: Source::Gemini,
-        rule: None,
-        payee: (!payee.is_empty()).then_some(payee),
-    })
 }
 
 fn token_usage(usage: UsageMetadata) -> TokenUsage {
@@ -336,7 +314,7 @@ mod tests {
     }
 
     #[test]
-    fn the_prompt_counts_its_lines_first_and_gives_one_line_each() {
+    fn the_prompt_counts_its_lines_first_and_numbers_one_line_each() {
         let text = prompt(&[
             line("POS 4821 ADOBE *CREATIVE CLD 800-833"),
             line("CHECK 1042"),
@@ -345,28 +323,24 @@ mod tests {
         assert!(lines[0].ends_with(": 2 lines."), "{}", lines[0]);
         assert_eq!(
             lines[1],
-            "POS 4821 ADOBE *CREATIVE CLD 800-833 | -89.99 USD | 2026-11-14"
+            "1 | POS 4821 ADOBE *CREATIVE CLD 800-833 | -89.99 USD | 2026-11-14"
         );
+        assert_eq!(lines[2], "2 | CHECK 1042 | -89.99 USD | 2026-11-14");
         assert_eq!(lines.len(), 3);
     }
 
     #[test]
-    fn an_answer_outside_the_classes_is_dropped_and_confidence_kept_within_bounds() {
-        let classes = vec!["Software".to_string()];
-        let odd = |class: &str, confidence: f64| Suggested {
-            class: class.into(),
-            confidence,
-            reason: "r".into(),
-            payee: String::new(),
-        };
-        assert!(answer_of(odd("Snacks", 0.9), &classes).is_none());
-        let answer = answer_of(odd("Software", 7.0), &classes).unwrap();
-        assert_eq!((answer.confidence, answer.payee), (1.0, None));
+    fn the_schema_asks_for_the_line_number_first_and_the_payee_only_when_known() {
+        let schema = schema(&["Software".to_string()]);
+        let item = schema.items.as_deref().unwrap();
         assert_eq!(
-            answer_of(odd("Software", f64::NAN), &classes)
-                .unwrap()
-                .confidence,
-            0.0
+            item.property_ordering,
+            ["line", "class", "confidence", "reason", "payee"]
+        );
+        assert_eq!(item.required, ["line", "class", "confidence", "reason"]);
+        assert_eq!(
+            item.properties["line"].kind,
+            super::super::structured::SchemaType::Integer
         );
     }
 }

@@ -2,6 +2,7 @@
 //! the `fast` / `pro` model aliases, the test that sets the integration's status, the engine's
 //! Gemini operations and the chat. Nothing else in the hub builds a Gemini request.
 
+pub mod batch_reply;
 pub mod books_tools;
 pub mod categorize;
 pub mod chat;

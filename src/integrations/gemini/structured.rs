@@ -1,7 +1,8 @@
 //! Structured output: the response schema (the OpenAPI subset Gemini takes, built with a few
 //! typed constructors) and [`GeminiClient::generate_json`], which asks for JSON of a schema and
-//! reads it into a Rust type. A reply that does not fit (not JSON, or not the type) is never
-//! returned: it is asked once more, and a second misfit is [`StructuredError::Misfit`].
+//! reads it into a Rust type. A reply that does not fit (not JSON, not the type, or refused by
+//! the caller's check: [`GeminiClient::generate_json_checked`]) is never returned: it is asked
+//! once more, and a second misfit is [`StructuredError::Misfit`].
 
 use std::collections::BTreeMap;
 
@@ -165,6 +166,22 @@ impl GeminiClient {
         schema: &Schema,
         cancel: &CancellationToken,
     ) -> Result<Structured<T>, StructuredError> {
+        self.generate_json_checked(model, prompt, schema, Ok::<T, String>, cancel)
+            .await
+    }
+
+    /// [`GeminiClient::generate_json`], the reply also passed through `check`: what a schema
+    /// cannot say (the ids the question gave, each answered once) is checked there, and a reply
+    /// it refuses (saying why) is a misfit like one that is not JSON: asked once more, never
+    /// returned.
+    pub async fn generate_json_checked<T: DeserializeOwned, U>(
+        &self,
+        model: &str,
+        prompt: Vec<Part>,
+        schema: &Schema,
+        check: impl Fn(T) -> Result<U, String>,
+        cancel: &CancellationToken,
+    ) -> Result<Structured<U>, StructuredError> {
         let request = GenerateRequest {
             contents: vec![Content {
                 role: Some("user".to_string()),
@@ -183,20 +200,22 @@ impl GeminiClient {
             let response = self.generate(model, &request, cancel).await?;
             usage = usage.plus(response.usage_metadata.unwrap_or_default());
             let text = response.text();
-            match serde_json::from_str::<T>(&text) {
-                Ok(value) => {
-                    return Ok(Structured {
-                        value,
-                        usage,
-                        requests: asked,
-                    });
-                }
-                Err(e) => {
-                    let start: String = text.chars().take(MISFIT_SHOWN).collect();
-                    detail = format!("{e}: {}", crate::text::one_line(&start));
-                    tracing::info!(asked, %detail, "a structured Gemini reply did not fit");
-                }
-            }
+            let why = match serde_json::from_str::<T>(&text).map_err(|e| e.to_string()) {
+                Ok(value) => match check(value) {
+                    Ok(value) => {
+                        return Ok(Structured {
+                            value,
+                            usage,
+                            requests: asked,
+                        });
+                    }
+                    Err(why) => why,
+                },
+                Err(why) => why,
+            };
+            let start: String = text.chars().take(MISFIT_SHOWN).collect();
+            detail = format!("{why}: {}", crate::text::one_line(&start));
+            tracing::info!(asked, %detail, "a structured Gemini reply did not fit");
         }
         Err(StructuredError::Misfit { detail, usage })
     }

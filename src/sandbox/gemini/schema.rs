@@ -2,7 +2,9 @@
 //! real API refuses in one (an unknown type, an enum on a non-string, `required` naming a missing
 //! property), in Google's words, and the value the sandbox answers for one, chosen from the
 //! prompt's words (an enum value whose words are in the prompt, else the first; as many array
-//! items as the prompt asks for, within `maxItems`; numbers and dates in the prompt's order).
+//! items as the prompt asks for, within `maxItems`, item i from line i of a batch prompt, so a
+//! line's leading number is what its item's first integer echoes; numbers and dates in the
+//! prompt's order; a payee's full name when it is a well-known one).
 
 use serde_json::{Map, Value, json};
 
@@ -189,11 +191,19 @@ fn value_at(schema: &Value, words: &mut Words, depth: usize) -> Value {
                 .map(|r| r.iter().filter_map(Value::as_str).collect());
             let mut object = Map::new();
             for (name, property) in properties {
+                let plain_text =
+                    kind(property).as_deref() == Some("STRING") && property.get("enum").is_none();
+                // A payee's name is the full one when the words are a well-known payee's.
+                if plain_text
+                    && name.to_lowercase().contains("payee")
+                    && let Some(known) = knowledge::known_name(words)
+                {
+                    object.insert(name.clone(), json!(known));
+                    continue;
+                }
                 // An optional plain text the prompt does not name is left out, as the real
                 // model leaves it out; named ("at site -98"), it is the word that follows.
                 // Without `required`, every property is optional (OpenAPI's rule).
-                let plain_text =
-                    kind(property).as_deref() == Some("STRING") && property.get("enum").is_none();
                 let optional = required
                     .as_ref()
                     .is_none_or(|r| !r.contains(&name.as_str()));
@@ -354,6 +364,45 @@ mod tests {
         assert_eq!(
             items[2]["class"], "Rent",
             "no words of any value: the first"
+        );
+    }
+
+    #[test]
+    fn each_item_of_a_batch_echoes_its_lines_number_and_names_a_payee_it_knows() {
+        let schema = json!({"type": "ARRAY", "maxItems": 50, "items": {"type": "OBJECT",
+            "properties": {
+                "line": {"type": "INTEGER"},
+                "class": {"type": "STRING", "enum": ["Rent", "Software"]},
+                "confidence": {"type": "NUMBER"},
+                "payee": {"type": "STRING"}},
+            "required": ["line", "class", "confidence"],
+            "propertyOrdering": ["line", "class", "confidence", "payee"]}});
+        let prompt = "Answer each of 3 lines.\n\
+            1 | POS 4821 ADOBE *CREATIVE CLD 800-833 | -89.99 USD | 2026-11-14\n\
+            2 | LANDLORD 0.2 | -6850 USD | 2026-11-01\n\
+            3 | CHECK 1042 | -480 USD | 2026-11-06";
+        let value = value_for(&schema, &mut Words::new(prompt));
+        assert!(fits(&schema, &value), "{value}");
+        let got: Vec<(i64, &str, f64, Option<&str>)> = value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                (
+                    item["line"].as_i64().unwrap(),
+                    item["class"].as_str().unwrap(),
+                    item["confidence"].as_f64().unwrap(),
+                    item.get("payee").and_then(Value::as_str),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, "Software", 0.85, Some("Adobe Creative Cloud")),
+                (2, "Rent", 0.2, None),
+                (3, "Rent", 0.3, None),
+            ]
         );
     }
 
