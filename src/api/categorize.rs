@@ -200,8 +200,11 @@ pub struct RunReport {
     pub unanswered: u64,
     /// Distinct cleaned payees left for Gemini.
     pub payees_for_gemini: u64,
-    /// Before: the requests and tokens the run would take (tokens counted by `countTokens` when
-    /// Gemini is reachable, else estimated from the text: `estimate_words` says which).
+    /// Payees past the most one run asks about: the next run takes them.
+    #[serde(default)]
+    pub payees_waiting: u64,
+    /// Before: the requests and tokens the run would take, estimated here from the text (a
+    /// count by `countTokens` would send the lines before anyone agreed).
     pub planned_requests: u64,
     pub estimated_tokens: u64,
     pub estimate_words: String,

@@ -1,6 +1,6 @@
 //! What of the books may leave the machine for Gemini, by use: nothing, aggregates (totals,
 //! counts, classes), or lines (a transaction's or bank line's date, amount and description, with
-//! long digit runs masked). Customer names are a separate yes/no, off unless the user turns it
+//! long digit runs masked, and for categorization emails and customers' names too: `mask`). Customer names are a separate yes/no, off unless the user turns it
 //! on. Categorization needs lines to work; the chat is told aggregates unless the user allows more.
 
 use serde::{Deserialize, Serialize};
@@ -86,19 +86,16 @@ impl BooksAccessSetting {
 /// Longer runs (card, account, phone and reference numbers) are masked.
 pub const MAX_DIGIT_RUN: usize = 4;
 
-/// `text` with every run of more than [`MAX_DIGIT_RUN`] digits replaced by as many `#`, except
-/// its last four digits when the run is at least 8 long (what a statement prints anyway, and
-/// what tells two accounts apart). Separators inside numbers (`800-833-6687`) split runs: each
-/// part is judged alone.
+/// `text` with every run of more than [`MAX_DIGIT_RUN`] digits replaced whole by as many `#`:
+/// an account's last four digits would tell whose account it is, so none are kept. Separators
+/// inside numbers (`800-833-6687`) split runs: each part is judged alone.
 pub fn mask_digit_runs(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
         let len = run.chars().count();
         if len > MAX_DIGIT_RUN {
-            let keep = if len >= 8 { 4 } else { 0 };
-            out.extend(std::iter::repeat_n('#', len - keep));
-            out.extend(run.chars().skip(len - keep));
+            out.extend(std::iter::repeat_n('#', len));
         } else {
             out.push_str(run);
         }
@@ -128,7 +125,7 @@ mod tests {
         );
         assert_eq!(
             mask_digit_runs("ORIG CO NAME:CITY OF AUSTIN ORIG ID:1746000085 IND ID:0041727733"),
-            "ORIG CO NAME:CITY OF AUSTIN ORIG ID:######0085 IND ID:######7733"
+            "ORIG CO NAME:CITY OF AUSTIN ORIG ID:########## IND ID:##########"
         );
         assert_eq!(
             mask_digit_runs("REF 12345 on 2026-11-03"),
@@ -136,6 +133,11 @@ mod tests {
         );
         assert_eq!(mask_digit_runs(""), "");
         assert_eq!(mask_digit_runs("1234567"), "#######");
+        assert_eq!(
+            mask_digit_runs("ACCT 4000123412341234"),
+            "ACCT ################"
+        );
+        assert_eq!(mask_digit_runs("12345"), "#####");
     }
 
     #[test]

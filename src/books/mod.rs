@@ -14,6 +14,7 @@ pub mod currency;
 pub mod customer;
 pub mod forecast;
 pub mod ledger;
+pub mod mask;
 pub mod payment;
 pub mod queries;
 pub mod reconcile;

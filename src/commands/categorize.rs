@@ -40,7 +40,17 @@ pub async fn run(
             accept_above,
             dry_run,
         } => {
-            let report = engine.categorize(dry_run).await?;
+            // The plan first, before anything is sent: what goes and what it will cost. It is
+            // made here and sends nothing; the run then asks Gemini.
+            let plan = engine.categorize(true).await?;
+            if !json {
+                print_report(&plan);
+            }
+            let report = if dry_run {
+                plan.clone()
+            } else {
+                engine.categorize(false).await?
+            };
             let accepted = match accept_above {
                 Some(at_least) if !dry_run => {
                     Some(engine.accept_suggestions_above(at_least).await?)
@@ -49,10 +59,17 @@ pub async fn run(
             };
             let view = engine.categorize_view().await?;
             if json {
-                let out = serde_json::json!({ "run": report, "accepted": accepted, "view": view });
+                let out = serde_json::json!({
+                    "plan": plan,
+                    "run": report,
+                    "accepted": accepted,
+                    "view": view
+                });
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
-                print_report(&report);
+                if !dry_run {
+                    print_usage(&report);
+                }
                 if let (Some(accepted), Some(at_least)) = (accepted, accept_above) {
                     println!(
                         "{accepted} suggestion{} at least {:.0}% sure accepted.",
@@ -127,8 +144,8 @@ fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// The plan: what rules and earlier answers class, and what would go to Gemini at what cost.
 fn print_report(report: &RunReport) {
-    let verb = if report.dry_run { "Would ask" } else { "Plan" };
     println!(
         "{} line{} without a class: {} by your rules, {} from earlier answers, {} payee{} left for Gemini.",
         report.items,
@@ -147,14 +164,26 @@ fn print_report(report: &RunReport) {
         );
     } else if report.payees_for_gemini > 0 {
         println!(
-            "{verb}: {} request{}, about {} tokens ({}).",
+            "Would ask: {} request{}, about {} tokens ({}); sent: each line's date, amount and description, with emails, your customers' names and numbers longer than 4 digits masked.",
             report.planned_requests,
             plural(report.planned_requests),
             report.estimated_tokens,
             report.estimate_words
         );
     }
-    if !report.dry_run && report.requests > 0 {
+    if report.payees_waiting > 0 {
+        println!(
+            "{} more payee{} wait for the next run (at most {} a run).",
+            report.payees_waiting,
+            plural(report.payees_waiting),
+            crate::integrations::gemini::categorize::MAX_PAYEES
+        );
+    }
+}
+
+/// After the run: what was really sent and what Gemini counted.
+fn print_usage(report: &RunReport) {
+    if report.requests > 0 {
         println!(
             "Asked: {} request{}, {} prompt + {} reply tokens ({} in all); {} line{} classed by Gemini.",
             report.requests,

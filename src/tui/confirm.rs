@@ -150,8 +150,8 @@ impl Confirm {
                 plan.estimated_tokens,
                 plan.estimate_words
             ),
-            "each line's date, amount and description, long numbers masked; no customer \
-             names, emails or account numbers"
+            "each line's date, amount and description, with emails, your customers' names \
+             and numbers longer than 4 digits masked"
                 .into(),
         ];
         let mut keeps = Vec::new();
@@ -166,6 +166,14 @@ impl Confirm {
                 "{} line{} held back by [gemini] books_access",
                 plan.withheld,
                 plural(plan.withheld)
+            ));
+        }
+        if plan.payees_waiting > 0 {
+            keeps.push(format!(
+                "{} more payee{} for the next run (at most {} a run)",
+                plan.payees_waiting,
+                plural(plan.payees_waiting),
+                crate::integrations::gemini::categorize::MAX_PAYEES
             ));
         }
         Confirm {

@@ -59,6 +59,16 @@ fn bills() -> Statement {
 }
 
 async fn ready(dir: &std::path::Path, sandbox: &GeminiSandbox, access: BooksAccess) -> Engine {
+    ready_with(dir, sandbox, access, bills()).await
+}
+
+/// A configured engine with `statement` imported into "Chase".
+async fn ready_with(
+    dir: &std::path::Path,
+    sandbox: &GeminiSandbox,
+    access: BooksAccess,
+    statement: Statement,
+) -> Engine {
     let engine = engine_with(dir, sandbox, access);
     let report = engine
         .configure_gemini(GeminiUpdate {
@@ -68,7 +78,7 @@ async fn ready(dir: &std::path::Path, sandbox: &GeminiSandbox, access: BooksAcce
         .await
         .expect("configured");
     assert!(report.ok, "{report:?}");
-    let file = bills().write(BankFormat::Ofx1);
+    let file = statement.write(BankFormat::Ofx1);
     let Reading::Statements(statements) = read_statement(&file, None).expect("read") else {
         panic!("an OFX file needs no rules");
     };
@@ -123,9 +133,12 @@ async fn gemini_is_asked_once_per_payee_in_batches_and_a_second_run_asks_nothing
         dry.payees_for_gemini
     );
     assert!(
-        dry.estimated_tokens > 0 && dry.estimate_words.contains("countTokens"),
+        dry.estimated_tokens > 0 && dry.estimate_words.contains("estimated here"),
         "{dry:#?}"
     );
+    // The plan is made here: nothing reaches Gemini, not even countTokens (whose body would
+    // be the lines).
+    assert_eq!(sandbox.requests(), before, "a dry run sends nothing at all");
     assert!(sandbox.prompts().is_empty(), "a dry run generates nothing");
     assert!(
         engine
@@ -476,8 +489,8 @@ async fn a_reply_that_does_not_fit_twice_is_never_applied() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let sandbox = GeminiSandbox::start().await.expect("sandbox");
     let engine = ready(dir.path(), &sandbox, BooksAccess::Lines).await;
-    // countTokens takes the first; the batch's two asks the others.
-    for _ in 0..3 {
+    // The batch is asked twice, and misfits both times (the plan asks nothing).
+    for _ in 0..2 {
         sandbox.inject(Failure::Misfit);
     }
     let report = engine.categorize(false).await.expect("ran");
@@ -573,7 +586,8 @@ fn the_command_line_plans_runs_accepts_as_a_rule_and_lists_the_rules() {
     let (code, out, err) = output(hub(d, &sandbox).args(["categorize", "--dry-run"]));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Would ask: 1 request, about "), "{out}");
-    assert!(out.contains("countTokens"), "{out}");
+    assert!(out.contains("estimated here"), "{out}");
+    assert!(out.contains("your customers' names"), "{out}");
     assert!(
         out.contains("0 open, 0 decided"),
         "a dry run saves nothing: {out}"
@@ -734,4 +748,57 @@ async fn a_transaction_without_a_class_gets_one_and_accepting_writes_it_on_the_t
         .expect("undone");
     let txs = engine.transactions_since(None).await.expect("transactions");
     assert_eq!(class_of(txs), None, "the class left the books again");
+}
+
+/// A customer's name and email on a bank line never leave with it: a Zelle payment from a
+/// customer the books hold reaches Gemini as "[customer] [email]", its reference masked whole.
+#[tokio::test]
+async fn a_customers_name_and_email_never_leave_with_a_line() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    {
+        let store = legion_hub::store::Store::open(&Paths::in_dir(dir.path()), "test")
+            .expect("the store opens");
+        store
+            .upsert_customers(&[legion_hub::books::customer::Customer {
+                key: "mindbody:client:7".into(),
+                mindbody_id: Some("7".into()),
+                first_name: "Jane".into(),
+                last_name: "Doe".into(),
+                email: Some("jane@example.com".into()),
+                phone: None,
+                source: "mindbody".into(),
+                modified_at: None,
+                modified_by: None,
+                possible_duplicate_of: None,
+            }])
+            .expect("a customer");
+    }
+    let mut statement = bills();
+    let mut zelle = statement.lines.last().expect("a line").clone();
+    zelle.id = "ZELLE0001".into();
+    zelle.amount = rust_decimal::Decimal::new(4_500, 2);
+    zelle.description = "ZELLE FROM JANE DOE jane.doe@example.com REF 123456789".into();
+    zelle.party = "JANE DOE".into();
+    zelle.balance_after += zelle.amount;
+    statement.closing += zelle.amount;
+    statement.lines.push(zelle);
+    let sandbox = GeminiSandbox::start().await.expect("sandbox");
+    let engine = ready_with(dir.path(), &sandbox, BooksAccess::Lines, statement).await;
+    engine.categorize(false).await.expect("ran");
+    let prompts = sandbox.prompts();
+    let sent = prompts.join("\n");
+    let zelle = sent
+        .lines()
+        .find(|l| l.contains("ZELLE"))
+        .unwrap_or_else(|| panic!("the Zelle line was sent: {sent}"));
+    assert!(
+        zelle.contains("ZELLE FROM [customer] [email] REF #########"),
+        "{zelle}"
+    );
+    for private in ["JANE", "Jane", "jane", "DOE", "example.com", "123456789"] {
+        assert!(
+            !sent.contains(private),
+            "{private} left the machine: {sent}"
+        );
+    }
 }

@@ -16,12 +16,12 @@ use tokio_util::sync::CancellationToken;
 use super::GeminiClient;
 use super::batch_reply::{Suggested, fitted};
 use super::structured::{Schema, StructuredError};
-use super::types::{Content, GenerateRequest, Part, UsageMetadata};
+use super::types::{Part, UsageMetadata};
 use crate::api::categorize::{RunReport, Source};
-use crate::books::access::{BooksAccess, mask_digit_runs};
+use crate::books::access::BooksAccess;
 use crate::books::categorize::local::{Answer, Item, answer_locally};
+use crate::books::mask::LineMask;
 use crate::engine::host::{Core, EngineError};
-use crate::store::TokenUsage;
 
 /// Distinct payees asked in one request.
 pub const BATCH: usize = 50;
@@ -35,7 +35,7 @@ const CHARS_PER_TOKEN: usize = 4;
 pub struct PayeeLine {
     /// The payee key its answer is filed under.
     pub key: String,
-    /// The description with digit runs masked.
+    /// The description as it may leave: emails, customers' names and long digit runs masked.
     pub text: String,
     pub amount: Decimal,
     pub currency: String,
@@ -43,10 +43,10 @@ pub struct PayeeLine {
 }
 
 impl PayeeLine {
-    pub fn of(item: &Item) -> PayeeLine {
+    pub fn of(item: &Item, mask: &LineMask) -> PayeeLine {
         PayeeLine {
             key: item.key.clone(),
-            text: mask_digit_runs(&crate::text::one_line(&item.original)),
+            text: mask.apply(&crate::text::one_line(&item.original)),
             amount: item.amount,
             currency: item.currency.clone(),
             date: item.date,
@@ -111,40 +111,14 @@ pub fn prompt(lines: &[PayeeLine]) -> String {
     text
 }
 
-fn request_of(prompt: String) -> GenerateRequest {
-    GenerateRequest {
-        contents: vec![Content {
-            role: Some("user".to_string()),
-            parts: vec![Part::text(prompt)],
-        }],
-        ..GenerateRequest::default()
-    }
-}
-
-/// The tokens the batches' prompts come to, estimated from their length.
-pub fn estimate_tokens(batches: &[&[PayeeLine]]) -> u64 {
+/// The tokens the batches' requests come to, estimated from their length: each batch's prompt
+/// and the response schema that goes with it (the API counts both as input).
+pub fn estimate_tokens(batches: &[&[PayeeLine]], classes: &[String]) -> u64 {
+    let schema_chars = serde_json::to_string(&schema(classes)).map_or(0, |s| s.chars().count());
     batches
         .iter()
-        .map(|b| prompt(b).chars().count().div_ceil(CHARS_PER_TOKEN) as u64)
+        .map(|b| (prompt(b).chars().count() + schema_chars).div_ceil(CHARS_PER_TOKEN) as u64)
         .sum()
-}
-
-/// The tokens the batches' prompts come to, as `countTokens` counts them.
-pub async fn count_tokens(
-    client: &GeminiClient,
-    model: &str,
-    batches: &[&[PayeeLine]],
-    cancel: &CancellationToken,
-) -> Result<u64, super::GeminiError> {
-    let mut total = 0u64;
-    for batch in batches {
-        total = total.saturating_add(
-            client
-                .count_tokens(model, &request_of(prompt(batch)), cancel)
-                .await?,
-        );
-    }
-    Ok(total)
 }
 
 /// Asks Gemini batch by batch. A reply that does not fit is asked once more; a batch that
@@ -195,29 +169,25 @@ pub async fn ask(
     asked
 }
 
-fn token_usage(usage: UsageMetadata) -> TokenUsage {
-    TokenUsage {
-        prompt: usage.prompt_token_count,
-        reply: usage.candidates_token_count,
-        total: usage.total_token_count,
-    }
-}
-
 impl Core {
     /// Categorizes what has no class: rules, then the cache, then Gemini for the rest. A dry
-    /// run plans and estimates, asks Gemini nothing (but `countTokens`) and saves nothing.
+    /// run plans and estimates here, sends nothing at all (not even to `countTokens`, whose
+    /// body would be the lines themselves) and saves nothing: the plan is what a person agrees
+    /// to before anything leaves.
     pub async fn categorize(&self, dry_run: bool) -> Result<RunReport, EngineError> {
         let _one_at_a_time = self.categorizing().await;
         let gathered = self.gather_for_categorizing()?;
         let mut local = answer_locally(&gathered.items, &gathered.rules, &gathered.cache);
         local.left.retain(|key, _| !gathered.refused.contains(key));
+        // The customers' names are looked for in every line that leaves: built once a run.
+        let mask = LineMask::of_customers(&self.inner.store.customers()?);
         let lines: Vec<PayeeLine> = local
             .left
             .values()
             .filter_map(|indexes| indexes.first())
             .filter_map(|i| gathered.items.get(*i))
             .take(MAX_PAYEES)
-            .map(PayeeLine::of)
+            .map(|item| PayeeLine::of(item, &mask))
             .collect();
         let batches: Vec<&[PayeeLine]> = lines.chunks(BATCH).collect();
         let mut report = RunReport {
@@ -226,6 +196,7 @@ impl Core {
             items: gathered.items.len() as u64,
             payees_for_gemini: lines.len() as u64,
             planned_requests: batches.len() as u64,
+            payees_waiting: (local.left.len() - lines.len()) as u64,
             ..RunReport::default()
         };
         let mut asked = Asked::default();
@@ -240,41 +211,24 @@ impl Core {
                 access.name()
             );
         } else {
-            let cancel = CancellationToken::new();
-            let ready = match self.gemini_client() {
-                Ok((client, _)) => match self.resolve_model(None).await {
-                    Ok(model) => Ok((client, model)),
+            report.estimated_tokens = estimate_tokens(&batches, &gathered.classes);
+            report.estimate_words =
+                format!("estimated here, about {CHARS_PER_TOKEN} characters a token");
+            if !dry_run {
+                let cancel = CancellationToken::new();
+                let ready = match self.gemini_client() {
+                    Ok((client, _)) => self
+                        .resolve_model(None)
+                        .await
+                        .map(|model| (client, model))
+                        .map_err(|e| e.to_string()),
                     Err(e) => Err(e.to_string()),
-                },
-                Err(e) => Err(e.to_string()),
-            };
-            match ready {
-                Err(why) => {
-                    report.estimated_tokens = estimate_tokens(&batches);
-                    report.estimate_words = format!(
-                        "estimated from the text (about {CHARS_PER_TOKEN} characters a token)"
-                    );
-                    if !dry_run {
-                        report.failed = Some(why);
-                    }
-                }
-                Ok((client, model)) => {
-                    match count_tokens(&client, &model, &batches, &cancel).await {
-                        Ok(counted) => {
-                            report.estimated_tokens = counted;
-                            report.estimate_words =
-                                format!("counted by Gemini's countTokens ({model})");
-                        }
-                        Err(_) => {
-                            report.estimated_tokens = estimate_tokens(&batches);
-                            report.estimate_words = format!(
-                                "estimated from the text (about {CHARS_PER_TOKEN} characters a token; countTokens did not answer)"
-                            );
-                        }
-                    }
-                    if !dry_run {
+                };
+                match ready {
+                    Ok((client, model)) => {
                         asked = ask(&client, &model, &gathered.classes, &batches, &cancel).await;
                     }
+                    Err(why) => report.failed = Some(why),
                 }
             }
         }
@@ -290,7 +244,7 @@ impl Core {
             return Ok(report);
         }
         report.requests = asked.requests;
-        report.usage = token_usage(asked.usage);
+        report.usage = asked.usage.token_usage();
         report.misfit_batches = asked.misfit_batches;
         if report.failed.is_none() {
             report.failed = asked.failed;
